@@ -1,0 +1,250 @@
+/// `kind: boundary`: the spacing primitive. Between a character of class `left` and one of class `right`
+/// (`symmetric: true` also matches the mirror order):
+///   - `space: forbid`  flags any run of `spaces` characters between them (fix: delete it);
+///   - `space: require` flags the two touching each other (fix: insert one ASCII space);
+///   - `space: single`  flags a run of two or more (fix: one ASCII space);
+///   - `characters:`    flags a listed character standing between them, with no space around
+///                      (fix: its replacement, e.g. `":": "："`).
+/// All boundary rules of a document run together in one pass of `BoundaryScanner`.
+public struct BoundaryCheck: Check {
+    public enum SpaceMode: String, Sendable { case forbid, require, single, ignore }
+
+    public var left: CharClass
+    public var right: CharClass
+    public var symmetric: Bool
+    public var space: SpaceMode
+    /// Which whitespace characters make up a "space" run.
+    public var spaces: CharClass
+    /// Character → replacement (nil: no fix).
+    public var characters: [UInt32: String?]
+    /// Characters next to which the rule never fires (`except-left: 年月日`).
+    public var exceptLeft: Set<UInt32>
+    public var exceptRight: Set<UInt32>
+
+    static let keys: Set<String> = ["left", "right", "symmetric", "space", "spaces", "characters", "except-left", "except-right"]
+
+    init(_ m: StrictMapping) throws {
+        func classes(_ key: String) throws -> CharClass {
+            let v = try m.required(key)
+            var c: CharClass = []
+            for item in try v.list(key) {
+                let name = try item.string("a class in '\(key)'")
+                guard let cls = CharClass.named(name) else {
+                    throw ConfigError(item.mark, "unknown character class '\(name)' in '\(key)'; expected one of: \(CharClass.names.map(\.0).joined(separator: ", "))")
+                }
+                c.formUnion(cls)
+            }
+            return c
+        }
+        left = try classes("left")
+        right = try classes("right")
+        symmetric = try m["symmetric"]?.bool("symmetric") ?? false
+        let modeNode = m["space"]
+        space = try SpaceMode(rawValue: modeNode?.choice("space", ["forbid", "require", "single", "ignore"]) ?? "ignore")!
+        if let sp = m["spaces"] {
+            var c: CharClass = []
+            for item in try sp.list("spaces") {
+                let name = try item.string("an entry of 'spaces'")
+                guard let cls = CharClass.named(name), CharClass.whitespace.contains(cls) else {
+                    throw ConfigError(item.mark, "'\(name)' is not a whitespace class; use space, tab, ideographic-space, nbsp or whitespace")
+                }
+                c.formUnion(cls)
+            }
+            spaces = c
+        } else {
+            spaces = [.space, .tab, .nbsp]
+        }
+        var chars: [UInt32: String?] = [:]
+        if let cv = m["characters"] {
+            switch cv {
+            case .mapping(let pairs, _):
+                for p in pairs {
+                    guard p.key.unicodeScalars.count == 1 else { throw ConfigError(p.keyMark, "each key of 'characters' must be one character, found '\(p.key)'") }
+                    if case .null = p.value { chars[p.key.unicodeScalars.first!.value] = .some(nil) }
+                    else { chars[p.key.unicodeScalars.first!.value] = try p.value.string("the replacement of '\(p.key)'") }
+                }
+            default:
+                for item in try cv.list("characters") {
+                    let s = try item.string("an entry of 'characters'")
+                    for u in s.unicodeScalars { chars[u.value] = .some(nil) }
+                }
+            }
+        }
+        characters = chars
+        exceptLeft = Set(try m["except-left"]?.string("except-left").unicodeScalars.map(\.value) ?? [])
+        exceptRight = Set(try m["except-right"]?.string("except-right").unicodeScalars.map(\.value) ?? [])
+        if space == .ignore && characters.isEmpty {
+            throw ConfigError(m.value.mark, "a boundary rule needs 'space' (forbid, require or single) or 'characters'")
+        }
+        if space != .ignore && !characters.isEmpty {
+            throw ConfigError(m.value.mark, "a boundary rule takes either 'space' or 'characters', not both: make two rules")
+        }
+    }
+
+    public func deadReason() -> String? {
+        if left.isEmpty || right.isEmpty { return "its left or right class is empty" }
+        if left == .lineEnd || right == .lineStart { return "'line-end' can only stand on the right and 'line-start' on the left" }
+        if space == .require && (left.isSubset(of: [.lineStart]) || right.isSubset(of: [.lineEnd])) {
+            return "a space cannot be required at the start or end of a line"
+        }
+        if !CharClass.whitespace.intersection(left.union(right)).isEmpty && space != .ignore {
+            return "a whitespace class on a side can never touch a space run (runs are maximal)"
+        }
+        return nil
+    }
+
+    public func run(_ context: CheckContext, into findings: inout [Finding]) {
+        BoundaryScanner(rules: [(context.ruleIndex, self, context.fixSafety)]).scan(context.document, context.segments, into: &findings)
+    }
+}
+
+/// One pass over the scalars of a document's segments that evaluates every boundary rule at once.
+/// Pairs of classes are looked up in a table built once, so a run of Han text costs one lookup per character.
+public struct BoundaryScanner {
+    typealias Entry = (rule: Int, check: BoundaryCheck, safety: FixSafety)
+    let rules: [Entry]
+    /// For (left class index, right class index): indices into `rules` that care about that pair,
+    /// split by whether a space run separates the two.
+    private var spaced: [[Int]]
+    private var touching: [[Int]]
+    private var charRules: [Int]
+    private var specialScalars: Set<UInt32>
+    static let classCount = 32
+
+    init(rules: [(Int, BoundaryCheck, FixSafety)]) {
+        self.rules = rules.map { (rule: $0.0, check: $0.1, safety: $0.2) }
+        let n = BoundaryScanner.classCount
+        spaced = Array(repeating: [], count: n * n)
+        touching = Array(repeating: [], count: n * n)
+        charRules = []
+        specialScalars = []
+        for (k, e) in self.rules.enumerated() {
+            let c = e.check
+            if !c.characters.isEmpty {
+                charRules.append(k)
+                specialScalars.formUnion(c.characters.keys)
+                continue
+            }
+            for l in 0..<n { for r in 0..<n {
+                let lc = CharClass(rawValue: 1 << UInt32(l)), rc = CharClass(rawValue: 1 << UInt32(r))
+                let hit = (c.left.contains(lc) && c.right.contains(rc)) || (c.symmetric && c.right.contains(lc) && c.left.contains(rc))
+                guard hit else { continue }
+                switch c.space {
+                case .forbid, .single: spaced[l * n + r].append(k)
+                case .require: touching[l * n + r].append(k)
+                case .ignore: break
+                }
+            } }
+        }
+    }
+
+    @inline(__always) static func index(_ c: CharClass) -> Int { c.rawValue.trailingZeroBitCount }
+
+    public func scan(_ doc: Document, _ segments: [Segment], into findings: inout [Finding]) {
+        let n = BoundaryScanner.classCount
+        let lineStartIdx = BoundaryScanner.index(.lineStart), lineEndIdx = BoundaryScanner.index(.lineEnd)
+        let ws = CharClass.whitespace.rawValue
+        doc.source.bytes.withUnsafeBufferPointer { p in
+            for seg in segments {
+                var i = seg.range.lowerBound
+                let end = seg.range.upperBound
+                // Previous non-space character: class index, scalar, start offset. -1: none known.
+                var prevIdx = seg.atLineStart ? lineStartIdx : -1
+                var prevScalar: UInt32 = 0
+                var prevStart = i
+                // The one before it, for `characters` rules (only when it touches prev).
+                var prev2Idx = -1
+                var prev2Scalar: UInt32 = 0
+                var prevTouches = false
+                var spaceStart = -1
+                var spaceUnion: UInt32 = 0
+                var spaceCount = 0
+                var onlyASCIISpace = true
+                while i < end {
+                    let (v, len) = decodeScalar(p, i)
+                    let cls = CharClass.of(v).rawValue
+                    if cls & ws != 0 {
+                        if spaceStart < 0 { spaceStart = i; spaceUnion = 0; spaceCount = 0; onlyASCIISpace = true }
+                        spaceUnion |= cls
+                        spaceCount += 1
+                        if v != 0x20 { onlyASCIISpace = false }
+                        i += len
+                        continue
+                    }
+                    let curIdx = cls.trailingZeroBitCount
+                    if prevIdx >= 0 {
+                        if spaceStart >= 0 {
+                            let list = spaced[prevIdx * n + curIdx]
+                            if !list.isEmpty {
+                                spaceRun(list, spaceStart..<i, spaceUnion, spaceCount, onlyASCIISpace, prevScalar, v, &findings)
+                            }
+                        } else {
+                            let list = touching[prevIdx * n + curIdx]
+                            if !list.isEmpty { insertion(list, i, prevScalar, v, &findings) }
+                        }
+                    }
+                    if !charRules.isEmpty, spaceStart < 0, prevTouches, prev2Idx >= 0, specialScalars.contains(prevScalar) {
+                        charBetween(prev2Idx, prev2Scalar, prevScalar, prevStart, curIdx, v, &findings)
+                    }
+                    prevTouches = spaceStart < 0 && prevIdx >= 0
+                    prev2Idx = prevIdx; prev2Scalar = prevScalar
+                    prevIdx = curIdx; prevScalar = v; prevStart = i
+                    spaceStart = -1
+                    i += len
+                }
+                if spaceStart >= 0, seg.atLineEnd, prevIdx >= 0 {
+                    let list = spaced[prevIdx * n + lineEndIdx]
+                    if !list.isEmpty { spaceRun(list, spaceStart..<end, spaceUnion, spaceCount, onlyASCIISpace, prevScalar, 0, &findings) }
+                }
+                if !charRules.isEmpty, spaceStart < 0, seg.atLineEnd, prevTouches, prev2Idx >= 0, specialScalars.contains(prevScalar) {
+                    charBetween(prev2Idx, prev2Scalar, prevScalar, prevStart, lineEndIdx, 0, &findings)
+                }
+            }
+        }
+    }
+
+    private func spaceRun(_ list: [Int], _ range: Range<Int>, _ union: UInt32, _ count: Int, _ plain: Bool,
+                          _ l: UInt32, _ r: UInt32, _ findings: inout [Finding]) {
+        for k in list {
+            let e = rules[k]
+            let c = e.check
+            guard union & ~c.spaces.rawValue == 0 else { continue }
+            if c.exceptLeft.contains(l) || c.exceptRight.contains(r) { continue }
+            switch c.space {
+            case .forbid:
+                findings.append(Finding(rule: e.rule, range: range, fix: fix(e, Edit(range: range, replacement: ""))))
+            case .single:
+                if count >= 2 || !plain {
+                    findings.append(Finding(rule: e.rule, range: range, fix: fix(e, Edit(range: range, replacement: " "))))
+                }
+            default: break
+            }
+        }
+    }
+
+    private func insertion(_ list: [Int], _ at: Int, _ l: UInt32, _ r: UInt32, _ findings: inout [Finding]) {
+        for k in list {
+            let e = rules[k]
+            if e.check.exceptLeft.contains(l) || e.check.exceptRight.contains(r) { continue }
+            findings.append(Finding(rule: e.rule, range: at..<at, fix: fix(e, Edit(range: at..<at, replacement: " "))))
+        }
+    }
+
+    private func charBetween(_ lIdx: Int, _ l: UInt32, _ mid: UInt32, _ midStart: Int, _ rIdx: Int, _ r: UInt32, _ findings: inout [Finding]) {
+        let lc = CharClass(rawValue: 1 << UInt32(lIdx)), rc = CharClass(rawValue: 1 << UInt32(rIdx))
+        for k in charRules {
+            let e = rules[k]
+            let c = e.check
+            guard let repl = c.characters[mid] else { continue }
+            let hit = (c.left.contains(lc) && c.right.contains(rc)) || (c.symmetric && c.right.contains(lc) && c.left.contains(rc))
+            guard hit, !c.exceptLeft.contains(l), !c.exceptRight.contains(r) else { continue }
+            let range = midStart..<(midStart + (Unicode.Scalar(mid).map { String($0).utf8.count } ?? 1))
+            let f = repl.map { fix(e, Edit(range: range, replacement: $0)) } ?? nil
+            findings.append(Finding(rule: e.rule, range: range, fix: f))
+        }
+    }
+
+    @inline(__always) private func fix(_ e: Entry, _ edit: Edit) -> Fix? {
+        e.safety == .none ? nil : Fix(edits: [edit], safety: e.safety)
+    }
+}

@@ -1,0 +1,186 @@
+/// Plain-text drafts: blocks are runs of non-blank lines; a byline line and a directive line are blocks of their own
+/// (OCR text often puts a headline and its byline on adjacent lines).
+enum PlainTextScanner {
+    static func scan(_ source: SourceText) -> [Block] {
+        var blocks: [Block] = []
+        let n = source.lineCount
+        var i = 0
+        func blank(_ r: Range<Int>) -> Bool {
+            var k = r.lowerBound
+            while k < r.upperBound {
+                let c = source.bytes[k]
+                if c == 0x20 || c == 0x09 { k += 1; continue }
+                if c == 0xE3, k + 2 < r.upperBound, source.bytes[k + 1] == 0x80, source.bytes[k + 2] == 0x80 { k += 3; continue }
+                return false
+            }
+            return true
+        }
+        while i < n {
+            let r = source.lineContent(i)
+            if blank(r) { i += 1; continue }
+            if Directive.isPlainTextDirectiveLine(source, r) {
+                blocks.append(Block(kind: .comment, role: [], lines: i..<(i + 1), content: [r]))
+                i += 1
+                continue
+            }
+            if ArticleStructure.isByline(source, r) {
+                blocks.append(Block(kind: .paragraph, role: .byline, lines: i..<(i + 1), content: [r]))
+                i += 1
+                continue
+            }
+            var j = i
+            var content: [Range<Int>] = []
+            while j < n {
+                let lr = source.lineContent(j)
+                if blank(lr) || Directive.isPlainTextDirectiveLine(source, lr) || (j > i && ArticleStructure.isByline(source, lr)) { break }
+                content.append(lr)
+                j += 1
+            }
+            blocks.append(Block(kind: .paragraph, role: .body, lines: i..<j, content: content))
+            i = j
+        }
+        return blocks
+    }
+}
+
+/// Article structure on top of blocks: which blocks are headlines, bylines and datelines.
+/// The heuristics are deliberately conservative; a later issue makes them richer.
+public enum ArticleStructure {
+    static let roles = ["本报", "融媒", "全媒体", "见习", "特约", "首席", "摄影", "新华社", "中新社", "本台", "本刊", "驻站"]
+    static let roleHeads = ["记者", "通讯员", "实习生", "评论员", "编辑", "撰稿", "作者"]
+    static let markers: Set<UInt32> = [0x25A1, 0x25A0, 0x25CE, 0x53E3]  // □ ■ ◎ 口
+
+    static func scalars(_ source: SourceText, _ r: Range<Int>) -> [UInt32] {
+        source.string(r).unicodeScalars.map(\.value)
+    }
+
+    static func isSpace(_ v: UInt32) -> Bool { v == 0x20 || v == 0x09 || v == 0x3000 || v == 0xA0 }
+
+    static func trimmed(_ s: [UInt32]) -> ArraySlice<UInt32> {
+        var a = s[...]
+        while let f = a.first, isSpace(f) { a = a.dropFirst() }
+        while let l = a.last, isSpace(l) { a = a.dropLast() }
+        return a
+    }
+
+    /// Matches a role keyword at the start of `s` (prefixes such as 融媒 首席 then 记者/通讯员…); returns its length.
+    static func roleLength(_ s: ArraySlice<UInt32>) -> Int? {
+        var rest = s
+        var consumed = 0
+        var progressed = true
+        while progressed {
+            progressed = false
+            for p in roles {
+                let u = p.unicodeScalars.map(\.value)
+                if rest.starts(with: u) { rest = rest.dropFirst(u.count); consumed += u.count; progressed = true }
+            }
+        }
+        for h in roleHeads {
+            let u = h.unicodeScalars.map(\.value)
+            if rest.starts(with: u) { return consumed + u.count }
+        }
+        return nil
+    }
+
+    /// A standalone byline line: `□融媒首席记者 陈晓苏`, `本报记者 张三 李四`, `通讯员 王五`, `文/图 张三`, `张三 摄`.
+    public static func isByline(_ source: SourceText, _ r: Range<Int>) -> Bool {
+        guard r.count <= 120 else { return false }
+        var s = trimmed(scalars(source, r))
+        guard !s.isEmpty, s.count <= 40 else { return false }
+        if let f = s.first, markers.contains(f) {
+            let rest = s.dropFirst()
+            // 口 is also a common character: accept it only directly before a role.
+            if f == 0x53E3 && roleLength(trimmed(Array(rest))) == nil { return false }
+            s = trimmed(Array(rest))
+        }
+        if s.starts(with: "文/".unicodeScalars.map(\.value)) || s.starts(with: "图/".unicodeScalars.map(\.value)) { return true }
+        guard roleLength(s) != nil else {
+            // `张三 摄`
+            if s.last == 0x6444, s.count <= 12 { return namesOnly(s.dropLast()) }
+            return false
+        }
+        // After each role come names: 2–4 Han characters (or with ·), separated by spaces or 、, or another role.
+        var rest = s
+        var sawName = false
+        while !rest.isEmpty {
+            while let f = rest.first, isSpace(f) || f == 0x3001 { rest = rest.dropFirst() }
+            if rest.isEmpty { break }
+            if let n = roleLength(rest) { rest = rest.dropFirst(n); continue }
+            var name = 0
+            while let f = rest.first, CharClass.of(f).contains(.han) || f == 0xB7, roleLength(rest) == nil || name == 0 {
+                rest = rest.dropFirst(); name += 1
+                if name > 4 { break }
+            }
+            if rest.first == 0x6444, name >= 2 { rest = rest.dropFirst() }  // 摄
+            guard (2...4).contains(name) else { return false }
+            sawName = true
+        }
+        return sawName
+    }
+
+    static func namesOnly(_ s: ArraySlice<UInt32>) -> Bool {
+        let parts = s.split(whereSeparator: { isSpace($0) || $0 == 0x3001 })
+        return !parts.isEmpty && parts.allSatisfy { p in (2...4).contains(p.count) && p.allSatisfy { CharClass.of($0).contains(.han) || $0 == 0xB7 } }
+    }
+
+    /// A dateline at the start of a paragraph: 本报讯, 本报北京12月14日电, 新华社北京12月14日电, 据新华社…电.
+    public static func isDateline(_ source: SourceText, _ r: Range<Int>) -> Bool {
+        let s = Array(trimmed(scalars(source, r.lowerBound..<min(r.upperBound, r.lowerBound + 120))))
+        let str = String(String.UnicodeScalarView(s.compactMap(Unicode.Scalar.init)))
+        for p in ["本报讯", "本台讯", "本刊讯", "本网讯"] where str.hasPrefix(p) { return true }
+        // …月…日电 within the first 30 characters.
+        let head = String(str.unicodeScalars.prefix(30))
+        if let e = head.range(of: "日电") {
+            let before = head[..<e.lowerBound]
+            return before.contains("月") && (before.contains("社") || before.hasPrefix("本报") || before.hasPrefix("据"))
+        }
+        if let e = head.range(of: "讯"), head.hasPrefix("本报") {
+            return head.distance(from: head.startIndex, to: e.lowerBound) <= 10
+        }
+        return false
+    }
+
+    static let sentencePunct: Set<UInt32> = [0x3002, 0xFF0C, 0xFF1B, 0xFF1A, 0x3001, 0x2C, 0x3B]  // 。，；：、,;
+    static let endings: Set<UInt32> = [0x3002, 0xFF01, 0xFF1F, 0x201D, 0x2026, 0xFF1B, 0x300F, 0x300D, 0xFF09, 0x2E, 0x21, 0x3F]
+
+    /// A short single line with Han text and no sentence punctuation: a possible headline.
+    static func isHeadlineCandidate(_ source: SourceText, _ block: Block) -> Bool {
+        guard block.content.count == 1, block.role == .body else { return false }
+        let s = trimmed(scalars(source, block.content[0]))
+        guard (2...40).contains(s.count), s.contains(where: { CharClass.of($0).contains(.han) }) else { return false }
+        if s.contains(where: { sentencePunct.contains($0) }) { return false }
+        return true
+    }
+
+    static func endsSentence(_ source: SourceText, _ block: Block) -> Bool {
+        guard let last = block.content.last else { return true }
+        let s = trimmed(scalars(source, last))
+        guard let l = s.last else { return true }
+        return endings.contains(l)
+    }
+
+    static func assignRoles(_ blocks: inout [Block], source: SourceText, format: Document.Format) {
+        for i in blocks.indices where blocks[i].role == .body && blocks[i].kind == .paragraph {
+            if blocks[i].content.count == 1, isByline(source, blocks[i].content[0]) { blocks[i].role = .byline }
+            else if let f = blocks[i].content.first, isDateline(source, f) { blocks[i].role = .dateline }
+        }
+        guard format == .plainText else { return }
+        // Headlines in plain text: candidates at the top of the document, candidates directly before a byline or
+        // dateline (up to three lines: lead-in, main title, subtitle), and candidates after a finished sentence
+        // that are followed by another candidate or by the end of the document.
+        let prose = blocks.indices.filter { !blocks[$0].role.isEmpty }
+        var isHead = [Bool](repeating: false, count: blocks.count)
+        for (k, i) in prose.enumerated() where isHeadlineCandidate(source, blocks[i]) {
+            if k == 0 { isHead[i] = true; continue }
+            // Followed (within three candidates) by a byline or dateline?
+            var m = k + 1, run = 0
+            while m < prose.count && run < 3 && isHeadlineCandidate(source, blocks[prose[m]]) { m += 1; run += 1 }
+            if m < prose.count, blocks[prose[m]].role == .byline || blocks[prose[m]].role == .dateline { isHead[i] = true; continue }
+            let prev = blocks[prose[k - 1]]
+            let prevDone = isHead[prose[k - 1]] || prev.role == .byline || endsSentence(source, prev)
+            let next = k + 1 < prose.count ? prose[k + 1] : nil
+            if prevDone && (next == nil || isHeadlineCandidate(source, blocks[next!])) { isHead[i] = true }
+        }
+        for i in blocks.indices where isHead[i] { blocks[i].role = .headline }
+    }
+}

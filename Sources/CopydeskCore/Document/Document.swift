@@ -1,0 +1,91 @@
+/// A parsed draft: its bytes and lines, its blocks with their roles, and the inline ranges that rules skip.
+public struct Document: Sendable {
+    public enum Format: String, Sendable { case markdown, plainText = "text" }
+
+    public let path: String
+    public let source: SourceText
+    public let format: Format
+    public let blocks: [Block]
+    /// Sorted, disjoint byte ranges inside prose that rules skip: inline code, URLs, e-mail addresses,
+    /// link destinations, HTML tags and comments.
+    public let verbatim: [Range<Int>]
+    /// copydesk directives found in comments.
+    public let directives: [Directive]
+
+    public var bytes: [UInt8] { source.bytes }
+
+    public init(path: String, source: SourceText, format: Format? = nil) {
+        self.path = path
+        self.source = source
+        let fmt = format ?? Document.format(forPath: path)
+        self.format = fmt
+        var blocks: [Block]
+        var verbatim: [Range<Int>] = []
+        switch fmt {
+        case .markdown:
+            var scanner = MarkdownScanner(source: source)
+            blocks = scanner.scan()
+            verbatim = scanner.inlineVerbatim(blocks: blocks)
+        case .plainText:
+            blocks = PlainTextScanner.scan(source)
+            verbatim = InlineScanner.urls(in: source.bytes, blocks: blocks)
+        }
+        ArticleStructure.assignRoles(&blocks, source: source, format: fmt)
+        self.blocks = blocks
+        self.verbatim = verbatim
+        self.directives = Directive.parse(source: source, blocks: blocks, verbatim: verbatim, format: fmt)
+    }
+
+    public init(path: String = "<text>", text: String, format: Format? = nil) {
+        self.init(path: path, source: SourceText(text), format: format)
+    }
+
+    public static func format(forPath path: String) -> Format {
+        let lower = path.lowercased()
+        for ext in [".md", ".markdown", ".mdx", ".mdown"] where lower.hasSuffix(ext) { return .markdown }
+        return .plainText
+    }
+
+    /// Segments of the blocks whose role is in `scope`, with verbatim ranges cut out (unless `scope` has `.code`,
+    /// in which case inline code is kept).
+    public func segments(for scope: Scope) -> [Segment] {
+        var out: [Segment] = []
+        var v = 0
+        for (bi, block) in blocks.enumerated() where !block.role.isDisjoint(with: scope) {
+            for line in block.content {
+                // Skip verbatim ranges before this line.
+                while v < verbatim.count && verbatim[v].upperBound <= line.lowerBound { v += 1 }
+                var start = line.lowerBound
+                var k = v
+                var atStart = true
+                while k < verbatim.count && verbatim[k].lowerBound < line.upperBound {
+                    let cut = verbatim[k]
+                    if scope.contains(.code) && block.role == .code { break }
+                    if cut.lowerBound > start {
+                        out.append(Segment(range: start..<cut.lowerBound, atLineStart: atStart, atLineEnd: false, block: bi))
+                    }
+                    atStart = false
+                    start = max(start, cut.upperBound)
+                    k += 1
+                }
+                if start < line.upperBound || (start == line.upperBound && atStart) {
+                    out.append(Segment(range: start..<line.upperBound, atLineStart: atStart, atLineEnd: true, block: bi))
+                } else if start >= line.upperBound, !out.isEmpty, out[out.count - 1].block == bi {
+                    // The line ends in a verbatim range: the last prose segment does not reach the line end.
+                }
+            }
+        }
+        return out
+    }
+
+    /// The block index containing a byte offset, if any.
+    public func blockIndex(containing offset: Int) -> Int? {
+        var lo = 0, hi = blocks.count - 1
+        while lo <= hi {
+            let mid = (lo + hi) / 2
+            let r = blocks[mid].byteRange
+            if offset < r.lowerBound { hi = mid - 1 } else if offset > r.upperBound { lo = mid + 1 } else { return mid }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+
+/// Why a file cannot be linted. Every case is reported with the file's path; nothing is modified.
+public enum InputError: Error, Sendable, CustomStringConvertible {
+    case unreadable(String)
+    case binary
+    case invalidUTF8(line: Int, column: Int, byteOffset: Int)
+    case tooLarge(Int, limit: Int)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let why): return "cannot read: \(why)"
+        case .binary: return "looks like a binary file (NUL byte); skipped"
+        case .invalidUTF8(let l, let c, let o): return "not valid UTF-8 at line \(l), column \(c) (byte \(o)); skipped. Convert the file to UTF-8 (e.g. iconv -f GB18030 -t UTF-8)"
+        case .tooLarge(let n, let limit): return "file is \(n) bytes, above the limit of \(limit) bytes (--max-file-size); skipped"
+        }
+    }
+}
+
+/// The bytes of a draft and its line table. Offsets everywhere in copydesk are UTF-8 byte offsets into `bytes`
+/// (after the BOM, which is kept aside and restored when fixing).
+public struct SourceText: Sendable {
+    public let bytes: [UInt8]
+    public let hasBOM: Bool
+    /// Byte offset at which each line starts. `lineStarts[0] == 0`.
+    public let lineStarts: [Int]
+    /// True when the majority of line breaks are CRLF.
+    public let usesCRLF: Bool
+
+    public init(validating raw: [UInt8]) throws(InputError) {
+        var body = raw
+        var bom = false
+        if raw.count >= 3, raw[0] == 0xEF, raw[1] == 0xBB, raw[2] == 0xBF {
+            body = Array(raw[3...]); bom = true
+        }
+        if body.prefix(8192).contains(0) { throw .binary }
+        if let bad = SourceText.firstInvalidUTF8(body) {
+            let (line, col) = SourceText.roughPosition(body, bad)
+            throw .invalidUTF8(line: line, column: col, byteOffset: bad + (bom ? 3 : 0))
+        }
+        self.init(trusted: body, hasBOM: bom)
+    }
+
+    public init(_ string: String) {
+        self.init(trusted: Array(string.utf8), hasBOM: false)
+    }
+
+    init(trusted body: [UInt8], hasBOM: Bool) {
+        bytes = body
+        self.hasBOM = hasBOM
+        var starts = [0]
+        var crlf = 0, lf = 0
+        body.withUnsafeBufferPointer { p in
+            for i in 0..<p.count where p[i] == 0x0A {
+                starts.append(i + 1)
+                if i > 0 && p[i - 1] == 0x0D { crlf += 1 } else { lf += 1 }
+            }
+        }
+        lineStarts = starts
+        usesCRLF = crlf > lf
+    }
+
+    public var lineCount: Int { lineStarts.count }
+
+    /// 0-based line index containing `offset`.
+    public func lineIndex(of offset: Int) -> Int {
+        var lo = 0, hi = lineStarts.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
+        }
+        return lo
+    }
+
+    /// The byte range of line `index` without its line terminator (`\n` or `\r\n`).
+    public func lineContent(_ index: Int) -> Range<Int> {
+        let start = lineStarts[index]
+        var end = index + 1 < lineStarts.count ? lineStarts[index + 1] - 1 : bytes.count
+        if end > start && bytes[end - 1] == 0x0D && index + 1 < lineStarts.count { end -= 1 }
+        else if index + 1 == lineStarts.count && end > start && bytes[end - 1] == 0x0D { end -= 1 }
+        return start..<max(start, end)
+    }
+
+    /// 1-based line and 1-based Unicode-scalar column of a byte offset.
+    public func position(of offset: Int) -> (line: Int, column: Int) {
+        let li = lineIndex(of: offset)
+        var col = 1
+        var i = lineStarts[li]
+        while i < offset && i < bytes.count {
+            if bytes[i] & 0xC0 != 0x80 { col += 1 }
+            i += 1
+        }
+        return (li + 1, col)
+    }
+
+    /// 1-based UTF-16 column (for LSP and GitHub annotations).
+    public func utf16Column(of offset: Int) -> Int {
+        let li = lineIndex(of: offset)
+        var col = 1
+        var i = lineStarts[li]
+        while i < offset && i < bytes.count {
+            let n = utf8Length(leading: bytes[i])
+            col += n == 4 ? 2 : 1
+            i += n
+        }
+        return col
+    }
+
+    /// 1-based byte column (rdjson, swiftc).
+    public func byteColumn(of offset: Int) -> Int {
+        offset - lineStarts[lineIndex(of: offset)] + 1
+    }
+
+    public func string(_ range: Range<Int>) -> String {
+        String(decoding: bytes[range], as: UTF8.self)
+    }
+
+    public var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    // MARK: validation
+
+    static func firstInvalidUTF8(_ b: [UInt8]) -> Int? {
+        b.withUnsafeBufferPointer { p -> Int? in
+            var i = 0
+            let n = p.count
+            while i < n {
+                let c = p[i]
+                if c < 0x80 { i += 1; continue }
+                var need = 0
+                var minValue: UInt32 = 0
+                var v: UInt32 = 0
+                if c & 0xE0 == 0xC0 { need = 1; v = UInt32(c & 0x1F); minValue = 0x80 }
+                else if c & 0xF0 == 0xE0 { need = 2; v = UInt32(c & 0x0F); minValue = 0x800 }
+                else if c & 0xF8 == 0xF0 { need = 3; v = UInt32(c & 0x07); minValue = 0x10000 }
+                else { return i }
+                if i + need >= n { return i }
+                for k in 1...need {
+                    let cc = p[i + k]
+                    if cc & 0xC0 != 0x80 { return i }
+                    v = (v << 6) | UInt32(cc & 0x3F)
+                }
+                if v < minValue || v > 0x10FFFF || (0xD800...0xDFFF).contains(v) { return i }
+                i += need + 1
+            }
+            return nil
+        }
+    }
+
+    static func roughPosition(_ b: [UInt8], _ offset: Int) -> (Int, Int) {
+        var line = 1, col = 1
+        for i in 0..<offset {
+            if b[i] == 0x0A { line += 1; col = 1 } else if b[i] & 0xC0 != 0x80 { col += 1 }
+        }
+        return (line, col)
+    }
+}

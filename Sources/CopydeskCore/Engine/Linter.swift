@@ -1,0 +1,152 @@
+/// A finding ready to report: rule, severity, message, byte range and optional fix.
+public struct Diagnostic: Sendable {
+    public var ruleID: String
+    public var severity: Severity
+    public var message: String
+    /// UTF-8 byte range in the document (after any BOM). Empty for an insertion point.
+    public var range: Range<Int>
+    public var fix: Fix?
+}
+
+/// Runs a rule set over documents. Pipeline per document: segments per scope → boundary rules in one pass →
+/// other checks → in-document disables → sorted diagnostics.
+public struct Linter: Sendable {
+    public let rules: [Rule]
+    public let unusedDisable: Severity?
+    public let knownIDs: Set<String>
+
+    public init(rules: [Rule], unusedDisable: Severity? = .info, knownIDs: Set<String>? = nil) {
+        self.rules = rules
+        self.unusedDisable = unusedDisable
+        self.knownIDs = knownIDs ?? Set(rules.map(\.id))
+    }
+
+    public init(_ set: RuleSet) {
+        self.init(rules: set.rules, unusedDisable: set.unusedDisable, knownIDs: set.knownIDs)
+    }
+
+    public func lint(_ doc: Document) -> [Diagnostic] {
+        var findings: [Finding] = []
+        findings.reserveCapacity(64)
+        var segmentsByScope: [Scope: [Segment]] = [:]
+        func segments(_ s: Scope) -> [Segment] {
+            if let v = segmentsByScope[s] { return v }
+            let v = doc.segments(for: s)
+            segmentsByScope[s] = v
+            return v
+        }
+        // Boundary rules: one scan per distinct scope.
+        var boundaryGroups: [Scope: [(Int, BoundaryCheck, FixSafety)]] = [:]
+        var textsByScope: [Scope: SegmentTexts] = [:]
+        for (i, rule) in rules.enumerated() {
+            if let b = rule.check as? BoundaryCheck {
+                boundaryGroups[rule.scope, default: []].append((i, b, rule.fixSafety))
+                continue
+            }
+            let segs = segments(rule.scope)
+            let texts = textsByScope[rule.scope] ?? SegmentTexts(document: doc, segments: segs)
+            textsByScope[rule.scope] = texts
+            let ctx = CheckContext(document: doc, ruleIndex: i, fixSafety: rule.fixSafety, message: rule.message,
+                                   segments: segs, texts: texts)
+            rule.check.run(ctx, into: &findings)
+        }
+        for (scope, group) in boundaryGroups {
+            BoundaryScanner(rules: group).scan(doc, segments(scope), into: &findings)
+        }
+
+        var diagnostics = findings.map { f in
+            Diagnostic(ruleID: rules[f.rule].id, severity: rules[f.rule].severity,
+                       message: f.message ?? rules[f.rule].message, range: f.range, fix: f.fix)
+        }
+        if !doc.directives.isEmpty {
+            diagnostics = Suppression.apply(doc: doc, diagnostics: diagnostics, unusedSeverity: unusedDisable,
+                                            activeIDs: Set(rules.map(\.id)), knownIDs: knownIDs)
+        }
+        diagnostics.sort {
+            $0.range.lowerBound != $1.range.lowerBound ? $0.range.lowerBound < $1.range.lowerBound
+                : $0.range.upperBound != $1.range.upperBound ? $0.range.upperBound < $1.range.upperBound : $0.ruleID < $1.ruleID
+        }
+        return diagnostics
+    }
+}
+
+/// In-document disables: which diagnostics they suppress, and which directives suppress nothing.
+enum Suppression {
+    struct Region {
+        var directive: Int
+        var rules: [String]
+        var range: Range<Int>
+    }
+
+    static func regions(_ doc: Document) -> [Region] {
+        let src = doc.source
+        var out: [Region] = []
+        var open: [(directive: Int, rules: [String], start: Int)] = []
+        func lineRange(_ l: Int) -> Range<Int> {
+            let c = src.lineContent(l)
+            return src.lineStarts[l]..<c.upperBound
+        }
+        func isBlank(_ l: Int) -> Bool { src.bytes[src.lineContent(l)].allSatisfy { $0 == 0x20 || $0 == 0x09 } }
+        for (k, d) in doc.directives.enumerated() {
+            switch d.kind {
+            case .disable:
+                open.append((k, d.rules, d.range.upperBound))
+            case .enable:
+                var remaining: [(directive: Int, rules: [String], start: Int)] = []
+                for o in open {
+                    if d.rules.isEmpty {
+                        out.append(Region(directive: o.directive, rules: o.rules, range: o.start..<d.range.lowerBound))
+                    } else if o.rules.isEmpty || !Set(o.rules).isDisjoint(with: d.rules) {
+                        out.append(Region(directive: o.directive, rules: o.rules, range: o.start..<d.range.lowerBound))
+                        // A region for all rules (or more rules than re-enabled) goes on for the others.
+                        let rest = o.rules.filter { !d.rules.contains($0) }
+                        if o.rules.isEmpty || !rest.isEmpty {
+                            remaining.append((o.directive, o.rules.isEmpty ? [] : rest, d.range.upperBound))
+                        }
+                    } else {
+                        remaining.append(o)
+                    }
+                }
+                open = remaining
+            case .disableLine:
+                let first = src.lineIndex(of: d.range.lowerBound), last = src.lineIndex(of: max(d.range.lowerBound, d.range.upperBound - 1))
+                out.append(Region(directive: k, rules: d.rules, range: src.lineStarts[first]..<lineRange(last).upperBound))
+            case .disableNextLine:
+                var l = src.lineIndex(of: max(d.range.lowerBound, d.range.upperBound - 1)) + 1
+                while l < src.lineCount && isBlank(l) { l += 1 }
+                if l < src.lineCount { out.append(Region(directive: k, rules: d.rules, range: lineRange(l))) }
+            }
+        }
+        for o in open { out.append(Region(directive: o.directive, rules: o.rules, range: o.start..<(src.bytes.count + 1))) }
+        return out
+    }
+
+    static func apply(doc: Document, diagnostics: [Diagnostic], unusedSeverity: Severity?, activeIDs: Set<String>, knownIDs: Set<String>) -> [Diagnostic] {
+        let regions = regions(doc)
+        var used = [Bool](repeating: false, count: doc.directives.count)
+        var kept: [Diagnostic] = []
+        kept.reserveCapacity(diagnostics.count)
+        for d in diagnostics {
+            var suppressed = false
+            for r in regions where r.range.contains(d.range.lowerBound) {
+                if r.rules.isEmpty || r.rules.contains(where: { d.ruleID == $0 || d.ruleID.hasPrefix($0 + ".") }) {
+                    used[r.directive] = true
+                    suppressed = true
+                }
+            }
+            if !suppressed { kept.append(d) }
+        }
+        guard let sev = unusedSeverity else { return kept }
+        for (k, dir) in doc.directives.enumerated() where dir.kind != .enable && !used[k] {
+            let unknown = dir.rules.filter { id in !knownIDs.contains(id) && !knownIDs.contains(where: { $0.hasPrefix(id + ".") }) }
+            let message: String
+            if let u = unknown.first {
+                message = "禁用注释中的规则“\(u)”不存在"
+            } else {
+                message = "禁用注释没有抑制任何问题，可以删除"
+            }
+            kept.append(Diagnostic(ruleID: "copydesk.unused-disable", severity: sev, message: message, range: dir.range, fix: nil))
+        }
+        return kept
+    }
+}

@@ -1,0 +1,83 @@
+/// Applies fixes as byte edits, Ruff-style: sort, skip any edit that overlaps one already taken, re-lint, repeat
+/// until nothing changes (bounded). Only the bytes of applied edits change: line endings, BOM and everything
+/// else stay as they were.
+public enum FixApplier {
+    public struct Outcome: Sendable {
+        public var bytes: [UInt8]
+        /// Number of fixes applied, by rule id.
+        public var applied: [String: Int]
+        /// Rules still proposing fixes after the last pass (non-convergence), empty when it converged.
+        public var unconverged: [String]
+        public var changed: Bool
+    }
+
+    public static let maxPasses = 10
+
+    /// Applies one round of non-overlapping edits to `bytes`. Returns the new bytes and the diagnostics applied.
+    public static func applyOnce(_ bytes: [UInt8], _ diagnostics: [Diagnostic], allowUnsafe: Bool) -> ([UInt8], [Diagnostic]) {
+        var candidates: [(Diagnostic, [Edit])] = []
+        for d in diagnostics {
+            guard let fix = d.fix, fix.safety == .safe || (allowUnsafe && fix.safety == .unsafe), !fix.edits.isEmpty else { continue }
+            candidates.append((d, fix.edits.sorted { $0.range.lowerBound < $1.range.lowerBound }))
+        }
+        candidates.sort { $0.1[0].range.lowerBound < $1.1[0].range.lowerBound }
+        var taken: [Edit] = []
+        var applied: [Diagnostic] = []
+        var lastEnd = -1
+        var lastInsertAt = -1
+        for (d, edits) in candidates {
+            // Edits of one fix must all fit after what is already taken.
+            var ok = true
+            var end = lastEnd
+            var insertAt = lastInsertAt
+            for e in edits {
+                // Overlap with a taken edit, or a second insertion at the same point.
+                if e.range.lowerBound < end || (e.range.isEmpty && e.range.lowerBound == insertAt) {
+                    ok = false; break
+                }
+                end = max(end, e.range.upperBound)
+                if e.range.isEmpty { insertAt = e.range.lowerBound }
+            }
+            guard ok else { continue }
+            taken.append(contentsOf: edits)
+            applied.append(d)
+            lastEnd = end
+            lastInsertAt = insertAt
+        }
+        guard !taken.isEmpty else { return (bytes, []) }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 16)
+        var pos = 0
+        for e in taken {
+            out.append(contentsOf: bytes[pos..<e.range.lowerBound])
+            out.append(contentsOf: Array(e.replacement.utf8))
+            pos = e.range.upperBound
+        }
+        out.append(contentsOf: bytes[pos...])
+        return (out, applied)
+    }
+
+    /// Fixes a document until it converges. `path` decides the format (Markdown or plain text).
+    public static func fix(_ source: SourceText, path: String, linter: Linter, allowUnsafe: Bool) -> Outcome {
+        var bytes = source.bytes
+        var applied: [String: Int] = [:]
+        var changed = false
+        for _ in 0..<maxPasses {
+            let doc = Document(path: path, source: SourceText(trusted: bytes, hasBOM: source.hasBOM))
+            let diags = linter.lint(doc)
+            let (next, used) = applyOnce(bytes, diags, allowUnsafe: allowUnsafe)
+            if used.isEmpty {
+                return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed)
+            }
+            for d in used { applied[d.ruleID, default: 0] += 1 }
+            if next == bytes {
+                return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed)
+            }
+            bytes = next
+            changed = true
+        }
+        let doc = Document(path: path, source: SourceText(trusted: bytes, hasBOM: source.hasBOM))
+        let (_, still) = applyOnce(bytes, linter.lint(doc), allowUnsafe: allowUnsafe)
+        return Outcome(bytes: bytes, applied: applied, unconverged: Array(Set(still.map(\.ruleID))).sorted(), changed: changed)
+    }
+}

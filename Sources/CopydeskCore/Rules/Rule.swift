@@ -1,0 +1,129 @@
+/// How serious a finding is. Ordered: info < warning < error.
+public enum Severity: String, Sendable, Comparable, CaseIterable {
+    case info, warning, error
+    public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
+    var rank: Int { switch self { case .info: 0; case .warning: 1; case .error: 2 } }
+}
+
+/// Whether a rule's fix may be applied by `--fix` (safe), only with `--unsafe-fixes` (unsafe), or not at all.
+public enum FixSafety: String, Sendable { case none, safe, unsafe }
+
+/// One replacement of a byte range. An insertion has an empty range.
+public struct Edit: Sendable, Hashable {
+    public var range: Range<Int>
+    public var replacement: String
+    public init(range: Range<Int>, replacement: String) { self.range = range; self.replacement = replacement }
+}
+
+public struct Fix: Sendable, Hashable {
+    public var edits: [Edit]
+    public var safety: FixSafety
+}
+
+/// What a check reports: a byte range, optionally its own message (else the rule's) and a fix.
+public struct Finding: Sendable {
+    public var rule: Int
+    public var range: Range<Int>
+    public var message: String?
+    public var fix: Fix?
+    public init(rule: Int, range: Range<Int>, message: String? = nil, fix: Fix? = nil) {
+        self.rule = rule; self.range = range; self.message = message; self.fix = fix
+    }
+}
+
+/// An example text of a rule, with where it stands in its YAML file.
+public struct RuleExample: Sendable {
+    public var text: String
+    public var mark: SourceMark
+}
+
+public struct FixExample: Sendable {
+    public var before: String
+    public var after: String
+    public var mark: SourceMark
+}
+
+public struct RuleExamples: Sendable {
+    public var valid: [RuleExample] = []
+    /// Texts with the expected findings marked as `[[…]]` (an empty `[[]]` marks an insertion point).
+    public var invalid: [RuleExample] = []
+    public var fixes: [FixExample] = []
+    public var isEmpty: Bool { valid.isEmpty && invalid.isEmpty && fixes.isEmpty }
+}
+
+/// A rule as declared in YAML, compiled and ready to run.
+public struct Rule: Sendable {
+    public var id: String
+    /// The file the rule came from (`rules/spacing/han-space-han.yml`, or `builtin:spacing/han-space-han.yml`).
+    public var file: String
+    public var kind: String
+    public var severity: Severity
+    public var message: String
+    public var description: String
+    public var authority: String?
+    public var link: String?
+    public var scope: Scope
+    public var fixSafety: FixSafety
+    /// House styles the rule belongs to (`print`, `pangu`); empty means every style.
+    public var styles: [String]
+    /// Whether `copydesk:recommended` turns it on.
+    public var recommended: Bool
+    public var examples: RuleExamples
+    public var check: any Check
+    /// The rule's YAML, kept to recompile it with options from a configuration.
+    public var source: YAMLValue
+    public var builtIn: Bool
+
+    public var pack: String { id.split(separator: ".").first.map(String.init) ?? id }
+}
+
+/// The context a check runs in.
+public struct CheckContext {
+    public let document: Document
+    public let ruleIndex: Int
+    public let fixSafety: FixSafety
+    /// The rule's message template (`{match}`, `{1}`… are filled in by checks that know them).
+    public let message: String
+    public let segments: [Segment]
+    /// The text of each segment, built on first use and shared by all checks that need `String`s.
+    public let texts: SegmentTexts
+}
+
+public final class SegmentTexts {
+    private var cache: [Int: String] = [:]
+    let document: Document
+    let segments: [Segment]
+    init(document: Document, segments: [Segment]) { self.document = document; self.segments = segments }
+    public func text(_ i: Int) -> String {
+        if let s = cache[i] { return s }
+        let s = document.source.string(segments[i].range)
+        cache[i] = s
+        return s
+    }
+}
+
+/// A compiled rule check. Checks report findings; they never format output.
+public protocol Check: Sendable {
+    func run(_ context: CheckContext, into findings: inout [Finding])
+    /// Load-time diagnosis: why the rule can never match, if it cannot.
+    func deadReason() -> String?
+}
+
+extension Check {
+    public func deadReason() -> String? { nil }
+}
+
+/// Fills `{name}` slots of a message template.
+public func substitute(_ template: String, _ values: [String: String]) -> String {
+    var out = ""
+    var rest = Substring(template)
+    while let open = rest.firstIndex(of: "{") {
+        out += rest[..<open]
+        guard let close = rest[open...].firstIndex(of: "}") else { break }
+        let name = String(rest[rest.index(after: open)..<close])
+        if let v = values[name] { out += v } else { out += rest[open...close] }
+        rest = rest[rest.index(after: close)...]
+    }
+    out += rest
+    return out
+}

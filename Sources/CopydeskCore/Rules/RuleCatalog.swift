@@ -1,0 +1,156 @@
+import Foundation
+
+/// All rules that can be turned on: the built-in packs carried by the binary, plus the house rules of a
+/// configuration's `rule-paths`. Rule ids are unique; a clash is an error naming both files.
+public struct RuleCatalog: Sendable {
+    public private(set) var rules: [Rule] = []
+    private var index: [String: Int] = [:]
+
+    /// The built-in rules, parsed once per process.
+    public static let builtIn: Result<RuleCatalog, ConfigError> = {
+        var c = RuleCatalog()
+        do {
+            for f in EmbeddedRules.files {
+                try c.add(RuleLoader.load(text: f.text, file: "builtin:rules/\(f.path)", relativePath: f.path, builtIn: true))
+            }
+            return .success(c)
+        } catch let e as ConfigError {
+            return .failure(e)
+        } catch {
+            return .failure(ConfigError(SourceMark(file: "builtin", line: 1, column: 1), "\(error)"))
+        }
+    }()
+
+    public static func loadBuiltIn() throws -> RuleCatalog { try builtIn.get() }
+
+    public init() {}
+
+    public mutating func add(_ rule: Rule) throws {
+        if let i = index[rule.id] {
+            throw ConfigError(SourceMark(file: rule.file, line: 1, column: 1),
+                              "rule id '\(rule.id)' is already defined by \(rules[i].file)")
+        }
+        index[rule.id] = rules.count
+        rules.append(rule)
+    }
+
+    public func rule(_ id: String) -> Rule? { index[id].map { rules[$0] } }
+    public var ids: [String] { rules.map(\.id) }
+    public var packs: Set<String> { Set(rules.map(\.pack)) }
+
+    /// Adds every `*.yml` under `folder` (house rules); ids are derived from paths relative to the folder.
+    public mutating func addFolder(_ folder: String) throws {
+        let root = URL(fileURLWithPath: folder).standardizedFileURL
+        var files: [String] = []
+        if let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) {
+            for case let url as URL in walker where ["yml", "yaml"].contains(url.pathExtension) {
+                files.append(url.standardizedFileURL.path)
+            }
+        }
+        for path in files.sorted() {
+            let rel = String(path.dropFirst(root.path.count + 1))
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw ConfigError(SourceMark(file: path, line: 1, column: 1), "cannot read rule file (or it is not UTF-8)")
+            }
+            let rule = try RuleLoader.load(text: text, file: path, relativePath: rel, builtIn: false)
+            try RuleCatalog.checkCanMatch(rule)
+            try add(rule)
+        }
+    }
+
+    /// A house rule none of whose invalid examples is flagged can never match as its author meant: report it when loaded.
+    static func checkCanMatch(_ rule: Rule) throws {
+        guard !rule.examples.invalid.isEmpty else { return }
+        let linter = Linter(rules: [rule])
+        for ex in rule.examples.invalid {
+            let marked = MarkedExample(ex.text)
+            if !linter.lint(Document(text: marked.text)).isEmpty { return }
+        }
+        throw ConfigError(rule.examples.invalid[0].mark,
+                          "rule \(rule.id) flags none of its invalid examples: it can never match as written (check its pattern, classes or scope)")
+    }
+}
+
+/// The rules active for one file, with their effective severities and options.
+public struct RuleSet: Sendable {
+    public var rules: [Rule]
+    public var style: String
+    /// Severity of `copydesk.unused-disable` findings (nil: off).
+    public var unusedDisable: Severity?
+    public var knownIDs: Set<String>
+
+    public static let metaRules: [(id: String, description: String)] = [
+        ("copydesk.unused-disable", "A copydesk-disable comment that suppresses nothing, or names a rule that does not exist."),
+    ]
+
+    /// Resolves a configuration against a catalog. `overrides` are indices into `config.overrides` that apply.
+    public static func build(config: Config, catalog: RuleCatalog, overrides: [Int] = []) throws -> RuleSet {
+        var style = config.style
+        for o in overrides { if let s = config.overrides[o].style { style = s } }
+        var enabled = [Bool](repeating: false, count: catalog.rules.count)
+        for p in config.packs {
+            let name = String(p.dropFirst("copydesk:".count))
+            switch name {
+            case "recommended": for (i, r) in catalog.rules.enumerated() where r.recommended { enabled[i] = true }
+            case "all": for i in enabled.indices { enabled[i] = true }
+            default:
+                guard catalog.packs.contains(name) else {
+                    throw ConfigError(SourceMark(file: config.file ?? "<defaults>", line: 1, column: 1),
+                                      "unknown built-in pack '\(p)'; expected copydesk:recommended, copydesk:all or one of: \(catalog.packs.sorted().map { "copydesk:" + $0 }.joined(separator: ", "))")
+                }
+                for (i, r) in catalog.rules.enumerated() where r.pack == name { enabled[i] = true }
+            }
+        }
+        // Rules of another house style are off unless a setting below names them.
+        for (i, r) in catalog.rules.enumerated() where !r.styles.isEmpty && !r.styles.contains(style) { enabled[i] = false }
+        var rules = catalog.rules
+        var unused: Severity? = .info
+        let entries = config.rules + overrides.flatMap { config.overrides[$0].rules }
+        for e in entries {
+            if e.key == "copydesk.unused-disable" {
+                switch e.setting {
+                case .off: unused = nil
+                case .on: unused = .info
+                case .severity(let s): unused = s
+                case .options: throw ConfigError(e.mark, "copydesk.unused-disable takes off, on or a severity")
+                }
+                continue
+            }
+            let targets = catalog.rules.indices.filter { catalog.rules[$0].id == e.key || catalog.rules[$0].pack == e.key }
+            guard !targets.isEmpty else {
+                var msg = "unknown rule '\(e.key)'"
+                if let near = catalog.ids.min(by: { editDistance($0, e.key) < editDistance($1, e.key) }), editDistance(near, e.key) <= 3 {
+                    msg += " (did you mean '\(near)'?)"
+                }
+                throw ConfigError(e.mark, msg + "; `copydesk rules --all` lists the rules")
+            }
+            for i in targets {
+                switch e.setting {
+                case .off: enabled[i] = false
+                case .on: enabled[i] = true
+                case .severity(let s): enabled[i] = true; rules[i].severity = s
+                case .options(let opts):
+                    guard targets.count == 1 else { throw ConfigError(e.mark, "options can be given to one rule, not to the pack '\(e.key)'") }
+                    rules[i] = try recompile(rules[i], with: opts)
+                    enabled[i] = true
+                }
+            }
+        }
+        return RuleSet(rules: rules.indices.filter { enabled[$0] }.map { rules[$0] }, style: style,
+                       unusedDisable: unused, knownIDs: Set(catalog.ids))
+    }
+
+    /// The rule with the configuration's keys laid over its own (`severity`, `scope`, `message`, kind options…).
+    static func recompile(_ rule: Rule, with options: YAMLValue) throws -> Rule {
+        guard case .mapping(var base, let mark) = rule.source, case .mapping(let over, _) = options else { return rule }
+        for o in over {
+            if o.key == "examples" || o.key == "kind" || o.key == "id" {
+                throw ConfigError(o.keyMark, "'\(o.key)' of a rule cannot be changed in a configuration")
+            }
+            if let i = base.firstIndex(where: { $0.key == o.key }) { base[i] = o } else { base.append(o) }
+        }
+        var r = try RuleLoader.compile(.mapping(base, mark), file: rule.file, defaultID: rule.id, builtIn: rule.builtIn)
+        r.id = rule.id
+        return r
+    }
+}

@@ -1,0 +1,131 @@
+/// Reads one rule file (YAML) into a compiled `Rule`. Unknown keys, bad values, invalid patterns and rules that
+/// can never match are errors with the file, line and column of the key at fault.
+public enum RuleLoader {
+    static let commonKeys: Set<String> = [
+        "id", "kind", "severity", "message", "description", "authority", "link", "scope", "fix", "styles",
+        "recommended", "examples",
+    ]
+    public static let kinds = ["boundary", "phrases", "pattern"]
+
+    static func kindKeys(_ kind: String) -> Set<String> {
+        switch kind {
+        case "boundary": return BoundaryCheck.keys
+        case "phrases": return PhrasesCheck.keys
+        case "pattern": return PatternCheck.keys
+        default: return []
+        }
+    }
+
+    static func makeCheck(_ kind: String, _ m: StrictMapping) throws -> any Check {
+        switch kind {
+        case "boundary": return try BoundaryCheck(m)
+        case "phrases": return try PhrasesCheck(m)
+        case "pattern": return try PatternCheck(m)
+        default: fatalError("unreachable: kind validated before")
+        }
+    }
+
+    /// The rule id for a path relative to a rules folder: `spacing/han-space-han.yml` → `spacing.han-space-han`.
+    public static func id(forRelativePath path: String) -> String {
+        var p = path
+        for ext in [".yml", ".yaml"] where p.hasSuffix(ext) { p = String(p.dropLast(ext.count)) }
+        return p.split(separator: "/").joined(separator: ".")
+    }
+
+    public static func load(text: String, file: String, relativePath: String, builtIn: Bool) throws -> Rule {
+        let root = try YAMLValue.parse(text, file: file)
+        guard case .mapping = root else { throw ConfigError(root.mark, "a rule file must be a mapping of keys (kind, severity, message…), found \(root.kindName)") }
+        return try compile(root, file: file, defaultID: id(forRelativePath: relativePath), builtIn: builtIn)
+    }
+
+    /// Compiles a rule mapping. Also used to recompile a rule with options merged in from a configuration.
+    public static func compile(_ root: YAMLValue, file: String, defaultID: String, builtIn: Bool) throws -> Rule {
+        let m = try StrictMapping(root, what: "rule \(defaultID)")
+        let kindNode = try m.required("kind")
+        let kind = try kindNode.choice("kind", kinds)
+        try m.rejectUnknown(allowed: commonKeys.union(kindKeys(kind)))
+
+        var id = defaultID
+        if let idNode = m["id"] {
+            id = try idNode.string("id")
+            guard !id.isEmpty, !id.contains(where: { $0.isWhitespace || $0 == "," }) else {
+                throw ConfigError(idNode.mark, "a rule id may not be empty or contain spaces or commas")
+            }
+        }
+        let severity = Severity(rawValue: try m.required("severity").choice("severity", Severity.allCases.map(\.rawValue)))!
+        let message = try m.required("message").string("message")
+        guard !message.isEmpty else { throw ConfigError(m["message"]!.mark, "message is empty") }
+        let description = try m.required("description").string("description")
+        let scopeNode = try m.required("scope")
+        var scope: Scope = []
+        for item in try scopeNode.list("scope") {
+            let s = try item.string("a scope")
+            guard let sc = Scope.named(s) else {
+                throw ConfigError(item.mark, "unknown scope '\(s)'; expected one of: \(Scope.names.map(\.0).joined(separator: ", "))")
+            }
+            scope.formUnion(sc)
+        }
+        guard !scope.isEmpty else { throw ConfigError(scopeNode.mark, "scope is empty: the rule could never match") }
+        let fix = FixSafety(rawValue: try m["fix"]?.choice("fix", ["none", "safe", "unsafe"]) ?? "none")!
+        let styles = try m["styles"]?.stringList("styles") ?? []
+        for (i, s) in styles.enumerated() where !Config.styles.contains(s) {
+            throw ConfigError((try m["styles"]!.list("styles"))[i].mark, "unknown style '\(s)'; expected one of: \(Config.styles.joined(separator: ", "))")
+        }
+        let examples = try parseExamples(m["examples"])
+        let check = try makeCheck(kind, m)
+        if let why = check.deadReason() {
+            throw ConfigError(kindNode.mark, "rule \(id) can never match: \(why)")
+        }
+        return Rule(id: id, file: file, kind: kind, severity: severity, message: message, description: description,
+                    authority: try m["authority"]?.string("authority"), link: try m["link"]?.string("link"),
+                    scope: scope, fixSafety: fix, styles: styles,
+                    recommended: try m["recommended"]?.bool("recommended") ?? true,
+                    examples: examples, check: check, source: root, builtIn: builtIn)
+    }
+
+    static func parseExamples(_ node: YAMLValue?) throws -> RuleExamples {
+        var ex = RuleExamples()
+        guard let node else { return ex }
+        let m = try StrictMapping(node, what: "examples")
+        try m.rejectUnknown(allowed: ["valid", "invalid", "fixes"])
+        for v in try m["valid"]?.list("examples.valid") ?? [] {
+            ex.valid.append(RuleExample(text: try v.string("a valid example"), mark: v.mark))
+        }
+        for v in try m["invalid"]?.list("examples.invalid") ?? [] {
+            let t = try v.string("an invalid example")
+            guard t.contains("[[") && t.contains("]]") else {
+                throw ConfigError(v.mark, "an invalid example must mark each expected finding with [[…]] (an empty [[]] for an insertion point)")
+            }
+            ex.invalid.append(RuleExample(text: t, mark: v.mark))
+        }
+        for v in try m["fixes"]?.list("examples.fixes") ?? [] {
+            let f = try StrictMapping(v, what: "a fix example")
+            try f.rejectUnknown(allowed: ["before", "after"])
+            ex.fixes.append(FixExample(before: try f.required("before").string("before"),
+                                       after: try f.required("after").string("after"), mark: v.mark))
+        }
+        return ex
+    }
+}
+
+/// Expected findings marked in an example text as `[[…]]`.
+public struct MarkedExample: Sendable {
+    public var text: String
+    /// Expected byte ranges in `text` (markers removed).
+    public var expected: [Range<Int>]
+
+    public init(_ marked: String) {
+        var out: [UInt8] = []
+        var ranges: [Range<Int>] = []
+        let b = Array(marked.utf8)
+        var i = 0
+        var open: Int? = nil
+        while i < b.count {
+            if i + 1 < b.count, b[i] == 0x5B, b[i + 1] == 0x5B, open == nil { open = out.count; i += 2; continue }
+            if i + 1 < b.count, b[i] == 0x5D, b[i + 1] == 0x5D, let o = open { ranges.append(o..<out.count); open = nil; i += 2; continue }
+            out.append(b[i]); i += 1
+        }
+        text = String(decoding: out, as: UTF8.self)
+        expected = ranges
+    }
+}

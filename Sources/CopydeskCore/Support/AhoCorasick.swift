@@ -1,0 +1,109 @@
+/// An Aho–Corasick automaton over UTF-8 bytes, compiled to a dense DFA over byte equivalence classes
+/// (only bytes that occur in some pattern get a class of their own), so matching costs one table load per byte
+/// whatever the number of patterns. Reports leftmost-longest, non-overlapping matches.
+public struct AhoCorasick: Sendable {
+    private let classOf: [UInt8]          // 256 entries
+    private let classCount: Int
+    private let delta: [Int32]            // state * classCount + class -> state
+    /// Pattern index whose match ends at this state (the longest), or -1; chain to shorter outputs.
+    private let output: [Int32]
+    private let outputLink: [Int32]       // next state on the suffix chain that has an output, or -1
+    private let patternLengths: [Int]
+    public let patternCount: Int
+
+    /// - Parameter caseInsensitiveASCII: fold A–Z onto a–z in patterns and text.
+    public init(patterns: [[UInt8]], caseInsensitiveASCII: Bool = false) {
+        var classes = [UInt8](repeating: 0, count: 256)
+        var next: UInt8 = 1
+        func fold(_ b: UInt8) -> UInt8 { caseInsensitiveASCII && b >= 0x41 && b <= 0x5A ? b + 0x20 : b }
+        for p in patterns { for b in p where classes[Int(fold(b))] == 0 {
+            classes[Int(fold(b))] = next
+            next = next == 255 ? 255 : next + 1
+        } }
+        if caseInsensitiveASCII { for b in 0x41...0x5A { classes[b] = classes[b + 0x20] } }
+        let k = Int(next)
+        // Trie with sparse children first.
+        var children: [[Int32]] = [[Int32](repeating: -1, count: k)]
+        var out: [Int32] = [-1]
+        for (pi, p) in patterns.enumerated() where !p.isEmpty {
+            var s = 0
+            for b in p {
+                let c = Int(classes[Int(fold(b))])
+                if children[s][c] < 0 {
+                    children[s][c] = Int32(children.count)
+                    children.append([Int32](repeating: -1, count: k))
+                    out.append(-1)
+                }
+                s = Int(children[s][c])
+            }
+            if out[s] < 0 || patterns[Int(out[s])].count < p.count { out[s] = Int32(pi) }
+        }
+        let n = children.count
+        var fail = [Int32](repeating: 0, count: n)
+        var link = [Int32](repeating: -1, count: n)
+        var dfa = [Int32](repeating: 0, count: n * k)
+        var queue: [Int] = []
+        queue.reserveCapacity(n)
+        for c in 0..<k {
+            let t = children[0][c]
+            if t >= 0 { dfa[c] = t; fail[Int(t)] = 0; queue.append(Int(t)) } else { dfa[c] = 0 }
+        }
+        var head = 0
+        while head < queue.count {
+            let s = queue[head]; head += 1
+            let f = Int(fail[s])
+            link[s] = out[f] >= 0 ? Int32(f) : link[f]
+            for c in 0..<k {
+                let t = children[s][c]
+                if t >= 0 {
+                    fail[Int(t)] = dfa[f * k + c]
+                    dfa[s * k + c] = t
+                    queue.append(Int(t))
+                } else {
+                    dfa[s * k + c] = dfa[f * k + c]
+                }
+            }
+        }
+        classOf = classes
+        classCount = k
+        delta = dfa
+        output = out
+        outputLink = link
+        patternLengths = patterns.map(\.count)
+        patternCount = patterns.count
+    }
+
+    public struct Match: Sendable, Equatable {
+        public var pattern: Int
+        public var range: Range<Int>
+    }
+
+    /// Leftmost-longest non-overlapping matches inside `range` of `bytes`.
+    public func matches(in bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>, into result: inout [Match]) {
+        var all: [Match] = []
+        var s = 0
+        let k = classCount
+        var i = range.lowerBound
+        while i < range.upperBound {
+            s = Int(delta[s * k + Int(classOf[Int(bytes[i])])])
+            i += 1
+            if output[s] >= 0 || outputLink[s] >= 0 {
+                var t = output[s] >= 0 ? s : Int(outputLink[s])
+                while t >= 0 {
+                    let pi = Int(output[t])
+                    let len = patternLengths[pi]
+                    let start = i - len
+                    if start >= range.lowerBound { all.append(Match(pattern: pi, range: start..<i)) }
+                    t = Int(outputLink[t])
+                }
+            }
+        }
+        guard !all.isEmpty else { return }
+        all.sort { $0.range.lowerBound != $1.range.lowerBound ? $0.range.lowerBound < $1.range.lowerBound : $0.range.count > $1.range.count }
+        var lastEnd = range.lowerBound
+        for m in all where m.range.lowerBound >= lastEnd {
+            result.append(m)
+            lastEnd = m.range.upperBound
+        }
+    }
+}

@@ -1,0 +1,221 @@
+import Foundation
+import Yams
+
+/// A position in a source file (1-based line, 1-based Unicode-scalar column), used for rule and config errors.
+public struct SourceMark: Sendable, Hashable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var column: Int
+    public init(file: String, line: Int, column: Int) {
+        self.file = file; self.line = line; self.column = column
+    }
+    public var description: String { "\(file):\(line):\(column)" }
+}
+
+/// An error in a rule file or a configuration file, always with a position.
+public struct ConfigError: Error, Sendable, CustomStringConvertible {
+    public var mark: SourceMark
+    public var message: String
+    public init(_ mark: SourceMark, _ message: String) { self.mark = mark; self.message = message }
+    public var description: String { "\(mark): error: \(message)" }
+}
+
+/// A YAML document reduced to what copydesk reads: scalars, sequences and mappings, each with its position.
+/// Built by walking the node tree of Yams' `compose` (fast, and it keeps marks); Codable is never used.
+public indirect enum YAMLValue: Sendable {
+    case scalar(String, SourceMark, quoted: Bool)
+    case sequence([YAMLValue], SourceMark)
+    case mapping([(key: String, keyMark: SourceMark, value: YAMLValue)], SourceMark)
+    case null(SourceMark)
+
+    public var mark: SourceMark {
+        switch self {
+        case .scalar(_, let m, _), .sequence(_, let m), .mapping(_, let m), .null(let m): return m
+        }
+    }
+
+    public var kindName: String {
+        switch self {
+        case .scalar: return "a scalar"
+        case .sequence: return "a list"
+        case .mapping: return "a mapping"
+        case .null: return "nothing"
+        }
+    }
+
+    /// Parses YAML text. Syntax errors are reported with the file's line and column.
+    public static func parse(_ text: String, file: String) throws -> YAMLValue {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw ConfigError.fromYams(error, file: file)
+        }
+        guard let node else { return .null(SourceMark(file: file, line: 1, column: 1)) }
+        return convert(node, file: file)
+    }
+
+    private static func convert(_ node: Node, file: String) -> YAMLValue {
+        let m = node.mark.map { SourceMark(file: file, line: $0.line, column: $0.column) }
+            ?? SourceMark(file: file, line: 1, column: 1)
+        switch node {
+        case .scalar(let s):
+            if s.style == .plain && (s.string == "~" || s.string == "null" || s.string == "Null" || s.string == "NULL" || s.string.isEmpty) {
+                return .null(m)
+            }
+            return .scalar(s.string, m, quoted: s.style != .plain)
+        case .sequence(let seq):
+            return .sequence(seq.map { convert($0, file: file) }, m)
+        case .mapping(let map):
+            var pairs: [(key: String, keyMark: SourceMark, value: YAMLValue)] = []
+            pairs.reserveCapacity(map.count)
+            for (k, v) in map {
+                let km = k.mark.map { SourceMark(file: file, line: $0.line, column: $0.column) } ?? m
+                pairs.append((k.string ?? "", km, convert(v, file: file)))
+            }
+            return .mapping(pairs, m)
+        case .alias:
+            return .null(m)
+        }
+    }
+
+    // MARK: typed access with positioned errors
+
+    public func string(_ what: String) throws -> String {
+        guard case .scalar(let s, _, _) = self else {
+            throw ConfigError(mark, "\(what) must be a string, found \(kindName)")
+        }
+        return s
+    }
+
+    public func bool(_ what: String) throws -> Bool {
+        let s = try string(what)
+        switch s.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw ConfigError(mark, "\(what) must be true or false, found '\(s)'")
+        }
+    }
+
+    public func int(_ what: String) throws -> Int {
+        let s = try string(what)
+        guard let v = Int(s) else { throw ConfigError(mark, "\(what) must be a whole number, found '\(s)'") }
+        return v
+    }
+
+    public func double(_ what: String) throws -> Double {
+        let s = try string(what)
+        guard let v = Double(s) else { throw ConfigError(mark, "\(what) must be a number, found '\(s)'") }
+        return v
+    }
+
+    /// A list, or a single scalar taken as a one-element list.
+    public func list(_ what: String) throws -> [YAMLValue] {
+        switch self {
+        case .sequence(let items, _): return items
+        case .scalar: return [self]
+        case .null: return []
+        case .mapping: throw ConfigError(mark, "\(what) must be a list, found a mapping")
+        }
+    }
+
+    public func stringList(_ what: String) throws -> [String] {
+        try list(what).map { try $0.string("each entry of \(what)") }
+    }
+
+    public func pairs(_ what: String) throws -> [(key: String, keyMark: SourceMark, value: YAMLValue)] {
+        switch self {
+        case .mapping(let p, _): return p
+        case .null: return []
+        default: throw ConfigError(mark, "\(what) must be a mapping, found \(kindName)")
+        }
+    }
+
+    /// The value of `key` in a mapping, if present.
+    public subscript(key: String) -> YAMLValue? {
+        guard case .mapping(let p, _) = self else { return nil }
+        return p.first(where: { $0.key == key })?.value
+    }
+
+    public func choice(_ what: String, _ allowed: [String]) throws -> String {
+        let s = try string(what)
+        guard allowed.contains(s) else {
+            throw ConfigError(mark, "\(what) must be one of \(allowed.joined(separator: ", ")); found '\(s)'")
+        }
+        return s
+    }
+}
+
+/// A mapping whose keys are checked: every key must be read or known, and unknown keys are errors.
+public struct StrictMapping {
+    public let value: YAMLValue
+    public let what: String
+    private let entries: [(key: String, keyMark: SourceMark, value: YAMLValue)]
+
+    public init(_ value: YAMLValue, what: String) throws {
+        self.value = value
+        self.what = what
+        self.entries = try value.pairs(what)
+        var seen: [String: SourceMark] = [:]
+        for e in entries {
+            if let first = seen[e.key] {
+                throw ConfigError(e.keyMark, "duplicate key '\(e.key)' in \(what) (first at line \(first.line))")
+            }
+            seen[e.key] = e.keyMark
+        }
+    }
+
+    public subscript(key: String) -> YAMLValue? { entries.first(where: { $0.key == key })?.value }
+    public var keys: [String] { entries.map(\.key) }
+
+    public func required(_ key: String) throws -> YAMLValue {
+        guard let v = self[key] else { throw ConfigError(value.mark, "\(what) is missing the required key '\(key)'") }
+        return v
+    }
+
+    /// Throws on the first key that is not in `allowed`, naming the closest allowed key.
+    public func rejectUnknown(allowed: Set<String>) throws {
+        for e in entries where !allowed.contains(e.key) {
+            var msg = "unknown key '\(e.key)' in \(what)"
+            if let near = allowed.min(by: { editDistance($0, e.key) < editDistance($1, e.key) }),
+               editDistance(near, e.key) <= max(2, e.key.count / 3) {
+                msg += " (did you mean '\(near)'?)"
+            } else {
+                msg += "; expected one of: \(allowed.sorted().joined(separator: ", "))"
+            }
+            throw ConfigError(e.keyMark, msg)
+        }
+    }
+}
+
+extension ConfigError {
+    static func fromYams(_ error: YamlError, file: String) -> ConfigError {
+        switch error {
+        case .scanner(let ctx, let problem, let m, _), .parser(let ctx, let problem, let m, _), .composer(let ctx, let problem, let m, _):
+            var msg = "invalid YAML: \(problem)"
+            if let ctx { msg += " (\(ctx.text))" }
+            return ConfigError(SourceMark(file: file, line: m.line, column: m.column), msg)
+        case .reader(let problem, _, _, _):
+            return ConfigError(SourceMark(file: file, line: 1, column: 1), "cannot read YAML: \(problem)")
+        default:
+            return ConfigError(SourceMark(file: file, line: 1, column: 1), "invalid YAML: \(error)")
+        }
+    }
+}
+
+/// Levenshtein distance over Unicode scalars (short strings only: keys, rule ids).
+public func editDistance(_ a: String, _ b: String) -> Int {
+    let x = Array(a.unicodeScalars), y = Array(b.unicodeScalars)
+    if x.isEmpty { return y.count }
+    if y.isEmpty { return x.count }
+    var prev = Array(0...y.count)
+    var cur = [Int](repeating: 0, count: y.count + 1)
+    for i in 1...x.count {
+        cur[0] = i
+        for j in 1...y.count {
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+        }
+        swap(&prev, &cur)
+    }
+    return prev[y.count]
+}
