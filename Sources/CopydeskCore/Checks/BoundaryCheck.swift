@@ -87,7 +87,7 @@ public struct BoundaryCheck: Check {
         if space == .require && (left.isSubset(of: [.lineStart]) || right.isSubset(of: [.lineEnd])) {
             return "a space cannot be required at the start or end of a line"
         }
-        if !CharClass.whitespace.intersection(left.union(right)).isEmpty && space != .ignore {
+        if space != .ignore && (left.isSubset(of: .whitespace) || right.isSubset(of: .whitespace)) {
             return "a whitespace class on a side can never touch a space run (runs are maximal)"
         }
         return nil

@@ -14,7 +14,9 @@ public struct Document: Sendable {
 
     public var bytes: [UInt8] { source.bytes }
 
-    public init(path: String, source: SourceText, format: Format? = nil) {
+    /// - Parameter role: when given, every prose block takes this role (rule examples are read as text of the
+    ///   rule's own scope, whatever the headline heuristics would say).
+    public init(path: String, source: SourceText, format: Format? = nil, role: Scope? = nil) {
         self.path = path
         self.source = source
         let fmt = format ?? Document.format(forPath: path)
@@ -31,6 +33,9 @@ public struct Document: Sendable {
             verbatim = InlineScanner.urls(in: source.bytes, blocks: blocks)
         }
         ArticleStructure.assignRoles(&blocks, source: source, format: fmt)
+        if let role {
+            for i in blocks.indices where !blocks[i].role.isEmpty && blocks[i].role != .code { blocks[i].role = role }
+        }
         self.blocks = blocks
         self.verbatim = verbatim
         self.directives = Directive.parse(source: source, blocks: blocks, verbatim: verbatim, format: fmt)

@@ -14,6 +14,8 @@ public struct Linter: Sendable {
     public let rules: [Rule]
     public let unusedDisable: Severity?
     public let knownIDs: Set<String>
+    /// When set, documents re-parsed by the fixer read every prose block with this role (rule examples).
+    public var forcedRole: Scope?
 
     public init(rules: [Rule], unusedDisable: Severity? = .info, knownIDs: Set<String>? = nil) {
         self.rules = rules

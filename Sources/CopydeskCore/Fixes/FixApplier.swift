@@ -63,7 +63,7 @@ public enum FixApplier {
         var applied: [String: Int] = [:]
         var changed = false
         for _ in 0..<maxPasses {
-            let doc = Document(path: path, source: SourceText(trusted: bytes, hasBOM: source.hasBOM))
+            let doc = Document(path: path, source: SourceText(trusted: bytes, hasBOM: source.hasBOM), role: linter.forcedRole)
             let diags = linter.lint(doc)
             let (next, used) = applyOnce(bytes, diags, allowUnsafe: allowUnsafe)
             if used.isEmpty {
@@ -76,7 +76,7 @@ public enum FixApplier {
             bytes = next
             changed = true
         }
-        let doc = Document(path: path, source: SourceText(trusted: bytes, hasBOM: source.hasBOM))
+        let doc = Document(path: path, source: SourceText(trusted: bytes, hasBOM: source.hasBOM), role: linter.forcedRole)
         let (_, still) = applyOnce(bytes, linter.lint(doc), allowUnsafe: allowUnsafe)
         return Outcome(bytes: bytes, applied: applied, unconverged: Array(Set(still.map(\.ruleID))).sorted(), changed: changed)
     }

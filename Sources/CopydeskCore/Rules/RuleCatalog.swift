@@ -39,7 +39,12 @@ public struct RuleCatalog: Sendable {
     public var packs: Set<String> { Set(rules.map(\.pack)) }
 
     /// Adds every `*.yml` under `folder` (house rules); ids are derived from paths relative to the folder.
-    public mutating func addFolder(_ folder: String) throws {
+    public mutating func addFolder(_ folder: String) throws { try addFolder(folder, checkMatches: true) }
+
+    /// As `addFolder`, without running examples at load (for `copydesk test`, which reports them one by one).
+    public mutating func addFolderWithoutMatchCheck(_ folder: String) throws { try addFolder(folder, checkMatches: false) }
+
+    mutating func addFolder(_ folder: String, checkMatches: Bool) throws {
         let root = URL(fileURLWithPath: folder).standardizedFileURL
         var files: [String] = []
         if let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) {
@@ -53,7 +58,7 @@ public struct RuleCatalog: Sendable {
                 throw ConfigError(SourceMark(file: path, line: 1, column: 1), "cannot read rule file (or it is not UTF-8)")
             }
             let rule = try RuleLoader.load(text: text, file: path, relativePath: rel, builtIn: false)
-            try RuleCatalog.checkCanMatch(rule)
+            if checkMatches { try RuleCatalog.checkCanMatch(rule) }
             try add(rule)
         }
     }
@@ -78,6 +83,10 @@ public struct RuleSet: Sendable {
     /// Severity of `copydesk.unused-disable` findings (nil: off).
     public var unusedDisable: Severity?
     public var knownIDs: Set<String>
+
+    public init(rules: [Rule], style: String, unusedDisable: Severity?, knownIDs: Set<String>) {
+        self.rules = rules; self.style = style; self.unusedDisable = unusedDisable; self.knownIDs = knownIDs
+    }
 
     public static let metaRules: [(id: String, description: String)] = [
         ("copydesk.unused-disable", "A copydesk-disable comment that suppresses nothing, or names a rule that does not exist."),

@@ -33,7 +33,7 @@ public struct CharClass: OptionSet, Sendable, Hashable {
     public static let fullwidthPunct: CharClass = [.fullwidthOther, .fullwidthOpen, .fullwidthClose]
     public static let halfwidthPunct: CharClass = [.halfwidthOther, .halfwidthOpen, .halfwidthClose]
     public static let whitespace: CharClass = [.space, .tab, .ideographicSpace, .nbsp]
-    public static let anyCharacter = CharClass(rawValue: (1 << 19) - 1).subtracting([.newline])
+    public static let anyCharacter = CharClass(rawValue: (1 << 19) - 1).subtracting([.newline, .space, .tab, .ideographicSpace, .nbsp])
 
     /// Names usable in rule files (`left:`, `right:`), with what they stand for.
     public static let names: [(String, CharClass)] = [

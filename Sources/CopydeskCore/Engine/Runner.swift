@@ -1,0 +1,217 @@
+import Foundation
+
+/// Orchestrates a run: finds files, resolves each file's configuration and rule set (cached), reads and lints
+/// files in parallel, and applies fixes when asked. The CLI is a thin layer over this.
+public final class Runner: @unchecked Sendable {
+    public enum FixMode: Sendable { case report, apply, diff }
+
+    public struct Options: Sendable {
+        public var configPath: String?
+        public var noConfig = false
+        public var fixMode: FixMode = .report
+        public var unsafeFixes = false
+        public var maxFileSize = 256 * 1024 * 1024
+        public var style: String?
+        public var extensions: Set<String> = ["txt", "md", "markdown", "mdx", "text"]
+        public init() {}
+    }
+
+    public let options: Options
+    private let catalog: RuleCatalog
+    private var configs: [String: Config] = [:]          // by directory
+    private var ruleSets: [String: (RuleSet, Linter)] = [:]
+    private var houseCatalogs: [String: RuleCatalog] = [:]
+    private let lock = NSLock()
+
+    public init(options: Options) throws {
+        self.options = options
+        catalog = try RuleCatalog.loadBuiltIn()
+    }
+
+    // MARK: configuration
+
+    /// The configuration for a file in `directory`.
+    public func config(forDirectory directory: String) throws -> Config {
+        lock.lock(); defer { lock.unlock() }
+        if let c = configs[directory] { return c }
+        var c: Config
+        if options.noConfig {
+            c = Config.defaults(directory: FileManager.default.currentDirectoryPath)
+        } else if let p = options.configPath {
+            c = try Config.load(path: p)
+        } else if let p = Config.discover(from: directory) {
+            c = try Config.load(path: p)
+        } else {
+            c = Config.defaults(directory: FileManager.default.currentDirectoryPath)
+        }
+        if let s = options.style { c.style = s }
+        configs[directory] = c
+        return c
+    }
+
+    /// The rule set and linter for a file (configuration, house rules and matching overrides resolved).
+    public func linter(for path: String) throws -> (RuleSet, Linter) {
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL.path
+        let config = try self.config(forDirectory: dir)
+        let overrides = config.matchingOverrides(path)
+        let key = (config.file ?? "<defaults>") + "#" + overrides.map(String.init).joined(separator: ",")
+        lock.lock()
+        if let v = ruleSets[key] { lock.unlock(); return v }
+        lock.unlock()
+        var cat = catalog
+        if !config.rulePaths.isEmpty {
+            let ck = config.rulePaths.joined(separator: "\n")
+            lock.lock(); let cached = houseCatalogs[ck]; lock.unlock()
+            if let cached { cat = cached } else {
+                for p in config.rulePaths { try cat.addFolder(p) }
+                lock.lock(); houseCatalogs[ck] = cat; lock.unlock()
+            }
+        }
+        let set = try RuleSet.build(config: config, catalog: cat, overrides: overrides)
+        let v = (set, Linter(set))
+        lock.lock(); ruleSets[key] = v; lock.unlock()
+        return v
+    }
+
+    public var builtInCatalog: RuleCatalog { catalog }
+
+    // MARK: files
+
+    /// Expands paths into files. Directories are walked (hidden folders, `.build*` and `node_modules` skipped),
+    /// keeping files with a draft extension that their configuration admits. Missing paths become error reports.
+    public func discover(_ paths: [String]) throws -> (files: [String], missing: [FileReport]) {
+        var files: [String] = []
+        var missing: [FileReport] = []
+        let fm = FileManager.default
+        for p in paths {
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: p, isDirectory: &isDir) else {
+                missing.append(FileReport(path: p, source: nil, diagnostics: [], error: "no such file or directory"))
+                continue
+            }
+            if !isDir.boolValue { files.append(p); continue }
+            var found: [String] = []
+            let base = URL(fileURLWithPath: p)
+            guard let walker = fm.enumerator(at: base, includingPropertiesForKeys: [.isDirectoryKey, .isSymbolicLinkKey],
+                                             options: [], errorHandler: { url, error in
+                missing.append(FileReport(path: url.path, source: nil, diagnostics: [], error: "cannot read directory: \(error.localizedDescription)"))
+                return true
+            }) else { continue }
+            for case let url as URL in walker {
+                let name = url.lastPathComponent
+                let values = try? url.resourceValues(forKeys: [.isDirectoryKey, .isSymbolicLinkKey])
+                if values?.isDirectory == true {
+                    if name.hasPrefix(".") || name == "node_modules" { walker.skipDescendants() }
+                    continue
+                }
+                guard options.extensions.contains(url.pathExtension.lowercased()) else { continue }
+                var rel = url.path
+                // Keep the user's spelling of the folder (relative paths stay relative).
+                if rel.hasPrefix(base.path) { rel = (p.hasSuffix("/") ? String(p.dropLast()) : p) + rel.dropFirst(base.path.count) }
+                let cfg = try config(forDirectory: url.deletingLastPathComponent().standardizedFileURL.path)
+                if cfg.admits(url.path) { found.append(rel) }
+            }
+            files.append(contentsOf: found.sorted())
+        }
+        return (files, missing)
+    }
+
+    /// Reads a file's bytes, refusing what is not a draft.
+    public func read(_ path: String) -> Result<[UInt8], InputError> {
+        guard let attrs = try? FileManager.default.attributesOfItem(atPath: path) else {
+            return .failure(.unreadable(FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"))
+        }
+        if let size = attrs[.size] as? Int, size > options.maxFileSize { return .failure(.tooLarge(size, limit: options.maxFileSize)) }
+        guard let fh = FileHandle(forReadingAtPath: path) else { return .failure(.unreadable("permission denied")) }
+        defer { try? fh.close() }
+        do {
+            let data = try fh.readToEnd() ?? Data()
+            return .success([UInt8](data))
+        } catch {
+            return .failure(.unreadable(error.localizedDescription))
+        }
+    }
+
+    /// Lints (and, per `fixMode`, fixes) one file's bytes. `displayPath` is what reports show; `configPath` is
+    /// where configuration lookup starts (for standard input: `--stdin-filename`).
+    public func process(bytes: [UInt8], displayPath: String, lookupPath: String) -> (FileReport, fixed: [UInt8]?) {
+        let source: SourceText
+        do { source = try SourceText(validating: bytes) } catch {
+            return (FileReport(path: displayPath, source: nil, diagnostics: [], error: error.description), nil)
+        }
+        let linter: Linter
+        do { linter = try self.linter(for: lookupPath).1 } catch {
+            return (FileReport(path: displayPath, source: nil, diagnostics: [], error: "\(error)"), nil)
+        }
+        if options.fixMode == .report {
+            let doc = Document(path: lookupPath, source: source)
+            return (FileReport(path: displayPath, source: source, diagnostics: linter.lint(doc)), nil)
+        }
+        let outcome = FixApplier.fix(source, path: lookupPath, linter: linter, allowUnsafe: options.unsafeFixes)
+        let fixedSource = SourceText(trusted: outcome.bytes, hasBOM: source.hasBOM)
+        var remaining = linter.lint(Document(path: lookupPath, source: fixedSource))
+        for id in outcome.unconverged {
+            remaining.append(Diagnostic(ruleID: id, severity: .error,
+                                        message: "修复在 \(FixApplier.maxPasses) 轮后仍未收敛（规则 \(id) 的修复互相冲突），请报告此问题",
+                                        range: 0..<0, fix: nil))
+        }
+        var report = FileReport(path: displayPath, source: fixedSource, diagnostics: remaining)
+        report.fixed = outcome.applied
+        if options.fixMode == .diff { report.source = source; report.diagnostics = linter.lint(Document(path: lookupPath, source: source)) }
+        return (report, outcome.changed ? (source.hasBOM ? [0xEF, 0xBB, 0xBF] : []) + outcome.bytes : nil)
+    }
+
+    /// Lints files in parallel; results come back in input order.
+    public func run(files: [String], write: Bool) -> [(FileReport, original: [UInt8]?, fixed: [UInt8]?)] {
+        let box = ResultBox<(FileReport, original: [UInt8]?, fixed: [UInt8]?)>(count: files.count)
+        DispatchQueue.concurrentPerform(iterations: files.count) { i in
+            let path = files[i]
+            switch read(path) {
+            case .failure(let e):
+                box[i] = (FileReport(path: path, source: nil, diagnostics: [], error: e.description), nil, nil)
+            case .success(let bytes):
+                var (report, fixed) = process(bytes: bytes, displayPath: path, lookupPath: path)
+                if write, let fixed {
+                    do { try AtomicWriter.replace(path: path, with: fixed) } catch {
+                        report.error = "cannot write the fixed file: \(error)"
+                    }
+                }
+                box[i] = (report, bytes, fixed)
+            }
+        }
+        return box.values()
+    }
+}
+
+/// Slots written by concurrent workers, one slot each (no two workers share an index).
+final class ResultBox<T>: @unchecked Sendable {
+    private var slots: [T?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    subscript(i: Int) -> T? {
+        get { lock.lock(); defer { lock.unlock() }; return slots[i] }
+        set { lock.lock(); slots[i] = newValue; lock.unlock() }
+    }
+    func values() -> [T] { slots.map { $0! } }
+}
+
+/// Replaces a file's contents atomically: a temporary file in the same folder, its permissions copied, then rename.
+public enum AtomicWriter {
+    public static func replace(path: String, with bytes: [UInt8]) throws {
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent()
+        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).copydesk-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp")
+        let attrs = try FileManager.default.attributesOfItem(atPath: path)
+        guard FileManager.default.createFile(atPath: tmp.path, contents: Data(bytes),
+                                             attributes: [.posixPermissions: attrs[.posixPermissions] ?? 0o644]) else {
+            throw InputError.unreadable("cannot create a temporary file in \(dir.path)")
+        }
+        // Flush to disk before the rename so a crash leaves either the old or the new file.
+        if let fh = FileHandle(forUpdatingAtPath: tmp.path) { try? fh.synchronize(); try? fh.close() }
+        if rename(tmp.path, path) != 0 {
+            let err = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: tmp)
+            throw InputError.unreadable("cannot replace \(path): \(err)")
+        }
+    }
+}

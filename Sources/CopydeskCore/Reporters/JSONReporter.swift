@@ -1,0 +1,45 @@
+/// `--format json`: one JSON document with every diagnostic (positions in lines, Unicode-scalar columns,
+/// UTF-16 columns and UTF-8 byte offsets), its fix if any, and the files that could not be read.
+public struct JSONReporter: Reporter {
+    public init() {}
+
+    static func position(_ p: OutputPosition) -> String {
+        JSON.object([("line", "\(p.line)"), ("column", "\(p.column)"), ("utf16Column", "\(p.utf16Column)"), ("byte", "\(p.offset)")])
+    }
+
+    public func render(_ report: RunReport) -> String {
+        var diags: [String] = []
+        var errors: [String] = []
+        for f in report.files {
+            if let e = f.error { errors.append(JSON.object([("file", JSON.string(f.path)), ("message", JSON.string(e))])) }
+            guard let src = f.source else { continue }
+            for d in f.diagnostics {
+                var pairs: [(String, String)] = [
+                    ("file", JSON.string(f.path)), ("rule", JSON.string(d.ruleID)), ("severity", JSON.string(d.severity.rawValue)),
+                    ("message", JSON.string(d.message)),
+                    ("start", JSONReporter.position(OutputPosition(src, d.range.lowerBound))),
+                    ("end", JSONReporter.position(OutputPosition(src, d.range.upperBound))),
+                ]
+                if let fix = d.fix {
+                    let edits = fix.edits.map { e in
+                        JSON.object([("start", JSONReporter.position(OutputPosition(src, e.range.lowerBound))),
+                                     ("end", JSONReporter.position(OutputPosition(src, e.range.upperBound))),
+                                     ("replacement", JSON.string(e.replacement))])
+                    }
+                    pairs.append(("fix", JSON.object([("safety", JSON.string(fix.safety.rawValue)), ("edits", JSON.array(edits))])))
+                } else {
+                    pairs.append(("fix", "null"))
+                }
+                diags.append(JSON.object(pairs))
+            }
+        }
+        let summary = JSON.object([
+            ("files", "\(report.files.count)"), ("errors", "\(report.count(.error))"),
+            ("warnings", "\(report.count(.warning))"), ("infos", "\(report.count(.info))"),
+            ("unreadable", "\(errors.count)"),
+        ])
+        return "{\"tool\":\"copydesk\",\"version\":" + JSON.string(report.toolVersion)
+            + ",\"diagnostics\":[\n" + diags.joined(separator: ",\n") + "\n],\"errors\":" + JSON.array(errors)
+            + ",\"summary\":" + summary + "}\n"
+    }
+}

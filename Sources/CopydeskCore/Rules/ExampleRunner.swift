@@ -1,0 +1,129 @@
+/// Runs the examples a rule carries in its YAML: valid texts must give no finding, invalid texts exactly the
+/// marked findings, fix pairs must round-trip (and fixing the result must change nothing). Each example also
+/// runs in variants: CRLF line endings, a multibyte prefix on the line, and inside a region where the rule is
+/// disabled (no finding, and the disable comment must not be reported as unused).
+public enum ExampleRunner {
+    public enum Variant: String, Sendable, CaseIterable {
+        case plain, crlf, prefix = "multibyte-prefix", disabled = "disabled-region"
+    }
+
+    public struct Failure: Sendable, CustomStringConvertible {
+        public var ruleID: String
+        public var mark: SourceMark
+        public var variant: Variant
+        public var message: String
+        public var description: String { "\(mark): \(ruleID) [\(variant.rawValue)]: \(message)" }
+    }
+
+    /// A prefix with astral-plane Han (4 UTF-8 bytes, 2 UTF-16 units each) and a full-width colon.
+    static let prefix = "𠮷𠮷："
+
+    /// The role examples are read in: the first prose scope the rule applies to.
+    static func role(for rule: Rule) -> Scope {
+        for s: Scope in [.body, .headline, .byline, .dateline, .frontMatter] where rule.scope.contains(s) { return s }
+        return .body
+    }
+
+    public static func run(_ rule: Rule, variants: [Variant] = Variant.allCases) -> [Failure] {
+        var failures: [Failure] = []
+        let linter = Linter(rules: [rule], unusedDisable: nil)
+        let role = role(for: rule)
+        func lint(_ text: String, _ l: Linter = linter) -> [Diagnostic] {
+            l.lint(Document(path: "example.txt", source: SourceText(text), format: .plainText, role: role))
+        }
+        func fail(_ ex: SourceMark, _ v: Variant, _ msg: String) { failures.append(Failure(ruleID: rule.id, mark: ex, variant: v, message: msg)) }
+        func show(_ ds: [Diagnostic], _ text: String) -> String {
+            let src = SourceText(text)
+            return ds.isEmpty ? "none" : ds.map { d -> String in
+                let p = src.position(of: d.range.lowerBound)
+                return "\(p.line):\(p.column)+\(d.range.count)B"
+            }.joined(separator: ", ")
+        }
+        func expectedString(_ rs: [Range<Int>], _ text: String) -> String {
+            let src = SourceText(text)
+            return rs.map { let p = src.position(of: $0.lowerBound); return "\(p.line):\(p.column)+\($0.count)B" }.joined(separator: ", ")
+        }
+
+        if rule.examples.invalid.isEmpty && rule.examples.valid.isEmpty {
+            failures.append(Failure(ruleID: rule.id, mark: rule.source.mark, variant: .plain,
+                                    message: "the rule has no examples: add examples.valid and examples.invalid (with [[…]] marks)"))
+            return failures
+        }
+        if rule.examples.invalid.isEmpty {
+            failures.append(Failure(ruleID: rule.id, mark: rule.source.mark, variant: .plain,
+                                    message: "the rule has no invalid examples: add at least one text it flags, marked with [[…]]"))
+        }
+        if rule.fixSafety != .none && rule.examples.fixes.isEmpty {
+            failures.append(Failure(ruleID: rule.id, mark: rule.source.mark, variant: .plain,
+                                    message: "the rule declares fix: \(rule.fixSafety.rawValue) but has no examples.fixes (before/after)"))
+        }
+
+        for v in variants {
+            func transform(_ t: String) -> String {
+                switch v {
+                case .crlf: return t.replacingOccurrences(of: "\n", with: "\r\n")
+                case .prefix: return prefix + t
+                default: return t
+                }
+            }
+            let shift = v == .prefix ? prefix.utf8.count : 0
+            func relevant(_ ds: [Diagnostic]) -> [Diagnostic] {
+                // Findings at the junction with the prefix belong to the prefix, not the example.
+                shift == 0 ? ds : ds.filter { $0.range.lowerBound > shift || ($0.range.lowerBound == shift && !$0.range.isEmpty) }
+            }
+            let disableOpen = "# copydesk-disable \(rule.id) -- example variant\n"
+            let disableClose = "\n# copydesk-enable \(rule.id)\n"
+
+            for ex in rule.examples.valid {
+                let text = transform(ex.text)
+                if v == .disabled { continue }
+                let ds = relevant(lint(text))
+                if !ds.isEmpty { fail(ex.mark, v, "valid example was flagged at \(show(ds, text))") }
+            }
+            for ex in rule.examples.invalid {
+                let marked = MarkedExample(transform(ex.text))
+                if v == .disabled {
+                    let withMeta = Linter(rules: [rule], unusedDisable: .info)
+                    let text = disableOpen + marked.text + disableClose
+                    let ds = lint(text, withMeta)
+                    if !ds.isEmpty { fail(ex.mark, v, "inside a disabled region, expected no finding, got \(ds.map(\.ruleID).joined(separator: ", ")) at \(show(ds, text))") }
+                    continue
+                }
+                let ds = relevant(lint(marked.text))
+                let got = ds.map(\.range).sorted { ($0.lowerBound, $0.upperBound) < ($1.lowerBound, $1.upperBound) }
+                let want = marked.expected.sorted { ($0.lowerBound, $0.upperBound) < ($1.lowerBound, $1.upperBound) }
+                if got != want {
+                    fail(ex.mark, v, "expected findings at \(expectedString(want, marked.text)), got \(show(ds, marked.text))")
+                }
+            }
+            if v == .disabled { continue }
+            for ex in rule.examples.fixes {
+                let before = transform(ex.before), after = transform(ex.after)
+                let out = FixApplier.fix(SourceText(before), path: "example.txt", linter: linterForFix(rule, role), allowUnsafe: true)
+                let result = String(decoding: out.bytes, as: UTF8.self)
+                if result != after {
+                    fail(ex.mark, v, "fixing gave \(quote(result)), expected \(quote(after))")
+                } else {
+                    let again = FixApplier.fix(SourceText(after), path: "example.txt", linter: linterForFix(rule, role), allowUnsafe: true)
+                    if again.changed { fail(ex.mark, v, "fixing is not idempotent: fixing the result changed it to \(quote(String(decoding: again.bytes, as: UTF8.self)))") }
+                }
+                if !out.unconverged.isEmpty { fail(ex.mark, v, "fixing did not converge") }
+            }
+        }
+        return failures
+    }
+
+    /// Fix examples are read with the same role as the other examples.
+    static func linterForFix(_ rule: Rule, _ role: Scope) -> Linter { RoleLinter.make(rule, role) }
+
+    static func quote(_ s: String) -> String { JSON.string(s) }
+}
+
+/// A linter that reads every document with one role (for rule examples).
+enum RoleLinter {
+    static func make(_ rule: Rule, _ role: Scope) -> Linter {
+        var l = Linter(rules: [rule], unusedDisable: nil)
+        l.forcedRole = role
+        return l
+    }
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+import CopydeskCore
+import Foundation
+
+@main
+struct Copydesk: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "copydesk",
+        abstract: "An editorial linter for Chinese (and mixed Chinese/English) newsroom drafts.",
+        discussion: """
+        Exit codes: 0 no finding at or above the fail level; 1 findings at or above it; 2 usage, configuration or I/O error.
+        Configuration: the nearest .lintrc.yml from each file's folder upwards (see `copydesk init`).
+        """,
+        version: copydeskVersion,
+        subcommands: [Lint.self, Fix.self, Rules.self, Explain.self, Test.self, Init.self],
+        defaultSubcommand: Lint.self
+    )
+}
+
+enum ColorChoice: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
+extension OutputFormat: ExpressibleByArgument {}
+extension Severity: ExpressibleByArgument {}
+
+/// Options shared by `lint` and `fix`.
+struct CommonOptions: ParsableArguments {
+    @Argument(help: "Files or folders to lint (.txt, .md). '-' reads standard input. Default: the current folder.")
+    var paths: [String] = []
+
+    @Option(help: "Output format: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var format: OutputFormat = .text
+
+    @Option(help: "Colour in text output: auto (when standard output is a terminal), always, never.")
+    var color: ColorChoice = .auto
+
+    @Option(name: .customLong("fail-level"), help: "Lowest severity that makes the exit code 1: error, warning, info. Default: the configuration's, else error.")
+    var failLevel: Severity?
+
+    @Option(help: "Use this configuration file instead of discovering .lintrc.yml.")
+    var config: String?
+
+    @Flag(name: .customLong("no-config"), help: "Ignore configuration files; use the built-in defaults.")
+    var noConfig = false
+
+    @Option(help: "House style for this run (print or pangu), overriding the configuration.")
+    var style: String?
+
+    @Option(name: .customLong("stdin-filename"), help: "Name for text read from standard input (decides Markdown or plain text, and where configuration is looked up).")
+    var stdinFilename: String?
+
+    @Option(name: .customLong("max-file-size"), help: "Skip files larger than this many bytes (reported as an error).")
+    var maxFileSize: Int = 256 * 1024 * 1024
+
+    func validate() throws {
+        if let s = style, !["print", "pangu"].contains(s) { throw ValidationError("--style must be print or pangu") }
+        if config != nil && noConfig { throw ValidationError("--config and --no-config cannot be used together") }
+    }
+}
+
+struct Lint: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Lint drafts and report findings (the default command).")
+
+    @OptionGroup var common: CommonOptions
+
+    @Flag(help: "Apply safe fixes in place (with '-', write the fixed text to standard output).")
+    var fix = false
+
+    @Flag(name: .customLong("unsafe-fixes"), help: "Also apply fixes marked unsafe (with --fix or --diff).")
+    var unsafeFixes = false
+
+    @Flag(help: "Print a unified diff of what --fix would change; write nothing.")
+    var diff = false
+
+    func validate() throws {
+        if fix && diff { throw ValidationError("--fix and --diff cannot be used together: --diff only previews") }
+    }
+
+    func run() throws {
+        let mode: Runner.FixMode = fix ? .apply : (diff ? .diff : .report)
+        throw ExitCode(LintCommand.execute(common, mode: mode, unsafe: unsafeFixes))
+    }
+}
+
+struct Fix: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply safe fixes in place (same as `lint --fix`).")
+    @OptionGroup var common: CommonOptions
+    @Flag(name: .customLong("unsafe-fixes"), help: "Also apply fixes marked unsafe.")
+    var unsafeFixes = false
+    func run() throws { throw ExitCode(LintCommand.execute(common, mode: .apply, unsafe: unsafeFixes)) }
+}
+
+func printError(_ s: String) {
+    FileHandle.standardError.write(("copydesk: " + s + "\n").data(using: .utf8)!)
+}
+
+func writeOut(_ s: String) {
+    FileHandle.standardOutput.write(s.data(using: .utf8)!)
+}

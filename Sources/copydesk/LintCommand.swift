@@ -1,0 +1,82 @@
+import CopydeskCore
+import Foundation
+
+enum LintCommand {
+    static func execute(_ o: CommonOptions, mode: Runner.FixMode, unsafe: Bool) -> Int32 {
+        var opts = Runner.Options()
+        opts.configPath = o.config
+        opts.noConfig = o.noConfig
+        opts.fixMode = mode
+        opts.unsafeFixes = unsafe
+        opts.style = o.style
+        opts.maxFileSize = o.maxFileSize
+        let runner: Runner
+        do { runner = try Runner(options: opts) } catch {
+            printError("built-in rules failed to load: \(error)")
+            return 2
+        }
+        let useColor: Bool
+        switch o.color {
+        case .always: useColor = true
+        case .never: useColor = false
+        case .auto: useColor = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil && o.format.isHumanReadable
+        }
+        let paths = o.paths.isEmpty ? ["."] : o.paths
+        var reports: [FileReport] = []
+        var diffs = ""
+        var stdoutFixed: [UInt8]? = nil
+
+        do {
+            // Configuration errors stop the run before anything is linted.
+            var fileList: [String] = []
+            for p in paths where p != "-" {
+                let (files, missing) = try runner.discover([p])
+                fileList += files
+                reports += missing
+            }
+            for f in fileList { _ = try runner.linter(for: f) }
+            if paths.contains("-") {
+                let name = o.stdinFilename ?? "<stdin>"
+                let lookup = o.stdinFilename.map { URL(fileURLWithPath: $0).path } ?? (FileManager.default.currentDirectoryPath + "/stdin.txt")
+                _ = try runner.linter(for: lookup)
+                let bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+                let (report, fixed) = runner.process(bytes: bytes, displayPath: name, lookupPath: lookup)
+                reports.append(report)
+                if mode == .apply { stdoutFixed = fixed ?? bytes }
+                if mode == .diff, let fixed { diffs += UnifiedDiff.render(old: bytes, new: fixed, path: name) }
+            }
+            for r in runner.run(files: fileList, write: mode == .apply) {
+                reports.append(r.0)
+                if mode == .diff, let orig = r.original, let fixed = r.fixed { diffs += UnifiedDiff.render(old: orig, new: fixed, path: r.0.path) }
+            }
+        } catch let e as ConfigError {
+            printError(e.description)
+            return 2
+        } catch {
+            printError("\(error)")
+            return 2
+        }
+
+        let set = try? runner.linter(for: FileManager.default.currentDirectoryPath + "/x.txt").0
+        let report = RunReport(files: reports, rules: set?.rules ?? runner.builtInCatalog.rules)
+        if let fixed = stdoutFixed {
+            // `--fix` on standard input: the fixed text goes to stdout, the report of what remains to stderr.
+            FileHandle.standardOutput.write(Data(fixed))
+            let rendered = o.format.reporter(color: false).render(report)
+            FileHandle.standardError.write(rendered.data(using: .utf8)!)
+        } else if mode == .diff {
+            writeOut(diffs)
+            let rendered = TextReporter(color: useColor).summary(report)
+            FileHandle.standardError.write(rendered.data(using: .utf8)!)
+        } else {
+            writeOut(o.format.reporter(color: useColor).render(report))
+        }
+
+        if reports.contains(where: { $0.error != nil }) { return 2 }
+        let configLevel = (try? runner.config(forDirectory: FileManager.default.currentDirectoryPath).failLevel) ?? nil
+        let level = o.failLevel ?? configLevel ?? .error
+        let failing = reports.contains { $0.diagnostics.contains { $0.severity >= level } }
+        if mode == .diff { return diffs.isEmpty ? (failing ? 1 : 0) : 1 }
+        return failing ? 1 : 0
+    }
+}

@@ -1,0 +1,61 @@
+import Testing
+@testable import CopydeskCore
+
+/// One test over every built-in rule: its YAML examples (valid, invalid with marked positions, fix pairs) in all
+/// variants (plain, CRLF, multibyte prefix, disabled region). A rule without examples fails here.
+@Suite struct RuleExamplesTests {
+    static let rules: [Rule] = (try? RuleCatalog.loadBuiltIn().rules) ?? []
+
+    @Test func builtInRulesLoad() throws {
+        let catalog = try RuleCatalog.loadBuiltIn()
+        #expect(catalog.rules.count >= 4)
+        // Ids come from paths under rules/ and are unique.
+        #expect(Set(catalog.ids).count == catalog.ids.count)
+        #expect(catalog.rule("spacing.han-space-han") != nil)
+    }
+
+    @Test(arguments: rules.map(\.id))
+    func examples(_ id: String) throws {
+        let rule = try #require(Self.rules.first { $0.id == id })
+        #expect(!rule.examples.invalid.isEmpty, "\(rule.file): rule has no invalid examples")
+        let failures = ExampleRunner.run(rule)
+        for f in failures { Issue.record("\(f)") }
+    }
+
+    @Test func ruleWithoutExamplesFails() throws {
+        let yaml = """
+        kind: phrases
+        severity: warning
+        message: 不要用“{match}”
+        description: test
+        scope: [body]
+        phrases: [隆重召开]
+        """
+        let rule = try RuleLoader.load(text: yaml, file: "house/x.yml", relativePath: "x.yml", builtIn: false)
+        let failures = ExampleRunner.run(rule)
+        #expect(failures.contains { $0.message.contains("no examples") })
+    }
+
+    @Test func wrongMarkedPositionFails() throws {
+        let yaml = """
+        kind: boundary
+        severity: error
+        message: 汉字之间不应有空格
+        description: test
+        scope: [body]
+        fix: safe
+        left: han
+        right: han
+        space: forbid
+        examples:
+          invalid:
+            - "全[[力]] 以赴"
+          fixes:
+            - {before: "全 力", after: "全力"}
+        """
+        let rule = try RuleLoader.load(text: yaml, file: "house/x.yml", relativePath: "x.yml", builtIn: false)
+        let failures = ExampleRunner.run(rule, variants: [.plain])
+        #expect(failures.count == 1)
+        #expect(failures.first?.mark.line == 12)
+    }
+}
