@@ -23,21 +23,22 @@ public struct BoundaryCheck: Check {
 
     static let keys: Set<String> = ["left", "right", "symmetric", "space", "spaces", "characters", "except-left", "except-right"]
 
-    init(_ m: StrictMapping) throws {
-        func classes(_ key: String) throws -> CharClass {
-            let v = try m.required(key)
-            var c: CharClass = []
-            for item in try v.list(key) {
-                let name = try item.string("a class in '\(key)'")
-                guard let cls = CharClass.named(name) else {
-                    throw ConfigError(item.mark, "unknown character class '\(name)' in '\(key)'; expected one of: \(CharClass.names.map(\.0).joined(separator: ", "))")
-                }
-                c.formUnion(cls)
+    /// Reads a class or a list of classes (`han`, `[latin, digit]`).
+    static func classes(_ v: YAMLValue, _ key: String) throws -> CharClass {
+        var c: CharClass = []
+        for item in try v.list(key) {
+            let name = try item.string("a class in '\(key)'")
+            guard let cls = CharClass.named(name) else {
+                throw ConfigError(item.mark, "unknown character class '\(name)' in '\(key)'; expected one of: \(CharClass.names.map(\.0).joined(separator: ", "))")
             }
-            return c
+            c.formUnion(cls)
         }
-        left = try classes("left")
-        right = try classes("right")
+        return c
+    }
+
+    init(_ m: StrictMapping) throws {
+        left = try BoundaryCheck.classes(m.required("left"), "left")
+        right = try BoundaryCheck.classes(m.required("right"), "right")
         symmetric = try m["symmetric"]?.bool("symmetric") ?? false
         let modeNode = m["space"]
         space = try SpaceMode(rawValue: modeNode?.choice("space", ["forbid", "require", "single", "ignore"]) ?? "ignore")!
@@ -183,7 +184,8 @@ public struct BoundaryScanner {
                             if !list.isEmpty { insertion(list, i, prevScalar, v, &findings) }
                         }
                     }
-                    if !charRules.isEmpty, spaceStart < 0, prevTouches, prev2Idx >= 0, specialScalars.contains(prevScalar) {
+                    // `characters` rules: the character must touch its left neighbour; spaces after it are allowed.
+                    if !charRules.isEmpty, prevTouches, prev2Idx >= 0, specialScalars.contains(prevScalar) {
                         charBetween(prev2Idx, prev2Scalar, prevScalar, prevStart, curIdx, v, &findings)
                     }
                     prevTouches = spaceStart < 0 && prevIdx >= 0
@@ -196,7 +198,7 @@ public struct BoundaryScanner {
                     let list = spaced[prevIdx * n + lineEndIdx]
                     if !list.isEmpty { spaceRun(list, spaceStart..<end, spaceUnion, spaceCount, onlyASCIISpace, prevScalar, 0, &findings) }
                 }
-                if !charRules.isEmpty, spaceStart < 0, seg.atLineEnd, prevTouches, prev2Idx >= 0, specialScalars.contains(prevScalar) {
+                if !charRules.isEmpty, seg.atLineEnd, prevTouches, prev2Idx >= 0, specialScalars.contains(prevScalar) {
                     charBetween(prev2Idx, prev2Scalar, prevScalar, prevStart, lineEndIdx, 0, &findings)
                 }
             }

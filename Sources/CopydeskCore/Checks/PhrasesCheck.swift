@@ -7,6 +7,12 @@
 ///     ignore-case: true       # ASCII letters only
 ///
 /// A phrase that starts or ends with an ASCII letter or digit matches only at a word boundary on that side.
+/// Context classes restrict where phrases count (same class names as `boundary`, plus `line-start`/`line-end`):
+///
+///     left: cjk            # the character before the phrase must be Chinese…
+///     right: [cjk, line-end]
+///     symmetric: true      # …or the mirror: left side matches `right` and right side matches `left`
+///     either: true         # only one side has to match (a phrase next to Chinese on either side)
 public struct PhrasesCheck: Check {
     public var phrases: [String]
     public var replacements: [String?]
@@ -14,7 +20,11 @@ public struct PhrasesCheck: Check {
     private var boundaryStart: [Bool]
     private var boundaryEnd: [Bool]
 
-    static let keys: Set<String> = ["phrases", "ignore-case"]
+    var left: CharClass?
+    var right: CharClass?
+    var either = false
+
+    static let keys: Set<String> = ["phrases", "ignore-case", "left", "right", "either"]
 
     init(_ m: StrictMapping) throws {
         let list = try m.required("phrases")
@@ -42,6 +52,9 @@ public struct PhrasesCheck: Check {
         let bytes = ph.map { Array($0.utf8) }
         automaton = AhoCorasick(patterns: bytes, caseInsensitiveASCII: ci)
         func alnum(_ b: UInt8?) -> Bool { guard let b else { return false }; return (b >= 0x30 && b <= 0x39) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x7A) }
+        left = try m["left"].map { try BoundaryCheck.classes($0, "left") }
+        right = try m["right"].map { try BoundaryCheck.classes($0, "right") }
+        either = try m["either"]?.bool("either") ?? false
         boundaryStart = bytes.map { alnum($0.first) }
         boundaryEnd = bytes.map { alnum($0.last) }
     }
@@ -50,7 +63,15 @@ public struct PhrasesCheck: Check {
         var matches: [AhoCorasick.Match] = []
         let bytes = context.document.source.bytes
         bytes.withUnsafeBufferPointer { p in
-            for seg in context.segments { automaton.matches(in: p, range: seg.range, into: &matches) }
+            for seg in context.segments {
+                let before = matches.count
+                automaton.matches(in: p, range: seg.range, into: &matches)
+                if left != nil || right != nil, matches.count > before {
+                    let kept = matches[before...].filter { contextMatches($0.range, seg, p) }
+                    matches.removeSubrange(before...)
+                    matches.append(contentsOf: kept)
+                }
+            }
         }
         func alnum(_ i: Int) -> Bool {
             guard i >= 0 && i < bytes.count else { return false }
@@ -73,4 +94,20 @@ public struct PhrasesCheck: Check {
         }
     }
 
+
+    /// Whether the characters around a match satisfy `left`/`right` (`either`: one side is enough).
+    func contextMatches(_ r: Range<Int>, _ seg: Segment, _ p: UnsafeBufferPointer<UInt8>) -> Bool {
+        var lc: CharClass = []
+        if r.lowerBound > seg.range.lowerBound {
+            var i = r.lowerBound - 1
+            while i > seg.range.lowerBound && p[i] & 0xC0 == 0x80 { i -= 1 }
+            lc = CharClass.of(decodeScalar(p, i).0)
+        } else if seg.atLineStart { lc = .lineStart }
+        var rc: CharClass = []
+        if r.upperBound < seg.range.upperBound { rc = CharClass.of(decodeScalar(p, r.upperBound).0) }
+        else if seg.atLineEnd { rc = .lineEnd }
+        let l = left.map { !$0.isDisjoint(with: lc) }, rr = right.map { !$0.isDisjoint(with: rc) }
+        if either { return (l ?? false) || (rr ?? false) }
+        return (l ?? true) && (rr ?? true)
+    }
 }

@@ -34,7 +34,7 @@ public protocol Reporter {
 }
 
 public enum OutputFormat: String, CaseIterable, Sendable {
-    case text, json
+    case text, json, sarif, rdjson, rdjsonl, github, checkstyle
 
     public var isHumanReadable: Bool { self == .text }
 
@@ -42,6 +42,11 @@ public enum OutputFormat: String, CaseIterable, Sendable {
         switch self {
         case .text: return TextReporter(color: color)
         case .json: return JSONReporter()
+        case .sarif: return SARIFReporter()
+        case .rdjson: return RDJSONReporter()
+        case .rdjsonl: return RDJSONLReporter()
+        case .github: return GitHubReporter()
+        case .checkstyle: return CheckstyleReporter()
         }
     }
 }

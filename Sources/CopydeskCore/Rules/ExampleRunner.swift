@@ -58,7 +58,7 @@ public enum ExampleRunner {
                                     message: "the rule declares fix: \(rule.fixSafety.rawValue) but has no examples.fixes (before/after)"))
         }
 
-        for v in variants {
+        for v in variants where !rule.examples.skipVariants.contains(v.rawValue) {
             func transform(_ t: String) -> String {
                 switch v {
                 case .crlf: return t.replacingOccurrences(of: "\n", with: "\r\n")

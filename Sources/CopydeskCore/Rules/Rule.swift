@@ -48,6 +48,8 @@ public struct RuleExamples: Sendable {
     /// Texts with the expected findings marked as `[[…]]` (an empty `[[]]` marks an insertion point).
     public var invalid: [RuleExample] = []
     public var fixes: [FixExample] = []
+    /// Variants the examples cannot take (e.g. a prefix for a rule about line starts), with a comment saying why.
+    public var skipVariants: [String] = []
     public var isEmpty: Bool { valid.isEmpty && invalid.isEmpty && fixes.isEmpty }
 }
 

@@ -5,13 +5,14 @@ public enum RuleLoader {
         "id", "kind", "severity", "message", "description", "authority", "link", "scope", "fix", "styles",
         "recommended", "examples",
     ]
-    public static let kinds = ["boundary", "phrases", "pattern"]
+    public static let kinds = ["boundary", "phrases", "pattern", "broken-line"]
 
     static func kindKeys(_ kind: String) -> Set<String> {
         switch kind {
         case "boundary": return BoundaryCheck.keys
         case "phrases": return PhrasesCheck.keys
         case "pattern": return PatternCheck.keys
+        case "broken-line": return BrokenLineCheck.keys
         default: return []
         }
     }
@@ -21,6 +22,7 @@ public enum RuleLoader {
         case "boundary": return try BoundaryCheck(m)
         case "phrases": return try PhrasesCheck(m)
         case "pattern": return try PatternCheck(m)
+        case "broken-line": return try BrokenLineCheck(m)
         default: fatalError("unreachable: kind validated before")
         }
     }
@@ -87,7 +89,11 @@ public enum RuleLoader {
         var ex = RuleExamples()
         guard let node else { return ex }
         let m = try StrictMapping(node, what: "examples")
-        try m.rejectUnknown(allowed: ["valid", "invalid", "fixes"])
+        try m.rejectUnknown(allowed: ["valid", "invalid", "fixes", "skip-variants"])
+        for v in try m["skip-variants"]?.list("skip-variants") ?? [] {
+            let name = try v.choice("an entry of 'skip-variants'", ExampleRunner.Variant.allCases.filter { $0 != .plain }.map(\.rawValue))
+            ex.skipVariants.append(name)
+        }
         for v in try m["valid"]?.list("examples.valid") ?? [] {
             ex.valid.append(RuleExample(text: try v.string("a valid example"), mark: v.mark))
         }

@@ -1,0 +1,104 @@
+/// `kind: broken-line`: line breaks inside a sentence, as in text from PDFs and OCR where every visual line became
+/// a line or even a paragraph of its own. A line is broken when it does not end with sentence-final punctuation
+/// (`endings`) and the next line continues the sentence (it is prose of the same article, not a headline, byline,
+/// dateline, list item, comment or Markdown structure, and does not start with a paragraph indent).
+/// One finding per broken paragraph, at its first break; the fix joins every break of the paragraph.
+///
+///     endings: "。！？…”’）》」』：；!?.:;"   # characters that may end a line
+///     markdown: false                          # Markdown soft breaks are normal: off by default
+public struct BrokenLineCheck: Check {
+    var endings: Set<UInt32>
+    var markdown: Bool
+
+    static let keys: Set<String> = ["endings", "markdown"]
+    static let defaultEndings = "。！？…”’）》」』：；!?.:;—"
+
+    init(_ m: StrictMapping) throws {
+        let e = try m["endings"]?.string("endings") ?? BrokenLineCheck.defaultEndings
+        guard !e.isEmpty else { throw ConfigError(m["endings"]!.mark, "'endings' is empty: every line would be broken") }
+        endings = Set(e.unicodeScalars.map(\.value))
+        markdown = try m["markdown"]?.bool("markdown") ?? false
+    }
+
+    /// A joinable line: its bytes, and whether it may continue / be continued.
+    struct Line { var content: Range<Int>; var block: Int }
+
+    public func run(_ context: CheckContext, into findings: inout [Finding]) {
+        let doc = context.document
+        if doc.format == .markdown && !markdown { return }
+        let src = doc.source
+        let b = src.bytes
+        // The prose lines of blocks that may be joined, in order; chains break at anything else.
+        var lines: [Line?] = []
+        let scope = Scope.body.union(.dateline)
+        // A block in the rule's scope whose role allows joining.
+        let inScope = context.segments.isEmpty ? Set<Int>() : Set(context.segments.map(\.block))
+        for (bi, block) in doc.blocks.enumerated() {
+            let joinable = inScope.contains(bi) && !block.role.isDisjoint(with: scope)
+                && (block.kind == .paragraph || block.kind == .blockquote)
+            if !joinable { lines.append(nil); continue }
+            for r in block.content { lines.append(Line(content: r, block: bi)) }
+        }
+        func lastScalar(_ r: Range<Int>) -> (UInt32, Int)? {
+            var e = r.upperBound
+            while e > r.lowerBound {
+                var s = e - 1
+                while s > r.lowerBound && b[s] & 0xC0 == 0x80 { s -= 1 }
+                let v = b.withUnsafeBufferPointer { decodeScalar($0, s).0 }
+                if CharClass.of(v).isDisjoint(with: .whitespace) { return (v, s) }
+                e = s
+            }
+            return nil
+        }
+        func firstScalar(_ r: Range<Int>) -> (UInt32, Int, leadingIndent: Bool)? {
+            var i = r.lowerBound
+            var spaces = 0
+            var ideographic = false
+            while i < r.upperBound {
+                let (v, n) = b.withUnsafeBufferPointer { decodeScalar($0, i) }
+                if CharClass.of(v).isDisjoint(with: .whitespace) { return (v, i, ideographic || spaces >= 2) }
+                if v == 0x3000 { ideographic = true } else { spaces += 1 }
+                i += n
+            }
+            return nil
+        }
+        var chainStart: Int? = nil
+        var edits: [Edit] = []
+        func flush() {
+            if let start = chainStart, !edits.isEmpty {
+                let first = edits[0].range
+                let msg = substitute(context.message, ["count": String(edits.count)])
+                let fix: Fix? = context.fixSafety == .none ? nil : Fix(edits: edits, safety: context.fixSafety)
+                findings.append(Finding(rule: context.ruleIndex, range: first, message: msg, fix: fix))
+                _ = start
+            }
+            chainStart = nil
+            edits = []
+        }
+        var k = 0
+        while k + 1 < lines.count {
+            guard let a = lines[k], let c = lines[k + 1], let (last, lastAt) = lastScalar(a.content),
+                  let (first, _, indent) = firstScalar(c.content) else { flush(); k += 1; continue }
+            let lc = CharClass.of(last), fc = CharClass.of(first)
+            var broken = !endings.contains(last) && !indent
+            // The next line must continue the sentence: Chinese, Latin, digits, or punctuation that follows words.
+            if fc.isDisjoint(with: [.han, .latin, .digit, .fullwidthOther, .fullwidthClose]) { broken = false }
+            // A number split across lines may be a thin-space group: not sure, not joined.
+            if lc.contains(.digit) && fc.contains(.digit) { broken = false }
+            if lc.isDisjoint(with: [.han, .digit, .latin, .fullwidthOther, .fullwidthClose]) { broken = false }
+            if broken {
+                if chainStart == nil { chainStart = k }
+                // Delete from after the last character of the line to the first character of the next.
+                let from = lastAt + utf8Length(leading: b[lastAt])
+                let to = src.lineStarts[src.lineIndex(of: c.content.lowerBound)]
+                // Keep whitespace inside the line (other rules judge it); remove the break and blank lines.
+                let lineEnd = src.lineContent(src.lineIndex(of: a.content.lowerBound)).upperBound
+                edits.append(Edit(range: max(from, lineEnd)..<to, replacement: ""))
+            } else {
+                flush()
+            }
+            k += 1
+        }
+        flush()
+    }
+}

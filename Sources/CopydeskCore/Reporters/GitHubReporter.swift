@@ -1,0 +1,65 @@
+import Foundation
+
+/// `--format github`: GitHub Actions workflow commands, one annotation per line:
+///
+///     ::error file=drafts/a.md,line=3,endLine=3,col=12,endColumn=13,title=spacing.han-space-han::汉字之间不应有空格
+///
+/// `info` findings become `::notice`. Escaping follows @actions/core: in the message `%`→`%25`, CR→`%0D`,
+/// LF→`%0A`; property values additionally `:`→`%3A` and `,`→`%2C`. A file that could not be linted gets a
+/// file-level `::error` without a line.
+///
+/// Column unit: **UTF-16 code units**, 1-based, `endColumn` exclusive. The workflow-command parser (the .NET
+/// runner), @actions/core and the linters GitHub's annotations are usually fed from (ESLint, textlint — all
+/// JavaScript) count string positions in UTF-16, so that is what the annotation columns mean; it also matches
+/// the reference notes (UTF-16 for LSP/GitHub). For CJK in the Basic Multilingual Plane this equals the
+/// Unicode-scalar column; only astral characters such as 𠮷 (two code units) make it differ. GitHub accepts
+/// columns only when an annotation starts and ends on the same line, so multi-line findings carry lines only.
+public struct GitHubReporter: Reporter {
+    /// Paths under this folder are written relative to it (annotations need repository-relative paths).
+    public var baseDirectory: String?
+    public init(baseDirectory: String? = FileManager.default.currentDirectoryPath) { self.baseDirectory = baseDirectory }
+
+    public static func escapeData(_ s: String) -> String {
+        s.replacingOccurrences(of: "%", with: "%25")
+            .replacingOccurrences(of: "\r", with: "%0D")
+            .replacingOccurrences(of: "\n", with: "%0A")
+    }
+
+    public static func escapeProperty(_ s: String) -> String {
+        escapeData(s).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
+    }
+
+    static func command(_ s: Severity) -> String {
+        switch s {
+        case .error: return "error"
+        case .warning: return "warning"
+        case .info: return "notice"
+        }
+    }
+
+    static func line(_ command: String, _ properties: [(String, String)], _ message: String) -> String {
+        "::" + command + " " + properties.map { $0.0 + "=" + escapeProperty($0.1) }.joined(separator: ",")
+            + "::" + escapeData(message) + "\n"
+    }
+
+    public func render(_ report: RunReport) -> String {
+        var out = ""
+        for f in report.files {
+            let path = ReportPath.display(f.path, base: baseDirectory)
+            if let e = f.error {
+                out += GitHubReporter.line("error", [("file", path), ("title", "copydesk")], e)
+            }
+            guard let src = f.source else { continue }
+            for d in f.diagnostics {
+                let a = OutputPosition(src, d.range.lowerBound), b = OutputPosition(src, d.range.upperBound)
+                var props: [(String, String)] = [("file", path), ("line", "\(a.line)"), ("endLine", "\(b.line)")]
+                if a.line == b.line {
+                    props += [("col", "\(a.utf16Column)"), ("endColumn", "\(b.utf16Column)")]
+                }
+                props.append(("title", d.ruleID))
+                out += GitHubReporter.line(GitHubReporter.command(d.severity), props, d.message)
+            }
+        }
+        return out
+    }
+}

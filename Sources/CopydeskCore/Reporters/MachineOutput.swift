@@ -1,0 +1,76 @@
+import Foundation
+
+/// Helpers shared by the CI formats (SARIF, rdjson, GitHub, checkstyle): report paths, URIs, stable hashes.
+/// Formatting only: nothing here decides what is a finding.
+public enum ReportPath {
+    /// The path CI tools expect: relative to `base` (the repository root, normally the working folder) when the
+    /// path lies under it, forward slashes, no leading `./`. Paths outside `base` stay absolute.
+    public static func display(_ path: String, base: String?) -> String {
+        var p = path
+        #if os(Windows)
+        p = p.replacingOccurrences(of: "\\", with: "/")
+        #endif
+        if p.hasPrefix("/"), var b = base, !b.isEmpty {
+            if !b.hasSuffix("/") { b += "/" }
+            if p.hasPrefix(b) { p = String(p.dropFirst(b.count)) }
+        }
+        while p.hasPrefix("./") { p = String(p.dropFirst(2)) }
+        while p.contains("//") { p = p.replacingOccurrences(of: "//", with: "/") }
+        p = p.replacingOccurrences(of: "/./", with: "/")
+        return p
+    }
+
+    /// An RFC 3986 URI reference for a display path: unreserved characters and `/` kept, every other UTF-8 byte
+    /// percent-encoded (spaces, `#`, `%`, CJK…). Absolute paths become `file://` URIs.
+    public static func uri(_ displayPath: String) -> String {
+        var out = displayPath.hasPrefix("/") ? "file://" : ""
+        for b in displayPath.utf8 {
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
+                out.unicodeScalars.append(Unicode.Scalar(b))
+            default:
+                out += "%" + hex2(b)
+            }
+        }
+        return out
+    }
+
+    static func hex2(_ b: UInt8) -> String {
+        let digits = Array("0123456789ABCDEF")
+        return String([digits[Int(b >> 4)], digits[Int(b & 0xF)]])
+    }
+}
+
+/// A hash that is the same in every process and on every machine (unlike Swift's `Hasher`, which is seeded
+/// per process): 64-bit FNV-1a over UTF-8, as 16 lowercase hex digits.
+public enum StableHash {
+    public static func fnv1a64(_ s: String) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in s.utf8 {
+            h ^= UInt64(b)
+            h = h &* 0x0000_0100_0000_01B3
+        }
+        let hex = String(h, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
+
+extension SourceText {
+    /// The text of the line holding `offset`, without its terminator.
+    func lineText(containing offset: Int) -> String {
+        string(lineContent(lineIndex(of: min(offset, bytes.count))))
+    }
+}
+
+extension Fix {
+    /// A short description of a fix in the words the text reporter uses (删除 / 插入 “x” / 改为 “x”).
+    var summary: String {
+        if edits.count == 1 {
+            let e = edits[0]
+            if e.replacement.isEmpty { return "删除" }
+            return (e.range.isEmpty ? "插入 “" : "改为 “") + e.replacement + "”"
+        }
+        return "\(edits.count) 处修改"
+    }
+}
