@@ -82,7 +82,7 @@ public struct BrokenLineCheck: Check {
             let lc = CharClass.of(last), fc = CharClass.of(first)
             var broken = !endings.contains(last) && !indent
             // The next line must continue the sentence: Chinese, Latin, digits, or punctuation that follows words.
-            if fc.isDisjoint(with: [.han, .latin, .digit, .fullwidthOther, .fullwidthClose]) { broken = false }
+            if fc.isDisjoint(with: [.han, .latin, .digit, .fullwidthOther, .fullwidthClose, .fullwidthOpen]) { broken = false }
             // A number split across lines may be a thin-space group: not sure, not joined.
             if lc.contains(.digit) && fc.contains(.digit) { broken = false }
             if lc.isDisjoint(with: [.han, .digit, .latin, .fullwidthOther, .fullwidthClose]) { broken = false }
