@@ -101,7 +101,7 @@ public struct BoundaryCheck: Check {
 
 /// One pass over the scalars of a document's segments that evaluates every boundary rule at once.
 /// Pairs of classes are looked up in a table built once, so a run of Han text costs one lookup per character.
-public struct BoundaryScanner {
+public struct BoundaryScanner: Sendable {
     typealias Entry = (rule: Int, check: BoundaryCheck, safety: FixSafety)
     let rules: [Entry]
     /// For (left class index, right class index): indices into `rules` that care about that pair,
@@ -109,7 +109,8 @@ public struct BoundaryScanner {
     private var spaced: [[Int]]
     private var touching: [[Int]]
     private var charRules: [Int]
-    private var specialScalars: Set<UInt32>
+    /// Scalars some `characters` rule cares about (a bitmap over the BMP; astral scalars are never special).
+    private var special: [Bool]
     static let classCount = 32
 
     init(rules: [(Int, BoundaryCheck, FixSafety)]) {
@@ -118,12 +119,12 @@ public struct BoundaryScanner {
         spaced = Array(repeating: [], count: n * n)
         touching = Array(repeating: [], count: n * n)
         charRules = []
-        specialScalars = []
+        special = [Bool](repeating: false, count: 0x10000)
         for (k, e) in self.rules.enumerated() {
             let c = e.check
             if !c.characters.isEmpty {
                 charRules.append(k)
-                specialScalars.formUnion(c.characters.keys)
+                for k in c.characters.keys where k < 0x10000 { special[Int(k)] = true }
                 continue
             }
             for l in 0..<n { for r in 0..<n {
@@ -145,7 +146,12 @@ public struct BoundaryScanner {
         let n = BoundaryScanner.classCount
         let lineStartIdx = BoundaryScanner.index(.lineStart), lineEndIdx = BoundaryScanner.index(.lineEnd)
         let ws = CharClass.whitespace.rawValue
+        let table = CharClass.bmpTable
+        let hasCharRules = !charRules.isEmpty
         doc.source.bytes.withUnsafeBufferPointer { p in
+          table.withUnsafeBufferPointer { classTable in
+          special.withUnsafeBufferPointer { special in
+            @inline(__always) func isSpecial(_ v: UInt32) -> Bool { v < 0x10000 && special[Int(v)] }
             for seg in segments {
                 var i = seg.range.lowerBound
                 let end = seg.range.upperBound
@@ -163,7 +169,7 @@ public struct BoundaryScanner {
                 var onlyASCIISpace = true
                 while i < end {
                     let (v, len) = decodeScalar(p, i)
-                    let cls = CharClass.of(v).rawValue
+                    let cls = v < 0x10000 ? classTable[Int(v)] : CharClass.of(v).rawValue
                     if cls & ws != 0 {
                         if spaceStart < 0 { spaceStart = i; spaceUnion = 0; spaceCount = 0; onlyASCIISpace = true }
                         spaceUnion |= cls
@@ -185,7 +191,7 @@ public struct BoundaryScanner {
                         }
                     }
                     // `characters` rules: the character must touch its left neighbour; spaces after it are allowed.
-                    if !charRules.isEmpty, prevTouches, prev2Idx >= 0, specialScalars.contains(prevScalar) {
+                    if hasCharRules, prevTouches, prev2Idx >= 0, isSpecial(prevScalar) {
                         charBetween(prev2Idx, prev2Scalar, prevScalar, prevStart, curIdx, v, &findings)
                     }
                     prevTouches = spaceStart < 0 && prevIdx >= 0
@@ -198,10 +204,12 @@ public struct BoundaryScanner {
                     let list = spaced[prevIdx * n + lineEndIdx]
                     if !list.isEmpty { spaceRun(list, spaceStart..<end, spaceUnion, spaceCount, onlyASCIISpace, prevScalar, 0, &findings) }
                 }
-                if !charRules.isEmpty, seg.atLineEnd, prevTouches, prev2Idx >= 0, specialScalars.contains(prevScalar) {
+                if hasCharRules, seg.atLineEnd, prevTouches, prev2Idx >= 0, isSpecial(prevScalar) {
                     charBetween(prev2Idx, prev2Scalar, prevScalar, prevStart, lineEndIdx, 0, &findings)
                 }
             }
+          }
+          }
         }
     }
 

@@ -17,8 +17,9 @@ public struct PhrasesCheck: Check {
     public var phrases: [String]
     public var replacements: [String?]
     public var automaton: AhoCorasick
-    private var boundaryStart: [Bool]
-    private var boundaryEnd: [Bool]
+    var boundaryStart: [Bool]
+    var boundaryEnd: [Bool]
+    var ignoreCase = false
 
     var left: CharClass?
     var right: CharClass?
@@ -49,6 +50,7 @@ public struct PhrasesCheck: Check {
         phrases = ph
         replacements = rep
         let ci = try m["ignore-case"]?.bool("ignore-case") ?? false
+        ignoreCase = ci
         let bytes = ph.map { Array($0.utf8) }
         automaton = AhoCorasick(patterns: bytes, caseInsensitiveASCII: ci)
         func alnum(_ b: UInt8?) -> Bool { guard let b else { return false }; return (b >= 0x30 && b <= 0x39) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x7A) }
@@ -60,40 +62,32 @@ public struct PhrasesCheck: Check {
     }
 
     public func run(_ context: CheckContext, into findings: inout [Finding]) {
-        var matches: [AhoCorasick.Match] = []
-        let bytes = context.document.source.bytes
-        bytes.withUnsafeBufferPointer { p in
-            for seg in context.segments {
-                let before = matches.count
-                automaton.matches(in: p, range: seg.range, into: &matches)
-                if left != nil || right != nil, matches.count > before {
-                    let kept = matches[before...].filter { contextMatches($0.range, seg, p) }
-                    matches.removeSubrange(before...)
-                    matches.append(contentsOf: kept)
-                }
-            }
-        }
-        func alnum(_ i: Int) -> Bool {
-            guard i >= 0 && i < bytes.count else { return false }
-            let b = bytes[i]
-            return (b >= 0x30 && b <= 0x39) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x7A)
-        }
-        for m in matches {
-            if boundaryStart[m.pattern] && alnum(m.range.lowerBound - 1) { continue }
-            if boundaryEnd[m.pattern] && alnum(m.range.upperBound) { continue }
-            let repl = replacements[m.pattern]
-            var fix: Fix? = nil
-            if let repl, context.fixSafety != .none {
-                fix = Fix(edits: [Edit(range: m.range, replacement: repl)], safety: context.fixSafety)
-            }
-            var message: String? = nil
-            if context.message.contains("{") {
-                message = substitute(context.message, ["match": context.document.source.string(m.range), "replacement": repl ?? ""])
-            }
-            findings.append(Finding(rule: context.ruleIndex, range: m.range, message: message, fix: fix))
-        }
+        PhrasesScanner(rules: [(context.ruleIndex, self, context.fixSafety, context.message)])
+            .scan(context.document, context.segments, into: &findings)
     }
 
+    /// One rule's matches in one segment, filtered by boundaries and context, turned into findings.
+    func report(_ ms: [AhoCorasick.Match], rule: Int, safety: FixSafety, message template: String, doc: Document,
+                segment seg: Segment, bytes p: UnsafeBufferPointer<UInt8>, into findings: inout [Finding]) {
+        @inline(__always) func alnum(_ i: Int) -> Bool {
+            guard i >= 0 && i < p.count else { return false }
+            let b = p[i]
+            return (b >= 0x30 && b <= 0x39) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x7A)
+        }
+        for m in ms {
+            if boundaryStart[m.pattern] && alnum(m.range.lowerBound - 1) { continue }
+            if boundaryEnd[m.pattern] && alnum(m.range.upperBound) { continue }
+            if (left != nil || right != nil) && !contextMatches(m.range, seg, p) { continue }
+            let repl = replacements[m.pattern]
+            var fix: Fix? = nil
+            if let repl, safety != .none { fix = Fix(edits: [Edit(range: m.range, replacement: repl)], safety: safety) }
+            var message: String? = nil
+            if template.contains("{") {
+                message = substitute(template, ["match": doc.source.string(m.range), "replacement": repl ?? ""])
+            }
+            findings.append(Finding(rule: rule, range: m.range, message: message, fix: fix))
+        }
+    }
 
     /// Whether the characters around a match satisfy `left`/`right` (`either`: one side is enough).
     func contextMatches(_ r: Range<Int>, _ seg: Segment, _ p: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -109,5 +103,50 @@ public struct PhrasesCheck: Check {
         let l = left.map { !$0.isDisjoint(with: lc) }, rr = right.map { !$0.isDisjoint(with: rc) }
         if either { return (l ?? false) || (rr ?? false) }
         return (l ?? true) && (rr ?? true)
+    }
+}
+
+/// All phrase rules of one scope in one automaton (per case mode): one pass over the bytes finds every rule's
+/// phrases; each rule then keeps its own leftmost-longest matches.
+struct PhrasesScanner: Sendable {
+    typealias Entry = (rule: Int, check: PhrasesCheck, safety: FixSafety, message: String)
+    let rules: [Entry]
+    private var automata: [(AhoCorasick, owners: [(entry: Int, phrase: Int)])] = []
+
+    init(rules: [(Int, PhrasesCheck, FixSafety, String)]) {
+        self.rules = rules.map { (rule: $0.0, check: $0.1, safety: $0.2, message: $0.3) }
+        for ci in [false, true] {
+            var patterns: [[UInt8]] = []
+            var owners: [(entry: Int, phrase: Int)] = []
+            for (k, e) in self.rules.enumerated() where e.check.ignoreCase == ci {
+                for (pi, ph) in e.check.phrases.enumerated() { patterns.append(Array(ph.utf8)); owners.append((k, pi)) }
+            }
+            if !patterns.isEmpty { automata.append((AhoCorasick(patterns: patterns, caseInsensitiveASCII: ci), owners)) }
+        }
+    }
+
+    func scan(_ doc: Document, _ segments: [Segment], into findings: inout [Finding]) {
+        var all: [AhoCorasick.Match] = []
+        var perRule = [[AhoCorasick.Match]](repeating: [], count: rules.count)
+        doc.source.bytes.withUnsafeBufferPointer { p in
+            for seg in segments {
+                for (automaton, owners) in automata {
+                    all.removeAll(keepingCapacity: true)
+                    automaton.allMatches(in: p, range: seg.range, into: &all)
+                    if all.isEmpty { continue }
+                    for m in all {
+                        let o = owners[m.pattern]
+                        perRule[o.entry].append(AhoCorasick.Match(pattern: o.phrase, range: m.range))
+                    }
+                    for k in perRule.indices where !perRule[k].isEmpty {
+                        var chosen: [AhoCorasick.Match] = []
+                        AhoCorasick.selectLeftmostLongest(&perRule[k], from: seg.range.lowerBound, into: &chosen)
+                        let e = rules[k]
+                        e.check.report(chosen, rule: e.rule, safety: e.safety, message: e.message, doc: doc, segment: seg, bytes: p, into: &findings)
+                        perRule[k].removeAll(keepingCapacity: true)
+                    }
+                }
+            }
+        }
     }
 }

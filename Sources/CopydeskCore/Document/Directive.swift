@@ -24,6 +24,10 @@ public struct Directive: Sendable {
     }
 
     static func isPlainTextDirectiveLine(_ source: SourceText, _ r: Range<Int>) -> Bool {
+        // Cheap byte test first: the line must start (after spaces) with `#`, `/` or `<`.
+        var i = r.lowerBound
+        while i < r.upperBound && (source.bytes[i] == 0x20 || source.bytes[i] == 0x09) { i += 1 }
+        guard i < r.upperBound, [0x23, 0x2F, 0x3C].contains(source.bytes[i]) else { return false }
         let s = source.string(r).trimmingSpaces
         for p in ["#", "//", "<!--"] where s.hasPrefix(p) {
             return s.dropFirst(p.count).trimmingSpaces.hasPrefix("copydesk-")

@@ -17,10 +17,29 @@ public struct Linter: Sendable {
     /// When set, documents re-parsed by the fixer read every prose block with this role (rule examples).
     public var forcedRole: Scope?
 
+    /// Scanners compiled once per linter: all boundary rules of a scope share one pass, all phrase rules of a
+    /// scope one automaton; other checks run one by one.
+    private let boundaryGroups: [(Scope, BoundaryScanner)]
+    private let phraseGroups: [(Scope, PhrasesScanner)]
+    private let others: [Int]
+
     public init(rules: [Rule], unusedDisable: Severity? = .info, knownIDs: Set<String>? = nil) {
         self.rules = rules
         self.unusedDisable = unusedDisable
         self.knownIDs = knownIDs ?? Set(rules.map(\.id))
+        var bg: [Scope: [(Int, BoundaryCheck, FixSafety)]] = [:]
+        var pg: [Scope: [(Int, PhrasesCheck, FixSafety, String)]] = [:]
+        var others: [Int] = []
+        var scopeOrder: [Scope] = []
+        for (i, rule) in rules.enumerated() {
+            if !scopeOrder.contains(rule.scope) { scopeOrder.append(rule.scope) }
+            if let b = rule.check as? BoundaryCheck { bg[rule.scope, default: []].append((i, b, rule.fixSafety)) }
+            else if let ph = rule.check as? PhrasesCheck { pg[rule.scope, default: []].append((i, ph, rule.fixSafety, rule.message)) }
+            else { others.append(i) }
+        }
+        boundaryGroups = scopeOrder.compactMap { s in bg[s].map { (s, BoundaryScanner(rules: $0)) } }
+        phraseGroups = scopeOrder.compactMap { s in pg[s].map { (s, PhrasesScanner(rules: $0)) } }
+        self.others = others
     }
 
     public init(_ set: RuleSet) {
@@ -37,23 +56,17 @@ public struct Linter: Sendable {
             segmentsByScope[s] = v
             return v
         }
-        // Boundary rules: one scan per distinct scope.
-        var boundaryGroups: [Scope: [(Int, BoundaryCheck, FixSafety)]] = [:]
+        for (scope, scanner) in boundaryGroups { scanner.scan(doc, segments(scope), into: &findings) }
+        for (scope, scanner) in phraseGroups { scanner.scan(doc, segments(scope), into: &findings) }
         var textsByScope: [Scope: SegmentTexts] = [:]
-        for (i, rule) in rules.enumerated() {
-            if let b = rule.check as? BoundaryCheck {
-                boundaryGroups[rule.scope, default: []].append((i, b, rule.fixSafety))
-                continue
-            }
+        for i in others {
+            let rule = rules[i]
             let segs = segments(rule.scope)
             let texts = textsByScope[rule.scope] ?? SegmentTexts(document: doc, segments: segs)
             textsByScope[rule.scope] = texts
             let ctx = CheckContext(document: doc, ruleIndex: i, fixSafety: rule.fixSafety, message: rule.message,
                                    segments: segs, texts: texts)
             rule.check.run(ctx, into: &findings)
-        }
-        for (scope, group) in boundaryGroups {
-            BoundaryScanner(rules: group).scan(doc, segments(scope), into: &findings)
         }
 
         var diagnostics = findings.map { f in

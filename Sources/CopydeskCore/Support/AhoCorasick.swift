@@ -81,9 +81,30 @@ public struct AhoCorasick: Sendable {
     /// Leftmost-longest non-overlapping matches inside `range` of `bytes`.
     public func matches(in bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>, into result: inout [Match]) {
         var all: [Match] = []
+        allMatches(in: bytes, range: range, into: &all)
+        AhoCorasick.selectLeftmostLongest(&all, from: range.lowerBound, into: &result)
+    }
+
+    /// Keeps the leftmost-longest non-overlapping matches of `all` (any order), appending them to `result`.
+    public static func selectLeftmostLongest(_ all: inout [Match], from start: Int, into result: inout [Match]) {
+        guard !all.isEmpty else { return }
+        all.sort { $0.range.lowerBound != $1.range.lowerBound ? $0.range.lowerBound < $1.range.lowerBound : $0.range.count > $1.range.count }
+        var lastEnd = start
+        for m in all where m.range.lowerBound >= lastEnd {
+            result.append(m)
+            lastEnd = m.range.upperBound
+        }
+    }
+
+    /// Every match (overlapping ones included) inside `range`, in order of their end.
+    public func allMatches(in bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>, into all: inout [Match]) {
         var s = 0
         let k = classCount
         var i = range.lowerBound
+        delta.withUnsafeBufferPointer { delta in
+        classOf.withUnsafeBufferPointer { classOf in
+        output.withUnsafeBufferPointer { output in
+        outputLink.withUnsafeBufferPointer { outputLink in
         while i < range.upperBound {
             s = Int(delta[s * k + Int(classOf[Int(bytes[i])])])
             i += 1
@@ -98,12 +119,6 @@ public struct AhoCorasick: Sendable {
                 }
             }
         }
-        guard !all.isEmpty else { return }
-        all.sort { $0.range.lowerBound != $1.range.lowerBound ? $0.range.lowerBound < $1.range.lowerBound : $0.range.count > $1.range.count }
-        var lastEnd = range.lowerBound
-        for m in all where m.range.lowerBound >= lastEnd {
-            result.append(m)
-            lastEnd = m.range.upperBound
-        }
+        } } } }
     }
 }
