@@ -15,6 +15,11 @@ enum PlainTextScanner {
             }
             return true
         }
+        func indented(_ r: Range<Int>) -> Bool {
+            guard let k = r.first else { return false }
+            let c = source.bytes[k]
+            return c == 0x20 || c == 0x09 || (c == 0xE3 && k + 2 < r.upperBound && source.bytes[k + 1] == 0x80 && source.bytes[k + 2] == 0x80)
+        }
         while i < n {
             let r = source.lineContent(i)
             if blank(r) { i += 1; continue }
@@ -33,6 +38,9 @@ enum PlainTextScanner {
             while j < n {
                 let lr = source.lineContent(j)
                 if blank(lr) || Directive.isPlainTextDirectiveLine(source, lr) || (j > i && ArticleStructure.isByline(source, lr)) { break }
+                // An indented line after a finished sentence starts a new paragraph (or a headline: OCR text
+                // puts ` 融媒记者开展疫情防控暗访“回头看”` right under the last line of the previous article).
+                if j > i && indented(lr) && ArticleStructure.endsSentence(source, source.lineContent(j - 1)) { break }
                 content.append(lr)
                 j += 1
             }
@@ -159,7 +167,21 @@ public enum ArticleStructure {
         let s = trimmed(scalars(source, block.content[0]))
         guard (2...40).contains(s.count), s.contains(where: { CharClass.of($0).contains(.han) }) else { return false }
         if s.contains(where: { sentencePunct.contains($0) }) { return false }
+        // A question or exclamation mark inside the line, or unbalanced quotation marks, mean running text: OCR
+        // puts pieces of quoted dialogue on lines of their own (`“每班在岗时间多长？”“防控操作`).
+        if let q = s.firstIndex(where: { innerEndings.contains($0) }),
+           !s[(q + 1)...].allSatisfy({ innerEndings.contains($0) || closers.contains($0) }) { return false }
+        if s.lazy.filter({ $0 == 0x201C }).count != s.lazy.filter({ $0 == 0x201D }).count { return false }
         return true
+    }
+
+    static let innerEndings: Set<UInt32> = [0xFF1F, 0xFF01, 0x3F, 0x21]  // ？！?!
+    static let closers: Set<UInt32> = [0x201D, 0x2019, 0x300D, 0x300F, 0xFF09, 0x3011, 0x300B, 0x29]  // ”’」』）】》)
+
+    /// Whether a line's text ends with sentence-final punctuation (spaces ignored).
+    static func endsSentence(_ source: SourceText, _ r: Range<Int>) -> Bool {
+        guard let l = trimmed(scalars(source, r)).last else { return false }
+        return endings.contains(l)
     }
 
     static func endsSentence(_ source: SourceText, _ block: Block) -> Bool {

@@ -49,7 +49,7 @@ public indirect enum YAMLValue: Sendable {
         do {
             node = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            throw ConfigError.fromYams(error, file: file)
+            throw ConfigError.fromYams(error, file: file, text: text)
         }
         guard let node else { return .null(SourceMark(file: file, line: 1, column: 1)) }
         return convert(node, file: file)
@@ -189,8 +189,15 @@ public struct StrictMapping {
 }
 
 extension ConfigError {
-    static func fromYams(_ error: YamlError, file: String) -> ConfigError {
+    static func fromYams(_ error: YamlError, file: String, text: String = "") -> ConfigError {
         switch error {
+        case .duplicatedKeysInMapping(let duplicates, let ctx):
+            // Yams marks the first occurrence of the key; the second one is the mistake.
+            let key = duplicates.first ?? ""
+            let mark = secondOccurrence(of: key, after: ctx.mark.line, column: ctx.mark.column, in: text)
+                .map { SourceMark(file: file, line: $0, column: ctx.mark.column) }
+                ?? SourceMark(file: file, line: ctx.mark.line, column: ctx.mark.column)
+            return ConfigError(mark, "duplicate key '\(key)' (first at line \(ctx.mark.line))")
         case .scanner(let ctx, let problem, let m, _), .parser(let ctx, let problem, let m, _), .composer(let ctx, let problem, let m, _):
             var msg = "invalid YAML: \(problem)"
             if let ctx { msg += " (\(ctx.text))" }
@@ -200,6 +207,29 @@ extension ConfigError {
         default:
             return ConfigError(SourceMark(file: file, line: 1, column: 1), "invalid YAML: \(error)")
         }
+    }
+}
+
+extension ConfigError {
+    /// The 1-based line, after `line`, where `key:` stands again at `column` of the same block mapping
+    /// (nil for flow mappings or when the text does not show it).
+    static func secondOccurrence(of key: String, after line: Int, column: Int, in text: String) -> Int? {
+        guard !key.isEmpty, line >= 1, column >= 1 else { return nil }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var i = line
+        while i < lines.count {
+            let scalars = Array(lines[i].unicodeScalars)
+            defer { i += 1 }
+            guard let first = scalars.firstIndex(where: { $0 != " " && $0 != "-" && $0 != "\r" }) else { continue }
+            if scalars[first] == "#" { continue }
+            if first < column - 1 { return nil }           // the mapping has ended
+            guard first == column - 1 else { continue }
+            var rest = String(String.UnicodeScalarView(scalars[first...]))
+            for q in ["\"", "'"] where rest.hasPrefix(q + key + q) { rest = key + rest.dropFirst(key.count + 2) }
+            guard rest.hasPrefix(key) else { continue }
+            if rest.dropFirst(key.count).drop(while: { $0 == " " || $0 == "\t" }).hasPrefix(":") { return i + 1 }
+        }
+        return nil
     }
 }
 

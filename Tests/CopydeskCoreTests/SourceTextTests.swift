@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+@testable import CopydeskCore
+
+@Suite struct SourceTextTests {
+    @Test func bomIsDetectedAndKeptAside() throws {
+        let body = Array("全力以赴\n".utf8)
+        let s = try SourceText(validating: [0xEF, 0xBB, 0xBF] + body)
+        #expect(s.hasBOM)
+        #expect(s.bytes == body)
+        #expect(s.position(of: 0) == (1, 1))
+        let plain = try SourceText(validating: body)
+        #expect(!plain.hasBOM)
+        #expect(plain.bytes == body)
+    }
+
+    @Test func crlfLineContentExcludesTerminator() throws {
+        let text = "全 力\r\n以赴\r\n\r\nlast"
+        let s = try SourceText(validating: Array(text.utf8))
+        #expect(s.usesCRLF)
+        #expect(s.lineCount == 4)
+        #expect(s.string(s.lineContent(0)) == "全 力")
+        #expect(s.string(s.lineContent(1)) == "以赴")
+        #expect(s.lineContent(2).isEmpty)
+        #expect(s.string(s.lineContent(3)) == "last")
+        // A lone CR at the end of the last line is not content either.
+        let t = SourceText("a\r")
+        #expect(t.string(t.lineContent(0)) == "a")
+        // LF majority: not CRLF.
+        #expect(!SourceText("a\nb\nc\r\nd").usesCRLF)
+    }
+
+    @Test func lineIndexAndLineStarts() {
+        let text = "第一行\n\n第三行"
+        let s = SourceText(text)
+        #expect(s.lineStarts == [0, 10, 11])
+        #expect(s.lineIndex(of: 0) == 0)
+        #expect(s.lineIndex(of: 9) == 0)   // the \n belongs to its line
+        #expect(s.lineIndex(of: 10) == 1)
+        #expect(s.lineIndex(of: 11) == 2)
+        #expect(s.lineIndex(of: s.bytes.count) == 2)
+    }
+
+    @Test func positionIsOneBasedScalarColumn() throws {
+        let text = "全力\n以赴 x全"
+        let s = SourceText(text)
+        let x = try #require(TS.offset(of: "x", in: text))
+        let p = s.position(of: x)
+        #expect(p.line == 2)
+        #expect(p.column == 4)               // 以 赴 space → x is the 4th scalar
+        #expect(p == TS.lineColumn(in: text, byteOffset: x))
+        // End of text is a valid position.
+        #expect(s.position(of: s.bytes.count) == (2, 6))
+    }
+
+    @Test func utf16AndByteColumnsWithAstralCharacter() throws {
+        let text = "甲𠮷a b"
+        let s = SourceText(text)
+        let a = try #require(TS.offset(of: "a", in: text))
+        #expect(a == 3 + 4)
+        #expect(s.position(of: a).column == 3)     // 甲, 𠮷, a
+        #expect(s.utf16Column(of: a) == 4)         // 𠮷 is a surrogate pair
+        #expect(s.byteColumn(of: a) == 8)
+        let b = try #require(TS.offset(of: "b", in: text))
+        #expect(s.position(of: b).column == 5)
+        #expect(s.utf16Column(of: b) == 6)
+        #expect(s.byteColumn(of: b) == 10)
+        // On a second line, columns restart.
+        let t = SourceText("x\n𠮷𠮷y")
+        let y = try #require(TS.offset(of: "y", in: "x\n𠮷𠮷y"))
+        #expect(t.position(of: y) == (2, 3))
+        #expect(t.utf16Column(of: y) == 5)
+        #expect(t.byteColumn(of: y) == 9)
+    }
+
+    @Test func invalidUTF8IsRejectedWithPosition() throws {
+        // "ab\n全" then a stray 0xFF: line 2, column 2, byte 6.
+        let bytes = Array("ab\n全".utf8) + [0xFF] + Array("c".utf8)
+        do {
+            _ = try SourceText(validating: bytes)
+            Issue.record("invalid UTF-8 accepted")
+        } catch {
+            guard case .invalidUTF8(let line, let column, let offset) = error else { Issue.record("wrong error \(error)"); return }
+            #expect(line == 2)
+            #expect(column == 2)
+            #expect(offset == 6)
+            #expect(error.description.contains("line 2, column 2"))
+        }
+        // With a BOM the byte offset counts the BOM, line and column do not.
+        do {
+            _ = try SourceText(validating: [0xEF, 0xBB, 0xBF] + bytes)
+            Issue.record("invalid UTF-8 accepted")
+        } catch {
+            guard case .invalidUTF8(let line, let column, let offset) = error else { Issue.record("wrong error \(error)"); return }
+            #expect((line, column, offset) == (2, 2, 9))
+        }
+    }
+
+    @Test(arguments: [
+        [0xC0, 0x80],               // overlong NUL
+        [0xED, 0xA0, 0x80],         // UTF-16 surrogate
+        [0xE5, 0x85],               // truncated at the end
+        [0xF4, 0x90, 0x80, 0x80],   // above U+10FFFF
+        [0x80],                     // lone continuation byte
+    ] as [[UInt8]])
+    func malformedSequencesAreRejected(_ bad: [UInt8]) {
+        let bytes = Array("好".utf8) + bad
+        #expect(throws: InputError.self) { _ = try SourceText(validating: bytes) }
+        do { _ = try SourceText(validating: bytes) } catch {
+            if case .invalidUTF8(let l, let c, let o) = error { #expect((l, c, o) == (1, 2, 3)) } else { Issue.record("\(error)") }
+        }
+    }
+
+    @Test func validMultibyteAtEndOfFileIsAccepted() throws {
+        let s = try SourceText(validating: Array("末尾𠮷".utf8))
+        #expect(s.string == "末尾𠮷")
+    }
+
+    @Test func nulByteMeansBinary() {
+        let bytes: [UInt8] = Array("正文".utf8) + [0x00, 0x01, 0x02]
+        do {
+            _ = try SourceText(validating: bytes)
+            Issue.record("binary accepted")
+        } catch {
+            guard case .binary = error else { Issue.record("wrong error \(error)"); return }
+            #expect(error.description.contains("binary"))
+        }
+    }
+}

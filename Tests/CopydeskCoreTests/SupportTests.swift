@@ -1,0 +1,173 @@
+import Foundation
+import Testing
+@testable import CopydeskCore
+
+@Suite struct GlobTests {
+    @Test func starStaysWithinASegment() {
+        let g = Glob("drafts/*.md")
+        #expect(g.matches("drafts/a.md"))
+        #expect(g.matches("drafts/.md"))
+        #expect(!g.matches("drafts/sub/a.md"))
+        #expect(!g.matches("other/a.md"))
+        #expect(!g.matches("drafts/a.txt"))
+        #expect(!g.matches("drafts/a.md.bak"))
+    }
+
+    @Test func doubleStarSpansFolders() {
+        let g = Glob("archive/**")
+        #expect(g.matches("archive/a.md"))
+        #expect(g.matches("archive/2021/12/a.md"))
+        #expect(!g.matches("archived/a.md"))
+        let mid = Glob("web/**/*.md")
+        #expect(mid.matches("web/a.md"))          // ** may be zero folders
+        #expect(mid.matches("web/x/y/a.md"))
+        #expect(!mid.matches("web/x/y/a.txt"))
+        let lead = Glob("**/草稿.txt")
+        #expect(lead.matches("草稿.txt"))
+        #expect(lead.matches("a/b/草稿.txt"))
+        #expect(!lead.matches("a/b/草稿.txt.bak"))
+        // A trailing slash means the folder's contents.
+        #expect(Glob("web/").matches("web/a/b.md"))
+        #expect(Glob("./web/*.md").matches("web/a.md"))
+    }
+
+    @Test func questionMarkAndClasses() {
+        #expect(Glob("page?.txt").matches("page1.txt"))
+        #expect(!Glob("page?.txt").matches("page12.txt"))
+        #expect(!Glob("page?.txt").matches("page.txt"))
+        #expect(Glob("?.txt").matches("稿.txt"))               // ? is one character, not one byte
+        let cls = Glob("page[abc].txt")
+        #expect(cls.matches("pagea.txt") && cls.matches("pagec.txt"))
+        #expect(!cls.matches("paged.txt"))
+        let range = Glob("v[0-9].md")
+        #expect(range.matches("v7.md") && !range.matches("vx.md"))
+        let neg = Glob("v[!0-9].md")
+        #expect(neg.matches("vx.md") && !neg.matches("v7.md"))
+        #expect(Glob("v[^ab].md").matches("vc.md") && !Glob("v[^ab].md").matches("va.md"))
+        // An unterminated class is a literal '['.
+        #expect(Glob("a[b.md").matches("a[b.md"))
+    }
+
+    @Test func nameOnlyPatternsMatchAtAnyDepth() {
+        let g = Glob("*.draft.md")
+        #expect(g.matches("x.draft.md"))
+        #expect(g.matches("a/b/c/x.draft.md"))
+        #expect(!g.matches("a/x.draft.md/y.md"))
+        #expect(Glob("README.md").matches("docs/README.md"))
+        // A pattern with a slash is anchored at the configuration's folder.
+        #expect(!Glob("docs/README.md").matches("x/docs/README.md"))
+    }
+
+    @Test func starBacktracks() {
+        #expect(Glob("*a*b*c").matches("xxaybzzc"))
+        #expect(!Glob("*a*b*c").matches("xxaybzz"))
+        #expect(Glob("a*").matches("a"))
+        #expect(Glob("***.md").matches("x.md"))
+    }
+}
+
+@Suite struct AhoCorasickTests {
+    func find(_ patterns: [String], in text: String, ci: Bool = false) -> [(String, Range<Int>)] {
+        let ac = AhoCorasick(patterns: patterns.map { Array($0.utf8) }, caseInsensitiveASCII: ci)
+        let bytes = Array(text.utf8)
+        var out: [AhoCorasick.Match] = []
+        bytes.withUnsafeBufferPointer { ac.matches(in: $0, range: 0..<bytes.count, into: &out) }
+        return out.map { (patterns[$0.pattern], $0.range) }
+    }
+
+    /// Reference: at each position take the longest pattern that starts there, then continue after it.
+    func naive(_ patterns: [String], in text: String) -> [(String, Range<Int>)] {
+        let t = Array(text.utf8)
+        let ps = patterns.map { Array($0.utf8) }
+        // Bucket by the first three bytes (one Han character) so the reference stays fast; shorter patterns always.
+        let byPrefix = Dictionary(grouping: ps.indices.filter { ps[$0].count >= 3 }, by: { Array(ps[$0][0..<3]) })
+        let short = ps.indices.filter { !ps[$0].isEmpty && ps[$0].count < 3 }
+        var out: [(String, Range<Int>)] = []
+        var i = 0
+        while i < t.count {
+            var best = -1
+            let bucket = i + 3 <= t.count ? byPrefix[Array(t[i..<(i + 3)])] ?? [] : []
+            for k in bucket + short where i + ps[k].count <= t.count && t[i..<(i + ps[k].count)].elementsEqual(ps[k]) {
+                let p = ps[k]
+                if best < 0 || p.count > ps[best].count { best = k }
+            }
+            if best >= 0 { out.append((patterns[best], i..<(i + ps[best].count))); i += ps[best].count } else { i += 1 }
+        }
+        return out
+    }
+
+    @Test func overlappingPatternsGiveLeftmostLongest() {
+        let ps = ["he", "she", "hers", "his"]
+        let m = find(ps, in: "ushers")
+        #expect(m.map(\.0) == ["she"])
+        #expect(m.map(\.1) == [1..<4])
+        let cn = ["疫情", "疫情防控", "防控工作", "工作"]
+        let text = "疫情防控工作"
+        #expect(find(cn, in: text).map(\.0) == ["疫情防控", "工作"])
+        let nested = find(["a", "ab", "abc", "bcd"], in: "abcd")
+        #expect(nested.map(\.0) == ["abc"])
+    }
+
+    @Test func nonOverlappingRepeatedMatches() {
+        let m = find(["aa"], in: "aaaaa")
+        #expect(m.map(\.1) == [0..<2, 2..<4])
+        let z = find(["北朝鲜", "朝鲜"], in: "北朝鲜和朝鲜")
+        #expect(z.map(\.0) == ["北朝鲜", "朝鲜"])
+        #expect(z.map(\.1) == [0..<9, 12..<18])
+    }
+
+    @Test func caseInsensitiveASCIIOnly() {
+        #expect(find(["iPhone"], in: "IPHONE and iphone", ci: true).map(\.1) == [0..<6, 11..<17])
+        #expect(find(["iPhone"], in: "IPHONE and iphone").isEmpty)
+        #expect(find(["iPhone"], in: "an iPhone").map(\.1) == [3..<9])
+        #expect(find(["ab"], in: "xAB", ci: true).map(\.1) == [1..<3])
+        #expect(find(["ＡＢ"], in: "ａｂ", ci: true).isEmpty)   // full-width letters are not folded
+    }
+
+    @Test func rangeLimitsMatching() {
+        let ac = AhoCorasick(patterns: [Array("全力".utf8)])
+        let bytes = Array("全力以赴全力".utf8)
+        var out: [AhoCorasick.Match] = []
+        bytes.withUnsafeBufferPointer { ac.matches(in: $0, range: 3..<18, into: &out) }
+        #expect(out.map(\.range) == [12..<18])
+    }
+
+    @Test func twoThousandPatternsAgreeWithNaiveSearch() {
+        // Deterministic pseudo-random phrases of 2–5 common Han characters.
+        let alphabet = Array("疫情防控工作人员志愿者全力以赴打赢阻击战市领导书记强调落实措施群众安全健康城市服务".unicodeScalars)
+        var seed: UInt64 = 0x9E3779B97F4A7C15
+        func next() -> Int { seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17; return Int(seed % UInt64(alphabet.count)) }
+        var set = Set<String>()
+        while set.count < 2000 {
+            var s = ""
+            for _ in 0..<(2 + next() % 4) { s.unicodeScalars.append(alphabet[next()]) }
+            set.insert(s)
+        }
+        let patterns = set.sorted()
+        var text = ""
+        for _ in 0..<3000 { text.unicodeScalars.append(alphabet[next()]) }
+        let got = find(patterns, in: text)
+        let want = naive(patterns, in: text)
+        #expect(!want.isEmpty)
+        #expect(got.count == want.count)
+        #expect(got.map(\.1) == want.map(\.1))
+        #expect(got.map(\.0) == want.map(\.0))
+    }
+
+    @Test func emptyPatternsAreIgnored() {
+        #expect(find(["", "ab"], in: "xab").map(\.1) == [1..<3])
+    }
+}
+
+@Suite struct EditDistanceTests {
+    @Test func levenshtein() {
+        #expect(editDistance("kitten", "sitting") == 3)
+        #expect(editDistance("", "abc") == 3)
+        #expect(editDistance("abc", "") == 3)
+        #expect(editDistance("style", "style") == 0)
+        #expect(editDistance("stlye", "style") == 2)
+        #expect(editDistance("汉字", "漢字") == 1)          // counts scalars, not bytes
+        #expect(editDistance("spacing.han-spce-han", "spacing.han-space-han") == 1)
+        #expect(editDistance("ab", "ba") == editDistance("ba", "ab"))
+    }
+}
