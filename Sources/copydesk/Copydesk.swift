@@ -17,6 +17,25 @@ struct Copydesk: ParsableCommand {
     )
 }
 
+extension Copydesk {
+    /// Like ArgumentParser's `main()`, but usage errors exit with 2 (documented), not 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || code == .failure || error is ExitCode || error is CleanExit {
+                exit(withError: error)
+            }
+            // Validation and parsing errors: message and usage as usual, exit code 2.
+            let message = fullMessage(for: error)
+            if !message.isEmpty { FileHandle.standardError.write((message + "\n").data(using: .utf8)!) }
+            Foundation.exit(2)
+        }
+    }
+}
+
 enum ColorChoice: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
 extension OutputFormat: ExpressibleByArgument {}
 extension Severity: ExpressibleByArgument {}

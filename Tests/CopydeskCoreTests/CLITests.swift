@@ -129,9 +129,7 @@ enum CLI {
             #expect(missing.stdout.contains("nope.txt"))
             let usage = try CLI.run(["lint", "--config", "core.yml", "--fix", "--diff", "bad.txt"], in: dir)
             #expect(usage.stderr.contains("cannot be used together"))
-            withKnownIssue("usage errors exit with ArgumentParser's 64, not the documented 2") {
-                #expect(usage.status == 2)
-            }
+            #expect(usage.status == 2)
         }
     }
 

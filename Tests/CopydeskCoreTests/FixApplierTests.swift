@@ -136,9 +136,7 @@ import Testing
         let d = UnifiedDiff.render(old: Array("a\r\nb\r\n".utf8), new: Array("a\r\nc\r\n".utf8), path: "p")
         // Bug (Fixes/UnifiedDiff.swift, `show`): `"b\r\n".hasSuffix("\n")` is false for a Swift String because
         // "\r\n" is one Character, so every CRLF line is followed by "\ No newline at end of file".
-        withKnownIssue("UnifiedDiff.show treats CRLF lines as lacking a final newline") {
-            #expect(d == "--- p\n+++ p\n@@ -1,2 +1,2 @@\n a\r\n-b\r\n+c\r\n")
-        }
+        #expect(d == "--- p\n+++ p\n@@ -1,2 +1,2 @@\n a\r\n-b\r\n+c\r\n")
         #expect(d.contains("-b\r\n"))
     }
 

@@ -36,7 +36,8 @@ public enum UnifiedDiff {
 
     static func show(_ line: [UInt8]) -> String {
         var s = String(decoding: line, as: UTF8.self)
-        if !s.hasSuffix("\n") { s += "\n\\ No newline at end of file\n" }
+        // Test the last byte: Swift sees "\r\n" as one Character, so hasSuffix("\n") is false for CRLF lines.
+        if line.last != 0x0A { s += "\n\\ No newline at end of file\n" }
         return s
     }
 

@@ -5,7 +5,7 @@ public enum RuleLoader {
         "id", "kind", "severity", "message", "description", "authority", "link", "scope", "fix", "styles",
         "recommended", "examples",
     ]
-    public static let kinds = ["boundary", "phrases", "pattern", "broken-line"]
+    public static let kinds = ["boundary", "phrases", "pattern", "broken-line", "brackets"]
 
     static func kindKeys(_ kind: String) -> Set<String> {
         switch kind {
@@ -13,6 +13,7 @@ public enum RuleLoader {
         case "phrases": return PhrasesCheck.keys
         case "pattern": return PatternCheck.keys
         case "broken-line": return BrokenLineCheck.keys
+        case "brackets": return BracketsCheck.keys
         default: return []
         }
     }
@@ -23,6 +24,7 @@ public enum RuleLoader {
         case "phrases": return try PhrasesCheck(m)
         case "pattern": return try PatternCheck(m)
         case "broken-line": return try BrokenLineCheck(m)
+        case "brackets": return try BracketsCheck(m)
         default: fatalError("unreachable: kind validated before")
         }
     }
