@@ -35,19 +35,39 @@ enum PlainTextScanner {
             }
             var j = i
             var content: [Range<Int>] = []
+            let isItem = ArticleStructure.startsWithListMarker(source, r)
             while j < n {
                 let lr = source.lineContent(j)
                 if blank(lr) || Directive.isPlainTextDirectiveLine(source, lr) || (j > i && ArticleStructure.isByline(source, lr)) { break }
+                // A list item (`一、` `（一）` `1.` `(1)` `①`) starts a block of its own.
+                if j > i && ArticleStructure.startsWithListMarker(source, lr) { break }
                 // An indented line after a finished sentence starts a new paragraph (or a headline: OCR text
                 // puts ` 融媒记者开展疫情防控暗访“回头看”` right under the last line of the previous article).
                 if j > i && indented(lr) && ArticleStructure.endsSentence(source, source.lineContent(j - 1)) { break }
                 content.append(lr)
                 j += 1
             }
-            blocks.append(Block(kind: .paragraph, role: .body, lines: i..<j, content: content))
+            blocks.append(Block(kind: isItem ? .listItem : .paragraph, role: .body, lines: i..<j, content: content))
             i = j
         }
-        return blocks
+        // A short block whose every line could be a headline, at the top or the end of the document or right before
+        // a byline or dateline, is a stack of headline lines (lead-in, main title, subtitle): one block per line.
+        var out: [Block] = []
+        for (k, block) in blocks.enumerated() {
+            let next = k + 1 < blocks.count ? blocks[k + 1] : nil
+            let atEdge = out.isEmpty || next == nil || next?.role == .byline
+                || next.map { $0.content.first.map { ArticleStructure.isDateline(source, $0) } ?? false } == true
+            if block.kind == .paragraph, (2...4).contains(block.content.count), atEdge,
+               block.content.allSatisfy({ ArticleStructure.isHeadlineCandidate(source, Block(kind: .paragraph, role: .body, lines: 0..<1, content: [$0])) }) {
+                for (li, r) in block.content.enumerated() {
+                    let line = block.lines.lowerBound + li
+                    out.append(Block(kind: .paragraph, role: .body, lines: line..<(line + 1), content: [r]))
+                }
+            } else {
+                out.append(block)
+            }
+        }
+        return out
     }
 }
 
@@ -57,6 +77,39 @@ public enum ArticleStructure {
     static let roles = ["本报", "融媒", "全媒体", "见习", "特约", "首席", "摄影", "新华社", "中新社", "本台", "本刊", "驻站"]
     static let roleHeads = ["记者", "通讯员", "实习生", "评论员", "编辑", "撰稿", "作者"]
     static let markers: Set<UInt32> = [0x25A1, 0x25A0, 0x25CE, 0x53E3]  // □ ■ ◎ 口
+
+    static let chineseDigits: Set<UInt32> = Set("〇一二三四五六七八九十百".unicodeScalars.map(\.value))
+
+    /// A plain-text list item: `一、` `（一）` `1.` `1、` `(1)` `（1）` `①` at the start of the line.
+    static func startsWithListMarker(_ source: SourceText, _ r: Range<Int>) -> Bool {
+        let s = Array(trimmed(scalars(source, r.lowerBound..<min(r.upperBound, r.lowerBound + 24))))
+        guard let f = s.first else { return false }
+        if (0x2460...0x2473).contains(f) { return true }                        // ① … ⑳
+        func digits(_ from: Int, _ set: (UInt32) -> Bool) -> Int {
+            var k = from
+            while k < s.count && set(s[k]) { k += 1 }
+            return k - from
+        }
+        let isArabic = { (v: UInt32) in v >= 0x30 && v <= 0x39 }
+        let isChinese = { (v: UInt32) in chineseDigits.contains(v) }
+        // 一、 / 1、 / 1. (not 12.5)
+        for set in [isChinese, isArabic] {
+            let n = digits(0, set)
+            if n > 0 && n <= 3 && n < s.count {
+                let m = s[n]
+                if m == 0x3001 { return true }
+                if set(0x31) && (m == 0x2E || m == 0xFF0E) && (n + 1 == s.count || !isArabic(s[n + 1])) { return true }
+            }
+        }
+        // （一） (1) （1）
+        if f == 0xFF08 || f == 0x28 {
+            for set in [isChinese, isArabic] {
+                let n = digits(1, set)
+                if n > 0 && n <= 3 && 1 + n < s.count && (s[1 + n] == 0xFF09 || s[1 + n] == 0x29) { return true }
+            }
+        }
+        return false
+    }
 
     static func scalars(_ source: SourceText, _ r: Range<Int>) -> [UInt32] {
         source.string(r).unicodeScalars.map(\.value)
@@ -163,7 +216,7 @@ public enum ArticleStructure {
 
     /// A short single line with Han text and no sentence punctuation: a possible headline.
     static func isHeadlineCandidate(_ source: SourceText, _ block: Block) -> Bool {
-        guard block.content.count == 1, block.role == .body, block.content[0].count <= 200 else { return false }
+        guard block.kind == .paragraph, block.content.count == 1, block.role == .body, block.content[0].count <= 200 else { return false }
         let s = trimmed(scalars(source, block.content[0]))
         guard (2...40).contains(s.count), s.contains(where: { CharClass.of($0).contains(.han) }) else { return false }
         if s.contains(where: { sentencePunct.contains($0) }) { return false }
@@ -189,6 +242,35 @@ public enum ArticleStructure {
         let s = trimmed(scalars(source, last))
         guard let l = s.last else { return true }
         return endings.contains(l)
+    }
+
+    /// The bracketed credit right after a dateline (`本报讯（记者 张三 通讯员 李四）`, `…日电(记者 王五)`): the byte
+    /// range of the brackets and their content, when the content starts with a role. Credits are read as bylines.
+    static func credit(in source: SourceText, dateline r: Range<Int>) -> Range<Int>? {
+        let b = source.bytes
+        let end = min(r.upperBound, r.lowerBound + 150)
+        var i = r.lowerBound
+        while i < end {
+            let isFull = i + 2 < end && b[i] == 0xEF && b[i + 1] == 0xBC && b[i + 2] == 0x88   // （
+            if isFull || b[i] == 0x28 {
+                let open = i
+                let start = i + (isFull ? 3 : 1)
+                var j = start
+                while j < r.upperBound && j - start < 120 {
+                    if b[j] == 0x29 { return roleAt(source, start) ? open..<(j + 1) : nil }
+                    if j + 2 < r.upperBound && b[j] == 0xEF && b[j + 1] == 0xBC && b[j + 2] == 0x89 { return roleAt(source, start) ? open..<(j + 3) : nil }
+                    j += 1
+                }
+                return nil
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    static func roleAt(_ source: SourceText, _ offset: Int) -> Bool {
+        let s = trimmed(scalars(source, offset..<min(source.bytes.count, offset + 36)))
+        return roleLength(s) != nil
     }
 
     static func assignRoles(_ blocks: inout [Block], source: SourceText, format: Document.Format) {

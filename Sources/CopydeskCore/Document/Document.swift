@@ -11,6 +11,9 @@ public struct Document: Sendable {
     public let verbatim: [Range<Int>]
     /// copydesk directives found in comments.
     public let directives: [Directive]
+    /// Inline ranges with a role of their own inside another block: the bracketed credit of a dateline
+    /// (`本报讯（记者 张三）`) is read as a byline, not as dateline text.
+    public let inlineRoles: [(range: Range<Int>, role: Scope)]
 
     public var bytes: [UInt8] { source.bytes }
 
@@ -36,6 +39,12 @@ public struct Document: Sendable {
         if let role {
             for i in blocks.indices where !blocks[i].role.isEmpty && blocks[i].role != .code { blocks[i].role = role }
         }
+        var inline: [(range: Range<Int>, role: Scope)] = []
+        for b in blocks where b.role == .dateline {
+            if let first = b.content.first, let c = ArticleStructure.credit(in: source, dateline: first) { inline.append((c, .byline)) }
+        }
+        self.inlineRoles = inline
+        if !inline.isEmpty { verbatim = InlineScanner.normalize(verbatim + inline.map(\.range)) }
         self.blocks = blocks
         self.verbatim = verbatim
         self.directives = Directive.parse(source: source, blocks: blocks, verbatim: verbatim, format: fmt)
@@ -75,10 +84,12 @@ public struct Document: Sendable {
                 }
                 if start < line.upperBound || (start == line.upperBound && atStart) {
                     out.append(Segment(range: start..<line.upperBound, atLineStart: atStart, atLineEnd: true, block: bi))
-                } else if start >= line.upperBound, !out.isEmpty, out[out.count - 1].block == bi {
-                    // The line ends in a verbatim range: the last prose segment does not reach the line end.
                 }
             }
+        }
+        // Inline ranges with a role of their own (cut out above like verbatim text) are segments of that role.
+        for (r, role) in inlineRoles where !role.isDisjoint(with: scope) {
+            out.append(Segment(range: r, atLineStart: false, atLineEnd: false, block: blockIndex(containing: r.lowerBound) ?? 0))
         }
         return out
     }
