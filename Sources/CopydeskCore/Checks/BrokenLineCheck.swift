@@ -6,11 +6,18 @@
 ///
 ///     endings: "。！？…”’）》」』：；!?.:;"   # characters that may end a line
 ///     markdown: false                          # Markdown soft breaks are normal: off by default
+///     min-wrapped-ratio: 0.3                   # only in hard-wrapped text (see below)
+///
+/// Hard-wrapped text (OCR, PDF) has most of its lines ending mid-sentence. Text with one paragraph per line, where
+/// most lines end a sentence, is not hard-wrapped: its unpunctuated lines are subheads, captions and list items, so
+/// the rule stays quiet unless at least `min-wrapped-ratio` of the prose lines end without sentence punctuation.
 public struct BrokenLineCheck: Check {
     var endings: Set<UInt32>
     var markdown: Bool
 
-    static let keys: Set<String> = ["endings", "markdown"]
+    var minWrappedRatio: Double
+
+    static let keys: Set<String> = ["endings", "markdown", "min-wrapped-ratio"]
     static let defaultEndings = "。！？…”’）》」』：；!?.:;—"
 
     init(_ m: StrictMapping) throws {
@@ -18,6 +25,8 @@ public struct BrokenLineCheck: Check {
         guard !e.isEmpty else { throw ConfigError(m["endings"]!.mark, "'endings' is empty: every line would be broken") }
         endings = Set(e.unicodeScalars.map(\.value))
         markdown = try m["markdown"]?.bool("markdown") ?? false
+        minWrappedRatio = try m["min-wrapped-ratio"]?.double("min-wrapped-ratio") ?? 0.3
+        guard (0...1).contains(minWrappedRatio) else { throw ConfigError(m["min-wrapped-ratio"]!.mark, "'min-wrapped-ratio' must be between 0 and 1") }
     }
 
     /// A joinable line: its bytes, and whether it may continue / be continued.
@@ -62,6 +71,14 @@ public struct BrokenLineCheck: Check {
             }
             return nil
         }
+        // Is the text hard-wrapped at all?
+        var proseLines = 0, openLines = 0
+        for l in lines.dropLast() {
+            guard let l, let (v, _) = lastScalar(l.content) else { continue }
+            proseLines += 1
+            if !endings.contains(v) { openLines += 1 }
+        }
+        if proseLines == 0 || Double(openLines) < minWrappedRatio * Double(proseLines) { return }
         var chainStart: Int? = nil
         var edits: [Edit] = []
         func flush() {
