@@ -95,15 +95,18 @@ public struct BoundaryCheck: Check {
     }
 
     public func run(_ context: CheckContext, into findings: inout [Finding]) {
-        BoundaryScanner(rules: [(context.ruleIndex, self, context.fixSafety)]).scan(context.document, context.segments, into: &findings)
+        BoundaryScanner(rules: [(context.ruleIndex, self, context.fixSafety, .all.union(.code))]).scan(context.document, context.segments, into: &findings)
     }
 }
 
 /// One pass over the scalars of a document's segments that evaluates every boundary rule at once.
 /// Pairs of classes are looked up in a table built once, so a run of Han text costs one lookup per character.
 public struct BoundaryScanner: Sendable {
-    typealias Entry = (rule: Int, check: BoundaryCheck, safety: FixSafety)
+    typealias Entry = (rule: Int, check: BoundaryCheck, safety: FixSafety, scope: Scope)
     let rules: [Entry]
+    /// Whether any rule cares about a (left, right) class pair: a flat table checked before the lists.
+    private var spacedAny: [Bool]
+    private var touchingAny: [Bool]
     /// For (left class index, right class index): indices into `rules` that care about that pair,
     /// split by whether a space run separates the two.
     private var spaced: [[Int]]
@@ -113,13 +116,17 @@ public struct BoundaryScanner: Sendable {
     private var special: [Bool]
     static let classCount = 32
 
-    init(rules: [(Int, BoundaryCheck, FixSafety)]) {
-        self.rules = rules.map { (rule: $0.0, check: $0.1, safety: $0.2) }
+    /// - Parameter rules: (rule index, check, fix safety, scope). Segments outside a rule's scope are skipped for it,
+    ///   so one scan serves rules of different scopes.
+    init(rules: [(Int, BoundaryCheck, FixSafety, Scope)]) {
+        self.rules = rules.map { (rule: $0.0, check: $0.1, safety: $0.2, scope: $0.3) }
         let n = BoundaryScanner.classCount
         spaced = Array(repeating: [], count: n * n)
         touching = Array(repeating: [], count: n * n)
         charRules = []
         special = [Bool](repeating: false, count: 0x10000)
+        spacedAny = []
+        touchingAny = []
         for (k, e) in self.rules.enumerated() {
             let c = e.check
             if !c.characters.isEmpty {
@@ -138,6 +145,8 @@ public struct BoundaryScanner: Sendable {
                 }
             } }
         }
+        spacedAny = spaced.map { !$0.isEmpty }
+        touchingAny = touching.map { !$0.isEmpty }
     }
 
     @inline(__always) static func index(_ c: CharClass) -> Int { c.rawValue.trailingZeroBitCount }
@@ -151,8 +160,11 @@ public struct BoundaryScanner: Sendable {
         doc.source.bytes.withUnsafeBufferPointer { p in
           table.withUnsafeBufferPointer { classTable in
           special.withUnsafeBufferPointer { special in
+          spacedAny.withUnsafeBufferPointer { spacedAny in
+          touchingAny.withUnsafeBufferPointer { touchingAny in
             @inline(__always) func isSpecial(_ v: UInt32) -> Bool { v < 0x10000 && special[Int(v)] }
             for seg in segments {
+                let role = seg.role
                 var i = seg.range.lowerBound
                 let end = seg.range.upperBound
                 // Previous non-space character: class index, scalar, start offset. -1: none known.
@@ -180,19 +192,18 @@ public struct BoundaryScanner: Sendable {
                     }
                     let curIdx = cls.trailingZeroBitCount
                     if prevIdx >= 0 {
+                        let pair = prevIdx * n + curIdx
                         if spaceStart >= 0 {
-                            let list = spaced[prevIdx * n + curIdx]
-                            if !list.isEmpty {
-                                spaceRun(list, spaceStart..<i, spaceUnion, spaceCount, onlyASCIISpace, prevScalar, v, &findings)
+                            if spacedAny[pair] {
+                                spaceRun(spaced[pair], role, spaceStart..<i, spaceUnion, spaceCount, onlyASCIISpace, prevScalar, v, &findings)
                             }
-                        } else {
-                            let list = touching[prevIdx * n + curIdx]
-                            if !list.isEmpty { insertion(list, i, prevScalar, v, &findings) }
+                        } else if touchingAny[pair] {
+                            insertion(touching[pair], role, i, prevScalar, v, &findings)
                         }
                     }
                     // `characters` rules: the character must touch its left neighbour; spaces after it are allowed.
                     if hasCharRules, prevTouches, prev2Idx >= 0, isSpecial(prevScalar) {
-                        charBetween(prev2Idx, prev2Scalar, prevScalar, prevStart, curIdx, v, &findings)
+                        charBetween(role, prev2Idx, prev2Scalar, prevScalar, prevStart, curIdx, v, &findings)
                     }
                     prevTouches = spaceStart < 0 && prevIdx >= 0
                     prev2Idx = prevIdx; prev2Scalar = prevScalar
@@ -202,23 +213,26 @@ public struct BoundaryScanner: Sendable {
                 }
                 if spaceStart >= 0, seg.atLineEnd, prevIdx >= 0 {
                     let list = spaced[prevIdx * n + lineEndIdx]
-                    if !list.isEmpty { spaceRun(list, spaceStart..<end, spaceUnion, spaceCount, onlyASCIISpace, prevScalar, 0, &findings) }
+                    if !list.isEmpty { spaceRun(list, role, spaceStart..<end, spaceUnion, spaceCount, onlyASCIISpace, prevScalar, 0, &findings) }
                 }
                 if hasCharRules, seg.atLineEnd, prevTouches, prev2Idx >= 0, isSpecial(prevScalar) {
-                    charBetween(prev2Idx, prev2Scalar, prevScalar, prevStart, lineEndIdx, 0, &findings)
+                    charBetween(role, prev2Idx, prev2Scalar, prevScalar, prevStart, lineEndIdx, 0, &findings)
                 }
             }
+          }
+          }
           }
           }
         }
     }
 
-    private func spaceRun(_ list: [Int], _ range: Range<Int>, _ union: UInt32, _ count: Int, _ plain: Bool,
+
+    private func spaceRun(_ list: [Int], _ currentRole: Scope, _ range: Range<Int>, _ union: UInt32, _ count: Int, _ plain: Bool,
                           _ l: UInt32, _ r: UInt32, _ findings: inout [Finding]) {
         for k in list {
             let e = rules[k]
             let c = e.check
-            guard union & ~c.spaces.rawValue == 0 else { continue }
+            guard !e.scope.isDisjoint(with: currentRole), union & ~c.spaces.rawValue == 0 else { continue }
             if c.exceptLeft.contains(l) || c.exceptRight.contains(r) { continue }
             switch c.space {
             case .forbid:
@@ -232,20 +246,21 @@ public struct BoundaryScanner: Sendable {
         }
     }
 
-    private func insertion(_ list: [Int], _ at: Int, _ l: UInt32, _ r: UInt32, _ findings: inout [Finding]) {
+    private func insertion(_ list: [Int], _ currentRole: Scope, _ at: Int, _ l: UInt32, _ r: UInt32, _ findings: inout [Finding]) {
         for k in list {
             let e = rules[k]
+            if e.scope.isDisjoint(with: currentRole) { continue }
             if e.check.exceptLeft.contains(l) || e.check.exceptRight.contains(r) { continue }
             findings.append(Finding(rule: e.rule, range: at..<at, fix: fix(e, Edit(range: at..<at, replacement: " "))))
         }
     }
 
-    private func charBetween(_ lIdx: Int, _ l: UInt32, _ mid: UInt32, _ midStart: Int, _ rIdx: Int, _ r: UInt32, _ findings: inout [Finding]) {
+    private func charBetween(_ currentRole: Scope, _ lIdx: Int, _ l: UInt32, _ mid: UInt32, _ midStart: Int, _ rIdx: Int, _ r: UInt32, _ findings: inout [Finding]) {
         let lc = CharClass(rawValue: 1 << UInt32(lIdx)), rc = CharClass(rawValue: 1 << UInt32(rIdx))
         for k in charRules {
             let e = rules[k]
             let c = e.check
-            guard let repl = c.characters[mid] else { continue }
+            guard !e.scope.isDisjoint(with: currentRole), let repl = c.characters[mid] else { continue }
             let hit = (c.left.contains(lc) && c.right.contains(rc)) || (c.symmetric && c.right.contains(lc) && c.left.contains(rc))
             guard hit, !c.exceptLeft.contains(l), !c.exceptRight.contains(r) else { continue }
             let range = midStart..<(midStart + (Unicode.Scalar(mid).map { String($0).utf8.count } ?? 1))

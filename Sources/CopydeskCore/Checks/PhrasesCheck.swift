@@ -62,7 +62,7 @@ public struct PhrasesCheck: Check {
     }
 
     public func run(_ context: CheckContext, into findings: inout [Finding]) {
-        PhrasesScanner(rules: [(context.ruleIndex, self, context.fixSafety, context.message)])
+        PhrasesScanner(rules: [(context.ruleIndex, self, context.fixSafety, context.message, .all.union(.code))])
             .scan(context.document, context.segments, into: &findings)
     }
 
@@ -109,12 +109,12 @@ public struct PhrasesCheck: Check {
 /// All phrase rules of one scope in one automaton (per case mode): one pass over the bytes finds every rule's
 /// phrases; each rule then keeps its own leftmost-longest matches.
 struct PhrasesScanner: Sendable {
-    typealias Entry = (rule: Int, check: PhrasesCheck, safety: FixSafety, message: String)
+    typealias Entry = (rule: Int, check: PhrasesCheck, safety: FixSafety, message: String, scope: Scope)
     let rules: [Entry]
     private var automata: [(AhoCorasick, owners: [(entry: Int, phrase: Int)])] = []
 
-    init(rules: [(Int, PhrasesCheck, FixSafety, String)]) {
-        self.rules = rules.map { (rule: $0.0, check: $0.1, safety: $0.2, message: $0.3) }
+    init(rules: [(Int, PhrasesCheck, FixSafety, String, Scope)]) {
+        self.rules = rules.map { (rule: $0.0, check: $0.1, safety: $0.2, message: $0.3, scope: $0.4) }
         for ci in [false, true] {
             var patterns: [[UInt8]] = []
             var owners: [(entry: Int, phrase: Int)] = []
@@ -136,6 +136,7 @@ struct PhrasesScanner: Sendable {
                     if all.isEmpty { continue }
                     for m in all {
                         let o = owners[m.pattern]
+                        if rules[o.entry].scope.isDisjoint(with: seg.role) { continue }
                         perRule[o.entry].append(AhoCorasick.Match(pattern: o.phrase, range: m.range))
                     }
                     for k in perRule.indices where !perRule[k].isEmpty {

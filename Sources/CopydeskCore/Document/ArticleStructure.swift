@@ -82,6 +82,14 @@ public enum ArticleStructure {
 
     /// A plain-text list item: `一、` `（一）` `1.` `1、` `(1)` `（1）` `①` at the start of the line.
     static func startsWithListMarker(_ source: SourceText, _ r: Range<Int>) -> Bool {
+        // Fast reject: the first non-space character must be a digit, a bracket, a circled number or a Chinese numeral.
+        var i = r.lowerBound
+        let b = source.bytes
+        while i < r.upperBound && (b[i] == 0x20 || b[i] == 0x09) { i += 1 }
+        guard i < r.upperBound else { return false }
+        let (first, _) = b.withUnsafeBufferPointer { decodeScalar($0, i) }
+        guard (0x30...0x39).contains(first) || first == 0x28 || first == 0xFF08 || first == 0x3000
+                || (0x2460...0x2473).contains(first) || chineseDigits.contains(first) else { return false }
         let s = Array(trimmed(scalars(source, r.lowerBound..<min(r.upperBound, r.lowerBound + 24))))
         guard let f = s.first else { return false }
         if (0x2460...0x2473).contains(f) { return true }                        // ① … ⑳
@@ -144,8 +152,24 @@ public enum ArticleStructure {
     }
 
     /// A standalone byline line: `□融媒首席记者 陈晓苏`, `本报记者 张三 李四`, `通讯员 王五`, `文/图 张三`, `张三 摄`.
+    /// UTF-8 of the characters every byline contains one of: 记 员 生 辑 稿 者 摄 and `/` (文/图).
+    static let bylineKeyBytes: [[UInt8]] = ["记", "员", "生", "辑", "稿", "者", "摄"].map { Array($0.utf8) }
+
     public static func isByline(_ source: SourceText, _ r: Range<Int>) -> Bool {
         guard r.count <= 120 else { return false }
+        // Fast reject on bytes before any decoding.
+        let b = source.bytes
+        var key = false
+        var i = r.lowerBound
+        while i < r.upperBound && !key {
+            let c = b[i]
+            if c == 0x2F { key = true; break }
+            if c >= 0xE4 && i + 2 < r.upperBound {
+                for k in bylineKeyBytes where k[0] == c && k[1] == b[i + 1] && k[2] == b[i + 2] { key = true; break }
+                i += 3
+            } else { i += 1 }
+        }
+        guard key else { return false }
         var s = trimmed(scalars(source, r))
         guard !s.isEmpty, s.count <= 40 else { return false }
         if let f = s.first, markers.contains(f) {

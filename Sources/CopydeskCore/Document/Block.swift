@@ -37,4 +37,6 @@ public struct Segment: Sendable, Equatable {
     public var atLineEnd: Bool
     /// Index of the block the segment belongs to.
     public var block: Int
+    /// The role of the text (the block's, or an inline role such as a dateline's credit).
+    public var role: Scope = .body
 }

@@ -76,20 +76,20 @@ public struct Document: Sendable {
                     let cut = verbatim[k]
                     if scope.contains(.code) && block.role == .code { break }
                     if cut.lowerBound > start {
-                        out.append(Segment(range: start..<cut.lowerBound, atLineStart: atStart, atLineEnd: false, block: bi))
+                        out.append(Segment(range: start..<cut.lowerBound, atLineStart: atStart, atLineEnd: false, block: bi, role: block.role))
                     }
                     atStart = false
                     start = max(start, cut.upperBound)
                     k += 1
                 }
                 if start < line.upperBound || (start == line.upperBound && atStart) {
-                    out.append(Segment(range: start..<line.upperBound, atLineStart: atStart, atLineEnd: true, block: bi))
+                    out.append(Segment(range: start..<line.upperBound, atLineStart: atStart, atLineEnd: true, block: bi, role: block.role))
                 }
             }
         }
         // Inline ranges with a role of their own (cut out above like verbatim text) are segments of that role.
         for (r, role) in inlineRoles where !role.isDisjoint(with: scope) {
-            out.append(Segment(range: r, atLineStart: false, atLineEnd: false, block: blockIndex(containing: r.lowerBound) ?? 0))
+            out.append(Segment(range: r, atLineStart: false, atLineEnd: false, block: blockIndex(containing: r.lowerBound) ?? 0, role: role))
         }
         return out
     }

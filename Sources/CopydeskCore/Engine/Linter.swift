@@ -27,18 +27,20 @@ public struct Linter: Sendable {
         self.rules = rules
         self.unusedDisable = unusedDisable
         self.knownIDs = knownIDs ?? Set(rules.map(\.id))
-        var bg: [Scope: [(Int, BoundaryCheck, FixSafety)]] = [:]
-        var pg: [Scope: [(Int, PhrasesCheck, FixSafety, String)]] = [:]
+        // All boundary rules share one scan, and all phrase rules one automaton, over the union of their scopes
+        // (kept apart only when a rule reads code); each rule skips segments outside its own scope.
+        var bg: [Bool: [(Int, BoundaryCheck, FixSafety, Scope)]] = [:]
+        var pg: [Bool: [(Int, PhrasesCheck, FixSafety, String, Scope)]] = [:]
         var others: [Int] = []
-        var scopeOrder: [Scope] = []
         for (i, rule) in rules.enumerated() {
-            if !scopeOrder.contains(rule.scope) { scopeOrder.append(rule.scope) }
-            if let b = rule.check as? BoundaryCheck { bg[rule.scope, default: []].append((i, b, rule.fixSafety)) }
-            else if let ph = rule.check as? PhrasesCheck { pg[rule.scope, default: []].append((i, ph, rule.fixSafety, rule.message)) }
+            let code = rule.scope.contains(.code)
+            if let b = rule.check as? BoundaryCheck { bg[code, default: []].append((i, b, rule.fixSafety, rule.scope)) }
+            else if let ph = rule.check as? PhrasesCheck { pg[code, default: []].append((i, ph, rule.fixSafety, rule.message, rule.scope)) }
             else { others.append(i) }
         }
-        boundaryGroups = scopeOrder.compactMap { s in bg[s].map { (s, BoundaryScanner(rules: $0)) } }
-        phraseGroups = scopeOrder.compactMap { s in pg[s].map { (s, PhrasesScanner(rules: $0)) } }
+        func union<T>(_ list: [T], _ scope: (T) -> Scope) -> Scope { list.reduce(Scope()) { $0.union(scope($1)) } }
+        boundaryGroups = [false, true].compactMap { k in bg[k].map { (union($0, { $0.3 }), BoundaryScanner(rules: $0)) } }
+        phraseGroups = [false, true].compactMap { k in pg[k].map { (union($0, { $0.4 }), PhrasesScanner(rules: $0)) } }
         self.others = others
     }
 
