@@ -211,13 +211,16 @@ public enum ArticleStructure {
     /// A dateline at the start of a paragraph: 本报讯, 本报北京12月14日电, 新华社北京12月14日电, 据新华社…电.
     public static func isDateline(_ source: SourceText, _ r: Range<Int>) -> Bool {
         // Fast reject on bytes: a dateline has 讯 (E8 AE AF) or 电 (E7 94 B5) in its first 120 bytes.
-        let first120 = r.lowerBound..<min(r.upperBound, r.lowerBound + 120)
-        var found = false
-        var i = first120.lowerBound
-        let b = source.bytes
-        while i + 2 < first120.upperBound {
-            if (b[i] == 0xE8 && b[i + 1] == 0xAE && b[i + 2] == 0xAF) || (b[i] == 0xE7 && b[i + 1] == 0x94 && b[i + 2] == 0xB5) { found = true; break }
-            i += 1
+        let found = source.bytes.withUnsafeBufferPointer { b -> Bool in
+            var i = r.lowerBound
+            let end = min(r.upperBound, r.lowerBound + 120) - 2
+            while i < end {
+                let c = b[i]
+                if c == 0xE8 { if b[i + 1] == 0xAE && b[i + 2] == 0xAF { return true } }
+                else if c == 0xE7 { if b[i + 1] == 0x94 && b[i + 2] == 0xB5 { return true } }
+                i += 1
+            }
+            return false
         }
         guard found else { return false }
         let s = Array(trimmed(scalars(source, r.lowerBound..<min(r.upperBound, r.lowerBound + 120))))
@@ -241,6 +244,19 @@ public enum ArticleStructure {
     /// A short single line with Han text and no sentence punctuation: a possible headline.
     static func isHeadlineCandidate(_ source: SourceText, _ block: Block) -> Bool {
         guard block.kind == .paragraph, block.content.count == 1, block.role == .body, block.content[0].count <= 200 else { return false }
+        // Fast reject: a full-width comma, full stop, semicolon, colon or enumeration comma means running text.
+        let r0 = block.content[0]
+        let punct = source.bytes.withUnsafeBufferPointer { b -> Bool in
+            var i = r0.lowerBound
+            while i + 2 < r0.upperBound {
+                let c = b[i]
+                if c == 0xEF && b[i + 1] == 0xBC && (b[i + 2] == 0x8C || b[i + 2] == 0x9B || b[i + 2] == 0x9A) { return true }
+                if c == 0xE3 && b[i + 1] == 0x80 && (b[i + 2] == 0x82 || b[i + 2] == 0x81) { return true }
+                i += 1
+            }
+            return false
+        }
+        if punct { return false }
         let s = trimmed(scalars(source, block.content[0]))
         guard (2...40).contains(s.count), s.contains(where: { CharClass.of($0).contains(.han) }) else { return false }
         if s.contains(where: { sentencePunct.contains($0) }) { return false }

@@ -34,7 +34,8 @@ public struct SourceText: Sendable {
             body = Array(raw[3...]); bom = true
         }
         if body.prefix(8192).contains(0) { throw .binary }
-        if let bad = SourceText.firstInvalidUTF8(body) {
+        // The standard library's validator is fast; find the position only when it fails.
+        if String(validating: body, as: UTF8.self) == nil, let bad = SourceText.firstInvalidUTF8(body) {
             let (line, col) = SourceText.roughPosition(body, bad)
             throw .invalidUTF8(line: line, column: col, byteOffset: bad + (bom ? 3 : 0))
         }
