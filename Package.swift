@@ -27,6 +27,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Benchmark (issue 4): engine throughput on a generated or given corpus; see bench/run.sh.
+        .executableTarget(name: "copydesk-bench", dependencies: ["CopydeskCore"]),
         // Build-time tool: turns the top-level rules/ folder into Swift source so the binary carries its rules.
         .executableTarget(name: "EmbedRules", path: "Sources/EmbedRules"),
         .plugin(name: "EmbedRulesPlugin", capability: .buildTool(), dependencies: ["EmbedRules"]),
