@@ -95,7 +95,7 @@ public struct BoundaryCheck: Check {
     }
 
     public func run(_ context: CheckContext, into findings: inout [Finding]) {
-        BoundaryScanner(rules: [(context.ruleIndex, self, context.fixSafety, .all.union(.code))]).scan(context.document, context.segments, into: &findings)
+        BoundaryScanner(rules: [(context.ruleIndex, self, context.fixSafety, context.scope)]).scan(context.document, context.allSegments, into: &findings)
     }
 }
 

@@ -37,7 +37,7 @@ public struct BracketsCheck: Check {
     public func run(_ context: CheckContext, into findings: inout [Finding]) {
         let table = CharClass.bmpTable
         context.document.source.bytes.withUnsafeBufferPointer { p in
-            for seg in context.segments {
+            for (_, seg) in context.segments {
                 var stack: [Int] = []
                 var i = seg.range.lowerBound
                 while i < seg.range.upperBound {

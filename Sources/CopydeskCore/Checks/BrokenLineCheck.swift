@@ -41,7 +41,7 @@ public struct BrokenLineCheck: Check {
         var lines: [Line?] = []
         let scope = Scope.body.union(.dateline)
         // A block in the rule's scope whose role allows joining.
-        let inScope = context.segments.isEmpty ? Set<Int>() : Set(context.segments.map(\.block))
+        let inScope = Set(context.segments.map(\.element.block))
         for (bi, block) in doc.blocks.enumerated() {
             let joinable = inScope.contains(bi) && !block.role.isDisjoint(with: scope)
                 && (block.kind == .paragraph || block.kind == .blockquote)

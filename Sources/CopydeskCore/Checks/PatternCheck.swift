@@ -49,7 +49,7 @@ public struct PatternCheck: Check, @unchecked Sendable {
     }
 
     public func run(_ context: CheckContext, into findings: inout [Finding]) {
-        for (si, seg) in context.segments.enumerated() {
+        for (si, seg) in context.segments {
             let text = context.texts.text(si)
             let ns = text as NSString
             let ms = regex.matches(in: text, range: NSRange(location: 0, length: ns.length))

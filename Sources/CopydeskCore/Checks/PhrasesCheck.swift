@@ -62,8 +62,8 @@ public struct PhrasesCheck: Check {
     }
 
     public func run(_ context: CheckContext, into findings: inout [Finding]) {
-        PhrasesScanner(rules: [(context.ruleIndex, self, context.fixSafety, context.message, .all.union(.code))])
-            .scan(context.document, context.segments, into: &findings)
+        PhrasesScanner(rules: [(context.ruleIndex, self, context.fixSafety, context.message, context.scope)])
+            .scan(context.document, context.allSegments, into: &findings)
     }
 
     /// One rule's matches in one segment, filtered by boundaries and context, turned into findings.

@@ -55,9 +55,13 @@ enum PlainTextScanner {
         var out: [Block] = []
         for (k, block) in blocks.enumerated() {
             let next = k + 1 < blocks.count ? blocks[k + 1] : nil
+            // Cheap tests first: most blocks are not 2–4 short lines.
+            guard block.kind == .paragraph, (2...4).contains(block.content.count), block.content.allSatisfy({ $0.count <= 200 }) else {
+                out.append(block); continue
+            }
             let atEdge = out.isEmpty || next == nil || next?.role == .byline
                 || next.map { $0.content.first.map { ArticleStructure.isDateline(source, $0) } ?? false } == true
-            if block.kind == .paragraph, (2...4).contains(block.content.count), atEdge,
+            if atEdge,
                block.content.allSatisfy({ ArticleStructure.isHeadlineCandidate(source, Block(kind: .paragraph, role: .body, lines: 0..<1, content: [$0])) }) {
                 for (li, r) in block.content.enumerated() {
                     let line = block.lines.lowerBound + li

@@ -22,6 +22,7 @@ public struct Linter: Sendable {
     private let boundaryGroups: [(Scope, BoundaryScanner)]
     private let phraseGroups: [(Scope, PhrasesScanner)]
     private let others: [Int]
+    private let unionScope: Scope
 
     public init(rules: [Rule], unusedDisable: Severity? = .info, knownIDs: Set<String>? = nil) {
         self.rules = rules
@@ -42,6 +43,7 @@ public struct Linter: Sendable {
         boundaryGroups = [false, true].compactMap { k in bg[k].map { (union($0, { $0.3 }), BoundaryScanner(rules: $0)) } }
         phraseGroups = [false, true].compactMap { k in pg[k].map { (union($0, { $0.4 }), PhrasesScanner(rules: $0)) } }
         self.others = others
+        unionScope = rules.reduce(Scope()) { $0.union($1.scope) }
     }
 
     public init(_ set: RuleSet) {
@@ -51,23 +53,26 @@ public struct Linter: Sendable {
     public func lint(_ doc: Document) -> [Diagnostic] {
         var findings: [Finding] = []
         findings.reserveCapacity(64)
-        var segmentsByScope: [Scope: [Segment]] = [:]
-        func segments(_ s: Scope) -> [Segment] {
-            if let v = segmentsByScope[s] { return v }
-            let v = doc.segments(for: s)
-            segmentsByScope[s] = v
+        // One list of segments for the union of all scopes (and one more only if some rule reads code); every
+        // check skips the segments outside its rule's scope, so no per-rule copies are made.
+        var segmentsByCode: [Bool: [Segment]] = [:]
+        func segments(_ code: Bool) -> [Segment] {
+            if let v = segmentsByCode[code] { return v }
+            let v = doc.segments(for: code ? unionScope.union(.code) : unionScope.subtracting(.code))
+            segmentsByCode[code] = v
             return v
         }
-        for (scope, scanner) in boundaryGroups { scanner.scan(doc, segments(scope), into: &findings) }
-        for (scope, scanner) in phraseGroups { scanner.scan(doc, segments(scope), into: &findings) }
-        var textsByScope: [Scope: SegmentTexts] = [:]
+        for (scope, scanner) in boundaryGroups { scanner.scan(doc, segments(scope.contains(.code)), into: &findings) }
+        for (scope, scanner) in phraseGroups { scanner.scan(doc, segments(scope.contains(.code)), into: &findings) }
+        var texts: [Bool: SegmentTexts] = [:]
         for i in others {
             let rule = rules[i]
-            let segs = segments(rule.scope)
-            let texts = textsByScope[rule.scope] ?? SegmentTexts(document: doc, segments: segs)
-            textsByScope[rule.scope] = texts
+            let code = rule.scope.contains(.code)
+            let segs = segments(code)
+            let t = texts[code] ?? SegmentTexts(document: doc, segments: segs)
+            texts[code] = t
             let ctx = CheckContext(document: doc, ruleIndex: i, fixSafety: rule.fixSafety, message: rule.message,
-                                   segments: segs, texts: texts)
+                                   scope: rule.scope, allSegments: segs, texts: t)
             rule.check.run(ctx, into: &findings)
         }
 

@@ -122,14 +122,28 @@ public final class Runner: @unchecked Sendable {
             return .failure(.unreadable(FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"))
         }
         if let size = attrs[.size] as? Int, size > options.maxFileSize { return .failure(.tooLarge(size, limit: options.maxFileSize)) }
-        guard let fh = FileHandle(forReadingAtPath: path) else { return .failure(.unreadable("permission denied")) }
-        defer { try? fh.close() }
-        do {
-            let data = try fh.readToEnd() ?? Data()
-            return .success([UInt8](data))
-        } catch {
-            return .failure(.unreadable(error.localizedDescription))
+        // Read straight into one byte array (no intermediate Data copy).
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return .failure(.unreadable(String(cString: strerror(errno)))) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var capacity = max(4096, (attrs[.size] as? Int ?? 0) + 1)
+        while true {
+            var failed: Int32 = 0
+            let before = bytes.count
+            bytes.reserveCapacity(capacity)
+            bytes.append(contentsOf: repeatElement(0, count: capacity - before))
+            let n = bytes.withUnsafeMutableBufferPointer { p -> Int in
+                let r = Foundation.read(fd, p.baseAddress! + before, capacity - before)
+                if r < 0 { failed = errno }
+                return r
+            }
+            if n < 0 { return .failure(.unreadable(String(cString: strerror(failed)))) }
+            bytes.removeLast(capacity - before - n)
+            if n == 0 { break }
+            if bytes.count == capacity { capacity *= 2 }
         }
+        return .success(bytes)
     }
 
     /// Lints (and, per `fixMode`, fixes) one file's bytes. `displayPath` is what reports show; `configPath` is

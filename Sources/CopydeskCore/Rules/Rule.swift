@@ -86,9 +86,18 @@ public struct CheckContext {
     public let fixSafety: FixSafety
     /// The rule's message template (`{match}`, `{1}`… are filled in by checks that know them).
     public let message: String
-    public let segments: [Segment]
+    /// The rule's scope: checks read only `segments`, the ones whose role is in it.
+    public let scope: Scope
+    /// Segments of the whole document (shared by all checks; indices match `texts`).
+    public let allSegments: [Segment]
     /// The text of each segment, built on first use and shared by all checks that need `String`s.
     public let texts: SegmentTexts
+
+    /// The segments in the rule's scope, with their indices into `allSegments`/`texts`.
+    public var segments: LazyFilterSequence<EnumeratedSequence<[Segment]>> {
+        let scope = self.scope
+        return allSegments.enumerated().lazy.filter { !$0.element.role.isDisjoint(with: scope) }
+    }
 }
 
 public final class SegmentTexts {

@@ -8,6 +8,8 @@ public struct AhoCorasick: Sendable {
     /// Pattern index whose match ends at this state (the longest), or -1; chain to shorter outputs.
     private let output: [Int32]
     private let outputLink: [Int32]       // next state on the suffix chain that has an output, or -1
+    /// 1 where a state has an output of its own or on its suffix chain: one load per byte in the hot loop.
+    private let hasOutput: [UInt8]
     private let patternLengths: [Int]
     public let patternCount: Int
 
@@ -69,6 +71,7 @@ public struct AhoCorasick: Sendable {
         delta = dfa
         output = out
         outputLink = link
+        hasOutput = (0..<n).map { out[$0] >= 0 || link[$0] >= 0 ? 1 : 0 }
         patternLengths = patterns.map(\.count)
         patternCount = patterns.count
     }
@@ -105,10 +108,11 @@ public struct AhoCorasick: Sendable {
         classOf.withUnsafeBufferPointer { classOf in
         output.withUnsafeBufferPointer { output in
         outputLink.withUnsafeBufferPointer { outputLink in
+        hasOutput.withUnsafeBufferPointer { hasOutput in
         while i < range.upperBound {
             s = Int(delta[s * k + Int(classOf[Int(bytes[i])])])
             i += 1
-            if output[s] >= 0 || outputLink[s] >= 0 {
+            if hasOutput[s] != 0 {
                 var t = output[s] >= 0 ? s : Int(outputLink[s])
                 while t >= 0 {
                     let pi = Int(output[t])
@@ -119,6 +123,6 @@ public struct AhoCorasick: Sendable {
                 }
             }
         }
-        } } } }
+        } } } } }
     }
 }
