@@ -190,7 +190,11 @@ public final class Runner: @unchecked Sendable {
                         report.error = "cannot write the fixed file: \(error)"
                     }
                 }
-                box[i] = (report, bytes, fixed)
+                // Keep only what the report needs: the source for positions when there are findings, and the
+                // bytes for a diff. Memory then does not grow with the number of clean files.
+                if report.diagnostics.isEmpty && options.fixMode != .diff { report.source = nil }
+                let keep = options.fixMode == .diff
+                box[i] = (report, keep ? bytes : nil, keep ? fixed : nil)
             }
         }
         return box.values()

@@ -47,53 +47,40 @@ public struct TextReporter: Reporter {
 
     func excerpt(_ src: SourceText, _ d: Diagnostic, line: Int) -> String {
         let lr = src.lineContent(line - 1)
-        let lineStart = lr.lowerBound
-        // Scalars of the line with their byte offsets and widths.
-        var cells: [(offset: Int, text: String, width: Int)] = []
+        let startByte = max(lr.lowerBound, min(d.range.lowerBound, lr.upperBound))
+        let endByte = max(startByte, min(d.range.upperBound, lr.upperBound))
+        // One pass over the line's scalars computing cell positions; text is built only for the shown window.
+        var caretStart = 0, caretWidth = 0, total = 0
+        var offsets: [Int] = []     // byte offset of each scalar
+        var cells: [Int] = []       // cell position before each scalar
         src.bytes.withUnsafeBufferPointer { p in
             var i = lr.lowerBound
             while i < lr.upperBound {
                 let (v, n) = decodeScalar(p, i)
-                let scalar = Unicode.Scalar(v) ?? "?"
-                var t = String(scalar), w = DisplayWidth.of(v)
-                if v == 0x09 { t = " "; w = 1 }                      // tabs as one cell
-                else if v < 0x20 || v == 0x7F { t = "?"; w = 1 }     // control characters made visible
-                else if w == 0 && CharClass.of(v).contains(.invisible) { t = "·"; w = 1 }
-                cells.append((i, t, w))
+                let w = TextReporter.cellWidth(v)
+                offsets.append(i); cells.append(total)
+                if i < startByte { caretStart = total + w }
+                if i >= startByte && i < endByte { caretWidth += w }
+                total += w
                 i += n
             }
         }
-        let startByte = max(lineStart, min(d.range.lowerBound, lr.upperBound))
-        let endByte = max(startByte, min(d.range.upperBound, lr.upperBound))
-        var caretStart = 0, caretWidth = 0
-        var col = 0
-        for c in cells {
-            if c.offset < startByte { caretStart = col + c.width }
-            if c.offset >= startByte && c.offset < endByte { caretWidth += c.width }
-            col += c.width
-        }
-        if startByte >= lr.upperBound { caretStart = col }
-        // Window for long lines.
-        var first = 0, last = cells.count
+        if startByte >= lr.upperBound { caretStart = total }
+        // Window for long lines: about maxExcerptWidth cells around the caret.
+        var first = 0, last = offsets.count
         var prefix = "", suffix = ""
-        if col > maxExcerptWidth {
-            let half = maxExcerptWidth / 2
-            var w = 0
-            let lo = max(0, caretStart - half)
-            let hi = lo + maxExcerptWidth
-            first = cells.count; last = cells.count
-            for (k, c) in cells.enumerated() {
-                if w >= lo && first == cells.count { first = k }
-                if w + c.width > hi { last = k; break }
-                w += c.width
-            }
-            var skipped = 0
-            for c in cells[0..<first] { skipped += c.width }
+        if total > maxExcerptWidth {
+            let lo = max(0, caretStart - maxExcerptWidth / 2), hi = lo + maxExcerptWidth
+            first = cells.firstIndex(where: { $0 >= lo }) ?? offsets.count
+            last = cells.firstIndex(where: { $0 >= hi }) ?? offsets.count
+            let skipped = first < cells.count ? cells[first] : total
             caretStart -= skipped
-            if first > 0 { prefix = "…"; caretStart += DisplayWidth.of(0x2026) }
-            if last < cells.count { suffix = "…" }
+            if first > 0 { prefix = "…"; caretStart += 2 }
+            if last < offsets.count { suffix = "…" }
         }
-        let text = prefix + cells[first..<last].map(\.text).joined() + suffix
+        let from = first < offsets.count ? offsets[first] : lr.upperBound
+        let to = last < offsets.count ? offsets[last] : lr.upperBound
+        let text = prefix + TextReporter.displayable(src.bytes[from..<to]) + suffix
         let gutter = String(line)
         let pad = String(repeating: " ", count: gutter.count)
         var caret = "^"
@@ -106,6 +93,30 @@ public struct TextReporter: Reporter {
             out += " " + paint(what, "32")
         }
         return out + "\n"
+    }
+
+    /// Cells a scalar takes in the excerpt: tabs and control characters are shown as one cell, invisible
+    /// characters as a visible dot (one cell).
+    static func cellWidth(_ v: UInt32) -> Int {
+        if v == 0x09 || v < 0x20 || v == 0x7F { return 1 }
+        let w = DisplayWidth.of(v)
+        if w == 0 && CharClass.of(v).contains(.invisible) { return 1 }
+        return w
+    }
+
+    /// The bytes of a line as shown: tabs as a space, control characters as `?`, invisible ones as `·`.
+    static func displayable(_ bytes: ArraySlice<UInt8>) -> String {
+        var plain = true
+        for b in bytes where b < 0x20 || b == 0x7F || b == 0xE2 || b == 0xC2 || b == 0xEF { plain = false; break }
+        if plain { return String(decoding: bytes, as: UTF8.self) }
+        var out = String.UnicodeScalarView()
+        for u in String(decoding: bytes, as: UTF8.self).unicodeScalars {
+            if u.value == 0x09 { out.append(" ") }
+            else if u.value < 0x20 || u.value == 0x7F { out.append("?") }
+            else if DisplayWidth.of(u.value) == 0 && CharClass.of(u.value).contains(.invisible) { out.append("·") }
+            else { out.append(u) }
+        }
+        return String(out)
     }
 
     private func visible(_ s: String) -> String {
