@@ -34,7 +34,9 @@ let package = Package(
         .plugin(name: "EmbedRulesPlugin", capability: .buildTool(), dependencies: ["EmbedRules"]),
         .testTarget(
             name: "CopydeskCoreTests",
-            dependencies: ["CopydeskCore"]
+            dependencies: ["CopydeskCore"],
+            // Read by the tests from their source folder (#filePath), not bundled.
+            exclude: ["Fixtures"]
         ),
     ]
 )

@@ -26,6 +26,10 @@ struct Rules: ParsableCommand {
     @Flag(name: .customLong("no-config"), help: "Ignore configuration files.") var noConfig = false
     @Option(help: "Output format: text or json.") var format: OutputFormat = .text
 
+    func validate() throws {
+        guard format == .text || format == .json else { throw ValidationError("`copydesk rules` prints text or json") }
+    }
+
     func run() throws {
         let (set, _) = try withConfigErrors { try activeRules(config: config, noConfig: noConfig, all: all) }
         let active = Set(try activeRules(config: config, noConfig: noConfig, all: false).0.rules.map(\.id))

@@ -163,6 +163,11 @@ public struct BoundaryScanner: Sendable {
           spacedAny.withUnsafeBufferPointer { spacedAny in
           touchingAny.withUnsafeBufferPointer { touchingAny in
             @inline(__always) func isSpecial(_ v: UInt32) -> Bool { v < 0x10000 && special[Int(v)] }
+            // Fast path for running Han text (lead bytes E5–E9: U+5000–U+9FFF, all Han): when no rule cares about
+            // two touching Han characters and no Han character is special, a Han character after a Han character
+            // only moves the window on.
+            let hanIdx = BoundaryScanner.index(.han)
+            let hanFast = !touchingAny[hanIdx * n + hanIdx] && !(0x5000...0x9FFF).contains(where: { special[$0] })
             for seg in segments {
                 let role = seg.role
                 var i = seg.range.lowerBound
@@ -180,6 +185,15 @@ public struct BoundaryScanner: Sendable {
                 var spaceCount = 0
                 var onlyASCIISpace = true
                 while i < end {
+                    let b0 = p[i]
+                    if hanFast && b0 >= 0xE5 && b0 <= 0xE9 && prevIdx == hanIdx && spaceStart < 0 && i + 2 < end {
+                        prevTouches = true
+                        prev2Idx = hanIdx; prev2Scalar = prevScalar
+                        prevScalar = (UInt32(b0 & 0x0F) << 12) | (UInt32(p[i + 1] & 0x3F) << 6) | UInt32(p[i + 2] & 0x3F)
+                        prevStart = i
+                        i += 3
+                        continue
+                    }
                     let (v, len) = decodeScalar(p, i)
                     let cls = v < 0x10000 ? classTable[Int(v)] : CharClass.of(v).rawValue
                     if cls & ws != 0 {

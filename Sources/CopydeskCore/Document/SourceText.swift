@@ -26,6 +26,8 @@ public struct SourceText: Sendable {
     public let lineStarts: [Int]
     /// True when the majority of line breaks are CRLF.
     public let usesCRLF: Bool
+    /// Column tables of the most recently asked line, so reporting many findings on one long line stays linear.
+    private let columns = ColumnCache()
 
     public init(validating raw: [UInt8]) throws(InputError) {
         var body = raw
@@ -84,26 +86,25 @@ public struct SourceText: Sendable {
     /// 1-based line and 1-based Unicode-scalar column of a byte offset.
     public func position(of offset: Int) -> (line: Int, column: Int) {
         let li = lineIndex(of: offset)
-        var col = 1
-        var i = lineStarts[li]
-        while i < offset && i < bytes.count {
-            if bytes[i] & 0xC0 != 0x80 { col += 1 }
-            i += 1
-        }
-        return (li + 1, col)
+        return (li + 1, columns.columns(self, line: li, offset: offset).scalar)
     }
 
     /// 1-based UTF-16 column (for LSP and GitHub annotations).
     public func utf16Column(of offset: Int) -> Int {
-        let li = lineIndex(of: offset)
-        var col = 1
+        columns.columns(self, line: lineIndex(of: offset), offset: offset).utf16
+    }
+
+    /// Counts scalar starts and UTF-16 units from the start of line `li` up to `offset` (the slow path).
+    func countColumns(line li: Int, offset: Int) -> (scalar: Int, utf16: Int) {
+        var col = 1, u16 = 1
         var i = lineStarts[li]
         while i < offset && i < bytes.count {
             let n = utf8Length(leading: bytes[i])
-            col += n == 4 ? 2 : 1
+            col += 1
+            u16 += n == 4 ? 2 : 1
             i += n
         }
-        return col
+        return (col, u16)
     }
 
     /// 1-based byte column (rdjson, swiftc).
@@ -152,5 +153,42 @@ public struct SourceText: Sendable {
             if b[i] == 0x0A { line += 1; col = 1 } else if b[i] & 0xC0 != 0x80 { col += 1 }
         }
         return (line, col)
+    }
+}
+
+/// Per-line column tables (scalar and UTF-16 columns for every byte offset of one line), built on first use.
+/// Lines longer than `maxTable` bytes are counted per query instead.
+final class ColumnCache: @unchecked Sendable {
+    static let maxTable = 1 << 20
+    private let lock = NSLock()
+    private var line = -1
+    private var start = 0
+    private var scalar: [Int32] = []
+    private var utf16: [Int32] = []
+
+    func columns(_ src: SourceText, line li: Int, offset: Int) -> (scalar: Int, utf16: Int) {
+        let lineStart = src.lineStarts[li]
+        let lineEnd = li + 1 < src.lineStarts.count ? src.lineStarts[li + 1] : src.bytes.count
+        if lineEnd - lineStart > ColumnCache.maxTable { return src.countColumns(line: li, offset: offset) }
+        lock.lock(); defer { lock.unlock() }
+        if line != li {
+            line = li
+            start = lineStart
+            let n = lineEnd - lineStart
+            scalar = [Int32](repeating: 0, count: n + 1)
+            utf16 = [Int32](repeating: 0, count: n + 1)
+            var col: Int32 = 1, u: Int32 = 1
+            var i = lineStart
+            while i < lineEnd {
+                let len = utf8Length(leading: src.bytes[i])
+                for k in 0..<len where i + k - lineStart <= n { scalar[i + k - lineStart] = col; utf16[i + k - lineStart] = u }
+                col += 1
+                u += len == 4 ? 2 : 1
+                i += len
+            }
+            scalar[n] = col; utf16[n] = u
+        }
+        let k = min(max(0, offset - start), scalar.count - 1)
+        return (Int(scalar[k]), Int(utf16[k]))
     }
 }

@@ -36,36 +36,67 @@ public struct TextReporter: Reporter {
             out += paint(f.path, "1") + ": " + paint("error", "1;31") + ": " + e + "\n"
         }
         guard let src = f.source else { return out }
+        var layout: LineLayout? = nil
         for d in f.diagnostics {
             let p = src.position(of: d.range.lowerBound)
             out += paint("\(f.path):\(p.line):\(p.column):", "1") + " " + severityLabel(d.severity) + ": "
                 + d.message + " " + paint("[\(d.ruleID)]", "2") + "\n"
-            out += excerpt(src, d, line: p.line)
+            // Findings come sorted, so consecutive ones on a line share its layout.
+            if layout?.line != p.line { layout = LineLayout(src, line: p.line) }
+            out += excerpt(src, d, layout: layout!)
         }
         return out
     }
 
+    /// Byte offset and starting cell of every scalar of one line, computed once per line.
+    struct LineLayout {
+        let line: Int
+        let range: Range<Int>
+        var offsets: [Int] = []
+        var cells: [Int] = []
+        var total = 0
+
+        init(_ src: SourceText, line: Int) {
+            self.line = line
+            range = src.lineContent(line - 1)
+            var offsets: [Int] = [], cells: [Int] = []
+            offsets.reserveCapacity(range.count / 2)
+            cells.reserveCapacity(range.count / 2)
+            var total = 0
+            src.bytes.withUnsafeBufferPointer { p in
+                var i = range.lowerBound
+                while i < range.upperBound {
+                    let (v, n) = decodeScalar(p, i)
+                    offsets.append(i); cells.append(total)
+                    total += TextReporter.cellWidth(v)
+                    i += n
+                }
+            }
+            self.offsets = offsets; self.cells = cells; self.total = total
+        }
+
+        /// Index of the first scalar starting at or after `offset`.
+        func index(ofByte offset: Int) -> Int {
+            var lo = 0, hi = offsets.count
+            while lo < hi { let mid = (lo + hi) / 2; if offsets[mid] < offset { lo = mid + 1 } else { hi = mid } }
+            return lo
+        }
+
+        func cell(atIndex k: Int) -> Int { k < cells.count ? cells[k] : total }
+    }
+
     func excerpt(_ src: SourceText, _ d: Diagnostic, line: Int) -> String {
-        let lr = src.lineContent(line - 1)
+        excerpt(src, d, layout: LineLayout(src, line: line))
+    }
+
+    func excerpt(_ src: SourceText, _ d: Diagnostic, layout: LineLayout) -> String {
+        let line = layout.line
+        let lr = layout.range
+        let offsets = layout.offsets, cells = layout.cells, total = layout.total
         let startByte = max(lr.lowerBound, min(d.range.lowerBound, lr.upperBound))
         let endByte = max(startByte, min(d.range.upperBound, lr.upperBound))
-        // One pass over the line's scalars computing cell positions; text is built only for the shown window.
-        var caretStart = 0, caretWidth = 0, total = 0
-        var offsets: [Int] = []     // byte offset of each scalar
-        var cells: [Int] = []       // cell position before each scalar
-        src.bytes.withUnsafeBufferPointer { p in
-            var i = lr.lowerBound
-            while i < lr.upperBound {
-                let (v, n) = decodeScalar(p, i)
-                let w = TextReporter.cellWidth(v)
-                offsets.append(i); cells.append(total)
-                if i < startByte { caretStart = total + w }
-                if i >= startByte && i < endByte { caretWidth += w }
-                total += w
-                i += n
-            }
-        }
-        if startByte >= lr.upperBound { caretStart = total }
+        var caretStart = layout.cell(atIndex: layout.index(ofByte: startByte))
+        let caretWidth = layout.cell(atIndex: layout.index(ofByte: endByte)) - caretStart
         // Window for long lines: about maxExcerptWidth cells around the caret.
         var first = 0, last = offsets.count
         var prefix = "", suffix = ""
@@ -99,6 +130,8 @@ public struct TextReporter: Reporter {
     /// characters as a visible dot (one cell).
     static func cellWidth(_ v: UInt32) -> Int {
         if v == 0x09 || v < 0x20 || v == 0x7F { return 1 }
+        if v < 0x7F { return 1 }
+        if v >= 0x4E00 && v <= 0x9FFF { return 2 }      // CJK unified ideographs: the common case
         let w = DisplayWidth.of(v)
         if w == 0 && CharClass.of(v).contains(.invisible) { return 1 }
         return w
