@@ -160,23 +160,22 @@ public struct SourceText: Sendable {
 /// Lines longer than `maxTable` bytes are counted per query instead.
 final class ColumnCache: @unchecked Sendable {
     static let maxTable = 1 << 20
+    struct Table { var line: Int; var start: Int; var scalar: [Int32]; var utf16: [Int32] }
     private let lock = NSLock()
-    private var line = -1
-    private var start = 0
-    private var scalar: [Int32] = []
-    private var utf16: [Int32] = []
+    /// One stored property, read and written once per call (few exclusivity checks on the hot path).
+    private var table: Table?
 
     func columns(_ src: SourceText, line li: Int, offset: Int) -> (scalar: Int, utf16: Int) {
         let lineStart = src.lineStarts[li]
         let lineEnd = li + 1 < src.lineStarts.count ? src.lineStarts[li + 1] : src.bytes.count
         if lineEnd - lineStart > ColumnCache.maxTable { return src.countColumns(line: li, offset: offset) }
-        lock.lock(); defer { lock.unlock() }
-        if line != li {
-            line = li
-            start = lineStart
+        lock.lock()
+        var t = table
+        lock.unlock()
+        if t?.line != li {
             let n = lineEnd - lineStart
-            scalar = [Int32](repeating: 0, count: n + 1)
-            utf16 = [Int32](repeating: 0, count: n + 1)
+            var scalar = [Int32](repeating: 0, count: n + 1)
+            var utf16 = [Int32](repeating: 0, count: n + 1)
             var col: Int32 = 1, u: Int32 = 1
             var i = lineStart
             while i < lineEnd {
@@ -187,8 +186,11 @@ final class ColumnCache: @unchecked Sendable {
                 i += len
             }
             scalar[n] = col; utf16[n] = u
+            t = Table(line: li, start: lineStart, scalar: scalar, utf16: utf16)
+            lock.lock(); table = t; lock.unlock()
         }
-        let k = min(max(0, offset - start), scalar.count - 1)
-        return (Int(scalar[k]), Int(utf16[k]))
+        let tt = t!
+        let k = min(max(0, offset - tt.start), tt.scalar.count - 1)
+        return (Int(tt.scalar[k]), Int(tt.utf16[k]))
     }
 }

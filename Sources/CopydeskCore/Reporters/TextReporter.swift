@@ -139,8 +139,20 @@ public struct TextReporter: Reporter {
 
     /// The bytes of a line as shown: tabs as a space, control characters as `?`, invisible ones as `·`.
     static func displayable(_ bytes: ArraySlice<UInt8>) -> String {
+        // Fast path: no control character and no invisible one (U+00AD, U+200B–200F, U+2028–202E, U+2060–2064, U+FEFF).
         var plain = true
-        for b in bytes where b < 0x20 || b == 0x7F || b == 0xE2 || b == 0xC2 || b == 0xEF { plain = false; break }
+        var i = bytes.startIndex
+        while i < bytes.endIndex {
+            let b = bytes[i]
+            if b < 0x20 || b == 0x7F { plain = false; break }
+            if b == 0xC2, i + 1 < bytes.endIndex, bytes[i + 1] == 0xAD { plain = false; break }
+            if b == 0xE2, i + 2 < bytes.endIndex, bytes[i + 1] == 0x80 || bytes[i + 1] == 0x81 {
+                let c = bytes[i + 2]
+                if bytes[i + 1] == 0x80 ? ((0x8B...0x8F).contains(c) || (0xA8...0xAE).contains(c)) : (0xA0...0xA4).contains(c) { plain = false; break }
+            }
+            if b == 0xEF, i + 2 < bytes.endIndex, bytes[i + 1] == 0xBB, bytes[i + 2] == 0xBF { plain = false; break }
+            i += 1
+        }
         if plain { return String(decoding: bytes, as: UTF8.self) }
         var out = String.UnicodeScalarView()
         for u in String(decoding: bytes, as: UTF8.self).unicodeScalars {
