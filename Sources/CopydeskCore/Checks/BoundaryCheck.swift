@@ -118,7 +118,7 @@ public struct BoundaryScanner: Sendable {
 
     /// - Parameter rules: (rule index, check, fix safety, scope). Segments outside a rule's scope are skipped for it,
     ///   so one scan serves rules of different scopes.
-    init(rules: [(Int, BoundaryCheck, FixSafety, Scope)]) {
+    public init(rules: [(Int, BoundaryCheck, FixSafety, Scope)]) {
         self.rules = rules.map { (rule: $0.0, check: $0.1, safety: $0.2, scope: $0.3) }
         let n = BoundaryScanner.classCount
         spaced = Array(repeating: [], count: n * n)
@@ -187,11 +187,24 @@ public struct BoundaryScanner: Sendable {
                 while i < end {
                     let b0 = p[i]
                     if hanFast && b0 >= 0xE5 && b0 <= 0xE9 && prevIdx == hanIdx && spaceStart < 0 && i + 2 < end {
-                        prevTouches = true
-                        prev2Idx = hanIdx; prev2Scalar = prevScalar
-                        prevScalar = (UInt32(b0 & 0x0F) << 12) | (UInt32(p[i + 1] & 0x3F) << 6) | UInt32(p[i + 2] & 0x3F)
-                        prevStart = i
+                        // Skip the whole run of such Han characters; only the last two matter afterwards.
+                        let runStart = i
+                        var last = i
                         i += 3
+                        while i + 2 < end {
+                            let c = p[i]
+                            if c < 0xE5 || c > 0xE9 { break }
+                            last = i
+                            i += 3
+                        }
+                        @inline(__always) func han(_ k: Int) -> UInt32 {
+                            (UInt32(p[k] & 0x0F) << 12) | (UInt32(p[k + 1] & 0x3F) << 6) | UInt32(p[k + 2] & 0x3F)
+                        }
+                        prevTouches = true
+                        prev2Idx = hanIdx
+                        prev2Scalar = last == runStart ? prevScalar : han(last - 3)
+                        prevScalar = han(last)
+                        prevStart = last
                         continue
                     }
                     let (v, len) = decodeScalar(p, i)
