@@ -25,6 +25,7 @@ enum LintCommand {
         var reports: [FileReport] = []
         var diffs = ""
         var stdoutFixed: [UInt8]? = nil
+        var streamed = false
 
         do {
             // Configuration errors stop the run before anything is linted.
@@ -45,10 +46,22 @@ enum LintCommand {
                 if mode == .apply { stdoutFixed = fixed ?? bytes }
                 if mode == .diff, let fixed { diffs += UnifiedDiff.render(old: bytes, new: fixed, path: name) }
             }
-            for r in runner.run(files: fileList, write: mode == .apply) {
-                reports.append(r.0)
+            // Text output streams: each file's findings are printed as soon as they are known (in input order), and
+            // only what the summary needs is kept. Other formats are one document and are written at the end.
+            let streaming = o.format == .text && mode != .diff && !paths.contains("-")
+            let textReporter = TextReporter(color: useColor)
+            if streaming { for m in reports { writeOut(textReporter.renderFile(m)) } }   // paths that do not exist
+            runner.run(files: fileList, write: mode == .apply) { r in
+                var report = r.0
+                if streaming {
+                    writeOut(textReporter.renderFile(report))
+                    report.source = nil
+                    report.diagnostics = report.diagnostics.map { var d = $0; d.message = ""; d.fix = nil; return d }
+                }
+                reports.append(report)
                 if mode == .diff, let orig = r.original, let fixed = r.fixed { diffs += UnifiedDiff.render(old: orig, new: fixed, path: r.0.path) }
             }
+            streamed = streaming
         } catch let e as ConfigError {
             printError(e.description)
             return 2
@@ -68,6 +81,8 @@ enum LintCommand {
             writeOut(diffs)
             let rendered = TextReporter(color: useColor).summary(report)
             FileHandle.standardError.write(rendered.data(using: .utf8)!)
+        } else if streamed {
+            writeOut(TextReporter(color: useColor).summary(report))
         } else {
             writeOut(o.format.reporter(color: useColor).render(report))
         }

@@ -175,9 +175,22 @@ public final class Runner: @unchecked Sendable {
         return (report, outcome.changed ? (source.hasBOM ? [0xEF, 0xBB, 0xBF] : []) + outcome.bytes : nil)
     }
 
+    public typealias FileResult = (FileReport, original: [UInt8]?, fixed: [UInt8]?)
+
     /// Lints files in parallel; results come back in input order.
-    public func run(files: [String], write: Bool) -> [(FileReport, original: [UInt8]?, fixed: [UInt8]?)] {
-        let box = ResultBox<(FileReport, original: [UInt8]?, fixed: [UInt8]?)>(count: files.count)
+    public func run(files: [String], write: Bool) -> [FileResult] {
+        var out: [FileResult] = []
+        run(files: files, write: write) { out.append($0) }
+        return out
+    }
+
+    /// Lints files in parallel and hands each result to `emit` in input order as soon as it and all before it are
+    /// done, then forgets it: memory does not grow with the number of files. `emit` is called under a lock,
+    /// one result at a time.
+    public func run(files: [String], write: Bool, emit: (FileResult) -> Void) {
+        let box = ResultBox<FileResult>(count: files.count)
+        withoutActuallyEscaping(emit) { emit in
+        let emitter = OrderedEmitter(box: box, emit: emit)
         DispatchQueue.concurrentPerform(iterations: files.count) { i in
             let path = files[i]
             switch read(path) {
@@ -196,8 +209,26 @@ public final class Runner: @unchecked Sendable {
                 let keep = options.fixMode == .diff
                 box[i] = (report, keep ? bytes : nil, keep ? fixed : nil)
             }
+            emitter.ready()
         }
-        return box.values()
+        }
+    }
+}
+
+/// Emits finished slots of a `ResultBox` in index order and clears them.
+final class OrderedEmitter<T>: @unchecked Sendable {
+    private let box: ResultBox<T>
+    private let emit: (T) -> Void
+    private var next = 0
+    private let lock = NSLock()
+    init(box: ResultBox<T>, emit: @escaping (T) -> Void) { self.box = box; self.emit = emit }
+
+    func ready() {
+        lock.lock(); defer { lock.unlock() }
+        while let v = box.take(next) {
+            emit(v)
+            next += 1
+        }
     }
 }
 
@@ -211,6 +242,13 @@ final class ResultBox<T>: @unchecked Sendable {
         set { lock.lock(); slots[i] = newValue; lock.unlock() }
     }
     func values() -> [T] { slots.map { $0! } }
+    /// Removes and returns slot `i` if it is filled.
+    func take(_ i: Int) -> T? {
+        lock.lock(); defer { lock.unlock() }
+        guard i < slots.count, let v = slots[i] else { return nil }
+        slots[i] = nil
+        return v
+    }
 }
 
 /// Replaces a file's contents atomically: a temporary file in the same folder, its permissions copied, then rename.
