@@ -163,7 +163,7 @@ public final class Runner: @unchecked Sendable {
         }
         let outcome = FixApplier.fix(source, path: lookupPath, linter: linter, allowUnsafe: options.unsafeFixes)
         let fixedSource = SourceText(trusted: outcome.bytes, hasBOM: source.hasBOM)
-        var remaining = linter.lint(Document(path: lookupPath, source: fixedSource))
+        var remaining = outcome.remaining   // the fixer's last pass already linted the fixed text
         for id in outcome.unconverged {
             remaining.append(Diagnostic(ruleID: id, severity: .error,
                                         message: "修复在 \(FixApplier.maxPasses) 轮后仍未收敛（规则 \(id) 的修复互相冲突），请报告此问题",

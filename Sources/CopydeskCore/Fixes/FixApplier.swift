@@ -9,6 +9,8 @@ public enum FixApplier {
         /// Rules still proposing fixes after the last pass (non-convergence), empty when it converged.
         public var unconverged: [String]
         public var changed: Bool
+        /// The findings of the fixed text (from the last pass, so the caller need not lint it again).
+        public var remaining: [Diagnostic] = []
     }
 
     public static let maxPasses = 10
@@ -67,17 +69,18 @@ public enum FixApplier {
             let diags = linter.lint(doc)
             let (next, used) = applyOnce(bytes, diags, allowUnsafe: allowUnsafe)
             if used.isEmpty {
-                return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed)
+                return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: diags)
             }
             for d in used { applied[d.ruleID, default: 0] += 1 }
             if next == bytes {
-                return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed)
+                return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: diags)
             }
             bytes = next
             changed = true
         }
         let doc = Document(path: path, source: SourceText(trusted: bytes, hasBOM: source.hasBOM), role: linter.forcedRole)
-        let (_, still) = applyOnce(bytes, linter.lint(doc), allowUnsafe: allowUnsafe)
-        return Outcome(bytes: bytes, applied: applied, unconverged: Array(Set(still.map(\.ruleID))).sorted(), changed: changed)
+        let last = linter.lint(doc)
+        let (_, still) = applyOnce(bytes, last, allowUnsafe: allowUnsafe)
+        return Outcome(bytes: bytes, applied: applied, unconverged: Array(Set(still.map(\.ruleID))).sorted(), changed: changed, remaining: last)
     }
 }
