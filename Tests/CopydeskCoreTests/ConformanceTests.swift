@@ -17,6 +17,8 @@ struct ConformancePair: Sendable, CustomTestStringConvertible {
     /// OCR look-alike corrections that replace Han characters on purpose (一一 → ——), applied to `before`
     /// before the Han-order check.
     var hanChanges: [(String, String)] = []
+    /// Apply unsafe fixes too (`--unsafe-fixes`), e.g. spaces between two Han words.
+    var unsafeFixes = false
 
     var testDescription: String { "#\(index) [\(style)] \(note)" }
 }
@@ -38,7 +40,7 @@ enum ConformanceFixture {
         try top.rejectUnknown(allowed: ["groups"])
         var out: [ConformancePair] = []
         let groupKeys: Set<String> = ["group", "style", "format", "rules", "pairs"]
-        let pairKeys: Set<String> = ["before", "after", "style", "format", "rules", "note", "known-issue", "han-changes"]
+        let pairKeys: Set<String> = ["before", "after", "style", "format", "rules", "note", "known-issue", "han-changes", "unsafe-fixes"]
         for g in try top.required("groups").list("groups") {
             let gm = try StrictMapping(g, what: "a group")
             try gm.rejectUnknown(allowed: groupKeys)
@@ -61,7 +63,8 @@ enum ConformanceFixture {
                     index: out.count, line: p.mark.line, style: style, format: format,
                     before: before, after: after,
                     note: groupName.isEmpty ? note : "\(groupName): \(note)",
-                    rulesYAML: rules.map(emit), knownIssue: try pm["known-issue"]?.string("known-issue"), hanChanges: hanChanges))
+                    rulesYAML: rules.map(emit), knownIssue: try pm["known-issue"]?.string("known-issue"), hanChanges: hanChanges,
+                    unsafeFixes: try pm["unsafe-fixes"]?.bool("unsafe-fixes") ?? false))
             }
         }
         return out
@@ -100,8 +103,8 @@ enum ConformanceFixture {
         return Linter(try RuleSet.build(config: config, catalog: RuleCatalog.loadBuiltIn()))
     }
 
-    static func fix(_ text: String, path: String, linter: Linter) -> FixApplier.Outcome {
-        FixApplier.fix(SourceText(text), path: path, linter: linter, allowUnsafe: false)
+    static func fix(_ text: String, path: String, linter: Linter, unsafe: Bool = false) -> FixApplier.Outcome {
+        FixApplier.fix(SourceText(text), path: path, linter: linter, allowUnsafe: unsafe)
     }
 
     static func hanSequence(_ s: String) -> [UInt32] {
@@ -138,7 +141,7 @@ enum ConformanceFixture {
         let where_ = "pair #\(pair.index) (conformance.yml line \(pair.line), \(pair.style)\(pair.format == "markdown" ? ", markdown" : "")): \(pair.note)"
         let linter = try ConformanceFixture.linter(for: pair)
         let path = pair.format == "markdown" ? "pair.md" : "pair.txt"
-        let out = ConformanceFixture.fix(pair.before, path: path, linter: linter)
+        let out = ConformanceFixture.fix(pair.before, path: path, linter: linter, unsafe: pair.unsafeFixes)
         let fixed = String(decoding: out.bytes, as: UTF8.self)
         #expect(fixed == pair.after, """
             \(where_)
@@ -149,7 +152,7 @@ enum ConformanceFixture {
             """)
         #expect(out.unconverged.isEmpty, "\(where_): fixing did not converge (\(out.unconverged.joined(separator: ", ")))")
         // Idempotence: the expected text is a fixed point.
-        let again = ConformanceFixture.fix(pair.after, path: path, linter: linter)
+        let again = ConformanceFixture.fix(pair.after, path: path, linter: linter, unsafe: pair.unsafeFixes)
         let againText = String(decoding: again.bytes, as: UTF8.self)
         #expect(!again.changed && againText == pair.after, """
             \(where_): fixing the expected text changes it
@@ -196,14 +199,17 @@ enum ConformanceFixture {
         func isSpace(_ v: UInt32) -> Bool { v == 0x20 || v == 0x09 || v == 0xA0 }
         func isFullwidthPunct(_ v: UInt32) -> Bool { !CharClass.of(v).isDisjoint(with: .fullwidthPunct) }
 
-        // No Han–space–Han (byline lines aside: 记者 陈晓苏), and no space next to full-width punctuation.
+        // No Han–space–Han (byline lines aside: 记者 陈晓苏; and headline lines, where a space between two
+        // phrases is a pause that only --unsafe-fixes removes), and no space next to full-width punctuation.
         let fixedSource = SourceText(text)
-        var bylineRanges: [Range<Int>] = []   // scalar offsets of byline lines
+        let fixedDoc = Document(path: url.path, source: fixedSource)
+        var bylineRanges: [Range<Int>] = []   // scalar offsets of byline and headline lines
         var scalarOffset = 0
         for l in 0..<fixedSource.lineCount {
             let r = fixedSource.lineContent(l)
             let n = fixedSource.string(r).unicodeScalars.count
-            if ArticleStructure.isByline(fixedSource, r) { bylineRanges.append(scalarOffset..<(scalarOffset + n)) }
+            let isHeadline = fixedDoc.blocks.contains { $0.role == .headline && $0.lines.contains(l) }
+            if ArticleStructure.isByline(fixedSource, r) || isHeadline { bylineRanges.append(scalarOffset..<(scalarOffset + n)) }
             scalarOffset += n + 1
         }
         var i = 0

@@ -20,8 +20,12 @@ public struct BoundaryCheck: Check {
     /// Characters next to which the rule never fires (`except-left: 年月日`).
     public var exceptLeft: Set<UInt32>
     public var exceptRight: Set<UInt32>
+    /// `safe-when: letterspaced`: the rule's safe fix stays safe only for letterspacing (one space with a single
+    /// character on at least one side: `全 力 以 赴`, `篱笆 墙 ，`); a space between two words (`市委 书记`,
+    /// `搬运 包装`) or a run of spaces (a flattened table) gets an unsafe fix, since it may separate fields or clauses.
+    public var safeOnlyLetterspaced = false
 
-    static let keys: Set<String> = ["left", "right", "symmetric", "space", "spaces", "characters", "except-left", "except-right"]
+    static let keys: Set<String> = ["left", "right", "symmetric", "space", "spaces", "characters", "except-left", "except-right", "safe-when"]
 
     /// Reads a class or a list of classes (`han`, `[latin, digit]`).
     static func classes(_ v: YAMLValue, _ key: String) throws -> CharClass {
@@ -74,6 +78,7 @@ public struct BoundaryCheck: Check {
         characters = chars
         exceptLeft = Set(try m["except-left"]?.string("except-left").unicodeScalars.map(\.value) ?? [])
         exceptRight = Set(try m["except-right"]?.string("except-right").unicodeScalars.map(\.value) ?? [])
+        if let w = m["safe-when"] { safeOnlyLetterspaced = try w.choice("safe-when", ["always", "letterspaced"]) == "letterspaced" }
         if space == .ignore && characters.isEmpty {
             throw ConfigError(m.value.mark, "a boundary rule needs 'space' (forbid, require or single) or 'characters'")
         }
@@ -222,7 +227,17 @@ public struct BoundaryScanner: Sendable {
                         let pair = prevIdx * n + curIdx
                         if spaceStart >= 0 {
                             if spacedAny[pair] {
-                                spaceRun(spaced[pair], role, spaceStart..<i, spaceUnion, spaceCount, onlyASCIISpace, prevScalar, v, &findings)
+                                // Is either neighbour a lone character (letterspacing)? Left: it does not touch
+                                // another character of its class; right: likewise, looking one character ahead.
+                                let leftSingle = !(prevTouches && prev2Idx == prevIdx)
+                                var rightSingle = true
+                                if i + len < end {
+                                    let (nv, _) = decodeScalar(p, i + len)
+                                    let nc = nv < 0x10000 ? classTable[Int(nv)] : CharClass.of(nv).rawValue
+                                    rightSingle = nc.trailingZeroBitCount != curIdx
+                                }
+                                spaceRun(spaced[pair], role, spaceStart..<i, spaceUnion, spaceCount, onlyASCIISpace, prevScalar, v,
+                                         letterspaced: (leftSingle || rightSingle) && spaceCount == 1, &findings)
                             }
                         } else if touchingAny[pair] {
                             insertion(touching[pair], role, i, prevScalar, v, &findings)
@@ -240,7 +255,7 @@ public struct BoundaryScanner: Sendable {
                 }
                 if spaceStart >= 0, seg.atLineEnd, prevIdx >= 0 {
                     let list = spaced[prevIdx * n + lineEndIdx]
-                    if !list.isEmpty { spaceRun(list, role, spaceStart..<end, spaceUnion, spaceCount, onlyASCIISpace, prevScalar, 0, &findings) }
+                    if !list.isEmpty { spaceRun(list, role, spaceStart..<end, spaceUnion, spaceCount, onlyASCIISpace, prevScalar, 0, letterspaced: true, &findings) }
                 }
                 if hasCharRules, seg.atLineEnd, prevTouches, prev2Idx >= 0, isSpecial(prevScalar) {
                     charBetween(role, prev2Idx, prev2Scalar, prevScalar, prevStart, lineEndIdx, 0, &findings)
@@ -255,7 +270,7 @@ public struct BoundaryScanner: Sendable {
 
 
     private func spaceRun(_ list: [Int], _ currentRole: Scope, _ range: Range<Int>, _ union: UInt32, _ count: Int, _ plain: Bool,
-                          _ l: UInt32, _ r: UInt32, _ findings: inout [Finding]) {
+                          _ l: UInt32, _ r: UInt32, letterspaced: Bool, _ findings: inout [Finding]) {
         for k in list {
             let e = rules[k]
             let c = e.check
@@ -263,7 +278,9 @@ public struct BoundaryScanner: Sendable {
             if c.exceptLeft.contains(l) || c.exceptRight.contains(r) { continue }
             switch c.space {
             case .forbid:
-                findings.append(Finding(rule: e.rule, range: range, fix: fix(e, Edit(range: range, replacement: ""))))
+                var f = fix(e, Edit(range: range, replacement: ""))
+                if c.safeOnlyLetterspaced && !letterspaced && f?.safety == .safe { f?.safety = .unsafe }
+                findings.append(Finding(rule: e.rule, range: range, fix: f))
             case .single:
                 if count >= 2 || !plain {
                     findings.append(Finding(rule: e.rule, range: range, fix: fix(e, Edit(range: range, replacement: " "))))
