@@ -24,8 +24,10 @@ public struct BoundaryCheck: Check {
     /// character on at least one side: `全 力 以 赴`, `篱笆 墙 ，`); a space between two words (`市委 书记`,
     /// `搬运 包装`) or a run of spaces (a flattened table) gets an unsafe fix, since it may separate fields or clauses.
     public var safeOnlyLetterspaced = false
+    /// `safe-max-spaces: N`: a run of more than N whitespace characters (a flattened table) gets an unsafe fix.
+    public var safeMaxSpaces = Int.max
 
-    static let keys: Set<String> = ["left", "right", "symmetric", "space", "spaces", "characters", "except-left", "except-right", "safe-when"]
+    static let keys: Set<String> = ["left", "right", "symmetric", "space", "spaces", "characters", "except-left", "except-right", "safe-when", "safe-max-spaces"]
 
     /// Reads a class or a list of classes (`han`, `[latin, digit]`).
     static func classes(_ v: YAMLValue, _ key: String) throws -> CharClass {
@@ -79,6 +81,10 @@ public struct BoundaryCheck: Check {
         exceptLeft = Set(try m["except-left"]?.string("except-left").unicodeScalars.map(\.value) ?? [])
         exceptRight = Set(try m["except-right"]?.string("except-right").unicodeScalars.map(\.value) ?? [])
         if let w = m["safe-when"] { safeOnlyLetterspaced = try w.choice("safe-when", ["always", "letterspaced"]) == "letterspaced" }
+        if let n = m["safe-max-spaces"] {
+            safeMaxSpaces = try n.int("safe-max-spaces")
+            guard safeMaxSpaces >= 1 else { throw ConfigError(n.mark, "'safe-max-spaces' must be at least 1") }
+        }
         if space == .ignore && characters.isEmpty {
             throw ConfigError(m.value.mark, "a boundary rule needs 'space' (forbid, require or single) or 'characters'")
         }
@@ -279,7 +285,7 @@ public struct BoundaryScanner: Sendable {
             switch c.space {
             case .forbid:
                 var f = fix(e, Edit(range: range, replacement: ""))
-                if c.safeOnlyLetterspaced && !letterspaced && f?.safety == .safe { f?.safety = .unsafe }
+                if f?.safety == .safe && ((c.safeOnlyLetterspaced && !letterspaced) || count > c.safeMaxSpaces) { f?.safety = .unsafe }
                 findings.append(Finding(rule: e.rule, range: range, fix: f))
             case .single:
                 if count >= 2 || !plain {

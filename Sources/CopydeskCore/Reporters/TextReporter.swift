@@ -121,7 +121,7 @@ public struct TextReporter: Reporter {
         if let fix = d.fix, fix.edits.count == 1 {
             let e = fix.edits[0]
             let what = e.replacement.isEmpty ? "删除" : (e.range.isEmpty ? "插入 “\(visible(e.replacement))”" : "改为 “\(visible(e.replacement))”")
-            out += " " + paint(what, "32")
+            out += " " + paint(what, "32") + (fix.safety == .unsafe ? paint(" (--unsafe-fixes)", "2") : "")
         }
         return out + "\n"
     }
