@@ -79,6 +79,18 @@ public struct BrokenLineCheck: Check {
             if !endings.contains(v) { openLines += 1 }
         }
         if proseLines == 0 || Double(openLines) < minWrappedRatio * Double(proseLines) { return }
+        // In hard-wrapped text a broken line runs (nearly) to the wrap width: a line much shorter than the typical
+        // line is a subhead, caption or list entry, not a broken sentence.
+        // Typical length: the median of lines followed by another line of their block (a paragraph's last line is
+        // short by nature); with one-line blocks (OCR pages with blank lines between lines), of all lines.
+        var lengths: [Int] = []
+        for k in lines.indices {
+            if let l = lines[k], k + 1 < lines.count, let n = lines[k + 1], n.block == l.block { lengths.append(l.content.count) }
+        }
+        if lengths.isEmpty { lengths = lines.compactMap { $0?.content.count } }
+        lengths.sort()
+        let typical = lengths.isEmpty ? 0 : lengths[lengths.count / 2]
+        let minLength = Int(Double(typical) * 0.6)
         var chainStart: Int? = nil
         var edits: [Edit] = []
         func flush() {
@@ -97,7 +109,7 @@ public struct BrokenLineCheck: Check {
             guard let a = lines[k], let c = lines[k + 1], let (last, lastAt) = lastScalar(a.content),
                   let (first, _, indent) = firstScalar(c.content) else { flush(); k += 1; continue }
             let lc = CharClass.of(last), fc = CharClass.of(first)
-            var broken = !endings.contains(last) && !indent
+            var broken = !endings.contains(last) && !indent && a.content.count >= minLength
             // The next line must continue the sentence: Chinese, Latin, digits, or punctuation that follows words.
             if fc.isDisjoint(with: [.han, .latin, .digit, .fullwidthOther, .fullwidthClose, .fullwidthOpen]) { broken = false }
             // A number split across lines may be a thin-space group: not sure, not joined.
