@@ -33,6 +33,28 @@ import Testing
         #expect(FixApplier.applyOnce(bytes, [none], allowUnsafe: true).0 == bytes)
     }
 
+    @Test func farApartEditsDoNotBlockFixesBetweenThem() {
+        // A joined paragraph: edits at 2 and 8. A fix at 5 lies between them but overlaps neither, so both apply
+        // in the same pass (a fixer that tracked only the furthest end would defer the inner fix).
+        let bytes = Array("0123456789".utf8)
+        let join = diag("join", 2..<3, [Edit(range: 2..<3, replacement: ""), Edit(range: 8..<9, replacement: "")])
+        let inner = diag("inner", 5..<6, [Edit(range: 5..<6, replacement: "X")])
+        let (out, used) = FixApplier.applyOnce(bytes, [inner, join], allowUnsafe: false)
+        #expect(String(decoding: out, as: UTF8.self) == "0134X679")
+        #expect(Set(used.map(\.ruleID)) == ["join", "inner"])
+    }
+
+    @Test func runsOfHalfwidthPunctuationConvergeInOnePass() throws {
+        // `。? ? ?`: each converted `?` makes the next one follow full-width punctuation; the scanner treats a
+        // converted character as its replacement, so the whole run is fixed in one pass, not one per pass.
+        let rule = try #require(RuleCatalog.loadBuiltIn().rule("punctuation.halfwidth-in-chinese"))
+        let doc = Document(path: "a.txt", text: "好吗。?!?\n")
+        let ds = Linter(rules: [rule], unusedDisable: nil).lint(doc)
+        #expect(ds.count == 3)
+        let (out, _) = FixApplier.applyOnce(doc.bytes, ds, allowUnsafe: false)
+        #expect(String(decoding: out, as: UTF8.self) == "好吗。？！？\n")
+    }
+
     @Test func multiEditFixIsAllOrNothing() {
         let bytes = Array("0123456789".utf8)
         let first = diag("first", 1..<3, [Edit(range: 1..<3, replacement: "")])

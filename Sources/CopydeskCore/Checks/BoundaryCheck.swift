@@ -249,9 +249,13 @@ public struct BoundaryScanner: Sendable {
                             insertion(touching[pair], role, i, prevScalar, v, &findings)
                         }
                     }
-                    // `characters` rules: the character must touch its left neighbour; spaces after it are allowed.
-                    if hasCharRules, prevTouches, prev2Idx >= 0, isSpecial(prevScalar) {
-                        charBetween(role, prev2Idx, prev2Scalar, prevScalar, prevStart, curIdx, v, &findings)
+                    // `characters` rules: the nearest character on each side decides (spaces around are allowed).
+                    if hasCharRules, prev2Idx >= 0, isSpecial(prevScalar) {
+                        // A converted character counts as its replacement for what follows, so a run such as
+                        // `好!!` or `。? ? ?` is converted in one pass instead of one character per pass.
+                        if let replaced = charBetween(role, prev2Idx, prev2Scalar, prevScalar, prevStart, curIdx, v, &findings) {
+                            prevIdx = replaced
+                        }
                     }
                     prevTouches = spaceStart < 0 && prevIdx >= 0
                     prev2Idx = prevIdx; prev2Scalar = prevScalar
@@ -263,7 +267,7 @@ public struct BoundaryScanner: Sendable {
                     let list = spaced[prevIdx * n + lineEndIdx]
                     if !list.isEmpty { spaceRun(list, role, spaceStart..<end, spaceUnion, spaceCount, onlyASCIISpace, prevScalar, 0, letterspaced: true, &findings) }
                 }
-                if hasCharRules, seg.atLineEnd, prevTouches, prev2Idx >= 0, isSpecial(prevScalar) {
+                if hasCharRules, seg.atLineEnd, prev2Idx >= 0, isSpecial(prevScalar) {
                     charBetween(role, prev2Idx, prev2Scalar, prevScalar, prevStart, lineEndIdx, 0, &findings)
                 }
             }
@@ -305,8 +309,12 @@ public struct BoundaryScanner: Sendable {
         }
     }
 
-    private func charBetween(_ currentRole: Scope, _ lIdx: Int, _ l: UInt32, _ mid: UInt32, _ midStart: Int, _ rIdx: Int, _ r: UInt32, _ findings: inout [Finding]) {
+    /// Reports `mid` for every `characters` rule that matches; returns the class index of the replacement of the
+    /// last fix made, if any.
+    @discardableResult
+    private func charBetween(_ currentRole: Scope, _ lIdx: Int, _ l: UInt32, _ mid: UInt32, _ midStart: Int, _ rIdx: Int, _ r: UInt32, _ findings: inout [Finding]) -> Int? {
         let lc = CharClass(rawValue: 1 << UInt32(lIdx)), rc = CharClass(rawValue: 1 << UInt32(rIdx))
+        var replacedClass: Int? = nil
         for k in charRules {
             let e = rules[k]
             let c = e.check
@@ -316,7 +324,9 @@ public struct BoundaryScanner: Sendable {
             let range = midStart..<(midStart + (Unicode.Scalar(mid).map { String($0).utf8.count } ?? 1))
             let f = repl.map { fix(e, Edit(range: range, replacement: $0)) } ?? nil
             findings.append(Finding(rule: e.rule, range: range, fix: f))
+            if let rs = repl?.unicodeScalars.first, f != nil { replacedClass = BoundaryScanner.index(CharClass.of(rs.value)) }
         }
+        return replacedClass
     }
 
     @inline(__always) private func fix(_ e: Entry, _ edit: Edit) -> Fix? {

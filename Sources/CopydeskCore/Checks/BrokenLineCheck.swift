@@ -16,8 +16,11 @@ public struct BrokenLineCheck: Check {
     var markdown: Bool
 
     var minWrappedRatio: Double
+    /// Below this share of open lines the text is only partly hard-wrapped: findings get an unsafe fix, since
+    /// joining there can merge subheads and paragraphs (and each join changes what the next pass sees).
+    var safeMinWrappedRatio: Double
 
-    static let keys: Set<String> = ["endings", "markdown", "min-wrapped-ratio"]
+    static let keys: Set<String> = ["endings", "markdown", "min-wrapped-ratio", "safe-min-wrapped-ratio"]
     static let defaultEndings = "。！？…”’）》」』：；!?.:;—"
 
     init(_ m: StrictMapping) throws {
@@ -27,6 +30,8 @@ public struct BrokenLineCheck: Check {
         markdown = try m["markdown"]?.bool("markdown") ?? false
         minWrappedRatio = try m["min-wrapped-ratio"]?.double("min-wrapped-ratio") ?? 0.3
         guard (0...1).contains(minWrappedRatio) else { throw ConfigError(m["min-wrapped-ratio"]!.mark, "'min-wrapped-ratio' must be between 0 and 1") }
+        safeMinWrappedRatio = try m["safe-min-wrapped-ratio"]?.double("safe-min-wrapped-ratio") ?? 0.6
+        guard (0...1).contains(safeMinWrappedRatio) else { throw ConfigError(m["safe-min-wrapped-ratio"]!.mark, "'safe-min-wrapped-ratio' must be between 0 and 1") }
     }
 
     /// A joinable line: its bytes, and whether it may continue / be continued.
@@ -79,6 +84,8 @@ public struct BrokenLineCheck: Check {
             if !endings.contains(v) { openLines += 1 }
         }
         if proseLines == 0 || Double(openLines) < minWrappedRatio * Double(proseLines) { return }
+        let safety: FixSafety = context.fixSafety == .safe && Double(openLines) < safeMinWrappedRatio * Double(proseLines)
+            ? .unsafe : context.fixSafety
         // In hard-wrapped text a broken line runs (nearly) to the wrap width: a line much shorter than the typical
         // line is a subhead, caption or list entry, not a broken sentence.
         // Typical length: the median of lines followed by another line of their block (a paragraph's last line is
@@ -97,7 +104,7 @@ public struct BrokenLineCheck: Check {
             if let start = chainStart, !edits.isEmpty {
                 let first = edits[0].range
                 let msg = substitute(context.message, ["count": String(edits.count)])
-                let fix: Fix? = context.fixSafety == .none ? nil : Fix(edits: edits, safety: context.fixSafety)
+                let fix: Fix? = safety == .none ? nil : Fix(edits: edits, safety: safety)
                 findings.append(Finding(rule: context.ruleIndex, range: first, message: msg, fix: fix))
                 _ = start
             }

@@ -23,29 +23,36 @@ public enum FixApplier {
             candidates.append((d, fix.edits.sorted { $0.range.lowerBound < $1.range.lowerBound }))
         }
         candidates.sort { $0.1[0].range.lowerBound < $1.1[0].range.lowerBound }
-        var taken: [Edit] = []
-        var applied: [Diagnostic] = []
-        var lastEnd = -1
-        var lastInsertAt = -1
-        for (d, edits) in candidates {
-            // Edits of one fix must all fit after what is already taken.
-            var ok = true
-            var end = lastEnd
-            var insertAt = lastInsertAt
-            for e in edits {
-                // Overlap with a taken edit, or a second insertion at the same point.
-                if e.range.lowerBound < end || (e.range.isEmpty && e.range.lowerBound == insertAt) {
-                    ok = false; break
-                }
-                end = max(end, e.range.upperBound)
-                if e.range.isEmpty { insertAt = e.range.lowerBound }
+        // Conflicts between fixes: two edits overlap, or two insertions share a point. One sweep over all edits
+        // sorted by start keeps the edits still "open" (overlaps are rare, so that set stays tiny). A fix whose
+        // edits are far apart (a joined paragraph) then only excludes the fixes it really overlaps.
+        var all: [(edit: Edit, fix: Int)] = []
+        for (k, c) in candidates.enumerated() { for e in c.1 { all.append((e, k)) } }
+        all.sort { $0.edit.range.lowerBound != $1.edit.range.lowerBound ? $0.edit.range.lowerBound < $1.edit.range.lowerBound
+                   : ($0.edit.range.isEmpty && !$1.edit.range.isEmpty) }
+        var conflicts: [Int: [Int]] = [:]
+        var open: [(edit: Edit, fix: Int)] = []
+        for item in all {
+            let e = item.edit.range
+            open.removeAll { o in o.edit.range.upperBound < e.lowerBound
+                || (o.edit.range.upperBound == e.lowerBound && !(o.edit.range.isEmpty && e.isEmpty)) }
+            for o in open where o.fix != item.fix {
+                let r = o.edit.range
+                let clash = (r.isEmpty && e.isEmpty) ? r.lowerBound == e.lowerBound : (e.lowerBound < r.upperBound && r.lowerBound < max(e.upperBound, e.lowerBound + (e.isEmpty ? 1 : 0)) && !(e.isEmpty && e.lowerBound == r.lowerBound))
+                if clash { conflicts[o.fix, default: []].append(item.fix); conflicts[item.fix, default: []].append(o.fix) }
             }
-            guard ok else { continue }
-            taken.append(contentsOf: edits)
-            applied.append(d)
-            lastEnd = end
-            lastInsertAt = insertAt
+            open.append(item)
         }
+        var accepted = [Bool](repeating: false, count: candidates.count)
+        var applied: [Diagnostic] = []
+        var taken: [Edit] = []
+        for (k, c) in candidates.enumerated() {
+            if let cs = conflicts[k], cs.contains(where: { accepted[$0] }) { continue }
+            accepted[k] = true
+            applied.append(c.0)
+            taken.append(contentsOf: c.1)
+        }
+        taken.sort { $0.range.lowerBound != $1.range.lowerBound ? $0.range.lowerBound < $1.range.lowerBound : ($0.range.isEmpty && !$1.range.isEmpty) }
         guard !taken.isEmpty else { return (bytes, []) }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + 16)
