@@ -54,7 +54,7 @@ enum LintCommand {
             runner.run(files: fileList, write: mode == .apply) { r in
                 var report = r.0
                 if streaming {
-                    writeOut(textReporter.renderFile(report))
+                    textReporter.renderFile(report, write: writeOut)
                     report.source = nil
                     report.diagnostics = report.diagnostics.map { var d = $0; d.message = ""; d.fix = nil; return d }
                 }

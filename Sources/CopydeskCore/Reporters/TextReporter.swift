@@ -32,10 +32,18 @@ public struct TextReporter: Reporter {
 
     public func renderFile(_ f: FileReport) -> String {
         var out = ""
+        renderFile(f) { out += $0 }
+        return out
+    }
+
+    /// Renders one file's findings, handing the text to `write` in chunks of about 64 KB (so a file with many
+    /// findings is never held as one string).
+    public func renderFile(_ f: FileReport, write: (String) -> Void) {
+        var out = ""
         if let e = f.error {
             out += paint(f.path, "1") + ": " + paint("error", "1;31") + ": " + e + "\n"
         }
-        guard let src = f.source else { return out }
+        guard let src = f.source else { write(out); return }
         var layout: LineLayout? = nil
         for d in f.diagnostics {
             let p = src.position(of: d.range.lowerBound)
@@ -44,8 +52,9 @@ public struct TextReporter: Reporter {
             // Findings come sorted, so consecutive ones on a line share its layout.
             if layout?.line != p.line { layout = LineLayout(src, line: p.line) }
             out += excerpt(src, d, layout: layout!)
+            if out.utf8.count > 65_536 { write(out); out = "" }
         }
-        return out
+        if !out.isEmpty { write(out) }
     }
 
     /// Byte offset and starting cell of every scalar of one line, computed once per line.
