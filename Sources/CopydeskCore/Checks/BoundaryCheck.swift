@@ -20,6 +20,9 @@ public struct BoundaryCheck: Check {
     /// Characters next to which the rule never fires (`except-left: 年月日`).
     public var exceptLeft: Set<UInt32>
     public var exceptRight: Set<UInt32>
+    /// `only-left` / `only-right`: when given, the character on that side must be one of these (e.g. `%‰℃`).
+    public var onlyLeft: Set<UInt32>?
+    public var onlyRight: Set<UInt32>?
     /// `safe-when: letterspaced`: the rule's safe fix stays safe only for letterspacing (one space with a single
     /// character on at least one side: `全 力 以 赴`, `篱笆 墙 ，`); a space between two words (`市委 书记`,
     /// `搬运 包装`) or a run of spaces (a flattened table) gets an unsafe fix, since it may separate fields or clauses.
@@ -27,7 +30,7 @@ public struct BoundaryCheck: Check {
     /// `safe-max-spaces: N`: a run of more than N whitespace characters (a flattened table) gets an unsafe fix.
     public var safeMaxSpaces = Int.max
 
-    static let keys: Set<String> = ["left", "right", "symmetric", "space", "spaces", "characters", "except-left", "except-right", "safe-when", "safe-max-spaces"]
+    static let keys: Set<String> = ["left", "right", "symmetric", "space", "spaces", "characters", "except-left", "except-right", "only-left", "only-right", "safe-when", "safe-max-spaces"]
 
     /// Reads a class or a list of classes (`han`, `[latin, digit]`).
     static func classes(_ v: YAMLValue, _ key: String) throws -> CharClass {
@@ -80,6 +83,8 @@ public struct BoundaryCheck: Check {
         characters = chars
         exceptLeft = Set(try m["except-left"]?.string("except-left").unicodeScalars.map(\.value) ?? [])
         exceptRight = Set(try m["except-right"]?.string("except-right").unicodeScalars.map(\.value) ?? [])
+        onlyLeft = try m["only-left"].map { Set(try $0.string("only-left").unicodeScalars.map(\.value)) }
+        onlyRight = try m["only-right"].map { Set(try $0.string("only-right").unicodeScalars.map(\.value)) }
         if let w = m["safe-when"] { safeOnlyLetterspaced = try w.choice("safe-when", ["always", "letterspaced"]) == "letterspaced" }
         if let n = m["safe-max-spaces"] {
             safeMaxSpaces = try n.int("safe-max-spaces")
@@ -286,6 +291,8 @@ public struct BoundaryScanner: Sendable {
             let c = e.check
             guard !e.scope.isDisjoint(with: currentRole), union & ~c.spaces.rawValue == 0 else { continue }
             if c.exceptLeft.contains(l) || c.exceptRight.contains(r) { continue }
+            if let o = c.onlyLeft, !o.contains(l) { continue }
+            if let o = c.onlyRight, !o.contains(r) { continue }
             switch c.space {
             case .forbid:
                 var f = fix(e, Edit(range: range, replacement: ""))
@@ -305,6 +312,8 @@ public struct BoundaryScanner: Sendable {
             let e = rules[k]
             if e.scope.isDisjoint(with: currentRole) { continue }
             if e.check.exceptLeft.contains(l) || e.check.exceptRight.contains(r) { continue }
+            if let o = e.check.onlyLeft, !o.contains(l) { continue }
+            if let o = e.check.onlyRight, !o.contains(r) { continue }
             findings.append(Finding(rule: e.rule, range: at..<at, fix: fix(e, Edit(range: at..<at, replacement: " "))))
         }
     }
@@ -321,6 +330,8 @@ public struct BoundaryScanner: Sendable {
             guard !e.scope.isDisjoint(with: currentRole), let repl = c.characters[mid] else { continue }
             let hit = (c.left.contains(lc) && c.right.contains(rc)) || (c.symmetric && c.right.contains(lc) && c.left.contains(rc))
             guard hit, !c.exceptLeft.contains(l), !c.exceptRight.contains(r) else { continue }
+            if let o = c.onlyLeft, !o.contains(l) { continue }
+            if let o = c.onlyRight, !o.contains(r) { continue }
             let range = midStart..<(midStart + (Unicode.Scalar(mid).map { String($0).utf8.count } ?? 1))
             let f = repl.map { fix(e, Edit(range: range, replacement: $0)) } ?? nil
             findings.append(Finding(rule: e.rule, range: range, fix: f))
