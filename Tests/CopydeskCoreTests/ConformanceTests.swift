@@ -80,20 +80,8 @@ enum ConformanceFixture {
         }
     }
 
-    static func quote(_ s: String) -> String {
-        var o = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": o += "\\\""
-            case "\\": o += "\\\\"
-            case "\n": o += "\\n"
-            case "\t": o += "\\t"
-            default:
-                if u.value < 0x20 || u.value == 0x7F { o += String(format: "\\u%04X", u.value) } else { o.unicodeScalars.append(u) }
-            }
-        }
-        return o + "\""
-    }
+    /// A JSON string literal is also a valid YAML double-quoted scalar.
+    static func quote(_ s: String) -> String { JSON.string(s) }
 
     /// The linter for a pair: its style and rule overrides on top of the built-in defaults.
     static func linter(for pair: ConformancePair) throws -> Linter {
