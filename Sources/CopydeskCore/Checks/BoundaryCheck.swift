@@ -200,6 +200,19 @@ public struct BoundaryScanner: Sendable {
                 var spaceUnion: UInt32 = 0
                 var spaceCount = 0
                 var onlyASCIISpace = true
+                // A segment cut at a URL, inline code or markup (not at a line start) sees the character just
+                // before the cut as its left neighbour (`访问https://…` → the URL's last character), read only:
+                // no rule edits text outside the segment.
+                var prevIsOutside = false
+                if !seg.atLineStart && i > 0 {
+                    var k = i - 1
+                    while k > 0 && p[k] & 0xC0 == 0x80 { k -= 1 }
+                    let (pv, _) = decodeScalar(p, k)
+                    let pc = pv < 0x10000 ? classTable[Int(pv)] : CharClass.of(pv).rawValue
+                    if pc & ws == 0 && pc & CharClass.newline.rawValue == 0 {
+                        prevIdx = pc.trailingZeroBitCount; prevScalar = pv; prevStart = k; prevIsOutside = true
+                    }
+                }
                 while i < end {
                     let b0 = p[i]
                     if hanFast && b0 >= 0xE5 && b0 <= 0xE9 && prevIdx == hanIdx && spaceStart < 0 && i + 2 < end {
@@ -237,7 +250,9 @@ public struct BoundaryScanner: Sendable {
                     if prevIdx >= 0 {
                         let pair = prevIdx * n + curIdx
                         if spaceStart >= 0 {
-                            if spacedAny[pair] {
+                            // A space next to cut-out text (a URL, inline code) is left alone: it keeps a link
+                            // apart from the words around it.
+                            if spacedAny[pair] && !prevIsOutside {
                                 // Is either neighbour a lone character (letterspacing)? Left: it does not touch
                                 // another character of its class; right: likewise, looking one character ahead.
                                 let leftSingle = !(prevTouches && prev2Idx == prevIdx)
@@ -255,7 +270,7 @@ public struct BoundaryScanner: Sendable {
                         }
                     }
                     // `characters` rules: the nearest character on each side decides (spaces around are allowed).
-                    if hasCharRules, prev2Idx >= 0, isSpecial(prevScalar) {
+                    if hasCharRules, prev2Idx >= 0, !prevIsOutside, isSpecial(prevScalar) {
                         // A converted character counts as its replacement for what follows, so a run such as
                         // `好!!` or `。? ? ?` is converted in one pass instead of one character per pass.
                         if let replaced = charBetween(role, prev2Idx, prev2Scalar, prevScalar, prevStart, curIdx, v, &findings) {
@@ -263,17 +278,34 @@ public struct BoundaryScanner: Sendable {
                         }
                     }
                     prevTouches = spaceStart < 0 && prevIdx >= 0
+                    prevIsOutside = false
                     prev2Idx = prevIdx; prev2Scalar = prevScalar
                     prevIdx = curIdx; prevScalar = v; prevStart = i
                     spaceStart = -1
                     i += len
                 }
-                if spaceStart >= 0, seg.atLineEnd, prevIdx >= 0 {
-                    let list = spaced[prevIdx * n + lineEndIdx]
-                    if !list.isEmpty { spaceRun(list, role, spaceStart..<end, spaceUnion, spaceCount, onlyASCIISpace, prevScalar, 0, letterspaced: true, &findings) }
+                // The right neighbour after the segment: the line end, or the first character of what was cut out
+                // (read only, as on the left).
+                var nextIdx = -1
+                var nextScalar: UInt32 = 0
+                if seg.atLineEnd { nextIdx = lineEndIdx }
+                else if end < p.count {
+                    let (nv, _) = decodeScalar(p, end)
+                    let nc = nv < 0x10000 ? classTable[Int(nv)] : CharClass.of(nv).rawValue
+                    if nc & ws == 0 && nc & CharClass.newline.rawValue == 0 { nextIdx = nc.trailingZeroBitCount; nextScalar = nv }
                 }
-                if hasCharRules, seg.atLineEnd, prev2Idx >= 0, isSpecial(prevScalar) {
-                    charBetween(role, prev2Idx, prev2Scalar, prevScalar, prevStart, lineEndIdx, 0, &findings)
+                if nextIdx >= 0, prevIdx >= 0, !(prevIsOutside && spaceStart < 0) {
+                    let pair = prevIdx * n + nextIdx
+                    if spaceStart >= 0 {
+                        if spacedAny[pair] && seg.atLineEnd {   // spaces before cut-out text stay
+                            spaceRun(spaced[pair], role, spaceStart..<end, spaceUnion, spaceCount, onlyASCIISpace, prevScalar, nextScalar, letterspaced: true, &findings)
+                        }
+                    } else if touchingAny[pair] {
+                        insertion(touching[pair], role, end, prevScalar, nextScalar, &findings)
+                    }
+                }
+                if hasCharRules, nextIdx >= 0, prev2Idx >= 0, !prevIsOutside, isSpecial(prevScalar) {
+                    charBetween(role, prev2Idx, prev2Scalar, prevScalar, prevStart, nextIdx, nextScalar, &findings)
                 }
             }
           }
