@@ -264,6 +264,9 @@ public enum ArticleStructure {
         let s = trimmed(scalars(source, block.content[0]))
         guard (2...40).contains(s.count), s.contains(where: { CharClass.of($0).contains(.han) }) else { return false }
         if s.contains(where: { sentencePunct.contains($0) }) { return false }
+        // A half-width full stop after a Chinese character ends a sentence (`会议结束.大家散去.`): running text.
+        let arr = Array(s)
+        for k in 1..<max(1, arr.count) where arr[k] == 0x2E && CharClass.of(arr[k - 1]).contains(.han) { return false }
         // A question or exclamation mark inside the line, or unbalanced quotation marks, mean running text: OCR
         // puts pieces of quoted dialogue on lines of their own (`“每班在岗时间多长？”“防控操作`).
         if let q = s.firstIndex(where: { innerEndings.contains($0) }),
