@@ -363,3 +363,21 @@ import Testing
         #expect(e?.message.contains("must be a mapping") == true)
     }
 }
+
+@Suite struct ConfigLayeringTests {
+    @Test func severityFromAnEarlierEntrySurvivesLaterOptions() throws {
+        let yaml = """
+        rules:
+          spacing.han-digit: warning
+        overrides:
+          - files: ["web/**"]
+            rules:
+              spacing.han-digit: {scope: [body]}
+        """
+        let config = try Config.parse(yaml, file: "c.yml", directory: "/proj")
+        let set = try RuleSet.build(config: config, catalog: RuleCatalog.loadBuiltIn(), overrides: [0])
+        let rule = try #require(set.rules.first { $0.id == "spacing.han-digit" })
+        #expect(rule.severity == .warning)
+        #expect(rule.scope == .body)
+    }
+}

@@ -140,7 +140,10 @@ public struct RuleSet: Sendable {
                 case .severity(let s): enabled[i] = true; rules[i].severity = s
                 case .options(let opts):
                     guard targets.count == 1 else { throw ConfigError(e.mark, "options can be given to one rule, not to the pack '\(e.key)'") }
-                    rules[i] = try recompile(rules[i], with: opts)
+                    let previous = rules[i]
+                    rules[i] = try recompile(previous, with: opts)
+                    // A severity set by an earlier entry (e.g. `rule: warning`) survives options that do not name one.
+                    if opts["severity"] == nil { rules[i].severity = previous.severity }
                     enabled[i] = true
                 }
             }
