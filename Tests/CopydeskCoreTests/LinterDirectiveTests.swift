@@ -180,3 +180,37 @@ import Testing
                                     try #require(TS.offset(of: "\t", in: text))..<(try #require(TS.offset(of: "\r", in: text)))])
     }
 }
+
+@Suite struct ReEnableTests {
+    func lint(_ text: String) throws -> [Diagnostic] {
+        let cat = try RuleCatalog.loadBuiltIn()
+        let rules = ["spacing.han-space-han", "spacing.han-digit"].compactMap { cat.rule($0) }
+        return Linter(rules: rules, unusedDisable: .info, knownIDs: Set(cat.ids)).lint(Document(path: "a.md", text: text))
+    }
+
+    @Test func enablingOneRuleInsideAPackDisable() throws {
+        let text = """
+        <!-- copydesk-disable spacing -->
+        全 力 12 月
+
+        <!-- copydesk-enable spacing.han-digit -->
+        全 力 12 月
+
+        <!-- copydesk-enable -->
+        全 力
+
+        """
+        let ds = try lint(text)
+        let src = SourceText(text)
+        let found = ds.map { "\(src.position(of: $0.range.lowerBound).line):\($0.ruleID)" }
+        // Line 2: everything off. Line 5: han-digit back on, han-space-han still off. Line 8: all on again.
+        #expect(found == ["5:spacing.han-digit", "5:spacing.han-digit", "8:spacing.han-space-han"])
+    }
+
+    @Test func enablingOneRuleInsideADisableAll() throws {
+        let text = "<!-- copydesk-disable -->\n全 力 12 月\n\n<!-- copydesk-enable spacing.han-space-han -->\n全 力 12 月\n"
+        let ds = try lint(text)
+        let src = SourceText(text)
+        #expect(ds.map { "\(src.position(of: $0.range.lowerBound).line):\($0.ruleID)" } == ["5:spacing.han-space-han"])
+    }
+}

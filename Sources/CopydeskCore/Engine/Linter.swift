@@ -94,16 +94,26 @@ public struct Linter: Sendable {
 
 /// In-document disables: which diagnostics they suppress, and which directives suppress nothing.
 enum Suppression {
+    /// A byte range where some rules are off: `rules` (ids or pack prefixes; empty = all), minus `except`
+    /// (rules re-enabled inside a broader disable, e.g. `disable spacing` … `enable spacing.han-digit`).
     struct Region {
         var directive: Int
         var rules: [String]
+        var except: [String] = []
         var range: Range<Int>
+
+        func covers(_ id: String) -> Bool {
+            (rules.isEmpty || rules.contains { Suppression.matches(id, $0) }) && !except.contains { Suppression.matches(id, $0) }
+        }
     }
+
+    /// `id` is `pattern` or a rule of the pack `pattern`.
+    static func matches(_ id: String, _ pattern: String) -> Bool { id == pattern || id.hasPrefix(pattern + ".") }
 
     static func regions(_ doc: Document) -> [Region] {
         let src = doc.source
         var out: [Region] = []
-        var open: [(directive: Int, rules: [String], start: Int)] = []
+        var open: [(directive: Int, rules: [String], except: [String], start: Int)] = []
         func lineRange(_ l: Int) -> Range<Int> {
             let c = src.lineContent(l)
             return src.lineStarts[l]..<c.upperBound
@@ -112,21 +122,22 @@ enum Suppression {
         for (k, d) in doc.directives.enumerated() {
             switch d.kind {
             case .disable:
-                open.append((k, d.rules, d.range.upperBound))
+                open.append((k, d.rules, [], d.range.upperBound))
             case .enable:
-                var remaining: [(directive: Int, rules: [String], start: Int)] = []
+                var remaining: [(directive: Int, rules: [String], except: [String], start: Int)] = []
                 for o in open {
-                    if d.rules.isEmpty {
-                        out.append(Region(directive: o.directive, rules: o.rules, range: o.start..<d.range.lowerBound))
-                    } else if o.rules.isEmpty || !Set(o.rules).isDisjoint(with: d.rules) {
-                        out.append(Region(directive: o.directive, rules: o.rules, range: o.start..<d.range.lowerBound))
-                        // A region for all rules (or more rules than re-enabled) goes on for the others.
-                        let rest = o.rules.filter { !d.rules.contains($0) }
-                        if o.rules.isEmpty || !rest.isEmpty {
-                            remaining.append((o.directive, o.rules.isEmpty ? [] : rest, d.range.upperBound))
-                        }
-                    } else {
-                        remaining.append(o)
+                    let region = Region(directive: o.directive, rules: o.rules, except: o.except, range: o.start..<d.range.lowerBound)
+                    if d.rules.isEmpty { out.append(region); continue }
+                    // Which of the re-enabled ids does this region cover?
+                    let touched = d.rules.filter { id in region.covers(id) || o.rules.contains(where: { p in matches(p, id) }) }
+                    if touched.isEmpty { remaining.append(o); continue }
+                    out.append(region)
+                    // Patterns that the enable names (or that lie inside a pack it names) end here; a broader pattern
+                    // goes on with the re-enabled ids as exceptions.
+                    let rest = o.rules.filter { p in !d.rules.contains { matches(p, $0) } }
+                    let newExcept = o.except + touched.filter { e in rest.isEmpty ? o.rules.isEmpty : rest.contains { matches(e, $0) } }
+                    if o.rules.isEmpty || !rest.isEmpty {
+                        remaining.append((o.directive, o.rules.isEmpty ? [] : rest, newExcept, d.range.upperBound))
                     }
                 }
                 open = remaining
@@ -139,7 +150,7 @@ enum Suppression {
                 if l < src.lineCount { out.append(Region(directive: k, rules: d.rules, range: lineRange(l))) }
             }
         }
-        for o in open { out.append(Region(directive: o.directive, rules: o.rules, range: o.start..<(src.bytes.count + 1))) }
+        for o in open { out.append(Region(directive: o.directive, rules: o.rules, except: o.except, range: o.start..<(src.bytes.count + 1))) }
         return out
     }
 
@@ -151,7 +162,7 @@ enum Suppression {
         for d in diagnostics {
             var suppressed = false
             for r in regions where r.range.contains(d.range.lowerBound) {
-                if r.rules.isEmpty || r.rules.contains(where: { d.ruleID == $0 || d.ruleID.hasPrefix($0 + ".") }) {
+                if r.covers(d.ruleID) {
                     used[r.directive] = true
                     suppressed = true
                 }
