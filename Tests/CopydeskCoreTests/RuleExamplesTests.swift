@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import CopydeskCore
 
@@ -12,6 +13,21 @@ import Testing
         // Ids come from paths under rules/ and are unique.
         #expect(Set(catalog.ids).count == catalog.ids.count)
         #expect(catalog.rule("spacing.han-space-han") != nil)
+    }
+
+    /// The binary carries what is in rules/ (SwiftPM notices new or removed rule files only when it re-plans the
+    /// build: after adding one, `touch Package.swift`).
+    @Test func embeddedRulesMatchTheRulesFolder() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let rulesDir = root.appendingPathComponent("rules")
+        var onDisk: Set<String> = []
+        if let walker = FileManager.default.enumerator(at: rulesDir, includingPropertiesForKeys: nil) {
+            for case let url as URL in walker where ["yml", "yaml"].contains(url.pathExtension) {
+                onDisk.insert(String(url.standardizedFileURL.path.dropFirst(rulesDir.standardizedFileURL.path.count + 1)))
+            }
+        }
+        let embedded = Set(EmbeddedRules.files.map(\.path))
+        #expect(embedded == onDisk, "embedded rules differ from rules/: run `touch Package.swift` and build again")
     }
 
     @Test(arguments: rules.map(\.id))

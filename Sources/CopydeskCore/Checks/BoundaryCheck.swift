@@ -23,6 +23,8 @@ public struct BoundaryCheck: Check {
     /// `only-left` / `only-right`: when given, the character on that side must be one of these (e.g. `%‰℃`).
     public var onlyLeft: Set<UInt32>?
     public var onlyRight: Set<UInt32>?
+    /// `right-next`: the character after the right neighbour must be of these classes (`-5`: a sign before a digit).
+    public var rightNext: CharClass?
     /// `safe-when: letterspaced`: the rule's safe fix stays safe only for letterspacing (one space with a single
     /// character on at least one side: `全 力 以 赴`, `篱笆 墙 ，`); a space between two words (`市委 书记`,
     /// `搬运 包装`) or a run of spaces (a flattened table) gets an unsafe fix, since it may separate fields or clauses.
@@ -30,7 +32,7 @@ public struct BoundaryCheck: Check {
     /// `safe-max-spaces: N`: a run of more than N whitespace characters (a flattened table) gets an unsafe fix.
     public var safeMaxSpaces = Int.max
 
-    static let keys: Set<String> = ["left", "right", "symmetric", "space", "spaces", "characters", "except-left", "except-right", "only-left", "only-right", "safe-when", "safe-max-spaces"]
+    static let keys: Set<String> = ["left", "right", "symmetric", "space", "spaces", "characters", "except-left", "except-right", "only-left", "only-right", "right-next", "safe-when", "safe-max-spaces"]
 
     /// Reads a class or a list of classes (`han`, `[latin, digit]`).
     static func classes(_ v: YAMLValue, _ key: String) throws -> CharClass {
@@ -85,6 +87,10 @@ public struct BoundaryCheck: Check {
         exceptRight = Set(try m["except-right"]?.string("except-right").unicodeScalars.map(\.value) ?? [])
         onlyLeft = try m["only-left"].map { Set(try $0.string("only-left").unicodeScalars.map(\.value)) }
         onlyRight = try m["only-right"].map { Set(try $0.string("only-right").unicodeScalars.map(\.value)) }
+        rightNext = try m["right-next"].map { try BoundaryCheck.classes($0, "right-next") }
+        if rightNext != nil && !characters.isEmpty {
+            throw ConfigError(m["right-next"]!.mark, "'right-next' works with 'space' rules, not with 'characters'")
+        }
         if let w = m["safe-when"] { safeOnlyLetterspaced = try w.choice("safe-when", ["always", "letterspaced"]) == "letterspaced" }
         if let n = m["safe-max-spaces"] {
             safeMaxSpaces = try n.int("safe-max-spaces")
@@ -188,6 +194,14 @@ public struct BoundaryScanner: Sendable {
                 let role = seg.role
                 var i = seg.range.lowerBound
                 let end = seg.range.upperBound
+                /// Class bits of the character starting at `k` (the line end at the segment's end; 0 if unknown).
+                func classAfter(_ k: Int) -> UInt32 {
+                    if k < end {
+                        let (nv, _) = decodeScalar(p, k)
+                        return nv < 0x10000 ? classTable[Int(nv)] : CharClass.of(nv).rawValue
+                    }
+                    return seg.atLineEnd ? CharClass.lineEnd.rawValue : 0
+                }
                 // Previous non-space character: class index, scalar, start offset. -1: none known.
                 var prevIdx = seg.atLineStart ? lineStartIdx : -1
                 var prevScalar: UInt32 = 0
@@ -256,17 +270,13 @@ public struct BoundaryScanner: Sendable {
                                 // Is either neighbour a lone character (letterspacing)? Left: it does not touch
                                 // another character of its class; right: likewise, looking one character ahead.
                                 let leftSingle = !(prevTouches && prev2Idx == prevIdx)
-                                var rightSingle = true
-                                if i + len < end {
-                                    let (nv, _) = decodeScalar(p, i + len)
-                                    let nc = nv < 0x10000 ? classTable[Int(nv)] : CharClass.of(nv).rawValue
-                                    rightSingle = nc.trailingZeroBitCount != curIdx
-                                }
+                                let nextClass = classAfter(i + len)
+                                let rightSingle = nextClass.trailingZeroBitCount != curIdx
                                 spaceRun(spaced[pair], role, spaceStart..<i, spaceUnion, spaceCount, onlyASCIISpace, prevScalar, v,
-                                         letterspaced: (leftSingle || rightSingle) && spaceCount == 1, &findings)
+                                         letterspaced: (leftSingle || rightSingle) && spaceCount == 1, next: nextClass, &findings)
                             }
                         } else if touchingAny[pair] {
-                            insertion(touching[pair], role, i, prevScalar, v, &findings)
+                            insertion(touching[pair], role, i, prevScalar, v, next: classAfter(i + len), &findings)
                         }
                     }
                     // `characters` rules: the nearest character on each side decides (spaces around are allowed).
@@ -298,10 +308,10 @@ public struct BoundaryScanner: Sendable {
                     let pair = prevIdx * n + nextIdx
                     if spaceStart >= 0 {
                         if spacedAny[pair] && seg.atLineEnd {   // spaces before cut-out text stay
-                            spaceRun(spaced[pair], role, spaceStart..<end, spaceUnion, spaceCount, onlyASCIISpace, prevScalar, nextScalar, letterspaced: true, &findings)
+                            spaceRun(spaced[pair], role, spaceStart..<end, spaceUnion, spaceCount, onlyASCIISpace, prevScalar, nextScalar, letterspaced: true, next: 0, &findings)
                         }
                     } else if touchingAny[pair] {
-                        insertion(touching[pair], role, end, prevScalar, nextScalar, &findings)
+                        insertion(touching[pair], role, end, prevScalar, nextScalar, next: 0, &findings)
                     }
                 }
                 if hasCharRules, nextIdx >= 0, prev2Idx >= 0, !prevIsOutside, isSpecial(prevScalar) {
@@ -317,7 +327,7 @@ public struct BoundaryScanner: Sendable {
 
 
     private func spaceRun(_ list: [Int], _ currentRole: Scope, _ range: Range<Int>, _ union: UInt32, _ count: Int, _ plain: Bool,
-                          _ l: UInt32, _ r: UInt32, letterspaced: Bool, _ findings: inout [Finding]) {
+                          _ l: UInt32, _ r: UInt32, letterspaced: Bool, next: UInt32, _ findings: inout [Finding]) {
         for k in list {
             let e = rules[k]
             let c = e.check
@@ -325,6 +335,7 @@ public struct BoundaryScanner: Sendable {
             if c.exceptLeft.contains(l) || c.exceptRight.contains(r) { continue }
             if let o = c.onlyLeft, !o.contains(l) { continue }
             if let o = c.onlyRight, !o.contains(r) { continue }
+            if let rn = c.rightNext, rn.rawValue & next == 0 { continue }
             switch c.space {
             case .forbid:
                 var f = fix(e, Edit(range: range, replacement: ""))
@@ -339,13 +350,14 @@ public struct BoundaryScanner: Sendable {
         }
     }
 
-    private func insertion(_ list: [Int], _ currentRole: Scope, _ at: Int, _ l: UInt32, _ r: UInt32, _ findings: inout [Finding]) {
+    private func insertion(_ list: [Int], _ currentRole: Scope, _ at: Int, _ l: UInt32, _ r: UInt32, next: UInt32, _ findings: inout [Finding]) {
         for k in list {
             let e = rules[k]
             if e.scope.isDisjoint(with: currentRole) { continue }
             if e.check.exceptLeft.contains(l) || e.check.exceptRight.contains(r) { continue }
             if let o = e.check.onlyLeft, !o.contains(l) { continue }
             if let o = e.check.onlyRight, !o.contains(r) { continue }
+            if let rn = e.check.rightNext, rn.rawValue & next == 0 { continue }
             findings.append(Finding(rule: e.rule, range: at..<at, fix: fix(e, Edit(range: at..<at, replacement: " "))))
         }
     }
