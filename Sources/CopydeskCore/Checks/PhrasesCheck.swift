@@ -41,10 +41,12 @@ public struct PhrasesCheck: Check {
             default:
                 p = try item.string("an entry of 'phrases'"); r = nil
             }
-            guard !p.isEmpty else { throw ConfigError(item.mark, "empty phrase") }
-            if let first = seen[p] { throw ConfigError(item.mark, "phrase '\(p)' is listed twice (first at line \(first.line))") }
-            seen[p] = item.mark
-            ph.append(p); rep.append(r)
+            let phrase = PhrasesCheck.unescape(p)
+            let replacement = r.map(PhrasesCheck.unescape)
+            guard !phrase.isEmpty else { throw ConfigError(item.mark, "empty phrase") }
+            if let first = seen[phrase] { throw ConfigError(item.mark, "phrase '\(p)' is listed twice (first at line \(first.line))") }
+            seen[phrase] = item.mark
+            ph.append(phrase); rep.append(replacement)
         }
         guard !ph.isEmpty else { throw ConfigError(list.mark, "'phrases' is empty: the rule could never match") }
         phrases = ph
@@ -59,6 +61,27 @@ public struct PhrasesCheck: Check {
         either = try m["either"]?.bool("either") ?? false
         boundaryStart = bytes.map { alnum($0.first) }
         boundaryEnd = bytes.map { alnum($0.last) }
+    }
+
+    /// `\u{FEFF}` in a phrase or replacement stands for that character (for characters a YAML file cannot hold
+    /// literally, such as U+FEFF, which the YAML reader drops; write it in single quotes).
+    static func unescape(_ s: String) -> String {
+        guard s.contains("\\u{") else { return s }
+        var out = String.UnicodeScalarView()
+        var rest = Substring(s)
+        while let r = rest.range(of: "\\u{") {
+            out.append(contentsOf: rest[..<r.lowerBound].unicodeScalars)
+            let after = rest[r.upperBound...]
+            if let close = after.firstIndex(of: "}"), let v = UInt32(after[..<close], radix: 16), let u = Unicode.Scalar(v) {
+                out.append(u)
+                rest = after[after.index(after: close)...]
+            } else {
+                out.append(contentsOf: rest[r].unicodeScalars)
+                rest = after
+            }
+        }
+        out.append(contentsOf: rest.unicodeScalars)
+        return String(out)
     }
 
     public func run(_ context: CheckContext, into findings: inout [Finding]) {
