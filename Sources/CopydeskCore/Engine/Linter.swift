@@ -81,8 +81,7 @@ public struct Linter: Sendable {
                        message: f.message ?? rules[f.rule].message, range: f.range, fix: f.fix)
         }
         if !doc.directives.isEmpty {
-            diagnostics = Suppression.apply(doc: doc, diagnostics: diagnostics, unusedSeverity: unusedDisable,
-                                            activeIDs: Set(rules.map(\.id)), knownIDs: knownIDs)
+            diagnostics = Suppression.apply(doc: doc, diagnostics: diagnostics, unusedSeverity: unusedDisable, knownIDs: knownIDs)
         }
         diagnostics.sort {
             $0.range.lowerBound != $1.range.lowerBound ? $0.range.lowerBound < $1.range.lowerBound
@@ -154,7 +153,7 @@ enum Suppression {
         return out
     }
 
-    static func apply(doc: Document, diagnostics: [Diagnostic], unusedSeverity: Severity?, activeIDs: Set<String>, knownIDs: Set<String>) -> [Diagnostic] {
+    static func apply(doc: Document, diagnostics: [Diagnostic], unusedSeverity: Severity?, knownIDs: Set<String>) -> [Diagnostic] {
         let regions = regions(doc)
         var used = [Bool](repeating: false, count: doc.directives.count)
         var kept: [Diagnostic] = []

@@ -241,7 +241,6 @@ final class ResultBox<T>: @unchecked Sendable {
         get { lock.lock(); defer { lock.unlock() }; return slots[i] }
         set { lock.lock(); slots[i] = newValue; lock.unlock() }
     }
-    func values() -> [T] { slots.map { $0! } }
     /// Removes and returns slot `i` if it is filled.
     func take(_ i: Int) -> T? {
         lock.lock(); defer { lock.unlock() }

@@ -114,16 +114,11 @@ public enum ExampleRunner {
     }
 
     /// Fix examples are read with the same role as the other examples.
-    static func linterForFix(_ rule: Rule, _ role: Scope) -> Linter { RoleLinter.make(rule, role) }
-
-    static func quote(_ s: String) -> String { JSON.string(s) }
-}
-
-/// A linter that reads every document with one role (for rule examples).
-enum RoleLinter {
-    static func make(_ rule: Rule, _ role: Scope) -> Linter {
+    static func linterForFix(_ rule: Rule, _ role: Scope) -> Linter {
         var l = Linter(rules: [rule], unusedDisable: nil)
         l.forcedRole = role
         return l
     }
+
+    static func quote(_ s: String) -> String { JSON.string(s) }
 }
