@@ -18,11 +18,12 @@ public struct BoundaryCheck: Check {
     /// Character → replacement (nil: no fix).
     public var characters: [UInt32: String?]
     /// Characters next to which the rule never fires (`except-left: 年月日`).
-    public var exceptLeft: Set<UInt32>
-    public var exceptRight: Set<UInt32>
+    // Small character lists: a linear search beats hashing for the handful of characters they hold.
+    public var exceptLeft: [UInt32]
+    public var exceptRight: [UInt32]
     /// `only-left` / `only-right`: when given, the character on that side must be one of these (e.g. `%‰℃`).
-    public var onlyLeft: Set<UInt32>?
-    public var onlyRight: Set<UInt32>?
+    public var onlyLeft: [UInt32]?
+    public var onlyRight: [UInt32]?
     /// `right-next`: the character after the right neighbour must be of these classes (`-5`: a sign before a digit).
     public var rightNext: CharClass?
     /// `safe-when: letterspaced`: the rule's safe fix stays safe only for letterspacing (one space with a single
@@ -83,10 +84,10 @@ public struct BoundaryCheck: Check {
             }
         }
         characters = chars
-        exceptLeft = Set(try m["except-left"]?.string("except-left").unicodeScalars.map(\.value) ?? [])
-        exceptRight = Set(try m["except-right"]?.string("except-right").unicodeScalars.map(\.value) ?? [])
-        onlyLeft = try m["only-left"].map { Set(try $0.string("only-left").unicodeScalars.map(\.value)) }
-        onlyRight = try m["only-right"].map { Set(try $0.string("only-right").unicodeScalars.map(\.value)) }
+        exceptLeft = try m["except-left"]?.string("except-left").unicodeScalars.map(\.value) ?? []
+        exceptRight = try m["except-right"]?.string("except-right").unicodeScalars.map(\.value) ?? []
+        onlyLeft = try m["only-left"].map { try $0.string("only-left").unicodeScalars.map(\.value) }
+        onlyRight = try m["only-right"].map { try $0.string("only-right").unicodeScalars.map(\.value) }
         rightNext = try m["right-next"].map { try BoundaryCheck.classes($0, "right-next") }
         if rightNext != nil && !characters.isEmpty {
             throw ConfigError(m["right-next"]!.mark, "'right-next' works with 'space' rules, not with 'characters'")
@@ -102,6 +103,16 @@ public struct BoundaryCheck: Check {
         if space != .ignore && !characters.isEmpty {
             throw ConfigError(m.value.mark, "a boundary rule takes either 'space' or 'characters', not both: make two rules")
         }
+    }
+
+    /// Whether any of except-left/right, only-left/right is set (checked before hashing anything).
+    var hasConditions: Bool { !exceptLeft.isEmpty || !exceptRight.isEmpty || onlyLeft != nil || onlyRight != nil }
+
+    func conditionsHold(_ l: UInt32, _ r: UInt32) -> Bool {
+        if exceptLeft.contains(l) || exceptRight.contains(r) { return false }
+        if let o = onlyLeft, !o.contains(l) { return false }
+        if let o = onlyRight, !o.contains(r) { return false }
+        return true
     }
 
     public func deadReason() -> String? {
@@ -136,6 +147,9 @@ public struct BoundaryScanner: Sendable {
     private var charRules: [Int]
     /// Scalars some `characters` rule cares about (a bitmap over the BMP; astral scalars are never special).
     private var special: [Bool]
+    /// For a special scalar: the `characters` rules that name it, with its replacement (no hashing in the scan).
+    private var specialSlot: [UInt16] = []
+    private var specialEntries: [[(rule: Int, replacement: String?)]] = [[]]
     static let classCount = 32
 
     /// - Parameter rules: (rule index, check, fix safety, scope). Segments outside a rule's scope are skipped for it,
@@ -169,6 +183,16 @@ public struct BoundaryScanner: Sendable {
         }
         spacedAny = spaced.map { !$0.isEmpty }
         touchingAny = touching.map { !$0.isEmpty }
+        specialSlot = [UInt16](repeating: 0, count: 0x10000)
+        for k in charRules {
+            for (scalar, repl) in self.rules[k].check.characters where scalar < 0x10000 {
+                if specialSlot[Int(scalar)] == 0 {
+                    specialSlot[Int(scalar)] = UInt16(specialEntries.count)
+                    specialEntries.append([])
+                }
+                specialEntries[Int(specialSlot[Int(scalar)])].append((k, repl))
+            }
+        }
     }
 
     @inline(__always) static func index(_ c: CharClass) -> Int { c.rawValue.trailingZeroBitCount }
@@ -332,9 +356,7 @@ public struct BoundaryScanner: Sendable {
             let e = rules[k]
             let c = e.check
             guard !e.scope.isDisjoint(with: currentRole), union & ~c.spaces.rawValue == 0 else { continue }
-            if c.exceptLeft.contains(l) || c.exceptRight.contains(r) { continue }
-            if let o = c.onlyLeft, !o.contains(l) { continue }
-            if let o = c.onlyRight, !o.contains(r) { continue }
+            if c.hasConditions && !c.conditionsHold(l, r) { continue }
             if let rn = c.rightNext, rn.rawValue & next == 0 { continue }
             switch c.space {
             case .forbid:
@@ -354,9 +376,7 @@ public struct BoundaryScanner: Sendable {
         for k in list {
             let e = rules[k]
             if e.scope.isDisjoint(with: currentRole) { continue }
-            if e.check.exceptLeft.contains(l) || e.check.exceptRight.contains(r) { continue }
-            if let o = e.check.onlyLeft, !o.contains(l) { continue }
-            if let o = e.check.onlyRight, !o.contains(r) { continue }
+            if e.check.hasConditions && !e.check.conditionsHold(l, r) { continue }
             if let rn = e.check.rightNext, rn.rawValue & next == 0 { continue }
             findings.append(Finding(rule: e.rule, range: at..<at, fix: fix(e, Edit(range: at..<at, replacement: " "))))
         }
@@ -368,14 +388,13 @@ public struct BoundaryScanner: Sendable {
     private func charBetween(_ currentRole: Scope, _ lIdx: Int, _ l: UInt32, _ mid: UInt32, _ midStart: Int, _ rIdx: Int, _ r: UInt32, _ findings: inout [Finding]) -> Int? {
         let lc = CharClass(rawValue: 1 << UInt32(lIdx)), rc = CharClass(rawValue: 1 << UInt32(rIdx))
         var replacedClass: Int? = nil
-        for k in charRules {
+        guard mid < 0x10000 else { return nil }
+        for (k, repl) in specialEntries[Int(specialSlot[Int(mid)])] {
             let e = rules[k]
             let c = e.check
-            guard !e.scope.isDisjoint(with: currentRole), let repl = c.characters[mid] else { continue }
+            guard !e.scope.isDisjoint(with: currentRole) else { continue }
             let hit = (c.left.contains(lc) && c.right.contains(rc)) || (c.symmetric && c.right.contains(lc) && c.left.contains(rc))
-            guard hit, !c.exceptLeft.contains(l), !c.exceptRight.contains(r) else { continue }
-            if let o = c.onlyLeft, !o.contains(l) { continue }
-            if let o = c.onlyRight, !o.contains(r) { continue }
+            guard hit, !c.hasConditions || c.conditionsHold(l, r) else { continue }
             let range = midStart..<(midStart + (Unicode.Scalar(mid).map { String($0).utf8.count } ?? 1))
             let f = repl.map { fix(e, Edit(range: range, replacement: $0)) } ?? nil
             findings.append(Finding(rule: e.rule, range: range, fix: f))

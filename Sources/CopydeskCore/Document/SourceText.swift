@@ -120,6 +120,8 @@ public struct SourceText: Sendable {
 
     // MARK: validation
 
+    /// Offset of the first byte that does not start a valid UTF-8 sequence (RFC 3629: no overlongs, no surrogates,
+    /// nothing above U+10FFFF), or nil. Byte tests only, no decoding: about two comparisons per byte of Chinese text.
     static func firstInvalidUTF8(_ b: [UInt8]) -> Int? {
         b.withUnsafeBufferPointer { p -> Int? in
             var i = 0
@@ -127,21 +129,28 @@ public struct SourceText: Sendable {
             while i < n {
                 let c = p[i]
                 if c < 0x80 { i += 1; continue }
-                var need = 0
-                var minValue: UInt32 = 0
-                var v: UInt32 = 0
-                if c & 0xE0 == 0xC0 { need = 1; v = UInt32(c & 0x1F); minValue = 0x80 }
-                else if c & 0xF0 == 0xE0 { need = 2; v = UInt32(c & 0x0F); minValue = 0x800 }
-                else if c & 0xF8 == 0xF0 { need = 3; v = UInt32(c & 0x07); minValue = 0x10000 }
-                else { return i }
-                if i + need >= n { return i }
-                for k in 1...need {
-                    let cc = p[i + k]
-                    if cc & 0xC0 != 0x80 { return i }
-                    v = (v << 6) | UInt32(cc & 0x3F)
+                if c < 0xC2 { return i }                                   // continuation byte or overlong lead
+                if c < 0xE0 {
+                    if i + 1 >= n || p[i + 1] & 0xC0 != 0x80 { return i }
+                    i += 2; continue
                 }
-                if v < minValue || v > 0x10FFFF || (0xD800...0xDFFF).contains(v) { return i }
-                i += need + 1
+                if c < 0xF0 {
+                    if i + 2 >= n { return i }
+                    let c1 = p[i + 1], c2 = p[i + 2]
+                    if c1 & 0xC0 != 0x80 || c2 & 0xC0 != 0x80 { return i }
+                    if c == 0xE0 && c1 < 0xA0 { return i }                  // overlong
+                    if c == 0xED && c1 >= 0xA0 { return i }                 // surrogate
+                    i += 3; continue
+                }
+                if c < 0xF5 {
+                    if i + 3 >= n { return i }
+                    let c1 = p[i + 1]
+                    if c1 & 0xC0 != 0x80 || p[i + 2] & 0xC0 != 0x80 || p[i + 3] & 0xC0 != 0x80 { return i }
+                    if c == 0xF0 && c1 < 0x90 { return i }                  // overlong
+                    if c == 0xF4 && c1 >= 0x90 { return i }                 // above U+10FFFF
+                    i += 4; continue
+                }
+                return i
             }
             return nil
         }
