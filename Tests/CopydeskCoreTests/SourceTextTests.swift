@@ -127,3 +127,25 @@ import Testing
         }
     }
 }
+
+@Suite struct LongLineColumnTests {
+    /// Lines over the table limit use checkpoints: columns must equal a plain count, in any query order.
+    @Test func checkpointsAgreeWithCounting() {
+        var line = ""
+        while line.utf8.count <= ColumnCache.maxTable + 10_000 { line += "全 力a𠮷，" }
+        let src = SourceText("标题\n" + line + "\n尾")
+        let start = src.lineStarts[1]
+        var scalarStarts: [Int] = []
+        var i = start
+        for u in line.unicodeScalars { scalarStarts.append(i); i += String(u).utf8.count }
+        // Offsets out of order, including far back after far forward.
+        let picks = [scalarStarts.count - 1, 3, scalarStarts.count / 2, 1, scalarStarts.count / 3 + 7, 0]
+        for k in picks {
+            let offset = scalarStarts[k]
+            let prefix = line.unicodeScalars.prefix(k)
+            let u16 = prefix.reduce(0) { $0 + ($1.value > 0xFFFF ? 2 : 1) }
+            #expect(src.position(of: offset) == (line: 2, column: k + 1))
+            #expect(src.utf16Column(of: offset) == u16 + 1)
+        }
+    }
+}

@@ -94,19 +94,6 @@ public struct SourceText: Sendable {
         columns.columns(self, line: lineIndex(of: offset), offset: offset).utf16
     }
 
-    /// Counts scalar starts and UTF-16 units from the start of line `li` up to `offset` (the slow path).
-    func countColumns(line li: Int, offset: Int) -> (scalar: Int, utf16: Int) {
-        var col = 1, u16 = 1
-        var i = lineStarts[li]
-        while i < offset && i < bytes.count {
-            let n = utf8Length(leading: bytes[i])
-            col += 1
-            u16 += n == 4 ? 2 : 1
-            i += n
-        }
-        return (col, u16)
-    }
-
     /// 1-based byte column (rdjson, swiftc).
     public func byteColumn(of offset: Int) -> Int {
         offset - lineStarts[lineIndex(of: offset)] + 1
@@ -166,10 +153,19 @@ public struct SourceText: Sendable {
 }
 
 /// Per-line column tables (scalar and UTF-16 columns for every byte offset of one line), built on first use.
-/// Lines longer than `maxTable` bytes are counted per query instead.
+/// Lines longer than `maxTable` bytes get checkpoints every `step` bytes instead, and a query counts from the
+/// nearest checkpoint before it: linear in the line either way, whatever order the queries come in.
 final class ColumnCache: @unchecked Sendable {
     static let maxTable = 1 << 20
-    struct Table { var line: Int; var start: Int; var scalar: [Int32]; var utf16: [Int32] }
+    static let step = 4096
+    struct Table {
+        var line: Int
+        var start: Int
+        var scalar: [Int32]
+        var utf16: [Int32]
+        /// Long lines only: byte offset, scalar and UTF-16 column of the first scalar at or after each step.
+        var checkpoints: [(offset: Int, scalar: Int, utf16: Int)] = []
+    }
     private let lock = NSLock()
     /// One stored property, read and written once per call (few exclusivity checks on the hot path).
     private var table: Table?
@@ -177,29 +173,61 @@ final class ColumnCache: @unchecked Sendable {
     func columns(_ src: SourceText, line li: Int, offset: Int) -> (scalar: Int, utf16: Int) {
         let lineStart = src.lineStarts[li]
         let lineEnd = li + 1 < src.lineStarts.count ? src.lineStarts[li + 1] : src.bytes.count
-        if lineEnd - lineStart > ColumnCache.maxTable { return src.countColumns(line: li, offset: offset) }
         lock.lock()
         var t = table
         lock.unlock()
+        let long = lineEnd - lineStart > ColumnCache.maxTable
         if t?.line != li {
-            let n = lineEnd - lineStart
-            var scalar = [Int32](repeating: 0, count: n + 1)
-            var utf16 = [Int32](repeating: 0, count: n + 1)
-            var col: Int32 = 1, u: Int32 = 1
-            var i = lineStart
-            while i < lineEnd {
-                let len = utf8Length(leading: src.bytes[i])
-                for k in 0..<len where i + k - lineStart <= n { scalar[i + k - lineStart] = col; utf16[i + k - lineStart] = u }
-                col += 1
-                u += len == 4 ? 2 : 1
-                i += len
-            }
-            scalar[n] = col; utf16[n] = u
-            t = Table(line: li, start: lineStart, scalar: scalar, utf16: utf16)
+            t = long ? ColumnCache.checkpointTable(src, li, lineStart, lineEnd) : ColumnCache.fullTable(src, li, lineStart, lineEnd)
             lock.lock(); table = t; lock.unlock()
         }
         let tt = t!
+        if long {
+            // The last checkpoint at or before `offset`, then count.
+            var lo = 0, hi = tt.checkpoints.count - 1
+            while lo < hi { let mid = (lo + hi + 1) / 2; if tt.checkpoints[mid].offset <= offset { lo = mid } else { hi = mid - 1 } }
+            var (i, col, u16) = tt.checkpoints.isEmpty ? (lineStart, 1, 1) : tt.checkpoints[lo]
+            while i < offset && i < src.bytes.count {
+                let n = utf8Length(leading: src.bytes[i])
+                col += 1
+                u16 += n == 4 ? 2 : 1
+                i += n
+            }
+            return (col, u16)
+        }
         let k = min(max(0, offset - tt.start), tt.scalar.count - 1)
         return (Int(tt.scalar[k]), Int(tt.utf16[k]))
+    }
+
+    static func fullTable(_ src: SourceText, _ li: Int, _ lineStart: Int, _ lineEnd: Int) -> Table {
+        let n = lineEnd - lineStart
+        var scalar = [Int32](repeating: 0, count: n + 1)
+        var utf16 = [Int32](repeating: 0, count: n + 1)
+        var col: Int32 = 1, u: Int32 = 1
+        var i = lineStart
+        while i < lineEnd {
+            let len = utf8Length(leading: src.bytes[i])
+            for k in 0..<len where i + k - lineStart <= n { scalar[i + k - lineStart] = col; utf16[i + k - lineStart] = u }
+            col += 1
+            u += len == 4 ? 2 : 1
+            i += len
+        }
+        scalar[n] = col; utf16[n] = u
+        return Table(line: li, start: lineStart, scalar: scalar, utf16: utf16)
+    }
+
+    static func checkpointTable(_ src: SourceText, _ li: Int, _ lineStart: Int, _ lineEnd: Int) -> Table {
+        var cps: [(offset: Int, scalar: Int, utf16: Int)] = [(lineStart, 1, 1)]
+        var col = 1, u = 1
+        var i = lineStart
+        var next = lineStart + step
+        while i < lineEnd {
+            if i >= next { cps.append((i, col, u)); next += step }
+            let len = utf8Length(leading: src.bytes[i])
+            col += 1
+            u += len == 4 ? 2 : 1
+            i += len
+        }
+        return Table(line: li, start: lineStart, scalar: [], utf16: [], checkpoints: cps)
     }
 }

@@ -92,6 +92,13 @@ public struct TextReporter: Reporter {
         }
 
         func cell(atIndex k: Int) -> Int { k < cells.count ? cells[k] : total }
+
+        /// Index of the first scalar starting at or after display cell `c` (binary search: long lines stay linear).
+        func index(ofCell c: Int) -> Int {
+            var lo = 0, hi = cells.count
+            while lo < hi { let mid = (lo + hi) / 2; if cells[mid] < c { lo = mid + 1 } else { hi = mid } }
+            return lo
+        }
     }
 
     func excerpt(_ src: SourceText, _ d: Diagnostic, line: Int) -> String {
@@ -111,8 +118,8 @@ public struct TextReporter: Reporter {
         var prefix = "", suffix = ""
         if total > maxExcerptWidth {
             let lo = max(0, caretStart - maxExcerptWidth / 2), hi = lo + maxExcerptWidth
-            first = cells.firstIndex(where: { $0 >= lo }) ?? offsets.count
-            last = cells.firstIndex(where: { $0 >= hi }) ?? offsets.count
+            first = layout.index(ofCell: lo)
+            last = layout.index(ofCell: hi)
             let skipped = first < cells.count ? cells[first] : total
             caretStart -= skipped
             if first > 0 { prefix = "…"; caretStart += 2 }
