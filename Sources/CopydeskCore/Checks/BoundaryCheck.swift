@@ -145,9 +145,8 @@ public struct BoundaryScanner: Sendable {
     private var spaced: [[Int]]
     private var touching: [[Int]]
     private var charRules: [Int]
-    /// Scalars some `characters` rule cares about (a bitmap over the BMP; astral scalars are never special).
-    private var special: [Bool]
-    /// For a special scalar: the `characters` rules that name it, with its replacement (no hashing in the scan).
+    /// For a scalar some `characters` rule names (BMP only): its slot in `specialEntries` (0: not special), i.e. the
+    /// rules that name it, with its replacement. No hashing in the scan.
     private var specialSlot: [UInt16] = []
     private var specialEntries: [[(rule: Int, replacement: String?)]] = [[]]
     static let classCount = 32
@@ -160,14 +159,12 @@ public struct BoundaryScanner: Sendable {
         spaced = Array(repeating: [], count: n * n)
         touching = Array(repeating: [], count: n * n)
         charRules = []
-        special = [Bool](repeating: false, count: 0x10000)
         spacedAny = []
         touchingAny = []
         for (k, e) in self.rules.enumerated() {
             let c = e.check
             if !c.characters.isEmpty {
                 charRules.append(k)
-                for k in c.characters.keys where k < 0x10000 { special[Int(k)] = true }
                 continue
             }
             for l in 0..<n { for r in 0..<n {
@@ -205,15 +202,15 @@ public struct BoundaryScanner: Sendable {
         let hasCharRules = !charRules.isEmpty
         doc.source.bytes.withUnsafeBufferPointer { p in
           table.withUnsafeBufferPointer { classTable in
-          special.withUnsafeBufferPointer { special in
+          specialSlot.withUnsafeBufferPointer { specialSlot in
           spacedAny.withUnsafeBufferPointer { spacedAny in
           touchingAny.withUnsafeBufferPointer { touchingAny in
-            @inline(__always) func isSpecial(_ v: UInt32) -> Bool { v < 0x10000 && special[Int(v)] }
+            @inline(__always) func isSpecial(_ v: UInt32) -> Bool { v < 0x10000 && specialSlot[Int(v)] != 0 }
             // Fast path for running Han text (lead bytes E5–E9: U+5000–U+9FFF, all Han): when no rule cares about
             // two touching Han characters and no Han character is special, a Han character after a Han character
             // only moves the window on.
             let hanIdx = BoundaryScanner.index(.han)
-            let hanFast = !touchingAny[hanIdx * n + hanIdx] && !(0x5000...0x9FFF).contains(where: { special[$0] })
+            let hanFast = !touchingAny[hanIdx * n + hanIdx] && !(0x5000...0x9FFF).contains(where: { specialSlot[$0] != 0 })
             for seg in segments {
                 let role = seg.role
                 var i = seg.range.lowerBound
