@@ -63,6 +63,9 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "House style for this run (print or pangu), overriding the configuration.")
     var style: String?
 
+    @Flag(help: "Read the draft from standard input (same as the path '-').")
+    var stdin = false
+
     @Option(name: .customLong("stdin-filename"), help: "Name for text read from standard input (decides Markdown or plain text, and where configuration is looked up).")
     var stdinFilename: String?
 

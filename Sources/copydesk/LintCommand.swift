@@ -21,7 +21,8 @@ enum LintCommand {
         case .never: useColor = false
         case .auto: useColor = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil && o.format.isHumanReadable
         }
-        let paths = o.paths.isEmpty ? ["."] : o.paths
+        var paths = o.paths.isEmpty ? (o.stdin ? [] : ["."]) : o.paths
+        if o.stdin && !paths.contains("-") { paths.append("-") }
         var reports: [FileReport] = []
         var diffs = ""
         var stdoutFixed: [UInt8]? = nil
