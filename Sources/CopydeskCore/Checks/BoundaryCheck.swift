@@ -144,6 +144,19 @@ public struct BoundaryScanner: Sendable {
     /// split by whether a space run separates the two.
     private var spaced: [[Int]]
     private var touching: [[Int]]
+    /// What the hot loop needs of each rule, without references (copying it retains nothing).
+    struct Compact {
+        var rule: Int
+        var safety: FixSafety
+        var scope: Scope
+        var spaces: UInt32
+        var mode: BoundaryCheck.SpaceMode
+        var letterspacedOnly: Bool
+        var maxSpaces: Int
+        var rightNext: UInt32      // 0: no condition
+        var hasConditions: Bool
+    }
+    private var compact: [Compact] = []
     private var charRules: [Int]
     /// For a scalar some `characters` rule names (BMP only): its slot in `specialEntries` (0: not special), i.e. the
     /// rules that name it, with its replacement. No hashing in the scan.
@@ -180,6 +193,11 @@ public struct BoundaryScanner: Sendable {
         }
         spacedAny = spaced.map { !$0.isEmpty }
         touchingAny = touching.map { !$0.isEmpty }
+        compact = self.rules.map { e in
+            Compact(rule: e.rule, safety: e.safety, scope: e.scope, spaces: e.check.spaces.rawValue, mode: e.check.space,
+                    letterspacedOnly: e.check.safeOnlyLetterspaced, maxSpaces: e.check.safeMaxSpaces,
+                    rightNext: e.check.rightNext?.rawValue ?? 0, hasConditions: e.check.hasConditions)
+        }
         specialSlot = [UInt16](repeating: 0, count: 0x10000)
         for k in charRules {
             for (scalar, repl) in self.rules[k].check.characters where scalar < 0x10000 {
@@ -350,19 +368,20 @@ public struct BoundaryScanner: Sendable {
     private func spaceRun(_ list: [Int], _ currentRole: Scope, _ range: Range<Int>, _ union: UInt32, _ count: Int, _ plain: Bool,
                           _ l: UInt32, _ r: UInt32, letterspaced: Bool, next: UInt32, _ findings: inout [Finding]) {
         for k in list {
-            let e = rules[k]
-            let c = e.check
-            guard !e.scope.isDisjoint(with: currentRole), union & ~c.spaces.rawValue == 0 else { continue }
-            if c.hasConditions && !c.conditionsHold(l, r) { continue }
-            if let rn = c.rightNext, rn.rawValue & next == 0 { continue }
-            switch c.space {
+            let c = compact[k]
+            guard !c.scope.isDisjoint(with: currentRole), union & ~c.spaces == 0 else { continue }
+            if c.hasConditions && !rules[k].check.conditionsHold(l, r) { continue }
+            if c.rightNext != 0 && c.rightNext & next == 0 { continue }
+            switch c.mode {
             case .forbid:
-                var f = fix(e, Edit(range: range, replacement: ""))
-                if f?.safety == .safe && ((c.safeOnlyLetterspaced && !letterspaced) || count > c.safeMaxSpaces) { f?.safety = .unsafe }
-                findings.append(Finding(rule: e.rule, range: range, fix: f))
+                var safety = c.safety
+                if safety == .safe && ((c.letterspacedOnly && !letterspaced) || count > c.maxSpaces) { safety = .unsafe }
+                findings.append(Finding(rule: c.rule, range: range,
+                                        fix: safety == .none ? nil : Fix(edits: [Edit(range: range, replacement: "")], safety: safety)))
             case .single:
                 if count >= 2 || !plain {
-                    findings.append(Finding(rule: e.rule, range: range, fix: fix(e, Edit(range: range, replacement: " "))))
+                    findings.append(Finding(rule: c.rule, range: range,
+                                            fix: c.safety == .none ? nil : Fix(edits: [Edit(range: range, replacement: " ")], safety: c.safety)))
                 }
             default: break
             }
@@ -371,11 +390,12 @@ public struct BoundaryScanner: Sendable {
 
     private func insertion(_ list: [Int], _ currentRole: Scope, _ at: Int, _ l: UInt32, _ r: UInt32, next: UInt32, _ findings: inout [Finding]) {
         for k in list {
-            let e = rules[k]
-            if e.scope.isDisjoint(with: currentRole) { continue }
-            if e.check.hasConditions && !e.check.conditionsHold(l, r) { continue }
-            if let rn = e.check.rightNext, rn.rawValue & next == 0 { continue }
-            findings.append(Finding(rule: e.rule, range: at..<at, fix: fix(e, Edit(range: at..<at, replacement: " "))))
+            let c = compact[k]
+            if c.scope.isDisjoint(with: currentRole) { continue }
+            if c.hasConditions && !rules[k].check.conditionsHold(l, r) { continue }
+            if c.rightNext != 0 && c.rightNext & next == 0 { continue }
+            findings.append(Finding(rule: c.rule, range: at..<at,
+                                    fix: c.safety == .none ? nil : Fix(edits: [Edit(range: at..<at, replacement: " ")], safety: c.safety)))
         }
     }
 
