@@ -111,6 +111,32 @@ import Testing
         }
     }
 
+    /// The fast DFA validator and the byte-by-byte walker agree with the standard library on random inputs built
+    /// from valid characters, stray continuation bytes, truncated sequences, overlongs, surrogates and bytes > F4.
+    @Test func dfaValidatorAgreesWithStandardLibrary() {
+        var rng = SystemRandomNumberGenerator()
+        let pieces: [[UInt8]] = [
+            Array("a".utf8), Array("全".utf8), Array("é".utf8), Array("𠮷".utf8), Array("12345678".utf8),
+            [0x80], [0xC0, 0x80], [0xC1, 0xBF], [0xE0, 0x80, 0x80], [0xE0, 0x9F, 0xBF], [0xED, 0xA0, 0x80],
+            [0xED, 0x9F, 0xBF], [0xF0, 0x8F, 0xBF, 0xBF], [0xF4, 0x90, 0x80, 0x80], [0xF4, 0x8F, 0xBF, 0xBF],
+            [0xF5, 0x80, 0x80, 0x80], [0xE5], [0xE5, 0x85], [0xF0, 0x9F], [0xFF], [0xC2, 0xA0],
+        ]
+        var invalidSeen = 0, validSeen = 0
+        for _ in 0..<3000 {
+            var b: [UInt8] = []
+            let mostlyValid = Int.random(in: 0..<3, using: &rng) > 0
+            for _ in 0..<Int.random(in: 0..<40, using: &rng) {
+                let k = mostlyValid ? Int.random(in: 0..<5, using: &rng) : Int.random(in: 0..<pieces.count, using: &rng)
+                b += pieces[k]
+            }
+            let reference = String(validating: b, as: UTF8.self) != nil
+            #expect(SourceText.isValidUTF8(b) == reference, "\(b)")
+            #expect((SourceText.firstInvalidUTF8Slow(b) == nil) == reference, "\(b)")
+            if reference { validSeen += 1 } else { invalidSeen += 1 }
+        }
+        #expect(validSeen > 100 && invalidSeen > 100)
+    }
+
     @Test func validMultibyteAtEndOfFileIsAccepted() throws {
         let s = try SourceText(validating: Array("末尾𠮷".utf8))
         #expect(s.string == "末尾𠮷")

@@ -163,6 +163,11 @@ public struct BoundaryScanner: Sendable {
     private var specialSlot: [UInt16] = []
     private var specialEntries: [[(rule: Int, replacement: String?)]] = [[]]
     static let classCount = 32
+    /// One bit per BMP scalar: quiet (see `scan`). Astral scalars are quiet when their class is (`quietAstral`).
+    private var quietBits: [UInt64] = []
+    private var quietAstral: UInt32 = 0
+    /// Whether every scalar U+5000–U+9FFF is quiet (then runs of them are skipped by their lead byte alone).
+    private var hanFast = false
 
     /// - Parameter rules: (rule index, check, fix safety, scope). Segments outside a rule's scope are skipped for it,
     ///   so one scan serves rules of different scopes.
@@ -198,6 +203,18 @@ public struct BoundaryScanner: Sendable {
                     letterspacedOnly: e.check.safeOnlyLetterspaced, maxSpaces: e.check.safeMaxSpaces,
                     rightNext: e.check.rightNext?.rawValue ?? 0, hasConditions: e.check.hasConditions)
         }
+        // Quiet classes: start from every character class and drop, for each pair of classes some rule cares about
+        // when they touch, the rarer side (Han is kept as long as possible: it is most of the text).
+        var quietClasses: UInt32 = CharClass.anyCharacter.rawValue
+        let preference: [CharClass] = [.han, .fullwidthOther, .fullwidthClose, .fullwidthOpen, .latin, .digit, .other,
+                                       .halfwidthOther, .kana, .hangul, .fullwidthAlnum, .halfwidthOpen, .halfwidthClose, .invisible]
+        func rank(_ idx: Int) -> Int { preference.firstIndex(where: { $0.rawValue == 1 << UInt32(idx) }) ?? preference.count }
+        for l in 0..<n { for r in 0..<n where touchingAny[l * n + r] {
+            guard quietClasses & (1 << UInt32(l)) != 0, quietClasses & (1 << UInt32(r)) != 0 else { continue }
+            let drop = rank(l) >= rank(r) ? l : r
+            quietClasses &= ~(1 << UInt32(drop))
+        } }
+        quietAstral = quietClasses
         specialSlot = [UInt16](repeating: 0, count: 0x10000)
         for k in charRules {
             for (scalar, repl) in self.rules[k].check.characters where scalar < 0x10000 {
@@ -208,6 +225,12 @@ public struct BoundaryScanner: Sendable {
                 specialEntries[Int(specialSlot[Int(scalar)])].append((k, repl))
             }
         }
+        quietBits = [UInt64](repeating: 0, count: 0x10000 / 64)
+        let classIndex = CharClass.bmpIndex
+        for v in 0..<0x10000 where quietClasses & (1 << UInt32(classIndex[v])) != 0 && specialSlot[v] == 0 {
+            quietBits[v >> 6] |= 1 << UInt64(v & 63)
+        }
+        hanFast = (0x5000...0x9FFF).allSatisfy { quietBits[$0 >> 6] & (1 << UInt64($0 & 63)) != 0 }
     }
 
     @inline(__always) static func index(_ c: CharClass) -> Int { c.rawValue.trailingZeroBitCount }
@@ -216,19 +239,25 @@ public struct BoundaryScanner: Sendable {
         let n = BoundaryScanner.classCount
         let lineStartIdx = BoundaryScanner.index(.lineStart), lineEndIdx = BoundaryScanner.index(.lineEnd)
         let ws = CharClass.whitespace.rawValue
-        let table = CharClass.bmpTable
+        let newline = CharClass.newline.rawValue
         let hasCharRules = !charRules.isEmpty
+        let hanIdx = BoundaryScanner.index(.han)
+        let hanFast = self.hanFast
         doc.source.bytes.withUnsafeBufferPointer { p in
-          table.withUnsafeBufferPointer { classTable in
+          CharClass.bmpIndex.withUnsafeBufferPointer { classIndex in
+          quietBits.withUnsafeBufferPointer { quietBits in
           specialSlot.withUnsafeBufferPointer { specialSlot in
           spacedAny.withUnsafeBufferPointer { spacedAny in
           touchingAny.withUnsafeBufferPointer { touchingAny in
             @inline(__always) func isSpecial(_ v: UInt32) -> Bool { v < 0x10000 && specialSlot[Int(v)] != 0 }
-            // Fast path for running Han text (lead bytes E5–E9: U+5000–U+9FFF, all Han): when no rule cares about
-            // two touching Han characters and no Han character is special, a Han character after a Han character
-            // only moves the window on.
-            let hanIdx = BoundaryScanner.index(.han)
-            let hanFast = !touchingAny[hanIdx * n + hanIdx] && !(0x5000...0x9FFF).contains(where: { specialSlot[$0] != 0 })
+            @inline(__always) func classIdx(_ v: UInt32) -> Int {
+                v < 0x10000 ? Int(classIndex[Int(v)]) : CharClass.of(v).rawValue.trailingZeroBitCount
+            }
+            /// Quiet: not a space, named by no `characters` rule, and of a class that touches no other quiet class
+            /// in any rule. A run of quiet characters cannot start or end any event.
+            @inline(__always) func isQuiet(_ v: UInt32) -> Bool {
+                v < 0x10000 ? quietBits[Int(v >> 6)] & (1 << UInt64(v & 63)) != 0 : quietAstral & (1 << UInt32(classIdx(v))) != 0
+            }
             for seg in segments {
                 let role = seg.role
                 var i = seg.range.lowerBound
@@ -237,7 +266,7 @@ public struct BoundaryScanner: Sendable {
                 func classAfter(_ k: Int) -> UInt32 {
                     if k < end {
                         let (nv, _) = decodeScalar(p, k)
-                        return nv < 0x10000 ? classTable[Int(nv)] : CharClass.of(nv).rawValue
+                        return 1 << UInt32(classIdx(nv))
                     }
                     return seg.atLineEnd ? CharClass.lineEnd.rawValue : 0
                 }
@@ -245,6 +274,8 @@ public struct BoundaryScanner: Sendable {
                 var prevIdx = seg.atLineStart ? lineStartIdx : -1
                 var prevScalar: UInt32 = 0
                 var prevStart = i
+                // Whether the previous character is quiet (then a quiet run may follow without a look at each pair).
+                var prevQuiet = false
                 // The one before it, for `characters` rules (only when it touches prev).
                 var prev2Idx = -1
                 var prev2Scalar: UInt32 = 0
@@ -261,36 +292,49 @@ public struct BoundaryScanner: Sendable {
                     var k = i - 1
                     while k > 0 && p[k] & 0xC0 == 0x80 { k -= 1 }
                     let (pv, _) = decodeScalar(p, k)
-                    let pc = pv < 0x10000 ? classTable[Int(pv)] : CharClass.of(pv).rawValue
-                    if pc & ws == 0 && pc & CharClass.newline.rawValue == 0 {
+                    let pc: UInt32 = 1 << UInt32(classIdx(pv))
+                    if pc & ws == 0 && pc & newline == 0 {
                         prevIdx = pc.trailingZeroBitCount; prevScalar = pv; prevStart = k; prevIsOutside = true
                     }
                 }
                 while i < end {
-                    let b0 = p[i]
-                    if hanFast && b0 >= 0xE5 && b0 <= 0xE9 && prevIdx == hanIdx && spaceStart < 0 && i + 2 < end {
-                        // Skip the whole run of such Han characters; only the last two matter afterwards.
-                        let runStart = i
-                        var last = i
-                        i += 3
-                        while i + 2 < end {
-                            let c = p[i]
-                            if c < 0xE5 || c > 0xE9 { break }
-                            last = i
-                            i += 3
+                    if prevQuiet && spaceStart < 0 {
+                        // A run of quiet characters: nothing can happen inside it, only its last two characters
+                        // matter afterwards. Han (lead bytes E5–E9: U+5000–U+9FFF) is not even decoded.
+                        var last = -1, last2 = -1
+                        var k = i
+                        while k < end {
+                            let c = p[k]
+                            if hanFast && c >= 0xE5 && c <= 0xE9 {
+                                last2 = last; last = k; k += 3; continue
+                            }
+                            if c < 0x80 {
+                                if quietBits[Int(c >> 6)] & (1 << UInt64(c & 63)) == 0 { break }
+                                last2 = last; last = k; k += 1; continue
+                            }
+                            let (v, len) = decodeScalar(p, k)
+                            if !isQuiet(v) { break }
+                            last2 = last; last = k; k += len
                         }
-                        @inline(__always) func han(_ k: Int) -> UInt32 {
-                            (UInt32(p[k] & 0x0F) << 12) | (UInt32(p[k + 1] & 0x3F) << 6) | UInt32(p[k + 2] & 0x3F)
+                        if last >= 0 {
+                            if last2 >= 0 {
+                                prev2Scalar = decodeScalar(p, last2).0
+                                prev2Idx = classIdx(prev2Scalar)
+                            } else {
+                                prev2Idx = prevIdx; prev2Scalar = prevScalar
+                            }
+                            prevScalar = decodeScalar(p, last).0
+                            prevIdx = classIdx(prevScalar)
+                            prevStart = last
+                            prevTouches = true
+                            prevIsOutside = false
                         }
-                        prevTouches = true
-                        prev2Idx = hanIdx
-                        prev2Scalar = last == runStart ? prevScalar : han(last - 3)
-                        prevScalar = han(last)
-                        prevStart = last
-                        continue
+                        i = k
+                        if i >= end { break }
                     }
                     let (v, len) = decodeScalar(p, i)
-                    let cls = v < 0x10000 ? classTable[Int(v)] : CharClass.of(v).rawValue
+                    let curIdx = classIdx(v)
+                    let cls: UInt32 = 1 << UInt32(curIdx)
                     if cls & ws != 0 {
                         if spaceStart < 0 { spaceStart = i; spaceUnion = 0; spaceCount = 0; onlyASCIISpace = true }
                         spaceUnion |= cls
@@ -299,7 +343,6 @@ public struct BoundaryScanner: Sendable {
                         i += len
                         continue
                     }
-                    let curIdx = cls.trailingZeroBitCount
                     if prevIdx >= 0 {
                         let pair = prevIdx * n + curIdx
                         if spaceStart >= 0 {
@@ -330,6 +373,7 @@ public struct BoundaryScanner: Sendable {
                     prevIsOutside = false
                     prev2Idx = prevIdx; prev2Scalar = prevScalar
                     prevIdx = curIdx; prevScalar = v; prevStart = i
+                    prevQuiet = isQuiet(v)
                     spaceStart = -1
                     i += len
                 }
@@ -340,8 +384,8 @@ public struct BoundaryScanner: Sendable {
                 if seg.atLineEnd { nextIdx = lineEndIdx }
                 else if end < p.count {
                     let (nv, _) = decodeScalar(p, end)
-                    let nc = nv < 0x10000 ? classTable[Int(nv)] : CharClass.of(nv).rawValue
-                    if nc & ws == 0 && nc & CharClass.newline.rawValue == 0 { nextIdx = nc.trailingZeroBitCount; nextScalar = nv }
+                    let nc: UInt32 = 1 << UInt32(classIdx(nv))
+                    if nc & ws == 0 && nc & newline == 0 { nextIdx = nc.trailingZeroBitCount; nextScalar = nv }
                 }
                 if nextIdx >= 0, prevIdx >= 0, !(prevIsOutside && spaceStart < 0) {
                     let pair = prevIdx * n + nextIdx
@@ -357,6 +401,8 @@ public struct BoundaryScanner: Sendable {
                     charBetween(role, prev2Idx, prev2Scalar, prevScalar, prevStart, nextIdx, nextScalar, &findings)
                 }
             }
+            _ = hanIdx
+          }
           }
           }
           }

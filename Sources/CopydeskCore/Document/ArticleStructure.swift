@@ -123,8 +123,34 @@ public enum ArticleStructure {
         return false
     }
 
+    /// The scalar values of a byte range (decoded straight from the bytes: no String in between).
     static func scalars(_ source: SourceText, _ r: Range<Int>) -> [UInt32] {
-        source.string(r).unicodeScalars.map(\.value)
+        source.bytes.withUnsafeBufferPointer { p in
+            var out: [UInt32] = []
+            out.reserveCapacity(r.count / 2 + 1)
+            var i = r.lowerBound
+            while i < r.upperBound {
+                let (v, n) = decodeScalar(p, i)
+                out.append(v)
+                i += n
+            }
+            return out
+        }
+    }
+
+    /// The last scalar of a byte range that is not a space (decoded backwards), if any.
+    static func lastNonSpace(_ source: SourceText, _ r: Range<Int>) -> UInt32? {
+        source.bytes.withUnsafeBufferPointer { p -> UInt32? in
+            var e = r.upperBound
+            while e > r.lowerBound {
+                var k = e - 1
+                while k > r.lowerBound && p[k] & 0xC0 == 0x80 { k -= 1 }
+                let (v, _) = decodeScalar(p, k)
+                if !isSpace(v) { return v }
+                e = k
+            }
+            return nil
+        }
     }
 
     static func isSpace(_ v: UInt32) -> Bool { v == 0x20 || v == 0x09 || v == 0x3000 || v == 0xA0 }
@@ -137,21 +163,20 @@ public enum ArticleStructure {
     }
 
     /// Matches a role keyword at the start of `s` (prefixes such as 融媒 首席 then 记者/通讯员…); returns its length.
+    static let roleScalars: [[UInt32]] = roles.map { $0.unicodeScalars.map(\.value) }
+    static let roleHeadScalars: [[UInt32]] = roleHeads.map { $0.unicodeScalars.map(\.value) }
+
     static func roleLength(_ s: ArraySlice<UInt32>) -> Int? {
         var rest = s
         var consumed = 0
         var progressed = true
         while progressed {
             progressed = false
-            for p in roles {
-                let u = p.unicodeScalars.map(\.value)
-                if rest.starts(with: u) { rest = rest.dropFirst(u.count); consumed += u.count; progressed = true }
+            for u in roleScalars where rest.starts(with: u) {
+                rest = rest.dropFirst(u.count); consumed += u.count; progressed = true
             }
         }
-        for h in roleHeads {
-            let u = h.unicodeScalars.map(\.value)
-            if rest.starts(with: u) { return consumed + u.count }
-        }
+        for u in roleHeadScalars where rest.starts(with: u) { return consumed + u.count }
         return nil
     }
 
@@ -182,7 +207,7 @@ public enum ArticleStructure {
             if f == 0x53E3 && roleLength(trimmed(Array(rest))) == nil { return false }
             s = trimmed(Array(rest))
         }
-        if s.starts(with: "文/".unicodeScalars.map(\.value)) || s.starts(with: "图/".unicodeScalars.map(\.value)) { return true }
+        if s.count >= 2 && (s.first == 0x6587 || s.first == 0x56FE) && s[s.startIndex + 1] == 0x2F { return true }   // 文/ 图/
         guard roleLength(s) != nil else {
             // `张三 摄`
             if s.last == 0x6444, s.count <= 12 { return namesOnly(s.dropLast()) }
@@ -227,20 +252,21 @@ public enum ArticleStructure {
             return false
         }
         guard found else { return false }
+        // Scalars only (no String, no Foundation search): the first 30 characters decide.
         let s = Array(trimmed(scalars(source, r.lowerBound..<min(r.upperBound, r.lowerBound + 120))))
-        let str = String(String.UnicodeScalarView(s.compactMap(Unicode.Scalar.init)))
-        for p in ["本报讯", "本台讯", "本刊讯", "本网讯"] where str.hasPrefix(p) { return true }
+        for p in datelinePrefixes where s.starts(with: p) { return true }
+        let head = s.prefix(30)
+        let ben: [UInt32] = [0x672C, 0x62A5]   // 本报
         // …月…日电 within the first 30 characters.
-        let head = String(str.unicodeScalars.prefix(30))
-        if let e = head.range(of: "日电") {
-            let before = head[..<e.lowerBound]
-            return before.contains("月") && (before.contains("社") || before.hasPrefix("本报") || before.hasPrefix("据"))
+        if let e = (0..<max(0, head.count - 1)).first(where: { head[$0] == 0x65E5 && head[$0 + 1] == 0x7535 }) {   // 日电
+            let before = head[..<e]
+            return before.contains(0x6708) && (before.contains(0x793E) || before.starts(with: ben) || before.first == 0x636E)  // 月 社 据
         }
-        if let e = head.range(of: "讯"), head.hasPrefix("本报") {
-            return head.distance(from: head.startIndex, to: e.lowerBound) <= 10
-        }
+        if let e = head.firstIndex(of: 0x8BAF), head.starts(with: ben) { return e <= 10 }   // 讯
         return false
     }
+
+    static let datelinePrefixes: [[UInt32]] = ["本报讯", "本台讯", "本刊讯", "本网讯"].map { $0.unicodeScalars.map(\.value) }
 
     static let sentencePunct: Set<UInt32> = [0x3002, 0xFF0C, 0xFF1B, 0xFF1A, 0x3001, 0x2C, 0x3B]  // 。，；：、,;
     static let endings: Set<UInt32> = [0x3002, 0xFF01, 0xFF1F, 0x201D, 0x2026, 0xFF1B, 0x300F, 0x300D, 0xFF09, 0x2E, 0x21, 0x3F]
@@ -280,14 +306,13 @@ public enum ArticleStructure {
 
     /// Whether a line's text ends with sentence-final punctuation (spaces ignored).
     static func endsSentence(_ source: SourceText, _ r: Range<Int>) -> Bool {
-        guard let l = trimmed(scalars(source, r)).last else { return false }
+        guard let l = lastNonSpace(source, r) else { return false }
         return endings.contains(l)
     }
 
     static func endsSentence(_ source: SourceText, _ block: Block) -> Bool {
         guard let last = block.content.last else { return true }
-        let s = trimmed(scalars(source, last))
-        guard let l = s.last else { return true }
+        guard let l = lastNonSpace(source, last) else { return true }
         return endings.contains(l)
     }
 

@@ -68,6 +68,16 @@ public struct CharClass: OptionSet, Sendable, Hashable {
         return .other
     }
 
+    /// The class of every BMP scalar as a bit index (0–18): 64 KB instead of the 256 KB of `bmpTable`, so the hot
+    /// scanner loops keep more of it in cache.
+    static let bmpIndex: [UInt8] = bmpTable.map { UInt8($0.trailingZeroBitCount) }
+
+    /// Class bit index of any scalar.
+    @inline(__always)
+    static func index(of v: UInt32) -> Int {
+        v < 0x10000 ? Int(bmpIndex[Int(v)]) : astral(v).rawValue.trailingZeroBitCount
+    }
+
     static let bmpTable: [UInt32] = {
         var t = [UInt32](repeating: CharClass.other.rawValue, count: 0x10000)
         func set(_ r: ClosedRange<UInt32>, _ c: CharClass) { for v in r { t[Int(v)] = c.rawValue } }
