@@ -8,6 +8,7 @@
 //   startup   rule loading: first RuleCatalog load (cold), recompiling each built-in rule, RuleSet + Linter
 //   parse     Document parsing alone (SourceText validation, blocks, roles, verbatim ranges, directives)
 //   scan      the boundary rules of the built-in set alone over a parsed document (the character-class scanner)
+//   bare      only the bare BoundaryScanner pass of `scan` (for profiling)
 //   lint      parse + lint with the recommended rules
 //   fix       FixApplier with the spacing rules (all passes until stable)
 //   files     many small files through Runner.run(files:write:false): sequential vs parallel
@@ -421,6 +422,10 @@ if enabled("scan") {
     // Segments alone (what the scan pays before looking at a byte).
     let ts = repeatTimed(opts.reps) { sink &+= doc.segments(for: .all).count }
     results.append(Measurement(name: "scan: Document.segments(for: .all) only", bytes: n, times: ts))
+}
+
+if enabled("scan") || enabled("bare") {
+    var count = 0
     // The bare scanner: one pass of BoundaryScanner over precomputed segments (the 500 MB/s target), with the
     // boundary rules of the recommended set in its style (print), as a real run has them.
     let segs = doc.segments(for: .all)

@@ -171,3 +171,51 @@ import Testing
         #expect(editDistance("ab", "ba") == editDistance("ba", "ab"))
     }
 }
+
+/// The boundary scanner skips runs of "quiet" characters without looking at each pair. Its findings must be exactly
+/// those of the same scanner looking at every character, for every built-in boundary rule in both styles.
+@Suite struct BoundaryScannerEquivalenceTests {
+    static let alphabet: [String] = [
+        "全", "力", "以", "赴", "一", "人", "了", "中", "龍", "㐀", "䷀", "𠮷", "々", "〇",
+        "，", "。", "、", "：", "；", "！", "？", "“", "”", "（", "）", "《", "》", "…", "—", "．", "１", "Ａ",
+        " ", " ", " ", "  ", "\t", "\u{3000}", "\u{A0}", "\u{200B}",
+        "a", "Z", "iPhone", "GDP", "5", "12", "3.5", "%", "℃", "-", "+", ".", ",", ":", ";", "!", "?", "(", ")", "\"",
+        "月", "日", "年", "カ", "한", "é", "ß", "@", "#",
+    ]
+
+    static func randomText(_ rng: inout some RandomNumberGenerator) -> String {
+        var lines: [String] = []
+        for _ in 0..<Int.random(in: 1...6, using: &rng) {
+            var line = ""
+            for _ in 0..<Int.random(in: 0...40, using: &rng) { line += alphabet.randomElement(using: &rng)! }
+            if Bool.random(using: &rng) && Int.random(in: 0..<4, using: &rng) == 0 { line += " https://example.com/a " }
+            lines.append(line)
+        }
+        return lines.joined(separator: Bool.random(using: &rng) ? "\n" : "\n\n")
+    }
+
+    @Test(arguments: ["print", "pangu"])
+    func quietRunsChangeNothing(style: String) throws {
+        let catalog = try RuleCatalog.loadBuiltIn()
+        let config = try Config.parse("style: \(style)\n", file: "/eq/.lintrc.yml", directory: "/eq")
+        let set = try RuleSet.build(config: config, catalog: catalog)
+        let entries = set.rules.enumerated().compactMap { k, r in (r.check as? BoundaryCheck).map { (k, $0, r.fixSafety, r.scope) } }
+        #expect(entries.count >= 8)
+        let fast = BoundaryScanner(rules: entries)
+        let reference = BoundaryScanner(rules: entries, quietRuns: false)
+        var rng = SystemRandomNumberGenerator()
+        var total = 0
+        for _ in 0..<1500 {
+            let text = Self.randomText(&rng)
+            let doc = Document(path: "t.txt", text: text)
+            let segs = doc.segments(for: .all)
+            var a: [Finding] = [], b: [Finding] = []
+            fast.scan(doc, segs, into: &a)
+            reference.scan(doc, segs, into: &b)
+            let key = { (f: Finding) in "\(f.rule) \(f.range) \(f.fix?.edits.map { "\($0.range)=\($0.replacement)" } ?? []) \(f.fix?.safety.rawValue ?? "-")" }
+            #expect(a.map(key) == b.map(key), "\(text.debugDescription)")
+            total += b.count
+        }
+        #expect(total > 1000)   // the texts do exercise the rules
+    }
+}

@@ -140,10 +140,15 @@ public struct BoundaryScanner: Sendable {
     /// Whether any rule cares about a (left, right) class pair: a flat table checked before the lists.
     private var spacedAny: [Bool]
     private var touchingAny: [Bool]
-    /// For (left class index, right class index): indices into `rules` that care about that pair,
-    /// split by whether a space run separates the two.
-    private var spaced: [[Int]]
-    private var touching: [[Int]]
+    /// For (left class index, right class index): indices into `rules` that care about that pair, split by whether a
+    /// space run separates the two. Flat (`spacedList[spacedFrom[pair]..<spacedFrom[pair + 1]]`), so that reading a
+    /// list retains nothing.
+    private var spacedFrom: [Int] = []
+    private var spacedList: [Int] = []
+    private var touchingFrom: [Int] = []
+    private var touchingList: [Int] = []
+    /// The scalars of every rule's except/only lists, one after the other; `Compact` holds each rule's ranges.
+    private var condScalars: [UInt32] = []
     /// What the hot loop needs of each rule, without references (copying it retains nothing).
     struct Compact {
         var rule: Int
@@ -155,27 +160,44 @@ public struct BoundaryScanner: Sendable {
         var maxSpaces: Int
         var rightNext: UInt32      // 0: no condition
         var hasConditions: Bool
+        var left: UInt32
+        var right: UInt32
+        var symmetric: Bool
+        /// Ranges in `condScalars`; nil for an absent `only-…` list.
+        var exceptLeft: Range<Int>
+        var exceptRight: Range<Int>
+        var onlyLeft: Range<Int>?
+        var onlyRight: Range<Int>?
     }
     private var compact: [Compact] = []
     private var charRules: [Int]
     /// For a scalar some `characters` rule names (BMP only): its slot in `specialEntries` (0: not special), i.e. the
     /// rules that name it, with its replacement. No hashing in the scan.
     private var specialSlot: [UInt16] = []
-    private var specialEntries: [[(rule: Int, replacement: String?)]] = [[]]
+    /// Flat as above: the entries of slot `s` are `specialList[specialFrom[s]..<specialFrom[s + 1]]`.
+    private var specialFrom: [Int] = []
+    private var specialList: [SpecialEntry] = []
+    struct SpecialEntry {
+        var rule: Int            // index into `compact`
+        var replacement: Int     // index into `replacements`, -1: no fix
+        var replacementClass: Int
+    }
+    private var replacements: [String] = []
     static let classCount = 32
     /// One bit per BMP scalar: quiet (see `scan`). Astral scalars are quiet when their class is (`quietAstral`).
     private var quietBits: [UInt64] = []
     private var quietAstral: UInt32 = 0
-    /// Whether every scalar U+5000–U+9FFF is quiet (then runs of them are skipped by their lead byte alone).
+    /// Whether every scalar U+4000–U+9FFF is quiet (then runs of them are skipped by their lead byte alone).
     private var hanFast = false
 
     /// - Parameter rules: (rule index, check, fix safety, scope). Segments outside a rule's scope are skipped for it,
     ///   so one scan serves rules of different scopes.
-    public init(rules: [(Int, BoundaryCheck, FixSafety, Scope)]) {
+    ///   `quietRuns: false` looks at every character (the reference the tests compare the fast path with).
+    public init(rules: [(Int, BoundaryCheck, FixSafety, Scope)], quietRuns: Bool = true) {
         self.rules = rules.map { (rule: $0.0, check: $0.1, safety: $0.2, scope: $0.3) }
         let n = BoundaryScanner.classCount
-        spaced = Array(repeating: [], count: n * n)
-        touching = Array(repeating: [], count: n * n)
+        var spaced: [[Int]] = Array(repeating: [], count: n * n)
+        var touching: [[Int]] = Array(repeating: [], count: n * n)
         charRules = []
         spacedAny = []
         touchingAny = []
@@ -198,11 +220,25 @@ public struct BoundaryScanner: Sendable {
         }
         spacedAny = spaced.map { !$0.isEmpty }
         touchingAny = touching.map { !$0.isEmpty }
-        compact = self.rules.map { e in
-            Compact(rule: e.rule, safety: e.safety, scope: e.scope, spaces: e.check.spaces.rawValue, mode: e.check.space,
-                    letterspacedOnly: e.check.safeOnlyLetterspaced, maxSpaces: e.check.safeMaxSpaces,
-                    rightNext: e.check.rightNext?.rawValue ?? 0, hasConditions: e.check.hasConditions)
+        func flatten(_ lists: [[Int]]) -> ([Int], [Int]) {
+            var from = [0], list: [Int] = []
+            for l in lists { list += l; from.append(list.count) }
+            return (from, list)
         }
+        (spacedFrom, spacedList) = flatten(spaced)
+        (touchingFrom, touchingList) = flatten(touching)
+        var cond: [UInt32] = []
+        func add(_ a: [UInt32]) -> Range<Int> { let s = cond.count; cond += a; return s..<cond.count }
+        compact = self.rules.map { e in
+            let c = e.check
+            return Compact(rule: e.rule, safety: e.safety, scope: e.scope, spaces: c.spaces.rawValue, mode: c.space,
+                           letterspacedOnly: c.safeOnlyLetterspaced, maxSpaces: c.safeMaxSpaces,
+                           rightNext: c.rightNext?.rawValue ?? 0, hasConditions: c.hasConditions,
+                           left: c.left.rawValue, right: c.right.rawValue, symmetric: c.symmetric,
+                           exceptLeft: add(c.exceptLeft), exceptRight: add(c.exceptRight),
+                           onlyLeft: c.onlyLeft.map(add), onlyRight: c.onlyRight.map(add))
+        }
+        condScalars = cond
         // Quiet classes: start from every character class and drop, for each pair of classes some rule cares about
         // when they touch, the rarer side (Han is kept as long as possible: it is most of the text).
         var quietClasses: UInt32 = CharClass.anyCharacter.rawValue
@@ -216,21 +252,35 @@ public struct BoundaryScanner: Sendable {
         } }
         quietAstral = quietClasses
         specialSlot = [UInt16](repeating: 0, count: 0x10000)
+        var specialEntries: [[SpecialEntry]] = [[]]
         for k in charRules {
-            for (scalar, repl) in self.rules[k].check.characters where scalar < 0x10000 {
+            for (scalar, repl) in self.rules[k].check.characters.sorted(by: { $0.key < $1.key }) where scalar < 0x10000 {
                 if specialSlot[Int(scalar)] == 0 {
                     specialSlot[Int(scalar)] = UInt16(specialEntries.count)
                     specialEntries.append([])
                 }
-                specialEntries[Int(specialSlot[Int(scalar)])].append((k, repl))
+                var entry = SpecialEntry(rule: k, replacement: -1, replacementClass: -1)
+                if let repl {
+                    entry.replacement = replacements.count
+                    replacements.append(repl)
+                    entry.replacementClass = repl.unicodeScalars.first.map { CharClass.index(of: $0.value) } ?? -1
+                }
+                specialEntries[Int(specialSlot[Int(scalar)])].append(entry)
             }
         }
+        specialFrom = [0]
+        for l in specialEntries { specialList += l; specialFrom.append(specialList.count) }
         quietBits = [UInt64](repeating: 0, count: 0x10000 / 64)
         let classIndex = CharClass.bmpIndex
         for v in 0..<0x10000 where quietClasses & (1 << UInt32(classIndex[v])) != 0 && specialSlot[v] == 0 {
             quietBits[v >> 6] |= 1 << UInt64(v & 63)
         }
-        hanFast = (0x5000...0x9FFF).allSatisfy { quietBits[$0 >> 6] & (1 << UInt64($0 & 63)) != 0 }
+        hanFast = (0x4000...0x9FFF).allSatisfy { quietBits[$0 >> 6] & (1 << UInt64($0 & 63)) != 0 }
+        if !quietRuns {
+            quietBits = [UInt64](repeating: 0, count: 0x10000 / 64)
+            quietAstral = 0
+            hanFast = false
+        }
     }
 
     @inline(__always) static func index(_ c: CharClass) -> Int { c.rawValue.trailingZeroBitCount }
@@ -300,21 +350,29 @@ public struct BoundaryScanner: Sendable {
                 while i < end {
                     if prevQuiet && spaceStart < 0 {
                         // A run of quiet characters: nothing can happen inside it, only its last two characters
-                        // matter afterwards. Han (lead bytes E5–E9: U+5000–U+9FFF) is not even decoded.
+                        // matter afterwards. Han (U+4000–U+9FFF) is not even decoded.
                         var last = -1, last2 = -1
                         var k = i
                         while k < end {
                             let c = p[k]
-                            if hanFast && c >= 0xE5 && c <= 0xE9 {
-                                last2 = last; last = k; k += 3; continue
+                            if hanFast && c &- 0xE4 <= 5 {
+                                // The innermost loop: one compare per character of U+4000–U+9FFF (lead bytes E4–E9:
+                                // Han, and the 64 hexagram signs, all quiet); where the run ends decides its last
+                                // two characters.
+                                let runStart = k
+                                k &+= 3
+                                while k < end && p[k] &- 0xE4 <= 5 { k &+= 3 }
+                                last2 = k - runStart >= 6 ? k - 6 : last
+                                last = k - 3
+                                continue
                             }
                             if c < 0x80 {
                                 if quietBits[Int(c >> 6)] & (1 << UInt64(c & 63)) == 0 { break }
-                                last2 = last; last = k; k += 1; continue
+                                last2 = last; last = k; k &+= 1; continue
                             }
                             let (v, len) = decodeScalar(p, k)
                             if !isQuiet(v) { break }
-                            last2 = last; last = k; k += len
+                            last2 = last; last = k; k &+= len
                         }
                         if last >= 0 {
                             if last2 >= 0 {
@@ -354,11 +412,11 @@ public struct BoundaryScanner: Sendable {
                                 let leftSingle = !(prevTouches && prev2Idx == prevIdx)
                                 let nextClass = classAfter(i + len)
                                 let rightSingle = nextClass.trailingZeroBitCount != curIdx
-                                spaceRun(spaced[pair], role, spaceStart..<i, spaceUnion, spaceCount, onlyASCIISpace, prevScalar, v,
+                                spaceRun(pair, role, spaceStart..<i, spaceUnion, spaceCount, onlyASCIISpace, prevScalar, v,
                                          letterspaced: (leftSingle || rightSingle) && spaceCount == 1, next: nextClass, &findings)
                             }
                         } else if touchingAny[pair] {
-                            insertion(touching[pair], role, i, prevScalar, v, next: classAfter(i + len), &findings)
+                            insertion(pair, role, i, prevScalar, v, next: classAfter(i + len), &findings)
                         }
                     }
                     // `characters` rules: the nearest character on each side decides (spaces around are allowed).
@@ -391,10 +449,10 @@ public struct BoundaryScanner: Sendable {
                     let pair = prevIdx * n + nextIdx
                     if spaceStart >= 0 {
                         if spacedAny[pair] && seg.atLineEnd {   // spaces before cut-out text stay
-                            spaceRun(spaced[pair], role, spaceStart..<end, spaceUnion, spaceCount, onlyASCIISpace, prevScalar, nextScalar, letterspaced: true, next: 0, &findings)
+                            spaceRun(pair, role, spaceStart..<end, spaceUnion, spaceCount, onlyASCIISpace, prevScalar, nextScalar, letterspaced: true, next: 0, &findings)
                         }
                     } else if touchingAny[pair] {
-                        insertion(touching[pair], role, end, prevScalar, nextScalar, next: 0, &findings)
+                        insertion(pair, role, end, prevScalar, nextScalar, next: 0, &findings)
                     }
                 }
                 if hasCharRules, nextIdx >= 0, prev2Idx >= 0, !prevIsOutside, isSpecial(prevScalar) {
@@ -411,37 +469,45 @@ public struct BoundaryScanner: Sendable {
     }
 
 
-    private func spaceRun(_ list: [Int], _ currentRole: Scope, _ range: Range<Int>, _ union: UInt32, _ count: Int, _ plain: Bool,
+    /// Whether the rule's except/only lists allow the pair (left scalar, right scalar).
+    @inline(__always) private func conditionsHold(_ c: Compact, _ l: UInt32, _ r: UInt32) -> Bool {
+        if condScalars[c.exceptLeft].contains(l) || condScalars[c.exceptRight].contains(r) { return false }
+        if let o = c.onlyLeft, !condScalars[o].contains(l) { return false }
+        if let o = c.onlyRight, !condScalars[o].contains(r) { return false }
+        return true
+    }
+
+    private func spaceRun(_ pair: Int, _ currentRole: Scope, _ range: Range<Int>, _ union: UInt32, _ count: Int, _ plain: Bool,
                           _ l: UInt32, _ r: UInt32, letterspaced: Bool, next: UInt32, _ findings: inout [Finding]) {
-        for k in list {
-            let c = compact[k]
+        for j in spacedFrom[pair]..<spacedFrom[pair + 1] {
+            let c = compact[spacedList[j]]
             guard !c.scope.isDisjoint(with: currentRole), union & ~c.spaces == 0 else { continue }
-            if c.hasConditions && !rules[k].check.conditionsHold(l, r) { continue }
+            if c.hasConditions && !conditionsHold(c, l, r) { continue }
             if c.rightNext != 0 && c.rightNext & next == 0 { continue }
             switch c.mode {
             case .forbid:
                 var safety = c.safety
                 if safety == .safe && ((c.letterspacedOnly && !letterspaced) || count > c.maxSpaces) { safety = .unsafe }
                 findings.append(Finding(rule: c.rule, range: range,
-                                        fix: safety == .none ? nil : Fix(edits: [Edit(range: range, replacement: "")], safety: safety)))
+                                        fix: safety == .none ? nil : Fix(edit: Edit(range: range, replacement: ""), safety: safety)))
             case .single:
                 if count >= 2 || !plain {
                     findings.append(Finding(rule: c.rule, range: range,
-                                            fix: c.safety == .none ? nil : Fix(edits: [Edit(range: range, replacement: " ")], safety: c.safety)))
+                                            fix: c.safety == .none ? nil : Fix(edit: Edit(range: range, replacement: " "), safety: c.safety)))
                 }
             default: break
             }
         }
     }
 
-    private func insertion(_ list: [Int], _ currentRole: Scope, _ at: Int, _ l: UInt32, _ r: UInt32, next: UInt32, _ findings: inout [Finding]) {
-        for k in list {
-            let c = compact[k]
+    private func insertion(_ pair: Int, _ currentRole: Scope, _ at: Int, _ l: UInt32, _ r: UInt32, next: UInt32, _ findings: inout [Finding]) {
+        for j in touchingFrom[pair]..<touchingFrom[pair + 1] {
+            let c = compact[touchingList[j]]
             if c.scope.isDisjoint(with: currentRole) { continue }
-            if c.hasConditions && !rules[k].check.conditionsHold(l, r) { continue }
+            if c.hasConditions && !conditionsHold(c, l, r) { continue }
             if c.rightNext != 0 && c.rightNext & next == 0 { continue }
             findings.append(Finding(rule: c.rule, range: at..<at,
-                                    fix: c.safety == .none ? nil : Fix(edits: [Edit(range: at..<at, replacement: " ")], safety: c.safety)))
+                                    fix: c.safety == .none ? nil : Fix(edit: Edit(range: at..<at, replacement: " "), safety: c.safety)))
         }
     }
 
@@ -449,24 +515,22 @@ public struct BoundaryScanner: Sendable {
     /// last fix made, if any.
     @discardableResult
     private func charBetween(_ currentRole: Scope, _ lIdx: Int, _ l: UInt32, _ mid: UInt32, _ midStart: Int, _ rIdx: Int, _ r: UInt32, _ findings: inout [Finding]) -> Int? {
-        let lc = CharClass(rawValue: 1 << UInt32(lIdx)), rc = CharClass(rawValue: 1 << UInt32(rIdx))
-        var replacedClass: Int? = nil
         guard mid < 0x10000 else { return nil }
-        for (k, repl) in specialEntries[Int(specialSlot[Int(mid)])] {
-            let e = rules[k]
-            let c = e.check
-            guard !e.scope.isDisjoint(with: currentRole) else { continue }
-            let hit = (c.left.contains(lc) && c.right.contains(rc)) || (c.symmetric && c.right.contains(lc) && c.left.contains(rc))
-            guard hit, !c.hasConditions || c.conditionsHold(l, r) else { continue }
-            let range = midStart..<(midStart + (Unicode.Scalar(mid).map { String($0).utf8.count } ?? 1))
-            let f = repl.map { fix(e, Edit(range: range, replacement: $0)) } ?? nil
-            findings.append(Finding(rule: e.rule, range: range, fix: f))
-            if let rs = repl?.unicodeScalars.first, f != nil { replacedClass = BoundaryScanner.index(CharClass.of(rs.value)) }
+        let lc: UInt32 = 1 << UInt32(lIdx), rc: UInt32 = 1 << UInt32(rIdx)
+        var replacedClass: Int? = nil
+        let slot = Int(specialSlot[Int(mid)])
+        let range = midStart..<(midStart + (mid < 0x80 ? 1 : mid < 0x800 ? 2 : 3))
+        for j in specialFrom[slot]..<specialFrom[slot + 1] {
+            let entry = specialList[j]
+            let c = compact[entry.rule]
+            guard !c.scope.isDisjoint(with: currentRole) else { continue }
+            let hit = (c.left & lc != 0 && c.right & rc != 0) || (c.symmetric && c.right & lc != 0 && c.left & rc != 0)
+            guard hit, !c.hasConditions || conditionsHold(c, l, r) else { continue }
+            let fixable = entry.replacement >= 0 && c.safety != .none
+            findings.append(Finding(rule: c.rule, range: range,
+                                    fix: fixable ? Fix(edit: Edit(range: range, replacement: replacements[entry.replacement]), safety: c.safety) : nil))
+            if fixable && entry.replacementClass >= 0 { replacedClass = entry.replacementClass }
         }
         return replacedClass
-    }
-
-    @inline(__always) private func fix(_ e: Entry, _ edit: Edit) -> Fix? {
-        e.safety == .none ? nil : Fix(edits: [edit], safety: e.safety)
     }
 }

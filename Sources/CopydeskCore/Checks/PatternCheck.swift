@@ -75,7 +75,7 @@ public struct PatternCheck: Check, @unchecked Sendable {
                 var fix: Fix? = nil
                 if let replace, context.fixSafety != .none {
                     let rep = regex.replacementString(for: m, in: text, offset: 0, template: replace)
-                    fix = Fix(edits: [Edit(range: r, replacement: rep)], safety: context.fixSafety)
+                    fix = Fix(edit: Edit(range: r, replacement: rep), safety: context.fixSafety)
                 }
                 findings.append(Finding(rule: context.ruleIndex, range: r, message: substitute(context.message, values), fix: fix))
             }

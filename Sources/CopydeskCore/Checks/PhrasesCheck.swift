@@ -103,7 +103,7 @@ public struct PhrasesCheck: Check {
             if (left != nil || right != nil) && !contextMatches(m.range, seg, p) { continue }
             let repl = replacements[m.pattern]
             var fix: Fix? = nil
-            if let repl, safety != .none { fix = Fix(edits: [Edit(range: m.range, replacement: repl)], safety: safety) }
+            if let repl, safety != .none { fix = Fix(edit: Edit(range: m.range, replacement: repl), safety: safety) }
             var message: String? = nil
             if template.contains("{") {
                 message = substitute(template, ["match": doc.source.string(m.range), "replacement": repl ?? ""])

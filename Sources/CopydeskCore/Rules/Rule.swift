@@ -16,8 +16,24 @@ public struct Edit: Sendable, Hashable {
 }
 
 public struct Fix: Sendable, Hashable {
-    public var edits: [Edit]
+    /// Most fixes are one edit: it is stored inline, so making such a fix allocates nothing (the scanners make
+    /// one per finding).
+    private var single: Edit?
+    private var many: [Edit]
     public var safety: FixSafety
+    public var edits: [Edit] { single.map { [$0] } ?? many }
+    /// The number of edits and the first one, without building an array.
+    public var editCount: Int { single == nil ? many.count : 1 }
+    public var firstEdit: Edit? { single ?? many.first }
+
+    public init(edits: [Edit], safety: FixSafety) {
+        if edits.count == 1 { single = edits[0]; many = [] } else { single = nil; many = edits }
+        self.safety = safety
+    }
+
+    public init(edit: Edit, safety: FixSafety) {
+        single = edit; many = []; self.safety = safety
+    }
 }
 
 /// What a check reports: a byte range, optionally its own message (else the rule's) and a fix.
