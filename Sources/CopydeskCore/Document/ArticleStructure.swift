@@ -93,7 +93,7 @@ public enum ArticleStructure {
         guard i < r.upperBound else { return false }
         let (first, _) = b.withUnsafeBufferPointer { decodeScalar($0, i) }
         guard (0x30...0x39).contains(first) || first == 0x28 || first == 0xFF08 || first == 0x3000
-                || (0x2460...0x2473).contains(first) || chineseDigits.contains(first) else { return false }
+                || (0x2460...0x2473).contains(first) || (first >= 0x3007 && chineseDigits.contains(first)) else { return false }
         let s = Array(trimmed(scalars(source, r.lowerBound..<min(r.upperBound, r.lowerBound + 24))))
         guard let f = s.first else { return false }
         if (0x2460...0x2473).contains(f) { return true }                        // ① … ⑳
@@ -182,7 +182,10 @@ public enum ArticleStructure {
 
     /// A standalone byline line: `□融媒首席记者 陈晓苏`, `本报记者 张三 李四`, `通讯员 王五`, `文/图 张三`, `张三 摄`.
     /// UTF-8 of the characters every byline contains one of: 记 员 生 辑 稿 者 摄 and `/` (文/图).
-    static let bylineKeyBytes: [[UInt8]] = ["记", "员", "生", "辑", "稿", "者", "摄"].map { Array($0.utf8) }
+    static let bylineKeys: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = {
+        let k = ["记", "员", "生", "辑", "稿", "者", "摄"].map { s in s.utf8.reduce(UInt32(0)) { $0 << 8 | UInt32($1) } }
+        return (k[0], k[1], k[2], k[3], k[4], k[5], k[6])
+    }()
 
     public static func isByline(_ source: SourceText, _ r: Range<Int>) -> Bool {
         guard r.count <= 120 else { return false }
@@ -194,7 +197,10 @@ public enum ArticleStructure {
             let c = b[i]
             if c == 0x2F { key = true; break }
             if c >= 0xE4 && i + 2 < r.upperBound {
-                for k in bylineKeyBytes where k[0] == c && k[1] == b[i + 1] && k[2] == b[i + 2] { key = true; break }
+                switch UInt32(c) << 16 | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2]) {
+                case bylineKeys.0, bylineKeys.1, bylineKeys.2, bylineKeys.3, bylineKeys.4, bylineKeys.5, bylineKeys.6: key = true
+                default: break
+                }
                 i += 3
             } else { i += 1 }
         }
@@ -239,14 +245,17 @@ public enum ArticleStructure {
 
     /// A dateline at the start of a paragraph: 本报讯, 本报北京12月14日电, 新华社北京12月14日电, 据新华社…电.
     public static func isDateline(_ source: SourceText, _ r: Range<Int>) -> Bool {
-        // Fast reject on bytes: a dateline has 讯 (E8 AE AF) or 电 (E7 94 B5) in its first 120 bytes.
+        // Fast reject on bytes: a dateline has 讯 (E8 AE AF) or 日电 (E6 97 A5 E7 94 B5) in its first 120 bytes.
         let found = source.bytes.withUnsafeBufferPointer { b -> Bool in
             var i = r.lowerBound
             let end = min(r.upperBound, r.lowerBound + 120) - 2
             while i < end {
                 let c = b[i]
                 if c == 0xE8 { if b[i + 1] == 0xAE && b[i + 2] == 0xAF { return true } }
-                else if c == 0xE7 { if b[i + 1] == 0x94 && b[i + 2] == 0xB5 { return true } }
+                else if c == 0xE7 {
+                    if b[i + 1] == 0x94 && b[i + 2] == 0xB5 && i >= r.lowerBound + 3
+                        && b[i - 3] == 0xE6 && b[i - 2] == 0x97 && b[i - 1] == 0xA5 { return true }
+                }
                 i += 1
             }
             return false

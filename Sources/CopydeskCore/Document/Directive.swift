@@ -28,11 +28,24 @@ public struct Directive: Sendable {
         var i = r.lowerBound
         while i < r.upperBound && (source.bytes[i] == 0x20 || source.bytes[i] == 0x09) { i += 1 }
         guard i < r.upperBound, [0x23, 0x2F, 0x3C].contains(source.bytes[i]) else { return false }
-        let s = source.string(r).trimmingSpaces
-        for p in ["#", "//", "<!--"] where s.hasPrefix(p) {
-            return s.dropFirst(p.count).trimmingSpaces.hasPrefix("copydesk-")
+        // Bytes only (Markdown-like `### title` lines are common in pasted text): the marker, white space, then
+        // `copydesk-`.
+        return source.bytes.withUnsafeBufferPointer { b -> Bool in
+            func has(_ k: Int, _ lit: StaticString) -> Bool {
+                let n = lit.utf8CodeUnitCount
+                guard k + n <= r.upperBound else { return false }
+                return lit.withUTF8Buffer { l in (0..<n).allSatisfy { b[k + $0] == l[$0] } }
+            }
+            var k: Int
+            if b[i] == 0x23 { k = i + 1 } else if has(i, "//") { k = i + 2 } else if has(i, "<!--") { k = i + 4 } else { return false }
+            while k < r.upperBound {
+                let (v, n) = decodeScalar(b, k)
+                guard CharClass.of(v).isSubset(of: .whitespace) || v == 0x0B || v == 0x0C || v == 0x85 || v == 0x1680
+                        || v == 0x2028 || v == 0x2029 else { break }
+                k += n
+            }
+            return has(k, "copydesk-")
         }
-        return false
     }
 
     /// Parses the text of one comment (with or without `<!--`/`-->`, `#`, `//`).

@@ -366,14 +366,9 @@ enum InlineScanner {
 
     private static func scan(_ b: [UInt8], _ r: Range<Int>, _ out: inout [Range<Int>]) {
         // Hot path: most bytes of a Chinese draft are none of the trigger bytes, so one table test per byte.
-        let next: Int? = triggers.withUnsafeBufferPointer { t in
-            b.withUnsafeBufferPointer { p in
-                var i = r.lowerBound
-                while i < r.upperBound && !t[Int(p[i])] { i += 1 }
-                return i < r.upperBound ? i : nil
-            }
-        }
-        guard var i = next else { return }
+        let first = skipToTrigger(b, r.lowerBound, r.upperBound)
+        guard first < r.upperBound else { return }
+        var i = first
         while i < r.upperBound {
             let c = b[i]
             if (c == 0x68 || c == 0x48 || c == 0x66 || c == 0x77 || c == 0x57), i == r.lowerBound || !isAlnum(b[i - 1]),
@@ -400,14 +395,27 @@ enum InlineScanner {
                 while e > i + 1 && b[e - 1] == 0x2E { e -= 1 }
                 if s < i, dot, e > i + 3 { out.append(s..<e); i = e; continue }
             }
-            i += 1
-            // Skip to the next trigger byte.
-            i = triggers.withUnsafeBufferPointer { t in
-                b.withUnsafeBufferPointer { p in
-                    var k = i
-                    while k < r.upperBound && !t[Int(p[k])] { k += 1 }
-                    return k
+            i = skipToTrigger(b, i + 1, r.upperBound)
+        }
+    }
+
+    /// The first offset in `from..<end` holding a trigger byte (or `end`). Eight bytes at a time while none of them
+    /// is ASCII (running Chinese text), then a table test per byte.
+    @inline(__always)
+    private static func skipToTrigger(_ b: [UInt8], _ from: Int, _ end: Int) -> Int {
+        triggers.withUnsafeBufferPointer { t in
+            b.withUnsafeBufferPointer { p in
+                var k = from
+                let base = UnsafeRawPointer(p.baseAddress!)
+                while k < end {
+                    if k + 8 <= end {
+                        let w = base.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+                        if w & 0x8080_8080_8080_8080 == 0x8080_8080_8080_8080 { k &+= 8; continue }
+                    }
+                    if t[Int(p[k])] { return k }
+                    k &+= 1
                 }
+                return end
             }
         }
     }

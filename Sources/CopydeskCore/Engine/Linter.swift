@@ -23,6 +23,8 @@ public struct Linter: Sendable {
     private let phraseGroups: [(Scope, PhrasesScanner)]
     private let others: [Int]
     private let unionScope: Scope
+    /// Each rule's place in the order of rule ids (ties between findings at one range sort by id).
+    private let ruleRank: [Int]
 
     public init(rules: [Rule], unusedDisable: Severity? = .info, knownIDs: Set<String>? = nil) {
         self.rules = rules
@@ -44,6 +46,9 @@ public struct Linter: Sendable {
         phraseGroups = [false, true].compactMap { k in pg[k].map { (union($0, { $0.4 }), PhrasesScanner(rules: $0)) } }
         self.others = others
         unionScope = rules.reduce(Scope()) { $0.union($1.scope) }
+        var rank = [Int](repeating: 0, count: rules.count)
+        for (r, i) in rules.indices.sorted(by: { rules[$0].id < rules[$1].id }).enumerated() { rank[i] = r }
+        ruleRank = rank
     }
 
     public init(_ set: RuleSet) {
@@ -76,17 +81,26 @@ public struct Linter: Sendable {
             rule.check.run(ctx, into: &findings)
         }
 
-        var diagnostics = findings.map { f in
+        func diagnostic(_ f: Finding) -> Diagnostic {
             Diagnostic(ruleID: rules[f.rule].id, severity: rules[f.rule].severity,
                        message: f.message ?? rules[f.rule].message, range: f.range, fix: f.fix)
         }
-        if !doc.directives.isEmpty {
-            diagnostics = Suppression.apply(doc: doc, diagnostics: diagnostics, unusedSeverity: unusedDisable, knownIDs: knownIDs)
+        guard doc.directives.isEmpty else {
+            var diagnostics = Suppression.apply(doc: doc, diagnostics: findings.map(diagnostic), unusedSeverity: unusedDisable, knownIDs: knownIDs)
+            diagnostics.sort {
+                $0.range.lowerBound != $1.range.lowerBound ? $0.range.lowerBound < $1.range.lowerBound
+                    : $0.range.upperBound != $1.range.upperBound ? $0.range.upperBound < $1.range.upperBound : $0.ruleID < $1.ruleID
+            }
+            return diagnostics
         }
-        diagnostics.sort {
-            $0.range.lowerBound != $1.range.lowerBound ? $0.range.lowerBound < $1.range.lowerBound
-                : $0.range.upperBound != $1.range.upperBound ? $0.range.upperBound < $1.range.upperBound : $0.ruleID < $1.ruleID
-        }
+        // The same order (start, end, rule id), sorting plain keys instead of diagnostics.
+        var keys: [(start: Int, end: Int, rank: Int, index: Int)] = []
+        keys.reserveCapacity(findings.count)
+        for (i, f) in findings.enumerated() { keys.append((f.range.lowerBound, f.range.upperBound, ruleRank[f.rule], i)) }
+        keys.sort { $0.start != $1.start ? $0.start < $1.start : $0.end != $1.end ? $0.end < $1.end : $0.rank != $1.rank ? $0.rank < $1.rank : $0.index < $1.index }
+        var diagnostics: [Diagnostic] = []
+        diagnostics.reserveCapacity(findings.count)
+        for k in keys { diagnostics.append(diagnostic(findings[k.index])) }
         return diagnostics
     }
 }
