@@ -115,6 +115,9 @@ public struct BoundaryCheck: Check {
         return true
     }
 
+    /// Segments never cross a line.
+    public var isLineLocal: Bool { true }
+
     public func deadReason() -> String? {
         if left.isEmpty || right.isEmpty { return "its left or right class is empty" }
         if left == .lineEnd || right == .lineStart { return "'line-end' can only stand on the right and 'line-start' on the left" }

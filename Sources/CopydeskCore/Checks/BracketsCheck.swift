@@ -30,6 +30,9 @@ public struct BracketsCheck: Check {
         content = try m["content"].map { try BoundaryCheck.classes($0, "content") } ?? .cjk
     }
 
+    /// Segments never cross a line.
+    public var isLineLocal: Bool { true }
+
     public func deadReason() -> String? {
         open == close ? "'open' and 'close' are the same character, so no pair can be told apart" : nil
     }

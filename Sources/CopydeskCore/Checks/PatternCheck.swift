@@ -41,6 +41,9 @@ public struct PatternCheck: Check, @unchecked Sendable {
         }
     }
 
+    /// Segments never cross a line.
+    public var isLineLocal: Bool { true }
+
     public func deadReason() -> String? {
         if regex.firstMatch(in: "", range: NSRange(location: 0, length: 0)) != nil {
             return "the pattern matches the empty string, so every position would be flagged; make it require at least one character"

@@ -84,6 +84,9 @@ public struct PhrasesCheck: Check {
         return String(out)
     }
 
+    /// Segments never cross a line.
+    public var isLineLocal: Bool { true }
+
     public func run(_ context: CheckContext, into findings: inout [Finding]) {
         PhrasesScanner(rules: [(context.ruleIndex, self, context.fixSafety, context.message, context.scope)])
             .scan(context.document, context.allSegments, into: &findings)

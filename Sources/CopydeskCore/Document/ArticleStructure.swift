@@ -1,25 +1,31 @@
 /// Plain-text drafts: blocks are runs of non-blank lines; a byline line and a directive line are blocks of their own
 /// (OCR text often puts a headline and its byline on adjacent lines).
 enum PlainTextScanner {
+    /// Only spaces, tabs and U+3000.
+    static func isBlank(_ source: SourceText, _ r: Range<Int>) -> Bool {
+        var k = r.lowerBound
+        while k < r.upperBound {
+            let c = source.bytes[k]
+            if c == 0x20 || c == 0x09 { k += 1; continue }
+            if c == 0xE3, k + 2 < r.upperBound, source.bytes[k + 1] == 0x80, source.bytes[k + 2] == 0x80 { k += 3; continue }
+            return false
+        }
+        return true
+    }
+
+    /// Starts with a space, a tab or U+3000.
+    static func isIndented(_ source: SourceText, _ r: Range<Int>) -> Bool {
+        guard let k = r.first else { return false }
+        let c = source.bytes[k]
+        return c == 0x20 || c == 0x09 || (c == 0xE3 && k + 2 < r.upperBound && source.bytes[k + 1] == 0x80 && source.bytes[k + 2] == 0x80)
+    }
+
     static func scan(_ source: SourceText) -> [Block] {
         var blocks: [Block] = []
         let n = source.lineCount
         var i = 0
-        func blank(_ r: Range<Int>) -> Bool {
-            var k = r.lowerBound
-            while k < r.upperBound {
-                let c = source.bytes[k]
-                if c == 0x20 || c == 0x09 { k += 1; continue }
-                if c == 0xE3, k + 2 < r.upperBound, source.bytes[k + 1] == 0x80, source.bytes[k + 2] == 0x80 { k += 3; continue }
-                return false
-            }
-            return true
-        }
-        func indented(_ r: Range<Int>) -> Bool {
-            guard let k = r.first else { return false }
-            let c = source.bytes[k]
-            return c == 0x20 || c == 0x09 || (c == 0xE3 && k + 2 < r.upperBound && source.bytes[k + 1] == 0x80 && source.bytes[k + 2] == 0x80)
-        }
+        func blank(_ r: Range<Int>) -> Bool { isBlank(source, r) }
+        func indented(_ r: Range<Int>) -> Bool { isIndented(source, r) }
         while i < n {
             let r = source.lineContent(i)
             if blank(r) { i += 1; continue }

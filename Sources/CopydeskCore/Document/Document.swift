@@ -50,6 +50,18 @@ public struct Document: Sendable {
         self.directives = Directive.parse(source: source, blocks: blocks, verbatim: verbatim, format: fmt)
     }
 
+    /// A document from parts already worked out (`updated(to:edits:)`).
+    init(path: String, source: SourceText, format: Format, blocks: [Block], verbatim: [Range<Int>],
+         directives: [Directive], inlineRoles: [(range: Range<Int>, role: Scope)]) {
+        self.path = path
+        self.source = source
+        self.format = format
+        self.blocks = blocks
+        self.verbatim = verbatim
+        self.directives = directives
+        self.inlineRoles = inlineRoles
+    }
+
     public init(path: String = "<text>", text: String, format: Format? = nil) {
         self.init(path: path, source: SourceText(text), format: format)
     }

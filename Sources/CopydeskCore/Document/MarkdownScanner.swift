@@ -364,6 +364,9 @@ enum InlineScanner {
         return t
     }()
 
+    /// URLs and e-mail addresses of one line's text (for `Document.updated`).
+    static func scanLine(_ b: [UInt8], _ r: Range<Int>, _ out: inout [Range<Int>]) { scan(b, r, &out) }
+
     private static func scan(_ b: [UInt8], _ r: Range<Int>, _ out: inout [Range<Int>]) {
         // Hot path: most bytes of a Chinese draft are none of the trigger bytes, so one table test per byte.
         let first = skipToTrigger(b, r.lowerBound, r.upperBound)

@@ -25,6 +25,9 @@ public struct Linter: Sendable {
     private let unionScope: Scope
     /// Each rule's place in the order of rule ids (ties between findings at one range sort by id).
     private let ruleRank: [Int]
+    private let ruleIndexByID: [String: Int]
+    /// Rules whose check is line-local (see `Check.isLineLocal`).
+    private let lineLocal: [Bool]
 
     public init(rules: [Rule], unusedDisable: Severity? = .info, knownIDs: Set<String>? = nil) {
         self.rules = rules
@@ -49,6 +52,10 @@ public struct Linter: Sendable {
         var rank = [Int](repeating: 0, count: rules.count)
         for (r, i) in rules.indices.sorted(by: { rules[$0].id < rules[$1].id }).enumerated() { rank[i] = r }
         ruleRank = rank
+        var byID: [String: Int] = [:]
+        for (i, r) in rules.enumerated() where byID[r.id] == nil { byID[r.id] = i }
+        ruleIndexByID = byID
+        lineLocal = rules.map { $0.check.isLineLocal }
     }
 
     public init(_ set: RuleSet) {
@@ -56,31 +63,7 @@ public struct Linter: Sendable {
     }
 
     public func lint(_ doc: Document) -> [Diagnostic] {
-        var findings: [Finding] = []
-        findings.reserveCapacity(64)
-        // One list of segments for the union of all scopes (and one more only if some rule reads code); every
-        // check skips the segments outside its rule's scope, so no per-rule copies are made.
-        var segmentsByCode: [Bool: [Segment]] = [:]
-        func segments(_ code: Bool) -> [Segment] {
-            if let v = segmentsByCode[code] { return v }
-            let v = doc.segments(for: code ? unionScope.union(.code) : unionScope.subtracting(.code))
-            segmentsByCode[code] = v
-            return v
-        }
-        for (scope, scanner) in boundaryGroups { scanner.scan(doc, segments(scope.contains(.code)), into: &findings) }
-        for (scope, scanner) in phraseGroups { scanner.scan(doc, segments(scope.contains(.code)), into: &findings) }
-        var texts: [Bool: SegmentTexts] = [:]
-        for i in others {
-            let rule = rules[i]
-            let code = rule.scope.contains(.code)
-            let segs = segments(code)
-            let t = texts[code] ?? SegmentTexts(document: doc, segments: segs)
-            texts[code] = t
-            let ctx = CheckContext(document: doc, ruleIndex: i, fixSafety: rule.fixSafety, message: rule.message,
-                                   scope: rule.scope, allSegments: segs, texts: t)
-            rule.check.run(ctx, into: &findings)
-        }
-
+        let findings = collect(doc, lines: nil, local: true, other: true)
         func diagnostic(_ f: Finding) -> Diagnostic {
             Diagnostic(ruleID: rules[f.rule].id, severity: rules[f.rule].severity,
                        message: f.message ?? rules[f.rule].message, range: f.range, fix: f.fix)
@@ -94,14 +77,122 @@ public struct Linter: Sendable {
             return diagnostics
         }
         // The same order (start, end, rule id), sorting plain keys instead of diagnostics.
-        var keys: [(start: Int, end: Int, rank: Int, index: Int)] = []
+        var keys: [SortKey] = []
         keys.reserveCapacity(findings.count)
-        for (i, f) in findings.enumerated() { keys.append((f.range.lowerBound, f.range.upperBound, ruleRank[f.rule], i)) }
-        keys.sort { $0.start != $1.start ? $0.start < $1.start : $0.end != $1.end ? $0.end < $1.end : $0.rank != $1.rank ? $0.rank < $1.rank : $0.index < $1.index }
+        for (i, f) in findings.enumerated() { keys.append(SortKey(start: f.range.lowerBound, end: f.range.upperBound, rank: ruleRank[f.rule], index: i)) }
+        keys.sort()
         var diagnostics: [Diagnostic] = []
         diagnostics.reserveCapacity(findings.count)
         for k in keys { diagnostics.append(diagnostic(findings[k.index])) }
         return diagnostics
+    }
+
+    struct SortKey: Comparable {
+        var start: Int, end: Int, rank: Int, index: Int
+        static func < (a: SortKey, b: SortKey) -> Bool {
+            a.start != b.start ? a.start < b.start : a.end != b.end ? a.end < b.end : a.rank != b.rank ? a.rank < b.rank : a.index < b.index
+        }
+    }
+
+    /// The diagnostics of `doc`, which is `old` after edits that touched only `editedLines` and moved no line break,
+    /// given the diagnostics of `old`. A line must be read again when an edit touched it or when its segments
+    /// (ranges, roles, cuts) differ from before; line-local rules run on those lines alone and their earlier
+    /// diagnostics on the other lines are moved along; the other rules run on the whole document. The result is what
+    /// `lint(doc)` gives (the fixer's tests compare the two).
+    public func lint(_ doc: Document, updating previous: [Diagnostic], of old: Document, editedLines: [Int]) -> [Diagnostic] {
+        guard doc.directives.isEmpty, old.directives.isEmpty, doc.source.lineCount == old.source.lineCount else { return lint(doc) }
+        let oldStarts = old.source.lineStarts, newStarts = doc.source.lineStarts
+        var dirty = [Bool](repeating: false, count: doc.source.lineCount)
+        for l in editedLines { dirty[l] = true }
+        // Lines whose segments changed (a new role, a URL found or lost, a headline that is one no more).
+        for code in Set(boundaryGroups.map { $0.0.contains(.code) } + phraseGroups.map { $0.0.contains(.code) }
+                        + others.filter { lineLocal[$0] }.map { rules[$0].scope.contains(.code) }) {
+            let scope = code ? unionScope.union(.code) : unionScope.subtracting(.code)
+            func byLine(_ d: Document) -> [(line: Int, seg: Segment)] {
+                d.segments(for: scope).map { (d.source.lineIndex(of: $0.range.lowerBound), $0) }
+                    .sorted { $0.seg.range.lowerBound != $1.seg.range.lowerBound ? $0.seg.range.lowerBound < $1.seg.range.lowerBound : $0.seg.range.upperBound < $1.seg.range.upperBound }
+            }
+            let a = byLine(old), b = byLine(doc)
+            func same(_ x: Segment, _ y: Segment, _ delta: Int) -> Bool {
+                x.range.lowerBound + delta == y.range.lowerBound && x.range.upperBound + delta == y.range.upperBound
+                    && x.atLineStart == y.atLineStart && x.atLineEnd == y.atLineEnd && x.role == y.role
+            }
+            var i = 0, j = 0
+            while i < a.count || j < b.count {
+                let line = min(i < a.count ? a[i].line : Int.max, j < b.count ? b[j].line : Int.max)
+                let delta = newStarts[line] - oldStarts[line]
+                var i2 = i, j2 = j
+                while i2 < a.count && a[i2].line == line { i2 += 1 }
+                while j2 < b.count && b[j2].line == line { j2 += 1 }
+                if i2 - i != j2 - j || !zip(a[i..<i2], b[j..<j2]).allSatisfy({ same($0.seg, $1.seg, delta) }) { dirty[line] = true }
+                i = i2; j = j2
+            }
+        }
+        let dirtyLines = dirty.indices.filter { dirty[$0] }
+        var findings = dirtyLines.isEmpty ? [] : collect(doc, lines: dirty, local: true, other: false)
+        findings += collect(doc, lines: nil, local: false, other: true)
+        var out: [Diagnostic] = []
+        var keys: [SortKey] = []
+        out.reserveCapacity(previous.count + findings.count)
+        keys.reserveCapacity(previous.count + findings.count)
+        var line = 0
+        for d in previous {
+            guard let ri = ruleIndexByID[d.ruleID], lineLocal[ri] else { continue }
+            let p = d.range.lowerBound
+            if p < oldStarts[line] { line = old.source.lineIndex(of: p) }   // (sorted input: never taken)
+            while line + 1 < oldStarts.count && oldStarts[line + 1] <= p { line += 1 }
+            if dirty[line] { continue }
+            let delta = newStarts[line] - oldStarts[line]
+            var moved = d
+            if delta != 0 {
+                moved.range = (d.range.lowerBound + delta)..<(d.range.upperBound + delta)
+                moved.fix = d.fix?.shifted(by: delta)
+            }
+            keys.append(SortKey(start: moved.range.lowerBound, end: moved.range.upperBound, rank: ruleRank[ri], index: out.count))
+            out.append(moved)
+        }
+        for f in findings {
+            keys.append(SortKey(start: f.range.lowerBound, end: f.range.upperBound, rank: ruleRank[f.rule], index: out.count))
+            out.append(Diagnostic(ruleID: rules[f.rule].id, severity: rules[f.rule].severity,
+                                  message: f.message ?? rules[f.rule].message, range: f.range, fix: f.fix))
+        }
+        keys.sort()
+        return keys.map { out[$0.index] }
+    }
+
+    /// Raw findings. `lines`: when given, only the segments of those lines are read. `local`/`other`: run the
+    /// line-local checks, the others.
+    private func collect(_ doc: Document, lines: [Bool]?, local: Bool, other: Bool) -> [Finding] {
+        var findings: [Finding] = []
+        findings.reserveCapacity(64)
+        // One list of segments for the union of all scopes (and one more only if some rule reads code); every
+        // check skips the segments outside its rule's scope, so no per-rule copies are made.
+        var segmentsByCode: [Bool: [Segment]] = [:]
+        func segments(_ code: Bool) -> [Segment] {
+            if let v = segmentsByCode[code] { return v }
+            var v = doc.segments(for: code ? unionScope.union(.code) : unionScope.subtracting(.code))
+            if let lines {
+                v = v.filter { lines[doc.source.lineIndex(of: $0.range.lowerBound)] }
+            }
+            segmentsByCode[code] = v
+            return v
+        }
+        if local {
+            for (scope, scanner) in boundaryGroups { scanner.scan(doc, segments(scope.contains(.code)), into: &findings) }
+            for (scope, scanner) in phraseGroups { scanner.scan(doc, segments(scope.contains(.code)), into: &findings) }
+        }
+        var texts: [Bool: SegmentTexts] = [:]
+        for i in others where lineLocal[i] ? local : other {
+            let rule = rules[i]
+            let code = rule.scope.contains(.code)
+            let segs = segments(code)
+            let t = texts[code] ?? SegmentTexts(document: doc, segments: segs)
+            texts[code] = t
+            let ctx = CheckContext(document: doc, ruleIndex: i, fixSafety: rule.fixSafety, message: rule.message,
+                                   scope: rule.scope, allSegments: segs, texts: t)
+            rule.check.run(ctx, into: &findings)
+        }
+        return findings
     }
 }
 

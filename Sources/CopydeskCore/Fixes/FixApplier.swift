@@ -17,7 +17,7 @@ public enum FixApplier {
 
     /// Applies one round of non-overlapping edits to `bytes`. Returns the new bytes and the diagnostics applied.
     public static func applyOnce(_ bytes: [UInt8], _ diagnostics: [Diagnostic], allowUnsafe: Bool) -> ([UInt8], [Diagnostic]) {
-        let (out, used) = applyOnceIndices(bytes, diagnostics, allowUnsafe: allowUnsafe)
+        let (out, used, _) = applyOnceIndices(bytes, diagnostics, allowUnsafe: allowUnsafe)
         return (out, used.map { diagnostics[$0] })
     }
 
@@ -32,7 +32,7 @@ public enum FixApplier {
 
     /// As `applyOnce`, returning the indices of the diagnostics whose fixes were applied (in the order of their first
     /// edit). Nothing here copies a diagnostic: the hot path of `--fix` on files with thousands of findings.
-    static func applyOnceIndices(_ bytes: [UInt8], _ diagnostics: [Diagnostic], allowUnsafe: Bool) -> ([UInt8], [Int]) {
+    static func applyOnceIndices(_ bytes: [UInt8], _ diagnostics: [Diagnostic], allowUnsafe: Bool) -> ([UInt8], [Int], [AppliedEdit]) {
         var all: [EditRef] = []
         var fixCount: Int32 = 0
         var multi = false
@@ -50,7 +50,7 @@ public enum FixApplier {
             }
             fixCount += 1
         }
-        guard !all.isEmpty else { return (bytes, []) }
+        guard !all.isEmpty else { return (bytes, [], []) }
         // Edits by start; at one point an insertion before a replacement.
         all.sort { $0.start != $1.start ? $0.start < $1.start : ($0.start == $0.end && $1.start != $1.end) }
         // A fix's rank is the position of its first edit in that order: fixes are taken greedily by rank.
@@ -88,6 +88,7 @@ public enum FixApplier {
         out.reserveCapacity(bytes.count + 16)
         var pos = 0
         var diagOfFix = [Int32](repeating: -1, count: Int(fixCount))
+        var edits: [AppliedEdit] = []
         bytes.withUnsafeBufferPointer { src in
             for e in all where accepted[Int(e.fix)] {
                 diagOfFix[Int(e.fix)] = e.diagnostic
@@ -96,35 +97,47 @@ public enum FixApplier {
                 let replacement = (multi && e.edit > 0) ? d.edits[Int(e.edit)].replacement : d.firstEdit!.replacement
                 out.append(contentsOf: replacement.utf8)
                 pos = max(pos, e.end)
+                let breaks = replacement.utf8.contains { $0 == 0x0A || $0 == 0x0D }
+                    || src[e.start..<e.end].contains { $0 == 0x0A || $0 == 0x0D }
+                edits.append(AppliedEdit(range: e.start..<e.end, newLength: replacement.utf8.count, touchesLineBreak: breaks))
             }
             if pos < src.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: src[pos...])) }
         }
         for f in order where accepted[Int(f)] { applied.append(Int(diagOfFix[Int(f)])) }
-        return (out, applied)
+        return (out, applied, edits)
     }
 
     /// Fixes a document until it converges. `path` decides the format (Markdown or plain text).
-    public static func fix(_ source: SourceText, path: String, linter: Linter, allowUnsafe: Bool) -> Outcome {
+    /// `incremental: false` parses and lints the whole text on every pass (the reference the tests compare with).
+    public static func fix(_ source: SourceText, path: String, linter: Linter, allowUnsafe: Bool, incremental: Bool = true) -> Outcome {
         var bytes = source.bytes
         var applied: [String: Int] = [:]
         var changed = false
+        var doc = Document(path: path, source: SourceText(trusted: bytes, hasBOM: source.hasBOM), role: linter.forcedRole)
+        var diags = linter.lint(doc)
         for _ in 0..<maxPasses {
-            let doc = Document(path: path, source: SourceText(trusted: bytes, hasBOM: source.hasBOM), role: linter.forcedRole)
-            let diags = linter.lint(doc)
-            let (next, used) = applyOnceIndices(bytes, diags, allowUnsafe: allowUnsafe)
-            if used.isEmpty {
-                return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: diags)
-            }
+            let (next, used, edits) = applyOnceIndices(bytes, diags, allowUnsafe: allowUnsafe)
+            if used.isEmpty { return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: diags) }
             for d in used { applied[diags[d].ruleID, default: 0] += 1 }
-            if next == bytes {
-                return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: diags)
-            }
+            if next == bytes { return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: diags) }
             bytes = next
             changed = true
+            // After the first pass, most of the text is as it was: re-read only the lines the edits touched when
+            // they cannot have changed the document's structure.
+            let newSource = SourceText(trusted: bytes, hasBOM: source.hasBOM)
+            if incremental, newSource.lineCount == doc.source.lineCount, !edits.contains(where: \.touchesLineBreak) {
+                let edited = Document.dirtyLines(doc.source, edits)
+                let updated = doc.updated(to: newSource, edits: edits, role: linter.forcedRole)?.0
+                    ?? Document(path: path, source: newSource, role: linter.forcedRole)
+                diags = linter.lint(updated, updating: diags, of: doc, editedLines: edited)
+                doc = updated
+            } else {
+                doc = Document(path: path, source: newSource, role: linter.forcedRole)
+                diags = linter.lint(doc)
+            }
         }
-        let doc = Document(path: path, source: SourceText(trusted: bytes, hasBOM: source.hasBOM), role: linter.forcedRole)
-        let last = linter.lint(doc)
-        let (_, still) = applyOnce(bytes, last, allowUnsafe: allowUnsafe)
-        return Outcome(bytes: bytes, applied: applied, unconverged: Array(Set(still.map(\.ruleID))).sorted(), changed: changed, remaining: last)
+        let (_, still, _) = applyOnceIndices(bytes, diags, allowUnsafe: allowUnsafe)
+        return Outcome(bytes: bytes, applied: applied, unconverged: Array(Set(still.map { diags[$0].ruleID })).sorted(), changed: changed, remaining: diags)
     }
 }
+

@@ -24,6 +24,14 @@ public struct Fix: Sendable, Hashable {
     public var edits: [Edit] { single.map { [$0] } ?? many }
     /// The number of edits and the first one, without building an array.
     public var editCount: Int { single == nil ? many.count : 1 }
+
+    /// The same fix with every edit moved by `delta` bytes.
+    public func shifted(by delta: Int) -> Fix {
+        var f = self
+        if let e = single { f.single = Edit(range: (e.range.lowerBound + delta)..<(e.range.upperBound + delta), replacement: e.replacement) }
+        f.many = many.map { Edit(range: ($0.range.lowerBound + delta)..<($0.range.upperBound + delta), replacement: $0.replacement) }
+        return f
+    }
     public var firstEdit: Edit? { single ?? many.first }
 
     public init(edits: [Edit], safety: FixSafety) {
@@ -134,10 +142,14 @@ public protocol Check: Sendable {
     func run(_ context: CheckContext, into findings: inout [Finding])
     /// Load-time diagnosis: why the rule can never match, if it cannot.
     func deadReason() -> String?
+    /// Whether every finding depends only on the text of the line it stands on (and the role of that line's
+    /// block): then the fixer re-checks only the lines its edits touched. False for checks that compare lines.
+    var isLineLocal: Bool { get }
 }
 
 extension Check {
     public func deadReason() -> String? { nil }
+    public var isLineLocal: Bool { false }
 }
 
 /// Fills `{name}` slots of a message template.
