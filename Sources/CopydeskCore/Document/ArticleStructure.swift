@@ -19,66 +19,6 @@ enum PlainTextScanner {
         let c = source.bytes[k]
         return c == 0x20 || c == 0x09 || (c == 0xE3 && k + 2 < r.upperBound && source.bytes[k + 1] == 0x80 && source.bytes[k + 2] == 0x80)
     }
-
-    static func scan(_ source: SourceText) -> [Block] {
-        var blocks: [Block] = []
-        let n = source.lineCount
-        var i = 0
-        func blank(_ r: Range<Int>) -> Bool { isBlank(source, r) }
-        func indented(_ r: Range<Int>) -> Bool { isIndented(source, r) }
-        while i < n {
-            let r = source.lineContent(i)
-            if blank(r) { i += 1; continue }
-            if Directive.isPlainTextDirectiveLine(source, r) {
-                blocks.append(Block(kind: .comment, role: [], lines: i..<(i + 1), content: [r]))
-                i += 1
-                continue
-            }
-            if ArticleStructure.isByline(source, r) {
-                blocks.append(Block(kind: .paragraph, role: .byline, lines: i..<(i + 1), content: [r]))
-                i += 1
-                continue
-            }
-            var j = i
-            var content: [Range<Int>] = []
-            let isItem = ArticleStructure.startsWithListMarker(source, r)
-            while j < n {
-                let lr = source.lineContent(j)
-                if blank(lr) || Directive.isPlainTextDirectiveLine(source, lr) || (j > i && ArticleStructure.isByline(source, lr)) { break }
-                // A list item (`一、` `（一）` `1.` `(1)` `①`) starts a block of its own.
-                if j > i && ArticleStructure.startsWithListMarker(source, lr) { break }
-                // An indented line after a finished sentence starts a new paragraph (or a headline: OCR text
-                // puts ` 融媒记者开展疫情防控暗访“回头看”` right under the last line of the previous article).
-                if j > i && indented(lr) && ArticleStructure.endsSentence(source, source.lineContent(j - 1)) { break }
-                content.append(lr)
-                j += 1
-            }
-            blocks.append(Block(kind: isItem ? .listItem : .paragraph, role: .body, lines: i..<j, content: content))
-            i = j
-        }
-        // A short block whose every line could be a headline, at the top or the end of the document or right before
-        // a byline or dateline, is a stack of headline lines (lead-in, main title, subtitle): one block per line.
-        var out: [Block] = []
-        for (k, block) in blocks.enumerated() {
-            let next = k + 1 < blocks.count ? blocks[k + 1] : nil
-            // Cheap tests first: most blocks are not 2–4 short lines.
-            guard block.kind == .paragraph, (2...4).contains(block.content.count), block.content.allSatisfy({ $0.count <= 200 }) else {
-                out.append(block); continue
-            }
-            let atEdge = out.isEmpty || next == nil || next?.role == .byline
-                || next.map { $0.content.first.map { ArticleStructure.isDateline(source, $0) } ?? false } == true
-            if atEdge,
-               block.content.allSatisfy({ ArticleStructure.isHeadlineCandidate(source, Block(kind: .paragraph, role: .body, lines: 0..<1, content: [$0])) }) {
-                for (li, r) in block.content.enumerated() {
-                    let line = block.lines.lowerBound + li
-                    out.append(Block(kind: .paragraph, role: .body, lines: line..<(line + 1), content: [r]))
-                }
-            } else {
-                out.append(block)
-            }
-        }
-        return out
-    }
 }
 
 /// Article structure on top of blocks: which blocks are headlines, bylines and datelines.
@@ -360,10 +300,27 @@ public enum ArticleStructure {
         return roleLength(s) != nil
     }
 
-    static func assignRoles(_ blocks: inout [Block], source: SourceText, format: Document.Format) {
+    /// Roles of plain-text blocks (from line facts) or Markdown blocks (bylines and datelines only).
+    static func assignRoles(_ blocks: inout [Block], source: SourceText, format: Document.Format, facts: [LineFacts]? = nil) {
+        // The same tests read from line facts when there are any (plain text), else made on the text.
+        func bylineLine(_ b: Block) -> Bool { facts.map { $0[b.lines.lowerBound].contains(.byline) } ?? isByline(source, b.content[0]) }
+        func datelineFirst(_ b: Block) -> Bool {
+            guard let f = b.content.first else { return false }
+            return facts.map { $0[b.lines.lowerBound].contains(.dateline) } ?? isDateline(source, f)
+        }
+        func candidate(_ b: Block) -> Bool {
+            guard let facts else { return isHeadlineCandidate(source, b) }
+            return b.kind == .paragraph && b.content.count == 1 && b.role == .body && facts[b.lines.lowerBound].contains(.headlineCandidate)
+        }
+        func finished(_ b: Block) -> Bool {
+            guard let facts else { return endsSentence(source, b) }
+            guard !b.content.isEmpty else { return true }
+            let f = facts[b.lines.upperBound - 1]
+            return f.contains(.endsSentence) || f.contains(.noNonSpace)
+        }
         for i in blocks.indices where blocks[i].role == .body && blocks[i].kind == .paragraph {
-            if blocks[i].content.count == 1, isByline(source, blocks[i].content[0]) { blocks[i].role = .byline }
-            else if let f = blocks[i].content.first, isDateline(source, f) { blocks[i].role = .dateline }
+            if blocks[i].content.count == 1, bylineLine(blocks[i]) { blocks[i].role = .byline }
+            else if datelineFirst(blocks[i]) { blocks[i].role = .dateline }
         }
         guard format == .plainText else { return }
         // Headlines in plain text: candidates at the top of the document, candidates directly before a byline or
@@ -371,16 +328,16 @@ public enum ArticleStructure {
         // that are followed by another candidate or by the end of the document.
         let prose = blocks.indices.filter { !blocks[$0].role.isEmpty }
         var isHead = [Bool](repeating: false, count: blocks.count)
-        for (k, i) in prose.enumerated() where isHeadlineCandidate(source, blocks[i]) {
+        for (k, i) in prose.enumerated() where candidate(blocks[i]) {
             if k == 0 { isHead[i] = true; continue }
             // Followed (within three candidates) by a byline or dateline?
             var m = k + 1, run = 0
-            while m < prose.count && run < 3 && isHeadlineCandidate(source, blocks[prose[m]]) { m += 1; run += 1 }
+            while m < prose.count && run < 3 && candidate(blocks[prose[m]]) { m += 1; run += 1 }
             if m < prose.count, blocks[prose[m]].role == .byline || blocks[prose[m]].role == .dateline { isHead[i] = true; continue }
             let prev = blocks[prose[k - 1]]
-            let prevDone = isHead[prose[k - 1]] || prev.role == .byline || endsSentence(source, prev)
+            let prevDone = isHead[prose[k - 1]] || prev.role == .byline || finished(prev)
             let next = k + 1 < prose.count ? prose[k + 1] : nil
-            if prevDone && (next == nil || isHeadlineCandidate(source, blocks[next!])) { isHead[i] = true }
+            if prevDone && (next == nil || candidate(blocks[next!])) { isHead[i] = true }
         }
         for i in blocks.indices where isHead[i] { blocks[i].role = .headline }
     }

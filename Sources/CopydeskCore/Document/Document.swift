@@ -14,6 +14,8 @@ public struct Document: Sendable {
     /// Inline ranges with a role of their own inside another block: the bracketed credit of a dateline
     /// (`本报讯（记者 张三）`) is read as a byline, not as dateline text.
     public let inlineRoles: [(range: Range<Int>, role: Scope)]
+    /// Plain text: the facts about each line its structure was built from (empty for Markdown).
+    let lineFacts: [LineFacts]
 
     public var bytes: [UInt8] { source.bytes }
 
@@ -26,16 +28,20 @@ public struct Document: Sendable {
         self.format = fmt
         var blocks: [Block]
         var verbatim: [Range<Int>] = []
+        var facts: [LineFacts] = []
         switch fmt {
         case .markdown:
             var scanner = MarkdownScanner(source: source)
             blocks = scanner.scan()
             verbatim = scanner.inlineVerbatim(blocks: blocks)
+            ArticleStructure.assignRoles(&blocks, source: source, format: fmt)
         case .plainText:
-            blocks = PlainTextScanner.scan(source)
+            facts = LineFacts.all(source)
+            blocks = PlainTextScanner.scan(source, facts: facts)
             verbatim = InlineScanner.urls(in: source.bytes, blocks: blocks)
+            ArticleStructure.assignRoles(&blocks, source: source, format: fmt, facts: facts)
         }
-        ArticleStructure.assignRoles(&blocks, source: source, format: fmt)
+        self.lineFacts = facts
         if let role {
             for i in blocks.indices where !blocks[i].role.isEmpty && blocks[i].role != .code { blocks[i].role = role }
         }
@@ -52,7 +58,8 @@ public struct Document: Sendable {
 
     /// A document from parts already worked out (`updated(to:edits:)`).
     init(path: String, source: SourceText, format: Format, blocks: [Block], verbatim: [Range<Int>],
-         directives: [Directive], inlineRoles: [(range: Range<Int>, role: Scope)]) {
+         directives: [Directive], inlineRoles: [(range: Range<Int>, role: Scope)], lineFacts: [LineFacts]) {
+        self.lineFacts = lineFacts
         self.path = path
         self.source = source
         self.format = format

@@ -1,11 +1,10 @@
-/// Re-parsing after a round of fixes, without re-reading the whole text when the fixes cannot have changed its
-/// structure (the fixer's passes after the first).
+/// Re-parsing after a round of fixes without re-reading the whole text (the fixer's passes after the first).
 ///
-/// Plain text only. The update is taken when no edit adds or removes a line break and, for every line an edit
-/// touched, every test the plain-text scanner and the article heuristics make on a line gives the same answer before
-/// and after (blank, directive, byline, list marker, indent, sentence end, headline candidate, dateline, length
-/// bounds). Then blocks, roles and directives are the old ones moved by each line's shift, and only the touched lines
-/// get their URL ranges and dateline credits found again. Anything else returns nil and the caller parses afresh.
+/// Plain text only, and only when no edit adds or removes a line break. The plain-text structure is a function of
+/// per-line facts (`LineFacts`), so the facts of the touched lines are worked out again and the blocks and roles
+/// rebuilt from all the facts; URL ranges are found again on the touched lines and moved on the others; dateline
+/// credits are found again. Anything else (Markdown, directives, a line that now reads as a directive) returns nil
+/// and the caller parses afresh.
 public struct AppliedEdit: Sendable, Equatable {
     /// The replaced byte range in the text before the edit.
     public var range: Range<Int>
@@ -28,31 +27,10 @@ extension Document {
         return out
     }
 
-    /// The answers the structure depends on, for one line.
-    struct LineSignature: Equatable {
-        var bits: UInt16
-        init(_ source: SourceText, _ line: Int) {
-            let r = source.lineContent(line)
-            var b: UInt16 = 0
-            func set(_ k: Int, _ v: Bool) { if v { b |= 1 << UInt16(k) } }
-            set(0, PlainTextScanner.isBlank(source, r))
-            set(1, Directive.isPlainTextDirectiveLine(source, r))
-            set(2, ArticleStructure.isByline(source, r))
-            set(3, ArticleStructure.startsWithListMarker(source, r))
-            set(4, PlainTextScanner.isIndented(source, r))
-            set(5, ArticleStructure.endsSentence(source, r))
-            set(6, ArticleStructure.isHeadlineCandidate(source, Block(kind: .paragraph, role: .body, lines: line..<(line + 1), content: [r])))
-            set(7, ArticleStructure.isDateline(source, r))
-            set(8, r.count <= 200)
-            set(9, r.isEmpty)
-            bits = b
-        }
-    }
-
     /// The document after `edits` (sorted, non-overlapping, in `self`'s offsets) turned `self.source` into `source`,
     /// or nil when it has to be parsed afresh. Also returns the lines the edits touched. `role`: as in `init`.
     public func updated(to source: SourceText, edits: [AppliedEdit], role: Scope? = nil) -> (Document, dirtyLines: [Int])? {
-        guard format == .plainText, directives.isEmpty, !edits.isEmpty,
+        guard format == .plainText, directives.isEmpty, !edits.isEmpty, lineFacts.count == self.source.lineCount,
               source.lineCount == self.source.lineCount, !edits.contains(where: \.touchesLineBreak) else { return nil }
         let old = self.source
         let dirty = Document.dirtyLines(old, edits)
@@ -75,39 +53,18 @@ extension Document {
             let d = shift(line)
             verbatim.append((v.lowerBound + d)..<(v.upperBound + d))
         }
-        var newBlocks: [Block]
+        // The structure again, from the line facts: only the touched lines are tested anew.
+        var facts = lineFacts
+        for l in dirty { facts[l] = LineFacts.of(source, line: l) }
+        var newBlocks = PlainTextScanner.scan(source, facts: facts)
+        guard !newBlocks.contains(where: { $0.kind == .comment }) else { return nil }
+        ArticleStructure.assignRoles(&newBlocks, source: source, format: format, facts: facts)
+        if let role {
+            for i in newBlocks.indices where !newBlocks[i].role.isEmpty && newBlocks[i].role != .code { newBlocks[i].role = role }
+        }
         var inline: [(range: Range<Int>, role: Scope)] = []
-        if dirty.allSatisfy({ LineSignature(old, $0) == LineSignature(source, $0) }) {
-            // Every answer the structure depends on is unchanged: the same blocks and roles, moved.
-            newBlocks = blocks
-            for bi in newBlocks.indices {
-                let lines = newBlocks[bi].lines
-                guard newBlocks[bi].content.count == lines.count else { return nil }
-                for (k, line) in lines.enumerated() {
-                    guard newBlocks[bi].content[k] == old.lineContent(line) else { return nil }
-                    newBlocks[bi].content[k] = source.lineContent(line)
-                }
-            }
-            for (r, role) in inlineRoles {
-                let l = old.lineIndex(of: r.lowerBound)
-                if isDirty[l] { continue }
-                let d = shift(l)
-                inline.append(((r.lowerBound + d)..<(r.upperBound + d), role))
-            }
-            for b in newBlocks where b.role == .dateline && isDirty[b.lines.lowerBound] {
-                if let first = b.content.first, let c = ArticleStructure.credit(in: source, dateline: first) { inline.append((c, .byline)) }
-            }
-        } else {
-            // Some line reads differently now (a headline candidate, a byline…): blocks and roles are worked out
-            // again (cheap: a few tests per line), URL ranges still only on the touched lines.
-            newBlocks = PlainTextScanner.scan(source)
-            ArticleStructure.assignRoles(&newBlocks, source: source, format: format)
-            if let role {
-                for i in newBlocks.indices where !newBlocks[i].role.isEmpty && newBlocks[i].role != .code { newBlocks[i].role = role }
-            }
-            for b in newBlocks where b.role == .dateline {
-                if let first = b.content.first, let c = ArticleStructure.credit(in: source, dateline: first) { inline.append((c, .byline)) }
-            }
+        for b in newBlocks where b.role == .dateline {
+            if let first = b.content.first, let c = ArticleStructure.credit(in: source, dateline: first) { inline.append((c, .byline)) }
         }
         var lineBlock = [Int](repeating: -1, count: old.lineCount)
         for (bi, b) in newBlocks.enumerated() { for l in b.lines { lineBlock[l] = bi } }
@@ -117,8 +74,7 @@ extension Document {
         verbatim = InlineScanner.normalize(verbatim + inline.map(\.range))
         inline.sort { $0.range.lowerBound < $1.range.lowerBound }
         let doc = Document(path: path, source: source, format: format, blocks: newBlocks, verbatim: verbatim,
-                           directives: [], inlineRoles: inline)
-        // A line that now reads as a directive would need the full parse (it cannot: its signature says so).
+                           directives: [], inlineRoles: inline, lineFacts: facts)
         return (doc, dirty)
     }
 }

@@ -1,0 +1,101 @@
+/// What the plain-text structure depends on, line by line. Blocks, list items, headline stacks and the roles of
+/// plain-text blocks are worked out from these facts alone, so after a round of fixes only the lines an edit
+/// touched are tested again (`Document.updated`).
+struct LineFacts: OptionSet, Sendable, Equatable {
+    let rawValue: UInt16
+    static let blank = LineFacts(rawValue: 1 << 0)             // spaces, tabs and U+3000 only
+    static let directive = LineFacts(rawValue: 1 << 1)         // `# copydesk-…`
+    static let byline = LineFacts(rawValue: 1 << 2)            // ArticleStructure.isByline
+    static let listMarker = LineFacts(rawValue: 1 << 3)        // 一、 (1) ① …
+    static let indented = LineFacts(rawValue: 1 << 4)          // starts with a space, a tab or U+3000
+    static let endsSentence = LineFacts(rawValue: 1 << 5)      // last non-space character ends a sentence
+    static let noNonSpace = LineFacts(rawValue: 1 << 6)        // no character but spaces (NBSP included)
+    static let headlineCandidate = LineFacts(rawValue: 1 << 7) // ArticleStructure.isHeadlineCandidate as a one-line block
+    static let dateline = LineFacts(rawValue: 1 << 8)          // ArticleStructure.isDateline
+    static let short = LineFacts(rawValue: 1 << 9)             // at most 200 bytes (headline stacks)
+
+    static func of(_ source: SourceText, line: Int) -> LineFacts {
+        let r = source.lineContent(line)
+        if PlainTextScanner.isBlank(source, r) { return .blank }
+        if Directive.isPlainTextDirectiveLine(source, r) { return .directive }
+        var f: LineFacts = []
+        if ArticleStructure.isByline(source, r) { f.insert(.byline) }
+        if ArticleStructure.startsWithListMarker(source, r) { f.insert(.listMarker) }
+        if PlainTextScanner.isIndented(source, r) { f.insert(.indented) }
+        if let last = ArticleStructure.lastNonSpace(source, r) {
+            if ArticleStructure.endings.contains(last) { f.insert(.endsSentence) }
+        } else {
+            f.insert(.noNonSpace)
+        }
+        if r.count <= 200 {
+            f.insert(.short)
+            if ArticleStructure.isHeadlineCandidate(source, Block(kind: .paragraph, role: .body, lines: line..<(line + 1), content: [r])) {
+                f.insert(.headlineCandidate)
+            }
+        }
+        if ArticleStructure.isDateline(source, r) { f.insert(.dateline) }
+        return f
+    }
+
+    static func all(_ source: SourceText) -> [LineFacts] {
+        (0..<source.lineCount).map { of(source, line: $0) }
+    }
+}
+
+extension PlainTextScanner {
+    /// Blocks from line facts: runs of non-blank lines; a byline line and a directive line are blocks of their own,
+    /// a list item or an indented line after a finished sentence starts a new block; a short block of headline
+    /// candidates at an edge (top, end, before a byline or dateline) is a stack of one-line headline blocks.
+    static func scan(_ source: SourceText, facts: [LineFacts]) -> [Block] {
+        var blocks: [Block] = []
+        let n = source.lineCount
+        var i = 0
+        while i < n {
+            let f = facts[i]
+            if f.contains(.blank) { i += 1; continue }
+            if f.contains(.directive) {
+                blocks.append(Block(kind: .comment, role: [], lines: i..<(i + 1), content: [source.lineContent(i)]))
+                i += 1
+                continue
+            }
+            if f.contains(.byline) {
+                blocks.append(Block(kind: .paragraph, role: .byline, lines: i..<(i + 1), content: [source.lineContent(i)]))
+                i += 1
+                continue
+            }
+            var j = i
+            var content: [Range<Int>] = []
+            while j < n {
+                let g = facts[j]
+                if g.contains(.blank) || g.contains(.directive) { break }
+                if j > i && (g.contains(.byline) || g.contains(.listMarker)) { break }
+                // An indented line after a finished sentence starts a new paragraph (or a headline: OCR text
+                // puts ` 融媒记者开展疫情防控暗访“回头看”` right under the last line of the previous article).
+                if j > i && g.contains(.indented) && facts[j - 1].contains(.endsSentence) { break }
+                content.append(source.lineContent(j))
+                j += 1
+            }
+            blocks.append(Block(kind: f.contains(.listMarker) ? .listItem : .paragraph, role: .body, lines: i..<j, content: content))
+            i = j
+        }
+        var out: [Block] = []
+        out.reserveCapacity(blocks.count)
+        for (k, block) in blocks.enumerated() {
+            let next = k + 1 < blocks.count ? blocks[k + 1] : nil
+            guard block.kind == .paragraph, (2...4).contains(block.content.count), block.lines.allSatisfy({ facts[$0].contains(.short) }) else {
+                out.append(block); continue
+            }
+            let atEdge = out.isEmpty || next == nil || next?.role == .byline
+                || next.map { facts[$0.lines.lowerBound].contains(.dateline) } == true
+            if atEdge, block.lines.allSatisfy({ facts[$0].contains(.headlineCandidate) }) {
+                for (li, r) in block.content.enumerated() {
+                    let line = block.lines.lowerBound + li
+                    out.append(Block(kind: .paragraph, role: .body, lines: line..<(line + 1), content: [r]))
+                }
+            } else {
+                out.append(block)
+            }
+        }
+        return out
+    }
+}
