@@ -1,3 +1,5 @@
+import Foundation
+
 /// Plain-text drafts: blocks are runs of non-blank lines; a byline line and a directive line are blocks of their own
 /// (OCR text often puts a headline and its byline on adjacent lines).
 enum PlainTextScanner {
@@ -26,9 +28,18 @@ enum PlainTextScanner {
 public enum ArticleStructure {
     static let roles = ["本报", "融媒", "全媒体", "见习", "特约", "首席", "摄影", "新华社", "中新社", "本台", "本刊", "驻站"]
     static let roleHeads = ["记者", "通讯员", "实习生", "评论员", "编辑", "撰稿", "作者"]
-    static let markers: Set<UInt32> = [0x25A1, 0x25A0, 0x25CE, 0x53E3]  // □ ■ ◎ 口
+    /// □ ■ ◎ 口
+    @inline(__always) static func isMarker(_ v: UInt32) -> Bool {
+        switch v { case 0x25A1, 0x25A0, 0x25CE, 0x53E3: return true; default: return false }
+    }
 
-    static let chineseDigits: Set<UInt32> = Set("〇一二三四五六七八九十百".unicodeScalars.map(\.value))
+    /// 〇一二三四五六七八九十百
+    @inline(__always) static func isChineseDigit(_ v: UInt32) -> Bool {
+        switch v {
+        case 0x3007, 0x4E00, 0x4E8C, 0x4E09, 0x56DB, 0x4E94, 0x516D, 0x4E03, 0x516B, 0x4E5D, 0x5341, 0x767E: return true
+        default: return false
+        }
+    }
 
     /// A plain-text list item: `一、` `（一）` `1.` `1、` `(1)` `（1）` `①` at the start of the line.
     static func startsWithListMarker(_ source: SourceText, _ r: Range<Int>) -> Bool {
@@ -39,7 +50,7 @@ public enum ArticleStructure {
         guard i < r.upperBound else { return false }
         let (first, _) = b.withUnsafeBufferPointer { decodeScalar($0, i) }
         guard (0x30...0x39).contains(first) || first == 0x28 || first == 0xFF08 || first == 0x3000
-                || (0x2460...0x2473).contains(first) || (first >= 0x3007 && chineseDigits.contains(first)) else { return false }
+                || (0x2460...0x2473).contains(first) || isChineseDigit(first) else { return false }
         let s = Array(trimmed(scalars(source, r.lowerBound..<min(r.upperBound, r.lowerBound + 24))))
         guard let f = s.first else { return false }
         if (0x2460...0x2473).contains(f) { return true }                        // ① … ⑳
@@ -49,7 +60,7 @@ public enum ArticleStructure {
             return k - from
         }
         let isArabic = { (v: UInt32) in v >= 0x30 && v <= 0x39 }
-        let isChinese = { (v: UInt32) in chineseDigits.contains(v) }
+        let isChinese = { (v: UInt32) in isChineseDigit(v) }
         // 一、 / 1、 / 1. (not 12.5)
         for set in [isChinese, isArabic] {
             let n = digits(0, set)
@@ -153,7 +164,7 @@ public enum ArticleStructure {
         guard key else { return false }
         var s = trimmed(scalars(source, r))
         guard !s.isEmpty, s.count <= 40 else { return false }
-        if let f = s.first, markers.contains(f) {
+        if let f = s.first, isMarker(f) {
             let rest = s.dropFirst()
             // 口 is also a common character: accept it only directly before a role.
             if f == 0x53E3 && roleLength(trimmed(Array(rest))) == nil { return false }
@@ -191,18 +202,22 @@ public enum ArticleStructure {
 
     /// A dateline at the start of a paragraph: 本报讯, 本报北京12月14日电, 新华社北京12月14日电, 据新华社…电.
     public static func isDateline(_ source: SourceText, _ r: Range<Int>) -> Bool {
-        // Fast reject on bytes: a dateline has 讯 (E8 AE AF) or 日电 (E6 97 A5 E7 94 B5) in its first 120 bytes.
+        // Fast reject on bytes: a dateline has 讯 (E8 AE AF) or 日电 (E6 97 A5 E7 94 B5) in its first 120 bytes
+        // (memchr for the lead bytes: most lines have neither).
         let found = source.bytes.withUnsafeBufferPointer { b -> Bool in
-            var i = r.lowerBound
-            let end = min(r.upperBound, r.lowerBound + 120) - 2
-            while i < end {
-                let c = b[i]
-                if c == 0xE8 { if b[i + 1] == 0xAE && b[i + 2] == 0xAF { return true } }
-                else if c == 0xE7 {
-                    if b[i + 1] == 0x94 && b[i + 2] == 0xB5 && i >= r.lowerBound + 3
-                        && b[i - 3] == 0xE6 && b[i - 2] == 0x97 && b[i - 1] == 0xA5 { return true }
-                }
-                i += 1
+            let start = r.lowerBound, end = min(r.upperBound, r.lowerBound + 120) - 2
+            guard end > start, let base = b.baseAddress else { return false }
+            var k = start
+            while k < end, let hit = memchr(base + k, 0xE8, end - k) {
+                let i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                if b[i + 1] == 0xAE && b[i + 2] == 0xAF { return true }
+                k = i + 1
+            }
+            k = start
+            while k < end, let hit = memchr(base + k, 0xE7, end - k) {
+                let i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                if b[i + 1] == 0x94 && b[i + 2] == 0xB5 && i >= start + 3 && b[i - 3] == 0xE6 && b[i - 2] == 0x97 && b[i - 1] == 0xA5 { return true }
+                k = i + 1
             }
             return false
         }
@@ -223,8 +238,15 @@ public enum ArticleStructure {
 
     static let datelinePrefixes: [[UInt32]] = ["本报讯", "本台讯", "本刊讯", "本网讯"].map { $0.unicodeScalars.map(\.value) }
 
-    static let sentencePunct: Set<UInt32> = [0x3002, 0xFF0C, 0xFF1B, 0xFF1A, 0x3001, 0x2C, 0x3B]  // 。，；：、,;
-    static let endings: Set<UInt32> = [0x3002, 0xFF01, 0xFF1F, 0x201D, 0x2026, 0xFF1B, 0x300F, 0x300D, 0xFF09, 0x2E, 0x21, 0x3F]
+    // Small character sets as switches: no hashing in the per-line tests.
+    /// 。，；：、,;
+    @inline(__always) static func isSentencePunct(_ v: UInt32) -> Bool {
+        switch v { case 0x3002, 0xFF0C, 0xFF1B, 0xFF1A, 0x3001, 0x2C, 0x3B: return true; default: return false }
+    }
+    /// Characters that end a sentence (at the end of a line).
+    @inline(__always) static func isEnding(_ v: UInt32) -> Bool {
+        switch v { case 0x3002, 0xFF01, 0xFF1F, 0x201D, 0x2026, 0xFF1B, 0x300F, 0x300D, 0xFF09, 0x2E, 0x21, 0x3F: return true; default: return false }
+    }
 
     /// A short single line with Han text and no sentence punctuation: a possible headline.
     static func isHeadlineCandidate(_ source: SourceText, _ block: Block) -> Bool {
@@ -244,31 +266,37 @@ public enum ArticleStructure {
         if punct { return false }
         let s = trimmed(scalars(source, block.content[0]))
         guard (2...40).contains(s.count), s.contains(where: { CharClass.of($0).contains(.han) }) else { return false }
-        if s.contains(where: { sentencePunct.contains($0) }) { return false }
+        if s.contains(where: isSentencePunct) { return false }
         // A half-width full stop after a Chinese character ends a sentence (`会议结束.大家散去.`): running text.
         let arr = Array(s)
         for k in 1..<max(1, arr.count) where arr[k] == 0x2E && CharClass.of(arr[k - 1]).contains(.han) { return false }
         // A question or exclamation mark inside the line, or unbalanced quotation marks, mean running text: OCR
         // puts pieces of quoted dialogue on lines of their own (`“每班在岗时间多长？”“防控操作`).
-        if let q = s.firstIndex(where: { innerEndings.contains($0) }),
-           !s[(q + 1)...].allSatisfy({ innerEndings.contains($0) || closers.contains($0) }) { return false }
+        if let q = s.firstIndex(where: isInnerEnding),
+           !s[(q + 1)...].allSatisfy({ isInnerEnding($0) || isCloser($0) }) { return false }
         if s.lazy.filter({ $0 == 0x201C }).count != s.lazy.filter({ $0 == 0x201D }).count { return false }
         return true
     }
 
-    static let innerEndings: Set<UInt32> = [0xFF1F, 0xFF01, 0x3F, 0x21]  // ？！?!
-    static let closers: Set<UInt32> = [0x201D, 0x2019, 0x300D, 0x300F, 0xFF09, 0x3011, 0x300B, 0x29]  // ”’」』）】》)
+    /// ？！?!
+    @inline(__always) static func isInnerEnding(_ v: UInt32) -> Bool {
+        switch v { case 0xFF1F, 0xFF01, 0x3F, 0x21: return true; default: return false }
+    }
+    /// ”’」』）】》)
+    @inline(__always) static func isCloser(_ v: UInt32) -> Bool {
+        switch v { case 0x201D, 0x2019, 0x300D, 0x300F, 0xFF09, 0x3011, 0x300B, 0x29: return true; default: return false }
+    }
 
     /// Whether a line's text ends with sentence-final punctuation (spaces ignored).
     static func endsSentence(_ source: SourceText, _ r: Range<Int>) -> Bool {
         guard let l = lastNonSpace(source, r) else { return false }
-        return endings.contains(l)
+        return isEnding(l)
     }
 
     static func endsSentence(_ source: SourceText, _ block: Block) -> Bool {
         guard let last = block.content.last else { return true }
         guard let l = lastNonSpace(source, last) else { return true }
-        return endings.contains(l)
+        return isEnding(l)
     }
 
     /// The bracketed credit right after a dateline (`本报讯（记者 张三 通讯员 李四）`, `…日电(记者 王五)`): the byte

@@ -23,7 +23,7 @@ struct LineFacts: OptionSet, Sendable, Equatable {
         if ArticleStructure.startsWithListMarker(source, r) { f.insert(.listMarker) }
         if PlainTextScanner.isIndented(source, r) { f.insert(.indented) }
         if let last = ArticleStructure.lastNonSpace(source, r) {
-            if ArticleStructure.endings.contains(last) { f.insert(.endsSentence) }
+            if ArticleStructure.isEnding(last) { f.insert(.endsSentence) }
         } else {
             f.insert(.noNonSpace)
         }

@@ -414,6 +414,15 @@ enum InlineScanner {
                     if k + 8 <= end {
                         let w = base.loadUnaligned(fromByteOffset: k, as: UInt64.self)
                         if w & 0x8080_8080_8080_8080 == 0x8080_8080_8080_8080 { k &+= 8; continue }
+                        // None of the eight bytes a trigger? Folded to lower case (`| 0x20`: H→h, F→f, W→w, @→`),
+                        // no byte equals h, f, w or ` (zero-byte test on the XORs; non-ASCII bytes keep their high
+                        // bit and never match).
+                        let x = w | 0x2020_2020_2020_2020
+                        @inline(__always) func hasZero(_ v: UInt64) -> Bool {
+                            (v &- 0x0101_0101_0101_0101) & ~v & 0x8080_8080_8080_8080 != 0
+                        }
+                        if !hasZero(x ^ 0x6868_6868_6868_6868) && !hasZero(x ^ 0x6666_6666_6666_6666)
+                            && !hasZero(x ^ 0x7777_7777_7777_7777) && !hasZero(x ^ 0x6060_6060_6060_6060) { k &+= 8; continue }
                     }
                     if t[Int(p[k])] { return k }
                     k &+= 1
