@@ -39,20 +39,21 @@ extension Document {
         for l in dirty { isDirty[l] = true }
         // URL ranges are found line by line, so a line no edit touched keeps its own; the credits inside datelines
         // depend on the block's role, so they are told apart (a credit merged with a URL: parse afresh).
-        let credits = Set(inlineRoles.map(\.range))
-        if !credits.isEmpty {
-            let all = Set(self.verbatim)
-            guard credits.allSatisfy({ all.contains($0) }) else { return nil }
-        }
+        // Both lists are sorted: walk them together.
+        let credits = inlineRoles.map(\.range).sorted { $0.lowerBound < $1.lowerBound }
         var verbatim: [Range<Int>] = []
         verbatim.reserveCapacity(self.verbatim.count)
         var line = 0
-        for v in self.verbatim where !credits.contains(v) {
+        var c = 0, matched = 0
+        for v in self.verbatim {
+            while c < credits.count && credits[c].lowerBound < v.lowerBound { c += 1 }
+            if c < credits.count && credits[c] == v { c += 1; matched += 1; continue }
             while line + 1 < old.lineCount && old.lineStarts[line + 1] <= v.lowerBound { line += 1 }
             if isDirty[line] { continue }
             let d = shift(line)
             verbatim.append((v.lowerBound + d)..<(v.upperBound + d))
         }
+        guard matched == credits.count else { return nil }   // a credit merged with a URL: parse afresh
         // The structure again, from the line facts: only the touched lines are tested anew.
         var facts = lineFacts
         for l in dirty { facts[l] = LineFacts.of(source, line: l) }

@@ -6,6 +6,8 @@ public struct Diagnostic: Sendable {
     /// UTF-8 byte range in the document (after any BOM). Empty for an insertion point.
     public var range: Range<Int>
     public var fix: Fix?
+    /// Index of the rule in the linter that made it (-1: not known), so the fixer's later passes need no lookup.
+    var ruleIndex: Int = -1
 }
 
 /// Runs a rule set over documents. Pipeline per document: segments per scope → boundary rules in one pass →
@@ -66,7 +68,7 @@ public struct Linter: Sendable {
         let findings = collect(doc, lines: nil, local: true, other: true)
         func diagnostic(_ f: Finding) -> Diagnostic {
             Diagnostic(ruleID: rules[f.rule].id, severity: rules[f.rule].severity,
-                       message: f.message ?? rules[f.rule].message, range: f.range, fix: f.fix)
+                       message: f.message ?? rules[f.rule].message, range: f.range, fix: f.fix, ruleIndex: f.rule)
         }
         guard doc.directives.isEmpty else {
             var diagnostics = Suppression.apply(doc: doc, diagnostics: findings.map(diagnostic), unusedSeverity: unusedDisable, knownIDs: knownIDs)
@@ -131,33 +133,44 @@ public struct Linter: Sendable {
         let dirtyLines = dirty.indices.filter { dirty[$0] }
         var findings = dirtyLines.isEmpty ? [] : collect(doc, lines: dirty, local: true, other: false)
         findings += collect(doc, lines: nil, local: false, other: true)
-        var out: [Diagnostic] = []
+        // New findings in order; the carried diagnostics already are: merge the two.
         var keys: [SortKey] = []
+        keys.reserveCapacity(findings.count)
+        for (i, f) in findings.enumerated() { keys.append(SortKey(start: f.range.lowerBound, end: f.range.upperBound, rank: ruleRank[f.rule], index: i)) }
+        keys.sort()
+        var out: [Diagnostic] = []
         out.reserveCapacity(previous.count + findings.count)
-        keys.reserveCapacity(previous.count + findings.count)
+        var next = 0
+        func flush(before key: SortKey?) {
+            while next < keys.count, key.map({ keys[next] < $0 }) ?? true {
+                let f = findings[keys[next].index]
+                out.append(Diagnostic(ruleID: rules[f.rule].id, severity: rules[f.rule].severity,
+                                      message: f.message ?? rules[f.rule].message, range: f.range, fix: f.fix, ruleIndex: f.rule))
+                next += 1
+            }
+        }
         var line = 0
         for d in previous {
-            guard let ri = ruleIndexByID[d.ruleID], lineLocal[ri] else { continue }
+            var ri = d.ruleIndex
+            if ri < 0 || ri >= rules.count || rules[ri].id != d.ruleID { ri = ruleIndexByID[d.ruleID] ?? -1 }
+            guard ri >= 0, lineLocal[ri] else { continue }
             let p = d.range.lowerBound
             if p < oldStarts[line] { line = old.source.lineIndex(of: p) }   // (sorted input: never taken)
             while line + 1 < oldStarts.count && oldStarts[line + 1] <= p { line += 1 }
             if dirty[line] { continue }
             let delta = newStarts[line] - oldStarts[line]
-            var moved = d
+            let start = d.range.lowerBound + delta, end = d.range.upperBound + delta
+            // A carried diagnostic never ties with a new one (they stand on different lines): index -1 is enough.
+            flush(before: SortKey(start: start, end: end, rank: ruleRank[ri], index: -1))
+            out.append(d)
             if delta != 0 {
-                moved.range = (d.range.lowerBound + delta)..<(d.range.upperBound + delta)
-                moved.fix = d.fix?.shifted(by: delta)
+                out[out.count - 1].range = start..<end
+                out[out.count - 1].fix = d.fix?.shifted(by: delta)
             }
-            keys.append(SortKey(start: moved.range.lowerBound, end: moved.range.upperBound, rank: ruleRank[ri], index: out.count))
-            out.append(moved)
+            out[out.count - 1].ruleIndex = ri
         }
-        for f in findings {
-            keys.append(SortKey(start: f.range.lowerBound, end: f.range.upperBound, rank: ruleRank[f.rule], index: out.count))
-            out.append(Diagnostic(ruleID: rules[f.rule].id, severity: rules[f.rule].severity,
-                                  message: f.message ?? rules[f.rule].message, range: f.range, fix: f.fix))
-        }
-        keys.sort()
-        return keys.map { out[$0.index] }
+        flush(before: nil)
+        return out
     }
 
     /// Raw findings. `lines`: when given, only the segments of those lines are read. `local`/`other`: run the
