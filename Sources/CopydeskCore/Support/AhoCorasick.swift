@@ -4,12 +4,15 @@
 public struct AhoCorasick: Sendable {
     private let classOf: [UInt8]          // 256 entries
     private let classCount: Int
-    private let delta: [Int32]            // state * classCount + class -> state
+    /// state * classCount + class -> next state * classCount (premultiplied: no multiply in the hot loop), with the
+    /// sign bit set when the next state has an output (one load per byte).
+    private let delta: [Int32]
+    /// Bytes at which, in the root state, no pattern can start: a character led by such a byte is skipped whole
+    /// without walking the automaton (most Han text, for punctuation and OCR phrase lists).
+    private let rootSkip: [Bool]
     /// Pattern index whose match ends at this state (the longest), or -1; chain to shorter outputs.
     private let output: [Int32]
     private let outputLink: [Int32]       // next state on the suffix chain that has an output, or -1
-    /// 1 where a state has an output of its own or on its suffix chain: one load per byte in the hot loop.
-    private let hasOutput: [UInt8]
     private let patternLengths: [Int]
     public let patternCount: Int
 
@@ -68,10 +71,14 @@ public struct AhoCorasick: Sendable {
         }
         classOf = classes
         classCount = k
-        delta = dfa
+        let outputs = (0..<n).map { out[$0] >= 0 || link[$0] >= 0 }
+        delta = dfa.map { t in (t * Int32(k)) | (outputs[Int(t)] ? Int32.min : 0) }
+        var skip = [Bool](repeating: true, count: 256)
+        for p in patterns { if let f = p.first { skip[Int(fold(f))] = false; if caseInsensitiveASCII && f >= 0x61 && f <= 0x7A { skip[Int(f) - 0x20] = false } } }
+        for b in 0x80..<0xC0 { skip[b] = false }   // continuation bytes: never skipped on their own
+        rootSkip = skip
         output = out
         outputLink = link
-        hasOutput = (0..<n).map { out[$0] >= 0 || link[$0] >= 0 ? 1 : 0 }
         patternLengths = patterns.map(\.count)
         patternCount = patterns.count
     }
@@ -101,19 +108,29 @@ public struct AhoCorasick: Sendable {
 
     /// Every match (overlapping ones included) inside `range`, in order of their end.
     public func allMatches(in bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>, into all: inout [Match]) {
-        var s = 0
+        var s = 0   // premultiplied state (state * classCount)
         let k = classCount
         var i = range.lowerBound
+        let end = range.upperBound
         delta.withUnsafeBufferPointer { delta in
         classOf.withUnsafeBufferPointer { classOf in
         output.withUnsafeBufferPointer { output in
         outputLink.withUnsafeBufferPointer { outputLink in
-        hasOutput.withUnsafeBufferPointer { hasOutput in
-        while i < range.upperBound {
-            s = Int(delta[s * k + Int(classOf[Int(bytes[i])])])
-            i += 1
-            if hasOutput[s] != 0 {
-                var t = output[s] >= 0 ? s : Int(outputLink[s])
+        rootSkip.withUnsafeBufferPointer { rootSkip in
+        while i < end {
+            let b = bytes[i]
+            if s == 0 && rootSkip[Int(b)] {
+                // In the root state before a character no pattern starts with: skip the character (a Han run
+                // costs one test per character).
+                i &+= b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
+                continue
+            }
+            let e = delta[s &+ Int(classOf[Int(b)])]
+            s = Int(e & Int32.max)
+            i &+= 1
+            if e < 0 {
+                let state = s / k
+                var t = output[state] >= 0 ? state : Int(outputLink[state])
                 while t >= 0 {
                     let pi = Int(output[t])
                     let len = patternLengths[pi]
