@@ -445,6 +445,16 @@ if enabled("scan") || enabled("bare") {
 if enabled("lint") {
     let linter = Linter(recommended)
     var count = 0
+    let threads = Tuning.threadsPerDocument
+    Tuning.threadsPerDocument = 1
+    let t1 = repeatTimed(opts.reps) {
+        guard let s = try? SourceText(validating: corpusBytes) else { return }
+        count = linter.lint(Document(path: docPath, source: s)).count
+        sink &+= count
+    }
+    Tuning.threadsPerDocument = threads
+    results.append(Measurement(name: "lint: parse + \(recommended.rules.count) recommended rules, one core", bytes: n, times: t1,
+                               note: "\(count) findings"))
     let t = repeatTimed(opts.reps) {
         guard let s = try? SourceText(validating: corpusBytes) else { return }
         count = linter.lint(Document(path: docPath, source: s)).count
@@ -467,6 +477,18 @@ if enabled("lint") {
 
 if enabled("fix") {
     let linter = Linter(rules: spacingRules, unusedDisable: nil)
+    // One core first (the fair comparison with a single-threaded peer), then all cores for a large input.
+    let threads = Tuning.threadsPerDocument
+    Tuning.threadsPerDocument = 1
+    var applied1 = 0
+    let t1 = repeatTimed(opts.reps) {
+        let o = FixApplier.fix(source, path: docPath, linter: linter, allowUnsafe: false)
+        applied1 = o.applied.values.reduce(0, +)
+        sink &+= o.bytes.count
+    }
+    Tuning.threadsPerDocument = threads
+    results.append(Measurement(name: "fix: \(spacingRules.count) spacing rules, one core", bytes: n, times: t1,
+                               note: "\(applied1) fixes", extra: ["fixes": applied1]))
     var applied = 0, changedBytes = 0
     let t = repeatTimed(opts.reps) {
         let o = FixApplier.fix(source, path: docPath, linter: linter, allowUnsafe: false)

@@ -214,3 +214,29 @@ import Testing
         #expect(ds.map { "\(src.position(of: $0.range.lowerBound).line):\($0.ruleID)" } == ["5:spacing.han-space-han"])
     }
 }
+
+/// A large document is parsed and linted in chunks on several threads. Lowering the size at which that starts to
+/// a few hundred bytes must change nothing in the findings or the fixes.
+@Suite struct ParallelDocumentTests {
+    @Test func chunkedParsingAndLintingChangeNothing() throws {
+        let config = try Config.parse("style: print\n", file: "/par/.lintrc.yml", directory: "/par")
+        let linter = Linter(try RuleSet.build(config: config, catalog: RuleCatalog.loadBuiltIn()))
+        var texts = [ConformanceFixture.pairs.filter { $0.format != "markdown" }.map(\.before).joined(separator: "\n\n")]
+        texts += IncrementalFixTests.inputs().filter { $0.0.hasSuffix(".txt") }.prefix(60).map(\.1)
+        let key = { (d: Diagnostic) in "\(d.ruleID) \(d.range) \(d.message) \(d.fix?.edits.map { "\($0.range)=\($0.replacement)" } ?? [])" }
+        var compared = 0
+        for text in texts where text.utf8.count > 600 {
+            let whole = linter.lint(Document(path: "p.txt", text: text)).map(key)
+            let fixedWhole = FixApplier.fix(SourceText(text), path: "p.txt", linter: linter, allowUnsafe: false).bytes
+            let (t, m) = (Parallel.threshold, Parallel.maxChunks)
+            Parallel.threshold = 256; Parallel.maxChunks = 4
+            let chunked = linter.lint(Document(path: "p.txt", text: text)).map(key)
+            let fixedChunked = FixApplier.fix(SourceText(text), path: "p.txt", linter: linter, allowUnsafe: false).bytes
+            Parallel.threshold = t; Parallel.maxChunks = m
+            #expect(whole == chunked)
+            #expect(fixedWhole == fixedChunked)
+            compared += 1
+        }
+        #expect(compared >= 1)
+    }
+}

@@ -38,7 +38,12 @@ struct LineFacts: OptionSet, Sendable, Equatable {
     }
 
     static func all(_ source: SourceText) -> [LineFacts] {
-        (0..<source.lineCount).map { of(source, line: $0) }
+        let n = Parallel.chunks(forBytes: source.bytes.count)
+        if n <= 1 { return (0..<source.lineCount).map { of(source, line: $0) } }
+        // A large text: lines in n runs on the cores (each line's facts depend on that line alone).
+        let count = source.lineCount
+        let parts = Parallel.map(n) { k in (count * k / n..<count * (k + 1) / n).map { of(source, line: $0) } }
+        return Array(parts.joined())
     }
 }
 

@@ -330,6 +330,18 @@ struct MarkdownScanner {
 /// Finds URLs and e-mail addresses in prose (both formats).
 enum InlineScanner {
     static func urls(in b: [UInt8], blocks: [Block]) -> [Range<Int>] {
+        let n = Parallel.chunks(forBytes: b.count)
+        if n > 1 && blocks.count >= n {
+            // A large text: blocks in n runs on the cores.
+            let parts = Parallel.map(n) { k -> [Range<Int>] in
+                var out: [Range<Int>] = []
+                for block in blocks[(blocks.count * k / n)..<(blocks.count * (k + 1) / n)] where block.role != .code {
+                    for r in block.content { scan(b, r, &out) }
+                }
+                return out
+            }
+            return normalize(Array(parts.joined()))
+        }
         var out: [Range<Int>] = []
         for block in blocks where block.role != .code {
             for r in block.content { scan(b, r, &out) }

@@ -191,11 +191,43 @@ public struct Linter: Sendable {
             return v
         }
         if local {
-            for (scope, scanner) in boundaryGroups { scanner.scan(doc, segments(scope.contains(.code)), into: &findings) }
-            for (scope, scanner) in phraseGroups { scanner.scan(doc, segments(scope.contains(.code)), into: &findings) }
+            // Line-local checks over chunks of segments, on several cores for a large document.
+            var lists: [[Segment]] = []
+            for code in [false, true] where (boundaryGroups.contains { $0.0.contains(.code) == code }
+                                             || phraseGroups.contains { $0.0.contains(.code) == code }
+                                             || others.contains { lineLocal[$0] && rules[$0].scope.contains(.code) == code }) {
+                lists.append(segments(code))
+            }
+            let bytes = lists.first.map { $0.reduce(0) { $0 + $1.range.count } } ?? 0
+            let n = Parallel.chunks(forBytes: bytes)
+            if n <= 1 {
+                scanLocal(doc, segments, into: &findings)
+            } else {
+                // Cut the text at n - 1 offsets; a segment goes to the chunk its start is in (each list keeps its
+                // order within a chunk; findings are sorted afterwards anyway).
+                let size = doc.bytes.count
+                let cuts = (1..<n).map { size * $0 / n }
+                var byCode: [Bool: [[Segment]]] = [:]
+                for code in [false, true] {
+                    guard let list = segmentsByCode[code] else { continue }
+                    var chunks = [[Segment]](repeating: [], count: n)
+                    for seg in list {
+                        var k = 0
+                        while k < cuts.count && cuts[k] <= seg.range.lowerBound { k += 1 }
+                        chunks[k].append(seg)
+                    }
+                    byCode[code] = chunks
+                }
+                let results = Parallel.map(n) { k -> [Finding] in
+                    var out: [Finding] = []
+                    scanLocal(doc, { code in byCode[code]?[k] ?? [] }, into: &out)
+                    return out
+                }
+                for r in results { findings += r }
+            }
         }
         var texts: [Bool: SegmentTexts] = [:]
-        for i in others where lineLocal[i] ? local : other {
+        for i in others where !lineLocal[i] && other {
             let rule = rules[i]
             let code = rule.scope.contains(.code)
             let segs = segments(code)
@@ -206,6 +238,23 @@ public struct Linter: Sendable {
             rule.check.run(ctx, into: &findings)
         }
         return findings
+    }
+
+    /// The line-local checks over the segments `segments(code)` gives.
+    private func scanLocal(_ doc: Document, _ segments: (Bool) -> [Segment], into findings: inout [Finding]) {
+        for (scope, scanner) in boundaryGroups { scanner.scan(doc, segments(scope.contains(.code)), into: &findings) }
+        for (scope, scanner) in phraseGroups { scanner.scan(doc, segments(scope.contains(.code)), into: &findings) }
+        var texts: [Bool: SegmentTexts] = [:]
+        for i in others where lineLocal[i] {
+            let rule = rules[i]
+            let code = rule.scope.contains(.code)
+            let segs = segments(code)
+            let t = texts[code] ?? SegmentTexts(document: doc, segments: segs)
+            texts[code] = t
+            let ctx = CheckContext(document: doc, ruleIndex: i, fixSafety: rule.fixSafety, message: rule.message,
+                                   scope: rule.scope, allSegments: segs, texts: t)
+            rule.check.run(ctx, into: &findings)
+        }
     }
 }
 

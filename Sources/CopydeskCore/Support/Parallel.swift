@@ -1,0 +1,67 @@
+import Foundation
+
+/// Work on one large document spread over the cores: the text is cut into chunks at segment, line or block
+/// boundaries, each chunk is worked on alone, and the results are put back in order. Small inputs stay on the
+/// calling thread (a dispatch costs more than scanning a few kilobytes).
+enum Parallel {
+    /// Bytes below which a document is worked on by one thread.
+    nonisolated(unsafe) static var threshold = 1 << 20
+    /// At most this many chunks (set to 1 to measure one core).
+    nonisolated(unsafe) static var maxChunks = min(8, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// How many chunks `bytes` of work deserve.
+    static func chunks(forBytes bytes: Int) -> Int {
+        guard bytes >= threshold, maxChunks > 1 else { return 1 }
+        return max(1, min(maxChunks, bytes / (threshold / 2)))
+    }
+
+    /// `body(0..<n)` concurrently, results in index order.
+    static func map<T>(_ n: Int, _ body: (Int) -> T) -> [T] {
+        if n <= 1 { return (0..<n).map(body) }
+        let slots = Slots<T>(n)
+        withoutActuallyEscaping(body) { body in
+            let box = UncheckedBox(body)
+            DispatchQueue.concurrentPerform(iterations: n) { i in slots.set(i, box.value(i)) }
+        }
+        return slots.values()
+    }
+
+    /// Splits `0..<count` into `n` ranges whose weights (`weight(i)`, e.g. bytes) are about equal.
+    static func split(_ count: Int, into n: Int, weight: (Int) -> Int) -> [Range<Int>] {
+        guard n > 1, count > 1 else { return [0..<count] }
+        var total = 0
+        for i in 0..<count { total += weight(i) }
+        var out: [Range<Int>] = []
+        var start = 0, acc = 0
+        for i in 0..<count {
+            acc += weight(i)
+            if out.count < n - 1 && acc * n >= total * (out.count + 1) && i + 1 < count {
+                out.append(start..<(i + 1)); start = i + 1
+            }
+        }
+        out.append(start..<count)
+        return out
+    }
+}
+
+/// Knobs for measuring: how many threads may work on one large document (1: one core).
+public enum Tuning {
+    public static var threadsPerDocument: Int {
+        get { Parallel.maxChunks }
+        set { Parallel.maxChunks = max(1, newValue) }
+    }
+}
+
+/// One slot per chunk, each written by exactly one thread.
+private final class Slots<T>: @unchecked Sendable {
+    private var items: [T?]
+    private let lock = NSLock()
+    init(_ n: Int) { items = Array(repeating: nil, count: n) }
+    func set(_ i: Int, _ v: T) { lock.lock(); items[i] = v; lock.unlock() }
+    func values() -> [T] { items.map { $0! } }
+}
+
+private struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ v: T) { value = v }
+}
