@@ -172,7 +172,8 @@ public final class Runner: @unchecked Sendable {
         var report = FileReport(path: displayPath, source: fixedSource, diagnostics: remaining)
         report.fixed = outcome.applied
         if options.fixMode == .diff { report.source = source; report.diagnostics = linter.lint(Document(path: lookupPath, source: source)) }
-        return (report, outcome.changed ? (source.hasBOM ? [0xEF, 0xBB, 0xBF] : []) + outcome.bytes : nil)
+        // Without a BOM the fixed bytes are shared with the report's source (no second copy of a large file).
+        return (report, outcome.changed ? (source.hasBOM ? [0xEF, 0xBB, 0xBF] + outcome.bytes : outcome.bytes) : nil)
     }
 
     public typealias FileResult = (FileReport, original: [UInt8]?, fixed: [UInt8]?)

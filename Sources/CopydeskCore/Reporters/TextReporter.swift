@@ -37,24 +37,48 @@ public struct TextReporter: Reporter {
     }
 
     /// Renders one file's findings, handing the text to `write` in chunks of about 64 KB (so a file with many
-    /// findings is never held as one string).
+    /// findings is never held as one string). The text is built as UTF-8 bytes: no string is made per finding.
     public func renderFile(_ f: FileReport, write: (String) -> Void) {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(70_000)
+        func flush() { if !out.isEmpty { write(String(decoding: out, as: UTF8.self)); out.removeAll(keepingCapacity: true) } }
         if let e = f.error {
-            out += paint(f.path, "1") + ": " + paint("error", "1;31") + ": " + e + "\n"
+            out += (paint(f.path, "1") + ": " + paint("error", "1;31") + ": " + e + "\n").utf8
         }
-        guard let src = f.source else { write(out); return }
+        guard let src = f.source else { flush(); return }
+        let path = Array(f.path.utf8)
         var layout: LineLayout? = nil
+        var labels: [Severity: [UInt8]] = [:]
         for d in f.diagnostics {
-            let p = src.position(of: d.range.lowerBound)
-            out += paint("\(f.path):\(p.line):\(p.column):", "1") + " " + severityLabel(d.severity) + ": "
-                + d.message + " " + paint("[\(d.ruleID)]", "2") + "\n"
-            // Findings come sorted, so consecutive ones on a line share its layout.
-            if layout?.line != p.line { layout = LineLayout(src, line: p.line) }
-            out += excerpt(src, d, layout: layout!)
-            if out.utf8.count > 65_536 { write(out); out = "" }
+            // Line by binary search; the column from the line's layout (findings come sorted, so consecutive
+            // ones on a line share it).
+            let line = src.lineIndex(of: d.range.lowerBound) + 1
+            if layout?.line != line { layout = LineLayout(src, line: line) }
+            let column = layout!.index(ofByte: d.range.lowerBound) + 1
+            if color { out += "\u{1B}[1m".utf8 }
+            out += path; out.append(0x3A); appendInt(&out, line); out.append(0x3A); appendInt(&out, column); out.append(0x3A)
+            if color { out += "\u{1B}[0m".utf8 }
+            out.append(0x20)
+            if labels[d.severity] == nil { labels[d.severity] = Array(severityLabel(d.severity).utf8) }
+            out += labels[d.severity]!
+            out += ": ".utf8; out += d.message.utf8; out.append(0x20)
+            if color { out += "\u{1B}[2m".utf8 }
+            out.append(0x5B); out += d.ruleID.utf8; out.append(0x5D)
+            if color { out += "\u{1B}[0m".utf8 }
+            out.append(0x0A)
+            appendExcerpt(&out, src, d, layout: layout!)
+            if out.count > 65_536 { flush() }
         }
-        if !out.isEmpty { write(out) }
+        flush()
+    }
+
+    private func appendInt(_ out: inout [UInt8], _ v: Int) {
+        if v >= 10 { appendInt(&out, v / 10) }
+        out.append(UInt8(0x30 + v % 10))
+    }
+
+    private func appendSpaces(_ out: inout [UInt8], _ n: Int) {
+        for _ in 0..<max(0, n) { out.append(0x20) }
     }
 
     /// Byte offset and starting cell of every scalar of one line, computed once per line.
@@ -106,6 +130,12 @@ public struct TextReporter: Reporter {
     }
 
     func excerpt(_ src: SourceText, _ d: Diagnostic, layout: LineLayout) -> String {
+        var out: [UInt8] = []
+        appendExcerpt(&out, src, d, layout: layout)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    func appendExcerpt(_ out: inout [UInt8], _ src: SourceText, _ d: Diagnostic, layout: LineLayout) {
         let line = layout.line
         let lr = layout.range
         let offsets = layout.offsets, cells = layout.cells, total = layout.total
@@ -115,31 +145,40 @@ public struct TextReporter: Reporter {
         let caretWidth = layout.cell(atIndex: layout.index(ofByte: endByte)) - caretStart
         // Window for long lines: about maxExcerptWidth cells around the caret.
         var first = 0, last = offsets.count
-        var prefix = "", suffix = ""
+        var prefix = false, suffix = false
         if total > maxExcerptWidth {
             let lo = max(0, caretStart - maxExcerptWidth / 2), hi = lo + maxExcerptWidth
             first = layout.index(ofCell: lo)
             last = layout.index(ofCell: hi)
             let skipped = first < cells.count ? cells[first] : total
             caretStart -= skipped
-            if first > 0 { prefix = "…"; caretStart += 2 }
-            if last < offsets.count { suffix = "…" }
+            if first > 0 { prefix = true; caretStart += 2 }
+            if last < offsets.count { suffix = true }
         }
         let from = first < offsets.count ? offsets[first] : lr.upperBound
         let to = last < offsets.count ? offsets[last] : lr.upperBound
-        let text = prefix + TextReporter.displayable(src.bytes[from..<to]) + suffix
-        let gutter = String(line)
-        let pad = String(repeating: " ", count: gutter.count)
-        var caret = "^"
-        if caretWidth > 1 { caret += String(repeating: "~", count: caretWidth - 1) }
-        var out = " \(paint(gutter, "34")) \(paint("|", "34")) \(text)\n"
-        out += " \(pad) \(paint("|", "34")) \(String(repeating: " ", count: max(0, caretStart)))\(paint(caret, "1;32"))"
-        if let fix = d.fix, fix.edits.count == 1 {
-            let e = fix.edits[0]
+        let blue = color ? Array("\u{1B}[34m".utf8) : [], reset = color ? Array("\u{1B}[0m".utf8) : []
+        let digits = String(line).utf8.count
+        // " 12 | text"
+        out.append(0x20); out += blue; appendInt(&out, line); out += reset
+        out.append(0x20); out += blue; out.append(0x7C); out += reset; out.append(0x20)
+        if prefix { out += "…".utf8 }
+        TextReporter.appendDisplayable(&out, src.bytes[from..<to])
+        if suffix { out += "…".utf8 }
+        out.append(0x0A)
+        // "    |    ^~~"
+        out.append(0x20); appendSpaces(&out, digits); out.append(0x20); out += blue; out.append(0x7C); out += reset; out.append(0x20)
+        appendSpaces(&out, caretStart)
+        if color { out += "\u{1B}[1;32m".utf8 }
+        out.append(0x5E)
+        for _ in 0..<max(0, caretWidth - 1) { out.append(0x7E) }
+        out += reset
+        if let fix = d.fix, fix.editCount == 1, let e = fix.firstEdit {
             let what = e.replacement.isEmpty ? "删除" : (e.range.isEmpty ? "插入 “\(visible(e.replacement))”" : "改为 “\(visible(e.replacement))”")
-            out += " " + paint(what, "32") + (fix.safety == .unsafe ? paint(" (--unsafe-fixes)", "2") : "")
+            out.append(0x20); out += paint(what, "32").utf8
+            if fix.safety == .unsafe { out += paint(" (--unsafe-fixes)", "2").utf8 }
         }
-        return out + "\n"
+        out.append(0x0A)
     }
 
     /// Cells a scalar takes in the excerpt: tabs and control characters are shown as one cell, invisible
@@ -155,7 +194,12 @@ public struct TextReporter: Reporter {
 
     /// The bytes of a line as shown: tabs as a space, control characters as `?`, invisible ones as `·`.
     static func displayable(_ bytes: ArraySlice<UInt8>) -> String {
-        // Fast path: no control character and no invisible one (U+00AD, U+200B–200F, U+2028–202E, U+2060–2064, U+FEFF).
+        if isPlain(bytes) { return String(decoding: bytes, as: UTF8.self) }
+        return slowDisplayable(bytes)
+    }
+
+    /// No control character and no invisible one (U+00AD, U+200B–200F, U+2028–202E, U+2060–2064, U+FEFF).
+    static func isPlain(_ bytes: ArraySlice<UInt8>) -> Bool {
         var plain = true
         var i = bytes.startIndex
         while i < bytes.endIndex {
@@ -169,7 +213,15 @@ public struct TextReporter: Reporter {
             if b == 0xEF, i + 2 < bytes.endIndex, bytes[i + 1] == 0xBB, bytes[i + 2] == 0xBF { plain = false; break }
             i += 1
         }
-        if plain { return String(decoding: bytes, as: UTF8.self) }
+        return plain
+    }
+
+    /// `displayable`, appended as bytes (the common case copies the bytes as they are).
+    static func appendDisplayable(_ out: inout [UInt8], _ bytes: ArraySlice<UInt8>) {
+        if isPlain(bytes) { out += bytes } else { out += slowDisplayable(bytes).utf8 }
+    }
+
+    static func slowDisplayable(_ bytes: ArraySlice<UInt8>) -> String {
         var out = String.UnicodeScalarView()
         for u in String(decoding: bytes, as: UTF8.self).unicodeScalars {
             if u.value == 0x09 { out.append(" ") }
