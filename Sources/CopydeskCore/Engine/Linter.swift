@@ -110,23 +110,34 @@ public struct Linter: Sendable {
         for code in Set(boundaryGroups.map { $0.0.contains(.code) } + phraseGroups.map { $0.0.contains(.code) }
                         + others.filter { lineLocal[$0] }.map { rules[$0].scope.contains(.code) }) {
             let scope = code ? unionScope.union(.code) : unionScope.subtracting(.code)
-            func byLine(_ d: Document) -> [(line: Int, seg: Segment)] {
-                d.segments(for: scope).map { (d.source.lineIndex(of: $0.range.lowerBound), $0) }
-                    .sorted { $0.seg.range.lowerBound != $1.seg.range.lowerBound ? $0.seg.range.lowerBound < $1.seg.range.lowerBound : $0.seg.range.upperBound < $1.seg.range.upperBound }
+            // Both segment lists in text order; each walked with its own line pointer (no per-segment search).
+            func ordered(_ d: Document) -> [Segment] {
+                var v = d.segments(for: scope)
+                v.sort { $0.range.lowerBound != $1.range.lowerBound ? $0.range.lowerBound < $1.range.lowerBound : $0.range.upperBound < $1.range.upperBound }
+                return v
             }
-            let a = byLine(old), b = byLine(doc)
+            let a = ordered(old), b = ordered(doc)
             func same(_ x: Segment, _ y: Segment, _ delta: Int) -> Bool {
                 x.range.lowerBound + delta == y.range.lowerBound && x.range.upperBound + delta == y.range.upperBound
                     && x.atLineStart == y.atLineStart && x.atLineEnd == y.atLineEnd && x.role == y.role
             }
-            var i = 0, j = 0
+            var i = 0, j = 0, la = 0, lb = 0
+            func lineOf(_ p: Int, _ starts: [Int], _ l: inout Int) -> Int {
+                while l + 1 < starts.count && starts[l + 1] <= p { l += 1 }
+                return l
+            }
             while i < a.count || j < b.count {
-                let line = min(i < a.count ? a[i].line : Int.max, j < b.count ? b[j].line : Int.max)
+                let lineA = i < a.count ? lineOf(a[i].range.lowerBound, oldStarts, &la) : Int.max
+                let lineB = j < b.count ? lineOf(b[j].range.lowerBound, newStarts, &lb) : Int.max
+                let line = min(lineA, lineB)
                 let delta = newStarts[line] - oldStarts[line]
                 var i2 = i, j2 = j
-                while i2 < a.count && a[i2].line == line { i2 += 1 }
-                while j2 < b.count && b[j2].line == line { j2 += 1 }
-                if i2 - i != j2 - j || !zip(a[i..<i2], b[j..<j2]).allSatisfy({ same($0.seg, $1.seg, delta) }) { dirty[line] = true }
+                var differs = false
+                while i2 < a.count && lineOf(a[i2].range.lowerBound, oldStarts, &la) == line { i2 += 1 }
+                while j2 < b.count && lineOf(b[j2].range.lowerBound, newStarts, &lb) == line { j2 += 1 }
+                if i2 - i != j2 - j { differs = true }
+                else { for k in 0..<(i2 - i) where !same(a[i + k], b[j + k], delta) { differs = true; break } }
+                if differs { dirty[line] = true }
                 i = i2; j = j2
             }
         }
