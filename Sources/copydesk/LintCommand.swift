@@ -58,6 +58,9 @@ enum LintCommand {
                     textReporter.renderFile(report, write: writeOut)
                     report.source = nil
                     report.diagnostics = report.diagnostics.map { var d = $0; d.message = ""; d.fix = nil; return d }
+                } else if mode != .diff {
+                    // One document at the end: keep each file's positions, not its text.
+                    report.detachSource(fingerprints: o.format == .sarif)
                 }
                 reports.append(report)
                 if mode == .diff, let orig = r.original, let fixed = r.fixed { diffs += UnifiedDiff.render(old: orig, new: fixed, path: r.0.path) }

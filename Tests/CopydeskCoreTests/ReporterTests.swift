@@ -381,6 +381,21 @@ import Testing
 
     // MARK: registration
 
+    /// The machine formats are written once at the end of a run, so the CLI keeps only each file's positions
+    /// (`detachSource`): every format must print exactly what it prints with the whole text at hand.
+    @Test func detachedSourcesPrintTheSame() throws {
+        let full = try Self.report()
+        #expect(full.files.contains { !$0.diagnostics.isEmpty && $0.source != nil })
+        var detached = full
+        for i in detached.files.indices { detached.files[i].detachSource() }
+        #expect(detached.files.allSatisfy { $0.source == nil })
+        for format in OutputFormat.allCases where format != .text {
+            let a = format.reporter(color: false).render(full), b = format.reporter(color: false).render(detached)
+            #expect(a == b, "\(format)")
+            #expect(a.count > 200)
+        }
+    }
+
     @Test func formatsAreRegistered() {
         let names = OutputFormat.allCases.map(\.rawValue)
         for f in ["sarif", "rdjson", "rdjsonl", "github", "checkstyle"] { #expect(names.contains(f)) }

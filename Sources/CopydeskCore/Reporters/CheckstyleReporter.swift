@@ -48,9 +48,9 @@ public struct CheckstyleReporter: Reporter {
             if let e = f.error {
                 out += "    <error line=\"0\" severity=\"error\" message=\"\(CheckstyleReporter.escape(e))\" source=\"copydesk\"/>\n"
             }
-            if let src = f.source {
+            if let src = f.locator {
                 for d in f.diagnostics {
-                    let p = OutputPosition(src, d.range.lowerBound)
+                    let p = src.position(d.range.lowerBound)
                     out += "    <error line=\"\(p.line)\" column=\"\(p.column)\" severity=\"\(CheckstyleReporter.severity(d.severity))\""
                         + " message=\"\(CheckstyleReporter.escape(d.message))\" source=\"\(CheckstyleReporter.escape("copydesk." + d.ruleID))\"/>\n"
                 }

@@ -49,9 +49,9 @@ public struct GitHubReporter: Reporter {
             if let e = f.error {
                 out += GitHubReporter.line("error", [("file", path), ("title", "copydesk")], e)
             }
-            guard let src = f.source else { continue }
+            guard let src = f.locator else { continue }
             for d in f.diagnostics {
-                let a = OutputPosition(src, d.range.lowerBound), b = OutputPosition(src, d.range.upperBound)
+                let a = src.position(d.range.lowerBound), b = src.position(d.range.upperBound)
                 var props: [(String, String)] = [("file", path), ("line", "\(a.line)"), ("endLine", "\(b.line)")]
                 if a.line == b.line {
                     props += [("col", "\(a.utf16Column)"), ("endColumn", "\(b.utf16Column)")]

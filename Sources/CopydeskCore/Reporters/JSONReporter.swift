@@ -12,18 +12,18 @@ public struct JSONReporter: Reporter {
         var errors: [String] = []
         for f in report.files {
             if let e = f.error { errors.append(JSON.object([("file", JSON.string(f.path)), ("message", JSON.string(e))])) }
-            guard let src = f.source else { continue }
+            guard let src = f.locator else { continue }
             for d in f.diagnostics {
                 var pairs: [(String, String)] = [
                     ("file", JSON.string(f.path)), ("rule", JSON.string(d.ruleID)), ("severity", JSON.string(d.severity.rawValue)),
                     ("message", JSON.string(d.message)),
-                    ("start", JSONReporter.position(OutputPosition(src, d.range.lowerBound))),
-                    ("end", JSONReporter.position(OutputPosition(src, d.range.upperBound))),
+                    ("start", JSONReporter.position(src.position(d.range.lowerBound))),
+                    ("end", JSONReporter.position(src.position(d.range.upperBound))),
                 ]
                 if let fix = d.fix {
                     let edits = fix.edits.map { e in
-                        JSON.object([("start", JSONReporter.position(OutputPosition(src, e.range.lowerBound))),
-                                     ("end", JSONReporter.position(OutputPosition(src, e.range.upperBound))),
+                        JSON.object([("start", JSONReporter.position(src.position(e.range.lowerBound))),
+                                     ("end", JSONReporter.position(src.position(e.range.upperBound))),
                                      ("replacement", JSON.string(e.replacement))])
                     }
                     pairs.append(("fix", JSON.object([("safety", JSON.string(fix.safety.rawValue)), ("edits", JSON.array(edits))])))

@@ -45,11 +45,16 @@ public enum ReportPath {
 /// A hash that is the same in every process and on every machine (unlike Swift's `Hasher`, which is seeded
 /// per process): 64-bit FNV-1a over UTF-8, as 16 lowercase hex digits.
 public enum StableHash {
-    public static func fnv1a64(_ s: String) -> String {
+    public static func fnv1a64(_ parts: String...) -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in s.utf8 {
-            h ^= UInt64(b)
-            h = h &* 0x0000_0100_0000_01B3
+        for var s in parts {
+            // Over the contiguous UTF-8 of each part: the hash of the concatenation, without building it.
+            s.withUTF8 { p in
+                for b in p {
+                    h ^= UInt64(b)
+                    h = h &* 0x0000_0100_0000_01B3
+                }
+            }
         }
         let hex = String(h, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex

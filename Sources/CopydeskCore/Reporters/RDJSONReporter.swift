@@ -17,12 +17,12 @@ enum RDJSON {
         }
     }
 
-    static func position(_ src: SourceText, _ offset: Int) -> String {
-        let p = OutputPosition(src, offset)
+    static func position(_ src: Locator, _ offset: Int) -> String {
+        let p = src.position(offset)
         return JSON.object([("line", "\(p.line)"), ("column", "\(p.byteColumn)")])
     }
 
-    static func range(_ src: SourceText, _ r: Range<Int>) -> String {
+    static func range(_ src: Locator, _ r: Range<Int>) -> String {
         JSON.object([("start", position(src, r.lowerBound)), ("end", position(src, r.upperBound))])
     }
 
@@ -39,7 +39,7 @@ enum RDJSON {
                 if withSource { pairs.append(("source", source)) }
                 out.append(JSON.object(pairs))
             }
-            guard let src = f.source else { continue }
+            guard let src = f.locator else { continue }
             for d in f.diagnostics {
                 var code: [(String, String)] = [("value", JSON.string(d.ruleID))]
                 if let l = rules[d.ruleID]?.link, l.hasPrefix("https://") || l.hasPrefix("http://") { code.append(("url", JSON.string(l))) }

@@ -7,6 +7,35 @@ public struct FileReport: Sendable {
     public var error: String?
     /// Fixes applied to this file by `--fix`, by rule id.
     public var fixed: [String: Int] = [:]
+    /// After `detachSource()`: the positions and line texts the reporters need, instead of the whole text.
+    var positions: [Int: OutputPosition] = [:]
+    /// The stable fingerprint of each finding (SARIF `partialFingerprints`), by its start and rule.
+    var fingerprints: [FingerprintKey: String] = [:]
+
+    /// Works out every position the machine formats print (finding and edit bounds, the line of each finding)
+    /// and drops the text: a run that writes one JSON or SARIF document at the end then holds findings, not files.
+    /// `fingerprints`: also work out SARIF's fingerprints (they hash each finding's whole line).
+    public mutating func detachSource(fingerprints wanted: Bool = true) {
+        guard let src = source else { return }
+        var pos: [Int: OutputPosition] = [:]
+        var prints: [FingerprintKey: String] = [:]
+        func add(_ o: Int) { if pos[o] == nil { pos[o] = OutputPosition(src, o) } }
+        let whole = Locator(source: src, positions: [:], fingerprints: [:])
+        for d in diagnostics {
+            add(d.range.lowerBound); add(d.range.upperBound)
+            let key = FingerprintKey(offset: d.range.lowerBound, rule: d.ruleID)
+            if wanted && prints[key] == nil { prints[key] = whole.fingerprint(ruleID: d.ruleID, offset: d.range.lowerBound) }
+            for e in d.fix?.edits ?? [] { add(e.range.lowerBound); add(e.range.upperBound) }
+        }
+        positions = pos
+        fingerprints = prints
+        source = nil
+    }
+
+    /// Where reporters read positions from: the text, or what `detachSource()` kept. Nil without either.
+    public var locator: Locator? {
+        source != nil || !positions.isEmpty ? Locator(source: source, positions: positions, fingerprints: fingerprints) : nil
+    }
 
     public init(path: String, source: SourceText?, diagnostics: [Diagnostic], error: String? = nil) {
         self.path = path; self.source = source; self.diagnostics = diagnostics; self.error = error
@@ -52,6 +81,43 @@ public enum OutputFormat: String, CaseIterable, Sendable {
 }
 
 /// A position in the three units output formats use.
+/// Positions of one file for the reporters (see `FileReport.locator`).
+struct FingerprintKey: Hashable, Sendable {
+    var offset: Int
+    var rule: String
+}
+
+public final class Locator: @unchecked Sendable {
+    let source: SourceText?
+    let positions: [Int: OutputPosition]
+    let fingerprints: [FingerprintKey: String]
+    /// Trimmed line texts already worked out (a line with many findings is trimmed once).
+    private var trimmed: [Int: String] = [:]
+
+    init(source: SourceText?, positions: [Int: OutputPosition], fingerprints: [FingerprintKey: String]) {
+        self.source = source; self.positions = positions; self.fingerprints = fingerprints
+    }
+
+    public func position(_ offset: Int) -> OutputPosition {
+        if let source { return OutputPosition(source, offset) }
+        return positions[offset] ?? OutputPosition(line: 1, column: 1, utf16Column: 1, byteColumn: 1, offset: offset)
+    }
+
+    /// A fingerprint of a finding that survives edits elsewhere in the file: a stable hash of the rule and the
+    /// text of its line, trimmed (SARIF `partialFingerprints`; the reporter numbers repeats).
+    public func fingerprint(ruleID: String, offset: Int) -> String {
+        if let f = fingerprints[FingerprintKey(offset: offset, rule: ruleID)] { return f }
+        guard let source else { return StableHash.fnv1a64(ruleID + "\u{0}") }
+        let line = source.lineIndex(of: min(offset, source.bytes.count))
+        let text: String
+        if let t = trimmed[line] { text = t } else {
+            text = source.string(source.lineContent(line)).trimmingCharacters(in: .whitespacesAndNewlines)
+            trimmed[line] = text
+        }
+        return StableHash.fnv1a64(ruleID, "\u{0}", text)
+    }
+}
+
 public struct OutputPosition: Sendable {
     public var line: Int
     /// 1-based Unicode scalar column.
@@ -59,6 +125,10 @@ public struct OutputPosition: Sendable {
     public var utf16Column: Int
     public var byteColumn: Int
     public var offset: Int
+
+    init(line: Int, column: Int, utf16Column: Int, byteColumn: Int, offset: Int) {
+        self.line = line; self.column = column; self.utf16Column = utf16Column; self.byteColumn = byteColumn; self.offset = offset
+    }
 
     public init(_ source: SourceText, _ offset: Int) {
         let p = source.position(of: offset)

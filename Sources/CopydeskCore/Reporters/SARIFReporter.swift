@@ -29,8 +29,8 @@ public struct SARIFReporter: Reporter {
     static func text(_ s: String) -> String { JSON.object([("text", JSON.string(s))]) }
 
     /// A region from byte offsets: lines and scalar columns, end exclusive.
-    static func region(_ src: SourceText, _ range: Range<Int>) -> String {
-        let a = OutputPosition(src, range.lowerBound), b = OutputPosition(src, range.upperBound)
+    static func region(_ src: Locator, _ range: Range<Int>) -> String {
+        let a = src.position(range.lowerBound), b = src.position(range.upperBound)
         return JSON.object([("startLine", "\(a.line)"), ("startColumn", "\(a.column)"),
                             ("endLine", "\(b.line)"), ("endColumn", "\(b.column)")])
     }
@@ -83,11 +83,10 @@ public struct SARIFReporter: Reporter {
                     ("locations", JSON.array([JSON.object([("physicalLocation", JSON.object([("artifactLocation", SARIFReporter.artifact(uri))]))])])),
                 ]))
             }
-            guard let src = f.source else { continue }
+            guard let src = f.locator else { continue }
             var seen: [String: Int] = [:]
             for d in f.diagnostics {
-                let line = src.lineText(containing: d.range.lowerBound).trimmingCharacters(in: .whitespacesAndNewlines)
-                let hash = StableHash.fnv1a64(d.ruleID + "\u{0}" + line)
+                let hash = src.fingerprint(ruleID: d.ruleID, offset: d.range.lowerBound)
                 let n = (seen[hash] ?? 0) + 1
                 seen[hash] = n
                 var pairs: [(String, String)] = [
