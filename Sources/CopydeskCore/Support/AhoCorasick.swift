@@ -10,6 +10,10 @@ public struct AhoCorasick: Sendable {
     /// Bytes at which, in the root state, no pattern can start: a character led by such a byte is skipped whole
     /// without walking the automaton (most Han text, for punctuation and OCR phrase lists).
     private let rootSkip: [Bool]
+    /// For three-byte characters whose lead byte some pattern starts with: one bit per BMP scalar, set when no
+    /// pattern starts with that character (`，` may start one, `“` may not, though both lead with a byte some
+    /// pattern starts with).
+    private let rootSkipScalar: [UInt64]
     /// Pattern index whose match ends at this state (the longest), or -1; chain to shorter outputs.
     private let output: [Int32]
     private let outputLink: [Int32]       // next state on the suffix chain that has an output, or -1
@@ -77,6 +81,16 @@ public struct AhoCorasick: Sendable {
         for p in patterns { if let f = p.first { skip[Int(fold(f))] = false; if caseInsensitiveASCII && f >= 0x61 && f <= 0x7A { skip[Int(f) - 0x20] = false } } }
         for b in 0x80..<0xC0 { skip[b] = false }   // continuation bytes: never skipped on their own
         rootSkip = skip
+        var scalarSkip = [UInt64](repeating: ~0, count: 0x10000 / 64)
+        for p in patterns where p.count >= 3 && p[0] >= 0xE0 && p[0] < 0xF0 {
+            let first = (UInt32(p[0] & 0x0F) << 12) | (UInt32(p[1] & 0x3F) << 6) | UInt32(p[2] & 0x3F)
+            scalarSkip[Int(first >> 6)] &= ~(1 << UInt64(first & 63))
+        }
+        // A pattern that starts with a lone lead byte (not valid UTF-8): never skip by scalar.
+        if patterns.contains(where: { $0.count < 3 && ($0.first ?? 0) >= 0xE0 && ($0.first ?? 0) < 0xF0 }) {
+            scalarSkip = [UInt64](repeating: 0, count: 0x10000 / 64)
+        }
+        rootSkipScalar = scalarSkip
         output = out
         outputLink = link
         patternLengths = patterns.map(\.count)
@@ -117,13 +131,20 @@ public struct AhoCorasick: Sendable {
         output.withUnsafeBufferPointer { output in
         outputLink.withUnsafeBufferPointer { outputLink in
         rootSkip.withUnsafeBufferPointer { rootSkip in
+        rootSkipScalar.withUnsafeBufferPointer { rootSkipScalar in
         while i < end {
             let b = bytes[i]
-            if s == 0 && rootSkip[Int(b)] {
-                // In the root state before a character no pattern starts with: skip the character (a Han run
-                // costs one test per character).
-                i &+= b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
-                continue
+            if s == 0 {
+                if rootSkip[Int(b)] {
+                    // In the root state before a character no pattern starts with: skip the character (a Han
+                    // run costs one test per character).
+                    i &+= b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
+                    continue
+                }
+                if b >= 0xE0 && b < 0xF0 && i &+ 2 < end {
+                    let v = (UInt32(b & 0x0F) << 12) | (UInt32(bytes[i &+ 1] & 0x3F) << 6) | UInt32(bytes[i &+ 2] & 0x3F)
+                    if rootSkipScalar[Int(v >> 6)] & (1 << UInt64(v & 63)) != 0 { i &+= 3; continue }
+                }
             }
             let e = delta[s &+ Int(classOf[Int(b)])]
             s = Int(e & Int32.max)
@@ -140,6 +161,6 @@ public struct AhoCorasick: Sendable {
                 }
             }
         }
-        } } } } }
+        } } } } } }
     }
 }
