@@ -56,7 +56,17 @@ extension Document {
         guard matched == credits.count else { return nil }   // a credit merged with a URL: parse afresh
         // The structure again, from the line facts: only the touched lines are tested anew.
         var facts = lineFacts
-        for l in dirty { facts[l] = LineFacts.of(source, line: l) }
+        // Many touched lines of a large text: their facts on several cores.
+        let chunks = Parallel.chunks(forBytes: dirty.count * source.bytes.count / max(1, old.lineCount))
+        if chunks > 1 {
+            let parts = Parallel.map(chunks) { k in
+                dirty[(dirty.count * k / chunks)..<(dirty.count * (k + 1) / chunks)].map { LineFacts.of(source, line: $0) }
+            }
+            var i = 0
+            for part in parts { for f in part { facts[dirty[i]] = f; i += 1 } }
+        } else {
+            for l in dirty { facts[l] = LineFacts.of(source, line: l) }
+        }
         var newBlocks = PlainTextScanner.scan(source, facts: facts)
         guard !newBlocks.contains(where: { $0.kind == .comment }) else { return nil }
         ArticleStructure.assignRoles(&newBlocks, source: source, format: format, facts: facts)
@@ -69,8 +79,18 @@ extension Document {
         }
         var lineBlock = [Int](repeating: -1, count: old.lineCount)
         for (bi, b) in newBlocks.enumerated() { for l in b.lines { lineBlock[l] = bi } }
-        for l in dirty where lineBlock[l] >= 0 && newBlocks[lineBlock[l]].role != .code {
-            InlineScanner.scanLine(source.bytes, source.lineContent(l), &verbatim)
+        let scanned = dirty.filter { lineBlock[$0] >= 0 && newBlocks[lineBlock[$0]].role != .code }
+        if chunks > 1 {
+            let parts = Parallel.map(chunks) { k -> [Range<Int>] in
+                var out: [Range<Int>] = []
+                for l in scanned[(scanned.count * k / chunks)..<(scanned.count * (k + 1) / chunks)] {
+                    InlineScanner.scanLine(source.bytes, source.lineContent(l), &out)
+                }
+                return out
+            }
+            for part in parts { verbatim += part }
+        } else {
+            for l in scanned { InlineScanner.scanLine(source.bytes, source.lineContent(l), &verbatim) }
         }
         verbatim = InlineScanner.normalize(verbatim + inline.map(\.range))
         inline.sort { $0.range.lowerBound < $1.range.lowerBound }

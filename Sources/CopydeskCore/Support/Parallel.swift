@@ -5,7 +5,7 @@ import Foundation
 /// calling thread (a dispatch costs more than scanning a few kilobytes).
 enum Parallel {
     /// Bytes below which a document is worked on by one thread.
-    nonisolated(unsafe) static var threshold = 1 << 20
+    nonisolated(unsafe) static var threshold = 1 << 18
     /// At most this many chunks (set to 1 to measure one core).
     nonisolated(unsafe) static var maxChunks = min(8, ProcessInfo.processInfo.activeProcessorCount)
 
