@@ -1,4 +1,3 @@
-import Foundation
 /// Applies fixes as byte edits, Ruff-style: sort, skip any edit that overlaps one already taken, re-lint, repeat
 /// until nothing changes (bounded). Only the bytes of applied edits change: line endings, BOM and everything
 /// else stay as they were.
@@ -114,31 +113,24 @@ public enum FixApplier {
         var bytes = source.bytes
         var applied: [String: Int] = [:]
         var changed = false
-        let clock = ContinuousClock()
-        var t0 = clock.now
-        func lap(_ what: String) { let t = clock.now; if ProcessInfo.processInfo.environment["FIXT"] != nil { print(what, t - t0) }; t0 = t }
         var doc = Document(path: path, source: SourceText(trusted: bytes, hasBOM: source.hasBOM), role: linter.forcedRole)
-        lap("parse")
         var diags = linter.lint(doc)
-        lap("lint")
         for _ in 0..<maxPasses {
             let (next, used, edits) = applyOnceIndices(bytes, diags, allowUnsafe: allowUnsafe)
-            lap("apply")
             if used.isEmpty { return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: diags) }
             for d in used { applied[diags[d].ruleID, default: 0] += 1 }
             if next == bytes { return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: diags) }
             bytes = next
             changed = true
-            // After the first pass, most of the text is as it was: re-read only the lines the edits touched when
-            // they cannot have changed the document's structure.
+            // After the first pass, most of the text is as it was: when no line break moved, the structure is rebuilt
+            // from line facts (only touched lines tested again) and line-local rules re-read only the touched lines
+            // and those whose segments changed (`Document.updated`, `Linter.lint(_:updating:of:editedLines:)`).
             let newSource = SourceText(trusted: bytes, hasBOM: source.hasBOM)
             if incremental, newSource.lineCount == doc.source.lineCount, !edits.contains(where: \.touchesLineBreak) {
                 let edited = Document.dirtyLines(doc.source, edits)
                 let updated = doc.updated(to: newSource, edits: edits, role: linter.forcedRole)?.0
                     ?? Document(path: path, source: newSource, role: linter.forcedRole)
-                lap("update")
                 diags = linter.lint(updated, updating: diags, of: doc, editedLines: edited)
-                lap("relint")
                 doc = updated
             } else {
                 doc = Document(path: path, source: newSource, role: linter.forcedRole)
