@@ -202,22 +202,18 @@ public enum ArticleStructure {
 
     /// A dateline at the start of a paragraph: 本报讯, 本报北京12月14日电, 新华社北京12月14日电, 据新华社…电.
     public static func isDateline(_ source: SourceText, _ r: Range<Int>) -> Bool {
-        // Fast reject on bytes: a dateline has 讯 (E8 AE AF) or 日电 (E6 97 A5 E7 94 B5) in its first 120 bytes
-        // (memchr for the lead bytes: most lines have neither).
+        // Fast reject on bytes: a dateline has 讯 (E8 AE AF) or 日电 (E6 97 A5 E7 94 B5) in its first 120 bytes.
+        // One 24-bit window per byte (E7 and E8 lead most common characters, so searching for them is no faster).
         let found = source.bytes.withUnsafeBufferPointer { b -> Bool in
-            let start = r.lowerBound, end = min(r.upperBound, r.lowerBound + 120) - 2
-            guard end > start, let base = b.baseAddress else { return false }
-            var k = start
-            while k < end, let hit = memchr(base + k, 0xE8, end - k) {
-                let i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                if b[i + 1] == 0xAE && b[i + 2] == 0xAF { return true }
-                k = i + 1
-            }
-            k = start
-            while k < end, let hit = memchr(base + k, 0xE7, end - k) {
-                let i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                if b[i + 1] == 0x94 && b[i + 2] == 0xB5 && i >= start + 3 && b[i - 3] == 0xE6 && b[i - 2] == 0x97 && b[i - 1] == 0xA5 { return true }
-                k = i + 1
+            let start = r.lowerBound, end = min(r.upperBound, r.lowerBound + 120)
+            guard end - start >= 3 else { return false }
+            var w = UInt32(b[start]) << 8 | UInt32(b[start + 1])
+            var i = start + 2
+            while i < end {
+                w = (w << 8 | UInt32(b[i])) & 0xFF_FFFF
+                if w == 0xE8AEAF { return true }
+                if w == 0xE794B5 && i >= start + 5 && b[i - 5] == 0xE6 && b[i - 4] == 0x97 && b[i - 3] == 0xA5 { return true }
+                i += 1
             }
             return false
         }
