@@ -219,3 +219,13 @@ import Testing
         #expect(total > 1000)   // the texts do exercise the rules
     }
 }
+
+@Suite struct MessageTemplateTests {
+    @Test func slotsAreFilledAndEverythingElseKept() {
+        #expect(substitute("句子中间断行：本段有 {count} 处不应有的换行", ["count": "3"]) == "句子中间断行：本段有 3 处不应有的换行")
+        #expect(substitute("“{match}”应为“{replacement}”", ["match": "...", "replacement": "……"]) == "“...”应为“……”")
+        #expect(substitute("未知 {slot} 保留", [:]) == "未知 {slot} 保留")
+        #expect(substitute("没有槽位", ["count": "1"]) == "没有槽位")
+        #expect(substitute("不闭合 {count", ["count": "1"]) == "不闭合 {count")
+    }
+}

@@ -1,3 +1,5 @@
+import Foundation
+
 /// `kind: brackets`: a pair of half-width brackets around Chinese content, converted as a pair
 /// (`(记者 张三)` → `（记者 张三）`). Pairs are matched on one line of prose, innermost first; a pair whose content has no
 /// character of class `content` (e.g. `(GDP)`, `(2021)`) is left alone, and an unmatched bracket is never touched.
@@ -44,6 +46,11 @@ public struct BracketsCheck: Check {
                 var stack: [Int] = []
                 var i = seg.range.lowerBound
                 while i < seg.range.upperBound {
+                    if stack.isEmpty {
+                        // Nothing open: only an opening bracket matters, and memchr finds it.
+                        guard let hit = memchr(p.baseAddress! + i, Int32(open), seg.range.upperBound - i) else { break }
+                        i = p.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    }
                     let c = p[i]
                     if c == open { stack.append(i) }
                     else if c == close, let o = stack.popLast() {

@@ -108,7 +108,7 @@ public struct PhrasesCheck: Check {
             var fix: Fix? = nil
             if let repl, safety != .none { fix = Fix(edit: Edit(range: m.range, replacement: repl), safety: safety) }
             var message: String? = nil
-            if template.contains("{") {
+            if template.utf8.contains(0x7B) {
                 message = substitute(template, ["match": doc.source.string(m.range), "replacement": repl ?? ""])
             }
             findings.append(Finding(rule: rule, range: m.range, message: message, fix: fix))

@@ -154,15 +154,19 @@ extension Check {
 
 /// Fills `{name}` slots of a message template.
 public func substitute(_ template: String, _ values: [String: String]) -> String {
-    var out = ""
-    var rest = Substring(template)
-    while let open = rest.firstIndex(of: "{") {
-        out += rest[..<open]
-        guard let close = rest[open...].firstIndex(of: "}") else { break }
-        let name = String(rest[rest.index(after: open)..<close])
-        if let v = values[name] { out += v } else { out += rest[open...close] }
-        rest = rest[rest.index(after: close)...]
+    // On UTF-8 bytes (slot names are ASCII): no grapheme breaking of the Chinese text around the slots.
+    let t = Array(template.utf8)
+    guard t.contains(0x7B) else { return template }   // `{`
+    var out: [UInt8] = []
+    out.reserveCapacity(t.count + 16)
+    var i = 0
+    while i < t.count {
+        if t[i] == 0x7B, let close = t[(i + 1)...].firstIndex(of: 0x7D) {   // `{name}`
+            if let v = values[String(decoding: t[(i + 1)..<close], as: UTF8.self)] { out += v.utf8 } else { out += t[i...close] }
+            i = close + 1
+        } else {
+            out.append(t[i]); i += 1
+        }
     }
-    out += rest
-    return out
+    return String(decoding: out, as: UTF8.self)
 }
