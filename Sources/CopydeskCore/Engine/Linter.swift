@@ -237,8 +237,14 @@ public struct Linter: Sendable {
                 for r in results { findings += r }
             }
         }
+        if other { runOthers(doc, segments, { !lineLocal[$0] }, into: &findings) }
+        return findings
+    }
+
+    /// The checks other than boundary and phrase rules that `pick` selects, each over its segments.
+    private func runOthers(_ doc: Document, _ segments: (Bool) -> [Segment], _ pick: (Int) -> Bool, into findings: inout [Finding]) {
         var texts: [Bool: SegmentTexts] = [:]
-        for i in others where !lineLocal[i] && other {
+        for i in others where pick(i) {
             let rule = rules[i]
             let code = rule.scope.contains(.code)
             let segs = segments(code)
@@ -248,24 +254,13 @@ public struct Linter: Sendable {
                                    scope: rule.scope, allSegments: segs, texts: t)
             rule.check.run(ctx, into: &findings)
         }
-        return findings
     }
 
     /// The line-local checks over the segments `segments(code)` gives.
     private func scanLocal(_ doc: Document, _ segments: (Bool) -> [Segment], into findings: inout [Finding]) {
         for (scope, scanner) in boundaryGroups { scanner.scan(doc, segments(scope.contains(.code)), into: &findings) }
         for (scope, scanner) in phraseGroups { scanner.scan(doc, segments(scope.contains(.code)), into: &findings) }
-        var texts: [Bool: SegmentTexts] = [:]
-        for i in others where lineLocal[i] {
-            let rule = rules[i]
-            let code = rule.scope.contains(.code)
-            let segs = segments(code)
-            let t = texts[code] ?? SegmentTexts(document: doc, segments: segs)
-            texts[code] = t
-            let ctx = CheckContext(document: doc, ruleIndex: i, fixSafety: rule.fixSafety, message: rule.message,
-                                   scope: rule.scope, allSegments: segs, texts: t)
-            rule.check.run(ctx, into: &findings)
-        }
+        runOthers(doc, segments, { lineLocal[$0] }, into: &findings)
     }
 }
 
