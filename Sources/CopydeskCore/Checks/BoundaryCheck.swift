@@ -294,7 +294,6 @@ public struct BoundaryScanner: Sendable {
         let ws = CharClass.whitespace.rawValue
         let newline = CharClass.newline.rawValue
         let hasCharRules = !charRules.isEmpty
-        let hanIdx = BoundaryScanner.index(.han)
         let hanFast = self.hanFast
         doc.source.bytes.withUnsafeBufferPointer { p in
           CharClass.bmpIndex.withUnsafeBufferPointer { classIndex in
@@ -462,7 +461,6 @@ public struct BoundaryScanner: Sendable {
                     charBetween(role, prev2Idx, prev2Scalar, prevScalar, prevStart, nextIdx, nextScalar, &findings)
                 }
             }
-            _ = hanIdx
           }
           }
           }

@@ -66,10 +66,6 @@ public struct Linter: Sendable {
 
     public func lint(_ doc: Document) -> [Diagnostic] {
         let findings = collect(doc, lines: nil, local: true, other: true)
-        func diagnostic(_ f: Finding) -> Diagnostic {
-            Diagnostic(ruleID: rules[f.rule].id, severity: rules[f.rule].severity,
-                       message: f.message ?? rules[f.rule].message, range: f.range, fix: f.fix, ruleIndex: f.rule)
-        }
         guard doc.directives.isEmpty else {
             var diagnostics = Suppression.apply(doc: doc, diagnostics: findings.map(diagnostic), unusedSeverity: unusedDisable, knownIDs: knownIDs)
             diagnostics.sort {
@@ -87,6 +83,12 @@ public struct Linter: Sendable {
         diagnostics.reserveCapacity(findings.count)
         for k in keys { diagnostics.append(diagnostic(findings[k.index])) }
         return diagnostics
+    }
+
+    /// A finding with its rule's id, severity and (unless it has its own) message.
+    private func diagnostic(_ f: Finding) -> Diagnostic {
+        Diagnostic(ruleID: rules[f.rule].id, severity: rules[f.rule].severity,
+                   message: f.message ?? rules[f.rule].message, range: f.range, fix: f.fix, ruleIndex: f.rule)
     }
 
     struct SortKey: Comparable {
@@ -154,9 +156,7 @@ public struct Linter: Sendable {
         var next = 0
         func flush(before key: SortKey?) {
             while next < keys.count, key.map({ keys[next] < $0 }) ?? true {
-                let f = findings[keys[next].index]
-                out.append(Diagnostic(ruleID: rules[f.rule].id, severity: rules[f.rule].severity,
-                                      message: f.message ?? rules[f.rule].message, range: f.range, fix: f.fix, ruleIndex: f.rule))
+                out.append(diagnostic(findings[keys[next].index]))
                 next += 1
             }
         }

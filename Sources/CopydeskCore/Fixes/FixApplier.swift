@@ -127,9 +127,8 @@ public enum FixApplier {
             // and those whose segments changed (`Document.updated`, `Linter.lint(_:updating:of:editedLines:)`).
             let newSource = SourceText(trusted: bytes, hasBOM: source.hasBOM)
             if incremental, newSource.lineCount == doc.source.lineCount, !edits.contains(where: \.touchesLineBreak) {
-                let edited = Document.dirtyLines(doc.source, edits)
-                let updated = doc.updated(to: newSource, edits: edits, role: linter.forcedRole)?.0
-                    ?? Document(path: path, source: newSource, role: linter.forcedRole)
+                let (updated, edited) = doc.updated(to: newSource, edits: edits, role: linter.forcedRole)
+                    ?? (Document(path: path, source: newSource, role: linter.forcedRole), Document.dirtyLines(doc.source, edits))
                 diags = linter.lint(updated, updating: diags, of: doc, editedLines: edited)
                 doc = updated
             } else {
