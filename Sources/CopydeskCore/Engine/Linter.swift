@@ -109,41 +109,15 @@ public struct Linter: Sendable {
         var dirty = [Bool](repeating: false, count: doc.source.lineCount)
         for l in editedLines { dirty[l] = true }
         // Lines whose segments changed (a new role, a URL found or lost, a headline that is one no more).
-        for code in Set(boundaryGroups.map { $0.0.contains(.code) } + phraseGroups.map { $0.0.contains(.code) }
-                        + others.filter { lineLocal[$0] }.map { rules[$0].scope.contains(.code) }) {
-            let scope = code ? unionScope.union(.code) : unionScope.subtracting(.code)
-            // Both segment lists in text order; each walked with its own line pointer (no per-segment search).
-            func ordered(_ d: Document) -> [Segment] {
-                var v = d.segments(for: scope)
-                v.sort { $0.range.lowerBound != $1.range.lowerBound ? $0.range.lowerBound < $1.range.lowerBound : $0.range.upperBound < $1.range.upperBound }
-                return v
-            }
-            let a = ordered(old), b = ordered(doc)
-            func same(_ x: Segment, _ y: Segment, _ delta: Int) -> Bool {
-                x.range.lowerBound + delta == y.range.lowerBound && x.range.upperBound + delta == y.range.upperBound
-                    && x.atLineStart == y.atLineStart && x.atLineEnd == y.atLineEnd && x.role == y.role
-            }
-            var i = 0, j = 0, la = 0, lb = 0
-            func lineOf(_ p: Int, _ starts: [Int], _ l: inout Int) -> Int {
-                while l + 1 < starts.count && starts[l + 1] <= p { l += 1 }
-                return l
-            }
-            while i < a.count || j < b.count {
-                let lineA = i < a.count ? lineOf(a[i].range.lowerBound, oldStarts, &la) : Int.max
-                let lineB = j < b.count ? lineOf(b[j].range.lowerBound, newStarts, &lb) : Int.max
-                let line = min(lineA, lineB)
-                let delta = newStarts[line] - oldStarts[line]
-                var i2 = i, j2 = j
-                var differs = false
-                while i2 < a.count && lineOf(a[i2].range.lowerBound, oldStarts, &la) == line { i2 += 1 }
-                while j2 < b.count && lineOf(b[j2].range.lowerBound, newStarts, &lb) == line { j2 += 1 }
-                if i2 - i != j2 - j { differs = true }
-                else { for k in 0..<(i2 - i) where !same(a[i + k], b[j + k], delta) { differs = true; break } }
-                if differs { dirty[line] = true }
-                i = i2; j = j2
-            }
+        if doc.format == .plainText && old.format == .plainText {
+            // Plain text: a line's segments follow from its block (kind, role), its own bytes (URLs) and the dateline
+            // credits, so comparing blocks and credits is enough (and holds no segment lists).
+            Linter.markChangedStructure(old, doc, &dirty)
+        } else {
+            markChangedSegments(old, doc, &dirty)
         }
         let dirtyLines = dirty.indices.filter { dirty[$0] }
+
         var findings = dirtyLines.isEmpty ? [] : collect(doc, lines: dirty, local: true, other: false)
         findings += collect(doc, lines: nil, local: false, other: true)
         // New findings in order; the carried diagnostics already are: merge the two.
@@ -182,6 +156,76 @@ public struct Linter: Sendable {
         }
         flush(before: nil)
         return out
+    }
+
+    /// Marks the lines whose segments differ between `old` and `doc` (any format): both segment lists in text order,
+    /// each walked with its own line pointer.
+    private func markChangedSegments(_ old: Document, _ doc: Document, _ dirty: inout [Bool]) {
+        let oldStarts = old.source.lineStarts, newStarts = doc.source.lineStarts
+        for code in Set(boundaryGroups.map { $0.0.contains(.code) } + phraseGroups.map { $0.0.contains(.code) }
+                        + others.filter { lineLocal[$0] }.map { rules[$0].scope.contains(.code) }) {
+            let scope = code ? unionScope.union(.code) : unionScope.subtracting(.code)
+            // Both segment lists in text order; each walked with its own line pointer (no per-segment search).
+            func ordered(_ d: Document) -> [Segment] {
+                var v = d.segments(for: scope)
+                v.sort { $0.range.lowerBound != $1.range.lowerBound ? $0.range.lowerBound < $1.range.lowerBound : $0.range.upperBound < $1.range.upperBound }
+                return v
+            }
+            let a = ordered(old), b = ordered(doc)
+            func same(_ x: Segment, _ y: Segment, _ delta: Int) -> Bool {
+                x.range.lowerBound + delta == y.range.lowerBound && x.range.upperBound + delta == y.range.upperBound
+                    && x.atLineStart == y.atLineStart && x.atLineEnd == y.atLineEnd && x.role == y.role
+            }
+            var i = 0, j = 0, la = 0, lb = 0
+            func lineOf(_ p: Int, _ starts: [Int], _ l: inout Int) -> Int {
+                while l + 1 < starts.count && starts[l + 1] <= p { l += 1 }
+                return l
+            }
+            while i < a.count || j < b.count {
+                let lineA = i < a.count ? lineOf(a[i].range.lowerBound, oldStarts, &la) : Int.max
+                let lineB = j < b.count ? lineOf(b[j].range.lowerBound, newStarts, &lb) : Int.max
+                let line = min(lineA, lineB)
+                let delta = newStarts[line] - oldStarts[line]
+                var i2 = i, j2 = j
+                var differs = false
+                while i2 < a.count && lineOf(a[i2].range.lowerBound, oldStarts, &la) == line { i2 += 1 }
+                while j2 < b.count && lineOf(b[j2].range.lowerBound, newStarts, &lb) == line { j2 += 1 }
+                if i2 - i != j2 - j { differs = true }
+                else { for k in 0..<(i2 - i) where !same(a[i + k], b[j + k], delta) { differs = true; break } }
+                if differs { dirty[line] = true }
+                i = i2; j = j2
+            }
+        }
+    }
+
+    /// Plain text: marks the lines of blocks whose lines, kind or role changed, and lines whose dateline credit
+    /// changed.
+    static func markChangedStructure(_ old: Document, _ doc: Document, _ dirty: inout [Bool]) {
+        func mark(_ lines: Range<Int>) { for l in lines where l < dirty.count { dirty[l] = true } }
+        let a = old.blocks, b = doc.blocks
+        var i = 0, j = 0
+        while i < a.count || j < b.count {
+            if i < a.count && j < b.count && a[i].lines == b[j].lines {
+                if a[i].kind != b[j].kind || a[i].role != b[j].role { mark(b[j].lines) }
+                i += 1; j += 1
+            } else if j >= b.count || (i < a.count && (a[i].lines.lowerBound, a[i].lines.upperBound) < (b[j].lines.lowerBound, b[j].lines.upperBound)) {
+                mark(a[i].lines); i += 1
+            } else {
+                mark(b[j].lines); j += 1
+            }
+        }
+        // Credits, by line, in the new text's offsets.
+        var before: [Int: [(Range<Int>, Scope)]] = [:], after: [Int: [(Range<Int>, Scope)]] = [:]
+        for (r, role) in old.inlineRoles {
+            let l = old.source.lineIndex(of: r.lowerBound)
+            let d = doc.source.lineStarts[l] - old.source.lineStarts[l]
+            before[l, default: []].append(((r.lowerBound + d)..<(r.upperBound + d), role))
+        }
+        for (r, role) in doc.inlineRoles { after[doc.source.lineIndex(of: r.lowerBound), default: []].append((r, role)) }
+        for l in Set(before.keys).union(after.keys) {
+            let x = before[l] ?? [], y = after[l] ?? []
+            if x.count != y.count || zip(x, y).contains(where: { $0.0 != $1.0 || $0.1 != $1.1 }) { dirty[l] = true }
+        }
     }
 
     /// Raw findings. `lines`: when given, only the segments of those lines are read. `local`/`other`: run the

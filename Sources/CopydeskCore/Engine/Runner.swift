@@ -148,7 +148,9 @@ public final class Runner: @unchecked Sendable {
 
     /// Lints (and, per `fixMode`, fixes) one file's bytes. `displayPath` is what reports show; `configPath` is
     /// where configuration lookup starts (for standard input: `--stdin-filename`).
-    public func process(bytes: [UInt8], displayPath: String, lookupPath: String) -> (FileReport, fixed: [UInt8]?) {
+    /// `bytes` is taken over: when fixing, the original text is let go as soon as the fixer no longer needs it
+    /// (memory: twice a large file, not three times).
+    public func process(bytes: consuming [UInt8], displayPath: String, lookupPath: String) -> (FileReport, fixed: [UInt8]?) {
         let source: SourceText
         do { source = try SourceText(validating: bytes) } catch {
             return (FileReport(path: displayPath, source: nil, diagnostics: [], error: error.description), nil)
@@ -161,8 +163,10 @@ public final class Runner: @unchecked Sendable {
             let doc = Document(path: lookupPath, source: source)
             return (FileReport(path: displayPath, source: source, diagnostics: linter.lint(doc)), nil)
         }
-        let outcome = FixApplier.fix(source, path: lookupPath, linter: linter, allowUnsafe: options.unsafeFixes)
-        let fixedSource = SourceText(trusted: outcome.bytes, hasBOM: source.hasBOM)
+        let hasBOM = source.hasBOM
+        let original: SourceText? = options.fixMode == .diff ? source : nil
+        let outcome = FixApplier.fix(consume source, path: lookupPath, linter: linter, allowUnsafe: options.unsafeFixes)
+        let fixedSource = SourceText(trusted: outcome.bytes, hasBOM: hasBOM)
         var remaining = outcome.remaining   // the fixer's last pass already linted the fixed text
         for id in outcome.unconverged {
             remaining.append(Diagnostic(ruleID: id, severity: .error,
@@ -171,9 +175,9 @@ public final class Runner: @unchecked Sendable {
         }
         var report = FileReport(path: displayPath, source: fixedSource, diagnostics: remaining)
         report.fixed = outcome.applied
-        if options.fixMode == .diff { report.source = source; report.diagnostics = linter.lint(Document(path: lookupPath, source: source)) }
+        if let original { report.source = original; report.diagnostics = linter.lint(Document(path: lookupPath, source: original)) }
         // Without a BOM the fixed bytes are shared with the report's source (no second copy of a large file).
-        return (report, outcome.changed ? (source.hasBOM ? [0xEF, 0xBB, 0xBF] + outcome.bytes : outcome.bytes) : nil)
+        return (report, outcome.changed ? (hasBOM ? [0xEF, 0xBB, 0xBF] + outcome.bytes : outcome.bytes) : nil)
     }
 
     public typealias FileResult = (FileReport, original: [UInt8]?, fixed: [UInt8]?)
@@ -198,7 +202,9 @@ public final class Runner: @unchecked Sendable {
             case .failure(let e):
                 box[i] = (FileReport(path: path, source: nil, diagnostics: [], error: e.description), nil, nil)
             case .success(let bytes):
-                var (report, fixed) = process(bytes: bytes, displayPath: path, lookupPath: path)
+                // The original bytes are kept only for a diff; otherwise `process` takes them over.
+                let original = options.fixMode == .diff ? bytes : nil
+                var (report, fixed) = process(bytes: consume bytes, displayPath: path, lookupPath: path)
                 if write, let fixed {
                     do { try AtomicWriter.replace(path: path, with: fixed) } catch {
                         report.error = "cannot write the fixed file: \(error)"
@@ -208,7 +214,7 @@ public final class Runner: @unchecked Sendable {
                 // bytes for a diff. Memory then does not grow with the number of clean files.
                 if report.diagnostics.isEmpty && options.fixMode != .diff { report.source = nil }
                 let keep = options.fixMode == .diff
-                box[i] = (report, keep ? bytes : nil, keep ? fixed : nil)
+                box[i] = (report, original, keep ? fixed : nil)
             }
             emitter.ready()
         }
@@ -258,12 +264,27 @@ public enum AtomicWriter {
         let dir = url.deletingLastPathComponent()
         let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).copydesk-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp")
         let attrs = try FileManager.default.attributesOfItem(atPath: path)
-        guard FileManager.default.createFile(atPath: tmp.path, contents: Data(bytes),
-                                             attributes: [.posixPermissions: attrs[.posixPermissions] ?? 0o644]) else {
-            throw InputError.unreadable("cannot create a temporary file in \(dir.path)")
+        let mode = mode_t((attrs[.posixPermissions] as? NSNumber)?.uint16Value ?? 0o644)
+        // Written straight from the byte array (no second copy of a large file), flushed to disk before the rename
+        // so a crash leaves either the old or the new file.
+        let fd = open(tmp.path, O_WRONLY | O_CREAT | O_EXCL, mode)
+        guard fd >= 0 else { throw InputError.unreadable("cannot create a temporary file in \(dir.path): \(String(cString: strerror(errno)))") }
+        var failure: String? = nil
+        bytes.withUnsafeBytes { buf in
+            var done = 0
+            while done < buf.count {
+                let n = write(fd, buf.baseAddress! + done, buf.count - done)
+                if n < 0 { if errno == EINTR { continue }; failure = String(cString: strerror(errno)); return }
+                done += n
+            }
         }
-        // Flush to disk before the rename so a crash leaves either the old or the new file.
-        if let fh = FileHandle(forUpdatingAtPath: tmp.path) { try? fh.synchronize(); try? fh.close() }
+        if failure == nil && fchmod(fd, mode) != 0 { failure = String(cString: strerror(errno)) }   // umask-proof
+        if failure == nil && fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
+        close(fd)
+        if let failure {
+            try? FileManager.default.removeItem(at: tmp)
+            throw InputError.unreadable("cannot write \(tmp.path): \(failure)")
+        }
         if rename(tmp.path, path) != 0 {
             let err = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: tmp)

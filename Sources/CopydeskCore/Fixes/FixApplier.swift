@@ -83,9 +83,16 @@ public enum FixApplier {
             if let cs = conflicts[f], cs.contains(where: { accepted[Int($0)] }) { continue }
             accepted[Int(f)] = true
         }
-        // The accepted edits, already in order (`all` is sorted).
+        // The accepted edits, already in order (`all` is sorted). The exact size first: a text that grows (`,` → `，`)
+        // must not reallocate a buffer the size of the file.
+        var size = bytes.count
+        for e in all where accepted[Int(e.fix)] {
+            let d = diagnostics[Int(e.diagnostic)].fix!
+            let replacement = (multi && e.edit > 0) ? d.edits[Int(e.edit)].replacement : d.firstEdit!.replacement
+            size += replacement.utf8.count - (e.end - e.start)
+        }
         var out: [UInt8] = []
-        out.reserveCapacity(bytes.count + 16)
+        out.reserveCapacity(max(0, size))
         var pos = 0
         var diagOfFix = [Int32](repeating: -1, count: Int(fixCount))
         var edits: [AppliedEdit] = []
@@ -109,11 +116,14 @@ public enum FixApplier {
 
     /// Fixes a document until it converges. `path` decides the format (Markdown or plain text).
     /// `incremental: false` parses and lints the whole text on every pass (the reference the tests compare with).
-    public static func fix(_ source: SourceText, path: String, linter: Linter, allowUnsafe: Bool, incremental: Bool = true) -> Outcome {
+    ///   The source is taken over, so that the original text is let go once the second pass no longer needs it.
+    public static func fix(_ source: consuming SourceText, path: String, linter: Linter, allowUnsafe: Bool, incremental: Bool = true) -> Outcome {
+        let hasBOM = source.hasBOM
         var bytes = source.bytes
+        _ = consume source
         var applied: [String: Int] = [:]
         var changed = false
-        var doc = Document(path: path, source: SourceText(trusted: bytes, hasBOM: source.hasBOM), role: linter.forcedRole)
+        var doc = Document(path: path, source: SourceText(trusted: bytes, hasBOM: hasBOM), role: linter.forcedRole)
         var diags = linter.lint(doc)
         for _ in 0..<maxPasses {
             let (next, used, edits) = applyOnceIndices(bytes, diags, allowUnsafe: allowUnsafe)
@@ -125,7 +135,7 @@ public enum FixApplier {
             // After the first pass, most of the text is as it was: when no line break moved, the structure is rebuilt
             // from line facts (only touched lines tested again) and line-local rules re-read only the touched lines
             // and those whose segments changed (`Document.updated`, `Linter.lint(_:updating:of:editedLines:)`).
-            let newSource = SourceText(trusted: bytes, hasBOM: source.hasBOM)
+            let newSource = SourceText(trusted: bytes, hasBOM: hasBOM)
             if incremental, newSource.lineCount == doc.source.lineCount, !edits.contains(where: \.touchesLineBreak) {
                 let (updated, edited) = doc.updated(to: newSource, edits: edits, role: linter.forcedRole)
                     ?? (Document(path: path, source: newSource, role: linter.forcedRole), Document.dirtyLines(doc.source, edits))
