@@ -194,13 +194,16 @@ import Testing
         return lines.joined(separator: Bool.random(using: &rng) ? "\n" : "\n\n")
     }
 
-    @Test(arguments: ["print", "pangu"])
-    func quietRunsChangeNothing(style: String) throws {
+    /// `spacingOnly`: the spacing pack alone, whose only events in print style are spaces (every other character
+    /// is quiet).
+    @Test(arguments: [("print", false), ("pangu", false), ("print", true)])
+    func quietRunsChangeNothing(style: String, spacingOnly: Bool) throws {
         let catalog = try RuleCatalog.loadBuiltIn()
         let config = try Config.parse("style: \(style)\n", file: "/eq/.lintrc.yml", directory: "/eq")
         let set = try RuleSet.build(config: config, catalog: catalog)
         let entries = set.rules.enumerated().compactMap { k, r in (r.check as? BoundaryCheck).map { (k, $0, r.fixSafety, r.scope) } }
-        #expect(entries.count >= 8)
+            .filter { !spacingOnly || set.rules[$0.0].pack == "spacing" }
+        #expect(entries.count >= 5)
         let fast = BoundaryScanner(rules: entries)
         let reference = BoundaryScanner(rules: entries, quietRuns: false)
         var rng = SystemRandomNumberGenerator()
@@ -216,7 +219,7 @@ import Testing
             #expect(a.map(key) == b.map(key), "\(text.debugDescription)")
             total += b.count
         }
-        #expect(total > 1000)   // the texts do exercise the rules
+        #expect(total > 500)   // the texts do exercise the rules
     }
 }
 
