@@ -521,7 +521,7 @@ if enabled("files") {
         let chunk = Array(corpusBytes[pos..<end])
         pos = end
         let p = dir + "/draft-\(i).txt"
-        fm.createFile(atPath: p, contents: Data(chunk))
+        _ = fm.createFile(atPath: p, contents: Data(chunk))
         paths.append(p)
         total += chunk.count
     }
