@@ -157,7 +157,8 @@ enum CLI {
             let end = try #require(d["end"] as? [String: Any])
             #expect(end["byte"] as? Int == offset + 1)
             let fix = try #require(d["fix"] as? [String: Any])
-            #expect(fix["safety"] as? String == "safe")
+            // Two characters between spaces are no letterspaced run: the fix needs --unsafe-fixes.
+            #expect(fix["safety"] as? String == "unsafe")
             let summary = try #require(json["summary"] as? [String: Any])
             #expect(summary["errors"] as? Int == 1)
             #expect(summary["files"] as? Int == 1)
@@ -231,8 +232,8 @@ enum CLI {
             #expect(txt.stdout.components(separatedBy: "[spacing.han-space-han]").count - 1 == 2, "\(txt.stdout)")
             #expect(txt.stdout.contains("draft.txt:1:"))
             // --fix on standard input writes the fixed text to stdout.
-            let fixed = try CLI.run(["lint", "--config", "core.yml", "--fix", "-", "--stdin-filename", "draft.txt"], in: dir, stdin: Data("以 赴 。\n".utf8))
-            #expect(fixed.stdout == "以赴。\n")
+            let fixed = try CLI.run(["lint", "--config", "core.yml", "--fix", "-", "--stdin-filename", "draft.txt"], in: dir, stdin: Data("全 力 以 赴 。\n".utf8))
+            #expect(fixed.stdout == "全力以赴。\n")
             #expect(fixed.status == 0, "\(fixed.stderr)")
         }
     }
@@ -240,13 +241,13 @@ enum CLI {
     @Test func fixRewritesKeepingCRLFBOMAndMode() throws {
         try withDir { dir in
             let url = dir.appendingPathComponent("page.txt")
-            let original: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("全 力\r\n以 赴 。\r\n".utf8)
+            let original: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("全 力 以\r\n赴 打 赢 。\r\n".utf8)
             try Data(original).write(to: url)
             try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: url.path)
             let r = try CLI.run(["lint", "--config", "core.yml", "--fix", "page.txt"], in: dir)
             #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
             let after = try [UInt8](Data(contentsOf: url))
-            #expect(after == [0xEF, 0xBB, 0xBF] + Array("全力\r\n以赴。\r\n".utf8))
+            #expect(after == [0xEF, 0xBB, 0xBF] + Array("全力以\r\n赴打赢。\r\n".utf8))
             let mode = try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? Int
             #expect(mode == 0o640)
             // No temporary files are left behind.
@@ -262,13 +263,13 @@ enum CLI {
     @Test func diffWritesNothing() throws {
         try withDir { dir in
             let url = dir.appendingPathComponent("page.md")
-            let text = "全 力以赴\n\n其他。\n"
+            let text = "全 力 以 赴\n\n其他。\n"
             try TS.write(text, to: url)
             let r = try CLI.run(["lint", "--config", "core.yml", "--diff", "page.md"], in: dir)
             #expect(r.status == 1)
             #expect(try String(contentsOf: url, encoding: .utf8) == text)
             #expect(r.stdout.hasPrefix("--- page.md\n+++ page.md\n@@ -1,"), "\(r.stdout)")
-            #expect(r.stdout.contains("-全 力以赴\n+全力以赴\n"))
+            #expect(r.stdout.contains("-全 力 以 赴\n+全力以赴\n"))
             // Nothing to change: empty diff, exit 0.
             try TS.write("全力以赴\n", to: url)
             let clean = try CLI.run(["lint", "--config", "core.yml", "--diff", "page.md"], in: dir)

@@ -104,25 +104,25 @@ import Testing
     }
 
     @Test func crlfAndBomArePreserved() throws {
-        let raw: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("全 力\r\n以 赴 。\r\n".utf8)
+        let raw: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("全 力 以\r\n赴 打 赢 。\r\n".utf8)
         let src = try SourceText(validating: raw)
         let out = FixApplier.fix(src, path: "a.txt", linter: try TS.defaultLinter(), allowUnsafe: false)
         // The fixer works on the bytes after the BOM; the BOM stays with the SourceText.
-        #expect(out.bytes == Array("全力\r\n以赴。\r\n".utf8))
+        #expect(out.bytes == Array("全力以\r\n赴打赢。\r\n".utf8))
         #expect(src.hasBOM)
-        #expect(out.applied["spacing.han-space-han"] == 2)
+        #expect(out.applied["spacing.han-space-han"] == 4)
     }
 
     @Test func markdownCodeIsLeftAlone() throws {
-        let text = "```\n全 力\n```\n\n以 赴 `a  b` 打 赢\n"
+        let text = "```\n全 力\n```\n\n全 力 以 赴 `a  b` 打 赢 疫 情\n"
         let out = FixApplier.fix(SourceText(text), path: "a.md", linter: try TS.defaultLinter(), allowUnsafe: false)
-        #expect(String(decoding: out.bytes, as: UTF8.self) == "```\n全 力\n```\n\n以赴 `a  b` 打赢\n")
+        #expect(String(decoding: out.bytes, as: UTF8.self) == "```\n全 力\n```\n\n全力以赴 `a  b` 打赢疫情\n")
     }
 
     @Test func disabledRegionsAreNotFixed() throws {
-        let text = "<!-- copydesk-disable-next-line -->\n以 赴\n打 赢\n"
+        let text = "<!-- copydesk-disable-next-line -->\n全 力 以\n打 赢 疫\n"
         let out = FixApplier.fix(SourceText(text), path: "a.md", linter: try TS.defaultLinter(), allowUnsafe: false)
-        #expect(String(decoding: out.bytes, as: UTF8.self) == "<!-- copydesk-disable-next-line -->\n以 赴\n打赢\n")
+        #expect(String(decoding: out.bytes, as: UTF8.self) == "<!-- copydesk-disable-next-line -->\n全 力 以\n打赢疫\n")
     }
 }
 

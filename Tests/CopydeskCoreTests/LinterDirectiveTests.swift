@@ -23,7 +23,9 @@ import Testing
         #expect(ds[0].fix?.edits == [Edit(range: ds[0].range, replacement: "")])
         // A space between two words (正文 内容) may be a lost separator: its fix is unsafe; letterspacing is safe.
         #expect(ds[0].fix?.safety == .unsafe)
-        #expect(lint("正 文\n", "a.md").first?.fix?.safety == .safe)
+        #expect(lint("正 文 内 容\n", "a.md").first?.fix?.safety == .safe)
+        // Two characters are no run: a name or a pause, not letterspacing.
+        #expect(lint("正 文\n", "a.md").first?.fix?.safety == .unsafe)
     }
 
     @Test func markdownDisableEnableRegion() {

@@ -415,7 +415,9 @@ public struct BoundaryScanner: Sendable {
                                 let nextClass = classAfter(i + len)
                                 let rightSingle = nextClass.trailingZeroBitCount != curIdx
                                 spaceRun(pair, role, spaceStart..<i, spaceUnion, spaceCount, onlyASCIISpace, prevScalar, v,
-                                         letterspaced: (leftSingle || rightSingle) && spaceCount == 1, next: nextClass, &findings)
+                                         letterspaced: (leftSingle || rightSingle) && spaceCount == 1
+                                            && BoundaryScanner.inLetterspacedRun(p, seg.range, spaceStart: spaceStart, spaceEnd: i),
+                                         next: nextClass, &findings)
                             }
                         } else if touchingAny[pair] {
                             insertion(pair, role, i, prevScalar, v, next: classAfter(i + len), &findings)
@@ -469,6 +471,70 @@ public struct BoundaryScanner: Sendable {
         }
     }
 
+
+    /// Letterspacing is a run: the one space at `spaceStart..<spaceEnd` separates units (one Han character, with any
+    /// punctuation or markup attached: `全`, `，全`, `[官`) of a run of at least three units, each separated by one space
+    /// (`民 事 裁 定 书`), or it sits at the edge of such a run (`篱笆 墙 ，全 力`). A lone character between two
+    /// spaces next to a number or a word (`营收 2.8 亿 移动广告`, `1.8 万 无话费`: a headline pause, table cells) is no
+    /// run. Called only for a single space next to a lone character, so it is off the hot path; it looks at no more
+    /// than three units on each side (linear time on a letterspaced line of any length).
+    static func inLetterspacedRun(_ p: UnsafeBufferPointer<UInt8>, _ segment: Range<Int>, spaceStart: Int, spaceEnd: Int) -> Bool {
+        @inline(__always) func isSep(_ v: UInt32) -> Bool { v == 0x20 || v == 0x3000 || v == 0xA0 || v == 0x09 }
+        /// Whether a token (a run of non-space characters) is one unit: exactly one Han character, the rest full-width
+        /// punctuation. `chars` is the token's scalars.
+        func isUnit(_ chars: [UInt32]) -> Bool {
+            var han = 0
+            for v in chars {
+                let c = CharClass.of(v)
+                if c.contains(.han) { han += 1; if han > 1 { return false } }
+                else if c.isDisjoint(with: [.fullwidthPunct, .halfwidthPunct]) { return false }
+            }
+            return han == 1
+        }
+        // Units to the left: tokens ending at `e`, each preceded by exactly one separator.
+        var left = 0
+        var e = spaceStart
+        while left < 3 && e > segment.lowerBound {
+            var chars: [UInt32] = []
+            var k = e
+            while k > segment.lowerBound && chars.count <= 8 {
+                var s = k - 1
+                while s > segment.lowerBound && p[s] & 0xC0 == 0x80 { s -= 1 }
+                let (v, _) = decodeScalar(p, s)
+                if isSep(v) { break }
+                chars.append(v); k = s
+            }
+            guard isUnit(chars) else { break }
+            left += 1
+            // Exactly one separator before the token, and a character before it.
+            guard k > segment.lowerBound else { break }
+            var s = k - 1
+            while s > segment.lowerBound && p[s] & 0xC0 == 0x80 { s -= 1 }
+            guard isSep(decodeScalar(p, s).0), s > segment.lowerBound else { break }
+            var t = s - 1
+            while t > segment.lowerBound && p[t] & 0xC0 == 0x80 { t -= 1 }
+            if isSep(decodeScalar(p, t).0) { break }
+            e = s
+        }
+        var right = 0
+        var b = spaceEnd
+        while right < 3 && b < segment.upperBound {
+            var chars: [UInt32] = []
+            var k = b
+            while k < segment.upperBound && chars.count <= 8 {
+                let (v, n) = decodeScalar(p, k)
+                if isSep(v) { break }
+                chars.append(v); k += n
+            }
+            guard isUnit(chars) else { break }
+            right += 1
+            guard k < segment.upperBound else { break }
+            let (v, n) = decodeScalar(p, k)
+            guard isSep(v), k + n < segment.upperBound, !isSep(decodeScalar(p, k + n).0) else { break }
+            b = k + n
+        }
+        return (left > 0 || right > 0) && left + right >= 3
+    }
 
     /// Whether the rule's except/only lists allow the pair (left scalar, right scalar).
     @inline(__always) private func conditionsHold(_ c: Compact, _ l: UInt32, _ r: UInt32) -> Bool {

@@ -1,27 +1,43 @@
-/// `kind: broken-line`: line breaks inside a sentence, as in text from PDFs and OCR where every visual line became
-/// a line or even a paragraph of its own. A line is broken when it does not end with sentence-final punctuation
-/// (`endings`) and the next line continues the sentence (it is prose of the same article, not a headline, byline,
-/// dateline, list item, comment or Markdown structure, and does not start with a paragraph indent).
-/// One finding per broken paragraph, at its first break; the fix joins every break of the paragraph.
+/// `kind: broken-line`: line breaks inside a sentence, as in text from PDFs and OCR where every printed line became
+/// a line or even a paragraph of its own. One finding per broken paragraph, at its first break; the fix joins every
+/// break of the paragraph.
 ///
-///     endings: "。！？…”’）》」』：；!?.:;"   # characters that may end a line
+///     endings: "。！？…”’）》」』：；!?.:;"   # characters that may end a paragraph
 ///     markdown: false                          # Markdown soft breaks are normal: off by default
 ///     min-wrapped-ratio: 0.3                   # only in hard-wrapped text (see below)
+///     safe-min-wrapped-ratio: 0.6              # below it, joins need --unsafe-fixes
 ///
-/// Hard-wrapped text (OCR, PDF) has most of its lines ending mid-sentence. Text with one paragraph per line, where
-/// most lines end a sentence, is not hard-wrapped: its unpunctuated lines are subheads, captions and list items, so
-/// the rule stays quiet unless at least `min-wrapped-ratio` of the prose lines end without sentence punctuation.
+/// A join is never a guess from punctuation alone: the evidence comes from the **column**. Hard-wrapped text has
+/// its lines cut at (nearly) one width, measured in cells (a Chinese character two, a half-width digit one,
+/// Chinese punctuation one since print compresses it, spaces not counted, since OCR adds them). So:
+/// - the rule finds the column first: the narrowest 3-cell window of widths that holds most of the lines that
+///   are followed by another line (at least 3 of them, 5 on a page of one-line paragraphs, at least half, and
+///   hardly any line wider). No column (verse, a list of short lines, one paragraph per line) → no finding;
+/// - a line that reaches the column was wrapped, even after `。` (when the next line is in the same paragraph);
+/// - a line that ends mid-sentence a little short of the column (by a lost paragraph indent, or half-width
+///   characters) was wrapped too; a line that ends well short of it ends a paragraph, a subhead or a caption;
+/// - a blank line is removed only on a page where (nearly) every line is followed by a blank line (OCR that made
+///   every printed line a paragraph), and never before a dateline, a byline, a headline, a list item or an indented
+///   line: on any other page blank lines separate paragraphs and stay, with safe and unsafe fixes alike.
+/// The rule also stays quiet unless at least `min-wrapped-ratio` of those lines end mid-sentence.
 public struct BrokenLineCheck: Check {
     var endings: Set<UInt32>
     var markdown: Bool
 
     var minWrappedRatio: Double
-    /// Below this share of open lines the text is only partly hard-wrapped: findings get an unsafe fix, since
-    /// joining there can merge subheads and paragraphs (and each join changes what the next pass sees).
+    /// Below this share of open lines the text is only partly hard-wrapped: findings get an unsafe fix.
     var safeMinWrappedRatio: Double
 
     static let keys: Set<String> = ["endings", "markdown", "min-wrapped-ratio", "safe-min-wrapped-ratio"]
     static let defaultEndings = "。！？…”’）》」』：；!?.:;—"
+
+    /// Share of the lines that are followed by a blank line above which a page counts as blank-line wrapped.
+    static let blankWrappedShare = 0.85
+    /// Width of the window of line widths that is the column (a full line is cut within it).
+    static let window = 3
+    /// How much shorter than the column an open line may be and still be wrapped (a lost two-character indent and
+    /// a little more).
+    static let indentSlack = 6
 
     init(_ m: StrictMapping) throws {
         let e = try m["endings"]?.string("endings") ?? BrokenLineCheck.defaultEndings
@@ -34,107 +50,209 @@ public struct BrokenLineCheck: Check {
         guard (0...1).contains(safeMinWrappedRatio) else { throw ConfigError(m["safe-min-wrapped-ratio"]!.mark, "'safe-min-wrapped-ratio' must be between 0 and 1") }
     }
 
-    /// A joinable line: its bytes, and whether it may continue / be continued.
-    struct Line { var content: Range<Int>; var block: Int }
+    /// A prose line that may be joined: its bytes, its block, and what the decision needs.
+    struct Line {
+        var content: Range<Int>
+        var block: Int
+        var lastInBlock: Bool
+        /// Width in cells, spaces not counted.
+        var width: Int
+        /// The last non-space character and where it starts.
+        var last: UInt32
+        var lastAt: Int
+        /// The first non-space character, and whether the line starts with an indent.
+        var first: UInt32
+        var indented: Bool
+        /// The line may not be joined to the line before it (a dateline, or not the first line of a body block).
+        var startsArticle: Bool
+        /// A space among the last six characters (`李四 摄`).
+        var hasSpaceNearEnd = false
+    }
+
+    /// The column of a hard-wrapped text: full lines are `lo - 1 ... hi + 1` cells wide.
+    struct Column { var lo: Int; var hi: Int; var count: Int }
 
     public func run(_ context: CheckContext, into findings: inout [Finding]) {
         let doc = context.document
         if doc.format == .markdown && !markdown { return }
         let src = doc.source
         let b = src.bytes
-        // The prose lines of blocks that may be joined, in order; chains break at anything else.
-        var lines: [Line?] = []
         let scope = Scope.body.union(.dateline)
-        // A block in the rule's scope whose role allows joining.
         let inScope = Set(context.segments.map(\.element.block))
+        let facts = doc.lineFacts
+
+        // The prose lines of blocks that may be joined, in order; `nil` where a chain must break.
+        var lines: [Line?] = []
+        var joinableLines = 0, singleLineBlocks = 0
         for (bi, block) in doc.blocks.enumerated() {
             let joinable = inScope.contains(bi) && !block.role.isDisjoint(with: scope)
                 && (block.kind == .paragraph || block.kind == .blockquote)
             if !joinable { lines.append(nil); continue }
-            for r in block.content { lines.append(Line(content: r, block: bi)) }
-        }
-        func lastScalar(_ r: Range<Int>) -> (UInt32, Int)? {
-            var e = r.upperBound
-            while e > r.lowerBound {
-                var s = e - 1
-                while s > r.lowerBound && b[s] & 0xC0 == 0x80 { s -= 1 }
-                let v = b.withUnsafeBufferPointer { decodeScalar($0, s).0 }
-                if CharClass.of(v).isDisjoint(with: .whitespace) { return (v, s) }
-                e = s
+            joinableLines += block.content.count
+            if block.content.count == 1 { singleLineBlocks += 1 }
+            for (k, r) in block.content.enumerated() {
+                guard let line = measure(b, r, block: bi, lastInBlock: k == block.content.count - 1) else { lines.append(nil); continue }
+                var l = line
+                let lineIndex = block.lines.lowerBound + k
+                let isDateline = facts.isEmpty ? (k == 0 && block.role.contains(.dateline))
+                    : facts[lineIndex].contains(.dateline) || facts[lineIndex].contains(.byline) || facts[lineIndex].contains(.listMarker)
+                l.startsArticle = isDateline || (k == 0 && block.role != .body)
+                lines.append(l)
             }
-            return nil
         }
-        func firstScalar(_ r: Range<Int>) -> (UInt32, Int, leadingIndent: Bool)? {
-            var i = r.lowerBound
-            var spaces = 0
-            var ideographic = false
-            while i < r.upperBound {
-                let (v, n) = b.withUnsafeBufferPointer { decodeScalar($0, i) }
-                if CharClass.of(v).isDisjoint(with: .whitespace) { return (v, i, ideographic || spaces >= 2) }
-                if v == 0x3000 { ideographic = true } else { spaces += 1 }
-                i += n
-            }
-            return nil
-        }
-        // Is the text hard-wrapped at all?
-        var proseLines = 0, openLines = 0
-        for l in lines.dropLast() {
-            guard let l, let (v, _) = lastScalar(l.content) else { continue }
-            proseLines += 1
-            if !endings.contains(v) { openLines += 1 }
-        }
-        if proseLines == 0 || Double(openLines) < minWrappedRatio * Double(proseLines) { return }
-        let safety: FixSafety = context.fixSafety == .safe && Double(openLines) < safeMinWrappedRatio * Double(proseLines)
-            ? .unsafe : context.fixSafety
-        // In hard-wrapped text a broken line runs (nearly) to the wrap width: a line much shorter than the typical
-        // line is a subhead, caption or list entry, not a broken sentence.
-        // Typical length: the median of lines followed by another line of their block (a paragraph's last line is
-        // short by nature); with one-line blocks (OCR pages with blank lines between lines), of all lines.
-        var lengths: [Int] = []
+        guard joinableLines > 0 else { return }
+        // A page of one-line paragraphs: OCR that put a blank line after every printed line.
+        let blankWrapped = joinableLines >= 4 && Double(singleLineBlocks) >= BrokenLineCheck.blankWrappedShare * Double(joinableLines)
+
+        // The lines that are followed by another line of the flow: within a block, or on a blank-line wrapped page
+        // any line followed by another joinable line.
+        var flow: [Line] = []
+        var firstInBlock: [Bool] = []
         for k in lines.indices {
-            if let l = lines[k], k + 1 < lines.count, let n = lines[k + 1], n.block == l.block { lengths.append(l.content.count) }
+            guard let l = lines[k], k + 1 < lines.count, let n = lines[k + 1] else { continue }
+            if n.block == l.block || blankWrapped {
+                flow.append(l)
+                firstInBlock.append(k == 0 || lines[k - 1]?.block != l.block)
+            }
         }
-        if lengths.isEmpty { lengths = lines.compactMap { $0?.content.count } }
-        lengths.sort()
-        let typical = lengths.isEmpty ? 0 : lengths[lengths.count / 2]
-        let minLength = Int(Double(typical) * 0.6)
-        var chainStart: Int? = nil
+        guard !flow.isEmpty else { return }
+        let open = flow.filter { isOpen($0) }.count
+        if Double(open) < minWrappedRatio * Double(flow.count) { return }
+        // The column, from the lines that show it: a paragraph's first line may be short by its indent, so within
+        // blocks only the lines after the first count.
+        let widths = blankWrapped ? flow.map(\.width) : flow.indices.filter { !firstInBlock[$0] }.map { flow[$0].width }
+        guard let column = BrokenLineCheck.column(widths, minLines: blankWrapped ? 5 : 2) else { return }
+        // Two lines are thin evidence: joins become unsafe, and only in blocks that end a sentence (a paragraph;
+        // verse often does not).
+        let weak = column.count < 3
+        let safety: FixSafety = context.fixSafety == .safe && (weak || Double(open) < safeMinWrappedRatio * Double(flow.count))
+            ? .unsafe : context.fixSafety
+        var paragraphBlocks = Set<Int>()
+        if weak {
+            for k in lines.indices {
+                if let l = lines[k], l.lastInBlock, !isOpen(l) { paragraphBlocks.insert(l.block) }
+            }
+        }
+
         var edits: [Edit] = []
         func flush() {
-            if let start = chainStart, !edits.isEmpty {
-                let first = edits[0].range
+            if !edits.isEmpty {
                 let msg = substitute(context.message, ["count": String(edits.count)])
                 let fix: Fix? = safety == .none ? nil : Fix(edits: edits, safety: safety)
-                findings.append(Finding(rule: context.ruleIndex, range: first, message: msg, fix: fix))
-                _ = start
+                findings.append(Finding(rule: context.ruleIndex, range: edits[0].range, message: msg, fix: fix))
             }
-            chainStart = nil
             edits = []
         }
         var k = 0
         while k + 1 < lines.count {
-            guard let a = lines[k], let c = lines[k + 1], let (last, lastAt) = lastScalar(a.content),
-                  let (first, _, indent) = firstScalar(c.content) else { flush(); k += 1; continue }
-            let lc = CharClass.of(last), fc = CharClass.of(first)
-            var broken = !endings.contains(last) && !indent && a.content.count >= minLength
-            // The next line must continue the sentence: Chinese, Latin, digits, or punctuation that follows words.
-            if fc.isDisjoint(with: [.han, .latin, .digit, .fullwidthOther, .fullwidthClose, .fullwidthOpen]) { broken = false }
-            // A number split across lines may be a thin-space group: not sure, not joined.
-            if lc.contains(.digit) && fc.contains(.digit) { broken = false }
-            if lc.isDisjoint(with: [.han, .digit, .latin, .fullwidthOther, .fullwidthClose]) { broken = false }
-            if broken {
-                if chainStart == nil { chainStart = k }
-                // Delete from after the last character of the line to the first character of the next.
-                let from = lastAt + utf8Length(leading: b[lastAt])
-                let to = src.lineStarts[src.lineIndex(of: c.content.lowerBound)]
-                // Keep whitespace inside the line (other rules judge it); remove the break and blank lines.
-                let lineEnd = src.lineContent(src.lineIndex(of: a.content.lowerBound)).upperBound
-                edits.append(Edit(range: max(from, lineEnd)..<to, replacement: ""))
-            } else {
-                flush()
+            guard let a = lines[k], let c = lines[k + 1], !weak || paragraphBlocks.contains(a.block),
+                  joins(a, c, column: column, blankWrapped: blankWrapped) else {
+                flush(); k += 1; continue
             }
+            // Delete from after the last character of the line to the start of the next line's text (the break and
+            // any blank lines); whitespace inside the line is kept for the spacing rules to judge. Two Latin words
+            // keep a space between them.
+            let from = max(a.lastAt + utf8Length(leading: b[a.lastAt]), src.lineContent(src.lineIndex(of: a.content.lowerBound)).upperBound)
+            let to = src.lineStarts[src.lineIndex(of: c.content.lowerBound)]
+            let latin = CharClass.of(a.last).contains(.latin) && CharClass.of(c.first).contains(.latin)
+            edits.append(Edit(range: from..<to, replacement: latin ? " " : ""))
             k += 1
         }
         flush()
+    }
+
+    /// Whether line `c` continues the sentence of line `a` across a wrap.
+    func joins(_ a: Line, _ c: Line, column: Column, blankWrapped: Bool) -> Bool {
+        let sameBlock = a.block == c.block
+        if !sameBlock && !blankWrapped { return false }
+        if c.startsArticle || c.indented { return false }
+        // The next line must continue a sentence: Chinese, Latin, digits, or punctuation that follows words.
+        let fc = CharClass.of(c.first), lc = CharClass.of(a.last)
+        if fc.isDisjoint(with: [.han, .latin, .digit, .fullwidthOther, .fullwidthClose, .fullwidthOpen]) { return false }
+        if lc.isDisjoint(with: [.han, .digit, .latin, .fullwidthOther, .fullwidthClose, .fullwidthOpen]) { return false }
+        let full = a.width >= column.lo - 1 && a.width <= column.hi + 2
+        if isOpen(a) {
+            // A line that ends mid-sentence was wrapped when it reaches the column or falls short of it by no more
+            // than a lost indent; well short of it, it ends a paragraph, a subhead or a caption.
+            return a.width >= column.lo - BrokenLineCheck.indentSlack && a.width <= column.hi + 2
+        }
+        // After sentence-final punctuation only a full line was wrapped: within a paragraph, or on a blank-line
+        // wrapped page when the next line is full too (a paragraph's first line is short by its lost indent, its
+        // last line by where it ends).
+        guard full, !isPhotoCredit(a) else { return false }
+        if sameBlock { return true }
+        return c.width >= column.lo - 1 && c.width <= column.hi + 2
+    }
+
+    /// The line ends mid-sentence: not with an ending, or with an opening bracket or quote; a photo credit
+    /// (`李四 摄`) ends its caption.
+    func isOpen(_ l: Line) -> Bool {
+        if isPhotoCredit(l) { return false }
+        if CharClass.of(l.last).contains(.fullwidthOpen) { return true }
+        return !endings.contains(l.last)
+    }
+
+    func isPhotoCredit(_ l: Line) -> Bool { l.last == 0x6444 && l.hasSpaceNearEnd }
+
+    /// The column: the 3-cell window of widths holding the most lines, if it holds at least `minLines` and half of
+    /// them, and at most a tenth of the lines are wider by more than two cells (verse has its long lines; a column
+    /// has none).
+    static func column(_ widths: [Int], minLines: Int) -> Column? {
+        guard widths.count >= minLines else { return nil }
+        var counts: [Int: Int] = [:]
+        for w in widths { counts[w, default: 0] += 1 }
+        var best = -1, bestCount = 0
+        for w in counts.keys.sorted() {
+            var n = 0
+            for d in 0..<window { n += counts[w + d] ?? 0 }
+            if n > bestCount || (n == bestCount && w > best) { best = w; bestCount = n }
+        }
+        guard best >= 4, bestCount >= minLines, 2 * bestCount >= widths.count else { return nil }
+        let hi = best + window - 1
+        let wider = widths.filter { $0 > hi + 2 }.count
+        guard 10 * wider <= widths.count else { return nil }
+        return Column(lo: best, hi: hi, count: bestCount)
+    }
+
+    /// Width, first and last characters of a line's text; nil for a line with no text.
+    func measure(_ b: [UInt8], _ r: Range<Int>, block: Int, lastInBlock: Bool) -> Line? {
+        b.withUnsafeBufferPointer { p -> Line? in
+            var i = r.lowerBound
+            var width = 0
+            var first: UInt32? = nil, last: UInt32 = 0, lastAt = 0
+            var indent = 0, ideographicIndent = false
+            var lastSpaceAt = -1
+            var count = 0
+            while i < r.upperBound {
+                let c = p[i]
+                if c < 0x80 {
+                    if c == 0x20 || c == 0x09 {
+                        if first == nil { indent += 1 }
+                        lastSpaceAt = count
+                        i += 1; continue
+                    }
+                    if first == nil { first = UInt32(c) }
+                    width += 1; last = UInt32(c); lastAt = i; count += 1
+                    i += 1; continue
+                }
+                let (v, n) = decodeScalar(p, i)
+                if v == 0x3000 || v == 0xA0 {
+                    if first == nil { if v == 0x3000 { ideographicIndent = true } else { indent += 1 } }
+                    lastSpaceAt = count
+                    i += n; continue
+                }
+                if first == nil { first = v }
+                // Chinese punctuation counts one cell: print compresses it (`”“`, `、` at a line end), so a line
+                // full of quotation marks is no wider than the column.
+                width += v >= 0x4E00 && v <= 0x9FFF ? 2 : CharClass.of(v).isDisjoint(with: .fullwidthPunct) ? DisplayWidth.of(v) : 1
+                last = v; lastAt = i; count += 1
+                i += n
+            }
+            guard let first else { return nil }
+            var l = Line(content: r, block: block, lastInBlock: lastInBlock, width: width, last: last, lastAt: lastAt,
+                         first: first, indented: ideographicIndent || indent >= 2, startsArticle: false)
+            l.hasSpaceNearEnd = lastSpaceAt >= 0 && count - lastSpaceAt <= 6
+            return l
+        }
     }
 }

@@ -24,8 +24,13 @@ public struct PhrasesCheck: Check {
     var left: CharClass?
     var right: CharClass?
     var either = false
+    /// `continued-line: skip`: a match at the start of a line that continues the sentence of the line before it is
+    /// not reported (the line-start `一一` of a hard-wrapped sentence is the word "one by one", not a dash); after a
+    /// finished sentence or a colon the fix is unsafe (a quotation or an answer may start there, or the word);
+    /// in a headline and after a headline (a subtitle) the fix is as declared.
+    var skipContinuedLines = false
 
-    static let keys: Set<String> = ["phrases", "ignore-case", "left", "right", "either"]
+    static let keys: Set<String> = ["phrases", "ignore-case", "left", "right", "either", "continued-line"]
 
     init(_ m: StrictMapping) throws {
         let list = try m.required("phrases")
@@ -59,6 +64,7 @@ public struct PhrasesCheck: Check {
         left = try m["left"].map { try BoundaryCheck.classes($0, "left") }
         right = try m["right"].map { try BoundaryCheck.classes($0, "right") }
         either = try m["either"]?.bool("either") ?? false
+        if let c = m["continued-line"] { skipContinuedLines = try c.choice("continued-line", ["match", "skip"]) == "skip" }
         boundaryStart = bytes.map { alnum($0.first) }
         boundaryEnd = bytes.map { alnum($0.last) }
     }
@@ -84,8 +90,8 @@ public struct PhrasesCheck: Check {
         return String(out)
     }
 
-    /// Segments never cross a line.
-    public var isLineLocal: Bool { true }
+    /// Segments never cross a line; with `continued-line: skip` a finding depends on the line before.
+    public var isLineLocal: Bool { !skipContinuedLines }
 
     public func run(_ context: CheckContext, into findings: inout [Finding]) {
         PhrasesScanner(rules: [(context.ruleIndex, self, context.fixSafety, context.message, context.scope)])
@@ -104,6 +110,14 @@ public struct PhrasesCheck: Check {
             if boundaryStart[m.pattern] && alnum(m.range.lowerBound - 1) { continue }
             if boundaryEnd[m.pattern] && alnum(m.range.upperBound) { continue }
             if (left != nil || right != nil) && !contextMatches(m.range, seg, p) { continue }
+            var safety = safety
+            if skipContinuedLines {
+                switch continuation(m.range.lowerBound, seg, doc) {
+                case .continues: continue
+                case .afterSentence: if safety == .safe { safety = .unsafe }
+                case .fresh: break
+                }
+            }
             let repl = replacements[m.pattern]
             var fix: Fix? = nil
             if let repl, safety != .none { fix = Fix(edit: Edit(range: m.range, replacement: repl), safety: safety) }
@@ -113,6 +127,35 @@ public struct PhrasesCheck: Check {
             }
             findings.append(Finding(rule: rule, range: m.range, message: message, fix: fix))
         }
+    }
+
+    enum Continuation { case fresh, afterSentence, continues }
+
+    /// How the line of a match at `offset` relates to the text before it: `fresh` (a headline, the first line, or
+    /// the line after a headline), `afterSentence` (the line before ends a sentence or with a colon), `continues`
+    /// (the line before, blank lines skipped, ends mid-sentence: a hard wrap).
+    func continuation(_ offset: Int, _ seg: Segment, _ doc: Document) -> Continuation {
+        let src = doc.source
+        guard !seg.role.contains(.headline), offset == seg.range.lowerBound || PlainTextScanner.isBlank(src, seg.range.lowerBound..<offset) else { return .fresh }
+        // The nearest line before that belongs to a prose block (blank lines, comments and directives skipped).
+        var l = src.lineIndex(of: offset) - 1
+        var lo = doc.blocks.count
+        while l >= 0 {
+            var a = 0, b = doc.blocks.count
+            while a < b {
+                let mid = (a + b) / 2
+                if doc.blocks[mid].lines.upperBound <= l { a = mid + 1 } else { b = mid }
+            }
+            if a < doc.blocks.count, doc.blocks[a].lines.contains(l), !doc.blocks[a].role.isEmpty,
+               !PlainTextScanner.isBlank(src, src.lineContent(l)) { lo = a; break }
+            l -= 1
+        }
+        guard l >= 0 else { return .fresh }
+        // A headline above means this line is a subtitle.
+        if doc.blocks[lo].role.contains(.headline) { return .fresh }
+        guard let last = ArticleStructure.lastNonSpace(src, src.lineContent(l)) else { return .fresh }
+        if ArticleStructure.isEnding(last) || last == 0xFF1A || last == 0x3A { return .afterSentence }
+        return .continues
     }
 
     /// Whether the characters around a match satisfy `left`/`right` (`either`: one side is enough).

@@ -273,6 +273,15 @@ struct MarkdownScanner {
             default: break
             }
             for r in block.content { scanInline(r, into: &out) }
+            // Two or more spaces at the end of a line that the paragraph continues after are a hard line break:
+            // markup, not whitespace to delete (a rule that removed them would take the rendered break away).
+            if block.kind == .paragraph || block.kind == .listItem || block.kind == .blockquote {
+                for r in block.content.dropLast() {
+                    var k = r.upperBound
+                    while k > r.lowerBound && b[k - 1] == 0x20 { k -= 1 }
+                    if r.upperBound - k >= 2 && k > r.lowerBound { out.append(k..<r.upperBound) }
+                }
+            }
         }
         out.append(contentsOf: InlineScanner.urls(in: b, blocks: blocks.filter { $0.kind != .code && $0.kind != .comment && $0.kind != .html }))
         return InlineScanner.normalize(out)

@@ -43,7 +43,7 @@ public struct Linter: Sendable {
         for (i, rule) in rules.enumerated() {
             let code = rule.scope.contains(.code)
             if let b = rule.check as? BoundaryCheck { bg[code, default: []].append((i, b, rule.fixSafety, rule.scope)) }
-            else if let ph = rule.check as? PhrasesCheck { pg[code, default: []].append((i, ph, rule.fixSafety, rule.message, rule.scope)) }
+            else if let ph = rule.check as? PhrasesCheck, ph.isLineLocal { pg[code, default: []].append((i, ph, rule.fixSafety, rule.message, rule.scope)) }
             else { others.append(i) }
         }
         func union<T>(_ list: [T], _ scope: (T) -> Scope) -> Scope { list.reduce(Scope()) { $0.union(scope($1)) } }

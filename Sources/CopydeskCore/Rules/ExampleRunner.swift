@@ -108,6 +108,11 @@ public enum ExampleRunner {
                     if again.changed { fail(ex.mark, v, "fixing is not idempotent: fixing the result changed it to \(quote(String(decoding: again.bytes, as: UTF8.self)))") }
                 }
                 if !out.unconverged.isEmpty { fail(ex.mark, v, "fixing did not converge") }
+                if let safe = ex.safeOnly.map(transform) {
+                    let safeOut = FixApplier.fix(SourceText(before), path: "example.txt", linter: linterForFix(rule, role), allowUnsafe: false)
+                    let got = String(decoding: safeOut.bytes, as: UTF8.self)
+                    if got != safe { fail(ex.mark, v, "fixing with safe fixes only gave \(quote(got)), expected \(quote(safe))") }
+                }
             }
         }
         return failures

@@ -64,6 +64,9 @@ public struct RuleExample: Sendable {
 public struct FixExample: Sendable {
     public var before: String
     public var after: String
+    /// What `--fix` gives with safe fixes only (`safe:` in YAML), when the pair needs `--unsafe-fixes` for `after`
+    /// or shows that a safe fix stops short of it.
+    public var safeOnly: String? = nil
     public var mark: SourceMark
 }
 

@@ -108,9 +108,10 @@ public enum RuleLoader {
         }
         for v in try m["fixes"]?.list("examples.fixes") ?? [] {
             let f = try StrictMapping(v, what: "a fix example")
-            try f.rejectUnknown(allowed: ["before", "after"])
+            try f.rejectUnknown(allowed: ["before", "after", "safe"])
             ex.fixes.append(FixExample(before: try f.required("before").string("before"),
-                                       after: try f.required("after").string("after"), mark: v.mark))
+                                       after: try f.required("after").string("after"),
+                                       safeOnly: try f["safe"]?.string("safe"), mark: v.mark))
         }
         return ex
     }
