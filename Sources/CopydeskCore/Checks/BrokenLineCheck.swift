@@ -60,6 +60,10 @@ public struct BrokenLineCheck: Check {
         /// The last non-space character and where it starts.
         var last: UInt32
         var lastAt: Int
+        /// The character before the last one (0 if none): `。”` ends a sentence, `经验”` does not.
+        var beforeLast: UInt32 = 0
+        /// The first line of its block (a paragraph's first line may be short by its lost indent).
+        var firstInBlock = false
         /// The first non-space character, and whether the line starts with an indent.
         var first: UInt32
         var indented: Bool
@@ -67,6 +71,8 @@ public struct BrokenLineCheck: Check {
         var startsArticle: Bool
         /// A space among the last six characters (`李四 摄`).
         var hasSpaceNearEnd = false
+        /// Chinese punctuation somewhere in the line.
+        var hasPunctuation = false
     }
 
     /// The column of a hard-wrapped text: full lines are `lo - 1 ... hi + 1` cells wide.
@@ -91,7 +97,7 @@ public struct BrokenLineCheck: Check {
             joinableLines += block.content.count
             if block.content.count == 1 { singleLineBlocks += 1 }
             for (k, r) in block.content.enumerated() {
-                guard let line = measure(b, r, block: bi, lastInBlock: k == block.content.count - 1) else { lines.append(nil); continue }
+                guard let line = measure(b, r, block: bi, firstInBlock: k == 0, lastInBlock: k == block.content.count - 1) else { lines.append(nil); continue }
                 var l = line
                 let lineIndex = block.lines.lowerBound + k
                 let isDateline = facts.isEmpty ? (k == 0 && block.role.contains(.dateline))
@@ -102,7 +108,10 @@ public struct BrokenLineCheck: Check {
         }
         guard joinableLines > 0 else { return }
         // A page of one-line paragraphs: OCR that put a blank line after every printed line.
+        // A literary page (a title over an author's bare name) prints verse a line at a time with blank lines
+        // between: not OCR, whatever the widths say.
         let blankWrapped = joinableLines >= 4 && Double(singleLineBlocks) >= BrokenLineCheck.blankWrappedShare * Double(joinableLines)
+            && !BrokenLineCheck.hasAuthorLine(doc)
 
         // The lines that are followed by another line of the flow: within a block, or on a blank-line wrapped page
         // any line followed by another joinable line.
@@ -118,10 +127,9 @@ public struct BrokenLineCheck: Check {
         guard !flow.isEmpty else { return }
         let open = flow.filter { isOpen($0) }.count
         if Double(open) < minWrappedRatio * Double(flow.count) { return }
-        // The column, from the lines that show it: a paragraph's first line may be short by its indent, so within
-        // blocks only the lines after the first count.
-        let widths = blankWrapped ? flow.map(\.width) : flow.indices.filter { !firstInBlock[$0] }.map { flow[$0].width }
-        guard let column = BrokenLineCheck.column(widths, minLines: blankWrapped ? 5 : 2) else { return }
+        // The column, from the lines that show it (a paragraph's first line may be short by its indent).
+        guard let column = BrokenLineCheck.column(flow.map(\.width), firstInBlock: blankWrapped ? flow.map { _ in false } : firstInBlock,
+                                                  punctuated: flow.map(\.hasPunctuation), minLines: blankWrapped ? 5 : 2) else { return }
         // Two lines are thin evidence: joins become unsafe, and only in blocks that end a sentence (a paragraph;
         // verse often does not).
         let weak = column.count < 3
@@ -135,10 +143,13 @@ public struct BrokenLineCheck: Check {
         }
 
         var edits: [Edit] = []
-        func flush() {
+        /// A paragraph ends a sentence; a run of joined lines whose last line does not (verse, a list, a paragraph
+        /// cut short) is a guess: its fix needs --unsafe-fixes.
+        func flush(last: Line?) {
             if !edits.isEmpty {
                 let msg = substitute(context.message, ["count": String(edits.count)])
-                let fix: Fix? = safety == .none ? nil : Fix(edits: edits, safety: safety)
+                let s: FixSafety = safety == .safe && last.map(isOpen) == true ? .unsafe : safety
+                let fix: Fix? = s == .none ? nil : Fix(edits: edits, safety: s)
                 findings.append(Finding(rule: context.ruleIndex, range: edits[0].range, message: msg, fix: fix))
             }
             edits = []
@@ -147,7 +158,7 @@ public struct BrokenLineCheck: Check {
         while k + 1 < lines.count {
             guard let a = lines[k], let c = lines[k + 1], !weak || paragraphBlocks.contains(a.block),
                   joins(a, c, column: column, blankWrapped: blankWrapped) else {
-                flush(); k += 1; continue
+                flush(last: lines[k]); k += 1; continue
             }
             // Delete from after the last character of the line to the start of the next line's text (the break and
             // any blank lines); whitespace inside the line is kept for the spacing rules to judge. Two Latin words
@@ -158,7 +169,7 @@ public struct BrokenLineCheck: Check {
             edits.append(Edit(range: from..<to, replacement: latin ? " " : ""))
             k += 1
         }
-        flush()
+        flush(last: lines.last ?? nil)
     }
 
     /// Whether line `c` continues the sentence of line `a` across a wrap.
@@ -179,7 +190,10 @@ public struct BrokenLineCheck: Check {
         // After sentence-final punctuation only a full line was wrapped: within a paragraph, or on a blank-line
         // wrapped page when the next line is full too (a paragraph's first line is short by its lost indent, its
         // last line by where it ends).
-        guard full, !isPhotoCredit(a) else { return false }
+        if isPhotoCredit(a) { return false }
+        // Inside a paragraph, its first line (short by a lost indent) was wrapped too.
+        if sameBlock && a.firstInBlock && a.width >= column.lo - BrokenLineCheck.indentSlack && a.width <= column.hi + 2 { return true }
+        guard full else { return false }
         if sameBlock { return true }
         return c.width >= column.lo - 1 && c.width <= column.hi + 2
     }
@@ -188,16 +202,46 @@ public struct BrokenLineCheck: Check {
     /// (`李四 摄`) ends its caption.
     func isOpen(_ l: Line) -> Bool {
         if isPhotoCredit(l) { return false }
-        if CharClass.of(l.last).contains(.fullwidthOpen) { return true }
-        return !endings.contains(l.last)
+        let c = CharClass.of(l.last)
+        if c.contains(.fullwidthOpen) { return true }
+        if !endings.contains(l.last) { return true }
+        // A closing bracket or quotation mark ends a sentence only after an ending (`。”`, `（完）` aside):
+        // `（记者 张三）` and `“青山经验”` at a line end leave the sentence open.
+        if c.contains(.fullwidthClose), l.beforeLast != 0, !endings.contains(l.beforeLast), CharClass.of(l.beforeLast).contains(.han) {
+            return l.last != 0xFF09 || !isClosingNote(l)
+        }
+        return false
     }
+
+    /// `（完）`, `（待续）`: a bracketed note that ends an article.
+    func isClosingNote(_ l: Line) -> Bool { l.beforeLast == 0x5B8C || l.beforeLast == 0x7EED }
 
     func isPhotoCredit(_ l: Line) -> Bool { l.last == 0x6444 && l.hasSpaceNearEnd }
 
+    /// A line that is only a name (2–4 Chinese characters) right under a short unpunctuated line (a title, blank
+    /// lines between allowed): how a literary page credits a poem or an essay. A news byline has a role (`记者`).
+    static func hasAuthorLine(_ doc: Document) -> Bool {
+        let src = doc.source
+        var previous: Range<Int>? = nil
+        for line in 0..<src.lineCount {
+            let r = src.lineContent(line)
+            if PlainTextScanner.isBlank(src, r) { continue }
+            defer { previous = r }
+            let s = ArticleStructure.trimmed(ArticleStructure.scalars(src, r.lowerBound..<min(r.upperBound, r.lowerBound + 16)))
+            guard (2...4).contains(s.count), r.count <= 16, s.allSatisfy({ CharClass.of($0).contains(.han) }), let p = previous else { continue }
+            let t = ArticleStructure.trimmed(ArticleStructure.scalars(src, p.lowerBound..<min(p.upperBound, p.lowerBound + 80)))
+            if (2...20).contains(t.count), let last = t.last, !ArticleStructure.isEnding(last) || last == 0xFF09,
+               !t.contains(where: ArticleStructure.isSentencePunct) { return true }
+        }
+        return false
+    }
+
     /// The column: the 3-cell window of widths holding the most lines, if it holds at least `minLines` and half of
-    /// them, and at most a tenth of the lines are wider by more than two cells (verse has its long lines; a column
-    /// has none).
-    static func column(_ widths: [Int], minLines: Int) -> Column? {
+    /// the lines (a paragraph's first line short by its indent aside), and at most a tenth of them are wider by more
+    /// than two cells (verse has its long lines; a column has none). Prose cut at a column has punctuation inside
+    /// most lines (nine in ten on a real OCR page); verse of even line lengths has it in few: at least half of the
+    /// column's lines must have some (judged from five lines on).
+    static func column(_ widths: [Int], firstInBlock: [Bool], punctuated: [Bool], minLines: Int) -> Column? {
         guard widths.count >= minLines else { return nil }
         var counts: [Int: Int] = [:]
         for w in widths { counts[w, default: 0] += 1 }
@@ -207,21 +251,29 @@ public struct BrokenLineCheck: Check {
             for d in 0..<window { n += counts[w + d] ?? 0 }
             if n > bestCount || (n == bestCount && w > best) { best = w; bestCount = n }
         }
-        guard best >= 4, bestCount >= minLines, 2 * bestCount >= widths.count else { return nil }
+        guard best >= 4, bestCount >= minLines else { return nil }
         let hi = best + window - 1
-        let wider = widths.filter { $0 > hi + 2 }.count
-        guard 10 * wider <= widths.count else { return nil }
+        var total = 0, wider = 0, withPunct = 0
+        for (k, w) in widths.enumerated() {
+            if w >= best && w <= hi && punctuated[k] { withPunct += 1 }
+            if firstInBlock[k] && w < best && w >= best - indentSlack { continue }
+            total += 1
+            if w > hi + 2 { wider += 1 }
+        }
+        guard 2 * bestCount >= total, 10 * wider <= total, bestCount < 5 || 2 * withPunct >= bestCount else { return nil }
         return Column(lo: best, hi: hi, count: bestCount)
     }
 
     /// Width, first and last characters of a line's text; nil for a line with no text.
-    func measure(_ b: [UInt8], _ r: Range<Int>, block: Int, lastInBlock: Bool) -> Line? {
+    func measure(_ b: [UInt8], _ r: Range<Int>, block: Int, firstInBlock: Bool, lastInBlock: Bool) -> Line? {
         b.withUnsafeBufferPointer { p -> Line? in
             var i = r.lowerBound
             var width = 0
             var first: UInt32? = nil, last: UInt32 = 0, lastAt = 0
             var indent = 0, ideographicIndent = false
             var lastSpaceAt = -1
+            var beforeLast: UInt32 = 0
+            var punct = false
             var count = 0
             while i < r.upperBound {
                 let c = p[i]
@@ -232,7 +284,7 @@ public struct BrokenLineCheck: Check {
                         i += 1; continue
                     }
                     if first == nil { first = UInt32(c) }
-                    width += 1; last = UInt32(c); lastAt = i; count += 1
+                    width += 1; beforeLast = last; last = UInt32(c); lastAt = i; count += 1
                     i += 1; continue
                 }
                 let (v, n) = decodeScalar(p, i)
@@ -242,16 +294,21 @@ public struct BrokenLineCheck: Check {
                     i += n; continue
                 }
                 if first == nil { first = v }
+                let cls = CharClass.of(v)
+                if !cls.isDisjoint(with: .fullwidthPunct) { punct = true }
                 // Chinese punctuation counts one cell: print compresses it (`”“`, `、` at a line end), so a line
                 // full of quotation marks is no wider than the column.
-                width += v >= 0x4E00 && v <= 0x9FFF ? 2 : CharClass.of(v).isDisjoint(with: .fullwidthPunct) ? DisplayWidth.of(v) : 1
-                last = v; lastAt = i; count += 1
+                width += v >= 0x4E00 && v <= 0x9FFF ? 2 : cls.isDisjoint(with: .fullwidthPunct) ? DisplayWidth.of(v) : 1
+                beforeLast = last; last = v; lastAt = i; count += 1
                 i += n
             }
             guard let first else { return nil }
             var l = Line(content: r, block: block, lastInBlock: lastInBlock, width: width, last: last, lastAt: lastAt,
                          first: first, indented: ideographicIndent || indent >= 2, startsArticle: false)
             l.hasSpaceNearEnd = lastSpaceAt >= 0 && count - lastSpaceAt <= 6
+            l.beforeLast = beforeLast
+            l.firstInBlock = firstInBlock
+            l.hasPunctuation = punct
             return l
         }
     }
