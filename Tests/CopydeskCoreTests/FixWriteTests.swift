@@ -91,6 +91,27 @@ enum FW {
         }
     }
 
+    /// A folder holding a file, a symbolic link to it and a second hard link: the file is fixed once, with no
+    /// error (two workers fixing it at once would see it changed under them), and every name sees the fix.
+    @Test func oneFileUnderSeveralNamesIsFixedOnce() throws {
+        try withDir { dir in
+            let drafts = dir.appendingPathComponent("drafts")
+            let a = drafts.appendingPathComponent("a.txt")
+            try TS.write(FW.dirty, to: a)
+            try FileManager.default.createSymbolicLink(atPath: drafts.appendingPathComponent("b-link.txt").path, withDestinationPath: "a.txt")
+            try FileManager.default.linkItem(at: a, to: drafts.appendingPathComponent("c-hard.txt"))
+            let inode = try FileInfo(a.path).inode
+            let r = try CLI.run(["fix", "--config", "core.yml", "drafts", "drafts/a.txt"], in: dir)
+            #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+            #expect(!r.stdout.contains("error"), "\(r.stdout)")
+            #expect(r.stdout.contains("fixed 4 problems"), "\(r.stdout)")   // once: 3 spaces between Han, 1 before 。
+            for name in ["a.txt", "b-link.txt", "c-hard.txt"] { #expect(try FW.bytes(drafts.appendingPathComponent(name)) == FW.fixed) }
+            #expect(try FileInfo(drafts.appendingPathComponent("b-link.txt").path).isSymlink)
+            #expect(try FileInfo(a.path).inode == inode && FileInfo(a.path).links == 2)
+            #expect(try FW.listing(drafts) == ["a.txt", "b-link.txt", "c-hard.txt"])
+        }
+    }
+
     @Test func readOnlyFileIsRefusedAndTheOthersAreFixed() throws {
         try withDir { dir in
             let ro = dir.appendingPathComponent("ro.txt"), ok = dir.appendingPathComponent("ok.txt")

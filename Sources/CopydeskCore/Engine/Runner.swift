@@ -203,7 +203,10 @@ public final class Runner: @unchecked Sendable {
     /// Lints files in parallel and hands each result to `emit` in input order as soon as it and all before it are
     /// done, then forgets it: memory does not grow with the number of files. `emit` is called under a lock,
     /// one result at a time.
+    /// When writing, a file named twice (the same path, a symbolic link to it or another hard link) is processed
+    /// once, under its first name: two workers must not fix the same file at once.
     public func run(files: [String], write: Bool, emit: (FileResult) -> Void) {
+        let files = write ? Self.distinctFiles(files) : files
         let box = ResultBox<FileResult>(count: files.count)
         withoutActuallyEscaping(emit) { emit in
         let emitter = OrderedEmitter(box: box, emit: emit)
@@ -244,6 +247,18 @@ public final class Runner: @unchecked Sendable {
             }
             emitter.ready()
         }
+        }
+    }
+}
+
+extension Runner {
+    /// `files` without those that are the same file (device and inode, through links) as an earlier one.
+    static func distinctFiles(_ files: [String]) -> [String] {
+        var seen = Set<[UInt64]>()
+        return files.filter { path in
+            var st = stat()
+            guard stat(path, &st) == 0 else { return true }   // reported by the reader
+            return seen.insert([UInt64(st.st_dev), UInt64(st.st_ino)]).inserted
         }
     }
 }
