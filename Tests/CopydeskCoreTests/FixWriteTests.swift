@@ -179,7 +179,7 @@ enum FW {
             let f = dir.appendingPathComponent("theirs.txt")
             try TS.write(FW.dirty, to: f)
             try #require(chown(f.path, 65534, 65534) == 0)
-            try #require(Glibc.chmod(f.path, 0o2640) == 0)           // setgid too: chown would clear it
+            try #require(chmod(f.path, 0o2640) == 0)           // setgid too: chown would clear it
             let r = try CLI.run(["fix", "--config", "core.yml", "theirs.txt"], in: dir)
             #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
             let after = try FileInfo(f.path)
