@@ -49,14 +49,22 @@ enum CLI {
         var stdout: String { String(decoding: stdoutData, as: UTF8.self) }
     }
 
-    static func run(_ args: [String], in dir: URL, stdin: Data? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
+    /// `environment`: extra variables; `wrapper`: a command that runs the binary (e.g. `setpriv --reuid …`).
+    static func run(_ args: [String], in dir: URL, stdin: Data? = nil, environment: [String: String] = [:], wrapper: [String] = [],
+                    sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
         let exe = try #require(binary, "the copydesk binary was not found next to the test bundle", sourceLocation: sourceLocation)
         let p = Process()
-        p.executableURL = exe
-        p.arguments = args
+        if let w = wrapper.first {
+            p.executableURL = URL(fileURLWithPath: w)
+            p.arguments = Array(wrapper.dropFirst()) + [exe.path] + args
+        } else {
+            p.executableURL = exe
+            p.arguments = args
+        }
         p.currentDirectoryURL = dir
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
+        env.merge(environment) { $1 }
         p.environment = env
         // Output goes to files: no pipe-buffer deadlock whatever the size.
         let outURL = dir.appendingPathComponent(".out-\(UUID().uuidString)")

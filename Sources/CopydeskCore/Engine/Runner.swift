@@ -118,6 +118,14 @@ public final class Runner: @unchecked Sendable {
 
     /// Reads a file's bytes, refusing what is not a draft.
     public func read(_ path: String) -> Result<[UInt8], InputError> {
+        var stamp: FileStamp? = nil
+        return read(path, stamped: false, stamp: &stamp)
+    }
+
+    /// Reads a file's bytes and, with `stamped`, sets `stamp` to what the file was when read (for the writer's
+    /// changed-on-disk check: identity, size and mtime from the descriptor the bytes came through, and a hash of
+    /// the bytes).
+    func read(_ path: String, stamped: Bool, stamp: inout FileStamp?) -> Result<[UInt8], InputError> {
         guard let attrs = try? FileManager.default.attributesOfItem(atPath: path) else {
             return .failure(.unreadable(FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"))
         }
@@ -143,6 +151,7 @@ public final class Runner: @unchecked Sendable {
             if n == 0 { break }
             if bytes.count == capacity { capacity *= 2 }
         }
+        if stamped { stamp = FileStamp.of(fd: fd, bytes: bytes) }
         return .success(bytes)
     }
 
@@ -150,7 +159,9 @@ public final class Runner: @unchecked Sendable {
     /// where configuration lookup starts (for standard input: `--stdin-filename`).
     /// `bytes` is taken over: when fixing, the original text is let go as soon as the fixer no longer needs it
     /// (memory: twice a large file, not three times).
-    public func process(bytes: consuming [UInt8], displayPath: String, lookupPath: String) -> (FileReport, fixed: [UInt8]?) {
+    /// `mode` overrides the run's fix mode for this file (a read-only file under `--fix` is only reported).
+    public func process(bytes: consuming [UInt8], displayPath: String, lookupPath: String, mode: FixMode? = nil) -> (FileReport, fixed: [UInt8]?) {
+        let fixMode = mode ?? options.fixMode
         let source: SourceText
         do { source = try SourceText(validating: bytes) } catch {
             return (FileReport(path: displayPath, source: nil, diagnostics: [], error: error.description), nil)
@@ -159,12 +170,12 @@ public final class Runner: @unchecked Sendable {
         do { linter = try self.linter(for: lookupPath).1 } catch {
             return (FileReport(path: displayPath, source: nil, diagnostics: [], error: "\(error)"), nil)
         }
-        if options.fixMode == .report {
+        if fixMode == .report {
             let doc = Document(path: lookupPath, source: source)
             return (FileReport(path: displayPath, source: source, diagnostics: linter.lint(doc)), nil)
         }
         let hasBOM = source.hasBOM
-        let original: SourceText? = options.fixMode == .diff ? source : nil
+        let original: SourceText? = fixMode == .diff ? source : nil
         let outcome = FixApplier.fix(consume source, path: lookupPath, linter: linter, allowUnsafe: options.unsafeFixes)
         let fixedSource = SourceText(trusted: outcome.bytes, hasBOM: hasBOM)
         var remaining = outcome.remaining   // the fixer's last pass already linted the fixed text
@@ -192,22 +203,40 @@ public final class Runner: @unchecked Sendable {
     /// Lints files in parallel and hands each result to `emit` in input order as soon as it and all before it are
     /// done, then forgets it: memory does not grow with the number of files. `emit` is called under a lock,
     /// one result at a time.
+    /// When writing, a file named twice (the same path, a symbolic link to it or another hard link) is processed
+    /// once, under its first name: two workers must not fix the same file at once.
     public func run(files: [String], write: Bool, emit: (FileResult) -> Void) {
+        let files = write ? Self.distinctFiles(files) : files
         let box = ResultBox<FileResult>(count: files.count)
         withoutActuallyEscaping(emit) { emit in
         let emitter = OrderedEmitter(box: box, emit: emit)
         DispatchQueue.concurrentPerform(iterations: files.count) { i in
             let path = files[i]
-            switch read(path) {
+            var stamp: FileStamp? = nil
+            switch read(path, stamped: write, stamp: &stamp) {
             case .failure(let e):
                 box[i] = (FileReport(path: path, source: nil, diagnostics: [], error: e.description), nil, nil)
             case .success(let bytes):
-                // The original bytes are kept only for a diff; otherwise `process` takes them over.
+                // The original bytes are kept only for a diff, or for a file that may not be rewritten (to report
+                // its own findings when it needs fixes); otherwise `process` takes them over.
                 let original = options.fixMode == .diff ? bytes : nil
+                let refusal = write ? AtomicWriter.refusal(path: path) : nil
+                let unwritable = refusal != nil ? bytes : nil
                 var (report, fixed) = process(bytes: consume bytes, displayPath: path, lookupPath: path)
-                if write, let fixed {
-                    do { try AtomicWriter.replace(path: path, with: fixed) } catch {
-                        report.error = "cannot write the fixed file: \(error)"
+                if write, fixed != nil, let refusal, let unwritable {
+                    // Read-only (or not writable): nothing is written; the findings are those of the file as it is.
+                    report = process(bytes: unwritable, displayPath: path, lookupPath: path, mode: .report).0
+                    report.error = refusal.description
+                    report.notWritten = true
+                } else if write, let fixed {
+                    do throws(WriteRefusal) { try AtomicWriter.replace(path: path, with: fixed, expecting: stamp) } catch {
+                        // Nothing of the fix reached the file: no fixes to count, and the findings of a text that is
+                        // not on disk would only mislead.
+                        report.error = error.description
+                        report.notWritten = true
+                        report.fixed = [:]
+                        report.diagnostics = []
+                        report.source = nil
                     }
                 }
                 // Keep only what the report needs: the source for positions when there are findings, and the
@@ -218,6 +247,18 @@ public final class Runner: @unchecked Sendable {
             }
             emitter.ready()
         }
+        }
+    }
+}
+
+extension Runner {
+    /// `files` without those that are the same file (device and inode, through links) as an earlier one.
+    static func distinctFiles(_ files: [String]) -> [String] {
+        var seen = Set<[UInt64]>()
+        return files.filter { path in
+            var st = stat()
+            guard stat(path, &st) == 0 else { return true }   // reported by the reader
+            return seen.insert([UInt64(st.st_dev), UInt64(st.st_ino)]).inserted
         }
     }
 }
@@ -254,41 +295,5 @@ final class ResultBox<T>: @unchecked Sendable {
         guard i < slots.count, let v = slots[i] else { return nil }
         slots[i] = nil
         return v
-    }
-}
-
-/// Replaces a file's contents atomically: a temporary file in the same folder, its permissions copied, then rename.
-public enum AtomicWriter {
-    public static func replace(path: String, with bytes: [UInt8]) throws {
-        let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent()
-        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).copydesk-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp")
-        let attrs = try FileManager.default.attributesOfItem(atPath: path)
-        let mode = mode_t((attrs[.posixPermissions] as? NSNumber)?.uint16Value ?? 0o644)
-        // Written straight from the byte array (no second copy of a large file), flushed to disk before the rename
-        // so a crash leaves either the old or the new file.
-        let fd = open(tmp.path, O_WRONLY | O_CREAT | O_EXCL, mode)
-        guard fd >= 0 else { throw InputError.unreadable("cannot create a temporary file in \(dir.path): \(String(cString: strerror(errno)))") }
-        var failure: String? = nil
-        bytes.withUnsafeBytes { buf in
-            var done = 0
-            while done < buf.count {
-                let n = write(fd, buf.baseAddress! + done, buf.count - done)
-                if n < 0 { if errno == EINTR { continue }; failure = String(cString: strerror(errno)); return }
-                done += n
-            }
-        }
-        if failure == nil && fchmod(fd, mode) != 0 { failure = String(cString: strerror(errno)) }   // umask-proof
-        if failure == nil && fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
-        close(fd)
-        if let failure {
-            try? FileManager.default.removeItem(at: tmp)
-            throw InputError.unreadable("cannot write \(tmp.path): \(failure)")
-        }
-        if rename(tmp.path, path) != 0 {
-            let err = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: tmp)
-            throw InputError.unreadable("cannot replace \(path): \(err)")
-        }
     }
 }

@@ -7,6 +7,8 @@ public struct FileReport: Sendable {
     public var error: String?
     /// Fixes applied to this file by `--fix`, by rule id.
     public var fixed: [String: Int] = [:]
+    /// `--fix` refused to write this file or could not (`error` says why): it was linted, not fixed.
+    public var notWritten = false
     /// After `detachSource()`: the positions and line texts the reporters need, instead of the whole text.
     var positions: [Int: OutputPosition] = [:]
     /// The stable fingerprint of each finding (SARIF `partialFingerprints`), by its start and rule.

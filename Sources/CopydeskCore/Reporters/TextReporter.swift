@@ -238,7 +238,8 @@ public struct TextReporter: Reporter {
 
     public func summary(_ report: RunReport) -> String {
         let e = report.count(.error), w = report.count(.warning), i = report.count(.info)
-        let unreadable = report.files.filter { $0.error != nil }.count
+        let unreadable = report.files.filter { $0.error != nil && !$0.notWritten }.count
+        let unwritten = report.files.filter { $0.error != nil && $0.notWritten }.count
         let fixed = report.files.reduce(0) { $0 + $1.fixed.values.reduce(0, +) }
         let n = report.files.count
         func plural(_ k: Int, _ word: String) -> String { "\(k) \(word)\(k == 1 ? "" : "s")" }
@@ -251,6 +252,7 @@ public struct TextReporter: Reporter {
         }
         if fixed > 0 { s += "; fixed \(plural(fixed, "problem"))" }
         if unreadable > 0 { s += "; \(plural(unreadable, "file")) could not be linted" }
+        if unwritten > 0 { s += "; \(plural(unwritten, "file")) could not be fixed" }
         return paint(s, "1") + "\n"
     }
 }

@@ -1,0 +1,282 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What a file was when copydesk read it: its identity (device, inode), size, modification time (nanoseconds)
+/// and a hash of its bytes. The writer compares it with the file just before replacing it, so a file the user
+/// saved in the meantime is never overwritten with a fix of the old text.
+public struct FileStamp: Sendable, Equatable {
+    public var device: UInt64
+    public var inode: UInt64
+    public var size: Int64
+    public var mtimeSeconds: Int64
+    public var mtimeNanoseconds: Int64
+    public var contentHash: UInt64
+
+    init(_ st: stat, contentHash: UInt64) {
+        device = UInt64(st.st_dev)
+        inode = UInt64(st.st_ino)
+        size = Int64(st.st_size)
+        #if canImport(Darwin)
+        mtimeSeconds = Int64(st.st_mtimespec.tv_sec); mtimeNanoseconds = Int64(st.st_mtimespec.tv_nsec)
+        #else
+        mtimeSeconds = Int64(st.st_mtim.tv_sec); mtimeNanoseconds = Int64(st.st_mtim.tv_nsec)
+        #endif
+        self.contentHash = contentHash
+    }
+
+    /// The stamp of an open file whose bytes are `bytes`.
+    static func of(fd: Int32, bytes: [UInt8]) -> FileStamp? {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return nil }
+        return FileStamp(st, contentHash: ContentHasher.hash(bytes))
+    }
+
+    /// Same file, same size, same modification time (the hash is compared separately, after reading).
+    func sameMetadata(_ o: FileStamp) -> Bool {
+        device == o.device && inode == o.inode && size == o.size && mtimeSeconds == o.mtimeSeconds && mtimeNanoseconds == o.mtimeNanoseconds
+    }
+}
+
+/// A 64-bit non-cryptographic hash of a byte stream, fed in chunks of any size (8 bytes at a time). It tells a
+/// file that changed on disk from the one read even when a same-size save falls in the same timestamp tick.
+struct ContentHasher {
+    private var h: UInt64 = 0x9E37_79B9_7F4A_7C15
+    private var pending: UInt64 = 0
+    private var pendingCount = 0
+    private var total = 0
+
+    private mutating func mix(_ w: UInt64) {
+        var x = w &* 0xFF51_AFD7_ED55_8CCD
+        x ^= x >> 32
+        h = (h ^ x) &* 0xC4CE_B9FE_1A85_EC53
+        h = (h << 27) | (h >> 37)
+    }
+
+    mutating func update(_ buf: UnsafeRawBufferPointer) {
+        total += buf.count
+        var i = 0
+        if pendingCount > 0 {
+            while pendingCount < 8 && i < buf.count { pending |= UInt64(buf[i]) << (8 * UInt64(pendingCount)); pendingCount += 1; i += 1 }
+            if pendingCount == 8 { mix(pending); pending = 0; pendingCount = 0 }
+        }
+        while i + 8 <= buf.count { mix(UInt64(littleEndian: buf.loadUnaligned(fromByteOffset: i, as: UInt64.self))); i += 8 }
+        while i < buf.count { pending |= UInt64(buf[i]) << (8 * UInt64(pendingCount)); pendingCount += 1; i += 1 }
+    }
+
+    func finish() -> UInt64 {
+        var c = self
+        c.mix(c.pending ^ (UInt64(c.pendingCount) << 56))
+        c.mix(UInt64(c.total))
+        return c.h
+    }
+
+    static func hash(_ bytes: [UInt8]) -> UInt64 {
+        var c = ContentHasher()
+        bytes.withUnsafeBytes { c.update($0) }
+        return c.finish()
+    }
+}
+
+/// Why a fixed file was not written. The file on disk is as it was (or, for `changedOnDisk`, as the user left it).
+public enum WriteRefusal: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No write bit for anyone (`chmod 444`): the user marked it read-only, even if root could write it.
+    case readOnly(mode: UInt32)
+    /// access(2) says this user may not write it.
+    case notWritable
+    case notRegularFile
+    /// The file changed between reading and writing (another editor saved it).
+    case changedOnDisk
+    /// An I/O error; `kept` names a complete copy of the fixed text when one was left behind.
+    case io(String, kept: String?)
+
+    public var description: String {
+        switch self {
+        case .readOnly(let mode):
+            return "read-only file (mode \(String(mode & 0o7777, radix: 8))); not fixed. Make it writable (chmod u+w) to fix it"
+        case .notWritable: return "no permission to write the file; not fixed"
+        case .notRegularFile: return "not a regular file; not fixed"
+        case .changedOnDisk:
+            return "the file changed on disk after copydesk read it; not fixed (the file is left as it is now). Run copydesk again to fix it"
+        case .io(let why, let kept):
+            return "cannot write the fixed file: \(why)" + (kept.map { "; the fixed text is kept in \($0)" } ?? "")
+        }
+    }
+}
+
+/// Writes a fixed draft without losing data (`--fix`).
+///
+/// - Through a symbolic link, the link's target is written (in the target's folder); the link stays a link.
+/// - A read-only file (no write bit for anyone, or access(2) denies writing) is refused.
+/// - The fixed text goes to a temporary file in the target's folder (mode 0600), is flushed and read back;
+///   just before the file is replaced it is compared with what was read (device, inode, size, mtime in ns, and
+///   a hash of its bytes); a file that changed is refused and left as the user saved it.
+/// - Normally the temporary file gets the original's owner, group and mode (fchown, then fchmod, which restores
+///   set-id bits) and is renamed over it (atomic), and the folder is flushed.
+/// - When the file has several hard links, or its owner/group cannot be given to a new file (not root), the
+///   verified temporary copy is kept while the original file is rewritten in place (write, truncate, fsync: same
+///   inode, links, owner, group and mode), then removed. Should that write fail half-way, the error names the
+///   temporary copy, which holds the complete fixed text.
+public enum AtomicWriter {
+    public enum Method: Sendable, Equatable {
+        /// A new file renamed over the old one.
+        case renamed
+        /// The original inode rewritten after a verified copy was on disk (hard links, or an owner we cannot give).
+        case inPlace
+    }
+
+    /// The file a path names after all symbolic links are followed (realpath), or nil when it does not exist.
+    public static func resolve(_ path: String) -> String? {
+        guard let p = realpath(path, nil) else { return nil }
+        defer { free(p) }
+        return String(cString: p)
+    }
+
+    /// Why `path` (through links) may not be rewritten, or nil when it may.
+    public static func refusal(path: String) -> WriteRefusal? {
+        guard let target = resolve(path) else { return .io(String(cString: strerror(errno)), kept: nil) }
+        var st = stat()
+        guard stat(target, &st) == 0 else { return .io(String(cString: strerror(errno)), kept: nil) }
+        return refusal(target: target, st)
+    }
+
+    static func refusal(target: String, _ st: stat) -> WriteRefusal? {
+        guard (st.st_mode & S_IFMT) == S_IFREG else { return .notRegularFile }
+        // Root may write anything, so access(2) alone would let `fix` rewrite a file its owner made read-only.
+        if st.st_mode & 0o222 == 0 { return .readOnly(mode: UInt32(st.st_mode)) }
+        if access(target, W_OK) != 0 { return .notWritable }
+        return nil
+    }
+
+    /// Test hook (internal): when the environment variable `COPYDESK_TEST_REWRITE_BEFORE_COMMIT` is set, its
+    /// value is written over the file just before the writer's last check, as if another editor had saved it
+    /// while copydesk was fixing (used by the CLI tests of the changed-on-disk refusal).
+    static let environmentHook: (@Sendable (String) -> Void)? = {
+        guard let text = ProcessInfo.processInfo.environment["COPYDESK_TEST_REWRITE_BEFORE_COMMIT"] else { return nil }
+        return { path in try? Data(text.utf8).write(to: URL(fileURLWithPath: path)) }
+    }()
+
+    /// Replaces the contents of the file `path` names (through symbolic links) with `bytes`.
+    /// `expecting`: the file as it was read; the file is refused (`WriteRefusal.changedOnDisk`) if it differs.
+    @discardableResult
+    public static func replace(path: String, with bytes: [UInt8], expecting stamp: FileStamp? = nil) throws(WriteRefusal) -> Method {
+        try replace(path: path, with: bytes, expecting: stamp, beforeCommit: environmentHook)
+    }
+
+    /// As `replace`; `beforeCommit` runs with the target path just before the last check (tests only).
+    static func replace(path: String, with bytes: [UInt8], expecting stamp: FileStamp?,
+                        beforeCommit: ((String) -> Void)?) throws(WriteRefusal) -> Method {
+        func err() -> String { String(cString: strerror(errno)) }
+        guard let target = resolve(path) else { throw .io("cannot resolve \(path): \(err())", kept: nil) }
+        var st = stat()
+        guard stat(target, &st) == 0 else { throw .io("cannot stat \(target): \(err())", kept: nil) }
+        if let r = refusal(target: target, st) { throw r }
+        // Early check on metadata (cheap); the full check comes just before the file is replaced.
+        if let stamp, !stamp.sameMetadata(FileStamp(st, contentHash: 0)) { throw .changedOnDisk }
+
+        let url = URL(fileURLWithPath: target)
+        let dir = url.deletingLastPathComponent().path
+        let tmp = dir + "/.\(url.lastPathComponent).copydesk-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .io("cannot create a temporary file in \(dir): \(err())", kept: nil) }
+        var failure: String? = writeAll(fd, bytes, at: 0)
+        // A new file can carry the original's owner and group only if we may chown (root, or a group we are in).
+        var inPlace = st.st_nlink > 1
+        if failure == nil && !inPlace && (st.st_uid != geteuid() || st.st_gid != getegid()) {
+            if fchown(fd, st.st_uid, st.st_gid) != 0 { inPlace = true }
+        }
+        // fchmod after fchown: chown clears set-user/group-id bits. Umask-proof.
+        if failure == nil && !inPlace && fchmod(fd, st.st_mode & 0o7777) != 0 { failure = "chmod: \(err())" }
+        if failure == nil && fsync(fd) != 0 { failure = "fsync: \(err())" }
+        close(fd)
+        if failure == nil && !readBack(tmp, equals: bytes) { failure = "the temporary file does not read back as written" }
+        if let failure {
+            unlink(tmp)
+            throw .io("cannot write \(tmp): \(failure)", kept: nil)
+        }
+
+        beforeCommit?(target)
+        if let stamp {
+            guard unchanged(target, since: stamp) else { unlink(tmp); throw .changedOnDisk }
+        }
+
+        if !inPlace {
+            guard rename(tmp, target) == 0 else {
+                let why = err()
+                unlink(tmp)
+                throw .io("cannot replace \(target): \(why)", kept: nil)
+            }
+            let dfd = open(dir, O_RDONLY | O_CLOEXEC)
+            if dfd >= 0 { _ = fsync(dfd); close(dfd) }   // the rename itself reaches the disk
+            return .renamed
+        }
+        // In place: same inode (hard links stay linked), owner, group and mode. The verified copy stays on disk
+        // until the original is complete again.
+        let ofd = open(target, O_WRONLY | O_CLOEXEC)
+        guard ofd >= 0 else {
+            let why = err()
+            unlink(tmp)
+            throw .io("cannot open \(target) for writing: \(why)", kept: nil)
+        }
+        var inPlaceFailure = writeAll(ofd, bytes, at: 0)
+        if inPlaceFailure == nil && ftruncate(ofd, off_t(bytes.count)) != 0 { inPlaceFailure = "truncate: \(err())" }
+        if inPlaceFailure == nil && fsync(ofd) != 0 { inPlaceFailure = "fsync: \(err())" }
+        close(ofd)
+        if let inPlaceFailure { throw .io("cannot write \(target) in place: \(inPlaceFailure)", kept: tmp) }
+        unlink(tmp)
+        return .inPlace
+    }
+
+    /// Writes all of `bytes` at `offset` (pwrite, retried on EINTR). Returns the error, or nil.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], at offset: Int) -> String? {
+        bytes.withUnsafeBytes { buf -> String? in
+            var done = 0
+            while done < buf.count {
+                let n = pwrite(fd, buf.baseAddress! + done, buf.count - done, off_t(offset + done))
+                if n < 0 { if errno == EINTR { continue }; return String(cString: strerror(errno)) }
+                done += n
+            }
+            return nil
+        }
+    }
+
+    /// Reads the file at `path` in chunks, handing each to `body`. False when it cannot be read.
+    static func readChunks(_ path: String, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        let size = 1 << 20
+        let buf = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        defer { buf.deallocate() }
+        while true {
+            let n = read(fd, buf, size)
+            if n < 0 { if errno == EINTR { continue }; return false }
+            if n == 0 { return true }
+            body(UnsafeRawBufferPointer(start: buf, count: n))
+        }
+    }
+
+    static func readBack(_ path: String, equals bytes: [UInt8]) -> Bool {
+        var pos = 0, same = true
+        let ok = bytes.withUnsafeBytes { want in
+            readChunks(path) { chunk in
+                guard same, pos + chunk.count <= want.count,
+                      memcmp(want.baseAddress! + pos, chunk.baseAddress!, chunk.count) == 0 else { same = false; return }
+                pos += chunk.count
+            }
+        }
+        return ok && same && pos == bytes.count
+    }
+
+    /// The file still is what was read: same metadata, and the same bytes (by hash).
+    static func unchanged(_ path: String, since stamp: FileStamp) -> Bool {
+        var st = stat()
+        guard stat(path, &st) == 0, stamp.sameMetadata(FileStamp(st, contentHash: 0)) else { return false }
+        var hasher = ContentHasher()
+        guard readChunks(path, { hasher.update($0) }) else { return false }
+        return hasher.finish() == stamp.contentHash
+    }
+}

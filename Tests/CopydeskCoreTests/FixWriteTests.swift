@@ -1,0 +1,334 @@
+import Foundation
+import Testing
+@testable import CopydeskCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What `lstat` says about a path (the link itself for a symbolic link).
+struct FileInfo: Equatable {
+    var inode: UInt64, links: UInt64, uid: UInt32, gid: UInt32, mode: UInt32, isSymlink: Bool
+    var mtimeSeconds: Int64, mtimeNanoseconds: Int64
+
+    init(_ path: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        var st = stat()
+        try #require(lstat(path, &st) == 0, "lstat \(path): \(String(cString: strerror(errno)))", sourceLocation: sourceLocation)
+        inode = UInt64(st.st_ino); links = UInt64(st.st_nlink); uid = st.st_uid; gid = st.st_gid
+        mode = UInt32(st.st_mode) & 0o7777
+        isSymlink = (st.st_mode & S_IFMT) == S_IFLNK
+        #if canImport(Darwin)
+        mtimeSeconds = Int64(st.st_mtimespec.tv_sec); mtimeNanoseconds = Int64(st.st_mtimespec.tv_nsec)
+        #else
+        mtimeSeconds = Int64(st.st_mtim.tv_sec); mtimeNanoseconds = Int64(st.st_mtim.tv_nsec)
+        #endif
+    }
+}
+
+enum FW {
+    static let dirty = "全 力 以 赴 。\n"
+    static let fixed = "全力以赴。\n"
+    static var isRoot: Bool { geteuid() == 0 }
+    static let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    static func bytes(_ url: URL) throws -> String { String(decoding: try Data(contentsOf: url), as: UTF8.self) }
+
+    static func chmod(_ url: URL, _ mode: Int) throws {
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: url.path)
+    }
+
+    /// Sets a file's modification time to a fixed instant with nanoseconds (so "unchanged" cannot be luck).
+    static func setMtime(_ url: URL, seconds: Int, nanoseconds: Int) throws {
+        var times = [timespec(tv_sec: seconds, tv_nsec: nanoseconds), timespec(tv_sec: seconds, tv_nsec: nanoseconds)]
+        try #require(utimensat(AT_FDCWD, url.path, &times, 0) == 0)
+    }
+
+    /// Files in `dir` other than the CLI helper's output captures: temporary files must not be left behind.
+    static func listing(_ dir: URL) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { !$0.hasPrefix(".out-") && !$0.hasPrefix(".err-") }.sorted()
+    }
+}
+
+/// `fix` end to end: what happens to the file on disk (links, permissions, owner, hard links, timestamps, races).
+@Suite(.serialized) struct FixWriteCLITests {
+    func withDir(_ body: (URL) throws -> Void) throws {
+        let dir = try TS.makeTempDir("copydesk-fixwrite")
+        defer {
+            // Read-only files and folders must not stop the clean-up.
+            if let e = FileManager.default.enumerator(atPath: dir.path) {
+                for case let f as String in e { try? FW.chmod(dir.appendingPathComponent(f), 0o755) }
+            }
+            try? FileManager.default.removeItem(at: dir)
+        }
+        try TS.write(TS.coreConfigYAML, to: dir.appendingPathComponent("core.yml"))
+        try body(dir.resolvingSymlinksInPath())
+    }
+
+    @Test func fixThroughASymlinkWritesTheTargetAndKeepsTheLink() throws {
+        try withDir { dir in
+            let target = dir.appendingPathComponent("store/page.txt")
+            try TS.write(FW.dirty, to: target)
+            try FW.chmod(target, 0o640)
+            let link = dir.appendingPathComponent("page.txt")
+            try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: "store/page.txt")
+            let before = try FileInfo(target.path)
+            let r = try CLI.run(["fix", "--config", "core.yml", "page.txt"], in: dir)
+            #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+            // The link is still a link to the same place; the target holds the fix and keeps its mode.
+            #expect(try FileInfo(link.path).isSymlink)
+            #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link.path) == "store/page.txt")
+            #expect(try FW.bytes(target) == FW.fixed)
+            #expect(try FileInfo(target.path).mode == 0o640)
+            #expect(try FileInfo(target.path).uid == before.uid)
+            // The temporary file was made next to the target (and is gone); nothing is left beside the link.
+            #expect(try FW.listing(dir) == ["core.yml", "page.txt", "store"])
+            #expect(try FW.listing(dir.appendingPathComponent("store")) == ["page.txt"])
+            // A chain of two links resolves too.
+            try TS.write(FW.dirty, to: target)
+            try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("again.txt").path, withDestinationPath: "page.txt")
+            #expect(try CLI.run(["lint", "--fix", "--config", "core.yml", "again.txt"], in: dir).status == 0)
+            #expect(try FW.bytes(target) == FW.fixed)
+            #expect(try FileInfo(link.path).isSymlink && FileInfo(dir.appendingPathComponent("again.txt").path).isSymlink)
+        }
+    }
+
+    /// A folder holding a file, a symbolic link to it and a second hard link: the file is fixed once, with no
+    /// error (two workers fixing it at once would see it changed under them), and every name sees the fix.
+    @Test func oneFileUnderSeveralNamesIsFixedOnce() throws {
+        try withDir { dir in
+            let drafts = dir.appendingPathComponent("drafts")
+            let a = drafts.appendingPathComponent("a.txt")
+            try TS.write(FW.dirty, to: a)
+            try FileManager.default.createSymbolicLink(atPath: drafts.appendingPathComponent("b-link.txt").path, withDestinationPath: "a.txt")
+            try FileManager.default.linkItem(at: a, to: drafts.appendingPathComponent("c-hard.txt"))
+            let inode = try FileInfo(a.path).inode
+            let r = try CLI.run(["fix", "--config", "core.yml", "drafts", "drafts/a.txt"], in: dir)
+            #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+            #expect(!r.stdout.contains("error"), "\(r.stdout)")
+            #expect(r.stdout.contains("fixed 4 problems"), "\(r.stdout)")   // once: 3 spaces between Han, 1 before 。
+            for name in ["a.txt", "b-link.txt", "c-hard.txt"] { #expect(try FW.bytes(drafts.appendingPathComponent(name)) == FW.fixed) }
+            #expect(try FileInfo(drafts.appendingPathComponent("b-link.txt").path).isSymlink)
+            #expect(try FileInfo(a.path).inode == inode && FileInfo(a.path).links == 2)
+            #expect(try FW.listing(drafts) == ["a.txt", "b-link.txt", "c-hard.txt"])
+        }
+    }
+
+    @Test func readOnlyFileIsRefusedAndTheOthersAreFixed() throws {
+        try withDir { dir in
+            let ro = dir.appendingPathComponent("ro.txt"), ok = dir.appendingPathComponent("ok.txt")
+            let cleanRO = dir.appendingPathComponent("clean-ro.txt")
+            try TS.write(FW.dirty, to: ro); try FW.chmod(ro, 0o444)
+            try TS.write(FW.dirty, to: ok)
+            try TS.write(FW.fixed, to: cleanRO); try FW.chmod(cleanRO, 0o444)
+            let before = try FileInfo(ro.path)
+            let r = try CLI.run(["fix", "--config", "core.yml", "ro.txt", "ok.txt", "clean-ro.txt"], in: dir)
+            #expect(r.status == 2, "\(r.stdout)\(r.stderr)")
+            #expect(r.stdout.contains("ro.txt: error: read-only file (mode 444); not fixed"), "\(r.stdout)")
+            // The refused file's own findings are reported (positions in the file as it is on disk).
+            let p = try #require(TS.position(of: " 力", in: FW.dirty))
+            #expect(r.stdout.contains("ro.txt:\(p.line):\(p.column): error: 汉字之间不应有空格 [spacing.han-space-han]"), "\(r.stdout)")
+            #expect(r.stdout.contains("1 file could not be fixed"), "\(r.stdout)")
+            #expect(try FW.bytes(ro) == FW.dirty)
+            #expect(try FileInfo(ro.path) == before)                  // not even touched
+            #expect(try FW.bytes(ok) == FW.fixed)                     // the other file is still fixed
+            #expect(!r.stdout.contains("clean-ro.txt"))              // a read-only file with nothing to fix is no error
+            #expect(try CLI.run(["fix", "--config", "core.yml", "clean-ro.txt"], in: dir).status == 0)
+        }
+    }
+
+    /// access(2) refuses (not root): reported like a read-only file, and the file is left alone.
+    @Test(.enabled(if: FW.isRoot && FW.setpriv != nil, "needs root and setpriv to run as another user"))
+    func fileTheUserMayNotWriteIsRefused() throws {
+        try withDir { dir in
+            try FW.chmod(dir, 0o777)
+            let f = dir.appendingPathComponent("theirs.txt")
+            try TS.write(FW.dirty, to: f)
+            try FW.chmod(f, 0o644)                                   // root's, readable by all, writable by root only
+            let r = try CLI.run(["fix", "--config", "core.yml", "theirs.txt"], in: dir,
+                                wrapper: [FW.setpriv!, "--reuid", "65534", "--regid", "65534", "--clear-groups"])
+            #expect(r.status == 2, "\(r.stdout)\(r.stderr)")
+            #expect(r.stdout.contains("theirs.txt: error: no permission to write the file; not fixed"), "\(r.stdout)")
+            #expect(try FW.bytes(f) == FW.dirty)
+        }
+    }
+
+    @Test func hardLinksStayLinkedAndBothNamesSeeTheFix() throws {
+        try withDir { dir in
+            let a = dir.appendingPathComponent("a.txt"), b = dir.appendingPathComponent("b.txt")
+            try TS.write(FW.dirty, to: a)
+            try FW.chmod(a, 0o620)
+            try FileManager.default.linkItem(at: a, to: b)
+            let before = try FileInfo(a.path)
+            #expect(before.links == 2)
+            let r = try CLI.run(["fix", "--config", "core.yml", "a.txt"], in: dir)
+            #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+            let afterA = try FileInfo(a.path), afterB = try FileInfo(b.path)
+            #expect(afterA.inode == before.inode && afterB.inode == before.inode)
+            #expect(afterA.links == 2)
+            #expect(afterA.mode == 0o620)
+            #expect(try FW.bytes(a) == FW.fixed)
+            #expect(try FW.bytes(b) == FW.fixed)
+            #expect(try FW.listing(dir) == ["a.txt", "b.txt", "core.yml"])   // the verified copy is removed
+            // A fixed text shorter than the original: the file is truncated, no old bytes remain at the end.
+            #expect(try Data(contentsOf: b).count == FW.fixed.utf8.count)
+        }
+    }
+
+    @Test(.enabled(if: FW.isRoot, "needs root to give files to another user"))
+    func ownerGroupAndModeAreKept() throws {
+        try withDir { dir in
+            let f = dir.appendingPathComponent("theirs.txt")
+            try TS.write(FW.dirty, to: f)
+            try #require(chown(f.path, 65534, 65534) == 0)
+            try #require(chmod(f.path, 0o2640) == 0)           // setgid too: chown would clear it
+            let r = try CLI.run(["fix", "--config", "core.yml", "theirs.txt"], in: dir)
+            #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+            let after = try FileInfo(f.path)
+            #expect(after.uid == 65534 && after.gid == 65534)
+            #expect(after.mode == 0o2640)
+            #expect(try FW.bytes(f) == FW.fixed)
+            #expect(try FW.listing(dir) == ["core.yml", "theirs.txt"])
+        }
+    }
+
+    /// Not root, and the file belongs to someone else (group-writable): a new file could not be given their
+    /// owner, so the file is written in place; owner, group, mode and inode stay.
+    @Test(.enabled(if: FW.isRoot && FW.setpriv != nil, "needs root and setpriv to run as another user"))
+    func notRootWritesAnotherUsersFileInPlace() throws {
+        try withDir { dir in
+            try FW.chmod(dir, 0o777)
+            let f = dir.appendingPathComponent("shared.txt")
+            try TS.write(FW.dirty, to: f)
+            try FW.chmod(f, 0o666)
+            let before = try FileInfo(f.path)
+            let r = try CLI.run(["fix", "--config", "core.yml", "shared.txt"], in: dir,
+                                wrapper: [FW.setpriv!, "--reuid", "65534", "--regid", "65534", "--clear-groups"])
+            #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+            let after = try FileInfo(f.path)
+            #expect(after.uid == before.uid && after.gid == before.gid && after.mode == 0o666 && after.inode == before.inode)
+            #expect(try FW.bytes(f) == FW.fixed)
+            #expect(try FW.listing(dir) == ["core.yml", "shared.txt"])
+        }
+    }
+
+    @Test func nothingToFixWritesNothing() throws {
+        try withDir { dir in
+            let clean = dir.appendingPathComponent("clean.txt")
+            // Findings remain, but none has a safe fix (a space between two Chinese words is an unsafe fix).
+            let unsafeOnly = dir.appendingPathComponent("words.txt")
+            try TS.write(FW.fixed, to: clean)
+            try TS.write("市委 书记。\n", to: unsafeOnly)
+            try FW.setMtime(clean, seconds: 1_600_000_000, nanoseconds: 123_456_789)
+            try FW.setMtime(unsafeOnly, seconds: 1_600_000_000, nanoseconds: 987_654_321)
+            let before = (try FileInfo(clean.path), try FileInfo(unsafeOnly.path))
+            let r = try CLI.run(["fix", "--config", "core.yml", "clean.txt", "words.txt"], in: dir)
+            #expect(r.status == 1, "\(r.stdout)\(r.stderr)")            // the unsafe finding is still an error
+            let p = try #require(TS.position(of: " 书", in: "市委 书记。\n"))
+            #expect(r.stdout.contains("words.txt:\(p.line):\(p.column):"), "\(r.stdout)")
+            #expect(try FileInfo(clean.path) == before.0)               // same inode, same mtime to the nanosecond
+            #expect(try FileInfo(unsafeOnly.path) == before.1)
+            #expect(try FW.bytes(unsafeOnly) == "市委 书记。\n")
+        }
+    }
+
+    @Test func fileChangedBetweenReadingAndWritingIsLeftAsTheUserSavedIt() throws {
+        try withDir { dir in
+            let f = dir.appendingPathComponent("page.txt")
+            try TS.write(FW.dirty, to: f)
+            let users = "编 辑 改 过 的 新 版 本 。\n"   // letterspaced: the later run fixes it
+            // The test hook writes `users` over the file after copydesk read it, just before its last check.
+            let r = try CLI.run(["fix", "--config", "core.yml", "page.txt"], in: dir,
+                                environment: ["COPYDESK_TEST_REWRITE_BEFORE_COMMIT": users])
+            #expect(r.status == 2, "\(r.stdout)\(r.stderr)")
+            #expect(r.stdout.contains("page.txt: error: the file changed on disk after copydesk read it; not fixed"), "\(r.stdout)")
+            #expect(r.stdout.contains("1 file could not be fixed"))
+            #expect(!r.stdout.contains("fixed 3"))
+            #expect(try FW.bytes(f) == users)
+            #expect(try FW.listing(dir) == ["core.yml", "page.txt"])   // the temporary file is removed
+            // The same through a hard link (the in-place path checks too).
+            let g = dir.appendingPathComponent("linked.txt")
+            try TS.write(FW.dirty, to: g)
+            try FileManager.default.linkItem(at: g, to: dir.appendingPathComponent("other-name.txt"))
+            let h = try CLI.run(["fix", "--config", "core.yml", "linked.txt"], in: dir,
+                                environment: ["COPYDESK_TEST_REWRITE_BEFORE_COMMIT": users])
+            #expect(h.status == 2, "\(h.stdout)\(h.stderr)")
+            #expect(try FW.bytes(g) == users)
+            // Without the hook the same run fixes the file (the hook is what changed it).
+            let ok = try CLI.run(["fix", "--config", "core.yml", "page.txt"], in: dir)
+            #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
+            #expect(try FW.bytes(f) == "编辑改过的新版本。\n")
+        }
+    }
+}
+
+/// The writer in process: changes that metadata alone cannot see, and the hash that sees them.
+@Suite struct FileWriterTests {
+    @Test func hashDoesNotDependOnChunking() {
+        var rng = SeededRNG(seed: 7)
+        for n in [0, 1, 7, 8, 9, 63, 64, 65, 1000] {
+            let bytes = (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            let whole = ContentHasher.hash(bytes)
+            for _ in 0..<20 {
+                var h = ContentHasher()
+                var i = 0
+                while i < n {
+                    let k = Int.random(in: 1...max(1, n - i), using: &rng)
+                    bytes[i..<(i + k)].withUnsafeBytes { h.update($0) }
+                    i += k
+                }
+                #expect(h.finish() == whole, "n=\(n)")
+            }
+            if n > 0 {
+                var other = bytes
+                other[Int.random(in: 0..<n, using: &rng)] ^= 0x01
+                #expect(ContentHasher.hash(other) != whole)
+            }
+        }
+        #expect(ContentHasher.hash([0]) != ContentHasher.hash([0, 0]))   // length counts
+    }
+
+    /// A same-size save within the same timestamp (mtime put back to the nanosecond): only the bytes differ.
+    @Test(arguments: [false, true])
+    func sameSizeSameMtimeChangeIsRefused(hardLinked: Bool) throws {
+        let dir = try TS.makeTempDir("copydesk-writer")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let f = dir.appendingPathComponent("a.txt")
+        try TS.write("全 力\n", to: f)
+        if hardLinked { try FileManager.default.linkItem(at: f, to: dir.appendingPathComponent("b.txt")) }
+        var opts = Runner.Options(); opts.noConfig = true
+        let runner = try Runner(options: opts)
+        var stamp: FileStamp? = nil
+        _ = try runner.read(f.path, stamped: true, stamp: &stamp).get()
+        let read = try #require(stamp)
+        let users = "全_力\n"                                     // same length as "全 力\n"
+        #expect(users.utf8.count == "全 力\n".utf8.count)
+        #expect(throws: WriteRefusal.changedOnDisk) {
+            try AtomicWriter.replace(path: f.path, with: Array("全力\n".utf8), expecting: read) { path in
+                try? Data(users.utf8).write(to: URL(fileURLWithPath: path), options: [])
+                var times = [timespec(tv_sec: Int(read.mtimeSeconds), tv_nsec: Int(read.mtimeNanoseconds)),
+                             timespec(tv_sec: Int(read.mtimeSeconds), tv_nsec: Int(read.mtimeNanoseconds))]
+                _ = utimensat(AT_FDCWD, path, &times, 0)
+            }
+        }
+        #expect(try FW.bytes(f) == users)
+        let stampNow = try FileInfo(f.path)
+        #expect(stampNow.mtimeSeconds == read.mtimeSeconds && stampNow.mtimeNanoseconds == read.mtimeNanoseconds)
+        #expect(try FW.listing(dir) == (hardLinked ? ["a.txt", "b.txt"] : ["a.txt"]))
+        // Unchanged since reading: written, by rename or (hard links) in place.
+        let method = try AtomicWriter.replace(path: f.path, with: Array("全力\n".utf8), expecting: nil)
+        #expect(method == (hardLinked ? .inPlace : .renamed))
+        #expect(try FW.bytes(f) == "全力\n")
+    }
+}
+
+/// SplitMix64: a small seeded generator, so random tests are reproducible.
+struct SeededRNG: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D1_02C9_A0DC_A2F5
+        return z ^ (z >> 31)
+    }
+}
