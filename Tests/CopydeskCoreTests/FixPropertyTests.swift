@@ -3,7 +3,7 @@ import Testing
 @testable import CopydeskCore
 
 /// Random drafts (seeded, so a failure is reproducible from its seed) through every built-in rule except
-/// `ocr.broken-line` (being rewritten separately; it joins lines on purpose, which the line checks below forbid).
+/// `ocr.broken-line` (it joins lines on purpose, which the line checks below forbid; `FixSafetyTests` holds its joins to composed pages).
 /// For each draft, in both styles, with and without unsafe fixes, the fixer must:
 /// - change bytes only inside the edits it applied (checked pass by pass, from the edits `applyOnceIndices` reports),
 ///   touch no line break, and keep every line ending (LF or CRLF) as it was;
