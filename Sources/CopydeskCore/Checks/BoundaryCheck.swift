@@ -494,6 +494,7 @@ public struct BoundaryScanner: Sendable {
         // Units to the left: tokens ending at `e`, each preceded by exactly one separator.
         var left = 0
         var e = spaceStart
+        var runStart = spaceStart
         while left < 3 && e > segment.lowerBound {
             var chars: [UInt32] = []
             var k = e
@@ -506,6 +507,7 @@ public struct BoundaryScanner: Sendable {
             }
             guard isUnit(chars) else { break }
             left += 1
+            runStart = k
             // Exactly one separator before the token, and a character before it.
             guard k > segment.lowerBound else { break }
             var s = k - 1
@@ -533,7 +535,32 @@ public struct BoundaryScanner: Sendable {
             guard isSep(v), k + n < segment.upperBound, !isSep(decodeScalar(p, k + n).0) else { break }
             b = k + n
         }
-        return (left > 0 || right > 0) && left + right >= 3
+        guard (left > 0 || right > 0) && left + right >= 3 else { return false }
+        // Names after a credit (`作者：申 琳 朱 虹`, `通讯员 李 鹏 常 纯`): a two-character name takes a space to line up
+        // with three-character ones, so single characters there are names side by side, not letterspacing.
+        return !followsCredit(p, segment, runStart)
+    }
+
+    /// 记者 通讯员 作者 编辑 摄影 撰稿 责编 实习生 校对: a credit within the ten characters before `offset`.
+    static func followsCredit(_ p: UnsafeBufferPointer<UInt8>, _ segment: Range<Int>, _ offset: Int) -> Bool {
+        var prev: [UInt32] = []
+        var k = offset
+        while k > segment.lowerBound && prev.count < 10 {
+            var s = k - 1
+            while s > segment.lowerBound && p[s] & 0xC0 == 0x80 { s -= 1 }
+            prev.append(decodeScalar(p, s).0)
+            k = s
+        }
+        // `prev` runs backwards: a pair (a, b) of the text is (b, a) here.
+        for i in 0..<max(0, prev.count - 1) {
+            switch (prev[i + 1], prev[i]) {
+            case (0x8BB0, 0x8005), (0x8BAF, 0x5458), (0x4F5C, 0x8005), (0x7F16, 0x8F91), (0x6444, 0x5F71), (0x64B0, 0x7A3F),
+                 (0x8D23, 0x7F16), (0x4E60, 0x751F), (0x6821, 0x5BF9):
+                return true
+            default: continue
+            }
+        }
+        return false
     }
 
     /// Whether the rule's except/only lists allow the pair (left scalar, right scalar).

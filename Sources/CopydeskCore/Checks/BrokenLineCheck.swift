@@ -135,17 +135,12 @@ public struct BrokenLineCheck: Check {
         let weak = column.count < 3
         let safety: FixSafety = context.fixSafety == .safe && (weak || Double(open) < safeMinWrappedRatio * Double(flow.count))
             ? .unsafe : context.fixSafety
-        var paragraphBlocks = Set<Int>()
-        if weak {
-            for k in lines.indices {
-                if let l = lines[k], l.lastInBlock, !isOpen(l) { paragraphBlocks.insert(l.block) }
-            }
-        }
-
         var edits: [Edit] = []
         /// A paragraph ends a sentence; a run of joined lines whose last line does not (verse, a list, a paragraph
         /// cut short) is a guess: its fix needs --unsafe-fixes.
         func flush(last: Line?) {
+            // On thin evidence only a whole block that reads as one wrapped paragraph is reported.
+            if weak, let last, !last.lastInBlock || isOpen(last) { edits = [] }
             if !edits.isEmpty {
                 let msg = substitute(context.message, ["count": String(edits.count)])
                 let s: FixSafety = safety == .safe && last.map(isOpen) == true ? .unsafe : safety
@@ -156,8 +151,7 @@ public struct BrokenLineCheck: Check {
         }
         var k = 0
         while k + 1 < lines.count {
-            guard let a = lines[k], let c = lines[k + 1], !weak || paragraphBlocks.contains(a.block),
-                  joins(a, c, column: column, blankWrapped: blankWrapped) else {
+            guard let a = lines[k], let c = lines[k + 1], joins(a, c, column: column, blankWrapped: blankWrapped) else {
                 flush(last: lines[k]); k += 1; continue
             }
             // Delete from after the last character of the line to the start of the next line's text (the break and
@@ -177,6 +171,8 @@ public struct BrokenLineCheck: Check {
         let sameBlock = a.block == c.block
         if !sameBlock && !blankWrapped { return false }
         if c.startsArticle || c.indented { return false }
+        // No line of a wrapped paragraph is wider than the column, its last line included.
+        if c.width > column.hi + 2 { return false }
         // The next line must continue a sentence: Chinese, Latin, digits, or punctuation that follows words.
         let fc = CharClass.of(c.first), lc = CharClass.of(a.last)
         if fc.isDisjoint(with: [.han, .latin, .digit, .fullwidthOther, .fullwidthClose, .fullwidthOpen]) { return false }
