@@ -25,8 +25,8 @@ public enum InputError: Error, Sendable, CustomStringConvertible {
         case .binary(let o): return "skipped: looks like a binary file (NUL byte at byte \(o))"
         case .notRegular(let what): return "skipped: not a regular file (\(what))"
         case .invalidUTF8(let l, let c, let o, let b):
-            let shown = b.map { "0x" + String($0, radix: 16, uppercase: true) }.joined(separator: " ")
-            return "not valid UTF-8 at line \(l), column \(c) (byte \(o): \(shown)); skipped. "
+            let hex = b.first.map { ($0 < 16 ? "0x0" : "0x") + String($0, radix: 16, uppercase: true) } ?? "?"
+            return "not valid UTF-8 at line \(l), column \(c) (byte \(o) is \(hex)); skipped. "
                 + "If it is GB18030/GBK text, convert it: iconv -f GB18030 -t UTF-8"
         case .invalidUTF16(let enc, let o):
             return "not valid \(enc.rawValue) at byte \(o) (an unpaired surrogate); skipped. Re-save the file as UTF-8"
