@@ -30,9 +30,10 @@ public struct PatternCheck: Check, @unchecked Sendable {
             regex = try NSRegularExpression(pattern: pattern, options: opts)
         } catch {
             // Foundation on Linux says only "The value is invalid": say what is wrong and where in the pattern.
-            let why = RegexProblem.find(in: pattern).map { "\($0.message) at column \($0.column) of the pattern" }
-                ?? "ICU rejects it (check escapes, groups, brackets and repeat counts)"
-            throw ConfigError(node.mark, "invalid regular expression '\(pattern)': \(why)")
+            if let p = RegexProblem.find(in: pattern) {
+                throw ConfigError(node.mark, "invalid regular expression '\(pattern)' (column \(p.column) of the pattern): \(p.message)")
+            }
+            throw ConfigError(node.mark, "invalid regular expression '\(pattern)': ICU rejects it (check escapes, groups, brackets and repeat counts)")
         }
         var limit = PatternCheck.defaultTimeLimit
         if let t = m["time-limit"] {
@@ -205,7 +206,7 @@ struct RegexProblem {
             i += 1
         }
         if let open = classStart { return RegexProblem(column: open, message: "unclosed '[': the character class is never closed with ']'") }
-        if let open = parens.last { return RegexProblem(column: open, message: "unbalanced '(': the group is never closed with ')'") }
+        if let open = parens.last { return RegexProblem(column: open, message: "unbalanced '(': the group it opens is never closed with ')'") }
         return nil
     }
 }

@@ -57,7 +57,8 @@ public struct Config: Sendable {
     }
 
     /// `chain`: the files that extend this one, outermost first, as written (for the cycle message).
-    static func load(path: String, chain: [String], visited: Set<String>) throws -> Config {
+    /// `shown`: the file's name as the chain message shows it (as written in `extends`).
+    static func load(path: String, chain: [String], visited: Set<String>, shown: String? = nil) throws -> Config {
         let abs = URL(fileURLWithPath: path).standardizedFileURL.path
         guard let data = FileManager.default.contents(atPath: abs) else {
             throw ConfigError(SourceMark(file: path, line: 1, column: 1), "cannot read configuration file")
@@ -69,7 +70,7 @@ public struct Config: Sendable {
             throw ConfigError(SourceMark(file: path, line: line, column: col), "configuration file is not valid UTF-8 (byte \(bad)); save it as UTF-8")
         }
         return try parse(text, file: path, directory: URL(fileURLWithPath: abs).deletingLastPathComponent().path,
-                         visited: visited.union([abs]), chain: chain + [path])
+                         visited: visited.union([abs]), chain: chain + [shown ?? path])
     }
 
     public static func parse(_ text: String, file: String, directory: String, visited: Set<String> = []) throws -> Config {
@@ -101,7 +102,7 @@ public struct Config: Sendable {
                         throw ConfigError(item.mark, "'extends' loops back: " + (chain + [s]).joined(separator: " → "))
                     }
                     do {
-                        let parent = try load(path: p, chain: chain + [s], visited: visited)
+                        let parent = try load(path: p, chain: chain, visited: visited, shown: s)
                         base = base.map { merge($0, parent) } ?? parent
                     } catch let e as ConfigError where e.mark.file == p && e.message == "cannot read configuration file" {
                         throw ConfigError(item.mark, "cannot read the configuration named in 'extends': \(s)")

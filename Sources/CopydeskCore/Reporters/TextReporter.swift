@@ -265,6 +265,8 @@ public struct TextReporter: Reporter {
         if unreadable > 0 { s += "; \(plural(unreadable, "file")) could not be linted" }
         if notLinted > 0 { s += "; \(plural(notLinted, "file")) not linted because of configuration errors" }
         if skipped > 0 { s += "; \(plural(skipped, "file")) skipped (not text)" }
+        let stopped = report.files.filter { $0.diagnostics.contains { $0.isRuleFailure } }.count
+        if stopped > 0 { s += "; rules stopped over their time limit in \(plural(stopped, "file"))" }
         return paint(s, "1") + "\n"
     }
 }

@@ -39,7 +39,7 @@ enum YAMLLimits {
                     let anchor = event.type == YAML_SEQUENCE_START_EVENT ? event.data.sequence_start.anchor : event.data.mapping_start.anchor
                     stack.append((1, anchorName(anchor)))
                     if stack.count > maxDepth {
-                        throw ConfigError(mark, "YAML nested more than \(maxDepth) levels deep; a configuration or rule file needs a few")
+                        throw ConfigError(mark, "YAML nested too deeply (more than \(maxDepth) levels); a configuration or rule file needs a few")
                     }
                 case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                     guard let done = stack.popLast() else { break }

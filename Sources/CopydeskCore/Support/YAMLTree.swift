@@ -54,10 +54,20 @@ public struct ConfigErrorCollector {
 
     public var isEmpty: Bool { errors.isEmpty }
 
-    /// Throws the kept errors as one (the first, carrying the others).
+    /// Throws the kept errors as one (the first, carrying the others): file by file in the order the files came,
+    /// by position within a file.
     public func throwIfAny() throws {
-        guard var first = errors.first else { return }
-        first.others = Array(errors.dropFirst())
+        guard !errors.isEmpty else { return }
+        var order: [String: Int] = [:]
+        for e in errors where order[e.mark.file] == nil { order[e.mark.file] = order.count }
+        let sorted = errors.enumerated().sorted { a, b in
+            let (x, y) = (a.element.mark, b.element.mark)
+            if x.file != y.file { return order[x.file]! < order[y.file]! }
+            if (x.line, x.column) != (y.line, y.column) { return (x.line, x.column) < (y.line, y.column) }
+            return a.offset < b.offset
+        }.map(\.element)
+        var first = sorted[0]
+        first.others = Array(sorted.dropFirst())
         throw first
     }
 }
@@ -247,6 +257,10 @@ extension ConfigError {
                 ?? SourceMark(file: file, line: ctx.mark.line, column: ctx.mark.column)
             return ConfigError(mark, "duplicate key '\(key)' (first at line \(ctx.mark.line))")
         case .scanner(let ctx, let problem, let m, _), .parser(let ctx, let problem, let m, _), .composer(let ctx, let problem, let m, _):
+            if problem.contains("nesting level") {
+                return ConfigError(SourceMark(file: file, line: m.line, column: m.column),
+                                   "YAML nested too deeply (more than \(YAMLLimits.maxDepth) levels); a configuration or rule file needs a few")
+            }
             var msg = "invalid YAML: \(problem)"
             if let ctx { msg += " (\(ctx.text))" }
             return ConfigError(SourceMark(file: file, line: m.line, column: m.column), msg)
