@@ -49,11 +49,18 @@ enum CLI {
         var stdout: String { String(decoding: stdoutData, as: UTF8.self) }
     }
 
-    static func run(_ args: [String], in dir: URL, stdin: Data? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
+    /// `prefix`: a command that runs copydesk (e.g. `setpriv …` to run it as another user).
+    static func run(_ args: [String], in dir: URL, stdin: Data? = nil, prefix: [String] = [],
+                    sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
         let exe = try #require(binary, "the copydesk binary was not found next to the test bundle", sourceLocation: sourceLocation)
         let p = Process()
-        p.executableURL = exe
-        p.arguments = args
+        if let first = prefix.first {
+            p.executableURL = URL(fileURLWithPath: first)
+            p.arguments = Array(prefix.dropFirst()) + [exe.path] + args
+        } else {
+            p.executableURL = exe
+            p.arguments = args
+        }
         p.currentDirectoryURL = dir
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"

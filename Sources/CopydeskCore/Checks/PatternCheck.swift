@@ -152,7 +152,14 @@ struct RegexProblem {
                 if e.isASCII && e.isLetter && !letterEscapes.contains(e) {
                     return RegexProblem(column: col, message: "unknown escape '\\\(e)'")
                 }
-                i += 2; canRepeat = true; afterQuantifier = false; continue
+                i += 2
+                // \p{Han}, \N{NAME}, \x{4E00}, \k<name>: the braces belong to the escape.
+                if i < cs.count, ("pPNxu".contains(e) && cs[i] == "{") || (e == "k" && cs[i] == "<") {
+                    let close: Character = cs[i] == "{" ? "}" : ">"
+                    while i < cs.count && cs[i] != close { i += 1 }
+                    i += 1
+                }
+                canRepeat = true; afterQuantifier = false; continue
             }
             if classDepth > 0 {
                 if c == "[" { classDepth += 1 }

@@ -163,9 +163,8 @@ public struct SourceText: Sendable {
 
     // MARK: UTF-16
 
-    /// UTF-16 by its BOM, or without one by its NUL bytes: in UTF-16 text of Chinese with ASCII line breaks and
-    /// digits, NULs are the high bytes of ASCII characters and fall (nearly) all on one side of each code unit.
-    /// Returns the encoding and the BOM's length.
+    /// UTF-16 by its BOM, or without one by its line breaks (in the first 8 KB). Returns the encoding and the BOM's
+    /// length.
     static func utf16Encoding(_ raw: [UInt8]) -> (TextEncoding, Int)? {
         if raw.count >= 2 && raw[0] == 0xFF && raw[1] == 0xFE {
             if raw.count >= 4 && raw[2] == 0 && raw[3] == 0 { return nil }   // UTF-32LE: not supported (binary)
@@ -173,21 +172,24 @@ public struct SourceText: Sendable {
         }
         if raw.count >= 2 && raw[0] == 0xFE && raw[1] == 0xFF { return (.utf16BE, 2) }
         guard raw.count >= 2, raw.count % 2 == 0 else { return nil }
-        var even = 0, odd = 0
+        // Line breaks decide: an ASCII CR or LF is `0D 00`/`0A 00` in UTF-16LE and `00 0D`/`00 0A` in UTF-16BE
+        // (the other order would be U+0A00/U+0D00, Gurmukhi and Malayalam signs). Han such as 一 (U+4E00) also
+        // has a zero byte, so counting zeros alone would not do.
+        var le = 0, be = 0
         let n = min(raw.count, 8192)
         var i = 0
         while i + 1 < n {
-            if raw[i] == 0 { even += 1 }
-            if raw[i + 1] == 0 { odd += 1 }
+            let a = raw[i], b = raw[i + 1]
+            if b == 0 && (a == 0x0A || a == 0x0D) { le += 1 }
+            if a == 0 && (b == 0x0A || b == 0x0D) { be += 1 }
             i += 2
         }
-        // A NUL code unit (both bytes zero) is no text.
-        if odd >= 2 && odd >= 4 * even { return (.utf16LE, 0) }
-        if even >= 2 && even >= 4 * odd { return (.utf16BE, 0) }
+        if le > 0 && be == 0 { return (.utf16LE, 0) }
+        if be > 0 && le == 0 { return (.utf16BE, 0) }
         return nil
     }
 
-    /// UTF-16 code units from `start` to UTF-8. NUL characters make it binary; an unpaired surrogate invalid.
+    /// UTF-16 code units from `start` to UTF-8. Control characters make it binary; an unpaired surrogate invalid.
     static func decodeUTF16(_ raw: [UInt8], from start: Int, bigEndian: Bool) throws(InputError) -> [UInt8] {
         let enc: TextEncoding = bigEndian ? .utf16BE : .utf16LE
         if (raw.count - start) % 2 != 0 { throw .invalidUTF16(enc, byteOffset: raw.count - 1) }
@@ -202,7 +204,9 @@ public struct SourceText: Sendable {
             var u = unit(i)
             let at = i
             i += 2
-            if u == 0 { throw .binary(byteOffset: at) }
+            // NUL and other C0 controls (but tab, LF, FF, CR) do not occur in text: binary data that happened to look
+            // like UTF-16.
+            if u < 0x20 && u != 0x09 && u != 0x0A && u != 0x0C && u != 0x0D { throw .binary(byteOffset: at) }
             if u >= 0xD800 && u <= 0xDBFF {
                 guard i + 1 < n else { throw .invalidUTF16(enc, byteOffset: at) }
                 let lo = unit(i)
