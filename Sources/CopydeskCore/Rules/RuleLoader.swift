@@ -48,7 +48,8 @@ public enum RuleLoader {
         let m = try StrictMapping(root, what: "rule \(defaultID)")
         var errors = ConfigErrorCollector()
         let kindNode = try m.required("kind")
-        let kind = errors.run { try kindNode.choice("kind", kinds) }
+        // Which keys a rule may have depends on its kind: an unknown kind is reported alone.
+        let kind: String? = try kindNode.choice("kind", kinds)
         if let kind { errors.run { try m.rejectUnknown(allowed: commonKeys.union(kindKeys(kind))) } }
 
         var id = defaultID
