@@ -39,20 +39,18 @@ public final class Runner: @unchecked Sendable {
     public func config(forDirectory directory: String) throws -> Config {
         lock.lock(); defer { lock.unlock() }
         if let c = configs[directory] { return c }
-        if let e = configFailures[directory] { throw e }
+        let file = options.noConfig ? nil : (options.configPath ?? Config.discover(from: directory))
+        // A broken configuration file is read once, not once per folder it governs.
+        if let file, let e = configFailures[file] { throw e }
         var c: Config
         do {
-            if options.noConfig {
-                c = Config.defaults(directory: FileManager.default.currentDirectoryPath)
-            } else if let p = options.configPath {
-                c = try Config.load(path: p)
-            } else if let p = Config.discover(from: directory) {
-                c = try Config.load(path: p)
+            if let file {
+                c = try Config.load(path: file)
             } else {
                 c = Config.defaults(directory: FileManager.default.currentDirectoryPath)
             }
         } catch {
-            configFailures[directory] = error
+            if let file { configFailures[file] = error }
             throw error
         }
         if let s = options.style { c.style = s }
