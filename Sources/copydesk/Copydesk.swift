@@ -20,6 +20,11 @@ struct Copydesk: ParsableCommand {
 extension Copydesk {
     /// Like ArgumentParser's `main()`, but usage errors exit with 2 (documented), not 64.
     static func main() {
+        if let message = mistypedSubcommand(Array(CommandLine.arguments.dropFirst())) {
+            printError(message)
+            FileHandle.standardError.write(("Usage: copydesk <subcommand> [options] [PATH…]  (see copydesk --help)\n").data(using: .utf8)!)
+            Foundation.exit(2)
+        }
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -34,6 +39,19 @@ extension Copydesk {
             Foundation.exit(2)
         }
     }
+}
+
+/// `copydesk lnt x.txt`: a first argument that looks like a subcommand (a word close to one), is none, and names
+/// no existing file or folder is a typo, not a path to lint.
+func mistypedSubcommand(_ args: [String]) -> String? {
+    guard let first = args.first, !first.hasPrefix("-"), !first.isEmpty else { return nil }
+    let names = Copydesk.configuration.subcommands.map { $0._commandName } + ["help"]
+    guard !names.contains(first), first.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || $0 == "-" }) else { return nil }
+    var st = stat()
+    if lstat(first, &st) == 0 { return nil }   // an existing path (even a broken link) is linted as a path
+    guard let near = names.filter({ $0 != "help" }).min(by: { editDistance($0, first) < editDistance($1, first) }),
+          editDistance(near, first) <= 2 || near.hasPrefix(first) || first.hasPrefix(near) else { return nil }
+    return "unknown command '\(first)' (did you mean '\(near)'?); to lint a path named '\(first)', write ./\(first)"
 }
 
 enum ColorChoice: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
@@ -69,10 +87,15 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .customLong("stdin-filename"), help: "Name for text read from standard input (decides Markdown or plain text, and where configuration is looked up).")
     var stdinFilename: String?
 
-    @Option(name: .customLong("max-file-size"), help: "Skip files larger than this many bytes (reported as an error).")
-    var maxFileSize: Int = 256 * 1024 * 1024
+    @Option(name: .customLong("max-file-size"), help: "Skip files larger than this (bytes, or with K, M, G: 64M; reported as an error). Default: 256M.")
+    var maxFileSize: String = "256M"
+
+    var maxFileSizeBytes: Int { ByteSize.parse(maxFileSize) ?? 256 << 20 }
 
     func validate() throws {
+        guard let n = ByteSize.parse(maxFileSize), n > 0 else {
+            throw ValidationError("--max-file-size must be a size in bytes, or with K, M or G (e.g. 64M); found '\(maxFileSize)'")
+        }
         if let s = style, !["print", "pangu"].contains(s) { throw ValidationError("--style must be print or pangu") }
         if config != nil && noConfig { throw ValidationError("--config and --no-config cannot be used together") }
     }

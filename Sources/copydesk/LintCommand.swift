@@ -9,7 +9,7 @@ enum LintCommand {
         opts.fixMode = mode
         opts.unsafeFixes = unsafe
         opts.style = o.style
-        opts.maxFileSize = o.maxFileSize
+        opts.maxFileSize = o.maxFileSizeBytes
         let runner: Runner
         do { runner = try Runner(options: opts) } catch {
             printError("built-in rules failed to load: \(error)")
@@ -27,26 +27,46 @@ enum LintCommand {
         var diffs = ""
         var stdoutFixed: [UInt8]? = nil
         var streamed = false
+        // Configuration and rule errors: every one is reported (once), and files whose configuration loads are
+        // still linted.
+        var configErrors = ConfigErrorCollector()
+        var notLinted: [String] = []
 
         do {
-            // Configuration errors stop the run before anything is linted.
             var fileList: [String] = []
             for p in paths where p != "-" {
                 let (files, missing) = try runner.discover([p])
                 fileList += files
                 reports += missing
             }
-            for f in fileList { _ = try runner.linter(for: f) }
+            var lintable: [String] = []
+            for f in fileList {
+                do { _ = try runner.linter(for: f); lintable.append(f) } catch let e as ConfigError {
+                    configErrors.add(e)
+                    notLinted.append(f)
+                }
+            }
+            fileList = lintable
+            var stdinReport: FileReport? = nil
             if paths.contains("-") {
                 let name = o.stdinFilename ?? "<stdin>"
                 let lookup = o.stdinFilename.map { URL(fileURLWithPath: $0).path } ?? (FileManager.default.currentDirectoryPath + "/stdin.txt")
-                _ = try runner.linter(for: lookup)
-                let bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
-                let (report, fixed) = runner.process(bytes: bytes, displayPath: name, lookupPath: lookup)
-                reports.append(report)
-                if mode == .apply { stdoutFixed = fixed ?? bytes }
-                if mode == .diff, let fixed { diffs += UnifiedDiff.render(old: bytes, new: fixed, path: name) }
+                do {
+                    _ = try runner.linter(for: lookup)
+                    let bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+                    let (report, fixed) = runner.process(bytes: bytes, displayPath: name, lookupPath: lookup)
+                    stdinReport = report
+                    if mode == .apply { stdoutFixed = fixed ?? bytes }
+                    if mode == .diff, let fixed {
+                        diffs += UnifiedDiff.render(old: SourceText.displayBytes(bytes), new: SourceText.displayBytes(fixed), path: name)
+                    }
+                } catch let e as ConfigError {
+                    configErrors.add(e)
+                    notLinted.append(name)
+                }
             }
+            for e in configErrors.errors { printError(e.line) }
+            if let stdinReport { reports.append(stdinReport) }
             // Text output streams: each file's findings are printed as soon as they are known (in input order), and
             // only what the summary needs is kept. Other formats are one document and are written at the end.
             let streaming = o.format == .text && mode != .diff && !paths.contains("-")
@@ -63,11 +83,14 @@ enum LintCommand {
                     report.detachSource(fingerprints: o.format == .sarif)
                 }
                 reports.append(report)
-                if mode == .diff, let orig = r.original, let fixed = r.fixed { diffs += UnifiedDiff.render(old: orig, new: fixed, path: r.0.path) }
+                if mode == .diff, let orig = r.original, let fixed = r.fixed {
+                    // UTF-16 drafts are shown decoded (the diff is UTF-8 text like the rest of the output).
+                    diffs += UnifiedDiff.render(old: SourceText.displayBytes(orig), new: SourceText.displayBytes(fixed), path: r.0.path)
+                }
             }
             streamed = streaming
         } catch let e as ConfigError {
-            printError(e.description)
+            for x in e.all { printError(x.line) }
             return 2
         } catch {
             printError("\(error)")
@@ -75,7 +98,10 @@ enum LintCommand {
         }
 
         let set = try? runner.linter(for: FileManager.default.currentDirectoryPath + "/x.txt").0
-        let report = RunReport(files: reports, rules: set?.rules ?? runner.builtInCatalog.rules)
+        var report = RunReport(files: reports, rules: set?.rules ?? runner.builtInCatalog.rules)
+        report.configErrors = configErrors.errors
+        report.notLinted = notLinted
+        report.preview = mode == .diff
         if let fixed = stdoutFixed {
             // `--fix` on standard input: the fixed text goes to stdout, the report of what remains to stderr.
             FileHandle.standardOutput.write(Data(fixed))
@@ -91,7 +117,7 @@ enum LintCommand {
             writeOut(o.format.reporter(color: useColor).render(report))
         }
 
-        if reports.contains(where: { $0.error != nil }) { return 2 }
+        if !configErrors.isEmpty || reports.contains(where: { $0.hasError }) { return 2 }
         let configLevel = (try? runner.config(forDirectory: FileManager.default.currentDirectoryPath).failLevel) ?? nil
         let level = o.failLevel ?? configLevel ?? .error
         let failing = reports.contains { $0.diagnostics.contains { $0.severity >= level } }

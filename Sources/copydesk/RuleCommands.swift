@@ -103,6 +103,8 @@ struct Test: ParsableCommand {
             if paths.isEmpty {
                 rules = try RuleCatalog.loadBuiltIn().rules
             } else {
+                // Every path is loaded, so all broken rule files are reported at once.
+                var errors = ConfigErrorCollector()
                 for p in paths {
                     var isDir: ObjCBool = false
                     guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir) else {
@@ -110,16 +112,20 @@ struct Test: ParsableCommand {
                     }
                     if isDir.boolValue {
                         var c = RuleCatalog()
-                        try c.addFolderWithoutMatchCheck(p)
+                        errors.run { try c.addFolderWithoutMatchCheck(p) }
                         rules += c.rules
                     } else {
-                        guard let text = try? String(contentsOfFile: p, encoding: .utf8) else { printError("\(p): cannot read"); throw ExitCode(2) }
-                        rules.append(try RuleLoader.load(text: text, file: p, relativePath: URL(fileURLWithPath: p).lastPathComponent, builtIn: false))
+                        guard let text = try? String(contentsOfFile: p, encoding: .utf8) else { printError("\(p): cannot read (or not UTF-8)"); throw ExitCode(2) }
+                        if let r = errors.run({ try RuleLoader.load(text: text, file: p, relativePath: URL(fileURLWithPath: p).lastPathComponent, builtIn: false) }) {
+                            rules.append(r)
+                        }
                     }
                 }
+                try errors.throwIfAny()
             }
         } catch let e as ConfigError {
-            printError(e.description); throw ExitCode(2)
+            for x in e.all { printError(x.line) }
+            throw ExitCode(2)
         }
         var failures = 0
         var examples = 0
@@ -154,7 +160,7 @@ struct Init: ParsableCommand {
 
 func withConfigErrors<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch let e as ConfigError {
-        printError(e.description)
+        for x in e.all { printError(x.line) }
         throw ExitCode(2)
     }
 }

@@ -211,13 +211,16 @@ enum CLI {
             #expect(r.status == 2)
             #expect(r.stdout.contains("drafts/good.txt:1:2: error:"), "\(r.stdout)")
             #expect(r.stdout.contains("drafts/gbk.txt: error: not valid UTF-8 at line 2, column 1"), "\(r.stdout)")
-            #expect(r.stdout.contains("drafts/image.txt: error: looks like a binary file"))
+            // A binary file is no draft: skipped with a note (not an error of its own).
+            #expect(r.stdout.contains("drafts/image.txt: note: skipped: looks like a binary file (NUL byte at byte 4)"), "\(r.stdout)")
             #expect(!r.stdout.contains("notes.yml"))
             let j = try CLI.run(["lint", "--config", "core.yml", "--format", "json", "drafts"], in: dir)
             #expect(j.status == 2)
             let json = try #require(try JSONSerialization.jsonObject(with: j.stdoutData) as? [String: Any])
             let errors = try #require(json["errors"] as? [[String: Any]])
-            #expect(Set(errors.compactMap { $0["file"] as? String }) == ["drafts/gbk.txt", "drafts/image.txt"])
+            #expect(Set(errors.compactMap { $0["file"] as? String }) == ["drafts/gbk.txt"])
+            let skipped = try #require(json["skipped"] as? [[String: Any]])
+            #expect(skipped.compactMap { $0["file"] as? String } == ["drafts/image.txt"])
             #expect((json["diagnostics"] as? [Any])?.count == 1)
         }
     }

@@ -355,7 +355,7 @@ import Testing
         let expected = """
         ::error file=drafts/a%2Cb%3Ac.txt,line=1,endLine=1,col=3,endColumn=4,title=spacing.han-space-han::汉字之间不应有空格
         ::notice file=drafts/a%2Cb%3Ac.txt,line=1,endLine=1,col=7,endColumn=7,title=house.latin-space::中文与 "Latin" <字母> & 数字之间缺少空格: 100%25, 见规范
-        ::error file=drafts/bad.txt,title=copydesk::not valid UTF-8 at line 1, column 2 (byte 1); skipped. Convert the file to UTF-8 (e.g. iconv -f GB18030 -t UTF-8)
+        ::error file=drafts/bad.txt,title=copydesk::not valid UTF-8 at line 1, column 2 (byte 1 is 0xFF); skipped. If it is GB18030/GBK text, convert it: iconv -f GB18030 -t UTF-8
 
         """
         #expect(text == expected)
@@ -371,7 +371,7 @@ import Testing
             <error line="1" column="6" severity="info" message="中文与 &quot;Latin&quot; &lt;字母&gt; &amp; 数字之间缺少空格: 100%, 见规范" source="copydesk.house.latin-space"/>
           </file>
           <file name="drafts/bad.txt">
-            <error line="0" severity="error" message="not valid UTF-8 at line 1, column 2 (byte 1); skipped. Convert the file to UTF-8 (e.g. iconv -f GB18030 -t UTF-8)" source="copydesk"/>
+            <error line="0" severity="error" message="not valid UTF-8 at line 1, column 2 (byte 1 is 0xFF); skipped. If it is GB18030/GBK text, convert it: iconv -f GB18030 -t UTF-8" source="copydesk"/>
           </file>
         </checkstyle>
 

@@ -80,7 +80,7 @@ import Testing
             _ = try SourceText(validating: bytes)
             Issue.record("invalid UTF-8 accepted")
         } catch {
-            guard case .invalidUTF8(let line, let column, let offset) = error else { Issue.record("wrong error \(error)"); return }
+            guard case .invalidUTF8(let line, let column, let offset, _) = error else { Issue.record("wrong error \(error)"); return }
             #expect(line == 2)
             #expect(column == 2)
             #expect(offset == 6)
@@ -91,7 +91,7 @@ import Testing
             _ = try SourceText(validating: [0xEF, 0xBB, 0xBF] + bytes)
             Issue.record("invalid UTF-8 accepted")
         } catch {
-            guard case .invalidUTF8(let line, let column, let offset) = error else { Issue.record("wrong error \(error)"); return }
+            guard case .invalidUTF8(let line, let column, let offset, _) = error else { Issue.record("wrong error \(error)"); return }
             #expect((line, column, offset) == (2, 2, 9))
         }
     }
@@ -107,7 +107,7 @@ import Testing
         let bytes = Array("好".utf8) + bad
         #expect(throws: InputError.self) { _ = try SourceText(validating: bytes) }
         do { _ = try SourceText(validating: bytes) } catch {
-            if case .invalidUTF8(let l, let c, let o) = error { #expect((l, c, o) == (1, 2, 3)) } else { Issue.record("\(error)") }
+            if case .invalidUTF8(let l, let c, let o, _) = error { #expect((l, c, o) == (1, 2, 3)) } else { Issue.record("\(error)") }
         }
     }
 

@@ -51,69 +51,96 @@ public struct Config: Sendable {
         self.directory = directory
     }
 
-    /// Reads a configuration file, following `extends` entries that are paths (cycles are errors).
+    /// Reads a configuration file, following `extends` entries that are paths (cycles are errors naming the chain).
     public static func load(path: String, visited: Set<String> = []) throws -> Config {
+        try load(path: path, chain: [], visited: visited)
+    }
+
+    /// `chain`: the files that extend this one, outermost first, as written (for the cycle message).
+    /// `shown`: the file's name as the chain message shows it (as written in `extends`).
+    static func load(path: String, chain: [String], visited: Set<String>, shown: String? = nil) throws -> Config {
         let abs = URL(fileURLWithPath: path).standardizedFileURL.path
         guard let data = FileManager.default.contents(atPath: abs) else {
             throw ConfigError(SourceMark(file: path, line: 1, column: 1), "cannot read configuration file")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError(SourceMark(file: path, line: 1, column: 1), "configuration file is not valid UTF-8")
+            let bytes = [UInt8](data)
+            let bad = SourceText.firstInvalidUTF8(bytes) ?? 0
+            let (line, col) = SourceText.roughPosition(bytes, bad)
+            throw ConfigError(SourceMark(file: path, line: line, column: col), "configuration file is not valid UTF-8 (byte \(bad)); save it as UTF-8")
         }
-        return try parse(text, file: path, directory: URL(fileURLWithPath: abs).deletingLastPathComponent().path, visited: visited.union([abs]))
+        return try parse(text, file: path, directory: URL(fileURLWithPath: abs).deletingLastPathComponent().path,
+                         visited: visited.union([abs]), chain: chain + [shown ?? path])
     }
 
     public static func parse(_ text: String, file: String, directory: String, visited: Set<String> = []) throws -> Config {
+        try parse(text, file: file, directory: directory, visited: visited, chain: [file])
+    }
+
+    /// Every key is read even after an error, so one run reports all the mistakes of the file.
+    static func parse(_ text: String, file: String, directory: String, visited: Set<String>, chain: [String]) throws -> Config {
         let root = try YAMLValue.parse(text, file: file)
         var c = Config(file: file, directory: directory)
         if case .null = root { c.packs = ["copydesk:recommended"]; return c }
         let m = try StrictMapping(root, what: "the configuration")
-        try m.rejectUnknown(allowed: keys)
+        var errors = ConfigErrorCollector()
+        errors.run { try m.rejectUnknown(allowed: keys) }
 
         var packs: [String] = []
         var base: Config? = nil
-        for item in try m["extends"]?.list("extends") ?? [] {
-            let s = try item.string("an entry of 'extends'")
-            if s.hasPrefix("copydesk:") {
-                let name = String(s.dropFirst("copydesk:".count))
-                guard !name.isEmpty else { throw ConfigError(item.mark, "'copydesk:' needs a pack name: copydesk:recommended, copydesk:all or copydesk:<pack>") }
-                packs.append(s)
-            } else {
-                let p = s.hasPrefix("/") ? s : directory + "/" + s
-                let abs = URL(fileURLWithPath: p).standardizedFileURL.path
-                if visited.contains(abs) { throw ConfigError(item.mark, "'extends' loops back to \(s)") }
-                do {
-                    let parent = try load(path: p, visited: visited)
-                    base = base.map { merge($0, parent) } ?? parent
-                } catch let e as ConfigError where e.mark.file == p && e.message == "cannot read configuration file" {
-                    throw ConfigError(item.mark, "cannot read the configuration named in 'extends': \(s)")
+        for item in errors.run({ try m["extends"]?.list("extends") ?? [] }) ?? [] {
+            errors.run {
+                let s = try item.string("an entry of 'extends'")
+                if s.hasPrefix("copydesk:") {
+                    let name = String(s.dropFirst("copydesk:".count))
+                    guard !name.isEmpty else { throw ConfigError(item.mark, "'copydesk:' needs a pack name: copydesk:recommended, copydesk:all or copydesk:<pack>") }
+                    packs.append(s)
+                } else {
+                    let p = s.hasPrefix("/") ? s : directory + "/" + s
+                    let abs = URL(fileURLWithPath: p).standardizedFileURL.path
+                    if visited.contains(abs) {
+                        throw ConfigError(item.mark, "'extends' loops back: " + (chain + [s]).joined(separator: " → "))
+                    }
+                    do {
+                        let parent = try load(path: p, chain: chain, visited: visited, shown: s)
+                        base = base.map { merge($0, parent) } ?? parent
+                    } catch let e as ConfigError where e.mark.file == p && e.message == "cannot read configuration file" {
+                        throw ConfigError(item.mark, "cannot read the configuration named in 'extends': \(s)")
+                    }
                 }
             }
         }
         if m["extends"] == nil && base == nil { packs = ["copydesk:recommended"] }
         c.packs = packs
-        if let s = m["style"] { c.style = try s.choice("style", styles) }
-        c.rules = try parseRules(m["rules"], what: "rules")
-        for item in try m["rule-paths"]?.list("rule-paths") ?? [] {
-            let s = try item.string("an entry of 'rule-paths'")
-            let p = s.hasPrefix("/") ? s : directory + "/" + s
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir), isDir.boolValue else {
-                throw ConfigError(item.mark, "rule path '\(s)' is not a folder")
+        if let s = m["style"] { errors.run { c.style = try s.choice("style", styles) } }
+        c.rules = errors.run { try parseRules(m["rules"], what: "rules") } ?? []
+        for item in errors.run({ try m["rule-paths"]?.list("rule-paths") ?? [] }) ?? [] {
+            errors.run {
+                let s = try item.string("an entry of 'rule-paths'")
+                let p = s.hasPrefix("/") ? s : directory + "/" + s
+                var isDir: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir), isDir.boolValue else {
+                    throw ConfigError(item.mark, "rule path '\(s)' is not a folder")
+                }
+                c.rulePaths.append(URL(fileURLWithPath: p).standardizedFileURL.path)
             }
-            c.rulePaths.append(URL(fileURLWithPath: p).standardizedFileURL.path)
         }
-        c.include = try m["include"]?.stringList("include").map(Glob.init) ?? []
-        c.exclude = try m["exclude"]?.stringList("exclude").map(Glob.init) ?? []
-        for o in try m["overrides"]?.list("overrides") ?? [] {
-            let om = try StrictMapping(o, what: "an entry of 'overrides'")
-            try om.rejectUnknown(allowed: ["files", "rules", "style"])
-            let files = try om.required("files").stringList("files").map(Glob.init)
-            guard !files.isEmpty else { throw ConfigError(o.mark, "'files' of an override is empty") }
-            c.overrides.append(Override(files: files, rules: try parseRules(om["rules"], what: "rules"),
-                                        style: try om["style"]?.choice("style", styles)))
+        c.include = errors.run { try m["include"]?.stringList("include").map(Glob.init) ?? [] } ?? []
+        c.exclude = errors.run { try m["exclude"]?.stringList("exclude").map(Glob.init) ?? [] } ?? []
+        for o in errors.run({ try m["overrides"]?.list("overrides") ?? [] }) ?? [] {
+            errors.run {
+                let om = try StrictMapping(o, what: "an entry of 'overrides'")
+                try om.rejectUnknown(allowed: ["files", "rules", "style"])
+                let files = try om.required("files").stringList("files").map(Glob.init)
+                guard !files.isEmpty else { throw ConfigError(o.mark, "'files' of an override is empty") }
+                c.overrides.append(Override(files: files, rules: try parseRules(om["rules"], what: "rules"),
+                                            style: try om["style"]?.choice("style", styles)))
+            }
         }
-        if let f = m["fail-level"] { c.failLevel = Severity(rawValue: try f.choice("fail-level", Severity.allCases.map(\.rawValue))) }
+        if let f = m["fail-level"] {
+            errors.run { c.failLevel = Severity(rawValue: try f.choice("fail-level", Severity.allCases.map(\.rawValue))) }
+        }
+        try errors.throwIfAny()
         if let base { c = merge(base, c, childSetsStyle: m["style"] != nil, childSetsPacks: m["extends"].map { _ in !packs.isEmpty } ?? false) }
         return c
     }
@@ -135,7 +162,9 @@ public struct Config: Sendable {
     static func parseRules(_ node: YAMLValue?, what: String) throws -> [RuleEntry] {
         guard let node else { return [] }
         var out: [RuleEntry] = []
+        var errors = ConfigErrorCollector()
         for p in try StrictMapping(node, what: "'\(what)'").value.pairs(what) {
+          errors.run {
             let setting: RuleSetting
             switch p.value {
             case .scalar(let s, let mark, _):
@@ -154,7 +183,9 @@ public struct Config: Sendable {
                 throw ConfigError(p.value.mark, "the setting of '\(p.key)' must be off, on, a severity or a mapping of options")
             }
             out.append(RuleEntry(key: p.key, mark: p.keyMark, setting: setting))
+          }
         }
+        try errors.throwIfAny()
         return out
     }
 

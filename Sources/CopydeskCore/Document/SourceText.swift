@@ -3,25 +3,81 @@ import Foundation
 /// Why a file cannot be linted. Every case is reported with the file's path; nothing is modified.
 public enum InputError: Error, Sendable, CustomStringConvertible {
     case unreadable(String)
-    case binary
-    case invalidUTF8(line: Int, column: Int, byteOffset: Int)
+    /// A NUL byte in the first 8 KB of a file that is not UTF-16 text: skipped with a notice (not an error).
+    case binary(byteOffset: Int)
+    case invalidUTF8(line: Int, column: Int, byteOffset: Int, bytes: [UInt8])
+    case invalidUTF16(TextEncoding, byteOffset: Int)
     case tooLarge(Int, limit: Int)
+    /// Found by walking a folder, but not a regular file (a named pipe, socket or device): skipped with a notice.
+    case notRegular(String)
+
+    /// Whether the file is skipped with a notice (not a draft) rather than reported as an error.
+    public var isNotice: Bool {
+        switch self {
+        case .binary, .notRegular: return true
+        default: return false
+        }
+    }
 
     public var description: String {
         switch self {
         case .unreadable(let why): return "cannot read: \(why)"
-        case .binary: return "looks like a binary file (NUL byte); skipped"
-        case .invalidUTF8(let l, let c, let o): return "not valid UTF-8 at line \(l), column \(c) (byte \(o)); skipped. Convert the file to UTF-8 (e.g. iconv -f GB18030 -t UTF-8)"
-        case .tooLarge(let n, let limit): return "file is \(n) bytes, above the limit of \(limit) bytes (--max-file-size); skipped"
+        case .binary(let o): return "skipped: looks like a binary file (NUL byte at byte \(o))"
+        case .notRegular(let what): return "skipped: not a regular file (\(what))"
+        case .invalidUTF8(let l, let c, let o, let b):
+            let hex = b.first.map { ($0 < 16 ? "0x0" : "0x") + String($0, radix: 16, uppercase: true) } ?? "?"
+            return "not valid UTF-8 at line \(l), column \(c) (byte \(o) is \(hex)); skipped. "
+                + "If it is GB18030/GBK text, convert it: iconv -f GB18030 -t UTF-8"
+        case .invalidUTF16(let enc, let o):
+            return "not valid \(enc.rawValue) at byte \(o) (an unpaired surrogate); skipped. Re-save the file as UTF-8"
+        case .tooLarge(let n, let limit):
+            return "file is \(ByteSize.format(n)) (\(n) bytes), above the limit of \(ByteSize.format(limit)); skipped. "
+                + "Raise it with --max-file-size (e.g. --max-file-size \(ByteSize.suggest(n)))"
         }
     }
 }
 
+/// Byte sizes as people write them (`--max-file-size 512M`) and as messages show them.
+public enum ByteSize {
+    /// `1048576`, `512K`, `64M`, `1G` (binary units; a trailing `B` or `iB` is allowed). Nil when not a size.
+    public static func parse(_ text: String) -> Int? {
+        var s = text.trimmingCharacters(in: .whitespaces).uppercased()
+        for suffix in ["IB", "B"] where s.hasSuffix(suffix) && s.count > suffix.count { s.removeLast(suffix.count); break }
+        var factor = 1
+        if let last = s.last, let k = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30][String(last)] { factor = k; s.removeLast() }
+        guard let n = Int(s), n >= 0 else { return nil }
+        let (v, overflow) = n.multipliedReportingOverflow(by: factor)
+        return overflow ? nil : v
+    }
+
+    public static func format(_ n: Int) -> String {
+        if n >= 1 << 30 { return String(format: "%.1f GB", Double(n) / Double(1 << 30)) }
+        if n >= 1 << 20 { return String(format: "%.1f MB", Double(n) / Double(1 << 20)) }
+        if n >= 1 << 10 { return String(format: "%.1f KB", Double(n) / Double(1 << 10)) }
+        return "\(n) bytes"
+    }
+
+    /// A limit above `n`, in the largest whole unit: `300M` for 200 MB.
+    static func suggest(_ n: Int) -> String {
+        let mb = (n >> 20) + 1
+        return mb >= 1024 ? "\((mb >> 10) + 1)G" : "\(max(1, mb * 3 / 2))M"
+    }
+}
+
+/// The encoding a draft was read in. UTF-16 drafts are decoded to UTF-8 for linting and written back in their own
+/// encoding (same byte order, same BOM) when fixed.
+public enum TextEncoding: String, Sendable {
+    case utf8 = "UTF-8", utf16LE = "UTF-16LE", utf16BE = "UTF-16BE"
+}
+
 /// The bytes of a draft and its line table. Offsets everywhere in copydesk are UTF-8 byte offsets into `bytes`
-/// (after the BOM, which is kept aside and restored when fixing).
+/// (after the BOM, which is kept aside and restored when fixing; for a UTF-16 draft, into its UTF-8 decoding).
+/// Lines end at LF, CRLF or a lone CR (old Mac files); the terminators are kept as they are when fixing.
 public struct SourceText: Sendable {
     public let bytes: [UInt8]
     public let hasBOM: Bool
+    /// The file's encoding (`bytes` are always UTF-8).
+    public let encoding: TextEncoding
     /// Byte offset at which each line starts. `lineStarts[0] == 0`.
     public let lineStarts: [Int]
     /// True when the majority of line breaks are CRLF.
@@ -30,15 +86,20 @@ public struct SourceText: Sendable {
     private let columns = ColumnCache()
 
     public init(validating raw: [UInt8]) throws(InputError) {
+        if let (enc, bomLength) = SourceText.utf16Encoding(raw) {
+            let body = try SourceText.decodeUTF16(raw, from: bomLength, bigEndian: enc == .utf16BE)
+            self.init(trusted: body, hasBOM: bomLength > 0, encoding: enc)
+            return
+        }
         var body = raw
         var bom = false
         if raw.count >= 3, raw[0] == 0xEF, raw[1] == 0xBB, raw[2] == 0xBF {
             body.removeFirst(3); bom = true   // in place: no second copy of a large file
         }
-        if body.prefix(8192).contains(0) { throw .binary }
+        if let nul = body.prefix(8192).firstIndex(of: 0) { throw .binary(byteOffset: nul + (bom ? 3 : 0)) }
         if let bad = SourceText.firstInvalidUTF8(body) {
             let (line, col) = SourceText.roughPosition(body, bad)
-            throw .invalidUTF8(line: line, column: col, byteOffset: bad + (bom ? 3 : 0))
+            throw .invalidUTF8(line: line, column: col, byteOffset: bad + (bom ? 3 : 0), bytes: Array(body[bad..<min(body.count, bad + 4)]))
         }
         self.init(trusted: body, hasBOM: bom)
     }
@@ -47,11 +108,12 @@ public struct SourceText: Sendable {
         self.init(trusted: Array(string.utf8), hasBOM: false)
     }
 
-    init(trusted body: [UInt8], hasBOM: Bool) {
+    init(trusted body: [UInt8], hasBOM: Bool, encoding: TextEncoding = .utf8) {
         bytes = body
         self.hasBOM = hasBOM
+        self.encoding = encoding
         var starts = [0]
-        var crlf = 0, lf = 0
+        var crlf = 0, lf = 0, cr = 0
         body.withUnsafeBufferPointer { p in
             // memchr is vectorised in the C library: line breaks are found several bytes per cycle.
             guard let base = p.baseAddress else { return }
@@ -63,9 +125,130 @@ public struct SourceText: Sendable {
                 if k > 0 && p[k - 1] == 0x0D { crlf += 1 } else { lf += 1 }
                 i = k + 1
             }
+            // Lone CRs (old Mac line ends) are rare: count the CRs (one more memchr pass, nothing for an LF file)
+            // and only when some are not followed by LF build the table again byte by byte.
+            i = 0
+            while i < n, let hit = memchr(base + i, 0x0D, n - i) {
+                cr += 1
+                i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self)) + 1
+            }
+            guard cr > crlf else { return }
+            starts = [0]
+            var k = 0
+            while k < n {
+                let b = p[k]
+                if b == 0x0A { starts.append(k + 1) }
+                else if b == 0x0D && (k + 1 == n || p[k + 1] != 0x0A) { starts.append(k + 1) }
+                k += 1
+            }
         }
         lineStarts = starts
-        usesCRLF = crlf > lf
+        usesCRLF = crlf > lf + (cr - crlf)
+    }
+
+    /// The bytes to write back for fixed text `body` (UTF-8): the BOM restored and, for a UTF-16 draft, encoded in
+    /// its own byte order.
+    public static func fileBytes(_ body: [UInt8], hasBOM: Bool, encoding: TextEncoding) -> [UInt8] {
+        switch encoding {
+        case .utf8: return hasBOM ? [0xEF, 0xBB, 0xBF] + body : body
+        case .utf16LE, .utf16BE: return encodeUTF16(body, bom: hasBOM, bigEndian: encoding == .utf16BE)
+        }
+    }
+
+    /// The text of a file's bytes as UTF-8 for display (diffs): UTF-16 decoded, anything else as it is.
+    public static func displayBytes(_ raw: [UInt8]) -> [UInt8] {
+        guard let (enc, bom) = utf16Encoding(raw), let body = try? decodeUTF16(raw, from: bom, bigEndian: enc == .utf16BE) else { return raw }
+        return body
+    }
+
+    // MARK: UTF-16
+
+    /// UTF-16 by its BOM, or without one by its line breaks (in the first 8 KB). Returns the encoding and the BOM's
+    /// length.
+    static func utf16Encoding(_ raw: [UInt8]) -> (TextEncoding, Int)? {
+        if raw.count >= 2 && raw[0] == 0xFF && raw[1] == 0xFE {
+            if raw.count >= 4 && raw[2] == 0 && raw[3] == 0 { return nil }   // UTF-32LE: not supported (binary)
+            return (.utf16LE, 2)
+        }
+        if raw.count >= 2 && raw[0] == 0xFE && raw[1] == 0xFF { return (.utf16BE, 2) }
+        guard raw.count >= 2, raw.count % 2 == 0 else { return nil }
+        // Line breaks decide: an ASCII CR or LF is `0D 00`/`0A 00` in UTF-16LE and `00 0D`/`00 0A` in UTF-16BE
+        // (the other order would be U+0A00/U+0D00, Gurmukhi and Malayalam signs). Han such as 一 (U+4E00) also
+        // has a zero byte, so counting zeros alone would not do.
+        var le = 0, be = 0
+        let n = min(raw.count, 8192)
+        var i = 0
+        while i + 1 < n {
+            let a = raw[i], b = raw[i + 1]
+            if b == 0 && (a == 0x0A || a == 0x0D) { le += 1 }
+            if a == 0 && (b == 0x0A || b == 0x0D) { be += 1 }
+            i += 2
+        }
+        if le > 0 && be == 0 { return (.utf16LE, 0) }
+        if be > 0 && le == 0 { return (.utf16BE, 0) }
+        return nil
+    }
+
+    /// UTF-16 code units from `start` to UTF-8. Control characters make it binary; an unpaired surrogate invalid.
+    static func decodeUTF16(_ raw: [UInt8], from start: Int, bigEndian: Bool) throws(InputError) -> [UInt8] {
+        let enc: TextEncoding = bigEndian ? .utf16BE : .utf16LE
+        if (raw.count - start) % 2 != 0 { throw .invalidUTF16(enc, byteOffset: raw.count - 1) }
+        var out: [UInt8] = []
+        out.reserveCapacity((raw.count - start) * 3 / 2)
+        var i = start
+        let n = raw.count
+        @inline(__always) func unit(_ k: Int) -> UInt32 {
+            bigEndian ? UInt32(raw[k]) << 8 | UInt32(raw[k + 1]) : UInt32(raw[k + 1]) << 8 | UInt32(raw[k])
+        }
+        while i + 1 < n {
+            var u = unit(i)
+            let at = i
+            i += 2
+            // NUL and other C0 controls (but tab, LF, FF, CR) do not occur in text: binary data that happened to look
+            // like UTF-16.
+            if u < 0x20 && u != 0x09 && u != 0x0A && u != 0x0C && u != 0x0D { throw .binary(byteOffset: at) }
+            if u >= 0xD800 && u <= 0xDBFF {
+                guard i + 1 < n else { throw .invalidUTF16(enc, byteOffset: at) }
+                let lo = unit(i)
+                guard lo >= 0xDC00 && lo <= 0xDFFF else { throw .invalidUTF16(enc, byteOffset: at) }
+                i += 2
+                u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00)
+            } else if u >= 0xDC00 && u <= 0xDFFF {
+                throw .invalidUTF16(enc, byteOffset: at)
+            }
+            appendUTF8(&out, u)
+        }
+        return out
+    }
+
+    @inline(__always) static func appendUTF8(_ out: inout [UInt8], _ u: UInt32) {
+        if u < 0x80 { out.append(UInt8(u)) }
+        else if u < 0x800 { out.append(UInt8(0xC0 | u >> 6)); out.append(UInt8(0x80 | u & 0x3F)) }
+        else if u < 0x10000 {
+            out.append(UInt8(0xE0 | u >> 12)); out.append(UInt8(0x80 | (u >> 6) & 0x3F)); out.append(UInt8(0x80 | u & 0x3F))
+        } else {
+            out.append(UInt8(0xF0 | u >> 18)); out.append(UInt8(0x80 | (u >> 12) & 0x3F))
+            out.append(UInt8(0x80 | (u >> 6) & 0x3F)); out.append(UInt8(0x80 | u & 0x3F))
+        }
+    }
+
+    /// Valid UTF-8 to UTF-16 in the given byte order, with a BOM when asked.
+    static func encodeUTF16(_ body: [UInt8], bom: Bool, bigEndian: Bool) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(body.count * 2 + 2)
+        func put(_ u: UInt32) {
+            if bigEndian { out.append(UInt8(u >> 8)); out.append(UInt8(u & 0xFF)) } else { out.append(UInt8(u & 0xFF)); out.append(UInt8(u >> 8)) }
+        }
+        if bom { put(0xFEFF) }
+        body.withUnsafeBufferPointer { p in
+            var i = 0
+            while i < p.count {
+                let (v, len) = decodeScalar(p, i)
+                if v >= 0x10000 { put(0xD800 + ((v - 0x10000) >> 10)); put(0xDC00 + ((v - 0x10000) & 0x3FF)) } else { put(v) }
+                i += len
+            }
+        }
+        return out
     }
 
     public var lineCount: Int { lineStarts.count }
@@ -217,10 +400,14 @@ public struct SourceText: Sendable {
         }
     }
 
+    /// Line and column of a byte offset before the text is known to be valid (LF, CRLF and lone CR end lines).
     static func roughPosition(_ b: [UInt8], _ offset: Int) -> (Int, Int) {
         var line = 1, col = 1
         for i in 0..<offset {
-            if b[i] == 0x0A { line += 1; col = 1 } else if b[i] & 0xC0 != 0x80 { col += 1 }
+            let c = b[i]
+            if c == 0x0A { if i == 0 || b[i - 1] != 0x0D { line += 1 }; col = 1 }
+            else if c == 0x0D { line += 1; col = 1 }
+            else if c & 0xC0 != 0x80 { col += 1 }
         }
         return (line, col)
     }

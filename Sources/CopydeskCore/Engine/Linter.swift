@@ -8,6 +8,9 @@ public struct Diagnostic: Sendable {
     public var fix: Fix?
     /// Index of the rule in the linter that made it (-1: not known), so the fixer's later passes need no lookup.
     var ruleIndex: Int = -1
+    /// Not a finding in the text but a rule that failed on it (a `pattern` rule over its time budget): reported as
+    /// an error, and the run exits with 2.
+    public var isRuleFailure = false
 }
 
 /// Runs a rule set over documents. Pipeline per document: segments per scope → boundary rules in one pass →
@@ -87,8 +90,9 @@ public struct Linter: Sendable {
 
     /// A finding with its rule's id, severity and (unless it has its own) message.
     private func diagnostic(_ f: Finding) -> Diagnostic {
-        Diagnostic(ruleID: rules[f.rule].id, severity: rules[f.rule].severity,
-                   message: f.message ?? rules[f.rule].message, range: f.range, fix: f.fix, ruleIndex: f.rule)
+        Diagnostic(ruleID: rules[f.rule].id, severity: f.isRuleFailure ? .error : rules[f.rule].severity,
+                   message: f.message ?? rules[f.rule].message, range: f.range, fix: f.fix, ruleIndex: f.rule,
+                   isRuleFailure: f.isRuleFailure)
     }
 
     struct SortKey: Comparable {

@@ -30,19 +30,28 @@ public final class Runner: @unchecked Sendable {
 
     // MARK: configuration
 
+    /// Configuration and rule-set failures, remembered so that a broken configuration is read (and reported) once,
+    /// however many files it governs.
+    private var configFailures: [String: Error] = [:]
+    private var ruleSetFailures: [String: Error] = [:]
+
     /// The configuration for a file in `directory`.
     public func config(forDirectory directory: String) throws -> Config {
         lock.lock(); defer { lock.unlock() }
         if let c = configs[directory] { return c }
+        let file = options.noConfig ? nil : (options.configPath ?? Config.discover(from: directory))
+        // A broken configuration file is read once, not once per folder it governs.
+        if let file, let e = configFailures[file] { throw e }
         var c: Config
-        if options.noConfig {
-            c = Config.defaults(directory: FileManager.default.currentDirectoryPath)
-        } else if let p = options.configPath {
-            c = try Config.load(path: p)
-        } else if let p = Config.discover(from: directory) {
-            c = try Config.load(path: p)
-        } else {
-            c = Config.defaults(directory: FileManager.default.currentDirectoryPath)
+        do {
+            if let file {
+                c = try Config.load(path: file)
+            } else {
+                c = Config.defaults(directory: FileManager.default.currentDirectoryPath)
+            }
+        } catch {
+            if let file { configFailures[file] = error }
+            throw error
         }
         if let s = options.style { c.style = s }
         configs[directory] = c
@@ -57,66 +66,151 @@ public final class Runner: @unchecked Sendable {
         let key = (config.file ?? "<defaults>") + "#" + overrides.map(String.init).joined(separator: ",")
         lock.lock()
         if let v = ruleSets[key] { lock.unlock(); return v }
+        if let e = ruleSetFailures[key] { lock.unlock(); throw e }
         lock.unlock()
-        var cat = catalog
-        if !config.rulePaths.isEmpty {
-            let ck = config.rulePaths.joined(separator: "\n")
-            lock.lock(); let cached = houseCatalogs[ck]; lock.unlock()
-            if let cached { cat = cached } else {
-                for p in config.rulePaths { try cat.addFolder(p) }
-                lock.lock(); houseCatalogs[ck] = cat; lock.unlock()
+        do {
+            var cat = catalog
+            if !config.rulePaths.isEmpty {
+                let ck = config.rulePaths.joined(separator: "\n")
+                lock.lock(); let cached = houseCatalogs[ck]; lock.unlock()
+                if let cached { cat = cached } else {
+                    var errors = ConfigErrorCollector()
+                    for p in config.rulePaths { errors.run { try cat.addFolder(p) } }
+                    try errors.throwIfAny()
+                    lock.lock(); houseCatalogs[ck] = cat; lock.unlock()
+                }
             }
+            let set = try RuleSet.build(config: config, catalog: cat, overrides: overrides)
+            let v = (set, Linter(set))
+            lock.lock(); ruleSets[key] = v; lock.unlock()
+            return v
+        } catch {
+            lock.lock(); ruleSetFailures[key] = error; lock.unlock()
+            throw error
         }
-        let set = try RuleSet.build(config: config, catalog: cat, overrides: overrides)
-        let v = (set, Linter(set))
-        lock.lock(); ruleSets[key] = v; lock.unlock()
-        return v
     }
 
     public var builtInCatalog: RuleCatalog { catalog }
 
     // MARK: files
 
-    /// Expands paths into files. Directories are walked (hidden folders, `.build*` and `node_modules` skipped),
-    /// keeping files with a draft extension that their configuration admits. Missing paths become error reports.
+    /// Expands paths into files. Directories are walked (hidden folders, `.build*` and `node_modules` skipped;
+    /// symbolic links to folders are not followed, so a link loop cannot trap the walk), keeping regular files with
+    /// a draft extension that their configuration admits. Paths that do not exist, folders that cannot be read and
+    /// draft files that cannot be opened by name become error reports; named pipes, sockets and devices found by
+    /// the walk are skipped with a notice. A configuration that fails to load does not stop the walk: its files
+    /// are listed, and `linter(for:)` reports the error.
     public func discover(_ paths: [String]) throws -> (files: [String], missing: [FileReport]) {
         var files: [String] = []
         var missing: [FileReport] = []
-        let fm = FileManager.default
         for p in paths {
-            var isDir: ObjCBool = false
-            guard fm.fileExists(atPath: p, isDirectory: &isDir) else {
-                missing.append(FileReport(path: p, source: nil, diagnostics: [], error: "no such file or directory"))
+            var st = stat()
+            if stat(p, &st) != 0 {
+                let err = errno
+                var lst = stat()
+                let why: String
+                if p.unicodeScalars.contains("\u{FFFD}") {
+                    why = "no such file or directory (the name is not valid UTF-8, which copydesk cannot open; rename the file)"
+                } else if err == ELOOP {
+                    why = "symbolic link loop"
+                } else if lstat(p, &lst) == 0 && (lst.st_mode & S_IFMT) == S_IFLNK {
+                    why = "broken symbolic link"
+                } else if err == ENOENT || err == ENOTDIR {
+                    why = "no such file or directory"
+                } else {
+                    why = String(cString: strerror(err))
+                }
+                missing.append(FileReport(path: p, source: nil, diagnostics: [], error: why))
                 continue
             }
-            if !isDir.boolValue { files.append(p); continue }
+            guard (st.st_mode & S_IFMT) == S_IFDIR else { files.append(p); continue }
+            let display = p.count > 1 && p.hasSuffix("/") ? String(p.dropLast()) : p
             var found: [String] = []
-            let base = URL(fileURLWithPath: p)
-            guard let walker = fm.enumerator(at: base, includingPropertiesForKeys: [.isDirectoryKey, .isSymbolicLinkKey],
-                                             options: [], errorHandler: { url, error in
-                missing.append(FileReport(path: url.path, source: nil, diagnostics: [], error: "cannot read directory: \(error.localizedDescription)"))
-                return true
-            }) else { continue }
-            for case let url as URL in walker {
-                let name = url.lastPathComponent
-                let values = try? url.resourceValues(forKeys: [.isDirectoryKey, .isSymbolicLinkKey])
-                if values?.isDirectory == true {
-                    if name.hasPrefix(".") || name == "node_modules" { walker.skipDescendants() }
-                    continue
-                }
-                guard options.extensions.contains(url.pathExtension.lowercased()) else { continue }
-                var rel = url.path
-                // Keep the user's spelling of the folder (relative paths stay relative).
-                if rel.hasPrefix(base.path) { rel = (p.hasSuffix("/") ? String(p.dropLast()) : p) + rel.dropFirst(base.path.count) }
-                let cfg = try config(forDirectory: url.deletingLastPathComponent().standardizedFileURL.path)
-                if cfg.admits(url.path) { found.append(rel) }
-            }
+            var reports: [FileReport] = []
+            var visited: Set<[UInt64]> = [[UInt64(st.st_dev), UInt64(st.st_ino)]]
+            walk(directory: URL(fileURLWithPath: p).standardizedFileURL.path, display: display, found: &found,
+                 reports: &reports, visited: &visited)
             files.append(contentsOf: found.sorted())
+            missing.append(contentsOf: reports.sorted { $0.path < $1.path })
         }
         return (files, missing)
     }
 
-    /// Reads a file's bytes, refusing what is not a draft.
+    /// One folder of a walk, read with `opendir`/`readdir` (names as bytes: a name that is not UTF-8 is reported,
+    /// escaped, instead of being mangled).
+    private func walk(directory abs: String, display: String, found: inout [String], reports: inout [FileReport],
+                      visited: inout Set<[UInt64]>) {
+        guard let dir = opendir(abs) else {
+            reports.append(FileReport(path: display, source: nil, diagnostics: [],
+                                      error: "cannot read folder: \(String(cString: strerror(errno)))"))
+            return
+        }
+        var entries: [[UInt8]] = []
+        while let e = readdir(dir) {
+            let name: [UInt8] = withUnsafeBytes(of: e.pointee.d_name) { raw in
+                let b = raw.bindMemory(to: UInt8.self)
+                return Array(b[..<(b.firstIndex(of: 0) ?? b.count)])
+            }
+            if name == [0x2E] || name == [0x2E, 0x2E] { continue }
+            entries.append(name)
+        }
+        closedir(dir)
+        let sep = display.hasSuffix("/") ? "" : "/"
+        let absSep = abs.hasSuffix("/") ? "" : "/"
+        for nameBytes in entries {
+            guard let name = String(validating: nameBytes, as: UTF8.self) else {
+                // Not UTF-8: cannot be named as a Swift string, so it cannot be opened or reported as is.
+                let shown = display + sep + escapedFileName(nameBytes)
+                var st = stat()
+                let bytePath = Array(abs.utf8) + (absSep.isEmpty ? [] : [0x2F]) + nameBytes + [0]
+                let isDir = bytePath.withUnsafeBufferPointer { p in
+                    p.withMemoryRebound(to: CChar.self) { lstat($0.baseAddress!, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR }
+                }
+                if isDir {
+                    if nameBytes.first != 0x2E {
+                        reports.append(FileReport(path: shown, source: nil, diagnostics: [],
+                                                  error: "folder name is not valid UTF-8; not walked (rename it)"))
+                    }
+                } else if options.extensions.contains(escapedFileName(nameBytes).pathExtensionLowercased) {
+                    reports.append(FileReport(path: shown, source: nil, diagnostics: [],
+                                              error: "file name is not valid UTF-8; cannot be linted (rename it)"))
+                }
+                continue
+            }
+            let childAbs = abs + absSep + name
+            let childDisplay = display + sep + name
+            var lst = stat()
+            guard lstat(childAbs, &lst) == 0 else { continue }   // removed while the folder was read
+            let kind = lst.st_mode & S_IFMT
+            if kind == S_IFDIR {
+                if name.hasPrefix(".") || name == "node_modules" { continue }
+                guard visited.insert([UInt64(lst.st_dev), UInt64(lst.st_ino)]).inserted else { continue }
+                walk(directory: childAbs, display: childDisplay, found: &found, reports: &reports, visited: &visited)
+                continue
+            }
+            guard options.extensions.contains(name.pathExtensionLowercased) else { continue }
+            var target = lst
+            if kind == S_IFLNK {
+                if stat(childAbs, &target) != 0 {
+                    let why = errno == ELOOP ? "symbolic link loop" : "broken symbolic link"
+                    reports.append(FileReport(path: childDisplay, source: nil, diagnostics: [], error: "cannot read: \(why)"))
+                    continue
+                }
+                if (target.st_mode & S_IFMT) == S_IFDIR { continue }   // links to folders are not followed
+            }
+            let targetKind = target.st_mode & S_IFMT
+            if targetKind != S_IFREG {
+                let what = targetKind == S_IFIFO ? "a named pipe" : targetKind == S_IFSOCK ? "a socket" : "a device"
+                reports.append(FileReport(path: childDisplay, inputError: .notRegular(what)))
+                continue
+            }
+            let cfg = try? config(forDirectory: abs)
+            if cfg?.admits(childAbs) ?? true { found.append(childDisplay) }
+        }
+    }
+
+    /// Reads a file's bytes, refusing what is not a draft. Opened once and checked through the descriptor, so a
+    /// file that is removed or replaced meanwhile gives a clear error, never a crash.
     public func read(_ path: String) -> Result<[UInt8], InputError> {
         var stamp: FileStamp? = nil
         return read(path, stamped: false, stamp: &stamp)
@@ -126,29 +220,42 @@ public final class Runner: @unchecked Sendable {
     /// changed-on-disk check: identity, size and mtime from the descriptor the bytes came through, and a hash of
     /// the bytes).
     func read(_ path: String, stamped: Bool, stamp: inout FileStamp?) -> Result<[UInt8], InputError> {
-        guard let attrs = try? FileManager.default.attributesOfItem(atPath: path) else {
-            return .failure(.unreadable(FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"))
-        }
-        if let size = attrs[.size] as? Int, size > options.maxFileSize { return .failure(.tooLarge(size, limit: options.maxFileSize)) }
-        // Read straight into one byte array (no intermediate Data copy).
         let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { return .failure(.unreadable(String(cString: strerror(errno)))) }
+        guard fd >= 0 else {
+            let err = errno
+            switch err {
+            case ENOENT: return .failure(.unreadable("no such file (was it removed during the run?)"))
+            case ELOOP: return .failure(.unreadable("symbolic link loop"))
+            case EACCES: return .failure(.unreadable("permission denied"))
+            default: return .failure(.unreadable(String(cString: strerror(err))))
+            }
+        }
         defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return .failure(.unreadable(String(cString: strerror(errno)))) }
+        if (st.st_mode & S_IFMT) == S_IFDIR { return .failure(.unreadable("is a directory")) }
+        let regular = (st.st_mode & S_IFMT) == S_IFREG
+        let size = regular ? Int(st.st_size) : 0
+        if size > options.maxFileSize { return .failure(.tooLarge(size, limit: options.maxFileSize)) }
+        // Read straight into one byte array (no intermediate Data copy). Pipes have no size: the limit is checked
+        // while reading.
         var bytes: [UInt8] = []
-        var capacity = max(4096, (attrs[.size] as? Int ?? 0) + 1)
+        var capacity = max(4096, size + 1)
         while true {
             var failed: Int32 = 0
             let before = bytes.count
             bytes.reserveCapacity(capacity)
             bytes.append(contentsOf: repeatElement(0, count: capacity - before))
             let n = bytes.withUnsafeMutableBufferPointer { p -> Int in
-                let r = Foundation.read(fd, p.baseAddress! + before, capacity - before)
+                var r: Int
+                repeat { r = Foundation.read(fd, p.baseAddress! + before, capacity - before) } while r < 0 && errno == EINTR
                 if r < 0 { failed = errno }
                 return r
             }
             if n < 0 { return .failure(.unreadable(String(cString: strerror(failed)))) }
             bytes.removeLast(capacity - before - n)
             if n == 0 { break }
+            if bytes.count > options.maxFileSize { return .failure(.tooLarge(bytes.count, limit: options.maxFileSize)) }
             if bytes.count == capacity { capacity *= 2 }
         }
         if stamped { stamp = FileStamp.of(fd: fd, bytes: bytes) }
@@ -164,7 +271,7 @@ public final class Runner: @unchecked Sendable {
         let fixMode = mode ?? options.fixMode
         let source: SourceText
         do { source = try SourceText(validating: bytes) } catch {
-            return (FileReport(path: displayPath, source: nil, diagnostics: [], error: error.description), nil)
+            return (FileReport(path: displayPath, inputError: error), nil)
         }
         let linter: Linter
         do { linter = try self.linter(for: lookupPath).1 } catch {
@@ -174,7 +281,7 @@ public final class Runner: @unchecked Sendable {
             let doc = Document(path: lookupPath, source: source)
             return (FileReport(path: displayPath, source: source, diagnostics: linter.lint(doc)), nil)
         }
-        let hasBOM = source.hasBOM
+        let hasBOM = source.hasBOM, encoding = source.encoding
         let original: SourceText? = fixMode == .diff ? source : nil
         let outcome = FixApplier.fix(consume source, path: lookupPath, linter: linter, allowUnsafe: options.unsafeFixes)
         let fixedSource = SourceText(trusted: outcome.bytes, hasBOM: hasBOM)
@@ -188,7 +295,8 @@ public final class Runner: @unchecked Sendable {
         report.fixed = outcome.applied
         if let original { report.source = original; report.diagnostics = linter.lint(Document(path: lookupPath, source: original)) }
         // Without a BOM the fixed bytes are shared with the report's source (no second copy of a large file).
-        return (report, outcome.changed ? (hasBOM ? [0xEF, 0xBB, 0xBF] + outcome.bytes : outcome.bytes) : nil)
+        // A UTF-16 draft is written back in UTF-16 (same byte order and BOM).
+        return (report, outcome.changed ? SourceText.fileBytes(outcome.bytes, hasBOM: hasBOM, encoding: encoding) : nil)
     }
 
     public typealias FileResult = (FileReport, original: [UInt8]?, fixed: [UInt8]?)
@@ -215,7 +323,7 @@ public final class Runner: @unchecked Sendable {
             var stamp: FileStamp? = nil
             switch read(path, stamped: write, stamp: &stamp) {
             case .failure(let e):
-                box[i] = (FileReport(path: path, source: nil, diagnostics: [], error: e.description), nil, nil)
+                box[i] = (FileReport(path: path, inputError: e), nil, nil)
             case .success(let bytes):
                 // The original bytes are kept only for a diff, or for a file that may not be rewritten (to report
                 // its own findings when it needs fixes); otherwise `process` takes them over.
@@ -296,4 +404,26 @@ final class ResultBox<T>: @unchecked Sendable {
         slots[i] = nil
         return v
     }
+}
+
+extension String {
+    /// The extension of a file name, lower-cased (`""` without one; a leading dot does not start one).
+    var pathExtensionLowercased: String {
+        guard let dot = lastIndex(of: "."), dot != startIndex else { return "" }
+        return String(self[index(after: dot)...]).lowercased()
+    }
+}
+
+/// A file name's bytes for display: valid UTF-8 as it is, every other byte as `\xHH`.
+func escapedFileName(_ bytes: [UInt8]) -> String {
+    var out = ""
+    var rest = bytes[...]
+    while !rest.isEmpty {
+        let chunk = Array(rest)
+        guard let bad = SourceText.firstInvalidUTF8(chunk) else { out += String(decoding: chunk, as: UTF8.self); break }
+        out += String(decoding: chunk[..<bad], as: UTF8.self)
+        out += "\\x" + (chunk[bad] < 16 ? "0" : "") + String(chunk[bad], radix: 16, uppercase: true)
+        rest = rest.dropFirst(bad + 1)
+    }
+    return out
 }

@@ -35,16 +35,22 @@ public enum UnifiedDiff {
     }
 
     static func show(_ line: [UInt8]) -> String {
+        // A line ended by a lone CR (old Mac files) is shown ended by LF: a bare CR would send the terminal back
+        // to the start of the line.
+        if line.last == 0x0D { return String(decoding: line.dropLast(), as: UTF8.self) + "\n" }
         var s = String(decoding: line, as: UTF8.self)
         // Test the last byte: Swift sees "\r\n" as one Character, so hasSuffix("\n") is false for CRLF lines.
         if line.last != 0x0A { s += "\n\\ No newline at end of file\n" }
         return s
     }
 
+    /// Lines with their terminators: LF, CRLF or a lone CR.
     static func lines(_ b: [UInt8]) -> [[UInt8]] {
         var out: [[UInt8]] = []
         var start = 0
-        for (i, c) in b.enumerated() where c == 0x0A { out.append(Array(b[start...i])); start = i + 1 }
+        for (i, c) in b.enumerated() where c == 0x0A || (c == 0x0D && (i + 1 == b.count || b[i + 1] != 0x0A)) {
+            out.append(Array(b[start...i])); start = i + 1
+        }
         if start < b.count { out.append(Array(b[start...])) }
         return out
     }

@@ -44,10 +44,17 @@ public struct GitHubReporter: Reporter {
 
     public func render(_ report: RunReport) -> String {
         var out = ""
+        for c in report.configErrors {
+            out += GitHubReporter.line("error", [("file", ReportPath.display(c.mark.file, base: baseDirectory)), ("line", "\(c.mark.line)"),
+                                                 ("col", "\(c.mark.column)"), ("title", "copydesk configuration")], c.message)
+        }
         for f in report.files {
             let path = ReportPath.display(f.path, base: baseDirectory)
             if let e = f.error {
                 out += GitHubReporter.line("error", [("file", path), ("title", "copydesk")], e)
+            }
+            if let n = f.notice {
+                out += GitHubReporter.line("notice", [("file", path), ("title", "copydesk")], n)
             }
             guard let src = f.locator else { continue }
             for d in f.diagnostics {

@@ -10,8 +10,10 @@ public struct JSONReporter: Reporter {
     public func render(_ report: RunReport) -> String {
         var diags: [String] = []
         var errors: [String] = []
+        var skipped: [String] = []
         for f in report.files {
             if let e = f.error { errors.append(JSON.object([("file", JSON.string(f.path)), ("message", JSON.string(e))])) }
+            if let n = f.notice { skipped.append(JSON.object([("file", JSON.string(f.path)), ("message", JSON.string(n))])) }
             guard let src = f.locator else { continue }
             for d in f.diagnostics {
                 var pairs: [(String, String)] = [
@@ -33,13 +35,20 @@ public struct JSONReporter: Reporter {
                 diags.append(JSON.object(pairs))
             }
         }
+        let unreadable = errors.count
+        // Configuration and rule errors, with their positions (the files they govern were not linted).
+        for c in report.configErrors {
+            errors.append(JSON.object([("file", JSON.string(c.mark.file)), ("line", "\(c.mark.line)"), ("column", "\(c.mark.column)"),
+                                       ("message", JSON.string(c.message))]))
+        }
         let summary = JSON.object([
             ("files", "\(report.files.count)"), ("errors", "\(report.count(.error))"),
             ("warnings", "\(report.count(.warning))"), ("infos", "\(report.count(.info))"),
-            ("unreadable", "\(errors.count)"),
+            ("unreadable", "\(unreadable)"), ("skipped", "\(skipped.count)"), ("notLinted", "\(report.notLinted.count)"),
+            ("configErrors", "\(report.configErrors.count)"),
         ])
         return "{\"tool\":\"copydesk\",\"version\":" + JSON.string(report.toolVersion)
             + ",\"diagnostics\":[\n" + diags.joined(separator: ",\n") + "\n],\"errors\":" + JSON.array(errors)
-            + ",\"summary\":" + summary + "}\n"
+            + ",\"skipped\":" + JSON.array(skipped) + ",\"summary\":" + summary + "}\n"
     }
 }

@@ -5,6 +5,9 @@ public struct FileReport: Sendable {
     public var source: SourceText?
     public var diagnostics: [Diagnostic]
     public var error: String?
+    /// Why the file was skipped without an error (a binary file, a named pipe found by a walk): shown as a note,
+    /// counted in the summary, and not a failure.
+    public var notice: String?
     /// Fixes applied to this file by `--fix`, by rule id.
     public var fixed: [String: Int] = [:]
     /// `--fix` refused to write this file or could not (`error` says why): it was linted, not fixed.
@@ -42,6 +45,15 @@ public struct FileReport: Sendable {
     public init(path: String, source: SourceText?, diagnostics: [Diagnostic], error: String? = nil) {
         self.path = path; self.source = source; self.diagnostics = diagnostics; self.error = error
     }
+
+    /// A file that could not be linted: an error, or a notice for what is not a draft at all.
+    public init(path: String, inputError: InputError) {
+        self.init(path: path, source: nil, diagnostics: [])
+        if inputError.isNotice { notice = inputError.description } else { error = inputError.description }
+    }
+
+    /// Whether the run could not lint this file as a whole: an error, or a rule that had to be stopped on it.
+    public var hasError: Bool { error != nil || diagnostics.contains { $0.isRuleFailure } }
 }
 
 /// Everything a reporter may show: the files in order, and the rules that ran (for formats that describe rules).
@@ -49,6 +61,12 @@ public struct RunReport: Sendable {
     public var files: [FileReport]
     public var rules: [Rule]
     public var toolVersion: String
+    /// Errors in configuration and rule files (each once, however many files they govern).
+    public var configErrors: [ConfigError] = []
+    /// Files that were not linted because their configuration has errors.
+    public var notLinted: [String] = []
+    /// `--diff`: fixes were previewed, not applied (the summary says "fixable", never "fixed").
+    public var preview = false
 
     public init(files: [FileReport], rules: [Rule], toolVersion: String = copydeskVersion) {
         self.files = files; self.rules = rules; self.toolVersion = toolVersion

@@ -45,6 +45,9 @@ public struct TextReporter: Reporter {
         if let e = f.error {
             out += (paint(f.path, "1") + ": " + paint("error", "1;31") + ": " + e + "\n").utf8
         }
+        if let n = f.notice {
+            out += (paint(f.path, "1") + ": " + paint("note", "1;36") + ": " + n + "\n").utf8
+        }
         guard let src = f.source else { flush(); return }
         let path = Array(f.path.utf8)
         var layout: LineLayout? = nil
@@ -192,7 +195,8 @@ public struct TextReporter: Reporter {
         return w
     }
 
-    /// The bytes of a line as shown: tabs as a space, control characters as `?`, invisible ones as `·`.
+    /// The bytes of a line as shown: tabs as a space, control characters as their Control Pictures symbol
+    /// (`␀` for NUL, `␛` for ESC), invisible ones as `·`.
     static func displayable(_ bytes: ArraySlice<UInt8>) -> String {
         if isPlain(bytes) { return String(decoding: bytes, as: UTF8.self) }
         return slowDisplayable(bytes)
@@ -225,7 +229,8 @@ public struct TextReporter: Reporter {
         var out = String.UnicodeScalarView()
         for u in String(decoding: bytes, as: UTF8.self).unicodeScalars {
             if u.value == 0x09 { out.append(" ") }
-            else if u.value < 0x20 || u.value == 0x7F { out.append("?") }
+            else if u.value < 0x20 { out.append(Unicode.Scalar(0x2400 + u.value)!) }   // ␀ … ␟ (one cell)
+            else if u.value == 0x7F { out.append("\u{2421}") }                          // ␡
             else if DisplayWidth.of(u.value) == 0 && CharClass.of(u.value).contains(.invisible) { out.append("·") }
             else { out.append(u) }
         }
@@ -236,23 +241,34 @@ public struct TextReporter: Reporter {
         s.replacingOccurrences(of: " ", with: "␠").replacingOccurrences(of: "\n", with: "⏎")
     }
 
+    /// The last line. It says "No problems found" only when every file was linted; with `--diff` it counts what
+    /// `--fix` would fix (nothing was fixed).
     public func summary(_ report: RunReport) -> String {
         let e = report.count(.error), w = report.count(.warning), i = report.count(.info)
         let unreadable = report.files.filter { $0.error != nil && !$0.notWritten }.count
         let unwritten = report.files.filter { $0.error != nil && $0.notWritten }.count
+        let skipped = report.files.filter { $0.notice != nil }.count
+        let notLinted = report.notLinted.count
         let fixed = report.files.reduce(0) { $0 + $1.fixed.values.reduce(0, +) }
         let n = report.files.count
+        let checked = n - unreadable - skipped
         func plural(_ k: Int, _ word: String) -> String { "\(k) \(word)\(k == 1 ? "" : "s")" }
         var s: String
-        if e + w + i == 0 {
+        if e + w + i == 0 && unreadable + unwritten + notLinted + skipped == 0 {
             s = "No problems found in \(plural(n, "file"))"
+        } else if e + w + i == 0 {
+            s = "No findings in \(plural(checked, "file")) checked"
         } else {
             let withFindings = report.files.filter { !$0.diagnostics.isEmpty }.count
-            s = "\(plural(e, "error")), \(plural(w, "warning")), \(plural(i, "info")) in \(plural(withFindings, "file")) (\(n) checked)"
+            s = "\(plural(e, "error")), \(plural(w, "warning")), \(plural(i, "info")) in \(plural(withFindings, "file")) (\(checked) checked)"
         }
-        if fixed > 0 { s += "; fixed \(plural(fixed, "problem"))" }
+        if fixed > 0 { s += report.preview ? "; \(plural(fixed, "problem")) fixable with --fix" : "; fixed \(plural(fixed, "problem"))" }
         if unreadable > 0 { s += "; \(plural(unreadable, "file")) could not be linted" }
         if unwritten > 0 { s += "; \(plural(unwritten, "file")) could not be fixed" }
+        if notLinted > 0 { s += "; \(plural(notLinted, "file")) not linted because of configuration errors" }
+        if skipped > 0 { s += "; \(plural(skipped, "file")) skipped (not text)" }
+        let stopped = report.files.filter { $0.diagnostics.contains { $0.isRuleFailure } }.count
+        if stopped > 0 { s += "; rules stopped over their time limit in \(plural(stopped, "file"))" }
         return paint(s, "1") + "\n"
     }
 }

@@ -24,12 +24,20 @@ public enum ExampleRunner {
         return .body
     }
 
+    /// How an example text is read: as plain text whose prose takes the rule's own scope (a one-line example is
+    /// body text for a body rule, not a headline). `copydesk test` and the load-time check of house rules
+    /// (`RuleCatalog.checkCanMatch`) both read examples through here.
+    public static func lint(_ text: String, rule: Rule, linter: Linter? = nil) -> [Diagnostic] {
+        let l = linter ?? Linter(rules: [rule], unusedDisable: nil)
+        return l.lint(Document(path: "example.txt", source: SourceText(text), format: .plainText, role: role(for: rule)))
+    }
+
     public static func run(_ rule: Rule, variants: [Variant] = Variant.allCases) -> [Failure] {
         var failures: [Failure] = []
         let linter = Linter(rules: [rule], unusedDisable: nil)
         let role = role(for: rule)
         func lint(_ text: String, _ l: Linter = linter) -> [Diagnostic] {
-            l.lint(Document(path: "example.txt", source: SourceText(text), format: .plainText, role: role))
+            ExampleRunner.lint(text, rule: rule, linter: l)
         }
         func fail(_ ex: SourceMark, _ v: Variant, _ msg: String) { failures.append(Failure(ruleID: rule.id, mark: ex, variant: v, message: msg)) }
         func show(_ ds: [Diagnostic], _ text: String) -> String {

@@ -50,6 +50,8 @@ public struct Finding: Sendable {
     public var range: Range<Int>
     public var message: String?
     public var fix: Fix?
+    /// The rule failed here (see `Diagnostic.isRuleFailure`); `message` says why.
+    public var isRuleFailure = false
     public init(rule: Int, range: Range<Int>, message: String? = nil, fix: Fix? = nil) {
         self.rule = rule; self.range = range; self.message = message; self.fix = fix
     }

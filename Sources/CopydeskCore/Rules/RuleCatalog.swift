@@ -52,24 +52,37 @@ public struct RuleCatalog: Sendable {
                 files.append(url.standardizedFileURL.path)
             }
         }
+        // Every file is loaded, so all broken rules of a folder are reported at once.
+        var errors = ConfigErrorCollector()
         for path in files.sorted() {
             let rel = String(path.dropFirst(root.path.count + 1))
-            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-                throw ConfigError(SourceMark(file: path, line: 1, column: 1), "cannot read rule file (or it is not UTF-8)")
+            errors.run {
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw ConfigError(SourceMark(file: path, line: 1, column: 1), "cannot read rule file")
+                }
+                guard let text = String(data: data, encoding: .utf8) else {
+                    let bytes = [UInt8](data)
+                    let bad = SourceText.firstInvalidUTF8(bytes) ?? 0
+                    let (line, col) = SourceText.roughPosition(bytes, bad)
+                    throw ConfigError(SourceMark(file: path, line: line, column: col), "rule file is not valid UTF-8 (byte \(bad)); save it as UTF-8")
+                }
+                let rule = try RuleLoader.load(text: text, file: path, relativePath: rel, builtIn: false)
+                if checkMatches { try RuleCatalog.checkCanMatch(rule) }
+                try add(rule)
             }
-            let rule = try RuleLoader.load(text: text, file: path, relativePath: rel, builtIn: false)
-            if checkMatches { try RuleCatalog.checkCanMatch(rule) }
-            try add(rule)
         }
+        try errors.throwIfAny()
     }
 
     /// A house rule none of whose invalid examples is flagged can never match as its author meant: report it when loaded.
+    /// The examples are read exactly as `copydesk test` reads them (`ExampleRunner.lint`: as text of the rule's own
+    /// scope), so a rule whose examples pass `test` always loads.
     static func checkCanMatch(_ rule: Rule) throws {
         guard !rule.examples.invalid.isEmpty else { return }
-        let linter = Linter(rules: [rule])
+        let linter = Linter(rules: [rule], unusedDisable: nil)
         for ex in rule.examples.invalid {
             let marked = MarkedExample(ex.text)
-            if !linter.lint(Document(text: marked.text)).isEmpty { return }
+            if !ExampleRunner.lint(marked.text, rule: rule, linter: linter).isEmpty { return }
         }
         throw ConfigError(rule.examples.invalid[0].mark,
                           "rule \(rule.id) flags none of its invalid examples: it can never match as written (check its pattern, classes or scope)")
@@ -115,7 +128,9 @@ public struct RuleSet: Sendable {
         var rules = catalog.rules
         var unused: Severity? = .info
         let entries = config.rules + overrides.flatMap { config.overrides[$0].rules }
+        var errors = ConfigErrorCollector()
         for e in entries {
+          errors.run {
             if e.key == "copydesk.unused-disable" {
                 switch e.setting {
                 case .off: unused = nil
@@ -123,7 +138,7 @@ public struct RuleSet: Sendable {
                 case .severity(let s): unused = s
                 case .options: throw ConfigError(e.mark, "copydesk.unused-disable takes off, on or a severity")
                 }
-                continue
+                return
             }
             let targets = catalog.rules.indices.filter { catalog.rules[$0].id == e.key || catalog.rules[$0].pack == e.key }
             guard !targets.isEmpty else {
@@ -147,7 +162,9 @@ public struct RuleSet: Sendable {
                     enabled[i] = true
                 }
             }
+          }
         }
+        try errors.throwIfAny()
         return RuleSet(rules: rules.indices.filter { enabled[$0] }.map { rules[$0] }, style: style,
                        unusedDisable: unused, knownIDs: Set(catalog.ids))
     }

@@ -43,48 +43,65 @@ public enum RuleLoader {
     }
 
     /// Compiles a rule mapping. Also used to recompile a rule with options merged in from a configuration.
+    /// Every key is checked even after an error, so all the mistakes of a rule file are reported at once.
     public static func compile(_ root: YAMLValue, file: String, defaultID: String, builtIn: Bool) throws -> Rule {
         let m = try StrictMapping(root, what: "rule \(defaultID)")
+        var errors = ConfigErrorCollector()
         let kindNode = try m.required("kind")
-        let kind = try kindNode.choice("kind", kinds)
-        try m.rejectUnknown(allowed: commonKeys.union(kindKeys(kind)))
+        // Which keys a rule may have depends on its kind: an unknown kind is reported alone.
+        let kind: String? = try kindNode.choice("kind", kinds)
+        if let kind { errors.run { try m.rejectUnknown(allowed: commonKeys.union(kindKeys(kind))) } }
 
         var id = defaultID
         if let idNode = m["id"] {
-            id = try idNode.string("id")
-            guard !id.isEmpty, !id.contains(where: { $0.isWhitespace || $0 == "," }) else {
-                throw ConfigError(idNode.mark, "a rule id may not be empty or contain spaces or commas")
+            errors.run {
+                id = try idNode.string("id")
+                guard !id.isEmpty, !id.contains(where: { $0.isWhitespace || $0 == "," }) else {
+                    throw ConfigError(idNode.mark, "a rule id may not be empty or contain spaces or commas")
+                }
             }
         }
-        let severity = Severity(rawValue: try m.required("severity").choice("severity", Severity.allCases.map(\.rawValue)))!
-        let message = try m.required("message").string("message")
-        guard !message.isEmpty else { throw ConfigError(m["message"]!.mark, "message is empty") }
-        let description = try m.required("description").string("description")
-        let scopeNode = try m.required("scope")
+        let severity = errors.run { Severity(rawValue: try m.required("severity").choice("severity", Severity.allCases.map(\.rawValue)))! }
+        let message = errors.run { () throws -> String in
+            let message = try m.required("message").string("message")
+            guard !message.isEmpty else { throw ConfigError(m["message"]!.mark, "message is empty") }
+            return message
+        }
+        let description = errors.run { try m.required("description").string("description") }
         var scope: Scope = []
-        for item in try scopeNode.list("scope") {
-            let s = try item.string("a scope")
-            guard let sc = Scope.named(s) else {
-                throw ConfigError(item.mark, "unknown scope '\(s)'; expected one of: \(Scope.names.map(\.0).joined(separator: ", "))")
+        errors.run {
+            let scopeNode = try m.required("scope")
+            for item in try scopeNode.list("scope") {
+                let s = try item.string("a scope")
+                guard let sc = Scope.named(s) else {
+                    throw ConfigError(item.mark, "unknown scope '\(s)'; expected one of: \(Scope.names.map(\.0).joined(separator: ", "))")
+                }
+                scope.formUnion(sc)
             }
-            scope.formUnion(sc)
+            guard !scope.isEmpty else { throw ConfigError(scopeNode.mark, "scope is empty: the rule could never match") }
         }
-        guard !scope.isEmpty else { throw ConfigError(scopeNode.mark, "scope is empty: the rule could never match") }
-        let fix = FixSafety(rawValue: try m["fix"]?.choice("fix", ["none", "safe", "unsafe"]) ?? "none")!
-        let styles = try m["styles"]?.stringList("styles") ?? []
-        for (i, s) in styles.enumerated() where !Config.styles.contains(s) {
-            throw ConfigError((try m["styles"]!.list("styles"))[i].mark, "unknown style '\(s)'; expected one of: \(Config.styles.joined(separator: ", "))")
+        let fix = errors.run { FixSafety(rawValue: try m["fix"]?.choice("fix", ["none", "safe", "unsafe"]) ?? "none")! }
+        let styles = errors.run { () throws -> [String] in
+            let styles = try m["styles"]?.stringList("styles") ?? []
+            for (i, s) in styles.enumerated() where !Config.styles.contains(s) {
+                throw ConfigError((try m["styles"]!.list("styles"))[i].mark, "unknown style '\(s)'; expected one of: \(Config.styles.joined(separator: ", "))")
+            }
+            return styles
         }
-        let examples = try parseExamples(m["examples"])
-        let check = try makeCheck(kind, m)
-        if let why = check.deadReason() {
-            throw ConfigError(kindNode.mark, "rule \(id) can never match: \(why)")
+        let examples = errors.run { try parseExamples(m["examples"]) }
+        let authority = errors.run { try m["authority"]?.string("authority") }
+        let link = errors.run { try m["link"]?.string("link") }
+        let recommended = errors.run { try m["recommended"]?.bool("recommended") ?? true }
+        let check = kind.flatMap { kind in errors.run { try makeCheck(kind, m) } }
+        if let check, let why = check.deadReason() {
+            errors.add(ConfigError(kindNode.mark, "rule \(id) can never match: \(why)"))
         }
-        return Rule(id: id, file: file, kind: kind, severity: severity, message: message, description: description,
-                    authority: try m["authority"]?.string("authority"), link: try m["link"]?.string("link"),
-                    scope: scope, fixSafety: fix, styles: styles,
-                    recommended: try m["recommended"]?.bool("recommended") ?? true,
-                    examples: examples, check: check, source: root, builtIn: builtIn)
+        try errors.throwIfAny()
+        return Rule(id: id, file: file, kind: kind!, severity: severity!, message: message!, description: description!,
+                    authority: authority!, link: link!,
+                    scope: scope, fixSafety: fix!, styles: styles!,
+                    recommended: recommended!,
+                    examples: examples!, check: check!, source: root, builtIn: builtIn)
     }
 
     static func parseExamples(_ node: YAMLValue?) throws -> RuleExamples {

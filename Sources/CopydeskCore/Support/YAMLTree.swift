@@ -12,12 +12,64 @@ public struct SourceMark: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(file):\(line):\(column)" }
 }
 
-/// An error in a rule file or a configuration file, always with a position.
+/// An error in a rule file or a configuration file, always with a position. One thrown error may carry more
+/// (`others`): loading goes on after an error, so a run reports every mistake at once, not only the first.
 public struct ConfigError: Error, Sendable, CustomStringConvertible {
     public var mark: SourceMark
     public var message: String
+    /// Further errors found in the same load, in order.
+    public var others: [ConfigError] = []
     public init(_ mark: SourceMark, _ message: String) { self.mark = mark; self.message = message }
-    public var description: String { "\(mark): error: \(message)" }
+    /// This error and the others, one line each.
+    public var all: [ConfigError] {
+        var first = self
+        first.others = []
+        return [first] + others.flatMap(\.all)
+    }
+    /// One line: `file:line:col: error: message`.
+    public var line: String { "\(mark): error: \(message)" }
+    public var description: String { all.map(\.line).joined(separator: "\n") }
+}
+
+/// Runs loading steps, keeping the configuration errors they throw (other errors pass through), so that one
+/// load reports all of its mistakes.
+public struct ConfigErrorCollector {
+    public private(set) var errors: [ConfigError] = []
+    public init() {}
+
+    /// The step's value, or nil when it threw a configuration error (kept).
+    @discardableResult
+    public mutating func run<T>(_ body: () throws -> T) -> T? {
+        do { return try body() } catch let e as ConfigError {
+            add(e)
+        } catch {
+            add(ConfigError(SourceMark(file: "<configuration>", line: 1, column: 1), "\(error)"))
+        }
+        return nil
+    }
+
+    public mutating func add(_ e: ConfigError) {
+        for x in e.all where !errors.contains(where: { $0.mark == x.mark && $0.message == x.message }) { errors.append(x) }
+    }
+
+    public var isEmpty: Bool { errors.isEmpty }
+
+    /// Throws the kept errors as one (the first, carrying the others): file by file in the order the files came,
+    /// by position within a file.
+    public func throwIfAny() throws {
+        guard !errors.isEmpty else { return }
+        var order: [String: Int] = [:]
+        for e in errors where order[e.mark.file] == nil { order[e.mark.file] = order.count }
+        let sorted = errors.enumerated().sorted { a, b in
+            let (x, y) = (a.element.mark, b.element.mark)
+            if x.file != y.file { return order[x.file]! < order[y.file]! }
+            if (x.line, x.column) != (y.line, y.column) { return (x.line, x.column) < (y.line, y.column) }
+            return a.offset < b.offset
+        }.map(\.element)
+        var first = sorted[0]
+        first.others = Array(sorted.dropFirst())
+        throw first
+    }
 }
 
 /// A YAML document reduced to what copydesk reads: scalars, sequences and mappings, each with its position.
@@ -46,6 +98,7 @@ public indirect enum YAMLValue: Sendable {
     /// Parses YAML text. Syntax errors are reported with the file's line and column.
     public static func parse(_ text: String, file: String) throws -> YAMLValue {
         let node: Node?
+        try YAMLLimits.check(text, file: file)
         do {
             node = try Yams.compose(yaml: text)
         } catch let error as YamlError {
@@ -157,12 +210,15 @@ public struct StrictMapping {
         self.what = what
         self.entries = try value.pairs(what)
         var seen: [String: SourceMark] = [:]
+        var errors = ConfigErrorCollector()
         for e in entries {
             if let first = seen[e.key] {
-                throw ConfigError(e.keyMark, "duplicate key '\(e.key)' in \(what) (first at line \(first.line))")
+                errors.add(ConfigError(e.keyMark, "duplicate key '\(e.key)' in \(what) (first at line \(first.line))"))
+            } else {
+                seen[e.key] = e.keyMark
             }
-            seen[e.key] = e.keyMark
         }
+        try errors.throwIfAny()
     }
 
     public subscript(key: String) -> YAMLValue? { entries.first(where: { $0.key == key })?.value }
@@ -173,8 +229,9 @@ public struct StrictMapping {
         return v
     }
 
-    /// Throws on the first key that is not in `allowed`, naming the closest allowed key.
+    /// Throws when a key is not in `allowed` (all such keys in one error), naming the closest allowed key.
     public func rejectUnknown(allowed: Set<String>) throws {
+        var errors = ConfigErrorCollector()
         for e in entries where !allowed.contains(e.key) {
             var msg = "unknown key '\(e.key)' in \(what)"
             if let near = allowed.min(by: { editDistance($0, e.key) < editDistance($1, e.key) }),
@@ -183,8 +240,9 @@ public struct StrictMapping {
             } else {
                 msg += "; expected one of: \(allowed.sorted().joined(separator: ", "))"
             }
-            throw ConfigError(e.keyMark, msg)
+            errors.add(ConfigError(e.keyMark, msg))
         }
+        try errors.throwIfAny()
     }
 }
 
@@ -199,6 +257,10 @@ extension ConfigError {
                 ?? SourceMark(file: file, line: ctx.mark.line, column: ctx.mark.column)
             return ConfigError(mark, "duplicate key '\(key)' (first at line \(ctx.mark.line))")
         case .scanner(let ctx, let problem, let m, _), .parser(let ctx, let problem, let m, _), .composer(let ctx, let problem, let m, _):
+            if problem.contains("nesting level") {
+                return ConfigError(SourceMark(file: file, line: m.line, column: m.column),
+                                   "YAML nested too deeply (more than \(YAMLLimits.maxDepth) levels); a configuration or rule file needs a few")
+            }
             var msg = "invalid YAML: \(problem)"
             if let ctx { msg += " (\(ctx.text))" }
             return ConfigError(SourceMark(file: file, line: m.line, column: m.column), msg)
