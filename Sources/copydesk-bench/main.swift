@@ -81,22 +81,6 @@ func parseOptions() -> Options {
 
 // MARK: deterministic corpus
 
-/// SplitMix64: small, fast, and the same sequence on every platform.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    mutating func chance(_ p: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < p }
-    mutating func pick<T>(_ a: [T]) -> T { a[int(a.count)] }
-}
-
 enum Vocabulary {
     static let words: [String] = """
     疫情 防控 阻击战 全力以赴 扎紧 扎密 篱笆墙 流调 溯源 分类 管控 市委 书记 市长 副市长 调研 指导 工作 会议 召开 \

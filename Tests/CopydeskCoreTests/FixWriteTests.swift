@@ -263,7 +263,7 @@ enum FW {
 /// The writer in process: changes that metadata alone cannot see, and the hash that sees them.
 @Suite struct FileWriterTests {
     @Test func hashDoesNotDependOnChunking() {
-        var rng = SeededRNG(seed: 7)
+        var rng = SplitMix64(seed: 7)
         for n in [0, 1, 7, 8, 9, 63, 64, 65, 1000] {
             let bytes = (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
             let whole = ContentHasher.hash(bytes)
@@ -317,18 +317,5 @@ enum FW {
         let method = try AtomicWriter.replace(path: f.path, with: Array("全力\n".utf8), expecting: nil)
         #expect(method == (hardLinked ? .inPlace : .renamed))
         #expect(try FW.bytes(f) == "全力\n")
-    }
-}
-
-/// SplitMix64: a small seeded generator, so random tests are reproducible.
-struct SeededRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D1_02C9_A0DC_A2F5
-        return z ^ (z >> 31)
     }
 }

@@ -5,7 +5,8 @@
 ///     endings: "。！？…”’）》」』：；!?.:;"   # characters that may end a paragraph
 ///     markdown: false                          # Markdown soft breaks are normal: off by default
 ///     min-wrapped-ratio: 0.3                   # only in hard-wrapped text (see below)
-///     safe-min-wrapped-ratio: 0.6              # below it, joins need --unsafe-fixes
+///     safe-min-wrapped-ratio: 0.4              # below it, joins need --unsafe-fixes (print hangs punctuation at
+///                                              # line ends, so many wrapped lines end with 。)
 ///
 /// A join is never a guess from punctuation alone: the evidence comes from the **column**. Hard-wrapped text has
 /// its lines cut at (nearly) one width, measured in cells (a Chinese character two, a half-width digit one,
@@ -46,7 +47,7 @@ public struct BrokenLineCheck: Check {
         markdown = try m["markdown"]?.bool("markdown") ?? false
         minWrappedRatio = try m["min-wrapped-ratio"]?.double("min-wrapped-ratio") ?? 0.3
         guard (0...1).contains(minWrappedRatio) else { throw ConfigError(m["min-wrapped-ratio"]!.mark, "'min-wrapped-ratio' must be between 0 and 1") }
-        safeMinWrappedRatio = try m["safe-min-wrapped-ratio"]?.double("safe-min-wrapped-ratio") ?? 0.6
+        safeMinWrappedRatio = try m["safe-min-wrapped-ratio"]?.double("safe-min-wrapped-ratio") ?? 0.4
         guard (0...1).contains(safeMinWrappedRatio) else { throw ConfigError(m["safe-min-wrapped-ratio"]!.mark, "'safe-min-wrapped-ratio' must be between 0 and 1") }
     }
 
@@ -129,7 +130,7 @@ public struct BrokenLineCheck: Check {
         if Double(open) < minWrappedRatio * Double(flow.count) { return }
         // The column, from the lines that show it (a paragraph's first line may be short by its indent).
         guard let column = BrokenLineCheck.column(flow.map(\.width), firstInBlock: blankWrapped ? flow.map { _ in false } : firstInBlock,
-                                                  punctuated: flow.map(\.hasPunctuation), minLines: blankWrapped ? 5 : 2) else { return }
+                                                  punctuated: blankWrapped ? flow.map(\.hasPunctuation) : nil, minLines: blankWrapped ? 5 : 2) else { return }
         // Two lines are thin evidence: joins become unsafe, and only in blocks that end a sentence (a paragraph;
         // verse often does not).
         let weak = column.count < 3
@@ -236,8 +237,9 @@ public struct BrokenLineCheck: Check {
     /// the lines (a paragraph's first line short by its indent aside), and at most a tenth of them are wider by more
     /// than two cells (verse has its long lines; a column has none). Prose cut at a column has punctuation inside
     /// most lines (nine in ten on a real OCR page); verse of even line lengths has it in few: at least half of the
-    /// column's lines must have some (judged from five lines on).
-    static func column(_ widths: [Int], firstInBlock: [Bool], punctuated: [Bool], minLines: Int) -> Column? {
+    /// column's lines must have some (judged from five lines on, on blank-line wrapped pages, where a poem would
+    /// be one run of lines; elsewhere verse stanzas are blocks of their own).
+    static func column(_ widths: [Int], firstInBlock: [Bool], punctuated: [Bool]?, minLines: Int) -> Column? {
         guard widths.count >= minLines else { return nil }
         var counts: [Int: Int] = [:]
         for w in widths { counts[w, default: 0] += 1 }
@@ -251,7 +253,7 @@ public struct BrokenLineCheck: Check {
         let hi = best + window - 1
         var total = 0, wider = 0, withPunct = 0
         for (k, w) in widths.enumerated() {
-            if w >= best && w <= hi && punctuated[k] { withPunct += 1 }
+            if w >= best && w <= hi && punctuated?[k] != false { withPunct += 1 }
             if firstInBlock[k] && w < best && w >= best - indentSlack { continue }
             total += 1
             if w > hi + 2 { wider += 1 }
