@@ -472,68 +472,56 @@ public struct BoundaryScanner: Sendable {
     }
 
 
-    /// Letterspacing is a run: the one space at `spaceStart..<spaceEnd` separates units (one Han character, with any
-    /// punctuation or markup attached: `全`, `，全`, `[官`) of a run of at least three units, each separated by one space
-    /// (`民 事 裁 定 书`), or it sits at the edge of such a run (`篱笆 墙 ，全 力`). A lone character between two
-    /// spaces next to a number or a word (`营收 2.8 亿 移动广告`, `1.8 万 无话费`: a headline pause, table cells) is no
-    /// run. Called only for a single space next to a lone character, so it is off the hot path; it looks at no more
-    /// than three units on each side (linear time on a letterspaced line of any length).
+    /// Letterspacing is a run: the one space at `spaceStart..<spaceEnd` separates single Han characters of a run of
+    /// at least three, each from the next by one space or by punctuation (`民 事 裁 定 书`, `全 力 以 赴，打 赢`), or it
+    /// sits at the edge of such a run (`篱笆 墙 ，全 力`). A lone character between two spaces next to a number or a word
+    /// (`营收 2.8 亿 移动广告`, `1.8 万 无话费`: a headline pause, table cells) is no run, nor are names after a credit
+    /// (`作者：申 琳 朱 虹`). Called only for a single space next to a lone character, so it is off the hot path; it looks
+    /// at no more than three characters on each side (linear time on a letterspaced line of any length).
     static func inLetterspacedRun(_ p: UnsafeBufferPointer<UInt8>, _ segment: Range<Int>, spaceStart: Int, spaceEnd: Int) -> Bool {
         @inline(__always) func isSep(_ v: UInt32) -> Bool { v == 0x20 || v == 0x3000 || v == 0xA0 || v == 0x09 }
-        /// Whether a token (a run of non-space characters) is one unit: exactly one Han character, the rest full-width
-        /// punctuation. `chars` is the token's scalars.
-        func isUnit(_ chars: [UInt32]) -> Bool {
-            var han = 0
-            for v in chars {
-                let c = CharClass.of(v)
-                if c.contains(.han) { han += 1; if han > 1 { return false } }
-                else if c.isDisjoint(with: [.fullwidthPunct, .halfwidthPunct]) { return false }
-            }
-            return han == 1
-        }
-        // Units to the left: tokens ending at `e`, each preceded by exactly one separator.
-        var left = 0
-        var e = spaceStart
-        var runStart = spaceStart
-        while left < 3 && e > segment.lowerBound {
-            var chars: [UInt32] = []
-            var k = e
-            while k > segment.lowerBound && chars.count <= 8 {
-                var s = k - 1
-                while s > segment.lowerBound && p[s] & 0xC0 == 0x80 { s -= 1 }
-                let (v, _) = decodeScalar(p, s)
-                if isSep(v) { break }
-                chars.append(v); k = s
-            }
-            guard isUnit(chars) else { break }
-            left += 1
-            runStart = k
-            // Exactly one separator before the token, and a character before it.
-            guard k > segment.lowerBound else { break }
+        @inline(__always) func isPunct(_ v: UInt32) -> Bool { !CharClass.of(v).isDisjoint(with: [.fullwidthPunct, .halfwidthPunct]) }
+        @inline(__always) func isHan(_ v: UInt32) -> Bool { CharClass.of(v).contains(.han) }
+        func before(_ k: Int) -> (UInt32, Int)? {
+            guard k > segment.lowerBound else { return nil }
             var s = k - 1
             while s > segment.lowerBound && p[s] & 0xC0 == 0x80 { s -= 1 }
-            guard isSep(decodeScalar(p, s).0), s > segment.lowerBound else { break }
-            var t = s - 1
-            while t > segment.lowerBound && p[t] & 0xC0 == 0x80 { t -= 1 }
-            if isSep(decodeScalar(p, t).0) { break }
-            e = s
+            return (decodeScalar(p, s).0, s)
+        }
+        func after(_ k: Int) -> (UInt32, Int)? {
+            guard k < segment.upperBound else { return nil }
+            let (v, n) = decodeScalar(p, k)
+            return (v, k + n)
+        }
+        // Left: a Han character not touching another, then a separator (one space, or punctuation with at most one
+        // space at a time), again.
+        var left = 0
+        var k = spaceStart
+        var runStart = spaceStart
+        while left < 3, let (c, s) = before(k), isHan(c) {
+            if let (pc, _) = before(s), isHan(pc) { break }
+            left += 1
+            runStart = s
+            var j = s, length = 0, spaces = 0, punct = false
+            while let (v, t) = before(j), isSep(v) || isPunct(v), length < 4 {
+                if isSep(v) { spaces += 1; if spaces > 1 { break } } else { spaces = 0; punct = true }
+                j = t; length += 1
+            }
+            if length == 0 || (spaces > 1) || (!punct && length > 1) { break }
+            k = j
         }
         var right = 0
-        var b = spaceEnd
-        while right < 3 && b < segment.upperBound {
-            var chars: [UInt32] = []
-            var k = b
-            while k < segment.upperBound && chars.count <= 8 {
-                let (v, n) = decodeScalar(p, k)
-                if isSep(v) { break }
-                chars.append(v); k += n
-            }
-            guard isUnit(chars) else { break }
+        k = spaceEnd
+        while right < 3, let (c, e) = after(k), isHan(c) {
+            if let (nc, _) = after(e), isHan(nc) { break }
             right += 1
-            guard k < segment.upperBound else { break }
-            let (v, n) = decodeScalar(p, k)
-            guard isSep(v), k + n < segment.upperBound, !isSep(decodeScalar(p, k + n).0) else { break }
-            b = k + n
+            var j = e, length = 0, spaces = 0, punct = false
+            while let (v, t) = after(j), isSep(v) || isPunct(v), length < 4 {
+                if isSep(v) { spaces += 1; if spaces > 1 { break } } else { spaces = 0; punct = true }
+                j = t; length += 1
+            }
+            if length == 0 || (spaces > 1) || (!punct && length > 1) { break }
+            k = j
         }
         guard (left > 0 || right > 0) && left + right >= 3 else { return false }
         // Names after a credit (`作者：申 琳 朱 虹`, `通讯员 李 鹏 常 纯`): a two-character name takes a space to line up

@@ -1,0 +1,36 @@
+import ArgumentParser
+import CopydeskCore
+import Foundation
+
+/// `copydesk server`: the language server for editors (LSP over standard input and output).
+struct Server: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the language server (LSP over stdio) for editors: diagnostics, fixes, hover.",
+        discussion: """
+        Each document uses the nearest .lintrc.yml of its path (reloaded when YAML files change).
+        See docs/editors.md for VS Code, Neovim and Zed set-up.
+        """
+    )
+
+    @Option(name: .long, help: "House style for every document: print or pangu (overrides the configuration).")
+    var style: String?
+
+    @Option(name: .long, help: "Use this configuration file for every document.")
+    var config: String?
+
+    @Flag(name: .long, help: "Ignore .lintrc.yml files; use the built-in defaults.")
+    var noConfig = false
+
+    func run() throws {
+        var opts = Runner.Options()
+        opts.style = style
+        opts.configPath = config
+        opts.noConfig = noConfig
+        let server: LanguageServer
+        do { server = try LanguageServer(options: opts) } catch {
+            printError("built-in rules failed to load: \(error)")
+            throw ExitCode(2)
+        }
+        throw ExitCode(server.run())
+    }
+}
