@@ -115,12 +115,17 @@ public struct JSONRPCWriter {
     public init(fd: Int32) { self.fd = fd }
 
     @discardableResult
-    public func send(_ object: Any) -> Bool {
-        let bytes = JSONRPC.frame(object)
-        return bytes.withUnsafeBytes { p -> Bool in
+    public func send(_ object: Any) -> Bool { write(JSONRPC.frame(object)) }
+
+    /// A body already written as JSON.
+    @discardableResult
+    public func sendFramed(_ body: [UInt8]) -> Bool { write(Array("Content-Length: \(body.count)\r\n\r\n".utf8) + body) }
+
+    private func write(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { p -> Bool in
             var done = 0
             while done < p.count {
-                let n = write(fd, p.baseAddress! + done, p.count - done)
+                let n = Foundation.write(fd, p.baseAddress! + done, p.count - done)
                 if n < 0 { if errno == EINTR { continue }; return false }
                 done += n
             }
