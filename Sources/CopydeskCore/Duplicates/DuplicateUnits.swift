@@ -1,10 +1,12 @@
 /// The units the duplicate rules compare: paragraphs (after the OCR line joining `--fix` would do) and sentences,
 /// each normalised.
 ///
-/// **Paragraphs.** Prose blocks (paragraphs, list items, quotes) whose role is in the rule's scope. Blocks that the
-/// `ocr.broken-line` check (default options) would join with a *safe* fix are one paragraph: on a hard-wrapped page
-/// where OCR put a blank line after every printed line, the printed paragraph is compared, not each line. Lines of a
-/// block are joined as they are (the normalisation drops the line breaks).
+/// **Paragraphs.** Text of prose blocks (paragraphs, list items, quotes) whose role is in the rule's scope, read
+/// after the OCR join `--fix` would do: a line break that the `ocr.broken-line` check (default options) removes with
+/// a *safe* fix does not end a paragraph, even across a blank line (OCR that put a blank line after every printed
+/// line). Otherwise, in plain text, a line that ends a sentence ends its paragraph (web text puts one paragraph on
+/// a line, without blank lines) and a line that does not continues on the next line of its block; a blank line
+/// always ends one. In Markdown a block is a paragraph. The normalisation drops the line breaks.
 ///
 /// **Normalisation** (`normalize`): full-width ASCII folded to half-width, Latin letters lower-cased, and only Han,
 /// kana, hangul, Latin letters and digits kept: whitespace, punctuation and symbols are dropped. So `“青山镇”` and
@@ -56,37 +58,38 @@ public final class DuplicateUnits: @unchecked Sendable {
             guard !b.role.isDisjoint(with: scope), b.role != .code else { return false }
             switch b.kind { case .paragraph, .listItem, .blockquote: return true; default: return false }
         }
-        // Blocks the OCR join would merge: union the block of each line a safe join connects.
-        var joinNext = [Bool](repeating: false, count: blocks.count)
-        if blocks.count > 1, doc.format == .plainText {
-            var lineBlock = [Int](repeating: -1, count: src.lineCount)
-            for (bi, b) in blocks.enumerated() where prose(b) { for l in b.lines where l < lineBlock.count { lineBlock[l] = bi } }
+        // Line breaks the OCR join would remove: a safe fix of the broken-line check (default options) deletes them.
+        var joinedAfter = [Bool](repeating: false, count: src.lineCount)
+        let facts = doc.lineFacts
+        if doc.format == .plainText && src.lineCount > 1 {
             let segs = doc.segments(for: [.body, .dateline])
             let ctx = CheckContext(document: doc, ruleIndex: 0, fixSafety: .safe, message: "", scope: [.body, .dateline],
                                    allSegments: segs, texts: SegmentTexts(document: doc, segments: segs))
             var fs: [Finding] = []
             BrokenLineCheck.standard.run(ctx, into: &fs)
             for f in fs where f.fix?.safety == .safe {
-                for e in f.fix!.edits {
-                    let a = lineBlock[src.lineIndex(of: max(0, e.range.lowerBound - 1))]
-                    let b = lineBlock[src.lineIndex(of: min(e.range.upperBound, max(0, src.bytes.count - 1)))]
-                    if a >= 0, b > a { for k in a..<b { joinNext[k] = true } }
-                }
+                for e in f.fix!.edits where e.range.lowerBound > 0 { joinedAfter[src.lineIndex(of: e.range.lowerBound - 1)] = true }
             }
         }
         var article = 0
         var group: [Range<Int>] = []
-        var bi = 0
-        while bi < blocks.count {
-            let b = blocks[bi]
+        func flush() { if !group.isEmpty { u.add(group, src, article: article); group.removeAll(keepingCapacity: true) } }
+        for b in blocks {
             if b.role == .headline { article += 1 }
-            guard prose(b) else { bi += 1; continue }
-            group.removeAll(keepingCapacity: true)
-            group += b.content
-            while joinNext[bi], bi + 1 < blocks.count, prose(blocks[bi + 1]) { bi += 1; group += blocks[bi].content }
-            u.add(group, src, article: article)
-            bi += 1
+            guard prose(b) else { flush(); continue }
+            for (k, r) in b.content.enumerated() {
+                group.append(r)
+                let line = b.lines.lowerBound + k
+                let last = k == b.content.count - 1
+                // Plain text: a line that ends a sentence ends its paragraph (web text has one paragraph a line)
+                // unless the OCR join continues it; a line that does not continues on the next line of its block.
+                // Markdown: a block is a paragraph (soft breaks are normal).
+                if facts.isEmpty { if last { flush() }; continue }
+                if line < joinedAfter.count && joinedAfter[line] { continue }
+                if last || facts[line].contains(.endsSentence) { flush() }
+            }
         }
+        flush()
         u.shingleCache = [[UInt64]?](repeating: nil, count: u.paragraphs.count)
         return u
     }
