@@ -14,7 +14,8 @@
 /// location, and gives the similarity. One finding per unit and rule: the earlier copy most like it (the first
 /// of equals). A paragraph that is an exact copy is not also reported as near or contained, and one that is a near
 /// copy (Jaccard ≥ 0.8) not also as contained; a sentence is not reported when its paragraph and the earlier one's
-/// are such copies (the paragraph rules report them).
+/// are such copies (the paragraph rules report them). A title-like first paragraph (see `DuplicateUnits`) is never
+/// a contained copy: web pages repeat the headline at the start of the body.
 public struct DuplicatesCheck: Check {
     enum Unit: String { case paragraph, sentence }
     enum Match: String { case exact, near, contained }
@@ -128,7 +129,7 @@ public struct DuplicatesCheck: Check {
                     sim = jac
                 case .contained:
                     let c = Double(shared) / Double(min(a, b))
-                    guard c >= threshold, jac < DuplicatesCheck.nearJaccard,
+                    guard c >= threshold, jac < DuplicatesCheck.nearJaccard, !u.paragraphs[i].titleLike, !u.paragraphs[j].titleLike,
                           !sameNumbers || DuplicateUnits.numbersAgree(u.paragraphs[i].numbers, u.paragraphs[j].numbers, equal: false) else { continue }
                     sim = c
                 case .exact: continue

@@ -4,9 +4,10 @@
 /// **Paragraphs.** Text of prose blocks (paragraphs, list items, quotes) whose role is in the rule's scope, read
 /// after the OCR join `--fix` would do: a line break that the `ocr.broken-line` check (default options) removes with
 /// a *safe* fix does not end a paragraph, even across a blank line (OCR that put a blank line after every printed
-/// line). Otherwise, in plain text, a line that ends a sentence ends its paragraph (web text puts one paragraph on
-/// a line, without blank lines) and a line that does not continues on the next line of its block; a blank line
-/// always ends one. In Markdown a block is a paragraph. The normalisation drops the line breaks.
+/// line). Otherwise, in plain text, a line is a paragraph (web text puts one paragraph on a line, without blank
+/// lines; a caption or subhead without punctuation is a line of its own). In Markdown a block is a paragraph. The
+/// first paragraph of an article that does not end a sentence is `titleLike` (a headline the structure did not
+/// recognise, often repeated at the start of the body by web pages). The normalisation drops the line breaks.
 ///
 /// **Normalisation** (`normalize`): full-width ASCII folded to half-width, Latin letters lower-cased, and only Han,
 /// kana, hangul, Latin letters and digits kept: whitespace, punctuation and symbols are dropped. So `“青山镇”` and
@@ -29,6 +30,8 @@ public final class DuplicateUnits: @unchecked Sendable {
         var numbers: [UInt64]
         /// Which article of the file it belongs to (a headline starts a new one).
         var article: Int
+        /// The first paragraph of its article, not ending a sentence: a title.
+        var titleLike = false
     }
 
     struct Sentence {
@@ -81,12 +84,11 @@ public final class DuplicateUnits: @unchecked Sendable {
                 group.append(r)
                 let line = b.lines.lowerBound + k
                 let last = k == b.content.count - 1
-                // Plain text: a line that ends a sentence ends its paragraph (web text has one paragraph a line)
-                // unless the OCR join continues it; a line that does not continues on the next line of its block.
-                // Markdown: a block is a paragraph (soft breaks are normal).
+                // Plain text: a line is a paragraph (web text has one paragraph a line) unless the OCR join continues
+                // it. Markdown: a block is a paragraph (soft breaks are normal).
                 if facts.isEmpty { if last { flush() }; continue }
                 if line < joinedAfter.count && joinedAfter[line] { continue }
-                if last || facts[line].contains(.endsSentence) { flush() }
+                flush()
             }
         }
         flush()
@@ -167,8 +169,17 @@ public final class DuplicateUnits: @unchecked Sendable {
         if inDigits { numbers.append(digitHash) }
         endSentence(lastEnd)
         guard first >= 0 else { text.removeSubrange(normStart...); return }
-        paragraphs.append(Paragraph(range: first..<lastEnd, norm: normStart..<text.count, han: han, hash: hash,
-                                    numbers: numbers, article: article))
+        var par = Paragraph(range: first..<lastEnd, norm: normStart..<text.count, han: han, hash: hash,
+                            numbers: numbers, article: article)
+        if paragraphs.last?.article != article {
+            let lastScalar = src.bytes.withUnsafeBufferPointer { p -> UInt32 in
+                var k = lastEnd - 1
+                while k > first && p[k] & 0xC0 == 0x80 { k -= 1 }
+                return decodeScalar(p, k).0
+            }
+            par.titleLike = !ArticleStructure.isEnding(lastScalar)
+        }
+        paragraphs.append(par)
     }
 
     // MARK: comparison
