@@ -15,7 +15,7 @@
 /// of equals). A paragraph that is an exact copy is not also reported as near or contained, and one that is a near
 /// copy (Jaccard ≥ 0.8) not also as contained; a sentence is not reported when its paragraph and the earlier one's
 /// are such copies (the paragraph rules report them). A title-like first paragraph (see `DuplicateUnits`) is never
-/// a contained copy: web pages repeat the headline at the start of the body.
+/// compared within its file (web pages repeat the headline at the start of the body), nor is a quoted message.
 public struct DuplicatesCheck: Check {
     enum Unit: String { case paragraph, sentence }
     enum Match: String { case exact, near, contained }
@@ -33,7 +33,8 @@ public struct DuplicatesCheck: Check {
     static let nearJaccard = 0.8
     static let containedShare = 0.9
     static let defaultBoilerplate = ["责任编辑", "编辑", "校对", "审核", "来源", "原标题", "免责声明", "版权声明", "特别声明",
-                                     "声明", "本文来源", "本文系", "转载", "扫码", "点击", "关注我们", "长按"]
+                                     "声明", "本文来源", "本文系", "本文由", "此稿由", "转载", "扫码", "点击", "关注我们", "长按", "马上注册",
+                                     "未经许可"]
 
     init(_ m: StrictMapping) throws {
         var errors = ConfigErrorCollector()
@@ -77,7 +78,8 @@ public struct DuplicatesCheck: Check {
 
     /// Whether paragraph `p` of `u` is compared at all.
     func eligible(_ u: DuplicateUnits, _ p: Int) -> Bool {
-        u.paragraphs[p].han >= minHan && !isBoilerplate(u.normalized(p))
+        let par = u.paragraphs[p]
+        return par.han >= minHan && !par.titleLike && !par.isQuote && !isBoilerplate(u.normalized(p))
     }
 
     static func percent(_ x: Double) -> String { "\(Int((x * 100).rounded(.down)))%" }
@@ -147,7 +149,8 @@ public struct DuplicatesCheck: Check {
             var pairVerdict: [Int: Bool] = [:]
             for s in u.sentences.indices {
                 let sent = u.sentences[s]
-                guard sent.han >= minHan, !isBoilerplate(u.normalized(sent.paragraph)) else { continue }
+                let par = u.paragraphs[sent.paragraph]
+                guard sent.han >= minHan, !par.titleLike, !par.isQuote, !isBoilerplate(u.normalized(sent.paragraph)) else { continue }
                 // Within one article: the key mixes in the article.
                 let key = sent.hash ^ (UInt64(u.paragraphs[sent.paragraph].article) &* 0x9E37_79B9_7F4A_7C15)
                 guard let t = first[key] else { first[key] = s; continue }

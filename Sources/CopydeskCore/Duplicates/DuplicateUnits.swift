@@ -7,7 +7,8 @@
 /// line). Otherwise, in plain text, a line is a paragraph (web text puts one paragraph on a line, without blank
 /// lines; a caption or subhead without punctuation is a line of its own). In Markdown a block is a paragraph. The
 /// first paragraph of an article that does not end a sentence is `titleLike` (a headline the structure did not
-/// recognise, often repeated at the start of the body by web pages). The normalisation drops the line breaks.
+/// recognise, often repeated at the start of the body by web pages); the duplicate rules skip it within its file, and
+/// skip a paragraph that starts with `>` or `:` (a quoted message). The normalisation drops the line breaks.
 ///
 /// **Normalisation** (`normalize`): full-width ASCII folded to half-width, Latin letters lower-cased, and only Han,
 /// kana, hangul, Latin letters and digits kept: whitespace, punctuation and symbols are dropped. So `“青山镇”` and
@@ -30,8 +31,10 @@ public final class DuplicateUnits: @unchecked Sendable {
         var numbers: [UInt64]
         /// Which article of the file it belongs to (a headline starts a new one).
         var article: Int
-        /// The first paragraph of its article, not ending a sentence: a title.
+        /// The first paragraph of its article, not ending a sentence or at most 40 characters: a title.
         var titleLike = false
+        /// Starts with `>` or `:`, the marks of a quoted earlier message.
+        var isQuote = false
     }
 
     struct Sentence {
@@ -177,8 +180,10 @@ public final class DuplicateUnits: @unchecked Sendable {
                 while k > first && p[k] & 0xC0 == 0x80 { k -= 1 }
                 return decodeScalar(p, k).0
             }
-            par.titleLike = !ArticleStructure.isEnding(lastScalar)
+            par.titleLike = !ArticleStructure.isEnding(lastScalar) || text.count - normStart <= 40
         }
+        // A quotation of an earlier message (`> …`, `: …` in forums and mail) repeats it on purpose.
+        par.isQuote = src.bytes[first] == 0x3E || src.bytes[first] == 0x3A
         paragraphs.append(par)
     }
 
