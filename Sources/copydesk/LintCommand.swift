@@ -88,6 +88,25 @@ enum LintCommand {
                     diffs += UnifiedDiff.render(old: SourceText.displayBytes(orig), new: SourceText.displayBytes(fixed), path: r.0.path)
                 }
             }
+            // Duplicates between files of the run: one more report for each file that has some, after all files
+            // (streamed like the others; merged into the file's report for the one-document formats and the summary).
+            var indexByPath: [String: Int] = [:]
+            for (k, r) in reports.enumerated() { indexByPath[r.path] = k }
+            runner.crossFileReports { r in
+                if streaming {
+                    textReporter.renderFile(r, write: writeOut)
+                    var stripped = r
+                    stripped.source = nil
+                    stripped.diagnostics = r.diagnostics.map { var d = $0; d.message = ""; d.related = []; return d }
+                    if let k = indexByPath[r.path] { reports[k].diagnostics += stripped.diagnostics } else { reports.append(stripped) }
+                } else if let k = indexByPath[r.path] {
+                    reports[k].absorb(r)
+                } else {
+                    var r = r
+                    r.detachSource(fingerprints: o.format == .sarif)
+                    reports.append(r)
+                }
+            }
             streamed = streaming
         } catch let e as ConfigError {
             for x in e.all { printError(x.line) }

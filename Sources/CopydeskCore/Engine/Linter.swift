@@ -11,6 +11,9 @@ public struct Diagnostic: Sendable {
     /// Not a finding in the text but a rule that failed on it (a `pattern` rule over its time budget): reported as
     /// an error, and the run exits with 2.
     public var isRuleFailure = false
+    /// Other places the finding refers to (the earlier copy of a duplicate): JSON `related`, SARIF
+    /// `relatedLocations`.
+    public var related: [RelatedLocation] = []
 }
 
 /// Runs a rule set over documents. Pipeline per document: segments per scope → boundary rules in one pass →
@@ -67,8 +70,12 @@ public struct Linter: Sendable {
         self.init(rules: set.rules, unusedDisable: set.unusedDisable, knownIDs: set.knownIDs)
     }
 
-    public func lint(_ doc: Document) -> [Diagnostic] {
-        let findings = collect(doc, lines: nil, local: true, other: true)
+    public func lint(_ doc: Document) -> [Diagnostic] { lint(doc, cache: CheckCache()) }
+
+    /// `lint(doc)`, leaving in `cache` what the checks worked out (the duplicate rules' units, which the run's
+    /// cross-file pass fingerprints).
+    public func lint(_ doc: Document, cache: CheckCache) -> [Diagnostic] {
+        let findings = collect(doc, lines: nil, local: true, other: true, cache: cache)
         guard doc.directives.isEmpty else {
             var diagnostics = Suppression.apply(doc: doc, diagnostics: findings.map(diagnostic), unusedSeverity: unusedDisable, knownIDs: knownIDs)
             diagnostics.sort {
@@ -92,7 +99,7 @@ public struct Linter: Sendable {
     private func diagnostic(_ f: Finding) -> Diagnostic {
         Diagnostic(ruleID: rules[f.rule].id, severity: f.isRuleFailure ? .error : rules[f.rule].severity,
                    message: f.message ?? rules[f.rule].message, range: f.range, fix: f.fix, ruleIndex: f.rule,
-                   isRuleFailure: f.isRuleFailure)
+                   isRuleFailure: f.isRuleFailure, related: f.related)
     }
 
     struct SortKey: Comparable {
@@ -234,7 +241,7 @@ public struct Linter: Sendable {
 
     /// Raw findings. `lines`: when given, only the segments of those lines are read. `local`/`other`: run the
     /// line-local checks, the others.
-    private func collect(_ doc: Document, lines: [Bool]?, local: Bool, other: Bool) -> [Finding] {
+    private func collect(_ doc: Document, lines: [Bool]?, local: Bool, other: Bool, cache: CheckCache = CheckCache()) -> [Finding] {
         var findings: [Finding] = []
         findings.reserveCapacity(64)
         // One list of segments for the union of all scopes (and one more only if some rule reads code); every
@@ -285,12 +292,13 @@ public struct Linter: Sendable {
                 for r in results { findings += r }
             }
         }
-        if other { runOthers(doc, segments, { !lineLocal[$0] }, into: &findings) }
+        if other { runOthers(doc, segments, { !lineLocal[$0] }, cache: cache, into: &findings) }
         return findings
     }
 
     /// The checks other than boundary and phrase rules that `pick` selects, each over its segments.
-    private func runOthers(_ doc: Document, _ segments: (Bool) -> [Segment], _ pick: (Int) -> Bool, into findings: inout [Finding]) {
+    private func runOthers(_ doc: Document, _ segments: (Bool) -> [Segment], _ pick: (Int) -> Bool, cache: CheckCache = CheckCache(),
+                           into findings: inout [Finding]) {
         var texts: [Bool: SegmentTexts] = [:]
         for i in others where pick(i) {
             let rule = rules[i]
@@ -298,8 +306,9 @@ public struct Linter: Sendable {
             let segs = segments(code)
             let t = texts[code] ?? SegmentTexts(document: doc, segments: segs)
             texts[code] = t
-            let ctx = CheckContext(document: doc, ruleIndex: i, fixSafety: rule.fixSafety, message: rule.message,
+            var ctx = CheckContext(document: doc, ruleIndex: i, fixSafety: rule.fixSafety, message: rule.message,
                                    scope: rule.scope, allSegments: segs, texts: t)
+            ctx.cache = cache
             rule.check.run(ctx, into: &findings)
         }
     }

@@ -22,6 +22,8 @@ public final class Runner: @unchecked Sendable {
     private var ruleSets: [String: (RuleSet, Linter)] = [:]
     private var houseCatalogs: [String: RuleCatalog] = [:]
     private let lock = NSLock()
+    /// The cross-file duplicate pass of the last `run` (phase 1 filled; `crossFileReports` runs phase 2).
+    var batch: BatchDuplicates?
 
     public init(options: Options) throws {
         self.options = options
@@ -267,7 +269,9 @@ public final class Runner: @unchecked Sendable {
     /// `bytes` is taken over: when fixing, the original text is let go as soon as the fixer no longer needs it
     /// (memory: twice a large file, not three times).
     /// `mode` overrides the run's fix mode for this file (a read-only file under `--fix` is only reported).
-    public func process(bytes: consuming [UInt8], displayPath: String, lookupPath: String, mode: FixMode? = nil) -> (FileReport, fixed: [UInt8]?) {
+    /// `cache`: what the checks worked out (the duplicate rules' units), when the caller wants it (report mode).
+    public func process(bytes: consuming [UInt8], displayPath: String, lookupPath: String, mode: FixMode? = nil,
+                        cache: CheckCache? = nil) -> (FileReport, fixed: [UInt8]?) {
         let fixMode = mode ?? options.fixMode
         let source: SourceText
         do { source = try SourceText(validating: bytes) } catch {
@@ -279,7 +283,7 @@ public final class Runner: @unchecked Sendable {
         }
         if fixMode == .report {
             let doc = Document(path: lookupPath, source: source)
-            return (FileReport(path: displayPath, source: source, diagnostics: linter.lint(doc)), nil)
+            return (FileReport(path: displayPath, source: source, diagnostics: linter.lint(doc, cache: cache ?? CheckCache())), nil)
         }
         let hasBOM = source.hasBOM, encoding = source.encoding
         let original: SourceText? = fixMode == .diff ? source : nil
@@ -316,6 +320,8 @@ public final class Runner: @unchecked Sendable {
     public func run(files: [String], write: Bool, emit: (FileResult) -> Void) {
         let files = write ? Self.distinctFiles(files) : files
         let box = ResultBox<FileResult>(count: files.count)
+        let batch = files.count >= 2 ? BatchDuplicates(count: files.count) : nil
+        self.batch = batch
         withoutActuallyEscaping(emit) { emit in
         let emitter = OrderedEmitter(box: box, emit: emit)
         DispatchQueue.concurrentPerform(iterations: files.count) { i in
@@ -330,7 +336,8 @@ public final class Runner: @unchecked Sendable {
                 let original = options.fixMode == .diff ? bytes : nil
                 let refusal = write ? AtomicWriter.refusal(path: path) : nil
                 let unwritable = refusal != nil ? bytes : nil
-                var (report, fixed) = process(bytes: consume bytes, displayPath: path, lookupPath: path)
+                let cache = CheckCache()
+                var (report, fixed) = process(bytes: consume bytes, displayPath: path, lookupPath: path, cache: cache)
                 if write, fixed != nil, let refusal, let unwritable {
                     // Read-only (or not writable): nothing is written; the findings are those of the file as it is.
                     report = process(bytes: unwritable, displayPath: path, lookupPath: path, mode: .report).0
@@ -347,6 +354,7 @@ public final class Runner: @unchecked Sendable {
                         report.source = nil
                     }
                 }
+                if let batch { fingerprint(report, index: i, path: path, cache: cache, into: batch) }
                 // Keep only what the report needs: the source for positions when there are findings, and the
                 // bytes for a diff. Memory then does not grow with the number of clean files.
                 if report.diagnostics.isEmpty && options.fixMode != .diff { report.source = nil }

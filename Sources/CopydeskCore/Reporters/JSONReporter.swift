@@ -32,6 +32,15 @@ public struct JSONReporter: Reporter {
                 } else {
                     pairs.append(("fix", "null"))
                 }
+                if !d.related.isEmpty {
+                    // The earlier copy of a duplicate: in this file (converted like the finding) or in another.
+                    pairs.append(("related", JSON.array(d.related.map { r in
+                        JSON.object([("file", JSON.string(r.file ?? f.path)),
+                                     ("start", JSONReporter.position(r.start ?? src.position(r.range.lowerBound))),
+                                     ("end", JSONReporter.position(r.end ?? src.position(r.range.upperBound))),
+                                     ("message", JSON.string(r.message))])
+                    })))
+                }
                 diags.append(JSON.object(pairs))
             }
         }

@@ -31,6 +31,7 @@ public struct FileReport: Sendable {
             let key = FingerprintKey(offset: d.range.lowerBound, rule: d.ruleID)
             if wanted && prints[key] == nil { prints[key] = whole.fingerprint(ruleID: d.ruleID, offset: d.range.lowerBound) }
             for e in d.fix?.edits ?? [] { add(e.range.lowerBound); add(e.range.upperBound) }
+            for r in d.related where r.file == nil { add(r.range.lowerBound); add(r.range.upperBound) }
         }
         positions = pos
         fingerprints = prints

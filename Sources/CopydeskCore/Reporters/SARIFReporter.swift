@@ -100,6 +100,23 @@ public struct SARIFReporter: Reporter {
                     ]))])])),
                     ("partialFingerprints", JSON.object([("primaryLocationLineHash", JSON.string("\(hash):\(n)"))])),
                 ]
+                if !d.related.isEmpty {
+                    // The earlier copy of a duplicate (§3.27.22 relatedLocations), in this file or another.
+                    pairs.append(("relatedLocations", JSON.array(d.related.enumerated().map { k, r in
+                        let region: String
+                        if let a = r.start, let b = r.end {
+                            region = JSON.object([("startLine", "\(a.line)"), ("startColumn", "\(a.column)"),
+                                                  ("endLine", "\(b.line)"), ("endColumn", "\(b.column)")])
+                        } else {
+                            region = SARIFReporter.region(src, r.range)
+                        }
+                        let relatedURI = r.file.map { ReportPath.uri(ReportPath.display($0, base: baseDirectory)) } ?? uri
+                        return JSON.object([("id", "\(k + 1)"),
+                                            ("physicalLocation", JSON.object([("artifactLocation", SARIFReporter.artifact(relatedURI)),
+                                                                              ("region", region)])),
+                                            ("message", SARIFReporter.text(r.message))])
+                    })))
+                }
                 if let fix = d.fix, !fix.edits.isEmpty {
                     let replacements = fix.edits.map { e in
                         JSON.object([("deletedRegion", SARIFReporter.region(src, e.range)),

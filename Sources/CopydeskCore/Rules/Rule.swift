@@ -52,6 +52,8 @@ public struct Finding: Sendable {
     public var fix: Fix?
     /// The rule failed here (see `Diagnostic.isRuleFailure`); `message` says why.
     public var isRuleFailure = false
+    /// Other places the finding refers to (the earlier copy of a duplicate).
+    public var related: [RelatedLocation] = []
     public init(rule: Int, range: Range<Int>, message: String? = nil, fix: Fix? = nil) {
         self.rule = rule; self.range = range; self.message = message; self.fix = fix
     }
@@ -121,6 +123,8 @@ public struct CheckContext {
     public let allSegments: [Segment]
     /// The text of each segment, built on first use and shared by all checks that need `String`s.
     public let texts: SegmentTexts
+    /// Work shared by the checks of one lint (the duplicate rules' units).
+    public var cache = CheckCache()
 
     /// The segments in the rule's scope, with their indices into `allSegments`/`texts`.
     public var segments: LazyFilterSequence<EnumeratedSequence<[Segment]>> {

@@ -1,0 +1,202 @@
+/// `kind: duplicates`: paragraphs and sentences that repeat within a draft (and, for paragraphs, across the files
+/// of one run: see `BatchDuplicates`). Units and normalisation: `DuplicateUnits`.
+///
+///     unit: paragraph            # paragraph | sentence
+///     match: exact               # exact | near | contained (sentences: exact only)
+///     min-han: 20                # units with fewer Han characters are never compared
+///     threshold: 0.8             # near: 5-gram Jaccard; contained: share of the shorter paragraph's 5-grams
+///     same-numbers: true         # near/contained: the numbers must agree (parallel paragraphs differ in them)
+///     boilerplate: [责任编辑, …]  # paragraphs whose normalised text starts with one of these are skipped
+///     across-files: true         # paragraph exact/near: also compare with the other files of the run
+///     max-copies: 5              # across files: a paragraph in more files than this is template text
+///
+/// Each finding covers the later copy, names the earlier one (line and column) in its message and as a related
+/// location, and gives the similarity. One finding per unit and rule: the earlier copy most like it (the first
+/// of equals). A paragraph that is an exact copy is not also reported as near or contained, and one that is a near
+/// copy (Jaccard ≥ 0.8) not also as contained; a sentence is not reported when its paragraph and the earlier one's
+/// are such copies (the paragraph rules report them). A title-like first paragraph (see `DuplicateUnits`) is never
+/// compared within its file (web pages repeat the headline at the start of the body), nor is a quoted message.
+public struct DuplicatesCheck: Check {
+    enum Unit: String { case paragraph, sentence }
+    enum Match: String { case exact, near, contained }
+    var unit: Unit
+    var match: Match
+    var minHan: Int
+    var threshold: Double
+    var sameNumbers: Bool
+    var boilerplate: [[UInt32]]
+    var acrossFiles: Bool
+    var maxCopies: Int
+
+    static let keys: Set<String> = ["unit", "match", "min-han", "threshold", "same-numbers", "boilerplate", "across-files", "max-copies"]
+    /// Jaccard from which a pair is a near copy (the `near` rule's default), not a contained one.
+    static let nearJaccard = 0.8
+    static let containedShare = 0.9
+    static let defaultBoilerplate = ["责任编辑", "编辑", "校对", "审核", "来源", "原标题", "免责声明", "版权声明", "特别声明",
+                                     "声明", "本文来源", "本文系", "本文由", "此稿由", "转载", "扫码", "点击", "关注我们", "长按", "马上注册",
+                                     "未经许可"]
+
+    init(_ m: StrictMapping) throws {
+        var errors = ConfigErrorCollector()
+        let unit = errors.run { Unit(rawValue: try m["unit"]?.choice("unit", ["paragraph", "sentence"]) ?? "paragraph")! } ?? .paragraph
+        let match = errors.run { Match(rawValue: try m["match"]?.choice("match", ["exact", "near", "contained"]) ?? "exact")! } ?? .exact
+        self.unit = unit; self.match = match
+        minHan = errors.run { () throws -> Int in
+            let v = try m["min-han"]?.int("min-han") ?? (unit == .sentence ? 15 : 20)
+            guard v >= 1 else { throw ConfigError(m["min-han"]!.mark, "'min-han' must be at least 1") }
+            return v
+        } ?? 20
+        threshold = errors.run { () throws -> Double in
+            let v = try m["threshold"]?.double("threshold") ?? (match == .contained ? DuplicatesCheck.containedShare : DuplicatesCheck.nearJaccard)
+            guard v > 0 && v <= 1 else { throw ConfigError(m["threshold"]!.mark, "'threshold' must be above 0 and at most 1") }
+            return v
+        } ?? 0.8
+        sameNumbers = errors.run { try m["same-numbers"]?.bool("same-numbers") ?? true } ?? true
+        let bp = errors.run { try m["boilerplate"]?.stringList("boilerplate") ?? DuplicatesCheck.defaultBoilerplate } ?? []
+        boilerplate = bp.map { s in s.unicodeScalars.compactMap { DuplicateUnits.normalize($0.value) } }.filter { !$0.isEmpty }
+        acrossFiles = errors.run { try m["across-files"]?.bool("across-files") ?? (unit == .paragraph && match != .contained) } ?? false
+        maxCopies = errors.run { () throws -> Int in
+            let v = try m["max-copies"]?.int("max-copies") ?? 5
+            guard v >= 2 else { throw ConfigError(m["max-copies"]!.mark, "'max-copies' must be at least 2") }
+            return v
+        } ?? 5
+        if unit == .sentence, match != .exact, let node = m["match"] {
+            errors.add(ConfigError(node.mark, "sentences are compared exactly: 'match' must be exact with unit: sentence"))
+        }
+        if acrossFiles, unit == .sentence || match == .contained, let node = m["across-files"] {
+            errors.add(ConfigError(node.mark, "'across-files' is for paragraph rules with match: exact or near"))
+        }
+        if match == .exact, let node = m["threshold"] {
+            errors.add(ConfigError(node.mark, "'threshold' is for match: near or contained (exact copies are 100%)"))
+        }
+        try errors.throwIfAny()
+    }
+
+    func isBoilerplate(_ t: ArraySlice<UInt32>) -> Bool {
+        boilerplate.contains { b in t.count >= b.count && t.prefix(b.count).elementsEqual(b) }
+    }
+
+    /// Whether paragraph `p` of `u` is compared at all.
+    func eligible(_ u: DuplicateUnits, _ p: Int) -> Bool {
+        let par = u.paragraphs[p]
+        return par.han >= minHan && !par.titleLike && !par.isQuote && !isBoilerplate(u.normalized(p))
+    }
+
+    static func percent(_ x: Double) -> String { "\(Int((x * 100).rounded(.down)))%" }
+
+    /// `第 3 行第 5 列` (or `“b.txt”第 3 行第 5 列` in another file).
+    static func place(file: String?, line: Int, column: Int) -> String {
+        (file.map { "“\($0)”" } ?? "") + "第 \(line) 行第 \(column) 列"
+    }
+
+    public func run(_ context: CheckContext, into findings: inout [Finding]) {
+        let doc = context.document
+        let u = context.cache.duplicateUnits(doc, scope: context.scope)
+        func report(_ later: Range<Int>, _ earlier: Range<Int>, _ similarity: Double, what: String) {
+            let p = doc.source.position(of: earlier.lowerBound)
+            let whereText = DuplicatesCheck.place(file: nil, line: p.line, column: p.column)
+            var f = Finding(rule: context.ruleIndex, range: later,
+                            message: substitute(context.message, ["where": whereText, "similarity": DuplicatesCheck.percent(similarity)]))
+            f.related = [RelatedLocation(file: nil, range: earlier, message: what)]
+            findings.append(f)
+        }
+        switch unit {
+        case .paragraph:
+            let candidates = u.paragraphs.indices.filter { eligible(u, $0) }
+            guard candidates.count >= 2 else { return }
+            // Exact copies: the first paragraph of each normalised text.
+            var first: [UInt64: Int] = [:]
+            var exactOf = [Int: Int]()
+            for p in candidates {
+                let h = u.paragraphs[p].hash
+                if let q = first[h], u.normalized(q).elementsEqual(u.normalized(p)) { exactOf[p] = q } else if first[h] == nil { first[h] = p }
+            }
+            if match == .exact {
+                for p in candidates { if let q = exactOf[p] { report(u.paragraphs[p].range, u.paragraphs[q].range, 1, what: "先出现的段落") } }
+                return
+            }
+            // Near and contained copies, from the shingles each pair shares (exact copies left out).
+            let rest = candidates.filter { exactOf[$0] == nil }
+            var best: [Int: (i: Int, sim: Double)] = [:]
+            var isNear = Set<Int>()
+            for (i, j, shared) in u.sharedShingles(rest) {
+                let a = u.shingles(i).count, b = u.shingles(j).count
+                let jac = Double(shared) / Double(a + b - shared)
+                let numbersEqual = !sameNumbers || DuplicateUnits.numbersAgree(u.paragraphs[i].numbers, u.paragraphs[j].numbers, equal: true)
+                if jac >= DuplicatesCheck.nearJaccard && numbersEqual { isNear.insert(j) }
+                let sim: Double
+                switch match {
+                case .near:
+                    guard jac >= threshold, numbersEqual else { continue }
+                    sim = jac
+                case .contained:
+                    let c = Double(shared) / Double(min(a, b))
+                    guard c >= threshold, jac < DuplicatesCheck.nearJaccard, !u.paragraphs[i].titleLike, !u.paragraphs[j].titleLike,
+                          !sameNumbers || DuplicateUnits.numbersAgree(u.paragraphs[i].numbers, u.paragraphs[j].numbers, equal: false) else { continue }
+                    sim = c
+                case .exact: continue
+                }
+                if let b = best[j], b.sim >= sim { continue }
+                best[j] = (i, sim)
+            }
+            for j in best.keys.sorted() {
+                if match == .contained && isNear.contains(j) { continue }
+                let (i, sim) = best[j]!
+                report(u.paragraphs[j].range, u.paragraphs[i].range, sim, what: "先出现的段落")
+            }
+        case .sentence:
+            var first: [UInt64: Int] = [:]
+            var pairVerdict: [Int: Bool] = [:]
+            for s in u.sentences.indices {
+                let sent = u.sentences[s]
+                let par = u.paragraphs[sent.paragraph]
+                guard sent.han >= minHan, !par.titleLike, !par.isQuote, !isBoilerplate(u.normalized(sent.paragraph)) else { continue }
+                // Within one article: the key mixes in the article.
+                let key = sent.hash ^ (UInt64(u.paragraphs[sent.paragraph].article) &* 0x9E37_79B9_7F4A_7C15)
+                guard let t = first[key] else { first[key] = s; continue }
+                guard u.sentenceText(t).elementsEqual(u.sentenceText(s)),
+                      u.paragraphs[u.sentences[t].paragraph].article == u.paragraphs[sent.paragraph].article else { continue }
+                let pi = u.sentences[t].paragraph, pj = sent.paragraph
+                if pi != pj {
+                    let k = pi << 32 | pj
+                    let copies = pairVerdict[k] ?? paragraphsAreCopies(u, pi, pj)
+                    pairVerdict[k] = copies
+                    if copies { continue }
+                }
+                report(sent.range, u.sentences[t].range, 1, what: "先出现的句子")
+            }
+        }
+    }
+
+    /// Whether the paragraph rules (default thresholds) report paragraphs `i` and `j` as copies.
+    func paragraphsAreCopies(_ u: DuplicateUnits, _ i: Int, _ j: Int) -> Bool {
+        if u.normalized(i).elementsEqual(u.normalized(j)) { return true }
+        let a = u.shingles(i), b = u.shingles(j)
+        let shared = DuplicateUnits.intersection(a, b)
+        let jac = Double(shared) / Double(a.count + b.count - shared)
+        let con = Double(shared) / Double(max(1, min(a.count, b.count)))
+        return jac >= DuplicatesCheck.nearJaccard || con >= DuplicatesCheck.containedShare
+    }
+}
+
+/// Another place a finding refers to: the earlier copy of a duplicate. In the same file (`file` nil: byte offsets,
+/// converted by reporters like the finding's own), or in another file of the run, whose positions are worked out
+/// already (its text is not kept).
+public struct RelatedLocation: Sendable {
+    public var file: String?
+    public var range: Range<Int>
+    public var start: OutputPosition?
+    public var end: OutputPosition?
+    public var message: String
+    public init(file: String?, range: Range<Int>, start: OutputPosition? = nil, end: OutputPosition? = nil, message: String) {
+        self.file = file; self.range = range; self.start = start; self.end = end; self.message = message
+    }
+}
+
+extension BrokenLineCheck {
+    /// The rule with its default options: how `--fix` joins lines unless a configuration says otherwise.
+    static let standard: BrokenLineCheck = {
+        let m = try! StrictMapping(YAMLValue.parse("{}", file: "<defaults>"), what: "broken-line defaults")
+        return try! BrokenLineCheck(m)
+    }()
+}

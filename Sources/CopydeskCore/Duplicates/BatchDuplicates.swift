@@ -1,0 +1,193 @@
+import Foundation
+
+/// Duplicate paragraphs between the files of one run (`duplicates.paragraph` and `duplicates.near-paragraph` with
+/// `across-files: true`).
+///
+/// Two phases, so that files are still linted in parallel and the text output still streams:
+/// 1. While each file is linted (`Runner.run`, in parallel), the paragraphs the rules compare are fingerprinted
+///    (`Fingerprint`: an exact hash, a hash of the numbers, the shingle count and 20 LSH band keys) and only those
+///    are kept: memory grows with the number of paragraphs (~200 bytes each), not with the texts.
+/// 2. After the last file (`Runner.crossFileReports`): exact copies are groups of equal hashes; near copies are
+///    candidates that share an LSH band key (sorted key lists, no pairwise comparison), verified by the exact
+///    Jaccard of their shingles, read again from the two files (only files with candidates are read again). Each
+///    pair is reported in both files, pointing at the copy in that file and naming the other as a related location.
+///    The findings of each file come out as one more report for that file, in input order, after the files' own.
+///
+/// A paragraph found in more than `max-copies` files is template text (a disclaimer, a standing notice) and not
+/// reported; LSH buckets larger than four times that are skipped the same way.
+final class BatchDuplicates: @unchecked Sendable {
+    /// What a file's rule set asks of the cross-file pass.
+    struct FileRules: Sendable {
+        var exact: (id: String, severity: Severity, message: String)?
+        var near: (id: String, severity: Severity, message: String, threshold: Double, sameNumbers: Bool)?
+        var maxCopies: Int
+        var scope: Scope
+        var minHan: Int
+        var check: DuplicatesCheck
+
+        init?(_ linter: Linter) {
+            var exact: (String, Severity, String)? = nil
+            var near: (String, Severity, String, Double, Bool)? = nil
+            var check: DuplicatesCheck? = nil
+            var scope: Scope = []
+            for r in linter.rules {
+                guard let c = r.check as? DuplicatesCheck, c.acrossFiles, c.unit == .paragraph else { continue }
+                if c.match == .exact { exact = (r.id, r.severity, r.message) } else if c.match == .near { near = (r.id, r.severity, r.message, c.threshold, c.sameNumbers) }
+                if check == nil || c.match == .exact { check = c }
+                scope.formUnion(r.scope)
+            }
+            guard let check, exact != nil || near != nil else { return nil }
+            self.exact = exact.map { (id: $0.0, severity: $0.1, message: $0.2) }
+            self.near = near.map { (id: $0.0, severity: $0.1, message: $0.2, threshold: $0.3, sameNumbers: $0.4) }
+            self.check = check
+            self.scope = scope
+            maxCopies = check.maxCopies
+            minHan = check.minHan
+        }
+    }
+
+    struct Entry {
+        var file: Int32
+        var paragraph: Int32
+        var exact: UInt64
+        var numbers: UInt64
+        var shingles: Int32
+    }
+
+    private let lock = NSLock()
+    private var entries: [Entry] = []
+    private var bands: [UInt64] = []          // Fingerprint.bands per entry
+    private var files: [(path: String, lookup: String, rules: FileRules)?]
+
+    init(count: Int) { files = Array(repeating: nil, count: count) }
+
+    /// Phase 1: the fingerprints of file `index`'s paragraphs (`units` from its lint).
+    func add(file index: Int, path: String, lookup: String, rules: FileRules, units u: DuplicateUnits) {
+        var local: [Entry] = []
+        var keys: [UInt64] = []
+        var seen = Set<UInt64>()
+        for p in u.paragraphs.indices where rules.check.eligible(u, p) {
+            let par = u.paragraphs[p]
+            // A copy within the file is the file's own finding; its first occurrence stands for it.
+            guard seen.insert(par.hash).inserted else { continue }
+            let sh = u.shingles(p)
+            let fp = Fingerprint(normalized: u.normalized(p), han: par.han, exact: par.hash, numbers: par.numbers, shingles: sh)
+            local.append(Entry(file: Int32(index), paragraph: Int32(p), exact: par.hash, numbers: fp.numbers, shingles: Int32(sh.count)))
+            if rules.near != nil { keys += fp.bandKeys() } else { keys += repeatElement(0, count: Fingerprint.bands) }
+        }
+        lock.lock()
+        files[index] = (path, lookup, rules)
+        entries += local
+        bands += keys
+        lock.unlock()
+    }
+
+    /// A verified pair: entry `a` is reported, naming entry `b`.
+    struct Match { var a: Int; var b: Int; var similarity: Double; var exact: Bool }
+
+    /// Phase 2: the matches, at most one per entry (an exact copy before a near one, then the most similar, then
+    /// the earliest).
+    func matches(load: (Int) -> (DuplicateUnits, SourceText)?) -> (matches: [Match], units: [Int: Loaded]) {
+        var best: [Int: Match] = [:]
+        func offer(_ m: Match) {
+            if let o = best[m.a] {
+                if o.exact && !m.exact { return }
+                if o.exact == m.exact && (o.similarity > m.similarity || (o.similarity == m.similarity && o.b < m.b)) { return }
+            }
+            best[m.a] = m
+        }
+        // Exact copies: groups of equal hashes.
+        let byHash = entries.indices.sorted { (entries[$0].exact, $0) < (entries[$1].exact, $1) }
+        var g = 0
+        while g < byHash.count {
+            var e = g
+            while e < byHash.count && entries[byHash[e]].exact == entries[byHash[g]].exact { e += 1 }
+            let group = Array(byHash[g..<e])
+            g = e
+            let fileSet = Set(group.map { entries[$0].file })
+            guard fileSet.count >= 2 else { continue }
+            for x in group {
+                guard let rules = files[Int(entries[x].file)]?.rules, rules.exact != nil, fileSet.count <= rules.maxCopies else { continue }
+                // The earliest copy in another file.
+                if let y = group.first(where: { entries[$0].file != entries[x].file }) { offer(Match(a: x, b: y, similarity: 1, exact: true)) }
+            }
+        }
+        // Near copies: candidates from the band keys, verified on the shingles.
+        var candidates = Set<UInt64>()
+        let n = entries.count
+        var keyed: [(UInt64, Int32)] = []
+        keyed.reserveCapacity(n)
+        for band in 0..<Fingerprint.bands {
+            keyed.removeAll(keepingCapacity: true)
+            for i in 0..<n where files[Int(entries[i].file)]?.rules.near != nil { keyed.append((bands[i * Fingerprint.bands + band], Int32(i))) }
+            keyed.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+            var r = 0
+            while r < keyed.count {
+                var e = r
+                while e < keyed.count && keyed[e].0 == keyed[r].0 { e += 1 }
+                let run = keyed[r..<e]
+                r = e
+                guard run.count >= 2 else { continue }
+                let cap = 4 * (files[Int(entries[Int(run.first!.1)].file)]?.rules.maxCopies ?? 5)
+                guard run.count <= cap else { continue }
+                for x in run { for y in run where y.1 > x.1 {
+                    let a = entries[Int(x.1)], b = entries[Int(y.1)]
+                    guard a.file != b.file, a.exact != b.exact else { continue }
+                    let small = min(a.shingles, b.shingles), large = max(a.shingles, b.shingles)
+                    guard Double(small) >= 0.5 * Double(large) else { continue }
+                    candidates.insert(UInt64(x.1) << 32 | UInt64(y.1))
+                } }
+            }
+        }
+        // Read the files with candidates again (and those with exact matches, for the positions).
+        var needed = Set<Int>()
+        for c in candidates { needed.insert(Int(c >> 32)); needed.insert(Int(c & 0xFFFF_FFFF)) }
+        for m in best.values { needed.insert(m.a); needed.insert(m.b) }
+        let loaded = self.load(needed, loader: load)
+        for c in candidates.sorted() {
+            let x = Int(c >> 32), y = Int(c & 0xFFFF_FFFF)
+            guard let lx = loaded[x], let ly = loaded[y] else { continue }
+            let shared = DuplicateUnits.intersection(lx.shingles, ly.shingles)
+            let jac = Double(shared) / Double(lx.shingles.count + ly.shingles.count - shared)
+            for (a, b) in [(x, y), (y, x)] {
+                guard let near = files[Int(entries[a].file)]?.rules.near, jac >= near.threshold else { continue }
+                if near.sameNumbers && entries[a].numbers != entries[b].numbers { continue }
+                offer(Match(a: a, b: b, similarity: jac, exact: false))
+            }
+        }
+        let ms = best.values.filter { loaded[$0.a] != nil && loaded[$0.b] != nil }.sorted { $0.a < $1.a }
+        return (ms, loaded)
+    }
+
+    /// A paragraph read again: its shingles and where it stands.
+    struct Loaded { var shingles: [UInt64]; var range: Range<Int>; var start: OutputPosition; var end: OutputPosition }
+
+    /// Reads the files of the `needed` entries again (in parallel) and keeps what their paragraphs need. A
+    /// paragraph whose text changed since phase 1 is left out.
+    private func load(_ needed: Set<Int>, loader: (Int) -> (DuplicateUnits, SourceText)?) -> [Int: Loaded] {
+        var byFile: [Int: [Int]] = [:]
+        for e in needed { byFile[Int(entries[e].file), default: []].append(e) }
+        let fileList = Array(byFile.keys)
+        let entries = self.entries
+        let parts = Parallel.map(fileList.count) { k -> [Int: Loaded] in
+            let f = fileList[k]
+            guard let (u, src) = loader(f) else { return [:] }
+            var local: [Int: Loaded] = [:]
+            for e in byFile[f]! {
+                let p = Int(entries[e].paragraph)
+                guard p < u.paragraphs.count, u.paragraphs[p].hash == entries[e].exact else { continue }
+                let r = u.paragraphs[p].range
+                local[e] = Loaded(shingles: u.shingles(p), range: r, start: OutputPosition(src, r.lowerBound), end: OutputPosition(src, r.upperBound))
+            }
+            return local
+        }
+        var result: [Int: Loaded] = [:]
+        for part in parts { result.merge(part) { a, _ in a } }
+        return result
+    }
+
+    func entry(_ e: Int) -> Entry { entries[e] }
+    func file(_ f: Int) -> (path: String, lookup: String, rules: FileRules)? { files[f] }
+    var isEmpty: Bool { entries.isEmpty }
+}
+

@@ -1,0 +1,289 @@
+/// The units the duplicate rules compare: paragraphs (after the OCR line joining `--fix` would do) and sentences,
+/// each normalised.
+///
+/// **Paragraphs.** Text of prose blocks (paragraphs, list items, quotes) whose role is in the rule's scope, read
+/// after the OCR join `--fix` would do: a line break that the `ocr.broken-line` check (default options) removes with
+/// a *safe* fix does not end a paragraph, even across a blank line (OCR that put a blank line after every printed
+/// line). Otherwise, in plain text, a line is a paragraph (web text puts one paragraph on a line, without blank
+/// lines; a caption or subhead without punctuation is a line of its own). In Markdown a block is a paragraph. The
+/// first paragraph of an article that does not end a sentence is `titleLike` (a headline the structure did not
+/// recognise, often repeated at the start of the body by web pages); the duplicate rules skip it within its file, and
+/// skip a paragraph that starts with `>` or `:` (a quoted message). The normalisation drops the line breaks.
+///
+/// **Normalisation** (`normalize`): full-width ASCII folded to half-width, Latin letters lower-cased, and only Han,
+/// kana, hangul, Latin letters and digits kept: whitespace, punctuation and symbols are dropped. So `“青山镇”` and
+/// `青山镇`, `１２` and `12` are the same text.
+///
+/// **Sentences.** A paragraph cut after `。！？；!?;` (the terminator belongs to the sentence).
+///
+/// Positions are UTF-8 byte offsets of the document; a unit's range runs from its first to its last visible
+/// character.
+public final class DuplicateUnits: @unchecked Sendable {
+    public struct Paragraph: Sendable {
+        public var range: Range<Int>
+        /// Its normalised characters: `text[norm]`.
+        var norm: Range<Int>
+        /// Han characters in it.
+        public var han: Int
+        /// FNV-1a 64 of the normalised text's UTF-8 (see `Fingerprint`).
+        public var hash: UInt64
+        /// FNV-1a 64 of each run of digits, in order.
+        var numbers: [UInt64]
+        /// Which article of the file it belongs to (a headline starts a new one).
+        var article: Int
+        /// The first paragraph of its article, not ending a sentence or at most 40 characters: a title.
+        var titleLike = false
+        /// Starts with `>` or `:`, the marks of a quoted earlier message.
+        var isQuote = false
+    }
+
+    struct Sentence {
+        var range: Range<Int>
+        var norm: Range<Int>
+        var han: Int
+        var hash: UInt64
+        var paragraph: Int
+    }
+
+    public private(set) var paragraphs: [Paragraph] = []
+    private(set) var sentences: [Sentence] = []
+    /// The normalised characters of all paragraphs, one after the other.
+    private(set) var text: [UInt32] = []
+    private var shingleCache: [[UInt64]?] = []
+
+    /// Shingle size (characters): 5-grams, as measured on real news (newsroom-rules §3).
+    public static let shingleSize = 5
+
+    // MARK: extraction
+
+    public static func extract(_ doc: Document, scope: Scope) -> DuplicateUnits {
+        let u = DuplicateUnits()
+        let src = doc.source
+        let blocks = doc.blocks
+        func prose(_ b: Block) -> Bool {
+            guard !b.role.isDisjoint(with: scope), b.role != .code else { return false }
+            switch b.kind { case .paragraph, .listItem, .blockquote: return true; default: return false }
+        }
+        // Line breaks the OCR join would remove: a safe fix of the broken-line check (default options) deletes them.
+        var joinedAfter = [Bool](repeating: false, count: src.lineCount)
+        let facts = doc.lineFacts
+        if doc.format == .plainText && src.lineCount > 1 {
+            let segs = doc.segments(for: [.body, .dateline])
+            let ctx = CheckContext(document: doc, ruleIndex: 0, fixSafety: .safe, message: "", scope: [.body, .dateline],
+                                   allSegments: segs, texts: SegmentTexts(document: doc, segments: segs))
+            var fs: [Finding] = []
+            BrokenLineCheck.standard.run(ctx, into: &fs)
+            for f in fs where f.fix?.safety == .safe {
+                for e in f.fix!.edits where e.range.lowerBound > 0 { joinedAfter[src.lineIndex(of: e.range.lowerBound - 1)] = true }
+            }
+        }
+        var article = 0
+        var group: [Range<Int>] = []
+        func flush() { if !group.isEmpty { u.add(group, src, article: article); group.removeAll(keepingCapacity: true) } }
+        for b in blocks {
+            if b.role == .headline { article += 1 }
+            guard prose(b) else { flush(); continue }
+            for (k, r) in b.content.enumerated() {
+                group.append(r)
+                let line = b.lines.lowerBound + k
+                let last = k == b.content.count - 1
+                // Plain text: a line is a paragraph (web text has one paragraph a line) unless the OCR join continues
+                // it. Markdown: a block is a paragraph (soft breaks are normal).
+                if facts.isEmpty { if last { flush() }; continue }
+                if line < joinedAfter.count && joinedAfter[line] { continue }
+                flush()
+            }
+        }
+        flush()
+        u.shingleCache = [[UInt64]?](repeating: nil, count: u.paragraphs.count)
+        return u
+    }
+
+    /// The normalised form of a scalar: nil when it is dropped.
+    @inline(__always) static func normalize(_ v: UInt32) -> UInt32? {
+        if v < 0x80 {
+            if v >= 0x61 && v <= 0x7A || v >= 0x30 && v <= 0x39 { return v }
+            if v >= 0x41 && v <= 0x5A { return v + 0x20 }
+            return nil
+        }
+        if v >= 0xFF10 && v <= 0xFF5A {
+            return normalize(v - 0xFEE0)
+        }
+        let c = CharClass.of(v)
+        if !c.isDisjoint(with: [.han, .kana, .hangul, .latin, .digit]) { return v }
+        return nil
+    }
+
+    @inline(__always) static func isTerminator(_ v: UInt32) -> Bool {
+        v == 0x3002 || v == 0xFF01 || v == 0xFF1F || v == 0xFF1B || v == 0x21 || v == 0x3F || v == 0x3B
+    }
+
+    @inline(__always) static func fnv(_ h: inout UInt64, _ v: UInt32) {
+        // The UTF-8 bytes of v.
+        @inline(__always) func byte(_ b: UInt32) { h ^= UInt64(b); h = h &* 0x0000_0100_0000_01B3 }
+        if v < 0x80 { byte(v) }
+        else if v < 0x800 { byte(0xC0 | v >> 6); byte(0x80 | v & 0x3F) }
+        else if v < 0x10000 { byte(0xE0 | v >> 12); byte(0x80 | (v >> 6) & 0x3F); byte(0x80 | v & 0x3F) }
+        else { byte(0xF0 | v >> 18); byte(0x80 | (v >> 12) & 0x3F); byte(0x80 | (v >> 6) & 0x3F); byte(0x80 | v & 0x3F) }
+    }
+    static let fnvBasis: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    private func add(_ lines: [Range<Int>], _ src: SourceText, article: Int) {
+        let normStart = text.count
+        var han = 0
+        var hash = DuplicateUnits.fnvBasis
+        var numbers: [UInt64] = []
+        var digitHash: UInt64 = 0, inDigits = false
+        var first = -1, lastEnd = -1
+        // The sentence being read.
+        var sStart = -1, sNorm = normStart, sHan = 0, sHash = DuplicateUnits.fnvBasis
+        let paragraph = paragraphs.count
+        func endSentence(_ end: Int) {
+            if sStart >= 0, text.count > sNorm {
+                sentences.append(Sentence(range: sStart..<end, norm: sNorm..<text.count, han: sHan, hash: sHash, paragraph: paragraph))
+            }
+            sStart = -1; sNorm = text.count; sHan = 0; sHash = DuplicateUnits.fnvBasis
+        }
+        src.bytes.withUnsafeBufferPointer { p in
+            for r in lines {
+                var i = r.lowerBound
+                while i < r.upperBound {
+                    let (v, n): (UInt32, Int) = p[i] < 0x80 ? (UInt32(p[i]), 1) : decodeScalar(p, i)
+                    defer { i += n }
+                    let visible = !(v == 0x20 || v == 0x09 || v == 0x3000 || v == 0xA0)
+                    if visible { if first < 0 { first = i }; lastEnd = i + n }
+                    guard let c = DuplicateUnits.normalize(v) else {
+                        if inDigits { numbers.append(digitHash); inDigits = false }
+                        if DuplicateUnits.isTerminator(v) { endSentence(i + n) }
+                        continue
+                    }
+                    if sStart < 0 { sStart = i }
+                    text.append(c)
+                    DuplicateUnits.fnv(&hash, c)
+                    DuplicateUnits.fnv(&sHash, c)
+                    if c >= 0x30 && c <= 0x39 {
+                        if !inDigits { inDigits = true; digitHash = DuplicateUnits.fnvBasis }
+                        digitHash ^= UInt64(c); digitHash = digitHash &* 0x0000_0100_0000_01B3
+                    } else if inDigits { numbers.append(digitHash); inDigits = false }
+                    if c >= 0x3400 && CharClass.of(c).contains(.han) { han += 1; sHan += 1 }
+                }
+            }
+        }
+        if inDigits { numbers.append(digitHash) }
+        endSentence(lastEnd)
+        guard first >= 0 else { text.removeSubrange(normStart...); return }
+        var par = Paragraph(range: first..<lastEnd, norm: normStart..<text.count, han: han, hash: hash,
+                            numbers: numbers, article: article)
+        if paragraphs.last?.article != article {
+            let lastScalar = src.bytes.withUnsafeBufferPointer { p -> UInt32 in
+                var k = lastEnd - 1
+                while k > first && p[k] & 0xC0 == 0x80 { k -= 1 }
+                return decodeScalar(p, k).0
+            }
+            par.titleLike = !ArticleStructure.isEnding(lastScalar) || text.count - normStart <= 40
+        }
+        // A quotation of an earlier message (`> …`, `: …` in forums and mail) repeats it on purpose.
+        par.isQuote = src.bytes[first] == 0x3E || src.bytes[first] == 0x3A
+        paragraphs.append(par)
+    }
+
+    // MARK: comparison
+
+    /// The normalised text of a paragraph.
+    func normalized(_ p: Int) -> ArraySlice<UInt32> { text[paragraphs[p].norm] }
+
+    /// The sorted, distinct shingle hashes of a paragraph (see `Fingerprint` for the hash).
+    func shingles(_ p: Int) -> [UInt64] {
+        if let s = shingleCache[p] { return s }
+        let s = DuplicateUnits.shingles(text[paragraphs[p].norm])
+        shingleCache[p] = s
+        return s
+    }
+
+    /// Shingles of a normalised text: the hash of every run of `shingleSize` characters (the whole text when it is
+    /// shorter), sorted and distinct.
+    static func shingles(_ t: ArraySlice<UInt32>) -> [UInt64] {
+        let k = shingleSize
+        var out: [UInt64] = []
+        guard !t.isEmpty else { return out }
+        out.reserveCapacity(max(1, t.count - k + 1))
+        t.withUnsafeBufferPointer { p in
+            if p.count <= k { out.append(Fingerprint.shingleHash(p, 0, p.count)); return }
+            for i in 0...(p.count - k) { out.append(Fingerprint.shingleHash(p, i, k)) }
+        }
+        out.sort()
+        var w = 0
+        for r in 0..<out.count where r == 0 || out[r] != out[w - 1] { out[w] = out[r]; w += 1 }
+        out.removeLast(out.count - w)
+        return out
+    }
+
+    /// Size of the intersection of two sorted, distinct arrays.
+    static func intersection(_ a: [UInt64], _ b: [UInt64]) -> Int {
+        var i = 0, j = 0, n = 0
+        while i < a.count && j < b.count {
+            if a[i] == b[j] { n += 1; i += 1; j += 1 } else if a[i] < b[j] { i += 1 } else { j += 1 }
+        }
+        return n
+    }
+
+    /// Whether `short`'s runs of digits appear in `long` in the same order (equal sequences when `equal`).
+    static func numbersAgree(_ a: [UInt64], _ b: [UInt64], equal: Bool) -> Bool {
+        if equal { return a == b }
+        let (s, l) = a.count <= b.count ? (a, b) : (b, a)
+        var j = 0
+        for x in s {
+            while j < l.count && l[j] != x { j += 1 }
+            if j == l.count { return false }
+            j += 1
+        }
+        return true
+    }
+
+    func sentenceText(_ s: Int) -> ArraySlice<UInt32> { text[sentences[s].norm] }
+
+    /// Pairs of paragraphs that share shingles (`i < j`), with how many, found by sorting (shingle, paragraph)
+    /// keys: linear in the number of shingles apart from the sort. Shingles found in more than `maxRun`
+    /// paragraphs are too common to count (a phrase every paragraph uses).
+    func sharedShingles(_ candidates: [Int], maxRun: Int = 16) -> [(i: Int, j: Int, shared: Int)] {
+        guard candidates.count >= 2, candidates.count < 1 << 16 else { return [] }
+        var keys: [UInt64] = []
+        for (slot, p) in candidates.enumerated() {
+            for h in shingles(p) { keys.append((h & ~0xFFFF) | UInt64(slot)) }
+        }
+        keys.sort()
+        var counts: [Int: Int] = [:]
+        var r = 0
+        var run: [Int] = []
+        while r < keys.count {
+            let top = keys[r] & ~0xFFFF
+            var e = r
+            run.removeAll(keepingCapacity: true)
+            while e < keys.count && keys[e] & ~0xFFFF == top {
+                let s = Int(keys[e] & 0xFFFF)
+                if run.last != s { run.append(s) }
+                e += 1
+            }
+            if run.count >= 2 && run.count <= maxRun {
+                for x in 0..<run.count { for y in (x + 1)..<run.count { counts[run[x] << 16 | run[y], default: 0] += 1 } }
+            }
+            r = e
+        }
+        return counts.map { (candidates[$0.key >> 16], candidates[$0.key & 0xFFFF], $0.value) }
+            .sorted { ($0.j, $0.i) < ($1.j, $1.i) }
+    }
+}
+
+/// Work shared by the duplicate checks of one lint: the units of the document, per scope.
+public final class CheckCache: @unchecked Sendable {
+    private var units: [UInt8: DuplicateUnits] = [:]
+    public init() {}
+    func duplicateUnits(_ doc: Document, scope: Scope) -> DuplicateUnits {
+        if let u = units[scope.rawValue] { return u }
+        let u = DuplicateUnits.extract(doc, scope: scope)
+        units[scope.rawValue] = u
+        return u
+    }
+    /// The units worked out during the lint, if a duplicate rule ran.
+    func anyUnits(scope: Scope) -> DuplicateUnits? { units[scope.rawValue] }
+}

@@ -1,0 +1,209 @@
+import Foundation
+import Testing
+@testable import CopydeskCore
+
+/// The `duplicates` pack: within a draft (exact, near, contained paragraphs; repeated sentences), what must not be
+/// reported (parallel paragraphs, results with other numbers, boilerplate, short lines), across the files of a run,
+/// the fingerprint's stable encoding, and the related locations in the machine formats.
+@Suite struct DuplicatesTests {
+    static let configYAML = "extends: [copydesk:duplicates]\n"
+
+    static func linter(_ yaml: String = configYAML) throws -> Linter {
+        let config = try Config.parse(yaml, file: "/dup/.lintrc.yml", directory: "/dup")
+        return Linter(try RuleSet.build(config: config, catalog: RuleCatalog.loadBuiltIn()))
+    }
+
+    static func lint(_ text: String, _ yaml: String = configYAML) throws -> [Diagnostic] {
+        try linter(yaml).lint(Document(path: "draft.txt", text: text))
+    }
+
+    static let meeting = "县农业农村局近日召开春耕备耕工作会议，全面部署今年粮食生产任务，要求各乡镇抓紧落实种子、化肥、农药等农资供应，加强技术指导服务，确保不误农时。"
+    static let report = "会上通报了去年全县粮食生产情况，播种面积稳中有升，总产量创近五年新高，种粮大户数量持续增加。"
+
+    @Test func exactCopyPointsAtTheLaterOneAndNamesTheEarlier() throws {
+        // The copy differs in punctuation, spaces and width only.
+        let copy = "县农业农村局近日召开春耕备耕工作会议, 全面部署今年粮食生产任务,要求各乡镇抓紧落实种子 化肥 农药等农资供应，加强技术指导服务，确保不误农时."
+        let text = "春耕\n\n\(Self.meeting)\n\n\(Self.report)\n\n\(copy)\n"
+        let ds = try Self.lint(text)
+        #expect(ds.map(\.ruleID) == ["duplicates.paragraph"])
+        let d = try #require(ds.first)
+        let later = try #require(TS.offset(of: copy, in: text))
+        let earlier = try #require(TS.offset(of: Self.meeting, in: text))
+        #expect(d.range == later..<(later + copy.utf8.count))
+        #expect(d.related.first?.range == earlier..<(earlier + Self.meeting.utf8.count))
+        #expect(d.related.first?.file == nil)
+        let p = TS.lineColumn(in: text, byteOffset: earlier)
+        #expect(d.message.contains("第 \(p.line) 行第 \(p.column) 列"))
+        #expect(d.message.contains("100%"))
+    }
+
+    @Test func nearAndContainedCopies() throws {
+        let near = Self.meeting.replacingOccurrences(of: "全面部署", with: "认真部署")
+        let truncated = "县农业农村局近日召开春耕备耕工作会议，全面部署今年粮食生产任务，要求各乡镇抓紧落实种子"
+        let text = "春耕\n\n\(Self.meeting)\n\n\(near)\n\n\(Self.report)\n\n\(truncated)\n"
+        let ds = try Self.lint(text)
+        #expect(ds.map(\.ruleID) == ["duplicates.near-paragraph", "duplicates.contained-paragraph"])
+        #expect(ds.first?.range.lowerBound == TS.offset(of: near, in: text))
+        #expect(ds.first?.message.contains("81%") == true)
+        #expect(ds.last?.range.lowerBound == TS.offset(of: truncated, in: text, nth: 1))
+        #expect(ds.last?.message.contains("100%") == true)
+        // A paragraph repeated inside a longer, later one.
+        let inside = "据了解，\(Self.report)今年全县计划播种粮食作物八十万亩，比去年增加两万亩。"
+        let ds2 = try Self.lint("春耕\n\n\(Self.report)\n\n\(inside)\n")
+        #expect(ds2.map(\.ruleID) == ["duplicates.contained-paragraph"])
+    }
+
+    @Test func sentenceRepeatedAtAColumnJump() throws {
+        // A hard-wrapped page: the sentence at the bottom of one column is repeated at the top of the next.
+        let text = "高标准农田建设见成效\n\n全县今年新建高标准农田三万亩。\n带动周边农户一千六百余户增收，\n户均增收超过两千元。带动周边\n农户一千六百余户增收，户均增收\n超过两千元。记者在田间看到，\n几台旋耕机正在作业。\n"
+        let ds = try Self.lint(text)
+        #expect(ds.map(\.ruleID) == ["duplicates.sentence"])
+        let second = try #require(TS.offset(of: "带动周边\n", in: text))
+        #expect(ds.first?.range.lowerBound == second)
+        #expect(ds.first?.related.first?.range.lowerBound == TS.offset(of: "带动周边农户", in: text))
+        // In another article (after a headline) the same sentence is not a repeat.
+        let twoArticles = "农田建设见成效\n\n带动周边农户一千六百余户增收，户均增收超过两千元。\n\n秋粮收购开始\n\n本报讯 今年秋粮收购开始。带动周边农户一千六百余户增收，户均增收超过两千元。\n"
+        #expect(try Self.lint(twoArticles).filter { $0.ruleID == "duplicates.sentence" }.isEmpty)
+    }
+
+    @Test func parallelParagraphsAndResultsAreNotReported() throws {
+        let parallel = "工作\n\n一是加强组织领导，各级党委和政府要把春耕生产摆上重要议程，主要负责同志亲自抓，分管同志具体抓。\n\n二是加强技术指导，各级农业部门要把春耕生产技术服务送到田间地头，主要负责同志亲自抓，分管同志具体抓。\n\n三是加强督促检查，各级纪检监察机关要把春耕生产摆上重要议程，主要负责同志亲自抓，分管同志具体抓。\n"
+        #expect(try Self.lint(parallel).isEmpty)
+        // Results that differ in one number: similar enough by shingles, but not the same paragraph.
+        let a = "经抽样检验，青山镇送检的第一批小麦样品容重为每升790克，不完善粒含量、杂质含量、水分含量和色泽气味均符合国家二等小麦标准，准予收购入库，请各收储企业按标准执行。"
+        let b = a.replacingOccurrences(of: "790", with: "770")
+        let u = DuplicateUnits.extract(Document(path: "x.txt", text: "\(a)\n\n\(b)\n"), scope: .body)
+        let shared = DuplicateUnits.intersection(u.shingles(0), u.shingles(1))
+        #expect(Double(shared) / Double(u.shingles(0).count + u.shingles(1).count - shared) >= 0.8)
+        #expect(try Self.lint("检验结果\n\n\(a)\n\n\(b)\n").isEmpty)
+        // With same-numbers off they are reported.
+        let loose = Self.configYAML + "rules:\n  duplicates.near-paragraph: {same-numbers: false}\n"
+        #expect(try Self.lint("检验结果\n\n\(a)\n\n\(b)\n", loose).map(\.ruleID) == ["duplicates.near-paragraph"])
+    }
+
+    @Test func boilerplateAndShortParagraphsAreNotReported() throws {
+        let notice = "免责声明：本文仅代表作者个人观点，与本网站无关，其原创性以及文中陈述文字和内容未经本站证实。"
+        let text = "标题\n\n\(notice)\n\n图为会议现场。\n\n\(Self.meeting)\n\n图为会议现场。\n\n☆────☆\n\n☆────☆\n\n\(notice)\n"
+        #expect(try Self.lint(text).isEmpty)
+        // A newsroom's own boilerplate.
+        let house = Self.configYAML + "rules:\n  duplicates.paragraph: {boilerplate: [县农业农村局近日]}\n"
+        #expect(try Self.lint("标题\n\n\(Self.meeting)\n\n\(Self.meeting)\n", house).isEmpty)
+        #expect(try Self.lint("标题\n\n\(Self.meeting)\n\n\(Self.meeting)\n").count == 1)
+    }
+
+    @Test func optionsAreChecked() throws {
+        for (yaml, needle) in [("  duplicates.near-paragraph: {treshold: 0.7}\n", "did you mean 'threshold'"),
+                               ("  duplicates.sentence: {match: near}\n", "sentences are compared exactly"),
+                               ("  duplicates.near-paragraph: {threshold: 1.5}\n", "at most 1")] {
+            #expect(throws: (any Error).self) { try Self.linter(Self.configYAML + "rules:\n" + yaml) }
+            do { _ = try Self.linter(Self.configYAML + "rules:\n" + yaml) } catch { #expect("\(error)".contains(needle), "\(error)") }
+        }
+    }
+
+    // MARK: across files
+
+    func runBatch(_ files: [String: String], format: OutputFormat? = nil) throws -> [FileReport] {
+        let dir = try TS.makeTempDir("copydesk-dup")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Self.configYAML.write(to: dir.appendingPathComponent(".lintrc.yml"), atomically: true, encoding: .utf8)
+        for (name, text) in files { try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        let runner = try Runner(options: Runner.Options())
+        let (paths, _) = try runner.discover([dir.path])
+        var reports: [FileReport] = runner.run(files: paths, write: false).map(\.0)
+        runner.crossFileReports { r in
+            if let k = reports.firstIndex(where: { $0.path == r.path }) { reports[k].absorb(r) } else { reports.append(r) }
+        }
+        return reports.map { var r = $0; r.path = URL(fileURLWithPath: r.path).lastPathComponent; return r }
+    }
+
+    @Test func paragraphRepeatedAcrossTwoFilesIsReportedInBoth() throws {
+        let a = "张三的稿件\n\n\(Self.meeting)\n\n\(Self.report)\n"
+        let b = "李四的稿件\n\n本报讯 昨天下午，县里召开了一次会议。\n\n\(Self.meeting)\n"
+        let near = "王五的稿件\n\n据悉，\(Self.report)\n"
+        let other = "赵六的稿件\n\n秋粮收购工作全面展开，各收储企业按照国家标准敞开收购，确保农民卖粮不难。\n"
+        let reports = try runBatch(["a.txt": a, "b.txt": b, "c.txt": near, "d.txt": other])
+        func findings(_ name: String) -> [Diagnostic] { reports.first { $0.path == name }?.diagnostics ?? [] }
+        let da = findings("a.txt"), db = findings("b.txt"), dc = findings("c.txt")
+        #expect(findings("d.txt").isEmpty)
+        #expect(da.map(\.ruleID).sorted() == ["duplicates.near-paragraph", "duplicates.paragraph"])
+        #expect(db.map(\.ruleID) == ["duplicates.paragraph"])
+        #expect(dc.map(\.ruleID) == ["duplicates.near-paragraph"])
+        let inB = try #require(db.first)
+        #expect(inB.range.lowerBound == TS.offset(of: Self.meeting, in: b))
+        #expect(inB.related.first?.file?.hasSuffix("a.txt") == true)
+        #expect(inB.related.first?.start?.line == 3)
+        #expect(inB.message.contains("a.txt") && inB.message.contains("第 3 行第 1 列"))
+        let inA = try #require(da.first { $0.ruleID == "duplicates.paragraph" })
+        #expect(inA.related.first?.file?.hasSuffix("b.txt") == true)
+        #expect(inA.related.first?.start?.line == 5)
+    }
+
+    @Test func templateTextInManyFilesAndDisabledRegionsAreNotReported() throws {
+        var files: [String: String] = [:]
+        for k in 0..<6 { files["f\(k).txt"] = "稿件\(k)\n\n\(Self.meeting)\n" }
+        #expect(try runBatch(files).allSatisfy { $0.diagnostics.isEmpty })
+        let a = "稿件甲\n\n\(Self.meeting)\n"
+        let b = "稿件乙\n\n# copydesk-disable duplicates -- 转载稿\n\(Self.meeting)\n"
+        let reports = try runBatch(["a.txt": a, "b.txt": b])
+        #expect(reports.first { $0.path == "b.txt" }?.diagnostics.filter { $0.ruleID.hasPrefix("duplicates.") }.isEmpty == true)
+        #expect(reports.first { $0.path == "a.txt" }?.diagnostics.map(\.ruleID) == ["duplicates.paragraph"])
+        // across-files: false keeps the comparison within each file.
+        let dir = try TS.makeTempDir("copydesk-dup")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try (Self.configYAML + "rules:\n  duplicates.paragraph: {across-files: false}\n  duplicates.near-paragraph: {across-files: false}\n")
+            .write(to: dir.appendingPathComponent(".lintrc.yml"), atomically: true, encoding: .utf8)
+        try a.write(to: dir.appendingPathComponent("a.txt"), atomically: true, encoding: .utf8)
+        try a.write(to: dir.appendingPathComponent("b.txt"), atomically: true, encoding: .utf8)
+        let runner = try Runner(options: Runner.Options())
+        let (paths, _) = try runner.discover([dir.path])
+        _ = runner.run(files: paths, write: false)
+        var extra = 0
+        runner.crossFileReports { _ in extra += 1 }
+        #expect(extra == 0)
+    }
+
+    @Test func relatedLocationsInJSONAndSARIF() throws {
+        let a = "甲\n\n\(Self.meeting)\n"
+        let b = "乙\n\n\(Self.meeting)\n"
+        var reports = try runBatch(["a.txt": a, "b.txt": b])
+        for k in reports.indices { reports[k].detachSource() }
+        let run = RunReport(files: reports, rules: try Self.linter().rules)
+        let json = JSONReporter().render(run)
+        #expect(json.contains("\"related\":[{\"file\":"))
+        let sarif = SARIFReporter(baseDirectory: nil).render(run)
+        let data = try #require(sarif.data(using: .utf8))
+        let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let results = (((root["runs"] as? [[String: Any]])?.first)?["results"] as? [[String: Any]]) ?? []
+        let dup = try #require(results.first { ($0["ruleId"] as? String) == "duplicates.paragraph" })
+        let related = try #require(dup["relatedLocations"] as? [[String: Any]])
+        let phys = try #require(related.first?["physicalLocation"] as? [String: Any])
+        let region = try #require(phys["region"] as? [String: Any])
+        #expect(region["startLine"] as? Int == 3)
+        #expect(((phys["artifactLocation"] as? [String: Any])?["uri"] as? String)?.hasSuffix(".txt") == true)
+    }
+
+    // MARK: fingerprints
+
+    @Test func fingerprintIsStableAndRoundTrips() throws {
+        let f = Fingerprint(text: Self.meeting)
+        // FNV-1a 64 of the normalised text's UTF-8, computed independently here.
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        let normalized = Self.meeting.unicodeScalars.filter { $0.properties.isIdeographic }.map(String.init).joined()
+        for b in normalized.utf8 { h ^= UInt64(b); h = h &* 0x100_0000_01B3 }
+        #expect(f.exact == h)
+        #expect(f.signature.count == Fingerprint.permutations)
+        let bytes = f.encoded()
+        #expect(bytes.count == 514)
+        #expect(Array(bytes.prefix(4)) == Array("CDFP".utf8))
+        #expect(Fingerprint(encoded: bytes) == f)
+        #expect(Fingerprint(encoded: Array(bytes.dropLast())) == nil)
+        // Pinned: a change to the hashing or the permutations must be a new scheme version.
+        #expect(Fingerprint(text: "县农业农村局近日召开春耕备耕工作会议").bandKeys().first == Self.pinnedBandKey)
+        // The signatures estimate the Jaccard similarity.
+        let near = Fingerprint(text: Self.meeting.replacingOccurrences(of: "全面部署", with: "认真部署"))
+        #expect(abs(f.estimatedJaccard(near) - 0.818) < 0.15)
+        #expect(f.estimatedJaccard(Fingerprint(text: Self.report)) < 0.1)
+    }
+
+    static let pinnedBandKey: UInt64 = 6420737482607594917
+}
