@@ -5,7 +5,7 @@ public enum RuleLoader {
         "id", "kind", "severity", "message", "description", "authority", "link", "scope", "fix", "styles",
         "recommended", "examples",
     ]
-    public static let kinds = ["boundary", "phrases", "pattern", "broken-line", "brackets"]
+    public static let kinds = ["boundary", "phrases", "pattern", "broken-line", "brackets", "article"]
 
     static func kindKeys(_ kind: String) -> Set<String> {
         switch kind {
@@ -14,6 +14,7 @@ public enum RuleLoader {
         case "pattern": return PatternCheck.keys
         case "broken-line": return BrokenLineCheck.keys
         case "brackets": return BracketsCheck.keys
+        case "article": return ArticleCheck.keys
         default: return []
         }
     }
@@ -25,6 +26,7 @@ public enum RuleLoader {
         case "pattern": return try PatternCheck(m)
         case "broken-line": return try BrokenLineCheck(m)
         case "brackets": return try BracketsCheck(m)
+        case "article": return try ArticleCheck(m)
         default: fatalError("unreachable: kind validated before")
         }
     }
