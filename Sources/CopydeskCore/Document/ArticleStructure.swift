@@ -275,7 +275,7 @@ public enum ArticleStructure {
     }
 
     /// A headline candidate but for one terminal mark (`全力以赴保障供暖。`): read as a headline only at the top of the
-    /// page or under another headline, directly before a byline or dateline (`assignRoles`), so that
+    /// page or on the line right under another headline, directly before a byline or dateline (`assignRoles`), so that
     /// `article.headline-terminal` can report the mark.
     static func isHeadlineWithStop(_ source: SourceText, _ r: Range<Int>, _ vocab: StructureVocabulary) -> Bool {
         guard let last = lastNonSpace(source, r) else { return false }
@@ -389,8 +389,9 @@ public enum ArticleStructure {
         if let facts {
             for (k, i) in prose.enumerated() where facts[blocks[i].lines.lowerBound].contains(.headlineWithStop) {
                 let b = blocks[i]
+                // Under another headline only when stacked on the line right under it (no blank line between).
                 guard b.kind == .paragraph, b.content.count == 1, b.role == .body, k + 1 < prose.count,
-                      k == 0 || isHead[prose[k - 1]] else { continue }
+                      k == 0 || (isHead[prose[k - 1]] && blocks[prose[k - 1]].lines.upperBound == b.lines.lowerBound) else { continue }
                 let next = blocks[prose[k + 1]]
                 if next.role == .byline || next.role == .dateline { isHead[i] = true }
             }
