@@ -226,3 +226,26 @@ import Testing
         #expect(fresh.structure.articles[0].credits.first?.kind == .byline)
     }
 }
+
+@Suite(.serialized) struct StructureCLITests {
+    @Test func structureCommandTextAndJSON() throws {
+        let dir = try TS.makeTempDir("copydesk-structure-cli")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try TS.write("青山镇召开供暖会议\n□融媒记者 张三\n\n本报讯 昨天，青山镇召开会议。\n\n整改基本到位 细节有待完善\n", to: dir.appendingPathComponent("p.txt"))
+        let text = try CLI.run(["structure", "--no-config", "p.txt"], in: dir)
+        #expect(text.status == 0)
+        #expect(text.stdout.hasPrefix("p.txt: 1 article, 1 fragment\n"))
+        #expect(text.stdout.contains("byline                2      □融媒记者 张三"))
+        let json = try CLI.run(["structure", "--no-config", "--format", "json", "p.txt", "missing.txt"], in: dir)
+        #expect(json.status == 2)
+        #expect(json.stderr.contains("missing.txt"))
+        let obj = try JSONSerialization.jsonObject(with: json.stdoutData) as? [String: Any]
+        let files = try #require(obj?["files"] as? [[String: Any]])
+        #expect(files.count == 1)
+        let a = try #require((files[0]["articles"] as? [[String: Any]])?.first)
+        #expect((a["credits"] as? [[String: Any]])?.map { $0["kind"] as? String } == ["byline", "dateline"])
+        #expect((files[0]["fragments"] as? [Any])?.count == 1)
+        let bad = try CLI.run(["structure", "--format", "sarif", "p.txt"], in: dir)
+        #expect(bad.status == 2)
+    }
+}

@@ -113,7 +113,9 @@ public struct ArticleCheck: Check {
             var credits: [PageStructure.Credit] = []
             for a in page.articles { credits += a.credits }
             for f in page.fragments { credits += f.credits }
-            for c in credits where c.kind == .byline || c.kind == .datelineCredit || c.kind == .closing {
+            // Closing lines count only in brackets (`（记者裴剑飞实习生李洁祎）`): `责任编辑：张瑾` is a title and a name.
+            for c in credits where c.kind == .byline || c.kind == .datelineCredit
+                || (c.kind == .closing && (src.bytes[c.range.lowerBound] == 0x28 || src.bytes[c.range.lowerBound] == 0xEF)) {
                 if let r = runTogether(src, c.range, doc.vocabulary) { add(r) }
             }
         case .datelineForm:

@@ -265,6 +265,56 @@ public struct PageStructure: Sendable {
             return nil
         }
 
+        /// Web copy ends its last paragraph with the editor: `……（完）责任编辑：卞磊`. A closing-credit word, a colon and a
+        /// name of two to four Han characters at the very end.
+        func trailingClosingLine(_ block: Block) -> Range<Int>? {
+            let r = trimmedLine(block, block.content.count - 1)
+            let from = max(r.lowerBound, r.upperBound - 60)
+            var k = from
+            while k < r.upperBound && source.bytes[k] & 0xC0 == 0x80 { k += 1 }
+            let s = ArticleStructure.scalars(source, k..<r.upperBound)
+            guard let colon = s.lastIndex(where: { $0 == 0xFF1A || $0 == 0x3A }) else { return nil }
+            let name = s[(colon + 1)...]
+            guard (2...4).contains(name.count), name.allSatisfy({ CharClass.of($0).contains(.han) || $0 == 0xB7 }) else { return nil }
+            for c in vocab.closingScalars where colon >= c.count && Array(s[(colon - c.count)..<colon]) == c {
+                let startScalars = s[..<(colon - c.count)]
+                var off = k
+                for v in startScalars { off += v < 0x80 ? 1 : v < 0x800 ? 2 : v < 0x10000 ? 3 : 4 }
+                return off..<r.upperBound
+            }
+            return nil
+        }
+
+        /// A web dateline at the start of the first paragraph: `新京报讯（记者 倪伟）`, `四川新闻网达州5月5日讯（记者 余开洋）`,
+        /// `中国青年网北京12月18日电（记者 李华锡）`: within the first 20 characters, 讯 or 日电 after a name with 报 网 台 刊 社
+        /// 闻 端 or a date, and no punctuation before it, then a bracket or a space. Read as the article's dateline credit
+        /// (the block keeps its role: the per-line heuristics are unchanged).
+        func webDateline(_ block: Block) -> Range<Int>? {
+            let r = trimmedLine(block, 0)
+            let s = ArticleStructure.scalars(source, r.lowerBound..<min(r.upperBound, r.lowerBound + 90))
+            var sawOutlet = false, sawDay = false
+            var off = r.lowerBound
+            for k in 0..<min(s.count, 22) {
+                let v = s[k]
+                switch v {
+                case 0x62A5, 0x7F51, 0x53F0, 0x520A, 0x793E, 0x95FB, 0x7AEF: sawOutlet = true   // 报 网 台 刊 社 闻 端
+                case 0x65E5: sawDay = true                                                     // 日
+                default: break
+                }
+                if ArticleStructure.isSentencePunct(v) || v == 0x201C || v == 0x300A { return nil }
+                let n = v < 0x80 ? 1 : v < 0x800 ? 2 : v < 0x10000 ? 3 : 4
+                let isXun = v == 0x8BAF, isDian = v == 0x7535 && k > 0 && s[k - 1] == 0x65E5
+                if (isXun && (sawOutlet || sawDay) && k >= 2) || (isDian && sawOutlet) {
+                    let next = k + 1 < s.count ? s[k + 1] : 0
+                    guard next == 0xFF08 || next == 0x28 || next == 0x20 || next == 0x3000 || (0x30...0x39).contains(next) else { return nil }
+                    return r.lowerBound..<(off + n)
+                }
+                _ = sawDay
+                off += n
+            }
+            return nil
+        }
+
         func articleType(_ a: Article) -> String? {
             var firstLines: [Range<Int>] = a.headlines.filter { $0.block >= 0 }.map(\.range)
             if let f = a.body.first { firstLines.append(trimmedLine(blocks[f], 0)) }
@@ -315,8 +365,11 @@ public struct PageStructure: Sendable {
                 fragments.append(Fragment(kind: a.headlines.isEmpty ? .credit : .headline, headlines: a.headlines, credits: a.credits, lines: lines))
                 return
             }
-            if let last = a.body.last, let c = trailingCredit(blocks[last]) {
+            if let last = a.body.last, let c = trailingCredit(blocks[last]) ?? trailingClosingLine(blocks[last]) {
                 a.credits.append(Credit(kind: .closing, line: blocks[last].lines.upperBound - 1, range: c))
+            }
+            if !a.credits.contains(where: { $0.kind == .dateline }), let f = a.body.first, let d = webDateline(blocks[f]) {
+                a.credits.append(Credit(kind: .dateline, line: blocks[f].lines.lowerBound, range: d))
             }
             a.type = articleType(a)
             var all = a.headlines.map(\.line) + a.credits.map(\.line)
