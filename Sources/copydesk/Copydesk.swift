@@ -12,7 +12,7 @@ struct Copydesk: ParsableCommand {
         Configuration: the nearest .lintrc.yml from each file's folder upwards (see `copydesk init`).
         """,
         version: copydeskVersion,
-        subcommands: [Lint.self, Fix.self, Rules.self, Explain.self, Test.self, Init.self, Server.self],
+        subcommands: [Lint.self, Fix.self, Rules.self, Explain.self, Test.self, Init.self, Server.self, Structure.self],
         defaultSubcommand: Lint.self
     )
 }

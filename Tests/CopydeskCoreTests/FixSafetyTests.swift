@@ -89,10 +89,12 @@ import Testing
                 continue
             }
             // Headline group, byline on the line under it or after a blank line.
-            let title = r.pick(headlines)
+            // A headline's pause between phrases takes the house form (U+3000, `headline.pause`).
+            let printedTitle = r.pick(headlines)
+            let title = printedTitle.replacingOccurrences(of: " ", with: "\u{3000}")
             let byline = "\(r.pick(["本报记者", "□融媒记者", "通讯员"])) \(r.pick(names))"
-            if r.chance(0.5) { blocks.append(("\(title)\n\(byline)", "\(title)\n\(byline)")) }
-            else { blocks.append((title, title)); blocks.append((byline, byline)) }
+            if r.chance(0.5) { blocks.append(("\(printedTitle)\n\(byline)", "\(title)\n\(byline)")) }
+            else { blocks.append((printedTitle, title)); blocks.append((byline, byline)) }
             for k in 0..<r.int(1...5) {
                 let p = paragraph(dateline: k == 0 && r.chance(0.6))
                 if r.chance(0.7) {
@@ -103,7 +105,8 @@ import Testing
                 } else {
                     blocks.append((p, p))
                 }
-                if r.chance(0.15) { let s = r.pick(headlines); blocks.append((s, s)) }            // subhead
+                // A subhead (no pause: one followed by the next article's headline reads as a headline, and takes U+3000).
+                if r.chance(0.15) { let s = r.pick(headlines.filter { !$0.contains(" ") }); blocks.append((s, s)) }
                 if r.chance(0.1) {                                                              // caption
                     let c = "图为技术人员在田间指导农户 \(r.pick(names)) 摄"
                     blocks.append((c, c))

@@ -32,8 +32,16 @@ public struct BoundaryCheck: Check {
     public var safeOnlyLetterspaced = false
     /// `safe-max-spaces: N`: a run of more than N whitespace characters (a flattened table) gets an unsafe fix.
     public var safeMaxSpaces = Int.max
+    /// `replacement:` what a `space: forbid` fix puts in place of the spaces (default: nothing; `"　"` for the
+    /// headline pause).
+    public var replacement = ""
+    /// `gaps: word-gaps`: only spaces between words count (letterspacing is another rule's).
+    public var wordGapsOnly = false
+    /// `skip-word-gaps-in: [headline]`: in these scopes a space between two words (not letterspacing) is left to
+    /// another rule (the headline pause).
+    public var skipWordGapsIn: Scope = []
 
-    static let keys: Set<String> = ["left", "right", "symmetric", "space", "spaces", "characters", "except-left", "except-right", "only-left", "only-right", "right-next", "safe-when", "safe-max-spaces"]
+    static let keys: Set<String> = ["replacement", "gaps", "skip-word-gaps-in", "left", "right", "symmetric", "space", "spaces", "characters", "except-left", "except-right", "only-left", "only-right", "right-next", "safe-when", "safe-max-spaces"]
 
     /// Reads a class or a list of classes (`han`, `[latin, digit]`).
     static func classes(_ v: YAMLValue, _ key: String) throws -> CharClass {
@@ -96,6 +104,18 @@ public struct BoundaryCheck: Check {
         if let n = m["safe-max-spaces"] {
             safeMaxSpaces = try n.int("safe-max-spaces")
             guard safeMaxSpaces >= 1 else { throw ConfigError(n.mark, "'safe-max-spaces' must be at least 1") }
+        }
+        if let r = m["replacement"] {
+            replacement = try r.string("replacement")
+            guard space == .forbid else { throw ConfigError(r.mark, "'replacement' works with 'space: forbid'") }
+        }
+        if let g = m["gaps"] { wordGapsOnly = try g.choice("gaps", ["all", "word-gaps"]) == "word-gaps" }
+        if let sk = m["skip-word-gaps-in"] {
+            for item in try sk.list("skip-word-gaps-in") {
+                let s = try item.string("a scope")
+                guard let sc = Scope.named(s) else { throw ConfigError(item.mark, "unknown scope '\(s)'") }
+                skipWordGapsIn.formUnion(sc)
+            }
         }
         if space == .ignore && characters.isEmpty {
             throw ConfigError(m.value.mark, "a boundary rule needs 'space' (forbid, require or single) or 'characters'")
@@ -161,6 +181,9 @@ public struct BoundaryScanner: Sendable {
         var mode: BoundaryCheck.SpaceMode
         var letterspacedOnly: Bool
         var maxSpaces: Int
+        var replacement: Int       // index into `replacements`; -1: delete
+        var wordGapsOnly: Bool
+        var skipWordGapsIn: Scope
         var rightNext: UInt32      // 0: no condition
         var hasConditions: Bool
         var left: UInt32
@@ -186,6 +209,10 @@ public struct BoundaryScanner: Sendable {
         var replacementClass: Int
     }
     private var replacements: [String] = []
+    /// The `replacement:` strings of `space: forbid` rules (`Compact.replacement` indexes them).
+    private var spaceReplacements: [String] = []
+    /// Scopes where a `gaps: word-gaps` rule claims the pauses between phrases.
+    private var wordGapScopes: Scope = []
     static let classCount = 32
     /// One bit per BMP scalar: quiet (see `scan`). Astral scalars are quiet when their class is (`quietAstral`).
     private var quietBits: [UInt64] = []
@@ -232,15 +259,25 @@ public struct BoundaryScanner: Sendable {
         (touchingFrom, touchingList) = flatten(touching)
         var cond: [UInt32] = []
         func add(_ a: [UInt32]) -> Range<Int> { let s = cond.count; cond += a; return s..<cond.count }
-        compact = self.rules.map { e in
+        var spaceReplacements: [String] = []
+        // Word gaps are left alone only where a rule of this scan claims them (`gaps: word-gaps`): without the
+        // headline pause rule (pangu style, or turned off) han-space-han reports them as before.
+        let claimed = self.rules.reduce(Scope()) { $1.check.wordGapsOnly && $1.safety != .none ? $0.union($1.scope) : $0 }
+        let compactRules = self.rules.map { e in
             let c = e.check
+            var repl = -1
+            if !c.replacement.isEmpty { repl = spaceReplacements.count; spaceReplacements.append(c.replacement) }
             return Compact(rule: e.rule, safety: e.safety, scope: e.scope, spaces: c.spaces.rawValue, mode: c.space,
                            letterspacedOnly: c.safeOnlyLetterspaced, maxSpaces: c.safeMaxSpaces,
+                           replacement: repl, wordGapsOnly: c.wordGapsOnly, skipWordGapsIn: c.skipWordGapsIn.intersection(claimed),
                            rightNext: c.rightNext?.rawValue ?? 0, hasConditions: c.hasConditions,
                            left: c.left.rawValue, right: c.right.rawValue, symmetric: c.symmetric,
                            exceptLeft: add(c.exceptLeft), exceptRight: add(c.exceptRight),
                            onlyLeft: c.onlyLeft.map(add), onlyRight: c.onlyRight.map(add))
         }
+        compact = compactRules
+        wordGapScopes = claimed
+        self.spaceReplacements = spaceReplacements
         condScalars = cond
         // Quiet classes: start from every character class and drop, for each pair of classes some rule cares about
         // when they touch, the rarer side (Han is kept as long as possible: it is most of the text).
@@ -414,10 +451,13 @@ public struct BoundaryScanner: Sendable {
                                 let leftSingle = !(prevTouches && prev2Idx == prevIdx)
                                 let nextClass = classAfter(i + len)
                                 let rightSingle = nextClass.trailingZeroBitCount != curIdx
+                                let letterspaced = (leftSingle || rightSingle) && spaceCount == 1
+                                    && BoundaryScanner.inLetterspacedRun(p, seg.range, spaceStart: spaceStart, spaceEnd: i)
+                                // A pause between two headline phrases (only where a rule claims such gaps).
+                                let pause = !letterspaced && !wordGapScopes.isDisjoint(with: role)
+                                    && BoundaryScanner.isPhrasePause(p, seg.range, spaceStart: spaceStart, spaceEnd: i)
                                 spaceRun(pair, role, spaceStart..<i, spaceUnion, spaceCount, onlyASCIISpace, prevScalar, v,
-                                         letterspaced: (leftSingle || rightSingle) && spaceCount == 1
-                                            && BoundaryScanner.inLetterspacedRun(p, seg.range, spaceStart: spaceStart, spaceEnd: i),
-                                         next: nextClass, &findings)
+                                         letterspaced: letterspaced, pause: pause, next: nextClass, &findings)
                             }
                         } else if touchingAny[pair] {
                             insertion(pair, role, i, prevScalar, v, next: classAfter(i + len), &findings)
@@ -453,7 +493,7 @@ public struct BoundaryScanner: Sendable {
                     let pair = prevIdx * n + nextIdx
                     if spaceStart >= 0 {
                         if spacedAny[pair] && seg.atLineEnd {   // spaces before cut-out text stay
-                            spaceRun(pair, role, spaceStart..<end, spaceUnion, spaceCount, onlyASCIISpace, prevScalar, nextScalar, letterspaced: true, next: 0, &findings)
+                            spaceRun(pair, role, spaceStart..<end, spaceUnion, spaceCount, onlyASCIISpace, prevScalar, nextScalar, letterspaced: true, pause: false, next: 0, &findings)
                         }
                     } else if touchingAny[pair] {
                         insertion(pair, role, end, prevScalar, nextScalar, next: 0, &findings)
@@ -529,6 +569,33 @@ public struct BoundaryScanner: Sendable {
         return !followsCredit(p, segment, runStart)
     }
 
+    /// A pause between two phrases (a headline's `坚守阵地连续作战 坚决守牢疫情防线`): the runs of non-space characters on
+    /// both sides of the spaces hold at least three Han characters each. `市委 书记`, `国道 花街`, `农户 王五 摄` are
+    /// no pauses (two-character words, names, a credit). Looks at no more than 40 characters on each side.
+    static func isPhrasePause(_ p: UnsafeBufferPointer<UInt8>, _ segment: Range<Int>, spaceStart: Int, spaceEnd: Int) -> Bool {
+        @inline(__always) func isSep(_ v: UInt32) -> Bool { v == 0x20 || v == 0x3000 || v == 0xA0 || v == 0x09 }
+        var han = 0, seen = 0
+        var k = spaceStart
+        while k > segment.lowerBound && seen < 40 {
+            var s = k - 1
+            while s > segment.lowerBound && p[s] & 0xC0 == 0x80 { s -= 1 }
+            let v = decodeScalar(p, s).0
+            if isSep(v) { break }
+            if CharClass.of(v).contains(.han) { han += 1 }
+            seen += 1; k = s
+        }
+        guard han >= 3 else { return false }
+        han = 0; seen = 0
+        k = spaceEnd
+        while k < segment.upperBound && seen < 40 {
+            let (v, n) = decodeScalar(p, k)
+            if isSep(v) { break }
+            if CharClass.of(v).contains(.han) { han += 1 }
+            seen += 1; k += n
+        }
+        return han >= 3
+    }
+
     /// 记者 通讯员 作者 编辑 摄影 撰稿 责编 实习生 校对: a credit within the ten characters before `offset`.
     static func followsCredit(_ p: UnsafeBufferPointer<UInt8>, _ segment: Range<Int>, _ offset: Int) -> Bool {
         var prev: [UInt32] = []
@@ -560,7 +627,7 @@ public struct BoundaryScanner: Sendable {
     }
 
     private func spaceRun(_ pair: Int, _ currentRole: Scope, _ range: Range<Int>, _ union: UInt32, _ count: Int, _ plain: Bool,
-                          _ l: UInt32, _ r: UInt32, letterspaced: Bool, next: UInt32, _ findings: inout [Finding]) {
+                          _ l: UInt32, _ r: UInt32, letterspaced: Bool, pause: Bool, next: UInt32, _ findings: inout [Finding]) {
         for j in spacedFrom[pair]..<spacedFrom[pair + 1] {
             let c = compact[spacedList[j]]
             guard !c.scope.isDisjoint(with: currentRole), union & ~c.spaces == 0 else { continue }
@@ -568,10 +635,12 @@ public struct BoundaryScanner: Sendable {
             if c.rightNext != 0 && c.rightNext & next == 0 { continue }
             switch c.mode {
             case .forbid:
+                if c.wordGapsOnly && !pause { continue }
+                if pause && !c.skipWordGapsIn.isDisjoint(with: currentRole) { continue }
                 var safety = c.safety
                 if safety == .safe && ((c.letterspacedOnly && !letterspaced) || count > c.maxSpaces) { safety = .unsafe }
                 findings.append(Finding(rule: c.rule, range: range,
-                                        fix: safety == .none ? nil : Fix(edit: Edit(range: range, replacement: ""), safety: safety)))
+                                        fix: safety == .none ? nil : Fix(edit: Edit(range: range, replacement: c.replacement < 0 ? "" : spaceReplacements[c.replacement]), safety: safety)))
             case .single:
                 if count >= 2 || !plain {
                     findings.append(Finding(rule: c.rule, range: range,

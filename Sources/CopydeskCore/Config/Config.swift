@@ -12,7 +12,7 @@ public enum RuleSetting: Sendable {
 public struct Config: Sendable {
     public static let fileNames = [".lintrc.yml", ".lintrc.yaml"]
     public static let styles = ["print", "pangu"]
-    static let keys: Set<String> = ["extends", "style", "rules", "rule-paths", "include", "exclude", "overrides", "fail-level"]
+    static let keys: Set<String> = ["extends", "style", "rules", "rule-paths", "include", "exclude", "overrides", "fail-level", "structure"]
 
     public struct RuleEntry: Sendable {
         public var key: String
@@ -38,6 +38,8 @@ public struct Config: Sendable {
     public var exclude: [Glob] = []
     public var overrides: [Override] = []
     public var failLevel: Severity?
+    /// `structure:` additions to the structure vocabulary (mappings, in order: extended files first).
+    public var structure: [YAMLValue] = []
 
     /// The built-in defaults: `extends: [copydesk:recommended]`, `style: print`.
     public static func defaults(directory: String) -> Config {
@@ -140,6 +142,21 @@ public struct Config: Sendable {
         if let f = m["fail-level"] {
             errors.run { c.failLevel = Severity(rawValue: try f.choice("fail-level", Severity.allCases.map(\.rawValue))) }
         }
+        if let s = m["structure"] {
+            errors.run {
+                // A mapping of vocabulary keys, or the path of a YAML file holding one.
+                var node = s
+                if case .scalar(let path, let mark, _) = s {
+                    let p = path.hasPrefix("/") ? path : directory + "/" + path
+                    guard let data = FileManager.default.contents(atPath: p), let text = String(data: data, encoding: .utf8) else {
+                        throw ConfigError(mark, "cannot read the structure vocabulary '\(path)'")
+                    }
+                    node = try YAMLValue.parse(text, file: p)
+                }
+                _ = try StructureVocabulary.parse(node, base: .builtIn)   // errors now, with their positions
+                c.structure = [node]
+            }
+        }
         try errors.throwIfAny()
         if let base { c = merge(base, c, childSetsStyle: m["style"] != nil, childSetsPacks: m["extends"].map { _ in !packs.isEmpty } ?? false) }
         return c
@@ -156,6 +173,7 @@ public struct Config: Sendable {
         c.exclude = base.exclude + child.exclude
         c.overrides = base.overrides + child.overrides
         c.failLevel = child.failLevel ?? base.failLevel
+        c.structure = base.structure + child.structure
         return c
     }
 

@@ -26,11 +26,9 @@ enum PlainTextScanner {
 /// Article structure on top of blocks: which blocks are headlines, bylines and datelines.
 /// The heuristics are deliberately conservative; a later issue makes them richer.
 public enum ArticleStructure {
-    static let roles = ["本报", "融媒", "全媒体", "见习", "特约", "首席", "摄影", "新华社", "中新社", "本台", "本刊", "驻站"]
-    static let roleHeads = ["记者", "通讯员", "实习生", "评论员", "编辑", "撰稿", "作者"]
-    /// □ ■ ◎ 口
-    @inline(__always) static func isMarker(_ v: UInt32) -> Bool {
-        switch v { case 0x25A1, 0x25A0, 0x25CE, 0x53E3: return true; default: return false }
+    /// A byline marker of the vocabulary (□ ■ ◎), or a character OCR reads for one (口).
+    @inline(__always) static func isMarker(_ v: UInt32, _ vocab: StructureVocabulary = .builtIn) -> Bool {
+        vocab.markerScalars.contains(v) || vocab.ocrMarker(v) != nil
     }
 
     /// 〇一二三四五六七八九十百
@@ -120,58 +118,48 @@ public enum ArticleStructure {
     }
 
     /// Matches a role keyword at the start of `s` (prefixes such as 融媒 首席 then 记者/通讯员…); returns its length.
-    static let roleScalars: [[UInt32]] = roles.map { $0.unicodeScalars.map(\.value) }
-    static let roleHeadScalars: [[UInt32]] = roleHeads.map { $0.unicodeScalars.map(\.value) }
-
-    static func roleLength(_ s: ArraySlice<UInt32>) -> Int? {
+    static func roleLength(_ s: ArraySlice<UInt32>, _ vocab: StructureVocabulary = .builtIn) -> Int? {
         var rest = s
         var consumed = 0
         var progressed = true
         while progressed {
             progressed = false
-            for u in roleScalars where rest.starts(with: u) {
+            for u in vocab.rolePrefixScalars where rest.starts(with: u) {
                 rest = rest.dropFirst(u.count); consumed += u.count; progressed = true
             }
         }
-        for u in roleHeadScalars where rest.starts(with: u) { return consumed + u.count }
+        for u in vocab.roleScalars where rest.starts(with: u) { return consumed + u.count }
         return nil
     }
 
     /// A standalone byline line: `□融媒首席记者 陈晓苏`, `本报记者 张三 李四`, `通讯员 王五`, `文/图 张三`, `张三 摄`.
-    /// UTF-8 of the characters every byline contains one of: 记 员 生 辑 稿 者 摄 and `/` (文/图).
-    static let bylineKeys: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = {
-        let k = ["记", "员", "生", "辑", "稿", "者", "摄"].map { s in s.utf8.reduce(UInt32(0)) { $0 << 8 | UInt32($1) } }
-        return (k[0], k[1], k[2], k[3], k[4], k[5], k[6])
-    }()
-
-    public static func isByline(_ source: SourceText, _ r: Range<Int>) -> Bool {
+    public static func isByline(_ source: SourceText, _ r: Range<Int>, _ vocab: StructureVocabulary = .builtIn) -> Bool {
         guard r.count <= 120 else { return false }
-        // Fast reject on bytes before any decoding.
-        let b = source.bytes
-        var key = false
-        var i = r.lowerBound
-        while i < r.upperBound && !key {
-            let c = b[i]
-            if c == 0x2F { key = true; break }
-            if c >= 0xE4 && i + 2 < r.upperBound {
-                switch UInt32(c) << 16 | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2]) {
-                case bylineKeys.0, bylineKeys.1, bylineKeys.2, bylineKeys.3, bylineKeys.4, bylineKeys.5, bylineKeys.6: key = true
-                default: break
-                }
-                i += 3
-            } else { i += 1 }
+        // Fast reject on bytes before any decoding: a byline holds the last character of a role, 摄, or `/` (文/图).
+        if let keys = vocab.bylineKeys {
+            let b = source.bytes
+            var key = false
+            var i = r.lowerBound
+            while i < r.upperBound && !key {
+                let c = b[i]
+                if c == 0x2F { key = true; break }
+                if c >= 0xE0 && c < 0xF0 && i + 2 < r.upperBound {
+                    key = keys.contains(UInt32(c) << 16 | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2]))
+                    i += 3
+                } else { i += 1 }
+            }
+            guard key else { return false }
         }
-        guard key else { return false }
         var s = trimmed(scalars(source, r))
         guard !s.isEmpty, s.count <= 40 else { return false }
-        if let f = s.first, isMarker(f) {
+        if let f = s.first, isMarker(f, vocab) {
             let rest = s.dropFirst()
             // 口 is also a common character: accept it only directly before a role.
-            if f == 0x53E3 && roleLength(trimmed(Array(rest))) == nil { return false }
+            if !vocab.markerScalars.contains(f) && roleLength(trimmed(Array(rest)), vocab) == nil { return false }
             s = trimmed(Array(rest))
         }
         if s.count >= 2 && (s.first == 0x6587 || s.first == 0x56FE) && s[s.startIndex + 1] == 0x2F { return true }   // 文/ 图/
-        guard roleLength(s) != nil else {
+        guard roleLength(s, vocab) != nil else {
             // `张三 摄`
             if s.last == 0x6444, s.count <= 12 { return namesOnly(s.dropLast()) }
             return false
@@ -182,9 +170,9 @@ public enum ArticleStructure {
         while !rest.isEmpty {
             while let f = rest.first, isSpace(f) || f == 0x3001 { rest = rest.dropFirst() }
             if rest.isEmpty { break }
-            if let n = roleLength(rest) { rest = rest.dropFirst(n); continue }
+            if let n = roleLength(rest, vocab) { rest = rest.dropFirst(n); continue }
             var name = 0
-            while let f = rest.first, CharClass.of(f).contains(.han) || f == 0xB7, roleLength(rest) == nil || name == 0 {
+            while let f = rest.first, CharClass.of(f).contains(.han) || f == 0xB7, roleLength(rest, vocab) == nil || name == 0 {
                 rest = rest.dropFirst(); name += 1
                 if name > 4 { break }
             }
@@ -201,7 +189,7 @@ public enum ArticleStructure {
     }
 
     /// A dateline at the start of a paragraph: 本报讯, 本报北京12月14日电, 新华社北京12月14日电, 据新华社…电.
-    public static func isDateline(_ source: SourceText, _ r: Range<Int>) -> Bool {
+    public static func isDateline(_ source: SourceText, _ r: Range<Int>, _ vocab: StructureVocabulary = .builtIn) -> Bool {
         // Fast reject on bytes: a dateline has 讯 (E8 AE AF) or 日电 (E6 97 A5 E7 94 B5) in its first 120 bytes.
         // One 24-bit window per byte (E7 and E8 lead most common characters, so searching for them is no faster).
         let found = source.bytes.withUnsafeBufferPointer { b -> Bool in
@@ -217,10 +205,11 @@ public enum ArticleStructure {
             }
             return false
         }
-        guard found else { return false }
+        guard found || !vocab.datelinePrefixesHaveXun else { return false }
         // Scalars only (no String, no Foundation search): the first 30 characters decide.
         let s = Array(trimmed(scalars(source, r.lowerBound..<min(r.upperBound, r.lowerBound + 120))))
-        for p in datelinePrefixes where s.starts(with: p) { return true }
+        for p in vocab.datelinePrefixScalars where s.starts(with: p) { return true }
+        guard found else { return false }
         let head = s.prefix(30)
         let ben: [UInt32] = [0x672C, 0x62A5]   // 本报
         // …月…日电 within the first 30 characters.
@@ -231,8 +220,6 @@ public enum ArticleStructure {
         if let e = head.firstIndex(of: 0x8BAF), head.starts(with: ben) { return e <= 10 }   // 讯
         return false
     }
-
-    static let datelinePrefixes: [[UInt32]] = ["本报讯", "本台讯", "本刊讯", "本网讯"].map { $0.unicodeScalars.map(\.value) }
 
     // Small character sets as switches: no hashing in the per-line tests.
     /// 。，；：、,;
@@ -245,7 +232,9 @@ public enum ArticleStructure {
     }
 
     /// A short single line with Han text and no sentence punctuation: a possible headline.
-    static func isHeadlineCandidate(_ source: SourceText, _ block: Block) -> Bool {
+    /// One full-width colon inside the line (`青山镇：全力以赴　保障供暖`) is a headline's, unless the text before it is a
+    /// role or a closing credit (`作者：申琳`, `责任编辑：李四`).
+    static func isHeadlineCandidate(_ source: SourceText, _ block: Block, _ vocab: StructureVocabulary = .builtIn) -> Bool {
         guard block.kind == .paragraph, block.content.count == 1, block.role == .body, block.content[0].count <= 200 else { return false }
         // Fast reject: a full-width comma, full stop, semicolon, colon or enumeration comma means running text.
         let r0 = block.content[0]
@@ -253,7 +242,7 @@ public enum ArticleStructure {
             var i = r0.lowerBound
             while i + 2 < r0.upperBound {
                 let c = b[i]
-                if c == 0xEF && b[i + 1] == 0xBC && (b[i + 2] == 0x8C || b[i + 2] == 0x9B || b[i + 2] == 0x9A) { return true }
+                if c == 0xEF && b[i + 1] == 0xBC && (b[i + 2] == 0x8C || b[i + 2] == 0x9B) { return true }
                 if c == 0xE3 && b[i + 1] == 0x80 && (b[i + 2] == 0x82 || b[i + 2] == 0x81) { return true }
                 i += 1
             }
@@ -262,7 +251,18 @@ public enum ArticleStructure {
         if punct { return false }
         let s = trimmed(scalars(source, block.content[0]))
         guard (2...40).contains(s.count), s.contains(where: { CharClass.of($0).contains(.han) }) else { return false }
-        if s.contains(where: isSentencePunct) { return false }
+        // A photo caption that ends with its credit (`图为…… 张三 摄`) is no headline.
+        if s.count >= 3, s.last == 0x6444, isSpace(s[s.endIndex - 2]) { return false }
+        // A closing credit in brackets (`（记者 张三）`) is no headline.
+        if let f = s.first, let l = s.last, f == 0xFF08 || f == 0x28, l == 0xFF09 || l == 0x29,
+           roleLength(trimmed(Array(s.dropFirst().dropLast())), vocab) != nil { return false }
+        if let colon = s.firstIndex(of: 0xFF1A) {
+            // One colon, with text on both sides that is no credit.
+            guard colon > s.startIndex + 1, colon < s.endIndex - 1, s[(colon + 1)...].firstIndex(of: 0xFF1A) == nil,
+                  ArticleStructure.roleLength(s, vocab) == nil,
+                  !vocab.closingScalars.contains(where: { s.starts(with: $0) }),
+                  !s.contains(where: { $0 != 0xFF1A && isSentencePunct($0) }) else { return false }
+        } else if s.contains(where: isSentencePunct) { return false }
         // A half-width full stop after a Chinese character ends a sentence (`会议结束.大家散去.`): running text.
         let arr = Array(s)
         for k in 1..<max(1, arr.count) where arr[k] == 0x2E && CharClass.of(arr[k - 1]).contains(.han) { return false }
@@ -272,6 +272,26 @@ public enum ArticleStructure {
            !s[(q + 1)...].allSatisfy({ isInnerEnding($0) || isCloser($0) }) { return false }
         if s.lazy.filter({ $0 == 0x201C }).count != s.lazy.filter({ $0 == 0x201D }).count { return false }
         return true
+    }
+
+    /// A headline candidate but for one terminal mark (`全力以赴保障供暖。`): read as a headline only at the top of the
+    /// page or on the line right under another headline, directly before a byline or dateline (`assignRoles`), so that
+    /// `article.headline-terminal` can report the mark.
+    static func isHeadlineWithStop(_ source: SourceText, _ r: Range<Int>, _ vocab: StructureVocabulary) -> Bool {
+        guard let last = lastNonSpace(source, r) else { return false }
+        switch last { case 0x3002, 0xFF0C, 0x3001, 0xFF1B, 0xFF1A, 0x2E, 0x2C: break; default: return false }
+        // The byte where that mark starts.
+        var e = r.upperBound
+        while e > r.lowerBound {
+            var k = e - 1
+            while k > r.lowerBound && source.bytes[k] & 0xC0 == 0x80 { k -= 1 }
+            let (v, _) = source.bytes.withUnsafeBufferPointer { decodeScalar($0, k) }
+            if v == last { e = k; break }
+            e = k
+        }
+        guard e > r.lowerBound, lastNonSpace(source, r.lowerBound..<e).map(isEnding) != true else { return false }
+        let line = source.lineIndex(of: r.lowerBound)
+        return isHeadlineCandidate(source, Block(kind: .paragraph, role: .body, lines: line..<(line + 1), content: [r.lowerBound..<e]), vocab)
     }
 
     /// ？！?!
@@ -297,7 +317,7 @@ public enum ArticleStructure {
 
     /// The bracketed credit right after a dateline (`本报讯（记者 张三 通讯员 李四）`, `…日电(记者 王五)`): the byte
     /// range of the brackets and their content, when the content starts with a role. Credits are read as bylines.
-    static func credit(in source: SourceText, dateline r: Range<Int>) -> Range<Int>? {
+    static func credit(in source: SourceText, dateline r: Range<Int>, _ vocab: StructureVocabulary = .builtIn) -> Range<Int>? {
         let b = source.bytes
         let end = min(r.upperBound, r.lowerBound + 150)
         var i = r.lowerBound
@@ -308,8 +328,8 @@ public enum ArticleStructure {
                 let start = i + (isFull ? 3 : 1)
                 var j = start
                 while j < r.upperBound && j - start < 120 {
-                    if b[j] == 0x29 { return roleAt(source, start) ? open..<(j + 1) : nil }
-                    if j + 2 < r.upperBound && b[j] == 0xEF && b[j + 1] == 0xBC && b[j + 2] == 0x89 { return roleAt(source, start) ? open..<(j + 3) : nil }
+                    if b[j] == 0x29 { return roleAt(source, start, vocab) ? open..<(j + 1) : nil }
+                    if j + 2 < r.upperBound && b[j] == 0xEF && b[j + 1] == 0xBC && b[j + 2] == 0x89 { return roleAt(source, start, vocab) ? open..<(j + 3) : nil }
                     j += 1
                 }
                 return nil
@@ -319,18 +339,19 @@ public enum ArticleStructure {
         return nil
     }
 
-    static func roleAt(_ source: SourceText, _ offset: Int) -> Bool {
+    static func roleAt(_ source: SourceText, _ offset: Int, _ vocab: StructureVocabulary = .builtIn) -> Bool {
         let s = trimmed(scalars(source, offset..<min(source.bytes.count, offset + 36)))
-        return roleLength(s) != nil
+        return roleLength(s, vocab) != nil
     }
 
     /// Roles of plain-text blocks (from line facts) or Markdown blocks (bylines and datelines only).
-    static func assignRoles(_ blocks: inout [Block], source: SourceText, format: Document.Format, facts: [LineFacts]? = nil) {
+    static func assignRoles(_ blocks: inout [Block], source: SourceText, format: Document.Format, facts: [LineFacts]? = nil,
+                            vocab: StructureVocabulary = .builtIn) {
         // The same tests read from line facts when there are any (plain text), else made on the text.
-        func bylineLine(_ b: Block) -> Bool { facts.map { $0[b.lines.lowerBound].contains(.byline) } ?? isByline(source, b.content[0]) }
+        func bylineLine(_ b: Block) -> Bool { facts.map { $0[b.lines.lowerBound].contains(.byline) } ?? isByline(source, b.content[0], vocab) }
         func datelineFirst(_ b: Block) -> Bool {
             guard let f = b.content.first else { return false }
-            return facts.map { $0[b.lines.lowerBound].contains(.dateline) } ?? isDateline(source, f)
+            return facts.map { $0[b.lines.lowerBound].contains(.dateline) } ?? isDateline(source, f, vocab)
         }
         func candidate(_ b: Block) -> Bool {
             guard let facts else { return isHeadlineCandidate(source, b) }
@@ -362,6 +383,18 @@ public enum ArticleStructure {
             let prevDone = isHead[prose[k - 1]] || prev.role == .byline || finished(prev)
             let next = k + 1 < prose.count ? prose[k + 1] : nil
             if prevDone && (next == nil || candidate(blocks[next!])) { isHead[i] = true }
+        }
+        // A headline that ends in a mark (`全力以赴保障供暖。`): at the top or under another headline, directly before
+        // a byline or dateline.
+        if let facts {
+            for (k, i) in prose.enumerated() where facts[blocks[i].lines.lowerBound].contains(.headlineWithStop) {
+                let b = blocks[i]
+                // Under another headline only when stacked on the line right under it (no blank line between).
+                guard b.kind == .paragraph, b.content.count == 1, b.role == .body, k + 1 < prose.count,
+                      k == 0 || (isHead[prose[k - 1]] && blocks[prose[k - 1]].lines.upperBound == b.lines.lowerBound) else { continue }
+                let next = blocks[prose[k + 1]]
+                if next.role == .byline || next.role == .dateline { isHead[i] = true }
+            }
         }
         for i in blocks.indices where isHead[i] { blocks[i].role = .headline }
     }

@@ -16,13 +16,19 @@ public struct Document: Sendable {
     public let inlineRoles: [(range: Range<Int>, role: Scope)]
     /// Plain text: the facts about each line its structure was built from (empty for Markdown).
     let lineFacts: [LineFacts]
+    /// The words bylines, datelines and article types are recognised by.
+    public let vocabulary: StructureVocabulary
+    /// Articles and fragments (`Structure/PageStructure.swift`), built once from the blocks and their roles.
+    public let structure: PageStructure
 
     public var bytes: [UInt8] { source.bytes }
 
     /// - Parameter role: when given, every prose block takes this role (rule examples are read as text of the
     ///   rule's own scope, whatever the headline heuristics would say).
-    public init(path: String, source: SourceText, format: Format? = nil, role: Scope? = nil) {
+    public init(path: String, source: SourceText, format: Format? = nil, role: Scope? = nil,
+                vocabulary: StructureVocabulary = .builtIn) {
         self.path = path
+        self.vocabulary = vocabulary
         self.source = source
         let fmt = format ?? Document.format(forPath: path)
         self.format = fmt
@@ -34,12 +40,12 @@ public struct Document: Sendable {
             var scanner = MarkdownScanner(source: source)
             blocks = scanner.scan()
             verbatim = scanner.inlineVerbatim(blocks: blocks)
-            ArticleStructure.assignRoles(&blocks, source: source, format: fmt)
+            ArticleStructure.assignRoles(&blocks, source: source, format: fmt, vocab: vocabulary)
         case .plainText:
-            facts = LineFacts.all(source)
+            facts = LineFacts.all(source, vocab: vocabulary)
             blocks = PlainTextScanner.scan(source, facts: facts)
             verbatim = InlineScanner.urls(in: source.bytes, blocks: blocks)
-            ArticleStructure.assignRoles(&blocks, source: source, format: fmt, facts: facts)
+            ArticleStructure.assignRoles(&blocks, source: source, format: fmt, facts: facts, vocab: vocabulary)
         }
         self.lineFacts = facts
         if let role {
@@ -47,9 +53,10 @@ public struct Document: Sendable {
         }
         var inline: [(range: Range<Int>, role: Scope)] = []
         for b in blocks where b.role == .dateline {
-            if let first = b.content.first, let c = ArticleStructure.credit(in: source, dateline: first) { inline.append((c, .byline)) }
+            if let first = b.content.first, let c = ArticleStructure.credit(in: source, dateline: first, vocabulary) { inline.append((c, .byline)) }
         }
         self.inlineRoles = inline
+        self.structure = PageStructure.build(source: source, format: fmt, blocks: blocks, inlineRoles: inline, vocabulary: vocabulary)
         if !inline.isEmpty { verbatim = InlineScanner.normalize(verbatim + inline.map(\.range)) }
         self.blocks = blocks
         self.verbatim = verbatim
@@ -58,8 +65,11 @@ public struct Document: Sendable {
 
     /// A document from parts already worked out (`updated(to:edits:)`).
     init(path: String, source: SourceText, format: Format, blocks: [Block], verbatim: [Range<Int>],
-         directives: [Directive], inlineRoles: [(range: Range<Int>, role: Scope)], lineFacts: [LineFacts]) {
+         directives: [Directive], inlineRoles: [(range: Range<Int>, role: Scope)], lineFacts: [LineFacts],
+         vocabulary: StructureVocabulary) {
         self.lineFacts = lineFacts
+        self.vocabulary = vocabulary
+        self.structure = PageStructure.build(source: source, format: format, blocks: blocks, inlineRoles: inlineRoles, vocabulary: vocabulary)
         self.path = path
         self.source = source
         self.format = format

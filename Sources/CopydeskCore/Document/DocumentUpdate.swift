@@ -60,22 +60,22 @@ extension Document {
         let chunks = Parallel.chunks(forBytes: dirty.count * source.bytes.count / max(1, old.lineCount))
         if chunks > 1 {
             let parts = Parallel.map(chunks) { k in
-                dirty[(dirty.count * k / chunks)..<(dirty.count * (k + 1) / chunks)].map { LineFacts.of(source, line: $0) }
+                dirty[(dirty.count * k / chunks)..<(dirty.count * (k + 1) / chunks)].map { LineFacts.of(source, line: $0, vocab: vocabulary) }
             }
             var i = 0
             for part in parts { for f in part { facts[dirty[i]] = f; i += 1 } }
         } else {
-            for l in dirty { facts[l] = LineFacts.of(source, line: l) }
+            for l in dirty { facts[l] = LineFacts.of(source, line: l, vocab: vocabulary) }
         }
         var newBlocks = PlainTextScanner.scan(source, facts: facts)
         guard !newBlocks.contains(where: { $0.kind == .comment }) else { return nil }
-        ArticleStructure.assignRoles(&newBlocks, source: source, format: format, facts: facts)
+        ArticleStructure.assignRoles(&newBlocks, source: source, format: format, facts: facts, vocab: vocabulary)
         if let role {
             for i in newBlocks.indices where !newBlocks[i].role.isEmpty && newBlocks[i].role != .code { newBlocks[i].role = role }
         }
         var inline: [(range: Range<Int>, role: Scope)] = []
         for b in newBlocks where b.role == .dateline {
-            if let first = b.content.first, let c = ArticleStructure.credit(in: source, dateline: first) { inline.append((c, .byline)) }
+            if let first = b.content.first, let c = ArticleStructure.credit(in: source, dateline: first, vocabulary) { inline.append((c, .byline)) }
         }
         var lineBlock = [Int](repeating: -1, count: old.lineCount)
         for (bi, b) in newBlocks.enumerated() { for l in b.lines { lineBlock[l] = bi } }
@@ -95,7 +95,7 @@ extension Document {
         verbatim = InlineScanner.normalize(verbatim + inline.map(\.range))
         inline.sort { $0.range.lowerBound < $1.range.lowerBound }
         let doc = Document(path: path, source: source, format: format, blocks: newBlocks, verbatim: verbatim,
-                           directives: [], inlineRoles: inline, lineFacts: facts)
+                           directives: [], inlineRoles: inline, lineFacts: facts, vocabulary: vocabulary)
         return (doc, dirty)
     }
 }

@@ -13,13 +13,14 @@ struct LineFacts: OptionSet, Sendable, Equatable {
     static let headlineCandidate = LineFacts(rawValue: 1 << 7) // ArticleStructure.isHeadlineCandidate as a one-line block
     static let dateline = LineFacts(rawValue: 1 << 8)          // ArticleStructure.isDateline
     static let short = LineFacts(rawValue: 1 << 9)             // at most 200 bytes (headline stacks)
+    static let headlineWithStop = LineFacts(rawValue: 1 << 10) // a headline candidate but for one terminal 。，、；：.,
 
-    static func of(_ source: SourceText, line: Int) -> LineFacts {
+    static func of(_ source: SourceText, line: Int, vocab: StructureVocabulary = .builtIn) -> LineFacts {
         let r = source.lineContent(line)
         if PlainTextScanner.isBlank(source, r) { return .blank }
         if Directive.isPlainTextDirectiveLine(source, r) { return .directive }
         var f: LineFacts = []
-        if ArticleStructure.isByline(source, r) { f.insert(.byline) }
+        if ArticleStructure.isByline(source, r, vocab) { f.insert(.byline) }
         if ArticleStructure.startsWithListMarker(source, r) { f.insert(.listMarker) }
         if PlainTextScanner.isIndented(source, r) { f.insert(.indented) }
         if let last = ArticleStructure.lastNonSpace(source, r) {
@@ -29,20 +30,22 @@ struct LineFacts: OptionSet, Sendable, Equatable {
         }
         if r.count <= 200 {
             f.insert(.short)
-            if ArticleStructure.isHeadlineCandidate(source, Block(kind: .paragraph, role: .body, lines: line..<(line + 1), content: [r])) {
+            if ArticleStructure.isHeadlineCandidate(source, Block(kind: .paragraph, role: .body, lines: line..<(line + 1), content: [r]), vocab) {
                 f.insert(.headlineCandidate)
+            } else if ArticleStructure.isHeadlineWithStop(source, r, vocab) {
+                f.insert(.headlineWithStop)
             }
         }
-        if ArticleStructure.isDateline(source, r) { f.insert(.dateline) }
+        if ArticleStructure.isDateline(source, r, vocab) { f.insert(.dateline) }
         return f
     }
 
-    static func all(_ source: SourceText) -> [LineFacts] {
+    static func all(_ source: SourceText, vocab: StructureVocabulary = .builtIn) -> [LineFacts] {
         let n = Parallel.chunks(forBytes: source.bytes.count)
-        if n <= 1 { return (0..<source.lineCount).map { of(source, line: $0) } }
+        if n <= 1 { return (0..<source.lineCount).map { of(source, line: $0, vocab: vocab) } }
         // A large text: lines in n runs on the cores (each line's facts depend on that line alone).
         let count = source.lineCount
-        let parts = Parallel.map(n) { k in (count * k / n..<count * (k + 1) / n).map { of(source, line: $0) } }
+        let parts = Parallel.map(n) { k in (count * k / n..<count * (k + 1) / n).map { of(source, line: $0, vocab: vocab) } }
         return Array(parts.joined())
     }
 }
@@ -85,12 +88,17 @@ extension PlainTextScanner {
         }
         var out: [Block] = []
         out.reserveCapacity(blocks.count)
+        var sawProse = false
         for (k, block) in blocks.enumerated() {
-            let next = k + 1 < blocks.count ? blocks[k + 1] : nil
+            // The neighbours that count are prose: a directive line between is no edge.
+            var n = k + 1
+            while n < blocks.count && blocks[n].kind == .comment { n += 1 }
+            let next = n < blocks.count ? blocks[n] : nil
+            defer { if block.kind != .comment { sawProse = true } }
             guard block.kind == .paragraph, (2...4).contains(block.content.count), block.lines.allSatisfy({ facts[$0].contains(.short) }) else {
                 out.append(block); continue
             }
-            let atEdge = out.isEmpty || next == nil || next?.role == .byline
+            let atEdge = !sawProse || next == nil || next?.role == .byline
                 || next.map { facts[$0.lines.lowerBound].contains(.dateline) } == true
             if atEdge, block.lines.allSatisfy({ facts[$0].contains(.headlineCandidate) }) {
                 for (li, r) in block.content.enumerated() {

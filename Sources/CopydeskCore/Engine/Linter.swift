@@ -24,6 +24,8 @@ public struct Linter: Sendable {
     public let knownIDs: Set<String>
     /// When set, documents re-parsed by the fixer read every prose block with this role (rule examples).
     public var forcedRole: Scope?
+    /// The structure vocabulary documents are parsed with (the configuration's).
+    public var vocabulary: StructureVocabulary = .builtIn
 
     /// Scanners compiled once per linter: all boundary rules of a scope share one pass, all phrase rules of a
     /// scope one automaton; other checks run one by one.
@@ -68,6 +70,7 @@ public struct Linter: Sendable {
 
     public init(_ set: RuleSet) {
         self.init(rules: set.rules, unusedDisable: set.unusedDisable, knownIDs: set.knownIDs)
+        vocabulary = set.vocabulary
     }
 
     public func lint(_ doc: Document) -> [Diagnostic] { lint(doc, cache: CheckCache()) }

@@ -282,7 +282,7 @@ public final class Runner: @unchecked Sendable {
             return (FileReport(path: displayPath, source: nil, diagnostics: [], error: "\(error)"), nil)
         }
         if fixMode == .report {
-            let doc = Document(path: lookupPath, source: source)
+            let doc = Document(path: lookupPath, source: source, vocabulary: linter.vocabulary)
             return (FileReport(path: displayPath, source: source, diagnostics: linter.lint(doc, cache: cache ?? CheckCache())), nil)
         }
         let hasBOM = source.hasBOM, encoding = source.encoding
@@ -297,7 +297,7 @@ public final class Runner: @unchecked Sendable {
         }
         var report = FileReport(path: displayPath, source: fixedSource, diagnostics: remaining)
         report.fixed = outcome.applied
-        if let original { report.source = original; report.diagnostics = linter.lint(Document(path: lookupPath, source: original)) }
+        if let original { report.source = original; report.diagnostics = linter.lint(Document(path: lookupPath, source: original, vocabulary: linter.vocabulary)) }
         // Without a BOM the fixed bytes are shared with the report's source (no second copy of a large file).
         // A UTF-16 draft is written back in UTF-16 (same byte order and BOM).
         return (report, outcome.changed ? SourceText.fileBytes(outcome.bytes, hasBOM: hasBOM, encoding: encoding) : nil)

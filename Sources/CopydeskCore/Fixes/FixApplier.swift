@@ -123,7 +123,7 @@ public enum FixApplier {
         _ = consume source
         var applied: [String: Int] = [:]
         var changed = false
-        var doc = Document(path: path, source: SourceText(trusted: bytes, hasBOM: hasBOM), role: linter.forcedRole)
+        var doc = Document(path: path, source: SourceText(trusted: bytes, hasBOM: hasBOM), role: linter.forcedRole, vocabulary: linter.vocabulary)
         var diags = linter.lint(doc)
         for _ in 0..<maxPasses {
             let (next, used, edits) = applyOnceIndices(bytes, diags, allowUnsafe: allowUnsafe)
@@ -138,11 +138,11 @@ public enum FixApplier {
             let newSource = SourceText(trusted: bytes, hasBOM: hasBOM)
             if incremental, newSource.lineCount == doc.source.lineCount, !edits.contains(where: \.touchesLineBreak) {
                 let (updated, edited) = doc.updated(to: newSource, edits: edits, role: linter.forcedRole)
-                    ?? (Document(path: path, source: newSource, role: linter.forcedRole), Document.dirtyLines(doc.source, edits))
+                    ?? (Document(path: path, source: newSource, role: linter.forcedRole, vocabulary: linter.vocabulary), Document.dirtyLines(doc.source, edits))
                 diags = linter.lint(updated, updating: diags, of: doc, editedLines: edited)
                 doc = updated
             } else {
-                doc = Document(path: path, source: newSource, role: linter.forcedRole)
+                doc = Document(path: path, source: newSource, role: linter.forcedRole, vocabulary: linter.vocabulary)
                 diags = linter.lint(doc)
             }
         }

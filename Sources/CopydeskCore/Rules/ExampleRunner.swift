@@ -19,7 +19,9 @@ public enum ExampleRunner {
     static let prefix = "𠮷𠮷："
 
     /// The role examples are read in: the first prose scope the rule applies to.
-    static func role(for rule: Rule) -> Scope {
+    static func role(for rule: Rule) -> Scope? {
+        // Structure rules read the page as copydesk reads any draft: their examples are whole pages.
+        if rule.check is ArticleCheck { return nil }
         for s: Scope in [.body, .headline, .byline, .dateline, .frontMatter] where rule.scope.contains(s) { return s }
         return .body
     }
@@ -127,7 +129,7 @@ public enum ExampleRunner {
     }
 
     /// Fix examples are read with the same role as the other examples.
-    static func linterForFix(_ rule: Rule, _ role: Scope) -> Linter {
+    static func linterForFix(_ rule: Rule, _ role: Scope?) -> Linter {
         var l = Linter(rules: [rule], unusedDisable: nil)
         l.forcedRole = role
         return l

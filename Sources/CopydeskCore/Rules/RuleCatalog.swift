@@ -96,6 +96,8 @@ public struct RuleSet: Sendable {
     /// Severity of `copydesk.unused-disable` findings (nil: off).
     public var unusedDisable: Severity?
     public var knownIDs: Set<String>
+    /// The structure vocabulary: the built-in one with the configuration's `structure:` additions.
+    public var vocabulary: StructureVocabulary = .builtIn
 
     public init(rules: [Rule], style: String, unusedDisable: Severity?, knownIDs: Set<String>) {
         self.rules = rules; self.style = style; self.unusedDisable = unusedDisable; self.knownIDs = knownIDs
@@ -164,9 +166,13 @@ public struct RuleSet: Sendable {
             }
           }
         }
+        var vocabulary = StructureVocabulary.builtIn
+        for node in config.structure { errors.run { vocabulary = try StructureVocabulary.parse(node, base: vocabulary) } }
         try errors.throwIfAny()
-        return RuleSet(rules: rules.indices.filter { enabled[$0] }.map { rules[$0] }, style: style,
-                       unusedDisable: unused, knownIDs: Set(catalog.ids))
+        var set = RuleSet(rules: rules.indices.filter { enabled[$0] }.map { rules[$0] }, style: style,
+                          unusedDisable: unused, knownIDs: Set(catalog.ids))
+        set.vocabulary = vocabulary
+        return set
     }
 
     /// The rule with the configuration's keys laid over its own (`severity`, `scope`, `message`, kind options…).

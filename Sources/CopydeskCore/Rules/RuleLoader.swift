@@ -5,7 +5,7 @@ public enum RuleLoader {
         "id", "kind", "severity", "message", "description", "authority", "link", "scope", "fix", "styles",
         "recommended", "examples",
     ]
-    public static let kinds = ["boundary", "phrases", "pattern", "broken-line", "brackets", "duplicates"]
+    public static let kinds = ["boundary", "phrases", "pattern", "broken-line", "brackets", "duplicates", "article"]
 
     static func kindKeys(_ kind: String) -> Set<String> {
         switch kind {
@@ -15,6 +15,7 @@ public enum RuleLoader {
         case "broken-line": return BrokenLineCheck.keys
         case "brackets": return BracketsCheck.keys
         case "duplicates": return DuplicatesCheck.keys
+        case "article": return ArticleCheck.keys
         default: return []
         }
     }
@@ -27,6 +28,7 @@ public enum RuleLoader {
         case "broken-line": return try BrokenLineCheck(m)
         case "brackets": return try BracketsCheck(m)
         case "duplicates": return try DuplicatesCheck(m)
+        case "article": return try ArticleCheck(m)
         default: fatalError("unreachable: kind validated before")
         }
     }
