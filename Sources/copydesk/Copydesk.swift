@@ -74,6 +74,12 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Do not report findings recorded in this baseline file (see `copydesk baseline create`).")
     var baseline: String?
 
+    @Option(name: .customLong("changed-since"), help: ArgumentHelp("Lint only files added, modified or renamed since this git ref (committed or not), and untracked files.", valueName: "ref"))
+    var changedSince: String?
+
+    @Flag(name: .customLong("changed-lines"), help: "With --changed-since: report only findings on lines changed since the ref.")
+    var changedLines = false
+
     @Option(name: .customLong("max-warnings"), help: "Exit with 1 when more than this many warnings are reported (after the baseline).")
     var maxWarnings: Int?
 
@@ -138,6 +144,7 @@ struct CommonOptions: ParsableArguments {
         if output != nil && toStdout == 0 { throw ValidationError("--output has no report to write: every --format names its own file") }
         let files = outputs.compactMap(\.path)
         if Set(files).count != files.count { throw ValidationError("two reports are written to the same file") }
+        if changedLines && changedSince == nil { throw ValidationError("--changed-lines needs --changed-since REF") }
         if let m = maxWarnings, m < 0 { throw ValidationError("--max-warnings must be 0 or more") }
     }
 }

@@ -49,6 +49,12 @@ enum LintCommand {
                 printError("cannot read the baseline '\(b)': \(error.localizedDescription)"); return 2
             }
         }
+        var changes: GitChanges? = nil
+        if let ref = o.changedSince {
+            do { changes = try GitChanges.load(ref: ref, directory: cwd, lines: o.changedLines) } catch {
+                printError("\(error)"); return 2
+            }
+        }
         var baselined = 0
         var recorded = Baseline()
         var paths = o.paths.isEmpty ? (o.stdin ? [] : ["."]) : o.paths
@@ -69,6 +75,7 @@ enum LintCommand {
                 fileList += files
                 reports += missing
             }
+            if let changes { fileList = fileList.filter { changes.contains($0) } }
             var lintable: [String] = []
             for f in fileList {
                 do { _ = try runner.linter(for: f); lintable.append(f) } catch let e as ConfigError {
@@ -112,6 +119,7 @@ enum LintCommand {
             let fingerprints = documents.contains { $0.format == .sarif }
             runner.run(files: fileList, write: mode == .apply) { r in
                 var report = r.0
+                if let changes { _ = changes.filter(&report) }
                 if baseline != nil { baselined += baseline!.filter(&report, base: cwd) }
                 if writeBaseline != nil { recorded.add(report, base: cwd) }
                 if streaming {

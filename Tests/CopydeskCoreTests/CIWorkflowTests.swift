@@ -141,3 +141,83 @@ import Testing
         #expect(text.contains("check-html-report: OK"), "\(text)")
     }
 }
+
+/// `--changed-since` / `--changed-lines` on a real git repository and a shallow clone of it.
+@Suite(.serialized) struct ChangedSinceTests {
+    static let gitMissing: String? = FileManager.default.isExecutableFile(atPath: "/usr/bin/git") ? nil : "git is not installed"
+
+    @discardableResult
+    static func git(_ args: [String], in dir: URL) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+        p.arguments = ["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main", "-c", "protocol.file.allow=always"] + args
+        p.currentDirectoryURL = dir
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(p.terminationStatus == 0, "git \(args): \(text)")
+        return text
+    }
+
+    static func lines(_ r: CLI.Result) throws -> [String] {
+        let root = try #require(try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any])
+        let diags = try #require(root["diagnostics"] as? [[String: Any]])
+        return diags.map { d in "\(d["file"] as? String ?? "?"):\((d["start"] as? [String: Any])?["line"] as? Int ?? 0)" }
+    }
+
+    @Test(.enabled(if: gitMissing == nil, "git is not installed: --changed-since was not tested"))
+    func changedFilesAndLines() throws {
+        let dir = try TS.makeTempDir("copydesk-git").resolvingSymlinksInPath()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let repo = dir.appendingPathComponent("repo")
+        try TS.write(TS.coreConfigYAML, to: repo.appendingPathComponent(".lintrc.yml"))
+        try TS.write("正文，全 力以赴。\n第二段，扎紧 扎密。\n", to: repo.appendingPathComponent("drafts/a.txt"))
+        try TS.write("正文，保 障。\n", to: repo.appendingPathComponent("drafts/b.txt"))
+        try TS.write("正文，稿 件。\n", to: repo.appendingPathComponent("drafts/晚报 c.txt"))
+        try Self.git(["init", "-q"], in: repo)
+        try Self.git(["add", "."], in: repo)
+        try Self.git(["commit", "-qm", "one"], in: repo)
+        try Self.git(["tag", "base"], in: repo)
+        // a.txt: a new line with a finding between the old ones (committed); c renamed and changed (uncommitted);
+        // an untracked d.txt.
+        try TS.write("正文，全 力以赴。\n新加，一 段。\n第二段，扎紧 扎密。\n", to: repo.appendingPathComponent("drafts/a.txt"))
+        try Self.git(["commit", "-qam", "two"], in: repo)
+        try Self.git(["mv", "drafts/晚报 c.txt", "drafts/晚报 e.txt"], in: repo)
+        try TS.write("正文，稿 件。\n再加，一 行。\n", to: repo.appendingPathComponent("drafts/晚报 e.txt"))
+        try TS.write("未跟踪，文 件。\n", to: repo.appendingPathComponent("drafts/d.txt"))
+
+        let all = try CLI.run(["lint", "--format", "json", "drafts"], in: repo)
+        #expect(try Self.lines(all).count == 7)
+        let files = try CLI.run(["lint", "--format", "json", "--changed-since", "base", "drafts"], in: repo)
+        #expect(files.status == 1, "\(files.stderr)")
+        #expect(try Self.lines(files) == ["drafts/a.txt:1", "drafts/a.txt:2", "drafts/a.txt:3", "drafts/d.txt:1", "drafts/晚报 e.txt:1", "drafts/晚报 e.txt:2"])
+        let lines = try CLI.run(["lint", "--format", "json", "--changed-since", "base", "--changed-lines", "drafts"], in: repo)
+        #expect(try Self.lines(lines) == ["drafts/a.txt:2", "drafts/d.txt:1", "drafts/晚报 e.txt:2"])
+        // Nothing changed since HEAD in a.txt: only the uncommitted and untracked files.
+        let head = try CLI.run(["lint", "--format", "json", "--changed-since", "HEAD", "--changed-lines", "drafts"], in: repo)
+        #expect(try Self.lines(head) == ["drafts/d.txt:1", "drafts/晚报 e.txt:2"])
+
+        let missing = try CLI.run(["lint", "--changed-since", "no-such-ref", "drafts"], in: repo)
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("'no-such-ref' is not a commit in this repository"), "\(missing.stderr)")
+        let usage = try CLI.run(["lint", "--changed-lines", "drafts"], in: repo)
+        #expect(usage.status == 2 && usage.stderr.contains("--changed-lines needs --changed-since"))
+
+        // A shallow clone as CI makes it: the parent commit is not there (a clear error); HEAD is.
+        try Self.git(["clone", "-q", "--depth", "1", "file://" + repo.path, "shallow"], in: dir)
+        let shallow = dir.appendingPathComponent("shallow")
+        let noParent = try CLI.run(["lint", "--changed-since", "HEAD~1", "drafts"], in: shallow)
+        #expect(noParent.status == 2)
+        #expect(noParent.stderr.contains("shallow clone"), "\(noParent.stderr)")
+        try TS.write("正文，全 力以赴。\n新加，一 段。\n第二段，扎紧 扎密。\n又加，一 段。\n", to: shallow.appendingPathComponent("drafts/a.txt"))
+        let pr = try CLI.run(["lint", "--format", "json", "--changed-since", "HEAD", "--changed-lines", "drafts"], in: shallow)
+        #expect(try Self.lines(pr) == ["drafts/a.txt:4"], "\(pr.stderr)")
+        // Outside a repository: an error, not a silent full run.
+        let outside = try CLI.run(["lint", "--changed-since", "HEAD", "x.txt"], in: dir)
+        #expect(outside.status == 2 && outside.stderr.contains("--changed-since"), "\(outside.stderr)")
+    }
+}
