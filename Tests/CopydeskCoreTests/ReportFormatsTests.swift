@@ -156,3 +156,75 @@ import Testing
         #expect(text == expected)
     }
 }
+
+/// Every JSON report validates against `docs/json-schema.json` (JSON Schema 2020-12), checked with python3's
+/// `jsonschema` package; when it is missing the test says so (it is skipped with that reason, not passed).
+@Suite struct JSONSchemaTests {
+    static let schema = TS.repoRoot.appendingPathComponent("docs/json-schema.json").path
+
+    static let script = """
+    import json, sys
+    try:
+        import jsonschema
+    except ImportError:
+        sys.exit(3)
+    schema = json.load(open(sys.argv[1], encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    bad = 0
+    for path in sys.argv[2:]:
+        doc = json.load(open(path, encoding="utf-8"))
+        for e in sorted(jsonschema.Draft202012Validator(schema).iter_errors(doc), key=lambda e: list(e.absolute_path)):
+            bad += 1
+            print(path + ": /" + "/".join(str(p) for p in e.absolute_path) + ": " + e.message)
+    sys.exit(1 if bad else 0)
+    """
+
+    static func validate(_ documents: [String]) throws -> (status: Int32, output: String) {
+        let dir = try TS.makeTempDir("copydesk-schema")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var paths: [String] = []
+        for (i, d) in documents.enumerated() {
+            let u = dir.appendingPathComponent("r\(i).json"); try TS.write(d, to: u); paths.append(u.path)
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", script, schema] + paths
+        let pipe = Pipe()
+        p.standardOutput = pipe; p.standardError = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    static let missing: String? = {
+        guard let r = try? validate([]) else { return "python3 could not be started" }
+        if r.status == 3 { return "python3 has no jsonschema module (pip install jsonschema)" }
+        if r.status == 127 { return "python3 not found" }
+        return r.status == 0 ? nil : "the schema itself is invalid: \(r.output)"
+    }()
+
+    @Test(.enabled(if: missing == nil, "JSON schema validation needs python3 with jsonschema; docs/json-schema.json was NOT checked"))
+    func everyJSONReportValidates() throws {
+        var docs = [try ReporterTests.report(), try ReporterTests.tinyReport(), RunReport(files: [], rules: [], toolVersion: "0.1.0")]
+            .map { JSONReporter().render($0) }
+        // Real runs: the examples, a configuration error, a skipped binary file, a fix with several edits.
+        let dir = try TS.makeTempDir("copydesk-schema-cli")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try TS.write("rules: {nope: on}\n", to: dir.appendingPathComponent("broken/.lintrc.yml"))
+        try TS.write("正文，全 力。\n", to: dir.appendingPathComponent("broken/a.txt"))
+        try TS.write("正文(内容)，使用Rust。\n", to: dir.appendingPathComponent("ok/b.txt"))
+        try Data([0x41, 0x00, 0x42]).write(to: dir.appendingPathComponent("ok/bin.txt"))
+        for args in [["lint", "--format", "json", TS.repoRoot.appendingPathComponent("examples").path], ["lint", "--format", "json", "broken", "ok"]] {
+            let r = try CLI.run(args, in: dir)
+            #expect(r.status != 0)
+            docs.append(r.stdout)
+        }
+        let result = try Self.validate(docs)
+        #expect(result.status == 0, "\(result.output)")
+        // The check can fail: a column of 0 and an unknown severity are rejected.
+        let broken = docs[0].replacingOccurrences(of: "\"column\":", with: "\"column\":0,\"x\":").replacingOccurrences(of: "\"severity\":\"error\"", with: "\"severity\":\"fatal\"")
+        let bad = try Self.validate([broken])
+        #expect(bad.status == 1 && bad.output.contains("fatal"), "\(bad.output)")
+    }
+}
