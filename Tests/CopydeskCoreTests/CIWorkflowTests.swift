@@ -221,3 +221,16 @@ import Testing
         #expect(outside.status == 2 && outside.stderr.contains("--changed-since"), "\(outside.stderr)")
     }
 }
+
+@Suite struct ReadmeTests {
+    /// The sample output at the top of README is what `copydesk lint examples/ocr-page.txt` prints.
+    @Test func readmeSampleMatchesTheCommand() throws {
+        let readme = String(decoding: try Data(contentsOf: TS.repoRoot.appendingPathComponent("README.md")), as: UTF8.self)
+        let parts = readme.components(separatedBy: "```\n")
+        let sample = try #require(parts.count > 2 ? parts[1] : nil)
+        #expect(sample.hasPrefix("examples/ocr-page.txt:"))
+        let r = try CLI.run(["lint", "examples/ocr-page.txt"], in: TS.repoRoot)
+        #expect(r.status == 1)
+        #expect(r.stdout.contains(sample), "README shows:\n\(sample)\nthe command prints:\n\(r.stdout.prefix(600))")
+    }
+}
