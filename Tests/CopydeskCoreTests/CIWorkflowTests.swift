@@ -222,6 +222,25 @@ import Testing
     }
 }
 
+@Suite struct CIExamplesTests {
+    /// examples/ci/github-workflow.yml's lint step, run as the workflow runs it (shallow clone, base fetched with
+    /// depth 1, committed baseline) by scripts/check-ci-examples.sh.
+    @Test(.enabled(if: ChangedSinceTests.gitMissing == nil, "git is not installed: the CI examples were not exercised"))
+    func githubWorkflowSteps() throws {
+        let bin = try #require(CLI.binary)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = [TS.repoRoot.appendingPathComponent("scripts/check-ci-examples.sh").path, "--binary", bin.path]
+        let out = Pipe()
+        p.standardOutput = out; p.standardError = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(p.terminationStatus == 0 && text.contains("check-ci-examples: OK"), "\(text)")
+    }
+}
+
 @Suite struct ReadmeTests {
     /// The sample output at the top of README is what `copydesk lint examples/ocr-page.txt` prints.
     @Test func readmeSampleMatchesTheCommand() throws {
