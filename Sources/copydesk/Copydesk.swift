@@ -12,7 +12,7 @@ struct Copydesk: ParsableCommand {
         Configuration: the nearest .lintrc.yml from each file's folder upwards (see `copydesk init`).
         """,
         version: copydeskVersion,
-        subcommands: [Lint.self, Fix.self, Rules.self, Explain.self, Test.self, Init.self, Server.self, Structure.self],
+        subcommands: [Lint.self, Fix.self, BaselineCommand.self, Rules.self, Explain.self, Test.self, Init.self, Server.self, Structure.self],
         defaultSubcommand: Lint.self
     )
 }
@@ -63,8 +63,38 @@ struct CommonOptions: ParsableArguments {
     @Argument(help: "Files or folders to lint (.txt, .md). '-' reads standard input. Default: the current folder.")
     var paths: [String] = []
 
-    @Option(help: "Output format: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var format: OutputFormat = .text
+    @Option(name: .customLong("format"), help: ArgumentHelp(
+        "Output format: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")). Repeat for several reports from one run; FORMAT=FILE writes that report to FILE.",
+        valueName: "format[=file]"))
+    var formatSpecs: [String] = []
+
+    @Option(help: "Write the report (the one --format without =FILE) to this file instead of standard output.")
+    var output: String?
+
+    @Option(help: "Do not report findings recorded in this baseline file (see `copydesk baseline create`).")
+    var baseline: String?
+
+    @Option(name: .customLong("changed-since"), help: ArgumentHelp("Lint only files added, modified or renamed since this git ref (committed or not), and untracked files.", valueName: "ref"))
+    var changedSince: String?
+
+    @Flag(name: .customLong("changed-lines"), help: "With --changed-since: report only findings on lines changed since the ref.")
+    var changedLines = false
+
+    @Option(name: .customLong("max-warnings"), help: "Exit with 1 when more than this many warnings are reported (after the baseline).")
+    var maxWarnings: Int?
+
+    /// The reports to write: each format with its file (nil: standard output, or --output).
+    var outputs: [(format: OutputFormat, path: String?)] {
+        let specs = formatSpecs.isEmpty ? ["text"] : formatSpecs
+        return specs.compactMap { spec in
+            let parts = spec.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard let f = OutputFormat(rawValue: parts.first ?? "") else { return nil }
+            return (f, parts.count == 2 ? parts[1] : output)
+        }
+    }
+
+    /// The format of the report written to standard output (the first without a file), for colour decisions.
+    var format: OutputFormat { outputs.first { $0.path == nil }?.format ?? .json }
 
     @Option(help: "Colour in text output: auto (when standard output is a terminal), always, never.")
     var color: ColorChoice = .auto
@@ -98,6 +128,24 @@ struct CommonOptions: ParsableArguments {
         }
         if let s = style, !["print", "pangu"].contains(s) { throw ValidationError("--style must be print or pangu") }
         if config != nil && noConfig { throw ValidationError("--config and --no-config cannot be used together") }
+        var toStdout = 0
+        for spec in formatSpecs.isEmpty ? ["text"] : formatSpecs {
+            let parts = spec.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard OutputFormat(rawValue: parts.first ?? "") != nil else {
+                throw ValidationError("unknown format '\(parts.first ?? spec)' in --format \(spec); expected one of: \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            if parts.count == 2 && parts[1].isEmpty { throw ValidationError("--format \(spec): the file name after '=' is empty") }
+            if parts.count == 1 { toStdout += 1 }
+        }
+        if toStdout > 1 && output == nil {
+            throw ValidationError("several --format options write to standard output; give all but one a file (--format json=report.json)")
+        }
+        if toStdout > 1 { throw ValidationError("--output names the file of one report; give the others their own file (--format json=report.json)") }
+        if output != nil && toStdout == 0 { throw ValidationError("--output has no report to write: every --format names its own file") }
+        let files = outputs.compactMap(\.path)
+        if Set(files).count != files.count { throw ValidationError("two reports are written to the same file") }
+        if changedLines && changedSince == nil { throw ValidationError("--changed-lines needs --changed-since REF") }
+        if let m = maxWarnings, m < 0 { throw ValidationError("--max-warnings must be 0 or more") }
     }
 }
 
@@ -122,6 +170,36 @@ struct Lint: ParsableCommand {
     func run() throws {
         let mode: Runner.FixMode = fix ? .apply : (diff ? .diff : .report)
         throw ExitCode(LintCommand.execute(common, mode: mode, unsafe: unsafeFixes))
+    }
+}
+
+struct BaselineCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "baseline",
+        abstract: "Record today's findings so that `lint --baseline FILE` reports only new ones.",
+        subcommands: [Create.self])
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Lint and write every finding to a baseline file (default .copydesk-baseline.json).",
+            discussion: "Findings are matched by rule, file (relative to the current folder), the text of their line and their own text, not by line number. Run it from the folder CI lints from.")
+        @Argument(help: "Files or folders to lint (.txt, .md). Default: the current folder.")
+        var paths: [String] = []
+        @Option(help: "The baseline file to write.")
+        var output: String = ".copydesk-baseline.json"
+        @Option(help: "Use this configuration file instead of discovering .lintrc.yml.")
+        var config: String?
+        @Flag(name: .customLong("no-config"), help: "Ignore configuration files; use the built-in defaults.")
+        var noConfig = false
+        @Option(help: "House style for this run (print or pangu), overriding the configuration.")
+        var style: String?
+
+        func run() throws {
+            var o = try CommonOptions.parse([])
+            o.paths = paths; o.config = config; o.noConfig = noConfig; o.style = style
+            try o.validate()
+            throw ExitCode(LintCommand.execute(o, mode: .report, unsafe: false, writeBaseline: output))
+        }
     }
 }
 

@@ -2,7 +2,8 @@ import CopydeskCore
 import Foundation
 
 enum LintCommand {
-    static func execute(_ o: CommonOptions, mode: Runner.FixMode, unsafe: Bool) -> Int32 {
+    /// `writeBaseline`: instead of reports, record every finding in this baseline file (`copydesk baseline create`).
+    static func execute(_ o: CommonOptions, mode: Runner.FixMode, unsafe: Bool, writeBaseline: String? = nil) -> Int32 {
         var opts = Runner.Options()
         opts.configPath = o.config
         opts.noConfig = o.noConfig
@@ -15,12 +16,47 @@ enum LintCommand {
             printError("built-in rules failed to load: \(error)")
             return 2
         }
+        let outputs = writeBaseline == nil ? o.outputs : []
+        let textOutput = outputs.first { $0.format == .text }
+        let documents = outputs.filter { $0.format != .text }
         let useColor: Bool
         switch o.color {
-        case .always: useColor = true
+        case .always: useColor = textOutput != nil && textOutput?.path == nil
         case .never: useColor = false
-        case .auto: useColor = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil && o.format.isHumanReadable
+        case .auto: useColor = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil && textOutput != nil && textOutput?.path == nil
         }
+        let cwd = FileManager.default.currentDirectoryPath
+        // Report files are opened (created, truncated) before linting, so a bad path fails at once.
+        var sinks: [String: FileHandle] = [:]
+        for path in outputs.compactMap(\.path) {
+            guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
+                printError("cannot write the report file '\(path)': \(String(cString: strerror(errno)))")
+                return 2
+            }
+            sinks[path] = h
+        }
+        defer { for h in sinks.values { try? h.close() } }
+        func write(_ s: String, to path: String?) {
+            if let path, let h = sinks[path] { h.write(s.data(using: .utf8)!) } else { writeOut(s) }
+        }
+        var baseline: Baseline? = nil
+        if let b = o.baseline {
+            do {
+                baseline = try Baseline(parsing: Data(contentsOf: URL(fileURLWithPath: b)), file: b)
+            } catch let e as Baseline.FormatError {
+                printError(e.description); return 2
+            } catch {
+                printError("cannot read the baseline '\(b)': \(error.localizedDescription)"); return 2
+            }
+        }
+        var changes: GitChanges? = nil
+        if let ref = o.changedSince {
+            do { changes = try GitChanges.load(ref: ref, directory: cwd, lines: o.changedLines) } catch {
+                printError("\(error)"); return 2
+            }
+        }
+        var baselined = 0
+        var recorded = Baseline()
         var paths = o.paths.isEmpty ? (o.stdin ? [] : ["."]) : o.paths
         if o.stdin && !paths.contains("-") { paths.append("-") }
         var reports: [FileReport] = []
@@ -39,6 +75,7 @@ enum LintCommand {
                 fileList += files
                 reports += missing
             }
+            if let changes { fileList = fileList.filter { changes.contains($0) } }
             var lintable: [String] = []
             for f in fileList {
                 do { _ = try runner.linter(for: f); lintable.append(f) } catch let e as ConfigError {
@@ -69,18 +106,31 @@ enum LintCommand {
             if let stdinReport { reports.append(stdinReport) }
             // Text output streams: each file's findings are printed as soon as they are known (in input order), and
             // only what the summary needs is kept. Other formats are one document and are written at the end.
-            let streaming = o.format == .text && mode != .diff && !paths.contains("-")
+            if var s = stdinReport {
+                if baseline != nil { baselined += baseline!.filter(&s, base: cwd) }
+                if writeBaseline != nil { recorded.add(s, base: cwd) }
+                reports[reports.count - 1] = s
+            }
+            let streaming = textOutput != nil && mode != .diff && !paths.contains("-")
             let textReporter = TextReporter(color: useColor)
-            if streaming { for m in reports { writeOut(textReporter.renderFile(m)) } }   // paths that do not exist
+            let textPath = textOutput?.path
+            if streaming { for m in reports { write(textReporter.renderFile(m), to: textPath) } }   // paths that do not exist
+            let keepText = documents.contains { $0.format.needsText }
+            let fingerprints = documents.contains { $0.format == .sarif }
             runner.run(files: fileList, write: mode == .apply) { r in
                 var report = r.0
+                if let changes { _ = changes.filter(&report) }
+                if baseline != nil { baselined += baseline!.filter(&report, base: cwd) }
+                if writeBaseline != nil { recorded.add(report, base: cwd) }
                 if streaming {
-                    textReporter.renderFile(report, write: writeOut)
+                    textReporter.renderFile(report) { write($0, to: textPath) }
+                }
+                if streaming && documents.isEmpty {
                     report.source = nil
                     report.diagnostics = report.diagnostics.map { var d = $0; d.message = ""; d.fix = nil; return d }
-                } else if mode != .diff {
+                } else if mode != .diff && !keepText {
                     // One document at the end: keep each file's positions, not its text.
-                    report.detachSource(fingerprints: o.format == .sarif)
+                    report.detachSource(fingerprints: fingerprints)
                 }
                 reports.append(report)
                 if mode == .diff, let orig = r.original, let fixed = r.fixed {
@@ -121,19 +171,39 @@ enum LintCommand {
         report.configErrors = configErrors.errors
         report.notLinted = notLinted
         report.preview = mode == .diff
+        if let writeBaseline {
+            do {
+                try recorded.render().write(toFile: writeBaseline, atomically: true, encoding: .utf8)
+            } catch {
+                printError("cannot write the baseline '\(writeBaseline)': \(error.localizedDescription)")
+                return 2
+            }
+            FileHandle.standardError.write("copydesk: wrote \(recorded.total) finding(s) of \(reports.count) file(s) to \(writeBaseline)\n".data(using: .utf8)!)
+            if !configErrors.isEmpty || reports.contains(where: { $0.hasError }) { return 2 }
+            return 0
+        }
         if let fixed = stdoutFixed {
             // `--fix` on standard input: the fixed text goes to stdout, the report of what remains to stderr.
             FileHandle.standardOutput.write(Data(fixed))
-            let rendered = o.format.reporter(color: false).render(report)
-            FileHandle.standardError.write(rendered.data(using: .utf8)!)
+            for out in outputs {
+                let rendered = out.format.reporter(color: false).render(report)
+                if out.path != nil { write(rendered, to: out.path) } else { FileHandle.standardError.write(rendered.data(using: .utf8)!) }
+            }
         } else if mode == .diff {
             writeOut(diffs)
             let rendered = TextReporter(color: useColor).summary(report)
             FileHandle.standardError.write(rendered.data(using: .utf8)!)
-        } else if streamed {
-            writeOut(TextReporter(color: useColor).summary(report))
         } else {
-            writeOut(o.format.reporter(color: useColor).render(report))
+            for out in outputs {
+                if out.format == .text && streamed {
+                    write(TextReporter(color: useColor).summary(report), to: out.path)
+                } else {
+                    write(out.format.reporter(color: out.path == nil && useColor).render(report), to: out.path)
+                }
+            }
+        }
+        if baselined > 0 {
+            FileHandle.standardError.write("copydesk: \(baselined) finding(s) in the baseline not reported\n".data(using: .utf8)!)
         }
 
         if !configErrors.isEmpty || reports.contains(where: { $0.hasError }) { return 2 }
@@ -141,6 +211,10 @@ enum LintCommand {
         let level = o.failLevel ?? configLevel ?? .error
         let failing = reports.contains { $0.diagnostics.contains { $0.severity >= level } }
         if mode == .diff { return diffs.isEmpty ? (failing ? 1 : 0) : 1 }
+        if let max = o.maxWarnings, report.count(.warning) > max {
+            printError("\(report.count(.warning)) warning(s), more than --max-warnings \(max)")
+            return 1
+        }
         return failing ? 1 : 0
     }
 }

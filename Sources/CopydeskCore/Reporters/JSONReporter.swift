@@ -56,7 +56,7 @@ public struct JSONReporter: Reporter {
             ("unreadable", "\(unreadable)"), ("skipped", "\(skipped.count)"), ("notLinted", "\(report.notLinted.count)"),
             ("configErrors", "\(report.configErrors.count)"),
         ])
-        return "{\"tool\":\"copydesk\",\"version\":" + JSON.string(report.toolVersion)
+        return "{\"tool\":\"copydesk\",\"version\":" + JSON.string(report.toolVersion) + ",\"schemaVersion\":1"
             + ",\"diagnostics\":[\n" + diags.joined(separator: ",\n") + "\n],\"errors\":" + JSON.array(errors)
             + ",\"skipped\":" + JSON.array(skipped) + ",\"summary\":" + summary + "}\n"
     }

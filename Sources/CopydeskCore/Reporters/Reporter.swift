@@ -84,9 +84,11 @@ public protocol Reporter {
 }
 
 public enum OutputFormat: String, CaseIterable, Sendable {
-    case text, json, sarif, rdjson, rdjsonl, github, checkstyle
+    case text, json, sarif, rdjson, rdjsonl, github, checkstyle, junit, html
 
     public var isHumanReadable: Bool { self == .text }
+    /// Formats that show the drafts' text (the run keeps each file's text until the report is written).
+    public var needsText: Bool { self == .html }
 
     public func reporter(color: Bool) -> any Reporter {
         switch self {
@@ -97,6 +99,8 @@ public enum OutputFormat: String, CaseIterable, Sendable {
         case .rdjsonl: return RDJSONLReporter()
         case .github: return GitHubReporter()
         case .checkstyle: return CheckstyleReporter()
+        case .junit: return JUnitReporter()
+        case .html: return HTMLReporter()
         }
     }
 }

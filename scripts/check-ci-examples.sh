@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Exercises the CI examples in examples/ci/ on a temporary git repository:
+#   - the GitHub Actions workflow's steps as shell: a base commit with a committed baseline, a pull-request commit,
+#     a shallow clone (depth 1) as actions/checkout makes it, `git fetch --depth=1 origin main`, then the workflow's
+#     own lint command (read from examples/ci/github-workflow.yml): it must fail on the new finding only, and write
+#     SARIF and HTML;
+#   - with --pre-commit: the hooks of .pre-commit-hooks.yaml through `pre-commit try-repo` (installs pre-commit from
+#     PyPI when missing; pre-commit builds copydesk in release mode, which takes minutes).
+# Usage: scripts/check-ci-examples.sh [--binary PATH] [--pre-commit]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+bin="${COPYDESK_BIN:-}"; precommit=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --binary) bin="$2"; shift 2 ;;
+    --pre-commit) precommit=1; shift ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+if [ -z "$bin" ]; then swift build --product copydesk >&2; bin="$(swift build --show-bin-path)/copydesk"; fi
+bin=$(realpath "$bin")
+fail() { echo "check-ci-examples: FAILED: $*" >&2; exit 1; }
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+g() { git -c user.name=ci -c user.email=ci@example.com -c init.defaultBranch=main -c protocol.file.allow=always "$@"; }
+
+# The newsroom's repository: a draft with old findings and a committed baseline.
+mkdir -p "$work/origin/drafts" && cd "$work/origin"
+printf 'extends: [copydesk:recommended]\n' > .lintrc.yml
+printf '本报记者 张三\n\n本报讯 12 月 3 日上午，青山镇召开会议。\n' > drafts/old.txt
+g init -q && "$bin" baseline create . 2>/dev/null && g add . && g commit -qm base
+# The pull request: a paragraph above the old findings, and one new finding.
+g checkout -qb pr
+printf '本报记者 张三\n\n导语，全 力以赴。\n\n本报讯 12 月 3 日上午，青山镇召开会议。\n' > drafts/old.txt
+g commit -qam pr
+
+# CI: a shallow clone of the pull request, the base fetched with depth 1, the workflow's lint command.
+g clone -q --depth 1 --branch pr "file://$work/origin" "$work/ci" && cd "$work/ci"
+g fetch -q --no-tags --depth=1 origin main:refs/remotes/origin/main
+cmd=$(python3 - "$root/examples/ci/github-workflow.yml" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+m = re.search(r"- name: Lint the changed drafts\n\s+run: \|\n((?:\s{10}.*\n)+)", text)
+print(m.group(1).replace("\\\n", " ").strip() if m else "")
+PY
+)
+[ -n "$cmd" ] || fail "no lint step found in examples/ci/github-workflow.yml"
+cmd=${cmd//'${{ github.base_ref }}'/main}
+cmd=${cmd/copydesk /"$bin" }
+set +e; out=$(eval "$cmd" 2>&1); rc=$?; set -e
+[ "$rc" = 1 ] || fail "the workflow's lint step exited $rc (expected 1: one new finding): $out"
+echo "$out" | grep -q '::error file=drafts/old.txt,line=3' || fail "no annotation for the new finding: $out"
+[ "$(echo "$out" | grep -c '^::')" = 1 ] || fail "old findings (in the baseline) were reported: $out"
+python3 -c "import json,sys; r=json.load(open('copydesk.sarif'))['runs'][0]['results']; sys.exit(0 if len(r)==1 else 1)" || fail "SARIF should hold the one new finding"
+grep -q 'id="copydesk-data"' copydesk-report.html || fail "no HTML report"
+echo "check-ci-examples: OK: GitHub workflow steps (shallow clone, baseline, SARIF, annotations, HTML)"
+
+if [ "$precommit" = 1 ]; then
+  command -v pre-commit >/dev/null || python3 -m pip install -q pre-commit >&2
+  mkdir -p "$work/pc" && cd "$work/pc" && g init -q
+  printf '正文，全 力以赴。\n' > draft.txt && printf '全力以赴。\n' > clean.md && g add .
+  set +e; out=$(pre-commit try-repo "$root" copydesk --files draft.txt clean.md 2>&1); rc=$?; set -e
+  [ "$rc" = 1 ] && echo "$out" | grep -q 'draft.txt:1:5: error' || fail "pre-commit hook copydesk: exit $rc: $out"
+  set +e; out=$(pre-commit try-repo "$root" copydesk-fix --files draft.txt 2>&1); set -e
+  grep -q '正文，全力以赴。' draft.txt || fail "pre-commit hook copydesk-fix did not fix draft.txt: $out"
+  echo "check-ci-examples: OK: pre-commit hooks copydesk and copydesk-fix"
+fi
