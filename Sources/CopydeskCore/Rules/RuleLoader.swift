@@ -5,7 +5,7 @@ public enum RuleLoader {
         "id", "kind", "severity", "message", "description", "authority", "link", "scope", "fix", "styles",
         "recommended", "examples",
     ]
-    public static let kinds = ["boundary", "phrases", "pattern", "broken-line", "brackets"]
+    public static let kinds = ["boundary", "phrases", "pattern", "broken-line", "brackets", "pairs", "straight-quotes", "numbers"]
 
     static func kindKeys(_ kind: String) -> Set<String> {
         switch kind {
@@ -14,6 +14,9 @@ public enum RuleLoader {
         case "pattern": return PatternCheck.keys
         case "broken-line": return BrokenLineCheck.keys
         case "brackets": return BracketsCheck.keys
+        case "pairs": return PairsCheck.keys
+        case "straight-quotes": return StraightQuotesCheck.keys
+        case "numbers": return NumbersCheck.keys
         default: return []
         }
     }
@@ -25,6 +28,9 @@ public enum RuleLoader {
         case "pattern": return try PatternCheck(m)
         case "broken-line": return try BrokenLineCheck(m)
         case "brackets": return try BracketsCheck(m)
+        case "pairs": return try PairsCheck(m)
+        case "straight-quotes": return try StraightQuotesCheck(m)
+        case "numbers": return try NumbersCheck(m)
         default: fatalError("unreachable: kind validated before")
         }
     }

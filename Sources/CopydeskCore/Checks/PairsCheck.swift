@@ -1,0 +1,180 @@
+import Foundation
+
+/// `kind: pairs`: paired punctuation (brackets, quotes, 书名号) that does not pair up within a paragraph. The
+/// unmatched half is reported where it stands; there is no fix (which half is missing is a guess).
+///
+///     pairs: ["（）", "“”", "《》", "【】"]
+///
+/// Pairs nest: a closing mark closes the innermost open mark of its pair, and open marks of other pairs inside it
+/// that were never closed are reported. A quotation that runs over several paragraphs opens each of them and closes
+/// only at the end (GB/T 15834-2011 4.8.3.5 [the clause number is not re-checked]): an opening mark left open at the end of a paragraph is not reported when the next
+/// paragraph of the same role starts with that mark. A closing bracket right after a short list marker at the
+/// start of a line (`1）`, `a）`, `一）`) is the marker's and not reported.
+public struct PairsCheck: Check {
+    let opens: [UInt32]
+    let closes: [UInt32]
+    /// The last UTF-8 byte of every mark: the scan looks at other bytes no further.
+    let lastBytes: [Bool]
+
+    static let keys: Set<String> = ["pairs"]
+
+    init(_ m: StrictMapping) throws {
+        let node = try m.required("pairs")
+        var o: [UInt32] = [], c: [UInt32] = []
+        for item in try node.list("pairs") {
+            let s = try item.string("an entry of 'pairs'")
+            let u = Array(s.unicodeScalars)
+            guard u.count == 2, u[0] != u[1] else {
+                throw ConfigError(item.mark, "each entry of 'pairs' is two different characters, an opening and a closing mark (\"（）\"), found '\(s)'")
+            }
+            guard !o.contains(u[0].value), !c.contains(u[1].value), !o.contains(u[1].value), !c.contains(u[0].value) else {
+                throw ConfigError(item.mark, "a character of '\(s)' is already part of another pair")
+            }
+            o.append(u[0].value); c.append(u[1].value)
+        }
+        guard !o.isEmpty else { throw ConfigError(node.mark, "'pairs' is empty: the rule could never match") }
+        opens = o; closes = c
+        var t = [Bool](repeating: false, count: 256)
+        for v in o + c { t[Int(Array(String(Unicode.Scalar(v)!).utf8).last!)] = true }
+        lastBytes = t
+    }
+
+    public func run(_ context: CheckContext, into findings: inout [Finding]) {
+        let doc = context.document
+        // Segments by block, in text order (inline roles such as a dateline's credit come last in the list).
+        var byBlock: [Int: [Range<Int>]] = [:]
+        var order: [Int] = []
+        for (_, seg) in context.segments {
+            if byBlock[seg.block] == nil { order.append(seg.block) }
+            byBlock[seg.block, default: []].append(seg.range)
+        }
+        order.sort()
+        doc.source.bytes.withUnsafeBufferPointer { p in
+            for (n, b) in order.enumerated() {
+                var ranges = byBlock[b]!
+                ranges.sort { $0.lowerBound < $1.lowerBound }
+                var stack: [(pair: Int, at: Int)] = []
+                for r in ranges {
+                    var i = r.lowerBound
+                    while i < r.upperBound {
+                        let byte = p[i]
+                        if !lastBytes[Int(byte)] || (byte >= 0x80 && byte < 0xC0 && i < r.lowerBound + 2) { i += 1; continue }
+                        // The scalar that ends at i.
+                        var s = i
+                        if byte >= 0x80 { while s > r.lowerBound && p[s] & 0xC0 == 0x80 { s -= 1 } }
+                        let (v, len) = decodeScalar(p, s)
+                        guard s + len == i + 1 else { i += 1; continue }
+                        if let k = opens.firstIndex(of: v) {
+                            stack.append((k, s))
+                        } else if let k = closes.firstIndex(of: v) {
+                            if let depth = stack.lastIndex(where: { $0.pair == k }) {
+                                for u in stack[(depth + 1)...] { report(u.at, p, context, &findings) }
+                                stack.removeSubrange(depth...)
+                            } else if !isListMarker(p, s, doc) {
+                                report(s, p, context, &findings)
+                            }
+                        }
+                        i += 1
+                    }
+                }
+                // Marks left open: a quotation continued in the next paragraph of the same role is not an error.
+                var continued: UInt32? = nil
+                if n + 1 < order.count, order[n + 1] == b + 1, let next = byBlock[b + 1]?.min(by: { $0.lowerBound < $1.lowerBound }) {
+                    var j = next.lowerBound
+                    while j < next.upperBound, p[j] == 0x20 || p[j] == 0x09 { j += 1 }
+                    if j < next.upperBound { continued = decodeScalar(p, j).0 }
+                    if continued == 0x3000 { j += 3; continued = j < next.upperBound ? decodeScalar(p, j).0 : nil }
+                }
+                for u in stack where !(continued.map { opens[u.pair] == $0 } ?? false) { report(u.at, p, context, &findings) }
+            }
+        }
+        findings.sort { $0.range.lowerBound < $1.range.lowerBound }
+    }
+
+    func report(_ at: Int, _ p: UnsafeBufferPointer<UInt8>, _ context: CheckContext, _ findings: inout [Finding]) {
+        let (v, len) = decodeScalar(p, at)
+        let k = opens.firstIndex(of: v)
+        let mark = String(Unicode.Scalar(v)!)
+        let other = String(Unicode.Scalar(k.map { closes[$0] } ?? opens[closes.firstIndex(of: v)!])!)
+        let message = substitute(context.message, ["match": mark, "pair": other])
+        findings.append(Finding(rule: context.ruleIndex, range: at..<(at + len), message: message))
+    }
+
+    /// `1）`, `a）`, `一）`, `10】` at the start of a line: a list marker, not half of a pair.
+    func isListMarker(_ p: UnsafeBufferPointer<UInt8>, _ at: Int, _ doc: Document) -> Bool {
+        let lineStart = doc.source.lineContent(doc.source.lineIndex(of: at)).lowerBound
+        var j = lineStart
+        while j < at, p[j] == 0x20 || p[j] == 0x09 { j += 1 }
+        var count = 0
+        while j < at {
+            let (v, n) = decodeScalar(p, j)
+            let ok = (v >= 0x30 && v <= 0x39) || (v | 0x20 >= 0x61 && v | 0x20 <= 0x7A) || NumbersCheck.chineseDigit(v) != nil || v == 0x5341
+            if !ok { return false }
+            count += 1; j += n
+        }
+        return count >= 1 && count <= 3
+    }
+}
+
+/// `kind: straight-quotes`: ASCII double quotes around Chinese text (`"双减"` → `“双减”`). The quotes of a paragraph
+/// pair up in order; a pair whose content has a character of class `content` is reported with a fix to curly
+/// quotes. The fix is as declared only when the paragraph's straight quotes are balanced (an even count); otherwise
+/// the pairing is a guess and the fix is unsafe.
+///
+///     replace-open: "“"
+///     replace-close: "”"
+///     content: cjk
+public struct StraightQuotesCheck: Check {
+    let replaceOpen: String
+    let replaceClose: String
+    let content: CharClass
+
+    static let keys: Set<String> = ["replace-open", "replace-close", "content"]
+
+    init(_ m: StrictMapping) throws {
+        replaceOpen = try m["replace-open"]?.string("replace-open") ?? "“"
+        replaceClose = try m["replace-close"]?.string("replace-close") ?? "”"
+        content = try m["content"].map { try BoundaryCheck.classes($0, "content") } ?? .cjk
+    }
+
+    public func run(_ context: CheckContext, into findings: inout [Finding]) {
+        var byBlock: [Int: [Range<Int>]] = [:]
+        for (_, seg) in context.segments { byBlock[seg.block, default: []].append(seg.range) }
+        let table = CharClass.bmpTable
+        context.document.source.bytes.withUnsafeBufferPointer { p in
+            for b in byBlock.keys.sorted() {
+                var quotes: [Int] = []
+                for r in byBlock[b]!.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+                    var i = r.lowerBound
+                    while i < r.upperBound, let hit = memchr(p.baseAddress! + i, 0x22, r.upperBound - i) {
+                        let at = p.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                        quotes.append(at)
+                        i = at + 1
+                    }
+                }
+                if quotes.count < 2 { continue }
+                let balanced = quotes.count % 2 == 0
+                var k = 0
+                while k + 1 < quotes.count {
+                    let o = quotes[k], c = quotes[k + 1]
+                    k += 2
+                    var j = o + 1
+                    var hit = false
+                    while j < c {
+                        let (v, n) = decodeScalar(p, j)
+                        let cls = v < 0x10000 ? CharClass(rawValue: table[Int(v)]) : CharClass.of(v)
+                        if !cls.isDisjoint(with: content) { hit = true; break }
+                        j += n
+                    }
+                    guard hit else { continue }
+                    let safety: FixSafety = balanced ? context.fixSafety : (context.fixSafety == .none ? .none : .unsafe)
+                    let fix: Fix? = safety == .none ? nil : Fix(edits: [
+                        Edit(range: o..<(o + 1), replacement: replaceOpen),
+                        Edit(range: c..<(c + 1), replacement: replaceClose),
+                    ], safety: safety)
+                    findings.append(Finding(rule: context.ruleIndex, range: o..<(c + 1), fix: fix))
+                }
+            }
+        }
+    }
+}
