@@ -213,7 +213,7 @@ public struct NumbersCheck: Check {
                 add(context, year[0].at..<(m + 3), [], .none, ["match": text(p, year[0].at..<(m + 3))], into: &findings)
             } else if year.allSatisfy({ NumbersCheck.isDigit($0.v) }) {
                 // 2021年十二月
-                if let x = preceding, NumbersCheck.isDigit(x) || x == 0x2E { return }
+                if let x = preceding, NumbersCheck.isDigit(x) || x == 0x2E || x == 0x524D { return }   // 公元前1046年二月: not the Gregorian calendar
                 guard a.count >= 2 else { return }
                 var k = 0
                 var name = ""
@@ -274,7 +274,10 @@ public struct NumbersCheck: Check {
                 if NumbersCheck.kiloAfter.contains(w) { return }
                 // A plain integer and nothing else numeric after it: 4千元 → 4000元.
                 let next = NumbersCheck.isDigit(w) || NumbersCheck.chineseDigit(w) != nil || w == 0x767E || w == 0x5341 || w == 0x5343
-                if !n.decimal && !next {
+                // Part of a longer number (2亿4千8百万) or the end of a range (2~3千元): rewriting this one alone misleads.
+                let prev = before(p, n.start, lo, 1).first?.v
+                let compound = prev.map { [0x4EBF, 0x4E07, 0x5343, 0x767E, 0x5341, 0x7E, 0xFF5E, 0x2D, 0x2014, 0x5230, 0x81F3].contains($0) } ?? false
+                if !n.decimal && !next && !compound {
                     edits = [Edit(range: s..<end, replacement: v == 0x5343 ? "000" : "00")]
                     safety = .unsafe
                 }
@@ -310,10 +313,13 @@ public struct NumbersCheck: Check {
             guard let n1 = numberBefore(p, s, lo), s - n1.start <= 2, let n2 = numberAfter(p, end, hi), n2 - end <= 2,
                   let month = Int(text(p, n1.start..<s)), let day = Int(text(p, end..<n2)),
                   (1...12).contains(month), (1...31).contains(day), !text(p, n1.start..<s).hasPrefix("0") else { return }
-            if let x = before(p, n1.start, lo, 1).first?.v, NumbersCheck.isDigit(x) || NumbersCheck.isLetter(x) || x == 0x2E || x == 0x2D || x == 0x2F { return }
+            let prev = before(p, n1.start, lo, 1).first?.v
+            if let x = prev, NumbersCheck.isDigit(x) || NumbersCheck.isLetter(x) || x == 0x2E || x == 0x2D || x == 0x2F { return }
             if n2 < hi, p[n2] == 0x2E || p[n2] == 0x25 || NumbersCheck.isLetter(UInt32(p[n2])) { return }
             let quoted = (before(p, n1.start, lo, 1).first?.v == 0x201C) && n2 + 3 <= hi && decodeScalar(p, n2).0 == 0x201D
-            guard quoted || startsWith(p, n2, hi, NumbersCheck.eventWords) else { return }
+            // At the start of a line or after a space, `3.1消费者应当…` is a section number: only quoted ones count there.
+            let fresh = prev.map { CharClass.of($0).isSubset(of: CharClass.whitespace) } ?? true
+            guard quoted || (!fresh && startsWith(p, n2, hi, NumbersCheck.eventWords)) else { return }
             add(context, n1.start..<n2, [Edit(range: s..<end, replacement: "·")], .unsafe,
                 ["match": text(p, n1.start..<n2), "replacement": text(p, n1.start..<s) + "·" + text(p, end..<n2)], into: &findings)
 

@@ -100,19 +100,24 @@ public struct PairsCheck: Check {
         findings.append(Finding(rule: context.ruleIndex, range: at..<(at + len), message: message))
     }
 
-    /// `1）`, `a）`, `一）`, `10】` at the start of a line: a list marker, not half of a pair.
+    /// `1）`, `a）`, `一）`, `10】`: a list marker (at the start of a line or inside it, `。2）上海…`), not half of a
+    /// pair: one or two digits, one letter or one or two Chinese numerals, with no letter or digit before them.
     func isListMarker(_ p: UnsafeBufferPointer<UInt8>, _ at: Int, _ doc: Document) -> Bool {
         let lineStart = doc.source.lineContent(doc.source.lineIndex(of: at)).lowerBound
-        var j = lineStart
-        while j < at, p[j] == 0x20 || p[j] == 0x09 { j += 1 }
-        var count = 0
-        while j < at {
-            let (v, n) = decodeScalar(p, j)
-            let ok = (v >= 0x30 && v <= 0x39) || (v | 0x20 >= 0x61 && v | 0x20 <= 0x7A) || NumbersCheck.chineseDigit(v) != nil || v == 0x5341
-            if !ok { return false }
-            count += 1; j += n
+        var j = at
+        var digits = 0, letters = 0, numerals = 0
+        while j > lineStart {
+            var k = j - 1
+            while k > lineStart && p[k] & 0xC0 == 0x80 { k -= 1 }
+            let v = decodeScalar(p, k).0
+            if v >= 0x30 && v <= 0x39 { digits += 1 }
+            else if v | 0x20 >= 0x61 && v | 0x20 <= 0x7A { letters += 1 }
+            else if NumbersCheck.chineseDigit(v) != nil || v == 0x5341 { numerals += 1 }
+            else { break }
+            if digits > 2 || letters > 1 || numerals > 2 || (digits > 0 ? 1 : 0) + (letters > 0 ? 1 : 0) + (numerals > 0 ? 1 : 0) > 1 { return false }
+            j = k
         }
-        return count >= 1 && count <= 3
+        return j < at
     }
 }
 
