@@ -87,12 +87,13 @@ public struct NumbersCheck: Check {
     public func run(_ context: CheckContext, into findings: inout [Finding]) {
         let doc = context.document
         doc.source.bytes.withUnsafeBufferPointer { p in
+          lastBytes.withUnsafeBufferPointer { table in
             for (_, seg) in context.segments {
                 let r = seg.range
                 var i = r.lowerBound
                 while i < r.upperBound {
                     let b = p[i]
-                    if !lastBytes[Int(b)] { i += 1; continue }
+                    if !table[Int(b)] { i += 1; continue }
                     var s = i
                     if b >= 0x80 {
                         guard i >= r.lowerBound + 2 else { i += 1; continue }
@@ -106,6 +107,7 @@ public struct NumbersCheck: Check {
                     i += 1
                 }
             }
+          }
         }
     }
 

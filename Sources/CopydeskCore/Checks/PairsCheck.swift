@@ -42,26 +42,31 @@ public struct PairsCheck: Check {
     public func run(_ context: CheckContext, into findings: inout [Finding]) {
         let doc = context.document
         // Segments by block, in text order (inline roles such as a dateline's credit come last in the list).
-        var byBlock: [Int: [Range<Int>]] = [:]
-        var order: [Int] = []
-        for (_, seg) in context.segments {
-            if byBlock[seg.block] == nil { order.append(seg.block) }
-            byBlock[seg.block, default: []].append(seg.range)
+        var segs: [(block: Int, range: Range<Int>)] = []
+        for (_, seg) in context.segments { segs.append((seg.block, seg.range)) }
+        if !segs.indices.dropFirst().allSatisfy({ segs[$0 - 1].range.lowerBound <= segs[$0].range.lowerBound }) {
+            segs.sort { $0.range.lowerBound < $1.range.lowerBound }
         }
-        order.sort()
+        // Blocks as runs of segments: (block, first segment, end).
+        var runs: [(block: Int, from: Int, to: Int)] = []
+        for (k, s) in segs.enumerated() {
+            if let last = runs.last, last.block == s.block { runs[runs.count - 1].to = k + 1 } else { runs.append((s.block, k, k + 1)) }
+        }
         doc.source.bytes.withUnsafeBufferPointer { p in
-            for (n, b) in order.enumerated() {
-                var ranges = byBlock[b]!
-                ranges.sort { $0.lowerBound < $1.lowerBound }
+          lastBytes.withUnsafeBufferPointer { table in
+            for (n, run) in runs.enumerated() {
                 var stack: [(pair: Int, at: Int)] = []
-                for r in ranges {
+                for r in segs[run.from..<run.to].map(\.range) {
                     var i = r.lowerBound
                     while i < r.upperBound {
                         let byte = p[i]
-                        if !lastBytes[Int(byte)] || (byte >= 0x80 && byte < 0xC0 && i < r.lowerBound + 2) { i += 1; continue }
+                        if !table[Int(byte)] { i += 1; continue }
                         // The scalar that ends at i.
                         var s = i
-                        if byte >= 0x80 { while s > r.lowerBound && p[s] & 0xC0 == 0x80 { s -= 1 } }
+                        if byte >= 0x80 {
+                            guard i >= r.lowerBound + 2, p[i - 2] >= 0xE0, p[i - 2] < 0xF0 else { i += 1; continue }
+                            s = i - 2
+                        }
                         let (v, len) = decodeScalar(p, s)
                         guard s + len == i + 1 else { i += 1; continue }
                         if let k = opens.firstIndex(of: v) {
@@ -79,7 +84,8 @@ public struct PairsCheck: Check {
                 }
                 // Marks left open: a quotation continued in the next paragraph of the same role is not an error.
                 var continued: UInt32? = nil
-                if n + 1 < order.count, order[n + 1] == b + 1, let next = byBlock[b + 1]?.min(by: { $0.lowerBound < $1.lowerBound }) {
+                if n + 1 < runs.count, runs[n + 1].block == run.block + 1 {
+                    let next = segs[runs[n + 1].from].range
                     var j = next.lowerBound
                     while j < next.upperBound, p[j] == 0x20 || p[j] == 0x09 { j += 1 }
                     if j < next.upperBound { continued = decodeScalar(p, j).0 }
@@ -87,6 +93,7 @@ public struct PairsCheck: Check {
                 }
                 for u in stack where !(continued.map { opens[u.pair] == $0 } ?? false) { report(u.at, p, context, &findings) }
             }
+          }
         }
         findings.sort { $0.range.lowerBound < $1.range.lowerBound }
     }
@@ -143,20 +150,26 @@ public struct StraightQuotesCheck: Check {
     }
 
     public func run(_ context: CheckContext, into findings: inout [Finding]) {
-        var byBlock: [Int: [Range<Int>]] = [:]
-        for (_, seg) in context.segments { byBlock[seg.block, default: []].append(seg.range) }
         let table = CharClass.bmpTable
         context.document.source.bytes.withUnsafeBufferPointer { p in
-            for b in byBlock.keys.sorted() {
-                var quotes: [Int] = []
-                for r in byBlock[b]!.sorted(by: { $0.lowerBound < $1.lowerBound }) {
-                    var i = r.lowerBound
-                    while i < r.upperBound, let hit = memchr(p.baseAddress! + i, 0x22, r.upperBound - i) {
-                        let at = p.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                        quotes.append(at)
-                        i = at + 1
-                    }
+            // Every straight quote with its block; most segments have none, and memchr skips them.
+            var all: [(block: Int, at: Int)] = []
+            for (_, seg) in context.segments {
+                let r = seg.range
+                var i = r.lowerBound
+                while i < r.upperBound, let hit = memchr(p.baseAddress! + i, 0x22, r.upperBound - i) {
+                    let at = p.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    all.append((seg.block, at))
+                    i = at + 1
                 }
+            }
+            all.sort { $0.at < $1.at }
+            var from = 0
+            while from < all.count {
+                var to = from + 1
+                while to < all.count && all[to].block == all[from].block { to += 1 }
+                let quotes = all[from..<to].map(\.at)
+                from = to
                 if quotes.count < 2 { continue }
                 let balanced = quotes.count % 2 == 0
                 var k = 0
