@@ -13,8 +13,8 @@ import Foundation
 public struct PairsCheck: Check {
     let opens: [UInt32]
     let closes: [UInt32]
-    /// The last UTF-8 byte of every mark: the scan looks at other bytes no further.
-    let lastBytes: [Bool]
+    /// The distinct last UTF-8 bytes of the marks: the scan finds them with memchr.
+    let lastKeys: [Int32]
 
     static let keys: Set<String> = ["pairs"]
 
@@ -34,9 +34,7 @@ public struct PairsCheck: Check {
         }
         guard !o.isEmpty else { throw ConfigError(node.mark, "'pairs' is empty: the rule could never match") }
         opens = o; closes = c
-        var t = [Bool](repeating: false, count: 256)
-        for v in o + c { t[Int(Array(String(Unicode.Scalar(v)!).utf8).last!)] = true }
-        lastBytes = t
+        lastKeys = Array(Set((o + c).map { Int32(Array(String(Unicode.Scalar($0)!).utf8).last!) })).sorted()
     }
 
     public func run(_ context: CheckContext, into findings: inout [Finding]) {
@@ -53,22 +51,27 @@ public struct PairsCheck: Check {
             if let last = runs.last, last.block == s.block { runs[runs.count - 1].to = k + 1 } else { runs.append((s.block, k, k + 1)) }
         }
         doc.source.bytes.withUnsafeBufferPointer { p in
-          lastBytes.withUnsafeBufferPointer { table in
+            let base = p.baseAddress!
+            var marks: [Int] = []
             for (n, run) in runs.enumerated() {
                 var stack: [(pair: Int, at: Int)] = []
                 for r in segs[run.from..<run.to].map(\.range) {
-                    var i = r.lowerBound
-                    while i < r.upperBound {
-                        let byte = p[i]
-                        if !table[Int(byte)] { i += 1; continue }
-                        // The scalar that ends at i.
-                        var s = i
-                        if byte >= 0x80 {
-                            guard i >= r.lowerBound + 2, p[i - 2] >= 0xE0, p[i - 2] < 0xF0 else { i += 1; continue }
-                            s = i - 2
+                    // The marks of the segment, in order: memchr for each distinct last byte, then sorted.
+                    marks.removeAll(keepingCapacity: true)
+                    for key in lastKeys {
+                        var i = r.lowerBound
+                        while i < r.upperBound, let hit = memchr(base + i, key, r.upperBound - i) {
+                            let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                            i = at + 1
+                            var s = at
+                            if key >= 0x80 { while s > r.lowerBound && p[s] & 0xC0 == 0x80 { s -= 1 } }
+                            if s + decodeScalar(p, s).1 == at + 1 { marks.append(s) }
                         }
-                        let (v, len) = decodeScalar(p, s)
-                        guard s + len == i + 1 else { i += 1; continue }
+                    }
+                    if marks.isEmpty { continue }
+                    marks.sort()
+                    for s in marks {
+                        let v = decodeScalar(p, s).0
                         if let k = opens.firstIndex(of: v) {
                             stack.append((k, s))
                         } else if let k = closes.firstIndex(of: v) {
@@ -79,7 +82,6 @@ public struct PairsCheck: Check {
                                 report(s, p, context, &findings)
                             }
                         }
-                        i += 1
                     }
                 }
                 // Marks left open: a quotation continued in the next paragraph of the same role is not an error.
@@ -93,9 +95,7 @@ public struct PairsCheck: Check {
                 }
                 for u in stack where !(continued.map { opens[u.pair] == $0 } ?? false) { report(u.at, p, context, &findings) }
             }
-          }
         }
-        findings.sort { $0.range.lowerBound < $1.range.lowerBound }
     }
 
     func report(_ at: Int, _ p: UnsafeBufferPointer<UInt8>, _ context: CheckContext, _ findings: inout [Finding]) {
