@@ -81,31 +81,20 @@ public struct NumbersCheck: Check {
 
     public func run(_ context: CheckContext, into findings: inout [Finding]) {
         let doc = context.document
-        // memchr for the last byte of each trigger: most segments hold none, and memchr skips them at SIMD speed.
-        let keys = triggers.map { (v: $0, last: Int32(Array(String(Unicode.Scalar($0)!).utf8).last!)) }
+        // The last bytes of the triggers of all forms (and of the usual pairs), found once per document.
+        let hits = context.texts.scalarHits(NumbersCheck.shared)
         doc.source.bytes.withUnsafeBufferPointer { p in
-            let base = p.baseAddress!
-            for (_, seg) in context.segments {
-                let r = seg.range
-                for key in keys {
-                    var i = r.lowerBound
-                    while i < r.upperBound, let hit = memchr(base + i, key.last, r.upperBound - i) {
-                        let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                        i = at + 1
-                        var s = at
-                        if key.last >= 0x80 {
-                            guard at >= r.lowerBound + 2, p[at - 2] >= 0xE0, p[at - 2] < 0xF0 else { continue }
-                            s = at - 2
-                        }
-                        let (v, len) = decodeScalar(p, s)
-                        if s + len == at + 1, v == key.v {
-                            check(at: s, len: len, trigger: v, seg: seg, p: p, context: context, into: &findings)
-                        }
-                    }
+            for (k, seg) in context.segments {
+                for s in hits.pos[hits.start[k]..<hits.start[k + 1]] {
+                    let (v, len) = decodeScalar(p, s)
+                    if triggers.contains(v) { check(at: s, len: len, trigger: v, seg: seg, p: p, context: context, into: &findings) }
                 }
             }
         }
     }
+
+    /// The triggers of every form and the marks of the usual pairs: one shared scan per document serves them all.
+    static let shared: [UInt32] = Array(Set(Form.allCases.flatMap(\.triggers) + "（）“”《》【】".unicodeScalars.map(\.value))).sorted()
 
     /// Scalars before `i` (nearest first), at most `n`, within `lo`.
     func before(_ p: UnsafeBufferPointer<UInt8>, _ i: Int, _ lo: Int, _ n: Int) -> [(v: UInt32, at: Int)] {

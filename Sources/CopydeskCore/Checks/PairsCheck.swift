@@ -13,8 +13,6 @@ import Foundation
 public struct PairsCheck: Check {
     let opens: [UInt32]
     let closes: [UInt32]
-    /// The distinct last UTF-8 bytes of the marks: the scan finds them with memchr.
-    let lastKeys: [Int32]
 
     static let keys: Set<String> = ["pairs"]
 
@@ -34,14 +32,13 @@ public struct PairsCheck: Check {
         }
         guard !o.isEmpty else { throw ConfigError(node.mark, "'pairs' is empty: the rule could never match") }
         opens = o; closes = c
-        lastKeys = Array(Set((o + c).map { Int32(Array(String(Unicode.Scalar($0)!).utf8).last!) })).sorted()
     }
 
     public func run(_ context: CheckContext, into findings: inout [Finding]) {
         let doc = context.document
         // Segments by block, in text order (inline roles such as a dateline's credit come last in the list).
-        var segs: [(block: Int, range: Range<Int>)] = []
-        for (_, seg) in context.segments { segs.append((seg.block, seg.range)) }
+        var segs: [(block: Int, range: Range<Int>, index: Int)] = []
+        for (k, seg) in context.segments { segs.append((seg.block, seg.range, k)) }
         if !segs.indices.dropFirst().allSatisfy({ segs[$0 - 1].range.lowerBound <= segs[$0].range.lowerBound }) {
             segs.sort { $0.range.lowerBound < $1.range.lowerBound }
         }
@@ -51,25 +48,19 @@ public struct PairsCheck: Check {
             if let last = runs.last, last.block == s.block { runs[runs.count - 1].to = k + 1 } else { runs.append((s.block, k, k + 1)) }
         }
         doc.source.bytes.withUnsafeBufferPointer { p in
-            let base = p.baseAddress!
             var marks: [Int] = []
+            let mine = (opens + closes).sorted()
+            let hits = context.texts.scalarHits(mine.allSatisfy(NumbersCheck.shared.contains) ? NumbersCheck.shared : mine)
             for (n, run) in runs.enumerated() {
                 var stack: [(pair: Int, at: Int)] = []
-                for r in segs[run.from..<run.to].map(\.range) {
-                    // The marks of the segment, in order: memchr for each distinct last byte, then sorted.
+                for seg in segs[run.from..<run.to] {
+                    // The marks of the segment, in order (from the shared scan of the document).
                     marks.removeAll(keepingCapacity: true)
-                    for key in lastKeys {
-                        var i = r.lowerBound
-                        while i < r.upperBound, let hit = memchr(base + i, key, r.upperBound - i) {
-                            let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                            i = at + 1
-                            var s = at
-                            if key >= 0x80 { while s > r.lowerBound && p[s] & 0xC0 == 0x80 { s -= 1 } }
-                            if s + decodeScalar(p, s).1 == at + 1 { marks.append(s) }
-                        }
+                    for s in hits.pos[hits.start[seg.index]..<hits.start[seg.index + 1]] {
+                        let v = decodeScalar(p, s).0
+                        if opens.contains(v) || closes.contains(v) { marks.append(s) }
                     }
                     if marks.isEmpty { continue }
-                    marks.sort()
                     for s in marks {
                         let v = decodeScalar(p, s).0
                         if let k = opens.firstIndex(of: v) {

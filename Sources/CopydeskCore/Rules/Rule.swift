@@ -129,8 +129,55 @@ public struct CheckContext {
     }
 }
 
+/// Where given characters stand in each segment: `pos[start[k]..<start[k + 1]]` (byte offsets of the scalars, in
+/// order) for segment `k`.
+public struct ScalarHits: Sendable {
+    public var start: [Int]
+    public var pos: [Int]
+}
+
 public final class SegmentTexts {
     private var cache: [Int: String] = [:]
+    private var hitCache: [[UInt32]: ScalarHits] = [:]
+
+    /// The offsets of the characters `scalars` (sorted) in every segment, found in one pass over the bytes and
+    /// shared by the checks that ask for the same set (the `numbers` rules and `pairs`).
+    public func scalarHits(_ scalars: [UInt32]) -> ScalarHits {
+        if let h = hitCache[scalars] { return h }
+        var start = [Int](repeating: 0, count: segments.count + 1)
+        var pos: [Int] = []
+        var table = [Bool](repeating: false, count: 256)
+        for v in scalars { table[Int(Array(String(Unicode.Scalar(v)!).utf8).last!)] = true }
+        var bmp = [UInt64](repeating: 0, count: 1024)
+        for v in scalars where v < 0x10000 { bmp[Int(v >> 6)] |= 1 << UInt64(v & 63) }
+        let astral = scalars.filter { $0 >= 0x10000 }
+        document.source.bytes.withUnsafeBufferPointer { p in
+            table.withUnsafeBufferPointer { t in
+              bmp.withUnsafeBufferPointer { m in
+                for (k, seg) in segments.enumerated() {
+                    start[k] = pos.count
+                    let lo = seg.range.lowerBound
+                    var i = lo
+                    let end = seg.range.upperBound
+                    while i < end {
+                        let b = p[i]
+                        if t[Int(b)] {
+                            var s = i
+                            if b >= 0x80 { while s > lo && p[s] & 0xC0 == 0x80 { s -= 1 } }
+                            let (v, n) = decodeScalar(p, s)
+                            if s + n == i + 1, v < 0x10000 ? (m[Int(v >> 6)] >> UInt64(v & 63)) & 1 != 0 : astral.contains(v) { pos.append(s) }
+                        }
+                        i += 1
+                    }
+                }
+              }
+            }
+        }
+        start[segments.count] = pos.count
+        let h = ScalarHits(start: start, pos: pos)
+        hitCache[scalars] = h
+        return h
+    }
     let document: Document
     let segments: [Segment]
     init(document: Document, segments: [Segment]) { self.document = document; self.segments = segments }
