@@ -84,10 +84,14 @@ public struct NumbersCheck: Check {
         // The last bytes of the triggers of all forms (and of the usual pairs), found once per document.
         let hits = context.texts.scalarHits(NumbersCheck.shared)
         doc.source.bytes.withUnsafeBufferPointer { p in
+            let t0 = triggers[0], t1 = triggers.count > 1 ? triggers[1] : t0
+            let t2 = triggers.count > 2 ? triggers[2] : t0, t3 = triggers.count > 3 ? triggers[3] : t0
             for (k, seg) in context.segments {
-                for s in hits.pos[hits.start[k]..<hits.start[k + 1]] {
-                    let (v, len) = decodeScalar(p, s)
-                    if triggers.contains(v) { check(at: s, len: len, trigger: v, seg: seg, p: p, context: context, into: &findings) }
+                for j in hits.start[k]..<hits.start[k + 1] {
+                    let v = hits.vals[j]
+                    guard v == t0 || v == t1 || v == t2 || v == t3 else { continue }
+                    let s = hits.pos[j]
+                    check(at: s, len: utf8Length(leading: p[s]), trigger: v, seg: seg, p: p, context: context, into: &findings)
                 }
             }
         }

@@ -56,9 +56,9 @@ public struct PairsCheck: Check {
                 for seg in segs[run.from..<run.to] {
                     // The marks of the segment, in order (from the shared scan of the document).
                     marks.removeAll(keepingCapacity: true)
-                    for s in hits.pos[hits.start[seg.index]..<hits.start[seg.index + 1]] {
-                        let v = decodeScalar(p, s).0
-                        if opens.contains(v) || closes.contains(v) { marks.append(s) }
+                    for j in hits.start[seg.index]..<hits.start[seg.index + 1] {
+                        let v = hits.vals[j]
+                        if opens.contains(v) || closes.contains(v) { marks.append(hits.pos[j]) }
                     }
                     if marks.isEmpty { continue }
                     for s in marks {

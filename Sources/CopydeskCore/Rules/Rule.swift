@@ -134,47 +134,48 @@ public struct CheckContext {
 public struct ScalarHits: Sendable {
     public var start: [Int]
     public var pos: [Int]
+    /// The character at each offset of `pos`.
+    public var vals: [UInt32]
 }
 
 public final class SegmentTexts {
     private var cache: [Int: String] = [:]
     private var hitCache: [[UInt32]: ScalarHits] = [:]
 
-    /// The offsets of the characters `scalars` (sorted) in every segment, found in one pass over the bytes and
-    /// shared by the checks that ask for the same set (the `numbers` rules and `pairs`).
+    /// The offsets of the characters `scalars` (sorted) in every segment, found in one pass over the text and
+    /// shared by the checks that ask for the same set (the `numbers` rules and `pairs`). The pass steps by
+    /// characters and decodes only those whose lead byte one of the wanted characters has.
     public func scalarHits(_ scalars: [UInt32]) -> ScalarHits {
         if let h = hitCache[scalars] { return h }
         var start = [Int](repeating: 0, count: segments.count + 1)
-        var pos: [Int] = []
-        var table = [Bool](repeating: false, count: 256)
-        for v in scalars { table[Int(Array(String(Unicode.Scalar(v)!).utf8).last!)] = true }
+        var pos: [Int] = [], vals: [UInt32] = []
+        var lead = [Bool](repeating: false, count: 256)
+        for v in scalars { lead[Int(Array(String(Unicode.Scalar(v)!).utf8).first!)] = true }
         var bmp = [UInt64](repeating: 0, count: 1024)
         for v in scalars where v < 0x10000 { bmp[Int(v >> 6)] |= 1 << UInt64(v & 63) }
         let astral = scalars.filter { $0 >= 0x10000 }
         document.source.bytes.withUnsafeBufferPointer { p in
-            table.withUnsafeBufferPointer { t in
+            lead.withUnsafeBufferPointer { t in
               bmp.withUnsafeBufferPointer { m in
                 for (k, seg) in segments.enumerated() {
                     start[k] = pos.count
-                    let lo = seg.range.lowerBound
-                    var i = lo
+                    var i = seg.range.lowerBound
                     let end = seg.range.upperBound
                     while i < end {
                         let b = p[i]
-                        if t[Int(b)] {
-                            var s = i
-                            if b >= 0x80 { while s > lo && p[s] & 0xC0 == 0x80 { s -= 1 } }
-                            let (v, n) = decodeScalar(p, s)
-                            if s + n == i + 1, v < 0x10000 ? (m[Int(v >> 6)] >> UInt64(v & 63)) & 1 != 0 : astral.contains(v) { pos.append(s) }
+                        let n = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
+                        if t[Int(b)] && i + n <= end {
+                            let v = decodeScalar(p, i).0
+                            if v < 0x10000 ? (m[Int(v >> 6)] >> UInt64(v & 63)) & 1 != 0 : astral.contains(v) { pos.append(i); vals.append(v) }
                         }
-                        i += 1
+                        i += n
                     }
                 }
               }
             }
         }
         start[segments.count] = pos.count
-        let h = ScalarHits(start: start, pos: pos)
+        let h = ScalarHits(start: start, pos: pos, vals: vals)
         hitCache[scalars] = h
         return h
     }
