@@ -149,8 +149,14 @@ public final class SegmentTexts {
         if let h = hitCache[scalars] { return h }
         var start = [Int](repeating: 0, count: segments.count + 1)
         var pos: [Int] = [], vals: [UInt32] = []
-        var lead = [Bool](repeating: false, count: 256)
-        for v in scalars { lead[Int(Array(String(Unicode.Scalar(v)!).utf8).first!)] = true }
+        // The first two bytes of each wanted character (one bit per pair): a Han character whose lead byte is
+        // shared with a wanted one is told apart without decoding.
+        var lead = [UInt64](repeating: 0, count: 1024)
+        for v in scalars {
+            let u = Array(String(Unicode.Scalar(v)!).utf8)
+            let key = Int(u[0]) << 8 | Int(u.count > 1 ? u[1] : 0)
+            lead[key >> 6] |= 1 << UInt64(key & 63)
+        }
         var bmp = [UInt64](repeating: 0, count: 1024)
         for v in scalars where v < 0x10000 { bmp[Int(v >> 6)] |= 1 << UInt64(v & 63) }
         let astral = scalars.filter { $0 >= 0x10000 }
@@ -164,7 +170,8 @@ public final class SegmentTexts {
                     while i < end {
                         let b = p[i]
                         let n = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
-                        if t[Int(b)] && i + n <= end {
+                        let key = Int(b) << 8 | Int(n > 1 && i + 1 < end ? p[i + 1] : 0)
+                        if (t[key >> 6] >> UInt64(key & 63)) & 1 != 0 && i + n <= end {
                             let v = decodeScalar(p, i).0
                             if v < 0x10000 ? (m[Int(v >> 6)] >> UInt64(v & 63)) & 1 != 0 : astral.contains(v) { pos.append(i); vals.append(v) }
                         }
