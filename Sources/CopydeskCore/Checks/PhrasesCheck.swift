@@ -13,6 +13,12 @@
 ///     right: [cjk, line-end]
 ///     symmetric: true      # …or the mirror: left side matches `right` and right side matches `left`
 ///     either: true         # only one side has to match (a phrase next to Chinese on either side)
+///
+/// `allow`: phrases that are fine although they contain a flagged one (a white list: `allow: [天王星]` next to the
+/// flagged `天王`); the longest match at the leftmost position wins, so an allowed phrase hides what it contains.
+///
+/// `except-left`/`except-right`: characters next to which a phrase never counts (`第一、` is an ordinal, but not
+/// in `第一、二位`: `except-right: 一二三四五六七八九十第`).
 public struct PhrasesCheck: Check {
     public var phrases: [String]
     public var replacements: [String?]
@@ -29,8 +35,13 @@ public struct PhrasesCheck: Check {
     /// finished sentence or a colon the fix is unsafe (a quotation or an answer may start there, or the word);
     /// in a headline and after a headline (a subtitle) the fix is as declared.
     var skipContinuedLines = false
+    /// Characters before (after) a match that cancel it.
+    var exceptLeft: Set<UInt32> = []
+    var exceptRight: Set<UInt32> = []
+    /// Phrases from `allow` (listed after the flagged ones): matched, never reported.
+    var allowed: [Bool] = []
 
-    static let keys: Set<String> = ["phrases", "ignore-case", "left", "right", "either", "continued-line"]
+    static let keys: Set<String> = ["phrases", "ignore-case", "left", "right", "either", "continued-line", "except-left", "except-right", "allow"]
 
     init(_ m: StrictMapping) throws {
         let list = try m.required("phrases")
@@ -54,6 +65,15 @@ public struct PhrasesCheck: Check {
             ph.append(phrase); rep.append(replacement)
         }
         guard !ph.isEmpty else { throw ConfigError(list.mark, "'phrases' is empty: the rule could never match") }
+        var allow = [Bool](repeating: false, count: ph.count)
+        for item in try m["allow"]?.list("allow") ?? [] {
+            let phrase = PhrasesCheck.unescape(try item.string("an entry of 'allow'"))
+            guard !phrase.isEmpty else { throw ConfigError(item.mark, "empty phrase") }
+            if let first = seen[phrase] { throw ConfigError(item.mark, "phrase '\(phrase)' is listed twice (first at line \(first.line))") }
+            seen[phrase] = item.mark
+            ph.append(phrase); rep.append(nil); allow.append(true)
+        }
+        allowed = allow
         phrases = ph
         replacements = rep
         let ci = try m["ignore-case"]?.bool("ignore-case") ?? false
@@ -65,6 +85,8 @@ public struct PhrasesCheck: Check {
         right = try m["right"].map { try BoundaryCheck.classes($0, "right") }
         either = try m["either"]?.bool("either") ?? false
         if let c = m["continued-line"] { skipContinuedLines = try c.choice("continued-line", ["match", "skip"]) == "skip" }
+        exceptLeft = Set(try m["except-left"]?.string("except-left").unicodeScalars.map(\.value) ?? [])
+        exceptRight = Set(try m["except-right"]?.string("except-right").unicodeScalars.map(\.value) ?? [])
         boundaryStart = bytes.map { alnum($0.first) }
         boundaryEnd = bytes.map { alnum($0.last) }
     }
@@ -107,9 +129,17 @@ public struct PhrasesCheck: Check {
             return (b >= 0x30 && b <= 0x39) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x7A)
         }
         for m in ms {
+            if allowed[m.pattern] { continue }
             if boundaryStart[m.pattern] && alnum(m.range.lowerBound - 1) { continue }
             if boundaryEnd[m.pattern] && alnum(m.range.upperBound) { continue }
             if (left != nil || right != nil) && !contextMatches(m.range, seg, p) { continue }
+            if !exceptLeft.isEmpty, m.range.lowerBound > seg.range.lowerBound {
+                var i = m.range.lowerBound - 1
+                while i > seg.range.lowerBound && p[i] & 0xC0 == 0x80 { i -= 1 }
+                if exceptLeft.contains(decodeScalar(p, i).0) { continue }
+            }
+            if !exceptRight.isEmpty, m.range.upperBound < seg.range.upperBound,
+               exceptRight.contains(decodeScalar(p, m.range.upperBound).0) { continue }
             var safety = safety
             if skipContinuedLines {
                 switch continuation(m.range.lowerBound, seg, doc) {

@@ -133,8 +133,63 @@ public struct CheckContext {
     }
 }
 
+/// Where given characters stand in each segment: `pos[start[k]..<start[k + 1]]` (byte offsets of the scalars, in
+/// order) for segment `k`.
+public struct ScalarHits: Sendable {
+    public var start: [Int]
+    public var pos: [Int]
+    /// The character at each offset of `pos`.
+    public var vals: [UInt32]
+}
+
 public final class SegmentTexts {
     private var cache: [Int: String] = [:]
+    private var hitCache: [[UInt32]: ScalarHits] = [:]
+
+    /// The offsets of the characters `scalars` (sorted) in every segment, found in one pass over the text and
+    /// shared by the checks that ask for the same set (the `numbers` rules and `pairs`). The pass steps by
+    /// characters and decodes only those whose lead byte one of the wanted characters has.
+    public func scalarHits(_ scalars: [UInt32]) -> ScalarHits {
+        if let h = hitCache[scalars] { return h }
+        var start = [Int](repeating: 0, count: segments.count + 1)
+        var pos: [Int] = [], vals: [UInt32] = []
+        // The first two bytes of each wanted character (one bit per pair): a Han character whose lead byte is
+        // shared with a wanted one is told apart without decoding.
+        var lead = [UInt64](repeating: 0, count: 1024)
+        for v in scalars {
+            let u = Array(String(Unicode.Scalar(v)!).utf8)
+            let key = Int(u[0]) << 8 | Int(u.count > 1 ? u[1] : 0)
+            lead[key >> 6] |= 1 << UInt64(key & 63)
+        }
+        var bmp = [UInt64](repeating: 0, count: 1024)
+        for v in scalars where v < 0x10000 { bmp[Int(v >> 6)] |= 1 << UInt64(v & 63) }
+        let astral = scalars.filter { $0 >= 0x10000 }
+        document.source.bytes.withUnsafeBufferPointer { p in
+            lead.withUnsafeBufferPointer { t in
+              bmp.withUnsafeBufferPointer { m in
+                for (k, seg) in segments.enumerated() {
+                    start[k] = pos.count
+                    var i = seg.range.lowerBound
+                    let end = seg.range.upperBound
+                    while i < end {
+                        let b = p[i]
+                        let n = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
+                        let key = Int(b) << 8 | Int(n > 1 && i + 1 < end ? p[i + 1] : 0)
+                        if (t[key >> 6] >> UInt64(key & 63)) & 1 != 0 && i + n <= end {
+                            let v = decodeScalar(p, i).0
+                            if v < 0x10000 ? (m[Int(v >> 6)] >> UInt64(v & 63)) & 1 != 0 : astral.contains(v) { pos.append(i); vals.append(v) }
+                        }
+                        i += n
+                    }
+                }
+              }
+            }
+        }
+        start[segments.count] = pos.count
+        let h = ScalarHits(start: start, pos: pos, vals: vals)
+        hitCache[scalars] = h
+        return h
+    }
     let document: Document
     let segments: [Segment]
     init(document: Document, segments: [Segment]) { self.document = document; self.segments = segments }

@@ -5,7 +5,7 @@ public enum RuleLoader {
         "id", "kind", "severity", "message", "description", "authority", "link", "scope", "fix", "styles",
         "recommended", "examples",
     ]
-    public static let kinds = ["boundary", "phrases", "pattern", "broken-line", "brackets", "duplicates", "article"]
+    public static let kinds = ["boundary", "phrases", "pattern", "broken-line", "brackets", "duplicates", "article", "pairs", "straight-quotes", "numbers"]
 
     static func kindKeys(_ kind: String) -> Set<String> {
         switch kind {
@@ -16,6 +16,9 @@ public enum RuleLoader {
         case "brackets": return BracketsCheck.keys
         case "duplicates": return DuplicatesCheck.keys
         case "article": return ArticleCheck.keys
+        case "pairs": return PairsCheck.keys
+        case "straight-quotes": return StraightQuotesCheck.keys
+        case "numbers": return NumbersCheck.keys
         default: return []
         }
     }
@@ -29,6 +32,9 @@ public enum RuleLoader {
         case "brackets": return try BracketsCheck(m)
         case "duplicates": return try DuplicatesCheck(m)
         case "article": return try ArticleCheck(m)
+        case "pairs": return try PairsCheck(m)
+        case "straight-quotes": return try StraightQuotesCheck(m)
+        case "numbers": return try NumbersCheck(m)
         default: fatalError("unreachable: kind validated before")
         }
     }

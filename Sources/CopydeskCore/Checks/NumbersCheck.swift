@@ -1,0 +1,330 @@
+import Foundation
+
+/// `kind: numbers`: the written forms of numbers of GB/T 15835-2011, one `form` per rule, each a small scanner on
+/// UTF-8 bytes and scalars that starts at a trigger character (年, 、, 百/千, %/万/亿, `.`) and looks a few
+/// characters either way.
+///
+///     form: year-zero            # 二零二一年, 二○二一年, 二O二一年 → 二〇二一年
+///     form: mixed-date           # 二〇二一年12月, 2021年十二月
+///     form: two-digit-year       # 21年12月
+///     form: approx-arabic        # 3、4天 → 三四天
+///     form: approx-chinese       # 三、四年 → 三四年 (not 第一、二位, 二、三产业, 三、四年级)
+///     form: bai-qian             # 4千元 → 4000元 (not 千克, 千米…)
+///     form: range-unit           # 15～30% → 15%～30%, 9～16亿 → 9亿～16亿
+///     form: event-date           # 3.15晚会 → “3·15”晚会
+///     form: period-after-number  # 湿度为30%. → 湿度为30%。
+public struct NumbersCheck: Check {
+    enum Form: String, CaseIterable {
+        case yearZero = "year-zero", mixedDate = "mixed-date", twoDigitYear = "two-digit-year"
+        case approxArabic = "approx-arabic", approxChinese = "approx-chinese", baiQian = "bai-qian"
+        case rangeUnit = "range-unit", eventDate = "event-date", periodAfterNumber = "period-after-number"
+
+        var triggers: [UInt32] {
+            switch self {
+            case .yearZero, .mixedDate, .twoDigitYear: return [0x5E74]            // 年
+            case .approxArabic, .approxChinese: return [0x3001]                   // 、
+            case .baiQian: return [0x767E, 0x5343]                                // 百 千
+            case .rangeUnit: return [0x25, 0x2030, 0x4E07, 0x4EBF]                // % ‰ 万 亿
+            case .eventDate, .periodAfterNumber: return [0x2E]                    // .
+            }
+        }
+    }
+
+    let form: Form
+    let triggers: [UInt32]
+
+    static let keys: Set<String> = ["form"]
+
+    init(_ m: StrictMapping) throws {
+        form = Form(rawValue: try m.required("form").choice("form", Form.allCases.map(\.rawValue)))!
+        triggers = form.triggers
+    }
+
+    public var isLineLocal: Bool { true }
+
+    // MARK: character sets
+
+    /// 一…九 → 1…9, 〇 → 0 (not 零, which is the zero of quantities).
+    static func chineseDigit(_ v: UInt32) -> Int? {
+        switch v {
+        case 0x3007: return 0
+        case 0x4E00: return 1
+        case 0x4E8C: return 2
+        case 0x4E09: return 3
+        case 0x56DB: return 4
+        case 0x4E94: return 5
+        case 0x516D: return 6
+        case 0x4E03: return 7
+        case 0x516B: return 8
+        case 0x4E5D: return 9
+        default: return nil
+        }
+    }
+    static let chineseDigitChars: [String] = ["〇", "一", "二", "三", "四", "五", "六", "七", "八", "九"]
+    /// What OCR and typing put for 〇 in a year: 零, ○ (U+25CB), O, Ｏ, 0, ０, ◯ (U+25EF).
+    static func zeroLookalike(_ v: UInt32) -> Bool {
+        v == 0x96F6 || v == 0x25CB || v == 0x4F || v == 0xFF2F || v == 0x30 || v == 0xFF10 || v == 0x25EF
+    }
+    @inline(__always) static func isDigit(_ v: UInt32) -> Bool { v >= 0x30 && v <= 0x39 }
+    @inline(__always) static func isLetter(_ v: UInt32) -> Bool { v | 0x20 >= 0x61 && v | 0x20 <= 0x7A }
+
+    /// Measure words and units after an approximation (三四年, 3、4天): the ones that count something.
+    static let quantityWords: Set<UInt32> = Set("年天个人次倍岁成辆张只本件家条遍趟顿周斤米里亩吨元块分秒点杯瓶碗箱棵头份所台架篇首场句步口匹株".unicodeScalars.map(\.value))
+    /// Words after which the pair is an abbreviated list (一、二年级, 二、三产业, 三、四级), not an approximation.
+    static let listAfter: [String] = ["年级", "年代", "次会议", "次全会", "次全体", "次党", "次代", "次产业", "个一百年", "等奖", "点钟方向", "条款", "条规定", "条第", "号", "期"]
+    /// Units after 千/百 that are SI prefixes or names, not the numeral (千克, 千米, 百分点, 百里杜鹃).
+    static let kiloAfter: Set<UInt32> = Set("克米瓦伏帕赫卡焦兆字公里比分年位".unicodeScalars.map(\.value))
+    /// Words after a month.day that make it the name of an event (“3·15”晚会).
+    static let eventWords: [String] = ["晚会", "消费者", "国际", "纪念", "事件", "事故", "事变", "惨案", "大地震", "地震", "特大", "专案", "案件", "维权", "购物节", "期间", "前夕", "主题", "活动"]
+
+    // MARK: scanning
+
+    public func run(_ context: CheckContext, into findings: inout [Finding]) {
+        let doc = context.document
+        // The last bytes of the triggers of all forms (and of the usual pairs), found once per document.
+        let hits = context.texts.scalarHits(NumbersCheck.shared)
+        doc.source.bytes.withUnsafeBufferPointer { p in
+            let t0 = triggers[0], t1 = triggers.count > 1 ? triggers[1] : t0
+            let t2 = triggers.count > 2 ? triggers[2] : t0, t3 = triggers.count > 3 ? triggers[3] : t0
+            for (k, seg) in context.segments {
+                for j in hits.start[k]..<hits.start[k + 1] {
+                    let v = hits.vals[j]
+                    guard v == t0 || v == t1 || v == t2 || v == t3 else { continue }
+                    let s = hits.pos[j]
+                    check(at: s, len: utf8Length(leading: p[s]), trigger: v, seg: seg, p: p, context: context, into: &findings)
+                }
+            }
+        }
+    }
+
+    /// The triggers of every form and the marks of the usual pairs: one shared scan per document serves them all.
+    static let shared: [UInt32] = Array(Set(Form.allCases.flatMap(\.triggers) + "（）“”《》【】".unicodeScalars.map(\.value))).sorted()
+
+    /// Scalars before `i` (nearest first), at most `n`, within `lo`.
+    func before(_ p: UnsafeBufferPointer<UInt8>, _ i: Int, _ lo: Int, _ n: Int) -> [(v: UInt32, at: Int)] {
+        var out: [(UInt32, Int)] = []
+        var j = i
+        while out.count < n && j > lo {
+            j -= 1
+            while j > lo && p[j] & 0xC0 == 0x80 { j -= 1 }
+            out.append((decodeScalar(p, j).0, j))
+        }
+        return out.map { (v: $0.0, at: $0.1) }
+    }
+
+    /// Scalars from `i` on, at most `n`, within `hi`.
+    func after(_ p: UnsafeBufferPointer<UInt8>, _ i: Int, _ hi: Int, _ n: Int) -> [(v: UInt32, at: Int)] {
+        var out: [(v: UInt32, at: Int)] = []
+        var j = i
+        while out.count < n && j < hi {
+            let (v, len) = decodeScalar(p, j)
+            out.append((v, j)); j += len
+        }
+        return out
+    }
+
+    func startsWith(_ p: UnsafeBufferPointer<UInt8>, _ i: Int, _ hi: Int, _ words: [String]) -> Bool {
+        for w in words {
+            let u = Array(w.utf8)
+            if i + u.count <= hi, (0..<u.count).allSatisfy({ p[i + $0] == u[$0] }) { return true }
+        }
+        return false
+    }
+
+    /// An ASCII number (digits with at most one decimal point) ending just before `end`: its start and whether it
+    /// has a decimal point, or nil.
+    func numberBefore(_ p: UnsafeBufferPointer<UInt8>, _ end: Int, _ lo: Int) -> (start: Int, decimal: Bool)? {
+        var j = end
+        var dot = false
+        while j > lo {
+            let c = p[j - 1]
+            if c >= 0x30 && c <= 0x39 { j -= 1 }
+            else if c == 0x2E && !dot && j < end && j - 2 >= lo && p[j - 2] >= 0x30 && p[j - 2] <= 0x39 { dot = true; j -= 1 }
+            else { break }
+        }
+        return j < end && p[j] != 0x2E ? (j, dot) : nil
+    }
+
+    func numberAfter(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ hi: Int) -> Int? {
+        var j = start
+        var dot = false
+        while j < hi {
+            let c = p[j]
+            if c >= 0x30 && c <= 0x39 { j += 1 }
+            else if c == 0x2E && !dot && j > start && j + 1 < hi && p[j + 1] >= 0x30 && p[j + 1] <= 0x39 { dot = true; j += 1 }
+            else { break }
+        }
+        return j > start ? j : nil
+    }
+
+    func text(_ p: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: p[r]), as: UTF8.self) }
+
+    func add(_ context: CheckContext, _ range: Range<Int>, _ edits: [Edit], _ safety: FixSafety, _ slots: [String: String], into findings: inout [Finding]) {
+        let s: FixSafety = context.fixSafety == .none || edits.isEmpty ? .none : (context.fixSafety == .unsafe ? .unsafe : safety)
+        let fix: Fix? = s == .none ? nil : Fix(edits: edits, safety: s)
+        let message: String? = context.message.utf8.contains(0x7B) ? substitute(context.message, slots) : nil
+        findings.append(Finding(rule: context.ruleIndex, range: range, message: message, fix: fix))
+    }
+
+    func check(at s: Int, len: Int, trigger v: UInt32, seg: Segment, p: UnsafeBufferPointer<UInt8>, context: CheckContext, into findings: inout [Finding]) {
+        let lo = seg.range.lowerBound, hi = seg.range.upperBound
+        let end = s + len
+        switch form {
+        case .yearZero:
+            // Four year digits before 年, one or more a look-alike of 〇, at least two real Chinese digits.
+            let b = before(p, s, lo, 5)
+            guard b.count >= 4 else { return }
+            let year = b[0..<4].reversed()
+            guard year.allSatisfy({ NumbersCheck.chineseDigit($0.v) != nil || NumbersCheck.zeroLookalike($0.v) }),
+                  year.filter({ NumbersCheck.chineseDigit($0.v).map { $0 > 0 } ?? false }).count >= 2,
+                  year.first.map({ $0.v == 0x4E00 || $0.v == 0x4E8C }) ?? false else { return }
+            if b.count == 5 {
+                let x = b[4].v
+                if NumbersCheck.chineseDigit(x) != nil || NumbersCheck.zeroLookalike(x) || NumbersCheck.isDigit(x) || NumbersCheck.isLetter(x) { return }
+            }
+            let bad = year.filter { NumbersCheck.zeroLookalike($0.v) }
+            guard !bad.isEmpty else { return }
+            let edits = bad.map { Edit(range: $0.at..<($0.at + utf8Length(leading: p[$0.at])), replacement: "〇") }
+            let start = year.first!.at
+            add(context, start..<s, edits, .safe, ["match": text(p, start..<s)], into: &findings)
+
+        case .mixedDate:
+            let b = before(p, s, lo, 5)
+            guard b.count >= 4 else { return }
+            let year = Array(b[0..<4].reversed())
+            let preceding = b.count == 5 ? b[4].v : nil
+            let a = after(p, end, hi, 4)
+            if year.allSatisfy({ NumbersCheck.chineseDigit($0.v) != nil || NumbersCheck.zeroLookalike($0.v) && !NumbersCheck.isDigit($0.v) }) {
+                // 二〇二一年12月
+                if let x = preceding, NumbersCheck.chineseDigit(x) != nil { return }
+                guard year[0].v == 0x4E00 || year[0].v == 0x4E8C else { return }
+                guard let m = numberAfter(p, end, hi), m - end <= 2, m < hi,
+                      decodeScalar(p, m).0 == 0x6708,
+                      let month = Int(text(p, end..<m)), (1...12).contains(month) else { return }
+                add(context, year[0].at..<(m + 3), [], .none, ["match": text(p, year[0].at..<(m + 3))], into: &findings)
+            } else if year.allSatisfy({ NumbersCheck.isDigit($0.v) }) {
+                // 2021年十二月
+                if let x = preceding, NumbersCheck.isDigit(x) || x == 0x2E || x == 0x524D { return }   // 公元前1046年二月: not the Gregorian calendar
+                guard a.count >= 2 else { return }
+                var k = 0
+                var name = ""
+                while k < a.count, NumbersCheck.chineseDigit(a[k].v) != nil || a[k].v == 0x5341 { name += String(Unicode.Scalar(a[k].v)!); k += 1 }
+                guard k < a.count, a[k].v == 0x6708,
+                      ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"].contains(name) else { return }
+                add(context, year[0].at..<(a[k].at + 3), [], .none, ["match": text(p, year[0].at..<(a[k].at + 3))], into: &findings)
+            }
+
+        case .twoDigitYear:
+            // 21年12月: exactly two digits before 年, a month (1–12) and 月 after it (not 个月).
+            guard let n = numberBefore(p, s, lo), s - n.start == 2, !n.decimal else { return }
+            if let x = before(p, n.start, lo, 1).first?.v, NumbersCheck.isDigit(x) || NumbersCheck.isLetter(x) || x == 0x2E || x == 0x2D || x == 0x2F || x == 0x7B2C { return }
+            guard let m = numberAfter(p, end, hi), m - end <= 2, m < hi, decodeScalar(p, m).0 == 0x6708,
+                  let month = Int(text(p, end..<m)), (1...12).contains(month) else { return }
+            add(context, n.start..<s, [], .none, ["match": text(p, n.start..<s)], into: &findings)
+
+        case .approxArabic:
+            // 3、4天: single digits a and a+1, not part of a longer series, a quantity word after.
+            guard s - 1 >= lo, end < hi, NumbersCheck.isDigit(UInt32(p[s - 1])), NumbersCheck.isDigit(UInt32(p[end])) else { return }
+            let a = Int(p[s - 1]) - 0x30, bb = Int(p[end]) - 0x30
+            guard bb == a + 1, a >= 1 else { return }
+            if let x = before(p, s - 1, lo, 1).first?.v, NumbersCheck.isDigit(x) || NumbersCheck.isLetter(x) || x == 0x2E || x == 0x3001 || x == 0x7B2C || x == 0x2D { return }
+            guard end + 1 < hi else { return }
+            let (w, _) = decodeScalar(p, end + 1)
+            guard NumbersCheck.quantityWords.contains(w), w != 0x6708 else { return }
+            if startsWith(p, end + 1, hi, NumbersCheck.listAfter) { return }
+            let repl = NumbersCheck.chineseDigitChars[a] + NumbersCheck.chineseDigitChars[bb]
+            add(context, (s - 1)..<(end + 1), [Edit(range: (s - 1)..<(end + 1), replacement: repl)], .unsafe,
+                ["match": text(p, (s - 1)..<(end + 1)), "replacement": repl], into: &findings)
+
+        case .approxChinese:
+            // 三、四年: Chinese digits a and a+1, not after 第 or another numeral, not part of a series.
+            let b = before(p, s, lo, 2)
+            let a = after(p, end, hi, 2)
+            guard let x = b.first, let dx = NumbersCheck.chineseDigit(x.v), dx >= 1,
+                  let y = a.first, let dy = NumbersCheck.chineseDigit(y.v), dy == dx + 1, a.count == 2 else { return }
+            if b.count == 2 {
+                let w = b[1].v
+                if w == 0x7B2C || NumbersCheck.chineseDigit(w) != nil || w == 0x5341 || w == 0x3001 || w == 0x96F6 || w == 0x5468 || w == 0x661F { return }   // 第, numerals, 十, 、, 零, 周/星期
+            }
+            guard NumbersCheck.quantityWords.contains(a[1].v) else { return }
+            let next = a[1].at
+            if startsWith(p, next, hi, NumbersCheck.listAfter) { return }
+            let range = x.at..<(y.at + 3)
+            add(context, range, [Edit(range: s..<end, replacement: "")], .unsafe,
+                ["match": text(p, range), "replacement": text(p, x.at..<s) + text(p, y.at..<(y.at + 3))], into: &findings)
+
+        case .baiQian:
+            // 4千元: an Arabic number right before 百 or 千, not a prefix (千克) or a name (百里).
+            guard let n = numberBefore(p, s, lo) else { return }
+            if let x = before(p, n.start, lo, 1).first?.v, NumbersCheck.isLetter(x) || x == 0x2D || x == 0x2F { return }
+            guard Double(text(p, n.start..<s)).map({ $0 < 1000 }) ?? false else { return }
+            var edits: [Edit] = []
+            var safety = FixSafety.none
+            if end < hi {
+                let (w, _) = decodeScalar(p, end)
+                if NumbersCheck.kiloAfter.contains(w) { return }
+                // A plain integer and nothing else numeric after it: 4千元 → 4000元.
+                let next = NumbersCheck.isDigit(w) || NumbersCheck.chineseDigit(w) != nil || w == 0x767E || w == 0x5341 || w == 0x5343
+                // Part of a longer number (2亿4千8百万) or the end of a range (2~3千元): rewriting this one alone misleads.
+                let prev = before(p, n.start, lo, 1).first?.v
+                let compound = prev.map { [0x4EBF, 0x4E07, 0x5343, 0x767E, 0x5341, 0x7E, 0xFF5E, 0x2D, 0x2014, 0x5230, 0x81F3].contains($0) } ?? false
+                if !n.decimal && !next && !compound {
+                    edits = [Edit(range: s..<end, replacement: v == 0x5343 ? "000" : "00")]
+                    safety = .unsafe
+                }
+            }
+            let num = text(p, n.start..<s)
+            add(context, n.start..<end, edits, safety,
+                ["match": text(p, n.start..<end), "replacement": edits.isEmpty ? "" : num + edits[0].replacement], into: &findings)
+
+        case .rangeUnit:
+            // 15～30%: N1 SEP N2 UNIT with N1 < N2 and no unit after N1.
+            guard let n2 = numberBefore(p, s, lo) else { return }
+            var sepEnd = n2.start
+            guard sepEnd > lo else { return }
+            var sepStart = sepEnd - 1
+            while sepStart > lo && p[sepStart] & 0xC0 == 0x80 { sepStart -= 1 }
+            let sep = decodeScalar(p, sepStart).0
+            guard [0x7E, 0xFF5E, 0x301C, 0x2D, 0x2014, 0x2013, 0xFF0D].contains(sep) else { return }
+            sepEnd = sepStart
+            guard let n1 = numberBefore(p, sepEnd, lo) else { return }
+            if let x = before(p, n1.start, lo, 1).first?.v,
+               NumbersCheck.isLetter(x) || [0x2D, 0x2F, 0x3A, 0x2E, 0x25, 0x7E, 0xFF5E, 0x2B, 0x2014].contains(x) { return }
+            guard let a = Double(text(p, n1.start..<sepEnd)), let b = Double(text(p, n2.start..<s)), a < b else { return }
+            // A date or a code (2018-12万) is not a range: a first number of four digits with a hyphen is skipped.
+            if sep == 0x2D && sepEnd - n1.start >= 4 { return }
+            let unit = text(p, s..<end)   // 1～2万元 → 1万～2万元: the 万 is what the first number lacks
+            add(context, n1.start..<end, [Edit(range: sepEnd..<sepEnd, replacement: unit)], .unsafe,
+                ["match": text(p, n1.start..<end), "unit": unit,
+                 "replacement": text(p, n1.start..<sepEnd) + unit + text(p, sepEnd..<end)], into: &findings)
+
+        case .eventDate:
+            // 3.15晚会: month.day right before an event word, or alone in quotes (“3.15”).
+            guard s > lo, end < hi, NumbersCheck.isDigit(UInt32(p[s - 1])), NumbersCheck.isDigit(UInt32(p[end])) else { return }
+            guard let n1 = numberBefore(p, s, lo), s - n1.start <= 2, let n2 = numberAfter(p, end, hi), n2 - end <= 2,
+                  let month = Int(text(p, n1.start..<s)), let day = Int(text(p, end..<n2)),
+                  (1...12).contains(month), (1...31).contains(day), !text(p, n1.start..<s).hasPrefix("0") else { return }
+            let prev = before(p, n1.start, lo, 1).first?.v
+            if let x = prev, NumbersCheck.isDigit(x) || NumbersCheck.isLetter(x) || x == 0x2E || x == 0x2D || x == 0x2F { return }
+            if n2 < hi, p[n2] == 0x2E || p[n2] == 0x25 || NumbersCheck.isLetter(UInt32(p[n2])) { return }
+            let quoted = (before(p, n1.start, lo, 1).first?.v == 0x201C) && n2 + 3 <= hi && decodeScalar(p, n2).0 == 0x201D
+            // At the start of a line or after a space, `3.1消费者应当…` is a section number: only quoted ones count there.
+            let fresh = prev.map { CharClass.of($0).isSubset(of: CharClass.whitespace) } ?? true
+            guard quoted || (!fresh && startsWith(p, n2, hi, NumbersCheck.eventWords)) else { return }
+            add(context, n1.start..<n2, [Edit(range: s..<end, replacement: "·")], .unsafe,
+                ["match": text(p, n1.start..<n2), "replacement": text(p, n1.start..<s) + "·" + text(p, end..<n2)], into: &findings)
+
+        case .periodAfterNumber:
+            // 湿度为30%. at the end of a line (or before a closing quote or bracket), the number right after Chinese.
+            var numEnd = s
+            if numEnd > lo, p[numEnd - 1] == 0x25 { numEnd -= 1 }
+            guard let n = numberBefore(p, numEnd, lo) else { return }
+            guard let x = before(p, n.start, lo, 1).first, CharClass.of(x.v).contains(.han) else { return }
+            if end < hi {
+                let (w, _) = decodeScalar(p, end)
+                guard w == 0x201D || w == 0xFF09 || w == 0x300D || w == 0x2019 else { return }
+            } else if !seg.atLineEnd { return }
+            add(context, s..<end, [Edit(range: s..<end, replacement: "。")], .safe, ["match": "."], into: &findings)
+        }
+    }
+}
