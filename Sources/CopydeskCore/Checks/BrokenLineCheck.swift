@@ -98,7 +98,8 @@ public struct BrokenLineCheck: Check {
             joinableLines += block.content.count
             if block.content.count == 1 { singleLineBlocks += 1 }
             for (k, r) in block.content.enumerated() {
-                guard let line = measure(b, r, block: bi, firstInBlock: k == 0, lastInBlock: k == block.content.count - 1) else { lines.append(nil); continue }
+                guard let line = b.withUnsafeBufferPointer({ measureEnd($0, r, block: bi, firstInBlock: k == 0, lastInBlock: k == block.content.count - 1) })
+                else { lines.append(nil); continue }
                 var l = line
                 let lineIndex = block.lines.lowerBound + k
                 let isDateline = facts.isEmpty ? (k == 0 && block.role.contains(.dateline))
@@ -118,16 +119,23 @@ public struct BrokenLineCheck: Check {
         // any line followed by another joinable line.
         var flow: [Line] = []
         var firstInBlock: [Bool] = []
+        var flowIndex: [Int] = []
         for k in lines.indices {
             guard let l = lines[k], k + 1 < lines.count, let n = lines[k + 1] else { continue }
             if n.block == l.block || blankWrapped {
                 flow.append(l)
+                flowIndex.append(k)
                 firstInBlock.append(k == 0 || lines[k - 1]?.block != l.block)
             }
         }
         guard !flow.isEmpty else { return }
         let open = flow.filter { isOpen($0) }.count
         if Double(open) < minWrappedRatio * Double(flow.count) { return }
+        // Hard-wrapped enough to look at widths: measure the lines (one paragraph per line stops above).
+        b.withUnsafeBufferPointer { p in
+            for k in lines.indices where lines[k] != nil { measureStart(p, &lines[k]!) }
+        }
+        for k in flow.indices { flow[k] = lines[flowIndex[k]]! }
         // The column, from the lines that show it (a paragraph's first line may be short by its indent).
         guard let column = BrokenLineCheck.column(flow.map(\.width), firstInBlock: blankWrapped ? flow.map { _ in false } : firstInBlock,
                                                   punctuated: blankWrapped ? flow.map(\.hasPunctuation) : nil, minLines: blankWrapped ? 5 : 2) else { return }
@@ -263,51 +271,75 @@ public struct BrokenLineCheck: Check {
     }
 
     /// Width, first and last characters of a line's text; nil for a line with no text.
-    func measure(_ b: [UInt8], _ r: Range<Int>, block: Int, firstInBlock: Bool, lastInBlock: Bool) -> Line? {
-        b.withUnsafeBufferPointer { p -> Line? in
-            var i = r.lowerBound
-            var width = 0
-            var first: UInt32? = nil, last: UInt32 = 0, lastAt = 0
-            var indent = 0, ideographicIndent = false
-            var lastSpaceAt = -1
-            var beforeLast: UInt32 = 0
-            var punct = false
-            var count = 0
-            while i < r.upperBound {
-                let c = p[i]
-                if c < 0x80 {
-                    if c == 0x20 || c == 0x09 {
-                        if first == nil { indent += 1 }
-                        lastSpaceAt = count
-                        i += 1; continue
-                    }
-                    if first == nil { first = UInt32(c) }
-                    width += 1; beforeLast = last; last = UInt32(c); lastAt = i; count += 1
+    /// The end of a line's text: its last two characters and whether a space stands among the last six; nil for a
+    /// line with no text. Reads backwards from the line end, so every line costs a few bytes until the rule knows
+    /// the text is hard-wrapped at all.
+    func measureEnd(_ p: UnsafeBufferPointer<UInt8>, _ r: Range<Int>, block: Int, firstInBlock: Bool, lastInBlock: Bool) -> Line? {
+        @inline(__always) func isSpace(_ v: UInt32) -> Bool { v == 0x20 || v == 0x09 || v == 0x3000 || v == 0xA0 }
+        var e = r.upperBound
+        var found: [(UInt32, Int)] = []
+        var sawSpaceAfterText = false
+        var chars = 0
+        var spaceNear = false
+        while e > r.lowerBound && chars < 7 {
+            var s = e - 1
+            while s > r.lowerBound && p[s] & 0xC0 == 0x80 { s -= 1 }
+            let v = decodeScalar(p, s).0
+            e = s
+            if isSpace(v) {
+                if !found.isEmpty { sawSpaceAfterText = true; if chars <= 6 { spaceNear = true }; break }
+                continue
+            }
+            if found.count < 2 { found.append((v, s)) }
+            chars += 1
+        }
+        _ = sawSpaceAfterText
+        guard let (last, lastAt) = found.first else { return nil }
+        var l = Line(content: r, block: block, lastInBlock: lastInBlock, width: 0, last: last, lastAt: lastAt,
+                     first: 0, indented: false, startsArticle: false)
+        l.beforeLast = found.count > 1 ? found[1].0 : 0
+        l.hasSpaceNearEnd = spaceNear
+        l.firstInBlock = firstInBlock
+        return l
+    }
+
+    /// Width, first character, indent and punctuation of a line's text (forwards; Han by its lead byte alone).
+    func measureStart(_ p: UnsafeBufferPointer<UInt8>, _ l: inout Line) {
+        let r = l.content
+        var i = r.lowerBound
+        var width = 0
+        var first: UInt32? = nil
+        var indent = 0, ideographicIndent = false
+        var punct = false
+        while i < r.upperBound {
+            let c = p[i]
+            if c &- 0xE4 <= 5 {   // U+4000–U+9FFF: two cells, no class to look up
+                if first == nil { first = decodeScalar(p, i).0 }
+                width += 2; i += 3; continue
+            }
+            if c < 0x80 {
+                if c == 0x20 || c == 0x09 {
+                    if first == nil { indent += 1 }
                     i += 1; continue
                 }
-                let (v, n) = decodeScalar(p, i)
-                if v == 0x3000 || v == 0xA0 {
-                    if first == nil { if v == 0x3000 { ideographicIndent = true } else { indent += 1 } }
-                    lastSpaceAt = count
-                    i += n; continue
-                }
-                if first == nil { first = v }
-                let cls = CharClass.of(v)
-                if !cls.isDisjoint(with: .fullwidthPunct) { punct = true }
-                // Chinese punctuation counts one cell: print compresses it (`”“`, `、` at a line end), so a line
-                // full of quotation marks is no wider than the column.
-                width += v >= 0x4E00 && v <= 0x9FFF ? 2 : cls.isDisjoint(with: .fullwidthPunct) ? DisplayWidth.of(v) : 1
-                beforeLast = last; last = v; lastAt = i; count += 1
-                i += n
+                if first == nil { first = UInt32(c) }
+                width += 1; i += 1; continue
             }
-            guard let first else { return nil }
-            var l = Line(content: r, block: block, lastInBlock: lastInBlock, width: width, last: last, lastAt: lastAt,
-                         first: first, indented: ideographicIndent || indent >= 2, startsArticle: false)
-            l.hasSpaceNearEnd = lastSpaceAt >= 0 && count - lastSpaceAt <= 6
-            l.beforeLast = beforeLast
-            l.firstInBlock = firstInBlock
-            l.hasPunctuation = punct
-            return l
+            let (v, n) = decodeScalar(p, i)
+            if v == 0x3000 || v == 0xA0 {
+                if first == nil { if v == 0x3000 { ideographicIndent = true } else { indent += 1 } }
+                i += n; continue
+            }
+            if first == nil { first = v }
+            let cls = CharClass.of(v)
+            // Chinese punctuation counts one cell: print compresses it (`”“`, `、` at a line end), so a line
+            // full of quotation marks is no wider than the column.
+            if !cls.isDisjoint(with: .fullwidthPunct) { punct = true; width += 1 } else { width += DisplayWidth.of(v) }
+            i += n
         }
+        l.width = width
+        l.first = first ?? 0
+        l.indented = ideographicIndent || indent >= 2
+        l.hasPunctuation = punct
     }
 }

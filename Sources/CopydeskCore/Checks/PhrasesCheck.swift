@@ -116,8 +116,19 @@ public struct PhrasesCheck: Check {
     public var isLineLocal: Bool { !skipContinuedLines }
 
     public func run(_ context: CheckContext, into findings: inout [Finding]) {
+        var segments = context.allSegments
+        if left == .lineStart && !either {
+            // Matches only at line starts (a rule run on its own, e.g. with `continued-line`): scan the first bytes
+            // of each line, not the whole text, on every pass of the fixer.
+            let keep = (phrases.map(\.utf8.count).max() ?? 0) + 4
+            for k in segments.indices {
+                let s = segments[k]
+                let end = s.atLineStart ? min(s.range.upperBound, s.range.lowerBound + keep) : s.range.lowerBound
+                if end < s.range.upperBound { segments[k].range = s.range.lowerBound..<end; segments[k].atLineEnd = false }
+            }
+        }
         PhrasesScanner(rules: [(context.ruleIndex, self, context.fixSafety, context.message, context.scope)])
-            .scan(context.document, context.allSegments, into: &findings)
+            .scan(context.document, segments, into: &findings)
     }
 
     /// One rule's matches in one segment, filtered by boundaries and context, turned into findings.
