@@ -52,7 +52,7 @@ for t in "${TARGETS[@]}"; do
   mkdir -p "$work" "$art" "$(dirname "$log")"
   dict=(); [ -f "fuzz/dict/$t.dict" ] && dict=(-dict="fuzz/dict/$t.dict")
   echo "== fuzzing $t for ${SECONDS_EACH}s (log: $log)" >&2
-  start=$(date +%s)
+  start=$(date +%s); stamp="$SCRATCH/logs/$t.start"; touch "$stamp"
   # shellcheck disable=SC2086
   "$BIN/$t" "$work" "fuzz/corpus/$t" "${dict[@]}" \
     -max_total_time="$SECONDS_EACH" -timeout=20 -rss_limit_mb=4096 -max_len=16384 \
@@ -62,11 +62,11 @@ for t in "${TARGETS[@]}"; do
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
   [ -n "$runs" ] || runs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
   cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1)
-  files=$(find "$work" -type f | wc -l); bytes=$(du -sk "$work" | cut -f1)
-  crashes=$(find "$art" -type f | wc -l)
+  files=$(find "$work" -type f | wc -l); bytes=$(find "$work" -type f -printf '%s\n' | awk '{s+=$1} END {printf "%d", s/1024}')
+  crashes=$(find "$art" -type f -newer "$stamp" | wc -l)
   rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
   [ -n "$rate" ] || rate=$(( ${runs:-0} / (took > 0 ? took : 1) ))
-  line="$t: ${took}s, ${runs:-0} runs, ${rate} exec/s, $cov, corpus $files files (${bytes} KB), exit $rc, artifacts $crashes"
+  line="$t: ${took}s, ${runs:-0} runs, ${rate} exec/s, $cov, corpus $files files (${bytes} KB), exit $rc, new artifacts $crashes"
   summary+=("$line")
   echo "$line" >&2
   if [ $rc -ne 0 ]; then
