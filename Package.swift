@@ -32,6 +32,13 @@ let package = Package(
         // Build-time tool: turns the top-level rules/ folder into Swift source so the binary carries its rules.
         .executableTarget(name: "EmbedRules", path: "Sources/EmbedRules"),
         .plugin(name: "EmbedRulesPlugin", capability: .buildTool(), dependencies: ["EmbedRules"]),
+        // Fuzzing (docs/fuzzing.md, fuzz/run.sh): libFuzzer harnesses for the document parser, the configuration and
+        // rule loaders, and the fixer. They fuzz only when built with `-Xswiftc -DFUZZING -Xswiftc -sanitize=fuzzer,address`;
+        // a normal build makes small programs that replay saved inputs through the same harness.
+        .target(name: "FuzzSupport", path: "Sources/FuzzSupport"),
+        .executableTarget(name: "fuzz-document", dependencies: ["CopydeskCore", "FuzzSupport"], path: "Sources/FuzzDocument"),
+        .executableTarget(name: "fuzz-config", dependencies: ["CopydeskCore", "FuzzSupport"], path: "Sources/FuzzConfig"),
+        .executableTarget(name: "fuzz-fix", dependencies: ["CopydeskCore", "FuzzSupport"], path: "Sources/FuzzFix"),
         .testTarget(
             name: "CopydeskCoreTests",
             dependencies: ["CopydeskCore"],

@@ -169,6 +169,35 @@ import Testing
         #expect(d.blockIndex(containing: 0) == 0)
         #expect(d.blockIndex(containing: try #require(TS.offset(of: "乙", in: text))) == 1)
     }
+
+    /// Found by fuzz-document: an empty fenced code block has no content lines and the byte range 0..<0; the
+    /// search by byte range landed on it and answered "the code block" for the first byte of the text.
+    @Test func blockIndexPastAnEmptyCodeBlock() throws {
+        let text = "甲\n\n乙乙\n\n```swift\n```\n\n丙\n\n丁\n"
+        let d = doc(text)
+        #expect(d.blocks.map(\.kind) == [.paragraph, .paragraph, .code, .paragraph, .paragraph])
+        #expect(d.blocks[2].content.isEmpty)
+        for (needle, block) in [("甲", 0), ("乙", 1), ("丙", 3), ("丁", 4)] {
+            #expect(d.blockIndex(containing: try #require(TS.offset(of: needle, in: text))) == block, "\(needle)")
+        }
+        #expect(d.blockIndex(containing: try #require(TS.offset(of: "```", in: text))) == nil)
+        // The crash input itself (saved by libFuzzer): every block is found from its own first byte.
+        let crash = "正文见 [yde０sk-d 月\n\n网址:https://example.com/patisabme0 spacing.d*z检查。\n\n```swift代码 12:http\n```\n\n    缩进代码 12 月\n\n网址:https://example.com/path?q=1，邮件 a 力 = 12 月\n`` 月\n```\n"
+        let c = doc(crash)
+        #expect(c.blocks.contains { $0.content.isEmpty })
+        for (i, b) in c.blocks.enumerated() where !b.content.isEmpty {
+            #expect(c.blockIndex(containing: b.byteRange.lowerBound) == i)
+        }
+    }
+
+    /// The credit of a dateline after an empty code block is a byline segment of the dateline's own block.
+    @Test func datelineCreditSegmentAfterAnEmptyCodeBlock() throws {
+        let text = "甲。\n\n本报讯（记者 张三）会议召开。\n\n```\n```\n\n乙。\n\n丙。\n"
+        let d = doc(text)
+        let credit = try #require(d.segments(for: .byline).first)
+        #expect(d.source.string(credit.range).contains("记者 张三"))
+        #expect(d.blocks[credit.block].role == .dateline)
+    }
 }
 
 @Suite struct PlainTextDocumentTests {

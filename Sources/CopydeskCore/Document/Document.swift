@@ -124,12 +124,19 @@ public struct Document: Sendable {
     }
 
     /// The block index containing a byte offset, if any.
+    /// Searched by line: blocks are in line order, but a block without content lines (an empty fenced code block)
+    /// has the byte range 0..<0, which a search by byte range would take for the start of the text (found by
+    /// fuzzing, docs/fuzzing.md).
     public func blockIndex(containing offset: Int) -> Int? {
+        let line = source.lineIndex(of: offset)
         var lo = 0, hi = blocks.count - 1
         while lo <= hi {
             let mid = (lo + hi) / 2
-            let r = blocks[mid].byteRange
-            if offset < r.lowerBound { hi = mid - 1 } else if offset > r.upperBound { lo = mid + 1 } else { return mid }
+            let lines = blocks[mid].lines
+            if line < lines.lowerBound { hi = mid - 1 } else if line >= lines.upperBound { lo = mid + 1 } else {
+                let r = blocks[mid].byteRange
+                return !blocks[mid].content.isEmpty && offset >= r.lowerBound && offset <= r.upperBound ? mid : nil
+            }
         }
         return nil
     }

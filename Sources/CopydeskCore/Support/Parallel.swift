@@ -9,8 +9,17 @@ enum Parallel {
     /// At most this many chunks (set to 1 to measure one core).
     nonisolated(unsafe) static var maxChunks = min(8, ProcessInfo.processInfo.activeProcessorCount)
 
+    /// Limits for the current task only (tests lower the threshold to run small texts in chunks; setting the
+    /// globals instead would race with the other tests, which run concurrently and read them).
+    struct Limits: Sendable {
+        var threshold: Int
+        var maxChunks: Int
+    }
+    @TaskLocal static var limits: Limits? = nil
+
     /// How many chunks `bytes` of work deserve.
     static func chunks(forBytes bytes: Int) -> Int {
+        let (threshold, maxChunks) = limits.map { ($0.threshold, $0.maxChunks) } ?? (Parallel.threshold, Parallel.maxChunks)
         guard bytes >= threshold, maxChunks > 1 else { return 1 }
         return max(1, min(maxChunks, bytes / (threshold / 2)))
     }
