@@ -18,7 +18,7 @@ public func fuzzDocument(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         switch error {
         case .binary:
             FuzzMain.require(body.prefix(8192).contains(0), "reported binary without a NUL in the first 8 KB")
-        case .invalidUTF8(let line, let column, let offset):
+        case .invalidUTF8(let line, let column, let offset, _):
             let bomShift = raw.count == body.count ? 0 : 3
             FuzzMain.require(stdlibBad == offset - bomShift, "invalid UTF-8 reported at byte \(offset), the standard library says \(String(describing: stdlibBad))")
             FuzzMain.require(line >= 1 && column >= 1, "invalid UTF-8 at line \(line), column \(column)")
@@ -27,8 +27,13 @@ public func fuzzDocument(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         }
         return 0
     }
-    FuzzMain.require(stdlibBad == nil, "accepted as UTF-8, the standard library finds a bad byte at \(stdlibBad!)")
-    FuzzMain.require(source.bytes == body, "the bytes after the BOM changed")
+    // A UTF-16 draft is decoded to UTF-8: its bytes are checked as the text they became.
+    if source.encoding == .utf8 {
+        FuzzMain.require(stdlibBad == nil, "accepted as UTF-8, the standard library finds a bad byte at \(stdlibBad!)")
+        FuzzMain.require(source.bytes == body, "the bytes after the BOM changed")
+    } else {
+        FuzzMain.require(FuzzMain.firstInvalidUTF8(source.bytes) == nil, "UTF-16 decoded to invalid UTF-8")
+    }
     checkLines(source)
     for format in [Document.Format.plainText, .markdown] {
         let doc = Document(path: format == .markdown ? "fuzz.md" : "fuzz.txt", source: source, format: format)
@@ -40,7 +45,10 @@ public func fuzzDocument(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 func checkLines(_ s: SourceText) {
     let b = s.bytes
     FuzzMain.require(s.lineStarts.first == 0, "the first line does not start at 0")
-    FuzzMain.require(s.lineCount == 1 + b.lazy.filter { $0 == 0x0A }.count, "line count \(s.lineCount) for \(b.count) bytes")
+    // Line ends: LF, CRLF, and a CR on its own (old Mac files).
+    var breaks = 0
+    for (k, c) in b.enumerated() where c == 0x0A || (c == 0x0D && (k + 1 == b.count || b[k + 1] != 0x0A)) { breaks += 1 }
+    FuzzMain.require(s.lineCount == 1 + breaks, "line count \(s.lineCount) for \(b.count) bytes, \(breaks) line ends")
     // Independent positions: walk the scalars once, counting lines and columns, and compare at every scalar start
     // (bounded, so a long input does not dominate the run).
     var line = 1, column = 1, utf16 = 1, lineStart = 0, i = 0, checked = 0
@@ -53,7 +61,8 @@ func checkLines(_ s: SourceText) {
         guard i < b.count else { break }
         let lead = b[i]
         let n = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
-        if lead == 0x0A { line += 1; column = 1; utf16 = 1; lineStart = i + 1 } else { column += 1; utf16 += n == 4 ? 2 : 1 }
+        let loneCR = lead == 0x0D && (i + 1 == b.count || b[i + 1] != 0x0A)
+        if lead == 0x0A || loneCR { line += 1; column = 1; utf16 = 1; lineStart = i + 1 } else { column += 1; utf16 += n == 4 ? 2 : 1 }
         i += n
     }
     for li in 0..<s.lineCount {
