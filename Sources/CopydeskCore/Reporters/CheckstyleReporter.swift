@@ -16,27 +16,8 @@ public struct CheckstyleReporter: Reporter {
     public var baseDirectory: String?
     public init(baseDirectory: String? = FileManager.default.currentDirectoryPath) { self.baseDirectory = baseDirectory }
 
-    /// Escapes text for an XML 1.0 attribute value in double quotes. Line breaks and tabs become character
-    /// references (so they survive attribute normalisation); characters XML 1.0 forbids become U+FFFD.
-    public static func escape(_ s: String) -> String {
-        var out = ""
-        for u in s.unicodeScalars {
-            switch u {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\n": out += "&#10;"
-            case "\r": out += "&#13;"
-            case "\t": out += "&#9;"
-            default:
-                if u.value < 0x20 || u.value == 0xFFFE || u.value == 0xFFFF { out += "\u{FFFD}" }
-                else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out
-    }
+    /// Escapes text for an XML 1.0 attribute value in double quotes (see `XML.escape`).
+    public static func escape(_ s: String) -> String { XML.escape(s, attribute: true) }
 
     static func severity(_ s: Severity) -> String { s.rawValue }   // error | warning | info
 

@@ -20,23 +20,8 @@ public struct JUnitReporter: Reporter {
     public var baseDirectory: String?
     public init(baseDirectory: String? = FileManager.default.currentDirectoryPath) { self.baseDirectory = baseDirectory }
 
-    /// Escapes element text: `&`, `<`, `>`; line breaks and tabs kept; characters XML 1.0 forbids become U+FFFD.
-    public static func escapeText(_ s: String) -> String {
-        var out = ""
-        for u in s.unicodeScalars {
-            switch u {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\r": out += "&#13;"
-            case "\n", "\t": out.unicodeScalars.append(u)
-            default:
-                if u.value < 0x20 || u.value == 0xFFFE || u.value == 0xFFFF { out += "\u{FFFD}" }
-                else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out
-    }
+    /// Escapes element text (see `XML.escape`).
+    public static func escapeText(_ s: String) -> String { XML.escape(s, attribute: false) }
 
     public func render(_ report: RunReport) -> String {
         let attr = CheckstyleReporter.escape

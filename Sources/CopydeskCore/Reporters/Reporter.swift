@@ -191,3 +191,29 @@ public enum JSON {
 
     public static func array(_ items: [String]) -> String { "[" + items.joined(separator: ",") + "]" }
 }
+
+/// XML 1.0 escaping for the XML formats (checkstyle, JUnit): `&`, `<`, `>`; in attribute values (double-quoted)
+/// also quotes, and line breaks and tabs as character references so they survive attribute normalisation; in
+/// element text line breaks and tabs stay, CR becomes a reference. Characters XML 1.0 forbids become U+FFFD.
+public enum XML {
+    public static func escape(_ s: String, attribute: Bool) -> String {
+        var out = ""
+        for u in s.unicodeScalars {
+            switch u {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"" where attribute: out += "&quot;"
+            case "'" where attribute: out += "&apos;"
+            case "\n" where attribute: out += "&#10;"
+            case "\t" where attribute: out += "&#9;"
+            case "\r": out += "&#13;"
+            case "\n", "\t": out.unicodeScalars.append(u)
+            default:
+                if u.value < 0x20 || u.value == 0xFFFE || u.value == 0xFFFF { out += "\u{FFFD}" }
+                else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out
+    }
+}
