@@ -127,17 +127,8 @@ import Testing
     @Test(.enabled(if: chromium != nil, "Chromium is not installed: scripts/check-html-report.sh (which installs it with apt-get) did not run; the HTML report was not checked in a browser"))
     func htmlReportInHeadlessChromium() throws {
         let bin = try #require(CLI.binary)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = [TS.repoRoot.appendingPathComponent("scripts/check-html-report.sh").path, "--binary", bin.path]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        #expect(p.terminationStatus == 0, "\(text)")
+        let (status, text) = try TS.run("/bin/bash", [TS.repoRoot.appendingPathComponent("scripts/check-html-report.sh").path, "--binary", bin.path])
+        #expect(status == 0, "\(text)")
         #expect(text.contains("check-html-report: OK"), "\(text)")
     }
 }
@@ -148,18 +139,9 @@ import Testing
 
     @discardableResult
     static func git(_ args: [String], in dir: URL) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        p.arguments = ["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main", "-c", "protocol.file.allow=always"] + args
-        p.currentDirectoryURL = dir
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        #expect(p.terminationStatus == 0, "git \(args): \(text)")
+        let (status, text) = try TS.run("/usr/bin/git", ["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main",
+                                                          "-c", "protocol.file.allow=always"] + args, in: dir)
+        #expect(status == 0, "git \(args): \(text)")
         return text
     }
 
@@ -228,16 +210,8 @@ import Testing
     @Test(.enabled(if: ChangedSinceTests.gitMissing == nil, "git is not installed: the CI examples were not exercised"))
     func githubWorkflowSteps() throws {
         let bin = try #require(CLI.binary)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = [TS.repoRoot.appendingPathComponent("scripts/check-ci-examples.sh").path, "--binary", bin.path]
-        let out = Pipe()
-        p.standardOutput = out; p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        #expect(p.terminationStatus == 0 && text.contains("check-ci-examples: OK"), "\(text)")
+        let (status, text) = try TS.run("/bin/bash", [TS.repoRoot.appendingPathComponent("scripts/check-ci-examples.sh").path, "--binary", bin.path])
+        #expect(status == 0 && text.contains("check-ci-examples: OK"), "\(text)")
     }
 }
 

@@ -266,19 +266,10 @@ final class LSPClient {
     @Test(.enabled(if: NeovimCheck.available, "Neovim is not installed and cannot be installed here (apt-get install neovim)"))
     func neovimClient() throws {
         let script = TS.repoRoot.appendingPathComponent("scripts/check-lsp-neovim.sh")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = [script.path, "--no-install"]
         var env = ProcessInfo.processInfo.environment
         env["COPYDESK_BIN"] = try #require(CLI.binary).path
-        p.environment = env
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "\(String(decoding: data, as: UTF8.self))")
+        let (status, text) = try TS.run("/bin/bash", [script.path, "--no-install"], environment: env)
+        #expect(status == 0, "\(text)")
     }
 }
 

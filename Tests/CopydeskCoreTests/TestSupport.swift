@@ -52,6 +52,24 @@ enum TS {
         return (p.line, p.column + plusScalars)
     }
 
+    /// Runs a program (a script of the repository, git…) and returns its exit status and its output (stdout and
+    /// stderr together).
+    @discardableResult
+    static func run(_ executable: String, _ args: [String], in dir: URL? = nil, environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = args
+        if let dir { p.currentDirectoryURL = dir }
+        if let environment { p.environment = environment }
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
     static func makeTempDir(_ tag: String = "copydesk-tests") throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(tag)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
