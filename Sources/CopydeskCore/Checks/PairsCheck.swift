@@ -50,7 +50,9 @@ public struct PairsCheck: Check {
         doc.source.bytes.withUnsafeBufferPointer { p in
             var marks: [Int] = []
             let mine = (opens + closes).sorted()
-            let hits = context.texts.scalarHits(mine.allSatisfy(NumbersCheck.shared.contains) ? NumbersCheck.shared : mine)
+            // Its own marks only (no Han among them, so the scan skips Chinese text by its lead byte): this check reads
+            // the whole text on every pass of the fixer, while the number rules read only the lines an edit touched.
+            let hits = context.texts.scalarHits(mine)
             for (n, run) in runs.enumerated() {
                 var stack: [(pair: Int, at: Int)] = []
                 for seg in segs[run.from..<run.to] {

@@ -164,6 +164,8 @@ public final class SegmentTexts {
         var bmp = [UInt64](repeating: 0, count: 1024)
         for v in scalars where v < 0x10000 { bmp[Int(v >> 6)] |= 1 << UInt64(v & 63) }
         let astral = scalars.filter { $0 >= 0x10000 }
+        // No wanted character in U+4000–U+9FFF: Chinese text is skipped by its lead byte.
+        let skipHan = !scalars.contains { $0 >= 0x4000 && $0 <= 0x9FFF }
         document.source.bytes.withUnsafeBufferPointer { p in
             lead.withUnsafeBufferPointer { t in
               bmp.withUnsafeBufferPointer { m in
@@ -173,6 +175,7 @@ public final class SegmentTexts {
                     let end = seg.range.upperBound
                     while i < end {
                         let b = p[i]
+                        if skipHan && b &- 0xE4 <= 5 { i &+= 3; continue }
                         let n = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
                         let key = Int(b) << 8 | Int(n > 1 && i + 1 < end ? p[i + 1] : 0)
                         if (t[key >> 6] >> UInt64(key & 63)) & 1 != 0 && i + n <= end {
