@@ -537,11 +537,9 @@ public struct BoundaryScanner: Sendable {
         // space at a time), again.
         var left = 0
         var k = spaceStart
-        var runStart = spaceStart
         while left < 3, let (c, s) = before(k), isHan(c) {
             if let (pc, _) = before(s), isHan(pc) { break }
             left += 1
-            runStart = s
             var j = s, length = 0, spaces = 0, punct = false
             while let (v, t) = before(j), isSep(v) || isPunct(v), length < 4 {
                 if isSep(v) { spaces += 1; if spaces > 1 { break } } else { spaces = 0; punct = true }
@@ -566,7 +564,8 @@ public struct BoundaryScanner: Sendable {
         guard (left > 0 || right > 0) && left + right >= 3 else { return false }
         // Names after a credit (`作者：申 琳 朱 虹`, `通讯员 李 鹏 常 纯`): a two-character name takes a space to line up
         // with three-character ones, so single characters there are names side by side, not letterspacing.
-        return !followsCredit(p, segment, runStart)
+        // Looked for from the space back (`图/文 李 燕`: the credit may end inside the run).
+        return !followsCredit(p, segment, spaceStart)
     }
 
     /// A pause between two phrases (a headline's `坚守阵地连续作战 坚决守牢疫情防线`): the runs of non-space characters on
@@ -596,11 +595,11 @@ public struct BoundaryScanner: Sendable {
         return han >= 3
     }
 
-    /// 记者 通讯员 作者 编辑 摄影 撰稿 责编 实习生 校对: a credit within the ten characters before `offset`.
+    /// 记者 通讯员 作者 编辑 摄影 撰稿 责编 实习生 校对 图/文 文/图: a credit within the fourteen characters before `offset`.
     static func followsCredit(_ p: UnsafeBufferPointer<UInt8>, _ segment: Range<Int>, _ offset: Int) -> Bool {
         var prev: [UInt32] = []
         var k = offset
-        while k > segment.lowerBound && prev.count < 10 {
+        while k > segment.lowerBound && prev.count < 14 {
             var s = k - 1
             while s > segment.lowerBound && p[s] & 0xC0 == 0x80 { s -= 1 }
             prev.append(decodeScalar(p, s).0)
@@ -610,7 +609,7 @@ public struct BoundaryScanner: Sendable {
         for i in 0..<max(0, prev.count - 1) {
             switch (prev[i + 1], prev[i]) {
             case (0x8BB0, 0x8005), (0x8BAF, 0x5458), (0x4F5C, 0x8005), (0x7F16, 0x8F91), (0x6444, 0x5F71), (0x64B0, 0x7A3F),
-                 (0x8D23, 0x7F16), (0x4E60, 0x751F), (0x6821, 0x5BF9):
+                 (0x8D23, 0x7F16), (0x4E60, 0x751F), (0x6821, 0x5BF9), (0x2F, 0x6587), (0x2F, 0x56FE), (0xFF0F, 0x6587), (0xFF0F, 0x56FE):
                 return true
             default: continue
             }
