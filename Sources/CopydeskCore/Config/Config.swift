@@ -62,15 +62,7 @@ public struct Config: Sendable {
     /// `shown`: the file's name as the chain message shows it (as written in `extends`).
     static func load(path: String, chain: [String], visited: Set<String>, shown: String? = nil) throws -> Config {
         let abs = URL(fileURLWithPath: path).standardizedFileURL.path
-        guard let data = FileManager.default.contents(atPath: abs) else {
-            throw ConfigError(SourceMark(file: path, line: 1, column: 1), "cannot read configuration file")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            let bytes = [UInt8](data)
-            let bad = SourceText.firstInvalidUTF8(bytes) ?? 0
-            let (line, col) = SourceText.roughPosition(bytes, bad)
-            throw ConfigError(SourceMark(file: path, line: line, column: col), "configuration file is not valid UTF-8 (byte \(bad)); save it as UTF-8")
-        }
+        let text = try ConfigError.readUTF8(abs, what: "configuration file", shown: path)
         return try parse(text, file: path, directory: URL(fileURLWithPath: abs).deletingLastPathComponent().path,
                          visited: visited.union([abs]), chain: chain + [shown ?? path])
     }

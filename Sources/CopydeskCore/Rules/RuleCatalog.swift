@@ -57,15 +57,7 @@ public struct RuleCatalog: Sendable {
         for path in files.sorted() {
             let rel = String(path.dropFirst(root.path.count + 1))
             errors.run {
-                guard let data = FileManager.default.contents(atPath: path) else {
-                    throw ConfigError(SourceMark(file: path, line: 1, column: 1), "cannot read rule file")
-                }
-                guard let text = String(data: data, encoding: .utf8) else {
-                    let bytes = [UInt8](data)
-                    let bad = SourceText.firstInvalidUTF8(bytes) ?? 0
-                    let (line, col) = SourceText.roughPosition(bytes, bad)
-                    throw ConfigError(SourceMark(file: path, line: line, column: col), "rule file is not valid UTF-8 (byte \(bad)); save it as UTF-8")
-                }
+                let text = try ConfigError.readUTF8(path, what: "rule file")
                 let rule = try RuleLoader.load(text: text, file: path, relativePath: rel, builtIn: false)
                 if checkMatches { try RuleCatalog.checkCanMatch(rule) }
                 try add(rule)

@@ -33,6 +33,25 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible {
 
 /// Runs loading steps, keeping the configuration errors they throw (other errors pass through), so that one
 /// load reports all of its mistakes.
+extension ConfigError {
+    /// The text of a configuration or rule file (`what` names it in the errors): unreadable or not UTF-8 is a
+    /// positioned error.
+    /// `shown`: the name the errors give the file (default: `path`).
+    static func readUTF8(_ path: String, what: String, shown: String? = nil) throws -> String {
+        let file = shown ?? path
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(SourceMark(file: file, line: 1, column: 1), "cannot read \(what)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            let bytes = [UInt8](data)
+            let bad = SourceText.firstInvalidUTF8(bytes) ?? 0
+            let (line, col) = SourceText.roughPosition(bytes, bad)
+            throw ConfigError(SourceMark(file: file, line: line, column: col), "\(what) is not valid UTF-8 (byte \(bad)); save it as UTF-8")
+        }
+        return text
+    }
+}
+
 public struct ConfigErrorCollector {
     public private(set) var errors: [ConfigError] = []
     public init() {}
