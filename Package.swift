@@ -11,12 +11,14 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        // The published archive (issue 12): SQLite through GRDB, the embedded default.
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // Engine: documents, config, rules, checks, fixes, reporters. No CLI concerns.
         .target(
             name: "CopydeskCore",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: [.product(name: "Yams", package: "Yams"), .product(name: "GRDB", package: "GRDB.swift")],
             plugins: ["EmbedRulesPlugin"]
         ),
         // Thin command-line front end.

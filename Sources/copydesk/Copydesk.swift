@@ -12,7 +12,7 @@ struct Copydesk: ParsableCommand {
         Configuration: the nearest .lintrc.yml from each file's folder upwards (see `copydesk init`).
         """,
         version: copydeskVersion,
-        subcommands: [Lint.self, Fix.self, BaselineCommand.self, Rules.self, Explain.self, Test.self, Init.self, Server.self, Structure.self],
+        subcommands: [Lint.self, Fix.self, BaselineCommand.self, Rules.self, Explain.self, Test.self, Init.self, Server.self, Structure.self, ArchiveCommand.self],
         defaultSubcommand: Lint.self
     )
 }
@@ -82,6 +82,9 @@ struct CommonOptions: ParsableArguments {
 
     @Option(name: .customLong("max-warnings"), help: "Exit with 1 when more than this many warnings are reported (after the baseline).")
     var maxWarnings: Int?
+
+    @Option(help: ArgumentHelp("Report paragraphs already published in this archive (a path, sqlite:PATH or postgres://user@host:port/db; see `copydesk archive`). Overrides the configuration's 'archive:'.", valueName: "location"))
+    var archive: String?
 
     /// The reports to write: each format with its file (nil: standard output, or --output).
     var outputs: [(format: OutputFormat, path: String?)] {

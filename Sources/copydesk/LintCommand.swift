@@ -11,6 +11,18 @@ enum LintCommand {
         opts.unsafeFixes = unsafe
         opts.style = o.style
         opts.maxFileSize = o.maxFileSizeBytes
+        if let a = o.archive {
+            // Opened once up front: a missing or broken archive is one message and exit 2, before any file.
+            do {
+                let loc = try ArchiveLocation.parse(a, directory: FileManager.default.currentDirectoryPath)
+                _ = try openArchive(loc, create: false)
+                opts.archive = loc
+            } catch { printError("\(error)"); return 2 }
+        }
+        return execute(o, options: opts, mode: mode, unsafe: unsafe, writeBaseline: writeBaseline)
+    }
+
+    static func execute(_ o: CommonOptions, options opts: Runner.Options, mode: Runner.FixMode, unsafe: Bool, writeBaseline: String? = nil) -> Int32 {
         let runner: Runner
         do { runner = try Runner(options: opts) } catch {
             printError("built-in rules failed to load: \(error)")

@@ -12,7 +12,7 @@ public enum RuleSetting: Sendable {
 public struct Config: Sendable {
     public static let fileNames = [".lintrc.yml", ".lintrc.yaml"]
     public static let styles = ["print", "pangu"]
-    static let keys: Set<String> = ["extends", "style", "rules", "rule-paths", "include", "exclude", "overrides", "fail-level", "structure"]
+    static let keys: Set<String> = ["extends", "style", "rules", "rule-paths", "include", "exclude", "overrides", "fail-level", "structure", "archive"]
 
     public struct RuleEntry: Sendable {
         public var key: String
@@ -40,6 +40,10 @@ public struct Config: Sendable {
     public var failLevel: Severity?
     /// `structure:` additions to the structure vocabulary (mappings, in order: extended files first).
     public var structure: [YAMLValue] = []
+    /// `archive:`: the published archive the `published` rules read (`on`: `.copydesk/archive.sqlite` next to this
+    /// file; a path, `sqlite:PATH` or `postgres://…`; `off`: none, also when an extended file names one).
+    public var archive: ArchiveLocation?
+    var archiveSet = false
 
     /// The built-in defaults: `extends: [copydesk:recommended]`, `style: print`.
     public static func defaults(directory: String) -> Config {
@@ -149,6 +153,20 @@ public struct Config: Sendable {
                 c.structure = [node]
             }
         }
+        if let a = m["archive"] {
+            errors.run {
+                c.archiveSet = true
+                let s = try a.string("archive")
+                switch s {
+                case "on", "true", "yes": c.archive = .defaultLocation(directory: directory)
+                case "off", "false", "no": c.archive = nil
+                default:
+                    do { c.archive = try ArchiveLocation.parse(s, directory: directory) } catch let e as ArchiveError {
+                        throw ConfigError(a.mark, e.description)
+                    }
+                }
+            }
+        }
         try errors.throwIfAny()
         if let base { c = merge(base, c, childSetsStyle: m["style"] != nil, childSetsPacks: m["extends"].map { _ in !packs.isEmpty } ?? false) }
         return c
@@ -166,6 +184,7 @@ public struct Config: Sendable {
         c.overrides = base.overrides + child.overrides
         c.failLevel = child.failLevel ?? base.failLevel
         c.structure = base.structure + child.structure
+        if !child.archiveSet { c.archive = base.archive; c.archiveSet = base.archiveSet }
         return c
     }
 

@@ -277,7 +277,9 @@ public final class DuplicateUnits: @unchecked Sendable {
 /// Work shared by the duplicate checks of one lint: the units of the document, per scope.
 public final class CheckCache: @unchecked Sendable {
     private var units: [UInt8: DuplicateUnits] = [:]
-    public init() {}
+    /// The published archive the `published` rules look paragraphs up in (nil: archive off).
+    public var archive: (any ArchiveStore)?
+    public init(archive: (any ArchiveStore)? = nil) { self.archive = archive }
     func duplicateUnits(_ doc: Document, scope: Scope) -> DuplicateUnits {
         if let u = units[scope.rawValue] { return u }
         let u = DuplicateUnits.extract(doc, scope: scope)

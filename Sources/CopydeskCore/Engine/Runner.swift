@@ -13,6 +13,10 @@ public final class Runner: @unchecked Sendable {
         public var maxFileSize = 256 * 1024 * 1024
         public var style: String?
         public var extensions: Set<String> = ["txt", "md", "markdown", "mdx", "text"]
+        /// `--archive`: the published archive for every file (else the configuration's `archive:`).
+        public var archive: ArchiveLocation?
+        /// `archive check`: only the rules of this kind run.
+        public var onlyKind: String?
         public init() {}
     }
 
@@ -24,6 +28,8 @@ public final class Runner: @unchecked Sendable {
     private let lock = NSLock()
     /// The cross-file duplicate pass of the last `run` (phase 1 filled; `crossFileReports` runs phase 2).
     var batch: BatchDuplicates?
+    /// The published archives the run reads (`--archive`, `archive:`), opened once each.
+    let archives = ArchiveRegistry()
 
     public init(options: Options) throws {
         self.options = options
@@ -82,7 +88,10 @@ public final class Runner: @unchecked Sendable {
                     lock.lock(); houseCatalogs[ck] = cat; lock.unlock()
                 }
             }
-            let set = try RuleSet.build(config: config, catalog: cat, overrides: overrides)
+            var effective = config
+            if archiveLocation(config) != nil { effective.rules.insert(Config.archiveRuleEntry, at: 0) }
+            var set = try RuleSet.build(config: effective, catalog: cat, overrides: overrides)
+            if let only = options.onlyKind { set.rules = set.rules.filter { $0.kind == only } }
             let v = (set, Linter(set))
             lock.lock(); ruleSets[key] = v; lock.unlock()
             return v
@@ -281,9 +290,14 @@ public final class Runner: @unchecked Sendable {
         do { linter = try self.linter(for: lookupPath).1 } catch {
             return (FileReport(path: displayPath, source: nil, diagnostics: [], error: "\(error)"), nil)
         }
+        let checkCache = cache ?? CheckCache()
+        switch archive(forFile: lookupPath) {
+        case .success(let a): checkCache.archive = a
+        case .failure(let e): return (FileReport(path: displayPath, source: nil, diagnostics: [], error: e.description), nil)
+        }
         if fixMode == .report {
             let doc = Document(path: lookupPath, source: source, vocabulary: linter.vocabulary)
-            return (FileReport(path: displayPath, source: source, diagnostics: linter.lint(doc, cache: cache ?? CheckCache())), nil)
+            return (FileReport(path: displayPath, source: source, diagnostics: linter.lint(doc, cache: checkCache)), nil)
         }
         let hasBOM = source.hasBOM, encoding = source.encoding
         let original: SourceText? = fixMode == .diff ? source : nil

@@ -31,7 +31,26 @@ public enum ExampleRunner {
     /// (`RuleCatalog.checkCanMatch`) both read examples through here.
     public static func lint(_ text: String, rule: Rule, linter: Linter? = nil) -> [Diagnostic] {
         let l = linter ?? Linter(rules: [rule], unusedDisable: nil)
-        return l.lint(Document(path: "example.txt", source: SourceText(text), format: .plainText, role: role(for: rule)))
+        let doc = Document(path: "example.txt", source: SourceText(text), format: .plainText, role: role(for: rule))
+        guard !rule.examples.archive.isEmpty else { return l.lint(doc) }
+        // `kind: published`: the examples' archive, a real SQLite archive in memory.
+        let archive: any ArchiveStore
+        do { archive = try exampleArchive(rule.examples.archive) } catch {
+            return [Diagnostic(ruleID: rule.id, severity: .error, message: "the examples' archive failed: \(error)", range: 0..<0, fix: nil)]
+        }
+        return l.lint(doc, cache: CheckCache(archive: archive))
+    }
+
+    /// An archive in memory holding the example articles.
+    public static func exampleArchive(_ articles: [ArchiveExampleArticle]) throws -> any ArchiveStore {
+        let store = try SQLiteArchive()
+        _ = try store.add(try articles.map { a in
+            let d = Document(path: a.id, source: SourceText(a.text), format: .plainText)
+            var art = try ArchiveArticleReader.read(d, path: a.id, date: a.date)
+            art.title = a.title
+            return art
+        })
+        return store
     }
 
     public static func run(_ rule: Rule, variants: [Variant] = Variant.allCases) -> [Failure] {

@@ -65,6 +65,13 @@ public struct RuleExample: Sendable {
     public var mark: SourceMark
 }
 
+public struct ArchiveExampleArticle: Sendable {
+    public var id: String
+    public var title: String
+    public var date: String?
+    public var text: String
+}
+
 public struct FixExample: Sendable {
     public var before: String
     public var after: String
@@ -81,6 +88,8 @@ public struct RuleExamples: Sendable {
     public var fixes: [FixExample] = []
     /// Variants the examples cannot take (e.g. a prefix for a rule about line starts), with a comment saying why.
     public var skipVariants: [String] = []
+    /// Published articles the examples are checked against (`archive:`, for `kind: published`).
+    public var archive: [ArchiveExampleArticle] = []
     public var isEmpty: Bool { valid.isEmpty && invalid.isEmpty && fixes.isEmpty }
 }
 

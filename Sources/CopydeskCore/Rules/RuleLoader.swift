@@ -5,7 +5,7 @@ public enum RuleLoader {
         "id", "kind", "severity", "message", "description", "authority", "link", "scope", "fix", "styles",
         "recommended", "examples",
     ]
-    public static let kinds = ["boundary", "phrases", "pattern", "broken-line", "brackets", "duplicates", "article", "pairs", "straight-quotes", "numbers"]
+    public static let kinds = ["boundary", "phrases", "pattern", "broken-line", "brackets", "duplicates", "article", "pairs", "straight-quotes", "numbers", "published"]
 
     static func kindKeys(_ kind: String) -> Set<String> {
         switch kind {
@@ -19,6 +19,7 @@ public enum RuleLoader {
         case "pairs": return PairsCheck.keys
         case "straight-quotes": return StraightQuotesCheck.keys
         case "numbers": return NumbersCheck.keys
+        case "published": return PublishedCheck.keys
         default: return []
         }
     }
@@ -35,6 +36,7 @@ public enum RuleLoader {
         case "pairs": return try PairsCheck(m)
         case "straight-quotes": return try StraightQuotesCheck(m)
         case "numbers": return try NumbersCheck(m)
+        case "published": return try PublishedCheck(m)
         default: fatalError("unreachable: kind validated before")
         }
     }
@@ -118,10 +120,19 @@ public enum RuleLoader {
         var ex = RuleExamples()
         guard let node else { return ex }
         let m = try StrictMapping(node, what: "examples")
-        try m.rejectUnknown(allowed: ["valid", "invalid", "fixes", "skip-variants"])
+        try m.rejectUnknown(allowed: ["valid", "invalid", "fixes", "skip-variants", "archive"])
         for v in try m["skip-variants"]?.list("skip-variants") ?? [] {
             let name = try v.choice("an entry of 'skip-variants'", ExampleRunner.Variant.allCases.filter { $0 != .plain }.map(\.rawValue))
             ex.skipVariants.append(name)
+        }
+        for v in try m["archive"]?.list("examples.archive") ?? [] {
+            // Published articles the examples are checked against (`kind: published`), in an archive in memory.
+            let a = try StrictMapping(v, what: "an archived example article")
+            try a.rejectUnknown(allowed: ["id", "title", "date", "text"])
+            let date = try a["date"]?.string("date")
+            if let date, ArchiveArticleReader.validDate(date) == nil { throw ConfigError(a["date"]!.mark, "'date' must be YYYY-MM-DD") }
+            ex.archive.append(ArchiveExampleArticle(id: try a.required("id").string("id"), title: try a.required("title").string("title"),
+                                                    date: date, text: try a.required("text").string("text")))
         }
         for v in try m["valid"]?.list("examples.valid") ?? [] {
             ex.valid.append(RuleExample(text: try v.string("a valid example"), mark: v.mark))
