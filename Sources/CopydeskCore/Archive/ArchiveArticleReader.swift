@@ -65,7 +65,7 @@ public enum ArchiveArticleReader {
         for p in u.paragraphs.indices {
             let par = u.paragraphs[p]
             guard par.han >= minStoredHan, !par.titleLike, !par.isQuote else { continue }
-            out.append(ArchiveParagraph(fingerprint: fingerprint(u, p), han: par.han,
+            out.append(ArchiveParagraph(fingerprint: fingerprint(u, p), shingles: ShortShingles.of(u.shingles(p)), han: par.han,
                                         start: OutputPosition(doc.source, par.range.lowerBound),
                                         end: OutputPosition(doc.source, par.range.upperBound)))
         }

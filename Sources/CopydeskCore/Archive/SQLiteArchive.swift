@@ -40,7 +40,8 @@ public final class SQLiteArchive: ArchiveStore, @unchecked Sendable {
                     numbers INTEGER NOT NULL,
                     han INTEGER NOT NULL,
                     position TEXT NOT NULL,
-                    fingerprint BLOB NOT NULL
+                    fingerprint BLOB NOT NULL,
+                    shingles BLOB NOT NULL
                 );
                 CREATE INDEX paragraph_exact ON paragraph(exact);
                 CREATE INDEX paragraph_article ON paragraph(article_id);
@@ -134,7 +135,7 @@ public final class SQLiteArchive: ArchiveStore, @unchecked Sendable {
                 var added = 0, replaced = 0
                 let insArticle = try d.cachedStatement(sql: "INSERT INTO article (id, title, published, added_at, paragraphs) VALUES (?, ?, ?, ?, ?)")
                 let insParagraph = try d.cachedStatement(sql: """
-                    INSERT INTO paragraph (article_id, ordinal, exact, numbers, han, position, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO paragraph (article_id, ordinal, exact, numbers, han, position, fingerprint, shingles) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """)
                 let insBand = try d.cachedStatement(sql: "INSERT OR IGNORE INTO band (key, paragraph) VALUES (?, ?)")
                 var seen = Set<String>()
@@ -145,7 +146,8 @@ public final class SQLiteArchive: ArchiveStore, @unchecked Sendable {
                     for (i, p) in a.paragraphs.enumerated() {
                         let f = p.fingerprint
                         try insParagraph.execute(arguments: [a.id, i, Int64(bitPattern: f.exact), Int64(bitPattern: f.numbers), p.han,
-                                                             SQLiteArchive.positionText(p.start, p.end), Data(f.encoded())])
+                                                             SQLiteArchive.positionText(p.start, p.end), Data(f.encoded()),
+                                                             Data(ShortShingles.bytes(p.shingles))])
                         let rowid = d.lastInsertedRowID
                         for key in keys[k][i] { try insBand.execute(arguments: [Int64(bitPattern: key), rowid]) }
                     }
@@ -214,7 +216,7 @@ public final class SQLiteArchive: ArchiveStore, @unchecked Sendable {
                 let byExact = try d.cachedStatement(sql: "SELECT id FROM paragraph WHERE exact = ? LIMIT ?")
                 let byBand = try d.cachedStatement(sql: "SELECT paragraph FROM band WHERE key = ?")
                 let fetch = try d.cachedStatement(sql: """
-                    SELECT p.han, p.position, p.fingerprint, a.id AS aid, a.title, a.published
+                    SELECT p.han, p.position, p.fingerprint, p.shingles, a.id AS aid, a.title, a.published
                     FROM paragraph p JOIN article a ON a.id = p.article_id WHERE p.id = ?
                     """)
                 var out: [[ArchiveCandidate]] = []
@@ -233,7 +235,9 @@ public final class SQLiteArchive: ArchiveStore, @unchecked Sendable {
                         let data: Data = r["fingerprint"]
                         guard let f = Fingerprint(encoded: [UInt8](data)),
                               let (s, e) = SQLiteArchive.parsePosition(r["position"]) else { continue }
+                        let sh: Data = r["shingles"]
                         list.append(ArchiveCandidate(articleID: r["aid"], title: r["title"], date: r["published"], fingerprint: f,
+                                                     shingles: ShortShingles.decode([UInt8](sh)),
                                                      han: r["han"], start: s, end: e, exact: exactSet.contains(pid)))
                     }
                     out.append(list)
@@ -245,9 +249,10 @@ public final class SQLiteArchive: ArchiveStore, @unchecked Sendable {
 
     // MARK: positions
 
-    /// `line:column:utf16Column:byteColumn` of the first and last character, joined by `-`.
+    /// `line:column:utf16Column:byteColumn:offset` of the start and end of the paragraph, joined by `-`.
     static func positionText(_ s: OutputPosition, _ e: OutputPosition) -> String {
-        "\(s.line):\(s.column):\(s.utf16Column):\(s.byteColumn)-\(e.line):\(e.column):\(e.utf16Column):\(e.byteColumn)"
+        func one(_ p: OutputPosition) -> String { "\(p.line):\(p.column):\(p.utf16Column):\(p.byteColumn):\(p.offset)" }
+        return one(s) + "-" + one(e)
     }
 
     static func parsePosition(_ t: String) -> (OutputPosition, OutputPosition)? {
@@ -255,8 +260,8 @@ public final class SQLiteArchive: ArchiveStore, @unchecked Sendable {
         guard parts.count == 2 else { return nil }
         func one(_ s: Substring) -> OutputPosition? {
             let n = s.split(separator: ":").compactMap { Int($0) }
-            guard n.count == 4 else { return nil }
-            return OutputPosition(line: n[0], column: n[1], utf16Column: n[2], byteColumn: n[3], offset: 0)
+            guard n.count == 5 else { return nil }
+            return OutputPosition(line: n[0], column: n[1], utf16Column: n[2], byteColumn: n[3], offset: n[4])
         }
         guard let a = one(parts[0]), let b = one(parts[1]) else { return nil }
         return (a, b)

@@ -3,15 +3,16 @@
 /// rule finds nothing.
 ///
 ///     min-han: 20                # paragraphs with fewer Han characters are not looked up
-///     threshold: 0.8             # MinHash estimate of the 5-gram Jaccard (120 permutations)
+///     threshold: 0.8             # 5-gram Jaccard (candidates found by MinHash LSH, verified on the shingles)
 ///     same-numbers: true         # a near copy must have the same runs of digits
 ///     boilerplate: [责任编辑, …]  # paragraphs starting with these are skipped (as the duplicates rules do)
 ///     max-candidates: 50         # archived paragraphs verified per draft paragraph (most shared bands first)
 ///
 /// Units, normalisation and fingerprints are the duplicates pack's (`DuplicateUnits`, `Fingerprint`). Each
 /// paragraph costs index probes: one on the exact hash and one per LSH band key (20), then the candidates'
-/// stored signatures are compared. A copy of the exact normalised text is 100%; a near copy is reported when the
-/// signatures' estimated Jaccard reaches `threshold` (the archive keeps fingerprints, not texts). One finding per
+/// stored shingles are compared. A copy of the exact normalised text is 100%; a near copy is reported when the
+/// exact 5-gram Jaccard (from the shingle hashes the archive keeps, cut to 32 bits) reaches `threshold`, as
+/// `duplicates.near-paragraph` decides within a draft (the archive keeps fingerprints, not texts). One finding per
 /// paragraph: the most similar archived paragraph (the earliest publication date among equals), named in the
 /// message (id, title, date, similarity) and as a related location (the article id, the paragraph's lines).
 /// An archived article with the draft's own id (its path or front-matter id) is not compared with it.
@@ -55,6 +56,7 @@ public struct PublishedCheck: Check {
         let u = context.cache.duplicateUnits(doc, scope: context.scope)
         var which: [Int] = []
         var prints: [Fingerprint] = []
+        var shingles: [[UInt32]] = []
         for p in u.paragraphs.indices {
             let par = u.paragraphs[p]
             guard par.han >= minHan, !par.titleLike, !par.isQuote else { continue }
@@ -62,6 +64,7 @@ public struct PublishedCheck: Check {
             if boilerplate.contains(where: { b in t.count >= b.count && t.prefix(b.count).elementsEqual(b) }) { continue }
             which.append(p)
             prints.append(ArchiveArticleReader.fingerprint(u, p))
+            shingles.append(ShortShingles.of(u.shingles(p)))
         }
         guard !which.isEmpty else { return }
         let candidates: [[ArchiveCandidate]]
@@ -79,7 +82,7 @@ public struct PublishedCheck: Check {
                 let sim: Double
                 if c.fingerprint.exact == mine.exact { sim = 1 } else {
                     guard c.han >= minHan, !sameNumbers || c.fingerprint.numbers == mine.numbers else { continue }
-                    sim = mine.estimatedJaccard(c.fingerprint)
+                    sim = ShortShingles.jaccard(shingles[k], c.shingles)
                     guard sim >= threshold else { continue }
                 }
                 if let b = best, b.sim > sim || b.sim == sim && (b.c.date ?? "9") <= (c.date ?? "9") { continue }
