@@ -213,12 +213,9 @@ public final class SQLiteArchive: ArchiveStore, @unchecked Sendable {
         guard !probes.isEmpty else { return [] }
         return try run {
             try db.read { d in
-                let byExact = try d.cachedStatement(sql: "SELECT id FROM paragraph WHERE exact = ? LIMIT ?")
-                let byBand = try d.cachedStatement(sql: "SELECT paragraph FROM band WHERE key = ?")
-                let fetch = try d.cachedStatement(sql: """
-                    SELECT p.han, p.position, p.fingerprint, p.shingles, a.id AS aid, a.title, a.published
-                    FROM paragraph p JOIN article a ON a.id = p.article_id WHERE p.id = ?
-                    """)
+                let byExact = try d.cachedStatement(sql: SQLiteArchive.lookupSQL.exact)
+                let byBand = try d.cachedStatement(sql: SQLiteArchive.lookupSQL.band)
+                let fetch = try d.cachedStatement(sql: SQLiteArchive.lookupSQL.fetch)
                 var out: [[ArchiveCandidate]] = []
                 for probe in probes {
                     let exact = try Int64.fetchAll(byExact, arguments: [Int64(bitPattern: probe.exact), limit])
@@ -246,6 +243,24 @@ public final class SQLiteArchive: ArchiveStore, @unchecked Sendable {
             }
         }
     }
+
+    /// The lookups a check makes: each is an index probe (tests hold them to it with EXPLAIN QUERY PLAN).
+    static let lookupSQL = (
+        exact: "SELECT id FROM paragraph WHERE exact = ? LIMIT ?",
+        band: "SELECT paragraph FROM band WHERE key = ?",
+        fetch: """
+            SELECT p.han, p.position, p.fingerprint, p.shingles, a.id AS aid, a.title, a.published
+            FROM paragraph p JOIN article a ON a.id = p.article_id WHERE p.id = ?
+            """
+    )
+
+    /// `EXPLAIN QUERY PLAN` of a query, its `detail` lines.
+    func queryPlan(_ sql: String, _ arguments: [Int64]) throws -> [String] {
+        try db.read { d in try Row.fetchAll(d, sql: "EXPLAIN QUERY PLAN " + sql, arguments: StatementArguments(arguments)).map { $0["detail"] as String } }
+    }
+
+    /// Runs SQL against the file (tests: to fake a newer schema).
+    func execute(_ sql: String) throws { try db.write { d in try d.execute(sql: sql) } }
 
     // MARK: positions
 
