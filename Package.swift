@@ -31,6 +31,8 @@ let package = Package(
         ),
         // Benchmark (issue 4): engine throughput on a generated or given corpus; see bench/run.sh.
         .executableTarget(name: "copydesk-bench", dependencies: ["CopydeskCore"]),
+        // Benchmark (issue 12): the published archive at 100k and 1M paragraphs; see bench/archive.sh.
+        .executableTarget(name: "copydesk-archive-bench", dependencies: ["CopydeskCore"], path: "Sources/copydesk-archive-bench"),
         // Build-time tool: turns the top-level rules/ folder into Swift source so the binary carries its rules.
         .executableTarget(name: "EmbedRules", path: "Sources/EmbedRules"),
         .plugin(name: "EmbedRulesPlugin", capability: .buildTool(), dependencies: ["EmbedRules"]),
