@@ -8,17 +8,24 @@ let package = Package(
         .executable(name: "copydesk", targets: ["copydesk"]),
         .library(name: "CopydeskCore", targets: ["CopydeskCore"]),
     ],
+    // `PostgreSQL` (off by default, so the default build stays as fast as it was): the published archive's
+    // PostgreSQL backend through postgres-nio. Build with `swift build --traits PostgreSQL`.
+    traits: [.trait(name: "PostgreSQL", description: "The published archive on a PostgreSQL server (postgres-nio).")],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         // The published archive (issue 12): SQLite through GRDB, the embedded default.
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Engine: documents, config, rules, checks, fixes, reporters. No CLI concerns.
         .target(
             name: "CopydeskCore",
-            dependencies: [.product(name: "Yams", package: "Yams"), .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                .product(name: "Yams", package: "Yams"), .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgreSQL"])),
+            ],
             plugins: ["EmbedRulesPlugin"]
         ),
         // Thin command-line front end.

@@ -7,14 +7,35 @@ import Testing
 /// (`ArchiveBackend.all`: SQLite; PostgreSQL only in a build with the `PostgreSQL` trait).
 enum ArchiveBackend: String, CaseIterable, CustomStringConvertible, Sendable {
     case sqlite
+    #if PostgreSQL
+    case postgres
+    #endif
     var description: String { rawValue }
-    static var all: [ArchiveBackend] { [.sqlite] }
+    static var all: [ArchiveBackend] { allCases }
+
+    /// The location of this backend's test archive: a file in `dir`, or the server `.ci/run` starts
+    /// (`COPYDESK_TEST_POSTGRES`, e.g. `postgres://postgres@/copydesk_test?host=/tmp/pg-sock`).
+    func location(_ dir: URL) throws -> String {
+        switch self {
+        case .sqlite: return dir.appendingPathComponent("archive.sqlite").path
+        #if PostgreSQL
+        case .postgres:
+            guard let url = ProcessInfo.processInfo.environment["COPYDESK_TEST_POSTGRES"], !url.isEmpty else {
+                Issue.record("built with the PostgreSQL trait but COPYDESK_TEST_POSTGRES is not set: no PostgreSQL server to test against (.ci/run starts one)")
+                throw ArchiveError.usage("no test server")
+            }
+            return url
+        #endif
+        }
+    }
 
     /// A new, empty archive of this backend.
     func make(_ dir: URL) throws -> any ArchiveStore {
-        switch self {
-        case .sqlite: return try openArchive(.sqlite(path: dir.appendingPathComponent("archive.sqlite").path), create: true)
-        }
+        let store = try openArchive(try ArchiveLocation.parse(location(dir), directory: dir.path), create: true)
+        #if PostgreSQL
+        if let pg = store as? PostgresArchive { try pg.truncate() }
+        #endif
+        return store
     }
 }
 
@@ -271,19 +292,22 @@ enum ArchiveFixture {
 
     /// kill -9 while `archive add` holds its transaction (all rows written, not committed): the archive is as it
     /// was before, and the next add works.
-    @Test func killDuringAddLeavesTheArchiveAsBefore() throws {
+    @Test(arguments: ArchiveBackend.all)
+    func killDuringAddLeavesTheArchiveAsBefore(_ backend: ArchiveBackend) throws {
         try withDir { dir in
+            _ = try backend.make(dir)
+            let loc = try backend.location(dir)
             for i in 0..<3 { try TS.write(ArchiveFixture.synthetic(i), to: dir.appendingPathComponent("first/\(i).txt")) }
             for i in 3..<40 { try TS.write(ArchiveFixture.synthetic(i), to: dir.appendingPathComponent("second/\(i).txt")) }
-            var r = try CLI.run(["archive", "add", "--date", "2025-01-01", "first"], in: dir)
+            var r = try CLI.run(["archive", "add", "--archive", loc, "--date", "2025-01-01", "first"], in: dir)
             #expect(r.status == 0, "\(r.stderr)")
-            r = try CLI.run(["archive", "stats", "--json"], in: dir)
+            r = try CLI.run(["archive", "stats", "--archive", loc, "--json"], in: dir)
             let before = r.stdout
             #expect(before.contains("\"articles\":3,"))
             let marker = dir.appendingPathComponent("paused").path
             let p = Process()
             p.executableURL = try #require(CLI.binary)
-            p.arguments = ["archive", "add", "--date", "2025-02-02", "second", "first/0.txt"]
+            p.arguments = ["archive", "add", "--archive", loc, "--date", "2025-02-02", "second", "first/0.txt"]
             p.currentDirectoryURL = dir
             var env = ProcessInfo.processInfo.environment
             env["COPYDESK_TEST_ARCHIVE_PAUSE"] = marker
@@ -297,26 +321,29 @@ enum ArchiveFixture {
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
             #expect(p.terminationReason == .uncaughtSignal)
-            r = try CLI.run(["archive", "stats", "--json"], in: dir)
+            r = try CLI.run(["archive", "stats", "--archive", loc, "--json"], in: dir)
             #expect(r.status == 0, "\(r.stderr)")
             // Same counts and dates (the size may differ: the WAL file).
             func counts(_ s: String) -> [String] { s.split(separator: ",").filter { !$0.contains("bytes") }.map(String.init) }
             #expect(counts(r.stdout) == counts(before), "\(r.stdout) vs \(before)")
-            r = try CLI.run(["archive", "add", "--date", "2025-02-02", "second"], in: dir)
+            r = try CLI.run(["archive", "add", "--archive", loc, "--date", "2025-02-02", "second"], in: dir)
             #expect(r.status == 0, "\(r.stderr)")
-            r = try CLI.run(["archive", "stats", "--json"], in: dir)
+            r = try CLI.run(["archive", "stats", "--archive", loc, "--json"], in: dir)
             #expect(r.stdout.contains("\"articles\":40,"), "\(r.stdout)")
         }
     }
 
     /// Two `archive add` processes and four `lint --archive` processes at once: no "database is locked", nothing
     /// lost.
-    @Test func concurrentAddsAndLints() throws {
+    @Test(arguments: ArchiveBackend.all)
+    func concurrentAddsAndLints(_ backend: ArchiveBackend) throws {
         try withDir { dir in
+            _ = try backend.make(dir)
+            let loc = try backend.location(dir)
             for i in 0..<60 { try TS.write(ArchiveFixture.synthetic(100 + i), to: dir.appendingPathComponent("a/\(i).txt")) }
             for i in 0..<60 { try TS.write(ArchiveFixture.synthetic(200 + i), to: dir.appendingPathComponent("b/\(i).txt")) }
             for i in 0..<10 { try TS.write(ArchiveFixture.synthetic(300 + i), to: dir.appendingPathComponent("seed/\(i).txt")) }
-            var r = try CLI.run(["archive", "add", "seed"], in: dir)
+            var r = try CLI.run(["archive", "add", "--archive", loc, "seed"], in: dir)
             #expect(r.status == 0, "\(r.stderr)")
             // Drafts that copy seeded articles: every lint must find them, whatever the writers do meanwhile.
             for i in 0..<10 { try TS.write(ArchiveFixture.synthetic(300 + i), to: dir.appendingPathComponent("drafts/\(i).txt")) }
@@ -334,9 +361,9 @@ enum ArchiveFixture {
                 try p.run()
                 procs.append((p, err, tag))
             }
-            try start(["archive", "add", "a"], "add-a")
-            try start(["archive", "add", "b"], "add-b")
-            for k in 0..<4 { try start(["lint", "--archive", ".copydesk/archive.sqlite", "--format", "json", "drafts"], "lint-\(k)") }
+            try start(["archive", "add", "--archive", loc, "a"], "add-a")
+            try start(["archive", "add", "--archive", loc, "b"], "add-b")
+            for k in 0..<4 { try start(["lint", "--archive", loc, "--format", "json", "drafts"], "lint-\(k)") }
             for (p, err, tag) in procs {
                 p.waitUntilExit()
                 let e = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
@@ -351,8 +378,30 @@ enum ArchiveFixture {
                     #expect(n == 30, "\(tag): \(n) findings")
                 }
             }
-            r = try CLI.run(["archive", "stats", "--json"], in: dir)
+            r = try CLI.run(["archive", "stats", "--archive", loc, "--json"], in: dir)
             #expect(r.stdout.contains("\"articles\":130,") && r.stdout.contains("\"paragraphs\":390,"), "\(r.stdout)")
         }
     }
+
+    #if PostgreSQL
+    /// A server that is not there, or a wrong password: one message naming the location (never the password), exit 2,
+    /// nothing written.
+    @Test func postgresConnectionErrors() throws {
+        try withDir { dir in
+            try TS.write(ArchiveFixture.published, to: dir.appendingPathComponent("ok.txt"))
+            var r = try CLI.run(["archive", "add", "--archive", "postgres://editor@127.0.0.1:1/news", "ok.txt"], in: dir,
+                                environment: ["PGPASSWORD": "hunter2"])
+            #expect(r.status == 2 && r.stderr.contains("postgres://editor@127.0.0.1:1/news") && r.stderr.contains("cannot connect"), "\(r.stderr)")
+            #expect(!r.stderr.contains("hunter2"))
+            guard let url = ProcessInfo.processInfo.environment["COPYDESK_TEST_POSTGRES"], var c = URLComponents(string: url) else {
+                Issue.record("COPYDESK_TEST_POSTGRES is not set: the wrong-password case was not run")
+                return
+            }
+            c.user = "copydesk_pw_test"
+            r = try CLI.run(["lint", "--archive", c.string!, "ok.txt"], in: dir, environment: ["PGPASSWORD": "wrong-secret"])
+            #expect(r.status == 2 && r.stderr.contains("copydesk_pw_test") && !r.stderr.contains("wrong-secret"), "\(r.stderr)")
+            #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+        }
+    }
+    #endif
 }

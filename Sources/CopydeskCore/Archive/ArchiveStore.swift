@@ -58,7 +58,7 @@ public enum ArchiveError: Error, CustomStringConvertible, Sendable {
         case .notAnArchive(let l, let why): return "\(l) is not a copydesk archive (\(why))"
         case .database(let l, let why): return "archive \(l): \(why)"
         case .unsupported(let l):
-            return "archive \(l): this copydesk was built without PostgreSQL support (the backend is not implemented yet; see docs/archive.md)"
+            return "archive \(l): this copydesk was built without PostgreSQL support (build it with `swift build --traits PostgreSQL`)"
         }
     }
 }
@@ -163,7 +163,13 @@ public protocol ArchiveStore: AnyObject, Sendable {
 public func openArchive(_ location: ArchiveLocation, create: Bool) throws -> any ArchiveStore {
     switch location {
     case .sqlite(let path): return try SQLiteArchive(path: path, location: location, create: create)
-    case .postgres: throw ArchiveError.unsupported(location)
+    case .postgres(let url):
+        #if PostgreSQL
+        return try PostgresArchive(url: url, location: location, create: create)
+        #else
+        _ = url
+        throw ArchiveError.unsupported(location)
+        #endif
     }
 }
 
