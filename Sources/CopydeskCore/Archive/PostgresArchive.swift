@@ -72,15 +72,16 @@ public final class PostgresArchive: ArchiveStore, @unchecked Sendable {
         }
         config.options.connectTimeout = .seconds(10)
         let logger = self.logger
+        let cfg = config
         do {
-            connection = try blocking { try await PostgresConnection.connect(configuration: config, id: 1, logger: logger) }
+            connection = try blocking { try await PostgresConnection.connect(configuration: cfg, id: 1, logger: logger) }
         } catch {
             throw PostgresArchive.wrap(error, location, doing: "cannot connect")
         }
         try prepare(create: create)
     }
 
-    deinit { _ = connection.close() }
+    deinit { _ = connection.close() as EventLoopFuture<Void> }
 
     static func wrap(_ error: Error, _ location: ArchiveLocation, doing: String) -> ArchiveError {
         if let e = error as? ArchiveError { return e }
