@@ -74,14 +74,18 @@ public final class PostgresArchive: ArchiveStore, @unchecked Sendable {
         let logger = self.logger
         let cfg = config
         do {
-            connection = try blocking { try await PostgresConnection.connect(configuration: cfg, id: 1, logger: logger) }
+            // The EventLoopFuture interface, waited on from this thread: no Swift concurrency thread is blocked
+            // (checks run on the linter's threads, tests on the cooperative pool).
+            connection = try PostgresConnection.connect(on: PostgresConnection.defaultEventLoopGroup.any(), configuration: cfg,
+                                                        id: 1, logger: logger).wait()
         } catch {
             throw PostgresArchive.wrap(error, location, doing: "cannot connect")
         }
         try prepare(create: create)
     }
 
-    deinit { _ = connection.close() as EventLoopFuture<Void> }
+    /// Closed before it goes (postgres-nio asserts that a connection is closed before it is released).
+    deinit { try? (connection.close() as EventLoopFuture<Void>).wait() }
 
     static func wrap(_ error: Error, _ location: ArchiveLocation, doing: String) -> ArchiveError {
         if let e = error as? ArchiveError { return e }
@@ -96,20 +100,9 @@ public final class PostgresArchive: ArchiveStore, @unchecked Sendable {
 
     // MARK: queries
 
-    func query(_ sql: String, _ binds: PostgresBindings = PostgresBindings()) throws -> PostgresRowSequence {
-        let c = connection, l = logger
-        let q = PostgresQuery(unsafeSQL: sql, binds: binds)
-        return try blocking { try await c.query(q, logger: l) }
-    }
-
-    func rows<T: Sendable>(_ sql: String, _ binds: PostgresBindings = PostgresBindings(), _ read: @escaping @Sendable (PostgresRow) throws -> T) throws -> [T] {
-        let c = connection, l = logger
-        let q = PostgresQuery(unsafeSQL: sql, binds: binds)
-        return try blocking {
-            var out: [T] = []
-            for try await row in try await c.query(q, logger: l) { out.append(try read(row)) }
-            return out
-        }
+    func rows<T>(_ sql: String, _ binds: PostgresBindings = PostgresBindings(), _ read: (PostgresRow) throws -> T) throws -> [T] {
+        let result = try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).wait()
+        return try result.rows.map(read)
     }
 
     func execute(_ sql: String, _ binds: PostgresBindings = PostgresBindings()) throws {
@@ -283,18 +276,4 @@ public final class PostgresArchive: ArchiveStore, @unchecked Sendable {
     func truncate() throws { try execute("TRUNCATE article, paragraph, band") }
 }
 
-/// Runs async work from synchronous code (the archive API is synchronous: checks run on the linter's threads,
-/// never on an event loop).
-final class BlockingBox<T>: @unchecked Sendable { var result: Result<T, Error>? }
-
-func blocking<T>(_ op: @escaping @Sendable () async throws -> T) throws -> T {
-    let box = BlockingBox<T>()
-    let done = DispatchSemaphore(value: 0)
-    Task.detached {
-        do { box.result = .success(try await op()) } catch { box.result = .failure(error) }
-        done.signal()
-    }
-    done.wait()
-    return try box.result!.get()
-}
 #endif
