@@ -11,6 +11,7 @@ enum LintCommand {
         opts.unsafeFixes = unsafe
         opts.style = o.style
         opts.maxFileSize = o.maxFileSizeBytes
+        opts.date = o.date.flatMap(Day.parse)
         let runner: Runner
         do { runner = try Runner(options: opts) } catch {
             printError("built-in rules failed to load: \(error)")

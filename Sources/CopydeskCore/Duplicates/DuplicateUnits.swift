@@ -277,6 +277,8 @@ public final class DuplicateUnits: @unchecked Sendable {
 /// Work shared by the duplicate checks of one lint: the units of the document, per scope.
 public final class CheckCache: @unchecked Sendable {
     private var units: [UInt8: DuplicateUnits] = [:]
+    /// Title-anchored name mentions, shared by the names rules of one lint (`Names/`).
+    var nameAnalysis: NameAnalysis?
     public init() {}
     func duplicateUnits(_ doc: Document, scope: Scope) -> DuplicateUnits {
         if let u = units[scope.rawValue] { return u }

@@ -13,6 +13,8 @@ public final class Runner: @unchecked Sendable {
         public var maxFileSize = 256 * 1024 * 1024
         public var style: String?
         public var extensions: Set<String> = ["txt", "md", "markdown", "mdx", "text"]
+        /// The publication date for the roster rules (`--date`); nil: a document's front matter `date`, else today.
+        public var date: Day?
         public init() {}
     }
 
@@ -83,7 +85,9 @@ public final class Runner: @unchecked Sendable {
                 }
             }
             let set = try RuleSet.build(config: config, catalog: cat, overrides: overrides)
-            let v = (set, Linter(set))
+            var linter = Linter(set)
+            linter.names.date = options.date
+            let v = (set, linter)
             lock.lock(); ruleSets[key] = v; lock.unlock()
             return v
         } catch {
