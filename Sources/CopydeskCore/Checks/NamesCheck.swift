@@ -73,7 +73,7 @@ public struct NamesCheck: Check {
                 return c
             }
             let all = Array(Set(byArticle.values.flatMap { $0.values }))
-            for miss in an.nearMisses(of: all.sorted { $0.lexicographicallyPrecedes($1) }) {
+            for miss in an.nearMisses(of: all.sorted { $0.lexicographicallyPrecedes($1) }, skipKnown: false) {
                 guard !an.stream.role[miss.index].isDisjoint(with: scope) else { continue }
                 let a = an.article(ofOffset: miss.range.lowerBound)
                 guard let known = byArticle[a]?[miss.meant] else { continue }

@@ -96,7 +96,7 @@ public struct RosterCheck: Check {
             }
         case .nearMiss:
             let names = roster.people.flatMap { [$0.name] + $0.aliases } + roster.staff.map(\.name)
-            for miss in an.nearMisses(of: names.map(scalars)) where !an.stream.role[miss.index].isDisjoint(with: scope) {
+            for miss in an.nearMisses(of: names.map(scalars), skipKnown: true) where !an.stream.role[miss.index].isDisjoint(with: scope) {
                 add(miss.range, ["match": miss.found, "replacement": miss.meant])
             }
             // Two-character names after a title or in a list: a mention not in the roster, one character away.

@@ -82,7 +82,9 @@ public final class NameAnalysis: @unchecked Sendable {
 
     /// Strings at a name position that differ from one of `names` (≥ 3 characters) in one given-name character, with
     /// the same surname and the same length.
-    func nearMisses(of names: [[UInt32]]) -> [NearMiss] {
+    /// `skipKnown`: a string that is itself one of `names` is no miss (two rostered people may differ by one
+    /// character); without it, the callers weigh frequencies.
+    func nearMisses(of names: [[UInt32]], skipKnown: Bool) -> [NearMiss] {
         let s = stream.s
         var out: [NearMiss] = []
         var bySurname: [UInt32: [[UInt32]]] = [:]
@@ -103,7 +105,7 @@ public final class NameAnalysis: @unchecked Sendable {
                 }
                 guard ok, diff >= 0 else { continue }
                 let cand = Array(s[i..<(i + n.count)])
-                guard !known.contains(cand), namePositionBefore(i), boundaryAt(i + n.count) else { continue }
+                guard !(skipKnown && known.contains(cand)), namePositionBefore(i), boundaryAt(i + n.count) else { continue }
                 // The differing character must not start a boundary word (章旭在… is 章旭 + 在).
                 if lexicon.boundaryTable.match(s, diff) > 0 { continue }
                 out.append(NearMiss(found: String(String.UnicodeScalarView(cand.compactMap(Unicode.Scalar.init))),

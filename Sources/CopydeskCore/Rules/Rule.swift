@@ -83,6 +83,9 @@ public struct RuleExamples: Sendable {
     public var fixes: [FixExample] = []
     /// Variants the examples cannot take (e.g. a prefix for a rule about line starts), with a comment saying why.
     public var skipVariants: [String] = []
+    /// A roster and a publication date for the examples of roster rules (`examples.roster`, `examples.date`).
+    public var roster: Roster? = nil
+    public var date: Day? = nil
     public var isEmpty: Bool { valid.isEmpty && invalid.isEmpty && fixes.isEmpty }
 }
 

@@ -71,7 +71,7 @@ public struct RuleCatalog: Sendable {
     /// scope), so a rule whose examples pass `test` always loads.
     static func checkCanMatch(_ rule: Rule) throws {
         guard !rule.examples.invalid.isEmpty else { return }
-        let linter = Linter(rules: [rule], unusedDisable: nil)
+        let linter = ExampleRunner.exampleLinter(rule, unusedDisable: nil)
         for ex in rule.examples.invalid {
             let marked = MarkedExample(ex.text)
             if !ExampleRunner.lint(marked.text, rule: rule, linter: linter).isEmpty { return }

@@ -122,7 +122,17 @@ public enum RuleLoader {
         var ex = RuleExamples()
         guard let node else { return ex }
         let m = try StrictMapping(node, what: "examples")
-        try m.rejectUnknown(allowed: ["valid", "invalid", "fixes", "skip-variants"])
+        try m.rejectUnknown(allowed: ["valid", "invalid", "fixes", "skip-variants", "roster", "date"])
+        if let r = m["roster"] {
+            var roster = Roster()
+            try roster.add(r, file: r.mark.file)
+            ex.roster = roster
+        }
+        if let d = m["date"] {
+            let s = try d.string("date")
+            guard let day = Day.parse(s) else { throw ConfigError(d.mark, "'date' must be a date (2021-12-15); found '\(s)'") }
+            ex.date = day
+        }
         for v in try m["skip-variants"]?.list("skip-variants") ?? [] {
             let name = try v.choice("an entry of 'skip-variants'", ExampleRunner.Variant.allCases.filter { $0 != .plain }.map(\.rawValue))
             ex.skipVariants.append(name)
