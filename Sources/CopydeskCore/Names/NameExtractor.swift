@@ -190,8 +190,33 @@ public struct NameExtractor {
         // when `章旭升指出` stands in the document).
         if !retry.isEmpty {
             var known: [UInt32: [[UInt32]]] = [:]
-            for m in out where m.space == nil && m.nameScalars.count >= 2 {
-                if !(known[m.nameScalars[0]]?.contains(m.nameScalars) ?? false) { known[m.nameScalars[0], default: []].append(m.nameScalars) }
+            func learn(_ n: [UInt32]) {
+                if !(known[n[0]]?.contains(n) ?? false) { known[n[0], default: []].append(n) }
+            }
+            for m in out where m.space == nil && m.nameScalars.count >= 2 { learn(m.nameScalars) }
+            // Names that stand elsewhere at a sentence start before a boundary word (`。章旭升指出`): the candidates
+            // of the retried places (surname + one or two characters), found in one pass with a word table.
+            var cands: [String] = []
+            for (q, _) in retry where lex.surnameSet.contains(s[q]) || lex.compoundTable.match(s, q) == 2 {
+                let base = lex.compoundTable.match(s, q) == 2 ? 2 : 1
+                for g in 1...2 where q + base + g <= s.count && (q..<(q + base + g)).allSatisfy({ Self.isHan(s[$0]) }) {
+                    cands.append(String(String.UnicodeScalarView(s[q..<(q + base + g)].compactMap(Unicode.Scalar.init))))
+                }
+            }
+            if !cands.isEmpty {
+                let table = WordTable(cands)
+                var k = 0
+                while k < s.count {
+                    let atStart = k == 0 || !Self.isHan(s[k - 1])
+                    if atStart {
+                        // Longest candidate first, then shorter ones ending at a boundary word.
+                        for w in table.words(startingWith: s[k])
+                            where k + w.count < s.count && Array(s[k..<(k + w.count)]) == w && lex.boundaryTable.match(s, k + w.count) > 0 {
+                            learn(w); break
+                        }
+                    }
+                    k += 1
+                }
             }
             var added = false
             for (q, titles) in retry {

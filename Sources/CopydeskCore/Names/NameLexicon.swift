@@ -144,4 +144,6 @@ struct WordTable: Sendable, Equatable {
         return 0
     }
     var isEmpty: Bool { all.isEmpty }
+    /// The words that start with `v`, longest first.
+    func words(startingWith v: UInt32) -> [[UInt32]] { first.contains(v) ? byFirst[v] ?? [] : [] }
 }
