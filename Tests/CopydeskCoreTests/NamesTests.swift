@@ -38,6 +38,14 @@ import Testing
         #expect(people("市长王强调研时指出。") == ["市长|王强"])
         // A compound surname.
         #expect(people("副县长司马光明表示。") == ["副县长|司马光明"])
+        // Not names: 先生/女士 after a surname, a place ending in 市, a post inside the would-be name.
+        #expect(people("征迁办副主任张先生表示。") == [])
+        #expect(people("出生于福建省长乐市，汉族。") == [])
+        #expect(people("司法所长任站长说。") == [])
+        // Former posts inside a title and after 时任.
+        #expect(mentions("嘉祥县政府原副县长秦朝滨受审。").first?.titles.first?.former == true)
+        #expect(mentions("时任县委书记王醒主持。").first?.titles.first?.former == true)
+        #expect(mentions("太原市委书记罗清宇出席。").first?.titles.first?.former == false)
     }
 
     @Test func ocrNameSplitByALineBreak() throws {
@@ -95,6 +103,8 @@ import Testing
     }
 
     @Test func postsCompatibility() {
+        #expect(NameExtractor.rankVariants("书记", "副书记") && NameExtractor.rankVariants("常务副市长", "市长"))
+        #expect(!NameExtractor.rankVariants("书记", "市长") && !NameExtractor.rankVariants("副市长", "副市长"))
         #expect(NameExtractor.compatible("书记", "党委书记"))
         #expect(NameExtractor.compatible("常务副市长", "副市长"))
         #expect(!NameExtractor.compatible("副书记", "书记"))
@@ -216,7 +226,7 @@ import Testing
     }
 
     @Test func secondTitleForOnePersonInjected() throws {
-        let (text, at) = try replacing(try sample(), "。章旭升强调，全市", "。市长章旭升强调，全市")
+        let (text, at) = try replacing(try sample(), "。章旭升强调，全市", "。市委副书记章旭升强调，全市")
         let f = lint(text, try linter(roster: false, rules: Self.freeRules))
         #expect(f.map(\.ruleID) == ["names.two-titles"], "\(f.map { "\($0.ruleID) \($0.message)" })")
         #expect(f.first?.range.lowerBound == at + "。".utf8.count)

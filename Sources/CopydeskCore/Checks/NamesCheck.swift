@@ -14,13 +14,20 @@ public struct NamesCheck: Check {
     let kind: Kind
     var minCount = 2
     var ratio = 3
+    /// `two-titles`: `rank` reports only posts that are one office at two ranks (书记/副书记); `any` every two
+    /// different posts (noisy on news that tells careers).
+    var differ = "rank"
 
-    static let keys: Set<String> = ["check", "min-count", "ratio"]
+    static let keys: Set<String> = ["check", "min-count", "ratio", "differ"]
 
     init(_ m: StrictMapping) throws {
         kind = Kind(rawValue: try m.required("check").choice("check", Kind.allCases.map(\.rawValue)))!
         for key in ["min-count", "ratio"] where m[key] != nil && kind != .nearMiss {
             throw ConfigError(m[key]!.mark, "'\(key)' is an option of check: near-miss")
+        }
+        if let n = m["differ"] {
+            guard kind == .twoTitles else { throw ConfigError(n.mark, "'differ' is an option of check: two-titles") }
+            differ = try n.choice("differ", ["rank", "any"])
         }
         if let n = m["min-count"] {
             minCount = try n.int("min-count")
@@ -51,7 +58,8 @@ public struct NamesCheck: Check {
                 guard !current.isEmpty else { continue }
                 if let before = seen[m.name], !before.isEmpty {
                     let fits = current.contains { t in before.contains { NameExtractor.compatible($0.core, t.core) } }
-                    if !fits, let t = current.last {
+                    let slip = differ == "any" || current.contains { t in before.contains { NameExtractor.rankVariants($0.core, t.core) } }
+                    if !fits, slip, let t = current.last {
                         add(t.range, ["match": t.text, "name": m.name, "other": before[0].title])
                     }
                 }

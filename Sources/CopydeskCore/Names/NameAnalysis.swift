@@ -151,4 +151,16 @@ extension NameExtractor {
         let extra = long.dropLast(short.count)
         return !(extra.hasSuffix("副") || extra.hasSuffix("总") || extra.hasSuffix("候补"))
     }
+
+    /// Whether two posts are the same office at two ranks (`书记`/`副书记`, `市长`/`常务副市长`, `队长`/`副队长`): the
+    /// classic slip of one character, unlike two different offices one person may well hold.
+    public static func rankVariants(_ a: String, _ b: String) -> Bool {
+        func base(_ s: String) -> (String, Bool) {
+            var t = Substring(s)
+            for p in ["常务", "第一", "执行", "专职"] where t.hasPrefix(p) { t = t.dropFirst(p.count) }
+            return t.hasPrefix("副") ? (String(t.dropFirst()), true) : (String(t), false)
+        }
+        let (x, dx) = base(a), (y, dy) = base(b)
+        return x == y && dx != dy && !x.isEmpty
+    }
 }

@@ -143,6 +143,16 @@ public struct NameExtractor {
             var t0 = start
             let f = lex.formerTable.match(s, t0)
             if f > 0 && t0 + f <= i { former = true; t0 += f }
+            // 原 or 前 inside the title right before the post or its organisation (`嘉祥县政府原副县长`,
+            // `民宗委原党组副书记`), and 时任/曾任/历任 before it: a past post.
+            if !former {
+                for k in t0..<i where s[k] == 0x539F || (s[k] == 0x524D && k + 1 == i) {   // 原, 前
+                    if s[k] == 0x539F, k > t0, Self.originWords.contains(s[k - 1]) { continue }   // 太原, 平原, 中原…
+                    former = true
+                }
+                if t0 >= 2, s[t0 - 1] == 0x4EFB, [0x65F6, 0x66FE, 0x5386, 0x539F].contains(s[t0 - 2]) { former = true }   // 时任 曾任 历任 原任
+                if t0 + 2 <= i, s[t0 + 1] == 0x4EFB, [0x65F6, 0x66FE, 0x5386, 0x539F].contains(s[t0]) { former = true }
+            }
             let a = lex.actingTable.match(s, t0)
             if a > 0 && t0 + a <= i && lex.postTable.match(s, t0) == 0 { acting = true; t0 += a }
             let end = i + postLen
@@ -237,6 +247,8 @@ public struct NameExtractor {
     }
 
     /// Characters that end an organisation prefix going back from a post.
+    /// Characters before 原 that make a word, not a former post (太原, 平原, 中原, 高原, 草原, 还原, 复原).
+    static let originWords: ScalarSet = ScalarSet("太平中高草还复".unicodeScalars.map(\.value))
     static let prefixStop: ScalarSet = ScalarSet("的和与及由在对向将为是了请到经任兼同跟被把从给让向等并也都会时后前说".unicodeScalars.map(\.value).filter { $0 != 0x524D })
 
     struct Read {
@@ -279,6 +291,7 @@ public struct NameExtractor {
         else if lex.surnameSet.contains(s[k]) { idx = [k]; k += 1 }
         else { return nil }
         let surnameCount = idx.count
+        _ = surnameCount
         var given = 0
         while given < 2 && k < s.count {
             var c = k
@@ -311,10 +324,14 @@ public struct NameExtractor {
             guard isBoundary(end), end < s.count, Self.isHan(s[end]) else { return nil }
         }
         if end < s.count, Self.place.contains(s[end]) { return nil }
+        // `福建省长乐市`: a name that ends in a place suffix is a place; `张先生`, `李女士`: no given name.
+        if Self.place.contains(s[idx.last!]) { return nil }
+        if lex.notNameTable.match(s, idx[surnameCount]) >= 2 { return nil }
+        // `任站长`: the given name would start a post.
+        if lex.postTable.match(s, idx[surnameCount]) > 0 { return nil }
         // A name standing alone in the stream (a space after it that another Han character follows is no boundary
         // we can trust in a letterspaced run).
         if end < s.count, Self.isSpace(s[end]), end + 1 < s.count, Self.isHan(s[end + 1]), space != nil { return nil }
-        _ = surnameCount
         let scalars = idx.map { s[$0] }
         let name = String(String.UnicodeScalarView(scalars.compactMap(Unicode.Scalar.init)))
         let charRanges = idx.map { st.offsets[$0]..<st.ends[$0] }
