@@ -5,7 +5,7 @@ public enum RuleLoader {
         "id", "kind", "severity", "message", "description", "authority", "link", "scope", "fix", "styles",
         "recommended", "examples",
     ]
-    public static let kinds = ["boundary", "phrases", "pattern", "broken-line", "brackets", "duplicates", "article", "pairs", "straight-quotes", "numbers", "names", "roster"]
+    public static let kinds = ["boundary", "phrases", "pattern", "broken-line", "brackets", "duplicates", "article", "pairs", "straight-quotes", "numbers", "names", "roster", "consistency"]
 
     static func kindKeys(_ kind: String) -> Set<String> {
         switch kind {
@@ -21,6 +21,7 @@ public enum RuleLoader {
         case "numbers": return NumbersCheck.keys
         case "names": return NamesCheck.keys
         case "roster": return RosterCheck.keys
+        case "consistency": return ConsistencyCheck.keys
         default: return []
         }
     }
@@ -39,6 +40,7 @@ public enum RuleLoader {
         case "numbers": return try NumbersCheck(m)
         case "names": return try NamesCheck(m)
         case "roster": return try RosterCheck(m)
+        case "consistency": return try ConsistencyCheck(m)
         default: fatalError("unreachable: kind validated before")
         }
     }
