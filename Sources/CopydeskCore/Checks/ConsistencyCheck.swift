@@ -160,7 +160,11 @@ public struct ConsistencyCheck: Check {
             guard k >= 0 else { continue }
             if s[k] == 0x5E74 {   // 年
                 if k >= 4, (k - 4..<k).allSatisfy({ isDigit(s[$0]) }), k < 5 || !isDigit(s[k - 5]) { out.append((off[k - 4]..<off[k + 1], "阿拉伯数字")) }
-                else if k >= 4, (k - 4..<k).allSatisfy({ cnDigits.contains(s[$0]) }), k < 5 || !cnDigits.contains(s[k - 5]) { out.append((off[k - 4]..<off[k + 1], "汉字数字")) }
+                else if k >= 4, (k - 4..<k).allSatisfy({ cnDigits.contains(s[$0]) }), k < 5 || !cnDigits.contains(s[k - 5]),
+                        !(k + 1 < s.count && cnSmall.contains(s[k + 1])) {
+                    // (A year followed by a Chinese month is read with its month at the 月 trigger.)
+                    out.append((off[k - 4]..<off[k + 1], "汉字数字"))
+                }
             } else {   // 月
                 var a = k, b = k + 1
                 while a > 0 && isDigit(s[a - 1]) && k - a < 2 { a -= 1 }
@@ -173,7 +177,12 @@ public struct ConsistencyCheck: Check {
                     while d < s.count && cnSmall.contains(s[d]) && d - k <= 3 { d += 1 }
                     // 腊月 / 正月 and 个月 are no calendar dates; a Chinese month needs its day (十二月十四日).
                     if c < k, d > k + 1, d < s.count, s[d] == 0x65E5, c == 0 || !(cnSmall.contains(s[c - 1]) || s[c - 1] == 0x4E2A) {
-                        out.append((off[c]..<off[d + 1], "汉字数字"))
+                        // The signing date of a quoted document (a verdict, a notice: `…二〇一八年五月十四日` then
+                        // 书记员, the end, a space): written in Chinese numerals by that document's own convention.
+                        let afterDay = d + 1 < s.count ? s[d + 1] : 0x0A
+                        let signing = c >= 1 && s[c - 1] == 0x5E74 && (afterDay == 0x0A || afterDay == 0x20 || afterDay == 0x3000
+                            || "书法审附代人新".unicodeScalars.contains { $0.value == afterDay } || d + 1 >= s.count && off[d + 1] >= r.upperBound)
+                        if !signing { out.append((off[c]..<off[d + 1], "汉字数字")) }
                     }
                 }
             }
