@@ -43,7 +43,7 @@ import Testing
         #expect(people("出生于福建省长乐市，汉族。") == [])
         #expect(people("司法所长任站长说。") == [])
         // Former posts inside a title and after 时任.
-        #expect(mentions("嘉祥县政府原副县长秦朝滨受审。").first?.titles.first?.former == true)
+        #expect(mentions("嘉祥县政府原副县长秦朝滨表示认罪。").first?.titles.first?.former == true)
         #expect(mentions("时任县委书记王醒主持。").first?.titles.first?.former == true)
         #expect(mentions("太原市委书记罗清宇出席。").first?.titles.first?.former == false)
     }
@@ -309,5 +309,52 @@ import Testing
         try TS.write("市长章旭升出席会议。\n", to: dir.appendingPathComponent("b.txt"))
         let l = try CLI.run(["lint", "--date", "2021-12-15", "b.txt"], in: dir)
         #expect(l.status == 1 && l.stdout.contains("names.roster-title"), "\(l.stdout)\(l.stderr)")
+    }
+}
+
+/// `kind: consistency`: per article, the minority form named with the majority and where it first stands.
+@Suite struct ConsistencyTests {
+    func lint(_ text: String, _ ids: [String]) throws -> [Diagnostic] {
+        let catalog = try RuleCatalog.loadBuiltIn()
+        return Linter(rules: ids.map { catalog.rule($0)! }, unusedDisable: nil).lint(Document(path: "p.txt", text: text))
+    }
+
+    @Test func minorityNamesTheMajorityAndItsLine() throws {
+        let text = "标题一\n\n本报讯 微信用户增长。\n\n微信支付上线。WeChat海外版也在增长。微信小程序上线。\n"
+        let ds = try lint(text, ["consistency.terms"])
+        #expect(ds.count == 1)
+        #expect(ds.first?.range.lowerBound == TS.offset(of: "WeChat", in: text))
+        #expect(ds.first?.message.contains("“微信”（3处，首见第3行）") == true, "\(ds.first?.message ?? "")")
+    }
+
+    @Test func eachArticleOnItsOwn() throws {
+        // Two articles, each consistent in itself: nothing to report; the same text as one article: reported.
+        let two = "微信用户增长\n□融媒记者 张三\n\n本报讯 微信用户增长。微信支付上线。\n\nWeChat用户增长\n□融媒记者 李四\n\n本报讯 WeChat用户增长。WeChat Pay上线。\n"
+        let page = Document(path: "p.txt", text: two)
+        #expect(page.structure.articles.count == 2)
+        #expect(try lint(two, ["consistency.terms"]).isEmpty)
+        let one = "本报讯 微信用户增长。微信支付上线。WeChat用户增长。\n"
+        #expect(try lint(one, ["consistency.terms"]).count == 1)
+    }
+
+    @Test func fullFormMayIntroduceTheShortOne() throws {
+        #expect(try lint("新型冠状病毒肺炎（简称新冠肺炎）疫情。新冠肺炎防控。新冠肺炎救治。", ["consistency.terms"]).isEmpty)
+        let late = "新冠肺炎疫情。新冠肺炎防控。新型冠状病毒肺炎救治。"
+        let ds = try lint(late, ["consistency.terms"])
+        #expect(ds.map(\.range.lowerBound) == [TS.offset(of: "新型", in: late)])
+    }
+
+    @Test func dateNumeralsAndThousands() throws {
+        let text = "2021年12月14日开会。2022年1月1日施行。十二月十五日闭幕。腊月二十三过小年，三个月后。\n审判员　张三二〇一八年五月十四日书记员　李四\n"
+        let ds = try lint(text, ["consistency.date-numerals"])
+        #expect(ds.map(\.range.lowerBound) == [TS.offset(of: "十二月十五日", in: text)], "\(ds.map(\.message))")
+        let nums = "收入12,500元，支出10,300元，结余2200000元，热线12345。\n"
+        let ns = try lint(nums, ["consistency.thousands"])
+        #expect(ns.map(\.range.lowerBound) == [TS.offset(of: "2200000", in: nums)])
+    }
+
+    @Test func aGroupNeedsTwoForms() throws {
+        let yaml = "kind: consistency\nseverity: info\nmessage: m\ndescription: d\nscope: [body]\ngroups:\n  - [微信]\n"
+        #expect(throws: ConfigError.self) { try RuleLoader.load(text: yaml, file: "x.yml", relativePath: "x.yml", builtIn: false) }
     }
 }

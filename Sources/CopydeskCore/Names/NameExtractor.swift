@@ -326,7 +326,7 @@ public struct NameExtractor {
         if end < s.count, Self.place.contains(s[end]) { return nil }
         // `福建省长乐市`: a name that ends in a place suffix is a place; `张先生`, `李女士`: no given name.
         if Self.place.contains(s[idx.last!]) { return nil }
-        if lex.notNameTable.match(s, idx[surnameCount]) >= 2 { return nil }
+        if lex.notGivenTable.match(s, idx[surnameCount]) > 0 { return nil }
         // `任站长`: the given name would start a post.
         if lex.postTable.match(s, idx[surnameCount]) > 0 { return nil }
         // A name standing alone in the stream (a space after it that another Han character follows is no boundary

@@ -7,6 +7,7 @@ public struct NameLexicon: Sendable, Equatable {
     public var posts: [String] = []
     public var leaderLists: [String] = []
     public var notNames: [String] = []
+    public var notGiven: [String] = []
     public var boundaries: [String] = []
     public var surnames: [String] = []
     public var compoundSurnames: [String] = []
@@ -14,10 +15,10 @@ public struct NameLexicon: Sendable, Equatable {
     public var acting: [String] = []
     public var joiners: [String] = []
 
-    static let keys: [String] = ["posts", "leader-lists", "not-names", "boundaries", "surnames", "compound-surnames", "former", "acting", "joiners"]
+    static let keys: [String] = ["posts", "leader-lists", "not-names", "not-given", "boundaries", "surnames", "compound-surnames", "former", "acting", "joiners"]
 
     public static func == (a: NameLexicon, b: NameLexicon) -> Bool {
-        a.posts == b.posts && a.leaderLists == b.leaderLists && a.notNames == b.notNames && a.boundaries == b.boundaries
+        a.posts == b.posts && a.leaderLists == b.leaderLists && a.notNames == b.notNames && a.notGiven == b.notGiven && a.boundaries == b.boundaries
             && a.surnames == b.surnames && a.compoundSurnames == b.compoundSurnames && a.former == b.former
             && a.acting == b.acting && a.joiners == b.joiners
     }
@@ -59,6 +60,7 @@ public struct NameLexicon: Sendable, Equatable {
         add(&lex.posts, words("posts"))
         add(&lex.leaderLists, words("leader-lists"))
         add(&lex.notNames, words("not-names"))
+        add(&lex.notGiven, words("not-given"))
         add(&lex.boundaries, words("boundaries"))
         add(&lex.surnames, words("surnames", length: 1...1))
         add(&lex.compoundSurnames, words("compound-surnames", length: 2...2))
@@ -76,6 +78,7 @@ public struct NameLexicon: Sendable, Equatable {
     private(set) var postTable = WordTable()
     private(set) var listTable = WordTable()
     private(set) var notNameTable = WordTable()
+    private(set) var notGivenTable = WordTable()
     private(set) var boundaryTable = WordTable()
     private(set) var formerTable = WordTable()
     private(set) var actingTable = WordTable()
@@ -87,6 +90,7 @@ public struct NameLexicon: Sendable, Equatable {
         postTable = WordTable(posts)
         listTable = WordTable(leaderLists)
         notNameTable = WordTable(notNames)
+        notGivenTable = WordTable(notGiven)
         boundaryTable = WordTable(boundaries)
         formerTable = WordTable(former)
         actingTable = WordTable(acting)
