@@ -12,7 +12,7 @@ struct Copydesk: ParsableCommand {
         Configuration: the nearest .lintrc.yml from each file's folder upwards (see `copydesk init`).
         """,
         version: copydeskVersion,
-        subcommands: [Lint.self, Fix.self, BaselineCommand.self, Rules.self, Explain.self, Test.self, Init.self, Server.self, Structure.self, ArchiveCommand.self],
+        subcommands: [Lint.self, Fix.self, BaselineCommand.self, Rules.self, Explain.self, Test.self, Init.self, Server.self, Structure.self, ArchiveCommand.self, Names.self, RosterCommand.self],
         defaultSubcommand: Lint.self
     )
 }
@@ -125,11 +125,15 @@ struct CommonOptions: ParsableArguments {
 
     var maxFileSizeBytes: Int { ByteSize.parse(maxFileSize) ?? 256 << 20 }
 
+    @Option(help: ArgumentHelp("Publication date for the roster rules (YYYY-MM-DD). Default: a document's front matter `date`, else today.", valueName: "date"))
+    var date: String?
+
     func validate() throws {
         guard let n = ByteSize.parse(maxFileSize), n > 0 else {
             throw ValidationError("--max-file-size must be a size in bytes, or with K, M or G (e.g. 64M); found '\(maxFileSize)'")
         }
         if let s = style, !["print", "pangu"].contains(s) { throw ValidationError("--style must be print or pangu") }
+        if let d = date, Day.parse(d) == nil { throw ValidationError("--date must be a date (YYYY-MM-DD); found '\(d)'") }
         if config != nil && noConfig { throw ValidationError("--config and --no-config cannot be used together") }
         var toStdout = 0
         for spec in formatSpecs.isEmpty ? ["text"] : formatSpecs {

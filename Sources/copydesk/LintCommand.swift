@@ -11,6 +11,7 @@ enum LintCommand {
         opts.unsafeFixes = unsafe
         opts.style = o.style
         opts.maxFileSize = o.maxFileSizeBytes
+        opts.date = o.date.flatMap(Day.parse)
         if let a = o.archive {
             // Opened once up front: a missing or broken archive is one message and exit 2, before any file.
             do {

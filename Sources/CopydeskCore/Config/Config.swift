@@ -12,7 +12,7 @@ public enum RuleSetting: Sendable {
 public struct Config: Sendable {
     public static let fileNames = [".lintrc.yml", ".lintrc.yaml"]
     public static let styles = ["print", "pangu"]
-    static let keys: Set<String> = ["extends", "style", "rules", "rule-paths", "include", "exclude", "overrides", "fail-level", "structure", "archive"]
+    static let keys: Set<String> = ["extends", "style", "rules", "rule-paths", "include", "exclude", "overrides", "fail-level", "structure", "archive", "names", "roster"]
 
     public struct RuleEntry: Sendable {
         public var key: String
@@ -44,6 +44,10 @@ public struct Config: Sendable {
     /// file; a path, `sqlite:PATH` or `postgres://…`; `off`: none, also when an extended file names one).
     public var archive: ArchiveLocation?
     var archiveSet = false
+    /// `names:` additions to the names lexicon (mappings, extended files first).
+    public var names: [YAMLValue] = []
+    /// `roster:` files (absolute paths), extended files' first.
+    public var roster: [String] = []
 
     /// The built-in defaults: `extends: [copydesk:recommended]`, `style: print`.
     public static func defaults(directory: String) -> Config {
@@ -167,6 +171,29 @@ public struct Config: Sendable {
                 }
             }
         }
+        if let s = m["names"] {
+            errors.run {
+                var node = s
+                if case .scalar(let path, _, _) = s {
+                    let p = path.hasPrefix("/") ? path : directory + "/" + path
+                    node = try YAMLValue.parse(try ConfigError.readUTF8(p, what: "names lexicon", shown: path), file: p)
+                }
+                _ = try NameLexicon.parse(node, base: .builtIn)   // errors now, with their positions
+                c.names = [node]
+            }
+        }
+        if let r = m["roster"] {
+            errors.run {
+                let items: [YAMLValue]
+                if case .scalar = r { items = [r] } else { items = try r.list("roster") }
+                for item in items {
+                    let s = try item.string("an entry of 'roster'")
+                    let p = s.hasPrefix("/") ? s : directory + "/" + s
+                    guard FileManager.default.fileExists(atPath: p) else { throw ConfigError(item.mark, "cannot read the roster '\(s)'") }
+                    c.roster.append(URL(fileURLWithPath: p).standardizedFileURL.path)
+                }
+            }
+        }
         try errors.throwIfAny()
         if let base { c = merge(base, c, childSetsStyle: m["style"] != nil, childSetsPacks: m["extends"].map { _ in !packs.isEmpty } ?? false) }
         return c
@@ -185,6 +212,8 @@ public struct Config: Sendable {
         c.failLevel = child.failLevel ?? base.failLevel
         c.structure = base.structure + child.structure
         if !child.archiveSet { c.archive = base.archive; c.archiveSet = base.archiveSet }
+        c.names = base.names + child.names
+        c.roster = base.roster + child.roster
         return c
     }
 

@@ -280,6 +280,8 @@ public final class CheckCache: @unchecked Sendable {
     /// The published archive the `published` rules look paragraphs up in (nil: archive off).
     public var archive: (any ArchiveStore)?
     public init(archive: (any ArchiveStore)? = nil) { self.archive = archive }
+    /// Title-anchored name mentions, shared by the names rules of one lint (`Names/`).
+    var nameAnalysis: NameAnalysis?
     func duplicateUnits(_ doc: Document, scope: Scope) -> DuplicateUnits {
         if let u = units[scope.rawValue] { return u }
         let u = DuplicateUnits.extract(doc, scope: scope)

@@ -26,6 +26,8 @@ public struct Linter: Sendable {
     public var forcedRole: Scope?
     /// The structure vocabulary documents are parsed with (the configuration's).
     public var vocabulary: StructureVocabulary = .builtIn
+    /// The names lexicon, roster and publication date the names rules read (the configuration's).
+    public var names: NamesSetup = .builtIn
 
     /// Scanners compiled once per linter: all boundary rules of a scope share one pass, all phrase rules of a
     /// scope one automaton; other checks run one by one.
@@ -71,6 +73,7 @@ public struct Linter: Sendable {
     public init(_ set: RuleSet) {
         self.init(rules: set.rules, unusedDisable: set.unusedDisable, knownIDs: set.knownIDs)
         vocabulary = set.vocabulary
+        names = set.names
     }
 
     public func lint(_ doc: Document) -> [Diagnostic] { lint(doc, cache: CheckCache()) }
@@ -100,7 +103,7 @@ public struct Linter: Sendable {
 
     /// A finding with its rule's id, severity and (unless it has its own) message.
     private func diagnostic(_ f: Finding) -> Diagnostic {
-        Diagnostic(ruleID: rules[f.rule].id, severity: f.isRuleFailure ? .error : rules[f.rule].severity,
+        Diagnostic(ruleID: rules[f.rule].id, severity: f.isRuleFailure ? .error : f.severity ?? rules[f.rule].severity,
                    message: f.message ?? rules[f.rule].message, range: f.range, fix: f.fix, ruleIndex: f.rule,
                    isRuleFailure: f.isRuleFailure, related: f.related)
     }
@@ -312,6 +315,7 @@ public struct Linter: Sendable {
             var ctx = CheckContext(document: doc, ruleIndex: i, fixSafety: rule.fixSafety, message: rule.message,
                                    scope: rule.scope, allSegments: segs, texts: t)
             ctx.cache = cache
+            ctx.names = names
             rule.check.run(ctx, into: &findings)
         }
     }

@@ -17,6 +17,8 @@ public final class Runner: @unchecked Sendable {
         public var archive: ArchiveLocation?
         /// `archive check`: only the rules of this kind run.
         public var onlyKind: String?
+        /// The publication date for the roster rules (`--date`); nil: a document's front matter `date`, else today.
+        public var date: Day?
         public init() {}
     }
 
@@ -92,7 +94,9 @@ public final class Runner: @unchecked Sendable {
             if archiveLocation(config) != nil { effective.rules.insert(Config.archiveRuleEntry, at: 0) }
             var set = try RuleSet.build(config: effective, catalog: cat, overrides: overrides)
             if let only = options.onlyKind { set.rules = set.rules.filter { $0.kind == only } }
-            let v = (set, Linter(set))
+            var linter = Linter(set)
+            linter.names.date = options.date
+            let v = (set, linter)
             lock.lock(); ruleSets[key] = v; lock.unlock()
             return v
         } catch {

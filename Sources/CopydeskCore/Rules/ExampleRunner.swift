@@ -30,7 +30,7 @@ public enum ExampleRunner {
     /// body text for a body rule, not a headline). `copydesk test` and the load-time check of house rules
     /// (`RuleCatalog.checkCanMatch`) both read examples through here.
     public static func lint(_ text: String, rule: Rule, linter: Linter? = nil) -> [Diagnostic] {
-        let l = linter ?? Linter(rules: [rule], unusedDisable: nil)
+        let l = linter ?? exampleLinter(rule, unusedDisable: nil)
         let doc = Document(path: "example.txt", source: SourceText(text), format: .plainText, role: role(for: rule))
         guard !rule.examples.archive.isEmpty else { return l.lint(doc) }
         // `kind: published`: the examples' archive, a real SQLite archive in memory.
@@ -55,7 +55,7 @@ public enum ExampleRunner {
 
     public static func run(_ rule: Rule, variants: [Variant] = Variant.allCases) -> [Failure] {
         var failures: [Failure] = []
-        let linter = Linter(rules: [rule], unusedDisable: nil)
+        let linter = exampleLinter(rule, unusedDisable: nil)
         let role = role(for: rule)
         func lint(_ text: String, _ l: Linter = linter) -> [Diagnostic] {
             ExampleRunner.lint(text, rule: rule, linter: l)
@@ -112,7 +112,7 @@ public enum ExampleRunner {
             for ex in rule.examples.invalid {
                 let marked = MarkedExample(transform(ex.text))
                 if v == .disabled {
-                    let withMeta = Linter(rules: [rule], unusedDisable: .info)
+                    let withMeta = exampleLinter(rule, unusedDisable: .info)
                     let text = disableOpen + marked.text + disableClose
                     let ds = lint(text, withMeta)
                     if !ds.isEmpty { fail(ex.mark, v, "inside a disabled region, expected no finding, got \(ds.map(\.ruleID).joined(separator: ", ")) at \(show(ds, text))") }
@@ -147,9 +147,18 @@ public enum ExampleRunner {
         return failures
     }
 
+    /// The linter examples run with: the rule alone, with the roster and date its examples carry (`examples.roster`,
+    /// `examples.date`: the roster rules' examples need one).
+    public static func exampleLinter(_ rule: Rule, unusedDisable: Severity?) -> Linter {
+        var l = Linter(rules: [rule], unusedDisable: unusedDisable)
+        if let r = rule.examples.roster { l.names.roster = r }
+        l.names.date = rule.examples.date
+        return l
+    }
+
     /// Fix examples are read with the same role as the other examples.
     static func linterForFix(_ rule: Rule, _ role: Scope?) -> Linter {
-        var l = Linter(rules: [rule], unusedDisable: nil)
+        var l = exampleLinter(rule, unusedDisable: nil)
         l.forcedRole = role
         return l
     }

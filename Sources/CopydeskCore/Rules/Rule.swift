@@ -54,6 +54,8 @@ public struct Finding: Sendable {
     public var isRuleFailure = false
     /// Other places the finding refers to (the earlier copy of a duplicate).
     public var related: [RelatedLocation] = []
+    /// A severity of its own (a watch-list entry's), else the rule's.
+    public var severity: Severity? = nil
     public init(rule: Int, range: Range<Int>, message: String? = nil, fix: Fix? = nil) {
         self.rule = rule; self.range = range; self.message = message; self.fix = fix
     }
@@ -90,6 +92,9 @@ public struct RuleExamples: Sendable {
     public var skipVariants: [String] = []
     /// Published articles the examples are checked against (`archive:`, for `kind: published`).
     public var archive: [ArchiveExampleArticle] = []
+    /// A roster and a publication date for the examples of roster rules (`examples.roster`, `examples.date`).
+    public var roster: Roster? = nil
+    public var date: Day? = nil
     public var isEmpty: Bool { valid.isEmpty && invalid.isEmpty && fixes.isEmpty }
 }
 
@@ -134,6 +139,8 @@ public struct CheckContext {
     public let texts: SegmentTexts
     /// Work shared by the checks of one lint (the duplicate rules' units).
     public var cache = CheckCache()
+    /// The names lexicon, roster and publication date (`names` and `roster` rules).
+    public var names: NamesSetup = .builtIn
 
     /// The segments in the rule's scope, with their indices into `allSegments`/`texts`.
     public var segments: LazyFilterSequence<EnumeratedSequence<[Segment]>> {

@@ -10,7 +10,7 @@ public struct RuleCatalog: Sendable {
     public static let builtIn: Result<RuleCatalog, ConfigError> = {
         var c = RuleCatalog()
         do {
-            for f in EmbeddedRules.files {
+            for f in EmbeddedRules.files where !f.path.hasPrefix("lexicons/") {
                 try c.add(RuleLoader.load(text: f.text, file: "builtin:rules/\(f.path)", relativePath: f.path, builtIn: true))
             }
             return .success(c)
@@ -71,7 +71,7 @@ public struct RuleCatalog: Sendable {
     /// scope), so a rule whose examples pass `test` always loads.
     static func checkCanMatch(_ rule: Rule) throws {
         guard !rule.examples.invalid.isEmpty else { return }
-        let linter = Linter(rules: [rule], unusedDisable: nil)
+        let linter = ExampleRunner.exampleLinter(rule, unusedDisable: nil)
         for ex in rule.examples.invalid {
             let marked = MarkedExample(ex.text)
             if !ExampleRunner.lint(marked.text, rule: rule, linter: linter).isEmpty { return }
@@ -90,6 +90,8 @@ public struct RuleSet: Sendable {
     public var knownIDs: Set<String>
     /// The structure vocabulary: the built-in one with the configuration's `structure:` additions.
     public var vocabulary: StructureVocabulary = .builtIn
+    /// The names lexicon (built-in plus `names:`) and the roster (`roster:`).
+    public var names: NamesSetup = .builtIn
 
     public init(rules: [Rule], style: String, unusedDisable: Severity?, knownIDs: Set<String>) {
         self.rules = rules; self.style = style; self.unusedDisable = unusedDisable; self.knownIDs = knownIDs
@@ -160,10 +162,14 @@ public struct RuleSet: Sendable {
         }
         var vocabulary = StructureVocabulary.builtIn
         for node in config.structure { errors.run { vocabulary = try StructureVocabulary.parse(node, base: vocabulary) } }
+        var names = NamesSetup()
+        for node in config.names { errors.run { names.lexicon = try NameLexicon.parse(node, base: names.lexicon) } }
+        if !config.roster.isEmpty { errors.run { names.roster = try Roster.load(paths: config.roster) } }
         try errors.throwIfAny()
         var set = RuleSet(rules: rules.indices.filter { enabled[$0] }.map { rules[$0] }, style: style,
                           unusedDisable: unused, knownIDs: Set(catalog.ids))
         set.vocabulary = vocabulary
+        set.names = names
         return set
     }
 

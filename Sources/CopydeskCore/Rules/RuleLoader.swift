@@ -5,7 +5,7 @@ public enum RuleLoader {
         "id", "kind", "severity", "message", "description", "authority", "link", "scope", "fix", "styles",
         "recommended", "examples",
     ]
-    public static let kinds = ["boundary", "phrases", "pattern", "broken-line", "brackets", "duplicates", "article", "pairs", "straight-quotes", "numbers", "published"]
+    public static let kinds = ["boundary", "phrases", "pattern", "broken-line", "brackets", "duplicates", "article", "pairs", "straight-quotes", "numbers", "published", "names", "roster", "consistency"]
 
     static func kindKeys(_ kind: String) -> Set<String> {
         switch kind {
@@ -20,6 +20,9 @@ public enum RuleLoader {
         case "straight-quotes": return StraightQuotesCheck.keys
         case "numbers": return NumbersCheck.keys
         case "published": return PublishedCheck.keys
+        case "names": return NamesCheck.keys
+        case "roster": return RosterCheck.keys
+        case "consistency": return ConsistencyCheck.keys
         default: return []
         }
     }
@@ -37,6 +40,9 @@ public enum RuleLoader {
         case "straight-quotes": return try StraightQuotesCheck(m)
         case "numbers": return try NumbersCheck(m)
         case "published": return try PublishedCheck(m)
+        case "names": return try NamesCheck(m)
+        case "roster": return try RosterCheck(m)
+        case "consistency": return try ConsistencyCheck(m)
         default: fatalError("unreachable: kind validated before")
         }
     }
@@ -120,7 +126,17 @@ public enum RuleLoader {
         var ex = RuleExamples()
         guard let node else { return ex }
         let m = try StrictMapping(node, what: "examples")
-        try m.rejectUnknown(allowed: ["valid", "invalid", "fixes", "skip-variants", "archive"])
+        try m.rejectUnknown(allowed: ["valid", "invalid", "fixes", "skip-variants", "archive", "roster", "date"])
+        if let r = m["roster"] {
+            var roster = Roster()
+            try roster.add(r, file: r.mark.file)
+            ex.roster = roster
+        }
+        if let d = m["date"] {
+            let s = try d.string("date")
+            guard let day = Day.parse(s) else { throw ConfigError(d.mark, "'date' must be a date (2021-12-15); found '\(s)'") }
+            ex.date = day
+        }
         for v in try m["skip-variants"]?.list("skip-variants") ?? [] {
             let name = try v.choice("an entry of 'skip-variants'", ExampleRunner.Variant.allCases.filter { $0 != .plain }.map(\.rawValue))
             ex.skipVariants.append(name)
