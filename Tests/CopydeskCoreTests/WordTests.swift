@@ -117,7 +117,7 @@ enum Docx {
         // JSON: the part, the paragraph, the run (1-based) and the character offset inside its w:t.
         let three = try #require(TS.offset(of: "3 日", in: text))
         #expect(map.json(line: 0, offset: three).contains("\"paragraph\":1,\"run\":2,\"offsetInRun\":1"))
-        #expect(map.json(line: 1, offset: tab).contains("\"run\":null"))
+        #expect(map.json(line: 1, offset: tab).contains("\"run\":2,\"offsetInRun\":null"))
     }
 
     @Test func headingsByStyleAreHeadlines() throws {
@@ -238,7 +238,7 @@ enum Docx {
         let text = try CLI.run(["lint", "--no-config", "draft.docx"], in: dir)
         #expect(text.status == 1)
         #expect(text.stdout.contains("draft.docx:2:4: error:"), "\(text.stdout)")
-        for (format, needle) in [("github", "line=2,col=4"), ("checkstyle", "line=\"2\" column=\"4\""), ("sarif", "\"startLine\":2")] {
+        for (format, needle) in [("github", "line=2,endLine=2,col=4"), ("checkstyle", "line=\"2\" column=\"4\""), ("sarif", "\"startLine\":2")] {
             let r = try CLI.run(["lint", "--no-config", "--format", format, "draft.docx"], in: dir)
             #expect(r.stdout.replacingOccurrences(of: " ", with: "").contains(needle.replacingOccurrences(of: " ", with: "")), "\(format): \(r.stdout)")
         }

@@ -13,6 +13,8 @@ public struct WordTextMap: Sendable {
         /// Index of the node in the part, or -1 for text not in a `w:t` (a tab, a non-breaking hyphen, a break).
         var node: Int
         var isBreak: Bool = false
+        /// For text not in a `w:t`: the 1-based run it is in.
+        var run: Int = 0
     }
     let spans: [Span]
     /// Per line (paragraph of the text): its part and its 1-based number within the part.
@@ -43,8 +45,8 @@ public struct WordTextMap: Sendable {
                         let t = part.nodes[n].text
                         spans.append(Span(range: text.count..<(text.count + t.count), part: pi, node: n))
                         text.append(contentsOf: t)
-                    case .synthetic(let b):
-                        spans.append(Span(range: text.count..<(text.count + b.count), part: pi, node: -1))
+                    case .synthetic(let b, let run):
+                        spans.append(Span(range: text.count..<(text.count + b.count), part: pi, node: -1, run: run))
                         text.append(contentsOf: b)
                     case .lineBreak:
                         spans.append(Span(range: text.count..<text.count, part: pi, node: -1, isBreak: true))
@@ -100,17 +102,22 @@ public struct WordTextMap: Sendable {
         guard line >= 0 && line < lines.count else { return "null" }
         let (part, paragraph) = lines[line]
         var run = "null", inRun = "null"
-        let i = firstSpan(endingAtOrAfter: offset)
-        var k = i
-        // The span holding the offset: an insertion point at a run's end belongs to that run.
+        // The span holding the offset; else (an insertion point, the end of a paragraph) a run's text ending there.
+        var k = firstSpan(endingAtOrAfter: offset)
+        var holder: Span? = nil
         while k < spans.count && spans[k].range.lowerBound <= offset {
             let s = spans[k]
-            if s.node >= 0 && s.range.contains(offset) || (s.node >= 0 && s.range.upperBound == offset && (k + 1 == spans.count || spans[k + 1].range.lowerBound > offset || spans[k + 1].node < 0)) {
+            if s.range.contains(offset) { holder = s; break }
+            if s.node >= 0 && s.range.upperBound == offset && holder == nil { holder = s }
+            k += 1
+        }
+        if let s = holder {
+            if s.node >= 0 {
                 run = "\(runs[s.part][s.node])"
                 inRun = "\(String(decoding: text[s.range.lowerBound..<offset], as: UTF8.self).unicodeScalars.count)"
-                break
+            } else if s.run > 0 {
+                run = "\(s.run)"
             }
-            k += 1
         }
         return JSON.object([("part", JSON.string(partNames[part])), ("paragraph", "\(paragraph)"), ("run", run), ("offsetInRun", inRun)])
     }

@@ -25,7 +25,8 @@ struct WordParagraph: Sendable {
         /// A `w:t`: index into the part's nodes.
         case node(Int)
         /// Text Word shows that is not in a `w:t` (`w:tab` → tab, `w:noBreakHyphen` → U+2011): read, never edited.
-        case synthetic([UInt8])
+        /// With the 1-based index of its run.
+        case synthetic([UInt8], run: Int)
         /// A manual line or page break (`w:br`, `w:cr`): nothing in the text, and no insertion next to it.
         case lineBreak
     }
@@ -67,7 +68,8 @@ enum WordXML {
     static func checkWellFormed(_ xml: [UInt8], part: String) throws {
         let parser = XMLParser(data: Data(xml))
         parser.shouldResolveExternalEntities = false
-        if !parser.parse() {
+        // On Linux `parse()` can return true and still set `parserError` (a mismatched end tag): both are read.
+        if !parser.parse() || parser.parserError != nil {
             let e = parser.parserError.map { "\($0.localizedDescription)" } ?? "unknown error"
             throw WordError("\(part) is not well-formed XML (line \(parser.lineNumber), column \(parser.columnNumber): \(e)); the file is damaged")
         }
@@ -207,6 +209,9 @@ enum WordXML {
                 switch l {
                 case "del", "moveFrom", "txbxContent", "delText", "instrText":
                     if !selfClosing { skipDepth = stack.count }
+                case "footnote", "endnote":
+                    // Separators and continuation notices (`w:type`) are layout, not notes.
+                    if !selfClosing && attribute(tag, w + "type") != nil { skipDepth = stack.count }
                 case "p":
                     if pDepth == 0 { current = WordParagraph(); runIndex = 0 }
                     if selfClosing { if pDepth == 0 { finishParagraph() } } else { pDepth += 1 }
@@ -217,11 +222,11 @@ enum WordXML {
                 case "outlineLvl":
                     if stack.last.flatMap(local) == "pPr", current != nil { let v = attribute(tag, w + "val").flatMap { Int($0) }; current?.outlineLevel = v }
                 case "tab":
-                    if stack.last.flatMap(local) == "r", current != nil { current?.pieces.append(.synthetic([0x09])) }
+                    if stack.last.flatMap(local) == "r", current != nil { current?.pieces.append(.synthetic([0x09], run: runIndex)) }
                 case "br", "cr":
                     if stack.last.flatMap(local) == "r", current != nil { current?.pieces.append(.lineBreak) }
                 case "noBreakHyphen":
-                    if stack.last.flatMap(local) == "r", current != nil { current?.pieces.append(.synthetic(Array("\u{2011}".utf8))) }
+                    if stack.last.flatMap(local) == "r", current != nil { current?.pieces.append(.synthetic(Array("\u{2011}".utf8), run: runIndex)) }
                 case "t":
                     guard !selfClosing else { break }
                     // The content runs to the matching end tag (w:t has no child elements; CDATA may hold '<').
