@@ -24,7 +24,8 @@ struct WordParagraph: Sendable {
     enum Piece: Sendable {
         /// A `w:t`: index into the part's nodes.
         case node(Int)
-        /// Text Word shows that is not in a `w:t` (`w:tab` → tab, `w:noBreakHyphen` → U+2011): read, never edited.
+        /// Text Word shows that is not in a `w:t` (`w:tab` → tab, `w:noBreakHyphen` → U+2011, `w:softHyphen` → U+00AD):
+        /// read, never edited.
         /// With the 1-based index of its run.
         case synthetic([UInt8], run: Int)
         /// A manual line or page break (`w:br`, `w:cr`): nothing in the text, and no insertion next to it.
@@ -225,6 +226,9 @@ enum WordXML {
                     if stack.last.flatMap(local) == "r", current != nil { current?.pieces.append(.synthetic([0x09], run: runIndex)) }
                 case "br", "cr":
                     if stack.last.flatMap(local) == "r", current != nil { current?.pieces.append(.lineBreak) }
+                case "softHyphen":
+                    // Shown as U+00AD, so that ocr.invisible-char sees what was pasted in (never edited: no w:t).
+                    if stack.last.flatMap(local) == "r", current != nil { current?.pieces.append(.synthetic([0xC2, 0xAD], run: runIndex)) }
                 case "noBreakHyphen":
                     if stack.last.flatMap(local) == "r", current != nil { current?.pieces.append(.synthetic(Array("\u{2011}".utf8), run: runIndex)) }
                 case "t":
