@@ -228,6 +228,12 @@ enum Docx {
         let big = Docx.p(Docx.r(String(repeating: "字", count: 5000)))
         #expect(error(try Docx.make(big), max: 4096)?.contains("above the limit") == true)
         #expect(error(try Docx.make("<w:p><w:r><w:t>未闭合</w:r></w:p>"))?.contains("not well-formed") == true)
+        // Entities that expand a billion times never reach a parser.
+        var laughs = "<?xml version=\"1.0\"?><!DOCTYPE w:document [<!ENTITY a \"哈哈哈哈哈哈哈哈哈哈\">"
+        for k in 1...9 { laughs += "<!ENTITY \(Character(UnicodeScalar(97 + k)!)) \"" + String(repeating: "&\(Character(UnicodeScalar(96 + k)!));", count: 10) + "\">" }
+        laughs += "]><w:document \(Docx.ns)><w:body><w:p><w:r><w:t>&j;</w:t></w:r></w:p></w:body></w:document>"
+        #expect(throws: WordError.self) { try WordXML.parse(Array(laughs.utf8), part: "word/document.xml") }
+        #expect((try? WordXML.parse(Array(laughs.utf8), part: "p")) == nil)
     }
 
     /// The command line: every format shows the paragraph as line; `--diff` prints the text diff; bad files exit 2.
@@ -248,7 +254,13 @@ enum Docx {
         let bad = try CLI.run(["lint", "--no-config", "bad.docx"], in: dir)
         #expect(bad.status == 2)
         #expect((bad.stdout + bad.stderr).contains("not a .docx package"), "\(bad.stdout)\(bad.stderr)")
-        // A folder walk picks .docx files up.
+        // `copydesk structure` reads Word files too: the Heading 1 paragraph is the article's headline.
+        let structure = try CLI.run(["structure", "--no-config", "draft.docx"], in: dir)
+        #expect(structure.status == 0, "\(structure.stdout)\(structure.stderr)")
+        #expect(structure.stdout.contains("青山镇召开供暖会议"), "\(structure.stdout)")
+        let plainHeadline = try CLI.run(["structure", "--no-config", "--format", "json", "draft.docx"], in: dir)
+        #expect(plainHeadline.stdout.contains("\"headlines\":[{\"kind\":\"main\",\"line\":1"), "\(plainHeadline.stdout)")
+                // A folder walk picks .docx files up.
         let walk = try CLI.run(["lint", "--no-config", "."], in: dir)
         #expect(walk.stdout.contains("draft.docx:2:4"))
     }

@@ -35,7 +35,16 @@ extension Document {
 }
 
 /// Linting and fixing a `.docx` file: read the package, lint its text, map fixes back into the runs they lie in.
-enum WordLint {
+public enum WordLint {
+    /// The document copydesk reads from a `.docx` package (`copydesk structure draft.docx`).
+    public static func document(docx bytes: [UInt8], path: String, vocabulary: StructureVocabulary, maxPartSize: Int) throws -> Document {
+        let pkg = try WordPackage(bytes: bytes, maxPartSize: maxPartSize)
+        let map = WordTextMap(parts: pkg.parts, headingStyles: pkg.headingStyles)
+        let source: SourceText
+        do { source = try SourceText(validating: map.text) } catch { throw WordError("the document's text: \(error)") }
+        return Document(wordPath: path, source: source, headings: map.headings, vocabulary: vocabulary)
+    }
+
     static let notAppliedNote = "（修复跨越 Word 文本段，未自动应用）"
 
     struct Outcome {

@@ -83,6 +83,10 @@ enum WordXML {
         if xml.count >= 2 && ((xml[0] == 0xFF && xml[1] == 0xFE) || (xml[0] == 0xFE && xml[1] == 0xFF)) {
             throw WordError("\(part) is UTF-16 XML; copydesk reads Word files saved as UTF-8 XML")
         }
+        // Before any parser sees it: a document type declaration could declare entities that expand without end.
+        if findIn(xml, Array("<!DOCTYPE".utf8), 0, xml.count) != nil {
+            throw WordError("\(part) has a document type declaration, which Word parts never have; the file is damaged or not a Word document")
+        }
         try checkWellFormed(xml, part: part)
         var s = Scanner(xml: xml, part: part)
         try s.scan()
