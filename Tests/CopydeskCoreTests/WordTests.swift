@@ -205,6 +205,26 @@ enum Docx {
         #expect([UInt8](try Data(contentsOf: file)) == fixed)
     }
 
+    /// A soft hyphen (`w:softHyphen`, as LibreOffice writes U+00AD) is read as U+00AD; its fix deletes the element
+    /// and nothing else.
+    @Test func softHyphenElementsAreRemovedWhole() throws {
+        let dir = try TS.makeTempDir("copydesk-word")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("soft.docx")
+        let para = "<w:p><w:r><w:rPr><w:i/></w:rPr><w:t>大约去年</w:t><w:softHyphen/><w:t>八九月份间。</w:t></w:r></w:p>"
+        try Docx.write(try Docx.make(Docx.p(Docx.r("标题"), style: "1") + para), to: file)
+        let report = try runner().run(files: [file.path], write: false)[0].0
+        let d = try #require(report.diagnostics.first { $0.ruleID == "ocr.invisible-char" })
+        #expect(d.fix != nil)
+        let fixed = try runner(fix: .apply).run(files: [file.path], write: true)[0].0
+        #expect(fixed.fixed["ocr.invisible-char"] == 1)
+        let xml = String(decoding: try WordPackage.entries([UInt8](try Data(contentsOf: file))).first { $0.0 == "word/document.xml" }!.1, as: UTF8.self)
+        #expect(xml.contains("<w:r><w:rPr><w:i/></w:rPr><w:t>大约去年</w:t><w:t>八九月份间。</w:t></w:r>"), "\(xml)")
+        #expect(xml.replacingOccurrences(of: "<w:softHyphen/>", with: "") == xml)
+        let again = try runner(fix: .apply).run(files: [file.path], write: true)[0].0
+        #expect(again.fixed.isEmpty && !again.diagnostics.contains { $0.ruleID == "ocr.invisible-char" })
+    }
+
     /// An edit that leaves a space at the edge of a `w:t` marks it `xml:space="preserve"` (else Word drops it);
     /// entities are written back escaped.
     @Test func rewriteKeepsEdgeSpacesAndEscapes() throws {

@@ -70,13 +70,19 @@ public enum WordLint {
             return (source, linter.lint(doc))
         }
         func editable(_ part: Int, _ node: Int) -> Bool { pkg.parts[part].nodes[node].editable }
-        /// Keeps a fix only when every edit lies inside one run's text.
+        /// Keeps a fix only when every edit lies inside one run's text, or deletes a soft hyphen element whole
+        /// (then `node` is `-1 - index` of the removable element).
         func mapped(_ d: Diagnostic, _ map: WordTextMap) -> [(part: Int, node: Int, range: Range<Int>, replacement: String)]? {
             guard let fix = d.fix else { return nil }
             var out: [(Int, Int, Range<Int>, String)] = []
             for e in fix.edits {
-                guard let l = map.locate(e.range, editable: editable) else { return nil }
-                out.append((l.part, l.node, l.range, e.replacement))
+                if let l = map.locate(e.range, editable: editable) {
+                    out.append((l.part, l.node, l.range, e.replacement))
+                } else if e.replacement.isEmpty, !e.range.isEmpty, let r = map.removable(exactly: e.range) {
+                    out.append((r.part, -1 - r.index, 0..<0, ""))
+                } else {
+                    return nil
+                }
             }
             return out
         }
@@ -103,6 +109,11 @@ public enum WordLint {
                     for m in mapped(candidates[u], map)! { byNode[[m.part, m.node], default: []].append((m.range, m.replacement)) }
                 }
                 for (key, edits) in byNode {
+                    if key[1] < 0 {   // a soft hyphen element deleted whole
+                        pkg.parts[key[0]].removables[-1 - key[1]].removed = true
+                        changedParts.insert(key[0])
+                        continue
+                    }
                     var text = pkg.parts[key[0]].nodes[key[1]].text
                     for (r, rep) in edits.sorted(by: { $0.0.lowerBound > $1.0.lowerBound }) { text.replaceSubrange(r, with: Array(rep.utf8)) }
                     pkg.parts[key[0]].nodes[key[1]].text = text
@@ -149,7 +160,8 @@ public enum WordLint {
                 let original = try WordXML.parse(part.xml, part: part.path)
                 var texts: [Int: [UInt8]] = [:]
                 for (k, node) in part.nodes.enumerated() where node.text != original.nodes[k].text { texts[k] = node.text }
-                let xml = WordXML.rewrite(original, texts: texts)
+                let removing = Set(part.removables.indices.filter { part.removables[$0].removed })
+                let xml = WordXML.rewrite(original, texts: texts, removing: removing)
                 try WordXML.checkWellFormed(xml, part: part.path)
                 replaced[part.path] = xml
             }

@@ -15,6 +15,8 @@ public struct WordTextMap: Sendable {
         var isBreak: Bool = false
         /// For text not in a `w:t`: the 1-based run it is in.
         var run: Int = 0
+        /// For a removable element (a soft hyphen): its index in the part's `removables`, else -1.
+        var removable: Int = -1
     }
     let spans: [Span]
     /// Per line (paragraph of the text): its part and its 1-based number within the part.
@@ -48,6 +50,11 @@ public struct WordTextMap: Sendable {
                     case .synthetic(let b, let run):
                         spans.append(Span(range: text.count..<(text.count + b.count), part: pi, node: -1, run: run))
                         text.append(contentsOf: b)
+                    case .removable(let k):
+                        let r = part.removables[k]
+                        if r.removed { continue }
+                        spans.append(Span(range: text.count..<(text.count + r.text.count), part: pi, node: -1, run: r.run, removable: k))
+                        text.append(contentsOf: r.text)
                     case .lineBreak:
                         spans.append(Span(range: text.count..<text.count, part: pi, node: -1, isBreak: true))
                     }
@@ -94,6 +101,16 @@ public struct WordTextMap: Sendable {
         guard let s = candidates.first(where: { $0.node >= 0 && $0.range.lowerBound <= range.lowerBound && range.upperBound <= $0.range.upperBound }),
               editable(s.part, s.node) else { return nil }
         return (s.part, s.node, (range.lowerBound - s.range.lowerBound)..<(range.upperBound - s.range.lowerBound))
+    }
+
+    /// The removable element (a soft hyphen) whose text is exactly `range`: a deletion of it removes the element.
+    func removable(exactly range: Range<Int>) -> (part: Int, index: Int)? {
+        var k = firstSpan(endingAtOrAfter: range.lowerBound)
+        while k < spans.count && spans[k].range.lowerBound <= range.lowerBound {
+            if spans[k].removable >= 0 && spans[k].range == range { return (spans[k].part, spans[k].removable) }
+            k += 1
+        }
+        return nil
     }
 
     /// Where an offset of the text is in the package, for JSON: part, paragraph within it (1-based), run (1-based

@@ -30,11 +30,22 @@ struct WordParagraph: Sendable {
         case synthetic([UInt8], run: Int)
         /// A manual line or page break (`w:br`, `w:cr`): nothing in the text, and no insertion next to it.
         case lineBreak
+        /// A self-closing element that stands for one character and may be deleted whole (`w:softHyphen` → U+00AD):
+        /// index into the part's `removables`.
+        case removable(Int)
     }
     var pieces: [Piece] = []
     var styleID: String?
     /// `w:outlineLvl` set on the paragraph itself (0-based).
     var outlineLevel: Int?
+}
+
+/// An element that a fix may delete whole (a soft hyphen): its tag's bytes, the text it reads as, its run.
+struct WordRemovable: Sendable {
+    var tag: Range<Int>
+    var text: [UInt8]
+    var run: Int
+    var removed = false
 }
 
 /// A part of the package read for text (`word/document.xml`, footnotes, headers…).
@@ -43,6 +54,7 @@ struct WordPart: Sendable {
     var xml: [UInt8]
     var paragraphs: [WordParagraph]
     var nodes: [WordTextNode]
+    var removables: [WordRemovable] = []
 }
 
 /// Why a package or part cannot be read.
@@ -90,7 +102,7 @@ enum WordXML {
         try checkWellFormed(xml, part: part)
         var s = Scanner(xml: xml, part: part)
         try s.scan()
-        return WordPart(path: part, xml: xml, paragraphs: s.paragraphs, nodes: s.nodes)
+        return WordPart(path: part, xml: xml, paragraphs: s.paragraphs, nodes: s.nodes, removables: s.removables)
     }
 
     struct Scanner {
@@ -98,6 +110,7 @@ enum WordXML {
         let part: String
         var paragraphs: [WordParagraph] = []
         var nodes: [WordTextNode] = []
+        var removables: [WordRemovable] = []
         var w = "w:"          // qualified-name prefix of the main namespace
         var mc = "mc:"
         var stack: [String] = []
@@ -231,8 +244,15 @@ enum WordXML {
                 case "br", "cr":
                     if stack.last.flatMap(local) == "r", current != nil { current?.pieces.append(.lineBreak) }
                 case "softHyphen":
-                    // Shown as U+00AD, so that ocr.invisible-char sees what was pasted in (never edited: no w:t).
-                    if stack.last.flatMap(local) == "r", current != nil { current?.pieces.append(.synthetic([0xC2, 0xAD], run: runIndex)) }
+                    // Shown as U+00AD, so that ocr.invisible-char sees what was pasted in; its fix deletes the element.
+                    if stack.last.flatMap(local) == "r", current != nil {
+                        if selfClosing {
+                            removables.append(WordRemovable(tag: tag, text: [0xC2, 0xAD], run: runIndex))
+                            current?.pieces.append(.removable(removables.count - 1))
+                        } else {
+                            current?.pieces.append(.synthetic([0xC2, 0xAD], run: runIndex))
+                        }
+                    }
                 case "noBreakHyphen":
                     if stack.last.flatMap(local) == "r", current != nil { current?.pieces.append(.synthetic(Array("\u{2011}".utf8), run: runIndex)) }
                 case "t":
@@ -355,27 +375,39 @@ enum WordXML {
         return out
     }
 
-    /// The part's XML with the text of some nodes replaced: only those nodes' content changes (and their start
-    /// tag gains `xml:space="preserve"` when the new text starts or ends with a space and it had none).
-    static func rewrite(_ part: WordPart, texts: [Int: [UInt8]]) -> [UInt8] {
+    /// The part's XML with the text of some nodes replaced and some removable elements deleted: only those nodes'
+    /// content changes (and their start tag gains `xml:space="preserve"` when the new text starts or ends with a
+    /// space and it had none), only those elements' tags go.
+    static func rewrite(_ part: WordPart, texts: [Int: [UInt8]], removing: Set<Int> = []) -> [UInt8] {
+        enum Change { case text(Int), remove(Int) }
+        var changes: [(Int, Change)] = texts.keys.map { (part.nodes[$0].startTag.lowerBound, .text($0)) }
+        changes += removing.map { (part.removables[$0].tag.lowerBound, .remove($0)) }
+        changes.sort { $0.0 < $1.0 }
         var out: [UInt8] = []
         out.reserveCapacity(part.xml.count + 64)
         var pos = 0
-        for k in texts.keys.sorted() {
-            let node = part.nodes[k]
-            let text = texts[k]!
-            let edge = text.first.map { $0 == 0x20 || $0 == 0x09 } == true || text.last.map { $0 == 0x20 || $0 == 0x09 } == true
-            if edge && !node.hasPreserve {
-                // `<w:t>` → `<w:t xml:space="preserve">` (before `>` or `/>`, never inside the name).
-                let close = node.startTag.upperBound - 1
-                out.append(contentsOf: part.xml[pos..<close])
-                out.append(contentsOf: Array(" xml:space=\"preserve\"".utf8))
-                out.append(contentsOf: part.xml[close..<node.content.lowerBound])
-            } else {
-                out.append(contentsOf: part.xml[pos..<node.content.lowerBound])
+        for (_, change) in changes {
+            switch change {
+            case .remove(let k):
+                let tag = part.removables[k].tag
+                out.append(contentsOf: part.xml[pos..<tag.lowerBound])
+                pos = tag.upperBound
+            case .text(let k):
+                let node = part.nodes[k]
+                let text = texts[k]!
+                let edge = text.first.map { $0 == 0x20 || $0 == 0x09 } == true || text.last.map { $0 == 0x20 || $0 == 0x09 } == true
+                if edge && !node.hasPreserve {
+                    // `<w:t>` → `<w:t xml:space="preserve">` (before `>`, never inside the name).
+                    let close = node.startTag.upperBound - 1
+                    out.append(contentsOf: part.xml[pos..<close])
+                    out.append(contentsOf: Array(" xml:space=\"preserve\"".utf8))
+                    out.append(contentsOf: part.xml[close..<node.content.lowerBound])
+                } else {
+                    out.append(contentsOf: part.xml[pos..<node.content.lowerBound])
+                }
+                out.append(contentsOf: escape(text))
+                pos = node.content.upperBound
             }
-            out.append(contentsOf: escape(text))
-            pos = node.content.upperBound
         }
         out.append(contentsOf: part.xml[pos...])
         return out
