@@ -181,6 +181,12 @@ extension Runner {
         case .failure(let e): return (FileReport(path: path, inputError: e), nil, nil)
         case .success(let b): bytes = b
         }
+        // Word keeps `~$name.docx` next to a document it has open (the owner's name, not a package): not a draft.
+        if (path as NSString).lastPathComponent.hasPrefix("~$") && !bytes.starts(with: [0x50, 0x4B]) {
+            var r = FileReport(path: path, source: nil, diagnostics: [])
+            r.notice = "skipped: a lock file Word keeps while the document is open"
+            return (r, nil, nil)
+        }
         let linter: Linter
         do { linter = try self.linter(for: path).1 } catch {
             return (FileReport(path: path, source: nil, diagnostics: [], error: "\(error)"), nil, nil)
