@@ -121,16 +121,7 @@ enum WordXML {
 
         init(xml: [UInt8], part: String) { self.xml = xml; self.part = part }
 
-        func find(_ pattern: [UInt8], from: Int) -> Int? {
-            guard !pattern.isEmpty, from <= xml.count - pattern.count else { return nil }
-            var i = from
-            let first = pattern[0]
-            while i <= xml.count - pattern.count {
-                if xml[i] == first && Array(xml[i..<(i + pattern.count)]) == pattern { return i }
-                i += 1
-            }
-            return nil
-        }
+        func find(_ pattern: [UInt8], from: Int) -> Int? { WordXML.findIn(xml, pattern, from, xml.count) }
 
         func fail(_ what: String, at: Int) -> WordError { WordError("\(part): \(what) at byte \(at); the file is damaged") }
 
@@ -354,10 +345,23 @@ enum WordXML {
         return (out, clean)
     }
 
+    /// The first occurrence of `p` in `xml[from..<to]` (memchr for its first byte, then a compare; no allocation).
     static func findIn(_ xml: [UInt8], _ p: [UInt8], _ from: Int, _ to: Int) -> Int? {
-        var i = from
-        while i + p.count <= to { if Array(xml[i..<(i + p.count)]) == p { return i }; i += 1 }
-        return nil
+        guard let first = p.first, from >= 0, to <= xml.count, to - from >= p.count else { return nil }
+        return xml.withUnsafeBufferPointer { b -> Int? in
+            p.withUnsafeBufferPointer { pat -> Int? in
+                let base = b.baseAddress!
+                var i = from
+                let last = to - p.count
+                while i <= last {
+                    guard let hit = memchr(base + i, Int32(first), last - i + 1) else { return nil }
+                    let k = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    if memcmp(base + k, pat.baseAddress!, p.count) == 0 { return k }
+                    i = k + 1
+                }
+                return nil
+            }
+        }
     }
 
     /// Text escaped for element content.
