@@ -17,6 +17,7 @@ let package = Package(
         // The published archive (issue 12): SQLite through GRDB, the embedded default.
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         // Engine: documents, config, rules, checks, fixes, reporters. No CLI concerns.
@@ -24,6 +25,7 @@ let package = Package(
             name: "CopydeskCore",
             dependencies: [
                 .product(name: "Yams", package: "Yams"), .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgreSQL"])),
             ],
             plugins: ["EmbedRulesPlugin"]
@@ -52,7 +54,7 @@ let package = Package(
         .executableTarget(name: "fuzz-fix", dependencies: ["CopydeskCore", "FuzzSupport"], path: "Sources/FuzzFix"),
         .testTarget(
             name: "CopydeskCoreTests",
-            dependencies: ["CopydeskCore"],
+            dependencies: ["CopydeskCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             // Read by the tests from their source folder (#filePath), not bundled.
             exclude: ["Fixtures"]
         ),

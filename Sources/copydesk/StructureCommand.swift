@@ -37,12 +37,18 @@ struct Structure: ParsableCommand {
                 case .failure(let e): printError("\(path): \(e)"); failed = true; continue
                 }
             }
-            let source: SourceText
-            do { source = try SourceText(validating: bytes) } catch { printError("\(name): \(error)"); failed = true; continue }
             let lookup = name.hasPrefix("/") ? name : cwd + "/" + name
             let vocabulary: StructureVocabulary
             do { vocabulary = try runner.linter(for: lookup).1.vocabulary } catch { printError("\(error)"); failed = true; continue }
-            let doc = Document(path: name, source: source, vocabulary: vocabulary)
+            let doc: Document
+            if name.lowercased().hasSuffix(".docx") {   // a Word file: its paragraphs, heading styles as headlines
+                do { doc = try WordLint.document(docx: bytes, path: name, vocabulary: vocabulary, maxPartSize: opts.maxFileSize) }
+                catch { printError("\(name): \(error)"); failed = true; continue }
+            } else {
+                let source: SourceText
+                do { source = try SourceText(validating: bytes) } catch { printError("\(name): \(error)"); failed = true; continue }
+                doc = Document(path: name, source: source, vocabulary: vocabulary)
+            }
             if format == .json { items.append(StructureReport.json(doc, path: name)) }
             else { writeOut(StructureReport.text(doc, path: name)) }
         }

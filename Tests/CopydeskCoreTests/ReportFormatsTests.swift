@@ -215,6 +215,7 @@ import Testing
         try TS.write("正文，全 力。\n", to: dir.appendingPathComponent("broken/a.txt"))
         try TS.write("正文(内容)，使用Rust。\n", to: dir.appendingPathComponent("ok/b.txt"))
         try Data([0x41, 0x00, 0x42]).write(to: dir.appendingPathComponent("ok/bin.txt"))
+        try Docx.write(try Docx.make(WordTests.draftBody), to: dir.appendingPathComponent("ok/c.docx"))   // JSON's `word`
         for args in [["lint", "--format", "json", TS.repoRoot.appendingPathComponent("examples").path], ["lint", "--format", "json", "broken", "ok"]] {
             let r = try CLI.run(args, in: dir)
             #expect(r.status != 0)

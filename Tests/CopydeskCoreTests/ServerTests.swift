@@ -202,6 +202,22 @@ final class LSPClient {
         }, encodings: nil)
     }
 
+    /// A duplicate paragraph points at its earlier copy (`relatedInformation`).
+    @Test func duplicatesCarryRelatedLocations() throws {
+        try ServerTests.start({ c, dir in
+            try TS.write("extends: []\nrules:\n  duplicates.paragraph: on\n", to: dir.appendingPathComponent(".lintrc.yml"))
+            let uri = dir.appendingPathComponent("a.txt").absoluteString
+            let para = "县农业农村局近日召开春耕备耕工作会议，部署今年粮食生产任务，要求各乡镇抓紧落实种子化肥供应。"
+            c.open(uri, "春耕备耕有序推进\n\n" + para + "\n\n会上通报了去年全县粮食生产情况。\n\n" + para + "\n")
+            let d = try #require(c.diagnostics(for: uri)?.first { ($0["code"] as? String) == "duplicates.paragraph" })
+            #expect(((d["range"] as? [String: Any])?["start"] as? [String: Any])?["line"] as? Int == 6)
+            let related = try #require(d["relatedInformation"] as? [[String: Any]])
+            let location = try #require(related.first?["location"] as? [String: Any])
+            #expect(location["uri"] as? String == uri)
+            #expect((((location["range"] as? [String: Any])?["start"] as? [String: Any])?["line"] as? Int) == 2)
+        }, encodings: nil)
+    }
+
     @Test func configurationIsReloadedWhenItChanges() throws {
         try ServerTests.start({ c, dir in
             let uri = dir.appendingPathComponent("a.txt").absoluteString

@@ -12,7 +12,7 @@ public final class Runner: @unchecked Sendable {
         public var unsafeFixes = false
         public var maxFileSize = 256 * 1024 * 1024
         public var style: String?
-        public var extensions: Set<String> = ["txt", "md", "markdown", "mdx", "text"]
+        public var extensions: Set<String> = ["txt", "md", "markdown", "mdx", "text", "docx"]
         /// `--archive`: the published archive for every file (else the configuration's `archive:`).
         public var archive: ArchiveLocation?
         /// `archive check`: only the rules of this kind run.
@@ -344,6 +344,8 @@ public final class Runner: @unchecked Sendable {
         let emitter = OrderedEmitter(box: box, emit: emit)
         DispatchQueue.concurrentPerform(iterations: files.count) { i in
             let path = files[i]
+            // Word files: their own reader and writer (Word/WordLint.swift).
+            if path.pathExtensionLowercased == "docx" { box[i] = processWordFile(path, write: write); emitter.ready(); return }
             var stamp: FileStamp? = nil
             switch read(path, stamped: write, stamp: &stamp) {
             case .failure(let e):

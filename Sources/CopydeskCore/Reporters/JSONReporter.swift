@@ -22,6 +22,9 @@ public struct JSONReporter: Reporter {
                     ("start", JSONReporter.position(src.position(d.range.lowerBound))),
                     ("end", JSONReporter.position(src.position(d.range.upperBound))),
                 ]
+                if let map = f.wordMap {
+                    pairs.append(("word", map.json(line: src.position(d.range.lowerBound).line - 1, offset: d.range.lowerBound)))
+                }
                 if let fix = d.fix {
                     let edits = fix.edits.map { e in
                         JSON.object([("start", JSONReporter.position(src.position(e.range.lowerBound))),

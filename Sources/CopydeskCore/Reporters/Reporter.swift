@@ -12,6 +12,8 @@ public struct FileReport: Sendable {
     public var fixed: [String: Int] = [:]
     /// `--fix` refused to write this file or could not (`error` says why): it was linted, not fixed.
     public var notWritten = false
+    /// A Word file: where each offset of its text is in the package (JSON adds part, paragraph and run).
+    public var wordMap: WordTextMap?
     /// After `detachSource()`: the positions and line texts the reporters need, instead of the whole text.
     var positions: [Int: OutputPosition] = [:]
     /// The stable fingerprint of each finding (SARIF `partialFingerprints`), by its start and rule.

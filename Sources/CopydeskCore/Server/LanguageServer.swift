@@ -266,6 +266,7 @@ public final class LanguageServer {
                 body += tail
             }
             if let fix = d.fix { body += ",\"data\":{\"fix\":\"\(fix.safety.rawValue)\"}" }
+            if !d.related.isEmpty { body += ",\"relatedInformation\":" + relatedInformation(d, doc) }
             body += "}"
         }
         body += "]}}"
@@ -320,6 +321,26 @@ public final class LanguageServer {
         ]
         if let fix = d.fix { out["data"] = ["fix": fix.safety.rawValue] }
         return out
+    }
+
+    /// LSP `relatedInformation` of a finding (the earlier copy of a duplicate): in this draft, converted like the
+    /// finding; in another file, from the positions the cross-file pass worked out (LSP lines and UTF-16 columns,
+    /// 0-based).
+    func relatedInformation(_ d: Diagnostic, _ doc: OpenDocument) -> String {
+        JSON.array(d.related.map { r in
+            let uri: String, range: String
+            if let file = r.file {
+                uri = URL(fileURLWithPath: file).absoluteString
+                let s = r.start.map { ($0.line - 1, encoding == .utf8 ? $0.byteColumn - 1 : $0.utf16Column - 1) } ?? (0, 0)
+                let e = r.end.map { ($0.line - 1, encoding == .utf8 ? $0.byteColumn - 1 : $0.utf16Column - 1) } ?? s
+                range = "{\"start\":{\"line\":\(s.0),\"character\":\(s.1)},\"end\":{\"line\":\(e.0),\"character\":\(e.1)}}"
+            } else {
+                uri = doc.uri
+                let s = lineCharacter(of: r.range.lowerBound, in: doc.source), e = lineCharacter(of: r.range.upperBound, in: doc.source)
+                range = "{\"start\":{\"line\":\(s.0),\"character\":\(s.1)},\"end\":{\"line\":\(e.0),\"character\":\(e.1)}}"
+            }
+            return JSON.object([("location", JSON.object([("uri", JSON.string(uri)), ("range", range)])), ("message", JSON.string(r.message))])
+        })
     }
 
     // MARK: code actions and hover
