@@ -81,6 +81,8 @@ public struct RuleExamples: Sendable {
     public var fixes: [FixExample] = []
     /// Variants the examples cannot take (e.g. a prefix for a rule about line starts), with a comment saying why.
     public var skipVariants: [String] = []
+    /// `format: markdown`: the examples are Markdown drafts (front matter, headings), not plain text.
+    public var format: Document.Format = .plainText
     public var isEmpty: Bool { valid.isEmpty && invalid.isEmpty && fixes.isEmpty }
 }
 

@@ -118,7 +118,8 @@ public enum RuleLoader {
         var ex = RuleExamples()
         guard let node else { return ex }
         let m = try StrictMapping(node, what: "examples")
-        try m.rejectUnknown(allowed: ["valid", "invalid", "fixes", "skip-variants"])
+        try m.rejectUnknown(allowed: ["valid", "invalid", "fixes", "skip-variants", "format"])
+        if let f = m["format"] { ex.format = try f.choice("format", ["text", "markdown"]) == "markdown" ? .markdown : .plainText }
         for v in try m["skip-variants"]?.list("skip-variants") ?? [] {
             let name = try v.choice("an entry of 'skip-variants'", ExampleRunner.Variant.allCases.filter { $0 != .plain }.map(\.rawValue))
             ex.skipVariants.append(name)
