@@ -359,7 +359,9 @@ public struct ArticleCheck: Check {
         if end == nil {
             let head = Array(s[lead..<min(s.count, lead + 30)])
             if let e = (0..<max(0, head.count - 1)).first(where: { head[$0] == 0x65E5 && head[$0 + 1] == 0x7535 }) { end = lead + e + 2 }
-            else if let e = head.firstIndex(of: 0x8BAF), e <= 10 { end = lead + e + 1 }
+            // 讯, but not the one of 通讯员 (`本报记者刘涛 通讯员马媛报道`: a byline paragraph).
+            else if let e = head.firstIndex(of: 0x8BAF), e <= 10, e == 0 || head[e - 1] != 0x901A,
+                    e + 1 >= head.count || head[e + 1] != 0x5458 { end = lead + e + 1 }
         }
         guard let e = end else { return nil }
         var off = line.lowerBound
