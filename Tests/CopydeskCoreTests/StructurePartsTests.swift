@@ -126,4 +126,13 @@ import Testing
         let end = "青山镇召开供暖会议\n\n本报讯 昨天，青山镇召开会议。\n\n会议要求，各村做好准备。\n\n（记者 李四）\n"
         #expect(try lint(rule, end).isEmpty)
     }
+
+    @Test func phraseRulesSharingAPhraseBothReport() throws {
+        // `headline.subtitle-dash` lists `--` like `punctuation.dash`: one automaton, both rules keep their matches.
+        let a = try TS.rule(TS.ruleYAML(kind: "phrases", extra: "phrases: [\"--\": \"——\"]", scope: "[body]"), id: "t/a.yml")
+        let b = try TS.rule(TS.ruleYAML(kind: "phrases", extra: "phrases: [\"--\", 青山]", scope: "[body]"), id: "t/b.yml")
+        let doc = Document(path: "p.txt", text: "他--一个青山人。\n")
+        let ids = Linter(rules: [a, b], unusedDisable: nil).lint(doc).map(\.ruleID).sorted()
+        #expect(ids == ["t.a", "t.b", "t.b"])
+    }
 }
