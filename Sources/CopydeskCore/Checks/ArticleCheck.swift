@@ -22,6 +22,8 @@
 ///     letters or digits count as one).
 ///   - `title-mismatch`: Markdown front matter `title` differs from the first heading above the body.
 ///   - `dateline-date`: a dateline date (`12月14日电`) later than the Markdown front matter `date`.
+///   - `headline-order`: Markdown front matter with the lead-in (`kicker`) after the main title, the subtitle before
+///     it, or a second `title`, reported at the field out of place.
 ///   - `credit-placement`: a closing credit (`（记者 张三）`, `责任编辑：`) with more body after it in the same
 ///     article, and a byline line between body paragraphs with no headline before it (it splits an article).
 public struct ArticleCheck: Check {
@@ -31,6 +33,7 @@ public struct ArticleCheck: Check {
         case inconsistentHeadlines = "inconsistent-headlines"
         case roleOrder = "role-order", datelineSeparator = "dateline-separator", headlineLength = "headline-length"
         case titleMismatch = "title-mismatch", datelineDate = "dateline-date", creditPlacement = "credit-placement"
+        case headlineOrder = "headline-order"
     }
     /// Where a credit stands in its article (`credit-at` of `missing-byline`).
     enum Place: String, CaseIterable { case top, middle, bottom }
@@ -266,6 +269,20 @@ public struct ArticleCheck: Check {
                         add(r, substitute(context.message, ["match": "\(month)月\(day)日", "replacement": src.string(field.value)]))
                     }
                 }
+            }
+        case .headlineOrder:
+            guard doc.format == .markdown, scope.contains(.headline) || scope.contains(.frontMatter) else { return }
+            let fields = page.frontMatter
+            guard let title = fields.first(where: { $0.key == "title" }) else { return }
+            for f in fields {
+                let wrong: String?
+                switch f.key {
+                case "kicker" where f.line > title.line: wrong = "引题在主题之后"
+                case "subtitle" where f.line < title.line: wrong = "副题在主题之前"
+                case "title" where f.line > title.line: wrong = "主题出现两次"
+                default: wrong = nil
+                }
+                if let wrong { add(f.value, substitute(context.message, ["match": f.key, "replacement": wrong])) }
             }
         case .creditPlacement:
             guard scope.contains(.byline) || scope.contains(.credit) || scope.contains(.body) else { return }
