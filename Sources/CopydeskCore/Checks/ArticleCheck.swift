@@ -24,6 +24,8 @@
 ///   - `dateline-date`: a dateline date (`12月14日电`) later than the Markdown front matter `date`.
 ///   - `headline-order`: Markdown front matter with the lead-in (`kicker`) after the main title, the subtitle before
 ///     it, or a second `title`, reported at the field out of place.
+///   - `role-name-spacing`: between a role and the name after it, the house form (`spacing: none | space |
+///     ideographic-space`), fix: that form.
 ///   - `credit-placement`: a closing credit (`（记者 张三）`, `责任编辑：`) with more body after it in the same
 ///     article, and a byline line between body paragraphs with no headline before it (it splits an article).
 public struct ArticleCheck: Check {
@@ -33,7 +35,7 @@ public struct ArticleCheck: Check {
         case inconsistentHeadlines = "inconsistent-headlines"
         case roleOrder = "role-order", datelineSeparator = "dateline-separator", headlineLength = "headline-length"
         case titleMismatch = "title-mismatch", datelineDate = "dateline-date", creditPlacement = "credit-placement"
-        case headlineOrder = "headline-order"
+        case headlineOrder = "headline-order", roleNameSpacing = "role-name-spacing"
     }
     /// Where a credit stands in its article (`credit-at` of `missing-byline`).
     enum Place: String, CaseIterable { case top, middle, bottom }
@@ -46,9 +48,10 @@ public struct ArticleCheck: Check {
     var order: [[UInt32]] = ["记者", "实习生", "通讯员"].map { Array($0.unicodeScalars.map(\.value)) }
     var separator: [UInt32] = [0x3000]
     var maxLength = 24
+    var roleGap: [UInt32] = [0x20]
 
     static let keys: Set<String> = ["check", "exempt-types", "accept-dateline", "marks", "min-headlines", "credit-at", "order",
-                                    "separator", "max-length"]
+                                    "separator", "max-length", "spacing"]
 
     init(_ m: StrictMapping) throws {
         kind = Kind(rawValue: try m.required("check").choice("check", Kind.allCases.map(\.rawValue)))!
@@ -61,6 +64,14 @@ public struct ArticleCheck: Check {
         try only("marks", [.headlineTerminal]); try only("min-headlines", [.inconsistentHeadlines])
         try only("credit-at", [.missingByline]); try only("order", [.roleOrder])
         try only("separator", [.datelineSeparator]); try only("max-length", [.headlineLength])
+        try only("spacing", [.roleNameSpacing])
+        if let n = m["spacing"] {
+            switch try n.choice("spacing", ["none", "space", "ideographic-space"]) {
+            case "none": roleGap = []
+            case "ideographic-space": roleGap = [0x3000]
+            default: roleGap = [0x20]
+            }
+        }
         if let n = m["credit-at"] {
             var set = Set<Place>()
             for item in try n.list("credit-at") {
@@ -283,6 +294,42 @@ public struct ArticleCheck: Check {
                 default: wrong = nil
                 }
                 if let wrong { add(f.value, substitute(context.message, ["match": f.key, "replacement": wrong])) }
+            }
+        case .roleNameSpacing:
+            guard scope.contains(.byline) || scope.contains(.credit) else { return }
+            var credits: [PageStructure.Credit] = []
+            for a in page.articles { credits += a.credits }
+            for f in page.fragments { credits += f.credits }
+            let shown = roleGap.isEmpty ? "不空格" : roleGap == [0x3000] ? "空一个全角空格" : "空一个半角空格"
+            let repl = String(String.UnicodeScalarView(roleGap.compactMap(UnicodeScalar.init)))
+            for c in credits where c.kind == .byline || c.kind == .datelineCredit || c.kind == .photo
+                || (c.kind == .closing && (src.bytes[c.range.lowerBound] == 0x28 || src.bytes[c.range.lowerBound] == 0xEF)) {
+                let s = ArticleStructure.scalars(src, c.range)
+                var k = 0, off = c.range.lowerBound
+                func width(_ v: UInt32) -> Int { v < 0x80 ? 1 : v < 0x800 ? 2 : v < 0x10000 ? 3 : 4 }
+                while k < s.count {
+                    guard let n = ArticleStructure.roleLength(s[k...], doc.vocabulary) else { off += width(s[k]); k += 1; continue }
+                    var roleEnd = off
+                    for v in s[k..<(k + n)] { roleEnd += width(v) }
+                    k += n; off = roleEnd
+                    // The gap, then a name (a Han character that starts no other role).
+                    var j = k, gapEnd = off
+                    while j < s.count && ArticleStructure.isSpace(s[j]) { gapEnd += width(s[j]); j += 1 }
+                    guard j < s.count, CharClass.of(s[j]).contains(.han), s[j] != 0x6444,          // 摄
+                          ArticleStructure.roleLength(s[j...], doc.vocabulary) == nil else { continue }
+                    let gap = Array(s[k..<j])
+                    if gap != roleGap {
+                        let found = gap.isEmpty ? "不空格" : gap == [0x3000] ? "空一个全角空格" : gap == [0x20] ? "空一个半角空格" : "空了\(gap.count)个空格"
+                        let msg = substitute(context.message, ["match": found, "replacement": shown])
+                        if gap.isEmpty {
+                            let (_, last) = lastScalar(src, c.range.lowerBound..<roleEnd)
+                            add(last..<roleEnd, msg, fix(last..<roleEnd, src.string(last..<roleEnd) + repl))
+                        } else {
+                            add(roleEnd..<gapEnd, msg, fix(roleEnd..<gapEnd, repl))
+                        }
+                    }
+                    k = j; off = gapEnd
+                }
             }
         case .creditPlacement:
             guard scope.contains(.byline) || scope.contains(.credit) || scope.contains(.body) else { return }
