@@ -135,4 +135,15 @@ import Testing
         let ids = Linter(rules: [a, b], unusedDisable: nil).lint(doc).map(\.ruleID).sorted()
         #expect(ids == ["t.a", "t.b", "t.b"])
     }
+
+    @Test func roleNameSpacingForms() throws {
+        func rule(_ sp: String) -> String { TS.ruleYAML(kind: "article", extra: "check: role-name-spacing\nspacing: \(sp)", scope: "[byline]", fix: "safe") }
+        let text = "青山镇召开供暖会议\n□融媒记者张三 通讯员　李四\n\n本报讯（记者 王五）昨天，青山镇召开会议。\n"
+        #expect(try lint(rule("none"), text) == ["\u{3000}", " "])
+        #expect(try lint(rule("space"), text) == ["者", "\u{3000}"])
+        #expect(try lint(rule("ideographic-space"), text) == ["者", " "])
+        // A photo credit's 摄 is no name; 责任编辑：is not bracketed.
+        #expect(try lint(rule("space"), "青山镇召开供暖会议\n\n本报讯 昨天，青山镇召开会议。\n\n会场一角。\n\n本报记者 张三 摄\n\n责任编辑：李四\n").isEmpty)
+        #expect(TS.configError { _ = try TS.rule(rule("tab")) } != nil)
+    }
 }
