@@ -57,7 +57,10 @@ import Testing
 
     @Test func fixesOnPartsAreTheSameIncrementally() throws {
         let text = "社区里的“守门人”\n--记永康市疫情防控志愿者\n□融媒记者 张三、 李四\n\n本报讯 12月14日夜，青山镇召开会议。\n\n全力以赴保障供暖\n□记者 王五\n\n本报讯昨天，花街镇召开会议。\n"
-        let linter = try FixSafetyTests.recommendedLinter()
+        // The recommended rules with dateline.separator turned on (U+3000).
+        let config = try Config.parse("rules:\n  dateline.separator: on\n", file: "/p/.lintrc.yml", directory: "/p")
+        let linter = Linter(try RuleSet.build(config: config, catalog: RuleCatalog.loadBuiltIn()))
+        #expect(linter.rules.contains { $0.id == "dateline.separator" } && linter.rules.contains { $0.id == "punctuation.dash" })
         let a = FixApplier.fix(SourceText(text), path: "p.txt", linter: linter, allowUnsafe: false, incremental: true)
         let b = FixApplier.fix(SourceText(text), path: "p.txt", linter: linter, allowUnsafe: false, incremental: false)
         let fixed = String(decoding: a.bytes, as: UTF8.self)
