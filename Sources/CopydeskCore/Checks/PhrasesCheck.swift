@@ -221,15 +221,24 @@ public struct PhrasesCheck: Check {
 struct PhrasesScanner: Sendable {
     typealias Entry = (rule: Int, check: PhrasesCheck, safety: FixSafety, message: String, scope: Scope)
     let rules: [Entry]
-    private var automata: [(AhoCorasick, owners: [(entry: Int, phrase: Int)])] = []
+    /// Each automaton's patterns are distinct: a phrase listed by several rules (`--` in `punctuation.dash` and in
+    /// `headline.subtitle-dash`) is one pattern with several owners, so no rule shadows another's.
+    private var automata: [(AhoCorasick, owners: [[(entry: Int, phrase: Int)]])] = []
 
     init(rules: [(Int, PhrasesCheck, FixSafety, String, Scope)]) {
         self.rules = rules.map { (rule: $0.0, check: $0.1, safety: $0.2, message: $0.3, scope: $0.4) }
         for ci in [false, true] {
             var patterns: [[UInt8]] = []
-            var owners: [(entry: Int, phrase: Int)] = []
+            var owners: [[(entry: Int, phrase: Int)]] = []
+            var index: [[UInt8]: Int] = [:]
             for (k, e) in self.rules.enumerated() where e.check.ignoreCase == ci {
-                for (pi, ph) in e.check.phrases.enumerated() { patterns.append(Array(ph.utf8)); owners.append((k, pi)) }
+                for (pi, ph) in e.check.phrases.enumerated() {
+                    let bytes = Array(ph.utf8)
+                    let key = ci ? bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 } : bytes
+                    if let i = index[key] { owners[i].append((k, pi)); continue }
+                    index[key] = patterns.count
+                    patterns.append(bytes); owners.append([(k, pi)])
+                }
             }
             if !patterns.isEmpty { automata.append((AhoCorasick(patterns: patterns, caseInsensitiveASCII: ci), owners)) }
         }
@@ -245,9 +254,10 @@ struct PhrasesScanner: Sendable {
                     automaton.allMatches(in: p, range: seg.range, into: &all)
                     if all.isEmpty { continue }
                     for m in all {
-                        let o = owners[m.pattern]
-                        if rules[o.entry].scope.isDisjoint(with: seg.role) { continue }
-                        perRule[o.entry].append(AhoCorasick.Match(pattern: o.phrase, range: m.range))
+                        for o in owners[m.pattern] {
+                            if rules[o.entry].scope.isDisjoint(with: seg.role) { continue }
+                            perRule[o.entry].append(AhoCorasick.Match(pattern: o.phrase, range: m.range))
+                        }
                     }
                     for k in perRule.indices where !perRule[k].isEmpty {
                         var chosen: [AhoCorasick.Match] = []

@@ -20,6 +20,9 @@ public struct Document: Sendable {
     public let vocabulary: StructureVocabulary
     /// Articles and fragments (`Structure/PageStructure.swift`), built once from the blocks and their roles.
     public let structure: PageStructure
+    /// Per block, the structure parts it is (`Scope.kicker`, `.subtitle`, `.credit`; empty for most blocks), read
+    /// by `segments(for:)` so rules can be scoped to them. Worked out from `structure`.
+    public let parts: [Scope]
 
     public var bytes: [UInt8] { source.bytes }
 
@@ -57,6 +60,7 @@ public struct Document: Sendable {
         }
         self.inlineRoles = inline
         self.structure = PageStructure.build(source: source, format: fmt, blocks: blocks, inlineRoles: inline, vocabulary: vocabulary)
+        self.parts = structure.blockParts(blocks: blocks, source: source)
         if !inline.isEmpty { verbatim = InlineScanner.normalize(verbatim + inline.map(\.range)) }
         self.blocks = blocks
         self.verbatim = verbatim
@@ -70,6 +74,7 @@ public struct Document: Sendable {
         self.lineFacts = lineFacts
         self.vocabulary = vocabulary
         self.structure = PageStructure.build(source: source, format: format, blocks: blocks, inlineRoles: inlineRoles, vocabulary: vocabulary)
+        self.parts = structure.blockParts(blocks: blocks, source: source)
         self.path = path
         self.source = source
         self.format = format
@@ -90,11 +95,14 @@ public struct Document: Sendable {
     }
 
     /// Segments of the blocks whose role is in `scope`, with verbatim ranges cut out (unless `scope` has `.code`,
-    /// in which case inline code is kept).
+    /// in which case inline code is kept). A segment's role is its block's role and the block's structure parts.
     public func segments(for scope: Scope) -> [Segment] {
         var out: [Segment] = []
         var v = 0
-        for (bi, block) in blocks.enumerated() where !block.role.isDisjoint(with: scope) {
+        let withParts = parts.count == blocks.count
+        for (bi, block) in blocks.enumerated() {
+            let role = withParts ? block.role.union(parts[bi]) : block.role
+            guard !role.isDisjoint(with: scope) else { continue }
             for line in block.content {
                 // Skip verbatim ranges before this line.
                 while v < verbatim.count && verbatim[v].upperBound <= line.lowerBound { v += 1 }
@@ -105,19 +113,21 @@ public struct Document: Sendable {
                     let cut = verbatim[k]
                     if scope.contains(.code) && block.role == .code { break }
                     if cut.lowerBound > start {
-                        out.append(Segment(range: start..<cut.lowerBound, atLineStart: atStart, atLineEnd: false, block: bi, role: block.role))
+                        out.append(Segment(range: start..<cut.lowerBound, atLineStart: atStart, atLineEnd: false, block: bi, role: role))
                     }
                     atStart = false
                     start = max(start, cut.upperBound)
                     k += 1
                 }
                 if start < line.upperBound || (start == line.upperBound && atStart) {
-                    out.append(Segment(range: start..<line.upperBound, atLineStart: atStart, atLineEnd: true, block: bi, role: block.role))
+                    out.append(Segment(range: start..<line.upperBound, atLineStart: atStart, atLineEnd: true, block: bi, role: role))
                 }
             }
         }
         // Inline ranges with a role of their own (cut out above like verbatim text) are segments of that role.
-        for (r, role) in inlineRoles where !role.isDisjoint(with: scope) {
+        for (r, inlineRole) in inlineRoles {
+            let role = inlineRole == .byline ? inlineRole.union(.credit) : inlineRole   // a dateline's credit
+            guard !role.isDisjoint(with: scope) else { continue }
             out.append(Segment(range: r, atLineStart: false, atLineEnd: false, block: blockIndex(containing: r.lowerBound) ?? 0, role: role))
         }
         return out

@@ -276,7 +276,7 @@ public final class DuplicateUnits: @unchecked Sendable {
 
 /// Work shared by the duplicate checks of one lint: the units of the document, per scope.
 public final class CheckCache: @unchecked Sendable {
-    private var units: [UInt8: DuplicateUnits] = [:]
+    private var units: [UInt16: DuplicateUnits] = [:]
     /// The published archive the `published` rules look paragraphs up in (nil: archive off).
     public var archive: (any ArchiveStore)?
     public init(archive: (any ArchiveStore)? = nil) { self.archive = archive }

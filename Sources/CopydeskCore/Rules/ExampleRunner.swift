@@ -21,7 +21,8 @@ public enum ExampleRunner {
     /// The role examples are read in: the first prose scope the rule applies to.
     static func role(for rule: Rule) -> Scope? {
         // Structure rules read the page as copydesk reads any draft: their examples are whole pages.
-        if rule.check is ArticleCheck { return nil }
+        // So are rules scoped to a structure part only (kicker, subtitle, credit): the part is found on the page.
+        if rule.check is ArticleCheck || (rule.scope.subtracting(Scope.parts).isEmpty) { return nil }
         for s: Scope in [.body, .headline, .byline, .dateline, .frontMatter] where rule.scope.contains(s) { return s }
         return .body
     }
@@ -31,7 +32,7 @@ public enum ExampleRunner {
     /// (`RuleCatalog.checkCanMatch`) both read examples through here.
     public static func lint(_ text: String, rule: Rule, linter: Linter? = nil) -> [Diagnostic] {
         let l = linter ?? exampleLinter(rule, unusedDisable: nil)
-        let doc = Document(path: "example.txt", source: SourceText(text), format: .plainText, role: role(for: rule))
+        let doc = Document(path: examplePath(rule), source: SourceText(text), format: rule.examples.format, role: role(for: rule))
         guard !rule.examples.archive.isEmpty else { return l.lint(doc) }
         // `kind: published`: the examples' archive, a real SQLite archive in memory.
         let archive: any ArchiveStore
@@ -87,7 +88,8 @@ public enum ExampleRunner {
                                     message: "the rule declares fix: \(rule.fixSafety.rawValue) but has no examples.fixes (before/after)"))
         }
 
-        for v in variants where !rule.examples.skipVariants.contains(v.rawValue) {
+        let markdown = rule.examples.format == .markdown
+        for v in variants where !rule.examples.skipVariants.contains(v.rawValue) && !(markdown && v == .prefix) {
             func transform(_ t: String) -> String {
                 switch v {
                 case .crlf: return t.replacingOccurrences(of: "\n", with: "\r\n")
@@ -113,7 +115,7 @@ public enum ExampleRunner {
                 let marked = MarkedExample(transform(ex.text))
                 if v == .disabled {
                     let withMeta = exampleLinter(rule, unusedDisable: .info)
-                    let text = disableOpen + marked.text + disableClose
+                    let text = markdown ? markdownDisabled(marked.text, rule.id) : disableOpen + marked.text + disableClose
                     let ds = lint(text, withMeta)
                     if !ds.isEmpty { fail(ex.mark, v, "inside a disabled region, expected no finding, got \(ds.map(\.ruleID).joined(separator: ", ")) at \(show(ds, text))") }
                     continue
@@ -128,17 +130,17 @@ public enum ExampleRunner {
             if v == .disabled { continue }
             for ex in rule.examples.fixes {
                 let before = transform(ex.before), after = transform(ex.after)
-                let out = FixApplier.fix(SourceText(before), path: "example.txt", linter: linterForFix(rule, role), allowUnsafe: true)
+                let out = FixApplier.fix(SourceText(before), path: examplePath(rule), linter: linterForFix(rule, role), allowUnsafe: true)
                 let result = String(decoding: out.bytes, as: UTF8.self)
                 if result != after {
                     fail(ex.mark, v, "fixing gave \(quote(result)), expected \(quote(after))")
                 } else {
-                    let again = FixApplier.fix(SourceText(after), path: "example.txt", linter: linterForFix(rule, role), allowUnsafe: true)
+                    let again = FixApplier.fix(SourceText(after), path: examplePath(rule), linter: linterForFix(rule, role), allowUnsafe: true)
                     if again.changed { fail(ex.mark, v, "fixing is not idempotent: fixing the result changed it to \(quote(String(decoding: again.bytes, as: UTF8.self)))") }
                 }
                 if !out.unconverged.isEmpty { fail(ex.mark, v, "fixing did not converge") }
                 if let safe = ex.safeOnly.map(transform) {
-                    let safeOut = FixApplier.fix(SourceText(before), path: "example.txt", linter: linterForFix(rule, role), allowUnsafe: false)
+                    let safeOut = FixApplier.fix(SourceText(before), path: examplePath(rule), linter: linterForFix(rule, role), allowUnsafe: false)
                     let got = String(decoding: safeOut.bytes, as: UTF8.self)
                     if got != safe { fail(ex.mark, v, "fixing with safe fixes only gave \(quote(got)), expected \(quote(safe))") }
                 }
@@ -154,6 +156,19 @@ public enum ExampleRunner {
         if let r = rule.examples.roster { l.names.roster = r }
         l.names.date = rule.examples.date
         return l
+    }
+
+    static func examplePath(_ rule: Rule) -> String { rule.examples.format == .markdown ? "example.md" : "example.txt" }
+
+    /// Markdown examples: the disable comments go after the front matter (which must open the file); the multibyte
+    /// prefix cannot go before it, so that variant is not run on them.
+    static func markdownDisabled(_ text: String, _ id: String) -> String {
+        let open = "<!-- copydesk-disable \(id) -- example variant -->\n\n", close = "\n<!-- copydesk-enable \(id) -->\n"
+        let nl = text.contains("\r\n") ? "\r\n" : "\n"
+        if text.hasPrefix("---" + nl), let end = text.range(of: nl + "---" + nl, range: text.index(text.startIndex, offsetBy: 3)..<text.endIndex) {
+            return String(text[..<end.upperBound]) + nl + open + String(text[end.upperBound...]) + close
+        }
+        return open + text + close
     }
 
     /// Fix examples are read with the same role as the other examples.

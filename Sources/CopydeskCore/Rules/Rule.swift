@@ -95,6 +95,8 @@ public struct RuleExamples: Sendable {
     /// A roster and a publication date for the examples of roster rules (`examples.roster`, `examples.date`).
     public var roster: Roster? = nil
     public var date: Day? = nil
+    /// `format: markdown`: the examples are Markdown drafts (front matter, headings), not plain text.
+    public var format: Document.Format = .plainText
     public var isEmpty: Bool { valid.isEmpty && invalid.isEmpty && fixes.isEmpty }
 }
 

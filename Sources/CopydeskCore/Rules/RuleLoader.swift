@@ -126,7 +126,7 @@ public enum RuleLoader {
         var ex = RuleExamples()
         guard let node else { return ex }
         let m = try StrictMapping(node, what: "examples")
-        try m.rejectUnknown(allowed: ["valid", "invalid", "fixes", "skip-variants", "archive", "roster", "date"])
+        try m.rejectUnknown(allowed: ["valid", "invalid", "fixes", "skip-variants", "archive", "roster", "date", "format"])
         if let r = m["roster"] {
             var roster = Roster()
             try roster.add(r, file: r.mark.file)
@@ -137,6 +137,7 @@ public enum RuleLoader {
             guard let day = Day.parse(s) else { throw ConfigError(d.mark, "'date' must be a date (2021-12-15); found '\(s)'") }
             ex.date = day
         }
+        if let f = m["format"] { ex.format = try f.choice("format", ["text", "markdown"]) == "markdown" ? .markdown : .plainText }
         for v in try m["skip-variants"]?.list("skip-variants") ?? [] {
             let name = try v.choice("an entry of 'skip-variants'", ExampleRunner.Variant.allCases.filter { $0 != .plain }.map(\.rawValue))
             ex.skipVariants.append(name)

@@ -157,6 +157,43 @@ public struct PageStructure: Sendable {
         return page
     }
 
+    /// Per block, the structure parts it is: lead-ins `kicker`, subtitles `subtitle`, and `credit` for blocks that
+    /// are credits of their own (byline lines, photo credits, closing credit lines such as `（记者 张三）` or
+    /// `责任编辑：李四`). A credit at the end of a paragraph's last line stays part of that paragraph (the article
+    /// checks read it; the scope does not cut it out). Dateline credits get `credit` in `Document.segments`.
+    func blockParts(blocks: [Block], source: SourceText) -> [Scope] {
+        var parts = [Scope](repeating: [], count: blocks.count)
+        func mark(_ heads: [HeadlinePart]) {
+            for h in heads where h.block >= 0 && h.block < blocks.count {
+                if h.kind == .leadIn { parts[h.block].formUnion(.kicker) }
+                if h.kind == .subtitle { parts[h.block].formUnion(.subtitle) }
+            }
+        }
+        func mark(_ credits: [Credit]) {
+            for c in credits where c.kind == .byline || c.kind == .photo || c.kind == .closing {
+                // The block that holds the credit's line: blocks are in line order.
+                var lo = 0, hi = blocks.count - 1
+                while lo <= hi {
+                    let mid = (lo + hi) / 2
+                    if c.line < blocks[mid].lines.lowerBound { hi = mid - 1 }
+                    else if c.line >= blocks[mid].lines.upperBound { lo = mid + 1 }
+                    else {
+                        let b = blocks[mid]
+                        // A credit of its own: a one-line block whose text starts with the credit.
+                        if b.content.count == 1, let f = b.content.first, c.range.lowerBound <= f.lowerBound
+                            || PlainTextScanner.isBlank(source, f.lowerBound..<c.range.lowerBound) {
+                            parts[mid].formUnion(.credit)
+                        }
+                        break
+                    }
+                }
+            }
+        }
+        for a in articles { mark(a.headlines); mark(a.credits) }
+        for f in fragments { mark(f.headlines); mark(f.credits) }
+        return parts
+    }
+
     /// `key: value` lines of a YAML front matter block (top-level scalar keys only).
     static func frontMatterFields(_ source: SourceText, _ block: Block) -> [FrontMatterField] {
         var out: [FrontMatterField] = []
