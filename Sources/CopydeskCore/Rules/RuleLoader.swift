@@ -5,7 +5,7 @@ public enum RuleLoader {
         "id", "kind", "severity", "message", "description", "authority", "link", "scope", "fix", "styles",
         "recommended", "examples",
     ]
-    public static let kinds = ["boundary", "phrases", "pattern", "broken-line", "brackets", "duplicates", "article", "pairs", "straight-quotes", "numbers"]
+    public static let kinds = ["boundary", "phrases", "pattern", "broken-line", "brackets", "duplicates", "article", "pairs", "straight-quotes", "numbers", "punctuation-forms"]
 
     static func kindKeys(_ kind: String) -> Set<String> {
         switch kind {
@@ -19,6 +19,7 @@ public enum RuleLoader {
         case "pairs": return PairsCheck.keys
         case "straight-quotes": return StraightQuotesCheck.keys
         case "numbers": return NumbersCheck.keys
+        case "punctuation-forms": return PunctuationFormsCheck.keys
         default: return []
         }
     }
@@ -35,6 +36,7 @@ public enum RuleLoader {
         case "pairs": return try PairsCheck(m)
         case "straight-quotes": return try StraightQuotesCheck(m)
         case "numbers": return try NumbersCheck(m)
+        case "punctuation-forms": return try PunctuationFormsCheck(m)
         default: fatalError("unreachable: kind validated before")
         }
     }
