@@ -94,6 +94,10 @@ public struct NumbersCheck: Check {
     static let listAfter: [String] = ["年级", "年代", "次会议", "次全会", "次全体", "次党", "次代", "次产业", "个一百年", "等奖", "点钟方向", "条款", "条规定", "条第", "号", "期"]
     /// Units after 千/百 that are SI prefixes or names, not the numeral (千克, 千米, 百分点, 百里杜鹃).
     static let kiloAfter: Set<UInt32> = Set("克米瓦伏帕赫卡焦兆字公里比分年位".unicodeScalars.map(\.value))
+    /// Units that take whole numbers only (a number before them is no decimal fraction).
+    static let countWords: Set<UInt32> = Set("年月日号时名岁起个人次件位家条号届期".unicodeScalars.map(\.value))
+    /// Words before a telephone number.
+    static let phoneWords: [[UInt32]] = ["电话", "热线", "拨打", "号码", "手机", "传真", "致电", "咨询"].map { $0.unicodeScalars.map(\.value) }
     /// Words after a month.day that make it the name of an event (“3·15”晚会).
     static let eventWords: [String] = ["晚会", "消费者", "国际", "纪念", "事件", "事故", "事变", "惨案", "大地震", "地震", "特大", "专案", "案件", "维权", "购物节", "期间", "前夕", "主题", "活动"]
 
@@ -363,7 +367,9 @@ public struct NumbersCheck: Check {
             if n < hi {
                 let (w, _) = decodeScalar(p, n)
                 // `.mp3`, `.5.1` (a section), `.1、` (a list marker), `.5-` (a code)
-                if NumbersCheck.isLetter(w) || [0x2E, 0x3001, 0x5F, 0x2D, 0x2F, 0x40, 0x3D].contains(w) { return }
+                if NumbersCheck.isLetter(w) || [0x2E, 0x3001, 0x5F, 0x2D, 0x2F, 0x40, 0x3D, 0x29, 0xFF09].contains(w) { return }
+                // A count or a date after it (`.13日`, `.190名`, `.2008年`): a lost full stop before a number, not a decimal.
+                if NumbersCheck.countWords.contains(w) { return }
             }
             add(context, s..<n, [Edit(range: s..<s, replacement: "0")], .unsafe,
                 ["match": text(p, s..<n), "replacement": "0" + text(p, s..<n)], into: &findings)
@@ -456,6 +462,10 @@ public struct NumbersCheck: Check {
             }
             let afterV: UInt32? = tail < hi ? decodeScalar(p, tail).0 : nil
             if let a = afterV, [0x3A, 0x2D, 0x2F, 0x2E, 0xFF1A].contains(a) || NumbersCheck.isDigit(a) { return }   // times, dates, codes
+            // A telephone number (`热线电话：910 299 008`).
+            let context6 = before(p, j, lo, 8).map(\.v).reversed()
+            let ctx = Array(context6)
+            if NumbersCheck.phoneWords.contains(where: { w in ctx.count >= w.count && (0...(ctx.count - w.count)).contains { Array(ctx[$0..<($0 + w.count)]) == w } }) { return }
             let hanBefore = prev.first.map { CharClass.of($0.v).contains(.han) } ?? false
             let hanAfter = afterV.map { CharClass.of($0).contains(.han) || $0 == 0x25 || $0 == 0x2030 } ?? false
             let replacement: String
@@ -519,7 +529,8 @@ public struct NumbersCheck: Check {
                 guard r.count >= 12, NumbersCheck.isDigit(UInt32(p[r.upperBound - 1])) else { continue }
                 var j = r.upperBound
                 while j > r.lowerBound && NumbersCheck.isDigit(UInt32(p[j - 1])) { j -= 1 }
-                guard j > r.lowerBound, let x = before(p, j, r.lowerBound, 1).first, CharClass.of(x.v).contains(.han) else { continue }
+                // At most four digits before the break: a longer run is a telephone or an ID number, whole.
+                guard j > r.lowerBound, r.upperBound - j <= 4, let x = before(p, j, r.lowerBound, 1).first, CharClass.of(x.v).contains(.han) else { continue }
                 let next = segs[i + 1]
                 guard next.atLineStart, next.block == seg.block,
                       src.lineIndex(of: next.range.lowerBound) == src.lineIndex(of: r.lowerBound) + 1 else { continue }
@@ -529,6 +540,7 @@ public struct NumbersCheck: Check {
                 while e < hi && NumbersCheck.isDigit(UInt32(p[e])) { e += 1 }
                 guard e < hi else { continue }
                 let (w, _) = decodeScalar(p, e)
+                if e - q == 4 && w == 0x5E74 { continue }     // a year starts the next line
                 guard CharClass.of(w).contains(.han) || w == 0x25 || w == 0x2030 || (w == 0x2E && e + 1 < hi && NumbersCheck.isDigit(UInt32(p[e + 1]))) else { continue }
                 add(context, j..<e, [Edit(range: r.upperBound..<q, replacement: "")], .unsafe,
                     ["match": text(p, j..<r.upperBound) + "⏎" + text(p, q..<e), "replacement": text(p, j..<r.upperBound) + text(p, q..<e)], into: &findings)

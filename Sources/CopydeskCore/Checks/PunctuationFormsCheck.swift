@@ -196,7 +196,8 @@ public struct PunctuationFormsCheck: Check {
     func caption(at s: Int, _ seg: Segment, _ p: UnsafeBufferPointer<UInt8>, _ context: CheckContext, into findings: inout [Finding]) {
         let lo = seg.range.lowerBound, hi = seg.range.upperBound
         let end = s + 3
-        guard let x = scalarBefore(p, s, lo), x.v != 0x62CD else { return }     // 拍摄
+        // 拍摄 is no credit; 文摄, 文并摄 credit the whole article's text and pictures, not one caption.
+        guard let x = scalarBefore(p, s, lo), x.v != 0x62CD, x.v != 0x6587, x.v != 0x5E76 else { return }
         var j = s
         var han = 0, steps = 0
         var spaced = false
@@ -306,7 +307,19 @@ public struct PunctuationFormsCheck: Check {
         guard stack.isEmpty else { return }
         for i in pairs.indices where pairs[i].double && pairs[i].parent >= 0 { pairs[pairs[i].parent].hasDoubleChild = true }
         let dl = len(homeDouble.0), sl = len(homeSingle.0)
+        // An outer pair counts only when it reads as a quotation (opened after a colon or at the start of the line,
+        // or closed after the end of a sentence): web copy often drops one mark and adds another, so two stray
+        // marks far apart would pair up around ordinary quoted words.
+        func quotation(_ q: P, _ closeLen: Int) -> Bool {
+            if let b = scalarBefore(p, q.open, 0), b.v == 0xFF1A || b.v == 0x3A { return true }
+            let line = context.document.source.lineContent(context.document.source.lineIndex(of: q.open))
+            if q.open == line.lowerBound { return true }
+            if let b = scalarBefore(p, q.close, 0), [0x3002, 0xFF01, 0xFF1F, 0x2026, 0x21, 0x3F].contains(b.v) { return true }
+            return false
+        }
         for (i, q) in pairs.enumerated() {
+            if q.parent >= 0 && !quotation(pairs[q.parent], 0) { continue }
+            if !q.double && q.hasDoubleChild && !quotation(q, 0) { continue }
             if q.double && q.depth % 2 == 1 && q.parent >= 0 && pairs[q.parent].double {
                 // “…“…”…”: the inner pair takes the single marks.
                 add(context, q.open..<(q.close + dl), [Edit(range: q.open..<(q.open + dl), replacement: str(homeSingle.0)),
