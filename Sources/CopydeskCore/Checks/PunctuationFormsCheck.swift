@@ -130,20 +130,32 @@ public struct PunctuationFormsCheck: Check {
         return j
     }
 
-    func isShortItem(_ p: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Bool {
-        var n = 0
+    /// Common single-character surnames: a list item that starts with one and is two or three characters long
+    /// reads as a person's name (`张三`, `李某某`).
+    static let surnames: Set<UInt32> = Set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝".unicodeScalars.map(\.value))
+
+    /// The scalars of `r` (a short item: at most a handful).
+    func scalars(_ p: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> [UInt32] {
+        var out: [UInt32] = []
         var j = r.lowerBound
-        while j < r.upperBound {
-            let (v, l) = decodeScalar(p, j)
-            if PunctuationFormsCheck.clauseChars.contains(v) { return false }
-            n += 1; j += l
-        }
-        return (2...4).contains(n)
+        while j < r.upperBound { let (v, l) = decodeScalar(p, j); out.append(v); j += l }
+        return out
     }
 
-    /// `张三,李四,王五`: items separated by half-width commas, looked at from the first comma of the run. Two or
-    /// more commas with short items between them (2–4 characters, none of the clause characters) are a list: safe
-    /// fix to `、`. One comma between two short runs (`张三,李四`) may be a list or two clauses: unsafe fix.
+    /// A person's name: two or three characters, a common surname first, none of the clause characters.
+    static func isName<C: Collection>(_ s: C) -> Bool where C.Element == UInt32 {
+        (2...3).contains(s.count) && surnames.contains(s.first!) && !s.contains(where: { clauseChars.contains($0) })
+    }
+
+    func isShortItem(_ p: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Bool {
+        r.count <= 12 && PunctuationFormsCheck.isName(scalars(p, r))
+    }
+
+    /// `张三,李四,王五`: names separated by half-width commas, looked at from the first comma of the run. Two or
+    /// more commas with names between them (and a name at the end of the first item, at the start of the last) are
+    /// a list: safe fix to `、`. One comma between two lone names (`张三,李四`) may be a list or two clauses (an
+    /// apposition, a subject and its sentence): unsafe fix. Other short items (`变丑,变胖`) are not reported: on
+    /// simulated half-width web copy they were clauses more often than lists.
     func comma(at s: Int, _ seg: Segment, _ p: UnsafeBufferPointer<UInt8>, _ context: CheckContext, into findings: inout [Finding]) {
         let lo = seg.range.lowerBound, hi = seg.range.upperBound
         guard s + 1 < hi, let x = scalarBefore(p, s, lo), PunctuationFormsCheck.isHan(x.v),
@@ -163,7 +175,12 @@ public struct PunctuationFormsCheck: Check {
         }
         let safety: FixSafety
         if commas.count >= 2 {
+            // Names between the commas; the first item ends with a name (`市领导章旭升`) and the last starts with one
+            // (`蒋华蒙一行`).
             guard middles.allSatisfy({ isShortItem(p, $0) }) else { return }
+            let head = scalars(p, first..<s), tail = scalars(p, last)
+            guard [2, 3].contains(where: { head.count >= $0 && PunctuationFormsCheck.isName(head.suffix($0)) }),
+                  [2, 3].contains(where: { tail.count >= $0 && PunctuationFormsCheck.isName(tail.prefix($0)) }) else { return }
             safety = .safe
         } else {
             guard isShortItem(p, first..<s), isShortItem(p, last) else { return }
@@ -176,13 +193,14 @@ public struct PunctuationFormsCheck: Check {
             let h = scalarBefore(p, c, lo)!
             edits.append(Edit(range: h.at..<(c + 1), replacement: text(p, h.at..<c) + "、"))
         }
-        // The finding: the list, with at most three characters of a long first or last item (`市领导章旭升` → `章旭升`).
+        // The finding: the list, with only the name of a longer first or last item (`市领导章旭升` → `章旭升`).
+        let head = scalars(p, first..<s), tail = scalars(p, last)
+        let headName = PunctuationFormsCheck.isName(head) ? head.count : (head.count > 3 && PunctuationFormsCheck.isName(head.suffix(3)) ? 3 : 2)
+        let tailName = PunctuationFormsCheck.isName(tail) ? tail.count : (tail.count > 3 && PunctuationFormsCheck.isName(tail.prefix(3)) ? 3 : 2)
         var from = s
-        for _ in 0..<3 { if let h = scalarBefore(p, from, lo), h.at >= first { from = h.at } }
-        if isShortItem(p, first..<s) || from == first { from = first }
+        for _ in 0..<headName { if let h = scalarBefore(p, from, lo) { from = h.at } }
         var to = last.lowerBound
-        for _ in 0..<3 where to < last.upperBound { to += utf8Length(leading: p[to]) }
-        if isShortItem(p, last) { to = last.upperBound }
+        for _ in 0..<tailName where to < last.upperBound { to += utf8Length(leading: p[to]) }
         let range = from..<to
         let match = text(p, range)
         add(context, range, edits, safety, ["match": match, "replacement": match.replacingOccurrences(of: ",", with: "、")], into: &findings)
