@@ -145,7 +145,10 @@ public struct PunctuationFormsCheck: Check {
     /// A person's name: two or three characters, a common surname first, none of the clause characters.
     static func isName<C: Collection>(_ s: C) -> Bool where C.Element == UInt32 {
         (2...3).contains(s.count) && surnames.contains(s.first!) && !s.contains(where: { clauseChars.contains($0) })
+            && !s.dropFirst().contains(where: { countChars.contains($0) })
     }
+    /// After a surname character these make a number's unit or a time (`万吨`, `余起`, `时许`), not a given name.
+    static let countChars: Set<UInt32> = Set("吨起元年月日时许号亿万余多名次个".unicodeScalars.map(\.value))
 
     func isShortItem(_ p: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Bool {
         r.count <= 12 && PunctuationFormsCheck.isName(scalars(p, r))
