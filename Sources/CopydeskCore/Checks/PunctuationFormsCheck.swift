@@ -163,24 +163,35 @@ public struct PunctuationFormsCheck: Check {
         let lo = seg.range.lowerBound, hi = seg.range.upperBound
         guard s + 1 < hi, let x = scalarBefore(p, s, lo), PunctuationFormsCheck.isHan(x.v),
               PunctuationFormsCheck.isHan(decodeScalar(p, s + 1).0) else { return }
-        let first = itemStart(p, s, lo)
+        var first = itemStart(p, s, lo)
         // Not the first comma of the run.
         if let y = scalarBefore(p, first, lo), y.v == 0x2C, let z = scalarBefore(p, y.at, lo), PunctuationFormsCheck.isHan(z.v) { return }
+        var s = s
         var commas = [s]
         var middles: [Range<Int>] = []
         var k = s + 1
         var last = k..<k
         while true {
             let e = itemEnd(p, k, hi)
-            if e + 1 < hi, p[e] == 0x2C, PunctuationFormsCheck.isHan(decodeScalar(p, e + 1).0) {
+            // A name followed by another comma continues the list; anything else ends it (`…蒋华蒙一行来到现场,看望`).
+            if e + 1 < hi, p[e] == 0x2C, PunctuationFormsCheck.isHan(decodeScalar(p, e + 1).0), isShortItem(p, k..<e) {
                 middles.append(k..<e); commas.append(e); k = e + 1
             } else { last = k..<e; break }
+        }
+        // `他说,张三,李四,王五来了`: a first item that ends in no name is a clause before the list.
+        func endsWithName(_ r: Range<Int>) -> Bool {
+            let head = scalars(p, r)
+            return [2, 3].contains(where: { head.count >= $0 && PunctuationFormsCheck.isName(head.suffix($0)) })
+        }
+        if commas.count >= 3 && !endsWithName(first..<s) {
+            first = middles.removeFirst().lowerBound
+            commas.removeFirst()
+            s = commas[0]
         }
         let safety: FixSafety
         if commas.count >= 2 {
             // Names between the commas; the first item ends with a name (`市领导章旭升`) and the last starts with one
             // (`蒋华蒙一行`).
-            guard middles.allSatisfy({ isShortItem(p, $0) }) else { return }
             let head = scalars(p, first..<s), tail = scalars(p, last)
             guard [2, 3].contains(where: { head.count >= $0 && PunctuationFormsCheck.isName(head.suffix($0)) }),
                   [2, 3].contains(where: { tail.count >= $0 && PunctuationFormsCheck.isName(tail.prefix($0)) }) else { return }
