@@ -70,6 +70,10 @@ import Testing
         #expect(try fixed(text, dot) == "1.加强领导\n2.压实责任\n3.做好保障\n")
         // A tie: the first marker decides.
         #expect(try found("1.加强领导\n2、压实责任\n", c).map(\.text) == ["、"])
+        // Two levels of one outline are no mix: `1.` sections with `1、` items under them.
+        #expect(try found("1.政治局常委\n1、周某\n2、李某\n2.政治局委员\n1、王某\n", c).isEmpty)
+        // Two lists of one article, each in its own form: the minority list is reported.
+        #expect(try found("1、行车时保持车距\n2、雨天减速\n看图\n1.避人\n2.避车\n3.避水\n", c).map(\.text) == ["、", "、"])
         // Not markers: a decimal, a pair of months.
         #expect(try found("1.5米高的围栏\n1、2月份销售额增长\n3.做好保障\n", "  punctuation.list-marker: {marker: dunhao}\n").map(\.text) == ["."])
     }

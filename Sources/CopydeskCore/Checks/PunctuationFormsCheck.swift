@@ -386,9 +386,10 @@ public struct PunctuationFormsCheck: Check {
 
     /// `1.` and `1、` at the start of lines (one or two digits, then the mark, then no digit: not `1.5米`, not
     /// `1、2月份`). With `marker: dot` or `dunhao` the other form is reported with a fix as declared; with
-    /// `consistent` the form most markers of the document use wins (the first on a tie) and the fix is unsafe.
+    /// `consistent` the form most markers of the document use wins (the first on a tie), a marker of the other form
+    /// is reported only where it goes on with the winner's numbering, and the fix is unsafe.
     func runListMarkers(_ context: CheckContext, into findings: inout [Finding]) {
-        var found: [(range: Range<Int>, dot: Bool)] = []
+        var found: [(range: Range<Int>, dot: Bool, number: Int)] = []
         context.document.source.bytes.withUnsafeBufferPointer { p in
             for (_, seg) in context.segments where seg.atLineStart {
                 var i = seg.range.lowerBound
@@ -402,7 +403,7 @@ public struct PunctuationFormsCheck: Check {
                 guard m == 0x2E || m == 0x3001 || m == 0xFF0E, d + n < hi else { continue }
                 let (w, _) = decodeScalar(p, d + n)
                 if (w >= 0x30 && w <= 0x39) || w == 0x2E || w == 0x29 || w == 0xFF09 || w == 0x3001 || w == 0xFF0E { continue }
-                found.append((d..<(d + n), m != 0x3001))
+                found.append((d..<(d + n), m != 0x3001, Int(p[i] - 0x30) * (d - i == 2 ? 10 : 1) + (d - i == 2 ? Int(p[i + 1] - 0x30) : 0)))
             }
         }
         guard !found.isEmpty else { return }
@@ -417,7 +418,22 @@ public struct PunctuationFormsCheck: Check {
         let safety: FixSafety = marker == .consistent ? .unsafe : .safe
         let replacement = dot ? "." : "、"
         // A full-width point (`1．`) counts as a dot marker in the wrong width (the `width` rules report that).
-        for f in found where f.dot != dot {
+        // Without a house choice, the two forms may be two levels of one outline (`1.` sections with `1、` items
+        // under each): a list of one form goes on (2, 3…) after markers of the other form came between. Then a
+        // marker counts as mixed only when it goes on with the numbering of the other form (`1、` `2、` `3.`).
+        var outline = false
+        var lastOfForm: [Bool: Int] = [:]
+        for (k, f) in found.enumerated() {
+            if f.number > 1, let j = lastOfForm[f.dot], found[j].number == f.number - 1, j + 1 < k { outline = true }
+            lastOfForm[f.dot] = k
+        }
+        for (k, f) in found.enumerated() where f.dot != dot {
+            if marker == .consistent && outline {
+                let prev = k > 0 ? found[k - 1] : nil, next = k + 1 < found.count ? found[k + 1] : nil
+                let continues = (prev.map { $0.dot == dot && $0.number == f.number - 1 } ?? false)
+                    || (next.map { $0.dot == dot && $0.number == f.number + 1 } ?? false)
+                if !continues { continue }
+            }
             let match = context.document.source.string(f.range)
             add(context, f.range, [Edit(range: f.range, replacement: replacement)], safety,
                 ["match": match, "replacement": replacement], into: &findings)
