@@ -281,6 +281,8 @@ public struct PunctuationFormsCheck: Check {
         func str(_ v: UInt32) -> String { String(Unicode.Scalar(v)!) }
 
         if form == .quoteStyle {
+            // Most lines hold only the house's marks: nothing to build for them.
+            guard marks.contains(where: { $0.v == otherDouble.0 || $0.v == otherDouble.1 || $0.v == otherSingle.0 || $0.v == otherSingle.1 }) else { return }
             // Pair the other style's marks with a stack.
             let others = marks.filter { [otherDouble.0, otherDouble.1, otherSingle.0, otherSingle.1].contains($0.v) }
             guard !others.isEmpty else { return }
@@ -321,6 +323,7 @@ public struct PunctuationFormsCheck: Check {
         }
 
         // quote-nesting: the house's marks, paired with a stack; each pair knows its depth and its parent.
+        guard marks.count >= 4 else { return }
         let home = marks.filter { [homeDouble.0, homeDouble.1, homeSingle.0, homeSingle.1].contains($0.v) }
         guard home.count >= 4 else { return }
         struct P { var open: Int; var close: Int; var double: Bool; var depth: Int; var parent: Int; var hasDoubleChild = false }
