@@ -13,11 +13,17 @@ import Foundation
 ///     form: range-unit           # 15～30% → 15%～30%, 9～16亿 → 9亿～16亿
 ///     form: event-date           # 3.15晚会 → “3·15”晚会
 ///     form: period-after-number  # 湿度为30%. → 湿度为30%。
+///     form: leading-zero         # .5 → 0.5
+///     form: lunar-arabic         # 农历8月15 → 农历八月十五, 腊月28 → 腊月二十八
+///     form: split-number         # 2 0 2 1年 → 2021年; 100 000元 → 100000元 (groups: none | thin-space)
+///     form: split-number-line    # 共计12⏎500元: a number cut by a line break inside a paragraph (not line-local)
 public struct NumbersCheck: Check {
     enum Form: String, CaseIterable {
         case yearZero = "year-zero", mixedDate = "mixed-date", twoDigitYear = "two-digit-year"
         case approxArabic = "approx-arabic", approxChinese = "approx-chinese", baiQian = "bai-qian"
         case rangeUnit = "range-unit", eventDate = "event-date", periodAfterNumber = "period-after-number"
+        case leadingZero = "leading-zero", lunarArabic = "lunar-arabic", splitNumber = "split-number"
+        case splitNumberLine = "split-number-line"
 
         var triggers: [UInt32] {
             switch self {
@@ -25,22 +31,36 @@ public struct NumbersCheck: Check {
             case .approxArabic, .approxChinese: return [0x3001]                   // 、
             case .baiQian: return [0x767E, 0x5343]                                // 百 千
             case .rangeUnit: return [0x25, 0x2030, 0x4E07, 0x4EBF]                // % ‰ 万 亿
-            case .eventDate, .periodAfterNumber: return [0x2E]                    // .
+            case .eventDate, .periodAfterNumber, .leadingZero: return [0x2E]      // .
+            case .lunarArabic: return [0x5386, 0x814A, 0x6B63]                   // 历 腊 正
+            case .splitNumber: return [0x20, 0xA0, 0x2009, 0x202F]               // space, NBSP, thin spaces
+            case .splitNumberLine: return []                                      // line ends, not characters
             }
         }
     }
 
     let form: Form
     let triggers: [UInt32]
+    /// `split-number`: how the house writes long numbers: `none` (12500: a space inside a number is an error) or
+    /// `thin-space` (12 500 with U+2009, GB/T 15835 5.1.1: groups of three set off by an ASCII space or NBSP are
+    /// fixed to the thin space).
+    let thinSpaceGroups: Bool
 
-    static let keys: Set<String> = ["form"]
+    static let keys: Set<String> = ["form", "groups"]
 
     init(_ m: StrictMapping) throws {
         form = Form(rawValue: try m.required("form").choice("form", Form.allCases.map(\.rawValue)))!
         triggers = form.triggers
+        if let g = m["groups"] {
+            guard form == .splitNumber else { throw ConfigError(g.mark, "'groups' works with 'form: split-number'") }
+            thinSpaceGroups = try g.choice("groups", ["none", "thin-space"]) == "thin-space"
+        } else {
+            thinSpaceGroups = false
+        }
     }
 
-    public var isLineLocal: Bool { true }
+    /// Every form reads only its own line, except a number cut by a line break.
+    public var isLineLocal: Bool { form != .splitNumberLine }
 
     // MARK: character sets
 
@@ -74,6 +94,10 @@ public struct NumbersCheck: Check {
     static let listAfter: [String] = ["年级", "年代", "次会议", "次全会", "次全体", "次党", "次代", "次产业", "个一百年", "等奖", "点钟方向", "条款", "条规定", "条第", "号", "期"]
     /// Units after 千/百 that are SI prefixes or names, not the numeral (千克, 千米, 百分点, 百里杜鹃).
     static let kiloAfter: Set<UInt32> = Set("克米瓦伏帕赫卡焦兆字公里比分年位".unicodeScalars.map(\.value))
+    /// Units that take whole numbers only (a number before them is no decimal fraction).
+    static let countWords: Set<UInt32> = Set("年月日号时名岁起个人次件位家条号届期".unicodeScalars.map(\.value))
+    /// Words before a telephone number.
+    static let phoneWords: [[UInt32]] = ["电话", "热线", "拨打", "号码", "手机", "传真", "致电", "咨询"].map { $0.unicodeScalars.map(\.value) }
     /// Words after a month.day that make it the name of an event (“3·15”晚会).
     static let eventWords: [String] = ["晚会", "消费者", "国际", "纪念", "事件", "事故", "事变", "惨案", "大地震", "地震", "特大", "专案", "案件", "维权", "购物节", "期间", "前夕", "主题", "活动"]
 
@@ -81,6 +105,7 @@ public struct NumbersCheck: Check {
 
     public func run(_ context: CheckContext, into findings: inout [Finding]) {
         let doc = context.document
+        if form == .splitNumberLine { return runLineBreaks(context, into: &findings) }
         // The last bytes of the triggers of all forms (and of the usual pairs), found once per document.
         let hits = context.texts.scalarHits(NumbersCheck.shared)
         doc.source.bytes.withUnsafeBufferPointer { p in
@@ -98,7 +123,9 @@ public struct NumbersCheck: Check {
     }
 
     /// The triggers of every form and the marks of the usual pairs: one shared scan per document serves them all.
-    static let shared: [UInt32] = Array(Set(Form.allCases.flatMap(\.triggers) + "（）“”《》【】".unicodeScalars.map(\.value))).sorted()
+    /// The triggers of the line-local `punctuation-forms` rules are in it too.
+    static let shared: [UInt32] = Array(Set(Form.allCases.flatMap(\.triggers) + "（）“”《》【】".unicodeScalars.map(\.value)
+                                            + PunctuationFormsCheck.sharedTriggers)).sorted()
 
     /// Scalars before `i` (nearest first), at most `n`, within `lo`.
     func before(_ p: UnsafeBufferPointer<UInt8>, _ i: Int, _ lo: Int, _ n: Int) -> [(v: UInt32, at: Int)] {
@@ -325,6 +352,199 @@ public struct NumbersCheck: Check {
                 guard w == 0x201D || w == 0xFF09 || w == 0x300D || w == 0x2019 else { return }
             } else if !seg.atLineEnd { return }
             add(context, s..<end, [Edit(range: s..<end, replacement: "。")], .safe, ["match": "."], into: &findings)
+
+        case .leadingZero:
+            // .5 → 0.5: a decimal point with digits after it and no number, letter or point before it.
+            guard end < hi, NumbersCheck.isDigit(UInt32(p[end])) else { return }
+            let b = before(p, s, lo, 2)
+            if let x = b.first?.v {
+                if NumbersCheck.isDigit(x) || NumbersCheck.isLetter(x) || [0x2E, 0x5F, 0x2F, 0x5C, 0x3A, 0x23, 0x40, 0x25, 0xFF0E, 0x3002, 0x2026, 0x7E, 0x3D, 0x26, 0x3F].contains(x) { return }
+                // A number one character further back: a decimal split by a space or damaged (`30 .5节`, `4。.5%`).
+                if !CharClass.of(x).contains(.han), b.count > 1, NumbersCheck.isDigit(b[1].v) || NumbersCheck.isLetter(b[1].v) { return }
+            }
+            var n = end
+            while n < hi && NumbersCheck.isDigit(UInt32(p[n])) { n += 1 }
+            if n < hi {
+                let (w, _) = decodeScalar(p, n)
+                // `.mp3`, `.5.1` (a section), `.1、` (a list marker), `.5-` (a code)
+                if NumbersCheck.isLetter(w) || [0x2E, 0x3001, 0x5F, 0x2D, 0x2F, 0x40, 0x3D, 0x29, 0xFF09].contains(w) { return }
+                // A count or a date after it (`.13日`, `.190名`, `.2008年`): a lost full stop before a number, not a decimal.
+                if NumbersCheck.countWords.contains(w) { return }
+            }
+            add(context, s..<n, [Edit(range: s..<s, replacement: "0")], .unsafe,
+                ["match": text(p, s..<n), "replacement": "0" + text(p, s..<n)], into: &findings)
+
+        case .lunarArabic:
+            // 农历8月15 → 农历八月十五; 腊月28 → 腊月二十八; 正月初5 → 正月初五 (GB/T 15835 4.2: Chinese numerals
+            // for the lunar calendar).
+            let prefixStart: Int
+            var k: Int
+            if v == 0x5386 {
+                guard let x = before(p, s, lo, 1).first, x.v == 0x519C || x.v == 0x9634 else { return }   // 农历 阴历
+                prefixStart = x.at
+                k = end
+            } else {
+                guard end + 3 <= hi, decodeScalar(p, end).0 == 0x6708 else { return }                     // 腊月 正月
+                prefixStart = s
+                k = end + 3
+            }
+            let prefixEnd = k
+            while k < hi && p[k] == 0x20 { k += 1 }
+            var arabic = false
+            var monthPart = ""
+            if v == 0x5386 {
+                var m = k
+                while m < hi && NumbersCheck.isDigit(UInt32(p[m])) { m += 1 }
+                if m > k {
+                    guard m - k <= 2, m + 3 <= hi, decodeScalar(p, m).0 == 0x6708,
+                          let mv = Int(text(p, k..<m)), (1...12).contains(mv) else { return }
+                    monthPart = NumbersCheck.lunarMonth(mv) + "月"
+                    arabic = true
+                    k = m + 3
+                } else {
+                    // A Chinese month name (正, 二…十二, 冬, 腊) and 月, then perhaps an Arabic day.
+                    var j = k, steps = 0
+                    while j < hi && steps < 3 {
+                        let (w, l) = decodeScalar(p, j)
+                        if w == 0x6708 { break }
+                        guard NumbersCheck.chineseDigit(w) != nil || w == 0x5341 || w == 0x6B63 || w == 0x51AC || w == 0x814A else { return }
+                        j += l; steps += 1
+                    }
+                    guard j > k, j + 3 <= hi, decodeScalar(p, j).0 == 0x6708 else { return }
+                    monthPart = text(p, k..<(j + 3))
+                    k = j + 3
+                }
+            }
+            var dayPart = ""
+            var chu = false
+            if k + 3 <= hi, decodeScalar(p, k).0 == 0x521D { chu = true; k += 3 }                          // 初
+            var d = k
+            while d < hi && NumbersCheck.isDigit(UInt32(p[d])) { d += 1 }
+            if d > k, d - k <= 2, !(d < hi && (p[d] == 0x2E || p[d] == 0x25)),
+               let dv = Int(text(p, k..<d)), (1...30).contains(dv), !(chu && dv > 10) {
+                dayPart = NumbersCheck.lunarDay(dv)
+                arabic = true
+                k = d
+                if k + 3 <= hi, [0x65E5, 0x53F7].contains(decodeScalar(p, k).0) { k += 3 }                 // 日 号
+            } else if chu {
+                k -= 3
+            }
+            guard arabic else { return }
+            let repl = monthPart + dayPart
+            add(context, prefixStart..<k, [Edit(range: prefixEnd..<k, replacement: repl)], .unsafe,
+                ["match": text(p, prefixStart..<k), "replacement": text(p, prefixStart..<prefixEnd) + repl], into: &findings)
+
+        case .splitNumber:
+            // Digit groups separated by one space each (all the same separator); looked at from the run's first one.
+            guard s > lo, end < hi, NumbersCheck.isDigit(UInt32(p[s - 1])), NumbersCheck.isDigit(UInt32(p[end])) else { return }
+            var j = s
+            while j > lo && NumbersCheck.isDigit(UInt32(p[j - 1])) { j -= 1 }
+            let prev = before(p, j, lo, 2)
+            if let x = prev.first {
+                if x.v == v, prev.count > 1, NumbersCheck.isDigit(prev[1].v) { return }     // not the run's first separator
+                if NumbersCheck.isLetter(x.v) || [0x2E, 0x2D, 0x3A, 0x2F, 0x2B, 0x23, 0x25, 0x2C, 0x5F, 0xFF0E].contains(x.v) { return }
+            }
+            var groups = [j..<s], seps = [s..<end]
+            var k = end
+            while true {
+                var e = k
+                while e < hi && NumbersCheck.isDigit(UInt32(p[e])) { e += 1 }
+                groups.append(k..<e)
+                if e + len < hi, (0..<len).allSatisfy({ p[e + $0] == p[s + $0] }), NumbersCheck.isDigit(UInt32(p[e + len])) {
+                    seps.append(e..<(e + len)); k = e + len
+                } else { break }
+            }
+            let runEnd = groups.last!.upperBound
+            var tail = runEnd
+            if tail + 1 < hi, p[tail] == 0x2E, NumbersCheck.isDigit(UInt32(p[tail + 1])) {       // a decimal part
+                tail += 1
+                while tail < hi && NumbersCheck.isDigit(UInt32(p[tail])) { tail += 1 }
+            }
+            let afterV: UInt32? = tail < hi ? decodeScalar(p, tail).0 : nil
+            if let a = afterV, [0x3A, 0x2D, 0x2F, 0x2E, 0xFF1A].contains(a) || NumbersCheck.isDigit(a) { return }   // times, dates, codes
+            // A telephone number (`热线电话：910 299 008`).
+            let context6 = before(p, j, lo, 8).map(\.v).reversed()
+            let ctx = Array(context6)
+            if NumbersCheck.phoneWords.contains(where: { w in ctx.count >= w.count && (0...(ctx.count - w.count)).contains { Array(ctx[$0..<($0 + w.count)]) == w } }) { return }
+            let hanBefore = prev.first.map { CharClass.of($0.v).contains(.han) } ?? false
+            let hanAfter = afterV.map { CharClass.of($0).contains(.han) || $0 == 0x25 || $0 == 0x2030 } ?? false
+            let replacement: String
+            let safety: FixSafety
+            if groups.count >= 3 && groups.allSatisfy({ $0.count == 1 }) {
+                // Letterspaced digits (display type through OCR): 2 0 2 1年.
+                guard tail == runEnd else { return }
+                replacement = ""
+                safety = hanBefore || hanAfter ? .safe : .unsafe
+            } else if (1...3).contains(groups[0].count), p[j] != 0x30, groups.dropFirst().allSatisfy({ $0.count == 3 }) {
+                // Groups of three (100 000元): in Chinese text only.
+                guard hanBefore || hanAfter else { return }
+                let thin = v == 0x2009 || v == 0x202F
+                if thinSpaceGroups && thin { return }
+                replacement = thinSpaceGroups ? "\u{2009}" : ""
+                // A deliberate separator (NBSP, thin space) before a unit is surely a group; an ASCII space may part
+                // two numbers (a telephone number, table cells).
+                safety = v != 0x20 && hanAfter ? .safe : .unsafe
+            } else { return }
+            let edits = seps.map { Edit(range: $0, replacement: replacement) }
+            var joined = ""
+            for (n, g) in groups.enumerated() { joined += (n > 0 ? replacement : "") + text(p, g) }
+            add(context, j..<runEnd, edits, safety, ["match": text(p, j..<runEnd), "replacement": joined], into: &findings)
+
+        case .splitNumberLine:
+            return
+        }
+    }
+
+    static func lunarMonth(_ m: Int) -> String {
+        switch m {
+        case 1: return "正"
+        case 10: return "十"
+        case 11: return "十一"
+        case 12: return "十二"
+        default: return chineseDigitChars[m]
+        }
+    }
+
+    static func lunarDay(_ d: Int) -> String {
+        if d <= 10 { return "初" + (d == 10 ? "十" : chineseDigitChars[d]) }
+        if d < 20 { return "十" + chineseDigitChars[d - 10] }
+        if d == 20 { return "二十" }
+        if d < 30 { return "二十" + chineseDigitChars[d - 20] }
+        return "三十"
+    }
+
+    /// `split-number-line`: a line of prose that ends in digits right after a Chinese character, and the next line of
+    /// the same paragraph starts with digits and a unit or Chinese (`报名人数达12⏎500人`). The fix (unsafe) joins the
+    /// two lines there. A table of numbers, one a line, has no Chinese before its digits and is not reported.
+    func runLineBreaks(_ context: CheckContext, into findings: inout [Finding]) {
+        let doc = context.document
+        let src = doc.source
+        var segs: [Segment] = context.segments.map(\.element)
+        if !segs.indices.dropFirst().allSatisfy({ segs[$0 - 1].range.lowerBound <= segs[$0].range.lowerBound }) {
+            segs.sort { $0.range.lowerBound < $1.range.lowerBound }
+        }
+        src.bytes.withUnsafeBufferPointer { p in
+            for (i, seg) in segs.enumerated() where seg.atLineEnd && i + 1 < segs.count {
+                let r = seg.range
+                guard r.count >= 12, NumbersCheck.isDigit(UInt32(p[r.upperBound - 1])) else { continue }
+                var j = r.upperBound
+                while j > r.lowerBound && NumbersCheck.isDigit(UInt32(p[j - 1])) { j -= 1 }
+                // At most four digits before the break: a longer run is a telephone or an ID number, whole.
+                guard j > r.lowerBound, r.upperBound - j <= 4, let x = before(p, j, r.lowerBound, 1).first, CharClass.of(x.v).contains(.han) else { continue }
+                let next = segs[i + 1]
+                guard next.atLineStart, next.block == seg.block,
+                      src.lineIndex(of: next.range.lowerBound) == src.lineIndex(of: r.lowerBound) + 1 else { continue }
+                let q = next.range.lowerBound, hi = next.range.upperBound
+                guard q < hi, NumbersCheck.isDigit(UInt32(p[q])) else { continue }
+                var e = q
+                while e < hi && NumbersCheck.isDigit(UInt32(p[e])) { e += 1 }
+                guard e < hi else { continue }
+                let (w, _) = decodeScalar(p, e)
+                if e - q == 4 && w == 0x5E74 { continue }     // a year starts the next line
+                guard CharClass.of(w).contains(.han) || w == 0x25 || w == 0x2030 || (w == 0x2E && e + 1 < hi && NumbersCheck.isDigit(UInt32(p[e + 1]))) else { continue }
+                add(context, j..<e, [Edit(range: r.upperBound..<q, replacement: "")], .unsafe,
+                    ["match": text(p, j..<r.upperBound) + "⏎" + text(p, q..<e), "replacement": text(p, j..<r.upperBound) + text(p, q..<e)], into: &findings)
+            }
         }
     }
 }

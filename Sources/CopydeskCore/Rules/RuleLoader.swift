@@ -5,7 +5,7 @@ public enum RuleLoader {
         "id", "kind", "severity", "message", "description", "authority", "link", "scope", "fix", "styles",
         "recommended", "examples",
     ]
-    public static let kinds = ["boundary", "phrases", "pattern", "broken-line", "brackets", "duplicates", "article", "pairs", "straight-quotes", "numbers", "published", "names", "roster", "consistency"]
+    public static let kinds = ["boundary", "phrases", "pattern", "broken-line", "brackets", "duplicates", "article", "pairs", "straight-quotes", "numbers", "published", "names", "roster", "consistency", "punctuation-forms"]
 
     static func kindKeys(_ kind: String) -> Set<String> {
         switch kind {
@@ -23,6 +23,7 @@ public enum RuleLoader {
         case "names": return NamesCheck.keys
         case "roster": return RosterCheck.keys
         case "consistency": return ConsistencyCheck.keys
+        case "punctuation-forms": return PunctuationFormsCheck.keys
         default: return []
         }
     }
@@ -43,6 +44,7 @@ public enum RuleLoader {
         case "names": return try NamesCheck(m)
         case "roster": return try RosterCheck(m)
         case "consistency": return try ConsistencyCheck(m)
+        case "punctuation-forms": return try PunctuationFormsCheck(m)
         default: fatalError("unreachable: kind validated before")
         }
     }

@@ -1,0 +1,445 @@
+import Foundation
+
+/// `kind: punctuation-forms`: forms of GB/T 15834-2011 that need a little context, one `form` per rule. The
+/// line-local forms start at trigger characters found by the shared scan of the `numbers` rules (`,` 摄 and the
+/// quotation marks); `list-marker` reads line starts only.
+///
+///     form: enumeration-comma   # 张三,李四,王五 → 张三、李四、王五 (a half-width comma between short items)
+///     form: caption-period      # 男子的落水位置。（梁志航 摄） → 男子的落水位置（梁志航 摄） (A.1)
+///     form: list-marker         # 1、 and 1. at line starts, one form per document (marker: consistent | dot | dunhao)
+///     form: quote-style         # 「」『』 in horizontal text → “”‘’ (quotes: curly | corner)
+///     form: quote-nesting       # ‘…“…”…’ → “…‘…’…”, “…“…”…” → “…‘…’…”
+public struct PunctuationFormsCheck: Check {
+    enum Form: String, CaseIterable {
+        case enumerationComma = "enumeration-comma", captionPeriod = "caption-period", listMarker = "list-marker"
+        case quoteStyle = "quote-style", quoteNesting = "quote-nesting"
+    }
+    enum Marker: String, CaseIterable { case consistent, dot, dunhao }
+
+    let form: Form
+    /// `quotes: corner`: the house uses 「」 outside and 『』 inside (default `curly`: “” and ‘’).
+    let corner: Bool
+    let marker: Marker
+
+    static let keys: Set<String> = ["form", "quotes", "marker"]
+
+    static let curlyDouble: (UInt32, UInt32) = (0x201C, 0x201D), curlySingle: (UInt32, UInt32) = (0x2018, 0x2019)
+    static let cornerDouble: (UInt32, UInt32) = (0x300C, 0x300D), cornerSingle: (UInt32, UInt32) = (0x300E, 0x300F)
+    /// What the line-local forms need from the shared trigger scan (`NumbersCheck.shared`): `,`, 摄 and the quotes.
+    static let sharedTriggers: [UInt32] = [0x2C, 0x6444, 0x201C, 0x201D, 0x2018, 0x2019, 0x300C, 0x300D, 0x300E, 0x300F]
+
+    init(_ m: StrictMapping) throws {
+        form = Form(rawValue: try m.required("form").choice("form", Form.allCases.map(\.rawValue)))!
+        if let q = m["quotes"] {
+            guard form == .quoteStyle || form == .quoteNesting else {
+                throw ConfigError(q.mark, "'quotes' works with 'form: quote-style' or 'form: quote-nesting'")
+            }
+            corner = try q.choice("quotes", ["curly", "corner"]) == "corner"
+        } else {
+            corner = false
+        }
+        if let k = m["marker"] {
+            guard form == .listMarker else { throw ConfigError(k.mark, "'marker' works with 'form: list-marker'") }
+            marker = Marker(rawValue: try k.choice("marker", Marker.allCases.map(\.rawValue)))!
+        } else {
+            marker = .consistent
+        }
+    }
+
+    /// `list-marker` compares the lines of a document; the other forms read one line.
+    public var isLineLocal: Bool { form != .listMarker }
+
+    public func run(_ context: CheckContext, into findings: inout [Finding]) {
+        if form == .listMarker { return runListMarkers(context, into: &findings) }
+        let doc = context.document
+        let hits = context.texts.scalarHits(NumbersCheck.shared)
+        doc.source.bytes.withUnsafeBufferPointer { p in
+            switch form {
+            case .enumerationComma, .captionPeriod:
+                let trigger: UInt32 = form == .enumerationComma ? 0x2C : 0x6444
+                for (k, seg) in context.segments {
+                    for j in hits.start[k]..<hits.start[k + 1] where hits.vals[j] == trigger {
+                        if form == .enumerationComma { comma(at: hits.pos[j], seg, p, context, into: &findings) }
+                        else { caption(at: hits.pos[j], seg, p, context, into: &findings) }
+                    }
+                }
+            case .quoteStyle, .quoteNesting:
+                // The quotation marks of each line (segments of one line follow each other in the list).
+                var marks: [(at: Int, v: UInt32)] = []
+                var line = -1
+                for (k, _) in context.segments {
+                    let range = hits.start[k]..<hits.start[k + 1]
+                    var first = true
+                    for j in range {
+                        let v = hits.vals[j]
+                        guard (v >= 0x2018 && v <= 0x201D && v != 0x201A && v != 0x201B) || (v >= 0x300C && v <= 0x300F) else { continue }
+                        if first {
+                            first = false
+                            let l = doc.source.lineIndex(of: hits.pos[j])
+                            if l != line { quotes(marks, p, context, into: &findings); marks.removeAll(keepingCapacity: true); line = l }
+                        }
+                        marks.append((hits.pos[j], v))
+                    }
+                }
+                quotes(marks, p, context, into: &findings)
+            case .listMarker:
+                break
+            }
+        }
+    }
+
+    // MARK: helpers
+
+    @inline(__always) static func isHan(_ v: UInt32) -> Bool { CharClass.of(v).contains(.han) }
+
+    func scalarBefore(_ p: UnsafeBufferPointer<UInt8>, _ i: Int, _ lo: Int) -> (v: UInt32, at: Int)? {
+        guard i > lo else { return nil }
+        var j = i - 1
+        while j > lo && p[j] & 0xC0 == 0x80 { j -= 1 }
+        return (decodeScalar(p, j).0, j)
+    }
+
+    func text(_ p: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: p[r]), as: UTF8.self) }
+
+    func add(_ context: CheckContext, _ range: Range<Int>, _ edits: [Edit], _ safety: FixSafety, _ slots: [String: String], into findings: inout [Finding]) {
+        let s: FixSafety = context.fixSafety == .none || edits.isEmpty ? .none : (context.fixSafety == .unsafe ? .unsafe : safety)
+        let fix: Fix? = s == .none ? nil : Fix(edits: edits, safety: s)
+        let message: String? = context.message.utf8.contains(0x7B) ? substitute(context.message, slots) : nil
+        findings.append(Finding(rule: context.ruleIndex, range: range, message: message, fix: fix))
+    }
+
+    // MARK: enumeration-comma
+
+    /// Characters that make a short run a clause or a phrase rather than a name or a list item (好的,谢谢).
+    static let clauseChars: Set<UInt32> = Set("的了吧吗呢啊呀哦嗯是不我你他她它们这那就也都很好谢说要会能在有没让把被对给从到与及或等但而如若因所以还又再着过已".unicodeScalars.map(\.value))
+
+    /// A run of Han characters (and `·` of foreign names) ending at `end` / starting at `start`.
+    func itemStart(_ p: UnsafeBufferPointer<UInt8>, _ end: Int, _ lo: Int) -> Int {
+        var j = end
+        while let x = scalarBefore(p, j, lo), PunctuationFormsCheck.isHan(x.v) || x.v == 0xB7 { j = x.at }
+        return j
+    }
+
+    func itemEnd(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ hi: Int) -> Int {
+        var j = start
+        while j < hi {
+            let (v, n) = decodeScalar(p, j)
+            guard PunctuationFormsCheck.isHan(v) || v == 0xB7 else { break }
+            j += n
+        }
+        return j
+    }
+
+    /// Common single-character surnames: a list item that starts with one and is two or three characters long
+    /// reads as a person's name (`张三`, `李某某`).
+    static let surnames: Set<UInt32> = Set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝".unicodeScalars.map(\.value))
+
+    /// The scalars of `r` (a short item: at most a handful).
+    func scalars(_ p: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> [UInt32] {
+        var out: [UInt32] = []
+        var j = r.lowerBound
+        while j < r.upperBound { let (v, l) = decodeScalar(p, j); out.append(v); j += l }
+        return out
+    }
+
+    /// A person's name: two or three characters, a common surname first, none of the clause characters.
+    static func isName<C: Collection>(_ s: C) -> Bool where C.Element == UInt32 {
+        (2...3).contains(s.count) && surnames.contains(s.first!) && !s.contains(where: { clauseChars.contains($0) })
+            && !s.dropFirst().contains(where: { countChars.contains($0) })
+    }
+    /// After a surname character these make a number's unit or a time (`万吨`, `余起`, `时许`), not a given name.
+    static let countChars: Set<UInt32> = Set("吨起元年月日时许号亿万余多名次个".unicodeScalars.map(\.value))
+
+    func isShortItem(_ p: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Bool {
+        r.count <= 12 && PunctuationFormsCheck.isName(scalars(p, r))
+    }
+
+    /// `张三,李四,王五`: names separated by half-width commas, looked at from the first comma of the run. Two or
+    /// more commas with names between them (and a name at the end of the first item, at the start of the last) are
+    /// a list: safe fix to `、`. One comma between two lone names (`张三,李四`) may be a list or two clauses (an
+    /// apposition, a subject and its sentence): unsafe fix. Other short items (`变丑,变胖`) are not reported: on
+    /// simulated half-width web copy they were clauses more often than lists.
+    func comma(at s: Int, _ seg: Segment, _ p: UnsafeBufferPointer<UInt8>, _ context: CheckContext, into findings: inout [Finding]) {
+        let lo = seg.range.lowerBound, hi = seg.range.upperBound
+        guard s + 1 < hi, let x = scalarBefore(p, s, lo), PunctuationFormsCheck.isHan(x.v),
+              PunctuationFormsCheck.isHan(decodeScalar(p, s + 1).0) else { return }
+        var first = itemStart(p, s, lo)
+        // Not the first comma of the run.
+        if let y = scalarBefore(p, first, lo), y.v == 0x2C, let z = scalarBefore(p, y.at, lo), PunctuationFormsCheck.isHan(z.v) { return }
+        var s = s
+        var commas = [s]
+        var middles: [Range<Int>] = []
+        var k = s + 1
+        var last = k..<k
+        while true {
+            let e = itemEnd(p, k, hi)
+            // A name followed by another comma continues the list; anything else ends it (`…蒋华蒙一行来到现场,看望`).
+            if e + 1 < hi, p[e] == 0x2C, PunctuationFormsCheck.isHan(decodeScalar(p, e + 1).0), isShortItem(p, k..<e) {
+                middles.append(k..<e); commas.append(e); k = e + 1
+            } else { last = k..<e; break }
+        }
+        // `他说,张三,李四,王五来了`: a first item that ends in no name is a clause before the list.
+        func endsWithName(_ r: Range<Int>) -> Bool {
+            let head = scalars(p, r)
+            return [2, 3].contains(where: { head.count >= $0 && PunctuationFormsCheck.isName(head.suffix($0)) })
+        }
+        if commas.count >= 3 && !endsWithName(first..<s) {
+            first = middles.removeFirst().lowerBound
+            commas.removeFirst()
+            s = commas[0]
+        }
+        let safety: FixSafety
+        if commas.count >= 2 {
+            // Names between the commas; the first item ends with a name (`市领导章旭升`) and the last starts with one
+            // (`蒋华蒙一行`).
+            let head = scalars(p, first..<s), tail = scalars(p, last)
+            guard [2, 3].contains(where: { head.count >= $0 && PunctuationFormsCheck.isName(head.suffix($0)) }),
+                  [2, 3].contains(where: { tail.count >= $0 && PunctuationFormsCheck.isName(tail.prefix($0)) }) else { return }
+            safety = .safe
+        } else {
+            guard isShortItem(p, first..<s), isShortItem(p, last) else { return }
+            safety = .unsafe
+        }
+        // Each edit takes the character before the comma along, so that this fix comes before the plain
+        // half-width → full-width one (`，`) at the same comma and wins the overlap.
+        var edits: [Edit] = []
+        for c in commas {
+            let h = scalarBefore(p, c, lo)!
+            edits.append(Edit(range: h.at..<(c + 1), replacement: text(p, h.at..<c) + "、"))
+        }
+        // The finding: the list, with only the name of a longer first or last item (`市领导章旭升` → `章旭升`).
+        let head = scalars(p, first..<s), tail = scalars(p, last)
+        let headName = PunctuationFormsCheck.isName(head) ? head.count : (head.count > 3 && PunctuationFormsCheck.isName(head.suffix(3)) ? 3 : 2)
+        let tailName = PunctuationFormsCheck.isName(tail) ? tail.count : (tail.count > 3 && PunctuationFormsCheck.isName(tail.prefix(3)) ? 3 : 2)
+        var from = s
+        for _ in 0..<headName { if let h = scalarBefore(p, from, lo) { from = h.at } }
+        var to = last.lowerBound
+        for _ in 0..<tailName where to < last.upperBound { to += utf8Length(leading: p[to]) }
+        let range = from..<to
+        let match = text(p, range)
+        add(context, range, edits, safety, ["match": match, "replacement": match.replacingOccurrences(of: ",", with: "、")], into: &findings)
+    }
+
+    // MARK: caption-period
+
+    /// `……的落水位置。（梁志航 摄）` and `……的落水位置。 新华社记者 张三 摄`: a picture caption (recognised by the photo
+    /// credit after it on the same line) ends with a 句号 (GB/T 15834-2011 A.1). A date in the brackets
+    /// (`（2015年7月8日摄）`) or 拍摄 is no credit. The fix (delete the 句号) is unsafe: wire captions are sentences.
+    func caption(at s: Int, _ seg: Segment, _ p: UnsafeBufferPointer<UInt8>, _ context: CheckContext, into findings: inout [Finding]) {
+        let lo = seg.range.lowerBound, hi = seg.range.upperBound
+        let end = s + 3
+        // 拍摄 is no credit; 文摄, 文并摄 credit the whole article's text and pictures, not one caption.
+        guard let x = scalarBefore(p, s, lo), x.v != 0x62CD, x.v != 0x6587, x.v != 0x5E76 else { return }
+        var j = s
+        var han = 0, steps = 0
+        var spaced = false
+        if end < hi, decodeScalar(p, end).0 == 0xFF09 || p[end] == 0x29 {
+            // （… 摄）: back to the opening bracket.
+            var opened = false
+            while let y = scalarBefore(p, j, lo), steps < 30 {
+                j = y.at; steps += 1
+                if y.v == 0xFF08 || y.v == 0x28 { opened = true; break }
+                if PunctuationFormsCheck.isHan(y.v) { han += 1 }
+                else if !(y.v == 0x20 || y.v == 0x3000 || y.v == 0x2F || y.v == 0xB7 || y.v == 0x3001) { return }
+            }
+            guard opened, han >= 2 else { return }
+        } else {
+            // A trailing credit: only spaces after it to the end of the line.
+            var e = end
+            while e < hi && (p[e] == 0x20 || p[e] == 0x09) { e += 1 }
+            guard e == hi, seg.atLineEnd else { return }
+            while let y = scalarBefore(p, j, lo), steps < 24 {
+                if y.v == 0x3002 { break }
+                j = y.at; steps += 1
+                if PunctuationFormsCheck.isHan(y.v) { han += 1 }
+                else if y.v == 0x20 || y.v == 0x3000 || y.v == 0x2F { spaced = true }
+                else if y.v != 0xB7 { return }
+            }
+            guard spaced, han >= 3 else { return }
+        }
+        guard let stop = scalarBefore(p, j, lo), stop.v == 0x3002 else { return }
+        // `（2015年7月8日摄）。新华社记者 刘军 摄`: the wire's form, a dated sentence caption; left alone.
+        if let b = scalarBefore(p, stop.at, lo), b.v == 0xFF09 || b.v == 0x29 { return }
+        add(context, stop.at..<(stop.at + 3), [Edit(range: stop.at..<(stop.at + 3), replacement: "")], .unsafe,
+            ["match": text(p, stop.at..<end)], into: &findings)
+    }
+
+    // MARK: quotes
+
+    /// The quotation marks of one line, in order. `quote-style` reports the marks of the other style (a pair whose
+    /// marks match up gets the fix as declared; marks that do not pair up get an unsafe one); `quote-nesting` pairs
+    /// the house's marks and reports an inner pair that uses the outer marks, and an outer pair of the inner marks
+    /// that holds outer ones (the reverse order). Lines whose house quotes do not pair up are left to `pairs`.
+    func quotes(_ marks: [(at: Int, v: UInt32)], _ p: UnsafeBufferPointer<UInt8>, _ context: CheckContext, into findings: inout [Finding]) {
+        guard !marks.isEmpty else { return }
+        typealias Pair = (UInt32, UInt32)
+        let homeDouble: Pair = corner ? PunctuationFormsCheck.cornerDouble : PunctuationFormsCheck.curlyDouble
+        let homeSingle: Pair = corner ? PunctuationFormsCheck.cornerSingle : PunctuationFormsCheck.curlySingle
+        let otherDouble: Pair = corner ? PunctuationFormsCheck.curlyDouble : PunctuationFormsCheck.cornerDouble
+        let otherSingle: Pair = corner ? PunctuationFormsCheck.curlySingle : PunctuationFormsCheck.cornerSingle
+        func len(_ v: UInt32) -> Int { v < 0x800 ? 2 : 3 }
+        func str(_ v: UInt32) -> String { String(Unicode.Scalar(v)!) }
+
+        if form == .quoteStyle {
+            // Most lines hold only the house's marks: nothing to build for them.
+            guard marks.contains(where: { $0.v == otherDouble.0 || $0.v == otherDouble.1 || $0.v == otherSingle.0 || $0.v == otherSingle.1 }) else { return }
+            // Pair the other style's marks with a stack.
+            let others = marks.filter { [otherDouble.0, otherDouble.1, otherSingle.0, otherSingle.1].contains($0.v) }
+            guard !others.isEmpty else { return }
+            var stack: [(at: Int, v: UInt32)] = []
+            var pairs: [(open: (at: Int, v: UInt32), close: (at: Int, v: UInt32))] = []
+            var balanced = true
+            for m in others {
+                if m.v == otherDouble.0 || m.v == otherSingle.0 { stack.append(m) }
+                else if let top = stack.last, (top.v == otherDouble.0 && m.v == otherDouble.1) || (top.v == otherSingle.0 && m.v == otherSingle.1) {
+                    stack.removeLast(); pairs.append((top, m))
+                } else { balanced = false; break }
+            }
+            if !stack.isEmpty { balanced = false }
+            func map(_ v: UInt32) -> String {
+                switch v {
+                case otherDouble.0: return str(homeDouble.0)
+                case otherDouble.1: return str(homeDouble.1)
+                case otherSingle.0: return str(homeSingle.0)
+                default: return str(homeSingle.1)
+                }
+            }
+            if balanced {
+                for (o, c) in pairs.sorted(by: { $0.open.at < $1.open.at }) {
+                    // House corner quotes: a curly single pair is converted only around Chinese (not `it’s`).
+                    if corner && o.v == otherSingle.0 && !hasCJK(p, (o.at + 3)..<c.at) { continue }
+                    let range = o.at..<(c.at + len(c.v))
+                    add(context, range, [Edit(range: o.at..<(o.at + len(o.v)), replacement: map(o.v)),
+                                         Edit(range: c.at..<(c.at + len(c.v)), replacement: map(c.v))], .safe,
+                        ["match": str(o.v) + str(c.v), "replacement": map(o.v) + map(c.v)], into: &findings)
+                }
+            } else {
+                for m in others where !(corner && (m.v == otherSingle.0 || m.v == otherSingle.1)) {
+                    add(context, m.at..<(m.at + len(m.v)), [Edit(range: m.at..<(m.at + len(m.v)), replacement: map(m.v))], .unsafe,
+                        ["match": str(m.v), "replacement": map(m.v)], into: &findings)
+                }
+            }
+            return
+        }
+
+        // quote-nesting: the house's marks, paired with a stack; each pair knows its depth and its parent.
+        guard marks.count >= 4 else { return }
+        let home = marks.filter { [homeDouble.0, homeDouble.1, homeSingle.0, homeSingle.1].contains($0.v) }
+        guard home.count >= 4 else { return }
+        struct P { var open: Int; var close: Int; var double: Bool; var depth: Int; var parent: Int; var hasDoubleChild = false }
+        var pairs: [P] = []
+        var stack: [(at: Int, double: Bool, index: Int)] = []
+        for m in home {
+            if m.v == homeDouble.0 || m.v == homeSingle.0 {
+                pairs.append(P(open: m.at, close: -1, double: m.v == homeDouble.0, depth: stack.count, parent: stack.last?.index ?? -1))
+                stack.append((m.at, m.v == homeDouble.0, pairs.count - 1))
+            } else {
+                guard let top = stack.last, top.double == (m.v == homeDouble.1) else { return }
+                stack.removeLast()
+                pairs[top.index].close = m.at
+            }
+        }
+        guard stack.isEmpty else { return }
+        for i in pairs.indices where pairs[i].double && pairs[i].parent >= 0 { pairs[pairs[i].parent].hasDoubleChild = true }
+        let dl = len(homeDouble.0), sl = len(homeSingle.0)
+        // An outer pair counts only when it reads as a quotation (opened after a colon or at the start of the line,
+        // or closed after the end of a sentence): web copy often drops one mark and adds another, so two stray
+        // marks far apart would pair up around ordinary quoted words.
+        func quotation(_ q: P, _ closeLen: Int) -> Bool {
+            if let b = scalarBefore(p, q.open, 0), b.v == 0xFF1A || b.v == 0x3A { return true }
+            let line = context.document.source.lineContent(context.document.source.lineIndex(of: q.open))
+            if q.open == line.lowerBound { return true }
+            if let b = scalarBefore(p, q.close, 0), [0x3002, 0xFF01, 0xFF1F, 0x2026, 0x21, 0x3F].contains(b.v) { return true }
+            return false
+        }
+        for (i, q) in pairs.enumerated() {
+            if q.parent >= 0 && !quotation(pairs[q.parent], 0) { continue }
+            if !q.double && q.hasDoubleChild && !quotation(q, 0) { continue }
+            if q.double && q.depth % 2 == 1 && q.parent >= 0 && pairs[q.parent].double {
+                // “…“…”…”: the inner pair takes the single marks.
+                add(context, q.open..<(q.close + dl), [Edit(range: q.open..<(q.open + dl), replacement: str(homeSingle.0)),
+                                                      Edit(range: q.close..<(q.close + dl), replacement: str(homeSingle.1))], .unsafe,
+                    ["match": str(homeDouble.0) + str(homeDouble.1), "replacement": str(homeSingle.0) + str(homeSingle.1)], into: &findings)
+            } else if !q.double && q.depth % 2 == 0 && q.hasDoubleChild {
+                // ‘…“…”…’: the outer pair is single and the inner double; swap both levels.
+                var edits = [Edit(range: q.open..<(q.open + sl), replacement: str(homeDouble.0)),
+                             Edit(range: q.close..<(q.close + sl), replacement: str(homeDouble.1))]
+                for c in pairs where c.parent == i && c.double {
+                    edits.append(Edit(range: c.open..<(c.open + dl), replacement: str(homeSingle.0)))
+                    edits.append(Edit(range: c.close..<(c.close + dl), replacement: str(homeSingle.1)))
+                }
+                edits.sort { $0.range.lowerBound < $1.range.lowerBound }
+                add(context, q.open..<(q.close + sl), edits, .unsafe,
+                    ["match": str(homeSingle.0) + str(homeSingle.1), "replacement": str(homeDouble.0) + str(homeDouble.1)], into: &findings)
+            }
+        }
+    }
+
+    func hasCJK(_ p: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Bool {
+        var j = r.lowerBound
+        while j < r.upperBound {
+            let (v, n) = decodeScalar(p, j)
+            if !CharClass.of(v).isDisjoint(with: .cjk) { return true }
+            j += n
+        }
+        return false
+    }
+
+    // MARK: list-marker
+
+    /// `1.` and `1、` at the start of lines (one or two digits, then the mark, then no digit: not `1.5米`, not
+    /// `1、2月份`). With `marker: dot` or `dunhao` the other form is reported with a fix as declared; with
+    /// `consistent` the form most markers of the document use wins (the first on a tie), a marker of the other form
+    /// is reported only where it goes on with the winner's numbering, and the fix is unsafe.
+    func runListMarkers(_ context: CheckContext, into findings: inout [Finding]) {
+        var found: [(range: Range<Int>, dot: Bool, number: Int)] = []
+        context.document.source.bytes.withUnsafeBufferPointer { p in
+            for (_, seg) in context.segments where seg.atLineStart {
+                var i = seg.range.lowerBound
+                let hi = seg.range.upperBound
+                while i < hi && (p[i] == 0x20 || p[i] == 0x09) { i += 1 }
+                if i + 3 <= hi && p[i] == 0xE3 && p[i + 1] == 0x80 && p[i + 2] == 0x80 { i += 3 }   // U+3000 indent
+                var d = i
+                while d < hi && p[d] >= 0x30 && p[d] <= 0x39 { d += 1 }
+                guard d > i, d - i <= 2, p[i] != 0x30, d < hi else { continue }
+                let (m, n) = decodeScalar(p, d)
+                guard m == 0x2E || m == 0x3001 || m == 0xFF0E, d + n < hi else { continue }
+                let (w, _) = decodeScalar(p, d + n)
+                if (w >= 0x30 && w <= 0x39) || w == 0x2E || w == 0x29 || w == 0xFF09 || w == 0x3001 || w == 0xFF0E { continue }
+                found.append((d..<(d + n), m != 0x3001, Int(p[i] - 0x30) * (d - i == 2 ? 10 : 1) + (d - i == 2 ? Int(p[i + 1] - 0x30) : 0)))
+            }
+        }
+        guard !found.isEmpty else { return }
+        let dot: Bool
+        switch marker {
+        case .dot: dot = true
+        case .dunhao: dot = false
+        case .consistent:
+            let dots = found.filter(\.dot).count, others = found.count - dots
+            dot = dots != others ? dots > others : found[0].dot
+        }
+        let safety: FixSafety = marker == .consistent ? .unsafe : .safe
+        let replacement = dot ? "." : "、"
+        // A full-width point (`1．`) counts as a dot marker in the wrong width (the `width` rules report that).
+        // Without a house choice, the two forms may be two levels of one outline (`1.` sections with `1、` items
+        // under each): a list of one form goes on (2, 3…) after markers of the other form came between. Then a
+        // marker counts as mixed only when it goes on with the numbering of the other form (`1、` `2、` `3.`).
+        var outline = false
+        var lastOfForm: [Bool: Int] = [:]
+        for (k, f) in found.enumerated() {
+            if f.number > 1, let j = lastOfForm[f.dot], found[j].number == f.number - 1, j + 1 < k { outline = true }
+            lastOfForm[f.dot] = k
+        }
+        for (k, f) in found.enumerated() where f.dot != dot {
+            if marker == .consistent && outline {
+                let prev = k > 0 ? found[k - 1] : nil, next = k + 1 < found.count ? found[k + 1] : nil
+                let continues = (prev.map { $0.dot == dot && $0.number == f.number - 1 } ?? false)
+                    || (next.map { $0.dot == dot && $0.number == f.number + 1 } ?? false)
+                if !continues { continue }
+            }
+            let match = context.document.source.string(f.range)
+            add(context, f.range, [Edit(range: f.range, replacement: replacement)], safety,
+                ["match": match, "replacement": replacement], into: &findings)
+        }
+    }
+}

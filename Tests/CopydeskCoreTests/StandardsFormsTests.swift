@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+@testable import CopydeskCore
+
+/// The house options and rule interplay of the GB/T 15834/15835 forms (`punctuation-forms` and the later `numbers`
+/// forms). The rules' own examples run in `RuleExamplesTests`; these cover what examples cannot: options laid over
+/// a rule by a configuration, two rules competing for one character, a document-wide choice.
+@Suite struct StandardsFormsTests {
+    func linter(_ rules: String) throws -> Linter {
+        let yaml = "extends: []\nrules:\n" + rules
+        let config = try Config.parse(yaml, file: "/t/.lintrc.yml", directory: "/t")
+        return Linter(try RuleSet.build(config: config, catalog: RuleCatalog.loadBuiltIn()))
+    }
+
+    func fixed(_ text: String, _ rules: String, unsafe: Bool = false) throws -> String {
+        let out = FixApplier.fix(SourceText(text), path: "draft.txt", linter: try linter(rules), allowUnsafe: unsafe)
+        return String(decoding: out.bytes, as: UTF8.self)
+    }
+
+    func found(_ text: String, _ rules: String) throws -> [(id: String, text: String)] {
+        let bytes = Array(text.utf8)
+        return try linter(rules).lint(Document(path: "draft.txt", text: text)).map {
+            ($0.ruleID, String(decoding: bytes[$0.range], as: UTF8.self))
+        }
+    }
+
+    @Test func enumerationCommaWinsOverTheFullWidthComma() throws {
+        let rules = "  punctuation.enumeration-comma: on\n  punctuation.halfwidth-in-chinese: on\n"
+        // A list of names: 、 (its fix starts before the plain `,` → `，` one and wins the overlap).
+        #expect(try fixed("市领导章旭升,胡勇春,蒋华蒙一行来到现场,看望群众", rules) == "市领导章旭升、胡勇春、蒋华蒙一行来到现场，看望群众")
+        // One comma between two names: unclear, so safe fixes alone give the full-width comma; unsafe ones 、.
+        #expect(try fixed("（记者 张三,李四）", rules) == "（记者 张三，李四）")
+        #expect(try fixed("（记者 张三,李四）", rules, unsafe: true) == "（记者 张三、李四）")
+        // A clause before the list is not part of it.
+        #expect(try fixed("他说,张三,李四,王五都来了", rules) == "他说，张三、李四、王五都来了")
+        // Clauses stay clauses.
+        #expect(try fixed("他说,我们明天出发,大家准备好", rules) == "他说，我们明天出发，大家准备好")
+    }
+
+    @Test func quoteStyleFollowsTheHouseChoice() throws {
+        let curly = "  punctuation.quote-style: on\n"
+        let corner = "  punctuation.quote-style: {quotes: corner}\n"
+        #expect(try fixed("实施「双减」政策", curly) == "实施“双减”政策")
+        #expect(try found("实施“双减”政策", curly).isEmpty)
+        #expect(try fixed("实施“双减”政策，他说：“叫它‘小巨人’。”", corner) == "实施「双减」政策，他说：「叫它『小巨人』。」")
+        #expect(try found("实施「双减」政策", corner).isEmpty)
+        // An English apostrophe is no quotation mark, even for a corner-quote house.
+        #expect(try fixed("他读了 it’s fine 这句", corner) == "他读了 it’s fine 这句")
+        let bad = TS.configError { _ = try self.linter("  punctuation.list-marker: {quotes: corner}\n") }
+        #expect(bad?.message.contains("'quotes' works with") == true)
+    }
+
+    @Test func quoteNestingInTheCornerStyle() throws {
+        let rules = "  punctuation.quote-nesting: {quotes: corner}\n"
+        #expect(try fixed("他说：『大家都叫它「小巨人」。』", rules, unsafe: true) == "他说：「大家都叫它『小巨人』。」")
+        #expect(try found("他说：「大家都叫它『小巨人』。」", rules).isEmpty)
+        // Curly marks are not this house's: left to quote-style.
+        #expect(try found("他说：‘大家都叫它“小巨人”。’", rules).isEmpty)
+    }
+
+    @Test func listMarkersOneFormPerDocument() throws {
+        let text = "1、加强领导\n2、压实责任\n3.做好保障\n"
+        // consistent: the majority (、) wins; the fix needs --unsafe-fixes.
+        let c = "  punctuation.list-marker: on\n"
+        #expect(try found(text, c).map(\.text) == ["."])
+        #expect(try fixed(text, c) == text)
+        #expect(try fixed(text, c, unsafe: true) == "1、加强领导\n2、压实责任\n3、做好保障\n")
+        // A house that writes 1.: every 、 marker, safely.
+        let dot = "  punctuation.list-marker: {marker: dot}\n"
+        #expect(try fixed(text, dot) == "1.加强领导\n2.压实责任\n3.做好保障\n")
+        // A tie: the first marker decides.
+        #expect(try found("1.加强领导\n2、压实责任\n", c).map(\.text) == ["、"])
+        // Two levels of one outline are no mix: `1.` sections with `1、` items under them.
+        #expect(try found("1.政治局常委\n1、周某\n2、李某\n2.政治局委员\n1、王某\n", c).isEmpty)
+        // Two lists of one article, each in its own form: the minority list is reported.
+        #expect(try found("1、行车时保持车距\n2、雨天减速\n看图\n1.避人\n2.避车\n3.避水\n", c).map(\.text) == ["、", "、"])
+        // Not markers: a decimal, a pair of months.
+        #expect(try found("1.5米高的围栏\n1、2月份销售额增长\n3.做好保障\n", "  punctuation.list-marker: {marker: dunhao}\n").map(\.text) == ["."])
+    }
+
+    @Test func splitNumberGroupsFollowTheHouseChoice() throws {
+        let none = "  numbers.split-number: on\n"
+        let thin = "  numbers.split-number: {groups: thin-space}\n"
+        // NBSP groups before a unit: safe; an ASCII space may part two numbers: unsafe.
+        #expect(try fixed("收取100\u{A0}000元股金", none) == "收取100000元股金")
+        #expect(try fixed("共计12 500元", none) == "共计12 500元")
+        #expect(try fixed("共计12 500元", none, unsafe: true) == "共计12500元")
+        // A thin-space house: U+2009 groups are right, other separators become U+2009.
+        #expect(try found("共计12\u{2009}500元", thin).isEmpty)
+        #expect(try fixed("收取100\u{A0}000元股金", thin) == "收取100\u{2009}000元股金")
+        #expect(try found("共计12\u{2009}500元", none).map(\.text) == ["12\u{2009}500"])
+        // Telephone numbers and irregular groups are left alone.
+        #expect(try found("热线电话：910 299 008", none).isEmpty)
+        #expect(try found("拨打1595225 0000咨询", none).isEmpty)
+        let bad = TS.configError { _ = try self.linter("  numbers.leading-zero: {groups: none}\n") }
+        #expect(bad?.message.contains("'groups' works with") == true)
+    }
+
+    @Test func splitNumberAcrossALineBreakInOneParagraph() throws {
+        let rules = "  numbers.split-number-line: on\n"
+        let text = "截至昨天，全市报名人数达12\n500人，比去年同期增加两成。\n"
+        #expect(try found(text, rules).map(\.text) == ["12\n500"])
+        #expect(try fixed(text, rules, unsafe: true) == "截至昨天，全市报名人数达12500人，比去年同期增加两成。\n")
+        // Two paragraphs (a blank line between): no finding; a year opening the next line: none either.
+        #expect(try found("截至昨天，全市报名人数达12\n\n500人到场。\n", rules).isEmpty)
+        #expect(try found("无锡一公民来信反映情况，电话1506\n2019年1月3日\n", rules).isEmpty)
+    }
+
+    @Test func lunarDatesAndLeadingZeros() throws {
+        let rules = "  numbers.lunar-arabic: on\n  numbers.leading-zero: on\n"
+        #expect(try fixed("农历12月30日除夕，正月初10返程，增长.5%", rules, unsafe: true) == "农历十二月三十除夕，正月初十返程，增长0.5%")
+        // A lost full stop before a date is no decimal.
+        #expect(try found("目前4人失踪.1日14时，霍山县", rules).isEmpty)
+    }
+}
