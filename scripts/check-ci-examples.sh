@@ -8,23 +8,26 @@
 #     .pre-commit-config.yaml names this checkout (its HEAD commit) as hook repository, `pre-commit install`, a
 #     commit blocked by the copydesk hook, then copydesk-fix fixing the draft (pre-commit builds copydesk in
 #     release mode, which takes minutes; set PRE_COMMIT_HOME to keep the build between runs).
-# Usage: scripts/check-ci-examples.sh [--binary PATH] [--pre-commit]
+# Usage: scripts/check-ci-examples.sh [--binary PATH] [--pre-commit | --only-pre-commit]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-bin="${COPYDESK_BIN:-}"; precommit=0
+bin="${COPYDESK_BIN:-}"; precommit=0; workflow=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --binary) bin="$2"; shift 2 ;;
     --pre-commit) precommit=1; shift ;;
+    --only-pre-commit) precommit=1; workflow=0; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
-if [ -z "$bin" ]; then swift build --product copydesk >&2; bin="$(swift build --show-bin-path)/copydesk"; fi
-bin=$(realpath "$bin")
 fail() { echo "check-ci-examples: FAILED: $*" >&2; exit 1; }
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 g() { git -c user.name=ci -c user.email=ci@example.com -c init.defaultBranch=main -c protocol.file.allow=always "$@"; }
+
+if [ "$workflow" = 1 ]; then
+if [ -z "$bin" ]; then swift build --product copydesk >&2; bin="$(swift build --show-bin-path)/copydesk"; fi
+bin=$(realpath "$bin")
 
 # The newsroom's repository: a draft with old findings and a committed baseline.
 mkdir -p "$work/origin/drafts" && cd "$work/origin"
@@ -56,6 +59,7 @@ echo "$out" | grep -q '::error file=drafts/old.txt,line=3' || fail "no annotatio
 python3 -c "import json,sys; r=json.load(open('copydesk.sarif'))['runs'][0]['results']; sys.exit(0 if len(r)==1 else 1)" || fail "SARIF should hold the one new finding"
 grep -q 'id="copydesk-data"' copydesk-report.html || fail "no HTML report"
 echo "check-ci-examples: OK: GitHub workflow steps (shallow clone, baseline, SARIF, annotations, HTML)"
+fi
 
 if [ "$precommit" = 1 ]; then
   # pre-commit from PyPI, in a virtual environment of its own (not whatever happens to be installed).
