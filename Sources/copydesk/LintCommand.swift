@@ -11,6 +11,7 @@ enum LintCommand {
         opts.unsafeFixes = unsafe
         opts.style = o.style
         opts.maxFileSize = o.maxFileSizeBytes
+        opts.ignoreFiles = !o.noIgnore
         let runner: Runner
         do { runner = try Runner(options: opts) } catch {
             printError("built-in rules failed to load: \(error)")
@@ -91,8 +92,10 @@ enum LintCommand {
                 do {
                     _ = try runner.linter(for: lookup)
                     let bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
-                    let (report, fixed) = runner.process(bytes: bytes, displayPath: name, lookupPath: lookup)
+                    let cache = CheckCache()
+                    let (report, fixed) = runner.process(bytes: bytes, displayPath: name, lookupPath: lookup, cache: cache)
                     stdinReport = report
+                    runner.holdStandardInput(report, lookup: lookup, cache: cache)   // duplicates across the batch
                     if mode == .apply { stdoutFixed = fixed ?? bytes }
                     if mode == .diff, let fixed {
                         diffs += UnifiedDiff.render(old: SourceText.displayBytes(bytes), new: SourceText.displayBytes(fixed), path: name)
@@ -112,7 +115,7 @@ enum LintCommand {
                 reports[reports.count - 1] = s
             }
             let streaming = textOutput != nil && mode != .diff && !paths.contains("-")
-            let textReporter = TextReporter(color: useColor)
+            let textReporter = TextReporter(color: useColor, language: o.language)
             let textPath = textOutput?.path
             if streaming { for m in reports { write(textReporter.renderFile(m), to: textPath) } }   // paths that do not exist
             let keepText = documents.contains { $0.format.needsText }
@@ -186,19 +189,19 @@ enum LintCommand {
             // `--fix` on standard input: the fixed text goes to stdout, the report of what remains to stderr.
             FileHandle.standardOutput.write(Data(fixed))
             for out in outputs {
-                let rendered = out.format.reporter(color: false).render(report)
+                let rendered = (out.format == .text ? TextReporter(color: false, language: o.language) : out.format.reporter(color: false)).render(report)
                 if out.path != nil { write(rendered, to: out.path) } else { FileHandle.standardError.write(rendered.data(using: .utf8)!) }
             }
         } else if mode == .diff {
             writeOut(diffs)
-            let rendered = TextReporter(color: useColor).summary(report)
+            let rendered = TextReporter(color: useColor, language: o.language).summary(report)
             FileHandle.standardError.write(rendered.data(using: .utf8)!)
         } else {
             for out in outputs {
                 if out.format == .text && streamed {
-                    write(TextReporter(color: useColor).summary(report), to: out.path)
+                    write(TextReporter(color: useColor, language: o.language).summary(report), to: out.path)
                 } else {
-                    write(out.format.reporter(color: out.path == nil && useColor).render(report), to: out.path)
+                    write((out.format == .text ? TextReporter(color: out.path == nil && useColor, language: o.language) : out.format.reporter(color: out.path == nil && useColor)).render(report), to: out.path)
                 }
             }
         }

@@ -59,7 +59,29 @@ final class BatchDuplicates: @unchecked Sendable {
     private var bands: [UInt64] = []          // Fingerprint.bands per entry
     private var files: [(path: String, lookup: String, rules: FileRules)?]
 
+    /// `copydesk.unused-disable` findings held back from phase 1: their disable comments cover a cross-file rule,
+    /// so whether they are used is known only after phase 2 (`Runner.crossFileReports` reports those still unused).
+    private var held: [Int: [Diagnostic]] = [:]
+
+    /// Texts that cannot be read again (standard input), by file index.
+    private var memory: [Int: SourceText] = [:]
+
+    /// Standard input linted before the run: its report, text, lookup path and the lint's units.
+    struct Held { var report: FileReport; var source: SourceText; var lookup: String; var cache: CheckCache }
+
     init(count: Int) { files = Array(repeating: nil, count: count) }
+
+    func keep(file index: Int, source: SourceText) { lock.lock(); memory[index] = source; lock.unlock() }
+    func kept(_ index: Int) -> SourceText? { lock.lock(); defer { lock.unlock() }; return memory[index] }
+
+    func hold(file index: Int, path: String, lookup: String, rules: FileRules, _ ds: [Diagnostic]) {
+        lock.lock()
+        held[index, default: []] += ds
+        if files[index] == nil { files[index] = (path, lookup, rules) }
+        lock.unlock()
+    }
+
+    var heldFiles: [Int: [Diagnostic]] { lock.lock(); defer { lock.unlock() }; return held }
 
     /// Phase 1: the fingerprints of file `index`'s paragraphs (`units` from its lint).
     func add(file index: Int, path: String, lookup: String, rules: FileRules, units u: DuplicateUnits) {
@@ -188,6 +210,6 @@ final class BatchDuplicates: @unchecked Sendable {
 
     func entry(_ e: Int) -> Entry { entries[e] }
     func file(_ f: Int) -> (path: String, lookup: String, rules: FileRules)? { files[f] }
-    var isEmpty: Bool { entries.isEmpty }
+    var isEmpty: Bool { entries.isEmpty && held.isEmpty }
 }
 

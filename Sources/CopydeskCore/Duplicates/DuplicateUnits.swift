@@ -50,6 +50,8 @@ public final class DuplicateUnits: @unchecked Sendable {
     /// The normalised characters of all paragraphs, one after the other.
     private(set) var text: [UInt32] = []
     private var shingleCache: [[UInt64]?] = []
+    /// The last `sharedShingles` answer: the near and contained rules ask for the same candidates.
+    private var sharedCache: (candidates: [Int], maxRun: Int, pairs: [(i: Int, j: Int, shared: Int)])?
 
     /// Shingle size (characters): 5-grams, as measured on real news (newsroom-rules §3).
     public static let shingleSize = 5
@@ -247,11 +249,15 @@ public final class DuplicateUnits: @unchecked Sendable {
     /// paragraphs are too common to count (a phrase every paragraph uses).
     func sharedShingles(_ candidates: [Int], maxRun: Int = 16) -> [(i: Int, j: Int, shared: Int)] {
         guard candidates.count >= 2, candidates.count < 1 << 16 else { return [] }
+        if let c = sharedCache, c.maxRun == maxRun, c.candidates == candidates { return c.pairs }
+        var total = 0
+        for p in candidates { total += shingles(p).count }
         var keys: [UInt64] = []
+        keys.reserveCapacity(total)
         for (slot, p) in candidates.enumerated() {
             for h in shingles(p) { keys.append((h & ~0xFFFF) | UInt64(slot)) }
         }
-        keys.sort()
+        RadixSort.sort(&keys)
         var counts: [Int: Int] = [:]
         var r = 0
         var run: [Int] = []
@@ -269,8 +275,10 @@ public final class DuplicateUnits: @unchecked Sendable {
             }
             r = e
         }
-        return counts.map { (candidates[$0.key >> 16], candidates[$0.key & 0xFFFF], $0.value) }
+        let pairs = counts.map { (i: candidates[$0.key >> 16], j: candidates[$0.key & 0xFFFF], shared: $0.value) }
             .sorted { ($0.j, $0.i) < ($1.j, $1.i) }
+        sharedCache = (candidates, maxRun, pairs)
+        return pairs
     }
 }
 
