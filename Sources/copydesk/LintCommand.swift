@@ -118,7 +118,8 @@ enum LintCommand {
             let textReporter = TextReporter(color: useColor, language: o.language)
             let textPath = textOutput?.path
             if streaming { for m in reports { write(textReporter.renderFile(m), to: textPath) } }   // paths that do not exist
-            let keepText = documents.contains { $0.format.needsText }
+            // Text output that is not streamed (standard input among the paths) renders every file at the end.
+            let keepText = documents.contains { $0.format.needsText } || (textOutput != nil && !streaming)
             let fingerprints = documents.contains { $0.format == .sarif }
             runner.run(files: fileList, write: mode == .apply) { r in
                 var report = r.0

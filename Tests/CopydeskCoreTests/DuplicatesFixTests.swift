@@ -79,6 +79,10 @@ extension DuplicatesTests {
         // Text output names the copy in standard input.
         let t = try CLI.run(["lint", "--stdin-filename", "来稿.txt", "-", "a.txt"], in: dir, stdin: input)
         #expect(t.stdout.contains("a.txt:3:1: error: 段落重复：与“来稿.txt”第 5 行第 1 列的段落相同"), "\(t.stdout)")
+        // A file's own findings are printed too when standard input is among the paths (text rendered at the end).
+        try TS.write("稿件丁\n\n\(DuplicatesTests.report)\n\n\(DuplicatesTests.report)\n", to: dir.appendingPathComponent("d.txt"))
+        let own = try CLI.run(["lint", "-", "d.txt"], in: dir, stdin: Data("稿件戊\n\n全力以赴。\n".utf8))
+        #expect(own.stdout.contains("d.txt:5:1: error: 段落重复：与第 3 行第 1 列的段落相同"), "\(own.stdout)")
     }
 }
 

@@ -103,6 +103,12 @@ extension FileReport {
     /// report this is: with its text, or with the positions `detachSource()` kept (then the new findings' positions
     /// are added the same way).
     public mutating func absorb(_ other: FileReport) {
+        if source == nil && diagnostics.isEmpty && positions.isEmpty, let s = other.source {
+            // A clean file (its text let go): the later report's text serves every format.
+            source = s
+            diagnostics = other.diagnostics
+            return
+        }
         if source == nil && !positions.isEmpty || source == nil && diagnostics.isEmpty {
             var o = other
             o.detachSource(fingerprints: true)
