@@ -56,6 +56,50 @@ extension DuplicatesTests {
     }
 }
 
+extension DuplicatesTests {
+    /// `duplicates.contained-paragraph` with `across-files: true`: a truncated copy in another file of the run.
+    @Test func containedParagraphAcrossFiles() throws {
+        let dir = try TS.makeTempDir("copydesk-dup").resolvingSymlinksInPath()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try TS.write(Self.configYAML + "rules:\n  duplicates.contained-paragraph: {across-files: true}\n", to: dir.appendingPathComponent(".lintrc.yml"))
+        let truncated = "县农业农村局近日召开春耕备耕工作会议，全面部署今年粮食生产任务，要求各乡镇抓紧落实种子"
+        let longer = "据了解，\(Self.report)今年全县计划播种粮食作物八十万亩，比去年增加两万亩，其中小麦二十万亩。"
+        try TS.write("稿件甲\n\n\(Self.meeting)\n\n\(Self.report)\n", to: dir.appendingPathComponent("a.txt"))
+        try TS.write("稿件乙\n\n本报讯 昨天下午，县里召开了一次会议。\n\n\(truncated)\n", to: dir.appendingPathComponent("b.txt"))
+        try TS.write("稿件丙\n\n本报讯 昨天上午，县里召开了一次会议。\n\n\(longer)\n", to: dir.appendingPathComponent("c.txt"))
+        // Paragraphs that differ in their numbers are not contained copies (same-numbers); with the same numbers they are.
+        let fields = "全县今年新建高标准农田3万亩，带动周边农户一千六百余户增收，户均增收超过两千元，农田灌溉水利设施全面完善，粮食亩产比往年提高一成以上，种粮大户和家庭农场数量持续增加，全县粮食生产形势持续向好。"
+        let more = "今年全县还将新建高标准农田两万亩，继续完善灌溉设施，推广良种良法。"
+        try TS.write("稿件戊\n\n本报讯 前天上午，县里召开了一次会议。\n\n\(fields)\n", to: dir.appendingPathComponent("e.txt"))
+        try TS.write("稿件己\n\n本报讯 前天下午，县里召开了一次会议。\n\n据悉，\(fields.replacingOccurrences(of: "3", with: "5"))\(more)\n", to: dir.appendingPathComponent("f.txt"))
+        try TS.write("稿件庚\n\n本报讯 大前天上午，县里召开了一次会议。\n\n据悉，\(fields)\(more)\n", to: dir.appendingPathComponent("g.txt"))
+        let runner = try Runner(options: Runner.Options())
+        let (paths, _) = try runner.discover([dir.path])
+        var reports: [FileReport] = runner.run(files: paths, write: false).map(\.0)
+        runner.crossFileReports { r in
+            if let k = reports.firstIndex(where: { $0.path == r.path }) { reports[k].absorb(r) } else { reports.append(r) }
+        }
+        func found(_ name: String) -> [Diagnostic] { reports.filter { $0.path.hasSuffix("/" + name) }.flatMap(\.diagnostics) }
+        let inB = try #require(found("b.txt").first, "\(reports.map { ($0.path, $0.diagnostics.map(\.ruleID)) })")
+        #expect(found("b.txt").map(\.ruleID) == ["duplicates.contained-paragraph"])
+        #expect(inB.related.first?.file?.hasSuffix("a.txt") == true)
+        #expect(inB.related.first?.start?.line == 3)
+        #expect(found("c.txt").map(\.ruleID) == ["duplicates.contained-paragraph"])
+        #expect(Set(found("a.txt").map(\.ruleID)) == ["duplicates.contained-paragraph"])
+        #expect(found("a.txt").count == 2, "one for each paragraph of a.txt")
+        #expect(found("f.txt").isEmpty, "\(found("f.txt").map(\.message))")
+        #expect(found("g.txt").map(\.ruleID) == ["duplicates.contained-paragraph"])
+        #expect(found("e.txt").first?.related.first?.file?.hasSuffix("g.txt") == true)
+        // Without across-files (the default) nothing is compared across files for containment.
+        try TS.write(Self.configYAML, to: dir.appendingPathComponent(".lintrc.yml"))
+        let plain = try Runner(options: Runner.Options())
+        _ = plain.run(files: paths, write: false)
+        var extra: [String] = []
+        plain.crossFileReports { r in extra += r.diagnostics.map(\.ruleID) }
+        #expect(!extra.contains("duplicates.contained-paragraph"))
+    }
+}
+
 /// Standard input takes part in the cross-file pass (`copydesk lint - drafts/`).
 @Suite(.serialized) struct DuplicatesStdinTests {
     @Test func standardInputIsComparedWithTheFilesOfTheRun() throws {

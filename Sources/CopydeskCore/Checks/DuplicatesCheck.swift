@@ -63,8 +63,8 @@ public struct DuplicatesCheck: Check {
         if unit == .sentence, match != .exact, let node = m["match"] {
             errors.add(ConfigError(node.mark, "sentences are compared exactly: 'match' must be exact with unit: sentence"))
         }
-        if acrossFiles, unit == .sentence || match == .contained, let node = m["across-files"] {
-            errors.add(ConfigError(node.mark, "'across-files' is for paragraph rules with match: exact or near"))
+        if acrossFiles, unit == .sentence, let node = m["across-files"] {
+            errors.add(ConfigError(node.mark, "'across-files' is for paragraph rules"))
         }
         if match == .exact, let node = m["threshold"] {
             errors.add(ConfigError(node.mark, "'threshold' is for match: near or contained (exact copies are 100%)"))

@@ -64,7 +64,10 @@ extension Runner {
             let a = batch.entry(m.a), b = batch.entry(m.b)
             guard let fa = batch.file(Int(a.file)), let fb = batch.file(Int(b.file)), let la = loaded[m.a], let lb = loaded[m.b] else { continue }
             let rule: (id: String, severity: Severity, message: String)
-            if m.exact, let r = fa.rules.exact { rule = r } else if !m.exact, let r = fa.rules.near { rule = (r.id, r.severity, r.message) } else { continue }
+            if m.exact, let r = fa.rules.exact { rule = r }
+            else if m.contained, let r = fa.rules.contained { rule = (r.id, r.severity, r.message) }
+            else if !m.exact && !m.contained, let r = fa.rules.near { rule = (r.id, r.severity, r.message) }
+            else { continue }
             let place = DuplicatesCheck.place(file: fb.path, line: lb.start.line, column: lb.start.column)
             var d = Diagnostic(ruleID: rule.id, severity: rule.severity,
                                message: substitute(rule.message, ["where": place, "similarity": DuplicatesCheck.percent(m.similarity)]),
