@@ -80,7 +80,7 @@ YAML
   printf '全力以赴。\n' > clean.md && g add .pre-commit-config.yaml clean.md
   "$pc" install >&2
   g commit -qm clean || fail "pre-commit hook copydesk refused a clean draft"
-  printf '正文，全 力以赴。\n' > draft.txt && g add draft.txt
+  printf '正文，全 力 以 赴。\n' > draft.txt && g add draft.txt
   set +e; out=$(g commit -qm draft 2>&1); rc=$?; set -e
   [ "$rc" != 0 ] || fail "pre-commit hook copydesk let a draft with a finding be committed: $out"
   echo "$out" | grep -q 'draft.txt:1:5: error' || fail "pre-commit hook copydesk: exit $rc: $out"

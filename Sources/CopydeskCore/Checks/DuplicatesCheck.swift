@@ -127,7 +127,7 @@ public struct DuplicatesCheck: Check {
             var best: [Int: (i: Int, sim: Double)] = [:]
             var isNear = Set<Int>()
             for (i, j, shared) in u.sharedShingles(rest) {
-                let a = u.shingles(i).count, b = u.shingles(j).count
+                let a = u.shingleCount(i), b = u.shingleCount(j)
                 let jac = Double(shared) / Double(a + b - shared)
                 let numbersEqual = !sameNumbers || DuplicateUnits.numbersAgree(u.paragraphs[i].numbers, u.paragraphs[j].numbers, equal: true)
                 if jac >= DuplicatesCheck.nearJaccard && numbersEqual { isNear.insert(j) }
