@@ -148,7 +148,7 @@ enum LintCommand {
             for (k, r) in reports.enumerated() { indexByPath[r.path] = k }
             runner.crossFileReports { r in
                 if streaming {
-                    textReporter.renderFile(r, write: writeOut)
+                    textReporter.renderFile(r) { write($0, to: textPath) }   // with --output, into the file
                     var stripped = r
                     stripped.source = nil
                     stripped.diagnostics = r.diagnostics.map { var d = $0; d.message = ""; d.related = []; return d }
