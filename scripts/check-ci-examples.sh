@@ -98,6 +98,6 @@ YAML
   [ "$(cat draft.txt)" = '正文，全力以赴。' ] || fail "pre-commit hook copydesk-fix did not fix draft.txt: $(cat draft.txt)"
   set +e; out=$("$pc" run copydesk-fix --files draft.txt 2>&1); rc=$?; set -e
   [ "$rc" = 0 ] || fail "pre-commit hook copydesk-fix on the fixed draft: exit $rc: $out"
-  g add draft.txt && g commit -qm draft || fail "the fixed draft could not be committed"
+  g add .pre-commit-config.yaml draft.txt && g commit -qm draft || fail "the fixed draft could not be committed"
   echo "check-ci-examples: OK: pre-commit hook copydesk-fix fixes draft.txt, then passes; the fixed draft commits"
 fi

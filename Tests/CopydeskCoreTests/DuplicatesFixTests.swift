@@ -127,6 +127,13 @@ extension DuplicatesTests {
         try TS.write("稿件丁\n\n\(DuplicatesTests.report)\n\n\(DuplicatesTests.report)\n", to: dir.appendingPathComponent("d.txt"))
         let own = try CLI.run(["lint", "-", "d.txt"], in: dir, stdin: Data("稿件戊\n\n全力以赴。\n".utf8))
         #expect(own.stdout.contains("d.txt:5:1: error: 段落重复：与第 3 行第 1 列的段落相同"), "\(own.stdout)")
+        try TS.write("稿件丙\n\n本报讯 昨天下午，县里召开了一次会议。\n\n\(DuplicatesTests.meeting)\n", to: dir.appendingPathComponent("c.txt"))
+        // Streaming text output with --output: the cross-file findings go into the file too.
+        let out = try CLI.run(["lint", "--output", "report.txt", "a.txt", "c.txt"], in: dir)
+        #expect(out.stdout.isEmpty, "\(out.stdout)")
+        let written = try String(contentsOf: dir.appendingPathComponent("report.txt"), encoding: .utf8)
+        #expect(written.contains("a.txt:3:1: error: 段落重复：与“c.txt”第 5 行第 1 列的段落相同"), "\(written)")
+        #expect(written.contains("c.txt:5:1: error: 段落重复：与“a.txt”第 3 行第 1 列的段落相同"), "\(written)")
     }
 }
 
