@@ -4,25 +4,30 @@
 #     a shallow clone (depth 1) as actions/checkout makes it, `git fetch --depth=1 origin main`, then the workflow's
 #     own lint command (read from examples/ci/github-workflow.yml): it must fail on the new finding only, and write
 #     SARIF and HTML;
-#   - with --pre-commit: the hooks of .pre-commit-hooks.yaml through `pre-commit try-repo` (installs pre-commit from
-#     PyPI when missing; pre-commit builds copydesk in release mode, which takes minutes).
-# Usage: scripts/check-ci-examples.sh [--binary PATH] [--pre-commit]
+#   - with --pre-commit: pre-commit installed from PyPI into a virtual environment, a temporary repository whose
+#     .pre-commit-config.yaml names this checkout (its HEAD commit) as hook repository, `pre-commit install`, a
+#     commit blocked by the copydesk hook, then copydesk-fix fixing the draft (pre-commit builds copydesk in
+#     release mode, which takes minutes; set PRE_COMMIT_HOME to keep the build between runs).
+# Usage: scripts/check-ci-examples.sh [--binary PATH] [--pre-commit | --only-pre-commit]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-bin="${COPYDESK_BIN:-}"; precommit=0
+bin="${COPYDESK_BIN:-}"; precommit=0; workflow=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --binary) bin="$2"; shift 2 ;;
     --pre-commit) precommit=1; shift ;;
+    --only-pre-commit) precommit=1; workflow=0; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
-if [ -z "$bin" ]; then swift build --product copydesk >&2; bin="$(swift build --show-bin-path)/copydesk"; fi
-bin=$(realpath "$bin")
 fail() { echo "check-ci-examples: FAILED: $*" >&2; exit 1; }
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 g() { git -c user.name=ci -c user.email=ci@example.com -c init.defaultBranch=main -c protocol.file.allow=always "$@"; }
+
+if [ "$workflow" = 1 ]; then
+if [ -z "$bin" ]; then swift build --product copydesk >&2; bin="$(swift build --show-bin-path)/copydesk"; fi
+bin=$(realpath "$bin")
 
 # The newsroom's repository: a draft with old findings and a committed baseline.
 mkdir -p "$work/origin/drafts" && cd "$work/origin"
@@ -54,14 +59,45 @@ echo "$out" | grep -q '::error file=drafts/old.txt,line=3' || fail "no annotatio
 python3 -c "import json,sys; r=json.load(open('copydesk.sarif'))['runs'][0]['results']; sys.exit(0 if len(r)==1 else 1)" || fail "SARIF should hold the one new finding"
 grep -q 'id="copydesk-data"' copydesk-report.html || fail "no HTML report"
 echo "check-ci-examples: OK: GitHub workflow steps (shallow clone, baseline, SARIF, annotations, HTML)"
+fi
 
 if [ "$precommit" = 1 ]; then
-  command -v pre-commit >/dev/null || python3 -m pip install -q pre-commit >&2
+  # pre-commit from PyPI, in a virtual environment of its own (not whatever happens to be installed).
+  python3 -m venv "$work/venv" && "$work/venv/bin/pip" install -q pre-commit >&2
+  pc="$work/venv/bin/pre-commit"
+  export PRE_COMMIT_HOME="${PRE_COMMIT_HOME:-$work/pre-commit-home}"
+  rev=$(git -C "$root" rev-parse HEAD)
+  [ -z "$(git -C "$root" status --porcelain)" ] || echo "check-ci-examples: note: uncommitted changes are not part of the hook repository (rev $rev)" >&2
+  # A newsroom repository that uses this checkout as its hook repository, as the comment in
+  # .pre-commit-hooks.yaml says; pre-commit clones it and builds copydesk (swift build -c release).
   mkdir -p "$work/pc" && cd "$work/pc" && g init -q
-  printf '正文，全 力以赴。\n' > draft.txt && printf '全力以赴。\n' > clean.md && g add .
-  set +e; out=$(pre-commit try-repo "$root" copydesk --files draft.txt clean.md 2>&1); rc=$?; set -e
-  [ "$rc" = 1 ] && echo "$out" | grep -q 'draft.txt:1:5: error' || fail "pre-commit hook copydesk: exit $rc: $out"
-  set +e; out=$(pre-commit try-repo "$root" copydesk-fix --files draft.txt 2>&1); set -e
-  grep -q '正文，全力以赴。' draft.txt || fail "pre-commit hook copydesk-fix did not fix draft.txt: $out"
-  echo "check-ci-examples: OK: pre-commit hooks copydesk and copydesk-fix"
+  cat > .pre-commit-config.yaml <<YAML
+repos:
+  - repo: $root
+    rev: $rev
+    hooks: [{id: copydesk}]
+YAML
+  printf '全力以赴。\n' > clean.md && g add .pre-commit-config.yaml clean.md
+  "$pc" install >&2
+  g commit -qm clean || fail "pre-commit hook copydesk refused a clean draft"
+  printf '正文，全 力 以 赴。\n' > draft.txt && g add draft.txt
+  set +e; out=$(g commit -qm draft 2>&1); rc=$?; set -e
+  [ "$rc" != 0 ] || fail "pre-commit hook copydesk let a draft with a finding be committed: $out"
+  echo "$out" | grep -q 'draft.txt:1:5: error' || fail "pre-commit hook copydesk: exit $rc: $out"
+  [ -z "$(g log --format=%s | grep -x draft)" ] || fail "the draft was committed"
+  echo "check-ci-examples: OK: pre-commit hook copydesk blocks a commit (draft.txt:1:5: error) and passes a clean one"
+  # copydesk-fix: applies the safe fix and fails the run because a file was modified, as pre-commit does.
+  cat > .pre-commit-config.yaml <<YAML
+repos:
+  - repo: $root
+    rev: $rev
+    hooks: [{id: copydesk-fix}]
+YAML
+  set +e; out=$("$pc" run copydesk-fix --files draft.txt 2>&1); rc=$?; set -e
+  [ "$rc" = 1 ] && echo "$out" | grep -q 'files were modified by this hook' || fail "pre-commit hook copydesk-fix: exit $rc: $out"
+  [ "$(cat draft.txt)" = '正文，全力以赴。' ] || fail "pre-commit hook copydesk-fix did not fix draft.txt: $(cat draft.txt)"
+  set +e; out=$("$pc" run copydesk-fix --files draft.txt 2>&1); rc=$?; set -e
+  [ "$rc" = 0 ] || fail "pre-commit hook copydesk-fix on the fixed draft: exit $rc: $out"
+  g add .pre-commit-config.yaml draft.txt && g commit -qm draft || fail "the fixed draft could not be committed"
+  echo "check-ci-examples: OK: pre-commit hook copydesk-fix fixes draft.txt, then passes; the fixed draft commits"
 fi

@@ -128,12 +128,21 @@ struct CommonOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Publication date for the roster rules (YYYY-MM-DD). Default: a document's front matter `date`, else today.", valueName: "date"))
     var date: String?
 
+    @Flag(name: .customLong("no-ignore"), help: "Walk folders without reading .gitignore and .copydeskignore files.")
+    var noIgnore = false
+
+    @Option(help: ArgumentHelp("Language of the text report's own words: zh (Chinese) or en. Default: zh when LC_ALL, LC_MESSAGES or LANG names a zh_* locale, else en.", valueName: "zh|en"))
+    var lang: String?
+
+    var language: ReportLanguage { lang.flatMap(ReportLanguage.init(option:)) ?? ReportLanguage.fromEnvironment(ProcessInfo.processInfo.environment) }
+
     func validate() throws {
         guard let n = ByteSize.parse(maxFileSize), n > 0 else {
             throw ValidationError("--max-file-size must be a size in bytes, or with K, M or G (e.g. 64M); found '\(maxFileSize)'")
         }
         if let s = style, !["print", "pangu"].contains(s) { throw ValidationError("--style must be print or pangu") }
         if let d = date, Day.parse(d) == nil { throw ValidationError("--date must be a date (YYYY-MM-DD); found '\(d)'") }
+        if let l = lang, ReportLanguage(option: l) == nil { throw ValidationError("--lang must be zh or en; found '\(l)'") }
         if config != nil && noConfig { throw ValidationError("--config and --no-config cannot be used together") }
         var toStdout = 0
         for spec in formatSpecs.isEmpty ? ["text"] : formatSpecs {
@@ -200,10 +209,12 @@ struct BaselineCommand: ParsableCommand {
         var noConfig = false
         @Option(help: "House style for this run (print or pangu), overriding the configuration.")
         var style: String?
+        @Flag(name: .customLong("no-ignore"), help: "Walk folders without reading .gitignore and .copydeskignore files.")
+        var noIgnore = false
 
         func run() throws {
             var o = try CommonOptions.parse([])
-            o.paths = paths; o.config = config; o.noConfig = noConfig; o.style = style
+            o.paths = paths; o.config = config; o.noConfig = noConfig; o.style = style; o.noIgnore = noIgnore
             try o.validate()
             throw ExitCode(LintCommand.execute(o, mode: .report, unsafe: false, writeBaseline: output))
         }

@@ -12,6 +12,7 @@ enum LintCommand {
         opts.style = o.style
         opts.maxFileSize = o.maxFileSizeBytes
         opts.date = o.date.flatMap(Day.parse)
+        opts.ignoreFiles = !o.noIgnore
         if let a = o.archive {
             // Opened once up front: a missing or broken archive is one message and exit 2, before any file.
             do {
@@ -104,8 +105,10 @@ enum LintCommand {
                 do {
                     _ = try runner.linter(for: lookup)
                     let bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
-                    let (report, fixed) = runner.process(bytes: bytes, displayPath: name, lookupPath: lookup)
+                    let cache = CheckCache()
+                    let (report, fixed) = runner.process(bytes: bytes, displayPath: name, lookupPath: lookup, cache: cache)
                     stdinReport = report
+                    runner.holdStandardInput(report, lookup: lookup, cache: cache)   // duplicates across the batch
                     if mode == .apply { stdoutFixed = fixed ?? bytes }
                     if mode == .diff, let fixed {
                         diffs += UnifiedDiff.render(old: SourceText.displayBytes(bytes), new: SourceText.displayBytes(fixed), path: name)
@@ -125,10 +128,11 @@ enum LintCommand {
                 reports[reports.count - 1] = s
             }
             let streaming = textOutput != nil && mode != .diff && !paths.contains("-")
-            let textReporter = TextReporter(color: useColor)
+            let textReporter = TextReporter(color: useColor, language: o.language)
             let textPath = textOutput?.path
             if streaming { for m in reports { write(textReporter.renderFile(m), to: textPath) } }   // paths that do not exist
-            let keepText = documents.contains { $0.format.needsText }
+            // Text output that is not streamed (standard input among the paths) renders every file at the end.
+            let keepText = documents.contains { $0.format.needsText } || (textOutput != nil && !streaming)
             let fingerprints = documents.contains { $0.format == .sarif }
             runner.run(files: fileList, write: mode == .apply) { r in
                 var report = r.0
@@ -157,7 +161,7 @@ enum LintCommand {
             for (k, r) in reports.enumerated() { indexByPath[r.path] = k }
             runner.crossFileReports { r in
                 if streaming {
-                    textReporter.renderFile(r, write: writeOut)
+                    textReporter.renderFile(r) { write($0, to: textPath) }   // with --output, into the file
                     var stripped = r
                     stripped.source = nil
                     stripped.diagnostics = r.diagnostics.map { var d = $0; d.message = ""; d.related = []; return d }
@@ -199,19 +203,19 @@ enum LintCommand {
             // `--fix` on standard input: the fixed text goes to stdout, the report of what remains to stderr.
             FileHandle.standardOutput.write(Data(fixed))
             for out in outputs {
-                let rendered = out.format.reporter(color: false).render(report)
+                let rendered = (out.format == .text ? TextReporter(color: false, language: o.language) : out.format.reporter(color: false)).render(report)
                 if out.path != nil { write(rendered, to: out.path) } else { FileHandle.standardError.write(rendered.data(using: .utf8)!) }
             }
         } else if mode == .diff {
             writeOut(diffs)
-            let rendered = TextReporter(color: useColor).summary(report)
+            let rendered = TextReporter(color: useColor, language: o.language).summary(report)
             FileHandle.standardError.write(rendered.data(using: .utf8)!)
         } else {
             for out in outputs {
                 if out.format == .text && streamed {
-                    write(TextReporter(color: useColor).summary(report), to: out.path)
+                    write(TextReporter(color: useColor, language: o.language).summary(report), to: out.path)
                 } else {
-                    write(out.format.reporter(color: out.path == nil && useColor).render(report), to: out.path)
+                    write((out.format == .text ? TextReporter(color: out.path == nil && useColor, language: o.language) : out.format.reporter(color: out.path == nil && useColor)).render(report), to: out.path)
                 }
             }
         }

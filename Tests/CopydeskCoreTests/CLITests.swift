@@ -64,6 +64,8 @@ enum CLI {
         p.currentDirectoryURL = dir
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
+        // The text report's words follow the locale: English unless a test asks otherwise.
+        env["LC_ALL"] = nil; env["LC_MESSAGES"] = nil; env["LANG"] = "C.UTF-8"
         env.merge(environment) { $1 }
         p.environment = env
         // Output goes to files: no pipe-buffer deadlock whatever the size.

@@ -11,7 +11,8 @@ final class LSPClient {
     var nextID = 1
 
     init(in dir: URL, args: [String] = []) throws {
-        process.executableURL = try #require(CLI.binary, "the copydesk binary was not found next to the test bundle")
+        let exe: URL = try #require(CLI.binary, "the copydesk binary was not found next to the test bundle")
+        process.executableURL = exe
         process.arguments = ["server"] + args
         process.currentDirectoryURL = dir
         process.standardInput = stdin

@@ -63,8 +63,8 @@ public struct DuplicatesCheck: Check {
         if unit == .sentence, match != .exact, let node = m["match"] {
             errors.add(ConfigError(node.mark, "sentences are compared exactly: 'match' must be exact with unit: sentence"))
         }
-        if acrossFiles, unit == .sentence || match == .contained, let node = m["across-files"] {
-            errors.add(ConfigError(node.mark, "'across-files' is for paragraph rules with match: exact or near"))
+        if acrossFiles, unit == .sentence, let node = m["across-files"] {
+            errors.add(ConfigError(node.mark, "'across-files' is for paragraph rules"))
         }
         if match == .exact, let node = m["threshold"] {
             errors.add(ConfigError(node.mark, "'threshold' is for match: near or contained (exact copies are 100%)"))
@@ -92,11 +92,12 @@ public struct DuplicatesCheck: Check {
     public func run(_ context: CheckContext, into findings: inout [Finding]) {
         let doc = context.document
         let u = context.cache.duplicateUnits(doc, scope: context.scope)
-        func report(_ later: Range<Int>, _ earlier: Range<Int>, _ similarity: Double, what: String) {
+        func report(_ later: Range<Int>, _ earlier: Range<Int>, _ similarity: Double, what: String, fix: Fix? = nil) {
             let p = doc.source.position(of: earlier.lowerBound)
             let whereText = DuplicatesCheck.place(file: nil, line: p.line, column: p.column)
             var f = Finding(rule: context.ruleIndex, range: later,
-                            message: substitute(context.message, ["where": whereText, "similarity": DuplicatesCheck.percent(similarity)]))
+                            message: substitute(context.message, ["where": whereText, "similarity": DuplicatesCheck.percent(similarity)]),
+                            fix: fix)
             f.related = [RelatedLocation(file: nil, range: earlier, message: what)]
             findings.append(f)
         }
@@ -112,7 +113,13 @@ public struct DuplicatesCheck: Check {
                 if let q = first[h], u.normalized(q).elementsEqual(u.normalized(p)) { exactOf[p] = q } else if first[h] == nil { first[h] = p }
             }
             if match == .exact {
-                for p in candidates { if let q = exactOf[p] { report(u.paragraphs[p].range, u.paragraphs[q].range, 1, what: "先出现的段落") } }
+                for p in candidates {
+                    guard let q = exactOf[p] else { continue }
+                    // Deleting a paragraph changes the page's structure: never a safe fix, whatever the YAML says.
+                    let fix = context.fixSafety == .none ? nil
+                        : Fix(edit: Edit(range: DuplicatesCheck.deletion(of: u.paragraphs[p].range, in: doc.source), replacement: ""), safety: .unsafe)
+                    report(u.paragraphs[p].range, u.paragraphs[q].range, 1, what: "先出现的段落", fix: fix)
+                }
                 return
             }
             // Near and contained copies, from the shingles each pair shares (exact copies left out).
@@ -120,7 +127,7 @@ public struct DuplicatesCheck: Check {
             var best: [Int: (i: Int, sim: Double)] = [:]
             var isNear = Set<Int>()
             for (i, j, shared) in u.sharedShingles(rest) {
-                let a = u.shingles(i).count, b = u.shingles(j).count
+                let a = u.shingleCount(i), b = u.shingleCount(j)
                 let jac = Double(shared) / Double(a + b - shared)
                 let numbersEqual = !sameNumbers || DuplicateUnits.numbersAgree(u.paragraphs[i].numbers, u.paragraphs[j].numbers, equal: true)
                 if jac >= DuplicatesCheck.nearJaccard && numbersEqual { isNear.insert(j) }
@@ -166,6 +173,32 @@ public struct DuplicatesCheck: Check {
                 report(sent.range, u.sentences[t].range, 1, what: "先出现的句子")
             }
         }
+    }
+
+    /// The bytes to delete to remove the paragraph at `range` (whole lines: with its indentation, list or quote
+    /// marker and line break) without leaving a gap of two blank lines: after a blank line (or at the top) the
+    /// blank lines that follow go too; at the end of the text the line breaks before it go instead.
+    static func deletion(of range: Range<Int>, in src: SourceText) -> Range<Int> {
+        let b = src.bytes
+        func blank(_ line: Int) -> Bool { src.lineContent(line).allSatisfy { b[$0] == 0x20 || b[$0] == 0x09 || b[$0] == 0x0D } }
+        let firstLine = src.lineIndex(of: range.lowerBound)
+        var lastLine = src.lineIndex(of: max(range.lowerBound, range.upperBound - 1))
+        var start = src.lineStarts[firstLine]
+        let afterBlank = firstLine == 0 || blank(firstLine - 1)
+        if afterBlank { while lastLine + 1 < src.lineCount && blank(lastLine + 1) && src.lineStarts[lastLine + 1] < b.count { lastLine += 1 } }
+        var end = lastLine + 1 < src.lineCount ? src.lineStarts[lastLine + 1] : b.count
+        if end >= b.count, firstLine > 0 {
+            // Nothing follows: the line breaks before the paragraph go (up to the last line with text), so the
+            // text ends as it did (with or without a final line break).
+            var k = firstLine - 1
+            while k > 0 && blank(k) { k -= 1 }
+            if blank(k) { start = 0 } else {
+                let finalBreak = src.lineContent(lastLine).upperBound < b.count
+                start = finalBreak ? src.lineStarts[k + 1] : src.lineContent(k).upperBound
+            }
+            end = b.count
+        }
+        return start..<end
     }
 
     /// Whether the paragraph rules (default thresholds) report paragraphs `i` and `j` as copies.

@@ -20,6 +20,7 @@ final class BatchDuplicates: @unchecked Sendable {
     struct FileRules: Sendable {
         var exact: (id: String, severity: Severity, message: String)?
         var near: (id: String, severity: Severity, message: String, threshold: Double, sameNumbers: Bool)?
+        var contained: (id: String, severity: Severity, message: String, threshold: Double, sameNumbers: Bool)?
         var maxCopies: Int
         var scope: Scope
         var minHan: Int
@@ -28,17 +29,23 @@ final class BatchDuplicates: @unchecked Sendable {
         init?(_ linter: Linter) {
             var exact: (String, Severity, String)? = nil
             var near: (String, Severity, String, Double, Bool)? = nil
+            var contained: (String, Severity, String, Double, Bool)? = nil
             var check: DuplicatesCheck? = nil
             var scope: Scope = []
             for r in linter.rules {
                 guard let c = r.check as? DuplicatesCheck, c.acrossFiles, c.unit == .paragraph else { continue }
-                if c.match == .exact { exact = (r.id, r.severity, r.message) } else if c.match == .near { near = (r.id, r.severity, r.message, c.threshold, c.sameNumbers) }
+                switch c.match {
+                case .exact: exact = (r.id, r.severity, r.message)
+                case .near: near = (r.id, r.severity, r.message, c.threshold, c.sameNumbers)
+                case .contained: contained = (r.id, r.severity, r.message, c.threshold, c.sameNumbers)
+                }
                 if check == nil || c.match == .exact { check = c }
                 scope.formUnion(r.scope)
             }
-            guard let check, exact != nil || near != nil else { return nil }
+            guard let check, exact != nil || near != nil || contained != nil else { return nil }
             self.exact = exact.map { (id: $0.0, severity: $0.1, message: $0.2) }
             self.near = near.map { (id: $0.0, severity: $0.1, message: $0.2, threshold: $0.3, sameNumbers: $0.4) }
+            self.contained = contained.map { (id: $0.0, severity: $0.1, message: $0.2, threshold: $0.3, sameNumbers: $0.4) }
             self.check = check
             self.scope = scope
             maxCopies = check.maxCopies
@@ -52,19 +59,50 @@ final class BatchDuplicates: @unchecked Sendable {
         var exact: UInt64
         var numbers: UInt64
         var shingles: Int32
+        /// How many of its shingles are sampled for the containment index (`containmentSample`).
+        var samples: Int32 = 0
     }
+
+    /// Containment across files: a shingle is sampled when its hash is 0 modulo this. The sample is consistent
+    /// (a shingle is sampled in every paragraph or in none), so a paragraph contained in another has its sample
+    /// (nearly) inside the other's; pairs sharing half the smaller sample are candidates.
+    static let containmentSample: UInt64 = 4
 
     private let lock = NSLock()
     private var entries: [Entry] = []
     private var bands: [UInt64] = []          // Fingerprint.bands per entry
+    private var sampled: [(UInt64, Int32)] = []   // (sampled shingle, entry), for containment
     private var files: [(path: String, lookup: String, rules: FileRules)?]
 
+    /// `copydesk.unused-disable` findings held back from phase 1: their disable comments cover a cross-file rule,
+    /// so whether they are used is known only after phase 2 (`Runner.crossFileReports` reports those still unused).
+    private var held: [Int: [Diagnostic]] = [:]
+
+    /// Texts that cannot be read again (standard input), by file index.
+    private var memory: [Int: SourceText] = [:]
+
+    /// Standard input linted before the run: its report, text, lookup path and the lint's units.
+    struct Held { var report: FileReport; var source: SourceText; var lookup: String; var cache: CheckCache }
+
     init(count: Int) { files = Array(repeating: nil, count: count) }
+
+    func keep(file index: Int, source: SourceText) { lock.lock(); memory[index] = source; lock.unlock() }
+    func kept(_ index: Int) -> SourceText? { lock.lock(); defer { lock.unlock() }; return memory[index] }
+
+    func hold(file index: Int, path: String, lookup: String, rules: FileRules, _ ds: [Diagnostic]) {
+        lock.lock()
+        held[index, default: []] += ds
+        if files[index] == nil { files[index] = (path, lookup, rules) }
+        lock.unlock()
+    }
+
+    var heldFiles: [Int: [Diagnostic]] { lock.lock(); defer { lock.unlock() }; return held }
 
     /// Phase 1: the fingerprints of file `index`'s paragraphs (`units` from its lint).
     func add(file index: Int, path: String, lookup: String, rules: FileRules, units u: DuplicateUnits) {
         var local: [Entry] = []
         var keys: [UInt64] = []
+        var localSampled: [(UInt64, Int32)] = []
         var seen = Set<UInt64>()
         for p in u.paragraphs.indices where rules.check.eligible(u, p) {
             let par = u.paragraphs[p]
@@ -72,18 +110,29 @@ final class BatchDuplicates: @unchecked Sendable {
             guard seen.insert(par.hash).inserted else { continue }
             let sh = u.shingles(p)
             let fp = Fingerprint(normalized: u.normalized(p), han: par.han, exact: par.hash, numbers: par.numbers, shingles: sh)
-            local.append(Entry(file: Int32(index), paragraph: Int32(p), exact: par.hash, numbers: fp.numbers, shingles: Int32(sh.count)))
+            var entry = Entry(file: Int32(index), paragraph: Int32(p), exact: par.hash, numbers: fp.numbers, shingles: Int32(sh.count))
+            if rules.contained != nil {
+                for h in sh where h % BatchDuplicates.containmentSample == 0 { localSampled.append((h, Int32(local.count))); entry.samples += 1 }
+            }
+            local.append(entry)
             if rules.near != nil { keys += fp.bandKeys() } else { keys += repeatElement(0, count: Fingerprint.bands) }
         }
         lock.lock()
         files[index] = (path, lookup, rules)
+        let base = Int32(entries.count)
+        sampled += localSampled.map { ($0.0, $0.1 + base) }
         entries += local
         bands += keys
         lock.unlock()
     }
 
     /// A verified pair: entry `a` is reported, naming entry `b`.
-    struct Match { var a: Int; var b: Int; var similarity: Double; var exact: Bool }
+    struct Match {
+        var a: Int; var b: Int; var similarity: Double; var exact: Bool
+        var contained = false
+        /// Exact before near before contained.
+        var rank: Int { exact ? 2 : contained ? 0 : 1 }
+    }
 
     /// Phase 2: the matches, at most one per entry (an exact copy before a near one, then the most similar, then
     /// the earliest).
@@ -91,8 +140,8 @@ final class BatchDuplicates: @unchecked Sendable {
         var best: [Int: Match] = [:]
         func offer(_ m: Match) {
             if let o = best[m.a] {
-                if o.exact && !m.exact { return }
-                if o.exact == m.exact && (o.similarity > m.similarity || (o.similarity == m.similarity && o.b < m.b)) { return }
+                if o.rank > m.rank { return }
+                if o.rank == m.rank && (o.similarity > m.similarity || (o.similarity == m.similarity && o.b < m.b)) { return }
             }
             best[m.a] = m
         }
@@ -139,9 +188,36 @@ final class BatchDuplicates: @unchecked Sendable {
                 } }
             }
         }
+        // Containment: pairs in different files sharing at least half the smaller sample.
+        var containCandidates: [UInt64] = []
+        if !sampled.isEmpty {
+            var keyedSamples = sampled
+            keyedSamples.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+            var shared: [UInt64: Int32] = [:]
+            var r = 0
+            while r < keyedSamples.count {
+                var e = r
+                while e < keyedSamples.count && keyedSamples[e].0 == keyedSamples[r].0 { e += 1 }
+                let run = keyedSamples[r..<e]
+                r = e
+                guard run.count >= 2 else { continue }
+                let cap = 4 * (files[Int(entries[Int(run.first!.1)].file)]?.rules.maxCopies ?? 5)
+                guard run.count <= cap else { continue }
+                for x in run { for y in run where y.1 > x.1 {
+                    let a = entries[Int(x.1)], b = entries[Int(y.1)]
+                    guard a.file != b.file, a.exact != b.exact else { continue }
+                    shared[UInt64(x.1) << 32 | UInt64(y.1), default: 0] += 1
+                } }
+            }
+            for (k, n) in shared {
+                let a = entries[Int(k >> 32)], b = entries[Int(k & 0xFFFF_FFFF)]
+                if 2 * Int(n) >= Int(min(a.samples, b.samples)) { containCandidates.append(k) }
+            }
+        }
         // Read the files with candidates again (and those with exact matches, for the positions).
         var needed = Set<Int>()
         for c in candidates { needed.insert(Int(c >> 32)); needed.insert(Int(c & 0xFFFF_FFFF)) }
+        for c in containCandidates { needed.insert(Int(c >> 32)); needed.insert(Int(c & 0xFFFF_FFFF)) }
         for m in best.values { needed.insert(m.a); needed.insert(m.b) }
         let loaded = self.load(needed, loader: load)
         for c in candidates.sorted() {
@@ -155,12 +231,25 @@ final class BatchDuplicates: @unchecked Sendable {
                 offer(Match(a: a, b: b, similarity: jac, exact: false))
             }
         }
+        for c in containCandidates.sorted() {
+            let x = Int(c >> 32), y = Int(c & 0xFFFF_FFFF)
+            guard let lx = loaded[x], let ly = loaded[y] else { continue }
+            let shared = DuplicateUnits.intersection(lx.shingles, ly.shingles)
+            let jac = Double(shared) / Double(lx.shingles.count + ly.shingles.count - shared)
+            let share = Double(shared) / Double(max(1, min(lx.shingles.count, ly.shingles.count)))
+            guard jac < DuplicatesCheck.nearJaccard else { continue }   // a near copy: the near rule's
+            for (a, b) in [(x, y), (y, x)] {
+                guard let rule = files[Int(entries[a].file)]?.rules.contained, share >= rule.threshold else { continue }
+                if rule.sameNumbers && !DuplicateUnits.numbersAgree(loaded[a]!.numbers, loaded[b]!.numbers, equal: false) { continue }
+                offer(Match(a: a, b: b, similarity: share, exact: false, contained: true))
+            }
+        }
         let ms = best.values.filter { loaded[$0.a] != nil && loaded[$0.b] != nil }.sorted { $0.a < $1.a }
         return (ms, loaded)
     }
 
     /// A paragraph read again: its shingles and where it stands.
-    struct Loaded { var shingles: [UInt64]; var range: Range<Int>; var start: OutputPosition; var end: OutputPosition }
+    struct Loaded { var shingles: [UInt64]; var numbers: [UInt64]; var range: Range<Int>; var start: OutputPosition; var end: OutputPosition }
 
     /// Reads the files of the `needed` entries again (in parallel) and keeps what their paragraphs need. A
     /// paragraph whose text changed since phase 1 is left out.
@@ -177,7 +266,7 @@ final class BatchDuplicates: @unchecked Sendable {
                 let p = Int(entries[e].paragraph)
                 guard p < u.paragraphs.count, u.paragraphs[p].hash == entries[e].exact else { continue }
                 let r = u.paragraphs[p].range
-                local[e] = Loaded(shingles: u.shingles(p), range: r, start: OutputPosition(src, r.lowerBound), end: OutputPosition(src, r.upperBound))
+                local[e] = Loaded(shingles: u.shingles(p), numbers: u.paragraphs[p].numbers, range: r, start: OutputPosition(src, r.lowerBound), end: OutputPosition(src, r.upperBound))
             }
             return local
         }
@@ -188,6 +277,6 @@ final class BatchDuplicates: @unchecked Sendable {
 
     func entry(_ e: Int) -> Entry { entries[e] }
     func file(_ f: Int) -> (path: String, lookup: String, rules: FileRules)? { files[f] }
-    var isEmpty: Bool { entries.isEmpty }
+    var isEmpty: Bool { entries.isEmpty && held.isEmpty }
 }
 

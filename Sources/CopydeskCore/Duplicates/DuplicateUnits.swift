@@ -50,6 +50,10 @@ public final class DuplicateUnits: @unchecked Sendable {
     /// The normalised characters of all paragraphs, one after the other.
     private(set) var text: [UInt32] = []
     private var shingleCache: [[UInt64]?] = []
+    /// Distinct shingles per paragraph, as `sharedShingles` counted them (0: not counted).
+    private var distinctCounts: [Int32] = []
+    /// The last `sharedShingles` answer: the near and contained rules ask for the same candidates.
+    private var sharedCache: (candidates: [Int], maxRun: Int, pairs: [(i: Int, j: Int, shared: Int)])?
 
     /// Shingle size (characters): 5-grams, as measured on real news (newsroom-rules §3).
     public static let shingleSize = 5
@@ -242,35 +246,87 @@ public final class DuplicateUnits: @unchecked Sendable {
 
     func sentenceText(_ s: Int) -> ArraySlice<UInt32> { text[sentences[s].norm] }
 
-    /// Pairs of paragraphs that share shingles (`i < j`), with how many, found by sorting (shingle, paragraph)
-    /// keys: linear in the number of shingles apart from the sort. Shingles found in more than `maxRun`
-    /// paragraphs are too common to count (a phrase every paragraph uses).
+    /// The number of distinct shingles of paragraph `p` (from `sharedShingles` when it ran; no shingle array is
+    /// made for that).
+    func shingleCount(_ p: Int) -> Int {
+        if p < distinctCounts.count, distinctCounts[p] > 0 { return Int(distinctCounts[p]) }
+        return shingles(p).count
+    }
+
+    /// Pairs of paragraphs that share shingles (`i < j`), with how many, ordered by `j` then `i`. One radix sort of
+    /// (shingle, paragraph) keys for the whole document — the shingles are hashed straight from the normalised
+    /// text (a rolling form of `Fingerprint.shingleHash`), no per-paragraph arrays — then one radix sort of the
+    /// pair keys to count them. Linear in the number of shingles. Shingles found in more than `maxRun`
+    /// paragraphs are too common to count (a phrase every paragraph uses). Also records each candidate's number
+    /// of distinct shingles (`shingleCount`).
     func sharedShingles(_ candidates: [Int], maxRun: Int = 16) -> [(i: Int, j: Int, shared: Int)] {
         guard candidates.count >= 2, candidates.count < 1 << 16 else { return [] }
-        var keys: [UInt64] = []
-        for (slot, p) in candidates.enumerated() {
-            for h in shingles(p) { keys.append((h & ~0xFFFF) | UInt64(slot)) }
+        if let c = sharedCache, c.maxRun == maxRun, c.candidates == candidates { return c.pairs }
+        let k = DuplicateUnits.shingleSize
+        var total = 0
+        for p in candidates { total += max(1, paragraphs[p].norm.count - k + 1) }
+        var keys = [UInt64](repeating: 0, count: total)
+        // P^(k-1), to take the leaving character out of the rolling sum.
+        var top: UInt64 = 1
+        for _ in 0..<(k - 1) { top = top &* 0x0000_0100_0000_01B3 }
+        text.withUnsafeBufferPointer { t in
+            keys.withUnsafeMutableBufferPointer { out in
+                var w = 0
+                for (slot, p) in candidates.enumerated() {
+                    let r = paragraphs[p].norm
+                    let s = UInt64(slot)
+                    if r.count <= k {
+                        out[w] = (Fingerprint.shingleHash(t, r.lowerBound, r.count) & ~0xFFFF) | s; w += 1
+                        continue
+                    }
+                    var h: UInt64 = 0
+                    for i in r.lowerBound..<(r.lowerBound + k) { h = h &* 0x0000_0100_0000_01B3 &+ UInt64(t[i]) }
+                    out[w] = (Fingerprint.mix64(h) & ~0xFFFF) | s; w += 1
+                    var i = r.lowerBound + k
+                    while i < r.upperBound {
+                        h = (h &- UInt64(t[i - k]) &* top) &* 0x0000_0100_0000_01B3 &+ UInt64(t[i])
+                        out[w] = (Fingerprint.mix64(h) & ~0xFFFF) | s; w += 1
+                        i += 1
+                    }
+                }
+            }
         }
-        keys.sort()
-        var counts: [Int: Int] = [:]
-        var r = 0
+        RadixSort.sort(&keys)
+        if distinctCounts.count != paragraphs.count { distinctCounts = [Int32](repeating: 0, count: paragraphs.count) }
+        var slotCounts = [Int32](repeating: 0, count: candidates.count)
+        var pairKeys: [UInt64] = []
         var run: [Int] = []
-        while r < keys.count {
-            let top = keys[r] & ~0xFFFF
-            var e = r
-            run.removeAll(keepingCapacity: true)
-            while e < keys.count && keys[e] & ~0xFFFF == top {
-                let s = Int(keys[e] & 0xFFFF)
-                if run.last != s { run.append(s) }
-                e += 1
+        keys.withUnsafeBufferPointer { kp in
+            var r = 0
+            while r < kp.count {
+                let hashTop = kp[r] & ~0xFFFF
+                var e = r
+                run.removeAll(keepingCapacity: true)
+                while e < kp.count && kp[e] & ~0xFFFF == hashTop {
+                    let s = Int(kp[e] & 0xFFFF)
+                    if run.last != s { run.append(s); slotCounts[s] += 1 }
+                    e += 1
+                }
+                if run.count >= 2 && run.count <= maxRun {
+                    // (j, i): sorted, they come out ordered by j then i.
+                    for x in 0..<run.count { for y in (x + 1)..<run.count { pairKeys.append(UInt64(run[y]) << 16 | UInt64(run[x])) } }
+                }
+                r = e
             }
-            if run.count >= 2 && run.count <= maxRun {
-                for x in 0..<run.count { for y in (x + 1)..<run.count { counts[run[x] << 16 | run[y], default: 0] += 1 } }
-            }
+        }
+        keys = []
+        for (slot, p) in candidates.enumerated() { distinctCounts[p] = slotCounts[slot] }
+        RadixSort.sort(&pairKeys)
+        var pairs: [(i: Int, j: Int, shared: Int)] = []
+        var r = 0
+        while r < pairKeys.count {
+            var e = r + 1
+            while e < pairKeys.count && pairKeys[e] == pairKeys[r] { e += 1 }
+            pairs.append((i: candidates[Int(pairKeys[r] & 0xFFFF)], j: candidates[Int(pairKeys[r] >> 16)], shared: e - r))
             r = e
         }
-        return counts.map { (candidates[$0.key >> 16], candidates[$0.key & 0xFFFF], $0.value) }
-            .sorted { ($0.j, $0.i) < ($1.j, $1.i) }
+        sharedCache = (candidates, maxRun, pairs)
+        return pairs
     }
 }
 

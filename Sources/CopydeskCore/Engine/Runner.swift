@@ -19,6 +19,9 @@ public final class Runner: @unchecked Sendable {
         public var onlyKind: String?
         /// The publication date for the roster rules (`--date`); nil: a document's front matter `date`, else today.
         public var date: Day?
+        /// Folder walks skip what `.gitignore` (inside a git repository) and `.copydeskignore` files exclude
+        /// (`Ignore/IgnoreRules.swift`); `--no-ignore` turns this off. Files named on the command line are always linted.
+        public var ignoreFiles = true
         public init() {}
     }
 
@@ -32,6 +35,8 @@ public final class Runner: @unchecked Sendable {
     var batch: BatchDuplicates?
     /// The published archives the run reads (`--archive`, `archive:`), opened once each.
     let archives = ArchiveRegistry()
+    /// Standard input's lint, to be compared with the files of the next `run` (`holdStandardInput`).
+    var standardInput: BatchDuplicates.Held?
 
     public init(options: Options) throws {
         self.options = options
@@ -143,8 +148,9 @@ public final class Runner: @unchecked Sendable {
             var found: [String] = []
             var reports: [FileReport] = []
             var visited: Set<[UInt64]> = [[UInt64(st.st_dev), UInt64(st.st_ino)]]
-            walk(directory: URL(fileURLWithPath: p).standardizedFileURL.path, display: display, found: &found,
-                 reports: &reports, visited: &visited)
+            let root = URL(fileURLWithPath: p).standardizedFileURL.path
+            walk(directory: root, display: display, found: &found, reports: &reports, visited: &visited,
+                 ignores: options.ignoreFiles ? IgnoreStack(root: root) : nil)
             files.append(contentsOf: found.sorted())
             missing.append(contentsOf: reports.sorted { $0.path < $1.path })
         }
@@ -154,7 +160,9 @@ public final class Runner: @unchecked Sendable {
     /// One folder of a walk, read with `opendir`/`readdir` (names as bytes: a name that is not UTF-8 is reported,
     /// escaped, instead of being mangled).
     private func walk(directory abs: String, display: String, found: inout [String], reports: inout [FileReport],
-                      visited: inout Set<[UInt64]>) {
+                      visited: inout Set<[UInt64]>, ignores: IgnoreStack?) {
+        var ignores = ignores
+        ignores?.enter(abs)
         guard let dir = opendir(abs) else {
             reports.append(FileReport(path: display, source: nil, diagnostics: [],
                                       error: "cannot read folder: \(String(cString: strerror(errno)))"))
@@ -199,11 +207,14 @@ public final class Runner: @unchecked Sendable {
             let kind = lst.st_mode & S_IFMT
             if kind == S_IFDIR {
                 if name.hasPrefix(".") || name == "node_modules" { continue }
+                if let ignores, ignores.ignores(childAbs, isDirectory: true) { continue }
                 guard visited.insert([UInt64(lst.st_dev), UInt64(lst.st_ino)]).inserted else { continue }
-                walk(directory: childAbs, display: childDisplay, found: &found, reports: &reports, visited: &visited)
+                walk(directory: childAbs, display: childDisplay, found: &found, reports: &reports, visited: &visited,
+                     ignores: ignores)
                 continue
             }
             guard options.extensions.contains(name.pathExtensionLowercased) else { continue }
+            if let ignores, ignores.ignores(childAbs, isDirectory: false) { continue }
             var target = lst
             if kind == S_IFLNK {
                 if stat(childAbs, &target) != 0 {
@@ -338,8 +349,9 @@ public final class Runner: @unchecked Sendable {
     public func run(files: [String], write: Bool, emit: (FileResult) -> Void) {
         let files = write ? Self.distinctFiles(files) : files
         let box = ResultBox<FileResult>(count: files.count)
-        let batch = files.count >= 2 ? BatchDuplicates(count: files.count) : nil
+        let batch = files.count + (standardInput == nil ? 0 : 1) >= 2 ? BatchDuplicates(count: files.count + 1) : nil
         self.batch = batch
+        if let batch { addStandardInput(at: files.count, into: batch) }
         withoutActuallyEscaping(emit) { emit in
         let emitter = OrderedEmitter(box: box, emit: emit)
         DispatchQueue.concurrentPerform(iterations: files.count) { i in
@@ -374,7 +386,7 @@ public final class Runner: @unchecked Sendable {
                         report.source = nil
                     }
                 }
-                if let batch { fingerprint(report, index: i, path: path, cache: cache, into: batch) }
+                if let batch { fingerprint(&report, index: i, path: path, cache: cache, into: batch) }
                 // Keep only what the report needs: the source for positions when there are findings, and the
                 // bytes for a diff. Memory then does not grow with the number of clean files.
                 if report.diagnostics.isEmpty && options.fixMode != .diff { report.source = nil }

@@ -8,16 +8,18 @@ public struct TextReporter: Reporter {
     public var color: Bool
     /// Lines wider than this many cells are shown as a window around the finding.
     public var maxExcerptWidth = 100
+    /// The report's own words (labels, summary, hints): English or Chinese (`Localization/ReportLanguage`).
+    public var language: ReportLanguage
 
-    public init(color: Bool) { self.color = color }
+    public init(color: Bool, language: ReportLanguage = .en) { self.color = color; self.language = language }
 
     private func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
 
     private func severityLabel(_ s: Severity) -> String {
         switch s {
-        case .error: return paint("error", "1;31")
-        case .warning: return paint("warning", "1;33")
-        case .info: return paint("info", "1;36")
+        case .error: return paint(language.severity(.error), "1;31")
+        case .warning: return paint(language.severity(.warning), "1;33")
+        case .info: return paint(language.severity(.info), "1;36")
         }
     }
 
@@ -43,10 +45,10 @@ public struct TextReporter: Reporter {
         out.reserveCapacity(70_000)
         func flush() { if !out.isEmpty { write(String(decoding: out, as: UTF8.self)); out.removeAll(keepingCapacity: true) } }
         if let e = f.error {
-            out += (paint(f.path, "1") + ": " + paint("error", "1;31") + ": " + e + "\n").utf8
+            out += (paint(f.path, "1") + ": " + paint(language.errorLabel, "1;31") + ": " + language.fileError(e) + "\n").utf8
         }
         if let n = f.notice {
-            out += (paint(f.path, "1") + ": " + paint("note", "1;36") + ": " + n + "\n").utf8
+            out += (paint(f.path, "1") + ": " + paint(language.noteLabel, "1;36") + ": " + n + "\n").utf8
         }
         guard let src = f.source else { flush(); return }
         let path = Array(f.path.utf8)
@@ -179,7 +181,7 @@ public struct TextReporter: Reporter {
         if let fix = d.fix, fix.editCount == 1, let e = fix.firstEdit {
             let what = e.replacement.isEmpty ? "删除" : (e.range.isEmpty ? "插入 “\(visible(e.replacement))”" : "改为 “\(visible(e.replacement))”")
             out.append(0x20); out += paint(what, "32").utf8
-            if fix.safety == .unsafe { out += paint(" (--unsafe-fixes)", "2").utf8 }
+            if fix.safety == .unsafe { out += paint(language.unsafeHint, "2").utf8 }
         }
         out.append(0x0A)
     }
@@ -252,23 +254,11 @@ public struct TextReporter: Reporter {
         let fixed = report.files.reduce(0) { $0 + $1.fixed.values.reduce(0, +) }
         let n = report.files.count
         let checked = n - unreadable - skipped
-        func plural(_ k: Int, _ word: String) -> String { "\(k) \(word)\(k == 1 ? "" : "s")" }
-        var s: String
-        if e + w + i == 0 && unreadable + unwritten + notLinted + skipped == 0 {
-            s = "No problems found in \(plural(n, "file"))"
-        } else if e + w + i == 0 {
-            s = "No findings in \(plural(checked, "file")) checked"
-        } else {
-            let withFindings = report.files.filter { !$0.diagnostics.isEmpty }.count
-            s = "\(plural(e, "error")), \(plural(w, "warning")), \(plural(i, "info")) in \(plural(withFindings, "file")) (\(checked) checked)"
-        }
-        if fixed > 0 { s += report.preview ? "; \(plural(fixed, "problem")) fixable with --fix" : "; fixed \(plural(fixed, "problem"))" }
-        if unreadable > 0 { s += "; \(plural(unreadable, "file")) could not be linted" }
-        if unwritten > 0 { s += "; \(plural(unwritten, "file")) could not be fixed" }
-        if notLinted > 0 { s += "; \(plural(notLinted, "file")) not linted because of configuration errors" }
-        if skipped > 0 { s += "; \(plural(skipped, "file")) skipped (not text)" }
+        let withFindings = e + w + i == 0 ? 0 : report.files.filter { !$0.diagnostics.isEmpty }.count
         let stopped = report.files.filter { $0.diagnostics.contains { $0.isRuleFailure } }.count
-        if stopped > 0 { s += "; rules stopped over their time limit in \(plural(stopped, "file"))" }
+        let s = language.summary(errors: e, warnings: w, infos: i, files: n, checked: checked, withFindings: withFindings,
+                                 fixed: fixed, preview: report.preview, unreadable: unreadable, unwritten: unwritten,
+                                 notLinted: notLinted, skipped: skipped, stopped: stopped)
         return paint(s, "1") + "\n"
     }
 }

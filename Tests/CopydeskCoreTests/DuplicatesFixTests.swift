@@ -1,0 +1,159 @@
+import Foundation
+import Testing
+@testable import CopydeskCore
+
+/// The unsafe fix of `duplicates.paragraph` (deleting the later copy) and disable comments that only suppress
+/// cross-file findings.
+extension DuplicatesTests {
+    static func fixed(_ text: String, unsafe: Bool) throws -> String {
+        let outcome = FixApplier.fix(try SourceText(validating: Array(text.utf8)), path: "draft.txt", linter: try Self.linter(), allowUnsafe: unsafe)
+        return String(decoding: outcome.bytes, as: UTF8.self)
+    }
+
+    @Test func exactCopyFixDeletesTheLaterParagraphOnlyWhenUnsafe() throws {
+        let m = Self.meeting, r = Self.report
+        // Blank-line separated paragraphs: the copy and one blank line go.
+        let text = "春耕\n\n\(m)\n\n\(r)\n\n\(m)\n\n结尾一段。\n"
+        let ds = try Self.lint(text)
+        let d = try #require(ds.first { $0.ruleID == "duplicates.paragraph" })
+        #expect(d.fix?.safety == .unsafe)
+        #expect(try Self.fixed(text, unsafe: false) == text, "never a safe fix")
+        #expect(try Self.fixed(text, unsafe: true) == "春耕\n\n\(m)\n\n\(r)\n\n结尾一段。\n")
+        // One paragraph a line (web text), CRLF, the copy in the middle.
+        let web = "春耕\r\n\(m)\r\n\(m)\r\n\(r)\r\n"
+        #expect(try Self.fixed(web, unsafe: true) == "春耕\r\n\(m)\r\n\(r)\r\n")
+        // The copy at the end, with and without a final line break: the text ends as it did.
+        #expect(try Self.fixed("春耕\n\n\(m)\n\n\(m)\n", unsafe: true) == "春耕\n\n\(m)\n")
+        #expect(try Self.fixed("春耕\n\n\(m)\n\n\(m)", unsafe: true) == "春耕\n\n\(m)")
+        // Three copies: both later ones go.
+        #expect(try Self.fixed("春耕\n\n\(m)\n\n\(m)\n\n\(m)\n\n\(r)\n", unsafe: true) == "春耕\n\n\(m)\n\n\(r)\n")
+        // Markdown list item: the whole item with its marker.
+        let md = "# 春耕\n\n- \(m)\n- \(r)\n- \(m)\n"
+        #expect(try Self.fixed(md, unsafe: true).components(separatedBy: m).count == 2)
+        // A near copy has no fix.
+        #expect(try Self.lint("春耕\n\n\(m)\n\n\(m.replacingOccurrences(of: "全面", with: "认真"))\n").allSatisfy { $0.fix == nil })
+    }
+
+    @Test func disablesOfCrossFileFindingsAreNotReportedUnusedWhenTheyAreUsed() throws {
+        let a = "稿件甲\n\n\(Self.meeting)\n"
+        // b's comment suppresses the copy of a's paragraph: used, though nothing in b alone repeats.
+        let b = "稿件乙\n\n# copydesk-disable duplicates -- 转载稿\n\(Self.meeting)\n"
+        // c's comment covers a duplicates rule but nothing in the run: unused, reported after the batch.
+        let c = "稿件丙\n\n# copydesk-disable-next-line duplicates.paragraph\n\(Self.report)\n"
+        // d's comment names another rule: reported in the file's own lint as before.
+        let d = "稿件丁\n\n# copydesk-disable-next-line spacing.han-space-han\n秋粮收购工作全面展开。\n"
+        let reports = try runBatch(["a.txt": a, "b.txt": b, "c.txt": c, "d.txt": d])
+        func ids(_ name: String) -> [String] { reports.filter { $0.path == name }.flatMap(\.diagnostics).map(\.ruleID) }
+        #expect(ids("a.txt") == ["duplicates.paragraph"])
+        #expect(ids("b.txt").isEmpty, "\(ids("b.txt"))")
+        #expect(ids("c.txt") == ["copydesk.unused-disable"])
+        #expect(ids("d.txt") == ["copydesk.unused-disable"])
+        let unusedC = try #require(reports.first { $0.path == "c.txt" }?.diagnostics.first)
+        #expect(unusedC.range.lowerBound == TS.offset(of: "# copydesk-disable-next-line", in: c))
+        // One file alone: no batch, the comment is unused at once.
+        let alone = try Self.lint(b)
+        #expect(alone.map(\.ruleID) == ["copydesk.unused-disable"])
+    }
+}
+
+extension DuplicatesTests {
+    /// `duplicates.contained-paragraph` with `across-files: true`: a truncated copy in another file of the run.
+    @Test func containedParagraphAcrossFiles() throws {
+        let dir = try TS.makeTempDir("copydesk-dup").resolvingSymlinksInPath()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try TS.write(Self.configYAML + "rules:\n  duplicates.contained-paragraph: {across-files: true}\n", to: dir.appendingPathComponent(".lintrc.yml"))
+        let truncated = "县农业农村局近日召开春耕备耕工作会议，全面部署今年粮食生产任务，要求各乡镇抓紧落实种子"
+        let longer = "据了解，\(Self.report)今年全县计划播种粮食作物八十万亩，比去年增加两万亩，其中小麦二十万亩。"
+        try TS.write("稿件甲\n\n\(Self.meeting)\n\n\(Self.report)\n", to: dir.appendingPathComponent("a.txt"))
+        try TS.write("稿件乙\n\n本报讯 昨天下午，县里召开了一次会议。\n\n\(truncated)\n", to: dir.appendingPathComponent("b.txt"))
+        try TS.write("稿件丙\n\n本报讯 昨天上午，县里召开了一次会议。\n\n\(longer)\n", to: dir.appendingPathComponent("c.txt"))
+        // Paragraphs that differ in their numbers are not contained copies (same-numbers); with the same numbers they are.
+        let fields = "全县今年新建高标准农田3万亩，带动周边农户一千六百余户增收，户均增收超过两千元，农田灌溉水利设施全面完善，粮食亩产比往年提高一成以上，种粮大户和家庭农场数量持续增加，全县粮食生产形势持续向好。"
+        let more = "今年全县还将新建高标准农田两万亩，继续完善灌溉设施，推广良种良法。"
+        try TS.write("稿件戊\n\n本报讯 前天上午，县里召开了一次会议。\n\n\(fields)\n", to: dir.appendingPathComponent("e.txt"))
+        try TS.write("稿件己\n\n本报讯 前天下午，县里召开了一次会议。\n\n据悉，\(fields.replacingOccurrences(of: "3", with: "5"))\(more)\n", to: dir.appendingPathComponent("f.txt"))
+        try TS.write("稿件庚\n\n本报讯 大前天上午，县里召开了一次会议。\n\n据悉，\(fields)\(more)\n", to: dir.appendingPathComponent("g.txt"))
+        let runner = try Runner(options: Runner.Options())
+        let (paths, _) = try runner.discover([dir.path])
+        var reports: [FileReport] = runner.run(files: paths, write: false).map(\.0)
+        runner.crossFileReports { r in
+            if let k = reports.firstIndex(where: { $0.path == r.path }) { reports[k].absorb(r) } else { reports.append(r) }
+        }
+        func found(_ name: String) -> [Diagnostic] { reports.filter { $0.path.hasSuffix("/" + name) }.flatMap(\.diagnostics) }
+        let inB = try #require(found("b.txt").first, "\(reports.map { ($0.path, $0.diagnostics.map(\.ruleID)) })")
+        #expect(found("b.txt").map(\.ruleID) == ["duplicates.contained-paragraph"])
+        #expect(inB.related.first?.file?.hasSuffix("a.txt") == true)
+        #expect(inB.related.first?.start?.line == 3)
+        #expect(found("c.txt").map(\.ruleID) == ["duplicates.contained-paragraph"])
+        #expect(Set(found("a.txt").map(\.ruleID)) == ["duplicates.contained-paragraph"])
+        #expect(found("a.txt").count == 2, "one for each paragraph of a.txt")
+        #expect(found("f.txt").isEmpty, "\(found("f.txt").map(\.message))")
+        #expect(found("g.txt").map(\.ruleID) == ["duplicates.contained-paragraph"])
+        #expect(found("e.txt").first?.related.first?.file?.hasSuffix("g.txt") == true)
+        // Without across-files (the default) nothing is compared across files for containment.
+        try TS.write(Self.configYAML, to: dir.appendingPathComponent(".lintrc.yml"))
+        let plain = try Runner(options: Runner.Options())
+        _ = plain.run(files: paths, write: false)
+        var extra: [String] = []
+        plain.crossFileReports { r in extra += r.diagnostics.map(\.ruleID) }
+        #expect(!extra.contains("duplicates.contained-paragraph"))
+    }
+}
+
+/// Standard input takes part in the cross-file pass (`copydesk lint - drafts/`).
+@Suite(.serialized) struct DuplicatesStdinTests {
+    @Test func standardInputIsComparedWithTheFilesOfTheRun() throws {
+        let dir = try TS.makeTempDir("copydesk-dup-stdin").resolvingSymlinksInPath()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try TS.write(DuplicatesTests.configYAML, to: dir.appendingPathComponent(".lintrc.yml"))
+        try TS.write("稿件甲\n\n\(DuplicatesTests.meeting)\n", to: dir.appendingPathComponent("a.txt"))
+        try TS.write("稿件乙\n\n秋粮收购工作全面展开，各收储企业按照国家标准敞开收购，确保农民卖粮不难。\n", to: dir.appendingPathComponent("b.txt"))
+        let input = Data("稿件丙\n\n本报讯 昨天下午，县里召开了一次会议。\n\n\(DuplicatesTests.meeting)\n".utf8)
+        let r = try CLI.run(["lint", "--format", "json", "-", "a.txt", "b.txt"], in: dir, stdin: input)
+        #expect(r.status == 1, "\(r.stdout) \(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any])
+        let diags = try #require(json["diagnostics"] as? [[String: Any]])
+        func rules(_ path: String) -> [String] {
+            diags.filter { ($0["file"] as? String) == path }.compactMap { $0["rule"] as? String }
+        }
+        #expect(rules("<stdin>") == ["duplicates.paragraph"], "\(r.stdout)")
+        #expect(rules("a.txt") == ["duplicates.paragraph"], "\(r.stdout)")
+        #expect(rules("b.txt").isEmpty)
+        #expect(r.stdout.contains("“a.txt”第 3 行第 1 列"), "\(r.stdout)")
+        // Text output names the copy in standard input.
+        let t = try CLI.run(["lint", "--stdin-filename", "来稿.txt", "-", "a.txt"], in: dir, stdin: input)
+        #expect(t.stdout.contains("a.txt:3:1: error: 段落重复：与“来稿.txt”第 5 行第 1 列的段落相同"), "\(t.stdout)")
+        // A file's own findings are printed too when standard input is among the paths (text rendered at the end).
+        try TS.write("稿件丁\n\n\(DuplicatesTests.report)\n\n\(DuplicatesTests.report)\n", to: dir.appendingPathComponent("d.txt"))
+        let own = try CLI.run(["lint", "-", "d.txt"], in: dir, stdin: Data("稿件戊\n\n全力以赴。\n".utf8))
+        #expect(own.stdout.contains("d.txt:5:1: error: 段落重复：与第 3 行第 1 列的段落相同"), "\(own.stdout)")
+        try TS.write("稿件丙\n\n本报讯 昨天下午，县里召开了一次会议。\n\n\(DuplicatesTests.meeting)\n", to: dir.appendingPathComponent("c.txt"))
+        // Streaming text output with --output: the cross-file findings go into the file too.
+        let out = try CLI.run(["lint", "--output", "report.txt", "a.txt", "c.txt"], in: dir)
+        #expect(out.stdout.isEmpty, "\(out.stdout)")
+        let written = try String(contentsOf: dir.appendingPathComponent("report.txt"), encoding: .utf8)
+        #expect(written.contains("a.txt:3:1: error: 段落重复：与“c.txt”第 5 行第 1 列的段落相同"), "\(written)")
+        #expect(written.contains("c.txt:5:1: error: 段落重复：与“a.txt”第 3 行第 1 列的段落相同"), "\(written)")
+    }
+}
+
+@Suite struct RadixSortTests {
+    @Test func sortsLikeTheStandardSort() {
+        var rng = SplitMix64(seed: 11)
+        for n in [0, 1, 5, 300, 5_000, 70_000] {
+            for shape in 0..<3 {
+                var a = (0..<n).map { _ -> UInt64 in
+                    let x = rng.next()
+                    switch shape {
+                    case 0: return x
+                    case 1: return x & 0xFFFF_0000_0000_FFFF    // digits that never vary are skipped
+                    default: return x % 7                        // many equal keys
+                    }
+                }
+                let expected = a.sorted()
+                RadixSort.sort(&a)
+                #expect(a == expected, "n \(n), shape \(shape)")
+            }
+        }
+    }
+}
