@@ -62,6 +62,25 @@ public final class Runner: @unchecked Sendable {
 
     /// The rule set and linter for a file (configuration, house rules and matching overrides resolved).
     public func linter(for path: String) throws -> (RuleSet, Linter) {
+        // Asked several times per file (the CLI's check, the lint, the cross-file pass): by path, once.
+        lock.lock()
+        if let v = linterByPath[path] { lock.unlock(); return v }
+        lock.unlock()
+        let v = try resolveLinter(for: path)
+        lock.lock(); linterByPath[path] = v; lock.unlock()
+        return v
+    }
+
+    /// Whether linting these rule sets together compares files with one another (cross-file duplicate rules in
+    /// any rule set resolved so far): then findings come after the last file, and reports cannot be streamed.
+    public var comparesAcrossFiles: Bool {
+        lock.lock(); let sets = ruleSets.values.map(\.1); lock.unlock()
+        return sets.contains { BatchDuplicates.FileRules($0) != nil }
+    }
+
+    private var linterByPath: [String: (RuleSet, Linter)] = [:]
+
+    private func resolveLinter(for path: String) throws -> (RuleSet, Linter) {
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL.path
         let config = try self.config(forDirectory: dir)
         let overrides = config.matchingOverrides(path)
@@ -313,8 +332,8 @@ public final class Runner: @unchecked Sendable {
     }
 
     /// Lints files in parallel and hands each result to `emit` in input order as soon as it and all before it are
-    /// done, then forgets it: memory does not grow with the number of files. `emit` is called under a lock,
-    /// one result at a time.
+    /// done, then forgets it: memory does not grow with the number of files. `emit` is called one result at a
+    /// time (by whichever worker is emitting).
     /// When writing, a file named twice (the same path, a symbolic link to it or another hard link) is processed
     /// once, under its first name: two workers must not fix the same file at once.
     public func run(files: [String], write: Bool, emit: (FileResult) -> Void) {
@@ -379,20 +398,34 @@ extension Runner {
     }
 }
 
-/// Emits finished slots of a `ResultBox` in index order and clears them.
+/// Emits finished slots of a `ResultBox` in index order and clears them. One worker emits at a time; a worker
+/// that finishes meanwhile does not wait for it (the emitting worker looks again before it stops), so writing a
+/// report does not hold up the lint of the next files.
 final class OrderedEmitter<T>: @unchecked Sendable {
     private let box: ResultBox<T>
     private let emit: (T) -> Void
     private var next = 0
     private let lock = NSLock()
+    private var emitting = false
+    private var pending = false
     init(box: ResultBox<T>, emit: @escaping (T) -> Void) { self.box = box; self.emit = emit }
 
     func ready() {
-        lock.lock(); defer { lock.unlock() }
-        while let v = box.take(next) {
-            emit(v)
-            next += 1
+        lock.lock()
+        pending = true
+        if emitting { lock.unlock(); return }
+        emitting = true
+        while pending {
+            pending = false
+            lock.unlock()
+            while let v = box.take(next) {
+                emit(v)
+                next += 1
+            }
+            lock.lock()
         }
+        emitting = false
+        lock.unlock()
     }
 }
 
