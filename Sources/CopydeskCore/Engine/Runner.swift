@@ -332,8 +332,8 @@ public final class Runner: @unchecked Sendable {
     }
 
     /// Lints files in parallel and hands each result to `emit` in input order as soon as it and all before it are
-    /// done, then forgets it: memory does not grow with the number of files. `emit` is called one result at a
-    /// time (by whichever worker is emitting).
+    /// done, then forgets it: memory does not grow with the number of files. `emit` is called under a lock,
+    /// one result at a time.
     /// When writing, a file named twice (the same path, a symbolic link to it or another hard link) is processed
     /// once, under its first name: two workers must not fix the same file at once.
     public func run(files: [String], write: Bool, emit: (FileResult) -> Void) {
@@ -398,34 +398,22 @@ extension Runner {
     }
 }
 
-/// Emits finished slots of a `ResultBox` in index order and clears them. One worker emits at a time; a worker
-/// that finishes meanwhile does not wait for it (the emitting worker looks again before it stops), so writing a
-/// report does not hold up the lint of the next files.
+/// Emits finished slots of a `ResultBox` in index order and clears them. A worker that finishes while another
+/// emits waits for it: that wait is what keeps finished reports from piling up when the output is slower than the
+/// lint (memory does not grow with the number of files).
 final class OrderedEmitter<T>: @unchecked Sendable {
     private let box: ResultBox<T>
     private let emit: (T) -> Void
     private var next = 0
     private let lock = NSLock()
-    private var emitting = false
-    private var pending = false
     init(box: ResultBox<T>, emit: @escaping (T) -> Void) { self.box = box; self.emit = emit }
 
     func ready() {
-        lock.lock()
-        pending = true
-        if emitting { lock.unlock(); return }
-        emitting = true
-        while pending {
-            pending = false
-            lock.unlock()
-            while let v = box.take(next) {
-                emit(v)
-                next += 1
-            }
-            lock.lock()
+        lock.lock(); defer { lock.unlock() }
+        while let v = box.take(next) {
+            emit(v)
+            next += 1
         }
-        emitting = false
-        lock.unlock()
     }
 }
 
