@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Performance benchmark, copydesk side by side with autocorrect-py (issue 4).
+# Performance benchmark, copydesk side by side with autocorrect-py (issues 4 and 16).
 #
-#   bench/run.sh [--with-100] [--sizes "1 10"] [--reps N] [--no-peer] [--no-web] [--skip-build]
+#   bench/run.sh [--with-100] [--sizes "1 10"] [--reps N] [--no-peer] [--no-web] [--skip-build] [--e2e-only]
 #
 # Builds copydesk and copydesk-bench in release mode, prepares the inputs in bench/out/ (generated corpora of
-# 1 and 10 MB, 100 MB with --with-100; the real web-news corpus when ../shared/corpora/fetch-web-news.sh can
-# fetch it), installs autocorrect-py 2.14.0 when it can, and measures on the same files:
+# 1 and 10 MB, 100 MB with --with-100; the real web-news corpus from WEB_NEWS_FILE, or when
+# ../shared/corpora/fetch-web-news.sh can fetch it), installs autocorrect-py 2.14.0 when it can, and measures:
+#   - the headline table (bench/e2e.py): the `copydesk` command as users run it, whole processes, on the web
+#     news as one file and as one file per article (ARTICLES_DIR, or split at its `### ` lines): lint --fix,
+#     lint (text, json, sarif), print style, the duplicates pack; min and median of --reps runs, CPU, peak RSS,
+#     each run beside autocorrect-py `format` of the same text in its own process; per-file overhead of clean
+#     small files; start-up (median of 20 runs). Written to bench/out/e2e.json. --e2e-only stops after it.
+# and, as a second table that explains the first, on the same files:
 #   - copydesk-bench in-process numbers (scanner, lint, fix, many small files, phrase lists, start-up);
 #   - `copydesk lint` and `copydesk lint --fix` end to end (wall time, peak RSS);
 #   - autocorrect_py.format(text) and lint_for(text, "txt") (wall time, peak RSS);
@@ -23,6 +29,7 @@ REPS=3
 PEER=1
 WEB=1
 BUILD=1
+E2E_ONLY=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --with-100) SIZES="$SIZES 100" ;;
@@ -31,7 +38,8 @@ while [ $# -gt 0 ]; do
         --no-peer) PEER=0 ;;
         --no-web) WEB=0 ;;
         --skip-build) BUILD=0 ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        --e2e-only) E2E_ONLY=1 ;;
+        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
         *) echo "bench/run.sh: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -100,6 +108,24 @@ if [ "$PEER" = 1 ] && [ "$HAVE_PY" = 1 ]; then
 else
     PEER=0
 fi
+
+# ---------------------------------------------------------------- headline: the command, end to end
+E2E_TABLE=""
+if [ "$HAVE_PY" = 1 ]; then
+    say "end to end: the copydesk command beside autocorrect-py format (bench/e2e.py, $REPS runs each)"
+    E2E_ARGS=(--copydesk "$COPYDESK" --work "$OUT/e2e" --reps "$REPS" --json "$OUT/e2e.json")
+    [ "$PEER" = 1 ] || E2E_ARGS+=(--no-peer)
+    if [ -n "$WEB_NEWS" ]; then
+        E2E_ARGS+=(--web "$WEB_NEWS")
+        if [ -n "${ARTICLES_DIR:-}" ] && [ -d "$ARTICLES_DIR" ]; then E2E_ARGS+=(--articles "$ARTICLES_DIR")
+        else E2E_ARGS+=(--split-articles "$OUT/e2e/articles"); fi
+    else
+        warn "no web-news corpus: the headline table has only the per-file overhead and start-up"
+    fi
+    E2E_TABLE=$("$PYTHON" bench/e2e.py "${E2E_ARGS[@]}") || warn "bench/e2e.py failed"
+    echo "$E2E_TABLE"
+fi
+if [ "$E2E_ONLY" = 1 ]; then exit 0; fi
 
 # ---------------------------------------------------------------- measurements
 RUNS="$OUT/runs.jsonl"
@@ -189,6 +215,7 @@ st = json.loads(st) if st else {}
 st["bytes"] = int(sb)
 json.dump({"nproc": os.cpu_count(), "cpu": cpu, "peer": peer, "commit": commit, "startup": st}, open(out, "w"), indent=2)
 PY
+    [ -n "$E2E_TABLE" ] && { echo "$E2E_TABLE"; echo; echo "In-process measurements (they explain the table above):"; }
     "$PYTHON" bench/bench.py report "$OUT"
 else
     echo "start-up: $ST"

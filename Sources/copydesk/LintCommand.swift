@@ -41,18 +41,26 @@ enum LintCommand {
         }
         let cwd = FileManager.default.currentDirectoryPath
         // Report files are opened (created, truncated) before linting, so a bad path fails at once.
-        var sinks: [String: FileHandle] = [:]
+        // Every report goes through one buffered writer per destination (standard output or a report file).
+        var handles: [String: FileHandle] = [:]
+        var sinks: [String: ByteSink] = [:]
+        let stdoutSink = ByteSink(fd: STDOUT_FILENO)
         for path in outputs.compactMap(\.path) {
             guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
                 printError("cannot write the report file '\(path)': \(String(cString: strerror(errno)))")
                 return 2
             }
-            sinks[path] = h
+            handles[path] = h
+            sinks[path] = ByteSink(fd: h.fileDescriptor)
         }
-        defer { for h in sinks.values { try? h.close() } }
-        func write(_ s: String, to path: String?) {
-            if let path, let h = sinks[path] { h.write(s.data(using: .utf8)!) } else { writeOut(s) }
+        defer {
+            stdoutSink.flush()
+            for (path, h) in handles { sinks[path]?.flush(); try? h.close() }
         }
+        func sink(_ path: String?) -> ByteSink { path.flatMap { sinks[$0] } ?? stdoutSink }
+        func write(_ s: String, to path: String?) { sink(path).write(s) }
+        // On a terminal, each file's findings show as soon as they are known.
+        let interactive = isatty(STDOUT_FILENO) == 1
         var baseline: Baseline? = nil
         if let b = o.baseline {
             do {
@@ -81,6 +89,8 @@ enum LintCommand {
         // still linted.
         var configErrors = ConfigErrorCollector()
         var notLinted: [String] = []
+        var jsonStreams: [(String?, JSONStreamWriter)] = []
+        var sarifStreams: [(String?, SARIFStreamWriter)] = []
 
         do {
             var fileList: [String] = []
@@ -131,18 +141,42 @@ enum LintCommand {
             let textReporter = TextReporter(color: useColor, language: o.language)
             let textPath = textOutput?.path
             if streaming { for m in reports { write(textReporter.renderFile(m), to: textPath) } }   // paths that do not exist
-            // Text output that is not streamed (standard input among the paths) renders every file at the end.
-            let keepText = documents.contains { $0.format.needsText } || (textOutput != nil && !streaming)
-            let fingerprints = documents.contains { $0.format == .sarif }
+            // JSON and SARIF stream too (each file's findings written as soon as it and those before it are done),
+            // unless findings between files come after the last file (cross-file duplicate rules) or the run is
+            // one that reports at the end anyway (standard input, --diff, a baseline being written).
+            let streamDocuments = mode != .diff && writeBaseline == nil && !paths.contains("-")
+                && !(fileList.count >= 2 && runner.comparesAcrossFiles)
+            if streamDocuments {
+                let ruleList = (try? runner.linter(for: FileManager.default.currentDirectoryPath + "/x.txt").0.rules) ?? runner.builtInCatalog.rules
+                for out in documents where out.format == .json {
+                    jsonStreams.append((out.path, JSONStreamWriter(sink: sink(out.path))))
+                }
+                for out in documents where out.format == .sarif {
+                    if let w = SARIFStreamWriter(sink: sink(out.path), rules: ruleList) { sarifStreams.append((out.path, w)) }
+                }
+            }
+            func streams(_ report: FileReport) {
+                for (_, w) in jsonStreams { w.add(report) }
+                for (_, w) in sarifStreams { w.add(report) }
+            }
+            for m in reports { streams(m) }
+            let laterDocuments = documents.filter { out in
+                !(out.format == .json && !jsonStreams.isEmpty || out.format == .sarif && !sarifStreams.isEmpty)
+            }
+            let keepText = laterDocuments.contains { $0.format.needsText } || (textOutput != nil && !streaming)
+            let fingerprints = laterDocuments.contains { $0.format == .sarif }
             runner.run(files: fileList, write: mode == .apply) { r in
                 var report = r.0
                 if let changes { _ = changes.filter(&report) }
                 if baseline != nil { baselined += baseline!.filter(&report, base: cwd) }
                 if writeBaseline != nil { recorded.add(report, base: cwd) }
                 if streaming {
-                    textReporter.renderFile(report) { write($0, to: textPath) }
+                    let textSink = sink(textPath)
+                    textReporter.renderFile(report, writeBytes: { textSink.write(bytes: $0) })
+                    if interactive && textPath == nil { stdoutSink.flush() }
                 }
-                if streaming && documents.isEmpty {
+                streams(report)
+                if laterDocuments.isEmpty && (streaming || textOutput == nil) {
                     report.source = nil
                     report.diagnostics = report.diagnostics.map { var d = $0; d.message = ""; d.fix = nil; return d }
                 } else if mode != .diff && !keepText {
@@ -201,19 +235,25 @@ enum LintCommand {
         }
         if let fixed = stdoutFixed {
             // `--fix` on standard input: the fixed text goes to stdout, the report of what remains to stderr.
-            FileHandle.standardOutput.write(Data(fixed))
+            stdoutSink.write(bytes: fixed)
+            stdoutSink.flush()
             for out in outputs {
                 let rendered = (out.format == .text ? TextReporter(color: false, language: o.language) : out.format.reporter(color: false)).render(report)
                 if out.path != nil { write(rendered, to: out.path) } else { FileHandle.standardError.write(rendered.data(using: .utf8)!) }
             }
         } else if mode == .diff {
-            writeOut(diffs)
+            write(diffs, to: nil)
+            stdoutSink.flush()
             let rendered = TextReporter(color: useColor, language: o.language).summary(report)
             FileHandle.standardError.write(rendered.data(using: .utf8)!)
         } else {
             for out in outputs {
                 if out.format == .text && streamed {
                     write(TextReporter(color: useColor, language: o.language).summary(report), to: out.path)
+                } else if out.format == .json, let w = jsonStreams.first(where: { $0.0 == out.path })?.1 {
+                    w.finish(configErrors: configErrors.errors, notLinted: notLinted.count)
+                } else if out.format == .sarif, let w = sarifStreams.first(where: { $0.0 == out.path })?.1 {
+                    w.finish()
                 } else {
                     write((out.format == .text ? TextReporter(color: out.path == nil && useColor, language: o.language) : out.format.reporter(color: out.path == nil && useColor)).render(report), to: out.path)
                 }

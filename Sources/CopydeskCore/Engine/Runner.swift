@@ -75,6 +75,25 @@ public final class Runner: @unchecked Sendable {
 
     /// The rule set and linter for a file (configuration, house rules and matching overrides resolved).
     public func linter(for path: String) throws -> (RuleSet, Linter) {
+        // Asked several times per file (the CLI's check, the lint, the cross-file pass): by path, once.
+        lock.lock()
+        if let v = linterByPath[path] { lock.unlock(); return v }
+        lock.unlock()
+        let v = try resolveLinter(for: path)
+        lock.lock(); linterByPath[path] = v; lock.unlock()
+        return v
+    }
+
+    /// Whether linting these rule sets together compares files with one another (cross-file duplicate rules in
+    /// any rule set resolved so far): then findings come after the last file, and reports cannot be streamed.
+    public var comparesAcrossFiles: Bool {
+        lock.lock(); let sets = ruleSets.values.map(\.1); lock.unlock()
+        return sets.contains { BatchDuplicates.FileRules($0) != nil }
+    }
+
+    private var linterByPath: [String: (RuleSet, Linter)] = [:]
+
+    private func resolveLinter(for path: String) throws -> (RuleSet, Linter) {
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL.path
         let config = try self.config(forDirectory: dir)
         let overrides = config.matchingOverrides(path)
@@ -411,7 +430,9 @@ extension Runner {
     }
 }
 
-/// Emits finished slots of a `ResultBox` in index order and clears them.
+/// Emits finished slots of a `ResultBox` in index order and clears them. A worker that finishes while another
+/// emits waits for it: that wait is what keeps finished reports from piling up when the output is slower than the
+/// lint (memory does not grow with the number of files).
 final class OrderedEmitter<T>: @unchecked Sendable {
     private let box: ResultBox<T>
     private let emit: (T) -> Void

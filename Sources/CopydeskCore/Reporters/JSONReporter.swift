@@ -64,3 +64,100 @@ public struct JSONReporter: Reporter {
             + ",\"skipped\":" + JSON.array(skipped) + ",\"summary\":" + summary + "}\n"
     }
 }
+
+/// `--format json` written as the run goes (issue 16): the header at once, each file's diagnostics as soon as the
+/// file is done (in input order), the errors, skipped files and summary at the end. The bytes are those of
+/// `JSONReporter.render` of the whole run; memory holds one file's report, not the run's.
+public final class JSONStreamWriter {
+    private let sink: ByteSink
+    private var first = true
+    private var errors: [String] = []
+    private var skipped: [String] = []
+    private var unreadable = 0
+    private var files = 0
+    private var counts = [0, 0, 0]   // error, warning, info
+
+    public init(sink: ByteSink, toolVersion: String = copydeskVersion) {
+        self.sink = sink
+        sink.write("{\"tool\":\"copydesk\",\"version\":" + JSON.string(toolVersion) + ",\"schemaVersion\":1,\"diagnostics\":[\n")
+    }
+
+    static func position(_ out: inout [UInt8], _ p: OutputPosition) {
+        JSONBytes.ascii(&out, "{\"line\":"); JSONBytes.int(&out, p.line)
+        JSONBytes.ascii(&out, ",\"column\":"); JSONBytes.int(&out, p.column)
+        JSONBytes.ascii(&out, ",\"utf16Column\":"); JSONBytes.int(&out, p.utf16Column)
+        JSONBytes.ascii(&out, ",\"byte\":"); JSONBytes.int(&out, p.offset)
+        out.append(0x7D)
+    }
+
+    /// One file's report (after any baseline or changed-lines filtering).
+    public func add(_ f: FileReport) {
+        files += 1
+        if let e = f.error {
+            unreadable += 1
+            errors.append(JSON.object([("file", JSON.string(f.path)), ("message", JSON.string(e))]))
+        }
+        if let n = f.notice { skipped.append(JSON.object([("file", JSON.string(f.path)), ("message", JSON.string(n))])) }
+        for d in f.diagnostics {
+            switch d.severity { case .error: counts[0] += 1; case .warning: counts[1] += 1; case .info: counts[2] += 1 }
+        }
+        guard let src = f.locator, !f.diagnostics.isEmpty else { return }
+        var path: [UInt8] = []
+        JSONBytes.string(&path, f.path)
+        for d in f.diagnostics {
+            sink.append { out in
+                if first { first = false } else { out.append(0x2C); out.append(0x0A) }
+                JSONBytes.ascii(&out, "{\"file\":"); out += path
+                JSONBytes.ascii(&out, ",\"rule\":"); JSONBytes.string(&out, d.ruleID)
+                JSONBytes.ascii(&out, ",\"severity\":\""); out += d.severity.rawValue.utf8; out.append(0x22)
+                JSONBytes.ascii(&out, ",\"message\":"); JSONBytes.string(&out, d.message)
+                JSONBytes.ascii(&out, ",\"start\":"); Self.position(&out, src.position(d.range.lowerBound))
+                JSONBytes.ascii(&out, ",\"end\":"); Self.position(&out, src.position(d.range.upperBound))
+                if let fix = d.fix {
+                    JSONBytes.ascii(&out, ",\"fix\":{\"safety\":\""); out += fix.safety.rawValue.utf8
+                    JSONBytes.ascii(&out, "\",\"edits\":[")
+                    var k = 0
+                    func edit(_ e: Edit) {
+                        if k > 0 { out.append(0x2C) }
+                        k += 1
+                        JSONBytes.ascii(&out, "{\"start\":"); Self.position(&out, src.position(e.range.lowerBound))
+                        JSONBytes.ascii(&out, ",\"end\":"); Self.position(&out, src.position(e.range.upperBound))
+                        JSONBytes.ascii(&out, ",\"replacement\":"); JSONBytes.string(&out, e.replacement)
+                        out.append(0x7D)
+                    }
+                    if fix.editCount == 1, let e = fix.firstEdit { edit(e) } else { for e in fix.edits { edit(e) } }
+                    JSONBytes.ascii(&out, "]}")
+                } else {
+                    JSONBytes.ascii(&out, ",\"fix\":null")
+                }
+                if !d.related.isEmpty {
+                    let related = JSON.array(d.related.map { r in
+                        JSON.object([("file", JSON.string(r.file ?? f.path)),
+                                     ("start", JSONReporter.position(r.start ?? src.position(r.range.lowerBound))),
+                                     ("end", JSONReporter.position(r.end ?? src.position(r.range.upperBound))),
+                                     ("message", JSON.string(r.message))])
+                    })
+                    JSONBytes.ascii(&out, ",\"related\":"); out += related.utf8
+                }
+                out.append(0x7D)
+            }
+        }
+    }
+
+    /// The rest of the document: errors (unreadable files, then configuration errors), skipped files, summary.
+    public func finish(configErrors: [ConfigError], notLinted: Int) {
+        var errors = self.errors
+        for c in configErrors {
+            errors.append(JSON.object([("file", JSON.string(c.mark.file)), ("line", "\(c.mark.line)"), ("column", "\(c.mark.column)"),
+                                       ("message", JSON.string(c.message))]))
+        }
+        let summary = JSON.object([
+            ("files", "\(files)"), ("errors", "\(counts[0])"),
+            ("warnings", "\(counts[1])"), ("infos", "\(counts[2])"),
+            ("unreadable", "\(unreadable)"), ("skipped", "\(skipped.count)"), ("notLinted", "\(notLinted)"),
+            ("configErrors", "\(configErrors.count)"),
+        ])
+        sink.write("\n],\"errors\":" + JSON.array(errors) + ",\"skipped\":" + JSON.array(skipped) + ",\"summary\":" + summary + "}\n")
+        sink.flush()
+    }
+}

@@ -120,6 +120,8 @@ public final class Locator: @unchecked Sendable {
     let fingerprints: [FingerprintKey: String]
     /// Trimmed line texts already worked out (a line with many findings is trimmed once).
     private var trimmed: [Int: String] = [:]
+    /// Fingerprints already worked out, by line (in `offset`) and rule.
+    private var lineHashes: [FingerprintKey: String] = [:]
 
     init(source: SourceText?, positions: [Int: OutputPosition], fingerprints: [FingerprintKey: String]) {
         self.source = source; self.positions = positions; self.fingerprints = fingerprints
@@ -136,12 +138,17 @@ public final class Locator: @unchecked Sendable {
         if let f = fingerprints[FingerprintKey(offset: offset, rule: ruleID)] { return f }
         guard let source else { return StableHash.fnv1a64(ruleID + "\u{0}") }
         let line = source.lineIndex(of: min(offset, source.bytes.count))
+        // One hash per line and rule: a long paragraph with many findings of a rule is hashed once.
+        let key = FingerprintKey(offset: line, rule: ruleID)
+        if let h = lineHashes[key] { return h }
         let text: String
         if let t = trimmed[line] { text = t } else {
             text = source.string(source.lineContent(line)).trimmingCharacters(in: .whitespacesAndNewlines)
             trimmed[line] = text
         }
-        return StableHash.fnv1a64(ruleID, "\u{0}", text)
+        let h = StableHash.fnv1a64(ruleID, "\u{0}", text)
+        lineHashes[key] = h
+        return h
     }
 }
 

@@ -143,3 +143,133 @@ public struct SARIFReporter: Reporter {
         return "{\"$schema\":" + JSON.string(SARIFReporter.schemaURI) + ",\"version\":\"2.1.0\",\"runs\":[" + run + "]}\n"
     }
 }
+
+/// `--format sarif` written as the run goes (issue 16). SARIF's rule table and invocation come before the results
+/// and are known only at the end (ids seen only in findings, files that could not be read), so the results are
+/// written to a spool file as each file is done and copied after the head at the end. The bytes are those of
+/// `SARIFReporter.render` of the whole run; memory holds one file's report, not the run's.
+public final class SARIFStreamWriter {
+    private let sink: ByteSink
+    private let spool: SpoolFile
+    private let reporter: SARIFReporter
+    private let report: RunReport   // the rules only; files are not kept
+    private var rules: [String]
+    private var ruleIndex: [String: Int]
+    private var notifications: [String] = []
+    private var first = true
+
+    /// `rules`: the rules of the run, as `RunReport.rules` would hold them. Nil when no spool file can be made.
+    public init?(sink: ByteSink, rules: [Rule], toolVersion: String = copydeskVersion,
+                 baseDirectory: String? = FileManager.default.currentDirectoryPath) {
+        guard let spool = SpoolFile() else { return nil }
+        self.sink = sink
+        self.spool = spool
+        reporter = SARIFReporter(baseDirectory: baseDirectory)
+        report = RunReport(files: [], rules: rules, toolVersion: toolVersion)
+        let table = SARIFReporter.ruleTable(report)
+        self.rules = table.entries
+        ruleIndex = table.index
+    }
+
+    private static func region(_ out: inout [UInt8], _ src: Locator, _ range: Range<Int>) {
+        let a = src.position(range.lowerBound), b = src.position(range.upperBound)
+        JSONBytes.ascii(&out, "{\"startLine\":"); JSONBytes.int(&out, a.line)
+        JSONBytes.ascii(&out, ",\"startColumn\":"); JSONBytes.int(&out, a.column)
+        JSONBytes.ascii(&out, ",\"endLine\":"); JSONBytes.int(&out, b.line)
+        JSONBytes.ascii(&out, ",\"endColumn\":"); JSONBytes.int(&out, b.column)
+        out.append(0x7D)
+    }
+
+    private static func text(_ out: inout [UInt8], _ s: String) {
+        JSONBytes.ascii(&out, "{\"text\":"); JSONBytes.string(&out, s); out.append(0x7D)
+    }
+
+    public func add(_ f: FileReport) {
+        let uri = ReportPath.uri(ReportPath.display(f.path, base: reporter.baseDirectory))
+        if let e = f.error {
+            notifications.append(JSON.object([
+                ("level", JSON.string("error")), ("message", SARIFReporter.text(e)),
+                ("locations", JSON.array([JSON.object([("physicalLocation", JSON.object([("artifactLocation", SARIFReporter.artifact(uri))]))])])),
+            ]))
+        }
+        for d in f.diagnostics where ruleIndex[d.ruleID] == nil {
+            // As `SARIFReporter.ruleTable`: an id no rule of the run has, described by its first finding.
+            ruleIndex[d.ruleID] = rules.count
+            let desc = RuleSet.metaRules.first { $0.id == d.ruleID }?.description ?? d.message
+            rules.append(JSON.object([
+                ("id", JSON.string(d.ruleID)), ("shortDescription", SARIFReporter.text(d.message)),
+                ("fullDescription", SARIFReporter.text(desc)), ("help", SARIFReporter.text(desc)),
+                ("defaultConfiguration", JSON.object([("level", JSON.string(SARIFReporter.level(d.severity)))])),
+            ]))
+        }
+        guard let src = f.locator, !f.diagnostics.isEmpty else { return }
+        var artifact: [UInt8] = []
+        JSONBytes.ascii(&artifact, "{\"artifactLocation\":{\"uri\":"); JSONBytes.string(&artifact, uri); artifact.append(0x7D)
+        var seen: [String: Int] = [:]
+        for d in f.diagnostics {
+            let hash = src.fingerprint(ruleID: d.ruleID, offset: d.range.lowerBound)
+            let n = (seen[hash] ?? 0) + 1
+            seen[hash] = n
+            spool.sink.append { out in
+                if first { first = false } else { out.append(0x2C); out.append(0x0A) }
+                JSONBytes.ascii(&out, "{\"ruleId\":"); JSONBytes.string(&out, d.ruleID)
+                JSONBytes.ascii(&out, ",\"ruleIndex\":"); JSONBytes.int(&out, ruleIndex[d.ruleID]!)
+                JSONBytes.ascii(&out, ",\"level\":\""); out += SARIFReporter.level(d.severity).utf8; out.append(0x22)
+                JSONBytes.ascii(&out, ",\"message\":"); Self.text(&out, d.message)
+                JSONBytes.ascii(&out, ",\"locations\":[{\"physicalLocation\":"); out += artifact
+                JSONBytes.ascii(&out, ",\"region\":"); Self.region(&out, src, d.range); JSONBytes.ascii(&out, "}}]")
+                JSONBytes.ascii(&out, ",\"partialFingerprints\":{\"primaryLocationLineHash\":\""); out += hash.utf8
+                out.append(0x3A); JSONBytes.int(&out, n); JSONBytes.ascii(&out, "\"}")
+                if !d.related.isEmpty {
+                    let related = JSON.array(d.related.enumerated().map { k, r in
+                        let region: String
+                        if let a = r.start, let b = r.end {
+                            region = JSON.object([("startLine", "\(a.line)"), ("startColumn", "\(a.column)"),
+                                                  ("endLine", "\(b.line)"), ("endColumn", "\(b.column)")])
+                        } else {
+                            region = SARIFReporter.region(src, r.range)
+                        }
+                        let relatedURI = r.file.map { ReportPath.uri(ReportPath.display($0, base: reporter.baseDirectory)) } ?? uri
+                        return JSON.object([("id", "\(k + 1)"),
+                                            ("physicalLocation", JSON.object([("artifactLocation", SARIFReporter.artifact(relatedURI)),
+                                                                              ("region", region)])),
+                                            ("message", SARIFReporter.text(r.message))])
+                    })
+                    JSONBytes.ascii(&out, ",\"relatedLocations\":"); out += related.utf8
+                }
+                if let fix = d.fix, fix.editCount > 0 {
+                    JSONBytes.ascii(&out, ",\"fixes\":[{\"description\":"); Self.text(&out, fix.summary)
+                    JSONBytes.ascii(&out, ",\"artifactChanges\":[{\"artifactLocation\":{\"uri\":"); JSONBytes.string(&out, uri)
+                    JSONBytes.ascii(&out, "},\"replacements\":[")
+                    var k = 0
+                    func edit(_ e: Edit) {
+                        if k > 0 { out.append(0x2C) }
+                        k += 1
+                        JSONBytes.ascii(&out, "{\"deletedRegion\":"); Self.region(&out, src, e.range)
+                        JSONBytes.ascii(&out, ",\"insertedContent\":"); Self.text(&out, e.replacement); out.append(0x7D)
+                    }
+                    if fix.editCount == 1, let e = fix.firstEdit { edit(e) } else { for e in fix.edits { edit(e) } }
+                    JSONBytes.ascii(&out, "]}],\"properties\":{\"safety\":\""); out += fix.safety.rawValue.utf8
+                    JSONBytes.ascii(&out, "\"}}]")
+                }
+                out.append(0x7D)
+            }
+        }
+    }
+
+    /// The head (rules, invocation), the spooled results, the tail.
+    public func finish() {
+        var invocation: [(String, String)] = [("executionSuccessful", notifications.isEmpty ? "true" : "false")]
+        if !notifications.isEmpty { invocation.append(("toolExecutionNotifications", JSON.array(notifications))) }
+        let driver = JSON.object([("name", JSON.string("copydesk")), ("semanticVersion", JSON.string(report.toolVersion)),
+                                  ("rules", "[\n" + rules.joined(separator: ",\n") + "\n]")])
+        sink.write("{\"$schema\":" + JSON.string(SARIFReporter.schemaURI) + ",\"version\":\"2.1.0\",\"runs\":[{"
+            + JSON.string("tool") + ":" + JSON.object([("driver", driver)])
+            + "," + JSON.string("invocations") + ":" + JSON.array([JSON.object(invocation)])
+            + "," + JSON.string("columnKind") + ":" + JSON.string("unicodeCodePoints")
+            + "," + JSON.string("results") + ":[\n")
+        spool.copy(to: sink)
+        sink.write("\n]}]}\n")
+        sink.flush()
+    }
+}

@@ -41,9 +41,14 @@ public struct TextReporter: Reporter {
     /// Renders one file's findings, handing the text to `write` in chunks of about 64 KB (so a file with many
     /// findings is never held as one string). The text is built as UTF-8 bytes: no string is made per finding.
     public func renderFile(_ f: FileReport, write: (String) -> Void) {
+        renderFile(f, writeBytes: { write(String(decoding: $0, as: UTF8.self)) })
+    }
+
+    /// `renderFile(_:write:)`, handing over the UTF-8 bytes themselves (no `String` is made for them).
+    public func renderFile(_ f: FileReport, writeBytes write: ([UInt8]) -> Void) {
         var out: [UInt8] = []
         out.reserveCapacity(70_000)
-        func flush() { if !out.isEmpty { write(String(decoding: out, as: UTF8.self)); out.removeAll(keepingCapacity: true) } }
+        func flush() { if !out.isEmpty { write(out); out.removeAll(keepingCapacity: true) } }
         if let e = f.error {
             out += (paint(f.path, "1") + ": " + paint(language.errorLabel, "1;31") + ": " + language.fileError(e) + "\n").utf8
         }
@@ -179,8 +184,17 @@ public struct TextReporter: Reporter {
         for _ in 0..<max(0, caretWidth - 1) { out.append(0x7E) }
         out += reset
         if let fix = d.fix, fix.editCount == 1, let e = fix.firstEdit {
-            let what = e.replacement.isEmpty ? "删除" : (e.range.isEmpty ? "插入 “\(visible(e.replacement))”" : "改为 “\(visible(e.replacement))”")
-            out.append(0x20); out += paint(what, "32").utf8
+            // 删除 / 插入 “x” / 改为 “x”, spaces and line breaks in x made visible (written as bytes).
+            out.append(0x20)
+            if color { out += "\u{1B}[32m".utf8 }
+            if e.replacement.isEmpty { out += "删除".utf8 } else {
+                out += (e.range.isEmpty ? "插入 “" : "改为 “").utf8
+                for b in e.replacement.utf8 {
+                    if b == 0x20 { out += "␠".utf8 } else if b == 0x0A { out += "⏎".utf8 } else { out.append(b) }
+                }
+                out += "”".utf8
+            }
+            if color { out += "\u{1B}[0m".utf8 }
             if fix.safety == .unsafe { out += paint(language.unsafeHint, "2").utf8 }
         }
         out.append(0x0A)
@@ -237,10 +251,6 @@ public struct TextReporter: Reporter {
             else { out.append(u) }
         }
         return String(out)
-    }
-
-    private func visible(_ s: String) -> String {
-        s.replacingOccurrences(of: " ", with: "␠").replacingOccurrences(of: "\n", with: "⏎")
     }
 
     /// The last line. It says "No problems found" only when every file was linted; with `--diff` it counts what

@@ -1,0 +1,145 @@
+import Foundation
+
+/// A buffered writer of bytes to a file descriptor: reports are written through one 64 KB buffer instead of one
+/// `write(2)` (and one `Data`) per string. `flush()` before anything else writes to the same descriptor.
+public final class ByteSink: @unchecked Sendable {
+    public let fd: Int32
+    private var buffer: [UInt8] = []
+    private let capacity: Int
+    /// The first write error (errno), if any; later writes are dropped.
+    public private(set) var failure: Int32 = 0
+    /// Bytes written so far (flushed or not).
+    public private(set) var count = 0
+
+    public init(fd: Int32, capacity: Int = 1 << 16) {
+        self.fd = fd
+        self.capacity = capacity
+        buffer.reserveCapacity(capacity + 4096)
+    }
+
+    public func write(_ s: String) {
+        var s = s
+        s.withUTF8 { write(bytes: $0) }
+    }
+
+    public func write(bytes: [UInt8]) { bytes.withUnsafeBufferPointer { write(bytes: $0) } }
+
+    public func write(bytes: ArraySlice<UInt8>) { bytes.withUnsafeBufferPointer { write(bytes: $0) } }
+
+    public func write(bytes: UnsafeBufferPointer<UInt8>) {
+        count += bytes.count
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= capacity { flush() }
+    }
+
+    /// Appends what `body` writes into the sink's buffer itself (the stream writers build JSON there directly).
+    public func append(_ body: (inout [UInt8]) -> Void) {
+        let before = buffer.count
+        body(&buffer)
+        count += buffer.count - before
+        if buffer.count >= capacity { flush() }
+    }
+
+    public func flush() {
+        guard !buffer.isEmpty else { return }
+        defer { buffer.removeAll(keepingCapacity: true) }
+        guard failure == 0 else { return }
+        buffer.withUnsafeBytes { p in
+            var done = 0
+            while done < p.count {
+                let n = Foundation.write(fd, p.baseAddress! + done, p.count - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                done += n
+            }
+        }
+    }
+
+    deinit { flush() }
+}
+
+/// JSON written straight as UTF-8 bytes, the same bytes `JSON.string`/`JSON.object` make (no `String` per value).
+enum JSONBytes {
+    @inline(__always) static func ascii(_ out: inout [UInt8], _ s: StaticString) {
+        s.withUTF8Buffer { out.append(contentsOf: $0) }
+    }
+
+    static func int(_ out: inout [UInt8], _ v: Int) {
+        if v < 0 { out.append(0x2D); int(&out, -v); return }
+        if v >= 10 { int(&out, v / 10) }
+        out.append(UInt8(0x30 + v % 10))
+    }
+
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// A JSON string literal, escaped as `JSON.string` escapes it.
+    static func string(_ out: inout [UInt8], _ s: String) {
+        out.append(0x22)
+        var s = s
+        s.withUTF8 { p in
+            var i = 0
+            var run = 0
+            let n = p.count
+            while i < n {
+                let b = p[i]
+                var esc: (UInt8, UInt8)? = nil
+                var long = false
+                switch b {
+                case 0x22: esc = (0x5C, 0x22)
+                case 0x5C: esc = (0x5C, 0x5C)
+                case 0x0A: esc = (0x5C, 0x6E)
+                case 0x0D: esc = (0x5C, 0x72)
+                case 0x09: esc = (0x5C, 0x74)
+                case 0xE2 where i + 2 < n && p[i + 1] == 0x80 && (p[i + 2] == 0xA8 || p[i + 2] == 0xA9): long = true
+                default: if b < 0x20 { long = true }
+                }
+                if esc == nil && !long { i += 1; continue }
+                if run < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: p[run..<i])) }
+                if let (a, c) = esc { out.append(a); out.append(c); i += 1 } else {
+                    let v: Int
+                    if b == 0xE2 { v = p[i + 2] == 0xA8 ? 0x2028 : 0x2029; i += 3 } else { v = Int(b); i += 1 }
+                    ascii(&out, "\\u")
+                    out.append(hex[(v >> 12) & 15]); out.append(hex[(v >> 8) & 15]); out.append(hex[(v >> 4) & 15]); out.append(hex[v & 15])
+                }
+                run = i
+            }
+            if run < n { out.append(contentsOf: UnsafeBufferPointer(rebasing: p[run..<n])) }
+        }
+        out.append(0x22)
+    }
+}
+
+/// A file of bytes that is gone as soon as it is closed: where a streamed report keeps what must be written after
+/// something it learns only at the end (SARIF's rule table comes before the results).
+final class SpoolFile {
+    let fd: Int32
+    let sink: ByteSink
+
+    init?() {
+        var template = Array((NSTemporaryDirectory() + "/copydesk-spool-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { return nil }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        self.fd = fd
+        sink = ByteSink(fd: fd)
+    }
+
+    /// Copies everything written so far to `out`.
+    func copy(to out: ByteSink) {
+        sink.flush()
+        out.flush()
+        var off: off_t = 0
+        var buf = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, off) }
+            if n <= 0 { break }
+            out.write(bytes: buf[0..<n])
+            off += off_t(n)
+        }
+    }
+
+    deinit { close(fd) }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+@testable import CopydeskCore
+
+/// The JSON and SARIF reports written as the run goes (issue 16) are byte for byte what the one-document
+/// reporters print for the same run, and a parallel run streams them in input order.
+@Suite struct StreamingReportTests {
+    /// Writes through a `ByteSink` into a temporary file and returns what was written.
+    static func captured(_ body: (ByteSink) -> Void) throws -> String {
+        let dir = try TS.makeTempDir("copydesk-stream")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("out").path
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        #expect(fd >= 0)
+        let sink = ByteSink(fd: fd, capacity: 256)   // small: the buffer is flushed many times
+        body(sink)
+        sink.flush()
+        close(fd)
+        return try String(contentsOfFile: path, encoding: .utf8)
+    }
+
+    static func streamJSON(_ report: RunReport) throws -> String {
+        try captured { sink in
+            let w = JSONStreamWriter(sink: sink, toolVersion: report.toolVersion)
+            for f in report.files { w.add(f) }
+            w.finish(configErrors: report.configErrors, notLinted: report.notLinted.count)
+        }
+    }
+
+    static func streamSARIF(_ report: RunReport, base: String?) throws -> String {
+        try captured { sink in
+            guard let w = SARIFStreamWriter(sink: sink, rules: report.rules, toolVersion: report.toolVersion, baseDirectory: base) else {
+                Issue.record("no spool file could be made"); return
+            }
+            for f in report.files { w.add(f) }
+            w.finish()
+        }
+    }
+
+    /// A report with every case: multibyte text and an astral character before findings, deleting and inserting
+    /// fixes, a clean file, an unreadable one, a skipped one, an unused disable (an id no rule of the run has),
+    /// and characters JSON must escape in a message.
+    static func report(detached: Bool) throws -> RunReport {
+        var r = try ReporterTests.report()
+        let linter = Linter(rules: r.rules)
+        let withDisable = "<!-- copydesk-disable spacing.multiple-spaces -->\n全力\t以赴 \u{2028}「引号」 \n"
+        r.files.append(ReporterTests.lint("drafts/disable.md", withDisable, linter))
+        var skipped = FileReport(path: "drafts/pic.txt", source: nil, diagnostics: [])
+        skipped.notice = "skipped: looks like a binary file"
+        r.files.append(skipped)
+        r.notLinted = ["x/y.txt"]
+        if detached { for i in r.files.indices { r.files[i].detachSource() } }
+        return r
+    }
+
+    @Test func jsonStreamIsTheSameBytes() throws {
+        for detached in [false, true] {
+            let r = try Self.report(detached: detached)
+            #expect(r.files.contains { $0.diagnostics.contains { $0.ruleID == "copydesk.unused-disable" } })
+            let expected = JSONReporter().render(r)
+            #expect(expected.contains("\\\"Latin\\\""))   // a message with quotes to escape
+            #expect(try Self.streamJSON(r) == expected)
+        }
+        let empty = RunReport(files: [], rules: [])
+        #expect(try Self.streamJSON(empty) == JSONReporter().render(empty))
+    }
+
+    @Test func sarifStreamIsTheSameBytes() throws {
+        for detached in [false, true] {
+            let r = try Self.report(detached: detached)
+            let expected = SARIFReporter(baseDirectory: ReporterTests.base).render(r)
+            #expect(expected.contains("copydesk.unused-disable"))
+            #expect(try Self.streamSARIF(r, base: ReporterTests.base) == expected)
+        }
+        let empty = RunReport(files: [], rules: try ReporterTests.rules())
+        #expect(try Self.streamSARIF(empty, base: nil) == SARIFReporter(baseDirectory: nil).render(empty))
+    }
+
+    @Test func jsonStringEscapingMatches() {
+        for s in ["", "a", "\"\\\n\r\t", "\u{1}\u{1F}\u{7F}", "中\u{2028}文\u{2029}", "𠮷 \u{0}", "尾\\"] {
+            var out: [UInt8] = []
+            JSONBytes.string(&out, s)
+            #expect(String(decoding: out, as: UTF8.self) == JSON.string(s), "\(s.unicodeScalars.map(\.value))")
+        }
+    }
+
+    /// The CLI over many files linted in parallel: the streamed report is the same on every run and the same as
+    /// the one-document reporter's over the runner's results in input order.
+    @Test func cliStreamsInInputOrder() throws {
+        let dir = try TS.makeTempDir("copydesk-stream-cli")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try TS.write(TS.coreConfigYAML, to: dir.appendingPathComponent("core.yml"))
+        var rng = SystemRandomNumberGenerator()
+        let pieces = ["全 力", "以赴", "扎紧扎密  篱笆", "。", "，", "使用Rust", "𠮷", "\n", "\n\n", " "]
+        for k in 0..<60 {
+            var text = ""
+            // Sizes differ a lot, so workers finish out of order.
+            for _ in 0..<(k % 7 == 0 ? 3000 : Int.random(in: 1...40, using: &rng)) { text += pieces.randomElement(using: &rng)! }
+            try TS.write(text + "\n", to: dir.appendingPathComponent(String(format: "d/%03d.txt", k)))
+        }
+        try Data([0x61, 0xFF, 0x0A]).write(to: dir.appendingPathComponent("d/030-bad.txt"))
+        var opts = Runner.Options()
+        opts.configPath = dir.appendingPathComponent("core.yml").path
+        let runner = try Runner(options: opts)
+        // The oracle: the runner on absolute paths (no change of the test process's folder), rendered whole, with
+        // the folder taken off the paths as the CLI, run in that folder, names them.
+        let root = dir.resolvingSymlinksInPath().path
+        let (files, _) = try runner.discover([root + "/d"])
+        let results = runner.run(files: files, write: false)
+        let rules = try runner.linter(for: root + "/x.txt").0.rules
+        let run = RunReport(files: results.map(\.0), rules: rules)
+        let json = JSONReporter().render(run).replacingOccurrences(of: "\"" + root + "/d/", with: "\"d/")
+        for (format, expected) in [("json", json), ("sarif", SARIFReporter(baseDirectory: root).render(run))] {
+            #expect(expected.count > 10_000)
+            for _ in 0..<2 {
+                let r = try CLI.run(["lint", "--config", "core.yml", "--format", format, "d"], in: dir.resolvingSymlinksInPath())
+                #expect(r.status == 2)
+                #expect(r.stdout == expected, "\(format)")
+            }
+            let out = dir.appendingPathComponent("report.\(format)")
+            let r = try CLI.run(["lint", "--config", "core.yml", "--format", "\(format)=\(out.path)", "--format", "text", "d"], in: dir.resolvingSymlinksInPath())
+            #expect(try String(contentsOf: out, encoding: .utf8) == expected, "\(format) to a file")
+            #expect(r.stdout.contains("d/030-bad.txt: error:"))
+        }
+    }
+}
