@@ -174,8 +174,8 @@ enum ConformanceFixture {
     /// `../shared/samples/ocr-county-page.txt` relative to the repository root, fixed in print style.
     @Test func ocrCountyPageSample() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let url = root.deletingLastPathComponent().appendingPathComponent("shared/samples/ocr-county-page.txt")
-        guard let data = FileManager.default.contents(atPath: url.path) else { return }  // ../shared is absent: skip
+        let url = TS.sharedSampleURL ?? root.deletingLastPathComponent().appendingPathComponent("shared/samples/ocr-county-page.txt")
+        guard let data = FileManager.default.contents(atPath: url.path) else { print("note: \(url.path) is absent; skipping the OCR sample conformance test"); return }
         let source = try SourceText(validating: [UInt8](data))
         let config = try Config.parse("style: print\n", file: "<sample>", directory: "/")
         let linter = Linter(try RuleSet.build(config: config, catalog: RuleCatalog.loadBuiltIn()))

@@ -5,7 +5,7 @@ import Testing
 /// The real OCR'd county newspaper page in `../shared/samples` (beside the repository; not part of it).
 /// Skipped, with a note, when the file is absent. Expected positions are derived by searching the text.
 @Suite struct OCRSampleTests {
-    static let sampleURL = TS.repoRoot.deletingLastPathComponent().appendingPathComponent("shared/samples/ocr-county-page.txt")
+    static let sampleURL = TS.sharedSampleURL ?? TS.repoRoot.deletingLastPathComponent().appendingPathComponent("shared/samples/ocr-county-page.txt")
 
     func loadSample() throws -> String? {
         guard FileManager.default.fileExists(atPath: Self.sampleURL.path) else {

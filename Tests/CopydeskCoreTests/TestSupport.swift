@@ -96,6 +96,17 @@ enum TS {
     }
 
     /// The root of the repository (three levels above this file: Tests/CopydeskCoreTests/TestSupport.swift).
+    /// The real OCR'd page `ocr-county-page.txt` of the shared samples (not part of the repository: real newspaper text):
+    /// beside the repository (`../shared/samples`), under `$COPYDESK_SHARED/samples`, or this workplace's `/work/shared`.
+    /// Nil when none holds it; the tests that need it are then shown as skipped with the reason.
+    static let sharedSampleURL: URL? = {
+        var dirs = [repoRoot.deletingLastPathComponent().appendingPathComponent("shared")]
+        if let e = ProcessInfo.processInfo.environment["COPYDESK_SHARED"] { dirs.append(URL(fileURLWithPath: e)) }
+        dirs.append(URL(fileURLWithPath: "/work/shared"))
+        return dirs.map { $0.appendingPathComponent("samples/ocr-county-page.txt") }
+            .first { FileManager.default.fileExists(atPath: $0.path) }
+    }()
+
     static var repoRoot: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
