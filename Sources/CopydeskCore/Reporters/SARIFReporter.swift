@@ -37,6 +37,25 @@ public struct SARIFReporter: Reporter {
 
     static func artifact(_ uri: String) -> String { JSON.object([("uri", JSON.string(uri))]) }
 
+    /// §3.27.22 `relatedLocations`: the earlier copy of a duplicate, in this file (`uri`) or another. Shared by the
+    /// renderer and the streaming writer.
+    static func relatedLocations(_ related: [RelatedLocation], _ src: Locator, uri: String, base: String?) -> String {
+        JSON.array(related.enumerated().map { k, r in
+            let region: String
+            if let a = r.start, let b = r.end {
+                region = JSON.object([("startLine", "\(a.line)"), ("startColumn", "\(a.column)"),
+                                      ("endLine", "\(b.line)"), ("endColumn", "\(b.column)")])
+            } else {
+                region = SARIFReporter.region(src, r.range)
+            }
+            let relatedURI = r.file.map { ReportPath.uri(ReportPath.display($0, base: base)) } ?? uri
+            return JSON.object([("id", "\(k + 1)"),
+                                ("physicalLocation", JSON.object([("artifactLocation", SARIFReporter.artifact(relatedURI)),
+                                                                  ("region", region)])),
+                                ("message", SARIFReporter.text(r.message))])
+        })
+    }
+
     /// The rules to describe: those that ran, then ids seen only in findings, in order of first appearance.
     static func ruleTable(_ report: RunReport) -> (entries: [String], index: [String: Int]) {
         var entries: [String] = []
@@ -102,20 +121,7 @@ public struct SARIFReporter: Reporter {
                 ]
                 if !d.related.isEmpty {
                     // The earlier copy of a duplicate (§3.27.22 relatedLocations), in this file or another.
-                    pairs.append(("relatedLocations", JSON.array(d.related.enumerated().map { k, r in
-                        let region: String
-                        if let a = r.start, let b = r.end {
-                            region = JSON.object([("startLine", "\(a.line)"), ("startColumn", "\(a.column)"),
-                                                  ("endLine", "\(b.line)"), ("endColumn", "\(b.column)")])
-                        } else {
-                            region = SARIFReporter.region(src, r.range)
-                        }
-                        let relatedURI = r.file.map { ReportPath.uri(ReportPath.display($0, base: baseDirectory)) } ?? uri
-                        return JSON.object([("id", "\(k + 1)"),
-                                            ("physicalLocation", JSON.object([("artifactLocation", SARIFReporter.artifact(relatedURI)),
-                                                                              ("region", region)])),
-                                            ("message", SARIFReporter.text(r.message))])
-                    })))
+                    pairs.append(("relatedLocations", SARIFReporter.relatedLocations(d.related, src, uri: uri, base: baseDirectory)))
                 }
                 if let fix = d.fix, !fix.edits.isEmpty {
                     let replacements = fix.edits.map { e in
@@ -221,20 +227,7 @@ public final class SARIFStreamWriter {
                 JSONBytes.ascii(&out, ",\"partialFingerprints\":{\"primaryLocationLineHash\":\""); out += hash.utf8
                 out.append(0x3A); JSONBytes.int(&out, n); JSONBytes.ascii(&out, "\"}")
                 if !d.related.isEmpty {
-                    let related = JSON.array(d.related.enumerated().map { k, r in
-                        let region: String
-                        if let a = r.start, let b = r.end {
-                            region = JSON.object([("startLine", "\(a.line)"), ("startColumn", "\(a.column)"),
-                                                  ("endLine", "\(b.line)"), ("endColumn", "\(b.column)")])
-                        } else {
-                            region = SARIFReporter.region(src, r.range)
-                        }
-                        let relatedURI = r.file.map { ReportPath.uri(ReportPath.display($0, base: reporter.baseDirectory)) } ?? uri
-                        return JSON.object([("id", "\(k + 1)"),
-                                            ("physicalLocation", JSON.object([("artifactLocation", SARIFReporter.artifact(relatedURI)),
-                                                                              ("region", region)])),
-                                            ("message", SARIFReporter.text(r.message))])
-                    })
+                    let related = SARIFReporter.relatedLocations(d.related, src, uri: uri, base: reporter.baseDirectory)
                     JSONBytes.ascii(&out, ",\"relatedLocations\":"); out += related.utf8
                 }
                 if let fix = d.fix, fix.editCount > 0 {
