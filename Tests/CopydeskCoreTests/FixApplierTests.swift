@@ -231,4 +231,30 @@ import Testing
         }
         #expect(multiPass > 100)   // the inputs do go through passes after the first
     }
+
+    /// Fix passes run only the rules that can propose a fix the run applies; the others run once on the fixed
+    /// text. Bytes, counts and the remaining findings (in order, with messages and fixes) must be those of running
+    /// every rule on every pass.
+    @Test(arguments: ["style: print\n", "style: pangu\n", "extends: [copydesk:recommended, copydesk:duplicates]\nstyle: pangu\n",
+                      "extends: [copydesk:all]\n"])
+    func passesWithFixingRulesOnlyEqualAllRules(config: String) throws {
+        let cfg = try Config.parse(config, file: "/split/.lintrc.yml", directory: "/split")
+        let linter = Linter(try RuleSet.build(config: cfg, catalog: RuleCatalog.loadBuiltIn()))
+        #expect(linter.fixSplit(allowUnsafe: false) != nil)   // the recommended rules include some without a safe fix
+        var compared = 0
+        for (path, text) in Self.inputs() {
+            for unsafe in [false, true] {
+                let src = SourceText(text)
+                let a = FixApplier.fix(src, path: path, linter: linter, allowUnsafe: unsafe, split: true)
+                let b = FixApplier.fix(src, path: path, linter: linter, allowUnsafe: unsafe, split: false)
+                #expect(a.bytes == b.bytes, "\(path): \(text.debugDescription)")
+                #expect(a.applied == b.applied, "\(path): \(text.debugDescription)")
+                #expect(a.unconverged == b.unconverged)
+                let key = { (d: Diagnostic) in "\(d.ruleID) \(d.severity) \(d.range) \(d.message) \(d.fix.map { "\($0.safety)" } ?? "-") \(d.fix?.edits.map { "\($0.range)=\($0.replacement)" } ?? []) \(d.related.count)" }
+                #expect(a.remaining.map(key) == b.remaining.map(key), "\(path): \(text.debugDescription)")
+                compared += a.remaining.count
+            }
+        }
+        #expect(compared > 1000)
+    }
 }

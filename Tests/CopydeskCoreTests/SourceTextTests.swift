@@ -174,4 +174,27 @@ import Testing
             #expect(src.utf16Column(of: offset) == u16 + 1)
         }
     }
+
+    /// The reporters' locator finds line and columns with one search, starting at the line of the offset before:
+    /// in order, backwards and at random it must give what the three separate lookups give (and what an
+    /// independent count of the text gives).
+    @Test func locatorPositionsEqualSeparateLookups() throws {
+        let text = "第一行 abc😀\r\n\n全力以赴，𠀀x\n" + String(repeating: "长", count: 300) + "\nlast"
+        let src = try SourceText(validating: Array(text.utf8))
+        let n = src.bytes.count
+        var offsets = Array(0...n)
+        offsets += offsets.reversed()
+        var rng = SplitMix64(seed: 7)
+        for _ in 0..<500 { offsets.append(Int(rng.next() % UInt64(n + 1))) }
+        let loc = Locator(source: src, positions: [:], fingerprints: [:])
+        for o in offsets {
+            let p = loc.position(o)
+            let (line, col) = src.position(of: o)
+            #expect(p.line == line && p.column == col, "offset \(o)")
+            #expect(p.utf16Column == src.utf16Column(of: o) && p.byteColumn == src.byteColumn(of: o), "offset \(o)")
+            #expect(p.offset == o)
+            // Independently: the line is one more than the line feeds before the offset.
+            #expect(p.line == src.bytes[0..<o].filter { $0 == 0x0A }.count + 1)
+        }
+    }
 }

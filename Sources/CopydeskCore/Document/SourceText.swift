@@ -263,6 +263,26 @@ public struct SourceText: Sendable {
         return lo
     }
 
+    /// `lineIndex(of:)`, trying `hint` and the line after it first (callers that walk offsets in order skip the
+    /// search).
+    public func lineIndex(of offset: Int, near hint: Int) -> Int {
+        let n = lineStarts.count
+        if hint >= 0 && hint < n && lineStarts[hint] <= offset {
+            if hint + 1 == n || lineStarts[hint + 1] > offset { return hint }
+            if hint + 2 == n || lineStarts[hint + 2] > offset { return hint + 1 }
+        }
+        return lineIndex(of: offset)
+    }
+
+    /// 0-based line, 1-based scalar, UTF-16 and byte columns of an offset, with one line search (`hint` as in
+    /// `lineIndex(of:near:)`) and one column lookup: what `position(of:)`, `utf16Column(of:)` and
+    /// `byteColumn(of:)` give together.
+    func allColumns(of offset: Int, near hint: Int) -> (line: Int, scalar: Int, utf16: Int, byte: Int) {
+        let li = lineIndex(of: offset, near: hint)
+        let c = columns.columns(self, line: li, offset: offset)
+        return (li, c.scalar, c.utf16, offset - lineStarts[li] + 1)
+    }
+
     /// The byte range of line `index` without its line terminator (`\n` or `\r\n`).
     public func lineContent(_ index: Int) -> Range<Int> {
         let start = lineStarts[index]

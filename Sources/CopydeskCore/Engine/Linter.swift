@@ -1,3 +1,5 @@
+import Foundation
+
 /// A finding ready to report: rule, severity, message, byte range and optional fix.
 public struct Diagnostic: Sendable {
     public var ruleID: String
@@ -23,11 +25,11 @@ public struct Linter: Sendable {
     public let unusedDisable: Severity?
     public let knownIDs: Set<String>
     /// When set, documents re-parsed by the fixer read every prose block with this role (rule examples).
-    public var forcedRole: Scope?
+    public var forcedRole: Scope? { didSet { fixSplits = FixSplitCache() } }
     /// The structure vocabulary documents are parsed with (the configuration's).
-    public var vocabulary: StructureVocabulary = .builtIn
+    public var vocabulary: StructureVocabulary = .builtIn { didSet { fixSplits = FixSplitCache() } }
     /// The names lexicon, roster and publication date the names rules read (the configuration's).
-    public var names: NamesSetup = .builtIn
+    public var names: NamesSetup = .builtIn { didSet { fixSplits = FixSplitCache() } }
 
     /// Scanners compiled once per linter: all boundary rules of a scope share one pass, all phrase rules of a
     /// scope one automaton; other checks run one by one.
@@ -40,6 +42,9 @@ public struct Linter: Sendable {
     private let ruleIndexByID: [String: Int]
     /// Rules whose check is line-local (see `Check.isLineLocal`).
     private let lineLocal: [Bool]
+    /// The fixer's two sub-linters (built on first use, shared by copies of this linter; a new cache when a setting
+    /// the sub-linters copy changes).
+    private var fixSplits = FixSplitCache()
 
     public init(rules: [Rule], unusedDisable: Severity? = .info, knownIDs: Set<String>? = nil) {
         self.rules = rules
@@ -77,6 +82,59 @@ public struct Linter: Sendable {
     }
 
     public func lint(_ doc: Document) -> [Diagnostic] { lint(doc, cache: CheckCache()) }
+
+    /// The fixer's split of this rule set: `fixing`, the rules that can propose a fix `--fix` applies (safe fixes;
+    /// unsafe ones too with `allowUnsafe`), which run on every fix pass, and `rest`, the rules that cannot, which
+    /// need to run once, on the fixed text, for the report. `toFull` maps a rule index of `fixing` to its index
+    /// here. Nil when there is nothing to split (every rule fixes, none does, or two rules share an id, so that
+    /// merging two sorted lists would not give `lint`'s order).
+    /// A check never makes a fix safer than its rule's `fix:` (safe only under `fix: safe`, and none under
+    /// `fix: none`), so the rules left out cannot change what a pass applies.
+    public func fixSplit(allowUnsafe: Bool) -> FixSplit? {
+        fixSplits.get(allowUnsafe) {
+            func fixes(_ r: Rule) -> Bool { r.fixSafety == .safe || (allowUnsafe && r.fixSafety == .unsafe) }
+            let fixingIdx = rules.indices.filter { fixes(rules[$0]) }
+            guard !fixingIdx.isEmpty, fixingIdx.count < rules.count, Set(rules.map(\.id)).count == rules.count else { return nil }
+            func sub(_ idx: [Int]) -> Linter {
+                var l = Linter(rules: idx.map { rules[$0] }, unusedDisable: unusedDisable, knownIDs: knownIDs)
+                l.forcedRole = forcedRole
+                l.vocabulary = vocabulary
+                l.names = names
+                return l
+            }
+            let restIdx = rules.indices.filter { !fixes(rules[$0]) }
+            return FixSplit(fixing: sub(fixingIdx), rest: sub(restIdx), toFull: fixingIdx, restToFull: restIdx)
+        }
+    }
+
+    /// The diagnostics `lint(doc)` gives, from the fixing rules' diagnostics of `doc` (`fixing`, sorted as `lint`
+    /// sorts) and one run of the other rules. A document with in-document disables is linted whole (which
+    /// directives suppress nothing depends on every rule).
+    func lint(_ doc: Document, split: FixSplit, fixingDiagnostics fixing: [Diagnostic]) -> [Diagnostic] {
+        guard doc.directives.isEmpty else { return lint(doc) }
+        let rest = split.rest.lint(doc)
+        var out: [Diagnostic] = []
+        out.reserveCapacity(fixing.count + rest.count)
+        var i = 0, j = 0
+        func before(_ a: Diagnostic, _ b: Diagnostic) -> Bool {
+            a.range.lowerBound != b.range.lowerBound ? a.range.lowerBound < b.range.lowerBound
+                : a.range.upperBound != b.range.upperBound ? a.range.upperBound < b.range.upperBound : a.ruleID < b.ruleID
+        }
+        while i < fixing.count || j < rest.count {
+            if j >= rest.count || (i < fixing.count && before(fixing[i], rest[j])) {
+                out.append(fixing[i])
+                let ri = fixing[i].ruleIndex
+                out[out.count - 1].ruleIndex = ri >= 0 && ri < split.toFull.count ? split.toFull[ri] : -1
+                i += 1
+            } else {
+                out.append(rest[j])
+                let ri = rest[j].ruleIndex
+                out[out.count - 1].ruleIndex = ri >= 0 && ri < split.restToFull.count ? split.restToFull[ri] : -1
+                j += 1
+            }
+        }
+        return out
+    }
 
     /// `lint(doc)`, leaving in `cache` what the checks worked out (the duplicate rules' units, which the run's
     /// cross-file pass fingerprints).
@@ -325,6 +383,29 @@ public struct Linter: Sendable {
         for (scope, scanner) in boundaryGroups { scanner.scan(doc, segments(scope.contains(.code)), into: &findings) }
         for (scope, scanner) in phraseGroups { scanner.scan(doc, segments(scope.contains(.code)), into: &findings) }
         runOthers(doc, segments, { lineLocal[$0] }, into: &findings)
+    }
+}
+
+/// See `Linter.fixSplit(allowUnsafe:)`.
+public struct FixSplit: Sendable {
+    public let fixing: Linter
+    public let rest: Linter
+    let toFull: [Int]
+    let restToFull: [Int]
+}
+
+/// The two fix splits of a linter (safe fixes only; with unsafe ones), each built once.
+final class FixSplitCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var built: [Bool: FixSplit?] = [:]
+
+    func get(_ allowUnsafe: Bool, _ make: () -> FixSplit?) -> FixSplit? {
+        lock.lock()
+        defer { lock.unlock() }
+        if let v = built[allowUnsafe] { return v }
+        let v = make()
+        built[allowUnsafe] = .some(v)
+        return v
     }
 }
 

@@ -117,19 +117,30 @@ public enum FixApplier {
     /// Fixes a document until it converges. `path` decides the format (Markdown or plain text).
     /// `incremental: false` parses and lints the whole text on every pass (the reference the tests compare with).
     ///   The source is taken over, so that the original text is let go once the second pass no longer needs it.
-    public static func fix(_ source: consuming SourceText, path: String, linter: Linter, allowUnsafe: Bool, incremental: Bool = true) -> Outcome {
+    /// `split: false` runs every rule on every pass (the reference the tests compare the split with; see
+    ///   `Linter.fixSplit(allowUnsafe:)`).
+    public static func fix(_ source: consuming SourceText, path: String, linter: Linter, allowUnsafe: Bool, incremental: Bool = true,
+                           split useSplit: Bool = true) -> Outcome {
         let hasBOM = source.hasBOM
         var bytes = source.bytes
         _ = consume source
         var applied: [String: Int] = [:]
         var changed = false
         var doc = Document(path: path, source: SourceText(trusted: bytes, hasBOM: hasBOM), role: linter.forcedRole, vocabulary: linter.vocabulary)
+        // Passes run only the rules that can propose a fix this run applies; the others run once, on the fixed text.
+        let split = useSplit ? linter.fixSplit(allowUnsafe: allowUnsafe) : nil
+        let full = linter
+        let linter = split?.fixing ?? full
+        func report(_ diags: [Diagnostic]) -> [Diagnostic] {
+            guard let split else { return diags }
+            return full.lint(doc, split: split, fixingDiagnostics: diags)
+        }
         var diags = linter.lint(doc)
         for _ in 0..<maxPasses {
             let (next, used, edits) = applyOnceIndices(bytes, diags, allowUnsafe: allowUnsafe)
-            if used.isEmpty { return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: diags) }
+            if used.isEmpty { return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags)) }
             for d in used { applied[diags[d].ruleID, default: 0] += 1 }
-            if next == bytes { return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: diags) }
+            if next == bytes { return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags)) }
             bytes = next
             changed = true
             // After the first pass, most of the text is as it was: when no line break moved, the structure is rebuilt
@@ -147,7 +158,7 @@ public enum FixApplier {
             }
         }
         let (_, still, _) = applyOnceIndices(bytes, diags, allowUnsafe: allowUnsafe)
-        return Outcome(bytes: bytes, applied: applied, unconverged: Array(Set(still.map { diags[$0].ruleID })).sorted(), changed: changed, remaining: diags)
+        return Outcome(bytes: bytes, applied: applied, unconverged: Array(Set(still.map { diags[$0].ruleID })).sorted(), changed: changed, remaining: report(diags))
     }
 }
 

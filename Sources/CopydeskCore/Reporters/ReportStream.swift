@@ -69,8 +69,14 @@ enum JSONBytes {
 
     static func int(_ out: inout [UInt8], _ v: Int) {
         if v < 0 { out.append(0x2D); int(&out, -v); return }
-        if v >= 10 { int(&out, v / 10) }
-        out.append(UInt8(0x30 + v % 10))
+        if v < 10 { out.append(UInt8(0x30 + v)); return }
+        // Digits from the end into a small buffer, then one append.
+        var buf: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &buf) { b in
+            var i = b.count, x = UInt(v)
+            repeat { i -= 1; b[i] = UInt8(0x30 + x % 10); x /= 10 } while x > 0
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[i...]))
+        }
     }
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)

@@ -127,8 +127,15 @@ public final class Locator: @unchecked Sendable {
         self.source = source; self.positions = positions; self.fingerprints = fingerprints
     }
 
+    /// The line of the last position asked for: findings come in order, so the next one is mostly on it.
+    private var lastLine = 0
+
     public func position(_ offset: Int) -> OutputPosition {
-        if let source { return OutputPosition(source, offset) }
+        if let source {
+            let c = source.allColumns(of: offset, near: lastLine)
+            lastLine = c.line
+            return OutputPosition(line: c.line + 1, column: c.scalar, utf16Column: c.utf16, byteColumn: c.byte, offset: offset)
+        }
         return positions[offset] ?? OutputPosition(line: 1, column: 1, utf16Column: 1, byteColumn: 1, offset: offset)
     }
 
@@ -165,10 +172,8 @@ public struct OutputPosition: Sendable {
     }
 
     public init(_ source: SourceText, _ offset: Int) {
-        let p = source.position(of: offset)
-        line = p.line; column = p.column
-        utf16Column = source.utf16Column(of: offset)
-        byteColumn = source.byteColumn(of: offset)
+        let c = source.allColumns(of: offset, near: 0)
+        line = c.line + 1; column = c.scalar; utf16Column = c.utf16; byteColumn = c.byte
         self.offset = offset
     }
 }

@@ -57,7 +57,7 @@ public enum RuleLoader {
     }
 
     public static func load(text: String, file: String, relativePath: String, builtIn: Bool) throws -> Rule {
-        let root = try YAMLValue.parse(text, file: file)
+        let root = try YAMLValue.parse(text, file: file, builtIn: builtIn && file.hasPrefix("builtin:"))
         guard case .mapping = root else { throw ConfigError(root.mark, "a rule file must be a mapping of keys (kind, severity, message…), found \(root.kindName)") }
         return try compile(root, file: file, defaultID: id(forRelativePath: relativePath), builtIn: builtIn)
     }
