@@ -129,19 +129,21 @@ public struct NumbersCheck: Check {
 
     /// Scalars before `i` (nearest first), at most `n`, within `lo`.
     func before(_ p: UnsafeBufferPointer<UInt8>, _ i: Int, _ lo: Int, _ n: Int) -> [(v: UInt32, at: Int)] {
-        var out: [(UInt32, Int)] = []
+        var out: [(v: UInt32, at: Int)] = []
+        out.reserveCapacity(n)
         var j = i
         while out.count < n && j > lo {
             j -= 1
             while j > lo && p[j] & 0xC0 == 0x80 { j -= 1 }
-            out.append((decodeScalar(p, j).0, j))
+            out.append((v: decodeScalar(p, j).0, at: j))
         }
-        return out.map { (v: $0.0, at: $0.1) }
+        return out
     }
 
     /// Scalars from `i` on, at most `n`, within `hi`.
     func after(_ p: UnsafeBufferPointer<UInt8>, _ i: Int, _ hi: Int, _ n: Int) -> [(v: UInt32, at: Int)] {
         var out: [(v: UInt32, at: Int)] = []
+        out.reserveCapacity(n)
         var j = i
         while out.count < n && j < hi {
             let (v, len) = decodeScalar(p, j)
@@ -152,8 +154,11 @@ public struct NumbersCheck: Check {
 
     func startsWith(_ p: UnsafeBufferPointer<UInt8>, _ i: Int, _ hi: Int, _ words: [String]) -> Bool {
         for w in words {
-            let u = Array(w.utf8)
-            if i + u.count <= hi, (0..<u.count).allSatisfy({ p[i + $0] == u[$0] }) { return true }
+            let u = w.utf8
+            guard i + u.count <= hi else { continue }
+            var k = i, same = true
+            for b in u { if p[k] != b { same = false; break }; k += 1 }
+            if same { return true }
         }
         return false
     }

@@ -139,23 +139,41 @@ public struct Linter: Sendable {
     /// `lint(doc)`, leaving in `cache` what the checks worked out (the duplicate rules' units, which the run's
     /// cross-file pass fingerprints).
     public func lint(_ doc: Document, cache: CheckCache) -> [Diagnostic] {
-        let findings = collect(doc, lines: nil, local: true, other: true, cache: cache)
+        var lists = collect(doc, lines: nil, local: true, other: true, cache: cache)
         guard doc.directives.isEmpty else {
-            var diagnostics = Suppression.apply(doc: doc, diagnostics: findings.map(diagnostic), unusedSeverity: unusedDisable, knownIDs: knownIDs)
+            var diagnostics = Suppression.apply(doc: doc, diagnostics: lists.joined().map(diagnostic), unusedSeverity: unusedDisable, knownIDs: knownIDs)
             diagnostics.sort {
                 $0.range.lowerBound != $1.range.lowerBound ? $0.range.lowerBound < $1.range.lowerBound
                     : $0.range.upperBound != $1.range.upperBound ? $0.range.upperBound < $1.range.upperBound : $0.ruleID < $1.ruleID
             }
             return diagnostics
         }
-        // The same order (start, end, rule id), sorting plain keys instead of diagnostics.
+        // The same order (start, end, rule id), sorting plain keys instead of diagnostics. The findings come in
+        // a few lists (one per chunk of a large text, in text order): a list is let go as soon as all its
+        // findings are diagnostics, so a file with many findings does not hold both in full.
         var keys: [SortKey] = []
-        keys.reserveCapacity(findings.count)
-        for (i, f) in findings.enumerated() { keys.append(SortKey(start: f.range.lowerBound, end: f.range.upperBound, rank: ruleRank[f.rule], index: i)) }
+        var remaining = lists.map(\.count)
+        let total = remaining.reduce(0, +)
+        keys.reserveCapacity(total)
+        var base = 0
+        var listStarts: [Int] = []
+        for (l, findings) in lists.enumerated() {
+            listStarts.append(base)
+            for (i, f) in findings.enumerated() {
+                keys.append(SortKey(start: f.range.lowerBound, end: f.range.upperBound, rank: ruleRank[f.rule], index: base + i))
+            }
+            base += lists[l].count
+        }
         keys.sort()
         var diagnostics: [Diagnostic] = []
-        diagnostics.reserveCapacity(findings.count)
-        for k in keys { diagnostics.append(diagnostic(findings[k.index])) }
+        diagnostics.reserveCapacity(total)
+        for k in keys {
+            var l = lists.count - 1
+            while listStarts[l] > k.index { l -= 1 }
+            diagnostics.append(diagnostic(lists[l][k.index - listStarts[l]]))
+            remaining[l] -= 1
+            if remaining[l] == 0 { lists[l] = [] }
+        }
         return diagnostics
     }
 
@@ -193,8 +211,8 @@ public struct Linter: Sendable {
         }
         let dirtyLines = dirty.indices.filter { dirty[$0] }
 
-        var findings = dirtyLines.isEmpty ? [] : collect(doc, lines: dirty, local: true, other: false)
-        findings += collect(doc, lines: nil, local: false, other: true)
+        var findings = dirtyLines.isEmpty ? [] : Array(collect(doc, lines: dirty, local: true, other: false).joined())
+        findings += collect(doc, lines: nil, local: false, other: true).joined()
         // New findings in order; the carried diagnostics already are: merge the two.
         var keys: [SortKey] = []
         keys.reserveCapacity(findings.count)
@@ -303,9 +321,11 @@ public struct Linter: Sendable {
         }
     }
 
-    /// Raw findings. `lines`: when given, only the segments of those lines are read. `local`/`other`: run the
-    /// line-local checks, the others.
-    private func collect(_ doc: Document, lines: [Bool]?, local: Bool, other: Bool, cache: CheckCache = CheckCache()) -> [Finding] {
+    /// Raw findings, in a few lists (their concatenation is the order ties are broken in): one per chunk of the
+    /// text the line-local checks ran on, then those of the other checks. `lines`: when given, only the segments
+    /// of those lines are read. `local`/`other`: run the line-local checks, the others.
+    private func collect(_ doc: Document, lines: [Bool]?, local: Bool, other: Bool, cache: CheckCache = CheckCache()) -> [[Finding]] {
+        var found: [[Finding]] = []
         var findings: [Finding] = []
         findings.reserveCapacity(64)
         // One list of segments for the union of all scopes (and one more only if some rule reads code); every
@@ -353,11 +373,12 @@ public struct Linter: Sendable {
                     scanLocal(doc, { code in byCode[code]?[k] ?? [] }, into: &out)
                     return out
                 }
-                for r in results { findings += r }
+                found = results
             }
         }
         if other { runOthers(doc, segments, { !lineLocal[$0] }, cache: cache, into: &findings) }
-        return findings
+        found.append(findings)
+        return found
     }
 
     /// The checks other than boundary and phrase rules that `pick` selects, each over its segments.

@@ -75,7 +75,11 @@ public struct RunReport: Sendable {
         self.files = files; self.rules = rules; self.toolVersion = toolVersion
     }
 
-    public func count(_ s: Severity) -> Int { files.reduce(0) { $0 + $1.diagnostics.filter { $0.severity == s }.count } }
+    public func count(_ s: Severity) -> Int {
+        var n = 0
+        for f in files { for i in f.diagnostics.indices where f.diagnostics[i].severity == s { n += 1 } }
+        return n
+    }
 }
 
 public let copydeskVersion = "0.1.0"
@@ -129,6 +133,7 @@ public final class Locator: @unchecked Sendable {
 
     /// The line of the last position asked for: findings come in order, so the next one is mostly on it.
     private var lastLine = 0
+    private var fingerprintLine = 0
 
     public func position(_ offset: Int) -> OutputPosition {
         if let source {
@@ -144,7 +149,8 @@ public final class Locator: @unchecked Sendable {
     public func fingerprint(ruleID: String, offset: Int) -> String {
         if let f = fingerprints[FingerprintKey(offset: offset, rule: ruleID)] { return f }
         guard let source else { return StableHash.fnv1a64(ruleID + "\u{0}") }
-        let line = source.lineIndex(of: min(offset, source.bytes.count))
+        let line = source.lineIndex(of: min(offset, source.bytes.count), near: fingerprintLine)
+        fingerprintLine = line
         // One hash per line and rule: a long paragraph with many findings of a rule is hashed once.
         let key = FingerprintKey(offset: line, rule: ruleID)
         if let h = lineHashes[key] { return h }

@@ -98,6 +98,8 @@ public struct TextReporter: Reporter {
         var offsets: [Int] = []
         var cells: [Int] = []
         var total = 0
+        /// No scalar of the line is one `isPlain` looks for (so every window of it is shown as it is).
+        var plain = true
 
         init(_ src: SourceText, line: Int) {
             self.line = line
@@ -106,16 +108,18 @@ public struct TextReporter: Reporter {
             offsets.reserveCapacity(range.count / 2)
             cells.reserveCapacity(range.count / 2)
             var total = 0
+            var plain = true
             src.bytes.withUnsafeBufferPointer { p in
                 var i = range.lowerBound
                 while i < range.upperBound {
                     let (v, n) = decodeScalar(p, i)
                     offsets.append(i); cells.append(total)
                     total += TextReporter.cellWidth(v)
+                    if (v < 0x4E00 || v == 0xFEFF) && plain && !TextReporter.isPlainScalar(v) { plain = false }
                     i += n
                 }
             }
-            self.offsets = offsets; self.cells = cells; self.total = total
+            self.offsets = offsets; self.cells = cells; self.total = total; self.plain = plain
         }
 
         /// Index of the first scalar starting at or after `offset`.
@@ -168,12 +172,13 @@ public struct TextReporter: Reporter {
         let from = first < offsets.count ? offsets[first] : lr.upperBound
         let to = last < offsets.count ? offsets[last] : lr.upperBound
         let blue = color ? Array("\u{1B}[34m".utf8) : [], reset = color ? Array("\u{1B}[0m".utf8) : []
-        let digits = String(line).utf8.count
+        var digits = 1, rest = line
+        while rest >= 10 { digits += 1; rest /= 10 }
         // " 12 | text"
         out.append(0x20); out += blue; appendInt(&out, line); out += reset
         out.append(0x20); out += blue; out.append(0x7C); out += reset; out.append(0x20)
         if prefix { out += "…".utf8 }
-        TextReporter.appendDisplayable(&out, src.bytes[from..<to])
+        if layout.plain { out += src.bytes[from..<to] } else { TextReporter.appendDisplayable(&out, src.bytes[from..<to]) }
         if suffix { out += "…".utf8 }
         out.append(0x0A)
         // "    |    ^~~"
@@ -234,6 +239,12 @@ public struct TextReporter: Reporter {
             i += 1
         }
         return plain
+    }
+
+    /// Not a scalar `isPlain` looks for (control characters and the invisible ones it lists).
+    static func isPlainScalar(_ v: UInt32) -> Bool {
+        !(v < 0x20 || v == 0x7F || v == 0xAD || (0x200B...0x200F).contains(v) || (0x2028...0x202E).contains(v)
+          || (0x2060...0x2064).contains(v) || v == 0xFEFF)
     }
 
     /// `displayable`, appended as bytes (the common case copies the bytes as they are).
