@@ -1,0 +1,82 @@
+/// Names in the credits of a page (`Document.structure`: bylines, dateline credits, photo and closing credits):
+/// the 2–4 Han characters after a role (`融媒首席记者 陈晓苏`, `本报记者 张三 通讯员 李四`, `（记者 王五）`,
+/// `责任编辑：赵六`), or before `摄` (`张三 摄`). A name after a role with another outlet's name in it
+/// (`新华社记者 X`, see `otherOutlets`) is marked as not the newsroom's own.
+public enum BylineNames {
+    public struct Name: Sendable {
+        public var name: String
+        public var scalars: [UInt32]
+        public var range: Range<Int>
+        /// False after a role of another outlet (`新华社记者`).
+        public var own: Bool
+        public var line: Int
+    }
+
+    public static func names(_ doc: Document, otherOutlets: [String]) -> [Name] {
+        var credits: [PageStructure.Credit] = []
+        for a in doc.structure.articles { credits += a.credits }
+        for f in doc.structure.fragments { credits += f.credits }
+        let others = otherOutlets.map { Array($0.unicodeScalars.map(\.value)) }
+        var out: [Name] = []
+        var seen: Set<Int> = []
+        for c in credits where c.kind != .dateline && seen.insert(c.range.lowerBound).inserted {
+            out += parse(doc, c.range, c.line, others)
+        }
+        return out.sorted { $0.range.lowerBound < $1.range.lowerBound }
+    }
+
+    static func parse(_ doc: Document, _ r: Range<Int>, _ line: Int, _ others: [[UInt32]]) -> [Name] {
+        // Tokens: runs of Han characters (and ·) with their byte ranges.
+        var tokens: [(s: [UInt32], r: Range<Int>, sep: UInt32)] = []
+        var cur: [UInt32] = [], start = r.lowerBound, off = r.lowerBound
+        let text = doc.source.string(r)
+        for u in text.unicodeScalars {
+            let len = String(u).utf8.count
+            if NameExtractor.isHan(u.value) || u.value == 0xB7 {
+                if cur.isEmpty { start = off }
+                cur.append(u.value)
+            } else {
+                if !cur.isEmpty { tokens.append((cur, start..<off, u.value)) }
+                cur = []
+            }
+            off += len
+        }
+        if !cur.isEmpty { tokens.append((cur, start..<off, 0)) }
+        var out: [Name] = []
+        var afterRole = false, own = true
+        func add(_ s: ArraySlice<UInt32>, _ range: Range<Int>) {
+            guard (2...4).contains(s.count), s.allSatisfy({ NameExtractor.isHan($0) }) else { return }
+            out.append(Name(name: String(String.UnicodeScalarView(s.compactMap(Unicode.Scalar.init))), scalars: Array(s),
+                            range: range, own: own, line: line))
+        }
+        for (i, t) in tokens.enumerated() {
+            let s = t.s[...]
+            // A role, maybe after an outlet or other prefix: `本报记者`, `新华社记者`, `记者张三` (name glued on).
+            var roleEnd: Int? = nil
+            for k in 0..<min(s.count, 8) {
+                if let n = ArticleStructure.roleLength(s.dropFirst(k), doc.vocabulary) { roleEnd = k + n; break }
+            }
+            if let e = roleEnd {
+                let prefix = s.prefix(e)
+                own = !others.contains { o in
+                    prefix.count >= o.count && (0...(prefix.count - o.count)).contains { prefix.dropFirst($0).starts(with: o) }
+                }
+                afterRole = true
+                if e < s.count {
+                    // Offsets of the glued name: Han characters are 3 or 4 bytes each.
+                    let bytes = s.prefix(e).reduce(0) { $0 + (Unicode.Scalar($1).map { String($0).utf8.count } ?? 3) }
+                    add(s.dropFirst(e), (t.r.lowerBound + bytes)..<t.r.upperBound)
+                }
+                continue
+            }
+            if s.last == 0x6444 && s.count >= 3 {   // 张三摄
+                add(s.dropLast(), t.r.lowerBound..<(t.r.upperBound - 3))
+                continue
+            }
+            if i + 1 < tokens.count && tokens[i + 1].s == [0x6444] { add(s, t.r); continue }
+            if afterRole && (2...4).contains(s.count) { add(s, t.r); continue }
+            if s.count > 4 { afterRole = false }
+        }
+        return out
+    }
+}
