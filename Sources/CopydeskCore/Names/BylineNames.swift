@@ -10,6 +10,8 @@ public enum BylineNames {
         /// False after a role of another outlet (`新华社记者`).
         public var own: Bool
         public var line: Int
+        /// The role before the name as written (`融媒首席记者`; empty for `X 摄`).
+        public var role: String
     }
 
     public static func names(_ doc: Document, otherOutlets: [String]) -> [Name] {
@@ -43,11 +45,11 @@ public enum BylineNames {
         }
         if !cur.isEmpty { tokens.append((cur, start..<off, 0)) }
         var out: [Name] = []
-        var afterRole = false, own = true
+        var afterRole = false, own = true, role = ""
         func add(_ s: ArraySlice<UInt32>, _ range: Range<Int>) {
             guard (2...4).contains(s.count), s.allSatisfy({ NameExtractor.isHan($0) }) else { return }
             out.append(Name(name: String(String.UnicodeScalarView(s.compactMap(Unicode.Scalar.init))), scalars: Array(s),
-                            range: range, own: own, line: line))
+                            range: range, own: own, line: line, role: role))
         }
         for (i, t) in tokens.enumerated() {
             let s = t.s[...]
@@ -62,6 +64,7 @@ public enum BylineNames {
                     prefix.count >= o.count && (0...(prefix.count - o.count)).contains { prefix.dropFirst($0).starts(with: o) }
                 }
                 afterRole = true
+                role = String(String.UnicodeScalarView(prefix.compactMap(Unicode.Scalar.init)))
                 if e < s.count {
                     // Offsets of the glued name: Han characters are 3 or 4 bytes each.
                     let bytes = s.prefix(e).reduce(0) { $0 + (Unicode.Scalar($1).map { String($0).utf8.count } ?? 3) }
@@ -70,10 +73,11 @@ public enum BylineNames {
                 continue
             }
             if s.last == 0x6444 && s.count >= 3 {   // 张三摄
+                role = ""
                 add(s.dropLast(), t.r.lowerBound..<(t.r.upperBound - 3))
                 continue
             }
-            if i + 1 < tokens.count && tokens[i + 1].s == [0x6444] { add(s, t.r); continue }
+            if i + 1 < tokens.count && tokens[i + 1].s == [0x6444] { role = ""; add(s, t.r); continue }
             if afterRole && (2...4).contains(s.count) { add(s, t.r); continue }
             if s.count > 4 { afterRole = false }
         }
