@@ -8,7 +8,8 @@
 ///     no title before it (a leader list, `市领导X`, counts as introduced).
 ///   - `near-miss`: a string at a name position one character away from a rostered name or alias (people and
 ///     staff), same surname and length: `章旭生` → `章旭升`; or a name after a title, in a list or in a credit that
-///     reads the same (toneless pinyin, `Pinyin`) as a rostered name: `张旭升` → `章旭升`.
+///     reads the same (toneless pinyin, `Pinyin`) as a rostered name with one character changed: `张旭升` → `章旭升`
+///     (names that differ in more characters are mostly other people; `X某` is never a candidate).
 ///   - `order`: a list of rostered leaders (`市领导A、B、C`) not in rank order on the date; the message gives the
 ///     expected order.
 ///   - `title-join`: titles of one person joined with `，` (fix: `、`), or not in the person's `title-order`.
@@ -128,12 +129,13 @@ public struct RosterCheck: Check {
             if !scope.isDisjoint(with: [.byline]) {
                 for b in BylineNames.names(context.document, otherOutlets: otherOutlets) where b.own { candidates.append((b.name, b.scalars, b.range)) }
             }
-            for c in candidates where !known.contains(c.name) && !reported.contains(c.range.lowerBound) {
+            // `X某` is an anonymised name, never a slip for a rostered one.
+            for c in candidates where !known.contains(c.name) && !reported.contains(c.range.lowerBound) && !c.scalars.contains(0x67D0) {
                 guard let same = bySize[c.scalars.count] else { continue }
                 if c.scalars.count == 2, let near = same.first(where: { $0[0] == c.scalars[0] && $0[1] != c.scalars[1] }) {
                     reported.insert(c.range.lowerBound)
                     add(c.range, ["match": c.name, "replacement": string(near), "why": "只差一个字"])
-                } else if let near = same.first(where: { Pinyin.homophones($0, c.scalars) }) {
+                } else if let near = same.first(where: { Pinyin.homophones($0, c.scalars, maxDiffering: 1) }) {
                     reported.insert(c.range.lowerBound)
                     add(c.range, ["match": c.name, "replacement": string(near), "why": "读音相同"])
                 }
@@ -143,9 +145,9 @@ public struct RosterCheck: Check {
             let staff = Set(roster.staff.map(\.name))
             let people = Set(roster.people.flatMap { [$0.name] + $0.aliases })
             let all = roster.staff.map { scalars($0.name) }
-            for b in BylineNames.names(context.document, otherOutlets: otherOutlets) where b.own && !staff.contains(b.name) && !people.contains(b.name) {
+            for b in BylineNames.names(context.document, otherOutlets: otherOutlets) where b.own && !staff.contains(b.name) && !people.contains(b.name) && !b.scalars.contains(0x67D0) {
                 // A near miss of a staff name is `near-miss`'s report.
-                if all.contains(where: { $0.count == b.scalars.count && (zip($0, b.scalars).filter { $0 != $1 }.count == 1 || Pinyin.homophones($0, b.scalars)) }) { continue }
+                if all.contains(where: { $0.count == b.scalars.count && (zip($0, b.scalars).filter { $0 != $1 }.count == 1 || Pinyin.homophones($0, b.scalars, maxDiffering: 1)) }) { continue }
                 add(b.range, ["match": b.name, "name": b.name])
             }
         case .order:

@@ -22,19 +22,25 @@ public enum BylineNames {
         var out: [Name] = []
         var seen: Set<Int> = []
         for c in credits where c.kind != .dateline && seen.insert(c.range.lowerBound).inserted {
-            out += parse(doc, c.range, c.line, others)
+            // A credit inside another outlet's dateline (`新华社北京5月1日电（记者 X）`): the line before it counts.
+            let lineStart = doc.source.lineStarts[doc.source.lineIndex(of: c.range.lowerBound)]
+            let before = lineStart < c.range.lowerBound ? doc.source.string(lineStart..<c.range.lowerBound) : ""
+            let foreign = otherOutlets.contains { before.contains($0) }
+            out += parse(doc, c.range, c.line, others, closing: doc.vocabulary.closingCredits.filter { $0 != "来源" }, foreign: foreign)
         }
         return out.sorted { $0.range.lowerBound < $1.range.lowerBound }
     }
 
-    static func parse(_ doc: Document, _ r: Range<Int>, _ line: Int, _ others: [[UInt32]]) -> [Name] {
+    static func parse(_ doc: Document, _ r: Range<Int>, _ line: Int, _ others: [[UInt32]], closing: [String], foreign: Bool) -> [Name] {
+        let closingScalars = closing.map { Array($0.unicodeScalars.map(\.value)) }
         // Tokens: runs of Han characters (and ·) with their byte ranges.
         var tokens: [(s: [UInt32], r: Range<Int>, sep: UInt32)] = []
         var cur: [UInt32] = [], start = r.lowerBound, off = r.lowerBound
         let text = doc.source.string(r)
         for u in text.unicodeScalars {
             let len = String(u).utf8.count
-            if NameExtractor.isHan(u.value) || u.value == 0xB7 {
+            // 丨 (U+4E28) is a separator in credits (`编辑丨X`), not part of a name.
+            if (NameExtractor.isHan(u.value) && u.value != 0x4E28) || u.value == 0xB7 {
                 if cur.isEmpty { start = off }
                 cur.append(u.value)
             } else {
@@ -58,14 +64,20 @@ public enum BylineNames {
             for k in 0..<min(s.count, 8) {
                 if let n = ArticleStructure.roleLength(s.dropFirst(k), doc.vocabulary) { roleEnd = k + n; break }
             }
+            // A closing-credit word (`校对`, `责任编辑`) is a role too.
+            if roleEnd == nil, closingScalars.contains(where: { $0 == Array(s) }) { roleEnd = s.count }
+            // More than a name glued after the role (`编辑部信息来源`): no role.
+            if let e = roleEnd, s.count - e > 4 { roleEnd = nil; afterRole = false; continue }
+            // Not names: `摄影报道`, `综合整理`.
+            if s.count >= 2, s.suffix(2).elementsEqual([0x62A5, 0x9053]) || s.suffix(2).elementsEqual([0x6574, 0x7406]) { afterRole = false; continue }
             if let e = roleEnd {
                 let prefix = s.prefix(e)
-                own = !others.contains { o in
+                own = !foreign && !others.contains { o in
                     prefix.count >= o.count && (0...(prefix.count - o.count)).contains { prefix.dropFirst($0).starts(with: o) }
                 }
                 afterRole = true
                 role = String(String.UnicodeScalarView(prefix.compactMap(Unicode.Scalar.init)))
-                if e < s.count {
+                if e < s.count && s.count - e <= 3 {   // `记者张三`; not `记者走访核实`
                     // Offsets of the glued name: Han characters are 3 or 4 bytes each.
                     let bytes = s.prefix(e).reduce(0) { $0 + (Unicode.Scalar($1).map { String($0).utf8.count } ?? 3) }
                     add(s.dropFirst(e), (t.r.lowerBound + bytes)..<t.r.upperBound)
@@ -78,6 +90,8 @@ public enum BylineNames {
                 continue
             }
             if i + 1 < tokens.count && tokens[i + 1].s == [0x6444] { role = ""; add(s, t.r); continue }
+            // A label (`来源：`) ends the names of the role before it.
+            if t.sep == 0xFF1A || t.sep == 0x3A { afterRole = false; continue }
             if afterRole && (2...4).contains(s.count) { add(s, t.r); continue }
             if s.count > 4 { afterRole = false }
         }

@@ -76,7 +76,12 @@ public struct NameListing {
             for t in titles where !seen.contains(t) { seen.append(t) }
             if seen.isEmpty { out += "    positions: []\n" } else {
                 out += "    positions:\n"
-                for t in seen { out += "      - title: \(t.hasPrefix("原") || t.hasPrefix("前") ? String(t.dropFirst()) : t)\n" }
+                for t in seen {
+                    // The roster takes titles of at most 12 characters: a longer one keeps its end (the post).
+                    var title = t.hasPrefix("原") || t.hasPrefix("前") ? String(t.dropFirst()) : t
+                    if title.unicodeScalars.count > 12 { title = String(String.UnicodeScalarView(title.unicodeScalars.suffix(12))) }
+                    out += "      - title: \(title)\n"
+                }
             }
             out += "    # seen at: \(e.titles.flatMap(\.places).prefix(3).joined(separator: ", "))\n"
         }

@@ -34,9 +34,17 @@ public enum Pinyin {
     }
 
     /// Whether two names of the same length read the same, character by character, and are not the same.
-    public static func homophones(_ a: [UInt32], _ b: [UInt32]) -> Bool {
-        guard a.count == b.count, a != b, let x = readings(a), let y = readings(b) else { return false }
-        return x == y
+    /// `maxDiffering`: how many characters may differ (a typing slip changes one: 张旭升 for 章旭升; two names that
+    /// differ in more are mostly two people, 章智敏 and 张志敏).
+    public static func homophones(_ a: [UInt32], _ b: [UInt32], maxDiffering: Int = .max) -> Bool {
+        guard a.count == b.count, a != b else { return false }
+        var d = 0
+        for k in 0..<a.count where a[k] != b[k] {
+            d += 1
+            if d > maxDiffering { return false }
+            guard let x = reading(a[k]), let y = reading(b[k]), x == y else { return false }
+        }
+        return true
     }
 }
 
