@@ -127,34 +127,47 @@ public struct NamesCheck: Check {
         .map { $0.unicodeScalars.map(\.value) }
 
     func strokeOrder(_ context: CheckContext, into findings: inout [Finding]) {
-        // Cheap test first: the bytes of 笔 (E7 AC 94) somewhere in the document.
-        let found = context.document.source.bytes.withUnsafeBufferPointer { b -> Bool in
+        // Cheap test first: the bytes of 姓氏笔 (E5 A7 93 E6 B0 8F E7 AC 94) somewhere in the document.
+        let key: [UInt8] = [0xE5, 0xA7, 0x93, 0xE6, 0xB0, 0x8F, 0xE7, 0xAC, 0x94]
+        let doc = context.document
+        let hits = doc.source.bytes.withUnsafeBufferPointer { b -> [Int] in
+            var out: [Int] = []
             var i = 0
-            while i + 2 < b.count {
-                if b[i] == 0xE7 && b[i + 1] == 0xAC && b[i + 2] == 0x94 { return true }
+            while i + key.count <= b.count {
+                if b[i] == 0xE5 && b[i + 1] == 0xA7 {
+                    var k = 2
+                    while k < key.count && b[i + k] == key[k] { k += 1 }
+                    if k == key.count { out.append(i + key.count) }
+                }
                 i += 1
             }
-            return false
+            return out
         }
-        guard found else { return }
-        let st = NameExtractor.stream(context.document)
-        let s = st.s
-        let xing: [UInt32] = [0x59D3, 0x6C0F]   // 姓氏
-        var i = 0
-        while i + 6 <= s.count {
-            guard s[i] == xing[0], s[i + 1] == xing[1],
-                  Self.strokeWords.contains(where: { w in i + 2 + w.count <= s.count && Array(s[(i + 2)..<(i + 2 + w.count)]) == w })
-            else { i += 1; continue }
-            i += 6
-            for group in Self.strokeList(s, from: i) {
-                var prev: (Int, Int)? = nil   // stream index, strokes
+        for hit in hits {
+            // The text after 姓氏笔 as scalars (at most 16 KB, up to a blank line); line breaks kept as U+000A.
+            var s: [UInt32] = [], offsets: [Int] = [], ends: [Int] = []
+            let text = doc.source.string(hit..<min(doc.source.bytes.count, hit + 16_384))
+            var off = hit
+            var blank = false
+            for u in text.unicodeScalars {
+                let n = UTF8.width(u)
+                if u == "\r" { off += n; continue }
+                if u == "\n" { if blank { break }; blank = true } else if !NameExtractor.isSpace(u.value) { blank = false }
+                s.append(u.value); offsets.append(off); ends.append(off + n)
+                off += n
+            }
+            // 画为序, 划排序…: the announcement's end.
+            guard s.count >= 3, Self.strokeWords.contains(where: { w in s.starts(with: w.dropFirst()) }) else { continue }
+            for group in Self.strokeList(s, from: 3) {
+                var prev: (Int, Int)? = nil   // index, strokes
                 for (start, end) in group {
                     guard let n = StrokeCount.of(s[start]) else { prev = nil; continue }
-                    if let p = prev, p.1 - n >= margin, !st.role[start].isDisjoint(with: context.scope) {
+                    let role = doc.blockIndex(containing: offsets[start]).map { doc.blocks[$0].role } ?? []
+                    if let p = prev, p.1 - n >= margin, !role.isDisjoint(with: context.scope) {
                         let name = String(String.UnicodeScalarView(s[start..<end].compactMap(Unicode.Scalar.init)))
                         let before = group.first { $0.0 == p.0 }!
                         let other = String(String.UnicodeScalarView(s[before.0..<before.1].compactMap(Unicode.Scalar.init)))
-                        findings.append(Finding(rule: context.ruleIndex, range: st.offsets[start]..<st.ends[end - 1],
+                        findings.append(Finding(rule: context.ruleIndex, range: offsets[start]..<ends[end - 1],
                                                 message: substitute(context.message, ["match": name, "name": name, "other": other,
                                                                                       "strokes": String(n), "other-strokes": String(p.1)])))
                     }
