@@ -47,6 +47,7 @@ struct Names: ParsableCommand {
             do { linter = try runner.linter(for: lookup).1 } catch { printError("\(error)"); failed = true; continue }
             let doc = Document(path: name, source: source, vocabulary: linter.vocabulary)
             people.add(NameExtractor(lexicon: linter.names.lexicon).mentions(doc), file: name)
+            people.addCredits(BylineNames.names(doc, otherOutlets: []), file: name)
         }
         writeOut(format == .yaml ? people.yaml() : people.text())
         if failed { throw ExitCode(2) }

@@ -167,8 +167,8 @@ import Testing
     }
 
     static let rosterRules = ["names.roster-title", "names.roster-first-mention", "names.roster-near-miss", "names.leader-order",
-                              "names.title-join", "names.roster-space-in-name", "names.watchlist"]
-    static let freeRules = ["names.two-titles", "names.near-miss", "names.space-in-name"]
+                              "names.title-join", "names.roster-space-in-name", "names.watchlist", "names.roster-unknown-staff"]
+    static let freeRules = ["names.two-titles", "names.near-miss", "names.space-in-name", "names.stroke-order"]
 
     func lint(_ text: String, _ l: Linter) -> [Diagnostic] { l.lint(Document(path: "ocr-county-page.txt", text: text)) }
 

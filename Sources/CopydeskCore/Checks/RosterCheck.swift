@@ -7,22 +7,33 @@
 ///   - `first-mention`: the first mention of a leader whose policy is `title-required` in an article's body, with
 ///     no title before it (a leader list, `市领导X`, counts as introduced).
 ///   - `near-miss`: a string at a name position one character away from a rostered name or alias (people and
-///     staff), same surname and length: `章旭生` → `章旭升`.
+///     staff), same surname and length: `章旭生` → `章旭升`; or a name after a title, in a list or in a credit that
+///     reads the same (toneless pinyin, `Pinyin`) as a rostered name with one character changed: `张旭升` → `章旭升`
+///     (names that differ in more characters are mostly other people; `X某` is never a candidate).
 ///   - `order`: a list of rostered leaders (`市领导A、B、C`) not in rank order on the date; the message gives the
 ///     expected order.
 ///   - `title-join`: titles of one person joined with `，` (fix: `、`), or not in the person's `title-order`.
 ///   - `space-in-name`: a rostered name with a space inside (`陈 晓苏`); the fix deletes it (safe).
 ///   - `watchlist`: a name on the watch list, with its note and its own severity.
+///   - `unknown-staff`: a name in a credit (`本报记者 X`, `（记者 X）`, `X 摄`) that is not on the roster's staff list
+///     (nor a rostered person), when the roster lists staff; credits of other outlets (`other-outlets`) and near misses
+///     of staff names (`near-miss` reports those) are left out.
 public struct RosterCheck: Check {
     enum Kind: String, CaseIterable {
         case title, firstMention = "first-mention", nearMiss = "near-miss", order, titleJoin = "title-join"
-        case spaceInName = "space-in-name", watchlist
+        case spaceInName = "space-in-name", watchlist, unknownStaff = "unknown-staff"
     }
     let kind: Kind
-    static let keys: Set<String> = ["check"]
+    /// Outlets whose credits name no staff of the newsroom (`新华社记者 X`): `near-miss` and `unknown-staff` skip them.
+    var otherOutlets = ["新华社", "中新社", "人民日报", "光明日报", "经济日报", "中国日报", "央视", "中央广播电视总台", "据"]
+    static let keys: Set<String> = ["check", "other-outlets"]
 
     init(_ m: StrictMapping) throws {
         kind = Kind(rawValue: try m.required("check").choice("check", Kind.allCases.map(\.rawValue)))!
+        if let n = m["other-outlets"] {
+            guard kind == .unknownStaff || kind == .nearMiss else { throw ConfigError(n.mark, "'other-outlets' is an option of check: unknown-staff and near-miss") }
+            otherOutlets = try n.list("other-outlets").map { try $0.string("an outlet") }
+        }
     }
 
     /// The publication date of a document: front matter `date`, else the run's, else today.
@@ -46,6 +57,7 @@ public struct RosterCheck: Check {
         }
         func inScope(_ m: NameExtractor.Mention) -> Bool { !m.role.isDisjoint(with: scope) }
         func scalars(_ s: String) -> [UInt32] { s.unicodeScalars.map(\.value) }
+        func string(_ v: [UInt32]) -> String { String(String.UnicodeScalarView(v.compactMap(Unicode.Scalar.init))) }
         func coreOf(_ title: String) -> String {
             String(String.UnicodeScalarView(lex.core(of: scalars(title)).compactMap(Unicode.Scalar.init)))
         }
@@ -78,33 +90,65 @@ public struct RosterCheck: Check {
             guard !leaders.isEmpty else { return }
             let introduced = an.mentions.filter { !$0.titles.isEmpty || $0.anchor == .list }
             for p in leaders {
-                var done: Set<Int> = []
+                // The occurrences of the name and its aliases in text order: the first one in each article's body
+                // (headlines are skipped: a headline names a leader without a title as a rule) must be introduced.
+                var hits: [(i: Int, n: Int, name: String)] = []
                 for n in [p.name] + p.aliases {
-                    for i in an.occurrences(scalars(n)) {
-                        let off = an.stream.offsets[i]
-                        let a = an.article(ofOffset: off)
-                        guard !done.contains(a), an.stream.role[i] == .body || an.stream.role[i] == .dateline else { continue }
-                        guard an.namePositionBefore(i), an.boundaryAt(i + n.unicodeScalars.count) else { continue }
-                        done.insert(a)
-                        let ok = introduced.contains { $0.range.lowerBound == off }
-                        if !ok && !an.stream.role[i].isDisjoint(with: scope) {
-                            let title = p.positions.first { $0.valid(on: day) }?.title ?? p.positions.first?.title ?? ""
-                            add(off..<an.stream.ends[i + n.unicodeScalars.count - 1], ["match": n, "name": p.name, "replacement": title])
-                        }
+                    let sc = scalars(n)
+                    for i in an.occurrences(sc) { hits.append((i, sc.count, n)) }
+                }
+                hits.sort { $0.i < $1.i }
+                var done: Set<Int> = []
+                for h in hits {
+                    let off = an.stream.offsets[h.i]
+                    let a = an.article(ofOffset: off)
+                    guard !done.contains(a), an.stream.role[h.i].contains(.body) || an.stream.role[h.i].contains(.dateline),
+                          !an.stream.role[h.i].contains(.headline) else { continue }
+                    guard an.namePositionBefore(h.i), an.boundaryAt(h.i + h.n) else { continue }
+                    done.insert(a)
+                    let ok = introduced.contains { $0.range.lowerBound == off }
+                    if !ok && !an.stream.role[h.i].isDisjoint(with: scope) {
+                        let title = p.positions.first { $0.valid(on: day) }?.title ?? p.positions.first?.title ?? ""
+                        add(off..<an.stream.ends[h.i + h.n - 1], ["match": h.name, "name": p.name, "replacement": title])
                     }
                 }
             }
         case .nearMiss:
             let names = roster.people.flatMap { [$0.name] + $0.aliases } + roster.staff.map(\.name)
+            var reported: Set<Int> = []
             for miss in an.nearMisses(of: names.map(scalars), skipKnown: true) where !an.stream.role[miss.index].isDisjoint(with: scope) {
-                add(miss.range, ["match": miss.found, "replacement": miss.meant])
+                reported.insert(miss.range.lowerBound)
+                add(miss.range, ["match": miss.found, "replacement": miss.meant, "why": "只差一个字"])
             }
-            // Two-character names after a title or in a list: a mention not in the roster, one character away.
-            let twos = Set(names.filter { $0.unicodeScalars.count == 2 })
-            for m in an.mentions where inScope(m) && m.nameScalars.count == 2 && roster.person(m.name) == nil {
-                if let near = twos.first(where: { editDistance($0, m.name) == 1 && $0.unicodeScalars.first == m.name.unicodeScalars.first }) {
-                    add(m.range, ["match": m.name, "replacement": near])
+            // Names at name positions that are not in the roster: after a title, in a list, in a credit. One character
+            // away from a two-character name, or read the same as a rostered name (`张旭升` for `章旭升`).
+            let known = Set(names)
+            let bySize = Dictionary(grouping: names.map(scalars), by: \.count)
+            var candidates: [(name: String, scalars: [UInt32], range: Range<Int>)] = []
+            for m in an.mentions where inScope(m) { candidates.append((m.name, m.nameScalars, m.range)) }
+            if !scope.isDisjoint(with: [.byline]) {
+                for b in BylineNames.names(context.document, otherOutlets: otherOutlets) where b.own { candidates.append((b.name, b.scalars, b.range)) }
+            }
+            // `X某` is an anonymised name, never a slip for a rostered one.
+            for c in candidates where !known.contains(c.name) && !reported.contains(c.range.lowerBound) && !c.scalars.contains(0x67D0) {
+                guard let same = bySize[c.scalars.count] else { continue }
+                if c.scalars.count == 2, let near = same.first(where: { $0[0] == c.scalars[0] && $0[1] != c.scalars[1] }) {
+                    reported.insert(c.range.lowerBound)
+                    add(c.range, ["match": c.name, "replacement": string(near), "why": "只差一个字"])
+                } else if let near = same.first(where: { Pinyin.homophones($0, c.scalars, maxDiffering: 1) }) {
+                    reported.insert(c.range.lowerBound)
+                    add(c.range, ["match": c.name, "replacement": string(near), "why": "读音相同"])
                 }
+            }
+        case .unknownStaff:
+            guard !roster.staff.isEmpty, !scope.isDisjoint(with: [.byline]) else { return }
+            let staff = Set(roster.staff.map(\.name))
+            let people = Set(roster.people.flatMap { [$0.name] + $0.aliases })
+            let all = roster.staff.map { scalars($0.name) }
+            for b in BylineNames.names(context.document, otherOutlets: otherOutlets) where b.own && !staff.contains(b.name) && !people.contains(b.name) && !b.scalars.contains(0x67D0) {
+                // A near miss of a staff name is `near-miss`'s report.
+                if all.contains(where: { $0.count == b.scalars.count && (zip($0, b.scalars).filter { $0 != $1 }.count == 1 || Pinyin.homophones($0, b.scalars, maxDiffering: 1)) }) { continue }
+                add(b.range, ["match": b.name, "name": b.name])
             }
         case .order:
             var lists: [Int: [NameExtractor.Mention]] = [:]

@@ -105,6 +105,8 @@ public final class NameAnalysis: @unchecked Sendable {
                 }
                 guard ok, diff >= 0 else { continue }
                 let cand = Array(s[i..<(i + n.count)])
+                // `章某升`: an anonymised name, no slip.
+                if cand.contains(0x67D0) { continue }
                 guard !(skipKnown && known.contains(cand)), namePositionBefore(i), boundaryAt(i + n.count) else { continue }
                 // The differing character must not start a boundary word (章旭在… is 章旭 + 在).
                 if lexicon.boundaryTable.match(s, diff) > 0 { continue }

@@ -23,6 +23,7 @@ public enum ExampleRunner {
         // Structure rules read the page as copydesk reads any draft: their examples are whole pages.
         // So are rules scoped to a structure part only (kicker, subtitle, credit): the part is found on the page.
         if rule.check is ArticleCheck || (rule.scope.subtracting(Scope.parts).isEmpty) { return nil }
+        if let r = rule.check as? RosterCheck, r.kind == .unknownStaff { return nil }   // credits: whole pages
         for s: Scope in [.body, .headline, .byline, .dateline, .frontMatter] where rule.scope.contains(s) { return s }
         return .body
     }
