@@ -40,6 +40,8 @@ public struct Linter: Sendable {
     private let ruleIndexByID: [String: Int]
     /// Rules whose check is line-local (see `Check.isLineLocal`).
     private let lineLocal: [Bool]
+    /// For each rule named in another's `supersedes`, the rules that supersede it (usually empty).
+    private let supersededBy: [Int: [Int]]
 
     public init(rules: [Rule], unusedDisable: Severity? = .info, knownIDs: Set<String>? = nil) {
         self.rules = rules
@@ -68,6 +70,36 @@ public struct Linter: Sendable {
         for (i, r) in rules.enumerated() where byID[r.id] == nil { byID[r.id] = i }
         ruleIndexByID = byID
         lineLocal = rules.map { $0.check.isLineLocal }
+        var sup: [Int: [Int]] = [:]
+        for (i, r) in rules.enumerated() {
+            for id in r.supersedes { if let t = byID[id], t != i { sup[t, default: []].append(i) } }
+        }
+        supersededBy = sup
+    }
+
+    /// Drops the findings of superseded rules that lie inside a finding of a rule superseding them.
+    private func dropSuperseded(_ findings: inout [Finding]) {
+        guard !supersededBy.isEmpty else { return }
+        var over: [Int: [Range<Int>]] = [:]      // superseding rule → its finding ranges
+        let wanted = Set(supersededBy.values.joined())
+        for f in findings where wanted.contains(f.rule) { over[f.rule, default: []].append(f.range) }
+        guard !over.isEmpty else { return }
+        for k in over.keys { over[k]!.sort { $0.lowerBound < $1.lowerBound } }
+        func covered(_ r: Range<Int>, _ list: [Range<Int>]) -> Bool {
+            // The last range starting at or before r (ranges of one rule rarely nest: a few steps back suffice).
+            var lo = 0, hi = list.count
+            while lo < hi { let m = (lo + hi) / 2; if list[m].lowerBound <= r.lowerBound { lo = m + 1 } else { hi = m } }
+            var k = lo - 1
+            while k >= 0 && k >= lo - 4 {
+                if list[k].upperBound >= r.upperBound && list[k].lowerBound <= r.lowerBound { return true }
+                k -= 1
+            }
+            return false
+        }
+        findings.removeAll { f in
+            guard let by = supersededBy[f.rule] else { return false }
+            return by.contains { b in over[b].map { covered(f.range, $0) } ?? false }
+        }
     }
 
     public init(_ set: RuleSet) {
@@ -81,7 +113,8 @@ public struct Linter: Sendable {
     /// `lint(doc)`, leaving in `cache` what the checks worked out (the duplicate rules' units, which the run's
     /// cross-file pass fingerprints).
     public func lint(_ doc: Document, cache: CheckCache) -> [Diagnostic] {
-        let findings = collect(doc, lines: nil, local: true, other: true, cache: cache)
+        var findings = collect(doc, lines: nil, local: true, other: true, cache: cache)
+        dropSuperseded(&findings)
         guard doc.directives.isEmpty else {
             var diagnostics = Suppression.apply(doc: doc, diagnostics: findings.map(diagnostic), unusedSeverity: unusedDisable, knownIDs: knownIDs)
             diagnostics.sort {
@@ -137,6 +170,7 @@ public struct Linter: Sendable {
 
         var findings = dirtyLines.isEmpty ? [] : collect(doc, lines: dirty, local: true, other: false)
         findings += collect(doc, lines: nil, local: false, other: true)
+        dropSuperseded(&findings)
         // New findings in order; the carried diagnostics already are: merge the two.
         var keys: [SortKey] = []
         keys.reserveCapacity(findings.count)
