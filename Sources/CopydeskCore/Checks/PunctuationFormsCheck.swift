@@ -65,15 +65,19 @@ public struct PunctuationFormsCheck: Check {
         let hits = context.texts.scalarHits(NumbersCheck.shared)
         doc.source.bytes.withUnsafeBufferPointer { p in
             var creditLines: [Int] = []
+            var covered = 0
             switch form {
             case .enumerationComma, .captionPeriod:
                 let trigger: UInt32 = form == .enumerationComma ? 0x2C : 0x6444
                 for (k, seg) in context.segments {
                     for j in hits.start[k]..<hits.start[k + 1] where hits.vals[j] == trigger {
                         if form == .enumerationComma {
-                            // A run of names is the names rule's; `items: words` takes the other lists.
-                            let names = comma(at: hits.pos[j], seg, p, context, report: !words, into: &findings)
-                            if words && !names { wordList(at: hits.pos[j], seg, p, context, into: &findings) }
+                            // A run of names is the names rule's; `items: words` takes the other lists, starting at
+                            // any comma not inside a list already read.
+                            let at = hits.pos[j]
+                            if at < covered { continue }
+                            if let end = comma(at: at, seg, p, context, report: !words, into: &findings) { covered = end; continue }
+                            if words, let end = wordList(at: at, seg, p, context, into: &findings) { covered = end }
                         }
                         else {
                             caption(at: hits.pos[j], seg, p, context, into: &findings)
@@ -211,15 +215,15 @@ public struct PunctuationFormsCheck: Check {
     /// a list: safe fix to `、`. One comma between two lone names (`张三,李四`) may be a list or two clauses (an
     /// apposition, a subject and its sentence): unsafe fix. Other short items (`变丑,变胖`) are not reported: on
     /// simulated half-width web copy they were clauses more often than lists.
-    /// Returns whether the comma starts a list of names (reported when `report`).
+    /// Returns the end of the list's last comma when the comma starts a list of names (reported when `report`).
     @discardableResult
-    func comma(at s: Int, _ seg: Segment, _ p: UnsafeBufferPointer<UInt8>, _ context: CheckContext, report: Bool = true, into findings: inout [Finding]) -> Bool {
+    func comma(at s: Int, _ seg: Segment, _ p: UnsafeBufferPointer<UInt8>, _ context: CheckContext, report: Bool = true, into findings: inout [Finding]) -> Int? {
         let lo = seg.range.lowerBound, hi = seg.range.upperBound
         guard s + 1 < hi, let x = scalarBefore(p, s, lo), PunctuationFormsCheck.isHan(x.v),
-              PunctuationFormsCheck.isHan(decodeScalar(p, s + 1).0) else { return false }
+              PunctuationFormsCheck.isHan(decodeScalar(p, s + 1).0) else { return nil }
         var first = itemStart(p, s, lo)
         // Not the first comma of the run.
-        if let y = scalarBefore(p, first, lo), y.v == 0x2C, let z = scalarBefore(p, y.at, lo), PunctuationFormsCheck.isHan(z.v) { return false }
+        if let y = scalarBefore(p, first, lo), y.v == 0x2C, let z = scalarBefore(p, y.at, lo), PunctuationFormsCheck.isHan(z.v) { return nil }
         var s = s
         var commas = [s]
         var middles: [Range<Int>] = []
@@ -248,13 +252,13 @@ public struct PunctuationFormsCheck: Check {
             // (`蒋华蒙一行`).
             let head = scalars(p, first..<s), tail = scalars(p, last)
             guard [2, 3].contains(where: { head.count >= $0 && PunctuationFormsCheck.isName(head.suffix($0)) }),
-                  [2, 3].contains(where: { tail.count >= $0 && PunctuationFormsCheck.isName(tail.prefix($0)) }) else { return false }
+                  [2, 3].contains(where: { tail.count >= $0 && PunctuationFormsCheck.isName(tail.prefix($0)) }) else { return nil }
             safety = .safe
         } else {
-            guard isShortItem(p, first..<s), isShortItem(p, last) else { return false }
+            guard isShortItem(p, first..<s), isShortItem(p, last) else { return nil }
             safety = .unsafe
         }
-        guard report else { return true }
+        guard report else { return commas.last! + 1 }
         // Each edit takes the character before the comma along, so that this fix comes before the plain
         // half-width → full-width one (`，`) at the same comma and wins the overlap.
         var edits: [Edit] = []
@@ -273,7 +277,7 @@ public struct PunctuationFormsCheck: Check {
         let range = from..<to
         let match = text(p, range)
         add(context, range, edits, safety, ["match": match, "replacement": match.replacingOccurrences(of: ",", with: "、")], into: &findings)
-        return true
+        return commas.last! + 1
     }
 
     /// Words that open a sentence or a clause (`据了解,目前,该市…`): never an item of a list.
@@ -281,7 +285,7 @@ public struct PunctuationFormsCheck: Check {
         目前 同时 此外 其中 然而 因此 据悉 近日 今年 去年 今天 昨天 明天 随后 最后 首先 其次 再次 另外 当时 如今 现在 对此 为此 \
         据了解 据介绍 据报道 据统计 记者 一是 二是 三是 然后 之后 此后 当天 日前 近年 近期 事实上 实际上 总之 比如 例如 尤其 \
         特别 不过 可是 而且 并且 于是 所以 因为 虽然 但是 如果 即使 其实 原来 后来 起初 最终 终于 截至 同样 显然 当然 可见 \
-        一方面 第一 第二 第三 最近 今后 以后 以前 过去 未来 届时 此前 早前 随即 接着 紧接着 不久 如此 否则 总体 总的来说 据此
+        一方面 第一 第二 第三 近年来 多年来 近些年 按照 根据 最近 今后 以后 以前 过去 未来 届时 此前 早前 随即 接着 紧接着 不久 如此 否则 总体 总的来说 据此
         """.split(whereSeparator: { $0 == " " || $0 == "\\" || $0 == "\n" }).map { Array($0.unicodeScalars.map(\.value)) })
 
     /// A word item of a list: one to three Chinese characters, none of the clause characters, no sentence opener.
@@ -295,12 +299,11 @@ public struct PunctuationFormsCheck: Check {
     /// start, with a clause character or opener). On web news with its `、` and `，` between Chinese made `,`, about
     /// 8 in 10 such commas were `、` (docs/false-positives.md), and four-character items were mostly parallel clauses
     /// (`事实清楚,证据充分`), so they end the run. The fix is always unsafe: only the writer knows a list from clauses.
-    func wordList(at s: Int, _ seg: Segment, _ p: UnsafeBufferPointer<UInt8>, _ context: CheckContext, into findings: inout [Finding]) {
+    func wordList(at s: Int, _ seg: Segment, _ p: UnsafeBufferPointer<UInt8>, _ context: CheckContext, into findings: inout [Finding]) -> Int? {
         let lo = seg.range.lowerBound, hi = seg.range.upperBound
         guard s + 1 < hi, let x = scalarBefore(p, s, lo), PunctuationFormsCheck.isHan(x.v),
-              PunctuationFormsCheck.isHan(decodeScalar(p, s + 1).0) else { return }
+              PunctuationFormsCheck.isHan(decodeScalar(p, s + 1).0) else { return nil }
         let first = itemStart(p, s, lo)
-        if let y = scalarBefore(p, first, lo), y.v == 0x2C, let z = scalarBefore(p, y.at, lo), PunctuationFormsCheck.isHan(z.v) { return }
         var commas = [s]
         var middles: [[UInt32]] = []
         var k = s + 1
@@ -312,11 +315,11 @@ public struct PunctuationFormsCheck: Check {
                 middles.append(item); commas.append(e); k = e + 1
             } else { last = k..<e; break }
         }
-        guard !middles.isEmpty else { return }
+        guard !middles.isEmpty else { return nil }
         let head = scalars(p, first..<s), tail = scalars(p, last)
         guard let h = head.last, let t = tail.first, !PunctuationFormsCheck.clauseChars.contains(h), !PunctuationFormsCheck.clauseChars.contains(t),
               !PunctuationFormsCheck.adverbials.contains(where: { head.count >= $0.count && Array(head.suffix($0.count)) == $0 && head.count <= $0.count + 1 })
-        else { return }
+        else { return nil }
         var edits: [Edit] = []
         for c in commas {
             let b = scalarBefore(p, c, lo)!
@@ -330,6 +333,7 @@ public struct PunctuationFormsCheck: Check {
         for _ in 0..<min(width, tail.count) { to += utf8Length(leading: p[to]) }
         let match = text(p, from..<to)
         add(context, from..<to, edits, .unsafe, ["match": match, "replacement": match.replacingOccurrences(of: ",", with: "、")], into: &findings)
+        return commas.last! + 1
     }
 
     // MARK: caption-period
@@ -412,6 +416,8 @@ public struct PunctuationFormsCheck: Check {
             guard s.last == 0x3002, s.count >= 4 else { continue }
             let leadIn: [[UInt32]] = [[0x56FE, 0x4E3A], [0x56FE, 0x4E2D], [0x4E0A, 0x56FE], [0x4E0B, 0x56FE]]
             guard s.count <= 40 || leadIn.contains(where: { s.starts(with: $0) }) else { continue }
+            // Quoted speech (`“……。”杨宝顺说。`) is a paragraph of the story, not a caption.
+            if s.contains(where: { $0 == 0x201C || $0 == 0x201D || $0 == 0x300C }) { continue }
             let beforeStop = s[s.index(before: s.endIndex) - 1]
             if beforeStop == 0xFF09 || beforeStop == 0x29 { continue }
             // The 句号's offset: the line's last non-space bytes.
@@ -441,7 +447,9 @@ public struct PunctuationFormsCheck: Check {
             else if y.v == 0x20 || y.v == 0x3000 || y.v == 0x2F || y.v == 0xA0 { spaced = true }
             else if y.v != 0xB7 && y.v != 0x09 { return nil }
         }
-        guard spaced, han >= 2 else { return nil }
+        // A credit alone (`新华社记者 张三 摄`), not a caption with its credit (`道口边的警示牌 中新网记者 张尼 摄`).
+        guard spaced, han >= 2, han <= 10,
+              !scalars(p, j..<s).contains(where: { PunctuationFormsCheck.clauseChars.contains($0) }) else { return nil }
         return context.document.source.lineIndex(of: s)
     }
 
