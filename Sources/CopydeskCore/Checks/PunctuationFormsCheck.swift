@@ -316,7 +316,16 @@ public struct PunctuationFormsCheck: Check {
             } else { last = k..<e; break }
         }
         guard !middles.isEmpty else { return nil }
-        let head = scalars(p, first..<s), tail = scalars(p, last)
+        // `学法,守法,用法,同时积极参与`: a sentence opener after the last comma starts a clause; the list ends before it.
+        var tail = scalars(p, last)
+        if PunctuationFormsCheck.adverbials.contains(where: { tail.starts(with: $0) }) {
+            let item = middles.removeLast()
+            commas.removeLast()
+            guard !middles.isEmpty else { return nil }
+            last = (commas.last! + 1)..<(commas.last! + 1 + item.reduce(0) { $0 + (Unicode.Scalar($1).map { String($0).utf8.count } ?? 0) })
+            tail = item
+        }
+        let head = scalars(p, first..<s)
         guard let h = head.last, let t = tail.first, !PunctuationFormsCheck.clauseChars.contains(h), !PunctuationFormsCheck.clauseChars.contains(t),
               !PunctuationFormsCheck.adverbials.contains(where: { head.count >= $0.count && Array(head.suffix($0.count)) == $0 && head.count <= $0.count + 1 })
         else { return nil }
