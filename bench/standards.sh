@@ -38,6 +38,7 @@ rules:
   numbers.two-digit-year: on
   numbers.year-zero: on
   punctuation.caption-period: on
+  punctuation.caption-period-credit-line: on
   punctuation.dunhao-between-quoted: on
   punctuation.ellipsis-deng: on
   punctuation.enumeration-comma: on

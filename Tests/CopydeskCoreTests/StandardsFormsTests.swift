@@ -75,7 +75,7 @@ import Testing
     }
 
     @Test func captionAboveItsOwnCreditLine() throws {
-        let rules = "  punctuation.caption-period: on\n"
+        let rules = "  punctuation.caption-period-credit-line: on\n"
         // The credit the page structure reads as a photo credit (`张三 摄` right under the caption).
         let text = "这是一段正文，记者来到现场。\n\n工作人员检修供暖管道。\n张三 摄\n"
         #expect(try found(text, rules).map(\.text) == ["。"])

@@ -6,12 +6,14 @@ import Foundation
 ///
 ///     form: enumeration-comma   # 张三,李四,王五 → 张三、李四、王五 (a half-width comma between short items)
 ///     form: caption-period      # 男子的落水位置。（梁志航 摄） → 男子的落水位置（梁志航 摄） (A.1)
+///     form: caption-credit-line # 工作人员检修供暖管道。⏎新华社记者 张三 摄 (the credit on the next line)
 ///     form: list-marker         # 1、 and 1. at line starts, one form per document (marker: consistent | dot | dunhao)
 ///     form: quote-style         # 「」『』 in horizontal text → “”‘’ (quotes: curly | corner)
 ///     form: quote-nesting       # ‘…“…”…’ → “…‘…’…”, “…“…”…” → “…‘…’…”
 public struct PunctuationFormsCheck: Check {
     enum Form: String, CaseIterable {
         case enumerationComma = "enumeration-comma", captionPeriod = "caption-period", listMarker = "list-marker"
+        case captionCreditLine = "caption-credit-line"
         case quoteStyle = "quote-style", quoteNesting = "quote-nesting"
     }
     enum Marker: String, CaseIterable { case consistent, dot, dunhao }
@@ -55,16 +57,19 @@ public struct PunctuationFormsCheck: Check {
         }
     }
 
-    /// `list-marker` compares the lines of a document; `caption-period` reads the photo credit on the line after a
-    /// caption and `quote-nesting` pairs marks across the lines of a paragraph; the other forms read one line.
-    public var isLineLocal: Bool { form != .listMarker && form != .captionPeriod && form != .quoteNesting }
+    /// `list-marker` compares the lines of a document; `caption-credit-line` reads the photo credit on the line after
+    /// a caption and `quote-nesting` pairs marks across the lines of a paragraph; the other forms read one line.
+    public var isLineLocal: Bool { form != .listMarker && form != .captionCreditLine && form != .quoteNesting }
 
     public func run(_ context: CheckContext, into findings: inout [Finding]) {
         if form == .listMarker { return runListMarkers(context, into: &findings) }
+        if form == .captionCreditLine {
+            // Line ends only (no trigger scan): this form is not line-local and runs on the whole text every fixer pass.
+            return context.document.source.bytes.withUnsafeBufferPointer { captionsAboveCredits($0, context, into: &findings) }
+        }
         let doc = context.document
         let hits = context.texts.scalarHits(NumbersCheck.shared)
         doc.source.bytes.withUnsafeBufferPointer { p in
-            var creditLines: [Int] = []
             var covered = 0
             switch form {
             case .enumerationComma, .captionPeriod:
@@ -79,13 +84,9 @@ public struct PunctuationFormsCheck: Check {
                             if let end = comma(at: at, seg, p, context, report: !words, into: &findings) { covered = end; continue }
                             if words, let end = wordList(at: at, seg, p, context, into: &findings) { covered = end }
                         }
-                        else {
-                            caption(at: hits.pos[j], seg, p, context, into: &findings)
-                            if let l = ownLineCredit(at: hits.pos[j], seg, p, context) { creditLines.append(l) }
-                        }
+                        else { caption(at: hits.pos[j], seg, p, context, into: &findings) }
                     }
                 }
-                if form == .captionPeriod { captionsAboveCredits(p, context, extra: creditLines, into: &findings) }
             case .quoteStyle, .quoteNesting:
                 // The quotation marks of each line. quote-nesting lets a quotation still open at the end of a line
                 // that does not end a sentence go on over the break: the next lines of a hard-wrapped paragraph, or
@@ -138,7 +139,7 @@ public struct PunctuationFormsCheck: Check {
                     }
                 }
                 quotes(marks, p, context, into: &findings)
-            case .listMarker:
+            case .listMarker, .captionCreditLine:
                 break
             }
         }
@@ -395,15 +396,20 @@ public struct PunctuationFormsCheck: Check {
     /// it is short (at most 40 characters) or starts with 图为/图中/上图/下图, and stands as a paragraph of its own
     /// (first in its block or after a line that ends a sentence). 文/图,
     /// 文并摄 and 拍摄 are no picture credits; the wire's `（2015年7月8日摄）。` form is left alone as on one line.
-    func captionsAboveCredits(_ p: UnsafeBufferPointer<UInt8>, _ context: CheckContext, extra: [Int], into findings: inout [Finding]) {
+    func captionsAboveCredits(_ p: UnsafeBufferPointer<UInt8>, _ context: CheckContext, into findings: inout [Finding]) {
         let doc = context.document, src = doc.source
-        var creditLines = extra
+        var creditLines: [Int] = []
+        for l in 0..<src.lineCount where ownLineCredit(line: l, p, src) { creditLines.append(l) }
         for a in doc.structure.articles { for c in a.credits where c.kind == .photo { creditLines.append(c.line) } }
         for f in doc.structure.fragments { for c in f.credits where c.kind == .photo { creditLines.append(c.line) } }
         guard !creditLines.isEmpty else { return }
-        // The segments of the rule's scope that end a line, by line.
+        // The whole-line segments of the rule's scope on the lines above the credits (one or two lines up).
+        var wanted: [Int: Int] = [:]     // line start → line
+        for cl in creditLines { for l in [cl - 1, cl - 2] where l >= 0 { wanted[src.lineContent(l).lowerBound] = l } }
         var lineEnds: [Int: Segment] = [:]
-        for (_, seg) in context.segments where seg.atLineEnd && seg.atLineStart { lineEnds[src.lineIndex(of: seg.range.lowerBound)] = seg }
+        for (_, seg) in context.segments where seg.atLineEnd && seg.atLineStart {
+            if let l = wanted[seg.range.lowerBound] { lineEnds[l] = seg }
+        }
         for cl in Set(creditLines).sorted() {
             let credit = ArticleStructure.trimmed(ArticleStructure.scalars(src, src.lineContent(cl)))
             guard credit.last == 0x6444, credit.count >= 3, credit.count <= 24 else { continue }
@@ -440,26 +446,24 @@ public struct PunctuationFormsCheck: Check {
         }
     }
 
-    /// The line of a 摄 that ends a line holding nothing but a spaced credit (`新华社记者 张三 摄`, `记者 白雪 摄`):
-    /// a photo credit the page structure read as body text (it knows `张三 摄` directly under a caption).
-    func ownLineCredit(at s: Int, _ seg: Segment, _ p: UnsafeBufferPointer<UInt8>, _ context: CheckContext) -> Int? {
-        guard seg.atLineStart, seg.atLineEnd else { return nil }
-        let lo = seg.range.lowerBound, hi = seg.range.upperBound
-        var e = s + 3
-        while e < hi && (p[e] == 0x20 || p[e] == 0x09) { e += 1 }
-        guard e == hi else { return nil }
+    /// A line holding nothing but a spaced photo credit (`新华社记者 张三 摄`, `记者 白雪 摄`), which the page structure
+    /// may read as body text (it knows `张三 摄` directly under a caption). Looks at the line's last bytes first.
+    func ownLineCredit(line: Int, _ p: UnsafeBufferPointer<UInt8>, _ src: SourceText) -> Bool {
+        let r = src.lineContent(line)
+        var e = r.upperBound
+        while e > r.lowerBound && (p[e - 1] == 0x20 || p[e - 1] == 0x09) { e -= 1 }
+        guard e - 3 >= r.lowerBound, p[e - 3] == 0xE6, p[e - 2] == 0x91, p[e - 1] == 0x84 else { return false }   // 摄
+        let lo = r.lowerBound, s = e - 3
         var j = s, han = 0, steps = 0, spaced = false
         while let y = scalarBefore(p, j, lo) {
             j = y.at; steps += 1
-            guard steps <= 24 else { return nil }
+            guard steps <= 24 else { return false }
             if PunctuationFormsCheck.isHan(y.v) { han += 1 }
             else if y.v == 0x20 || y.v == 0x3000 || y.v == 0x2F || y.v == 0xA0 { spaced = true }
-            else if y.v != 0xB7 && y.v != 0x09 { return nil }
+            else if y.v != 0xB7 && y.v != 0x09 { return false }
         }
         // A credit alone (`新华社记者 张三 摄`), not a caption with its credit (`道口边的警示牌 中新网记者 张尼 摄`).
-        guard spaced, han >= 2, han <= 10,
-              !scalars(p, j..<s).contains(where: { PunctuationFormsCheck.clauseChars.contains($0) }) else { return nil }
-        return context.document.source.lineIndex(of: s)
+        return spaced && han >= 2 && han <= 10 && !scalars(p, j..<s).contains(where: { PunctuationFormsCheck.clauseChars.contains($0) })
     }
 
     // MARK: quotes
