@@ -36,6 +36,10 @@ import Testing
         // Each comma of a list is reported once; a comma after the list still by the full-width rule.
         #expect(try found("市领导章旭升,胡勇春,蒋华蒙一行来到现场,看望群众", rules).map(\.id)
                 == ["punctuation.enumeration-comma", "punctuation.halfwidth-in-chinese"])
+        // A region where the enumeration rule is disabled: the full-width rule reports the comma there.
+        let disabled = "<!-- copydesk-disable punctuation.enumeration-comma -->\n\n（记者 张三,李四）\n\n<!-- copydesk-enable punctuation.enumeration-comma -->\n\n（记者 王五,赵六）\n"
+        let ds = try linter(rules).lint(Document(path: "draft.md", text: disabled))
+        #expect(ds.map(\.ruleID) == ["punctuation.halfwidth-in-chinese", "punctuation.enumeration-comma"])
         // Without the enumeration rule the full-width rule reports every comma, as before.
         #expect(try found("（记者 张三,李四）", "  punctuation.halfwidth-in-chinese: on\n").map(\.text) == [","])
         // A clause before the list is not part of it.

@@ -77,16 +77,16 @@ public struct Linter: Sendable {
         supersededBy = sup
     }
 
-    /// Drops the findings of superseded rules that lie inside a finding of a rule superseding them.
-    private func dropSuperseded(_ findings: inout [Finding]) {
-        guard !supersededBy.isEmpty else { return }
+    /// Which of `items` (rule index, range) a finding of a rule superseding their rule covers; nil when none.
+    private func superseded(_ items: [(rule: Int, range: Range<Int>)]) -> [Bool]? {
+        guard !supersededBy.isEmpty else { return nil }
         var over: [Int: [Range<Int>]] = [:]      // superseding rule → its finding ranges
         let wanted = Set(supersededBy.values.joined())
-        for f in findings where wanted.contains(f.rule) { over[f.rule, default: []].append(f.range) }
-        guard !over.isEmpty else { return }
+        for f in items where f.rule >= 0 && wanted.contains(f.rule) { over[f.rule, default: []].append(f.range) }
+        guard !over.isEmpty else { return nil }
         for k in over.keys { over[k]!.sort { $0.lowerBound < $1.lowerBound } }
         func covered(_ r: Range<Int>, _ list: [Range<Int>]) -> Bool {
-            // The last range starting at or before r (ranges of one rule rarely nest: a few steps back suffice).
+            // The last ranges starting at or before r (ranges of one rule rarely nest: a few steps back suffice).
             var lo = 0, hi = list.count
             while lo < hi { let m = (lo + hi) / 2; if list[m].lowerBound <= r.lowerBound { lo = m + 1 } else { hi = m } }
             var k = lo - 1
@@ -96,10 +96,19 @@ public struct Linter: Sendable {
             }
             return false
         }
-        findings.removeAll { f in
-            guard let by = supersededBy[f.rule] else { return false }
-            return by.contains { b in over[b].map { covered(f.range, $0) } ?? false }
+        var drop = [Bool](repeating: false, count: items.count)
+        var any = false
+        for (i, f) in items.enumerated() where f.rule >= 0 {
+            guard let by = supersededBy[f.rule] else { continue }
+            if by.contains(where: { b in over[b].map { covered(f.range, $0) } ?? false }) { drop[i] = true; any = true }
         }
+        return any ? drop : nil
+    }
+
+    /// Drops the findings of superseded rules that lie inside a finding of a rule superseding them.
+    private func dropSuperseded(_ findings: inout [Finding]) {
+        guard let drop = superseded(findings.map { ($0.rule, $0.range) }) else { return }
+        findings = findings.indices.filter { !drop[$0] }.map { findings[$0] }
     }
 
     public init(_ set: RuleSet) {
@@ -114,15 +123,19 @@ public struct Linter: Sendable {
     /// cross-file pass fingerprints).
     public func lint(_ doc: Document, cache: CheckCache) -> [Diagnostic] {
         var findings = collect(doc, lines: nil, local: true, other: true, cache: cache)
-        dropSuperseded(&findings)
         guard doc.directives.isEmpty else {
+            // Disabled findings first: a finding switched off in a region supersedes nothing there.
             var diagnostics = Suppression.apply(doc: doc, diagnostics: findings.map(diagnostic), unusedSeverity: unusedDisable, knownIDs: knownIDs)
+            if let drop = superseded(diagnostics.map { ($0.ruleIndex >= 0 ? $0.ruleIndex : (ruleIndexByID[$0.ruleID] ?? -1), $0.range) }) {
+                diagnostics = diagnostics.indices.filter { !drop[$0] }.map { diagnostics[$0] }
+            }
             diagnostics.sort {
                 $0.range.lowerBound != $1.range.lowerBound ? $0.range.lowerBound < $1.range.lowerBound
                     : $0.range.upperBound != $1.range.upperBound ? $0.range.upperBound < $1.range.upperBound : $0.ruleID < $1.ruleID
             }
             return diagnostics
         }
+        dropSuperseded(&findings)
         // The same order (start, end, rule id), sorting plain keys instead of diagnostics.
         var keys: [SortKey] = []
         keys.reserveCapacity(findings.count)
