@@ -33,6 +33,38 @@ import Testing
         #expect(FixApplier.applyOnce(bytes, [none], allowUnsafe: true).0 == bytes)
     }
 
+    @Test func fixesStartingAtOneByteWinByRuleOrderWhateverTheInputOrder() {
+        // Two fixes starting at the same byte overlap: the one whose rule comes first in the linter's rule order
+        // (rule id) wins, in every order of the input; an insertion there still goes first.
+        let bytes = Array("张三,李四".utf8)
+        let comma = 6..<7
+        let enumeration = diag("punctuation.enumeration-comma", comma, [Edit(range: comma, replacement: "、")])
+        let fullWidth = diag("punctuation.halfwidth-in-chinese", comma, [Edit(range: comma, replacement: "，")])
+        let longer = diag("zz.longer", 6..<10, [Edit(range: 6..<10, replacement: "，李")])
+        let inputs: [[Diagnostic]] = [[enumeration, fullWidth, longer], [fullWidth, enumeration, longer],
+                                      [longer, fullWidth, enumeration], [longer, enumeration, fullWidth]]
+        for input in inputs {
+            let (out, used) = FixApplier.applyOnce(bytes, input, allowUnsafe: false)
+            #expect(String(decoding: out, as: UTF8.self) == "张三、李四")
+            #expect(used.map(\.ruleID) == ["punctuation.enumeration-comma"])
+        }
+        // Many candidates at one byte (enough to make an unstable sort reorder them): still the first rule id.
+        var many = (0..<64).map { k in diag(String(format: "r%02d", 63 - k), comma, [Edit(range: comma, replacement: "\(63 - k)")]) }
+        for _ in 0..<5 {
+            many.shuffle()
+            let (out, used) = FixApplier.applyOnce(bytes, many, allowUnsafe: false)
+            #expect(String(decoding: out, as: UTF8.self) == "张三0李四")
+            #expect(used.map(\.ruleID) == ["r00"])
+        }
+        // One rule twice at one byte: the diagnostic that comes first wins.
+        let a = diag("same", comma, [Edit(range: comma, replacement: "A")]), b = diag("same", comma, [Edit(range: comma, replacement: "B")])
+        #expect(String(decoding: FixApplier.applyOnce(bytes, [a, b], allowUnsafe: false).0, as: UTF8.self) == "张三A李四")
+        #expect(String(decoding: FixApplier.applyOnce(bytes, [b, a], allowUnsafe: false).0, as: UTF8.self) == "张三B李四")
+        // Insertions at one point: likewise by rule id (the old test allowed either).
+        let i1 = diag("i1", 6..<6, [Edit(range: 6..<6, replacement: " ")]), i2 = diag("i2", 6..<6, [Edit(range: 6..<6, replacement: "_")])
+        #expect(String(decoding: FixApplier.applyOnce(bytes, [i2, i1], allowUnsafe: false).0, as: UTF8.self) == "张三 ,李四")
+    }
+
     @Test func farApartEditsDoNotBlockFixesBetweenThem() {
         // A joined paragraph: edits at 2 and 8. A fix at 5 lies between them but overlaps neither, so both apply
         // in the same pass (a fixer that tracked only the furthest end would defer the inner fix).

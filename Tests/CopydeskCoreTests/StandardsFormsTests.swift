@@ -28,13 +28,97 @@ import Testing
         let rules = "  punctuation.enumeration-comma: on\n  punctuation.halfwidth-in-chinese: on\n"
         // A list of names: 、 (its fix starts before the plain `,` → `，` one and wins the overlap).
         #expect(try fixed("市领导章旭升,胡勇春,蒋华蒙一行来到现场,看望群众", rules) == "市领导章旭升、胡勇春、蒋华蒙一行来到现场，看望群众")
-        // One comma between two names: unclear, so safe fixes alone give the full-width comma; unsafe ones 、.
-        #expect(try fixed("（记者 张三,李四）", rules) == "（记者 张三，李四）")
+        // One comma between two names: unclear, so safe fixes leave it for the editor (reported once, by the
+        // enumeration rule, which supersedes the full-width comma there); unsafe ones give 、.
+        #expect(try fixed("（记者 张三,李四）", rules) == "（记者 张三,李四）")
         #expect(try fixed("（记者 张三,李四）", rules, unsafe: true) == "（记者 张三、李四）")
+        #expect(try found("（记者 张三,李四）", rules).map(\.id) == ["punctuation.enumeration-comma"])
+        // Each comma of a list is reported once; a comma after the list still by the full-width rule.
+        #expect(try found("市领导章旭升,胡勇春,蒋华蒙一行来到现场,看望群众", rules).map(\.id)
+                == ["punctuation.enumeration-comma", "punctuation.halfwidth-in-chinese"])
+        // A region where the enumeration rule is disabled: the full-width rule reports the comma there.
+        let disabled = "<!-- copydesk-disable punctuation.enumeration-comma -->\n\n（记者 张三,李四）\n\n<!-- copydesk-enable punctuation.enumeration-comma -->\n\n（记者 王五,赵六）\n"
+        let ds = try linter(rules).lint(Document(path: "draft.md", text: disabled))
+        #expect(ds.map(\.ruleID) == ["punctuation.halfwidth-in-chinese", "punctuation.enumeration-comma"])
+        // Without the enumeration rule the full-width rule reports every comma, as before.
+        #expect(try found("（记者 张三,李四）", "  punctuation.halfwidth-in-chinese: on\n").map(\.text) == [","])
         // A clause before the list is not part of it.
         #expect(try fixed("他说,张三,李四,王五都来了", rules) == "他说，张三、李四、王五都来了")
         // Clauses stay clauses.
         #expect(try fixed("他说,我们明天出发,大家准备好", rules) == "他说，我们明天出发，大家准备好")
+    }
+
+    @Test func wordListsOfPlacesAndThings() throws {
+        let rules = "  punctuation.enumeration-comma: on\n  punctuation.enumeration-comma-words: on\n  punctuation.halfwidth-in-chinese: on\n"
+        let text = "在北京,上海,广州等城市,大家都买了苹果,香蕉,橘子。"
+        #expect(try found(text, rules).map(\.id) == ["punctuation.enumeration-comma-words", "punctuation.halfwidth-in-chinese",
+                                                      "punctuation.enumeration-comma-words"])
+        #expect(try found(text, rules).map(\.text) == ["北京,上海,广州", ",", "苹果,香蕉,橘子"])
+        // Always unsafe: safe fixes change only the comma that ends the list.
+        #expect(try fixed(text, rules) == "在北京,上海,广州等城市，大家都买了苹果,香蕉,橘子。")
+        #expect(try fixed(text, rules, unsafe: true) == "在北京、上海、广州等城市，大家都买了苹果、香蕉、橘子。")
+        // Names stay with the names rule (safe), reported once.
+        #expect(try found("市领导章旭升,胡勇春,蒋华蒙一行", rules).map(\.id) == ["punctuation.enumeration-comma"])
+        // Clauses, sentence openers and four-character parallel phrases are no list.
+        #expect(try found("据了解,目前,该市已建成", rules).allSatisfy { $0.id == "punctuation.halfwidth-in-chinese" })
+        #expect(try found("事实清楚,证据充分,程序合法", rules).allSatisfy { $0.id == "punctuation.halfwidth-in-chinese" })
+        #expect(try found("好的,谢谢,再见", rules).allSatisfy { $0.id == "punctuation.halfwidth-in-chinese" })
+        let bad = TS.configError { _ = try self.linter("  punctuation.quote-style: {items: words}\n") }
+        #expect(bad?.message.contains("'items' works with") == true)
+    }
+
+    @Test func supersedesIsAListOfRuleIDs() throws {
+        // A house rule may supersede a built-in one; `supersedes` takes a list of strings.
+        let ok = try RuleLoader.load(text: "kind: phrases\nseverity: warning\nmessage: m\ndescription: d\nscope: [body]\nphrases: [张三]\nsupersedes: [a.b]\n",
+                                     file: "x.yml", relativePath: "house/x.yml", builtIn: false)
+        #expect(ok.supersedes == ["a.b"])
+        #expect(throws: ConfigError.self) {
+            _ = try RuleLoader.load(text: "kind: phrases\nseverity: warning\nmessage: m\ndescription: d\nscope: [body]\nphrases: [张三]\nsupersedes: {a: 1}\n",
+                                    file: "x.yml", relativePath: "house/x.yml", builtIn: false)
+        }
+    }
+
+    @Test func captionAboveItsOwnCreditLine() throws {
+        let rules = "  punctuation.caption-period-credit-line: on\n"
+        // The credit the page structure reads as a photo credit (`张三 摄` right under the caption).
+        let text = "这是一段正文，记者来到现场。\n\n工作人员检修供暖管道。\n张三 摄\n"
+        #expect(try found(text, rules).map(\.text) == ["。"])
+        #expect(try fixed(text, rules, unsafe: true) == "这是一段正文，记者来到现场。\n\n工作人员检修供暖管道\n张三 摄\n")
+        // Web copy, a paragraph a line: a short caption line after a finished sentence.
+        #expect(try found("记者来到现场。\n图为当地消防集结待命。\n孙米添 摄\n", rules).map(\.text) == ["。"])
+        // A long paragraph above a credit of the article's pictures is no caption; nor the end of a wrapped paragraph.
+        #expect(try found("据当地人讲述，地震发生时震感强烈，在房间里能够明显感觉到桌子、板凳摇晃，大家纷纷跑到楼下空旷的地方避险。\n孙米添 摄\n", rules).isEmpty)
+        #expect(try found("记者来到现场，看到工作人员\n检修供暖管道。\n孙米添 摄\n", rules).isEmpty)
+    }
+
+    @Test func quoteNestingAcrossALineBreak() throws {
+        let rules = "  punctuation.quote-nesting: on\n"
+        // A hard-wrapped paragraph: the quotation goes on over the break.
+        #expect(try found("他说：“大家都叫它“小巨\n人”。”\n", rules).map(\.text) == ["“小巨\n人”"])
+        #expect(try fixed("他说：“大家都叫它“小巨\n人”。”\n", rules, unsafe: true) == "他说：“大家都叫它‘小巨\n人’。”\n")
+        // A blank-line wrapped OCR page: across the blank line too.
+        let page = "本报讯 市领导昨天来到现场，看望慰\n\n问防疫一线工作人员。他说：“大家都叫\n\n它“小巨人”，这个名字\n\n好听。”大家都很高兴，决心再接再\n\n厉、坚守阵地、毫不松懈、连续作战。\n"
+        #expect(try found(page, rules).map(\.text) == ["“小巨人”"])
+        // The same lines as paragraphs of a normal page (one blank line between few paragraphs): not carried.
+        #expect(try found("他说：“大家都叫它\n\n“小巨人”真好。”\n", rules).isEmpty)
+        // A line that ends a sentence ends the quotation's line (web copy, a paragraph a line).
+        #expect(try found("他说：“大家都叫它。”\n“小巨人”真好。”\n", rules).isEmpty)
+    }
+
+    @Test(.enabled(if: TS.sharedSampleURL != nil, "needs ocr-county-page.txt of the shared samples (../shared, $COPYDESK_SHARED or /work/shared)"))
+    func splitNumberAcrossABlankLineOnTheOCRPage() throws {
+        let url = try #require(TS.sharedSampleURL)
+        let page = try String(contentsOf: url, encoding: .utf8)
+        // The real page is blank-line wrapped (every printed line its own block): cut a number there as OCR does.
+        let line = "人员、志愿者致以衷心感谢和崇高敬"
+        #expect(page.contains(line))
+        let cut = page.replacingOccurrences(of: line, with: "人员、志愿者共1\n\n200人致以衷心感谢和崇高敬")
+        let rules = "  numbers.split-number-line: on\n"
+        #expect(try found(page, rules).isEmpty)
+        #expect(try found(cut, rules).map(\.text) == ["1\n\n200"])
+        #expect(try fixed(cut, rules, unsafe: true) == page.replacingOccurrences(of: line, with: "人员、志愿者共1200人致以衷心感谢和崇高敬"))
+        // The same cut on a page of ordinary paragraphs is a paragraph break: not reported.
+        #expect(try found("全市志愿者共1\n\n200人参加。\n", rules).isEmpty)
     }
 
     @Test func quoteStyleFollowsTheHouseChoice() throws {

@@ -223,6 +223,19 @@ public struct BrokenLineCheck: Check {
 
     func isPhotoCredit(_ l: Line) -> Bool { l.last == 0x6444 && l.hasSpaceNearEnd }
 
+    /// A blank-line wrapped page (OCR that put a blank line after every printed line), judged as `run` judges it
+    /// for the prose blocks of the body and datelines: at least four lines, 85% of them one-line blocks, and no
+    /// author line. Other rules that may cross a blank line (`numbers.split-number-line`) ask this.
+    static func isBlankWrapped(_ doc: Document) -> Bool {
+        let scope = Scope.body.union(.dateline)
+        var lines = 0, single = 0
+        for block in doc.blocks where (block.kind == .paragraph || block.kind == .blockquote) && !block.role.isDisjoint(with: scope) {
+            lines += block.content.count
+            if block.content.count == 1 { single += 1 }
+        }
+        return lines >= 4 && Double(single) >= blankWrappedShare * Double(lines) && !hasAuthorLine(doc)
+    }
+
     /// A line that is only a name (2–4 Chinese characters) right under a short unpunctuated line (a title, blank
     /// lines between allowed): how a literary page credits a poem or an essay. A news byline has a role (`记者`).
     static func hasAuthorLine(_ doc: Document) -> Bool {

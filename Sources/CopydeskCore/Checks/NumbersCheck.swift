@@ -528,6 +528,7 @@ public struct NumbersCheck: Check {
         if !segs.indices.dropFirst().allSatisfy({ segs[$0 - 1].range.lowerBound <= segs[$0].range.lowerBound }) {
             segs.sort { $0.range.lowerBound < $1.range.lowerBound }
         }
+        var blankWrapped: Bool? = nil
         src.bytes.withUnsafeBufferPointer { p in
             for (i, seg) in segs.enumerated() where seg.atLineEnd && i + 1 < segs.count {
                 let r = seg.range
@@ -537,8 +538,17 @@ public struct NumbersCheck: Check {
                 // At most four digits before the break: a longer run is a telephone or an ID number, whole.
                 guard j > r.lowerBound, r.upperBound - j <= 4, let x = before(p, j, r.lowerBound, 1).first, CharClass.of(x.v).contains(.han) else { continue }
                 let next = segs[i + 1]
-                guard next.atLineStart, next.block == seg.block,
-                      src.lineIndex(of: next.range.lowerBound) == src.lineIndex(of: r.lowerBound) + 1 else { continue }
+                guard next.atLineStart else { continue }
+                let line = src.lineIndex(of: r.lowerBound), nextLine = src.lineIndex(of: next.range.lowerBound)
+                if next.block != seg.block || nextLine != line + 1 {
+                    // On a blank-line wrapped OCR page every printed line is a block of its own: a number may be cut
+                    // across the blank line (`报名人数达12⏎⏎500人`). Only blank lines may stand between.
+                    guard nextLine > line + 1, next.block > seg.block,
+                          doc.blocks[next.block].kind == .paragraph, doc.blocks[seg.block].kind == .paragraph,
+                          ((line + 1)..<nextLine).allSatisfy({ PlainTextScanner.isBlank(src, src.lineContent($0)) }) else { continue }
+                    if blankWrapped == nil { blankWrapped = BrokenLineCheck.isBlankWrapped(doc) }
+                    guard blankWrapped == true else { continue }
+                }
                 let q = next.range.lowerBound, hi = next.range.upperBound
                 guard q < hi, NumbersCheck.isDigit(UInt32(p[q])) else { continue }
                 var e = q

@@ -9,7 +9,8 @@ import Foundation
 /// that were never closed are reported. A quotation that runs over several paragraphs opens each of them and closes
 /// only at the end (GB/T 15834-2011 4.8.3.5 [the clause number is not re-checked]): an opening mark left open at the end of a paragraph is not reported when the next
 /// paragraph of the same role starts with that mark. A closing bracket right after a short list marker at the
-/// start of a line (`1）`, `a）`, `一）`) is the marker's and not reported.
+/// start of a line (`1）`, `a）`, `一）`) is the marker's and not reported. On a blank-line wrapped OCR page a
+/// paragraph is the run of one-line blocks up to a line that ends a sentence.
 public struct PairsCheck: Check {
     let opens: [UInt32]
     let closes: [UInt32]
@@ -46,6 +47,27 @@ public struct PairsCheck: Check {
         var runs: [(block: Int, from: Int, to: Int)] = []
         for (k, s) in segs.enumerated() {
             if let last = runs.last, last.block == s.block { runs[runs.count - 1].to = k + 1 } else { runs.append((s.block, k, k + 1)) }
+        }
+        // A blank-line wrapped OCR page makes every printed line a block: a block whose last line does not end a
+        // sentence goes on in the next block (as `ocr.broken-line` would join them), so a pair may span them.
+        if runs.count > 1, BrokenLineCheck.isBlankWrapped(doc) {
+            let src = doc.source, facts = doc.lineFacts
+            func endsSentence(_ r: Range<Int>) -> Bool {
+                let l = src.lineIndex(of: r.lowerBound)
+                if l < facts.count { return facts[l].contains(.endsSentence) }
+                return ArticleStructure.trimmed(ArticleStructure.scalars(src, src.lineContent(l))).last.map(ArticleStructure.isEnding) ?? true
+            }
+            var merged: [(block: Int, from: Int, to: Int)] = [runs[0]]
+            for run in runs.dropFirst() {
+                let last = merged[merged.count - 1]
+                if run.block == last.block + 1, doc.blocks[last.block].kind == .paragraph, doc.blocks[run.block].kind == .paragraph,
+                   !endsSentence(segs[last.to - 1].range) {
+                    merged[merged.count - 1] = (run.block, last.from, run.to)
+                } else {
+                    merged.append(run)
+                }
+            }
+            runs = merged
         }
         doc.source.bytes.withUnsafeBufferPointer { p in
             var marks: [Int] = []

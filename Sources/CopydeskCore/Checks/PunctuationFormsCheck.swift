@@ -6,12 +6,14 @@ import Foundation
 ///
 ///     form: enumeration-comma   # 张三,李四,王五 → 张三、李四、王五 (a half-width comma between short items)
 ///     form: caption-period      # 男子的落水位置。（梁志航 摄） → 男子的落水位置（梁志航 摄） (A.1)
+///     form: caption-credit-line # 工作人员检修供暖管道。⏎新华社记者 张三 摄 (the credit on the next line)
 ///     form: list-marker         # 1、 and 1. at line starts, one form per document (marker: consistent | dot | dunhao)
 ///     form: quote-style         # 「」『』 in horizontal text → “”‘’ (quotes: curly | corner)
 ///     form: quote-nesting       # ‘…“…”…’ → “…‘…’…”, “…“…”…” → “…‘…’…”
 public struct PunctuationFormsCheck: Check {
     enum Form: String, CaseIterable {
         case enumerationComma = "enumeration-comma", captionPeriod = "caption-period", listMarker = "list-marker"
+        case captionCreditLine = "caption-credit-line"
         case quoteStyle = "quote-style", quoteNesting = "quote-nesting"
     }
     enum Marker: String, CaseIterable { case consistent, dot, dunhao }
@@ -20,8 +22,11 @@ public struct PunctuationFormsCheck: Check {
     /// `quotes: corner`: the house uses 「」 outside and 『』 inside (default `curly`: “” and ‘’).
     let corner: Bool
     let marker: Marker
+    /// `enumeration-comma` with `items: words`: lists of other short words (places, things: `北京,上海,广州`), whose
+    /// runs of names are left to the `items: names` rule (the default).
+    let words: Bool
 
-    static let keys: Set<String> = ["form", "quotes", "marker"]
+    static let keys: Set<String> = ["form", "quotes", "marker", "items"]
 
     static let curlyDouble: (UInt32, UInt32) = (0x201C, 0x201D), curlySingle: (UInt32, UInt32) = (0x2018, 0x2019)
     static let cornerDouble: (UInt32, UInt32) = (0x300C, 0x300D), cornerSingle: (UInt32, UInt32) = (0x300E, 0x300F)
@@ -44,30 +49,75 @@ public struct PunctuationFormsCheck: Check {
         } else {
             marker = .consistent
         }
+        if let k = m["items"] {
+            guard form == .enumerationComma else { throw ConfigError(k.mark, "'items' works with 'form: enumeration-comma'") }
+            words = try k.choice("items", ["names", "words"]) == "words"
+        } else {
+            words = false
+        }
     }
 
-    /// `list-marker` compares the lines of a document; the other forms read one line.
-    public var isLineLocal: Bool { form != .listMarker }
+    /// `list-marker` compares the lines of a document; `caption-credit-line` reads the photo credit on the line after
+    /// a caption and `quote-nesting` pairs marks across the lines of a paragraph; the other forms read one line.
+    public var isLineLocal: Bool { form != .listMarker && form != .captionCreditLine && form != .quoteNesting }
 
     public func run(_ context: CheckContext, into findings: inout [Finding]) {
         if form == .listMarker { return runListMarkers(context, into: &findings) }
+        if form == .captionCreditLine {
+            // Line ends only (no trigger scan): this form is not line-local and runs on the whole text every fixer pass.
+            return context.document.source.bytes.withUnsafeBufferPointer { captionsAboveCredits($0, context, into: &findings) }
+        }
         let doc = context.document
         let hits = context.texts.scalarHits(NumbersCheck.shared)
         doc.source.bytes.withUnsafeBufferPointer { p in
+            var covered = 0
             switch form {
             case .enumerationComma, .captionPeriod:
                 let trigger: UInt32 = form == .enumerationComma ? 0x2C : 0x6444
                 for (k, seg) in context.segments {
                     for j in hits.start[k]..<hits.start[k + 1] where hits.vals[j] == trigger {
-                        if form == .enumerationComma { comma(at: hits.pos[j], seg, p, context, into: &findings) }
+                        if form == .enumerationComma {
+                            // A run of names is the names rule's; `items: words` takes the other lists, starting at
+                            // any comma not inside a list already read.
+                            let at = hits.pos[j]
+                            if at < covered { continue }
+                            if let end = comma(at: at, seg, p, context, report: !words, into: &findings) { covered = end; continue }
+                            if words, let end = wordList(at: at, seg, p, context, into: &findings) { covered = end }
+                        }
                         else { caption(at: hits.pos[j], seg, p, context, into: &findings) }
                     }
                 }
             case .quoteStyle, .quoteNesting:
-                // The quotation marks of each line (segments of one line follow each other in the list).
+                // The quotation marks of each line. quote-nesting lets a quotation still open at the end of a line
+                // that does not end a sentence go on over the break: the next lines of a hard-wrapped paragraph, or
+                // on a blank-line wrapped OCR page (every printed line a block) the lines after the blank ones; up
+                // to 12 lines. (Paragraphs a line each, as web copy, end their lines with sentences: not carried.)
+                // Segments of one line follow each other in the list.
+                let nesting = form == .quoteNesting
+                let src = doc.source, facts = doc.lineFacts
                 var marks: [(at: Int, v: UInt32)] = []
-                var line = -1
-                for (k, _) in context.segments {
+                var key = -1, depth = 0
+                var blankWrapped: Bool? = nil
+                func endsSentence(_ l: Int) -> Bool {
+                    if l < facts.count { return facts[l].contains(.endsSentence) }
+                    let t = ArticleStructure.trimmed(ArticleStructure.scalars(src, src.lineContent(l)))
+                    return t.last.map(ArticleStructure.isEnding) ?? true
+                }
+                func goesOn(from a: Int, to b: Int) -> Bool {
+                    guard b > a, b - a <= 12, !endsSentence(a) else { return false }
+                    for l in (a + 1)..<b {
+                        if PlainTextScanner.isBlank(src, src.lineContent(l)) {
+                            if blankWrapped == nil { blankWrapped = BrokenLineCheck.isBlankWrapped(doc) }
+                            if blankWrapped != true { return false }
+                        } else if endsSentence(l) { return false }
+                    }
+                    return true
+                }
+                var order = Array(context.segments)
+                if !order.indices.dropFirst().allSatisfy({ order[$0 - 1].element.range.lowerBound <= order[$0].element.range.lowerBound }) {
+                    order.sort { $0.element.range.lowerBound < $1.element.range.lowerBound }
+                }
+                for (k, _) in order {
                     let range = hits.start[k]..<hits.start[k + 1]
                     var first = true
                     for j in range {
@@ -75,14 +125,21 @@ public struct PunctuationFormsCheck: Check {
                         guard (v >= 0x2018 && v <= 0x201D && v != 0x201A && v != 0x201B) || (v >= 0x300C && v <= 0x300F) else { continue }
                         if first {
                             first = false
-                            let l = doc.source.lineIndex(of: hits.pos[j])
-                            if l != line { quotes(marks, p, context, into: &findings); marks.removeAll(keepingCapacity: true); line = l }
+                            let l = src.lineIndex(of: hits.pos[j])
+                            if l != key {
+                                if !(nesting && depth > 0 && key >= 0 && goesOn(from: key, to: l)) {
+                                    quotes(marks, p, context, into: &findings); marks.removeAll(keepingCapacity: true); depth = 0
+                                }
+                                key = l
+                            }
                         }
                         marks.append((hits.pos[j], v))
+                        // Opening marks “ ‘ 「 『 have even code points; closing ones odd.
+                        depth += v & 1 == 0 ? 1 : -1
                     }
                 }
                 quotes(marks, p, context, into: &findings)
-            case .listMarker:
+            case .listMarker, .captionCreditLine:
                 break
             }
         }
@@ -159,13 +216,15 @@ public struct PunctuationFormsCheck: Check {
     /// a list: safe fix to `、`. One comma between two lone names (`张三,李四`) may be a list or two clauses (an
     /// apposition, a subject and its sentence): unsafe fix. Other short items (`变丑,变胖`) are not reported: on
     /// simulated half-width web copy they were clauses more often than lists.
-    func comma(at s: Int, _ seg: Segment, _ p: UnsafeBufferPointer<UInt8>, _ context: CheckContext, into findings: inout [Finding]) {
+    /// Returns the end of the list's last comma when the comma starts a list of names (reported when `report`).
+    @discardableResult
+    func comma(at s: Int, _ seg: Segment, _ p: UnsafeBufferPointer<UInt8>, _ context: CheckContext, report: Bool = true, into findings: inout [Finding]) -> Int? {
         let lo = seg.range.lowerBound, hi = seg.range.upperBound
         guard s + 1 < hi, let x = scalarBefore(p, s, lo), PunctuationFormsCheck.isHan(x.v),
-              PunctuationFormsCheck.isHan(decodeScalar(p, s + 1).0) else { return }
+              PunctuationFormsCheck.isHan(decodeScalar(p, s + 1).0) else { return nil }
         var first = itemStart(p, s, lo)
         // Not the first comma of the run.
-        if let y = scalarBefore(p, first, lo), y.v == 0x2C, let z = scalarBefore(p, y.at, lo), PunctuationFormsCheck.isHan(z.v) { return }
+        if let y = scalarBefore(p, first, lo), y.v == 0x2C, let z = scalarBefore(p, y.at, lo), PunctuationFormsCheck.isHan(z.v) { return nil }
         var s = s
         var commas = [s]
         var middles: [Range<Int>] = []
@@ -194,12 +253,13 @@ public struct PunctuationFormsCheck: Check {
             // (`蒋华蒙一行`).
             let head = scalars(p, first..<s), tail = scalars(p, last)
             guard [2, 3].contains(where: { head.count >= $0 && PunctuationFormsCheck.isName(head.suffix($0)) }),
-                  [2, 3].contains(where: { tail.count >= $0 && PunctuationFormsCheck.isName(tail.prefix($0)) }) else { return }
+                  [2, 3].contains(where: { tail.count >= $0 && PunctuationFormsCheck.isName(tail.prefix($0)) }) else { return nil }
             safety = .safe
         } else {
-            guard isShortItem(p, first..<s), isShortItem(p, last) else { return }
+            guard isShortItem(p, first..<s), isShortItem(p, last) else { return nil }
             safety = .unsafe
         }
+        guard report else { return commas.last! + 1 }
         // Each edit takes the character before the comma along, so that this fix comes before the plain
         // half-width → full-width one (`，`) at the same comma and wins the overlap.
         var edits: [Edit] = []
@@ -218,6 +278,72 @@ public struct PunctuationFormsCheck: Check {
         let range = from..<to
         let match = text(p, range)
         add(context, range, edits, safety, ["match": match, "replacement": match.replacingOccurrences(of: ",", with: "、")], into: &findings)
+        return commas.last! + 1
+    }
+
+    /// Words that open a sentence or a clause (`据了解,目前,该市…`): never an item of a list.
+    static let adverbials: Set<[UInt32]> = Set("""
+        目前 同时 此外 其中 然而 因此 据悉 近日 今年 去年 今天 昨天 明天 随后 最后 首先 其次 再次 另外 当时 如今 现在 对此 为此 \
+        据了解 据介绍 据报道 据统计 记者 一是 二是 三是 然后 之后 此后 当天 日前 近年 近期 事实上 实际上 总之 比如 例如 尤其 \
+        特别 不过 可是 而且 并且 于是 所以 因为 虽然 但是 如果 即使 其实 原来 后来 起初 最终 终于 截至 同样 显然 当然 可见 \
+        一方面 第一 第二 第三 近年来 多年来 近些年 按照 根据 最近 今后 以后 以前 过去 未来 届时 此前 早前 随即 接着 紧接着 不久 如此 否则 总体 总的来说 据此
+        """.split(whereSeparator: { $0 == " " || $0 == "\\" || $0 == "\n" }).map { Array($0.unicodeScalars.map(\.value)) })
+
+    /// A word item of a list: one to three Chinese characters, none of the clause characters, no sentence opener.
+    func isWordItem(_ s: [UInt32]) -> Bool {
+        (1...3).contains(s.count) && !s.contains(where: { PunctuationFormsCheck.clauseChars.contains($0) })
+            && !PunctuationFormsCheck.adverbials.contains(s)
+    }
+
+    /// `items: words`: `北京,上海,广州` — two or more half-width commas between short words (one to three characters
+    /// each between the commas, no clause character, no sentence opener; the first item must not end, the last not
+    /// start, with a clause character or opener). On web news with its `、` and `，` between Chinese made `,`, about
+    /// 8 in 10 such commas were `、` (docs/false-positives.md), and four-character items were mostly parallel clauses
+    /// (`事实清楚,证据充分`), so they end the run. The fix is always unsafe: only the writer knows a list from clauses.
+    func wordList(at s: Int, _ seg: Segment, _ p: UnsafeBufferPointer<UInt8>, _ context: CheckContext, into findings: inout [Finding]) -> Int? {
+        let lo = seg.range.lowerBound, hi = seg.range.upperBound
+        guard s + 1 < hi, let x = scalarBefore(p, s, lo), PunctuationFormsCheck.isHan(x.v),
+              PunctuationFormsCheck.isHan(decodeScalar(p, s + 1).0) else { return nil }
+        let first = itemStart(p, s, lo)
+        var commas = [s]
+        var middles: [[UInt32]] = []
+        var k = s + 1
+        var last = k..<k
+        while true {
+            let e = itemEnd(p, k, hi)
+            let item = scalars(p, k..<e)
+            if e + 1 < hi, p[e] == 0x2C, PunctuationFormsCheck.isHan(decodeScalar(p, e + 1).0), isWordItem(item) {
+                middles.append(item); commas.append(e); k = e + 1
+            } else { last = k..<e; break }
+        }
+        guard !middles.isEmpty else { return nil }
+        // `学法,守法,用法,同时积极参与`: a sentence opener after the last comma starts a clause; the list ends before it.
+        var tail = scalars(p, last)
+        if PunctuationFormsCheck.adverbials.contains(where: { tail.starts(with: $0) }) {
+            let item = middles.removeLast()
+            commas.removeLast()
+            guard !middles.isEmpty else { return nil }
+            last = (commas.last! + 1)..<(commas.last! + 1 + item.reduce(0) { $0 + (Unicode.Scalar($1).map { String($0).utf8.count } ?? 0) })
+            tail = item
+        }
+        let head = scalars(p, first..<s)
+        guard let h = head.last, let t = tail.first, !PunctuationFormsCheck.clauseChars.contains(h), !PunctuationFormsCheck.clauseChars.contains(t),
+              !PunctuationFormsCheck.adverbials.contains(where: { head.count >= $0.count && Array(head.suffix($0.count)) == $0 && head.count <= $0.count + 1 })
+        else { return nil }
+        var edits: [Edit] = []
+        for c in commas {
+            let b = scalarBefore(p, c, lo)!
+            edits.append(Edit(range: b.at..<(c + 1), replacement: text(p, b.at..<c) + "、"))
+        }
+        // The finding: as many characters of the first and last items as the shortest middle item has.
+        let width = middles.map(\.count).min()!
+        var from = s
+        for _ in 0..<min(width, head.count) { if let b = scalarBefore(p, from, lo) { from = b.at } }
+        var to = last.lowerBound
+        for _ in 0..<min(width, tail.count) { to += utf8Length(leading: p[to]) }
+        let match = text(p, from..<to)
+        add(context, from..<to, edits, .unsafe, ["match": match, "replacement": match.replacingOccurrences(of: ",", with: "、")], into: &findings)
+        return commas.last! + 1
     }
 
     // MARK: caption-period
@@ -262,6 +388,82 @@ public struct PunctuationFormsCheck: Check {
         if let b = scalarBefore(p, stop.at, lo), b.v == 0xFF09 || b.v == 0x29 { return }
         add(context, stop.at..<(stop.at + 3), [Edit(range: stop.at..<(stop.at + 3), replacement: "")], .unsafe,
             ["match": text(p, stop.at..<end)], into: &findings)
+    }
+
+    /// A caption on its own line above its photo credit line (`工作人员检修供暖管道。⏎新华社记者 张三 摄`, one blank line
+    /// between allowed): the credit is a `photo` credit of the page structure (a line that ends in 摄). A news
+    /// paragraph often stands above a credit of the article's pictures, so the line counts as a caption only when
+    /// it is short (at most 40 characters) or starts with 图为/图中/上图/下图, and stands as a paragraph of its own
+    /// (first in its block or after a line that ends a sentence). 文/图,
+    /// 文并摄 and 拍摄 are no picture credits; the wire's `（2015年7月8日摄）。` form is left alone as on one line.
+    func captionsAboveCredits(_ p: UnsafeBufferPointer<UInt8>, _ context: CheckContext, into findings: inout [Finding]) {
+        let doc = context.document, src = doc.source
+        var creditLines: [Int] = []
+        for l in 0..<src.lineCount where ownLineCredit(line: l, p, src) { creditLines.append(l) }
+        for a in doc.structure.articles { for c in a.credits where c.kind == .photo { creditLines.append(c.line) } }
+        for f in doc.structure.fragments { for c in f.credits where c.kind == .photo { creditLines.append(c.line) } }
+        guard !creditLines.isEmpty else { return }
+        // The whole-line segments of the rule's scope on the lines above the credits (one or two lines up).
+        var wanted: [Int: Int] = [:]     // line start → line
+        for cl in creditLines { for l in [cl - 1, cl - 2] where l >= 0 { wanted[src.lineContent(l).lowerBound] = l } }
+        var lineEnds: [Int: Segment] = [:]
+        for (_, seg) in context.segments where seg.atLineEnd && seg.atLineStart {
+            if let l = wanted[seg.range.lowerBound] { lineEnds[l] = seg }
+        }
+        for cl in Set(creditLines).sorted() {
+            let credit = ArticleStructure.trimmed(ArticleStructure.scalars(src, src.lineContent(cl)))
+            guard credit.last == 0x6444, credit.count >= 3, credit.count <= 24 else { continue }
+            let beforeShe = credit[credit.index(before: credit.endIndex) - 1]
+            if beforeShe == 0x62CD || beforeShe == 0x6587 || beforeShe == 0x5E76 { continue }      // 拍摄 文摄 并摄
+            if credit.starts(with: [0x6587, 0x2F]) || credit.starts(with: [0x6587, 0xFF0F]) { continue }
+            var l = cl - 1
+            if l >= 0 && PlainTextScanner.isBlank(src, src.lineContent(l)) { l -= 1 }
+            guard l >= 0, let seg = lineEnds[l] else { continue }
+            // The caption is a paragraph of its own: the first line of its block, or after a line that ends a
+            // sentence (web copy, a paragraph a line), not the last line of a wrapped paragraph.
+            if l > doc.blocks[seg.block].lines.lowerBound {
+                let facts = doc.lineFacts
+                let before = ArticleStructure.trimmed(ArticleStructure.scalars(src, src.lineContent(l - 1)))
+                let ends = l - 1 < facts.count ? facts[l - 1].contains(.endsSentence) : (before.last.map(ArticleStructure.isEnding) ?? true)
+                if !ends { continue }
+            }
+            let s = ArticleStructure.trimmed(ArticleStructure.scalars(src, seg.range))
+            guard s.last == 0x3002, s.count >= 4 else { continue }
+            let leadIn: [[UInt32]] = [[0x56FE, 0x4E3A], [0x56FE, 0x4E2D], [0x4E0A, 0x56FE], [0x4E0B, 0x56FE]]
+            guard s.count <= 40 || leadIn.contains(where: { s.starts(with: $0) }) else { continue }
+            // Quoted speech (`“……。”杨宝顺说。`) is a paragraph of the story, not a caption.
+            if s.contains(where: { $0 == 0x201C || $0 == 0x201D || $0 == 0x300C }) { continue }
+            let beforeStop = s[s.index(before: s.endIndex) - 1]
+            if beforeStop == 0xFF09 || beforeStop == 0x29 { continue }
+            // The 句号's offset: the line's last non-space bytes.
+            var e = seg.range.upperBound
+            while e > seg.range.lowerBound, let x = scalarBefore(p, e, seg.range.lowerBound), x.v == 0x20 || x.v == 0x09 || x.v == 0x3000 { e = x.at }
+            guard e - 3 >= seg.range.lowerBound, decodeScalar(p, e - 3).0 == 0x3002 else { continue }
+            let stop = e - 3
+            add(context, stop..<e, [Edit(range: stop..<e, replacement: "")], .unsafe,
+                ["match": "。⏎" + String(String.UnicodeScalarView(credit.compactMap(Unicode.Scalar.init)))],
+                into: &findings)
+        }
+    }
+
+    /// A line holding nothing but a spaced photo credit (`新华社记者 张三 摄`, `记者 白雪 摄`), which the page structure
+    /// may read as body text (it knows `张三 摄` directly under a caption). Looks at the line's last bytes first.
+    func ownLineCredit(line: Int, _ p: UnsafeBufferPointer<UInt8>, _ src: SourceText) -> Bool {
+        let r = src.lineContent(line)
+        var e = r.upperBound
+        while e > r.lowerBound && (p[e - 1] == 0x20 || p[e - 1] == 0x09) { e -= 1 }
+        guard e - 3 >= r.lowerBound, p[e - 3] == 0xE6, p[e - 2] == 0x91, p[e - 1] == 0x84 else { return false }   // 摄
+        let lo = r.lowerBound, s = e - 3
+        var j = s, han = 0, steps = 0, spaced = false
+        while let y = scalarBefore(p, j, lo) {
+            j = y.at; steps += 1
+            guard steps <= 24 else { return false }
+            if PunctuationFormsCheck.isHan(y.v) { han += 1 }
+            else if y.v == 0x20 || y.v == 0x3000 || y.v == 0x2F || y.v == 0xA0 { spaced = true }
+            else if y.v != 0xB7 && y.v != 0x09 { return false }
+        }
+        // A credit alone (`新华社记者 张三 摄`), not a caption with its credit (`道口边的警示牌 中新网记者 张尼 摄`).
+        return spaced && han >= 2 && han <= 10 && !scalars(p, j..<s).contains(where: { PunctuationFormsCheck.clauseChars.contains($0) })
     }
 
     // MARK: quotes

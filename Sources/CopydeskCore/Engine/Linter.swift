@@ -45,6 +45,8 @@ public struct Linter: Sendable {
     /// The fixer's two sub-linters (built on first use, shared by copies of this linter; a new cache when a setting
     /// the sub-linters copy changes).
     private var fixSplits = FixSplitCache()
+    /// For each rule named in another's `supersedes`, the rules that supersede it (usually empty).
+    private let supersededBy: [Int: [Int]]
 
     public init(rules: [Rule], unusedDisable: Severity? = .info, knownIDs: Set<String>? = nil) {
         self.rules = rules
@@ -73,6 +75,45 @@ public struct Linter: Sendable {
         for (i, r) in rules.enumerated() where byID[r.id] == nil { byID[r.id] = i }
         ruleIndexByID = byID
         lineLocal = rules.map { $0.check.isLineLocal }
+        var sup: [Int: [Int]] = [:]
+        for (i, r) in rules.enumerated() {
+            for id in r.supersedes { if let t = byID[id], t != i { sup[t, default: []].append(i) } }
+        }
+        supersededBy = sup
+    }
+
+    /// Which of `items` (rule index, range) a finding of a rule superseding their rule covers; nil when none.
+    private func superseded(_ items: [(rule: Int, range: Range<Int>)]) -> [Bool]? {
+        guard !supersededBy.isEmpty else { return nil }
+        var over: [Int: [Range<Int>]] = [:]      // superseding rule → its finding ranges
+        let wanted = Set(supersededBy.values.joined())
+        for f in items where f.rule >= 0 && wanted.contains(f.rule) { over[f.rule, default: []].append(f.range) }
+        guard !over.isEmpty else { return nil }
+        for k in over.keys { over[k]!.sort { $0.lowerBound < $1.lowerBound } }
+        func covered(_ r: Range<Int>, _ list: [Range<Int>]) -> Bool {
+            // The last ranges starting at or before r (ranges of one rule rarely nest: a few steps back suffice).
+            var lo = 0, hi = list.count
+            while lo < hi { let m = (lo + hi) / 2; if list[m].lowerBound <= r.lowerBound { lo = m + 1 } else { hi = m } }
+            var k = lo - 1
+            while k >= 0 && k >= lo - 4 {
+                if list[k].upperBound >= r.upperBound && list[k].lowerBound <= r.lowerBound { return true }
+                k -= 1
+            }
+            return false
+        }
+        var drop = [Bool](repeating: false, count: items.count)
+        var any = false
+        for (i, f) in items.enumerated() where f.rule >= 0 {
+            guard let by = supersededBy[f.rule] else { continue }
+            if by.contains(where: { b in over[b].map { covered(f.range, $0) } ?? false }) { drop[i] = true; any = true }
+        }
+        return any ? drop : nil
+    }
+
+    /// Drops the findings of superseded rules that lie inside a finding of a rule superseding them.
+    private func dropSuperseded(_ findings: inout [Finding]) {
+        guard let drop = superseded(findings.map { ($0.rule, $0.range) }) else { return }
+        findings = findings.indices.filter { !drop[$0] }.map { findings[$0] }
     }
 
     public init(_ set: RuleSet) {
@@ -92,8 +133,15 @@ public struct Linter: Sendable {
     /// `fix: none`), so the rules left out cannot change what a pass applies.
     public func fixSplit(allowUnsafe: Bool) -> FixSplit? {
         fixSplits.get(allowUnsafe) {
-            func fixes(_ r: Rule) -> Bool { r.fixSafety == .safe || (allowUnsafe && r.fixSafety == .unsafe) }
-            let fixingIdx = rules.indices.filter { fixes(rules[$0]) }
+            // Rules that supersede others, or are superseded, stay together with the fixing rules: a superseded
+            // finding must be dropped in the fix passes too (its safe fix must not be applied under the finding
+            // of a rule that supersedes it).
+            let involved = Set(supersededBy.keys).union(supersededBy.values.joined())
+            func fixes(_ i: Int) -> Bool {
+                let r = rules[i]
+                return r.fixSafety == .safe || (allowUnsafe && r.fixSafety == .unsafe) || involved.contains(i)
+            }
+            let fixingIdx = rules.indices.filter { fixes($0) }
             guard !fixingIdx.isEmpty, fixingIdx.count < rules.count, Set(rules.map(\.id)).count == rules.count else { return nil }
             func sub(_ idx: [Int]) -> Linter {
                 var l = Linter(rules: idx.map { rules[$0] }, unusedDisable: unusedDisable, knownIDs: knownIDs)
@@ -102,7 +150,7 @@ public struct Linter: Sendable {
                 l.names = names
                 return l
             }
-            let restIdx = rules.indices.filter { !fixes(rules[$0]) }
+            let restIdx = rules.indices.filter { !fixes($0) }
             return FixSplit(fixing: sub(fixingIdx), rest: sub(restIdx), toFull: fixingIdx, restToFull: restIdx)
         }
     }
@@ -141,12 +189,24 @@ public struct Linter: Sendable {
     public func lint(_ doc: Document, cache: CheckCache) -> [Diagnostic] {
         var lists = collect(doc, lines: nil, local: true, other: true, cache: cache)
         guard doc.directives.isEmpty else {
+            // Disabled findings first: a finding switched off in a region supersedes nothing there.
             var diagnostics = Suppression.apply(doc: doc, diagnostics: lists.joined().map(diagnostic), unusedSeverity: unusedDisable, knownIDs: knownIDs)
+            if let drop = superseded(diagnostics.map { ($0.ruleIndex >= 0 ? $0.ruleIndex : (ruleIndexByID[$0.ruleID] ?? -1), $0.range) }) {
+                diagnostics = diagnostics.indices.filter { !drop[$0] }.map { diagnostics[$0] }
+            }
             diagnostics.sort {
                 $0.range.lowerBound != $1.range.lowerBound ? $0.range.lowerBound < $1.range.lowerBound
                     : $0.range.upperBound != $1.range.upperBound ? $0.range.upperBound < $1.range.upperBound : $0.ruleID < $1.ruleID
             }
             return diagnostics
+        }
+        if !supersededBy.isEmpty, let drop = superseded(lists.joined().map { ($0.rule, $0.range) }) {
+            var k = 0
+            for l in lists.indices {
+                let n = lists[l].count
+                lists[l] = (0..<n).filter { !drop[k + $0] }.map { lists[l][$0] }
+                k += n
+            }
         }
         // The same order (start, end, rule id), sorting plain keys instead of diagnostics. The findings come in
         // a few lists (one per chunk of a large text, in text order): a list is let go as soon as all its
@@ -213,6 +273,7 @@ public struct Linter: Sendable {
 
         var findings = dirtyLines.isEmpty ? [] : Array(collect(doc, lines: dirty, local: true, other: false).joined())
         findings += collect(doc, lines: nil, local: false, other: true).joined()
+        dropSuperseded(&findings)
         // New findings in order; the carried diagnostics already are: merge the two.
         var keys: [SortKey] = []
         keys.reserveCapacity(findings.count)

@@ -51,8 +51,19 @@ public enum FixApplier {
             fixCount += 1
         }
         guard !all.isEmpty else { return (bytes, [], []) }
-        // Edits by start; at one point an insertion before a replacement.
-        all.sort { $0.start != $1.start ? $0.start < $1.start : ($0.start == $0.end && $1.start != $1.end) }
+        // Edits by start; at one point an insertion before a replacement; then by rule id (the linter's order of
+        // rules), then by the order of the diagnostics and of the edits within a fix. The key is total, so which of
+        // two fixes starting at one byte wins never depends on the sort algorithm or the input order of rules.
+        all.sort { a, b in
+            if a.start != b.start { return a.start < b.start }
+            let ae = a.start == a.end, be = b.start == b.end
+            if ae != be { return ae }
+            if a.diagnostic != b.diagnostic {
+                let ra = diagnostics[Int(a.diagnostic)].ruleID, rb = diagnostics[Int(b.diagnostic)].ruleID
+                return ra != rb ? ra < rb : a.diagnostic < b.diagnostic
+            }
+            return a.edit < b.edit
+        }
         // A fix's rank is the position of its first edit in that order: fixes are taken greedily by rank.
         var rank = [Int32](repeating: -1, count: Int(fixCount))
         var order: [Int32] = []

@@ -122,6 +122,9 @@ public struct Rule: Sendable {
     /// The rule's YAML, kept to recompile it with options from a configuration.
     public var source: YAMLValue
     public var builtIn: Bool
+    /// `supersedes: [rule ids]`: a finding of those rules that lies inside a finding of this one is dropped (one
+    /// character, one report: `enumeration-comma` over `halfwidth-in-chinese`'s comma).
+    public var supersedes: [String] = []
 
     public var pack: String { id.split(separator: ".").first.map(String.init) ?? id }
 }

@@ -3,7 +3,7 @@
 public enum RuleLoader {
     static let commonKeys: Set<String> = [
         "id", "kind", "severity", "message", "description", "authority", "link", "scope", "fix", "styles",
-        "recommended", "examples",
+        "recommended", "examples", "supersedes",
     ]
     public static let kinds = ["boundary", "phrases", "pattern", "broken-line", "brackets", "duplicates", "article", "pairs", "straight-quotes", "numbers", "published", "names", "roster", "consistency", "punctuation-forms"]
 
@@ -112,6 +112,7 @@ public enum RuleLoader {
         let authority = errors.run { try m["authority"]?.string("authority") }
         let link = errors.run { try m["link"]?.string("link") }
         let recommended = errors.run { try m["recommended"]?.bool("recommended") ?? true }
+        let supersedes = errors.run { try m["supersedes"]?.stringList("supersedes") ?? [] }
         let check = kind.flatMap { kind in errors.run { try makeCheck(kind, m) } }
         if let check, let why = check.deadReason() {
             errors.add(ConfigError(kindNode.mark, "rule \(id) can never match: \(why)"))
@@ -121,7 +122,7 @@ public enum RuleLoader {
                     authority: authority!, link: link!,
                     scope: scope, fixSafety: fix!, styles: styles!,
                     recommended: recommended!,
-                    examples: examples!, check: check!, source: root, builtIn: builtIn)
+                    examples: examples!, check: check!, source: root, builtIn: builtIn, supersedes: supersedes!)
     }
 
     static func parseExamples(_ node: YAMLValue?) throws -> RuleExamples {
