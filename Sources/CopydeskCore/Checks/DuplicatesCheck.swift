@@ -126,7 +126,7 @@ public struct DuplicatesCheck: Check {
             let rest = candidates.filter { exactOf[$0] == nil }
             var best: [Int: (i: Int, sim: Double)] = [:]
             var isNear = Set<Int>()
-            for (i, j, shared) in u.sharedShingles(rest) {
+            for (i, j, shared) in u.sharedShingles(rest, minShare: max(0.05, min(0.5, threshold - 0.3))) {
                 let a = u.shingleCount(i), b = u.shingleCount(j)
                 let jac = Double(shared) / Double(a + b - shared)
                 let numbersEqual = !sameNumbers || DuplicateUnits.numbersAgree(u.paragraphs[i].numbers, u.paragraphs[j].numbers, equal: true)
