@@ -41,7 +41,6 @@ public final class DuplicateUnits: @unchecked Sendable {
         var range: Range<Int>
         var norm: Range<Int>
         var han: Int
-        var hash: UInt64
         var paragraph: Int
     }
 
@@ -145,13 +144,13 @@ public final class DuplicateUnits: @unchecked Sendable {
         var digitHash: UInt64 = 0, inDigits = false
         var first = -1, lastEnd = -1
         // The sentence being read.
-        var sStart = -1, sNorm = normStart, sHan = 0, sHash = DuplicateUnits.fnvBasis
+        var sStart = -1, sNorm = normStart, sHan = 0
         let paragraph = paragraphs.count
         func endSentence(_ end: Int) {
             if sStart >= 0, text.count > sNorm {
-                sentences.append(Sentence(range: sStart..<end, norm: sNorm..<text.count, han: sHan, hash: sHash, paragraph: paragraph))
+                sentences.append(Sentence(range: sStart..<end, norm: sNorm..<text.count, han: sHan, paragraph: paragraph))
             }
-            sStart = -1; sNorm = text.count; sHan = 0; sHash = DuplicateUnits.fnvBasis
+            sStart = -1; sNorm = text.count; sHan = 0
         }
         src.bytes.withUnsafeBufferPointer { p in
             for r in lines {
@@ -169,7 +168,6 @@ public final class DuplicateUnits: @unchecked Sendable {
                     if sStart < 0 { sStart = i }
                     text.append(c)
                     DuplicateUnits.fnv(&hash, c)
-                    DuplicateUnits.fnv(&sHash, c)
                     if c >= 0x30 && c <= 0x39 {
                         if !inDigits { inDigits = true; digitHash = DuplicateUnits.fnvBasis }
                         digitHash ^= UInt64(c); digitHash = digitHash &* 0x0000_0100_0000_01B3
@@ -229,6 +227,18 @@ public final class DuplicateUnits: @unchecked Sendable {
 
     /// Size of the intersection of two sorted, distinct arrays.
     static func intersection(_ a: [UInt64], _ b: [UInt64]) -> Int {
+        // A short paragraph against a very long one: binary search of each short key (a long paragraph is
+        // verified against many short ones).
+        if a.count * 16 < b.count || b.count * 16 < a.count {
+            let (s, l) = a.count < b.count ? (a, b) : (b, a)
+            var n = 0, lo = 0
+            for x in s {
+                var hi = l.count
+                while lo < hi { let m = (lo + hi) >> 1; if l[m] < x { lo = m + 1 } else { hi = m } }
+                if lo < l.count && l[lo] == x { n += 1; lo += 1 }
+            }
+            return n
+        }
         var i = 0, j = 0, n = 0
         while i < a.count && j < b.count {
             if a[i] == b[j] { n += 1; i += 1; j += 1 } else if a[i] < b[j] { i += 1 } else { j += 1 }
@@ -250,6 +260,13 @@ public final class DuplicateUnits: @unchecked Sendable {
     }
 
     func sentenceText(_ s: Int) -> ArraySlice<UInt32> { text[sentences[s].norm] }
+
+    /// FNV-1a 64 of a sentence's normalised text (worked out when the sentence rule asks, not for every unit).
+    func sentenceHash(_ s: Int) -> UInt64 {
+        var h = DuplicateUnits.fnvBasis
+        for c in text[sentences[s].norm] { DuplicateUnits.fnv(&h, c) }
+        return h
+    }
 
     /// The number of distinct shingles of paragraph `p`.
     func shingleCount(_ p: Int) -> Int { shingles(p).count }
