@@ -188,3 +188,54 @@ extension DuplicatesTests {
         }
     }
 }
+
+/// The candidate search of the near and contained rules samples the shingles; it must still find every pair that
+/// overlaps well, with the exact count.
+@Suite struct SharedShinglesTests {
+    @Test func sampledSearchFindsEveryOverlappingPairWithExactCounts() {
+        var rng = SplitMix64(seed: 23)
+        let alphabet = Array("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可也你能而子那得于着下自之年过发后作里如家多".unicodeScalars)
+        func random(_ n: Int) -> [Unicode.Scalar] { (0..<n).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] } }
+        var paragraphs: [[Unicode.Scalar]] = []
+        for _ in 0..<40 {
+            let base = random(40 + Int(rng.next() % 160))
+            paragraphs.append(base)
+            switch rng.next() % 3 {
+            case 0:   // a near copy: one or two characters changed
+                var copy = base
+                for _ in 0..<(1 + Int(rng.next() % 2)) { copy[Int(rng.next() % UInt64(copy.count))] = alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+                paragraphs.append(copy)
+            case 1:   // contained: inside a longer paragraph
+                paragraphs.append(random(10 + Int(rng.next() % 60)) + base + random(10 + Int(rng.next() % 60)))
+            default: break
+            }
+        }
+        let text = "标题\n\n" + paragraphs.map { String(String.UnicodeScalarView($0)) + "。" }.joined(separator: "\n\n") + "\n"
+        let doc = Document(path: "p.txt", text: text)
+        let u = DuplicateUnits.extract(doc, scope: .body)
+        let all = Array(u.paragraphs.indices)
+        let found = u.sharedShingles(all, maxRun: 1_000_000, minShare: 0.5)
+        var byPair: [Int: Int] = [:]
+        for p in found { byPair[p.i << 20 | p.j] = p.shared }
+        var expected = 0
+        for j in all { for i in all where i < j {
+            let a = u.shingles(i), b = u.shingles(j)
+            let shared = DuplicateUnits.intersection(a, b)
+            // Counts are exact for every pair returned.
+            if let s = byPair[i << 20 | j] { #expect(s == shared) }
+            // Every pair sharing 80% of the smaller paragraph's shingles is returned.
+            if Double(shared) >= 0.8 * Double(min(a.count, b.count)) {
+                expected += 1
+                #expect(byPair[i << 20 | j] != nil, "pair \(i), \(j) shares \(shared) of \(a.count)/\(b.count)")
+            }
+        } }
+        #expect(expected >= 20)
+    }
+
+    @Test func shinglesAreTheHashesOfEveryRunOfFiveCharacters() {
+        let t: [UInt32] = Array("县农业农村局召开春耕备耕工作会议abc12".unicodeScalars.map(\.value))
+        var direct: [UInt64] = []
+        t.withUnsafeBufferPointer { p in for i in 0...(p.count - 5) { direct.append(Fingerprint.shingleHash(p, i, 5)) } }
+        #expect(DuplicateUnits.shingles(t[...]) == Array(Set(direct)).sorted())
+    }
+}

@@ -216,7 +216,18 @@ public final class DuplicateUnits: @unchecked Sendable {
         out.reserveCapacity(max(1, t.count - k + 1))
         t.withUnsafeBufferPointer { p in
             if p.count <= k { out.append(Fingerprint.shingleHash(p, 0, p.count)); return }
-            for i in 0...(p.count - k) { out.append(Fingerprint.shingleHash(p, i, k)) }
+            // The rolling form of `Fingerprint.shingleHash` (the same values).
+            var top: UInt64 = 1
+            for _ in 0..<(k - 1) { top = top &* 0x0000_0100_0000_01B3 }
+            var h: UInt64 = 0
+            for i in 0..<k { h = h &* 0x0000_0100_0000_01B3 &+ UInt64(p[i]) }
+            out.append(Fingerprint.mix64(h))
+            var i = k
+            while i < p.count {
+                h = (h &- UInt64(p[i - k]) &* top) &* 0x0000_0100_0000_01B3 &+ UInt64(p[i])
+                out.append(Fingerprint.mix64(h))
+                i += 1
+            }
         }
         out.sort()
         var w = 0
