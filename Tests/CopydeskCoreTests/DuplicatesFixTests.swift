@@ -135,6 +135,37 @@ extension DuplicatesTests {
         #expect(written.contains("a.txt:3:1: error: 段落重复：与“c.txt”第 5 行第 1 列的段落相同"), "\(written)")
         #expect(written.contains("c.txt:5:1: error: 段落重复：与“a.txt”第 3 行第 1 列的段落相同"), "\(written)")
     }
+
+    /// With `--fix` the fixed text of standard input goes to stdout and the report of what remains (its copy in a
+    /// file of the run included) to stderr; with `--diff` the copy counts in the summary and the exit code.
+    @Test func standardInputJoinsTheBatchWhenFixing() throws {
+        let dir = try TS.makeTempDir("copydesk-dup-stdin-fix").resolvingSymlinksInPath()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try TS.write("extends: [copydesk:recommended, copydesk:duplicates]\n", to: dir.appendingPathComponent(".lintrc.yml"))
+        try TS.write("稿件甲\n\n\(DuplicatesTests.meeting)\n", to: dir.appendingPathComponent("a.txt"))
+        // Spaces between Chinese characters (a safe fix) before the copied paragraph.
+        let input = Data("稿件丙\n\n昨天下午，县里召开了一次会议，要求全力以赴 ，抓好春耕 。\n\n\(DuplicatesTests.meeting)\n".utf8)
+        let fixed = try CLI.run(["lint", "--fix", "--format", "json", "-", "a.txt"], in: dir, stdin: input)
+        #expect(fixed.stdout.hasPrefix("稿件丙\n\n昨天下午，县里召开了一次会议，要求全力以赴，抓好春耕。"), "\(fixed.stdout)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(fixed.stderr.utf8)) as? [String: Any], "\(fixed.stderr)")
+        let diags = try #require(json["diagnostics"] as? [[String: Any]])
+        let stdinRules = diags.filter { ($0["file"] as? String) == "<stdin>" }.compactMap { $0["rule"] as? String }
+        #expect(stdinRules.filter { !$0.hasPrefix("article.") } == ["duplicates.paragraph"], "\(fixed.stderr)")
+        #expect(fixed.stderr.contains("“a.txt”第 3 行第 1 列"), "\(fixed.stderr)")
+        #expect(fixed.status == 1, "\(fixed.stderr)")
+        // Without the copy in the run, standard input is clean after the fix.
+        try TS.write("稿件乙\n\n秋粮收购工作全面展开，各收储企业按照国家标准敞开收购，确保农民卖粮不难。\n", to: dir.appendingPathComponent("b.txt"))
+        let clean = try CLI.run(["lint", "--fix", "--format", "json", "-", "b.txt"], in: dir, stdin: input)
+        #expect(clean.status == 0, "\(clean.stderr)")
+        // --diff: the copy is counted in the summary.
+        let diff = try CLI.run(["lint", "--diff", "-", "a.txt"], in: dir, stdin: input)
+        #expect(diff.stdout.contains("-昨天下午，县里召开了一次会议，要求全力以赴 ，抓好春耕 。"), "\(diff.stdout)")
+        let alone = try CLI.run(["lint", "--diff", "-", "b.txt"], in: dir, stdin: input)
+        func errors(_ summary: String) -> Int? { Int(summary.prefix { $0.isNumber }) }
+        // The copy in standard input and the one in a.txt: two errors more than with b.txt.
+        #expect(errors(diff.stderr).map { $0 - 2 } == errors(alone.stderr), "\(diff.stderr) / \(alone.stderr)")
+        #expect(diff.status == 1 && alone.status == 1)
+    }
 }
 
 @Suite struct RadixSortTests {
@@ -155,5 +186,56 @@ extension DuplicatesTests {
                 #expect(a == expected, "n \(n), shape \(shape)")
             }
         }
+    }
+}
+
+/// The candidate search of the near and contained rules samples the shingles; it must still find every pair that
+/// overlaps well, with the exact count.
+@Suite struct SharedShinglesTests {
+    @Test func sampledSearchFindsEveryOverlappingPairWithExactCounts() {
+        var rng = SplitMix64(seed: 23)
+        let alphabet = Array("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可也你能而子那得于着下自之年过发后作里如家多".unicodeScalars)
+        func random(_ n: Int) -> [Unicode.Scalar] { (0..<n).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] } }
+        var paragraphs: [[Unicode.Scalar]] = []
+        for _ in 0..<40 {
+            let base = random(40 + Int(rng.next() % 160))
+            paragraphs.append(base)
+            switch rng.next() % 3 {
+            case 0:   // a near copy: one or two characters changed
+                var copy = base
+                for _ in 0..<(1 + Int(rng.next() % 2)) { copy[Int(rng.next() % UInt64(copy.count))] = alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+                paragraphs.append(copy)
+            case 1:   // contained: inside a longer paragraph
+                paragraphs.append(random(10 + Int(rng.next() % 60)) + base + random(10 + Int(rng.next() % 60)))
+            default: break
+            }
+        }
+        let text = "标题\n\n" + paragraphs.map { String(String.UnicodeScalarView($0)) + "。" }.joined(separator: "\n\n") + "\n"
+        let doc = Document(path: "p.txt", text: text)
+        let u = DuplicateUnits.extract(doc, scope: .body)
+        let all = Array(u.paragraphs.indices)
+        let found = u.sharedShingles(all, maxRun: 1_000_000, minShare: 0.5)
+        var byPair: [Int: Int] = [:]
+        for p in found { byPair[p.i << 20 | p.j] = p.shared }
+        var expected = 0
+        for j in all { for i in all where i < j {
+            let a = u.shingles(i), b = u.shingles(j)
+            let shared = DuplicateUnits.intersection(a, b)
+            // Counts are exact for every pair returned.
+            if let s = byPair[i << 20 | j] { #expect(s == shared) }
+            // Every pair sharing 80% of the smaller paragraph's shingles is returned.
+            if Double(shared) >= 0.8 * Double(min(a.count, b.count)) {
+                expected += 1
+                #expect(byPair[i << 20 | j] != nil, "pair \(i), \(j) shares \(shared) of \(a.count)/\(b.count)")
+            }
+        } }
+        #expect(expected >= 20)
+    }
+
+    @Test func shinglesAreTheHashesOfEveryRunOfFiveCharacters() {
+        let t: [UInt32] = Array("县农业农村局召开春耕备耕工作会议abc12".unicodeScalars.map(\.value))
+        var direct: [UInt64] = []
+        t.withUnsafeBufferPointer { p in for i in 0...(p.count - 5) { direct.append(Fingerprint.shingleHash(p, i, 5)) } }
+        #expect(DuplicateUnits.shingles(t[...]) == Array(Set(direct)).sorted())
     }
 }

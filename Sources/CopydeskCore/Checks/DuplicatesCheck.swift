@@ -73,7 +73,9 @@ public struct DuplicatesCheck: Check {
     }
 
     func isBoilerplate(_ t: ArraySlice<UInt32>) -> Bool {
-        boilerplate.contains { b in t.count >= b.count && t.prefix(b.count).elementsEqual(b) }
+        guard let first = t.first else { return false }
+        for b in boilerplate where b[0] == first && t.count >= b.count && t.prefix(b.count).elementsEqual(b) { return true }
+        return false
     }
 
     /// Whether paragraph `p` of `u` is compared at all.
@@ -126,7 +128,7 @@ public struct DuplicatesCheck: Check {
             let rest = candidates.filter { exactOf[$0] == nil }
             var best: [Int: (i: Int, sim: Double)] = [:]
             var isNear = Set<Int>()
-            for (i, j, shared) in u.sharedShingles(rest) {
+            for (i, j, shared) in u.sharedShingles(rest, minShare: max(0.05, min(0.5, threshold - 0.3))) {
                 let a = u.shingleCount(i), b = u.shingleCount(j)
                 let jac = Double(shared) / Double(a + b - shared)
                 let numbersEqual = !sameNumbers || DuplicateUnits.numbersAgree(u.paragraphs[i].numbers, u.paragraphs[j].numbers, equal: true)
@@ -159,7 +161,7 @@ public struct DuplicatesCheck: Check {
                 let par = u.paragraphs[sent.paragraph]
                 guard sent.han >= minHan, !par.titleLike, !par.isQuote, !isBoilerplate(u.normalized(sent.paragraph)) else { continue }
                 // Within one article: the key mixes in the article.
-                let key = sent.hash ^ (UInt64(u.paragraphs[sent.paragraph].article) &* 0x9E37_79B9_7F4A_7C15)
+                let key = u.sentenceHash(s) ^ (UInt64(u.paragraphs[sent.paragraph].article) &* 0x9E37_79B9_7F4A_7C15)
                 guard let t = first[key] else { first[key] = s; continue }
                 guard u.sentenceText(t).elementsEqual(u.sentenceText(s)),
                       u.paragraphs[u.sentences[t].paragraph].article == u.paragraphs[sent.paragraph].article else { continue }

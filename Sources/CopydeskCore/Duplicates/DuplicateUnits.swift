@@ -41,7 +41,6 @@ public final class DuplicateUnits: @unchecked Sendable {
         var range: Range<Int>
         var norm: Range<Int>
         var han: Int
-        var hash: UInt64
         var paragraph: Int
     }
 
@@ -50,10 +49,8 @@ public final class DuplicateUnits: @unchecked Sendable {
     /// The normalised characters of all paragraphs, one after the other.
     private(set) var text: [UInt32] = []
     private var shingleCache: [[UInt64]?] = []
-    /// Distinct shingles per paragraph, as `sharedShingles` counted them (0: not counted).
-    private var distinctCounts: [Int32] = []
     /// The last `sharedShingles` answer: the near and contained rules ask for the same candidates.
-    private var sharedCache: (candidates: [Int], maxRun: Int, pairs: [(i: Int, j: Int, shared: Int)])?
+    private var sharedCache: (candidates: [Int], maxRun: Int, minShare: Double, pairs: [(i: Int, j: Int, shared: Int)])?
 
     /// Shingle size (characters): 5-grams, as measured on real news (newsroom-rules §3).
     public static let shingleSize = 5
@@ -133,6 +130,13 @@ public final class DuplicateUnits: @unchecked Sendable {
     static let fnvBasis: UInt64 = 0xcbf2_9ce4_8422_2325
 
     private func add(_ lines: [Range<Int>], _ src: SourceText, article: Int) {
+        // The text and sentences are moved into locals while they grow (no exclusivity check or uniqueness test of
+        // a class property per character).
+        var text: [UInt32] = []
+        swap(&text, &self.text)
+        var sentences: [Sentence] = []
+        swap(&sentences, &self.sentences)
+        defer { swap(&text, &self.text); swap(&sentences, &self.sentences) }
         let normStart = text.count
         var han = 0
         var hash = DuplicateUnits.fnvBasis
@@ -140,13 +144,13 @@ public final class DuplicateUnits: @unchecked Sendable {
         var digitHash: UInt64 = 0, inDigits = false
         var first = -1, lastEnd = -1
         // The sentence being read.
-        var sStart = -1, sNorm = normStart, sHan = 0, sHash = DuplicateUnits.fnvBasis
+        var sStart = -1, sNorm = normStart, sHan = 0
         let paragraph = paragraphs.count
         func endSentence(_ end: Int) {
             if sStart >= 0, text.count > sNorm {
-                sentences.append(Sentence(range: sStart..<end, norm: sNorm..<text.count, han: sHan, hash: sHash, paragraph: paragraph))
+                sentences.append(Sentence(range: sStart..<end, norm: sNorm..<text.count, han: sHan, paragraph: paragraph))
             }
-            sStart = -1; sNorm = text.count; sHan = 0; sHash = DuplicateUnits.fnvBasis
+            sStart = -1; sNorm = text.count; sHan = 0
         }
         src.bytes.withUnsafeBufferPointer { p in
             for r in lines {
@@ -164,7 +168,6 @@ public final class DuplicateUnits: @unchecked Sendable {
                     if sStart < 0 { sStart = i }
                     text.append(c)
                     DuplicateUnits.fnv(&hash, c)
-                    DuplicateUnits.fnv(&sHash, c)
                     if c >= 0x30 && c <= 0x39 {
                         if !inDigits { inDigits = true; digitHash = DuplicateUnits.fnvBasis }
                         digitHash ^= UInt64(c); digitHash = digitHash &* 0x0000_0100_0000_01B3
@@ -213,7 +216,18 @@ public final class DuplicateUnits: @unchecked Sendable {
         out.reserveCapacity(max(1, t.count - k + 1))
         t.withUnsafeBufferPointer { p in
             if p.count <= k { out.append(Fingerprint.shingleHash(p, 0, p.count)); return }
-            for i in 0...(p.count - k) { out.append(Fingerprint.shingleHash(p, i, k)) }
+            // The rolling form of `Fingerprint.shingleHash` (the same values).
+            var top: UInt64 = 1
+            for _ in 0..<(k - 1) { top = top &* 0x0000_0100_0000_01B3 }
+            var h: UInt64 = 0
+            for i in 0..<k { h = h &* 0x0000_0100_0000_01B3 &+ UInt64(p[i]) }
+            out.append(Fingerprint.mix64(h))
+            var i = k
+            while i < p.count {
+                h = (h &- UInt64(p[i - k]) &* top) &* 0x0000_0100_0000_01B3 &+ UInt64(p[i])
+                out.append(Fingerprint.mix64(h))
+                i += 1
+            }
         }
         out.sort()
         var w = 0
@@ -224,6 +238,18 @@ public final class DuplicateUnits: @unchecked Sendable {
 
     /// Size of the intersection of two sorted, distinct arrays.
     static func intersection(_ a: [UInt64], _ b: [UInt64]) -> Int {
+        // A short paragraph against a very long one: binary search of each short key (a long paragraph is
+        // verified against many short ones).
+        if a.count * 16 < b.count || b.count * 16 < a.count {
+            let (s, l) = a.count < b.count ? (a, b) : (b, a)
+            var n = 0, lo = 0
+            for x in s {
+                var hi = l.count
+                while lo < hi { let m = (lo + hi) >> 1; if l[m] < x { lo = m + 1 } else { hi = m } }
+                if lo < l.count && l[lo] == x { n += 1; lo += 1 }
+            }
+            return n
+        }
         var i = 0, j = 0, n = 0
         while i < a.count && j < b.count {
             if a[i] == b[j] { n += 1; i += 1; j += 1 } else if a[i] < b[j] { i += 1 } else { j += 1 }
@@ -246,86 +272,128 @@ public final class DuplicateUnits: @unchecked Sendable {
 
     func sentenceText(_ s: Int) -> ArraySlice<UInt32> { text[sentences[s].norm] }
 
-    /// The number of distinct shingles of paragraph `p` (from `sharedShingles` when it ran; no shingle array is
-    /// made for that).
-    func shingleCount(_ p: Int) -> Int {
-        if p < distinctCounts.count, distinctCounts[p] > 0 { return Int(distinctCounts[p]) }
-        return shingles(p).count
+    /// FNV-1a 64 of a sentence's normalised text (worked out when the sentence rule asks, not for every unit).
+    func sentenceHash(_ s: Int) -> UInt64 {
+        var h = DuplicateUnits.fnvBasis
+        for c in text[sentences[s].norm] { DuplicateUnits.fnv(&h, c) }
+        return h
     }
 
-    /// Pairs of paragraphs that share shingles (`i < j`), with how many, ordered by `j` then `i`. One radix sort of
-    /// (shingle, paragraph) keys for the whole document — the shingles are hashed straight from the normalised
-    /// text (a rolling form of `Fingerprint.shingleHash`), no per-paragraph arrays — then one radix sort of the
-    /// pair keys to count them. Linear in the number of shingles. Shingles found in more than `maxRun`
-    /// paragraphs are too common to count (a phrase every paragraph uses). Also records each candidate's number
-    /// of distinct shingles (`shingleCount`).
-    func sharedShingles(_ candidates: [Int], maxRun: Int = 16) -> [(i: Int, j: Int, shared: Int)] {
+    /// The number of distinct shingles of paragraph `p`.
+    func shingleCount(_ p: Int) -> Int { shingles(p).count }
+
+    /// Pairs of paragraphs (`i < j`) whose shingles may overlap by at least `minShare` of the smaller paragraph's,
+    /// with the exact number of distinct shingles they share, ordered by `j` then `i`. Every pair that shares at
+    /// least `minShare + 0.3` of the smaller paragraph's shingles is among them (but for a paragraph of very few
+    /// shingles, see below); others may be.
+    ///
+    /// Candidates come from a consistent 1-in-4 sample of the shingles (those whose hash has two given bits
+    /// clear): the sampled keys of every candidate paragraph, hashed straight from the normalised text (a rolling
+    /// form of `Fingerprint.shingleHash`), go through one radix sort, and pairs are counted by a second radix sort.
+    /// A pair is verified — its shingles counted exactly from the sorted shingle arrays — when the sampled shingles
+    /// it shares are at least `minShare` of the smaller paragraph's sample. A paragraph with fewer than four sampled
+    /// shingles puts in all its shingles, so two short paragraphs are compared on everything; a short paragraph
+    /// whose shingles hold no sampled one at all (about 1% of 16-shingle paragraphs) cannot be found inside a long
+    /// one. Shingles found in more than `maxRun` paragraphs are too common to count (a phrase every paragraph
+    /// uses). Linear in the number of shingles; the sample makes the sort four times smaller than counting all.
+    func sharedShingles(_ candidates: [Int], maxRun: Int = 16, minShare: Double = 0.5) -> [(i: Int, j: Int, shared: Int)] {
         guard candidates.count >= 2, candidates.count < 1 << 16 else { return [] }
-        if let c = sharedCache, c.maxRun == maxRun, c.candidates == candidates { return c.pairs }
+        if let c = sharedCache, c.maxRun == maxRun, c.minShare == minShare, c.candidates == candidates { return c.pairs }
         let k = DuplicateUnits.shingleSize
+        let sampleMask: UInt64 = 0x3 << 16   // two bits of the hash part of a key
+        var keys: [UInt64] = []
         var total = 0
         for p in candidates { total += max(1, paragraphs[p].norm.count - k + 1) }
-        var keys = [UInt64](repeating: 0, count: total)
+        keys.reserveCapacity(total / 3 + 64)
         // P^(k-1), to take the leaving character out of the rolling sum.
         var top: UInt64 = 1
         for _ in 0..<(k - 1) { top = top &* 0x0000_0100_0000_01B3 }
+        /// Whether a slot put in all its shingles (too few sampled ones).
+        var full = [Bool](repeating: false, count: candidates.count)
+        var hashes: [UInt64] = []
         text.withUnsafeBufferPointer { t in
-            keys.withUnsafeMutableBufferPointer { out in
-                var w = 0
-                for (slot, p) in candidates.enumerated() {
-                    let r = paragraphs[p].norm
-                    let s = UInt64(slot)
-                    if r.count <= k {
-                        out[w] = (Fingerprint.shingleHash(t, r.lowerBound, r.count) & ~0xFFFF) | s; w += 1
-                        continue
-                    }
+            for (slot, p) in candidates.enumerated() {
+                let r = paragraphs[p].norm
+                let s = UInt64(slot)
+                hashes.removeAll(keepingCapacity: true)
+                if r.count <= k {
+                    hashes.append(Fingerprint.shingleHash(t, r.lowerBound, r.count) & ~0xFFFF)
+                } else {
                     var h: UInt64 = 0
                     for i in r.lowerBound..<(r.lowerBound + k) { h = h &* 0x0000_0100_0000_01B3 &+ UInt64(t[i]) }
-                    out[w] = (Fingerprint.mix64(h) & ~0xFFFF) | s; w += 1
+                    hashes.append(Fingerprint.mix64(h) & ~0xFFFF)
                     var i = r.lowerBound + k
                     while i < r.upperBound {
                         h = (h &- UInt64(t[i - k]) &* top) &* 0x0000_0100_0000_01B3 &+ UInt64(t[i])
-                        out[w] = (Fingerprint.mix64(h) & ~0xFFFF) | s; w += 1
+                        hashes.append(Fingerprint.mix64(h) & ~0xFFFF)
                         i += 1
                     }
                 }
+                var sampled = 0
+                for h in hashes where h & sampleMask == 0 { sampled += 1 }
+                if sampled < 4 {
+                    full[slot] = true
+                    for h in hashes { keys.append(h | s) }
+                } else {
+                    for h in hashes where h & sampleMask == 0 { keys.append(h | s) }
+                }
             }
         }
+        hashes = []
         RadixSort.sort(&keys)
-        if distinctCounts.count != paragraphs.count { distinctCounts = [Int32](repeating: 0, count: paragraphs.count) }
-        var slotCounts = [Int32](repeating: 0, count: candidates.count)
+        // Distinct keys per slot (of the sampled class only, and all), and pair counts: a pair key holds
+        // (j, i) and whether the shingle is of the sampled class.
+        var sampledCount = [Int32](repeating: 0, count: candidates.count)
+        var allCount = [Int32](repeating: 0, count: candidates.count)
         var pairKeys: [UInt64] = []
         var run: [Int] = []
         keys.withUnsafeBufferPointer { kp in
             var r = 0
             while r < kp.count {
                 let hashTop = kp[r] & ~0xFFFF
+                let isSampled = hashTop & sampleMask == 0
                 var e = r
                 run.removeAll(keepingCapacity: true)
                 while e < kp.count && kp[e] & ~0xFFFF == hashTop {
                     let s = Int(kp[e] & 0xFFFF)
-                    if run.last != s { run.append(s); slotCounts[s] += 1 }
+                    if run.last != s {
+                        run.append(s); allCount[s] += 1
+                        if isSampled { sampledCount[s] += 1 }
+                    }
                     e += 1
                 }
                 if run.count >= 2 && run.count <= maxRun {
-                    // (j, i): sorted, they come out ordered by j then i.
-                    for x in 0..<run.count { for y in (x + 1)..<run.count { pairKeys.append(UInt64(run[y]) << 16 | UInt64(run[x])) } }
+                    let flag: UInt64 = isSampled ? 1 : 0
+                    for x in 0..<run.count { for y in (x + 1)..<run.count { pairKeys.append(UInt64(run[y]) << 17 | UInt64(run[x]) << 1 | flag) } }
                 }
                 r = e
             }
         }
         keys = []
-        for (slot, p) in candidates.enumerated() { distinctCounts[p] = slotCounts[slot] }
+        // Sorted, a pair's keys are together (the class is the lowest bit) and pairs come ordered by j then i.
         RadixSort.sort(&pairKeys)
         var pairs: [(i: Int, j: Int, shared: Int)] = []
         var r = 0
         while r < pairKeys.count {
-            var e = r + 1
-            while e < pairKeys.count && pairKeys[e] == pairKeys[r] { e += 1 }
-            pairs.append((i: candidates[Int(pairKeys[r] & 0xFFFF)], j: candidates[Int(pairKeys[r] >> 16)], shared: e - r))
+            let pair = pairKeys[r] >> 1
+            var sampled = 0, other = 0
+            var e = r
+            while e < pairKeys.count && pairKeys[e] >> 1 == pair {
+                if pairKeys[e] & 1 == 1 { sampled += 1 } else { other += 1 }
+                e += 1
+            }
+            let si = Int(pair & 0xFFFF), sj = Int(pair >> 16)
+            // Both put in everything: compared on all shingles; otherwise on the sampled class.
+            let (have, base) = full[si] && full[sj]
+                ? (sampled + other, Int(min(allCount[si], allCount[sj])))
+                : (sampled, Int(min(sampledCount[si], sampledCount[sj])))
+            if have >= 1 && Double(have) >= minShare * Double(base) {
+                let i = candidates[si], j = candidates[sj]
+                pairs.append((i: i, j: j, shared: DuplicateUnits.intersection(shingles(i), shingles(j))))
+            }
             r = e
         }
-        sharedCache = (candidates, maxRun, pairs)
+        sharedCache = (candidates, maxRun, minShare, pairs)
         return pairs
     }
 }

@@ -1,10 +1,11 @@
 import Foundation
 
 extension Runner {
-    /// Standard input (linted by `process` with `cache`, report mode) takes part in the cross-file pass of the next
-    /// `run`: its text is kept in memory (it cannot be read again), and its findings come out under its name.
+    /// Standard input (linted by `process` with `cache`) takes part in the cross-file pass of the next `run`: its
+    /// text is kept in memory (it cannot be read again), and its findings come out under its name. As for files,
+    /// the text compared is the report's: the fixed text after `--fix`, the original with `--diff`.
     public func holdStandardInput(_ report: FileReport, lookup: String, cache: CheckCache) {
-        guard options.fixMode == .report, report.error == nil, let src = report.source else { return }
+        guard report.error == nil, let src = report.source else { return }
         standardInput = BatchDuplicates.Held(report: report, source: src, lookup: lookup, cache: cache)
     }
 
