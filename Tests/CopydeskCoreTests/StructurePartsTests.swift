@@ -48,7 +48,7 @@ import Testing
     @Test func creditsInsideParagraphsAreCreditSegments() throws {
         let text = "青山镇召开供暖会议\n\n本报记者刘涛 通讯员马媛报道 昨天，青山镇召开会议。\n\n会议要求，各村做好准备。（完）责任编辑：卞磊\n"
         let doc = Document(path: "a.txt", text: text)
-        #expect(texts(doc, .credit) == ["本报记者刘涛 通讯员马媛报道", "责任编辑：卞磊"])
+        #expect(texts(doc, .credit) == ["本报记者刘涛 通讯员马媛", "责任编辑：卞磊"])
         #expect(doc.inlineRoles.map(\.role) == [[.body, .credit], [.body, .credit]])
         // A house rule scoped to credits reads them; one scoped to the body still reads them too (as before).
         func rule(_ scope: String) -> String { TS.ruleYAML(kind: "phrases", extra: "phrases: [刘涛, 卞磊, 会议]", scope: scope) }
@@ -176,7 +176,7 @@ import Testing
         #expect(ArticleStructure.isDateline(SourceText("本报讯 昨天，通讯员报道。"), 0..<"本报讯 昨天，通讯员报道。".utf8.count))
         // The credit that opens the paragraph is the article's byline.
         let a = try #require(doc.structure.articles.first)
-        #expect(a.credits.map { doc.source.string($0.range) } == ["本报记者刘涛 通讯员马媛报道"])
+        #expect(a.credits.map { doc.source.string($0.range) } == ["本报记者刘涛 通讯员马媛"])
         #expect(a.credits.first?.kind == .byline)
         let missing = TS.ruleYAML(kind: "article", extra: "check: missing-byline", scope: "[body]")
         #expect(try lint(missing, text).isEmpty)

@@ -382,21 +382,24 @@ public struct PageStructure: Sendable {
 
         /// A byline that opens the first paragraph, ending in 报道: `本报记者刘涛 通讯员马媛报道 为使……`,
         /// `记者宋璐报道：连日来……`. A role first (after a marker), then names, spaces or `、` up to `报道` within 40
-        /// characters. Returns the credit's range (up to 报道).
+        /// characters. Returns the credit's range (up to the last name, without 报道).
         func leadingCredit(_ block: Block) -> Range<Int>? {
             let r = trimmedLine(block, 0)
             let s = ArticleStructure.scalars(source, r.lowerBound..<min(r.upperBound, r.lowerBound + 150))
             var k = 0
             if let f = s.first, ArticleStructure.isMarker(f, vocab) { k = 1 }
             while k < s.count && ArticleStructure.isSpace(s[k]) { k += 1 }
-            guard k < s.count, ArticleStructure.roleLength(s[k...], vocab) != nil else { return nil }
+            guard k < s.count, let roleLen = ArticleStructure.roleLength(s[k...], vocab) else { return nil }
             let start = r.lowerBound
             var j = k
             while j + 1 < min(s.count, k + 40) {
                 let v = s[j]
                 if v == 0x62A5 && s[j + 1] == 0x9053 {                                        // 报道
                     var end = start
-                    for w in s[..<(j + 2)] { end += w < 0x80 ? 1 : w < 0x800 ? 2 : w < 0x10000 ? 3 : 4 }
+                    for w in s[..<j] { end += w < 0x80 ? 1 : w < 0x800 ? 2 : w < 0x10000 ? 3 : 4 }
+                    // Up to the last name: 报道 is the verb of the sentence, not part of a name.
+                    while end > start, source.bytes[end - 1] == 0x20 { end -= 1 }
+                    guard j > k + roleLen else { return nil }                              // a name after the role
                     return start..<end
                 }
                 guard CharClass.of(v).contains(.han) || ArticleStructure.isSpace(v) || v == 0x3001 || v == 0xB7 else { return nil }
