@@ -75,6 +75,21 @@ import Testing
         #expect(ids(head + "张三、 李四参加会议。\n") == ["spacing.space-around-fullwidth-punct"])
     }
 
+    /// Print: the space after 本报讯 is dateline.separator's (U+3000), and spacing.han-digit leaves it alone, so it
+    /// is reported once and fixed to U+3000; the spaces inside the date are still han-digit's.
+    @Test func theSpaceAfterADatelineIsReportedOnce() throws {
+        let config = try Config.parse("extends: []\nstyle: print\nrules:\n  dateline.separator: on\n  spacing.han-digit: on\n",
+                                      file: "/c/.lintrc.yml", directory: "/c")
+        let linter = Linter(try RuleSet.build(config: config, catalog: RuleCatalog.loadBuiltIn()))
+        let text = "本报讯 12 月 14 日夜，市领导赴现场。\n"
+        let ds = linter.lint(Document(path: "a.txt", text: text))
+        let after = try #require(TS.offset(of: " ", in: text))
+        #expect(ds.filter { $0.range.lowerBound == after }.map(\.ruleID) == ["dateline.separator"])
+        #expect(ds.filter { $0.ruleID == "spacing.han-digit" }.count == 3)
+        let fixed = FixApplier.fix(SourceText(text), path: "a.txt", linter: linter, allowUnsafe: false)
+        #expect(String(decoding: fixed.bytes, as: UTF8.self) == "本报讯　12月14日夜，市领导赴现场。\n")
+    }
+
     @Test func aHouseRuleCanTargetEachPart() throws {
         let text = "保民生　暖人心\n青山镇保民生全力以赴\n——保民生的青山实践\n□融媒记者 保民生\n\n本报讯 昨天，青山镇召开保民生会议。\n"
         func rule(_ scope: String) -> String { TS.ruleYAML(kind: "phrases", extra: "phrases: [保民生]", scope: scope) }
