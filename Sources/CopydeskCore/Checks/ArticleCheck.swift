@@ -19,7 +19,7 @@
 ///     majority (a terminal mark, the pause between phrases, the quotation marks), reported at the minority.
 ///   - `role-order`: roles of one credit out of the configured `order` (default 记者, 实习生, 通讯员; a role is
 ///     matched by its last word, so 本报记者 and 摄影记者 are 记者), reported at the role out of place.
-///   - `dateline-separator`: what stands between a dateline (`本报讯`, `新华社北京12月14日电`) and the text after it,
+///   - `dateline-separator`: what stands between a dateline (`本报讯`, `新华社北京12月14日电`, a web dateline opening the first paragraph) and the text after it,
 ///     `separator: ideographic-space | space | none` (a bracketed credit takes no space before it), fix: the house form.
 ///   - `headline-length`: a main title longer than `max-length` characters (spaces not counted, two half-width
 ///     letters or digits count as one).
@@ -237,9 +237,13 @@ public struct ArticleCheck: Check {
         case .datelineSeparator:
             guard scope.contains(.dateline) else { return }
             for a in page.articles {
-                guard let f = a.body.first, doc.blocks[f].role.contains(.dateline),
-                      let head = datelineHeadEnd(src, doc.blocks[f].content[0], doc.vocabulary) else { continue }
-                let line = doc.blocks[f].content[0]
+                guard let f = a.body.first, let line = doc.blocks[f].content.first else { continue }
+                // A dateline paragraph (本报讯, …日电), or a web dateline that opens the first paragraph (青海新闻网讯).
+                let head: Int
+                if doc.blocks[f].role.contains(.dateline), let h = datelineHeadEnd(src, line, doc.vocabulary) { head = h }
+                else if let web = a.credits.first(where: { $0.kind == .dateline && line.contains($0.range.lowerBound) }),
+                        !doc.blocks[f].role.contains(.dateline) { head = web.range.upperBound }
+                else { continue }
                 // The run of spaces after the dateline, and what follows it.
                 var k = head
                 let p = src.bytes
