@@ -237,7 +237,7 @@ import Testing
         let lines = FixSafetyTests.wrap(p1, width: 32, indentLoss: 4) + FixSafetyTests.wrap(p2, width: 32, indentLoss: 4)
         let text = "春耕备耕有序推进\n□融媒记者 张三\n\n" + lines.joined(separator: "\n\n") + "\n\n青山镇道路改造完工\n\n本报讯（记者 李四）青山镇道路改造工程近日完工。\n"
         let out = FixApplier.fix(SourceText(text), path: "a.txt", linter: linter, allowUnsafe: false)
-        #expect(FixSafetyTests.blocks(out.bytes) == ["春耕备耕有序推进\n□融媒记者 张三", p1.replacingOccurrences(of: "本报讯 3月", with: "本报讯3月"), p2,
+        #expect(FixSafetyTests.blocks(out.bytes) == ["春耕备耕有序推进\n□融媒记者 张三", p1.replacingOccurrences(of: "本报讯 3月", with: "本报讯　3月"), p2,
                                                       "青山镇道路改造完工", "本报讯（记者 李四）青山镇道路改造工程近日完工。"])
     }
 }

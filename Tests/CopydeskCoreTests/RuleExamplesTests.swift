@@ -74,4 +74,27 @@ import Testing
         #expect(failures.count == 1)
         #expect(failures.first?.mark.line == 12)
     }
+
+    /// Markdown examples that open with front matter run in the multibyte-prefix variant too: the prefix is a
+    /// front-matter line of its own, and the findings after it still have to be where the marks say.
+    @Test func markdownExamplesRunWithTheMultibytePrefix() throws {
+        func rule(_ mark: String) throws -> Rule {
+            let yaml = """
+            kind: article
+            check: title-mismatch
+            severity: warning
+            message: 不一致
+            description: test
+            scope: [headline]
+            examples:
+              format: markdown
+              invalid:
+                - "---\\ntitle: 青山镇召开供暖会议\\n---\\n\\n# \(mark)\\n\\n昨天，青山镇召开会议。\\n"
+            """
+            return try RuleLoader.load(text: yaml, file: "house/x.yml", relativePath: "x.yml", builtIn: false)
+        }
+        #expect(ExampleRunner.run(try rule("[[花街镇召开供暖会议]]"), variants: [.prefix]).isEmpty)
+        let wrong = ExampleRunner.run(try rule("花[[街镇召开供暖会议]]"), variants: [.prefix])
+        #expect(wrong.count == 1 && wrong.first?.variant == .prefix)
+    }
 }

@@ -185,7 +185,9 @@ enum Docx {
         let results = try runner(fix: .apply).run(files: [file.path], write: true)
         #expect(results[0].0.error == nil)
         #expect(results[0].0.fixed["spacing.han-space-han"] == 6)
-        #expect(results[0].0.fixed["spacing.han-digit"] == 4)
+        // The space after 本报讯 is the dateline's (print: U+3000), the three in the date are han-digit's.
+        #expect(results[0].0.fixed["spacing.han-digit"] == 3)
+        #expect(results[0].0.fixed["dateline.separator"] == 1)
         let fixed = [UInt8](try Data(contentsOf: file))
         let before = try WordPackage.entries(original), after = try WordPackage.entries(fixed)
         #expect(before.map(\.0) == after.map(\.0))
@@ -198,7 +200,7 @@ enum Docx {
         #expect(docAfter.contains("<w:rPr><w:b/></w:rPr><w:t>全力以赴</w:t>"))
         #expect(docAfter.contains("<w:t>他说..</w:t>"))   // across runs: not fixed
         let (_, map) = try package(fixed)
-        #expect(String(decoding: map.text, as: UTF8.self) == "青山镇召开供暖会议\n本报讯12月3日上午，全力以赴保障供暖。\n他说...然后走了。\n注释里的字\n")
+        #expect(String(decoding: map.text, as: UTF8.self) == "青山镇召开供暖会议\n本报讯　12月3日上午，全力以赴保障供暖。\n他说...然后走了。\n注释里的字\n")
         // Idempotent: the second run finds nothing to fix and does not write.
         let again = try runner(fix: .apply).run(files: [file.path], write: true)
         #expect(again[0].0.fixed.isEmpty)
@@ -263,13 +265,14 @@ enum Docx {
         try Docx.write(try Docx.make(Self.draftBody), to: dir.appendingPathComponent("draft.docx"))
         let text = try CLI.run(["lint", "--no-config", "draft.docx"], in: dir)
         #expect(text.status == 1)
-        #expect(text.stdout.contains("draft.docx:2:4: error:"), "\(text.stdout)")
+        // 2:4: the space after 本报讯 (dateline.separator, a warning).
+        #expect(text.stdout.contains("draft.docx:2:4: warning:"), "\(text.stdout)")
         for (format, needle) in [("github", "line=2,endLine=2,col=4"), ("checkstyle", "line=\"2\" column=\"4\""), ("sarif", "\"startLine\":2")] {
             let r = try CLI.run(["lint", "--no-config", "--format", format, "draft.docx"], in: dir)
             #expect(r.stdout.replacingOccurrences(of: " ", with: "").contains(needle.replacingOccurrences(of: " ", with: "")), "\(format): \(r.stdout)")
         }
         let diff = try CLI.run(["lint", "--no-config", "--diff", "draft.docx"], in: dir)
-        #expect(diff.stdout.contains("-本报讯 12 月 3 日上午，全 力 以 赴保障供暖。\n+本报讯12月3日上午，全力以赴保障供暖。"), "\(diff.stdout)")
+        #expect(diff.stdout.contains("-本报讯 12 月 3 日上午，全 力 以 赴保障供暖。\n+本报讯　12月3日上午，全力以赴保障供暖。"), "\(diff.stdout)")
         try Docx.write(Array("plain text".utf8), to: dir.appendingPathComponent("bad.docx"))
         let bad = try CLI.run(["lint", "--no-config", "bad.docx"], in: dir)
         #expect(bad.status == 2)

@@ -2,8 +2,11 @@
 /// and bodies, and fragments). `check:` picks one:
 ///
 ///   - `missing-byline`: an article with a body and no byline, dateline credit, photo credit, closing credit or
-///     front-matter author; `exempt-types` (article types of the structure vocabulary that need none: 评论, 来信…)
-///     and `accept-dateline` (a bare dateline such as 本报讯 or 新华社…电 counts as a credit; default true).
+///     front-matter author; `exempt-types` (article types of the structure vocabulary that need none: 评论, 来信…),
+///     `exempt-sections` (Markdown front matter `section` values whose articles need none), `accept-dateline` (a
+///     bare dateline such as 本报讯 or 新华社…电 counts as a credit; default true), and where a credit counts
+///     (BYL-001): in the article's `first-lines` (default 3) or `last-lines` (default 2) text lines — the non-blank
+///     lines after its headline group; 0 turns an end off. Front-matter authors always count.
 ///     Reported at the article's first body line.
 ///   - `fragment`: a headline group with no article on the page, reported once at its first line.
 ///   - `no-headline`: an article with no headline, reported at its first body line.
@@ -16,7 +19,7 @@
 ///     majority (a terminal mark, the pause between phrases, the quotation marks), reported at the minority.
 ///   - `role-order`: roles of one credit out of the configured `order` (default 记者, 实习生, 通讯员; a role is
 ///     matched by its last word, so 本报记者 and 摄影记者 are 记者), reported at the role out of place.
-///   - `dateline-separator`: what stands between a dateline (`本报讯`, `新华社北京12月14日电`) and the text after it,
+///   - `dateline-separator`: what stands between a dateline (`本报讯`, `新华社北京12月14日电`, a web dateline opening the first paragraph) and the text after it,
 ///     `separator: ideographic-space | space | none` (a bracketed credit takes no space before it), fix: the house form.
 ///   - `headline-length`: a main title longer than `max-length` characters (spaces not counted, two half-width
 ///     letters or digits count as one).
@@ -26,6 +29,10 @@
 ///     it, or a second `title`, reported at the field out of place.
 ///   - `role-name-spacing`: between a role and the name after it, the house form (`spacing: none | space |
 ///     ideographic-space`), fix: that form.
+///   - `subtitle-dash-presence`: a subtitle whose opening dash does not suit the article's type (HEAD-005):
+///     `dash-types` (default 通讯: the subtitle begins with `——`) and `no-dash-types` (default 消息: no dash), the
+///     type from the vocabulary's article types or Markdown front matter `type`/`section`. Fix (unsafe): add `——`
+///     or remove the dash.
 ///   - `credit-placement`: a closing credit (`（记者 张三）`, `责任编辑：`) with more body after it in the same
 ///     article, and a byline line between body paragraphs with no headline before it (it splits an article).
 public struct ArticleCheck: Check {
@@ -36,22 +43,27 @@ public struct ArticleCheck: Check {
         case roleOrder = "role-order", datelineSeparator = "dateline-separator", headlineLength = "headline-length"
         case titleMismatch = "title-mismatch", datelineDate = "dateline-date", creditPlacement = "credit-placement"
         case headlineOrder = "headline-order", roleNameSpacing = "role-name-spacing"
+        case subtitleDashPresence = "subtitle-dash-presence"
     }
-    /// Where a credit stands in its article (`credit-at` of `missing-byline`).
-    enum Place: String, CaseIterable { case top, middle, bottom }
     let kind: Kind
     var exemptTypes: [String] = []
+    var exemptSections: [String] = []
+    /// `missing-byline`: a credit counts in the article's first and last text lines (BYL-001: 3 and 2).
+    var firstLines = 3
+    var lastLines = 2
+    var dashTypes: [String] = ["通讯"]
+    var noDashTypes: [String] = ["消息"]
     var acceptDateline = true
     var marks: [UInt32] = Array("。，、；：.,".unicodeScalars.map(\.value))
     var minHeadlines = 3
-    var creditAt: Set<Place> = Set(Place.allCases)
     var order: [[UInt32]] = ["记者", "实习生", "通讯员"].map { Array($0.unicodeScalars.map(\.value)) }
     var separator: [UInt32] = [0x3000]
     var maxLength = 24
     var roleGap: [UInt32] = [0x20]
 
-    static let keys: Set<String> = ["check", "exempt-types", "accept-dateline", "marks", "min-headlines", "credit-at", "order",
-                                    "separator", "max-length", "spacing"]
+    static let keys: Set<String> = ["check", "exempt-types", "exempt-sections", "accept-dateline", "marks", "min-headlines",
+                                    "first-lines", "last-lines", "order", "separator", "max-length", "spacing",
+                                    "dash-types", "no-dash-types"]
 
     init(_ m: StrictMapping) throws {
         kind = Kind(rawValue: try m.required("check").choice("check", Kind.allCases.map(\.rawValue)))!
@@ -62,7 +74,9 @@ public struct ArticleCheck: Check {
         }
         try only("exempt-types", [.missingByline]); try only("accept-dateline", [.missingByline])
         try only("marks", [.headlineTerminal]); try only("min-headlines", [.inconsistentHeadlines])
-        try only("credit-at", [.missingByline]); try only("order", [.roleOrder])
+        try only("exempt-sections", [.missingByline])
+        try only("first-lines", [.missingByline]); try only("last-lines", [.missingByline]); try only("order", [.roleOrder])
+        try only("dash-types", [.subtitleDashPresence]); try only("no-dash-types", [.subtitleDashPresence])
         try only("separator", [.datelineSeparator]); try only("max-length", [.headlineLength])
         try only("spacing", [.roleNameSpacing])
         if let n = m["spacing"] {
@@ -72,15 +86,21 @@ public struct ArticleCheck: Check {
             default: roleGap = [0x20]
             }
         }
-        if let n = m["credit-at"] {
-            var set = Set<Place>()
-            for item in try n.list("credit-at") {
-                let v = try item.choice("an entry of 'credit-at'", Place.allCases.map(\.rawValue))
-                set.insert(Place(rawValue: v)!)
-            }
-            guard !set.isEmpty else { throw ConfigError(n.mark, "'credit-at' is empty: no credit would count") }
-            creditAt = set
+        for (key, keyPath) in [("first-lines", \ArticleCheck.firstLines), ("last-lines", \ArticleCheck.lastLines)] {
+            guard let n = m[key] else { continue }
+            let v = try n.int(key)
+            guard (0...50).contains(v) else { throw ConfigError(n.mark, "'\(key)' must be between 0 and 50") }
+            self[keyPath: keyPath] = v
         }
+        if firstLines == 0 && lastLines == 0 {
+            throw ConfigError((m["first-lines"] ?? m["last-lines"])!.mark, "'first-lines' and 'last-lines' are both 0: no credit would count")
+        }
+        dashTypes = try m["dash-types"]?.stringList("dash-types") ?? dashTypes
+        noDashTypes = try m["no-dash-types"]?.stringList("no-dash-types") ?? noDashTypes
+        if let n = m["no-dash-types"], let both = dashTypes.first(where: noDashTypes.contains) {
+            throw ConfigError(n.mark, "article type '\(both)' is in both 'dash-types' and 'no-dash-types'")
+        }
+        exemptSections = try m["exempt-sections"]?.stringList("exempt-sections") ?? []
         if let n = m["order"] {
             let list = try n.stringList("order")
             guard list.count >= 2 else { throw ConfigError(n.mark, "'order' needs at least two roles") }
@@ -134,10 +154,13 @@ public struct ArticleCheck: Check {
             guard scope.contains(.body) else { return }
             for a in page.articles where !a.body.isEmpty {
                 if let t = a.type, exemptTypes.contains(t) { continue }
-                if creditAt.count == Place.allCases.count {
-                    if a.hasByline || (acceptDateline && a.hasDateline) { continue }
-                } else if a.credits.contains(where: { c in
-                    (c.kind != .dateline || acceptDateline) && creditAt.contains(place(c, in: a, doc))
+                if let sec = a.section, exemptSections.contains(sec.trimmingASCIISpaces()) { continue }
+                let lines = textLines(a, doc)
+                if a.credits.contains(where: { c in
+                    guard c.kind != .dateline || acceptDateline else { return false }
+                    if c.kind == .frontMatter { return true }
+                    guard let k = lines.firstIndex(of: c.line) else { return false }
+                    return k < firstLines || k >= lines.count - lastLines
                 }) { continue }
                 if let r = firstBody(a) { add(r.lowerBound..<min(r.upperBound, firstCharEnd(src, r))) }
             }
@@ -214,9 +237,13 @@ public struct ArticleCheck: Check {
         case .datelineSeparator:
             guard scope.contains(.dateline) else { return }
             for a in page.articles {
-                guard let f = a.body.first, doc.blocks[f].role.contains(.dateline),
-                      let head = datelineHeadEnd(src, doc.blocks[f].content[0], doc.vocabulary) else { continue }
-                let line = doc.blocks[f].content[0]
+                guard let f = a.body.first, let line = doc.blocks[f].content.first else { continue }
+                // A dateline paragraph (本报讯, …日电), or a web dateline that opens the first paragraph (青海新闻网讯).
+                let head: Int
+                if doc.blocks[f].role.contains(.dateline), let h = datelineHeadEnd(src, line, doc.vocabulary) { head = h }
+                else if let web = a.credits.first(where: { $0.kind == .dateline && line.contains($0.range.lowerBound) }),
+                        !doc.blocks[f].role.contains(.dateline) { head = web.range.upperBound }
+                else { continue }
                 // The run of spaces after the dateline, and what follows it.
                 var k = head
                 let p = src.bytes
@@ -331,6 +358,24 @@ public struct ArticleCheck: Check {
                     k = j; off = gapEnd
                 }
             }
+        case .subtitleDashPresence:
+            guard scope.contains(.headline) || scope.contains(.subtitle) else { return }
+            for a in page.articles {
+                guard let t = a.type else { continue }
+                let wantDash = dashTypes.contains(t), noDash = noDashTypes.contains(t)
+                guard wantDash || noDash else { continue }
+                for h in a.headlines where h.kind == .subtitle && !h.range.isEmpty {
+                    let dash = subtitleDash(src, h.range)
+                    if wantDash && dash == nil {
+                        let (_, n) = src.bytes.withUnsafeBufferPointer { decodeScalar($0, h.range.lowerBound) }
+                        let r = h.range.lowerBound..<(h.range.lowerBound + n)
+                        add(r, substitute(context.message, ["match": t, "replacement": "前应有破折号“——”"]),
+                            fix(r, "——" + src.string(r)))
+                    } else if noDash, let d = dash {
+                        add(d, substitute(context.message, ["match": t, "replacement": "前不用破折号"]), fix(d, ""))
+                    }
+                }
+            }
         case .creditPlacement:
             guard scope.contains(.byline) || scope.contains(.credit) || scope.contains(.body) else { return }
             for (ai, a) in page.articles.enumerated() {
@@ -376,13 +421,28 @@ public struct ArticleCheck: Check {
         }
     }
 
-    /// Where a credit stands in its article: before the body or on its first line (top), after the body or at the
-    /// end of its last paragraph (bottom), or in between (middle).
-    func place(_ c: PageStructure.Credit, in a: PageStructure.Article, _ doc: Document) -> Place {
-        guard let f = a.body.first, let l = a.body.last else { return .top }
-        if c.line <= doc.blocks[f].lines.lowerBound { return .top }
-        if c.line >= doc.blocks[l].lines.upperBound - 1 { return .bottom }
-        return .middle
+    /// An article's text lines (BYL-001 counts them): the lines of its body blocks and of its credits, not its
+    /// headlines or front matter, in order, each once. A block is a run of non-blank lines, so no line is blank.
+    func textLines(_ a: PageStructure.Article, _ doc: Document) -> [Int] {
+        var out: [Int] = []
+        for i in a.body { out.append(contentsOf: doc.blocks[i].lines) }
+        for c in a.credits where c.kind != .frontMatter { out.append(c.line) }
+        let heads = Set(a.headlines.map(\.line))
+        return Array(Set(out).subtracting(heads)).sorted()
+    }
+
+    /// The dash that opens a subtitle, with the spaces after it: `——`, `—`, `――`, `──`, `--`, `－－`, or OCR's `一一`.
+    func subtitleDash(_ src: SourceText, _ r: Range<Int>) -> Range<Int>? {
+        let s = ArticleStructure.scalars(src, r.lowerBound..<min(r.upperBound, r.lowerBound + 24))
+        func isDash(_ v: UInt32) -> Bool { v == 0x2014 || v == 0x2015 || v == 0x2500 || v == 0x2D || v == 0xFF0D }
+        var k = 0
+        if let f = s.first, isDash(f) { while k < s.count && isDash(s[k]) { k += 1 } }
+        else if s.count >= 3, s[0] == 0x4E00, s[1] == 0x4E00 { k = 2 }                 // 一一
+        guard k > 0 else { return nil }
+        while k < s.count && ArticleStructure.isSpace(s[k]) { k += 1 }
+        var end = r.lowerBound
+        for v in s[..<k] { end += v < 0x80 ? 1 : v < 0x800 ? 2 : v < 0x10000 ? 3 : 4 }
+        return r.lowerBound..<end
     }
 
     /// The first role of a credit that stands after a role the order puts later: (its range, the role, the role it

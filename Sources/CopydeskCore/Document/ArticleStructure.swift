@@ -217,7 +217,11 @@ public enum ArticleStructure {
             let before = head[..<e]
             return before.contains(0x6708) && (before.contains(0x793E) || before.starts(with: ben) || before.first == 0x636E)  // 月 社 据
         }
-        if let e = head.firstIndex(of: 0x8BAF), head.starts(with: ben) { return e <= 10 }   // 讯
+        // 讯 within the first ten characters after 本报, but not the 讯 of 通讯 (`本报记者刘涛 通讯员马媛报道`: a byline
+        // that opens a paragraph, not a dateline).
+        if head.starts(with: ben), let e = head.indices.first(where: { head[$0] == 0x8BAF && ($0 == 0 || head[$0 - 1] != 0x901A) }) {
+            return e <= 10
+        }
         return false
     }
 

@@ -12,7 +12,9 @@ public struct Document: Sendable {
     /// copydesk directives found in comments.
     public let directives: [Directive]
     /// Inline ranges with a role of their own inside another block: the bracketed credit of a dateline
-    /// (`本报讯（记者 张三）`) is read as a byline, not as dateline text.
+    /// (`本报讯（记者 张三）`) is read as a byline, not as dateline text; a credit inside a body paragraph (the
+    /// byline that opens it, `本报记者 张三报道`, or the closing credit that ends it, `……。（记者 张三）`) is
+    /// `[body, credit]`. Sorted by offset.
     public let inlineRoles: [(range: Range<Int>, role: Scope)]
     /// Plain text: the facts about each line its structure was built from (empty for Markdown).
     let lineFacts: [LineFacts]
@@ -58,9 +60,13 @@ public struct Document: Sendable {
         for b in blocks where b.role == .dateline {
             if let first = b.content.first, let c = ArticleStructure.credit(in: source, dateline: first, vocabulary) { inline.append((c, .byline)) }
         }
-        self.inlineRoles = inline
         self.structure = PageStructure.build(source: source, format: fmt, blocks: blocks, inlineRoles: inline, vocabulary: vocabulary)
         self.parts = structure.blockParts(blocks: blocks, source: source)
+        let inParagraph = structure.paragraphCredits(besides: inline)
+        if !inParagraph.isEmpty {
+            inline = (inline + inParagraph.map { ($0, Scope([.body, .credit])) }).sorted { $0.range.lowerBound < $1.range.lowerBound }
+        }
+        self.inlineRoles = inline
         if !inline.isEmpty { verbatim = InlineScanner.normalize(verbatim + inline.map(\.range)) }
         self.blocks = blocks
         self.verbatim = verbatim
@@ -79,9 +85,16 @@ public struct Document: Sendable {
         self.source = source
         self.format = format
         self.blocks = blocks
-        self.verbatim = verbatim
         self.directives = directives
-        self.inlineRoles = inlineRoles
+        // The credits inside paragraphs follow from the structure: added here as in `init(path:source:…)`.
+        let inParagraph = structure.paragraphCredits(besides: inlineRoles)
+        if inParagraph.isEmpty {
+            self.verbatim = verbatim
+            self.inlineRoles = inlineRoles
+        } else {
+            self.verbatim = InlineScanner.normalize(verbatim + inParagraph)
+            self.inlineRoles = (inlineRoles + inParagraph.map { ($0, Scope([.body, .credit])) }).sorted { $0.range.lowerBound < $1.range.lowerBound }
+        }
     }
 
     public init(path: String = "<text>", text: String, format: Format? = nil) {

@@ -17,6 +17,8 @@ public enum ExampleRunner {
 
     /// A prefix with astral-plane Han (4 UTF-8 bytes, 2 UTF-16 units each) and a full-width colon.
     static let prefix = "𠮷𠮷："
+    /// Markdown examples with front matter: the prefix as a front-matter line no rule reads.
+    static let markdownPrefixLine = "note: " + prefix + "\n"
 
     /// The role examples are read in: the first prose scope the rule applies to.
     static func role(for rule: Rule) -> Scope? {
@@ -90,18 +92,26 @@ public enum ExampleRunner {
         }
 
         let markdown = rule.examples.format == .markdown
-        for v in variants where !rule.examples.skipVariants.contains(v.rawValue) && !(markdown && v == .prefix) {
+        for v in variants where !rule.examples.skipVariants.contains(v.rawValue) {
+            // The multibyte prefix opens the text; a Markdown example's front matter must open it, so there the
+            // prefix is the value of a front-matter line of its own (`note: 𠮷𠮷：`) right after the opening `---`.
             func transform(_ t: String) -> String {
                 switch v {
                 case .crlf: return t.replacingOccurrences(of: "\n", with: "\r\n")
-                case .prefix: return prefix + t
+                case .prefix:
+                    if markdown && t.hasPrefix("---\n") { return "---\n" + markdownPrefixLine + String(t.dropFirst(4)) }
+                    return prefix + t
                 default: return t
                 }
             }
-            let shift = v == .prefix ? prefix.utf8.count : 0
-            func relevant(_ ds: [Diagnostic]) -> [Diagnostic] {
-                // Findings at the junction with the prefix belong to the prefix, not the example.
-                shift == 0 ? ds : ds.filter { $0.range.lowerBound > shift || ($0.range.lowerBound == shift && !$0.range.isEmpty) }
+            // The bytes the variant inserted into an example.
+            func relevant(_ ds: [Diagnostic], _ original: String) -> [Diagnostic] {
+                let inserted: Range<Int> = v != .prefix ? 0..<0 : markdown && original.hasPrefix("---\n")
+                    ? 4..<(4 + markdownPrefixLine.utf8.count) : 0..<prefix.utf8.count
+                // Findings in the prefix, or at its junction with the example, belong to the prefix.
+                return inserted.isEmpty ? ds : ds.filter { d in
+                    !(inserted.contains(d.range.lowerBound) || (d.range.lowerBound == inserted.upperBound && d.range.isEmpty))
+                }
             }
             let disableOpen = "# copydesk-disable \(rule.id) -- example variant\n"
             let disableClose = "\n# copydesk-enable \(rule.id)\n"
@@ -109,7 +119,7 @@ public enum ExampleRunner {
             for ex in rule.examples.valid {
                 let text = transform(ex.text)
                 if v == .disabled { continue }
-                let ds = relevant(lint(text))
+                let ds = relevant(lint(text), ex.text)
                 if !ds.isEmpty { fail(ex.mark, v, "valid example was flagged at \(show(ds, text))") }
             }
             for ex in rule.examples.invalid {
@@ -121,7 +131,7 @@ public enum ExampleRunner {
                     if !ds.isEmpty { fail(ex.mark, v, "inside a disabled region, expected no finding, got \(ds.map(\.ruleID).joined(separator: ", ")) at \(show(ds, text))") }
                     continue
                 }
-                let ds = relevant(lint(marked.text))
+                let ds = relevant(lint(marked.text), ex.text)
                 let got = ds.map(\.range).sorted { ($0.lowerBound, $0.upperBound) < ($1.lowerBound, $1.upperBound) }
                 let want = marked.expected.sorted { ($0.lowerBound, $0.upperBound) < ($1.lowerBound, $1.upperBound) }
                 if got != want {
@@ -162,7 +172,7 @@ public enum ExampleRunner {
     static func examplePath(_ rule: Rule) -> String { rule.examples.format == .markdown ? "example.md" : "example.txt" }
 
     /// Markdown examples: the disable comments go after the front matter (which must open the file); the multibyte
-    /// prefix cannot go before it, so that variant is not run on them.
+    /// prefix goes inside it (`markdownPrefixLine`).
     static func markdownDisabled(_ text: String, _ id: String) -> String {
         let open = "<!-- copydesk-disable \(id) -- example variant -->\n\n", close = "\n<!-- copydesk-enable \(id) -->\n"
         let nl = text.contains("\r\n") ? "\r\n" : "\n"

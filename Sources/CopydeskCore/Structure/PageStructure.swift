@@ -34,6 +34,14 @@ public struct PageStructure: Sendable {
         public var kind: CreditKind
         public var line: Int
         public var range: Range<Int>
+        /// A credit inside a body paragraph: the byline that opens it (`本报记者 张三报道 ……`) or the closing credit
+        /// that ends it (`……。（记者 张三）`, `……（完）责任编辑：李四`). `Document` cuts these out of the paragraph as
+        /// `[body, credit]` segments.
+        public var inParagraph = false
+
+        public init(kind: CreditKind, line: Int, range: Range<Int>, inParagraph: Bool = false) {
+            self.kind = kind; self.line = line; self.range = range; self.inParagraph = inParagraph
+        }
     }
 
     public struct Article: Sendable {
@@ -43,6 +51,8 @@ public struct PageStructure: Sendable {
         public var body: [Int] = []
         /// The article type (`评论`, `简讯`…) when a vocabulary word marks it.
         public var type: String? = nil
+        /// Markdown: the front matter's `section` (the page or column the article runs in), else nil.
+        public var section: String? = nil
         /// The lines the article spans (0-based, end exclusive).
         public var lines: Range<Int> = 0..<0
 
@@ -133,22 +143,26 @@ public struct PageStructure: Sendable {
         if !page.frontMatter.isEmpty {
             var parts: [HeadlinePart] = []
             var credits: [Credit] = []
-            var type: String? = nil
+            var type: String? = nil, section: String? = nil
             for f in page.frontMatter {
                 switch f.key {
                 case "kicker": parts.append(HeadlinePart(kind: .leadIn, block: -1, line: f.line, range: f.value))
                 case "title": parts.append(HeadlinePart(kind: .main, block: -1, line: f.line, range: f.value))
                 case "subtitle": parts.append(HeadlinePart(kind: .subtitle, block: -1, line: f.line, range: f.value))
                 case "author", "byline", "authors": credits.append(Credit(kind: .frontMatter, line: f.line, range: f.value))
-                case "type": type = source.string(f.value)
+                case "type": let t = source.string(f.value); type = vocab.articleType(named: t) ?? t
+                case "section": section = source.string(f.value)
                 default: break
                 }
             }
-            if !parts.isEmpty || !credits.isEmpty || type != nil {
+            // No `type`: a section named like an article type (`section: 评论`) gives the article that type.
+            if type == nil, let sec = section { type = vocab.articleType(named: sec) }
+            if !parts.isEmpty || !credits.isEmpty || type != nil || section != nil {
                 if b.articles.isEmpty { b.articles.append(Article()) }
                 b.articles[0].headlines = parts + b.articles[0].headlines
                 b.articles[0].credits = credits + b.articles[0].credits
                 if let type { b.articles[0].type = type }
+                b.articles[0].section = section
                 if let l = page.frontMatter.first?.line { b.articles[0].lines = min(l, b.articles[0].lines.lowerBound)..<max(b.articles[0].lines.upperBound, l + 1) }
             }
         }
@@ -157,10 +171,23 @@ public struct PageStructure: Sendable {
         return page
     }
 
+    /// The credits inside body paragraphs (`Credit.inParagraph`), in text order, without those that overlap a
+    /// dateline's credit (`本报讯 昨天开会。（记者 张三）` holds one credit, read as the dateline's).
+    func paragraphCredits(besides inline: [(range: Range<Int>, role: Scope)]) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        for a in articles {
+            for c in a.credits where c.inParagraph && !c.range.isEmpty {
+                if inline.contains(where: { $0.range.overlaps(c.range) }) || out.contains(where: { $0.overlaps(c.range) }) { continue }
+                out.append(c.range)
+            }
+        }
+        return out.sorted { $0.lowerBound < $1.lowerBound }
+    }
+
     /// Per block, the structure parts it is: lead-ins `kicker`, subtitles `subtitle`, and `credit` for blocks that
     /// are credits of their own (byline lines, photo credits, closing credit lines such as `（记者 张三）` or
-    /// `责任编辑：李四`). A credit at the end of a paragraph's last line stays part of that paragraph (the article
-    /// checks read it; the scope does not cut it out). Dateline credits get `credit` in `Document.segments`.
+    /// `责任编辑：李四`). Credits inside a paragraph (`paragraphCredits`) and dateline credits are inline roles: they
+    /// get `credit` in `Document.segments`.
     func blockParts(blocks: [Block], source: SourceText) -> [Scope] {
         var parts = [Scope](repeating: [], count: blocks.count)
         func mark(_ heads: [HeadlinePart]) {
@@ -181,7 +208,8 @@ public struct PageStructure: Sendable {
                         let b = blocks[mid]
                         // A credit of its own: a one-line block whose text starts with the credit.
                         if b.content.count == 1, let f = b.content.first, c.range.lowerBound <= f.lowerBound
-                            || PlainTextScanner.isBlank(source, f.lowerBound..<c.range.lowerBound) {
+                            || PlainTextScanner.isBlank(source, f.lowerBound..<c.range.lowerBound),
+                           c.range.upperBound >= f.upperBound || PlainTextScanner.isBlank(source, c.range.upperBound..<f.upperBound) {
                             parts[mid].formUnion(.credit)
                         }
                         break
@@ -340,7 +368,7 @@ public struct PageStructure: Sendable {
                 }
                 if ArticleStructure.isSentencePunct(v) || v == 0x201C || v == 0x300A { return nil }
                 let n = v < 0x80 ? 1 : v < 0x800 ? 2 : v < 0x10000 ? 3 : 4
-                let isXun = v == 0x8BAF, isDian = v == 0x7535 && k > 0 && s[k - 1] == 0x65E5
+                let isXun = v == 0x8BAF && (k == 0 || s[k - 1] != 0x901A), isDian = v == 0x7535 && k > 0 && s[k - 1] == 0x65E5
                 if (isXun && (sawOutlet || sawDay) && k >= 2) || (isDian && sawOutlet) {
                     let next = k + 1 < s.count ? s[k + 1] : 0
                     guard next == 0xFF08 || next == 0x28 || next == 0x20 || next == 0x3000 || (0x30...0x39).contains(next) else { return nil }
@@ -348,6 +376,34 @@ public struct PageStructure: Sendable {
                 }
                 _ = sawDay
                 off += n
+            }
+            return nil
+        }
+
+        /// A byline that opens the first paragraph, ending in 报道: `本报记者刘涛 通讯员马媛报道 为使……`,
+        /// `记者宋璐报道：连日来……`. A role first (after a marker), then names, spaces or `、` up to `报道` within 40
+        /// characters. Returns the credit's range (up to the last name, without 报道).
+        func leadingCredit(_ block: Block) -> Range<Int>? {
+            let r = trimmedLine(block, 0)
+            let s = ArticleStructure.scalars(source, r.lowerBound..<min(r.upperBound, r.lowerBound + 150))
+            var k = 0
+            if let f = s.first, ArticleStructure.isMarker(f, vocab) { k = 1 }
+            while k < s.count && ArticleStructure.isSpace(s[k]) { k += 1 }
+            guard k < s.count, let roleLen = ArticleStructure.roleLength(s[k...], vocab) else { return nil }
+            let start = r.lowerBound
+            var j = k
+            while j + 1 < min(s.count, k + 40) {
+                let v = s[j]
+                if v == 0x62A5 && s[j + 1] == 0x9053 {                                        // 报道
+                    var end = start
+                    for w in s[..<j] { end += w < 0x80 ? 1 : w < 0x800 ? 2 : w < 0x10000 ? 3 : 4 }
+                    // Up to the last name: 报道 is the verb of the sentence, not part of a name.
+                    while end > start, source.bytes[end - 1] == 0x20 { end -= 1 }
+                    guard j > k + roleLen else { return nil }                              // a name after the role
+                    return start..<end
+                }
+                guard CharClass.of(v).contains(.han) || ArticleStructure.isSpace(v) || v == 0x3001 || v == 0xB7 else { return nil }
+                j += 1
             }
             return nil
         }
@@ -403,7 +459,10 @@ public struct PageStructure: Sendable {
                 return
             }
             if let last = a.body.last, let c = trailingCredit(blocks[last]) ?? trailingClosingLine(blocks[last]) {
-                a.credits.append(Credit(kind: .closing, line: blocks[last].lines.upperBound - 1, range: c))
+                a.credits.append(Credit(kind: .closing, line: blocks[last].lines.upperBound - 1, range: c, inParagraph: true))
+            }
+            if let f = a.body.first, blocks[f].role != .dateline, let c = leadingCredit(blocks[f]) {
+                a.credits.append(Credit(kind: .byline, line: blocks[f].lines.lowerBound, range: c, inParagraph: true))
             }
             if !a.credits.contains(where: { $0.kind == .dateline }), let f = a.body.first, let d = webDateline(blocks[f]) {
                 a.credits.append(Credit(kind: .dateline, line: blocks[f].lines.lowerBound, range: d))

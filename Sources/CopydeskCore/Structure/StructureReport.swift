@@ -23,7 +23,7 @@ public enum StructureReport {
                 + excerpt(src, r) + "\n"
         }
         for (n, a) in page.articles.enumerated() {
-            out += "  article \(n + 1)  lines \(range(a.lines))" + (a.type.map { "  type \($0)" } ?? "") + "\n"
+            out += "  article \(n + 1)  lines \(range(a.lines))" + (a.type.map { "  type \($0)" } ?? "") + (a.section.map { "  section \($0)" } ?? "") + "\n"
             if a.headlines.isEmpty { out += "    (no headline)\n" }
             for h in a.headlines { part("headline \(h.kind.rawValue)", h.line, h.range) }
             for c in a.credits { part(c.kind.rawValue, c.line, c.range) }
@@ -60,6 +60,7 @@ public enum StructureReport {
             return JSON.object([
                 ("lines", lines(a.lines.lowerBound + 1, a.lines.upperBound)),
                 ("type", a.type.map(JSON.string) ?? "null"),
+                ("section", a.section.map(JSON.string) ?? "null"),
                 ("headlines", JSON.array(a.headlines.map(head))),
                 ("credits", JSON.array(a.credits.map(credit))),
                 ("body", body.map { lines($0.lowerBound, $0.upperBound) } ?? "null"),

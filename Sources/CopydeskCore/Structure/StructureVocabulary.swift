@@ -42,6 +42,9 @@ public struct StructureVocabulary: Sendable, Equatable {
       评论: [评论, 短评, 时评, 社论, 本报评论员]
       来信: [来信, 读者来信]
       简讯: [简讯, 短讯, 快讯, 图片新闻]
+      # News report and feature: their subtitles differ (headline.subtitle-dash-presence).
+      消息: [消息, 动态消息]
+      通讯: [通讯, 人物通讯, 特写, 专访, 侧记, 纪实]
     """
 
     public static let builtIn: StructureVocabulary = {
@@ -145,6 +148,14 @@ public struct StructureVocabulary: Sendable, Equatable {
             if !keys.contains(k) { keys.append(k) }
         }
         bylineKeys = ok ? keys : nil
+    }
+
+    /// The article type a name stands for: a type of the vocabulary or one of its words (`短评` → 评论), else nil.
+    /// Markdown front matter's `section` is read through here when there is no `type`.
+    func articleType(named name: String) -> String? {
+        let n = name.trimmingASCIISpaces()
+        for t in articleTypes where t.type == n || t.words.contains(n) { return t.type }
+        return nil
     }
 
     /// The marker an OCR character stands for (口 → □), if it is one.
