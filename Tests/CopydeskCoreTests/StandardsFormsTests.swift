@@ -40,6 +40,10 @@ import Testing
         let disabled = "<!-- copydesk-disable punctuation.enumeration-comma -->\n\n（记者 张三,李四）\n\n<!-- copydesk-enable punctuation.enumeration-comma -->\n\n（记者 王五,赵六）\n"
         let ds = try linter(rules).lint(Document(path: "draft.md", text: disabled))
         #expect(ds.map(\.ruleID) == ["punctuation.halfwidth-in-chinese", "punctuation.enumeration-comma"])
+        // The same page without the comments: the first paragraph is read as a credit (an inline segment, listed
+        // after the block segments); a list further down must not hide its comma.
+        let both = try linter(rules).lint(Document(path: "draft.md", text: "（记者 张三,李四）\n\n（记者 王五,赵六）\n"))
+        #expect(both.map(\.ruleID) == ["punctuation.enumeration-comma", "punctuation.enumeration-comma"])
         // Without the enumeration rule the full-width rule reports every comma, as before.
         #expect(try found("（记者 张三,李四）", "  punctuation.halfwidth-in-chinese: on\n").map(\.text) == [","])
         // A clause before the list is not part of it.

@@ -90,6 +90,27 @@ import Testing
         #expect(String(decoding: fixed.bytes, as: UTF8.self) == "本报讯　12月14日夜，市领导赴现场。\n")
     }
 
+    /// Before a Han character the same space is also a gap spacing.han-space-han forbids: dateline.separator
+    /// supersedes it there (one report, a warning, fixed to U+3000), while han-space-han still reports other gaps.
+    @Test func theSpaceAfterADatelineBeforeHanIsReportedOnce() throws {
+        let config = try Config.parse("extends: []\nstyle: print\nrules:\n  dateline.separator: on\n  spacing.han-space-han: on\n",
+                                      file: "/c/.lintrc.yml", directory: "/c")
+        let linter = Linter(try RuleSet.build(config: config, catalog: RuleCatalog.loadBuiltIn()))
+        let text = "标题\n\n本报讯 今天下午，市领导来到现场。\n\n市委 书记来到现场。\n"
+        let ds = linter.lint(Document(path: "a.md", text: text))
+        let after = try #require(TS.offset(of: " ", in: text))
+        #expect(ds.filter { $0.range.lowerBound == after }.map(\.ruleID) == ["dateline.separator"])
+        #expect(ds.map(\.ruleID) == ["dateline.separator", "spacing.han-space-han"])
+        // Without dateline.separator the space is han-space-han's, as before.
+        let alone = Linter(try RuleSet.build(config: try Config.parse("extends: []\nstyle: print\nrules:\n  spacing.han-space-han: on\n",
+                                                                       file: "/c/.lintrc.yml", directory: "/c"), catalog: RuleCatalog.loadBuiltIn()))
+        #expect(alone.lint(Document(path: "a.md", text: text)).filter { $0.range.lowerBound == after }.map(\.ruleID) == ["spacing.han-space-han"])
+        for incremental in [true, false] {
+            let fixed = FixApplier.fix(SourceText(text), path: "a.md", linter: linter, allowUnsafe: true, incremental: incremental)
+            #expect(String(decoding: fixed.bytes, as: UTF8.self) == "标题\n\n本报讯　今天下午，市领导来到现场。\n\n市委书记来到现场。\n")
+        }
+    }
+
     @Test func aHouseRuleCanTargetEachPart() throws {
         let text = "保民生　暖人心\n青山镇保民生全力以赴\n——保民生的青山实践\n□融媒记者 保民生\n\n本报讯 昨天，青山镇召开保民生会议。\n"
         func rule(_ scope: String) -> String { TS.ruleYAML(kind: "phrases", extra: "phrases: [保民生]", scope: scope) }

@@ -70,11 +70,14 @@ public struct PunctuationFormsCheck: Check {
         let doc = context.document
         let hits = context.texts.scalarHits(NumbersCheck.shared)
         doc.source.bytes.withUnsafeBufferPointer { p in
-            var covered = 0
             switch form {
             case .enumerationComma, .captionPeriod:
                 let trigger: UInt32 = form == .enumerationComma ? 0x2C : 0x6444
                 for (k, seg) in context.segments {
+                    // The end of the last list read, within this segment: a list never leaves its segment, and the
+                    // segments are not in text order (inline ones, such as a credit read inside a paragraph, come
+                    // last), so a list further down must not hide the commas of a credit above it.
+                    var covered = seg.range.lowerBound
                     for j in hits.start[k]..<hits.start[k + 1] where hits.vals[j] == trigger {
                         if form == .enumerationComma {
                             // A run of names is the names rule's; `items: words` takes the other lists, starting at
