@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Exercises the CI examples in examples/ci/ on a temporary git repository:
+#   - the GitLab CI job's `script:` lines (read with PyYAML) on a shallow clone, then its Code Quality report
+#     (GitLab's documented fields), JUnit XML and HTML artifacts;
 #   - the GitHub Actions workflow's steps as shell: a base commit with a committed baseline, a pull-request commit,
 #     a shallow clone (depth 1) as actions/checkout makes it, `git fetch --depth=1 origin main`, then the workflow's
 #     own lint command (read from examples/ci/github-workflow.yml): it must fail on the new finding only, and write
@@ -59,6 +61,56 @@ echo "$out" | grep -q '::error file=drafts/old.txt,line=3' || fail "no annotatio
 python3 -c "import json,sys; r=json.load(open('copydesk.sarif'))['runs'][0]['results']; sys.exit(0 if len(r)==1 else 1)" || fail "SARIF should hold the one new finding"
 grep -q 'id="copydesk-data"' copydesk-report.html || fail "no HTML report"
 echo "check-ci-examples: OK: GitHub workflow steps (shallow clone, baseline, SARIF, annotations, HTML)"
+
+# GitLab CI: the job in examples/ci/gitlab-ci.yml, read with a YAML parser (PyYAML), its `script:` lines run as the
+# runner runs them (bash, `set -eo pipefail`, one line after the other) in a clone of the merge request's branch of
+# depth 20 (the job's GIT_DEPTH) holding only that branch, with GitLab's merge-request variables. `before_script:`
+# (a release build put on PATH) is replaced by the binary under test on PATH. Then: the exit status (1: one new
+# finding), every artifact the job declares exists, the Code Quality report has the fields GitLab documents
+# (description, check_name, fingerprint unique per issue, severity info|minor|major|critical|blocker,
+# location.path relative, location.lines.begin >= 1) and the one new finding, the JUnit XML parses with one failure.
+cd "$work"
+g clone -q --depth 20 --branch pr "file://$work/origin" "$work/gl" && cd "$work/gl"
+python3 - "$root/examples/ci/gitlab-ci.yml" "$work/gl-job.sh" "$work/gl-artifacts" <<'PY' || fail "examples/ci/gitlab-ci.yml: no runnable copydesk job"
+import sys, yaml
+job = yaml.safe_load(open(sys.argv[1], encoding="utf-8"))["copydesk"]
+assert any("merge_request_event" in r.get("if", "") for r in job["rules"]), "the job runs in merge request pipelines"
+assert job["before_script"][0].startswith("swift build -c release"), job["before_script"]
+assert "PATH=" in job["before_script"][1], job["before_script"]
+lines = job["script"]
+assert all(isinstance(l, str) for l in lines) and any(l.startswith("copydesk lint") for l in lines), lines
+open(sys.argv[2], "w").write("set -eo pipefail\n" + "".join(l + "\n" for l in lines))
+a = job["artifacts"]
+assert a["when"] == "always"
+open(sys.argv[3], "w").write("\n".join([a["reports"]["codequality"], a["reports"]["junit"]] + a["paths"]) + "\n")
+PY
+set +e
+out=$(PATH="$(dirname "$bin"):$PATH" CI_PIPELINE_SOURCE=merge_request_event CI_MERGE_REQUEST_TARGET_BRANCH_NAME=main \
+      CI_MERGE_REQUEST_SOURCE_BRANCH_NAME=pr GIT_DEPTH=20 bash "$work/gl-job.sh" 2>&1); rc=$?
+set -e
+[ "$rc" = 1 ] || fail "the GitLab job's script exited $rc (expected 1: one new finding): $out"
+while read -r artifact; do [ -s "$artifact" ] || fail "the GitLab job declares the artifact $artifact but did not write it"; done < "$work/gl-artifacts"
+python3 - "$(sed -n 1p "$work/gl-artifacts")" "$(sed -n 2p "$work/gl-artifacts")" <<'PY' || fail "GitLab reports: see above"
+import json, os, sys, xml.etree.ElementTree as ET
+issues = json.load(open(sys.argv[1], encoding="utf-8"))
+assert isinstance(issues, list), "Code Quality: not a JSON array"
+prints = set()
+for i in issues:
+    assert isinstance(i.get("description"), str) and i["description"], i
+    assert isinstance(i.get("check_name"), str) and i["check_name"], i
+    assert isinstance(i.get("fingerprint"), str) and i["fingerprint"] not in prints, i
+    prints.add(i["fingerprint"])
+    assert i.get("severity") in {"info", "minor", "major", "critical", "blocker"}, i
+    loc = i["location"]
+    assert isinstance(loc["path"], str) and not os.path.isabs(loc["path"]) and os.path.isfile(loc["path"]), loc
+    assert isinstance(loc["lines"]["begin"], int) and loc["lines"]["begin"] >= 1, loc
+found = [(i["location"]["path"], i["location"]["lines"]["begin"], i["severity"]) for i in issues]
+assert found == [("drafts/old.txt", 3, "major")], f"Code Quality should hold the one new finding: {found}"
+root = ET.parse(sys.argv[2]).getroot()
+assert root.tag == "testsuites" and root.get("failures") == "1", ET.tostring(root)[:300]
+PY
+grep -q 'id="copydesk-data"' copydesk-report.html || fail "GitLab job: no HTML report"
+echo "check-ci-examples: OK: GitLab CI job script (shallow clone, baseline, Code Quality, JUnit, HTML)"
 fi
 
 if [ "$precommit" = 1 ]; then

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL server for the archive tests (issue 12), from Debian's packages.
 #
-#   eval "$(scripts/pg-test-server.sh start DIR)"   # prints: export COPYDESK_TEST_POSTGRES=…; export PG_TEST_DIR=…
+#   eval "$(scripts/pg-test-server.sh start DIR)"   # prints: export COPYDESK_TEST_POSTGRES=…; export COPYDESK_TEST_PG_DIR=…
+#   scripts/pg-test-server.sh kill DIR      # immediate shutdown (clients lose their connections); restart DIR starts it again
 #   scripts/pg-test-server.sh stop DIR
 #
 # start: installs postgresql with apt-get when initdb is missing (as root), runs initdb in DIR/data (as the user
@@ -12,7 +13,18 @@ set -euo pipefail
 cmd=${1:?start|stop}; dir=${2:?folder}
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+pg_start() {
+    as_pg "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+        -o "-c listen_addresses='' -c unix_socket_directories='$dir/sock' -c fsync=off" start >/dev/null
+}
 case "$cmd" in
+kill)
+    # The server goes away under its clients (the archive tests' "server gone mid-run"): immediate shutdown.
+    as_pg "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null
+    ;;
+restart)
+    pg_start
+    ;;
 start)
     if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then
         if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -31,11 +43,11 @@ start)
     printf 'local all copydesk_pw_test scram-sha-256\n' | cat - "$dir/data/pg_hba.conf" > "$dir/pg_hba.conf"
     cp "$dir/pg_hba.conf" "$dir/data/pg_hba.conf"
     if [ "$(id -u)" = 0 ]; then chown postgres "$dir/data/pg_hba.conf"; fi
-    as_pg "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-c listen_addresses='' -c unix_socket_directories='$dir/sock' -c fsync=off" start >/dev/null
+    pg_start
     as_pg "$bindir/psql" -h "$dir/sock" -U postgres -q -c "CREATE DATABASE copydesk_test" \
         -c "CREATE ROLE copydesk_pw_test LOGIN PASSWORD 'right-secret'" >/dev/null
     echo "export COPYDESK_TEST_POSTGRES='postgres://postgres@/copydesk_test?host=$dir/sock'"
+    echo "export COPYDESK_TEST_PG_DIR='$dir'"
     ;;
 stop)
     if [ -n "$bindir" ] && [ -f "$dir/data/postmaster.pid" ]; then as_pg "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null || true; fi

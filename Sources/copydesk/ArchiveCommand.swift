@@ -84,7 +84,12 @@ struct ArchiveCommand: ParsableCommand {
                 }
                 if failed { printError("nothing added"); return 2 }
                 let store = try openArchive(loc, create: true)
-                let (added, replaced) = try store.add(articles)
+                let added: Int, replaced: Int
+                do { (added, replaced) = try store.add(articles) } catch {
+                    // The transaction was rolled back (or dropped with the connection): the archive is as it was.
+                    printError("\(error); nothing added")
+                    return 2
+                }
                 let paragraphs = articles.reduce(0) { $0 + $1.paragraphs.count }
                 let secs = Date().timeIntervalSince(started)
                 FileHandle.standardError.write(Data("""

@@ -19,7 +19,7 @@ enum LintCommand {
                 let loc = try ArchiveLocation.parse(a, directory: FileManager.default.currentDirectoryPath)
                 _ = try openArchive(loc, create: false)
                 opts.archive = loc
-            } catch { printError("\(error)"); return 2 }
+            } catch { printError(o.language.fileError("\(error)")); return 2 }
         }
         return execute(o, options: opts, mode: mode, unsafe: unsafe, writeBaseline: writeBaseline)
     }
@@ -128,7 +128,7 @@ enum LintCommand {
                     notLinted.append(name)
                 }
             }
-            for e in configErrors.errors { printError(e.line) }
+            for e in configErrors.errors { printError(o.language.fileError(e.line)) }
             if let stdinReport { reports.append(stdinReport) }
             // Text output streams: each file's findings are printed as soon as they are known (in input order), and
             // only what the summary needs is kept. Other formats are one document and are written at the end.
@@ -164,7 +164,7 @@ enum LintCommand {
                 !(out.format == .json && !jsonStreams.isEmpty || out.format == .sarif && !sarifStreams.isEmpty)
             }
             let keepText = laterDocuments.contains { $0.format.needsText } || (textOutput != nil && !streaming)
-            let fingerprints = laterDocuments.contains { $0.format == .sarif }
+            let fingerprints = laterDocuments.contains { $0.format == .sarif || $0.format == .codequality }
             runner.run(files: fileList, write: mode == .apply) { r in
                 var report = r.0
                 if let changes { _ = changes.filter(&report) }
@@ -204,13 +204,13 @@ enum LintCommand {
                     reports[k].absorb(r)
                 } else {
                     var r = r
-                    r.detachSource(fingerprints: o.format == .sarif)
+                    r.detachSource(fingerprints: o.format == .sarif || o.format == .codequality)
                     reports.append(r)
                 }
             }
             streamed = streaming
         } catch let e as ConfigError {
-            for x in e.all { printError(x.line) }
+            for x in e.all { printError(o.language.fileError(x.line)) }
             return 2
         } catch {
             printError("\(error)")

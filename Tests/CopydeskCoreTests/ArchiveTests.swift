@@ -273,6 +273,33 @@ enum ArchiveFixture {
         }
     }
 
+    /// `--fix` (and `--diff`) with an archive: the fixer changes the pasted paragraph's punctuation, and the
+    /// archive finding (which has no fix) is still reported on the fixed text, as `lint` reports it.
+    @Test func fixReportsArchiveFindings() throws {
+        try withDir { dir in
+            try TS.write(ArchiveFixture.published, to: dir.appendingPathComponent("published/chungeng.txt"))
+            var r = try CLI.run(["archive", "add", "--date", "2025-03-12", "published/chungeng.txt"], in: dir)
+            #expect(r.status == 0, "\(r.stderr)")
+            // A safe fix elsewhere in the draft: trailing spaces on line 3.
+            try TS.write("extends: []\nrules:\n  spacing.trailing-whitespace: on\n", to: dir.appendingPathComponent(".lintrc.yml"))
+            let draft = dir.appendingPathComponent("draft.txt")
+            let text = ArchiveFixture.draft.replacingOccurrences(of: "繁忙景象。\n", with: "繁忙景象。  \n")
+            try TS.write(text, to: draft)
+            r = try CLI.run(["lint", "--fix", "--archive", ".copydesk/archive.sqlite", "draft.txt"], in: dir)
+            let fixed = try String(contentsOf: draft, encoding: .utf8)
+            #expect(fixed == ArchiveFixture.draft, "the draft was not fixed: \(r.stdout) \(r.stderr)")
+            #expect(r.stdout.contains("draft.txt:5:1") && r.stdout.contains("duplicates.published") && r.stdout.contains("2025-03-12"),
+                    "\(r.stdout) \(r.stderr)")
+            r = try CLI.run(["fix", "--archive", ".copydesk/archive.sqlite", "--format", "json", "draft.txt"], in: dir)
+            let json = try #require(try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any], "\(r.stdout) \(r.stderr)")
+            let ds = (json["diagnostics"] as? [[String: Any]] ?? []).filter { $0["rule"] as? String == "duplicates.published" }
+            #expect(ds.count == 1 && (ds.first?["start"] as? [String: Any])?["line"] as? Int == 5, "\(r.stdout)")
+            // Without the archive, --fix reports nothing of it.
+            r = try CLI.run(["fix", "draft.txt"], in: dir)
+            #expect(!r.stdout.contains("duplicates.published"), "\(r.stdout)")
+        }
+    }
+
     @Test func errorsAreOneMessageAndExit2() throws {
         try withDir { dir in
             try TS.write(ArchiveFixture.draft, to: dir.appendingPathComponent("draft.txt"))
@@ -382,6 +409,101 @@ enum ArchiveFixture {
             #expect(r.stdout.contains("\"articles\":130,") && r.stdout.contains("\"paragraphs\":390,"), "\(r.stdout)")
         }
     }
+
+    /// Starts copydesk with `env` added, its standard output and error going to files in `dir`.
+    func launch(_ args: [String], in dir: URL, env extra: [String: String], tag: String) throws -> (Process, URL, URL) {
+        let p = Process()
+        p.executableURL = try #require(CLI.binary)
+        p.arguments = args
+        p.currentDirectoryURL = dir
+        var env = ProcessInfo.processInfo.environment
+        env["LANG"] = "C.UTF-8"
+        for (k, v) in extra { env[k] = v }
+        p.environment = env
+        let out = dir.appendingPathComponent(".\(tag).out"), err = dir.appendingPathComponent(".\(tag).err")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        p.standardOutput = try FileHandle(forWritingTo: out)
+        p.standardError = try FileHandle(forWritingTo: err)
+        try p.run()
+        return (p, out, err)
+    }
+
+    /// Waits until a paused process has written its marker (it waits until the marker is removed).
+    func waitForMarker(_ marker: String, _ p: Process) -> Bool {
+        let deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: marker) && Date() < deadline && p.isRunning { Thread.sleep(forTimeInterval: 0.02) }
+        return FileManager.default.fileExists(atPath: marker)
+    }
+
+    #if PostgreSQL
+    /// The PostgreSQL server goes away (immediate shutdown) in the middle of `archive add`, after every row is
+    /// written and before the commit, and in the middle of `lint --archive`, between connecting and the first
+    /// lookup: one message naming the location, exit 2; after a restart the archive is as it was (the add's
+    /// transaction died with its connection) and works.
+    @Test(.disabled("KNOWN BUG (2026-12-03): after an immediate shutdown of the server, `archive add` hangs in its COMMIT (postgres-nio's wait never returns) instead of failing; enable once fixed"))
+    func postgresServerGoneMidRun() throws {
+        try withDir { dir in
+            guard let pgDir = ProcessInfo.processInfo.environment["COPYDESK_TEST_PG_DIR"], !pgDir.isEmpty else {
+                Issue.record("COPYDESK_TEST_PG_DIR is not set (scripts/pg-test-server.sh start prints it): the server-gone test was not run")
+                return
+            }
+            let script = TS.repoRoot.appendingPathComponent("scripts/pg-test-server.sh").path
+            func server(_ verb: String) throws {
+                let (status, text) = try TS.run("/bin/bash", [script, verb, pgDir])
+                #expect(status == 0, "pg-test-server.sh \(verb): \(text)")
+            }
+            _ = try ArchiveBackend.postgres.make(dir)
+            let loc = try ArchiveBackend.postgres.location(dir)
+            for i in 0..<3 { try TS.write(ArchiveFixture.synthetic(500 + i), to: dir.appendingPathComponent("first/\(i).txt")) }
+            for i in 3..<30 { try TS.write(ArchiveFixture.synthetic(500 + i), to: dir.appendingPathComponent("second/\(i).txt")) }
+            var r = try CLI.run(["archive", "add", "--archive", loc, "first"], in: dir)
+            #expect(r.status == 0, "\(r.stderr)")
+            r = try CLI.run(["archive", "stats", "--archive", loc, "--json"], in: dir)
+            func counts(_ s: String) -> [String] { s.split(separator: ",").filter { !$0.contains("bytes") }.map(String.init) }
+            let before = counts(r.stdout)
+            #expect(r.stdout.contains("\"articles\":3,"), "\(r.stdout)")
+
+            // `archive add`: the server goes away before the commit.
+            var marker = dir.appendingPathComponent("paused-add").path
+            var (p, out, err) = try launch(["archive", "add", "--archive", loc, "second", "first/0.txt"], in: dir,
+                                           env: ["COPYDESK_TEST_ARCHIVE_PAUSE": marker], tag: "add")
+            #expect(waitForMarker(marker, p), "the add never reached its commit")
+            try server("kill")
+            try FileManager.default.removeItem(atPath: marker)
+            p.waitUntilExit()
+            var e = try String(contentsOf: err, encoding: .utf8)
+            #expect(p.terminationStatus == 2, "\(e)")
+            #expect(e.contains("archive \(loc): cannot add: the server closed the connection") && e.contains("nothing added"), "\(e)")
+            #expect(e.split(separator: "\n").count == 1, "\(e)")
+            try server("restart")
+            r = try CLI.run(["archive", "stats", "--archive", loc, "--json"], in: dir)
+            #expect(r.status == 0 && counts(r.stdout) == before, "\(r.stdout) \(r.stderr)")
+
+            // `lint --archive`: the server goes away between connecting and the first lookup.
+            try TS.write(ArchiveFixture.synthetic(501), to: dir.appendingPathComponent("drafts/d.txt"))
+            marker = dir.appendingPathComponent("paused-read").path
+            (p, out, err) = try launch(["lint", "--archive", loc, "drafts/d.txt"], in: dir,
+                                       env: ["COPYDESK_TEST_ARCHIVE_PAUSE_READ": marker], tag: "lint")
+            #expect(waitForMarker(marker, p), "the lint never reached its lookup")
+            try server("kill")
+            try FileManager.default.removeItem(atPath: marker)
+            p.waitUntilExit()
+            let o = try String(contentsOf: out, encoding: .utf8)
+            e = try String(contentsOf: err, encoding: .utf8)
+            #expect(p.terminationStatus == 2, "\(o) \(e)")
+            #expect(o.contains("drafts/d.txt:1:1: error: archive \(loc): cannot read: the server closed the connection"), "\(o) \(e)")
+            try server("restart")
+            r = try CLI.run(["archive", "stats", "--archive", loc, "--json"], in: dir)
+            #expect(r.status == 0 && counts(r.stdout) == before, "\(r.stdout) \(r.stderr)")
+            // And the archive works again: the draft (a copy of an archived article) is reported.
+            r = try CLI.run(["lint", "--archive", loc, "--format", "json", "drafts/d.txt"], in: dir)
+            let json = try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any]
+            let n = (json?["diagnostics"] as? [[String: Any]] ?? []).filter { $0["rule"] as? String == "duplicates.published" }.count
+            #expect(n == 3, "\(r.stdout) \(r.stderr)")
+        }
+    }
+    #endif
 
     #if PostgreSQL
     /// A server that is not there, or a wrong password: one message naming the location (never the password), exit 2,

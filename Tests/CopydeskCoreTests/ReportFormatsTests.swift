@@ -229,3 +229,56 @@ import Testing
         #expect(bad.status == 1 && bad.output.contains("fatal"), "\(bad.output)")
     }
 }
+
+/// `--format codequality` (GitLab Code Quality) on the shared reporter fixture: the fields GitLab documents, one issue
+/// per finding, fingerprints unique and tied to the line's text (not its number).
+@Suite struct CodeQualityFormatTests {
+    static func issues(_ report: RunReport) throws -> [[String: Any]] {
+        let text = CodeQualityReporter(baseDirectory: ReporterTests.base).render(report)
+        return try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]], "\(text)")
+    }
+
+    @Test func gitlabFieldsForEveryFinding() throws {
+        let report = try ReporterTests.report()
+        let issues = try Self.issues(report)
+        let findings = report.files.reduce(0) { $0 + $1.diagnostics.count } + report.files.filter { $0.error != nil }.count
+        #expect(issues.count == findings)
+        var prints = Set<String>()
+        for i in issues {
+            #expect((i["description"] as? String)?.isEmpty == false)
+            #expect((i["check_name"] as? String)?.isEmpty == false)
+            let f = try #require(i["fingerprint"] as? String)
+            #expect(prints.insert(f).inserted, "fingerprint \(f) twice")
+            #expect(["info", "minor", "major", "critical", "blocker"].contains(i["severity"] as? String ?? ""))
+            let loc = try #require(i["location"] as? [String: Any])
+            #expect((loc["path"] as? String)?.hasPrefix("drafts/") == true)
+            #expect(((loc["lines"] as? [String: Any])?["begin"] as? Int ?? 0) >= 1)
+        }
+        // The han-space-han error of the fixture's first line (after astral and CJK text): major, line 1.
+        let han = issues.first { $0["check_name"] as? String == "spacing.han-space-han" }
+        #expect(han?["severity"] as? String == "major")
+        #expect(((han?["location"] as? [String: Any])?["lines"] as? [String: Any])?["begin"] as? Int == 1)
+        #expect(issues.contains { $0["check_name"] as? String == "copydesk" && $0["severity"] as? String == "critical" })
+    }
+
+    @Test func fingerprintsFollowTheLineNotItsNumber() throws {
+        let linter = Linter(rules: try ReporterTests.rules())
+        let before = try Self.issues(RunReport(files: [ReporterTests.lint("drafts/a.txt", "扎紧篱笆 墙。\n", linter)], rules: []))
+        let after = try Self.issues(RunReport(files: [ReporterTests.lint("drafts/a.txt", "新的导语。\n\n扎紧篱笆 墙。\n", linter)], rules: []))
+        let f0 = before.compactMap { $0["fingerprint"] as? String }, f1 = after.compactMap { $0["fingerprint"] as? String }
+        #expect(!f0.isEmpty && f0 == f1, "\(before) \(after)")
+        #expect(((after.first?["location"] as? [String: Any])?["lines"] as? [String: Any])?["begin"] as? Int == 3)
+    }
+
+    @Test func codequalitySnapshot() throws {
+        let text = CodeQualityReporter(baseDirectory: ReporterTests.base).render(try ReporterTests.tinyReport())
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines.first == "[" && lines.last == "]" && lines.count == 5, "\(text)")
+        #expect(lines[1].hasPrefix(#"{"description":"汉字之间不应有空格","check_name":"spacing.han-space-han","fingerprint":""#)
+                && lines[1].hasSuffix(#","severity":"major","location":{"path":"drafts/a,b:c.txt","lines":{"begin":1}}},"#), "\(text)")
+        #expect(lines[2].hasPrefix(#"{"description":"中文与 \"Latin\" <字母> & 数字之间缺少空格: 100%, 见规范","check_name":"house.latin-space","fingerprint":""#)
+                && lines[2].hasSuffix(#","severity":"info","location":{"path":"drafts/a,b:c.txt","lines":{"begin":1}}},"#), "\(text)")
+        #expect(lines[3].hasPrefix(#"{"description":"not valid UTF-8 at line 1, column 2 (byte 1 is 0xFF); skipped."#)
+                && lines[3].hasSuffix(#""severity":"critical","location":{"path":"drafts/bad.txt","lines":{"begin":1}}}"#), "\(text)")
+    }
+}

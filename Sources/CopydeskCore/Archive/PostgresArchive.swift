@@ -91,6 +91,13 @@ public final class PostgresArchive: ArchiveStore, @unchecked Sendable {
         if let e = error as? ArchiveError { return e }
         if let e = error as? PSQLError {
             var why = "\(e.code)"
+            switch e.code {
+            case .serverClosedConnection, .uncleanShutdown:
+                why = "the server closed the connection (was it stopped or restarted?)"
+            case .clientClosedConnection: why = "the connection is closed"
+            case .connectionError: why = "the connection failed"
+            default: break
+            }
             if let m = e.serverInfo?[.message] { why = m }
             if let u = e.underlying { why += " (\(u))" }
             return .database(location, "\(doing): \(why)")
@@ -241,7 +248,8 @@ public final class PostgresArchive: ArchiveStore, @unchecked Sendable {
     }
 
     public func candidates(_ probes: [ArchiveProbe], limit: Int) throws -> [[ArchiveCandidate]] {
-        try run("cannot read") {
+        SQLiteArchive.testPauseBeforeRead()
+        return try run("cannot read") {
             var out: [[ArchiveCandidate]] = []
             for probe in probes {
                 var eb = PostgresBindings(); eb.append(Int64(bitPattern: probe.exact)); eb.append(limit)

@@ -159,11 +159,28 @@ public final class SQLiteArchive: ArchiveStore, @unchecked Sendable {
     }
 
     /// Test hook: with `COPYDESK_TEST_ARCHIVE_PAUSE=FILE`, an `add` creates FILE just before its commit and waits
-    /// (the kill -9 test kills it there).
-    static func testPauseBeforeCommit() throws {
-        guard let marker = ProcessInfo.processInfo.environment["COPYDESK_TEST_ARCHIVE_PAUSE"], !marker.isEmpty else { return }
-        FileManager.default.createFile(atPath: marker, contents: Data("paused\n".utf8))
-        Thread.sleep(forTimeInterval: 60)
+    /// until FILE is removed (at most 60 s): the kill -9 test kills it there, the server-gone test stops the server
+    /// and then lets it commit.
+    static func testPauseBeforeCommit() throws { testPause("COPYDESK_TEST_ARCHIVE_PAUSE") }
+
+    /// Test hook: with `COPYDESK_TEST_ARCHIVE_PAUSE_READ=FILE`, the first lookup of a run waits the same way (the
+    /// server-gone test stops the server while `lint --archive` is between opening the archive and reading it).
+    static func testPauseBeforeRead() { testPause("COPYDESK_TEST_ARCHIVE_PAUSE_READ") }
+
+    nonisolated(unsafe) private static var pausedOnce: Set<String> = []
+    private static let pauseLock = NSLock()
+
+    /// Pauses once per process and variable.
+    static func testPause(_ variable: String) {
+        guard let marker = ProcessInfo.processInfo.environment[variable], !marker.isEmpty else { return }
+        pauseLock.lock()
+        let first = pausedOnce.insert(variable).inserted
+        pauseLock.unlock()
+        guard first else { return }
+        guard FileManager.default.createFile(atPath: marker + ".tmp", contents: Data("paused\n".utf8)),
+              rename(marker + ".tmp", marker) == 0 else { return }
+        let deadline = Date().addingTimeInterval(60)
+        while FileManager.default.fileExists(atPath: marker) && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
     }
 
     /// Deletes an article, its paragraphs and their band rows (found from the stored fingerprints by the band
@@ -211,6 +228,7 @@ public final class SQLiteArchive: ArchiveStore, @unchecked Sendable {
 
     public func candidates(_ probes: [ArchiveProbe], limit: Int) throws -> [[ArchiveCandidate]] {
         guard !probes.isEmpty else { return [] }
+        SQLiteArchive.testPauseBeforeRead()
         return try run {
             try db.read { d in
                 let byExact = try d.cachedStatement(sql: SQLiteArchive.lookupSQL.exact)

@@ -343,9 +343,25 @@ public final class Runner: @unchecked Sendable {
                                         message: "修复在 \(FixApplier.maxPasses) 轮后仍未收敛（规则 \(id) 的修复互相冲突），请报告此问题",
                                         range: 0..<0, fix: nil))
         }
+        // The fixer lints without the archive (one lookup per pass would be wasted: archive rules have no fix), so
+        // the archive rules run once on the fixed text and their findings join what remains.
+        if checkCache.archive != nil, original == nil {
+            var archiveOnly = Linter(rules: linter.rules.filter { $0.kind == "published" }, unusedDisable: nil, knownIDs: linter.knownIDs)
+            archiveOnly.vocabulary = linter.vocabulary
+            archiveOnly.names = linter.names
+            let found = archiveOnly.lint(Document(path: lookupPath, source: fixedSource, vocabulary: linter.vocabulary), cache: checkCache)
+            if !found.isEmpty {
+                remaining = (remaining + found).enumerated().sorted {
+                    ($0.element.range.lowerBound, $0.offset) < ($1.element.range.lowerBound, $1.offset)
+                }.map(\.element)
+            }
+        }
         var report = FileReport(path: displayPath, source: fixedSource, diagnostics: remaining)
         report.fixed = outcome.applied
-        if let original { report.source = original; report.diagnostics = linter.lint(Document(path: lookupPath, source: original, vocabulary: linter.vocabulary)) }
+        if let original {
+            report.source = original
+            report.diagnostics = linter.lint(Document(path: lookupPath, source: original, vocabulary: linter.vocabulary), cache: checkCache)
+        }
         // Without a BOM the fixed bytes are shared with the report's source (no second copy of a large file).
         // A UTF-16 draft is written back in UTF-16 (same byte order and BOM).
         return (report, outcome.changed ? SourceText.fileBytes(outcome.bytes, hasBOM: hasBOM, encoding: encoding) : nil)

@@ -90,7 +90,7 @@ public protocol Reporter {
 }
 
 public enum OutputFormat: String, CaseIterable, Sendable {
-    case text, json, sarif, rdjson, rdjsonl, github, checkstyle, junit, html
+    case text, json, sarif, rdjson, rdjsonl, github, checkstyle, junit, html, codequality
 
     public var isHumanReadable: Bool { self == .text }
     /// Formats that show the drafts' text (the run keeps each file's text until the report is written).
@@ -107,6 +107,7 @@ public enum OutputFormat: String, CaseIterable, Sendable {
         case .checkstyle: return CheckstyleReporter()
         case .junit: return JUnitReporter()
         case .html: return HTMLReporter()
+        case .codequality: return CodeQualityReporter()
         }
     }
 }

@@ -53,7 +53,7 @@ public struct TextReporter: Reporter {
             out += (paint(f.path, "1") + ": " + paint(language.errorLabel, "1;31") + ": " + language.fileError(e) + "\n").utf8
         }
         if let n = f.notice {
-            out += (paint(f.path, "1") + ": " + paint(language.noteLabel, "1;36") + ": " + n + "\n").utf8
+            out += (paint(f.path, "1") + ": " + paint(language.noteLabel, "1;36") + ": " + language.fileError(n) + "\n").utf8
         }
         guard let src = f.source else { flush(); return }
         let path = Array(f.path.utf8)
@@ -71,7 +71,7 @@ public struct TextReporter: Reporter {
             out.append(0x20)
             if labels[d.severity] == nil { labels[d.severity] = Array(severityLabel(d.severity).utf8) }
             out += labels[d.severity]!
-            out += ": ".utf8; out += d.message.utf8; out.append(0x20)
+            out += ": ".utf8; out += (d.isRuleFailure && language == .zh ? language.fileError(d.message) : d.message).utf8; out.append(0x20)
             if color { out += "\u{1B}[2m".utf8 }
             out.append(0x5B); out += d.ruleID.utf8; out.append(0x5D)
             if color { out += "\u{1B}[0m".utf8 }

@@ -1,0 +1,54 @@
+import Foundation
+
+/// `--format codequality`: a GitLab Code Quality report (`artifacts: reports: codequality:`), the subset of the
+/// Code Climate spec GitLab reads: a JSON array of issues with `description`, `check_name`, `fingerprint`,
+/// `severity` (`info`, `minor`, `major`, `critical`, `blocker`) and `location.path` + `location.lines.begin`.
+///
+///     [{"description":"汉字之间不应有空格","check_name":"spacing.han-space-han","fingerprint":"3f0c…",
+///       "severity":"major","location":{"path":"drafts/a.md","lines":{"begin":4}}}]
+///
+/// Severities: error → `major`, warning → `minor`, info → `info`; a file that could not be linted is one
+/// `critical` issue at line 1 (`check_name` `copydesk`). GitLab compares a merge request's issues with the target
+/// branch's by fingerprint, so the fingerprint hashes the path, the rule and the text of the finding's line (as
+/// SARIF's `partialFingerprints`), not its line number, with repeats on one line numbered: inserting a paragraph
+/// above a finding does not make it new. Paths are relative to the working folder, as GitLab wants them.
+public struct CodeQualityReporter: Reporter {
+    public var baseDirectory: String?
+    public init(baseDirectory: String? = FileManager.default.currentDirectoryPath) { self.baseDirectory = baseDirectory }
+
+    static func severity(_ s: Severity) -> String {
+        switch s {
+        case .error: return "major"
+        case .warning: return "minor"
+        case .info: return "info"
+        }
+    }
+
+    static func issue(description: String, check: String, fingerprint: String, severity: String, path: String, line: Int) -> String {
+        JSON.object([("description", JSON.string(description)), ("check_name", JSON.string(check)),
+                     ("fingerprint", JSON.string(fingerprint)), ("severity", JSON.string(severity)),
+                     ("location", JSON.object([("path", JSON.string(path)), ("lines", JSON.object([("begin", "\(max(1, line))")]))]))])
+    }
+
+    public func render(_ report: RunReport) -> String {
+        var issues: [String] = []
+        for f in report.files {
+            let path = ReportPath.display(f.path, base: baseDirectory)
+            if let e = f.error {
+                issues.append(Self.issue(description: e, check: "copydesk", fingerprint: StableHash.fnv1a64("copydesk\u{0}", path, "\u{0}", e),
+                                         severity: "critical", path: path, line: 1))
+            }
+            guard let src = f.locator else { continue }
+            var seen: [String: Int] = [:]
+            for d in f.diagnostics {
+                let p = src.position(d.range.lowerBound)
+                let line = src.fingerprint(ruleID: d.ruleID, offset: d.range.lowerBound)
+                let n = seen[line, default: 0]
+                seen[line] = n + 1
+                issues.append(Self.issue(description: d.message, check: d.ruleID, fingerprint: StableHash.fnv1a64(path, "\u{0}", line, "\u{0}", "\(n)"),
+                                         severity: Self.severity(d.severity), path: path, line: p.line))
+            }
+        }
+        return issues.isEmpty ? "[]\n" : "[\n" + issues.joined(separator: ",\n") + "\n]\n"
+    }
+}
