@@ -91,6 +91,7 @@ enum LintCommand {
         var notLinted: [String] = []
         var jsonStreams: [(String?, JSONStreamWriter)] = []
         var sarifStreams: [(String?, SARIFStreamWriter)] = []
+        var rdjsonStreams: [(String?, OutputFormat, RDJSONStreamWriter)] = []
 
         do {
             var fileList: [String] = []
@@ -154,14 +155,19 @@ enum LintCommand {
                 for out in documents where out.format == .sarif {
                     if let w = SARIFStreamWriter(sink: sink(out.path), rules: ruleList) { sarifStreams.append((out.path, w)) }
                 }
+                for out in documents where out.format == .rdjson || out.format == .rdjsonl {
+                    rdjsonStreams.append((out.path, out.format, RDJSONStreamWriter(sink: sink(out.path), rules: ruleList, lines: out.format == .rdjsonl)))
+                }
             }
             func streams(_ report: FileReport) {
                 for (_, w) in jsonStreams { w.add(report) }
                 for (_, w) in sarifStreams { w.add(report) }
+                for (_, _, w) in rdjsonStreams { w.add(report) }
             }
             for m in reports { streams(m) }
             let laterDocuments = documents.filter { out in
-                !(out.format == .json && !jsonStreams.isEmpty || out.format == .sarif && !sarifStreams.isEmpty)
+                !(out.format == .json && !jsonStreams.isEmpty || out.format == .sarif && !sarifStreams.isEmpty
+                  || (out.format == .rdjson || out.format == .rdjsonl) && rdjsonStreams.contains { $0.1 == out.format })
             }
             let keepText = laterDocuments.contains { $0.format.needsText } || (textOutput != nil && !streaming)
             let fingerprints = laterDocuments.contains { $0.format == .sarif || $0.format == .codequality }
@@ -253,6 +259,9 @@ enum LintCommand {
                 } else if out.format == .json, let w = jsonStreams.first(where: { $0.0 == out.path })?.1 {
                     w.finish(configErrors: configErrors.errors, notLinted: notLinted.count)
                 } else if out.format == .sarif, let w = sarifStreams.first(where: { $0.0 == out.path })?.1 {
+                    w.finish()
+                } else if out.format == .rdjson || out.format == .rdjsonl,
+                          let w = rdjsonStreams.first(where: { $0.0 == out.path && $0.1 == out.format })?.2 {
                     w.finish()
                 } else {
                     write((out.format == .text ? TextReporter(color: out.path == nil && useColor, language: o.language) : out.format.reporter(color: out.path == nil && useColor)).render(report), to: out.path)

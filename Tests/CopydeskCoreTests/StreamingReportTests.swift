@@ -76,6 +76,30 @@ import Testing
         #expect(try Self.streamSARIF(empty, base: nil) == SARIFReporter(baseDirectory: nil).render(empty))
     }
 
+    static func streamRDJSON(_ report: RunReport, base: String?, lines: Bool) throws -> String {
+        try captured { sink in
+            let w = RDJSONStreamWriter(sink: sink, rules: report.rules, lines: lines, baseDirectory: base)
+            for f in report.files { w.add(f) }
+            w.finish()
+        }
+    }
+
+    @Test func rdjsonStreamIsTheSameBytes() throws {
+        for detached in [false, true] {
+            var r = try Self.report(detached: detached)
+            // An unreadable file is an ERROR diagnostic with a path and no range.
+            r.files.append(FileReport(path: "drafts/gone.txt", source: nil, diagnostics: [], error: "cannot read \"gone\""))
+            let doc = RDJSONReporter(baseDirectory: ReporterTests.base).render(r)
+            #expect(doc.contains("\"suggestions\"") && doc.contains("\"ERROR\""))
+            #expect(try Self.streamRDJSON(r, base: ReporterTests.base, lines: false) == doc)
+            let lines = RDJSONLReporter(baseDirectory: ReporterTests.base).render(r)
+            #expect(try Self.streamRDJSON(r, base: ReporterTests.base, lines: true) == lines)
+        }
+        let empty = RunReport(files: [], rules: [])
+        #expect(try Self.streamRDJSON(empty, base: nil, lines: false) == RDJSONReporter(baseDirectory: nil).render(empty))
+        #expect(try Self.streamRDJSON(empty, base: nil, lines: true) == RDJSONLReporter(baseDirectory: nil).render(empty))
+    }
+
     @Test func jsonStringEscapingMatches() {
         for s in ["", "a", "\"\\\n\r\t", "\u{1}\u{1F}\u{7F}", "中\u{2028}文\u{2029}", "𠮷 \u{0}", "尾\\"] {
             var out: [UInt8] = []
@@ -110,7 +134,9 @@ import Testing
         let rules = try runner.linter(for: root + "/x.txt").0.rules
         let run = RunReport(files: results.map(\.0), rules: rules)
         let json = JSONReporter().render(run).replacingOccurrences(of: "\"" + root + "/d/", with: "\"d/")
-        for (format, expected) in [("json", json), ("sarif", SARIFReporter(baseDirectory: root).render(run))] {
+        for (format, expected) in [("json", json), ("sarif", SARIFReporter(baseDirectory: root).render(run)),
+                                   ("rdjson", RDJSONReporter(baseDirectory: root).render(run)),
+                                   ("rdjsonl", RDJSONLReporter(baseDirectory: root).render(run))] {
             #expect(expected.count > 10_000)
             for _ in 0..<2 {
                 let r = try CLI.run(["lint", "--config", "core.yml", "--format", format, "d"], in: dir.resolvingSymlinksInPath())
