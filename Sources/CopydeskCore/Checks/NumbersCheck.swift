@@ -17,7 +17,7 @@ import Foundation
 ///     form: lunar-arabic         # 农历8月15 → 农历八月十五, 腊月28 → 腊月二十八
 ///     form: split-number         # 2 0 2 1年 → 2021年; 100 000元 → 100000元 (groups: none | thin-space)
 ///     form: split-number-line    # 共计12⏎500元: a number cut by a line break inside a paragraph (not line-local)
-public struct NumbersCheck: Check {
+public struct NumbersCheck: Check, SlotFindings {
     enum Form: String, CaseIterable {
         case yearZero = "year-zero", mixedDate = "mixed-date", twoDigitYear = "two-digit-year"
         case approxArabic = "approx-arabic", approxChinese = "approx-chinese", baiQian = "bai-qian"
@@ -189,14 +189,6 @@ public struct NumbersCheck: Check {
         return j > start ? j : nil
     }
 
-    func text(_ p: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: p[r]), as: UTF8.self) }
-
-    func add(_ context: CheckContext, _ range: Range<Int>, _ edits: [Edit], _ safety: FixSafety, _ slots: [String: String], into findings: inout [Finding]) {
-        let s: FixSafety = context.fixSafety == .none || edits.isEmpty ? .none : (context.fixSafety == .unsafe ? .unsafe : safety)
-        let fix: Fix? = s == .none ? nil : Fix(edits: edits, safety: s)
-        let message: String? = context.message.utf8.contains(0x7B) ? substitute(context.message, slots) : nil
-        findings.append(Finding(rule: context.ruleIndex, range: range, message: message, fix: fix))
-    }
 
     func check(at s: Int, len: Int, trigger v: UInt32, seg: Segment, p: UnsafeBufferPointer<UInt8>, context: CheckContext, into findings: inout [Finding]) {
         let lo = seg.range.lowerBound, hi = seg.range.upperBound

@@ -10,7 +10,7 @@ import Foundation
 ///     form: list-marker         # 1、 and 1. at line starts, one form per document (marker: consistent | dot | dunhao)
 ///     form: quote-style         # 「」『』 in horizontal text → “”‘’ (quotes: curly | corner)
 ///     form: quote-nesting       # ‘…“…”…’ → “…‘…’…”, “…“…”…” → “…‘…’…”
-public struct PunctuationFormsCheck: Check {
+public struct PunctuationFormsCheck: Check, SlotFindings {
     enum Form: String, CaseIterable {
         case enumerationComma = "enumeration-comma", captionPeriod = "caption-period", listMarker = "list-marker"
         case captionCreditLine = "caption-credit-line"
@@ -159,14 +159,6 @@ public struct PunctuationFormsCheck: Check {
         return (decodeScalar(p, j).0, j)
     }
 
-    func text(_ p: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: p[r]), as: UTF8.self) }
-
-    func add(_ context: CheckContext, _ range: Range<Int>, _ edits: [Edit], _ safety: FixSafety, _ slots: [String: String], into findings: inout [Finding]) {
-        let s: FixSafety = context.fixSafety == .none || edits.isEmpty ? .none : (context.fixSafety == .unsafe ? .unsafe : safety)
-        let fix: Fix? = s == .none ? nil : Fix(edits: edits, safety: s)
-        let message: String? = context.message.utf8.contains(0x7B) ? substitute(context.message, slots) : nil
-        findings.append(Finding(rule: context.ruleIndex, range: range, message: message, fix: fix))
-    }
 
     // MARK: enumeration-comma
 

@@ -258,3 +258,18 @@ public func substitute(_ template: String, _ values: [String: String]) -> String
     }
     return String(decoding: out, as: UTF8.self)
 }
+
+/// Findings built the same way by the byte-scanning checks (`NumbersCheck`, `PunctuationFormsCheck`): a fix no
+/// safer than the rule's `fix:` (none without edits), and the message's `{slots}` filled only when it has any.
+protocol SlotFindings {}
+
+extension SlotFindings {
+    func text(_ p: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: p[r]), as: UTF8.self) }
+
+    func add(_ context: CheckContext, _ range: Range<Int>, _ edits: [Edit], _ safety: FixSafety, _ slots: [String: String], into findings: inout [Finding]) {
+        let s: FixSafety = context.fixSafety == .none || edits.isEmpty ? .none : (context.fixSafety == .unsafe ? .unsafe : safety)
+        let fix: Fix? = s == .none ? nil : Fix(edits: edits, safety: s)
+        let message: String? = context.message.utf8.contains(0x7B) ? substitute(context.message, slots) : nil
+        findings.append(Finding(rule: context.ruleIndex, range: range, message: message, fix: fix))
+    }
+}
