@@ -183,8 +183,7 @@ enum LintCommand {
                 }
                 streams(report)
                 if laterDocuments.isEmpty && (streaming || textOutput == nil) {
-                    report.source = nil
-                    report.diagnostics = report.diagnostics.map { var d = $0; d.message = ""; d.fix = nil; return d }
+                    report.tallyAndDrop()
                 } else if mode != .diff && !keepText {
                     // One document at the end: keep each file's positions, not its text.
                     report.detachSource(fingerprints: fingerprints)
@@ -203,9 +202,8 @@ enum LintCommand {
                 if streaming {
                     textReporter.renderFile(r) { write($0, to: textPath) }   // with --output, into the file
                     var stripped = r
-                    stripped.source = nil
-                    stripped.diagnostics = r.diagnostics.map { var d = $0; d.message = ""; d.related = []; return d }
-                    if let k = indexByPath[r.path] { reports[k].diagnostics += stripped.diagnostics } else { reports.append(stripped) }
+                    stripped.tallyAndDrop()
+                    if let k = indexByPath[r.path] { reports[k].absorbTally(of: stripped) } else { reports.append(stripped) }
                 } else if let k = indexByPath[r.path] {
                     reports[k].absorb(r)
                 } else {
@@ -275,7 +273,7 @@ enum LintCommand {
         if !configErrors.isEmpty || reports.contains(where: { $0.hasError }) { return 2 }
         let configLevel = (try? runner.config(forDirectory: FileManager.default.currentDirectoryPath).failLevel) ?? nil
         let level = o.failLevel ?? configLevel ?? .error
-        let failing = reports.contains { $0.diagnostics.contains { $0.severity >= level } }
+        let failing = reports.contains { $0.hasFinding(atLeast: level) }
         if mode == .diff { return diffs.isEmpty ? (failing ? 1 : 0) : 1 }
         if let max = o.maxWarnings, report.count(.warning) > max {
             printError("\(report.count(.warning)) warning(s), more than --max-warnings \(max)")

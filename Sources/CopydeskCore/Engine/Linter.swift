@@ -410,7 +410,10 @@ public struct Linter: Sendable {
                 lists.append(segments(code))
             }
             let bytes = lists.first.map { $0.reduce(0) { $0 + $1.range.count } } ?? 0
-            let n = Parallel.chunks(forBytes: bytes)
+            // The whole-text checks run as one more task beside the chunks (first: it is the longest), and the
+            // chunks are smaller then, so that the cores finish together.
+            let withOthers = other && others.contains { !lineLocal[$0] } && Parallel.chunks(forBytes: bytes) > 1
+            let n = Parallel.chunks(forBytes: bytes, perCore: withOthers ? 4 : 1)
             if n <= 1 {
                 scanLocal(doc, segments, into: &findings)
             } else {
@@ -429,10 +432,25 @@ public struct Linter: Sendable {
                     }
                     byCode[code] = chunks
                 }
-                let results = Parallel.map(n) { k -> [Finding] in
+                if withOthers {
+                    for i in others where !lineLocal[i] { _ = segments(rules[i].scope.contains(.code)) }
+                }
+                let whole = segmentsByCode
+                let extra = withOthers ? 1 : 0
+                var results = Parallel.map(n + extra) { k -> [Finding] in
                     var out: [Finding] = []
-                    scanLocal(doc, { code in byCode[code]?[k] ?? [] }, into: &out)
+                    if k < extra {
+                        runOthers(doc, { whole[$0] ?? [] }, { !lineLocal[$0] }, cache: cache, into: &out)
+                    } else {
+                        scanLocal(doc, { code in byCode[code]?[k - extra] ?? [] }, into: &out)
+                    }
                     return out
+                }
+                if withOthers {
+                    findings = results.removeFirst()
+                    found = results
+                    found.append(findings)
+                    return found
                 }
                 found = results
             }

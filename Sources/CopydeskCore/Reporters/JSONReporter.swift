@@ -101,47 +101,79 @@ public final class JSONStreamWriter {
         for d in f.diagnostics {
             switch d.severity { case .error: counts[0] += 1; case .warning: counts[1] += 1; case .info: counts[2] += 1 }
         }
-        guard let src = f.locator, !f.diagnostics.isEmpty else { return }
+        guard !f.diagnostics.isEmpty, let src = f.locator else { return }
         var path: [UInt8] = []
         JSONBytes.string(&path, f.path)
-        for d in f.diagnostics {
+        let diagnostics = f.diagnostics
+        // Many findings: blocks rendered on all cores (each with its own locator), written in order.
+        let block = 4096
+        let workers = Parallel.chunks(forBytes: diagnostics.count * 64)
+        if workers > 1 && diagnostics.count >= 4 * block {
+            let blocks = (diagnostics.count + block - 1) / block
+            var b = 0
+            while b < blocks {
+                let wave = min(2 * workers, blocks - b)
+                let firstOverall = first
+                let rendered = Parallel.map(wave) { k -> [UInt8] in
+                    var part: [UInt8] = []
+                    part.reserveCapacity(block * 450)
+                    let lo = (b + k) * block
+                    let loc = k == 0 ? src : f.locator!
+                    for i in lo..<min(diagnostics.count, lo + block) {
+                        if !(firstOverall && i == 0) { part.append(0x2C); part.append(0x0A) }
+                        Self.append(&part, diagnostics[i], loc, path: path, file: f.path)
+                    }
+                    return part
+                }
+                first = false
+                for part in rendered { sink.write(bytes: part) }
+                b += wave
+            }
+            return
+        }
+        for d in diagnostics {
             sink.append { out in
                 if first { first = false } else { out.append(0x2C); out.append(0x0A) }
-                JSONBytes.ascii(&out, "{\"file\":"); out += path
-                JSONBytes.ascii(&out, ",\"rule\":"); JSONBytes.string(&out, d.ruleID)
-                JSONBytes.ascii(&out, ",\"severity\":\""); out += d.severity.rawValue.utf8; out.append(0x22)
-                JSONBytes.ascii(&out, ",\"message\":"); JSONBytes.string(&out, d.message)
-                JSONBytes.ascii(&out, ",\"start\":"); Self.position(&out, src.position(d.range.lowerBound))
-                JSONBytes.ascii(&out, ",\"end\":"); Self.position(&out, src.position(d.range.upperBound))
-                if let fix = d.fix {
-                    JSONBytes.ascii(&out, ",\"fix\":{\"safety\":\""); out += fix.safety.rawValue.utf8
-                    JSONBytes.ascii(&out, "\",\"edits\":[")
-                    var k = 0
-                    func edit(_ e: Edit) {
-                        if k > 0 { out.append(0x2C) }
-                        k += 1
-                        JSONBytes.ascii(&out, "{\"start\":"); Self.position(&out, src.position(e.range.lowerBound))
-                        JSONBytes.ascii(&out, ",\"end\":"); Self.position(&out, src.position(e.range.upperBound))
-                        JSONBytes.ascii(&out, ",\"replacement\":"); JSONBytes.string(&out, e.replacement)
-                        out.append(0x7D)
-                    }
-                    if fix.editCount == 1, let e = fix.firstEdit { edit(e) } else { for e in fix.edits { edit(e) } }
-                    JSONBytes.ascii(&out, "]}")
-                } else {
-                    JSONBytes.ascii(&out, ",\"fix\":null")
-                }
-                if !d.related.isEmpty {
-                    let related = JSON.array(d.related.map { r in
-                        JSON.object([("file", JSON.string(r.file ?? f.path)),
-                                     ("start", JSONReporter.position(r.start ?? src.position(r.range.lowerBound))),
-                                     ("end", JSONReporter.position(r.end ?? src.position(r.range.upperBound))),
-                                     ("message", JSON.string(r.message))])
-                    })
-                    JSONBytes.ascii(&out, ",\"related\":"); out += related.utf8
-                }
-                out.append(0x7D)
+                Self.append(&out, d, src, path: path, file: f.path)
             }
         }
+    }
+
+    /// One finding as a JSON object.
+    static func append(_ out: inout [UInt8], _ d: Diagnostic, _ src: Locator, path: [UInt8], file: String) {
+        JSONBytes.ascii(&out, "{\"file\":"); out += path
+        JSONBytes.ascii(&out, ",\"rule\":"); JSONBytes.string(&out, d.ruleID)
+        JSONBytes.ascii(&out, ",\"severity\":\""); out += d.severity.rawValue.utf8; out.append(0x22)
+        JSONBytes.ascii(&out, ",\"message\":"); JSONBytes.string(&out, d.message)
+        JSONBytes.ascii(&out, ",\"start\":"); position(&out, src.position(d.range.lowerBound))
+        JSONBytes.ascii(&out, ",\"end\":"); position(&out, src.position(d.range.upperBound))
+        if let fix = d.fix {
+            JSONBytes.ascii(&out, ",\"fix\":{\"safety\":\""); out += fix.safety.rawValue.utf8
+            JSONBytes.ascii(&out, "\",\"edits\":[")
+            var k = 0
+            func edit(_ e: Edit) {
+                if k > 0 { out.append(0x2C) }
+                k += 1
+                JSONBytes.ascii(&out, "{\"start\":"); position(&out, src.position(e.range.lowerBound))
+                JSONBytes.ascii(&out, ",\"end\":"); position(&out, src.position(e.range.upperBound))
+                JSONBytes.ascii(&out, ",\"replacement\":"); JSONBytes.string(&out, e.replacement)
+                out.append(0x7D)
+            }
+            if fix.editCount == 1, let e = fix.firstEdit { edit(e) } else { for e in fix.edits { edit(e) } }
+            JSONBytes.ascii(&out, "]}")
+        } else {
+            JSONBytes.ascii(&out, ",\"fix\":null")
+        }
+        if !d.related.isEmpty {
+            let related = JSON.array(d.related.map { r in
+                JSON.object([("file", JSON.string(r.file ?? file)),
+                             ("start", JSONReporter.position(r.start ?? src.position(r.range.lowerBound))),
+                             ("end", JSONReporter.position(r.end ?? src.position(r.range.upperBound))),
+                             ("message", JSON.string(r.message))])
+            })
+            JSONBytes.ascii(&out, ",\"related\":"); out += related.utf8
+        }
+        out.append(0x7D)
     }
 
     /// The rest of the document: errors (unreadable files, then configuration errors), skipped files, summary.

@@ -27,6 +27,13 @@ public final class ByteSink: @unchecked Sendable {
     public func write(bytes: ArraySlice<UInt8>) { bytes.withUnsafeBufferPointer { write(bytes: $0) } }
 
     public func write(bytes: UnsafeBufferPointer<UInt8>) {
+        if bytes.count >= capacity {
+            // A large piece goes out as it is (after what is buffered), not through the buffer.
+            flush()
+            count += bytes.count
+            writeAll(UnsafeRawBufferPointer(bytes))
+            return
+        }
         count += bytes.count
         buffer.append(contentsOf: bytes)
         if buffer.count >= capacity { flush() }
@@ -43,18 +50,20 @@ public final class ByteSink: @unchecked Sendable {
     public func flush() {
         guard !buffer.isEmpty else { return }
         defer { buffer.removeAll(keepingCapacity: true) }
-        guard failure == 0 else { return }
-        buffer.withUnsafeBytes { p in
-            var done = 0
-            while done < p.count {
-                let n = Foundation.write(fd, p.baseAddress! + done, p.count - done)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                done += n
+        buffer.withUnsafeBytes { writeAll($0) }
+    }
+
+    private func writeAll(_ p: UnsafeRawBufferPointer) {
+        guard failure == 0, p.count > 0 else { return }
+        var done = 0
+        while done < p.count {
+            let n = Foundation.write(fd, p.baseAddress! + done, p.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = errno
+                return
             }
+            done += n
         }
     }
 

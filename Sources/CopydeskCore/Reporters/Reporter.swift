@@ -56,7 +56,55 @@ public struct FileReport: Sendable {
     }
 
     /// Whether the run could not lint this file as a whole: an error, or a rule that had to be stopped on it.
-    public var hasError: Bool { error != nil || diagnostics.contains { $0.isRuleFailure } }
+    public var hasError: Bool { error != nil || tally.ruleFailures > 0 || diagnostics.contains { $0.isRuleFailure } }
+
+    /// Findings already written by a streamed report and then dropped (`tallyAndDrop()`): only their counts stay
+    /// for the summary and the exit code.
+    public private(set) var tally = Tally()
+
+    /// Counts of findings by severity, and of rules stopped on the file.
+    public struct Tally: Sendable {
+        public var error = 0, warning = 0, info = 0, ruleFailures = 0
+        public var total: Int { error + warning + info }
+        public subscript(_ s: Severity) -> Int { s == .error ? error : s == .warning ? warning : info }
+        mutating func add(_ d: Diagnostic) {
+            switch d.severity { case .error: error += 1; case .warning: warning += 1; case .info: info += 1 }
+            if d.isRuleFailure { ruleFailures += 1 }
+        }
+    }
+
+    /// Replaces the diagnostics by their counts (after a streamed report has written them): a run over a large
+    /// file then does not hold a second copy of its findings for the summary.
+    public mutating func tallyAndDrop() {
+        for d in diagnostics { tally.add(d) }
+        diagnostics = []
+        source = nil
+    }
+
+    /// Adds the counts `other` kept after `tallyAndDrop()` (a later report of the same file).
+    public mutating func absorbTally(of other: FileReport) {
+        tally.error += other.tally.error; tally.warning += other.tally.warning; tally.info += other.tally.info
+        tally.ruleFailures += other.tally.ruleFailures
+        diagnostics += other.diagnostics
+    }
+
+    /// Findings of severity `s`, those dropped after streaming included.
+    public func count(_ s: Severity) -> Int {
+        var n = tally[s]
+        for i in diagnostics.indices where diagnostics[i].severity == s { n += 1 }
+        return n
+    }
+
+    /// Whether the file has findings (dropped ones included).
+    public var hasFindings: Bool { !diagnostics.isEmpty || tally.total > 0 }
+
+    /// Whether some finding is at `level` or above (dropped ones included).
+    public func hasFinding(atLeast level: Severity) -> Bool {
+        Severity.allCases.contains { $0 >= level && tally[$0] > 0 } || diagnostics.contains { $0.severity >= level }
+    }
+
+    /// Whether a rule had to be stopped on this file.
+    public var hasRuleFailure: Bool { tally.ruleFailures > 0 || diagnostics.contains { $0.isRuleFailure } }
 }
 
 /// Everything a reporter may show: the files in order, and the rules that ran (for formats that describe rules).
@@ -76,9 +124,7 @@ public struct RunReport: Sendable {
     }
 
     public func count(_ s: Severity) -> Int {
-        var n = 0
-        for f in files { for i in f.diagnostics.indices where f.diagnostics[i].severity == s { n += 1 } }
-        return n
+        files.reduce(0) { $0 + $1.count(s) }
     }
 }
 
@@ -157,12 +203,40 @@ public final class Locator: @unchecked Sendable {
         if let h = lineHashes[key] { return h }
         let text: String
         if let t = trimmed[line] { text = t } else {
-            text = source.string(source.lineContent(line)).trimmingCharacters(in: .whitespacesAndNewlines)
+            text = source.string(Locator.trimmed(source, source.lineContent(line)))
             trimmed[line] = text
         }
         let h = StableHash.fnv1a64(ruleID, "\u{0}", text)
         lineHashes[key] = h
         return h
+    }
+}
+
+extension Locator {
+    /// `range` without the white space and line breaks at its ends: the scalars Foundation's
+    /// `CharacterSet.whitespacesAndNewlines` holds on Linux (tab to carriage return, space, U+0085, U+00A0, U+1680,
+    /// U+2000–U+200B, U+2028, U+2029, U+202F, U+205F, U+3000: listed by testing every scalar), found on the bytes
+    /// (what `trimmingCharacters(in: .whitespacesAndNewlines)` of the line's string gives).
+    static func trimmed(_ source: SourceText, _ range: Range<Int>) -> Range<Int> {
+        @inline(__always) func isSpace(_ v: UInt32) -> Bool {
+            v == 0x20 || (v >= 0x09 && v <= 0x0D) || v == 0x85 || v == 0xA0 || v == 0x1680 || (v >= 0x2000 && v <= 0x200B)
+                || v == 0x2028 || v == 0x2029 || v == 0x202F || v == 0x205F || v == 0x3000
+        }
+        return source.bytes.withUnsafeBufferPointer { p -> Range<Int> in
+            var lo = range.lowerBound, hi = range.upperBound
+            while lo < hi {
+                let (v, n) = decodeScalar(p, lo)
+                if !isSpace(v) { break }
+                lo += n
+            }
+            while hi > lo {
+                var s = hi - 1
+                while s > lo && p[s] & 0xC0 == 0x80 { s -= 1 }
+                if !isSpace(decodeScalar(p, s).0) { break }
+                hi = s
+            }
+            return lo..<hi
+        }
     }
 }
 

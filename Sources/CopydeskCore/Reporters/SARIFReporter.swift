@@ -212,42 +212,83 @@ public final class SARIFStreamWriter {
         var artifact: [UInt8] = []
         JSONBytes.ascii(&artifact, "{\"artifactLocation\":{\"uri\":"); JSONBytes.string(&artifact, uri); artifact.append(0x7D)
         var seen: [String: Int] = [:]
-        for d in f.diagnostics {
+        let diagnostics = f.diagnostics
+        let ruleIndex = self.ruleIndex, base = reporter.baseDirectory
+        // Many findings: a few blocks at a time, fingerprints worked out on all cores, repeats numbered in order,
+        // then the blocks rendered on all cores and written in order (the same bytes as one pass).
+        let block = 4096
+        let workers = Parallel.chunks(forBytes: diagnostics.count * 64)
+        if workers > 1 && diagnostics.count >= 4 * block {
+            let blocks = (diagnostics.count + block - 1) / block
+            var b = 0
+            while b < blocks {
+                let wave = min(2 * workers, blocks - b)
+                func bounds(_ k: Int) -> Range<Int> { let lo = (b + k) * block; return lo..<min(diagnostics.count, lo + block) }
+                let locators = (0..<wave).map { $0 == 0 ? src : f.locator! }
+                let hashes = Parallel.map(wave) { k in bounds(k).map { locators[k].fingerprint(ruleID: diagnostics[$0].ruleID, offset: diagnostics[$0].range.lowerBound) } }
+                var repeats: [[Int]] = []
+                for k in 0..<wave {
+                    repeats.append(hashes[k].map { h in let n = (seen[h] ?? 0) + 1; seen[h] = n; return n })
+                }
+                let firstOverall = first
+                let rendered = Parallel.map(wave) { k -> [UInt8] in
+                    var part: [UInt8] = []
+                    part.reserveCapacity(block * 600)
+                    for (j, i) in bounds(k).enumerated() {
+                        if !(firstOverall && i == 0) { part.append(0x2C); part.append(0x0A) }
+                        Self.appendResult(&part, diagnostics[i], locators[k], hash: hashes[k][j], repeat: repeats[k][j],
+                                          ruleIndex: ruleIndex[diagnostics[i].ruleID]!, artifact: artifact, uri: uri, base: base)
+                    }
+                    return part
+                }
+                first = false
+                for part in rendered { spool.sink.write(bytes: part) }
+                b += wave
+            }
+            return
+        }
+        for d in diagnostics {
             let hash = src.fingerprint(ruleID: d.ruleID, offset: d.range.lowerBound)
             let n = (seen[hash] ?? 0) + 1
             seen[hash] = n
             spool.sink.append { out in
                 if first { first = false } else { out.append(0x2C); out.append(0x0A) }
-                JSONBytes.ascii(&out, "{\"ruleId\":"); JSONBytes.string(&out, d.ruleID)
-                JSONBytes.ascii(&out, ",\"ruleIndex\":"); JSONBytes.int(&out, ruleIndex[d.ruleID]!)
-                JSONBytes.ascii(&out, ",\"level\":\""); out += SARIFReporter.level(d.severity).utf8; out.append(0x22)
-                JSONBytes.ascii(&out, ",\"message\":"); Self.text(&out, d.message)
-                JSONBytes.ascii(&out, ",\"locations\":[{\"physicalLocation\":"); out += artifact
-                JSONBytes.ascii(&out, ",\"region\":"); Self.region(&out, src, d.range); JSONBytes.ascii(&out, "}}]")
-                JSONBytes.ascii(&out, ",\"partialFingerprints\":{\"primaryLocationLineHash\":\""); out += hash.utf8
-                out.append(0x3A); JSONBytes.int(&out, n); JSONBytes.ascii(&out, "\"}")
-                if !d.related.isEmpty {
-                    let related = SARIFReporter.relatedLocations(d.related, src, uri: uri, base: reporter.baseDirectory)
-                    JSONBytes.ascii(&out, ",\"relatedLocations\":"); out += related.utf8
-                }
-                if let fix = d.fix, fix.editCount > 0 {
-                    JSONBytes.ascii(&out, ",\"fixes\":[{\"description\":"); Self.text(&out, fix.summary)
-                    JSONBytes.ascii(&out, ",\"artifactChanges\":[{\"artifactLocation\":{\"uri\":"); JSONBytes.string(&out, uri)
-                    JSONBytes.ascii(&out, "},\"replacements\":[")
-                    var k = 0
-                    func edit(_ e: Edit) {
-                        if k > 0 { out.append(0x2C) }
-                        k += 1
-                        JSONBytes.ascii(&out, "{\"deletedRegion\":"); Self.region(&out, src, e.range)
-                        JSONBytes.ascii(&out, ",\"insertedContent\":"); Self.text(&out, e.replacement); out.append(0x7D)
-                    }
-                    if fix.editCount == 1, let e = fix.firstEdit { edit(e) } else { for e in fix.edits { edit(e) } }
-                    JSONBytes.ascii(&out, "]}],\"properties\":{\"safety\":\""); out += fix.safety.rawValue.utf8
-                    JSONBytes.ascii(&out, "\"}}]")
-                }
-                out.append(0x7D)
+                Self.appendResult(&out, d, src, hash: hash, repeat: n, ruleIndex: ruleIndex[d.ruleID]!, artifact: artifact, uri: uri, base: base)
             }
         }
+    }
+
+    /// One result object.
+    private static func appendResult(_ out: inout [UInt8], _ d: Diagnostic, _ src: Locator, hash: String, repeat n: Int,
+                                     ruleIndex: Int, artifact: [UInt8], uri: String, base: String?) {
+        JSONBytes.ascii(&out, "{\"ruleId\":"); JSONBytes.string(&out, d.ruleID)
+        JSONBytes.ascii(&out, ",\"ruleIndex\":"); JSONBytes.int(&out, ruleIndex)
+        JSONBytes.ascii(&out, ",\"level\":\""); out += SARIFReporter.level(d.severity).utf8; out.append(0x22)
+        JSONBytes.ascii(&out, ",\"message\":"); text(&out, d.message)
+        JSONBytes.ascii(&out, ",\"locations\":[{\"physicalLocation\":"); out += artifact
+        JSONBytes.ascii(&out, ",\"region\":"); region(&out, src, d.range); JSONBytes.ascii(&out, "}}]")
+        JSONBytes.ascii(&out, ",\"partialFingerprints\":{\"primaryLocationLineHash\":\""); out += hash.utf8
+        out.append(0x3A); JSONBytes.int(&out, n); JSONBytes.ascii(&out, "\"}")
+        if !d.related.isEmpty {
+            let related = SARIFReporter.relatedLocations(d.related, src, uri: uri, base: base)
+            JSONBytes.ascii(&out, ",\"relatedLocations\":"); out += related.utf8
+        }
+        if let fix = d.fix, fix.editCount > 0 {
+            JSONBytes.ascii(&out, ",\"fixes\":[{\"description\":"); text(&out, fix.summary)
+            JSONBytes.ascii(&out, ",\"artifactChanges\":[{\"artifactLocation\":{\"uri\":"); JSONBytes.string(&out, uri)
+            JSONBytes.ascii(&out, "},\"replacements\":[")
+            var k = 0
+            func edit(_ e: Edit) {
+                if k > 0 { out.append(0x2C) }
+                k += 1
+                JSONBytes.ascii(&out, "{\"deletedRegion\":"); region(&out, src, e.range)
+                JSONBytes.ascii(&out, ",\"insertedContent\":"); text(&out, e.replacement); out.append(0x7D)
+            }
+            if fix.editCount == 1, let e = fix.firstEdit { edit(e) } else { for e in fix.edits { edit(e) } }
+            JSONBytes.ascii(&out, "]}],\"properties\":{\"safety\":\""); out += fix.safety.rawValue.utf8
+            JSONBytes.ascii(&out, "\"}}]")
+        }
+        out.append(0x7D)
     }
 
     /// The head (rules, invocation), the spooled results, the tail.

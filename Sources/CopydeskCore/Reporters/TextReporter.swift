@@ -57,9 +57,40 @@ public struct TextReporter: Reporter {
         }
         guard let src = f.source else { flush(); return }
         let path = Array(f.path.utf8)
+        let diagnostics = f.diagnostics
+        // Many findings: blocks of them are rendered on all cores, a few blocks at a time, and written in order
+        // (the same bytes as one pass; memory holds a few blocks of text, not the file's whole report).
+        let block = 4096
+        let workers = Parallel.chunks(forBytes: diagnostics.count * 64)
+        if workers > 1 && diagnostics.count >= 4 * block {
+            flush()
+            let blocks = (diagnostics.count + block - 1) / block
+            var b = 0
+            while b < blocks {
+                let wave = min(2 * workers, blocks - b)
+                let rendered = Parallel.map(wave) { k -> [UInt8] in
+                    var part: [UInt8] = []
+                    part.reserveCapacity(block * 400)
+                    let lo = (b + k) * block
+                    renderDiagnostics(diagnostics[lo..<min(diagnostics.count, lo + block)], src, path, into: &part, flushes: false, write: { _ in })
+                    return part
+                }
+                for part in rendered { write(part) }
+                b += wave
+            }
+            return
+        }
+        renderDiagnostics(diagnostics[...], src, path, into: &out, flushes: true, write: write)
+        flush()
+    }
+
+    /// Appends the findings `diagnostics` (in text order) to `out`; with `flushes`, whenever `out` passes 64 KB it
+    /// is handed to `write` and emptied.
+    private func renderDiagnostics(_ diagnostics: ArraySlice<Diagnostic>, _ src: SourceText, _ path: [UInt8],
+                                   into out: inout [UInt8], flushes: Bool, write: ([UInt8]) -> Void) {
         var layout: LineLayout? = nil
         var labels: [Severity: [UInt8]] = [:]
-        for d in f.diagnostics {
+        for d in diagnostics {
             // Line by binary search; the column from the line's layout (findings come sorted, so consecutive
             // ones on a line share it).
             let line = src.lineIndex(of: d.range.lowerBound) + 1
@@ -77,9 +108,8 @@ public struct TextReporter: Reporter {
             if color { out += "\u{1B}[0m".utf8 }
             out.append(0x0A)
             appendExcerpt(&out, src, d, layout: layout!)
-            if out.count > 65_536 { flush() }
+            if flushes, out.count > 65_536 { write(out); out.removeAll(keepingCapacity: true) }
         }
-        flush()
     }
 
     private func appendInt(_ out: inout [UInt8], _ v: Int) {
@@ -275,8 +305,8 @@ public struct TextReporter: Reporter {
         let fixed = report.files.reduce(0) { $0 + $1.fixed.values.reduce(0, +) }
         let n = report.files.count
         let checked = n - unreadable - skipped
-        let withFindings = e + w + i == 0 ? 0 : report.files.filter { !$0.diagnostics.isEmpty }.count
-        let stopped = report.files.filter { $0.diagnostics.contains { $0.isRuleFailure } }.count
+        let withFindings = e + w + i == 0 ? 0 : report.files.filter { $0.hasFindings }.count
+        let stopped = report.files.filter { $0.hasRuleFailure }.count
         let s = language.summary(errors: e, warnings: w, infos: i, files: n, checked: checked, withFindings: withFindings,
                                  fixed: fixed, preview: report.preview, unreadable: unreadable, unwritten: unwritten,
                                  notLinted: notLinted, skipped: skipped, stopped: stopped)

@@ -18,10 +18,11 @@ enum Parallel {
     @TaskLocal static var limits: Limits? = nil
 
     /// How many chunks `bytes` of work deserve.
-    static func chunks(forBytes bytes: Int) -> Int {
+    /// `perCore`: chunks per core (more, smaller chunks when other work runs beside them).
+    static func chunks(forBytes bytes: Int, perCore: Int = 1) -> Int {
         let (threshold, maxChunks) = limits.map { ($0.threshold, $0.maxChunks) } ?? (Parallel.threshold, Parallel.maxChunks)
         guard bytes >= threshold, maxChunks > 1 else { return 1 }
-        return max(1, min(maxChunks, bytes / (threshold / 2)))
+        return max(1, min(maxChunks * perCore, bytes / (threshold / 2)))
     }
 
     /// `body(0..<n)` concurrently, results in index order.
