@@ -1,3 +1,4 @@
+import Foundation
 /// The units the duplicate rules compare: paragraphs (after the OCR line joining `--fix` would do) and sentences,
 /// each normalised.
 ///
@@ -400,18 +401,30 @@ public final class DuplicateUnits: @unchecked Sendable {
 
 /// Work shared by the duplicate checks of one lint: the units of the document, per scope.
 public final class CheckCache: @unchecked Sendable {
+    /// Checks of one lint may run on several threads at once: every field is read and written under this lock.
+    private let lock = NSLock()
     private var units: [UInt16: DuplicateUnits] = [:]
+    private var _archive: (any ArchiveStore)?
+    private var _nameAnalysis: NameAnalysis?
     /// The published archive the `published` rules look paragraphs up in (nil: archive off).
-    public var archive: (any ArchiveStore)?
-    public init(archive: (any ArchiveStore)? = nil) { self.archive = archive }
+    public var archive: (any ArchiveStore)? {
+        get { lock.withLock { _archive } }
+        set { lock.withLock { _archive = newValue } }
+    }
+    public init(archive: (any ArchiveStore)? = nil) { _archive = archive }
     /// Title-anchored name mentions, shared by the names rules of one lint (`Names/`).
-    var nameAnalysis: NameAnalysis?
+    var nameAnalysis: NameAnalysis? {
+        get { lock.withLock { _nameAnalysis } }
+        set { lock.withLock { _nameAnalysis = newValue } }
+    }
     func duplicateUnits(_ doc: Document, scope: Scope) -> DuplicateUnits {
-        if let u = units[scope.rawValue] { return u }
-        let u = DuplicateUnits.extract(doc, scope: scope)
-        units[scope.rawValue] = u
-        return u
+        lock.withLock {
+            if let u = units[scope.rawValue] { return u }
+            let u = DuplicateUnits.extract(doc, scope: scope)
+            units[scope.rawValue] = u
+            return u
+        }
     }
     /// The units worked out during the lint, if a duplicate rule ran.
-    func anyUnits(scope: Scope) -> DuplicateUnits? { units[scope.rawValue] }
+    func anyUnits(scope: Scope) -> DuplicateUnits? { lock.withLock { units[scope.rawValue] } }
 }

@@ -47,6 +47,11 @@ public struct Linter: Sendable {
     private var fixSplits = FixSplitCache()
     /// For each rule named in another's `supersedes`, the rules that supersede it (usually empty).
     private let supersededBy: [Int: [Int]]
+    /// The whole-text checks (not line-local) in groups that run as separate tasks on a large text: one group per
+    /// kind of check (rules of one kind share the segment texts and character hits they work out), and one group
+    /// for every check that shares work through `CheckCache` (duplicates, archive, names, roster). The groups
+    /// of the kinds seen to cost most come first.
+    private let otherGroups: [Set<Int>]
 
     public init(rules: [Rule], unusedDisable: Severity? = .info, knownIDs: Set<String>? = nil) {
         self.rules = rules
@@ -80,6 +85,18 @@ public struct Linter: Sendable {
             for id in r.supersedes { if let t = byID[id], t != i { sup[t, default: []].append(i) } }
         }
         supersededBy = sup
+        var byKind: [String: Set<Int>] = [:]
+        var kindOrder: [String] = []
+        for i in others where !rules[i].check.isLineLocal {
+            let check = rules[i].check
+            let key = check is DuplicatesCheck || check is PublishedCheck || check is NamesCheck || check is RosterCheck
+                ? "cache" : String(describing: type(of: check))
+            if byKind[key] == nil { kindOrder.append(key) }
+            byKind[key, default: []].insert(i)
+        }
+        let heavy = ["BrokenLineCheck", "NumbersCheck", "cache", "PairsCheck", "ArticleCheck"]
+        kindOrder.sort { (heavy.firstIndex(of: $0) ?? heavy.count) < (heavy.firstIndex(of: $1) ?? heavy.count) }
+        otherGroups = kindOrder.map { byKind[$0]! }
     }
 
     /// Which of `items` (rule index, range) a finding of a rule superseding their rule covers; nil when none.
@@ -271,8 +288,15 @@ public struct Linter: Sendable {
         }
         let dirtyLines = dirty.indices.filter { dirty[$0] }
 
-        var findings = dirtyLines.isEmpty ? [] : Array(collect(doc, lines: dirty, local: true, other: false).joined())
-        findings += collect(doc, lines: nil, local: false, other: true).joined()
+        // The touched lines' line-local checks and the whole-text checks at once (on a large text).
+        let parallel = Parallel.chunks(forBytes: doc.bytes.count) > 1
+        let parts = Parallel.map(parallel ? 2 : 1) { k -> [Finding] in
+            var out: [Finding] = []
+            if k == 0 && !dirtyLines.isEmpty { out = Array(collect(doc, lines: dirty, local: true, other: false).joined()) }
+            if k == 1 || !parallel { out += collect(doc, lines: nil, local: false, other: true).joined() }
+            return out
+        }
+        var findings = parts.count == 2 ? parts[0] + parts[1] : parts[0]
         dropSuperseded(&findings)
         // New findings in order; the carried diagnostics already are: merge the two.
         var keys: [SortKey] = []
@@ -432,28 +456,44 @@ public struct Linter: Sendable {
                     }
                     byCode[code] = chunks
                 }
+                let groups = withOthers ? otherGroups : []
                 if withOthers {
                     for i in others where !lineLocal[i] { _ = segments(rules[i].scope.contains(.code)) }
                 }
                 let whole = segmentsByCode
-                let extra = withOthers ? 1 : 0
+                let extra = groups.count
                 var results = Parallel.map(n + extra) { k -> [Finding] in
                     var out: [Finding] = []
                     if k < extra {
-                        runOthers(doc, { whole[$0] ?? [] }, { !lineLocal[$0] }, cache: cache, into: &out)
+                        let members = groups[k]
+                        runOthers(doc, { whole[$0] ?? [] }, { members.contains($0) }, cache: cache, into: &out)
                     } else {
                         scanLocal(doc, { code in byCode[code]?[k - extra] ?? [] }, into: &out)
                     }
                     return out
                 }
                 if withOthers {
-                    findings = results.removeFirst()
-                    found = results
+                    // One list for the whole-text checks, as one run of them gives (each rule's findings in the
+                    // order its check made them: ties between rules are broken by rule, not by this order).
+                    findings = Array(results[..<extra].joined())
+                    found = Array(results[extra...])
                     found.append(findings)
                     return found
                 }
                 found = results
             }
+        }
+        if other && !local && otherGroups.count > 1 && Parallel.chunks(forBytes: doc.bytes.count) > 1 {
+            // The whole-text checks alone (the fixer's later passes): their groups at once.
+            for i in others where !lineLocal[i] { _ = segments(rules[i].scope.contains(.code)) }
+            let whole = segmentsByCode, groups = otherGroups
+            let results = Parallel.map(groups.count) { k -> [Finding] in
+                var out: [Finding] = []
+                runOthers(doc, { whole[$0] ?? [] }, { groups[k].contains($0) }, cache: cache, into: &out)
+                return out
+            }
+            found.append(Array(results.joined()))
+            return found
         }
         if other { runOthers(doc, segments, { !lineLocal[$0] }, cache: cache, into: &findings) }
         found.append(findings)
