@@ -106,7 +106,7 @@ public final class JSONStreamWriter {
         JSONBytes.string(&path, f.path)
         let diagnostics = f.diagnostics
         // Many findings: blocks rendered on all cores (each with its own locator), written in order.
-        let block = 4096
+        let block = 2048
         let workers = Parallel.chunks(forBytes: diagnostics.count * 64)
         if workers > 1 && diagnostics.count >= 4 * block {
             let blocks = (diagnostics.count + block - 1) / block

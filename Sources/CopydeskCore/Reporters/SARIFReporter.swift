@@ -216,7 +216,7 @@ public final class SARIFStreamWriter {
         let ruleIndex = self.ruleIndex, base = reporter.baseDirectory
         // Many findings: a few blocks at a time, fingerprints worked out on all cores, repeats numbered in order,
         // then the blocks rendered on all cores and written in order (the same bytes as one pass).
-        let block = 4096
+        let block = 2048
         let workers = Parallel.chunks(forBytes: diagnostics.count * 64)
         if workers > 1 && diagnostics.count >= 4 * block {
             let blocks = (diagnostics.count + block - 1) / block

@@ -60,7 +60,7 @@ public struct TextReporter: Reporter {
         let diagnostics = f.diagnostics
         // Many findings: blocks of them are rendered on all cores, a few blocks at a time, and written in order
         // (the same bytes as one pass; memory holds a few blocks of text, not the file's whole report).
-        let block = 4096
+        let block = 2048
         let workers = Parallel.chunks(forBytes: diagnostics.count * 64)
         if workers > 1 && diagnostics.count >= 4 * block {
             flush()
