@@ -228,30 +228,46 @@ public struct Linter: Sendable {
         // The same order (start, end, rule id), sorting plain keys instead of diagnostics. The findings come in
         // a few lists (one per chunk of a large text, in text order): a list is let go as soon as all its
         // findings are diagnostics, so a file with many findings does not hold both in full.
-        var keys: [SortKey] = []
         var remaining = lists.map(\.count)
         let total = remaining.reduce(0, +)
-        keys.reserveCapacity(total)
-        var base = 0
         var listStarts: [Int] = []
-        for (l, findings) in lists.enumerated() {
-            listStarts.append(base)
-            for (i, f) in findings.enumerated() {
-                keys.append(SortKey(start: f.range.lowerBound, end: f.range.upperBound, rank: ruleRank[f.rule], index: base + i))
+        var base = 0
+        for l in lists { listStarts.append(base); base += l.count }
+        func convert<K: Comparable>(_ key: (Finding, Int) -> K, _ index: (K) -> Int) -> [Diagnostic] {
+            var keys: [K] = []
+            keys.reserveCapacity(total)
+            for (l, findings) in lists.enumerated() {
+                for (i, f) in findings.enumerated() { keys.append(key(f, listStarts[l] + i)) }
             }
-            base += lists[l].count
+            keys.sort()
+            var diagnostics: [Diagnostic] = []
+            diagnostics.reserveCapacity(total)
+            for k in keys {
+                let at = index(k)
+                var l = lists.count - 1
+                while listStarts[l] > at { l -= 1 }
+                diagnostics.append(diagnostic(lists[l][at - listStarts[l]]))
+                remaining[l] -= 1
+                if remaining[l] == 0 { lists[l] = [] }
+            }
+            return diagnostics
         }
-        keys.sort()
-        var diagnostics: [Diagnostic] = []
-        diagnostics.reserveCapacity(total)
-        for k in keys {
-            var l = lists.count - 1
-            while listStarts[l] > k.index { l -= 1 }
-            diagnostics.append(diagnostic(lists[l][k.index - listStarts[l]]))
-            remaining[l] -= 1
-            if remaining[l] == 0 { lists[l] = [] }
+        // Keys of 16 bytes when offsets and counts fit in 32 bits (every text under 4 GB), else of 32.
+        if doc.bytes.count < Int(UInt32.max) && total < Int(UInt32.max) && rules.count < Int(UInt32.max) {
+            return convert({ f, i in
+                SortKey32(start: UInt32(truncatingIfNeeded: f.range.lowerBound), end: UInt32(truncatingIfNeeded: f.range.upperBound),
+                          rank: UInt32(truncatingIfNeeded: ruleRank[f.rule]), index: UInt32(truncatingIfNeeded: i))
+            }, { Int($0.index) })
         }
-        return diagnostics
+        return convert({ f, i in SortKey(start: f.range.lowerBound, end: f.range.upperBound, rank: ruleRank[f.rule], index: i) }, { $0.index })
+    }
+
+    /// `SortKey` in 32-bit fields (a text under 4 GB): a quarter of a million findings sort in 4 MB, not 8.
+    struct SortKey32: Comparable {
+        var start: UInt32, end: UInt32, rank: UInt32, index: UInt32
+        static func < (a: SortKey32, b: SortKey32) -> Bool {
+            a.start != b.start ? a.start < b.start : a.end != b.end ? a.end < b.end : a.rank != b.rank ? a.rank < b.rank : a.index < b.index
+        }
     }
 
     /// A finding with its rule's id, severity and (unless it has its own) message.

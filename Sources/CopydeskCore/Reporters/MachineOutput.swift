@@ -46,16 +46,27 @@ public enum ReportPath {
 /// per process): 64-bit FNV-1a over UTF-8, as 16 lowercase hex digits.
 public enum StableHash {
     public static func fnv1a64(_ parts: String...) -> String {
+        fnv1a64(parts, tail: UnsafeBufferPointer(start: nil, count: 0))
+    }
+
+    /// The hash of `parts` followed by the bytes `tail` (the same as passing `tail` as one more string).
+    static func fnv1a64(_ parts: String..., tail: UnsafeBufferPointer<UInt8>) -> String {
+        fnv1a64(parts, tail: tail)
+    }
+
+    private static func fnv1a64(_ parts: [String], tail: UnsafeBufferPointer<UInt8>) -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for var s in parts {
-            // Over the contiguous UTF-8 of each part: the hash of the concatenation, without building it.
-            s.withUTF8 { p in
-                for b in p {
-                    h ^= UInt64(b)
-                    h = h &* 0x0000_0100_0000_01B3
-                }
+        @inline(__always) func add(_ p: UnsafeBufferPointer<UInt8>) {
+            for b in p {
+                h ^= UInt64(b)
+                h = h &* 0x0000_0100_0000_01B3
             }
         }
+        for var s in parts {
+            // Over the contiguous UTF-8 of each part: the hash of the concatenation, without building it.
+            s.withUTF8 { add($0) }
+        }
+        add(tail)
         let hex = String(h, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
     }

@@ -169,8 +169,6 @@ public final class Locator: @unchecked Sendable {
     let source: SourceText?
     let positions: [Int: OutputPosition]
     let fingerprints: [FingerprintKey: String]
-    /// Trimmed line texts already worked out (a line with many findings is trimmed once).
-    private var trimmed: [Int: String] = [:]
     /// Fingerprints already worked out, by line (in `offset`) and rule.
     private var lineHashes: [FingerprintKey: String] = [:]
 
@@ -201,12 +199,9 @@ public final class Locator: @unchecked Sendable {
         // One hash per line and rule: a long paragraph with many findings of a rule is hashed once.
         let key = FingerprintKey(offset: line, rule: ruleID)
         if let h = lineHashes[key] { return h }
-        let text: String
-        if let t = trimmed[line] { text = t } else {
-            text = source.string(Locator.trimmed(source, source.lineContent(line)))
-            trimmed[line] = text
-        }
-        let h = StableHash.fnv1a64(ruleID, "\u{0}", text)
+        // The hash of rule, NUL and the trimmed line, taken over the line's bytes (no string of the line is made).
+        let r = Locator.trimmed(source, source.lineContent(line))
+        let h = source.bytes.withUnsafeBufferPointer { StableHash.fnv1a64(ruleID, "\u{0}", tail: UnsafeBufferPointer(rebasing: $0[r])) }
         lineHashes[key] = h
         return h
     }
