@@ -149,7 +149,7 @@ public struct DuplicatesCheck: Check {
                 report(u.paragraphs[j].range, u.paragraphs[i].range, sim, what: "先出现的段落")
             }
         case .sentence:
-            var first: [UInt64: Int] = [:]
+            var first = FirstIndex(capacity: u.sentences.reduce(0) { $0 + ($1.han >= minHan ? 1 : 0) })
             var pairVerdict: [Int: Bool] = [:]
             /// Per paragraph: 1 when its sentences are compared, 0 when not, -1 not known yet.
             var compared = [Int8](repeating: -1, count: u.paragraphs.count)
@@ -163,7 +163,8 @@ public struct DuplicatesCheck: Check {
                 guard compared[sent.paragraph] == 1 else { continue }
                 // Within one article: the key mixes in the article.
                 let key = u.sentenceHash(s) ^ (UInt64(u.paragraphs[sent.paragraph].article) &* 0x9E37_79B9_7F4A_7C15)
-                guard let t = first[key] else { first[key] = s; continue }
+                let t = first.firstOr(insert: s, for: key)
+                guard t >= 0 else { continue }
                 guard u.sentenceText(t).elementsEqual(u.sentenceText(s)),
                       u.paragraphs[u.sentences[t].paragraph].article == u.paragraphs[sent.paragraph].article else { continue }
                 let pi = u.sentences[t].paragraph, pj = sent.paragraph

@@ -374,15 +374,13 @@ public final class DuplicateUnits: @unchecked Sendable {
         if let c = eligibleCache, c.minHan == minHan, c.boilerplate == boilerplate { return (c.eligible, c.exactOf) }
         var eligible = [Bool](repeating: false, count: paragraphs.count)
         var exactOf = [Int32](repeating: -1, count: paragraphs.count)
-        var first: [UInt64: Int32] = [:]
-        first.reserveCapacity(paragraphs.count)
+        var first = FirstIndex(capacity: paragraphs.count)
         for p in paragraphs.indices {
             let par = paragraphs[p]
             guard par.han >= minHan, !par.titleLike, !par.isQuote, !isBoilerplate(normalized(p)) else { continue }
             eligible[p] = true
-            if let q = first[par.hash] {
-                if normalized(Int(q)).elementsEqual(normalized(p)) { exactOf[p] = q }
-            } else { first[par.hash] = Int32(p) }
+            let q = first.firstOr(insert: p, for: par.hash)
+            if q >= 0 && normalized(q).elementsEqual(normalized(p)) { exactOf[p] = Int32(q) }
         }
         eligibleCache = (minHan, boilerplate, eligible, exactOf)
         return (eligible, exactOf)
@@ -569,6 +567,39 @@ final class ShingleSet {
             }
         }
         return n
+    }
+}
+
+/// The first value put in for each 64-bit key: an open-addressing table of fixed capacity (keys are hashes
+/// already, so they are used as they are; no `Hasher`).
+struct FirstIndex {
+    private var keys: [UInt64]
+    private var values: [Int32]
+    private let mask: Int
+
+    /// Room for `capacity` keys.
+    init(capacity: Int) {
+        var size = 16
+        while size < 2 * capacity { size <<= 1 }
+        keys = [UInt64](repeating: 0, count: size)
+        values = [Int32](repeating: -1, count: size)
+        mask = size - 1
+    }
+
+    /// The value first put in for `key`, or -1 after putting in `value` for it.
+    mutating func firstOr(insert value: Int, for key: UInt64) -> Int {
+        let m = mask
+        return keys.withUnsafeMutableBufferPointer { kp in
+            values.withUnsafeMutableBufferPointer { vp in
+                var x = Int(truncatingIfNeeded: ((key ^ (key >> 29)) &* 0xBF58_476D_1CE4_E5B9) >> 40) & m
+                while vp[x] >= 0 {
+                    if kp[x] == key { return Int(vp[x]) }
+                    x = (x + 1) & m
+                }
+                kp[x] = key; vp[x] = Int32(value)
+                return -1
+            }
+        }
     }
 }
 
