@@ -81,6 +81,9 @@ public struct BrokenLineCheck: Check {
 
     public func run(_ context: CheckContext, into findings: inout [Finding]) {
         let doc = context.document
+        // The duplicate rules read paragraphs after these joins: they reuse the lint's run (`CheckCache`).
+        let found = findings.count
+        defer { context.cache.noteBrokenLine(self, context, findings[found...]) }
         if doc.format == .markdown && !markdown { return }
         let src = doc.source
         let b = src.bytes

@@ -236,4 +236,11 @@ extension BrokenLineCheck {
         let m = try! StrictMapping(YAMLValue.parse("{}", file: "<defaults>"), what: "broken-line defaults")
         return try! BrokenLineCheck(m)
     }()
+
+    /// Whether its options are the defaults (`standard`'s).
+    var hasStandardOptions: Bool {
+        let s = BrokenLineCheck.standard
+        return endings == s.endings && markdown == s.markdown && minWrappedRatio == s.minWrappedRatio
+            && safeMinWrappedRatio == s.safeMinWrappedRatio
+    }
 }

@@ -57,7 +57,7 @@ public final class DuplicateUnits: @unchecked Sendable {
 
     // MARK: extraction
 
-    public static func extract(_ doc: Document, scope: Scope) -> DuplicateUnits {
+    public static func extract(_ doc: Document, scope: Scope, cache: CheckCache? = nil) -> DuplicateUnits {
         let u = DuplicateUnits()
         let src = doc.source
         let blocks = doc.blocks
@@ -72,10 +72,14 @@ public final class DuplicateUnits: @unchecked Sendable {
             let segs = doc.segments(for: [.body, .dateline])
             let ctx = CheckContext(document: doc, ruleIndex: 0, fixSafety: .safe, message: "", scope: [.body, .dateline],
                                    allSegments: segs, texts: SegmentTexts(document: doc, segments: segs))
-            var fs: [Finding] = []
-            BrokenLineCheck.standard.run(ctx, into: &fs)
-            for f in fs where f.fix?.safety == .safe {
-                for e in f.fix!.edits where e.range.lowerBound > 0 { joinedAfter[src.lineIndex(of: e.range.lowerBound - 1)] = true }
+            // The lint's own run of the rule, when it had these inputs (default options, safe fixes, the same
+            // blocks): the same joins without a second pass over the text.
+            if let noted = cache?.brokenLine, noted.blocks == Set(ctx.segments.map(\.element.block)) {
+                for line in noted.joinedAfter { joinedAfter[line] = true }
+            } else {
+                var fs: [Finding] = []
+                BrokenLineCheck.standard.run(ctx, into: &fs)
+                for line in DuplicateUnits.joinedLines(fs, src) { joinedAfter[line] = true }
             }
         }
         u.text.reserveCapacity(src.bytes.count / 3 + 4096)
@@ -100,6 +104,15 @@ public final class DuplicateUnits: @unchecked Sendable {
         u.shingleCache = [[UInt64]?](repeating: nil, count: u.paragraphs.count)
         u.distinctCounts = [Int32](repeating: -1, count: u.paragraphs.count)
         return u
+    }
+
+    /// The lines whose line break a safe fix of the broken-line check removes.
+    static func joinedLines<C: Collection>(_ findings: C, _ src: SourceText) -> [Int] where C.Element == Finding {
+        var out: [Int] = []
+        for f in findings where f.fix?.safety == .safe {
+            for e in f.fix!.edits where e.range.lowerBound > 0 { out.append(src.lineIndex(of: e.range.lowerBound - 1)) }
+        }
+        return out
     }
 
     /// The normalised form of a scalar: nil when it is dropped.
@@ -611,9 +624,16 @@ public final class CheckCache: @unchecked Sendable {
     public init(archive: (any ArchiveStore)? = nil) { self.archive = archive }
     /// Title-anchored name mentions, shared by the names rules of one lint (`Names/`).
     var nameAnalysis: NameAnalysis?
+    /// The safe joins of the lint's `broken-line` rule, when it ran with the default options and safe fixes: the
+    /// blocks it read and the lines whose break it removes (`DuplicateUnits.extract` reuses them).
+    private(set) var brokenLine: (blocks: Set<Int>, joinedAfter: [Int])?
+    func noteBrokenLine(_ check: BrokenLineCheck, _ context: CheckContext, _ found: ArraySlice<Finding>) {
+        guard context.fixSafety == .safe, context.document.format == .plainText, check.hasStandardOptions else { return }
+        brokenLine = (Set(context.segments.map(\.element.block)), DuplicateUnits.joinedLines(found, context.document.source))
+    }
     func duplicateUnits(_ doc: Document, scope: Scope) -> DuplicateUnits {
         if let u = units[scope.rawValue] { return u }
-        let u = DuplicateUnits.extract(doc, scope: scope)
+        let u = DuplicateUnits.extract(doc, scope: scope, cache: self)
         units[scope.rawValue] = u
         return u
     }
