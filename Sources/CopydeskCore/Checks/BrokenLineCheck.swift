@@ -81,7 +81,8 @@ public struct BrokenLineCheck: Check {
 
     public func run(_ context: CheckContext, into findings: inout [Finding]) {
         let doc = context.document
-        // The duplicate rules read paragraphs after these joins: they reuse the lint's run (`CheckCache`).
+        // The duplicate rules read paragraphs after these joins: one run serves both (`CheckCache`).
+        if let reused = context.cache.reusedBrokenLine(self, context) { findings += reused; return }
         let found = findings.count
         defer { context.cache.noteBrokenLine(self, context, findings[found...]) }
         if doc.format == .markdown && !markdown { return }

@@ -70,19 +70,15 @@ public final class DuplicateUnits: @unchecked Sendable {
         let facts = doc.lineFacts
         if doc.format == .plainText && src.lineCount > 1 {
             let segs = doc.segments(for: [.body, .dateline])
-            let ctx = CheckContext(document: doc, ruleIndex: 0, fixSafety: .safe, message: "", scope: [.body, .dateline],
+            var ctx = CheckContext(document: doc, ruleIndex: 0, fixSafety: .safe, message: "", scope: [.body, .dateline],
                                    allSegments: segs, texts: SegmentTexts(document: doc, segments: segs))
-            // The lint's own run of the rule, when it had these inputs (default options, safe fixes, the same
-            // blocks): the same joins without a second pass over the text.
-            if let noted = cache?.brokenLine, noted.blocks == Set(ctx.segments.map(\.element.block)) {
-                for line in noted.joinedAfter { joinedAfter[line] = true }
-            } else {
-                var fs: [Finding] = []
-                BrokenLineCheck.standard.run(ctx, into: &fs)
-                for line in DuplicateUnits.joinedLines(fs, src) { joinedAfter[line] = true }
-            }
+            // In the lint's cache, the rule's run with the same inputs (default options, safe fixes, the same blocks)
+            // serves both: whichever runs first notes its findings, the other reuses them.
+            if let cache { ctx.cache = cache }
+            var fs: [Finding] = []
+            BrokenLineCheck.standard.run(ctx, into: &fs)
+            for line in DuplicateUnits.joinedLines(fs, src) { joinedAfter[line] = true }
         }
-        u.text.reserveCapacity(src.bytes.count / 3 + 4096)
         var article = 0
         var group: [Range<Int>] = []
         func flush() { if !group.isEmpty { u.add(group, src, article: article); group.removeAll(keepingCapacity: true) } }
@@ -624,12 +620,24 @@ public final class CheckCache: @unchecked Sendable {
     public init(archive: (any ArchiveStore)? = nil) { self.archive = archive }
     /// Title-anchored name mentions, shared by the names rules of one lint (`Names/`).
     var nameAnalysis: NameAnalysis?
-    /// The safe joins of the lint's `broken-line` rule, when it ran with the default options and safe fixes: the
-    /// blocks it read and the lines whose break it removes (`DuplicateUnits.extract` reuses them).
-    private(set) var brokenLine: (blocks: Set<Int>, joinedAfter: [Int])?
+    /// The findings of a run of the `broken-line` check with the default options and safe fixes, and the blocks it
+    /// read: the duplicate rules read paragraphs after its joins, and the lint runs the rule itself; whichever runs
+    /// first notes them here and the other reuses them (`BrokenLineCheck.run`, `DuplicateUnits.extract`).
+    private(set) var brokenLine: (blocks: Set<Int>, findings: [Finding])?
     func noteBrokenLine(_ check: BrokenLineCheck, _ context: CheckContext, _ found: ArraySlice<Finding>) {
-        guard context.fixSafety == .safe, context.document.format == .plainText, check.hasStandardOptions else { return }
-        brokenLine = (Set(context.segments.map(\.element.block)), DuplicateUnits.joinedLines(found, context.document.source))
+        guard brokenLine == nil, context.fixSafety == .safe, context.document.format == .plainText, check.hasStandardOptions else { return }
+        brokenLine = (Set(context.segments.map(\.element.block)), Array(found))
+    }
+    /// The noted findings, as `check` would make them in `context` (its rule and message), when the inputs are the same.
+    func reusedBrokenLine(_ check: BrokenLineCheck, _ context: CheckContext) -> [Finding]? {
+        guard let noted = brokenLine, context.fixSafety == .safe, context.document.format == .plainText, check.hasStandardOptions,
+              noted.blocks == Set(context.segments.map(\.element.block)) else { return nil }
+        return noted.findings.map { f in
+            var f = f
+            f.rule = context.ruleIndex
+            f.message = substitute(context.message, ["count": String(f.fix?.edits.count ?? 0)])
+            return f
+        }
     }
     func duplicateUnits(_ doc: Document, scope: Scope) -> DuplicateUnits {
         if let u = units[scope.rawValue] { return u }
