@@ -149,7 +149,10 @@ public struct DuplicatesCheck: Check {
                 report(u.paragraphs[j].range, u.paragraphs[i].range, sim, what: "先出现的段落")
             }
         case .sentence:
-            var first = FirstIndex(capacity: u.sentences.reduce(0) { $0 + ($1.han >= minHan ? 1 : 0) })
+            // Sentences are compared within their article, and articles come one after the other: one small table
+            // per article (a table for the whole file would miss the cache at every look-up).
+            var first = FirstIndex(capacity: 0)
+            var tableArticle = -1
             var pairVerdict: [Int: Bool] = [:]
             /// Per paragraph: 1 when its sentences are compared, 0 when not, -1 not known yet.
             var compared = [Int8](repeating: -1, count: u.paragraphs.count)
@@ -161,9 +164,14 @@ public struct DuplicatesCheck: Check {
                     compared[sent.paragraph] = !par.titleLike && !par.isQuote && !isBoilerplate(u.normalized(sent.paragraph)) ? 1 : 0
                 }
                 guard compared[sent.paragraph] == 1 else { continue }
-                // Within one article: the key mixes in the article.
-                let key = u.sentenceHash(s) ^ (UInt64(u.paragraphs[sent.paragraph].article) &* 0x9E37_79B9_7F4A_7C15)
-                let t = first.firstOr(insert: s, for: key)
+                let article = u.paragraphs[sent.paragraph].article
+                if article != tableArticle {
+                    var n = 0, e = s
+                    while e < u.sentences.count && u.paragraphs[u.sentences[e].paragraph].article == article { n += 1; e += 1 }
+                    first = FirstIndex(capacity: n)
+                    tableArticle = article
+                }
+                let t = first.firstOr(insert: s, for: u.sentenceHash(s))
                 guard t >= 0 else { continue }
                 guard u.sentenceText(t).elementsEqual(u.sentenceText(s)),
                       u.paragraphs[u.sentences[t].paragraph].article == u.paragraphs[sent.paragraph].article else { continue }

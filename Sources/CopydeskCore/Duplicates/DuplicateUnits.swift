@@ -452,7 +452,8 @@ public final class DuplicateUnits: @unchecked Sendable {
                 }
             }
         }
-        RadixSort.sort(&keys)
+        // The keys were put in by slot, in order: sorting by the hash part alone leaves each hash's slots in order.
+        RadixSort.sort(&keys, fromDigit: 1)
         // Distinct keys per slot (of the sampled class only, and all), and pair counts: a pair key holds
         // (j, i) and whether the shingle is of the sampled class.
         var sampledCount = [Int32](repeating: 0, count: candidates.count)
