@@ -232,6 +232,29 @@ extension DuplicatesTests {
         #expect(expected >= 20)
     }
 
+    /// The hash-table counts (`shingleCount`, `sharedCount`) are those of the sorted distinct shingle arrays,
+    /// paragraphs with repeated runs and shorter than one shingle included.
+    @Test func tableCountsEqualSortedArrayCounts() {
+        var rng = SplitMix64(seed: 41)
+        let alphabet = Array("春耕备工作会议县农村局".unicodeScalars)
+        var paragraphs: [String] = ["哈哈哈哈哈哈哈哈哈哈哈哈", "短句", "县农业农村局县农业农村局县农业农村局召开会议"]
+        for _ in 0..<30 {
+            let n = 3 + Int(rng.next() % 120)
+            paragraphs.append(String(String.UnicodeScalarView((0..<n).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] })))
+        }
+        let doc = Document(path: "p.txt", text: "标题\n\n" + paragraphs.map { $0 + "。" }.joined(separator: "\n\n") + "\n")
+        let byTable = DuplicateUnits.extract(doc, scope: .body)
+        let bySort = DuplicateUnits.extract(doc, scope: .body)
+        let all = Array(byTable.paragraphs.indices)
+        #expect(all.count >= paragraphs.count)
+        var counts: [Int] = []
+        for p in all { counts.append(byTable.shingleCount(p)) }
+        #expect(counts == all.map { bySort.shingles($0).count })
+        for j in all { for i in all where i < j {
+            #expect(byTable.sharedCount(i, j) == DuplicateUnits.intersection(bySort.shingles(i), bySort.shingles(j)), "pair \(i), \(j)")
+        } }
+    }
+
     @Test func shinglesAreTheHashesOfEveryRunOfFiveCharacters() {
         let t: [UInt32] = Array("县农业农村局召开春耕备耕工作会议abc12".unicodeScalars.map(\.value))
         var direct: [UInt64] = []

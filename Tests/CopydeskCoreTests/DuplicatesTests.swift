@@ -206,4 +206,31 @@ import Testing
     }
 
     static let pinnedBandKey: UInt64 = 6420737482607594917
+
+    /// The paragraph rules read a hard-wrapped page after the safe joins of `ocr.broken-line`; with the rule's default
+    /// options one run serves the pack and the rule (noted in the cache), otherwise each runs its own. Both give the
+    /// same paragraphs and the same `ocr.broken-line` findings.
+    @Test func brokenLineRunIsSharedOnlyWithTheDefaultOptions() throws {
+        let text = "春耕备耕\n\n本报讯 3月5日上午，县农业农村\n\n局召开春耕备耕工作会议，部署今年\n\n粮食生产任务。会议要求各乡镇抓紧\n\n落实种子、化肥等农资供应，确保不误\n\n农时。\n\n会上，县农业农村局负责人通报\n\n了去年粮食生产情况。去年全县粮食\n\n播种面积稳中有升，总产量创近五年\n\n新高，种粮大户和家庭农场数量持续\n\n增加。\n\n会上，县农业农村局负责人通报\n\n了去年粮食生产情况。去年全县粮食\n\n播种面积稳中有升，总产量创近五年\n\n新高，种粮大户和家庭农场数量持续\n\n增加。\n"
+        let doc = Document(path: "page.txt", text: text)
+        let scope: Scope = [.body, .dateline]
+        let own = DuplicateUnits.extract(doc, scope: scope)
+        #expect(own.paragraphs.count == 3)
+        for yaml in ["extends: [copydesk:recommended, copydesk:duplicates]\n",
+                     "extends: [copydesk:recommended, copydesk:duplicates]\nrules:\n  ocr.broken-line:\n    min-wrapped-ratio: 0.35\n"] {
+            let cache = CheckCache()
+            let ds = try Self.linter(yaml).lint(doc, cache: cache)
+            #expect(ds.filter { $0.ruleID == "duplicates.paragraph" }.count == 1, "\(yaml)")
+            #expect(cache.brokenLine?.findings.isEmpty == false, "\(yaml)")
+            // The rule's own findings are those of a run without the pack (reused or not).
+            let alone = try Self.linter(yaml.replacingOccurrences(of: ", copydesk:duplicates", with: "")).lint(doc)
+            #expect(ds.filter { $0.ruleID == "ocr.broken-line" }.map(\.message) == alone.filter { $0.ruleID == "ocr.broken-line" }.map(\.message))
+            #expect(ds.filter { $0.ruleID == "ocr.broken-line" }.map(\.range) == alone.filter { $0.ruleID == "ocr.broken-line" }.map(\.range))
+            #expect(ds.filter { $0.ruleID == "ocr.broken-line" }.map { $0.fix?.edits.count } == alone.filter { $0.ruleID == "ocr.broken-line" }.map { $0.fix?.edits.count })
+            #expect(!alone.filter { $0.ruleID == "ocr.broken-line" }.isEmpty)
+            let u = try #require(cache.anyUnits(scope: scope))
+            #expect(u.paragraphs.map(\.range) == own.paragraphs.map(\.range))
+        }
+    }
+
 }

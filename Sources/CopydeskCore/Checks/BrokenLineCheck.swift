@@ -81,6 +81,10 @@ public struct BrokenLineCheck: Check {
 
     public func run(_ context: CheckContext, into findings: inout [Finding]) {
         let doc = context.document
+        // The duplicate rules read paragraphs after these joins: one run serves both (`CheckCache`).
+        if let reused = context.cache.reusedBrokenLine(self, context) { findings += reused; return }
+        let found = findings.count
+        defer { context.cache.noteBrokenLine(self, context, findings[found...]) }
         if doc.format == .markdown && !markdown { return }
         let src = doc.source
         let b = src.bytes

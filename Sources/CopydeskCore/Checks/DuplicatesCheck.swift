@@ -105,18 +105,13 @@ public struct DuplicatesCheck: Check {
         }
         switch unit {
         case .paragraph:
-            let candidates = u.paragraphs.indices.filter { eligible(u, $0) }
+            let (eligible, exactOf) = u.eligibility(minHan: minHan, boilerplate: boilerplate, isBoilerplate: isBoilerplate)
+            let candidates = u.paragraphs.indices.filter { eligible[$0] }
             guard candidates.count >= 2 else { return }
-            // Exact copies: the first paragraph of each normalised text.
-            var first: [UInt64: Int] = [:]
-            var exactOf = [Int: Int]()
-            for p in candidates {
-                let h = u.paragraphs[p].hash
-                if let q = first[h], u.normalized(q).elementsEqual(u.normalized(p)) { exactOf[p] = q } else if first[h] == nil { first[h] = p }
-            }
             if match == .exact {
                 for p in candidates {
-                    guard let q = exactOf[p] else { continue }
+                    let q = Int(exactOf[p])
+                    guard q >= 0 else { continue }
                     // Deleting a paragraph changes the page's structure: never a safe fix, whatever the YAML says.
                     let fix = context.fixSafety == .none ? nil
                         : Fix(edit: Edit(range: DuplicatesCheck.deletion(of: u.paragraphs[p].range, in: doc.source), replacement: ""), safety: .unsafe)
@@ -125,7 +120,7 @@ public struct DuplicatesCheck: Check {
                 return
             }
             // Near and contained copies, from the shingles each pair shares (exact copies left out).
-            let rest = candidates.filter { exactOf[$0] == nil }
+            let rest = candidates.filter { exactOf[$0] < 0 }
             var best: [Int: (i: Int, sim: Double)] = [:]
             var isNear = Set<Int>()
             for (i, j, shared) in u.sharedShingles(rest, minShare: max(0.05, min(0.5, threshold - 0.3))) {
@@ -154,15 +149,30 @@ public struct DuplicatesCheck: Check {
                 report(u.paragraphs[j].range, u.paragraphs[i].range, sim, what: "先出现的段落")
             }
         case .sentence:
-            var first: [UInt64: Int] = [:]
+            // Sentences are compared within their article, and articles come one after the other: one small table
+            // per article (a table for the whole file would miss the cache at every look-up).
+            var first = FirstIndex(capacity: 0)
+            var tableArticle = -1
             var pairVerdict: [Int: Bool] = [:]
+            /// Per paragraph: 1 when its sentences are compared, 0 when not, -1 not known yet.
+            var compared = [Int8](repeating: -1, count: u.paragraphs.count)
             for s in u.sentences.indices {
                 let sent = u.sentences[s]
-                let par = u.paragraphs[sent.paragraph]
-                guard sent.han >= minHan, !par.titleLike, !par.isQuote, !isBoilerplate(u.normalized(sent.paragraph)) else { continue }
-                // Within one article: the key mixes in the article.
-                let key = u.sentenceHash(s) ^ (UInt64(u.paragraphs[sent.paragraph].article) &* 0x9E37_79B9_7F4A_7C15)
-                guard let t = first[key] else { first[key] = s; continue }
+                guard sent.han >= minHan else { continue }
+                if compared[sent.paragraph] < 0 {
+                    let par = u.paragraphs[sent.paragraph]
+                    compared[sent.paragraph] = !par.titleLike && !par.isQuote && !isBoilerplate(u.normalized(sent.paragraph)) ? 1 : 0
+                }
+                guard compared[sent.paragraph] == 1 else { continue }
+                let article = u.paragraphs[sent.paragraph].article
+                if article != tableArticle {
+                    var n = 0, e = s
+                    while e < u.sentences.count && u.paragraphs[u.sentences[e].paragraph].article == article { n += 1; e += 1 }
+                    first = FirstIndex(capacity: n)
+                    tableArticle = article
+                }
+                let t = first.firstOr(insert: s, for: u.sentenceHash(s))
+                guard t >= 0 else { continue }
                 guard u.sentenceText(t).elementsEqual(u.sentenceText(s)),
                       u.paragraphs[u.sentences[t].paragraph].article == u.paragraphs[sent.paragraph].article else { continue }
                 let pi = u.sentences[t].paragraph, pj = sent.paragraph
@@ -206,10 +216,10 @@ public struct DuplicatesCheck: Check {
     /// Whether the paragraph rules (default thresholds) report paragraphs `i` and `j` as copies.
     func paragraphsAreCopies(_ u: DuplicateUnits, _ i: Int, _ j: Int) -> Bool {
         if u.normalized(i).elementsEqual(u.normalized(j)) { return true }
-        let a = u.shingles(i), b = u.shingles(j)
-        let shared = DuplicateUnits.intersection(a, b)
-        let jac = Double(shared) / Double(a.count + b.count - shared)
-        let con = Double(shared) / Double(max(1, min(a.count, b.count)))
+        let shared = u.sharedCount(i, j)
+        let a = u.shingleCount(i), b = u.shingleCount(j)
+        let jac = Double(shared) / Double(a + b - shared)
+        let con = Double(shared) / Double(max(1, min(a, b)))
         return jac >= DuplicatesCheck.nearJaccard || con >= DuplicatesCheck.containedShare
     }
 }
@@ -234,4 +244,11 @@ extension BrokenLineCheck {
         let m = try! StrictMapping(YAMLValue.parse("{}", file: "<defaults>"), what: "broken-line defaults")
         return try! BrokenLineCheck(m)
     }()
+
+    /// Whether its options are the defaults (`standard`'s).
+    var hasStandardOptions: Bool {
+        let s = BrokenLineCheck.standard
+        return endings == s.endings && markdown == s.markdown && minWrappedRatio == s.minWrappedRatio
+            && safeMinWrappedRatio == s.safeMinWrappedRatio
+    }
 }

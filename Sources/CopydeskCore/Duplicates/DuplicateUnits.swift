@@ -58,7 +58,7 @@ public final class DuplicateUnits: @unchecked Sendable {
 
     // MARK: extraction
 
-    public static func extract(_ doc: Document, scope: Scope) -> DuplicateUnits {
+    public static func extract(_ doc: Document, scope: Scope, cache: CheckCache? = nil) -> DuplicateUnits {
         let u = DuplicateUnits()
         let src = doc.source
         let blocks = doc.blocks
@@ -71,13 +71,14 @@ public final class DuplicateUnits: @unchecked Sendable {
         let facts = doc.lineFacts
         if doc.format == .plainText && src.lineCount > 1 {
             let segs = doc.segments(for: [.body, .dateline])
-            let ctx = CheckContext(document: doc, ruleIndex: 0, fixSafety: .safe, message: "", scope: [.body, .dateline],
+            var ctx = CheckContext(document: doc, ruleIndex: 0, fixSafety: .safe, message: "", scope: [.body, .dateline],
                                    allSegments: segs, texts: SegmentTexts(document: doc, segments: segs))
+            // In the lint's cache, the rule's run with the same inputs (default options, safe fixes, the same blocks)
+            // serves both: whichever runs first notes its findings, the other reuses them.
+            if let cache { ctx.cache = cache }
             var fs: [Finding] = []
             BrokenLineCheck.standard.run(ctx, into: &fs)
-            for f in fs where f.fix?.safety == .safe {
-                for e in f.fix!.edits where e.range.lowerBound > 0 { joinedAfter[src.lineIndex(of: e.range.lowerBound - 1)] = true }
-            }
+            for line in DuplicateUnits.joinedLines(fs, src) { joinedAfter[line] = true }
         }
         var article = 0
         var group: [Range<Int>] = []
@@ -98,7 +99,17 @@ public final class DuplicateUnits: @unchecked Sendable {
         }
         flush()
         u.shingleCache = [[UInt64]?](repeating: nil, count: u.paragraphs.count)
+        u.distinctCounts = [Int32](repeating: -1, count: u.paragraphs.count)
         return u
+    }
+
+    /// The lines whose line break a safe fix of the broken-line check removes.
+    static func joinedLines<C: Collection>(_ findings: C, _ src: SourceText) -> [Int] where C.Element == Finding {
+        var out: [Int] = []
+        for f in findings where f.fix?.safety == .safe {
+            for e in f.fix!.edits where e.range.lowerBound > 0 { out.append(src.lineIndex(of: e.range.lowerBound - 1)) }
+        }
+        return out
     }
 
     /// The normalised form of a scalar: nil when it is dropped.
@@ -147,17 +158,42 @@ public final class DuplicateUnits: @unchecked Sendable {
         // The sentence being read.
         var sStart = -1, sNorm = normStart, sHan = 0
         let paragraph = paragraphs.count
+        // The normalised characters are written through a pointer into room made at the end of `text` (a scalar
+        // per byte at most), which is cut back to what was written.
+        var room = 0
+        for r in lines { room += r.count }
+        text.append(contentsOf: repeatElement(0, count: room))
+        var w = normStart
         func endSentence(_ end: Int) {
-            if sStart >= 0, text.count > sNorm {
-                sentences.append(Sentence(range: sStart..<end, norm: sNorm..<text.count, han: sHan, paragraph: paragraph))
+            if sStart >= 0, w > sNorm {
+                sentences.append(Sentence(range: sStart..<end, norm: sNorm..<w, han: sHan, paragraph: paragraph))
             }
-            sStart = -1; sNorm = text.count; sHan = 0
+            sStart = -1; sNorm = w; sHan = 0
         }
+        text.withUnsafeMutableBufferPointer { out in
         src.bytes.withUnsafeBufferPointer { p in
             for r in lines {
                 var i = r.lowerBound
                 while i < r.upperBound {
-                    let (v, n): (UInt32, Int) = p[i] < 0x80 ? (UInt32(p[i]), 1) : decodeScalar(p, i)
+                    let b0 = p[i]
+                    if b0 >= 0xE4 && b0 <= 0xE9 {
+                        // U+4E00…U+9FFF, the unified ideographs (most of the text): Han, kept as it is.
+                        let v = (UInt32(b0 & 0x0F) << 12) | (UInt32(p[i + 1] & 0x3F) << 6) | UInt32(p[i + 2] & 0x3F)
+                        if v >= 0x4E00 {
+                            if first < 0 { first = i }
+                            lastEnd = i + 3
+                            if inDigits { numbers.append(digitHash); inDigits = false }
+                            if sStart < 0 { sStart = i }
+                            out[w] = v; w += 1
+                            hash ^= UInt64(b0); hash = hash &* 0x0000_0100_0000_01B3
+                            hash ^= UInt64(p[i + 1]); hash = hash &* 0x0000_0100_0000_01B3
+                            hash ^= UInt64(p[i + 2]); hash = hash &* 0x0000_0100_0000_01B3
+                            han += 1; sHan += 1
+                            i += 3
+                            continue
+                        }
+                    }
+                    let (v, n): (UInt32, Int) = b0 < 0x80 ? (UInt32(b0), 1) : decodeScalar(p, i)
                     defer { i += n }
                     let visible = !(v == 0x20 || v == 0x09 || v == 0x3000 || v == 0xA0)
                     if visible { if first < 0 { first = i }; lastEnd = i + n }
@@ -167,7 +203,7 @@ public final class DuplicateUnits: @unchecked Sendable {
                         continue
                     }
                     if sStart < 0 { sStart = i }
-                    text.append(c)
+                    out[w] = c; w += 1
                     DuplicateUnits.fnv(&hash, c)
                     if c >= 0x30 && c <= 0x39 {
                         if !inDigits { inDigits = true; digitHash = DuplicateUnits.fnvBasis }
@@ -177,6 +213,8 @@ public final class DuplicateUnits: @unchecked Sendable {
                 }
             }
         }
+        }
+        text.removeLast(text.count - w)
         if inDigits { numbers.append(digitHash) }
         endSentence(lastEnd)
         guard first >= 0 else { text.removeSubrange(normStart...); return }
@@ -273,15 +311,90 @@ public final class DuplicateUnits: @unchecked Sendable {
 
     func sentenceText(_ s: Int) -> ArraySlice<UInt32> { text[sentences[s].norm] }
 
-    /// FNV-1a 64 of a sentence's normalised text (worked out when the sentence rule asks, not for every unit).
+    /// A 64-bit key of a sentence's normalised text, worked out when the sentence rule asks (not for every unit).
+    /// Only compared within one lint (never stored): a polynomial over the scalars, one multiply a character,
+    /// finished by `mix64`; the same in every process.
     func sentenceHash(_ s: Int) -> UInt64 {
-        var h = DuplicateUnits.fnvBasis
-        for c in text[sentences[s].norm] { DuplicateUnits.fnv(&h, c) }
-        return h
+        let r = sentences[s].norm
+        return text.withUnsafeBufferPointer { t in
+            var h = UInt64(r.count)
+            for i in r { h = h &* 0x0000_0100_0000_01B3 &+ UInt64(t[i]) }
+            return Fingerprint.mix64(h)
+        }
     }
 
-    /// The number of distinct shingles of paragraph `p`.
-    func shingleCount(_ p: Int) -> Int { shingles(p).count }
+    /// The number of distinct shingles of paragraph `p` (counted in a hash table: no sorted array is built).
+    func shingleCount(_ p: Int) -> Int {
+        if distinctCounts[p] >= 0 { return Int(distinctCounts[p]) }
+        if let s = shingleCache[p] { distinctCounts[p] = Int32(s.count); return s.count }
+        shingleHashes(p, into: &scratchHashes)
+        let n = scratchB.load(scratchHashes)
+        distinctCounts[p] = Int32(n)
+        return n
+    }
+
+    /// The number of distinct shingles paragraphs `i` and `j` share (exact; the same as the intersection of their
+    /// sorted shingle arrays).
+    func sharedCount(_ i: Int, _ j: Int) -> Int {
+        if loadedInA != j {
+            shingleHashes(j, into: &scratchHashes)
+            let n = scratchA.load(scratchHashes)
+            distinctCounts[j] = Int32(n)
+            loadedInA = j
+        }
+        shingleHashes(i, into: &scratchHashes)
+        return scratchA.shared(scratchHashes)
+    }
+
+    /// The shingle hashes of paragraph `p` in text order, repeats included (`shingles(p)` sorts and dedupes them).
+    private func shingleHashes(_ p: Int, into out: inout [UInt64]) {
+        out.removeAll(keepingCapacity: true)
+        let r = paragraphs[p].norm
+        let k = DuplicateUnits.shingleSize
+        guard !r.isEmpty else { return }
+        text.withUnsafeBufferPointer { t in
+            if r.count <= k { out.append(Fingerprint.shingleHash(t, r.lowerBound, r.count)); return }
+            var top: UInt64 = 1
+            for _ in 0..<(k - 1) { top = top &* 0x0000_0100_0000_01B3 }
+            var h: UInt64 = 0
+            for i in r.lowerBound..<(r.lowerBound + k) { h = h &* 0x0000_0100_0000_01B3 &+ UInt64(t[i]) }
+            out.append(Fingerprint.mix64(h))
+            var i = r.lowerBound + k
+            while i < r.upperBound {
+                h = (h &- UInt64(t[i - k]) &* top) &* 0x0000_0100_0000_01B3 &+ UInt64(t[i])
+                out.append(Fingerprint.mix64(h))
+                i += 1
+            }
+        }
+    }
+
+    private var distinctCounts: [Int32] = []
+    private var scratchHashes: [UInt64] = []
+    private let scratchA = ShingleSet(), scratchB = ShingleSet()
+    /// The paragraph whose shingles `scratchA` holds (-1: none).
+    private var loadedInA = -1
+
+    /// Which paragraphs the paragraph rules compare and which are exact copies of an earlier one, for the last
+    /// options asked (the three paragraph rules and the sentence rule share their defaults).
+    private var eligibleCache: (minHan: Int, boilerplate: [[UInt32]], eligible: [Bool], exactOf: [Int32])?
+
+    /// `eligible[p]`: paragraph `p` is compared at all; `exactOf[p]`: the first eligible paragraph with the same
+    /// normalised text (-1 when `p` is the first).
+    func eligibility(minHan: Int, boilerplate: [[UInt32]], isBoilerplate: (ArraySlice<UInt32>) -> Bool) -> (eligible: [Bool], exactOf: [Int32]) {
+        if let c = eligibleCache, c.minHan == minHan, c.boilerplate == boilerplate { return (c.eligible, c.exactOf) }
+        var eligible = [Bool](repeating: false, count: paragraphs.count)
+        var exactOf = [Int32](repeating: -1, count: paragraphs.count)
+        var first = FirstIndex(capacity: paragraphs.count)
+        for p in paragraphs.indices {
+            let par = paragraphs[p]
+            guard par.han >= minHan, !par.titleLike, !par.isQuote, !isBoilerplate(normalized(p)) else { continue }
+            eligible[p] = true
+            let q = first.firstOr(insert: p, for: par.hash)
+            if q >= 0 && normalized(q).elementsEqual(normalized(p)) { exactOf[p] = Int32(q) }
+        }
+        eligibleCache = (minHan, boilerplate, eligible, exactOf)
+        return (eligible, exactOf)
+    }
 
     /// Pairs of paragraphs (`i < j`) whose shingles may overlap by at least `minShare` of the smaller paragraph's,
     /// with the exact number of distinct shingles they share, ordered by `j` then `i`. Every pair that shares at
@@ -311,37 +424,37 @@ public final class DuplicateUnits: @unchecked Sendable {
         for _ in 0..<(k - 1) { top = top &* 0x0000_0100_0000_01B3 }
         /// Whether a slot put in all its shingles (too few sampled ones).
         var full = [Bool](repeating: false, count: candidates.count)
-        var hashes: [UInt64] = []
         text.withUnsafeBufferPointer { t in
             for (slot, p) in candidates.enumerated() {
                 let r = paragraphs[p].norm
                 let s = UInt64(slot)
-                hashes.removeAll(keepingCapacity: true)
                 if r.count <= k {
-                    hashes.append(Fingerprint.shingleHash(t, r.lowerBound, r.count) & ~0xFFFF)
-                } else {
+                    // One shingle: fewer than four sampled, so it goes in whatever its class.
+                    keys.append(Fingerprint.shingleHash(t, r.lowerBound, r.count) & ~0xFFFF | s)
+                    full[slot] = true
+                    continue
+                }
+                // The sampled shingles first; when fewer than four, a second pass puts in the others.
+                var sampled = 0
+                for pass in 0..<2 {
                     var h: UInt64 = 0
                     for i in r.lowerBound..<(r.lowerBound + k) { h = h &* 0x0000_0100_0000_01B3 &+ UInt64(t[i]) }
-                    hashes.append(Fingerprint.mix64(h) & ~0xFFFF)
+                    var key = Fingerprint.mix64(h) & ~0xFFFF
+                    if (key & sampleMask == 0) == (pass == 0) { keys.append(key | s); sampled += 1 }
                     var i = r.lowerBound + k
                     while i < r.upperBound {
                         h = (h &- UInt64(t[i - k]) &* top) &* 0x0000_0100_0000_01B3 &+ UInt64(t[i])
-                        hashes.append(Fingerprint.mix64(h) & ~0xFFFF)
+                        key = Fingerprint.mix64(h) & ~0xFFFF
+                        if (key & sampleMask == 0) == (pass == 0) { keys.append(key | s); sampled += 1 }
                         i += 1
                     }
-                }
-                var sampled = 0
-                for h in hashes where h & sampleMask == 0 { sampled += 1 }
-                if sampled < 4 {
+                    if pass == 0 && sampled >= 4 { break }
                     full[slot] = true
-                    for h in hashes { keys.append(h | s) }
-                } else {
-                    for h in hashes where h & sampleMask == 0 { keys.append(h | s) }
                 }
             }
         }
-        hashes = []
-        RadixSort.sort(&keys)
+        // The keys were put in by slot, in order: sorting by the hash part alone leaves each hash's slots in order.
+        RadixSort.sort(&keys, fromDigit: 1)
         // Distinct keys per slot (of the sampled class only, and all), and pair counts: a pair key holds
         // (j, i) and whether the shingle is of the sampled class.
         var sampledCount = [Int32](repeating: 0, count: candidates.count)
@@ -390,12 +503,114 @@ public final class DuplicateUnits: @unchecked Sendable {
                 : (sampled, Int(min(sampledCount[si], sampledCount[sj])))
             if have >= 1 && Double(have) >= minShare * Double(base) {
                 let i = candidates[si], j = candidates[sj]
-                pairs.append((i: i, j: j, shared: DuplicateUnits.intersection(shingles(i), shingles(j))))
+                pairs.append((i: i, j: j, shared: sharedCount(i, j)))
             }
             r = e
         }
         sharedCache = (candidates, maxRun, minShare, pairs)
         return pairs
+    }
+}
+
+/// A set of shingle hashes in an open-addressing table, reused from paragraph to paragraph (a generation stamp
+/// empties it): loading a paragraph counts its distinct shingles, `shared` counts the distinct shingles of another
+/// paragraph that are in it. Exact, and linear in the shingles: no sorting.
+final class ShingleSet {
+    private var keys: [UInt64] = []
+    private var stamp: [UInt32] = []
+    /// The generation of the pass of `shared` that last counted an entry.
+    private var hit: [UInt32] = []
+    private var generation: UInt32 = 0
+    private var query: UInt32 = 0
+    private var mask = 0
+
+    /// Empties the set, loads `hashes` and returns how many distinct ones there are.
+    func load(_ hashes: [UInt64]) -> Int {
+        var size = 16
+        while size < 2 * hashes.count { size <<= 1 }
+        if size > keys.count {
+            keys = [UInt64](repeating: 0, count: size); stamp = [UInt32](repeating: 0, count: size)
+            hit = [UInt32](repeating: 0, count: size); generation = 0; query = 0
+        }
+        mask = size - 1
+        generation &+= 1
+        if generation == 0 {
+            for x in stamp.indices { stamp[x] = 0 }
+            generation = 1
+        }
+        let g = generation, m = mask
+        var n = 0
+        keys.withUnsafeMutableBufferPointer { kp in
+            stamp.withUnsafeMutableBufferPointer { sp in
+                for h in hashes {
+                    var x = Int(truncatingIfNeeded: h >> 20) & m
+                    while sp[x] == g && kp[x] != h { x = (x + 1) & m }
+                    if sp[x] != g { sp[x] = g; kp[x] = h; n += 1 }
+                }
+            }
+        }
+        return n
+    }
+
+    /// The number of distinct values of `hashes` in the set.
+    func shared(_ hashes: [UInt64]) -> Int {
+        query &+= 1
+        if query == 0 {
+            for x in hit.indices { hit[x] = 0 }
+            query = 1
+        }
+        let g = generation, q = query, m = mask
+        var n = 0
+        keys.withUnsafeBufferPointer { kp in
+            stamp.withUnsafeBufferPointer { sp in
+                hit.withUnsafeMutableBufferPointer { hp in
+                    for h in hashes {
+                        var x = Int(truncatingIfNeeded: h >> 20) & m
+                        while sp[x] == g {
+                            if kp[x] == h {
+                                if hp[x] != q { hp[x] = q; n += 1 }
+                                break
+                            }
+                            x = (x + 1) & m
+                        }
+                    }
+                }
+            }
+        }
+        return n
+    }
+}
+
+/// The first value put in for each 64-bit key: an open-addressing table of fixed capacity (keys are hashes
+/// already, so they are used as they are; no `Hasher`).
+struct FirstIndex {
+    private var keys: [UInt64]
+    private var values: [Int32]
+    private let mask: Int
+
+    /// Room for `capacity` keys.
+    init(capacity: Int) {
+        var size = 16
+        while size < 2 * capacity { size <<= 1 }
+        keys = [UInt64](repeating: 0, count: size)
+        values = [Int32](repeating: -1, count: size)
+        mask = size - 1
+    }
+
+    /// The value first put in for `key`, or -1 after putting in `value` for it.
+    mutating func firstOr(insert value: Int, for key: UInt64) -> Int {
+        let m = mask
+        return keys.withUnsafeMutableBufferPointer { kp in
+            values.withUnsafeMutableBufferPointer { vp in
+                var x = Int(truncatingIfNeeded: ((key ^ (key >> 29)) &* 0xBF58_476D_1CE4_E5B9) >> 40) & m
+                while vp[x] >= 0 {
+                    if kp[x] == key { return Int(vp[x]) }
+                    x = (x + 1) & m
+                }
+                kp[x] = key; vp[x] = Int32(value)
+                return -1
+            }
+        }
     }
 }
 
@@ -417,10 +632,33 @@ public final class CheckCache: @unchecked Sendable {
         get { lock.withLock { _nameAnalysis } }
         set { lock.withLock { _nameAnalysis = newValue } }
     }
+    /// The findings of a run of the `broken-line` check with the default options and safe fixes, and the blocks it
+    /// read: the duplicate rules read paragraphs after its joins, and the lint runs the rule itself; whichever runs
+    /// first notes them here and the other reuses them (`BrokenLineCheck.run`, `DuplicateUnits.extract`).
+    private var _brokenLine: (blocks: Set<Int>, findings: [Finding])?
+    var brokenLine: (blocks: Set<Int>, findings: [Finding])? { lock.withLock { _brokenLine } }
+    func noteBrokenLine(_ check: BrokenLineCheck, _ context: CheckContext, _ found: ArraySlice<Finding>) {
+        guard brokenLine == nil, context.fixSafety == .safe, context.document.format == .plainText, check.hasStandardOptions else { return }
+        let noted = (Set(context.segments.map(\.element.block)), Array(found))
+        lock.withLock { if _brokenLine == nil { _brokenLine = noted } }
+    }
+    /// The noted findings, as `check` would make them in `context` (its rule and message), when the inputs are the same.
+    func reusedBrokenLine(_ check: BrokenLineCheck, _ context: CheckContext) -> [Finding]? {
+        guard let noted = brokenLine, context.fixSafety == .safe, context.document.format == .plainText, check.hasStandardOptions,
+              noted.blocks == Set(context.segments.map(\.element.block)) else { return nil }
+        return noted.findings.map { f in
+            var f = f
+            f.rule = context.ruleIndex
+            f.message = substitute(context.message, ["count": String(f.fix?.edits.count ?? 0)])
+            return f
+        }
+    }
     func duplicateUnits(_ doc: Document, scope: Scope) -> DuplicateUnits {
-        lock.withLock {
-            if let u = units[scope.rawValue] { return u }
-            let u = DuplicateUnits.extract(doc, scope: scope)
+        if let u = lock.withLock({ units[scope.rawValue] }) { return u }
+        // Worked out outside the lock (the extraction reads the broken-line findings noted here).
+        let u = DuplicateUnits.extract(doc, scope: scope, cache: self)
+        return lock.withLock {
+            if let v = units[scope.rawValue] { return v }
             units[scope.rawValue] = u
             return u
         }

@@ -49,8 +49,9 @@ public struct Linter: Sendable {
     private let supersededBy: [Int: [Int]]
     /// The whole-text checks (not line-local) in groups that run as separate tasks on a large text: one group per
     /// kind of check (rules of one kind share the segment texts and character hits they work out), and one group
-    /// for every check that shares work through `CheckCache` (duplicates, archive, names, roster). The groups
-    /// of the kinds seen to cost most come first.
+    /// for every check that shares work through `CheckCache` (duplicates, archive, names, roster, and broken-line,
+    /// whose findings the duplicate rules reuse: one after the other, in rule order, as without groups). The
+    /// groups of the kinds seen to cost most come first.
     private let otherGroups: [Set<Int>]
 
     public init(rules: [Rule], unusedDisable: Severity? = .info, knownIDs: Set<String>? = nil) {
@@ -90,11 +91,12 @@ public struct Linter: Sendable {
         for i in others where !rules[i].check.isLineLocal {
             let check = rules[i].check
             let key = check is DuplicatesCheck || check is PublishedCheck || check is NamesCheck || check is RosterCheck
+                || check is BrokenLineCheck
                 ? "cache" : String(describing: type(of: check))
             if byKind[key] == nil { kindOrder.append(key) }
             byKind[key, default: []].insert(i)
         }
-        let heavy = ["BrokenLineCheck", "NumbersCheck", "cache", "PairsCheck", "ArticleCheck"]
+        let heavy = ["cache", "NumbersCheck", "PairsCheck", "ArticleCheck"]
         kindOrder.sort { (heavy.firstIndex(of: $0) ?? heavy.count) < (heavy.firstIndex(of: $1) ?? heavy.count) }
         otherGroups = kindOrder.map { byKind[$0]! }
     }

@@ -1,7 +1,9 @@
 /// LSD radix sort of 64-bit keys (four passes of 16 bits; passes whose digit is the same in every key are
 /// skipped). For the millions of shingle keys of a large draft it is several times faster than `sort()`.
 enum RadixSort {
-    static func sort(_ a: inout [UInt64]) {
+    /// Sorts `a`; with `fromDigit` d > 0, by the bits above the lowest 16·d only (the passes are stable, so keys
+    /// equal in those bits keep their order: a caller whose keys come in order of their low bits skips those passes).
+    static func sort(_ a: inout [UInt64], fromDigit: Int = 0) {
         let n = a.count
         guard n > 256 else { a.sort(); return }
         var buffer = [UInt64](repeating: 0, count: n)
@@ -12,7 +14,7 @@ enum RadixSort {
             }
         }
         var inA = true
-        for d in 0..<4 {
+        for d in fromDigit..<4 {
             let base = d << 16
             // Every key has the same digit: nothing to move.
             let first = Int((a[0] >> (16 * UInt64(d))) & 0xFFFF)
