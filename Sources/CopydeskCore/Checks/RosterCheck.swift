@@ -7,9 +7,11 @@
 ///   - `first-mention`: the first mention of a leader whose policy is `title-required` in an article's body, with
 ///     no title before it (a leader list, `市领导X`, counts as introduced).
 ///   - `near-miss`: a string at a name position one character away from a rostered name or alias (people and
-///     staff), same surname and length: `章旭生` → `章旭升`; or a name after a title, in a list or in a credit that
-///     reads the same (toneless pinyin, `Pinyin`) as a rostered name with one character changed: `张旭升` → `章旭升`
-///     (names that differ in more characters are mostly other people; `X某` is never a candidate).
+///     staff), same length, with evidence of a slip: the differing character reads the same (toneless pinyin,
+///     `Pinyin`: `章旭生`, `张旭升`, `湖勇春` for 胡勇春 — the first character may differ for names of three or more),
+///     or the title before it is the person's own with its organisation (`市委书记章旭全`). Not when the article gives
+///     the string another title or writes it twice without the rostered name (another person); credit names are
+///     compared with staff only; `X某` is never a candidate. See `nearMiss`.
 ///   - `order`: a list of rostered leaders (`市领导A、B、C`) not in rank order on the date; the message gives the
 ///     expected order.
 ///   - `title-join`: titles of one person joined with `，` (fix: `、`), or not in the person's `title-order`.
@@ -114,32 +116,7 @@ public struct RosterCheck: Check {
                 }
             }
         case .nearMiss:
-            let names = roster.people.flatMap { [$0.name] + $0.aliases } + roster.staff.map(\.name)
-            var reported: Set<Int> = []
-            for miss in an.nearMisses(of: names.map(scalars), skipKnown: true) where !an.stream.role[miss.index].isDisjoint(with: scope) {
-                reported.insert(miss.range.lowerBound)
-                add(miss.range, ["match": miss.found, "replacement": miss.meant, "why": "只差一个字"])
-            }
-            // Names at name positions that are not in the roster: after a title, in a list, in a credit. One character
-            // away from a two-character name, or read the same as a rostered name (`张旭升` for `章旭升`).
-            let known = Set(names)
-            let bySize = Dictionary(grouping: names.map(scalars), by: \.count)
-            var candidates: [(name: String, scalars: [UInt32], range: Range<Int>)] = []
-            for m in an.mentions where inScope(m) { candidates.append((m.name, m.nameScalars, m.range)) }
-            if !scope.isDisjoint(with: [.byline]) {
-                for b in BylineNames.names(context.document, otherOutlets: otherOutlets) where b.own { candidates.append((b.name, b.scalars, b.range)) }
-            }
-            // `X某` is an anonymised name, never a slip for a rostered one.
-            for c in candidates where !known.contains(c.name) && !reported.contains(c.range.lowerBound) && !c.scalars.contains(0x67D0) {
-                guard let same = bySize[c.scalars.count] else { continue }
-                if c.scalars.count == 2, let near = same.first(where: { $0[0] == c.scalars[0] && $0[1] != c.scalars[1] }) {
-                    reported.insert(c.range.lowerBound)
-                    add(c.range, ["match": c.name, "replacement": string(near), "why": "只差一个字"])
-                } else if let near = same.first(where: { Pinyin.homophones($0, c.scalars, maxDiffering: 1) }) {
-                    reported.insert(c.range.lowerBound)
-                    add(c.range, ["match": c.name, "replacement": string(near), "why": "读音相同"])
-                }
-            }
+            nearMiss(context, an, roster, add: { add($0, $1) })
         case .unknownStaff:
             guard !roster.staff.isEmpty, !scope.isDisjoint(with: [.byline]) else { return }
             let staff = Set(roster.staff.map(\.name))
@@ -199,6 +176,86 @@ public struct RosterCheck: Check {
                 for i in an.occurrences(n) where !an.stream.role[i].isDisjoint(with: scope) {
                     add(an.stream.offsets[i]..<an.stream.ends[i + n.count - 1], ["match": w.name, "name": w.name, "note": w.note ?? ""], severity: w.severity)
                 }
+            }
+        }
+    }
+
+    /// `near-miss`. A string one character away from a rostered name is reported only with evidence that it is a slip
+    /// for that person and not someone else (a roster of many people holds many near names: `叶青`/`叶真`):
+    ///   - the differing character reads the same (an input-method slip: `章旭生`, `张旭升`, `湖勇春` for 胡勇春), or
+    ///   - the title right before it is one of the rostered person's, with its organisation (`市委书记章旭生` when
+    ///     章旭升 is 市委书记: the person expected in this place, whatever the slip);
+    /// and never when the same article gives the string a title that none of the person's positions fits, or writes
+    /// it more than once without the rostered name (another person: a slip is a one-off), nor for `X某`.
+    func nearMiss(_ context: CheckContext, _ an: NameAnalysis, _ roster: Roster, add: (Range<Int>, [String: String]) -> Void) {
+        let scope = context.scope
+        let lex = context.names.lexicon
+        func scalars(_ s: String) -> [UInt32] { s.unicodeScalars.map(\.value) }
+        func string(_ v: [UInt32]) -> String { String(String.UnicodeScalarView(v.compactMap(Unicode.Scalar.init))) }
+        func coreOf(_ title: String) -> String { string(lex.core(of: scalars(title))) }
+        let names = roster.people.flatMap { [$0.name] + $0.aliases } + roster.staff.map(\.name)
+        let known = Set(names)
+        // The forms of the posts (and staff roles) of each rostered name.
+        var forms: [String: [String]] = [:]
+        for p in roster.people { for n in [p.name] + p.aliases { forms[n, default: []] += p.positions.flatMap(\.forms) } }
+        for st in roster.staff { forms[st.name, default: []] += st.roles }
+        // Titled mentions per name and article: another person when none of their titles fits.
+        var titled: [String: [(article: Int, titles: [NameExtractor.Title])]] = [:]
+        for m in an.mentions where !m.titles.isEmpty { titled[m.name, default: []].append((an.article(ofLine: m.line), m.titles)) }
+        func fitsLoosely(_ t: NameExtractor.Title, _ f: String) -> Bool {
+            f == t.text || t.text.hasSuffix(f) || f.hasSuffix(t.text) || coreOf(f) == t.core
+        }
+        /// The title names the post with (part of) its organisation, not the bare post (`副市长` fits every 副市长).
+        func fitsStrictly(_ t: NameExtractor.Title, _ f: String) -> Bool {
+            guard NameExtractor.compatible(t.text, f) else { return false }   // 副大队长 is not 大队长
+            return t.text.unicodeScalars.count <= f.unicodeScalars.count ? t.text != t.core : coreOf(f) != f
+        }
+        func why(found: [UInt32], meant: [UInt32], at i: Int?, offset: Int) -> String? {
+            guard found.count == meant.count, !found.contains(0x67D0) else { return nil }
+            let diff = (0..<found.count).filter { found[$0] != meant[$0] }
+            guard diff.count == 1 else { return nil }
+            let f = forms[string(meant)] ?? []
+            let article = an.article(ofOffset: offset)
+            if let list = titled[string(found)], list.contains(where: { $0.article == article && !$0.titles.contains { t in f.contains { fitsLoosely(t, $0) } } }) {
+                return nil
+            }
+            var reason: String? = nil
+            if let x = Pinyin.reading(found[diff[0]]), x == Pinyin.reading(meant[diff[0]]) { reason = "只差一个字且读音相同" }
+            else if let i, an.titles(endingBefore: i).contains(where: { t in !t.former && f.contains { fitsStrictly(t, $0) } }) { reason = "只差一个字" }
+            guard let reason else { return nil }
+            // Written so more than once in the article and the rostered name not at all: what the writer means
+            // (another person), not a slip.
+            func count(_ n: [UInt32]) -> Int { an.occurrences(n).filter { an.article(ofOffset: an.stream.offsets[$0]) == article }.count }
+            if count(found) >= 2 && count(meant) == 0 { return nil }
+            return reason
+        }
+        var reported: Set<Int> = []
+        let staffNames = Set(roster.staff.map(\.name))
+        for miss in an.nearMisses(of: names.map(scalars), skipKnown: true, firstToo: true) where !an.stream.role[miss.index].isDisjoint(with: scope) {
+            if an.stream.role[miss.index].contains(.byline) && !staffNames.contains(miss.meant) { continue }
+            guard let w = why(found: scalars(miss.found), meant: scalars(miss.meant), at: miss.index, offset: miss.range.lowerBound) else { continue }
+            reported.insert(miss.range.lowerBound)
+            add(miss.range, ["match": miss.found, "replacement": miss.meant, "why": w])
+        }
+        // Names at name positions that are not in the roster: after a title, in a list, in a credit (two-character
+        // names, which `nearMisses` leaves out, and credit names).
+        let bySize = Dictionary(grouping: names.map(scalars), by: \.count)
+        // A name in a credit is compared with the staff only (a reporter is no slip for a leader).
+        let staffBySize = Dictionary(grouping: roster.staff.map { scalars($0.name) }, by: \.count)
+        var candidates: [(name: String, scalars: [UInt32], range: Range<Int>, credit: Bool)] = []
+        for m in an.mentions where !m.role.isDisjoint(with: scope) { candidates.append((m.name, m.nameScalars, m.range, m.role.contains(.byline))) }
+        if !scope.isDisjoint(with: [.byline]) {
+            for b in BylineNames.names(context.document, otherOutlets: otherOutlets) where b.own { candidates.append((b.name, b.scalars, b.range, true)) }
+        }
+        for c in candidates where !known.contains(c.name) && !reported.contains(c.range.lowerBound) {
+            guard let same = (c.credit ? staffBySize : bySize)[c.scalars.count] else { continue }
+            let i = NameExtractor.index(an.stream, c.range.lowerBound)
+            let at = i < an.stream.offsets.count && an.stream.offsets[i] == c.range.lowerBound ? i : nil
+            for n in same {
+                guard let w = why(found: c.scalars, meant: n, at: at, offset: c.range.lowerBound) else { continue }
+                reported.insert(c.range.lowerBound)
+                add(c.range, ["match": c.name, "replacement": string(n), "why": w])
+                break
             }
         }
     }

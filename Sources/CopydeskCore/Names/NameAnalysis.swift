@@ -70,6 +70,20 @@ public final class NameAnalysis: @unchecked Sendable {
         return lexicon.boundaryTable.match(s, e) > 0
     }
 
+    /// The chain of titles ending right before stream index `i` (`市委副书记、市长` before a name), in text order;
+    /// empty when no post ends there.
+    func titles(endingBefore i: Int) -> [NameExtractor.Title] {
+        var out: [NameExtractor.Title] = []
+        var e = i
+        if e > 0, NameExtractor.isSpace(stream.s[e - 1]) { e -= 1 }
+        while out.count < 4, let (t, start) = NameExtractor.title(stream.s, stream, lexicon, endingAt: e) {
+            out.insert(t, at: 0)
+            guard start >= 2, lexicon.joinerSet.contains(stream.s[start - 1]) else { break }
+            e = start - 1
+        }
+        return out
+    }
+
     public struct NearMiss {
         public var found: String
         public var meant: String
@@ -84,17 +98,41 @@ public final class NameAnalysis: @unchecked Sendable {
     /// the same surname and the same length.
     /// `skipKnown`: a string that is itself one of `names` is no miss (two rostered people may differ by one
     /// character); without it, the callers weigh frequencies.
-    func nearMisses(of names: [[UInt32]], skipKnown: Bool) -> [NearMiss] {
+    /// `firstToo`: the first character may be the one that differs too (`湖勇春` for 胡勇春, a candidate whose first
+    /// character is no surname); the callers then ask for more evidence (same reading, the person's title).
+    func nearMisses(of names: [[UInt32]], skipKnown: Bool, firstToo: Bool = false) -> [NearMiss] {
         let s = stream.s
         var out: [NearMiss] = []
         var bySurname: [UInt32: [[UInt32]]] = [:]
-        for n in names where n.count >= 3 { bySurname[n[0], default: []].append(n) }
+        var bySecond: [UInt32: [[UInt32]]] = [:]
+        for n in names where n.count >= 3 {
+            bySurname[n[0], default: []].append(n)
+            if firstToo { bySecond[n[1], default: []].append(n) }
+        }
         guard !bySurname.isEmpty else { return [] }
         let known = Set(names)
         var first = ScalarSet()
         for k in bySurname.keys { first.insert(k) }
+        var second = ScalarSet()
+        for k in bySecond.keys { second.insert(k) }
         var i = 0
         while i < s.count {
+            if firstToo, i + 1 < s.count, second.contains(s[i + 1]), let list = bySecond[s[i + 1]], NameExtractor.isHan(s[i]) {
+                let before = out.count
+                // `湖勇春`: all but the first character of a known name, at a name position.
+                for n in list where i + n.count <= s.count && s[i] != n[0] && s[(i + 2)..<(i + n.count)].elementsEqual(n[2...]) {
+                    let cand = Array(s[i..<(i + n.count)])
+                    guard !(skipKnown && known.contains(cand)), namePositionBefore(i), boundaryAt(i + n.count),
+                          lexicon.boundaryTable.match(s, i) == 0, !NameExtractor.prefixStop.contains(s[i]),
+                          !lexicon.joinerSet.contains(s[i]), !NameExtractor.place.contains(s[i]) else { continue }
+                    out.append(NearMiss(found: String(String.UnicodeScalarView(cand.compactMap(Unicode.Scalar.init))),
+                                        meant: String(String.UnicodeScalarView(n.compactMap(Unicode.Scalar.init))),
+                                        index: i, range: stream.offsets[i]..<stream.ends[i + n.count - 1],
+                                        differing: stream.offsets[i]..<stream.ends[i]))
+                    break
+                }
+                if out.count > before { i += 1; continue }
+            }
             guard first.contains(s[i]), let list = bySurname[s[i]] else { i += 1; continue }
             for n in list where i + n.count <= s.count {
                 var diff = -1, ok = true

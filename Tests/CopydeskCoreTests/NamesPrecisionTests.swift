@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+@testable import CopydeskCore
+
+/// The third round of the names work: near misses only with evidence (same reading, the person's own title),
+/// candidates whose first character is the slip, rostered names after a title without a boundary word, org-level
+/// short titles.
+extension NamesTests {
+    @Test func nearMissNeedsEvidence() throws {
+        let l = try linter(roster: true, rules: ["names.roster-near-miss"])
+        func at(_ text: String) -> [Int] { lint(text, l).map(\.range.lowerBound) }
+        // Same reading: an input-method slip, at any name position.
+        #expect(at("章旭生指出，要抓好落实。") == [0])
+        #expect(lint("章旭生指出，要抓好落实。", l).first?.message.contains("读音相同") == true)
+        // One character away but read differently, with no title of the person: another person (a big roster holds
+        // many near names).
+        #expect(at("胡勇强指出，要抓好落实。").isEmpty)
+        #expect(at("书记章旭全出席会议。").isEmpty)
+        // The person's own title with its organisation: the person expected there, whatever the slip.
+        let titled = "市委书记章旭全出席会议。"
+        #expect(at(titled) == [TS.offset(of: "章旭全", in: titled)!])
+        #expect(lint(titled, l).first?.message.contains("只差一个字，") == true)
+        // A former post is no evidence; nor is a post of another rank (副大队长 is not 大队长).
+        #expect(at("原市委书记章旭全出席会议。").isEmpty)
+        // Another title for the same string in the article: another person.
+        #expect(at("局长胡永春表示，要抓好落实。").isEmpty)
+        // Written twice in the article without the rostered name: what the writer means.
+        #expect(at("章旭生指出，要抓好落实。章旭生强调，要压实责任。").isEmpty)
+        let beside = "章旭升指出，要抓好落实。章旭生强调，要压实责任。"
+        #expect(at(beside) == [TS.offset(of: "章旭生", in: beside)!])
+        // A credit name is compared with the staff only: a reporter is no slip for a leader.
+        #expect(at("全力以赴保障供应\n本报记者 胡永春\n\n本报讯　昨日开会。\n").isEmpty)
+    }
+
+    @Test func nearMissWhoseFirstCharacterIsTheSlip() throws {
+        let l = try linter(roster: true, rules: ["names.roster-near-miss"])
+        // 湖 is no surname of the lexicon: found by the other characters of the rostered name.
+        let text = "市长湖勇春出席会议。"
+        let ds = lint(text, l)
+        #expect(ds.map(\.range) == [TS.offset(of: "湖勇春", in: text)!..<TS.offset(of: "出席", in: text)!], "\(ds.map(\.message))")
+        #expect(ds.first?.message.contains("胡勇春") == true)
+        #expect(lint("市领导章旭升、湖勇春出席。", l).count == 1)
+        // Read differently, no title of the person: nothing; nor inside a word (no name position).
+        #expect(lint("市长李勇春出席会议。", l).isEmpty)
+        #expect(lint("江湖勇春色满园。", l).isEmpty)
+        // A two-character name read the same after the person's own post; after another post it is someone else.
+        #expect(lint("市政协主席于兰出席会议。", l).count == 1)
+        #expect(lint("市长于兰出席会议。", l).isEmpty)
+    }
+}
