@@ -28,6 +28,10 @@ extension NamesTests {
         #expect(at("章旭生指出，要抓好落实。章旭生强调，要压实责任。").isEmpty)
         let beside = "章旭升指出，要抓好落实。章旭生强调，要压实责任。"
         #expect(at(beside) == [TS.offset(of: "章旭生", in: beside)!])
+        // After a post, no boundary word is needed behind a three-character name; a place suffix still ends nothing.
+        let glued = "市委书记章旭生关切询问。"
+        #expect(at(glued) == [TS.offset(of: "章旭生", in: glued)!])
+        #expect(at("市委书记章旭生市场监管局。").isEmpty)
         // A credit name is compared with the staff only: a reporter is no slip for a leader.
         #expect(at("全力以赴保障供应\n本报记者 胡永春\n\n本报讯　昨日开会。\n").isEmpty)
     }

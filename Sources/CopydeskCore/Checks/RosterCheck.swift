@@ -231,7 +231,7 @@ public struct RosterCheck: Check {
         }
         var reported: Set<Int> = []
         let staffNames = Set(roster.staff.map(\.name))
-        for miss in an.nearMisses(of: names.map(scalars), skipKnown: true, firstToo: true) where !an.stream.role[miss.index].isDisjoint(with: scope) {
+        for miss in an.nearMisses(of: names.map(scalars), skipKnown: true, firstToo: true, afterPost: true) where !an.stream.role[miss.index].isDisjoint(with: scope) {
             if an.stream.role[miss.index].contains(.byline) && !staffNames.contains(miss.meant) { continue }
             guard let w = why(found: scalars(miss.found), meant: scalars(miss.meant), at: miss.index, offset: miss.range.lowerBound) else { continue }
             reported.insert(miss.range.lowerBound)

@@ -61,6 +61,21 @@ public final class NameAnalysis: @unchecked Sendable {
         return false
     }
 
+    /// Whether a post ends right before stream index `i` (`市委书记|章旭升`).
+    func postBefore(_ i: Int) -> Bool {
+        let s = stream.s
+        for l in 1...6 where i - l >= 0 && lexicon.postTable.match(s, i - l) == l { return true }
+        return false
+    }
+
+    /// After a post, a name of three or more characters needs no boundary word after it (`主席项俊波受贿`,
+    /// `书记章旭升关切`), only no place suffix (`金华市`).
+    func endsName(_ e: Int, length: Int, start i: Int) -> Bool {
+        if boundaryAt(e) { return true }
+        guard length >= 3, e < stream.s.count, !NameExtractor.place.contains(stream.s[e]) else { return false }
+        return postBefore(i)
+    }
+
     /// Whether stream index `e` (just after a name) is a boundary: the end, not a Han character, or a boundary word.
     func boundaryAt(_ e: Int) -> Bool {
         let s = stream.s
@@ -100,7 +115,8 @@ public final class NameAnalysis: @unchecked Sendable {
     /// character); without it, the callers weigh frequencies.
     /// `firstToo`: the first character may be the one that differs too (`湖勇春` for 胡勇春, a candidate whose first
     /// character is no surname); the callers then ask for more evidence (same reading, the person's title).
-    func nearMisses(of names: [[UInt32]], skipKnown: Bool, firstToo: Bool = false) -> [NearMiss] {
+    /// `afterPost`: after a post, a name of three or more characters needs no boundary word (`endsName`).
+    func nearMisses(of names: [[UInt32]], skipKnown: Bool, firstToo: Bool = false, afterPost: Bool = false) -> [NearMiss] {
         let s = stream.s
         var out: [NearMiss] = []
         var bySurname: [UInt32: [[UInt32]]] = [:]
@@ -122,7 +138,7 @@ public final class NameAnalysis: @unchecked Sendable {
                 // `湖勇春`: all but the first character of a known name, at a name position.
                 for n in list where i + n.count <= s.count && s[i] != n[0] && s[(i + 2)..<(i + n.count)].elementsEqual(n[2...]) {
                     let cand = Array(s[i..<(i + n.count)])
-                    guard !(skipKnown && known.contains(cand)), namePositionBefore(i), boundaryAt(i + n.count),
+                    guard !(skipKnown && known.contains(cand)), namePositionBefore(i), (afterPost ? endsName(i + n.count, length: n.count, start: i) : boundaryAt(i + n.count)),
                           lexicon.boundaryTable.match(s, i) == 0, !NameExtractor.prefixStop.contains(s[i]),
                           !lexicon.joinerSet.contains(s[i]), !NameExtractor.place.contains(s[i]) else { continue }
                     out.append(NearMiss(found: String(String.UnicodeScalarView(cand.compactMap(Unicode.Scalar.init))),
@@ -145,7 +161,7 @@ public final class NameAnalysis: @unchecked Sendable {
                 let cand = Array(s[i..<(i + n.count)])
                 // `章某升`: an anonymised name, no slip.
                 if cand.contains(0x67D0) { continue }
-                guard !(skipKnown && known.contains(cand)), namePositionBefore(i), boundaryAt(i + n.count) else { continue }
+                guard !(skipKnown && known.contains(cand)), namePositionBefore(i), (afterPost ? endsName(i + n.count, length: n.count, start: i) : boundaryAt(i + n.count)) else { continue }
                 // The differing character must not start a boundary word (章旭在… is 章旭 + 在).
                 if lexicon.boundaryTable.match(s, diff) > 0 { continue }
                 out.append(NearMiss(found: String(String.UnicodeScalarView(cand.compactMap(Unicode.Scalar.init))),
