@@ -52,3 +52,32 @@ extension NamesTests {
         #expect(lint("市长于兰出席会议。", l).isEmpty)
     }
 }
+
+extension NamesTests {
+    @Test func rosteredNameAfterATitleWithoutABoundaryWord() throws {
+        var l = try linter(roster: true, rules: ["names.roster-title"])
+        // No boundary word after the name (关切 is none): found by the roster's names, not by the extractor.
+        let text = "市长章旭升关切询问群众生活。"
+        #expect(people(text).isEmpty)
+        let ds = lint(text, l)
+        #expect(ds.map(\.range) == [0..<"市长".utf8.count], "\(ds.map(\.message))")
+        #expect(ds.first?.message.contains("市委书记") == true)
+        #expect(lint("市委书记章旭升关切询问群众生活。", l).isEmpty)
+        #expect(lint("金华市委常委、纪委书记沈晓红深入一线督查。", l).isEmpty)
+        // An alias counts as the person.
+        var r = try #require(l.names.roster)
+        r.people[0].aliases = ["章旭昇"]
+        l.names.roster = r
+        #expect(lint("市长章旭昇关切询问群众生活。", l).count == 1)
+        // A name inside a longer word: a two-character name must end at a boundary, a longer one not before a
+        // place suffix.
+        var places = Roster()
+        try places.add(YAMLValue.parse("people:\n  - name: 江华\n    positions: [{title: 县长}]\n  - name: 蒋华蒙\n    positions: [{title: 副市长}]\n", file: "r.yml"), file: "r.yml")
+        l.names.roster = places
+        #expect(lint("市长江华瑶族自治县调研。", l).isEmpty)
+        #expect(lint("县委书记蒋华蒙市人。", l).isEmpty)
+        #expect(lint("县委书记蒋华蒙深入一线。", l).count == 1)
+        // No title right before it: nothing to judge.
+        #expect(lint("会上章旭升关切询问群众生活。", try linter(roster: true, rules: ["names.roster-title"])).isEmpty)
+    }
+}

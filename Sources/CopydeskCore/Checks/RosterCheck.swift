@@ -72,9 +72,8 @@ public struct RosterCheck: Check {
         let day = Self.date(context)
         switch kind {
         case .title:
-            for m in an.mentions where inScope(m) {
-                guard let p = roster.person(m.name), !p.positions.isEmpty else { continue }
-                for t in m.titles {
+            func judge(_ p: Roster.Person, _ titles: [NameExtractor.Title]) {
+                for t in titles {
                     let fits = matching(p, t)
                     let valid = p.positions.filter { $0.valid(on: day) }.map(\.title)
                     if fits.isEmpty {
@@ -86,6 +85,33 @@ public struct RosterCheck: Check {
                                       "why": ended ? "\(day)已卸任，应写作" : "\(day)尚未任职，名册中的现职为"])
                     }
                 }
+            }
+            var seen: Set<Int> = []
+            for m in an.mentions where inScope(m) {
+                seen.insert(m.range.lowerBound)
+                guard let p = roster.person(m.name), !p.positions.isEmpty else { continue }
+                judge(p, m.titles)
+            }
+            // A rostered name anywhere in the text (the phrase automaton over names and aliases) with a title right
+            // before it, where the extractor found no name (no boundary word after it: `市长章旭升关切询问`).
+            guard let rn = context.names.rosterNames else { break }
+            let s = an.stream.s
+            var ms: [AhoCorasick.Match] = []
+            context.document.source.bytes.withUnsafeBufferPointer { p in
+                for (_, seg) in context.segments { rn.automaton.allMatches(in: p, range: seg.range, into: &ms) }
+            }
+            for hit in ms where !seen.contains(hit.range.lowerBound) {
+                let i = NameExtractor.index(an.stream, hit.range.lowerBound)
+                let n = scalars(rn.names[hit.pattern])
+                guard i < s.count, an.stream.offsets[i] == hit.range.lowerBound, i + n.count <= s.count,
+                      s[i..<(i + n.count)].elementsEqual(n), an.postBefore(i) else { continue }
+                // Not inside a longer word: a two-character name ends at a boundary; a longer one at least not before
+                // a place suffix (`江华县`, `蒋华蒙市`).
+                let e = i + n.count
+                if n.count < 3 ? !an.boundaryAt(e) : (e < s.count && NameExtractor.place.contains(s[e])) { continue }
+                guard let p = roster.person(rn.names[hit.pattern]), !p.positions.isEmpty else { continue }
+                seen.insert(hit.range.lowerBound)
+                judge(p, an.titles(endingBefore: i))
             }
         case .firstMention:
             let leaders = roster.people.filter { $0.kind == .leader && $0.mention == .titleRequired }
