@@ -81,3 +81,29 @@ extension NamesTests {
         #expect(lint("会上章旭升关切询问群众生活。", try linter(roster: true, rules: ["names.roster-title"])).isEmpty)
     }
 }
+
+extension ServerTests {
+    /// `copydesk server --date`: the publication date of the roster rules in the editor (else front matter, else today).
+    @Test func serverTakesThePublicationDate() throws {
+        func run(_ args: [String]) throws -> [[String: Any]] {
+            let dir = try TS.makeTempDir("copydesk-lsp-date").resolvingSymlinksInPath()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            try TS.write("people:\n  - name: 章旭升\n    positions: [{title: 市长, valid-to: 2020-12-31}, {title: 市委书记, valid-from: 2021-01-01}]\n",
+                         to: dir.appendingPathComponent("roster.yml"))
+            try TS.write("extends: []\nroster: roster.yml\nrules:\n  names.roster-title: on\n", to: dir.appendingPathComponent(".lintrc.yml"))
+            let c = try LSPClient(in: dir, args: args)
+            _ = c.initialize(encodings: nil)
+            let uri = dir.appendingPathComponent("a.txt").absoluteString
+            c.open(uri, "市长章旭升出席会议。\n")
+            return try #require(c.diagnostics(for: uri))
+        }
+        // Today (after valid-to): 市长 is a former post and needs 原.
+        let today = try run([])
+        #expect(today.count == 1 && (today.first?["message"] as? String)?.contains("已卸任") == true, "\(today)")
+        // On a date when he was mayor: clean.
+        #expect(try run(["--date", "2020-06-01"]).isEmpty)
+        // A bad date is a usage error.
+        let bad = try TS.run(try #require(CLI.binary).path, ["server", "--date", "June"])
+        #expect(bad.status != 0 && bad.output.contains("--date"), "\(bad)")
+    }
+}
