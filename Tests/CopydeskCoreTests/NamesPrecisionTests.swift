@@ -77,6 +77,12 @@ extension NamesTests {
         #expect(lint("市长江华瑶族自治县调研。", l).isEmpty)
         #expect(lint("县委书记蒋华蒙市人。", l).isEmpty)
         #expect(lint("县委书记蒋华蒙深入一线。", l).count == 1)
+        // A chain with one of the person's titles: the others are posts the roster does not list; a former post
+        // that is not on the roster is a past post. A chain none of whose titles fits is reported title by title.
+        let r0 = try linter(roster: true, rules: ["names.roster-title"])
+        #expect(lint("中共中央政治局委员、市委书记章旭升出席会议。", r0).isEmpty)
+        #expect(lint("原市长章旭升出席会议。", r0).isEmpty)
+        #expect(lint("市委副书记、市长章旭升出席会议。", r0).count == 2)
         // No title right before it: nothing to judge.
         #expect(lint("会上章旭升关切询问群众生活。", try linter(roster: true, rules: ["names.roster-title"])).isEmpty)
     }

@@ -72,11 +72,16 @@ public struct RosterCheck: Check {
         let day = Self.date(context)
         switch kind {
         case .title:
+            /// A title none of the person's positions fits is reported, unless another title of the same chain fits
+            /// (`中共中央政治局委员、中央纪委副书记X`: a roster lists some of a person's posts, not all) or it is a
+            /// former post (`原党委书记、主席X`: past posts are seldom on a roster).
             func judge(_ p: Roster.Person, _ titles: [NameExtractor.Title]) {
+                let chainFits = titles.contains { !matching(p, $0).isEmpty }
                 for t in titles {
                     let fits = matching(p, t)
                     let valid = p.positions.filter { $0.valid(on: day) }.map(\.title)
                     if fits.isEmpty {
+                        if chainFits || t.former { continue }
                         add(t.range, ["match": t.text, "name": p.name, "replacement": valid.isEmpty ? p.positions.map(\.title).joined(separator: "、") : valid.joined(separator: "、"),
                                       "why": "名册中的职务为"])
                     } else if !t.former && !fits.contains(where: { $0.valid(on: day) }) {
