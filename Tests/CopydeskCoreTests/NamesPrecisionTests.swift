@@ -113,3 +113,54 @@ extension ServerTests {
         #expect(bad.status != 0 && bad.output.contains("--date"), "\(bad)")
     }
 }
+
+extension NamesTests {
+    @Test func organisationLevelTitles() throws {
+        #expect(NameExtractor.orgKey("金华市纪委") == "金华纪委")
+        #expect(NameExtractor.orgKey("中共永康市委") == "永康委")
+        #expect(NameExtractor.orgKey("市委") == "市委")
+        #expect(NameExtractor.sameOrg("金华纪委", "金华市纪委"))
+        #expect(NameExtractor.sameOrg("金华市纪委", "金华市纪委"))
+        #expect(NameExtractor.sameOrg("浙江省金华市纪委", "金华市纪委"))
+        #expect(NameExtractor.sameOrg("市纪委", "金华市纪委"))
+        #expect(NameExtractor.sameOrg("", "金华市纪委"))
+        #expect(NameExtractor.sameOrg("市委", "中共永康市委"))
+        #expect(!NameExtractor.sameOrg("县委", "中共永康市委"))
+        #expect(!NameExtractor.sameOrg("永康纪委", "金华市纪委"))
+        #expect(!NameExtractor.sameOrg("金华市委", "中共永康市委"))
+
+        var l = try linter(roster: true, rules: ["names.roster-title"])
+        var r = try #require(l.names.roster)
+        try r.add(YAMLValue.parse("""
+        people:
+          - name: 王立群
+            positions:
+              - {title: 纪委书记, org: 金华市纪委}
+              - {title: 市委书记, org: 中共永康市委}
+          - name: 李晓明
+            positions: [{title: 金华市委常委}]
+          - name: 赵国庆
+            positions: [{title: 常务副市长}, {title: 书记处书记, org: 中央书记处}]
+        """, file: "r2.yml"), file: "r2.yml")
+        l.names.roster = r
+        // The organisation with its level dropped, generic, or in full: the same post.
+        #expect(lint("金华纪委书记王立群出席会议。", l).isEmpty)
+        #expect(lint("金华市纪委书记王立群出席会议。", l).isEmpty)
+        #expect(lint("市纪委书记王立群出席会议。", l).isEmpty)
+        #expect(lint("永康市委书记王立群出席会议。", l).isEmpty)
+        #expect(lint("金华市委常委李晓明出席会议。", l).isEmpty)
+        #expect(lint("金华市委常委、纪委书记王立群出席会议。", l).isEmpty)
+        // Another organisation for the same post: reported.
+        let other = "永康纪委书记王立群出席会议。"
+        #expect(lint(other, l).map(\.range) == [0..<"永康纪委书记".utf8.count], "\(lint(other, l).map(\.message))")
+        #expect(lint("兰溪市委书记王立群出席会议。", l).count == 1)
+        #expect(lint("县委书记王立群出席会议。", l).count == 1)
+        #expect(lint("义乌市委常委李晓明出席会议。", l).count == 1)
+        // A title prefix that names no organisation (常务) is no organisation; 书记处 is one.
+        #expect(lint("市政府副市长赵国庆出席会议。", l).isEmpty)
+        #expect(lint("中央书记处书记赵国庆出席会议。", l).isEmpty)
+        // Pitfalls: 市长热线, 书记处 are no titles before a name.
+        #expect(lint("赵国庆接听市长热线。市长热线王立群接通。", l).isEmpty)
+        #expect(lint("中央书记处王立群同志。", l).isEmpty)
+    }
+}

@@ -63,10 +63,22 @@ public struct RosterCheck: Check {
         func coreOf(_ title: String) -> String {
             String(String.UnicodeScalarView(lex.core(of: scalars(title)).compactMap(Unicode.Scalar.init)))
         }
-        /// The positions of `p` whose post fits the title as written.
+        /// The positions of `p` whose post fits the title as written, and whose organisation (`org:`, else the one the
+        /// roster's title names: `金华市委常委`) fits the organisation written before the post (`NameExtractor.sameOrg`:
+        /// `金华纪委书记` for 金华市纪委, `市委书记` for 中共永康市委; not `永康市委书记` for 中共金华市委).
         func matching(_ p: Roster.Person, _ t: NameExtractor.Title) -> [Roster.Position] {
             p.positions.filter { pos in
-                pos.forms.contains { f in f == t.text || t.text.hasSuffix(f) || f.hasSuffix(t.text) || NameExtractor.compatible(coreOf(f), t.core) && coreOf(f) == t.core }
+                pos.forms.contains { f in
+                    if f == t.text { return true }
+                    guard t.text.hasSuffix(f) || f.hasSuffix(t.text) || NameExtractor.compatible(coreOf(f), t.core) && coreOf(f) == t.core else { return false }
+                    let fCore = coreOf(f)
+                    let named = f.hasSuffix(fCore) ? String(f.dropLast(fCore.count)) : ""
+                    // A roster title names its organisation when it names a place (`金华市委常委`; not `常务副市长`).
+                    let place = Array(named).enumerated().contains { $0.offset >= 2 && NameExtractor.levels.contains($0.element) }
+                    guard let org = pos.org ?? (place && !NameExtractor.levels.contains(named.first!) ? named : nil) else { return true }
+                    let written = t.text.hasSuffix(t.core) ? String(t.text.dropLast(t.core.count)) : ""
+                    return NameExtractor.sameOrg(written, org)
+                }
             }
         }
         let day = Self.date(context)

@@ -208,6 +208,30 @@ extension NameExtractor {
         return !(extra.hasSuffix("副") || extra.hasSuffix("总") || extra.hasSuffix("候补"))
     }
 
+    /// Characters of an administrative level (`金华市`, `永康县`, `婺城区`, `浙江省`).
+    public static let levels: Set<Character> = ["市", "县", "区", "省", "州"]
+
+    /// An organisation for comparison: without a leading `中共`, and without a level character that follows a place
+    /// name of two or more characters inside it (`金华市纪委` → `金华纪委`, `中共永康市委` → `永康委`; `市委` stays).
+    public static func orgKey(_ org: String) -> String {
+        let s = Array(org.hasPrefix("中共") ? org.dropFirst(2) : Substring(org))
+        var out = ""
+        for (k, c) in s.enumerated() where !(levels.contains(c) && k >= 2 && k + 1 < s.count) { out.append(c) }
+        return out
+    }
+
+    /// Whether the organisation written before a post (`written`, possibly empty) can be `org`: nothing written; a
+    /// generic one that the organisation ends with (`市委`, `市纪委` for 金华市纪委; not `县委`); or the same place and
+    /// body with the level dropped or more written before it (`金华纪委`, `浙江省金华市纪委` for 金华市纪委).
+    public static func sameOrg(_ written: String, _ org: String) -> Bool {
+        let w = written.hasPrefix("中共") ? String(written.dropFirst(2)) : written
+        let o = org.hasPrefix("中共") ? String(org.dropFirst(2)) : org
+        guard let first = w.first else { return true }
+        if levels.contains(first) { return o.hasSuffix(w) }
+        let a = orgKey(w), b = orgKey(o)
+        return a == b || b.hasSuffix(a) || a.hasSuffix(b)
+    }
+
     /// Whether two posts are the same office at two ranks (`书记`/`副书记`, `市长`/`常务副市长`, `队长`/`副队长`): the
     /// classic slip of one character, unlike two different offices one person may well hold.
     public static func rankVariants(_ a: String, _ b: String) -> Bool {
