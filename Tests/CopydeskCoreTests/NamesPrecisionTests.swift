@@ -164,3 +164,25 @@ extension NamesTests {
         #expect(lint("中央书记处王立群同志。", l).isEmpty)
     }
 }
+
+extension NamesTests {
+    @Test func polyphonesReadEitherWay() throws {
+        func sc(_ s: String) -> UInt32 { s.unicodeScalars.first!.value }
+        // ICU reads 单 as dan; the lexicon adds shan (the surname), so 善 (shan) can be a slip for it.
+        #expect(Pinyin.reading(sc("单")) == "dan")
+        #expect(NameLexicon.builtIn.sameReading(sc("善"), sc("单")))
+        #expect(NameLexicon.builtIn.sameReading(sc("丹"), sc("单")))
+        #expect(!NameLexicon.builtIn.sameReading(sc("王"), sc("单")))
+        var l = try linter(roster: true, rules: ["names.roster-near-miss"])
+        var r = try #require(l.names.roster)
+        try r.add(YAMLValue.parse("people:\n  - name: 单晓明\n    positions: [{title: 副县长}]\n", file: "r3.yml"), file: "r3.yml")
+        l.names.roster = r
+        let text = "副市长善晓明出席会议。"
+        #expect(lint(text, l).map(\.range.lowerBound) == [TS.offset(of: "善晓明", in: text)!])
+        // A newsroom adds readings; a key is one character, a reading lower-case pinyin.
+        let lex = try NameLexicon.parse(YAMLValue.parse("readings:\n  覃: [xun]\n", file: "n.yml"), base: .builtIn)
+        #expect(lex.sameReading(sc("寻"), sc("覃")))
+        #expect(throws: ConfigError.self) { try NameLexicon.parse(YAMLValue.parse("readings:\n  单晓: [shan]\n", file: "n.yml"), base: .builtIn) }
+        #expect(throws: ConfigError.self) { try NameLexicon.parse(YAMLValue.parse("readings:\n  单: [Shàn]\n", file: "n.yml"), base: .builtIn) }
+    }
+}

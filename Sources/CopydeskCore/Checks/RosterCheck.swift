@@ -263,7 +263,7 @@ public struct RosterCheck: Check {
                 return nil
             }
             var reason: String? = nil
-            if let x = Pinyin.reading(found[diff[0]]), x == Pinyin.reading(meant[diff[0]]) { reason = "只差一个字且读音相同" }
+            if lex.sameReading(found[diff[0]], meant[diff[0]]) { reason = "只差一个字且读音相同" }
             else if let i, an.titles(endingBefore: i).contains(where: { t in !t.former && f.contains { fitsStrictly(t, $0) } }) { reason = "只差一个字" }
             guard let reason else { return nil }
             // Written so more than once in the article and the rostered name not at all: what the writer means
