@@ -77,6 +77,10 @@ extension NamesTests {
         #expect(lint("市长江华瑶族自治县调研。", l).isEmpty)
         #expect(lint("县委书记蒋华蒙市人。", l).isEmpty)
         #expect(lint("县委书记蒋华蒙深入一线。", l).count == 1)
+        // A street read after a post inside a place (`蜀山区长江西路`): a rostered "name" ending like a street is skipped.
+        try places.add(YAMLValue.parse("people:\n  - name: 江西路\n    positions: [{title: 区长}]\n", file: "r4.yml"), file: "r4.yml")
+        l.names.roster = places
+        #expect(lint("地址：合肥市蜀山区长江西路189号。", l).isEmpty)
         // A chain with one of the person's titles: the others are posts the roster does not list; a former post
         // that is not on the roster is a past post. A chain none of whose titles fits is reported title by title.
         let r0 = try linter(roster: true, rules: ["names.roster-title"])
@@ -156,6 +160,9 @@ extension NamesTests {
         #expect(lint("兰溪市委书记王立群出席会议。", l).count == 1)
         #expect(lint("县委书记王立群出席会议。", l).count == 1)
         #expect(lint("义乌市委常委李晓明出席会议。", l).count == 1)
+        // Words before a post that name no organisation (外逃, 正如) are no organisation.
+        #expect(NameExtractor.sameOrg("外逃", "金华市纪委"))
+        #expect(lint("外逃常委李晓明被抓获。", l).isEmpty)
         // A title prefix that names no organisation (常务) is no organisation; 书记处 is one.
         #expect(lint("市政府副市长赵国庆出席会议。", l).isEmpty)
         #expect(lint("中央书记处书记赵国庆出席会议。", l).isEmpty)

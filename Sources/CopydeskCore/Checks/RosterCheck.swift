@@ -38,6 +38,8 @@ public struct RosterCheck: Check {
         }
     }
 
+    static let streetEnds: Set<UInt32> = Set("路街巷道弄号桥湖江河山".unicodeScalars.map(\.value))
+
     /// The publication date of a document: front matter `date`, else the run's, else today.
     static func date(_ context: CheckContext) -> Day {
         let doc = context.document
@@ -126,6 +128,8 @@ public struct RosterCheck: Check {
                 // a place suffix (`江华县`, `蒋华蒙市`).
                 let e = i + n.count
                 if n.count < 3 ? !an.boundaryAt(e) : (e < s.count && NameExtractor.place.contains(s[e])) { continue }
+                // A name that ends like a place or a street (`区长|江西路`) is read as one only by the extractor's rules.
+                if NameExtractor.place.contains(n[n.count - 1]) || Self.streetEnds.contains(n[n.count - 1]) { continue }
                 guard let p = roster.person(rn.names[hit.pattern]), !p.positions.isEmpty else { continue }
                 seen.insert(hit.range.lowerBound)
                 judge(p, an.titles(endingBefore: i))

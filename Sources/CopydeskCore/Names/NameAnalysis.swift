@@ -210,6 +210,8 @@ extension NameExtractor {
 
     /// Characters of an administrative level (`金华市`, `永康县`, `婺城区`, `浙江省`).
     public static let levels: Set<Character> = ["市", "县", "区", "省", "州"]
+    /// Last characters of an organisation's name (`纪委`, `公安局`, `研究中心`, `公司`).
+    static let orgEnds: Set<Character> = Set("委局厅部院会办府室处所站队社行司校馆团心镇乡村组署监庭协联盟".map { $0 })
 
     /// An organisation for comparison: without a leading `中共`, and without a level character that follows a place
     /// name of two or more characters inside it (`金华市纪委` → `金华纪委`, `中共永康市委` → `永康委`; `市委` stays).
@@ -224,6 +226,9 @@ extension NameExtractor {
     /// generic one that the organisation ends with (`市委`, `市纪委` for 金华市纪委; not `县委`); or the same place and
     /// body with the level dropped or more written before it (`金华纪委`, `浙江省金华市纪委` for 金华市纪委).
     public static func sameOrg(_ written: String, _ org: String) -> Bool {
+        // What stands before a post is an organisation only when it names a level or ends like one (`外逃副市长`,
+        // `正如…`: no organisation written).
+        guard written.contains(where: { levels.contains($0) }) || written.last.map({ orgEnds.contains($0) }) == true else { return true }
         let w = written.hasPrefix("中共") ? String(written.dropFirst(2)) : written
         let o = org.hasPrefix("中共") ? String(org.dropFirst(2)) : org
         guard let first = w.first else { return true }
