@@ -350,6 +350,8 @@ public struct NameExtractor {
         if end < s.count, Self.place.contains(s[end]) { return nil }
         // `福建省长乐市`: a name that ends in a place suffix is a place; `张先生`, `李女士`: no given name.
         if Self.place.contains(s[idx.last!]) { return nil }
+        // `蜀山区长江西路189号`: a street with its number is an address, not 区长 + a name.
+        if [0x8DEF, 0x8857, 0x5DF7].contains(s[idx.last!]), end < s.count, s[end] >= 0x30 && s[end] <= 0x39 || s[end] >= 0xFF10 && s[end] <= 0xFF19 { return nil }
         if lex.notGivenTable.match(s, idx[surnameCount]) > 0 { return nil }
         // `任站长`: the given name would start a post.
         if lex.postTable.match(s, idx[surnameCount]) > 0 { return nil }
