@@ -21,11 +21,19 @@ struct Server: ParsableCommand {
     @Flag(name: .long, help: "Ignore .lintrc.yml files; use the built-in defaults.")
     var noConfig = false
 
+    @Option(help: ArgumentHelp("Publication date for the roster rules (YYYY-MM-DD). Default: a document's front matter `date`, else today.", valueName: "date"))
+    var date: String?
+
+    func validate() throws {
+        if let d = date, Day.parse(d) == nil { throw ValidationError("--date must be a date (YYYY-MM-DD); found '\(d)'") }
+    }
+
     func run() throws {
         var opts = Runner.Options()
         opts.style = style
         opts.configPath = config
         opts.noConfig = noConfig
+        opts.date = date.flatMap(Day.parse)
         let server: LanguageServer
         do { server = try LanguageServer(options: opts) } catch {
             printError("built-in rules failed to load: \(error)")

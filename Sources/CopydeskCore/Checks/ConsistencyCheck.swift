@@ -99,33 +99,20 @@ public struct ConsistencyCheck: Check {
         }
         guard !hits.isEmpty else { return }
         hits.sort { $0.range.lowerBound < $1.range.lowerBound }
-        // Per unit and group: forms with counts and first places.
-        var byKey: [Int: [Hit]] = [:]   // key = unit * 4096 + group
-        var order: [Int] = []
+        // The full form introduces the short one: a unit whose first occurrence of the group is the full form.
+        var introduced: Set<Int> = []
+        var seen: Set<Int> = []
         for h in hits {
             let key = (h.unit + 1) * 4096 + h.group
-            if byKey[key] == nil { order.append(key) }
-            byKey[key, default: []].append(h)
+            if seen.insert(key).inserted && h.fullFirst && h.isFull { introduced.insert(key) }
         }
-        for key in order {
-            let list = byKey[key]!
-            var count: [String: Int] = [:]
-            var first: [String: Range<Int>] = [:]
-            var formOrder: [String] = []
-            for h in list {
-                if count[h.form] == nil { formOrder.append(h.form); first[h.form] = h.range }
-                count[h.form, default: 0] += 1
-            }
-            guard formOrder.count > 1 else { continue }
-            if list[0].fullFirst && list[0].isFull { continue }   // the full form introduces the short one
-            var major = formOrder[0]
-            for f in formOrder where count[f]! > count[major]! { major = f }
-            let line = src.position(of: first[major]!.lowerBound).line
-            for h in list where h.form != major {
-                findings.append(Finding(rule: context.ruleIndex, range: h.range,
-                                        message: substitute(context.message, ["match": h.form, "replacement": major,
-                                                                              "count": String(count[major]!), "line": String(line)])))
-            }
+        let occurrences = hits.filter { !introduced.contains(($0.unit + 1) * 4096 + $0.group) }
+            .map { MajorityForms.Occurrence(unit: $0.unit, group: $0.group, form: $0.form, range: $0.range) }
+        for m in MajorityForms().minorities(occurrences) {
+            let line = src.position(of: m.majorityFirst.lowerBound).line
+            findings.append(Finding(rule: context.ruleIndex, range: m.occurrence.range,
+                                    message: substitute(context.message, ["match": m.occurrence.form, "replacement": m.majority,
+                                                                          "count": String(m.majorityCount), "line": String(line)])))
         }
     }
 
@@ -220,6 +207,71 @@ public struct ConsistencyCheck: Check {
                 }
             }
             i = j
+        }
+        return out
+    }
+}
+
+/// One thing written two ways in one unit (an article, or the document): the majority form against the minority
+/// forms. Shared by `consistency` (variant words, date numerals, thousands separators) and the roster-free name typo
+/// check (`names.near-miss`: 章旭生 once beside 章旭升 six times), its special case.
+///
+/// Occurrences are grouped by unit and group; in a group with more than one form, the majority is the form with the
+/// most occurrences (ties: the form that comes first in the list given, so callers choose by their order), and each
+/// occurrence of another form marked `report` is a minority, reported with the majority, its count and its first
+/// place — when the majority has at least `minCount` occurrences and at least `ratio` times the minority's.
+struct MajorityForms {
+    struct Occurrence {
+        var unit: Int
+        var group: Int
+        var form: String
+        var range: Range<Int>
+        /// Counted always; reported (when a minority) only if set.
+        var report = true
+    }
+    struct Minority {
+        var occurrence: Occurrence
+        /// Occurrences of the minority form in its unit.
+        var count: Int
+        var majority: String
+        var majorityCount: Int
+        var majorityFirst: Range<Int>
+    }
+    var minCount = 1
+    var ratio = 1
+
+    /// The minorities, group by group in the order their first occurrence comes in the list, each group's in list order.
+    func minorities(_ occurrences: [Occurrence]) -> [Minority] {
+        struct Key: Hashable { var unit: Int; var group: Int }
+        var byKey: [Key: [Int]] = [:]
+        var order: [Key] = []
+        for (k, o) in occurrences.enumerated() {
+            let key = Key(unit: o.unit, group: o.group)
+            if byKey[key] == nil { order.append(key) }
+            byKey[key, default: []].append(k)
+        }
+        var out: [Minority] = []
+        for key in order {
+            let list = byKey[key]!
+            var count: [String: Int] = [:]
+            var first: [String: Range<Int>] = [:]
+            var forms: [String] = []
+            for k in list {
+                let o = occurrences[k]
+                if count[o.form] == nil { forms.append(o.form); first[o.form] = o.range }
+                count[o.form, default: 0] += 1
+            }
+            guard forms.count > 1 else { continue }
+            var major = forms[0]
+            for f in forms where count[f]! > count[major]! { major = f }
+            let n = count[major]!
+            guard n >= minCount else { continue }
+            for k in list where occurrences[k].form != major && occurrences[k].report {
+                let o = occurrences[k]
+                let v = count[o.form]!
+                guard n >= ratio * max(v, 1) else { continue }
+                out.append(Minority(occurrence: o, count: v, majority: major, majorityCount: n, majorityFirst: first[major]!))
+            }
         }
         return out
     }

@@ -89,23 +89,34 @@ public struct NamesCheck: Check {
                 byArticle[an.article(ofLine: m.line), default: [:]][m.name] = m.nameScalars
             }
             guard !byArticle.isEmpty else { return }
-            var count: [String: [Int: Int]] = [:]   // name → article → occurrences
-            func occurrences(_ n: [UInt32], _ name: String) -> [Int: Int] {
-                if let c = count[name] { return c }
-                var c: [Int: Int] = [:]
-                for i in an.occurrences(n) { c[an.article(ofOffset: an.stream.offsets[i]), default: 0] += 1 }
-                count[name] = c
-                return c
+            // The shared majority/minority tally: per article, one group per known name, its occurrences first (it
+            // wins ties), then those of each string one character away; only the strings at a name position are
+            // reported.
+            var occurrences: [MajorityForms.Occurrence] = []
+            var groups: [String: Int] = [:]        // article + known name → group
+            var counted: Set<String> = []           // article + group + form already counted
+            func tally(_ name: String, _ scalars: [UInt32], article a: Int, group g: Int) {
+                guard counted.insert("\(a)|\(g)|\(name)").inserted else { return }
+                for i in an.occurrences(scalars) where an.article(ofOffset: an.stream.offsets[i]) == a {
+                    occurrences.append(.init(unit: a, group: g, form: name, range: an.stream.offsets[i]..<an.stream.ends[i + scalars.count - 1], report: false))
+                }
             }
             let all = Array(Set(byArticle.values.flatMap { $0.values }))
+            var misses: Set<[Int]> = []             // group, start of a string at a name position
             for miss in an.nearMisses(of: all.sorted { $0.lexicographicallyPrecedes($1) }, skipKnown: false) {
                 guard !an.stream.role[miss.index].isDisjoint(with: scope) else { continue }
                 let a = an.article(ofOffset: miss.range.lowerBound)
                 guard let known = byArticle[a]?[miss.meant] else { continue }
-                let n = occurrences(known, miss.meant)[a] ?? 0
-                let v = occurrences(miss.found.unicodeScalars.map(\.value), miss.found)[a] ?? 0
-                guard n >= minCount, n >= ratio * max(v, 1) else { continue }
-                add(miss.range, ["match": miss.found, "replacement": miss.meant, "count": String(n)])
+                let key = "\(a)|\(miss.meant)"
+                let g = groups[key] ?? groups.count
+                groups[key] = g
+                tally(miss.meant, known, article: a, group: g)
+                tally(miss.found, miss.found.unicodeScalars.map(\.value), article: a, group: g)
+                misses.insert([g, miss.range.lowerBound])
+            }
+            for k in occurrences.indices where misses.contains([occurrences[k].group, occurrences[k].range.lowerBound]) { occurrences[k].report = true }
+            for m in MajorityForms(minCount: minCount, ratio: ratio).minorities(occurrences) {
+                add(m.occurrence.range, ["match": m.occurrence.form, "replacement": m.majority, "count": String(m.majorityCount)])
             }
         case .spaceInName:
             var plain: Set<String> = []

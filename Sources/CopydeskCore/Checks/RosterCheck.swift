@@ -7,9 +7,11 @@
 ///   - `first-mention`: the first mention of a leader whose policy is `title-required` in an article's body, with
 ///     no title before it (a leader list, `市领导X`, counts as introduced).
 ///   - `near-miss`: a string at a name position one character away from a rostered name or alias (people and
-///     staff), same surname and length: `章旭生` → `章旭升`; or a name after a title, in a list or in a credit that
-///     reads the same (toneless pinyin, `Pinyin`) as a rostered name with one character changed: `张旭升` → `章旭升`
-///     (names that differ in more characters are mostly other people; `X某` is never a candidate).
+///     staff), same length, with evidence of a slip: the differing character reads the same (toneless pinyin,
+///     `Pinyin`: `章旭生`, `张旭升`, `湖勇春` for 胡勇春 — the first character may differ for names of three or more),
+///     or the title before it is the person's own with its organisation (`市委书记章旭全`). Not when the article gives
+///     the string another title or writes it twice without the rostered name (another person); credit names are
+///     compared with staff only; `X某` is never a candidate. See `nearMiss`.
 ///   - `order`: a list of rostered leaders (`市领导A、B、C`) not in rank order on the date; the message gives the
 ///     expected order.
 ///   - `title-join`: titles of one person joined with `，` (fix: `、`), or not in the person's `title-order`.
@@ -36,6 +38,8 @@ public struct RosterCheck: Check {
         }
     }
 
+    static let streetEnds: Set<UInt32> = Set("路街巷道弄号桥湖江河山".unicodeScalars.map(\.value))
+
     /// The publication date of a document: front matter `date`, else the run's, else today.
     static func date(_ context: CheckContext) -> Day {
         let doc = context.document
@@ -61,21 +65,37 @@ public struct RosterCheck: Check {
         func coreOf(_ title: String) -> String {
             String(String.UnicodeScalarView(lex.core(of: scalars(title)).compactMap(Unicode.Scalar.init)))
         }
-        /// The positions of `p` whose post fits the title as written.
+        /// The positions of `p` whose post fits the title as written, and whose organisation (`org:`, else the one the
+        /// roster's title names: `金华市委常委`) fits the organisation written before the post (`NameExtractor.sameOrg`:
+        /// `金华纪委书记` for 金华市纪委, `市委书记` for 中共永康市委; not `永康市委书记` for 中共金华市委).
         func matching(_ p: Roster.Person, _ t: NameExtractor.Title) -> [Roster.Position] {
             p.positions.filter { pos in
-                pos.forms.contains { f in f == t.text || t.text.hasSuffix(f) || f.hasSuffix(t.text) || NameExtractor.compatible(coreOf(f), t.core) && coreOf(f) == t.core }
+                pos.forms.contains { f in
+                    if f == t.text { return true }
+                    guard t.text.hasSuffix(f) || f.hasSuffix(t.text) || NameExtractor.compatible(coreOf(f), t.core) && coreOf(f) == t.core else { return false }
+                    let fCore = coreOf(f)
+                    let named = f.hasSuffix(fCore) ? String(f.dropLast(fCore.count)) : ""
+                    // A roster title names its organisation when it names a place (`金华市委常委`; not `常务副市长`).
+                    let place = Array(named).enumerated().contains { $0.offset >= 2 && NameExtractor.levels.contains($0.element) }
+                    guard let org = pos.org ?? (place && !NameExtractor.levels.contains(named.first!) ? named : nil) else { return true }
+                    let written = t.text.hasSuffix(t.core) ? String(t.text.dropLast(t.core.count)) : ""
+                    return NameExtractor.sameOrg(written, org)
+                }
             }
         }
         let day = Self.date(context)
         switch kind {
         case .title:
-            for m in an.mentions where inScope(m) {
-                guard let p = roster.person(m.name), !p.positions.isEmpty else { continue }
-                for t in m.titles {
+            /// A title none of the person's positions fits is reported, unless another title of the same chain fits
+            /// (`中共中央政治局委员、中央纪委副书记X`: a roster lists some of a person's posts, not all) or it is a
+            /// former post (`原党委书记、主席X`: past posts are seldom on a roster).
+            func judge(_ p: Roster.Person, _ titles: [NameExtractor.Title]) {
+                let chainFits = titles.contains { !matching(p, $0).isEmpty }
+                for t in titles {
                     let fits = matching(p, t)
                     let valid = p.positions.filter { $0.valid(on: day) }.map(\.title)
                     if fits.isEmpty {
+                        if chainFits || t.former { continue }
                         add(t.range, ["match": t.text, "name": p.name, "replacement": valid.isEmpty ? p.positions.map(\.title).joined(separator: "、") : valid.joined(separator: "、"),
                                       "why": "名册中的职务为"])
                     } else if !t.former && !fits.contains(where: { $0.valid(on: day) }) {
@@ -84,6 +104,35 @@ public struct RosterCheck: Check {
                                       "why": ended ? "\(day)已卸任，应写作" : "\(day)尚未任职，名册中的现职为"])
                     }
                 }
+            }
+            var seen: Set<Int> = []
+            for m in an.mentions where inScope(m) {
+                seen.insert(m.range.lowerBound)
+                guard let p = roster.person(m.name), !p.positions.isEmpty else { continue }
+                judge(p, m.titles)
+            }
+            // A rostered name anywhere in the text (the phrase automaton over names and aliases) with a title right
+            // before it, where the extractor found no name (no boundary word after it: `市长章旭升关切询问`).
+            guard let rn = context.names.rosterNames else { break }
+            let s = an.stream.s
+            var ms: [AhoCorasick.Match] = []
+            context.document.source.bytes.withUnsafeBufferPointer { p in
+                for (_, seg) in context.segments { rn.automaton.allMatches(in: p, range: seg.range, into: &ms) }
+            }
+            for hit in ms where !seen.contains(hit.range.lowerBound) {
+                let i = NameExtractor.index(an.stream, hit.range.lowerBound)
+                let n = scalars(rn.names[hit.pattern])
+                guard i < s.count, an.stream.offsets[i] == hit.range.lowerBound, i + n.count <= s.count,
+                      s[i..<(i + n.count)].elementsEqual(n), an.postBefore(i) else { continue }
+                // Not inside a longer word: a two-character name ends at a boundary; a longer one at least not before
+                // a place suffix (`江华县`, `蒋华蒙市`).
+                let e = i + n.count
+                if n.count < 3 ? !an.boundaryAt(e) : (e < s.count && NameExtractor.place.contains(s[e])) { continue }
+                // A name that ends like a place or a street (`区长|江西路`) is read as one only by the extractor's rules.
+                if NameExtractor.place.contains(n[n.count - 1]) || Self.streetEnds.contains(n[n.count - 1]) { continue }
+                guard let p = roster.person(rn.names[hit.pattern]), !p.positions.isEmpty else { continue }
+                seen.insert(hit.range.lowerBound)
+                judge(p, an.titles(endingBefore: i))
             }
         case .firstMention:
             let leaders = roster.people.filter { $0.kind == .leader && $0.mention == .titleRequired }
@@ -114,32 +163,7 @@ public struct RosterCheck: Check {
                 }
             }
         case .nearMiss:
-            let names = roster.people.flatMap { [$0.name] + $0.aliases } + roster.staff.map(\.name)
-            var reported: Set<Int> = []
-            for miss in an.nearMisses(of: names.map(scalars), skipKnown: true) where !an.stream.role[miss.index].isDisjoint(with: scope) {
-                reported.insert(miss.range.lowerBound)
-                add(miss.range, ["match": miss.found, "replacement": miss.meant, "why": "只差一个字"])
-            }
-            // Names at name positions that are not in the roster: after a title, in a list, in a credit. One character
-            // away from a two-character name, or read the same as a rostered name (`张旭升` for `章旭升`).
-            let known = Set(names)
-            let bySize = Dictionary(grouping: names.map(scalars), by: \.count)
-            var candidates: [(name: String, scalars: [UInt32], range: Range<Int>)] = []
-            for m in an.mentions where inScope(m) { candidates.append((m.name, m.nameScalars, m.range)) }
-            if !scope.isDisjoint(with: [.byline]) {
-                for b in BylineNames.names(context.document, otherOutlets: otherOutlets) where b.own { candidates.append((b.name, b.scalars, b.range)) }
-            }
-            // `X某` is an anonymised name, never a slip for a rostered one.
-            for c in candidates where !known.contains(c.name) && !reported.contains(c.range.lowerBound) && !c.scalars.contains(0x67D0) {
-                guard let same = bySize[c.scalars.count] else { continue }
-                if c.scalars.count == 2, let near = same.first(where: { $0[0] == c.scalars[0] && $0[1] != c.scalars[1] }) {
-                    reported.insert(c.range.lowerBound)
-                    add(c.range, ["match": c.name, "replacement": string(near), "why": "只差一个字"])
-                } else if let near = same.first(where: { Pinyin.homophones($0, c.scalars, maxDiffering: 1) }) {
-                    reported.insert(c.range.lowerBound)
-                    add(c.range, ["match": c.name, "replacement": string(near), "why": "读音相同"])
-                }
-            }
+            nearMiss(context, an, roster, add: { add($0, $1) })
         case .unknownStaff:
             guard !roster.staff.isEmpty, !scope.isDisjoint(with: [.byline]) else { return }
             let staff = Set(roster.staff.map(\.name))
@@ -199,6 +223,86 @@ public struct RosterCheck: Check {
                 for i in an.occurrences(n) where !an.stream.role[i].isDisjoint(with: scope) {
                     add(an.stream.offsets[i]..<an.stream.ends[i + n.count - 1], ["match": w.name, "name": w.name, "note": w.note ?? ""], severity: w.severity)
                 }
+            }
+        }
+    }
+
+    /// `near-miss`. A string one character away from a rostered name is reported only with evidence that it is a slip
+    /// for that person and not someone else (a roster of many people holds many near names: `叶青`/`叶真`):
+    ///   - the differing character reads the same (an input-method slip: `章旭生`, `张旭升`, `湖勇春` for 胡勇春), or
+    ///   - the title right before it is one of the rostered person's, with its organisation (`市委书记章旭生` when
+    ///     章旭升 is 市委书记: the person expected in this place, whatever the slip);
+    /// and never when the same article gives the string a title that none of the person's positions fits, or writes
+    /// it more than once without the rostered name (another person: a slip is a one-off), nor for `X某`.
+    func nearMiss(_ context: CheckContext, _ an: NameAnalysis, _ roster: Roster, add: (Range<Int>, [String: String]) -> Void) {
+        let scope = context.scope
+        let lex = context.names.lexicon
+        func scalars(_ s: String) -> [UInt32] { s.unicodeScalars.map(\.value) }
+        func string(_ v: [UInt32]) -> String { String(String.UnicodeScalarView(v.compactMap(Unicode.Scalar.init))) }
+        func coreOf(_ title: String) -> String { string(lex.core(of: scalars(title))) }
+        let names = roster.people.flatMap { [$0.name] + $0.aliases } + roster.staff.map(\.name)
+        let known = Set(names)
+        // The forms of the posts (and staff roles) of each rostered name.
+        var forms: [String: [String]] = [:]
+        for p in roster.people { for n in [p.name] + p.aliases { forms[n, default: []] += p.positions.flatMap(\.forms) } }
+        for st in roster.staff { forms[st.name, default: []] += st.roles }
+        // Titled mentions per name and article: another person when none of their titles fits.
+        var titled: [String: [(article: Int, titles: [NameExtractor.Title])]] = [:]
+        for m in an.mentions where !m.titles.isEmpty { titled[m.name, default: []].append((an.article(ofLine: m.line), m.titles)) }
+        func fitsLoosely(_ t: NameExtractor.Title, _ f: String) -> Bool {
+            f == t.text || t.text.hasSuffix(f) || f.hasSuffix(t.text) || coreOf(f) == t.core
+        }
+        /// The title names the post with (part of) its organisation, not the bare post (`副市长` fits every 副市长).
+        func fitsStrictly(_ t: NameExtractor.Title, _ f: String) -> Bool {
+            guard NameExtractor.compatible(t.text, f) else { return false }   // 副大队长 is not 大队长
+            return t.text.unicodeScalars.count <= f.unicodeScalars.count ? t.text != t.core : coreOf(f) != f
+        }
+        func why(found: [UInt32], meant: [UInt32], at i: Int?, offset: Int) -> String? {
+            guard found.count == meant.count, !found.contains(0x67D0) else { return nil }
+            let diff = (0..<found.count).filter { found[$0] != meant[$0] }
+            guard diff.count == 1 else { return nil }
+            let f = forms[string(meant)] ?? []
+            let article = an.article(ofOffset: offset)
+            if let list = titled[string(found)], list.contains(where: { $0.article == article && !$0.titles.contains { t in f.contains { fitsLoosely(t, $0) } } }) {
+                return nil
+            }
+            var reason: String? = nil
+            if lex.sameReading(found[diff[0]], meant[diff[0]]) { reason = "只差一个字且读音相同" }
+            else if let i, an.titles(endingBefore: i).contains(where: { t in !t.former && f.contains { fitsStrictly(t, $0) } }) { reason = "只差一个字" }
+            guard let reason else { return nil }
+            // Written so more than once in the article and the rostered name not at all: what the writer means
+            // (another person), not a slip.
+            func count(_ n: [UInt32]) -> Int { an.occurrences(n).filter { an.article(ofOffset: an.stream.offsets[$0]) == article }.count }
+            if count(found) >= 2 && count(meant) == 0 { return nil }
+            return reason
+        }
+        var reported: Set<Int> = []
+        let staffNames = Set(roster.staff.map(\.name))
+        for miss in an.nearMisses(of: names.map(scalars), skipKnown: true, firstToo: true, afterPost: true) where !an.stream.role[miss.index].isDisjoint(with: scope) {
+            if an.stream.role[miss.index].contains(.byline) && !staffNames.contains(miss.meant) { continue }
+            guard let w = why(found: scalars(miss.found), meant: scalars(miss.meant), at: miss.index, offset: miss.range.lowerBound) else { continue }
+            reported.insert(miss.range.lowerBound)
+            add(miss.range, ["match": miss.found, "replacement": miss.meant, "why": w])
+        }
+        // Names at name positions that are not in the roster: after a title, in a list, in a credit (two-character
+        // names, which `nearMisses` leaves out, and credit names).
+        let bySize = Dictionary(grouping: names.map(scalars), by: \.count)
+        // A name in a credit is compared with the staff only (a reporter is no slip for a leader).
+        let staffBySize = Dictionary(grouping: roster.staff.map { scalars($0.name) }, by: \.count)
+        var candidates: [(name: String, scalars: [UInt32], range: Range<Int>, credit: Bool)] = []
+        for m in an.mentions where !m.role.isDisjoint(with: scope) { candidates.append((m.name, m.nameScalars, m.range, m.role.contains(.byline))) }
+        if !scope.isDisjoint(with: [.byline]) {
+            for b in BylineNames.names(context.document, otherOutlets: otherOutlets) where b.own { candidates.append((b.name, b.scalars, b.range, true)) }
+        }
+        for c in candidates where !known.contains(c.name) && !reported.contains(c.range.lowerBound) {
+            guard let same = (c.credit ? staffBySize : bySize)[c.scalars.count] else { continue }
+            let i = NameExtractor.index(an.stream, c.range.lowerBound)
+            let at = i < an.stream.offsets.count && an.stream.offsets[i] == c.range.lowerBound ? i : nil
+            for n in same {
+                guard let w = why(found: c.scalars, meant: n, at: at, offset: c.range.lowerBound) else { continue }
+                reported.insert(c.range.lowerBound)
+                add(c.range, ["match": c.name, "replacement": string(n), "why": w])
+                break
             }
         }
     }

@@ -61,6 +61,21 @@ public final class NameAnalysis: @unchecked Sendable {
         return false
     }
 
+    /// Whether a post ends right before stream index `i` (`市委书记|章旭升`).
+    func postBefore(_ i: Int) -> Bool {
+        let s = stream.s
+        for l in 1...6 where i - l >= 0 && lexicon.postTable.match(s, i - l) == l { return true }
+        return false
+    }
+
+    /// After a post, a name of three or more characters needs no boundary word after it (`主席项俊波受贿`,
+    /// `书记章旭升关切`), only no place suffix (`金华市`).
+    func endsName(_ e: Int, length: Int, start i: Int) -> Bool {
+        if boundaryAt(e) { return true }
+        guard length >= 3, e < stream.s.count, !NameExtractor.place.contains(stream.s[e]) else { return false }
+        return postBefore(i)
+    }
+
     /// Whether stream index `e` (just after a name) is a boundary: the end, not a Han character, or a boundary word.
     func boundaryAt(_ e: Int) -> Bool {
         let s = stream.s
@@ -68,6 +83,20 @@ public final class NameAnalysis: @unchecked Sendable {
         if !NameExtractor.isHan(s[e]) { return true }
         if NameExtractor.place.contains(s[e]) { return false }
         return lexicon.boundaryTable.match(s, e) > 0
+    }
+
+    /// The chain of titles ending right before stream index `i` (`市委副书记、市长` before a name), in text order;
+    /// empty when no post ends there.
+    func titles(endingBefore i: Int) -> [NameExtractor.Title] {
+        var out: [NameExtractor.Title] = []
+        var e = i
+        if e > 0, NameExtractor.isSpace(stream.s[e - 1]) { e -= 1 }
+        while out.count < 4, let (t, start) = NameExtractor.title(stream.s, stream, lexicon, endingAt: e) {
+            out.insert(t, at: 0)
+            guard start >= 2, lexicon.joinerSet.contains(stream.s[start - 1]) else { break }
+            e = start - 1
+        }
+        return out
     }
 
     public struct NearMiss {
@@ -84,17 +113,42 @@ public final class NameAnalysis: @unchecked Sendable {
     /// the same surname and the same length.
     /// `skipKnown`: a string that is itself one of `names` is no miss (two rostered people may differ by one
     /// character); without it, the callers weigh frequencies.
-    func nearMisses(of names: [[UInt32]], skipKnown: Bool) -> [NearMiss] {
+    /// `firstToo`: the first character may be the one that differs too (`湖勇春` for 胡勇春, a candidate whose first
+    /// character is no surname); the callers then ask for more evidence (same reading, the person's title).
+    /// `afterPost`: after a post, a name of three or more characters needs no boundary word (`endsName`).
+    func nearMisses(of names: [[UInt32]], skipKnown: Bool, firstToo: Bool = false, afterPost: Bool = false) -> [NearMiss] {
         let s = stream.s
         var out: [NearMiss] = []
         var bySurname: [UInt32: [[UInt32]]] = [:]
-        for n in names where n.count >= 3 { bySurname[n[0], default: []].append(n) }
+        var bySecond: [UInt32: [[UInt32]]] = [:]
+        for n in names where n.count >= 3 {
+            bySurname[n[0], default: []].append(n)
+            if firstToo { bySecond[n[1], default: []].append(n) }
+        }
         guard !bySurname.isEmpty else { return [] }
         let known = Set(names)
         var first = ScalarSet()
         for k in bySurname.keys { first.insert(k) }
+        var second = ScalarSet()
+        for k in bySecond.keys { second.insert(k) }
         var i = 0
         while i < s.count {
+            if firstToo, i + 1 < s.count, second.contains(s[i + 1]), let list = bySecond[s[i + 1]], NameExtractor.isHan(s[i]) {
+                let before = out.count
+                // `湖勇春`: all but the first character of a known name, at a name position.
+                for n in list where i + n.count <= s.count && s[i] != n[0] && s[(i + 2)..<(i + n.count)].elementsEqual(n[2...]) {
+                    let cand = Array(s[i..<(i + n.count)])
+                    guard !(skipKnown && known.contains(cand)), namePositionBefore(i), (afterPost ? endsName(i + n.count, length: n.count, start: i) : boundaryAt(i + n.count)),
+                          lexicon.boundaryTable.match(s, i) == 0, !NameExtractor.prefixStop.contains(s[i]),
+                          !lexicon.joinerSet.contains(s[i]), !NameExtractor.place.contains(s[i]) else { continue }
+                    out.append(NearMiss(found: String(String.UnicodeScalarView(cand.compactMap(Unicode.Scalar.init))),
+                                        meant: String(String.UnicodeScalarView(n.compactMap(Unicode.Scalar.init))),
+                                        index: i, range: stream.offsets[i]..<stream.ends[i + n.count - 1],
+                                        differing: stream.offsets[i]..<stream.ends[i]))
+                    break
+                }
+                if out.count > before { i += 1; continue }
+            }
             guard first.contains(s[i]), let list = bySurname[s[i]] else { i += 1; continue }
             for n in list where i + n.count <= s.count {
                 var diff = -1, ok = true
@@ -107,7 +161,7 @@ public final class NameAnalysis: @unchecked Sendable {
                 let cand = Array(s[i..<(i + n.count)])
                 // `章某升`: an anonymised name, no slip.
                 if cand.contains(0x67D0) { continue }
-                guard !(skipKnown && known.contains(cand)), namePositionBefore(i), boundaryAt(i + n.count) else { continue }
+                guard !(skipKnown && known.contains(cand)), namePositionBefore(i), (afterPost ? endsName(i + n.count, length: n.count, start: i) : boundaryAt(i + n.count)) else { continue }
                 // The differing character must not start a boundary word (章旭在… is 章旭 + 在).
                 if lexicon.boundaryTable.match(s, diff) > 0 { continue }
                 out.append(NearMiss(found: String(String.UnicodeScalarView(cand.compactMap(Unicode.Scalar.init))),
@@ -152,6 +206,35 @@ extension NameExtractor {
         guard long.hasSuffix(short) else { return false }
         let extra = long.dropLast(short.count)
         return !(extra.hasSuffix("副") || extra.hasSuffix("总") || extra.hasSuffix("候补"))
+    }
+
+    /// Characters of an administrative level (`金华市`, `永康县`, `婺城区`, `浙江省`).
+    public static let levels: Set<Character> = ["市", "县", "区", "省", "州"]
+    /// Last characters of an organisation's name (`纪委`, `公安局`, `研究中心`, `公司`).
+    static let orgEnds: Set<Character> = Set("委局厅部院会办府室处所站队社行司校馆团心镇乡村组署监庭协联盟".map { $0 })
+
+    /// An organisation for comparison: without a leading `中共`, and without a level character that follows a place
+    /// name of two or more characters inside it (`金华市纪委` → `金华纪委`, `中共永康市委` → `永康委`; `市委` stays).
+    public static func orgKey(_ org: String) -> String {
+        let s = Array(org.hasPrefix("中共") ? org.dropFirst(2) : Substring(org))
+        var out = ""
+        for (k, c) in s.enumerated() where !(levels.contains(c) && k >= 2 && k + 1 < s.count) { out.append(c) }
+        return out
+    }
+
+    /// Whether the organisation written before a post (`written`, possibly empty) can be `org`: nothing written; a
+    /// generic one that the organisation ends with (`市委`, `市纪委` for 金华市纪委; not `县委`); or the same place and
+    /// body with the level dropped or more written before it (`金华纪委`, `浙江省金华市纪委` for 金华市纪委).
+    public static func sameOrg(_ written: String, _ org: String) -> Bool {
+        // What stands before a post is an organisation only when it names a level or ends like one (`外逃副市长`,
+        // `正如…`: no organisation written).
+        guard written.contains(where: { levels.contains($0) }) || written.last.map({ orgEnds.contains($0) }) == true else { return true }
+        let w = written.hasPrefix("中共") ? String(written.dropFirst(2)) : written
+        let o = org.hasPrefix("中共") ? String(org.dropFirst(2)) : org
+        guard let first = w.first else { return true }
+        if levels.contains(first) { return o.hasSuffix(w) }
+        let a = orgKey(w), b = orgKey(o)
+        return a == b || b.hasSuffix(a) || a.hasSuffix(b)
     }
 
     /// Whether two posts are the same office at two ranks (`书记`/`副书记`, `市长`/`常务副市长`, `队长`/`副队长`): the

@@ -130,37 +130,8 @@ public struct NameExtractor {
             }
             let postLen = lex.postTable.match(s, i)
             guard postLen > 0 else { i += 1; continue }
-            // The title: the organisation before the post (Han characters back to a stop), then the post.
-            var start = i
-            var steps = 0
-            while start > 0 && steps < 10 {
-                let w = s[start - 1]
-                guard Self.isHan(w), !lex.joinerSet.contains(w), !Self.prefixStop.contains(w) else { break }
-                start -= 1; steps += 1
-            }
-            // A name or another title may stand right before: stop after a boundary word.
-            var former = false, acting = false
-            var t0 = start
-            let f = lex.formerTable.match(s, t0)
-            if f > 0 && t0 + f <= i { former = true; t0 += f }
-            // 原 or 前 inside the title right before the post or its organisation (`嘉祥县政府原副县长`,
-            // `民宗委原党组副书记`), and 时任/曾任/历任 before it: a past post.
-            if !former {
-                for k in t0..<i where s[k] == 0x539F || (s[k] == 0x524D && k + 1 == i) {   // 原, 前
-                    if s[k] == 0x539F, k > t0, Self.originWords.contains(s[k - 1]) { continue }   // 太原, 平原, 中原…
-                    former = true
-                }
-                if t0 >= 2, s[t0 - 1] == 0x4EFB, [0x65F6, 0x66FE, 0x5386, 0x539F].contains(s[t0 - 2]) { former = true }   // 时任 曾任 历任 原任
-                if t0 + 2 <= i, s[t0 + 1] == 0x4EFB, [0x65F6, 0x66FE, 0x5386, 0x539F].contains(s[t0]) { former = true }
-            }
-            let a = lex.actingTable.match(s, t0)
-            if a > 0 && t0 + a <= i && lex.postTable.match(s, t0) == 0 { acting = true; t0 += a }
+            let (title, t0) = Self.title(s, st, lex, post: i, length: postLen)
             let end = i + postLen
-            let markerText = String(String.UnicodeScalarView(s[start..<t0].compactMap(Unicode.Scalar.init)))
-            var title = Title(text: String(String.UnicodeScalarView(s[t0..<end].compactMap(Unicode.Scalar.init))),
-                              core: String(String.UnicodeScalarView(s[i..<end].compactMap(Unicode.Scalar.init))),
-                              range: st.offsets[t0]..<st.ends[end - 1], former: former, acting: acting)
-            title.marker = markerText
             if chainEnd != t0 { chain = [] }
             chain.append(title)
             // A joiner and another title: the chain goes on.
@@ -246,6 +217,59 @@ public struct NameExtractor {
         return out
     }
 
+    /// The title whose post starts at stream index `i` (`length` scalars): the organisation before the post (Han
+    /// characters back to a stop), a former or acting marker, then the post.
+    /// Also returns the stream index where the title (after its marker) starts.
+    static func title(_ s: [UInt32], _ st: Stream, _ lex: NameLexicon, post i: Int, length postLen: Int) -> (Title, Int) {
+        let end = i + postLen
+        // The title: the organisation before the post (Han characters back to a stop), then the post.
+        var start = i
+        var steps = 0
+        while start > 0 && steps < 10 {
+            let w = s[start - 1]
+            guard Self.isHan(w), !lex.joinerSet.contains(w), !Self.prefixStop.contains(w) else { break }
+            start -= 1; steps += 1
+        }
+        // A name or another title may stand right before: stop after a boundary word.
+        var former = false, acting = false
+        var t0 = start
+        let f = lex.formerTable.match(s, t0)
+        if f > 0 && t0 + f <= i { former = true; t0 += f }
+        // 原 or 前 inside the title right before the post or its organisation (`嘉祥县政府原副县长`,
+        // `民宗委原党组副书记`), and 时任/曾任/历任 before it: a past post.
+        if !former {
+            for k in t0..<i where s[k] == 0x539F || (s[k] == 0x524D && k + 1 == i) {   // 原, 前
+                if s[k] == 0x539F, k > t0, Self.originWords.contains(s[k - 1]) { continue }   // 太原, 平原, 中原…
+                former = true
+            }
+            if t0 >= 2, s[t0 - 1] == 0x4EFB, [0x65F6, 0x66FE, 0x5386, 0x539F].contains(s[t0 - 2]) { former = true }   // 时任 曾任 历任 原任
+            if t0 + 2 <= i, s[t0 + 1] == 0x4EFB, [0x65F6, 0x66FE, 0x5386, 0x539F].contains(s[t0]) { former = true }
+        }
+        let a = lex.actingTable.match(s, t0)
+        if a > 0 && t0 + a <= i && lex.postTable.match(s, t0) == 0 { acting = true; t0 += a }
+        let markerText = String(String.UnicodeScalarView(s[start..<t0].compactMap(Unicode.Scalar.init)))
+        var title = Title(text: String(String.UnicodeScalarView(s[t0..<end].compactMap(Unicode.Scalar.init))),
+                          core: String(String.UnicodeScalarView(s[i..<end].compactMap(Unicode.Scalar.init))),
+                          range: st.offsets[t0]..<st.ends[end - 1], former: former, acting: acting)
+        title.marker = markerText
+        return (title, t0)
+    }
+
+    /// The title whose post ends right before stream index `e` (the longest post that does), or nil.
+    static func title(_ s: [UInt32], _ st: Stream, _ lex: NameLexicon, endingAt e: Int) -> (Title, Int)? {
+        for l in stride(from: min(8, e), through: 1, by: -1) where lex.postTable.match(s, e - l) == l {
+            return title(s, st, lex, post: e - l, length: l)
+        }
+        return nil
+    }
+
+    /// The stream index of the scalar starting at byte `offset` (binary search; offsets grow).
+    static func index(_ st: Stream, _ offset: Int) -> Int {
+        var lo = 0, hi = st.offsets.count
+        while lo < hi { let mid = (lo + hi) / 2; if st.offsets[mid] < offset { lo = mid + 1 } else { hi = mid } }
+        return lo
+    }
+
     /// Characters that end an organisation prefix going back from a post.
     /// Characters before 原 that make a word, not a former post (太原, 平原, 中原, 高原, 草原, 还原, 复原).
     static let originWords: ScalarSet = ScalarSet("太平中高草还复".unicodeScalars.map(\.value))
@@ -326,6 +350,8 @@ public struct NameExtractor {
         if end < s.count, Self.place.contains(s[end]) { return nil }
         // `福建省长乐市`: a name that ends in a place suffix is a place; `张先生`, `李女士`: no given name.
         if Self.place.contains(s[idx.last!]) { return nil }
+        // `蜀山区长江西路189号`: a street with its number is an address, not 区长 + a name.
+        if [0x8DEF, 0x8857, 0x5DF7].contains(s[idx.last!]), end < s.count, s[end] >= 0x30 && s[end] <= 0x39 || s[end] >= 0xFF10 && s[end] <= 0xFF19 { return nil }
         if lex.notGivenTable.match(s, idx[surnameCount]) > 0 { return nil }
         // `任站长`: the given name would start a post.
         if lex.postTable.match(s, idx[surnameCount]) > 0 { return nil }

@@ -14,13 +14,15 @@ public struct NameLexicon: Sendable, Equatable {
     public var former: [String] = []
     public var acting: [String] = []
     public var joiners: [String] = []
+    /// Further readings of polyphones in names (`单: [shan, dan]`), beside the one ICU gives (`Pinyin`).
+    public var readings: [String: [String]] = [:]
 
-    static let keys: [String] = ["posts", "leader-lists", "not-names", "not-given", "boundaries", "surnames", "compound-surnames", "former", "acting", "joiners"]
+    static let keys: [String] = ["posts", "leader-lists", "not-names", "not-given", "boundaries", "surnames", "compound-surnames", "former", "acting", "joiners", "readings"]
 
     public static func == (a: NameLexicon, b: NameLexicon) -> Bool {
         a.posts == b.posts && a.leaderLists == b.leaderLists && a.notNames == b.notNames && a.notGiven == b.notGiven && a.boundaries == b.boundaries
             && a.surnames == b.surnames && a.compoundSurnames == b.compoundSurnames && a.former == b.former
-            && a.acting == b.acting && a.joiners == b.joiners
+            && a.acting == b.acting && a.joiners == b.joiners && a.readings == b.readings
     }
 
     /// The path of the built-in lexicon among the embedded rule files (not a rule: the catalog skips `lexicons/`).
@@ -67,6 +69,19 @@ public struct NameLexicon: Sendable, Equatable {
         add(&lex.former, words("former"))
         add(&lex.acting, words("acting"))
         add(&lex.joiners, words("joiners", length: 1...1))
+        errors.run {
+            guard let n = m["readings"] else { return }
+            for (c, mark, v) in try n.pairs("'readings'") {
+                guard c.unicodeScalars.count == 1 else { throw ConfigError(mark, "a key of 'readings' is one character; found '\(c)'") }
+                for r in try v.list("the readings of '\(c)'") {
+                    let w = try r.string("a reading")
+                    guard !w.isEmpty, w.unicodeScalars.allSatisfy({ $0.value >= 0x61 && $0.value <= 0x7A }) else {
+                        throw ConfigError(r.mark, "a reading is toneless pinyin in lower-case letters (shan); found '\(w)'")
+                    }
+                    if !(lex.readings[c]?.contains(w) ?? false) { lex.readings[c, default: []].append(w) }
+                }
+            }
+        }
         try errors.throwIfAny()
         if lex.posts.isEmpty { throw ConfigError(node.mark, "the names lexicon has no posts") }
         if lex.surnames.isEmpty { throw ConfigError(node.mark, "the names lexicon has no surnames") }
@@ -97,6 +112,17 @@ public struct NameLexicon: Sendable, Equatable {
         compoundTable = WordTable(compoundSurnames)
         surnameSet = ScalarSet(surnames.compactMap { $0.unicodeScalars.first?.value })
         joinerSet = ScalarSet(joiners.compactMap { $0.unicodeScalars.first?.value })
+    }
+
+    /// Whether two characters can read the same: ICU's reading or one of `readings` of each (`单` shan/dan).
+    public func sameReading(_ a: UInt32, _ b: UInt32) -> Bool {
+        func all(_ v: UInt32) -> [String] {
+            var out = Pinyin.reading(v).map { [$0] } ?? []
+            if !readings.isEmpty, let u = Unicode.Scalar(v), let more = readings[String(u)] { out += more }
+            return out
+        }
+        let x = all(a)
+        return !x.isEmpty && all(b).contains { x.contains($0) }
     }
 
     /// The post at the end of a title (`金华市委常委` → `常委`): the longest post the title ends with.

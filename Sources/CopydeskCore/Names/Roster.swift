@@ -218,7 +218,22 @@ public struct NamesSetup: Sendable {
         let lexicon: NameLexicon
         let roster: Roster?
         init(_ lexicon: NameLexicon, _ roster: Roster?) { self.lexicon = lexicon; self.roster = roster }
+        let lock = NSLock()
+        var automaton: RosterNames??
+        /// The phrase automaton over the roster's names and aliases, built once per roster.
+        var names: RosterNames? {
+            lock.lock(); defer { lock.unlock() }
+            if let a = automaton { return a }
+            var list: [String] = []
+            for p in roster?.people ?? [] { for n in [p.name] + p.aliases where !list.contains(n) { list.append(n) } }
+            let a = list.isEmpty ? nil : RosterNames(automaton: AhoCorasick(patterns: list.map { Array($0.utf8) }), names: list)
+            automaton = .some(a)
+            return a
+        }
     }
+    /// The roster's names and aliases on one phrase automaton (`names[pattern]`).
+    public struct RosterNames: Sendable { public let automaton: AhoCorasick; public let names: [String] }
+    public var rosterNames: RosterNames? { storage.names }
     private var storage = Storage(.builtIn, nil)
     public var lexicon: NameLexicon {
         get { storage.lexicon }
