@@ -42,20 +42,24 @@ enum LintCommand {
         let cwd = FileManager.default.currentDirectoryPath
         // Report files are opened (created, truncated) before linting, so a bad path fails at once.
         // Every report goes through one buffered writer per destination (standard output or a report file).
-        var handles: [String: FileHandle] = [:]
+        // Opened in place (O_CREAT | O_TRUNC), never by writing a new file and renaming it over the path: a report
+        // sent to /dev/null, a named pipe or through a symbolic link must reach that device, pipe or link target.
+        // (Foundation's `createFile` writes atomically, which replaced a root user's /dev/null by a plain file.)
+        var handles: [String: Int32] = [:]
         var sinks: [String: ByteSink] = [:]
         let stdoutSink = ByteSink(fd: STDOUT_FILENO)
-        for path in outputs.compactMap(\.path) {
-            guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
+        for path in outputs.compactMap(\.path) where handles[path] == nil {
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else {
                 printError("cannot write the report file '\(path)': \(String(cString: strerror(errno)))")
                 return 2
             }
-            handles[path] = h
-            sinks[path] = ByteSink(fd: h.fileDescriptor)
+            handles[path] = fd
+            sinks[path] = ByteSink(fd: fd)
         }
         defer {
             stdoutSink.flush()
-            for (path, h) in handles { sinks[path]?.flush(); try? h.close() }
+            for (path, fd) in handles { sinks[path]?.flush(); close(fd) }
         }
         func sink(_ path: String?) -> ByteSink { path.flatMap { sinks[$0] } ?? stdoutSink }
         func write(_ s: String, to path: String?) { sink(path).write(s) }

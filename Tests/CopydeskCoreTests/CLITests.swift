@@ -143,6 +143,50 @@ enum CLI {
         }
     }
 
+    /// A report file is written in place: `--output` through a symbolic link writes the link's target and leaves
+    /// the link, and a report sent to a named pipe reaches the reader (a file renamed over the path, as
+    /// Foundation's atomic `createFile` does, once replaced a root user's /dev/null by a plain file).
+    @Test func reportFileIsWrittenInPlace() throws {
+        try withDir { dir in
+            try TS.write("全 力。\n", to: dir.appendingPathComponent("a.txt"))
+            let target = dir.appendingPathComponent("real.json")
+            try TS.write("old", to: target)
+            let link = dir.appendingPathComponent("report.json")
+            try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: "real.json")
+            let r = try CLI.run(["lint", "--config", "core.yml", "--format", "json", "--output", "report.json", "a.txt"], in: dir)
+            #expect(r.status == 1)
+            let kind = try FileManager.default.attributesOfItem(atPath: link.path)[.type] as? FileAttributeType
+            #expect(kind == .typeSymbolicLink, "the link must stay a link")
+            let written = try String(contentsOf: target, encoding: .utf8)
+            #expect(written.contains("\"spacing.han-space-han\""))
+            #expect(!written.hasPrefix("old"))
+
+            let fifo = dir.appendingPathComponent("pipe")
+            #expect(mkfifo(fifo.path, 0o600) == 0)
+            // A reader on the pipe (opened before the writer, in the background), then the run.
+            let reader = Process()
+            reader.executableURL = URL(fileURLWithPath: "/bin/cat")
+            reader.arguments = [fifo.path]
+            let got = dir.appendingPathComponent("from-pipe.txt")
+            _ = FileManager.default.createFile(atPath: got.path, contents: nil)
+            reader.standardOutput = try FileHandle(forWritingTo: got)
+            try reader.run()
+            let r2 = try CLI.run(["lint", "--config", "core.yml", "--output", "pipe", "a.txt"], in: dir)
+            // The reader ends when the writer closes the pipe; a report that never reached it leaves it waiting.
+            let deadline = Date().addingTimeInterval(20)
+            while reader.isRunning && Date() < deadline { usleep(20_000) }
+            if reader.isRunning {
+                reader.terminate()
+                Issue.record("the report never reached the named pipe")
+            }
+            reader.waitUntilExit()
+            #expect(r2.status == 1)
+            var st = stat()
+            #expect(lstat(fifo.path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFIFO, "the pipe must stay a pipe")
+            #expect(try String(contentsOf: got, encoding: .utf8).contains("spacing.han-space-han"))
+        }
+    }
+
     @Test func jsonOutputHasPositions() throws {
         try withDir { dir in
             let text = "𠮷全 力。\n"
