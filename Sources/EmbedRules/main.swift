@@ -51,7 +51,16 @@ for (path, bytes) in files {
     do {
         node = try Yams.compose(yaml: text, .basic, .default, .utf8)
     } catch {
-        FileHandle.standardError.write("rules/\(path): error: invalid YAML: \(error)\n".data(using: .utf8)!)
+        // As the compiler's errors: file:line:column, so the build log points at the mistake.
+        var place = "rules/\(path)", problem = "\(error)"
+        if let e = error as? YamlError {
+            switch e {
+            case .scanner(_, let p, let m, _), .parser(_, let p, let m, _), .composer(_, let p, let m, _):
+                place += ":\(m.line):\(m.column)"; problem = p
+            default: break
+            }
+        }
+        FileHandle.standardError.write("\(place): error: invalid YAML: \(problem)\n".data(using: .utf8)!)
         exit(1)
     }
     var tree: [UInt8] = []
