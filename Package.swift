@@ -42,8 +42,9 @@ let package = Package(
         .executableTarget(name: "copydesk-bench", dependencies: ["CopydeskCore"]),
         // Benchmark (issue 12): the published archive at 100k and 1M paragraphs; see bench/archive.sh.
         .executableTarget(name: "copydesk-archive-bench", dependencies: ["CopydeskCore"], path: "Sources/copydesk-archive-bench"),
-        // Build-time tool: turns the top-level rules/ folder into Swift source so the binary carries its rules.
-        .executableTarget(name: "EmbedRules", path: "Sources/EmbedRules"),
+        // Build-time tool: turns the top-level rules/ folder into Swift source so the binary carries its rules (their
+        // text, and their YAML trees composed at build time so that start-up parses no built-in YAML).
+        .executableTarget(name: "EmbedRules", dependencies: [.product(name: "Yams", package: "Yams")], path: "Sources/EmbedRules"),
         .plugin(name: "EmbedRulesPlugin", capability: .buildTool(), dependencies: ["EmbedRules"]),
         // Fuzzing (docs/fuzzing.md, fuzz/run.sh): libFuzzer harnesses for the document parser, the configuration and
         // rule loaders, and the fixer. They fuzz only when built with `-Xswiftc -DFUZZING -Xswiftc -sanitize=fuzzer,address`;

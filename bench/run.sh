@@ -50,14 +50,18 @@ warn() { printf 'bench/run.sh: %s\n' "$*" >&2; }
 mkdir -p "$OUT/work"
 
 # ---------------------------------------------------------------- build
+STATIC=""
+[ "$(uname -s)" = Linux ] && STATIC="--static-swift-stdlib"
 # The commit measured (recorded before building; "-dirty" when the working tree has uncommitted changes).
 COMMIT=$(git describe --always --dirty 2>/dev/null || echo unknown)
 if [ "$BUILD" = 1 ]; then
     say "building copydesk and copydesk-bench (release, scratch path $SCRATCH)"
-    swift build -c release --scratch-path "$SCRATCH" --product copydesk-bench || { warn "build of copydesk-bench failed"; exit 1; }
-    swift build -c release --scratch-path "$SCRATCH" --product copydesk || { warn "build of copydesk failed"; exit 1; }
+    # Built as the README installs it (`--static-swift-stdlib` on Linux: start-up without binding the Swift runtime's
+    # symbols); both products with the same flags, so that one build does not undo the other.
+    swift build -c release --scratch-path "$SCRATCH" $STATIC --product copydesk-bench || { warn "build of copydesk-bench failed"; exit 1; }
+    swift build -c release --scratch-path "$SCRATCH" $STATIC --product copydesk || { warn "build of copydesk failed"; exit 1; }
 fi
-BIN=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)
+BIN=$(swift build -c release --scratch-path "$SCRATCH" $STATIC --show-bin-path)
 COPYDESK="$BIN/copydesk"
 BENCH="$BIN/copydesk-bench"
 [ -x "$COPYDESK" ] && [ -x "$BENCH" ] || { warn "no binaries in $BIN (run without --skip-build)"; exit 1; }

@@ -1,7 +1,12 @@
 // Build-time generator: embeds every `*.yml` under the given rules folder into a Swift source file,
 // so the `copydesk` binary carries its built-in rules and works without the source tree.
 //   usage: EmbedRules RULES_DIR OUTPUT.swift
+// Each file is embedded twice: its text (the source of truth, shown by `copydesk explain` and read by the tests) and
+// its YAML tree, composed here with Yams exactly as `YAMLValue.parse` composes it at run time, in a compact form that
+// `YAMLValue.decodeEmbedded` reads without a YAML parser (start-up: composing 99 files was a third of `copydesk lint`
+// on a small file). A YAML error in a built-in file stops the build with its file, line and column.
 import Foundation
+import Yams
 
 let args = CommandLine.arguments
 guard args.count == 3 else {
@@ -37,8 +42,85 @@ for (path, bytes) in files {
     let hashes = String(repeating: "#", count: longest + 1)
     out += "        (\"\(path)\", \(hashes)\"\"\"\n\(text)\n\"\"\"\(hashes)),\n"
 }
+out += "    ]\n"
+out += "    /// The same files composed at build time, in the same order (see `YAMLValue.decodeEmbedded`).\n"
+out += "    static let trees: [StaticString] = [\n"
+for (path, bytes) in files {
+    let text = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
+    let node: Node?
+    do {
+        node = try Yams.compose(yaml: text, .basic, .default, .utf8)
+    } catch {
+        // As the compiler's errors: file:line:column, so the build log points at the mistake.
+        var place = "rules/\(path)", problem = "\(error)"
+        if let e = error as? YamlError {
+            switch e {
+            case .scanner(_, let p, let m, _), .parser(_, let p, let m, _), .composer(_, let p, let m, _):
+                place += ":\(m.line):\(m.column)"; problem = p
+            default: break
+            }
+        }
+        FileHandle.standardError.write("\(place): error: invalid YAML: \(problem)\n".data(using: .utf8)!)
+        exit(1)
+    }
+    var tree: [UInt8] = []
+    encode(node, into: &tree)
+    out += "        \"" + swiftEscaped(tree) + "\",\n"
+}
 out += "    ]\n}\n"
 let existing = try? String(contentsOf: output, encoding: .utf8)
 if existing != out {
     try out.write(to: output, atomically: true, encoding: .utf8)
+}
+
+/// The compact tree (read by `YAMLValue.decodeEmbedded` in Support/YAMLTree.swift; the two must agree, and
+/// `EmbeddedRulesTests` checks that every decoded tree equals the one `YAMLValue.parse` composes from the text):
+///   scalar `S` (plain) or `Q` (quoted): `line,column,byteCount:bytes`; null `N`: `line,column;`;
+///   sequence `L` and mapping `M`: `line,column,count;` then the items (a mapping's as `line,column,byteCount:key`
+///   then the value). Nodes without a mark are at 1,1; a key without one at its mapping's; aliases are null.
+/// Mirrors `YAMLValue.convert`: a plain scalar `~`, `null`, `Null`, `NULL` or empty is null; a key that is not a
+/// scalar is the empty string.
+func encode(_ node: Node?, into out: inout [UInt8]) {
+    func mark(_ m: Mark?) -> String { m.map { "\($0.line),\($0.column)" } ?? "1,1" }
+    func bytes(_ s: String) { out += Array("\(s.utf8.count):".utf8); out += Array(s.utf8) }
+    guard let node else { out += Array("N1,1;".utf8); return }
+    let m = mark(node.mark)
+    switch node {
+    case .scalar(let s):
+        if s.style == .plain && (s.string == "~" || s.string == "null" || s.string == "Null" || s.string == "NULL" || s.string.isEmpty) {
+            out += Array("N\(m);".utf8)
+        } else {
+            out += Array("\(s.style == .plain ? "S" : "Q")\(m),".utf8)
+            bytes(s.string)
+        }
+    case .sequence(let seq):
+        out += Array("L\(m),\(seq.count);".utf8)
+        for item in seq { encode(item, into: &out) }
+    case .mapping(let map):
+        out += Array("M\(m),\(map.count);".utf8)
+        for (k, v) in map {
+            out += Array("\(k.mark.map { "\($0.line),\($0.column)" } ?? m),".utf8)
+            bytes(k.string ?? "")
+            encode(v, into: &out)
+        }
+    case .alias:
+        out += Array("N\(m);".utf8)
+    }
+}
+
+/// The bytes as the body of a Swift string literal.
+func swiftEscaped(_ bytes: [UInt8]) -> String {
+    var out: [UInt8] = []
+    for b in bytes {
+        switch b {
+        case 0x5C: out += [0x5C, 0x5C]               // \
+        case 0x22: out += [0x5C, 0x22]               // "
+        case 0x0A: out += [0x5C, 0x6E]               // \n
+        case 0x0D: out += [0x5C, 0x72]               // \r
+        case 0x09: out += [0x5C, 0x74]               // \t
+        case 0..<0x20, 0x7F: out += Array("\\u{\(String(b, radix: 16))}".utf8)
+        default: out.append(b)
+        }
+    }
+    return String(decoding: out, as: UTF8.self)
 }

@@ -43,6 +43,7 @@ struct ArchiveCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Store published articles (files or folders): id, title, date and the fingerprints of their paragraphs.",
             discussion: """
             The id is the front matter's 'id', else the path as given; adding an id again replaces the article. \
@@ -102,7 +103,7 @@ struct ArchiveCommand: ParsableCommand {
     }
 
     struct Remove: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove articles from the archive by id (in one transaction).")
+        static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove articles from the archive by id (in one transaction).")
         @OptionGroup var place: Where
         @Argument(help: "Article ids (as `archive add` stored them: the front matter's 'id' or the path).")
         var ids: [String]
@@ -120,7 +121,7 @@ struct ArchiveCommand: ParsableCommand {
     }
 
     struct Stats: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Articles, paragraphs, size and schema version of the archive.")
+        static let configuration = CommandConfiguration(commandName: "stats", abstract: "Articles, paragraphs, size and schema version of the archive.")
         @OptionGroup var place: Where
         @Flag(help: "Print JSON instead of text.")
         var json = false
@@ -152,6 +153,7 @@ struct ArchiveCommand: ParsableCommand {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Report the paragraphs of drafts already in the archive: the report of `lint`, archive rules only.")
         @OptionGroup var common: CommonOptions
 

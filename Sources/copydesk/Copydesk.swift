@@ -2,6 +2,8 @@ import ArgumentParser
 import CopydeskCore
 import Foundation
 
+/// Every command names itself (`commandName:`): otherwise ArgumentParser derives each name from the type's name by
+/// reflection (`String(describing:)`) on every start, a third of `copydesk --version`'s instructions.
 @main
 struct Copydesk: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -185,7 +187,7 @@ struct CommonOptions: ParsableArguments {
 }
 
 struct Lint: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Lint drafts and report findings (the default command).")
+    static let configuration = CommandConfiguration(commandName: "lint", abstract: "Lint drafts and report findings (the default command).")
 
     @OptionGroup var common: CommonOptions
 
@@ -216,6 +218,7 @@ struct BaselineCommand: ParsableCommand {
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "create",
             abstract: "Lint and write every finding to a baseline file (default .copydesk-baseline.json).",
             discussion: "Findings are matched by rule, file (relative to the current folder), the text of their line and their own text, not by line number. Run it from the folder CI lints from.")
         @Argument(help: "Files or folders to lint (.txt, .md). Default: the current folder.")
@@ -241,7 +244,7 @@ struct BaselineCommand: ParsableCommand {
 }
 
 struct Fix: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Apply safe fixes in place (same as `lint --fix`).")
+    static let configuration = CommandConfiguration(commandName: "fix", abstract: "Apply safe fixes in place (same as `lint --fix`).")
     @OptionGroup var common: CommonOptions
     @Flag(name: .customLong("unsafe-fixes"), help: "Also apply fixes marked unsafe.")
     var unsafeFixes = false

@@ -5,6 +5,7 @@ import Foundation
 /// `copydesk names FILE…`: the people found after titles and in leader lists, with their titles and lines.
 struct Names: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "names",
         abstract: "List the people found after titles and in leader lists, with their titles and line numbers.",
         discussion: """
         Names are read after a title of the names lexicon (rules/lexicons/names.yml plus `names:` in .lintrc.yml) and \
@@ -63,6 +64,7 @@ struct RosterCommand: ParsableCommand {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Validate roster files: positioned errors, duplicate people, conflicting entries.",
             discussion: "Exit codes: 0 valid; 1 duplicates or conflicts; 2 a file that cannot be read or parsed.")
         @Argument(help: "Roster files (YAML), read together as one roster.") var paths: [String]

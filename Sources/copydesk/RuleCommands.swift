@@ -18,7 +18,7 @@ func activeRules(config: String?, noConfig: Bool, all: Bool) throws -> (RuleSet,
 }
 
 struct Rules: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the active rules (id, severity, fixable, description).")
+    static let configuration = CommandConfiguration(commandName: "rules", abstract: "List the active rules (id, severity, fixable, description).")
 
     @Flag(help: "List every known rule, active or not.")
     var all = false
@@ -56,7 +56,7 @@ struct Rules: ParsableCommand {
 }
 
 struct Explain: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show a rule's description, authority and examples.")
+    static let configuration = CommandConfiguration(commandName: "explain", abstract: "Show a rule's description, authority and examples.")
 
     @Argument(help: "The rule id, e.g. spacing.han-space-han.") var ruleID: String
     @Option(help: "Use this configuration file (to find house rules).") var config: String?
@@ -92,6 +92,7 @@ struct Explain: ParsableCommand {
 
 struct Test: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "test",
         abstract: "Run the examples of rule files (built-in ones by default, or the files and folders given).",
         discussion: "Each failing example is reported with its file and line. Exit 1 when any example fails, 2 when a rule file does not load.")
 
@@ -142,7 +143,7 @@ struct Test: ParsableCommand {
 }
 
 struct Init: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write a commented starter .lintrc.yml in the current folder.")
+    static let configuration = CommandConfiguration(commandName: "init", abstract: "Write a commented starter .lintrc.yml in the current folder.")
     @Flag(help: "Overwrite an existing .lintrc.yml.") var force = false
 
     func run() throws {

@@ -5,6 +5,7 @@ import Foundation
 /// `copydesk server`: the language server for editors (LSP over standard input and output).
 struct Server: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "server",
         abstract: "Run the language server (LSP over stdio) for editors: diagnostics, fixes, hover.",
         discussion: """
         Each document uses the nearest .lintrc.yml of its path (reloaded when YAML files change).

@@ -4,6 +4,7 @@ import Foundation
 
 struct Structure: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "structure",
         abstract: "Show how copydesk reads each page: articles (headlines, credits, body) and fragments.",
         discussion: "Lines are 1-based; ranges are inclusive. The structure vocabulary is the configuration's (`structure:` in .lintrc.yml).")
 

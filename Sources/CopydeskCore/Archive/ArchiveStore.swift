@@ -201,8 +201,7 @@ extension Runner {
 
     /// The opened archive for a file (nil: off).
     public func archive(forFile path: String) -> Result<(any ArchiveStore)?, ArchiveError> {
-        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL.path
-        guard let config = try? config(forDirectory: dir), let loc = archiveLocation(config) else { return .success(nil) }
+        guard let config = try? config(forDirectory: directory(of: path)), let loc = archiveLocation(config) else { return .success(nil) }
         return archives.store(loc).map { $0 }
     }
 }

@@ -257,6 +257,7 @@ public struct Config: Sendable {
 
     /// Whether a file found by walking a folder is linted (explicitly named files are always linted).
     public func admits(_ file: String) -> Bool {
+        if exclude.isEmpty && include.isEmpty { return true }   // no path work for each file of a walk
         guard let rel = relativePath(file) else { return true }
         if exclude.contains(where: { $0.matches(rel) }) { return false }
         if !include.isEmpty && !include.contains(where: { $0.matches(rel) }) { return false }
@@ -265,7 +266,7 @@ public struct Config: Sendable {
 
     /// Indices of the overrides whose globs match `file`.
     public func matchingOverrides(_ file: String) -> [Int] {
-        guard let rel = relativePath(file) else { return [] }
+        guard !overrides.isEmpty, let rel = relativePath(file) else { return [] }
         return overrides.indices.filter { overrides[$0].files.contains { $0.matches(rel) } }
     }
 

@@ -23,8 +23,7 @@ extension Runner {
     /// Unused-disable findings whose comment covers a cross-file rule are taken out of `report` and held until
     /// phase 2 (a comment may be there for a copy in another file).
     func fingerprint(_ report: inout FileReport, index: Int, path: String, display: String? = nil, holdDisables: Bool = true, cache: CheckCache, into batch: BatchDuplicates) {
-        guard report.error == nil, let src = report.source, let linter = try? self.linter(for: path).1,
-              let rules = BatchDuplicates.FileRules(linter) else { return }
+        guard report.error == nil, let src = report.source, let rules = try? resolved(for: path).fileRules else { return }
         if holdDisables && report.diagnostics.contains(where: { $0.ruleID == Self.unusedDisableID }) {
             let ids = [rules.exact?.id, rules.near?.id].compactMap { $0 }
             let directives = Document(path: path, source: src).directives

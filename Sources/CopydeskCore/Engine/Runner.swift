@@ -28,7 +28,7 @@ public final class Runner: @unchecked Sendable {
     public let options: Options
     private let catalog: RuleCatalog
     private var configs: [String: Config] = [:]          // by directory
-    private var ruleSets: [String: (RuleSet, Linter)] = [:]
+    private var ruleSets: [String: ResolvedRules] = [:]
     private var houseCatalogs: [String: RuleCatalog] = [:]
     private let lock = NSLock()
     /// The cross-file duplicate pass of the last `run` (phase 1 filled; `crossFileReports` runs phase 2).
@@ -75,6 +75,12 @@ public final class Runner: @unchecked Sendable {
 
     /// The rule set and linter for a file (configuration, house rules and matching overrides resolved).
     public func linter(for path: String) throws -> (RuleSet, Linter) {
+        let r = try resolved(for: path)
+        return (r.set, r.linter)
+    }
+
+    /// A file's rule set and linter, shared by the files with the same configuration and overrides.
+    func resolved(for path: String) throws -> ResolvedRules {
         // Asked several times per file (the CLI's check, the lint, the cross-file pass): by path, once.
         lock.lock()
         if let v = linterByPath[path] { lock.unlock(); return v }
@@ -87,14 +93,32 @@ public final class Runner: @unchecked Sendable {
     /// Whether linting these rule sets together compares files with one another (cross-file duplicate rules in
     /// any rule set resolved so far): then findings come after the last file, and reports cannot be streamed.
     public var comparesAcrossFiles: Bool {
-        lock.lock(); let sets = ruleSets.values.map(\.1); lock.unlock()
-        return sets.contains { BatchDuplicates.FileRules($0) != nil }
+        lock.lock(); let sets = Array(ruleSets.values); lock.unlock()
+        return sets.contains { $0.fileRules != nil }
     }
 
-    private var linterByPath: [String: (RuleSet, Linter)] = [:]
+    private var linterByPath: [String: ResolvedRules] = [:]
+    private var directoryByFolder: [Substring: String] = [:]
 
-    private func resolveLinter(for path: String) throws -> (RuleSet, Linter) {
-        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL.path
+    /// The folder whose configuration governs `path` (absolute, standardized). Worked out with `URL` once per folder
+    /// as written in the path, not once per file (URL standardization was a fifth of a clean small file's cost).
+    func directory(of path: String) -> String {
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { path[...$0] } ?? ""          // with its slash: `/x.txt` and `x.txt` differ
+        let name = slash.map { path[path.index(after: $0)...] } ?? path[...]
+        func compute() -> String { URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL.path }
+        // `.`, `..` or an empty last component: the folder is not simply what precedes it.
+        guard !name.isEmpty, name != ".", name != ".." else { return compute() }
+        lock.lock()
+        if let d = directoryByFolder[folder] { lock.unlock(); return d }
+        lock.unlock()
+        let d = compute()
+        lock.lock(); directoryByFolder[folder] = d; lock.unlock()
+        return d
+    }
+
+    private func resolveLinter(for path: String) throws -> ResolvedRules {
+        let dir = directory(of: path)
         let config = try self.config(forDirectory: dir)
         let overrides = config.matchingOverrides(path)
         let key = (config.file ?? "<defaults>") + "#" + overrides.map(String.init).joined(separator: ",")
@@ -120,7 +144,7 @@ public final class Runner: @unchecked Sendable {
             if let only = options.onlyKind { set.rules = set.rules.filter { $0.kind == only } }
             var linter = Linter(set)
             linter.names.date = options.date
-            let v = (set, linter)
+            let v = ResolvedRules(set: set, linter: linter)
             lock.lock(); ruleSets[key] = v; lock.unlock()
             return v
         } catch {
@@ -443,6 +467,24 @@ extension Runner {
             guard stat(path, &st) == 0 else { return true }   // reported by the reader
             return seen.insert([UInt64(st.st_dev), UInt64(st.st_ino)]).inserted
         }
+    }
+}
+
+/// A rule set and its linter, resolved once for all the files with the same configuration and overrides.
+final class ResolvedRules: @unchecked Sendable {
+    let set: RuleSet
+    let linter: Linter
+    private let lock = NSLock()
+    private var fileRulesDone = false
+    private var fileRulesValue: BatchDuplicates.FileRules?
+    init(set: RuleSet, linter: Linter) { self.set = set; self.linter = linter }
+
+    /// What the cross-file duplicate pass needs of the rule set (nil: no cross-file rules), worked out on first use
+    /// and then shared (it was worked out again for every file).
+    var fileRules: BatchDuplicates.FileRules? {
+        lock.lock(); defer { lock.unlock() }
+        if !fileRulesDone { fileRulesValue = BatchDuplicates.FileRules(linter); fileRulesDone = true }
+        return fileRulesValue
     }
 }
 

@@ -30,8 +30,8 @@ public struct NameLexicon: Sendable, Equatable {
 
     public static let builtIn: NameLexicon = {
         // Embedded at build time; a mistake in it is a programming error (the tests load it).
-        let text = EmbeddedRules.files.first { $0.path == builtInPath }!.text
-        return try! NameLexicon.parse(YAMLValue.parse(text, file: "builtin:rules/" + builtInPath), base: nil)
+        let i = EmbeddedRules.files.firstIndex { $0.path == builtInPath }!
+        return try! NameLexicon.parse(YAMLValue.decodeEmbedded(EmbeddedRules.trees[i], file: "builtin:rules/" + builtInPath), base: nil)
     }()
 
     /// Reads a lexicon mapping; with `base`, its lists extend the base's. Unknown keys and malformed entries are
@@ -58,7 +58,11 @@ public struct NameLexicon: Sendable, Equatable {
                 return out
             } ?? []
         }
-        func add(_ list: inout [String], _ new: [String]) { for w in new where !list.contains(w) { list.append(w) } }
+        // Order kept, duplicates dropped (a set, not `contains` on the list: the built-in lexicon has hundreds of surnames).
+        func add(_ list: inout [String], _ new: [String]) {
+            var seen = Set(list)
+            for w in new where seen.insert(w).inserted { list.append(w) }
+        }
         add(&lex.posts, words("posts"))
         add(&lex.leaderLists, words("leader-lists"))
         add(&lex.notNames, words("not-names"))
@@ -155,9 +159,10 @@ struct WordTable: Sendable, Equatable {
     private(set) var all: [[UInt32]] = []
     init() {}
     init(_ words: [String]) {
+        var seen = Set<[UInt32]>()
         for w in words {
             let s = w.unicodeScalars.map(\.value)
-            guard let f = s.first, !all.contains(s) else { continue }
+            guard let f = s.first, seen.insert(s).inserted else { continue }
             all.append(s)
             first.insert(f)
             byFirst[f, default: []].append(s)

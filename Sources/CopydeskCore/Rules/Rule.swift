@@ -1,3 +1,5 @@
+import Foundation
+
 /// How serious a finding is. Ordered: info < warning < error.
 public enum Severity: String, Sendable, Comparable, CaseIterable {
     case info, warning, error
@@ -100,6 +102,30 @@ public struct RuleExamples: Sendable {
     public var isEmpty: Bool { valid.isEmpty && invalid.isEmpty && fixes.isEmpty }
 }
 
+/// A rule's examples: parsed already (house rules: their mistakes are reported when the rule loads), or parsed on
+/// first read from the rule's YAML (built-in rules: start-up parses no examples; `StartupTests` checks that every
+/// built-in rule's examples parse, so the lazy parse cannot fail).
+final class RuleExamplesBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var parsed: RuleExamples?
+    private let node: YAMLValue?
+    private let rule: String
+    init(_ examples: RuleExamples) { parsed = examples; node = nil; rule = "" }
+    init(parsingLater node: YAMLValue?, rule: String) { self.node = node; self.rule = rule }
+
+    var value: RuleExamples {
+        lock.lock(); defer { lock.unlock() }
+        if let parsed { return parsed }
+        do {
+            let v = try RuleLoader.parseExamples(node)
+            parsed = v
+            return v
+        } catch {
+            fatalError("the examples of the built-in rule \(rule) do not load: \(error)")
+        }
+    }
+}
+
 /// A rule as declared in YAML, compiled and ready to run.
 public struct Rule: Sendable {
     public var id: String
@@ -117,7 +143,10 @@ public struct Rule: Sendable {
     public var styles: [String]
     /// Whether `copydesk:recommended` turns it on.
     public var recommended: Bool
-    public var examples: RuleExamples
+    /// Read only by `copydesk test` and `explain`, the example runner and the tests: a built-in rule's are parsed
+    /// when first read (see `RuleExamplesBox`), not at every start.
+    public var examples: RuleExamples { examplesBox.value }
+    var examplesBox: RuleExamplesBox
     public var check: any Check
     /// The rule's YAML, kept to recompile it with options from a configuration.
     public var source: YAMLValue

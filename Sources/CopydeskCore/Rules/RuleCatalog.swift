@@ -10,8 +10,9 @@ public struct RuleCatalog: Sendable {
     public static let builtIn: Result<RuleCatalog, ConfigError> = {
         var c = RuleCatalog()
         do {
-            for f in EmbeddedRules.files where !f.path.hasPrefix("lexicons/") {
-                try c.add(RuleLoader.load(text: f.text, file: "builtin:rules/\(f.path)", relativePath: f.path, builtIn: true))
+            // From the trees composed at build time: no YAML is parsed at start-up.
+            for (f, tree) in zip(EmbeddedRules.files, EmbeddedRules.trees) where !f.path.hasPrefix("lexicons/") {
+                try c.add(RuleLoader.load(tree: tree, relativePath: f.path))
             }
             return .success(c)
         } catch let e as ConfigError {

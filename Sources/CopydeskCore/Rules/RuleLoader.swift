@@ -62,6 +62,14 @@ public enum RuleLoader {
         return try compile(root, file: file, defaultID: id(forRelativePath: relativePath), builtIn: builtIn)
     }
 
+    /// A built-in rule from its tree composed at build time (`EmbeddedRules.trees`).
+    static func load(tree: StaticString, relativePath: String) throws -> Rule {
+        let file = "builtin:rules/\(relativePath)"
+        let root = YAMLValue.decodeEmbedded(tree, file: file)
+        guard case .mapping = root else { throw ConfigError(root.mark, "a rule file must be a mapping of keys (kind, severity, message…), found \(root.kindName)") }
+        return try compile(root, file: file, defaultID: id(forRelativePath: relativePath), builtIn: true)
+    }
+
     /// Compiles a rule mapping. Also used to recompile a rule with options merged in from a configuration.
     /// Every key is checked even after an error, so all the mistakes of a rule file are reported at once.
     public static func compile(_ root: YAMLValue, file: String, defaultID: String, builtIn: Bool) throws -> Rule {
@@ -108,7 +116,10 @@ public enum RuleLoader {
             }
             return styles
         }
-        let examples = errors.run { try parseExamples(m["examples"]) }
+        // A built-in rule's examples are parsed when first read (start-up reads none); a house rule's now, so that
+        // their mistakes are reported when it loads.
+        let examples: RuleExamplesBox? = builtIn ? RuleExamplesBox(parsingLater: m["examples"], rule: id)
+            : errors.run { RuleExamplesBox(try parseExamples(m["examples"])) }
         let authority = errors.run { try m["authority"]?.string("authority") }
         let link = errors.run { try m["link"]?.string("link") }
         let recommended = errors.run { try m["recommended"]?.bool("recommended") ?? true }
@@ -122,7 +133,7 @@ public enum RuleLoader {
                     authority: authority!, link: link!,
                     scope: scope, fixSafety: fix!, styles: styles!,
                     recommended: recommended!,
-                    examples: examples!, check: check!, source: root, builtIn: builtIn, supersedes: supersedes!)
+                    examplesBox: examples!, check: check!, source: root, builtIn: builtIn, supersedes: supersedes!)
     }
 
     static func parseExamples(_ node: YAMLValue?) throws -> RuleExamples {
@@ -159,7 +170,7 @@ public enum RuleLoader {
         }
         for v in try m["invalid"]?.list("examples.invalid") ?? [] {
             let t = try v.string("an invalid example")
-            guard t.contains("[[") && t.contains("]]") else {
+            guard hasPair(t, 0x5B), hasPair(t, 0x5D) else {   // `[[` and `]]`
                 throw ConfigError(v.mark, "an invalid example must mark each expected finding with [[…]] (an empty [[]] for an insertion point)")
             }
             ex.invalid.append(RuleExample(text: t, mark: v.mark))
@@ -173,6 +184,16 @@ public enum RuleLoader {
         }
         return ex
     }
+}
+
+/// Whether `text` holds the byte `b` twice in a row (on UTF-8 bytes: Foundation's `contains` went through NSString).
+func hasPair(_ text: String, _ b: UInt8) -> Bool {
+    var previous = false
+    for c in text.utf8 {
+        if c == b && previous { return true }
+        previous = c == b
+    }
+    return false
 }
 
 /// Expected findings marked in an example text as `[[…]]`.

@@ -131,6 +131,60 @@ public indirect enum YAMLValue: Sendable {
         return convert(node, file: file)
     }
 
+    /// A built-in file's tree, composed at build time by EmbedRules (`Sources/EmbedRules/main.swift` writes the
+    /// form read here; `EmbeddedRulesTests` checks that it equals `parse` of the file's text): no YAML parsing at
+    /// start-up. The form is trusted (generated, never user input).
+    static func decodeEmbedded(_ tree: StaticString, file: String) -> YAMLValue {
+        tree.withUTF8Buffer { p in
+            var i = 0
+            return decodeNode(p, &i, file)
+        }
+    }
+
+    private static func decodeNumber(_ p: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Int {
+        var v = 0
+        while p[i] &- 0x30 < 10 { v = v &* 10 &+ Int(p[i] &- 0x30); i += 1 }
+        i += 1   // the separator: `,` `;` or `:`
+        return v
+    }
+
+    private static func decodeMark(_ p: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ file: String) -> SourceMark {
+        let line = decodeNumber(p, &i)
+        return SourceMark(file: file, line: line, column: decodeNumber(p, &i))
+    }
+
+    private static func decodeString(_ p: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> String {
+        let n = decodeNumber(p, &i)
+        defer { i += n }
+        return String(decoding: UnsafeBufferPointer(rebasing: p[i..<(i + n)]), as: UTF8.self)
+    }
+
+    private static func decodeNode(_ p: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ file: String) -> YAMLValue {
+        let tag = p[i]
+        i += 1
+        let m = decodeMark(p, &i, file)
+        switch tag {
+        case UInt8(ascii: "S"), UInt8(ascii: "Q"): return .scalar(decodeString(p, &i), m, quoted: tag == UInt8(ascii: "Q"))
+        case UInt8(ascii: "L"):
+            let n = decodeNumber(p, &i)
+            var items: [YAMLValue] = []
+            items.reserveCapacity(n)
+            for _ in 0..<n { items.append(decodeNode(p, &i, file)) }
+            return .sequence(items, m)
+        case UInt8(ascii: "M"):
+            let n = decodeNumber(p, &i)
+            var pairs: [(key: String, keyMark: SourceMark, value: YAMLValue)] = []
+            pairs.reserveCapacity(n)
+            for _ in 0..<n {
+                let km = decodeMark(p, &i, file)
+                let k = decodeString(p, &i)
+                pairs.append((k, km, decodeNode(p, &i, file)))
+            }
+            return .mapping(pairs, m)
+        default: return .null(m)
+        }
+    }
+
     private static func convert(_ node: Node, file: String) -> YAMLValue {
         let m = node.mark.map { SourceMark(file: file, line: $0.line, column: $0.column) }
             ?? SourceMark(file: file, line: 1, column: 1)
