@@ -146,6 +146,35 @@ enum ArchiveFixture {
         }
     }
 
+    /// One `add` larger than a batch of the PostgreSQL backend (2,000 paragraphs), with an id given twice (its last
+    /// version is kept, counted once) and an id already archived (replaced): the same counts, rows and findings on
+    /// every backend.
+    @Test(arguments: ArchiveBackend.all)
+    func oneAddSpanningBatchesWithARepeatedId(_ backend: ArchiveBackend) throws {
+        try withDir { dir in
+            let store = try backend.make(dir)
+            var r = try store.add([try ArchiveFixture.article("s5.txt", text: ArchiveFixture.synthetic(9_000), date: "2023-01-01")])
+            #expect(r.added == 1 && r.replaced == 0)
+            var arts = try (0..<700).map { try ArchiveFixture.article("s\($0).txt", text: ArchiveFixture.synthetic($0), date: $0 == 7 ? nil : "2024-02-01") }
+            // s0 again at the end, one paragraph only: that version is stored.
+            arts.append(try ArchiveFixture.article("s0.txt", text: "合成稿件\n\n" + ArchiveFixture.oldParagraph + "\n", date: "2024-03-01"))
+            r = try store.add(arts)
+            #expect(r.added == 699 && r.replaced == 1, "\(r)")
+            let s = try store.stats()
+            #expect(s.articles == 700 && s.paragraphs == 699 * 3 + 1 && s.bandRows == (699 * 3 + 1) * Fingerprint.bands, "\(s)")
+            #expect(s.oldest == "2024-02-01" && s.newest == "2024-03-01")
+            // s0's first version is gone, its last is found; s5's old text is gone, its new text and the article
+            // without a date (s7) are found.
+            #expect(try Self.lint(ArchiveFixture.synthetic(0), path: "x.txt", archive: store).isEmpty)
+            let ds = try Self.lint(ArchiveFixture.draft, archive: store)
+            #expect(ds.count == 1 && ds.first?.message.contains("s0.txt") == true, "\(ds.map(\.message))")
+            #expect(try Self.lint(ArchiveFixture.synthetic(9_000), path: "x.txt", archive: store).isEmpty)
+            #expect(try Self.lint(ArchiveFixture.synthetic(5), path: "x.txt", archive: store).count == 3)
+            #expect(try Self.lint(ArchiveFixture.synthetic(7), path: "x.txt", archive: store).count == 3)
+            #expect(try Self.lint(ArchiveFixture.synthetic(699), path: "x.txt", archive: store).count == 3)
+        }
+    }
+
     @Test(arguments: ArchiveBackend.all)
     func removeAndStats(_ backend: ArchiveBackend) throws {
         try withDir { dir in
