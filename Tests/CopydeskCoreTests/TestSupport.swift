@@ -82,7 +82,7 @@ enum TS {
         var pause = 0.0005
         while p.isRunning && Date() < deadline {
             Thread.sleep(forTimeInterval: pause)
-            pause = min(pause * 2, 0.02)
+            pause = min(pause * 2, 0.005)
         }
         guard p.isRunning else { return true }
         kill(p.processIdentifier, SIGKILL)
