@@ -439,6 +439,27 @@ enum ArchiveFixture {
         }
     }
 
+    /// Three `archive add` processes of the same 40 articles at once (the first add of each id, then replaces): every
+    /// one succeeds (no duplicate key, no "database is locked") and the archive holds each article once.
+    @Test(arguments: ArchiveBackend.all)
+    func concurrentAddsOfTheSameArticles(_ backend: ArchiveBackend) throws {
+        try withDir { dir in
+            _ = try backend.make(dir)
+            let loc = try backend.location(dir)
+            for i in 0..<40 { try TS.write(ArchiveFixture.synthetic(600 + i), to: dir.appendingPathComponent("same/\(i).txt")) }
+            var runs: [(Process, URL, URL)] = []
+            for k in 0..<3 { runs.append(try launch(["archive", "add", "--archive", loc, "same"], in: dir, env: [:], tag: "same-\(k)")) }
+            for (p, _, err) in runs {
+                TS.finish(p, limit: 300)
+                let e = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
+                #expect(p.terminationStatus == 0 && e.contains("archived 40 article(s)"), "\(e)")
+            }
+            let r = try CLI.run(["archive", "stats", "--archive", loc, "--json"], in: dir)
+            #expect(r.stdout.contains("\"articles\":40,") && r.stdout.contains("\"paragraphs\":120,")
+                    && r.stdout.contains("\"bandRows\":\(120 * Fingerprint.bands),"), "\(r.stdout)")
+        }
+    }
+
     /// Starts copydesk with `env` added, its standard output and error going to files in `dir`.
     func launch(_ args: [String], in dir: URL, env extra: [String: String], tag: String) throws -> (Process, URL, URL) {
         let p = Process()

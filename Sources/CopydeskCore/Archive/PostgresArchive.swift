@@ -242,6 +242,11 @@ public final class PostgresArchive: ArchiveStore, @unchecked Sendable {
         return Set(try rows("DELETE FROM article WHERE id = ANY($1::text[]) RETURNING id", b) { try $0.decode(String.self) })
     }
 
+    /// Writers (`add`, `remove`) take this transaction-level advisory lock first, so they run one after another as
+    /// on SQLite: without it, two adds of the same new id both find nothing to replace, and the second fails on the
+    /// primary key when the first commits. Readers never wait for it.
+    static let writersLock: Int64 = 726379646574
+
     /// Paragraphs per batch of `add` (each batch: one statement deleting the old versions' rows by kind, one
     /// inserting the articles, one inserting the paragraphs and their band rows), so a batch is a few round trips
     /// instead of two per paragraph.
@@ -261,6 +266,7 @@ public final class PostgresArchive: ArchiveStore, @unchecked Sendable {
         if !cur.isEmpty { batches.append(cur) }
         return try run("cannot add") {
             try transaction {
+                try execute("SELECT pg_advisory_xact_lock(\(PostgresArchive.writersLock))")
                 var added = 0, replaced = 0
                 for batch in batches {
                     let existed = try deleteArticles(batch.map { articles[$0].id })
@@ -321,6 +327,7 @@ public final class PostgresArchive: ArchiveStore, @unchecked Sendable {
         let unique = ids.filter { seen.insert($0).inserted }
         return try run("cannot remove") {
             try transaction {
+                try execute("SELECT pg_advisory_xact_lock(\(PostgresArchive.writersLock))")
                 let existed = try deleteArticles(unique)
                 return unique.filter(existed.contains)
             }
