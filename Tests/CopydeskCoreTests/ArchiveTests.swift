@@ -40,6 +40,11 @@ enum ArchiveBackend: String, CaseIterable, CustomStringConvertible, Sendable {
 }
 
 enum ArchiveFixture {
+    /// Held by every archive test (both suites): the PostgreSQL tests share one test database (each test empties it)
+    /// and one server (the server-gone test stops it), and the two `.serialized` suites would otherwise run in
+    /// parallel with each other.
+    static let oneAtATime = NSLock()
+
     static let oldParagraph = "县农业农村局近日召开春耕备耕工作会议，全面部署今年粮食生产任务，要求各乡镇抓紧落实种子、化肥、农药等农资供应，加强技术指导服务，确保不误农时。"
     static let otherParagraph = "会上通报了去年全县粮食生产情况，全县粮食播种面积稳中有升，总产量创近五年新高，种粮大户和家庭农场数量持续增加。"
     static let published = "春耕备耕有序推进\n\n" + oldParagraph + "\n\n" + otherParagraph + "\n"
@@ -67,6 +72,8 @@ enum ArchiveFixture {
 
 @Suite(.serialized) struct ArchiveStoreTests {
     func withDir(_ body: (URL) throws -> Void) throws {
+        ArchiveFixture.oneAtATime.lock()
+        defer { ArchiveFixture.oneAtATime.unlock() }
         let dir = try TS.makeTempDir("copydesk-archive")
         defer { try? FileManager.default.removeItem(at: dir) }
         try body(dir.resolvingSymlinksInPath())
@@ -245,6 +252,8 @@ enum ArchiveFixture {
 /// The `archive` commands and `lint --archive`, as subprocesses.
 @Suite(.serialized) struct ArchiveCLITests {
     func withDir(_ body: (URL) throws -> Void) throws {
+        ArchiveFixture.oneAtATime.lock()
+        defer { ArchiveFixture.oneAtATime.unlock() }
         let dir = try TS.makeTempDir("copydesk-archive-cli")
         defer { try? FileManager.default.removeItem(at: dir) }
         try TS.write("extends: []\n", to: dir.appendingPathComponent(".lintrc.yml"))
