@@ -14,8 +14,18 @@ cmd=${1:?start|stop}; dir=${2:?folder}
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 pg_start() {
-    as_pg "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-c listen_addresses='' -c unix_socket_directories='$dir/sock' -c fsync=off" start >/dev/null
+    # The server must not keep the caller's descriptors: Foundation's Process (the Swift tests) hands every child
+    # the end of a socket pair it watches to learn that the child exited, so a postmaster holding it made
+    # `Process.waitUntilExit()` on this script wait forever (the child a zombie, the test hung). Close everything
+    # above stderr in a subshell before starting it.
+    (
+        for fd in /proc/self/fd/*; do
+            fd=${fd##*/}
+            case $fd in 0|1|2) ;; *) eval "exec $fd>&-" 2>/dev/null || true ;; esac
+        done
+        as_pg "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+            -o "-c listen_addresses='' -c unix_socket_directories='$dir/sock' -c fsync=off" start >/dev/null
+    )
 }
 case "$cmd" in
 kill)

@@ -83,7 +83,7 @@ enum CLI {
             inPipe.fileHandleForWriting.write(stdin)
             try inPipe.fileHandleForWriting.close()
         }
-        p.waitUntilExit()
+        TS.finish(p, sourceLocation: sourceLocation)
         try out.close(); try err.close()
         let o = try Data(contentsOf: outURL), e = try Data(contentsOf: errURL)
         try? FileManager.default.removeItem(at: outURL)

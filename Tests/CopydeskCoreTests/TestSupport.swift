@@ -70,6 +70,28 @@ enum TS {
         return (p.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
+    /// How long a test waits for a child process (seconds; `COPYDESK_TEST_CHILD_LIMIT` overrides, 600 by default).
+    static let childLimit: Double = ProcessInfo.processInfo.environment["COPYDESK_TEST_CHILD_LIMIT"].flatMap(Double.init) ?? 600
+
+    /// Waits for a started child at most `limit` seconds: one still running then is killed (SIGKILL) and the test
+    /// fails saying so, so a hung copydesk (a lost database connection, a deadlock) fails its test instead of hanging
+    /// the suite and CI. Returns whether it finished by itself.
+    @discardableResult
+    static func finish(_ p: Process, limit: Double = childLimit, sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+        let deadline = Date().addingTimeInterval(limit)
+        var pause = 0.0005
+        while p.isRunning && Date() < deadline {
+            Thread.sleep(forTimeInterval: pause)
+            pause = min(pause * 2, 0.005)
+        }
+        guard p.isRunning else { return true }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        Issue.record("\(p.executableURL?.lastPathComponent ?? "child") \((p.arguments ?? []).joined(separator: " ")) did not finish within \(Int(limit)) s: killed",
+                     sourceLocation: sourceLocation)
+        return false
+    }
+
     static func makeTempDir(_ tag: String = "copydesk-tests") throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(tag)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)

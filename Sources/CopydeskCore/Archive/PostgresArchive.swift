@@ -87,8 +87,27 @@ public final class PostgresArchive: ArchiveStore, @unchecked Sendable {
     /// Closed before it goes (postgres-nio asserts that a connection is closed before it is released).
     deinit { try? (connection.close() as EventLoopFuture<Void>).wait() }
 
+    /// How long one statement may wait for the server's answer (seconds; `COPYDESK_PG_TIMEOUT` overrides): a server
+    /// that stops answering without closing the connection (a network that drops packets) fails the statement after
+    /// this time instead of hanging; the connection is then closed, so the server rolls the transaction back.
+    static let statementTimeout: Int64 = {
+        if let v = ProcessInfo.processInfo.environment["COPYDESK_PG_TIMEOUT"], let n = Int64(v), n > 0 { return n }
+        return 120
+    }()
+
+    /// The connection was closed (by the server going away) before the statement was sent.
+    struct ConnectionLost: Error {}
+    /// The server did not answer a statement within `statementTimeout`.
+    struct NoAnswer: Error { var seconds: Int64 }
+
     static func wrap(_ error: Error, _ location: ArchiveLocation, doing: String) -> ArchiveError {
         if let e = error as? ArchiveError { return e }
+        if error is ConnectionLost {
+            return .database(location, "\(doing): the server closed the connection (was it stopped or restarted?)")
+        }
+        if let e = error as? NoAnswer {
+            return .database(location, "\(doing): the server did not answer within \(e.seconds) s (was it stopped or unreachable?)")
+        }
         if let e = error as? PSQLError {
             var why = "\(e.code)"
             switch e.code {
@@ -108,8 +127,32 @@ public final class PostgresArchive: ArchiveStore, @unchecked Sendable {
     // MARK: queries
 
     func rows<T>(_ sql: String, _ binds: PostgresBindings = PostgresBindings(), _ read: (PostgresRow) throws -> T) throws -> [T] {
-        let result = try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).wait()
-        return try result.rows.map(read)
+        try send(PostgresQuery(unsafeSQL: sql, binds: binds)).rows.map(read)
+    }
+
+    /// Sends one statement and waits for its answer, never forever. postgres-nio 1.33 hands a query to its channel
+    /// with `channel.write(…, promise: nil)`: once the server has closed the connection (an immediate shutdown while
+    /// `archive add` sat before its COMMIT), the channel's pipeline is gone, that write fails unseen, and the query's
+    /// future never completes — `wait()` blocked forever (seen: main thread in `EventLoopFuture.wait` under
+    /// `transaction`'s COMMIT, event loops idle, the socket's descriptor already closed). So the statement is sent
+    /// from the connection's event loop after checking that the connection is open (a channel only closes on its
+    /// own loop, so it cannot close between the check and the write; a statement in flight when it closes is failed
+    /// by postgres-nio), and a deadline fails a statement the server never answers and closes the connection.
+    func send(_ query: PostgresQuery) throws -> PostgresQueryResult {
+        let conn = connection, logger = self.logger, seconds = PostgresArchive.statementTimeout
+        let loop = conn.eventLoop
+        let answer = loop.flatSubmit { () -> EventLoopFuture<PostgresQueryResult> in
+            guard !conn.isClosed else { return loop.makeFailedFuture(ConnectionLost()) }
+            let promise = loop.makePromise(of: PostgresQueryResult.self)
+            conn.query(query, logger: logger).cascade(to: promise)
+            let timer = loop.scheduleTask(in: .seconds(seconds)) {
+                promise.fail(NoAnswer(seconds: seconds))   // ignored when the answer came first
+                _ = conn.close() as EventLoopFuture<Void>
+            }
+            promise.futureResult.whenComplete { _ in timer.cancel() }
+            return promise.futureResult
+        }
+        return try answer.wait()
     }
 
     func execute(_ sql: String, _ binds: PostgresBindings = PostgresBindings()) throws {
@@ -175,51 +218,61 @@ public final class PostgresArchive: ArchiveStore, @unchecked Sendable {
 
     // MARK: writing
 
-    func deleteArticle(_ id: String) throws -> Bool {
-        var b = PostgresBindings(); b.append(id)
-        let old = try rows("SELECT id, fingerprint FROM paragraph WHERE article_id = $1", b) { row -> (Int64, [UInt8]) in
+    /// Deletes articles, their paragraphs and their band rows (found from the stored fingerprints by the band
+    /// table's primary key), a few statements for all of them. Returns the ids that were there.
+    func deleteArticles(_ ids: [String]) throws -> Set<String> {
+        guard !ids.isEmpty else { return [] }
+        var b = PostgresBindings(); b.append(ids)
+        let old = try rows("SELECT id, fingerprint FROM paragraph WHERE article_id = ANY($1::text[])", b) { row -> (Int64, [UInt8]) in
             let (pid, buf) = try row.decode((Int64, ByteBuffer).self)
             return (pid, Array(buf.readableBytesView))
         }
-        var keys: [Int64] = [], pids: [Int64] = []
-        for (pid, bytes) in old {
-            guard let f = Fingerprint(encoded: bytes) else { continue }
-            for k in f.bandKeys() { keys.append(Int64(bitPattern: k)); pids.append(pid) }
+        if !old.isEmpty {
+            var keys: [Int64] = [], pids: [Int64] = []
+            for (pid, bytes) in old {
+                guard let f = Fingerprint(encoded: bytes) else { continue }
+                for k in f.bandKeys() { keys.append(Int64(bitPattern: k)); pids.append(pid) }
+            }
+            if !keys.isEmpty {
+                var kb = PostgresBindings(); kb.append(keys); kb.append(pids)
+                try execute("DELETE FROM band b USING unnest($1::bigint[], $2::bigint[]) AS t(k, p) WHERE b.key = t.k AND b.paragraph = t.p", kb)
+            }
+            try execute("DELETE FROM paragraph WHERE article_id = ANY($1::text[])", b)
         }
-        if !keys.isEmpty {
-            var kb = PostgresBindings(); kb.append(keys); kb.append(pids)
-            try execute("DELETE FROM band b USING unnest($1::bigint[], $2::bigint[]) AS t(k, p) WHERE b.key = t.k AND b.paragraph = t.p", kb)
-        }
-        try execute("DELETE FROM paragraph WHERE article_id = $1", b)
-        return try rows("DELETE FROM article WHERE id = $1 RETURNING id", b) { try $0.decode(String.self) }.count > 0
+        return Set(try rows("DELETE FROM article WHERE id = ANY($1::text[]) RETURNING id", b) { try $0.decode(String.self) })
     }
+
+    /// Writers (`add`, `remove`) take this transaction-level advisory lock first, so they run one after another as
+    /// on SQLite: without it, two adds of the same new id both find nothing to replace, and the second fails on the
+    /// primary key when the first commits. Readers never wait for it.
+    static let writersLock: Int64 = 726379646574
+
+    /// Paragraphs per batch of `add` (each batch: one statement deleting the old versions' rows by kind, one
+    /// inserting the articles, one inserting the paragraphs and their band rows), so a batch is a few round trips
+    /// instead of two per paragraph.
+    static let addBatch = 2_000
 
     public func add(_ articles: [ArchiveArticle]) throws -> (added: Int, replaced: Int) {
         let now = ISO8601DateFormatter().string(from: Date())
-        let keys = articles.map { $0.paragraphs.map { $0.fingerprint.bandKeys().map { Int64(bitPattern: $0) } } }
+        // An id given twice: its last version is stored (as one replace after another would leave it) and counted once.
+        var last: [String: Int] = [:]
+        for (k, a) in articles.enumerated() { last[a.id] = k }
+        let kept = articles.indices.filter { last[articles[$0].id] == $0 }
+        var batches: [[Int]] = [], cur: [Int] = [], size = 0
+        for k in kept {
+            cur.append(k); size += max(articles[k].paragraphs.count, 1)
+            if size >= PostgresArchive.addBatch { batches.append(cur); cur = []; size = 0 }
+        }
+        if !cur.isEmpty { batches.append(cur) }
         return try run("cannot add") {
             try transaction {
+                try execute("SELECT pg_advisory_xact_lock(\(PostgresArchive.writersLock))")
                 var added = 0, replaced = 0
-                var seen = Set<String>()
-                for (k, a) in articles.enumerated() {
-                    let existed = try deleteArticle(a.id)
-                    if !seen.insert(a.id).inserted {} else if existed { replaced += 1 } else { added += 1 }
-                    var b = PostgresBindings()
-                    b.append(a.id); b.append(a.title); b.append(a.date); b.append(now); b.append(a.paragraphs.count)
-                    try execute("INSERT INTO article (id, title, published, added_at, paragraphs) VALUES ($1, $2, $3, $4, $5)", b)
-                    for (i, p) in a.paragraphs.enumerated() {
-                        let f = p.fingerprint
-                        var pb = PostgresBindings()
-                        pb.append(a.id); pb.append(i); pb.append(Int64(bitPattern: f.exact)); pb.append(Int64(bitPattern: f.numbers))
-                        pb.append(p.han); pb.append(SQLiteArchive.positionText(p.start, p.end))
-                        pb.append(ByteBuffer(bytes: f.encoded())); pb.append(ByteBuffer(bytes: ShortShingles.bytes(p.shingles)))
-                        let pid = try rows("""
-                            INSERT INTO paragraph (article_id, ordinal, exact, numbers, han, position, fingerprint, shingles)
-                            VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id
-                            """, pb) { try $0.decode(Int64.self) }[0]
-                        var bb = PostgresBindings(); bb.append(keys[k][i]); bb.append(pid)
-                        try execute("INSERT INTO band (key, paragraph) SELECT unnest($1::bigint[]), $2 ON CONFLICT DO NOTHING", bb)
-                    }
+                for batch in batches {
+                    let existed = try deleteArticles(batch.map { articles[$0].id })
+                    replaced += existed.count
+                    added += batch.count - existed.count
+                    try insert(batch.map { articles[$0] }, now: now)
                 }
                 try SQLiteArchive.testPauseBeforeCommit()
                 return (added, replaced)
@@ -227,8 +280,58 @@ public final class PostgresArchive: ArchiveStore, @unchecked Sendable {
         }
     }
 
+    /// Inserts articles (ids not in the archive) with their paragraphs and band rows: two statements, the rows
+    /// passed as arrays and unnested on the server; the paragraphs' band rows join the generated paragraph ids by
+    /// (article, ordinal) in the same statement.
+    func insert(_ batch: [ArchiveArticle], now: String) throws {
+        var ids: [String] = [], titles: [String] = [], dates: [String] = [], counts: [Int32] = []
+        var pArticle: [String] = [], pOrdinal: [Int32] = [], pExact: [Int64] = [], pNumbers: [Int64] = [], pHan: [Int32] = []
+        var pPosition: [String] = [], pFingerprint: [ByteBuffer] = [], pShingles: [ByteBuffer] = []
+        var bArticle: [String] = [], bOrdinal: [Int32] = [], bKey: [Int64] = []
+        for a in batch {
+            ids.append(a.id); titles.append(a.title); dates.append(a.date ?? ""); counts.append(Int32(a.paragraphs.count))
+            for (i, p) in a.paragraphs.enumerated() {
+                let f = p.fingerprint
+                pArticle.append(a.id); pOrdinal.append(Int32(i))
+                pExact.append(Int64(bitPattern: f.exact)); pNumbers.append(Int64(bitPattern: f.numbers)); pHan.append(Int32(p.han))
+                pPosition.append(SQLiteArchive.positionText(p.start, p.end))
+                pFingerprint.append(ByteBuffer(bytes: f.encoded())); pShingles.append(ByteBuffer(bytes: ShortShingles.bytes(p.shingles)))
+                for key in f.bandKeys() { bArticle.append(a.id); bOrdinal.append(Int32(i)); bKey.append(Int64(bitPattern: key)) }
+            }
+        }
+        var ab = PostgresBindings()
+        ab.append(ids); ab.append(titles); ab.append(dates); ab.append(now); ab.append(counts)
+        try execute("""
+            INSERT INTO article (id, title, published, added_at, paragraphs)
+            SELECT id, title, NULLIF(published, ''), $4, paragraphs FROM unnest($1::text[], $2::text[], $3::text[], $5::int[]) AS t(id, title, published, paragraphs)
+            """, ab)
+        guard !pArticle.isEmpty else { return }
+        var pb = PostgresBindings()
+        pb.append(pArticle); pb.append(pOrdinal); pb.append(pExact); pb.append(pNumbers); pb.append(pHan)
+        pb.append(pPosition); pb.append(pFingerprint); pb.append(pShingles)
+        pb.append(bArticle); pb.append(bOrdinal); pb.append(bKey)
+        try execute("""
+            WITH p AS (
+                INSERT INTO paragraph (article_id, ordinal, exact, numbers, han, position, fingerprint, shingles)
+                SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::bigint[], $5::int[], $6::text[], $7::bytea[], $8::bytea[])
+                RETURNING id, article_id, ordinal)
+            INSERT INTO band (key, paragraph)
+            SELECT k.key, p.id FROM unnest($9::text[], $10::int[], $11::bigint[]) AS k(article_id, ordinal, key)
+                JOIN p ON p.article_id = k.article_id AND p.ordinal = k.ordinal
+            ON CONFLICT DO NOTHING
+            """, pb)
+    }
+
     public func remove(_ ids: [String]) throws -> [String] {
-        try run("cannot remove") { try transaction { try ids.filter { try deleteArticle($0) } } }
+        var seen = Set<String>()
+        let unique = ids.filter { seen.insert($0).inserted }
+        return try run("cannot remove") {
+            try transaction {
+                try execute("SELECT pg_advisory_xact_lock(\(PostgresArchive.writersLock))")
+                let existed = try deleteArticles(unique)
+                return unique.filter(existed.contains)
+            }
+        }
     }
 
     // MARK: reading
