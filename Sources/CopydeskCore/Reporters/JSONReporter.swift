@@ -110,23 +110,24 @@ public final class JSONStreamWriter {
         let workers = Parallel.chunks(forBytes: diagnostics.count * 64)
         if workers > 1 && diagnostics.count >= 4 * block {
             let blocks = (diagnostics.count + block - 1) / block
+            let buffers = BlockBuffers(2 * workers)
+            let locators = (0..<buffers.count).map { $0 == 0 ? src : f.locator! }
             var b = 0
             while b < blocks {
                 let wave = min(2 * workers, blocks - b)
                 let firstOverall = first
-                let rendered = Parallel.map(wave) { k -> [UInt8] in
-                    var part: [UInt8] = []
-                    part.reserveCapacity(block * 450)
+                _ = Parallel.map(wave) { k -> Bool in
                     let lo = (b + k) * block
-                    let loc = k == 0 ? src : f.locator!
-                    for i in lo..<min(diagnostics.count, lo + block) {
-                        if !(firstOverall && i == 0) { part.append(0x2C); part.append(0x0A) }
-                        Self.append(&part, diagnostics[i], loc, path: path, file: f.path)
+                    buffers.fill(k) { part in
+                        for i in lo..<min(diagnostics.count, lo + block) {
+                            if !(firstOverall && i == 0) { part.append(0x2C); part.append(0x0A) }
+                            Self.append(&part, diagnostics[i], locators[k], path: path, file: f.path)
+                        }
                     }
-                    return part
+                    return true
                 }
                 first = false
-                for part in rendered { sink.write(bytes: part) }
+                for k in 0..<wave { sink.write(bytes: buffers[k]) }
                 b += wave
             }
             return

@@ -70,6 +70,22 @@ public final class ByteSink: @unchecked Sendable {
     deinit { flush() }
 }
 
+/// Buffers for blocks of one report rendered on several cores, kept from one wave of blocks to the next: a fresh
+/// array per block is a fresh mapping of memory and its page faults every time. Each index is used by one task
+/// at a time (raw storage: no exclusivity check between the tasks, which touch different buffers).
+final class BlockBuffers: @unchecked Sendable {
+    let count: Int
+    private let p: UnsafeMutablePointer<[UInt8]>
+    init(_ n: Int) { count = n; p = .allocate(capacity: n); p.initialize(repeating: [], count: n) }
+    deinit { p.deinitialize(count: count); p.deallocate() }
+    /// Empties buffer `k` (keeping its memory) and lets `body` fill it.
+    func fill(_ k: Int, _ body: (inout [UInt8]) -> Void) {
+        p[k].removeAll(keepingCapacity: true)
+        body(&p[k])
+    }
+    subscript(k: Int) -> [UInt8] { p[k] }
+}
+
 /// JSON written straight as UTF-8 bytes, the same bytes `JSON.string`/`JSON.object` make (no `String` per value).
 enum JSONBytes {
     @inline(__always) static func ascii(_ out: inout [UInt8], _ s: StaticString) {

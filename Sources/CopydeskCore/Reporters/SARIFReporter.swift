@@ -220,29 +220,30 @@ public final class SARIFStreamWriter {
         let workers = Parallel.chunks(forBytes: diagnostics.count * 64)
         if workers > 1 && diagnostics.count >= 4 * block {
             let blocks = (diagnostics.count + block - 1) / block
+            let buffers = BlockBuffers(2 * workers)
+            let locators = (0..<buffers.count).map { $0 == 0 ? src : f.locator! }
             var b = 0
             while b < blocks {
                 let wave = min(2 * workers, blocks - b)
                 func bounds(_ k: Int) -> Range<Int> { let lo = (b + k) * block; return lo..<min(diagnostics.count, lo + block) }
-                let locators = (0..<wave).map { $0 == 0 ? src : f.locator! }
                 let hashes = Parallel.map(wave) { k in bounds(k).map { locators[k].fingerprint(ruleID: diagnostics[$0].ruleID, offset: diagnostics[$0].range.lowerBound) } }
                 var repeats: [[Int]] = []
                 for k in 0..<wave {
                     repeats.append(hashes[k].map { h in let n = (seen[h] ?? 0) + 1; seen[h] = n; return n })
                 }
                 let firstOverall = first
-                let rendered = Parallel.map(wave) { k -> [UInt8] in
-                    var part: [UInt8] = []
-                    part.reserveCapacity(block * 600)
-                    for (j, i) in bounds(k).enumerated() {
-                        if !(firstOverall && i == 0) { part.append(0x2C); part.append(0x0A) }
-                        Self.appendResult(&part, diagnostics[i], locators[k], hash: hashes[k][j], repeat: repeats[k][j],
-                                          ruleIndex: ruleIndex[diagnostics[i].ruleID]!, artifact: artifact, uri: uri, base: base)
+                _ = Parallel.map(wave) { k -> Bool in
+                    buffers.fill(k) { part in
+                        for (j, i) in bounds(k).enumerated() {
+                            if !(firstOverall && i == 0) { part.append(0x2C); part.append(0x0A) }
+                            Self.appendResult(&part, diagnostics[i], locators[k], hash: hashes[k][j], repeat: repeats[k][j],
+                                              ruleIndex: ruleIndex[diagnostics[i].ruleID]!, artifact: artifact, uri: uri, base: base)
+                        }
                     }
-                    return part
+                    return true
                 }
                 first = false
-                for part in rendered { spool.sink.write(bytes: part) }
+                for k in 0..<wave { spool.sink.write(bytes: buffers[k]) }
                 b += wave
             }
             return

@@ -65,17 +65,16 @@ public struct TextReporter: Reporter {
         if workers > 1 && diagnostics.count >= 4 * block {
             flush()
             let blocks = (diagnostics.count + block - 1) / block
+            let buffers = BlockBuffers(2 * workers)
             var b = 0
             while b < blocks {
                 let wave = min(2 * workers, blocks - b)
-                let rendered = Parallel.map(wave) { k -> [UInt8] in
-                    var part: [UInt8] = []
-                    part.reserveCapacity(block * 400)
+                _ = Parallel.map(wave) { k -> Bool in
                     let lo = (b + k) * block
-                    renderDiagnostics(diagnostics[lo..<min(diagnostics.count, lo + block)], src, path, into: &part, flushes: false, write: { _ in })
-                    return part
+                    buffers.fill(k) { renderDiagnostics(diagnostics[lo..<min(diagnostics.count, lo + block)], src, path, into: &$0, flushes: false, write: { _ in }) }
+                    return true
                 }
-                for part in rendered { write(part) }
+                for k in 0..<wave { write(buffers[k]) }
                 b += wave
             }
             return
