@@ -40,6 +40,9 @@ public struct PhrasesCheck: Check {
     var exceptRight: Set<UInt32> = []
     /// Phrases from `allow` (listed after the flagged ones): matched, never reported.
     var allowed: [Bool] = []
+    /// No two phrases are the same pattern (after case folding with `ignore-case`): `automaton` is then exactly
+    /// the automaton a scanner of this rule alone would build, and `run` uses it instead of building one per text.
+    var phrasesDistinct = false
 
     static let keys: Set<String> = ["phrases", "ignore-case", "left", "right", "either", "continued-line", "except-left", "except-right", "allow"]
 
@@ -80,6 +83,8 @@ public struct PhrasesCheck: Check {
         ignoreCase = ci
         let bytes = ph.map { Array($0.utf8) }
         automaton = AhoCorasick(patterns: bytes, caseInsensitiveASCII: ci)
+        let keys = ci ? bytes.map { $0.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 } } : bytes
+        phrasesDistinct = !keys.isEmpty && Set(keys).count == keys.count
         func alnum(_ b: UInt8?) -> Bool { guard let b else { return false }; return (b >= 0x30 && b <= 0x39) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x7A) }
         left = try m["left"].map { try BoundaryCheck.classes($0, "left") }
         right = try m["right"].map { try BoundaryCheck.classes($0, "right") }
@@ -127,7 +132,7 @@ public struct PhrasesCheck: Check {
                 if end < s.range.upperBound { segments[k].range = s.range.lowerBound..<end; segments[k].atLineEnd = false }
             }
         }
-        PhrasesScanner(rules: [(context.ruleIndex, self, context.fixSafety, context.message, context.scope)])
+        PhrasesScanner.single((context.ruleIndex, self, context.fixSafety, context.message, context.scope))
             .scan(context.document, segments, into: &findings)
     }
 
@@ -242,6 +247,19 @@ struct PhrasesScanner: Sendable {
             }
             if !patterns.isEmpty { automata.append((AhoCorasick(patterns: patterns, caseInsensitiveASCII: ci), owners)) }
         }
+    }
+
+    /// One rule: its check's own automaton when its phrases are distinct (the patterns, their order and owners
+    /// are then what `init(rules:)` would build), else `init(rules:)`.
+    static func single(_ e: (Int, PhrasesCheck, FixSafety, String, Scope)) -> PhrasesScanner {
+        guard e.1.phrasesDistinct else { return PhrasesScanner(rules: [e]) }
+        return PhrasesScanner(entry: (rule: e.0, check: e.1, safety: e.2, message: e.3, scope: e.4),
+                              automaton: e.1.automaton, owners: e.1.phrases.indices.map { [(entry: 0, phrase: $0)] })
+    }
+
+    private init(entry: Entry, automaton: AhoCorasick, owners: [[(entry: Int, phrase: Int)]]) {
+        rules = [entry]
+        automata = [(automaton, owners)]
     }
 
     func scan(_ doc: Document, _ segments: [Segment], into findings: inout [Finding]) {

@@ -192,17 +192,15 @@ public struct ScalarHits: Sendable {
     public var vals: [UInt32]
 }
 
-public final class SegmentTexts {
-    private var cache: [Int: String] = [:]
-    private var hitCache: [[UInt32]: ScalarHits] = [:]
+/// The look-up tables of `SegmentTexts.scalarHits` for one set of characters, built once per process (a check
+/// asks for the same few sets in every document; building them zeroed 16 KB per document and set).
+enum ScalarHitTables {
+    typealias Tables = (lead: [UInt64], bmp: [UInt64], astral: [UInt32], skipHan: Bool)
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var built: [[UInt32]: Tables] = [:]
 
-    /// The offsets of the characters `scalars` (sorted) in every segment, found in one pass over the text and
-    /// shared by the checks that ask for the same set (the `numbers` rules and `pairs`). The pass steps by
-    /// characters and decodes only those whose lead byte one of the wanted characters has.
-    public func scalarHits(_ scalars: [UInt32]) -> ScalarHits {
-        if let h = hitCache[scalars] { return h }
-        var start = [Int](repeating: 0, count: segments.count + 1)
-        var pos: [Int] = [], vals: [UInt32] = []
+    static func of(_ scalars: [UInt32]) -> Tables {
+        if let t = lock.withLock({ built[scalars] }) { return t }
         // The first two bytes of each wanted character (one bit per pair): a Han character whose lead byte is
         // shared with a wanted one is told apart without decoding.
         var lead = [UInt64](repeating: 0, count: 1024)
@@ -216,6 +214,24 @@ public final class SegmentTexts {
         let astral = scalars.filter { $0 >= 0x10000 }
         // No wanted character in U+4000–U+9FFF: Chinese text is skipped by its lead byte.
         let skipHan = !scalars.contains { $0 >= 0x4000 && $0 <= 0x9FFF }
+        let t = (lead, bmp, astral, skipHan)
+        lock.withLock { if built.count < 256 { built[scalars] = t } }
+        return t
+    }
+}
+
+public final class SegmentTexts {
+    private var cache: [Int: String] = [:]
+    private var hitCache: [[UInt32]: ScalarHits] = [:]
+
+    /// The offsets of the characters `scalars` (sorted) in every segment, found in one pass over the text and
+    /// shared by the checks that ask for the same set (the `numbers` rules and `pairs`). The pass steps by
+    /// characters and decodes only those whose lead byte one of the wanted characters has.
+    public func scalarHits(_ scalars: [UInt32]) -> ScalarHits {
+        if let h = hitCache[scalars] { return h }
+        var start = [Int](repeating: 0, count: segments.count + 1)
+        var pos: [Int] = [], vals: [UInt32] = []
+        let (lead, bmp, astral, skipHan) = ScalarHitTables.of(scalars)
         document.source.bytes.withUnsafeBufferPointer { p in
             lead.withUnsafeBufferPointer { t in
               bmp.withUnsafeBufferPointer { m in
