@@ -107,29 +107,16 @@ public final class JSONStreamWriter {
         let diagnostics = f.diagnostics
         // Many findings: blocks rendered on all cores (each with its own locator), written in order.
         let block = 2048
-        let workers = Parallel.chunks(forBytes: diagnostics.count * 64)
-        if workers > 1 && diagnostics.count >= 4 * block {
-            let blocks = (diagnostics.count + block - 1) / block
-            let buffers = BlockBuffers(2 * workers)
-            let locators = (0..<buffers.count).map { $0 == 0 ? src : f.locator! }
-            var b = 0
-            while b < blocks {
-                let wave = min(2 * workers, blocks - b)
-                let firstOverall = first
-                _ = Parallel.map(wave) { k -> Bool in
-                    let lo = (b + k) * block
-                    buffers.fill(k) { part in
-                        for i in lo..<min(diagnostics.count, lo + block) {
-                            if !(firstOverall && i == 0) { part.append(0x2C); part.append(0x0A) }
-                            Self.append(&part, diagnostics[i], locators[k], path: path, file: f.path)
-                        }
-                    }
-                    return true
+        if let workers = BlockBuffers.workers(forFindings: diagnostics.count, block: block) {
+            let locators = (0..<(2 * workers)).map { $0 == 0 ? src : f.locator! }
+            let firstOverall = first
+            BlockBuffers.render(count: diagnostics.count, block: block, workers: workers, render: { k, items, part in
+                for i in items {
+                    if !(firstOverall && i == 0) { part.append(0x2C); part.append(0x0A) }
+                    Self.append(&part, diagnostics[i], locators[k], path: path, file: f.path)
                 }
-                first = false
-                for k in 0..<wave { sink.write(bytes: buffers[k]) }
-                b += wave
-            }
+            }, write: { sink.write(bytes: $0) })
+            first = false
             return
         }
         for d in diagnostics {

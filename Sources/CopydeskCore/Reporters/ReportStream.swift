@@ -84,6 +84,33 @@ final class BlockBuffers: @unchecked Sendable {
         body(&p[k])
     }
     subscript(k: Int) -> [UInt8] { p[k] }
+
+    /// How many cores a report of `count` findings is rendered on: nil below four blocks or on one core (then it
+    /// is rendered in one pass).
+    static func workers(forFindings count: Int, block: Int) -> Int? {
+        let workers = Parallel.chunks(forBytes: count * 64)
+        return workers > 1 && count >= 4 * block ? workers : nil
+    }
+
+    /// Renders items `0..<count` in blocks of `block`, a wave of `2 × workers` blocks at a time: `beforeWave` gets
+    /// the wave's blocks (on this thread, in order), `render` fills block `k` of the wave into its buffer (on every
+    /// core), then `write` gets each block's bytes in order. The bytes are those of one pass over the items.
+    static func render(count: Int, block: Int, workers: Int, beforeWave: ([Range<Int>]) -> Void = { _ in },
+                       render: (_ k: Int, _ items: Range<Int>, _ out: inout [UInt8]) -> Void, write: ([UInt8]) -> Void) {
+        let buffers = BlockBuffers(2 * workers)
+        let blocks = (count + block - 1) / block
+        var b = 0
+        while b < blocks {
+            let wave = (0..<min(2 * workers, blocks - b)).map { k in ((b + k) * block)..<min(count, (b + k + 1) * block) }
+            beforeWave(wave)
+            _ = Parallel.map(wave.count) { k -> Bool in
+                buffers.fill(k) { render(k, wave[k], &$0) }
+                return true
+            }
+            for k in wave.indices { write(buffers[k]) }
+            b += wave.count
+        }
+    }
 }
 
 /// JSON written straight as UTF-8 bytes, the same bytes `JSON.string`/`JSON.object` make (no `String` per value).

@@ -217,35 +217,22 @@ public final class SARIFStreamWriter {
         // Many findings: a few blocks at a time, fingerprints worked out on all cores, repeats numbered in order,
         // then the blocks rendered on all cores and written in order (the same bytes as one pass).
         let block = 2048
-        let workers = Parallel.chunks(forBytes: diagnostics.count * 64)
-        if workers > 1 && diagnostics.count >= 4 * block {
-            let blocks = (diagnostics.count + block - 1) / block
-            let buffers = BlockBuffers(2 * workers)
-            let locators = (0..<buffers.count).map { $0 == 0 ? src : f.locator! }
-            var b = 0
-            while b < blocks {
-                let wave = min(2 * workers, blocks - b)
-                func bounds(_ k: Int) -> Range<Int> { let lo = (b + k) * block; return lo..<min(diagnostics.count, lo + block) }
-                let hashes = Parallel.map(wave) { k in bounds(k).map { locators[k].fingerprint(ruleID: diagnostics[$0].ruleID, offset: diagnostics[$0].range.lowerBound) } }
-                var repeats: [[Int]] = []
-                for k in 0..<wave {
-                    repeats.append(hashes[k].map { h in let n = (seen[h] ?? 0) + 1; seen[h] = n; return n })
+        if let workers = BlockBuffers.workers(forFindings: diagnostics.count, block: block) {
+            let locators = (0..<(2 * workers)).map { $0 == 0 ? src : f.locator! }
+            let firstOverall = first
+            var hashes: [[String]] = [], repeats: [[Int]] = []
+            BlockBuffers.render(count: diagnostics.count, block: block, workers: workers, beforeWave: { wave in
+                // Fingerprints of the wave on every core, their repeats numbered in order here.
+                hashes = Parallel.map(wave.count) { k in wave[k].map { locators[k].fingerprint(ruleID: diagnostics[$0].ruleID, offset: diagnostics[$0].range.lowerBound) } }
+                repeats = hashes.map { $0.map { h in let n = (seen[h] ?? 0) + 1; seen[h] = n; return n } }
+            }, render: { k, items, part in
+                for (j, i) in items.enumerated() {
+                    if !(firstOverall && i == 0) { part.append(0x2C); part.append(0x0A) }
+                    Self.appendResult(&part, diagnostics[i], locators[k], hash: hashes[k][j], repeat: repeats[k][j],
+                                      ruleIndex: ruleIndex[diagnostics[i].ruleID]!, artifact: artifact, uri: uri, base: base)
                 }
-                let firstOverall = first
-                _ = Parallel.map(wave) { k -> Bool in
-                    buffers.fill(k) { part in
-                        for (j, i) in bounds(k).enumerated() {
-                            if !(firstOverall && i == 0) { part.append(0x2C); part.append(0x0A) }
-                            Self.appendResult(&part, diagnostics[i], locators[k], hash: hashes[k][j], repeat: repeats[k][j],
-                                              ruleIndex: ruleIndex[diagnostics[i].ruleID]!, artifact: artifact, uri: uri, base: base)
-                        }
-                    }
-                    return true
-                }
-                first = false
-                for k in 0..<wave { spool.sink.write(bytes: buffers[k]) }
-                b += wave
-            }
+            }, write: { spool.sink.write(bytes: $0) })
+            first = false
             return
         }
         for d in diagnostics {

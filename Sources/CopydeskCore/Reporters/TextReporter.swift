@@ -61,22 +61,11 @@ public struct TextReporter: Reporter {
         // Many findings: blocks of them are rendered on all cores, a few blocks at a time, and written in order
         // (the same bytes as one pass; memory holds a few blocks of text, not the file's whole report).
         let block = 2048
-        let workers = Parallel.chunks(forBytes: diagnostics.count * 64)
-        if workers > 1 && diagnostics.count >= 4 * block {
+        if let workers = BlockBuffers.workers(forFindings: diagnostics.count, block: block) {
             flush()
-            let blocks = (diagnostics.count + block - 1) / block
-            let buffers = BlockBuffers(2 * workers)
-            var b = 0
-            while b < blocks {
-                let wave = min(2 * workers, blocks - b)
-                _ = Parallel.map(wave) { k -> Bool in
-                    let lo = (b + k) * block
-                    buffers.fill(k) { renderDiagnostics(diagnostics[lo..<min(diagnostics.count, lo + block)], src, path, into: &$0, flushes: false, write: { _ in }) }
-                    return true
-                }
-                for k in 0..<wave { write(buffers[k]) }
-                b += wave
-            }
+            BlockBuffers.render(count: diagnostics.count, block: block, workers: workers, render: { _, items, part in
+                renderDiagnostics(diagnostics[items], src, path, into: &part, flushes: false, write: { _ in })
+            }, write: write)
             return
         }
         renderDiagnostics(diagnostics[...], src, path, into: &out, flushes: true, write: write)
