@@ -163,9 +163,29 @@ enum LintCommand {
                     rdjsonStreams.append((out.path, out.format, RDJSONStreamWriter(sink: sink(out.path), rules: ruleList, lines: out.format == .rdjsonl)))
                 }
             }
+            // Reports rendered ahead: each file's (below 8,192 findings, where the reporters render in one pass) in
+            // the worker that linted it, on every core, when nothing filters the findings afterwards; the in-order
+            // emitter below then only writes the bytes. `rendered` holds text (when streaming), then JSON, then SARIF.
+            let jsonSlot = streaming ? 1 : 0, sarifSlot = jsonSlot + jsonStreams.count
+            var prepare: ((inout FileReport) -> Void)? = nil
+            if changes == nil && baseline == nil && (streaming || !jsonStreams.isEmpty || !sarifStreams.isEmpty) {
+                let jsonWriters = jsonStreams.count, sarifWriters = sarifStreams.map(\.1)
+                prepare = { report in
+                    guard report.diagnostics.count < 8192 else { return }
+                    var r: [[UInt8]?] = []
+                    if streaming { r.append(textReporter.renderedBytes(report)) }
+                    if jsonWriters > 0 {
+                        let j = JSONStreamWriter.prepare(report)
+                        for _ in 0..<jsonWriters { r.append(j) }
+                    }
+                    for w in sarifWriters { r.append(w.prepare(report)) }
+                    report.rendered = r
+                }
+            }
             func streams(_ report: FileReport) {
-                for (_, w) in jsonStreams { w.add(report) }
-                for (_, w) in sarifStreams { w.add(report) }
+                let ahead = !report.rendered.isEmpty
+                for (k, (_, w)) in jsonStreams.enumerated() { w.add(report, prepared: ahead ? report.rendered[jsonSlot + k] : nil) }
+                for (k, (_, w)) in sarifStreams.enumerated() { w.add(report, prepared: ahead ? report.rendered[sarifSlot + k] : nil) }
                 for (_, _, w) in rdjsonStreams { w.add(report) }
             }
             for m in reports { streams(m) }
@@ -175,17 +195,20 @@ enum LintCommand {
             }
             let keepText = laterDocuments.contains { $0.format.needsText } || (textOutput != nil && !streaming)
             let fingerprints = laterDocuments.contains { $0.format == .sarif || $0.format == .codequality }
-            runner.run(files: fileList, write: mode == .apply) { r in
+            runner.run(files: fileList, write: mode == .apply, prepare: prepare) { r in
                 var report = r.0
                 if let changes { _ = changes.filter(&report) }
                 if baseline != nil { baselined += baseline!.filter(&report, base: cwd) }
                 if writeBaseline != nil { recorded.add(report, base: cwd) }
                 if streaming {
                     let textSink = sink(textPath)
-                    textReporter.renderFile(report, writeBytes: { textSink.write(bytes: $0) })
+                    if !report.rendered.isEmpty, let text = report.rendered[0] { textSink.write(bytes: text) } else {
+                        textReporter.renderFile(report, writeBytes: { textSink.write(bytes: $0) })
+                    }
                     if interactive && textPath == nil { stdoutSink.flush() }
                 }
                 streams(report)
+                report.rendered = []
                 if laterDocuments.isEmpty && (streaming || textOutput == nil) {
                     report.tallyAndDrop()
                 } else if mode != .diff && !keepText {

@@ -405,12 +405,15 @@ public final class Runner: @unchecked Sendable {
     /// one result at a time.
     /// When writing, a file named twice (the same path, a symbolic link to it or another hard link) is processed
     /// once, under its first name: two workers must not fix the same file at once.
-    public func run(files: [String], write: Bool, emit: (FileResult) -> Void) {
+    /// `prepare`, when given, is called on each file's report in the worker that linted it, before the report
+    /// waits for its turn (the CLI renders small files' reports there, on every core, instead of under the lock).
+    public func run(files: [String], write: Bool, prepare: ((inout FileReport) -> Void)? = nil, emit: (FileResult) -> Void) {
         let files = write ? Self.distinctFiles(files) : files
         let box = ResultBox<FileResult>(count: files.count)
         let batch = files.count + (standardInput == nil ? 0 : 1) >= 2 ? BatchDuplicates(count: files.count + 1) : nil
         self.batch = batch
         if let batch { addStandardInput(at: files.count, into: batch) }
+        let prepare = prepare.map { UncheckedClosure($0) }   // it must be safe to call from every worker
         withoutActuallyEscaping(emit) { emit in
         let emitter = OrderedEmitter(box: box, emit: emit)
         DispatchQueue.concurrentPerform(iterations: files.count) { i in
@@ -450,6 +453,7 @@ public final class Runner: @unchecked Sendable {
                 // bytes for a diff. Memory then does not grow with the number of clean files.
                 if report.diagnostics.isEmpty && options.fixMode != .diff { report.source = nil }
                 let keep = options.fixMode == .diff
+                prepare?.body(&report)
                 box[i] = (report, original, keep ? fixed : nil)
             }
             emitter.ready()
@@ -486,6 +490,12 @@ final class ResolvedRules: @unchecked Sendable {
         if !fileRulesDone { fileRulesValue = BatchDuplicates.FileRules(linter); fileRulesDone = true }
         return fileRulesValue
     }
+}
+
+/// A closure the caller promises may be called from several threads at once (`Runner.run(prepare:)`).
+final class UncheckedClosure<T>: @unchecked Sendable {
+    let body: (inout T) -> Void
+    init(_ body: @escaping (inout T) -> Void) { self.body = body }
 }
 
 /// Emits finished slots of a `ResultBox` in index order and clears them. A worker that finishes while another

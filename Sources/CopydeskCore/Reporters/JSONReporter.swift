@@ -90,8 +90,24 @@ public final class JSONStreamWriter {
         out.append(0x7D)
     }
 
-    /// One file's report (after any baseline or changed-lines filtering).
-    public func add(_ f: FileReport) {
+    /// The diagnostics of a file of fewer than 8,192 findings, rendered ahead on any thread (separated as `add`
+    /// separates them, no separator before the first); nil when it has none or more.
+    public static func prepare(_ f: FileReport) -> [UInt8]? {
+        guard !f.diagnostics.isEmpty, f.diagnostics.count < 8192, let src = f.locator else { return nil }
+        var path: [UInt8] = []
+        JSONBytes.string(&path, f.path)
+        var out: [UInt8] = []
+        out.reserveCapacity(f.diagnostics.count * 500)
+        for (i, d) in f.diagnostics.enumerated() {
+            if i > 0 { out.append(0x2C); out.append(0x0A) }
+            append(&out, d, src, path: path, file: f.path)
+        }
+        return out
+    }
+
+    /// One file's report (after any baseline or changed-lines filtering); `prepared`: its diagnostics as
+    /// `prepare` rendered them.
+    public func add(_ f: FileReport, prepared: [UInt8]? = nil) {
         files += 1
         if let e = f.error {
             unreadable += 1
@@ -102,6 +118,11 @@ public final class JSONStreamWriter {
             switch d.severity { case .error: counts[0] += 1; case .warning: counts[1] += 1; case .info: counts[2] += 1 }
         }
         guard !f.diagnostics.isEmpty, let src = f.locator else { return }
+        if let prepared, !prepared.isEmpty {
+            if first { first = false } else { sink.write(bytes: [0x2C, 0x0A]) }
+            sink.write(bytes: prepared)
+            return
+        }
         var path: [UInt8] = []
         JSONBytes.string(&path, f.path)
         let diagnostics = f.diagnostics

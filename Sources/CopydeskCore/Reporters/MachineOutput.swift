@@ -55,6 +55,13 @@ public enum StableHash {
     }
 
     private static func fnv1a64(_ parts: [String], tail: UnsafeBufferPointer<UInt8>) -> String {
+        hex(value(parts, tail: tail))
+    }
+
+    /// The hash of `parts` followed by `tail`, as a number.
+    static func value(_ parts: String..., tail: UnsafeBufferPointer<UInt8>) -> UInt64 { value(parts, tail: tail) }
+
+    private static func value(_ parts: [String], tail: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         @inline(__always) func add(_ p: UnsafeBufferPointer<UInt8>) {
             for b in p {
@@ -67,8 +74,24 @@ public enum StableHash {
             s.withUTF8 { add($0) }
         }
         add(tail)
-        let hex = String(h, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        return h
+    }
+
+    /// 16 lowercase hex digits.
+    static func hex(_ h: UInt64) -> String {
+        var out: [UInt8] = []
+        appendHex(&out, h)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `h` as 16 lowercase hex digits.
+    @inline(__always) static func appendHex(_ out: inout [UInt8], _ h: UInt64) {
+        var shift = 60
+        while shift >= 0 {
+            let d = UInt8((h >> UInt64(shift)) & 0xF)
+            out.append(d < 10 ? 0x30 + d : 0x57 + d)
+            shift -= 4
+        }
     }
 }
 

@@ -14,10 +14,13 @@ public struct FileReport: Sendable {
     public var notWritten = false
     /// A Word file: where each offset of its text is in the package (JSON adds part, paragraph and run).
     public var wordMap: WordTextMap?
+    /// Report bytes rendered ahead, in the worker that linted the file (`Runner.run(prepare:)`), one entry per
+    /// streamed output in the order the caller chose; the caller writes them instead of rendering under the lock.
+    public var rendered: [[UInt8]?] = []
     /// After `detachSource()`: the positions and line texts the reporters need, instead of the whole text.
     var positions: [Int: OutputPosition] = [:]
     /// The stable fingerprint of each finding (SARIF `partialFingerprints`), by its start and rule.
-    var fingerprints: [FingerprintKey: String] = [:]
+    var fingerprints: [FingerprintKey: UInt64] = [:]
 
     /// Works out every position the machine formats print (finding and edit bounds, the line of each finding)
     /// and drops the text: a run that writes one JSON or SARIF document at the end then holds findings, not files.
@@ -25,13 +28,13 @@ public struct FileReport: Sendable {
     public mutating func detachSource(fingerprints wanted: Bool = true) {
         guard let src = source else { return }
         var pos: [Int: OutputPosition] = [:]
-        var prints: [FingerprintKey: String] = [:]
+        var prints: [FingerprintKey: UInt64] = [:]
         func add(_ o: Int) { if pos[o] == nil { pos[o] = OutputPosition(src, o) } }
         let whole = Locator(source: src, positions: [:], fingerprints: [:])
         for d in diagnostics {
             add(d.range.lowerBound); add(d.range.upperBound)
             let key = FingerprintKey(offset: d.range.lowerBound, rule: d.ruleID)
-            if wanted && prints[key] == nil { prints[key] = whole.fingerprint(ruleID: d.ruleID, offset: d.range.lowerBound) }
+            if wanted && prints[key] == nil { prints[key] = whole.fingerprintValue(ruleID: d.ruleID, offset: d.range.lowerBound) }
             for e in d.fix?.edits ?? [] { add(e.range.lowerBound); add(e.range.upperBound) }
             for r in d.related where r.file == nil { add(r.range.lowerBound); add(r.range.upperBound) }
         }
@@ -79,6 +82,7 @@ public struct FileReport: Sendable {
         for d in diagnostics { tally.add(d) }
         diagnostics = []
         source = nil
+        rendered = []
     }
 
     /// Adds the counts `other` kept after `tallyAndDrop()` (a later report of the same file).
@@ -168,41 +172,55 @@ struct FingerprintKey: Hashable, Sendable {
 public final class Locator: @unchecked Sendable {
     let source: SourceText?
     let positions: [Int: OutputPosition]
-    let fingerprints: [FingerprintKey: String]
-    /// Fingerprints already worked out, by line (in `offset`) and rule.
-    private var lineHashes: [FingerprintKey: String] = [:]
+    let fingerprints: [FingerprintKey: UInt64]
 
-    init(source: SourceText?, positions: [Int: OutputPosition], fingerprints: [FingerprintKey: String]) {
+    init(source: SourceText?, positions: [Int: OutputPosition], fingerprints: [FingerprintKey: UInt64]) {
         self.source = source; self.positions = positions; self.fingerprints = fingerprints
     }
 
     /// The line of the last position asked for: findings come in order, so the next one is mostly on it.
     private var lastLine = 0
-    private var fingerprintLine = 0
+    /// The last two positions worked out (a fix's edit mostly spans the finding's own range: asked again at once).
+    private var memo: (OutputPosition?, OutputPosition?) = (nil, nil)
 
     public func position(_ offset: Int) -> OutputPosition {
+        if let m = memo.0, m.offset == offset { return m }
+        if let m = memo.1, m.offset == offset { return m }
+        let p: OutputPosition
         if let source {
             let c = source.allColumns(of: offset, near: lastLine)
             lastLine = c.line
-            return OutputPosition(line: c.line + 1, column: c.scalar, utf16Column: c.utf16, byteColumn: c.byte, offset: offset)
+            p = OutputPosition(line: c.line + 1, column: c.scalar, utf16Column: c.utf16, byteColumn: c.byte, offset: offset)
+        } else {
+            p = positions[offset] ?? OutputPosition(line: 1, column: 1, utf16Column: 1, byteColumn: 1, offset: offset)
         }
-        return positions[offset] ?? OutputPosition(line: 1, column: 1, utf16Column: 1, byteColumn: 1, offset: offset)
+        memo = (p, memo.0)
+        return p
     }
 
     /// A fingerprint of a finding that survives edits elsewhere in the file: a stable hash of the rule and the
-    /// text of its line, trimmed (SARIF `partialFingerprints`; the reporter numbers repeats).
+    /// text of its line, trimmed (SARIF `partialFingerprints`; the reporter numbers repeats), as 16 hex digits.
     public func fingerprint(ruleID: String, offset: Int) -> String {
-        if let f = fingerprints[FingerprintKey(offset: offset, rule: ruleID)] { return f }
-        guard let source else { return StableHash.fnv1a64(ruleID + "\u{0}") }
-        let line = source.lineIndex(of: min(offset, source.bytes.count), near: fingerprintLine)
-        fingerprintLine = line
+        StableHash.hex(fingerprintValue(ruleID: ruleID, offset: offset))
+    }
+
+    /// The line of the hashes in `lineHashes`, and the hash of each rule on it (findings come in order: the
+    /// line's findings are asked together; a line asked again later is hashed again, with the same result).
+    private var hashLine = -1
+    private var lineHashes: [(rule: String, hash: UInt64)] = []
+
+    /// `fingerprint(ruleID:offset:)` as a number (no string per finding; reporters write its hex digits).
+    func fingerprintValue(ruleID: String, offset: Int) -> UInt64 {
+        if !fingerprints.isEmpty, let f = fingerprints[FingerprintKey(offset: offset, rule: ruleID)] { return f }
+        guard let source else { return StableHash.value(ruleID, "\u{0}", tail: UnsafeBufferPointer(start: nil, count: 0)) }
+        let line = source.lineIndex(of: min(offset, source.bytes.count), near: max(0, hashLine))
+        if line != hashLine { hashLine = line; lineHashes.removeAll(keepingCapacity: true) }
         // One hash per line and rule: a long paragraph with many findings of a rule is hashed once.
-        let key = FingerprintKey(offset: line, rule: ruleID)
-        if let h = lineHashes[key] { return h }
+        for e in lineHashes where e.rule == ruleID { return e.hash }
         // The hash of rule, NUL and the trimmed line, taken over the line's bytes (no string of the line is made).
         let r = Locator.trimmed(source, source.lineContent(line))
-        let h = source.bytes.withUnsafeBufferPointer { StableHash.fnv1a64(ruleID, "\u{0}", tail: UnsafeBufferPointer(rebasing: $0[r])) }
-        lineHashes[key] = h
+        let h = source.bytes.withUnsafeBufferPointer { StableHash.value(ruleID, "\u{0}", tail: UnsafeBufferPointer(rebasing: $0[r])) }
+        lineHashes.append((ruleID, h))
         return h
     }
 }

@@ -161,6 +161,9 @@ public final class SARIFStreamWriter {
     private let report: RunReport   // the rules only; files are not kept
     private var rules: [String]
     private var ruleIndex: [String: Int]
+    /// The rule table's ids at the start (ids seen later only in findings are added after them: indices never
+    /// change), read by `prepare` on any thread.
+    private let knownRules: [String: Int]
     private var notifications: [String] = []
     private var first = true
 
@@ -175,6 +178,39 @@ public final class SARIFStreamWriter {
         let table = SARIFReporter.ruleTable(report)
         self.rules = table.entries
         ruleIndex = table.index
+        knownRules = table.index
+    }
+
+    /// The block of results of a file of fewer than 8,192 findings, rendered ahead on any thread (items separated
+    /// as `add` separates them, no separator before the first): nil when it has none, has more, or names a rule
+    /// the table does not have yet (then `add` renders it).
+    public func prepare(_ f: FileReport) -> [UInt8]? {
+        guard !f.diagnostics.isEmpty, f.diagnostics.count < 8192, let src = f.locator else { return nil }
+        var lastRule = "", lastIndex = 0
+        var indices: [Int] = []
+        indices.reserveCapacity(f.diagnostics.count)
+        for d in f.diagnostics {
+            if d.ruleID != lastRule {
+                guard let k = knownRules[d.ruleID] else { return nil }
+                lastRule = d.ruleID; lastIndex = k
+            }
+            indices.append(lastIndex)
+        }
+        let base = reporter.baseDirectory
+        let uri = ReportPath.uri(ReportPath.display(f.path, base: base))
+        var artifact: [UInt8] = []
+        JSONBytes.ascii(&artifact, "{\"artifactLocation\":{\"uri\":"); JSONBytes.string(&artifact, uri); artifact.append(0x7D)
+        var seen: [UInt64: Int] = [:]
+        var out: [UInt8] = []
+        out.reserveCapacity(f.diagnostics.count * 600)
+        for (i, d) in f.diagnostics.enumerated() {
+            let hash = src.fingerprintValue(ruleID: d.ruleID, offset: d.range.lowerBound)
+            let n = (seen[hash] ?? 0) + 1
+            seen[hash] = n
+            if i > 0 { out.append(0x2C); out.append(0x0A) }
+            Self.appendResult(&out, d, src, hash: hash, repeat: n, ruleIndex: indices[i], artifact: artifact, uri: uri, base: base)
+        }
+        return out
     }
 
     private static func region(_ out: inout [UInt8], _ src: Locator, _ range: Range<Int>) {
@@ -190,7 +226,8 @@ public final class SARIFStreamWriter {
         JSONBytes.ascii(&out, "{\"text\":"); JSONBytes.string(&out, s); out.append(0x7D)
     }
 
-    public func add(_ f: FileReport) {
+    /// One file's report; `prepared`: its results as `prepare` rendered them.
+    public func add(_ f: FileReport, prepared: [UInt8]? = nil) {
         let uri = ReportPath.uri(ReportPath.display(f.path, base: reporter.baseDirectory))
         if let e = f.error {
             notifications.append(JSON.object([
@@ -198,7 +235,16 @@ public final class SARIFStreamWriter {
                 ("locations", JSON.array([JSON.object([("physicalLocation", JSON.object([("artifactLocation", SARIFReporter.artifact(uri))]))])])),
             ]))
         }
-        for d in f.diagnostics where ruleIndex[d.ruleID] == nil {
+        if let prepared, !prepared.isEmpty {
+            // Every rule of the block is in the table already.
+            if first { first = false } else { spool.sink.write(bytes: [0x2C, 0x0A]) }
+            spool.sink.write(bytes: prepared)
+            return
+        }
+        var lastRule = ""
+        for d in f.diagnostics where d.ruleID != lastRule {
+            lastRule = d.ruleID
+            if ruleIndex[d.ruleID] != nil { continue }
             // As `SARIFReporter.ruleTable`: an id no rule of the run has, described by its first finding.
             ruleIndex[d.ruleID] = rules.count
             let desc = RuleSet.metaRules.first { $0.id == d.ruleID }?.description ?? d.message
@@ -211,7 +257,7 @@ public final class SARIFStreamWriter {
         guard let src = f.locator, !f.diagnostics.isEmpty else { return }
         var artifact: [UInt8] = []
         JSONBytes.ascii(&artifact, "{\"artifactLocation\":{\"uri\":"); JSONBytes.string(&artifact, uri); artifact.append(0x7D)
-        var seen: [String: Int] = [:]
+        var seen: [UInt64: Int] = [:]
         let diagnostics = f.diagnostics
         let ruleIndex = self.ruleIndex, base = reporter.baseDirectory
         // Many findings: a few blocks at a time, fingerprints worked out on all cores, repeats numbered in order,
@@ -220,10 +266,10 @@ public final class SARIFStreamWriter {
         if let workers = BlockBuffers.workers(forFindings: diagnostics.count, block: block) {
             let locators = (0..<(2 * workers)).map { $0 == 0 ? src : f.locator! }
             let firstOverall = first
-            var hashes: [[String]] = [], repeats: [[Int]] = []
+            var hashes: [[UInt64]] = [], repeats: [[Int]] = []
             BlockBuffers.render(count: diagnostics.count, block: block, workers: workers, beforeWave: { wave in
                 // Fingerprints of the wave on every core, their repeats numbered in order here.
-                hashes = Parallel.map(wave.count) { k in wave[k].map { locators[k].fingerprint(ruleID: diagnostics[$0].ruleID, offset: diagnostics[$0].range.lowerBound) } }
+                hashes = Parallel.map(wave.count) { k in wave[k].map { locators[k].fingerprintValue(ruleID: diagnostics[$0].ruleID, offset: diagnostics[$0].range.lowerBound) } }
                 repeats = hashes.map { $0.map { h in let n = (seen[h] ?? 0) + 1; seen[h] = n; return n } }
             }, render: { k, items, part in
                 for (j, i) in items.enumerated() {
@@ -236,7 +282,7 @@ public final class SARIFStreamWriter {
             return
         }
         for d in diagnostics {
-            let hash = src.fingerprint(ruleID: d.ruleID, offset: d.range.lowerBound)
+            let hash = src.fingerprintValue(ruleID: d.ruleID, offset: d.range.lowerBound)
             let n = (seen[hash] ?? 0) + 1
             seen[hash] = n
             spool.sink.append { out in
@@ -247,7 +293,7 @@ public final class SARIFStreamWriter {
     }
 
     /// One result object.
-    private static func appendResult(_ out: inout [UInt8], _ d: Diagnostic, _ src: Locator, hash: String, repeat n: Int,
+    private static func appendResult(_ out: inout [UInt8], _ d: Diagnostic, _ src: Locator, hash: UInt64, repeat n: Int,
                                      ruleIndex: Int, artifact: [UInt8], uri: String, base: String?) {
         JSONBytes.ascii(&out, "{\"ruleId\":"); JSONBytes.string(&out, d.ruleID)
         JSONBytes.ascii(&out, ",\"ruleIndex\":"); JSONBytes.int(&out, ruleIndex)
@@ -255,7 +301,7 @@ public final class SARIFStreamWriter {
         JSONBytes.ascii(&out, ",\"message\":"); text(&out, d.message)
         JSONBytes.ascii(&out, ",\"locations\":[{\"physicalLocation\":"); out += artifact
         JSONBytes.ascii(&out, ",\"region\":"); region(&out, src, d.range); JSONBytes.ascii(&out, "}}]")
-        JSONBytes.ascii(&out, ",\"partialFingerprints\":{\"primaryLocationLineHash\":\""); out += hash.utf8
+        JSONBytes.ascii(&out, ",\"partialFingerprints\":{\"primaryLocationLineHash\":\""); StableHash.appendHex(&out, hash)
         out.append(0x3A); JSONBytes.int(&out, n); JSONBytes.ascii(&out, "\"}")
         if !d.related.isEmpty {
             let related = SARIFReporter.relatedLocations(d.related, src, uri: uri, base: base)

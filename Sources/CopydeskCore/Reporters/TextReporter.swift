@@ -44,6 +44,14 @@ public struct TextReporter: Reporter {
         renderFile(f, writeBytes: { write(String(decoding: $0, as: UTF8.self)) })
     }
 
+    /// The bytes `renderFile(_:writeBytes:)` hands over, as one array (a file's report rendered ahead in the worker
+    /// that linted it: small files only, the caller decides).
+    public func renderedBytes(_ f: FileReport) -> [UInt8] {
+        var all: [UInt8] = []
+        renderFile(f, writeBytes: { all += $0 })
+        return all
+    }
+
     /// `renderFile(_:write:)`, handing over the UTF-8 bytes themselves (no `String` is made for them).
     public func renderFile(_ f: FileReport, writeBytes write: ([UInt8]) -> Void) {
         var out: [UInt8] = []
@@ -76,53 +84,61 @@ public struct TextReporter: Reporter {
     /// is handed to `write` and emptied.
     private func renderDiagnostics(_ diagnostics: ArraySlice<Diagnostic>, _ src: SourceText, _ path: [UInt8],
                                    into out: inout [UInt8], flushes: Bool, write: ([UInt8]) -> Void) {
-        var layout: LineLayout? = nil
-        var labels: [Severity: [UInt8]] = [:]
+        var layout = LineLayout()
+        var labels: [[UInt8]?] = [nil, nil, nil]
         for d in diagnostics {
             // Line by binary search; the column from the line's layout (findings come sorted, so consecutive
-            // ones on a line share it).
-            let line = src.lineIndex(of: d.range.lowerBound) + 1
-            if layout?.line != line { layout = LineLayout(src, line: line) }
-            let column = layout!.index(ofByte: d.range.lowerBound) + 1
+            // ones on a line share it; the layout's arrays are reused from line to line).
+            let line = src.lineIndex(of: d.range.lowerBound, near: layout.line - 1) + 1
+            if layout.line != line { layout.load(src, line: line) }
+            let column = layout.index(ofByte: d.range.lowerBound) + 1
             if color { out += "\u{1B}[1m".utf8 }
             out += path; out.append(0x3A); appendInt(&out, line); out.append(0x3A); appendInt(&out, column); out.append(0x3A)
             if color { out += "\u{1B}[0m".utf8 }
             out.append(0x20)
-            if labels[d.severity] == nil { labels[d.severity] = Array(severityLabel(d.severity).utf8) }
-            out += labels[d.severity]!
+            let li = d.severity == .error ? 0 : d.severity == .warning ? 1 : 2
+            if labels[li] == nil { labels[li] = Array(severityLabel(d.severity).utf8) }
+            out += labels[li]!
             out += ": ".utf8; out += (d.isRuleFailure && language == .zh ? language.fileError(d.message) : d.message).utf8; out.append(0x20)
             if color { out += "\u{1B}[2m".utf8 }
             out.append(0x5B); out += d.ruleID.utf8; out.append(0x5D)
             if color { out += "\u{1B}[0m".utf8 }
             out.append(0x0A)
-            appendExcerpt(&out, src, d, layout: layout!)
+            appendExcerpt(&out, src, d, layout: layout)
             if flushes, out.count > 65_536 { write(out); out.removeAll(keepingCapacity: true) }
         }
     }
 
-    private func appendInt(_ out: inout [UInt8], _ v: Int) {
-        if v >= 10 { appendInt(&out, v / 10) }
-        out.append(UInt8(0x30 + v % 10))
-    }
+    @inline(__always) private func appendInt(_ out: inout [UInt8], _ v: Int) { JSONBytes.int(&out, v) }
 
-    private func appendSpaces(_ out: inout [UInt8], _ n: Int) {
-        for _ in 0..<max(0, n) { out.append(0x20) }
+    @inline(__always) private func appendSpaces(_ out: inout [UInt8], _ n: Int) {
+        if n > 0 { out.append(contentsOf: repeatElement(0x20, count: n)) }
     }
 
     /// Byte offset and starting cell of every scalar of one line, computed once per line.
     struct LineLayout {
-        let line: Int
-        let range: Range<Int>
+        /// 1-based line; 0 before the first `load`.
+        private(set) var line = 0
+        private(set) var range: Range<Int> = 0..<0
         var offsets: [Int] = []
         var cells: [Int] = []
         var total = 0
         /// No scalar of the line is one `isPlain` looks for (so every window of it is shown as it is).
         var plain = true
 
-        init(_ src: SourceText, line: Int) {
+        init() {}
+
+        init(_ src: SourceText, line: Int) { load(src, line: line) }
+
+        /// Lays out `line`, reusing the arrays' storage of the line laid out before.
+        mutating func load(_ src: SourceText, line: Int) {
             self.line = line
-            range = src.lineContent(line - 1)
-            var offsets: [Int] = [], cells: [Int] = []
+            let range = src.lineContent(line - 1)
+            self.range = range
+            var offsets = self.offsets, cells = self.cells
+            self.offsets = []; self.cells = []   // sole owner of the storage below
+            offsets.removeAll(keepingCapacity: true)
+            cells.removeAll(keepingCapacity: true)
             offsets.reserveCapacity(range.count / 2)
             cells.reserveCapacity(range.count / 2)
             var total = 0
@@ -130,6 +146,17 @@ public struct TextReporter: Reporter {
             src.bytes.withUnsafeBufferPointer { p in
                 var i = range.lowerBound
                 while i < range.upperBound {
+                    let b = p[i]
+                    if b & 0xF0 == 0xE0 && i + 2 < range.upperBound {
+                        // Three bytes (CJK and most punctuation): decoded here.
+                        let v = UInt32(b & 0x0F) << 12 | UInt32(p[i + 1] & 0x3F) << 6 | UInt32(p[i + 2] & 0x3F)
+                        offsets.append(i); cells.append(total)
+                        if v >= 0x4E00 && v <= 0x9FFF { total += 2; i += 3; continue }
+                        total += TextReporter.cellWidth(v)
+                        if (v < 0x4E00 || v == 0xFEFF) && plain && !TextReporter.isPlainScalar(v) { plain = false }
+                        i += 3
+                        continue
+                    }
                     let (v, n) = decodeScalar(p, i)
                     offsets.append(i); cells.append(total)
                     total += TextReporter.cellWidth(v)
