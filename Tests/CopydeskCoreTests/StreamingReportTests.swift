@@ -65,6 +65,68 @@ import Testing
         #expect(try Self.streamJSON(empty) == JSONReporter().render(empty))
     }
 
+    /// Reports rendered ahead in the linting workers (`prepare`, then `add(_:prepared:)`) are the bytes of the
+    /// documents rendered whole; a file naming a rule the SARIF table lacks is not rendered ahead (its id must
+    /// join the table first), and the text of each file is the text renderer's.
+    @Test func reportsRenderedAheadAreTheSameBytes() throws {
+        for detached in [false, true] {
+            let r = try Self.report(detached: detached)
+            let json = try Self.captured { sink in
+                let w = JSONStreamWriter(sink: sink, toolVersion: r.toolVersion)
+                for f in r.files { w.add(f, prepared: JSONStreamWriter.prepare(f)) }
+                w.finish(configErrors: r.configErrors, notLinted: r.notLinted.count)
+            }
+            #expect(json == JSONReporter().render(r))
+            #expect(r.files.filter { JSONStreamWriter.prepare($0) != nil }.count >= 2)
+            var aheadSARIF = 0, notAhead = 0
+            let sarif = try Self.captured { sink in
+                guard let w = SARIFStreamWriter(sink: sink, rules: r.rules, toolVersion: r.toolVersion, baseDirectory: ReporterTests.base) else {
+                    Issue.record("no spool file could be made"); return
+                }
+                for f in r.files {
+                    let p = w.prepare(f)
+                    if p != nil { aheadSARIF += 1 }
+                    if f.diagnostics.contains(where: { $0.ruleID == "copydesk.unused-disable" }) {
+                        #expect(p == nil, "an id the rule table does not have yet")
+                        notAhead += 1
+                    }
+                    w.add(f, prepared: p)
+                }
+                w.finish()
+            }
+            #expect(sarif == SARIFReporter(baseDirectory: ReporterTests.base).render(r))
+            #expect(aheadSARIF >= 1 && notAhead == 1)
+            if !detached {
+                for color in [false, true] {
+                    let t = TextReporter(color: color)
+                    for f in r.files { #expect(t.renderedBytes(f) == Array(t.renderFile(f).utf8)) }
+                }
+            }
+        }
+    }
+
+    /// The locator counts columns from the places it was last asked about (no table per line): every offset, in
+    /// order, backwards, repeated and at random, inside a scalar too, gives what the source's column tables give.
+    @Test func locatorColumnsMatchTheSourceTables() {
+        var text = "ab中文\r\n𠀀x\u{200B}字\t“q”\n\n"
+        text += String(repeating: "全力以赴 Latin 𠀀 ", count: 300) + "\n末行"
+        let src = SourceText(text)
+        let n = src.bytes.count
+        var orders: [[Int]] = [Array(0...n), Array((0...n).reversed())]
+        var rng = SystemRandomNumberGenerator()
+        orders.append((0..<3_000).map { _ in Int.random(in: 0...n, using: &rng) })
+        orders.append((0...n).flatMap { [$0, min(n, $0 + 7), $0, max(0, $0 - 3)] })
+        for order in orders {
+            let loc = Locator(source: src, positions: [:], fingerprints: [:])
+            for o in order {
+                let a = loc.position(o), b = OutputPosition(src, o)
+                #expect(a.line == b.line && a.column == b.column && a.utf16Column == b.utf16Column && a.byteColumn == b.byteColumn,
+                        "offset \(o): \(a.line):\(a.column)/\(a.utf16Column) against \(b.line):\(b.column)/\(b.utf16Column)")
+                if a.column != b.column || a.utf16Column != b.utf16Column || a.line != b.line { return }
+            }
+        }
+    }
+
     @Test func sarifStreamIsTheSameBytes() throws {
         for detached in [false, true] {
             let r = try Self.report(detached: detached)

@@ -188,14 +188,58 @@ public final class Locator: @unchecked Sendable {
         if let m = memo.1, m.offset == offset { return m }
         let p: OutputPosition
         if let source {
-            let c = source.allColumns(of: offset, near: lastLine)
-            lastLine = c.line
-            p = OutputPosition(line: c.line + 1, column: c.scalar, utf16Column: c.utf16, byteColumn: c.byte, offset: offset)
+            let li = source.lineIndex(of: offset, near: lastLine)
+            lastLine = li
+            let start = source.lineStarts[li]
+            let end = li + 1 < source.lineStarts.count ? source.lineStarts[li + 1] : source.bytes.count
+            if end - start <= ColumnCache.maxTable, let c = columns(source, line: li, start: start, offset: offset) {
+                p = OutputPosition(line: li + 1, column: c.scalar, utf16Column: c.utf16, byteColumn: offset - start + 1, offset: offset)
+            } else {
+                let c = source.allColumns(of: offset, near: li)
+                p = OutputPosition(line: c.line + 1, column: c.scalar, utf16Column: c.utf16, byteColumn: c.byte, offset: offset)
+            }
         } else {
             p = positions[offset] ?? OutputPosition(line: 1, column: 1, utf16Column: 1, byteColumn: 1, offset: offset)
         }
         memo = (p, memo.0)
         return p
+    }
+
+    /// Places on one line whose columns are known (scalar boundaries): the last four offsets asked for. Findings
+    /// come in order and their ends and edits lie near their starts, so the columns of the next offset are
+    /// counted from the nearest one before it: no table of the line is built.
+    private struct Cursor { var offset: Int; var scalar: Int; var utf16: Int }
+    private var cursorLine = -1
+    private var cursors: [Cursor] = []
+    private var nextCursor = 0
+
+    /// Scalar and UTF-16 columns of `offset` on line `li` (what `ColumnCache` gives: an offset inside a scalar
+    /// has that scalar's column), counted from a cursor; nil when the count would be long (`ColumnCache` then).
+    private func columns(_ source: SourceText, line li: Int, start: Int, offset: Int) -> (scalar: Int, utf16: Int)? {
+        if cursorLine != li {
+            cursorLine = li
+            cursors.removeAll(keepingCapacity: true)
+            nextCursor = 0
+        }
+        // The nearest known place at or before `offset`.
+        var from = Cursor(offset: start, scalar: 1, utf16: 1)
+        for k in cursors where k.offset <= offset && k.offset > from.offset { from = k }
+        if offset - from.offset > 1 << 16 { return nil }
+        var c = from
+        source.bytes.withUnsafeBufferPointer { p in
+            var i = c.offset, col = c.scalar, u = c.utf16
+            let limit = min(offset, p.count)
+            while i < limit {
+                let n = utf8Length(leading: p[i])
+                if i + n > offset { break }   // inside a scalar: its column
+                col += 1
+                u += n == 4 ? 2 : 1
+                i += n
+            }
+            c = Cursor(offset: i, scalar: col, utf16: u)
+        }
+        if cursors.count < 4 { cursors.append(c) } else { cursors[nextCursor] = c; nextCursor = (nextCursor + 1) & 3 }
+        return (c.scalar, c.utf16)
     }
 
     /// A fingerprint of a finding that survives edits elsewhere in the file: a stable hash of the rule and the

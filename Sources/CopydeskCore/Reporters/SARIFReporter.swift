@@ -272,10 +272,13 @@ public final class SARIFStreamWriter {
                 hashes = Parallel.map(wave.count) { k in wave[k].map { locators[k].fingerprintValue(ruleID: diagnostics[$0].ruleID, offset: diagnostics[$0].range.lowerBound) } }
                 repeats = hashes.map { $0.map { h in let n = (seen[h] ?? 0) + 1; seen[h] = n; return n } }
             }, render: { k, items, part in
+                var lastRule = "", lastIndex = 0
                 for (j, i) in items.enumerated() {
                     if !(firstOverall && i == 0) { part.append(0x2C); part.append(0x0A) }
-                    Self.appendResult(&part, diagnostics[i], locators[k], hash: hashes[k][j], repeat: repeats[k][j],
-                                      ruleIndex: ruleIndex[diagnostics[i].ruleID]!, artifact: artifact, uri: uri, base: base)
+                    let d = diagnostics[i]
+                    if d.ruleID != lastRule { lastRule = d.ruleID; lastIndex = ruleIndex[d.ruleID]! }
+                    Self.appendResult(&part, d, locators[k], hash: hashes[k][j], repeat: repeats[k][j],
+                                      ruleIndex: lastIndex, artifact: artifact, uri: uri, base: base)
                 }
             }, write: { spool.sink.write(bytes: $0) })
             first = false
