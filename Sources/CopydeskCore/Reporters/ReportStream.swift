@@ -133,16 +133,22 @@ enum JSONBytes {
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
+    /// Bytes that may need escaping (quote, backslash, controls, the lead byte of U+2028/U+2029): every other byte
+    /// is copied as it is, found by one table look-up each.
+    private static let special: [Bool] = (0..<256).map { b in b < 0x20 || b == 0x22 || b == 0x5C || b == 0xE2 }
+
     /// A JSON string literal, escaped as `JSON.string` escapes it.
     static func string(_ out: inout [UInt8], _ s: String) {
         out.append(0x22)
         var s = s
+        special.withUnsafeBufferPointer { special in
         s.withUTF8 { p in
             var i = 0
             var run = 0
             let n = p.count
             while i < n {
                 let b = p[i]
+                if !special[Int(b)] { i += 1; continue }
                 var esc: (UInt8, UInt8)? = nil
                 var long = false
                 switch b {
@@ -165,6 +171,7 @@ enum JSONBytes {
                 run = i
             }
             if run < n { out.append(contentsOf: UnsafeBufferPointer(rebasing: p[run..<n])) }
+        }
         }
         out.append(0x22)
     }
