@@ -324,8 +324,10 @@ public struct Linter: Sendable {
         keys.reserveCapacity(findings.count)
         for (i, f) in findings.enumerated() { keys.append(SortKey(start: f.range.lowerBound, end: f.range.upperBound, rank: ruleRank[f.rule], index: i)) }
         keys.sort()
+        // Not `previous.count`: after a pass with many edits most earlier diagnostics are dropped, and a list the size
+        // of the first pass's (a quarter of a million on a 25 MB page) would double the fixer's peak memory.
         var out: [Diagnostic] = []
-        out.reserveCapacity(previous.count + findings.count)
+        out.reserveCapacity(findings.count)
         var next = 0
         func flush(before key: SortKey?) {
             while next < keys.count, key.map({ keys[next] < $0 }) ?? true {
@@ -354,6 +356,28 @@ public struct Linter: Sendable {
             out[out.count - 1].ruleIndex = ri
         }
         flush(before: nil)
+        return out
+    }
+
+    /// The diagnostics of `old` that `lint(_:updating:of:editedLines:)` may carry over: those of line-local rules on
+    /// lines no edit touched (it drops the rest). The fixer keeps only these between passes, so that the first
+    /// pass's list (every finding of the text) is let go before the next pass runs.
+    public func carryable(_ diagnostics: [Diagnostic], of old: Document, editedLines: [Int]) -> [Diagnostic] {
+        var edited = [Bool](repeating: false, count: old.source.lineCount)
+        for l in editedLines where l < edited.count { edited[l] = true }
+        let starts = old.source.lineStarts
+        var line = 0
+        var out: [Diagnostic] = []
+        for d in diagnostics {
+            var ri = d.ruleIndex
+            if ri < 0 || ri >= rules.count || rules[ri].id != d.ruleID { ri = ruleIndexByID[d.ruleID] ?? -1 }
+            guard ri >= 0, lineLocal[ri] else { continue }
+            let p = d.range.lowerBound
+            if line < starts.count, p < starts[line] { line = old.source.lineIndex(of: p) }
+            while line + 1 < starts.count && starts[line + 1] <= p { line += 1 }
+            if line < edited.count, edited[line] { continue }
+            out.append(d)
+        }
         return out
     }
 

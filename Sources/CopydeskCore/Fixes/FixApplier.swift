@@ -192,6 +192,7 @@ public enum FixApplier {
                 var active = Set<Int>()
                 for d in diags where applicable(d) && lazy.contains(d.ruleIndex) { active.insert(d.ruleIndex) }
                 let skip = lazy.subtracting(active)
+                diags = linter.carryable(diags, of: doc, editedLines: edited)
                 diags = linter.lint(updated, updating: diags, of: doc, editedLines: edited, skipping: skip)
                 skipped = updated.directives.isEmpty && doc.directives.isEmpty ? skip : []
                 doc = updated
