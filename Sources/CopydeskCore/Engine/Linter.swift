@@ -359,28 +359,6 @@ public struct Linter: Sendable {
         return out
     }
 
-    /// The diagnostics of `old` that `lint(_:updating:of:editedLines:)` may carry over: those of line-local rules on
-    /// lines no edit touched (it drops the rest). The fixer keeps only these between passes, so that the first
-    /// pass's list (every finding of the text) is let go before the next pass runs.
-    public func carryable(_ diagnostics: [Diagnostic], of old: Document, editedLines: [Int]) -> [Diagnostic] {
-        var edited = [Bool](repeating: false, count: old.source.lineCount)
-        for l in editedLines where l < edited.count { edited[l] = true }
-        let starts = old.source.lineStarts
-        var line = 0
-        var out: [Diagnostic] = []
-        for d in diagnostics {
-            var ri = d.ruleIndex
-            if ri < 0 || ri >= rules.count || rules[ri].id != d.ruleID { ri = ruleIndexByID[d.ruleID] ?? -1 }
-            guard ri >= 0, lineLocal[ri] else { continue }
-            let p = d.range.lowerBound
-            if line < starts.count, p < starts[line] { line = old.source.lineIndex(of: p) }
-            while line + 1 < starts.count && starts[line + 1] <= p { line += 1 }
-            if line < edited.count, edited[line] { continue }
-            out.append(d)
-        }
-        return out
-    }
-
     /// The whole-text rules the fixer may leave out of a pass while their last run proposed no fix it applies:
     /// those not line-local that neither supersede a rule nor are superseded (a finding of theirs never drops
     /// another rule's fix). At what looks like the fixed point they run again on the final text (see

@@ -39,8 +39,11 @@ public enum FixApplier {
         // Counted first: on a large page these lists hold a quarter of a million edits, and growing them by doubling
         // would add half as much again to the fixer's peak memory.
         var editTotal = 0
-        for d in diagnostics {
-            if let fix = d.fix, fix.safety == .safe || (allowUnsafe && fix.safety == .unsafe) { editTotal += fix.editCount }
+        diagnostics.withUnsafeBufferPointer { ds in
+            for i in ds.indices {
+                guard let safety = ds[i].fix?.safety, safety == .safe || (allowUnsafe && safety == .unsafe) else { continue }
+                editTotal += ds[i].fix?.editCount ?? 0
+            }
         }
         guard editTotal > 0 else { return (bytes, [], []) }
         var all: [EditRef] = []
@@ -202,7 +205,6 @@ public enum FixApplier {
                 var active = Set<Int>()
                 for d in diags where applicable(d) && lazy.contains(d.ruleIndex) { active.insert(d.ruleIndex) }
                 let skip = lazy.subtracting(active)
-                diags = linter.carryable(diags, of: doc, editedLines: edited)
                 diags = linter.lint(updated, updating: diags, of: doc, editedLines: edited, skipping: skip)
                 skipped = updated.directives.isEmpty && doc.directives.isEmpty ? skip : []
                 doc = updated
