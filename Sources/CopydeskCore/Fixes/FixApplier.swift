@@ -11,6 +11,9 @@ public enum FixApplier {
         public var changed: Bool
         /// The findings of the fixed text (from the last pass, so the caller need not lint it again).
         public var remaining: [Diagnostic] = []
+        /// How many times a whole-text rule left out of the later passes proposed a fix at the apparent fixed point
+        /// and so started another pass (see `fix`).
+        public var lateWholeTextFixes = 0
     }
 
     public static let maxPasses = 10
@@ -33,7 +36,18 @@ public enum FixApplier {
     /// As `applyOnce`, returning the indices of the diagnostics whose fixes were applied (in the order of their first
     /// edit). Nothing here copies a diagnostic: the hot path of `--fix` on files with thousands of findings.
     static func applyOnceIndices(_ bytes: [UInt8], _ diagnostics: [Diagnostic], allowUnsafe: Bool) -> ([UInt8], [Int], [AppliedEdit]) {
+        // Counted first: on a large page these lists hold a quarter of a million edits, and growing them by doubling
+        // would add half as much again to the fixer's peak memory.
+        var editTotal = 0
+        diagnostics.withUnsafeBufferPointer { ds in
+            for i in ds.indices {
+                guard let safety = ds[i].fix?.safety, safety == .safe || (allowUnsafe && safety == .unsafe) else { continue }
+                editTotal += ds[i].fix?.editCount ?? 0
+            }
+        }
+        guard editTotal > 0 else { return (bytes, [], []) }
         var all: [EditRef] = []
+        all.reserveCapacity(editTotal)
         var fixCount: Int32 = 0
         var multi = false
         for (di, d) in diagnostics.enumerated() {
@@ -96,17 +110,19 @@ public enum FixApplier {
         }
         // The accepted edits, already in order (`all` is sorted). The exact size first: a text that grows (`,` → `，`)
         // must not reallocate a buffer the size of the file.
-        var size = bytes.count
+        var size = bytes.count, acceptedEdits = 0
         for e in all where accepted[Int(e.fix)] {
             let d = diagnostics[Int(e.diagnostic)].fix!
             let replacement = (multi && e.edit > 0) ? d.edits[Int(e.edit)].replacement : d.firstEdit!.replacement
             size += replacement.utf8.count - (e.end - e.start)
+            acceptedEdits += 1
         }
         var out: [UInt8] = []
         out.reserveCapacity(max(0, size))
         var pos = 0
         var diagOfFix = [Int32](repeating: -1, count: Int(fixCount))
         var edits: [AppliedEdit] = []
+        edits.reserveCapacity(acceptedEdits)
         bytes.withUnsafeBufferPointer { src in
             for e in all where accepted[Int(e.fix)] {
                 diagOfFix[Int(e.fix)] = e.diagnostic
@@ -147,11 +163,36 @@ public enum FixApplier {
             return full.lint(doc, split: split, fixingDiagnostics: diags)
         }
         var diags = linter.lint(doc)
+        // Whole-text rules whose last run proposed no fix this run applies sit out the later passes (on a large text
+        // they cost as much as the pass itself, e.g. `ocr.broken-line` over a page of one-line paragraphs). When a
+        // pass applies nothing, they run on that text; only when they too propose nothing is it the fixed point.
+        let lazy = incremental ? linter.lazyWholeText : []
+        var skipped: Set<Int> = []
+        var late = 0
+        func applicable(_ d: Diagnostic) -> Bool {
+            guard let fix = d.fix else { return false }
+            return fix.safety == .safe || (allowUnsafe && fix.safety == .unsafe)
+        }
+        /// Runs the skipped rules on the current text; true when one of them proposes a fix to apply.
+        func catchUp() -> Bool {
+            guard !skipped.isEmpty else { return false }
+            let extra = linter.lint(doc, wholeTextOnly: skipped)
+            skipped = []
+            diags = linter.merge(diags, extra)
+            if extra.contains(where: applicable) { late += 1; return true }
+            return false
+        }
         for _ in 0..<maxPasses {
             let (next, used, edits) = applyOnceIndices(bytes, diags, allowUnsafe: allowUnsafe)
-            if used.isEmpty { return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags)) }
+            if used.isEmpty {
+                if catchUp() { continue }
+                return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags), lateWholeTextFixes: late)
+            }
             for d in used { applied[diags[d].ruleID, default: 0] += 1 }
-            if next == bytes { return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags)) }
+            if next == bytes {
+                if catchUp() { continue }
+                return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags), lateWholeTextFixes: late)
+            }
             bytes = next
             changed = true
             // After the first pass, most of the text is as it was: when no line break moved, the structure is rebuilt
@@ -161,15 +202,21 @@ public enum FixApplier {
             if incremental, newSource.lineCount == doc.source.lineCount, !edits.contains(where: \.touchesLineBreak) {
                 let (updated, edited) = doc.updated(to: newSource, edits: edits, role: linter.forcedRole)
                     ?? (Document(path: path, source: newSource, role: linter.forcedRole, vocabulary: linter.vocabulary), Document.dirtyLines(doc.source, edits))
-                diags = linter.lint(updated, updating: diags, of: doc, editedLines: edited)
+                var active = Set<Int>()
+                for d in diags where applicable(d) && lazy.contains(d.ruleIndex) { active.insert(d.ruleIndex) }
+                let skip = lazy.subtracting(active)
+                diags = linter.lint(updated, updating: diags, of: doc, editedLines: edited, skipping: skip)
+                skipped = updated.directives.isEmpty && doc.directives.isEmpty ? skip : []
                 doc = updated
             } else {
                 doc = Document(path: path, source: newSource, role: linter.forcedRole, vocabulary: linter.vocabulary)
                 diags = linter.lint(doc)
+                skipped = []
             }
         }
+        _ = catchUp()
         let (_, still, _) = applyOnceIndices(bytes, diags, allowUnsafe: allowUnsafe)
-        return Outcome(bytes: bytes, applied: applied, unconverged: Array(Set(still.map { diags[$0].ruleID })).sorted(), changed: changed, remaining: report(diags))
+        return Outcome(bytes: bytes, applied: applied, unconverged: Array(Set(still.map { diags[$0].ruleID })).sorted(), changed: changed, remaining: report(diags), lateWholeTextFixes: late)
     }
 }
 
