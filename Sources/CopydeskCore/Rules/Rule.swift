@@ -226,30 +226,54 @@ public final class SegmentTexts {
 
     /// The offsets of the characters `scalars` (sorted) in every segment, found in one pass over the text and
     /// shared by the checks that ask for the same set (the `numbers` rules and `pairs`). The pass steps by
-    /// characters and decodes only those whose lead byte one of the wanted characters has.
+    /// characters and decodes only those whose first two bytes one of the wanted characters has: an ASCII byte is
+    /// tested against a 128-bit mask, a three-byte character (Chinese text, most of the bytes) by its first two
+    /// bytes, or skipped by its lead byte alone when no wanted character is in U+4000–U+9FFF.
     public func scalarHits(_ scalars: [UInt32]) -> ScalarHits {
         if let h = hitCache[scalars] { return h }
         var start = [Int](repeating: 0, count: segments.count + 1)
         var pos: [Int] = [], vals: [UInt32] = []
         let (lead, bmp, astral, skipHan) = ScalarHitTables.of(scalars)
+        let ascii0 = bmp[0], ascii1 = bmp[1]
         document.source.bytes.withUnsafeBufferPointer { p in
             lead.withUnsafeBufferPointer { t in
               bmp.withUnsafeBufferPointer { m in
-                for (k, seg) in segments.enumerated() {
+                segments.withUnsafeBufferPointer { segs in
+                  for k in 0..<segs.count {
                     start[k] = pos.count
-                    var i = seg.range.lowerBound
-                    let end = seg.range.upperBound
+                    var i = segs[k].range.lowerBound
+                    let end = segs[k].range.upperBound
                     while i < end {
                         let b = p[i]
                         if skipHan && b &- 0xE4 <= 5 { i &+= 3; continue }
-                        let n = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
-                        let key = Int(b) << 8 | Int(n > 1 && i + 1 < end ? p[i + 1] : 0)
+                        if b < 0x80 {
+                            let bit = b < 64 ? ascii0 >> UInt64(b) : ascii1 >> UInt64(b &- 64)
+                            if bit & 1 != 0 { pos.append(i); vals.append(UInt32(b)) }
+                            i &+= 1
+                            continue
+                        }
+                        if b &- 0xE0 < 0x10 {
+                            // Three bytes: the first two filter.
+                            if i &+ 2 < end {
+                                let key = Int(b) << 8 | Int(p[i &+ 1])
+                                if (t[key >> 6] >> UInt64(key & 63)) & 1 != 0 {
+                                    let v = decodeScalar(p, i).0
+                                    if (m[Int(v >> 6)] >> UInt64(v & 63)) & 1 != 0 { pos.append(i); vals.append(v) }
+                                }
+                            }
+                            i &+= 3
+                            continue
+                        }
+                        // Two and four bytes (and a stray continuation byte, stepped over as two).
+                        let n = b < 0xE0 ? 2 : 4
+                        let key = Int(b) << 8 | Int(i + 1 < end ? p[i + 1] : 0)
                         if (t[key >> 6] >> UInt64(key & 63)) & 1 != 0 && i + n <= end {
                             let v = decodeScalar(p, i).0
                             if v < 0x10000 ? (m[Int(v >> 6)] >> UInt64(v & 63)) & 1 != 0 : astral.contains(v) { pos.append(i); vals.append(v) }
                         }
-                        i += n
+                        i &+= n
                     }
+                  }
                 }
               }
             }
