@@ -349,13 +349,20 @@ public struct BrokenLineCheck: Check {
             first = v
             if CharClass.of(v).isDisjoint(with: .fullwidthPunct) { width += DisplayWidth.of(v) } else { punct = true; width += 1 }
         }
-        // The rest: Han by its lead byte, ASCII by its value, other characters decoded.
+        // The rest: Han by its lead byte, ASCII by its value, punctuation from a table, other characters decoded.
+        let punctuation = BrokenLineCheck.punctuationCells
         while i < r.upperBound {
             let c = p[i]
             if c &- 0xE4 <= 5 { width &+= 2; i &+= 3; continue }
             if c < 0x80 { width &+= c == 0x20 || c == 0x09 ? 0 : 1; i &+= 1; continue }
             let (v, n) = decodeScalar(p, i)
             i &+= n
+            if let slot = BrokenLineCheck.punctuationSlot(v) {
+                let e = punctuation[slot]
+                width &+= Int(e & 0x7F)
+                if e & 0x80 != 0 { punct = true }
+                continue
+            }
             if v == 0x3000 || v == 0xA0 { continue }
             // Chinese punctuation counts one cell: print compresses it (`”“`, `、` at a line end), so a line
             // full of quotation marks is no wider than the column.
@@ -365,5 +372,29 @@ public struct BrokenLineCheck: Check {
         l.first = first ?? 0
         l.indented = ideographicIndent || indent >= 2
         l.hasPunctuation = punct
+    }
+
+    /// What `measureStart` adds for the characters of U+2000–U+206F, U+3000–U+303F and U+FF00–U+FFEF (most of
+    /// the non-Han characters of Chinese text): cells in the low bits, 0x80 for Chinese punctuation (one cell), 0 for
+    /// U+3000; worked out once from `CharClass` and `DisplayWidth` as the general case does.
+    static let punctuationCells: [UInt8] = {
+        var t: [UInt8] = []
+        for range in [0x2000..<0x2070, 0x3000..<0x3040, 0xFF00..<0xFFF0] {
+            for v in range {
+                let u = UInt32(v)
+                if u == 0x3000 { t.append(0); continue }
+                if !CharClass.of(u).isDisjoint(with: .fullwidthPunct) { t.append(0x81); continue }
+                t.append(UInt8(DisplayWidth.of(u)))
+            }
+        }
+        return t
+    }()
+
+    /// `v`'s index in `punctuationCells`, if it has one.
+    @inline(__always) static func punctuationSlot(_ v: UInt32) -> Int? {
+        if v &- 0x2000 < 0x70 { return Int(v &- 0x2000) }
+        if v &- 0x3000 < 0x40 { return 0x70 + Int(v &- 0x3000) }
+        if v &- 0xFF00 < 0xF0 { return 0xB0 + Int(v &- 0xFF00) }
+        return nil
     }
 }
