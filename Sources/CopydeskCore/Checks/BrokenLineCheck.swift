@@ -268,12 +268,14 @@ public struct BrokenLineCheck: Check {
     /// be one run of lines; elsewhere verse stanzas are blocks of their own).
     static func column(_ widths: [Int], firstInBlock: [Bool], punctuated: [Bool]?, minLines: Int) -> Column? {
         guard widths.count >= minLines else { return nil }
-        var counts: [Int: Int] = [:]
-        for w in widths { counts[w, default: 0] += 1 }
+        // Lines per width: an array indexed by width (widths are cells of one line), not a hashed dictionary.
+        let maxWidth = widths.max() ?? 0
+        var counts = [Int](repeating: 0, count: maxWidth + window + 1)
+        for w in widths { counts[w] += 1 }
         var best = -1, bestCount = 0
-        for w in counts.keys.sorted() {
+        for w in 0...maxWidth where counts[w] > 0 {
             var n = 0
-            for d in 0..<window { n += counts[w + d] ?? 0 }
+            for d in 0..<window { n += counts[w + d] }
             if n > bestCount || (n == bestCount && w > best) { best = w; bestCount = n }
         }
         guard best >= 4, bestCount >= minLines else { return nil }

@@ -229,8 +229,7 @@ struct PhrasesScanner: Sendable {
     /// Each automaton's patterns are distinct: a phrase listed by several rules (`--` in `punctuation.dash` and in
     /// `headline.subtitle-dash`) is one pattern with several owners, so no rule shadows another's.
     private var automata: [Compiled] = []
-    /// An automaton and the owners of its patterns, held by reference: the scan reads them once per segment, and
-    /// copying the struct would retain and release each of its arrays there.
+    /// An automaton and the owners of its patterns, held by reference (a scanner is copied with its linter).
     final class Compiled: Sendable {
         let automaton: AhoCorasick
         let owners: [[(entry: Int, phrase: Int)]]
@@ -277,18 +276,21 @@ struct PhrasesScanner: Sendable {
         automata = [Compiled(automaton, owners)]
     }
 
+    /// Automaton by automaton (the struct is copied out of its box once per scan, not once per segment), segment by
+    /// segment; a rule belongs to one automaton, so each rule's findings still come in text order.
     func scan(_ doc: Document, _ segments: [Segment], into findings: inout [Finding]) {
         var all: [AhoCorasick.Match] = []
         var perRule = [[AhoCorasick.Match]](repeating: [], count: rules.count)
-        let entries = self.entries, automata = self.automata
+        let entries = self.entries
         doc.source.bytes.withUnsafeBufferPointer { p in
-            for seg in segments {
-                for c in automata {
+            for c in automata {
+                let automaton = c.automaton, owners = c.owners
+                for seg in segments {
                     all.removeAll(keepingCapacity: true)
-                    c.automaton.allMatches(in: p, range: seg.range, into: &all)
+                    automaton.allMatches(in: p, range: seg.range, into: &all)
                     if all.isEmpty { continue }
                     for m in all {
-                        for o in c.owners[m.pattern] {
+                        for o in owners[m.pattern] {
                             if entries[o.entry].scope.isDisjoint(with: seg.role) { continue }
                             perRule[o.entry].append(AhoCorasick.Match(pattern: o.phrase, range: m.range))
                         }
