@@ -89,14 +89,16 @@ public struct BrokenLineCheck: Check {
         let src = doc.source
         let b = src.bytes
         let scope = Scope.body.union(.dateline)
-        let inScope = Set(context.segments.map(\.element.block))
+        // Blocks with a segment in the rule's scope (a flag per block, not a hashed set).
+        var inScope = [Bool](repeating: false, count: doc.blocks.count)
+        for (_, seg) in context.segments where seg.block >= 0 && seg.block < inScope.count { inScope[seg.block] = true }
         let facts = doc.lineFacts
 
         // The prose lines of blocks that may be joined, in order; `nil` where a chain must break.
         var lines: [Line?] = []
         var joinableLines = 0, singleLineBlocks = 0
         for (bi, block) in doc.blocks.enumerated() {
-            let joinable = inScope.contains(bi) && !block.role.isDisjoint(with: scope)
+            let joinable = inScope[bi] && !block.role.isDisjoint(with: scope)
                 && (block.kind == .paragraph || block.kind == .blockquote)
             if !joinable { lines.append(nil); continue }
             joinableLines += block.content.count
@@ -266,12 +268,14 @@ public struct BrokenLineCheck: Check {
     /// be one run of lines; elsewhere verse stanzas are blocks of their own).
     static func column(_ widths: [Int], firstInBlock: [Bool], punctuated: [Bool]?, minLines: Int) -> Column? {
         guard widths.count >= minLines else { return nil }
-        var counts: [Int: Int] = [:]
-        for w in widths { counts[w, default: 0] += 1 }
+        // Lines per width: an array indexed by width (widths are cells of one line), not a hashed dictionary.
+        let maxWidth = widths.max() ?? 0
+        var counts = [Int](repeating: 0, count: maxWidth + window + 1)
+        for w in widths { counts[w] += 1 }
         var best = -1, bestCount = 0
-        for w in counts.keys.sorted() {
+        for w in 0...maxWidth where counts[w] > 0 {
             var n = 0
-            for d in 0..<window { n += counts[w + d] ?? 0 }
+            for d in 0..<window { n += counts[w + d] }
             if n > bestCount || (n == bestCount && w > best) { best = w; bestCount = n }
         }
         guard best >= 4, bestCount >= minLines else { return nil }
@@ -294,8 +298,9 @@ public struct BrokenLineCheck: Check {
     func measureEnd(_ p: UnsafeBufferPointer<UInt8>, _ r: Range<Int>, block: Int, firstInBlock: Bool, lastInBlock: Bool) -> Line? {
         @inline(__always) func isSpace(_ v: UInt32) -> Bool { v == 0x20 || v == 0x09 || v == 0x3000 || v == 0xA0 }
         var e = r.upperBound
-        var found: [(UInt32, Int)] = []
-        var sawSpaceAfterText = false
+        // The last two characters found (no array: this runs for every line).
+        var found = 0
+        var last: UInt32 = 0, lastAt = 0, beforeLast: UInt32 = 0
         var chars = 0
         var spaceNear = false
         while e > r.lowerBound && chars < 7 {
@@ -304,23 +309,24 @@ public struct BrokenLineCheck: Check {
             let v = decodeScalar(p, s).0
             e = s
             if isSpace(v) {
-                if !found.isEmpty { sawSpaceAfterText = true; if chars <= 6 { spaceNear = true }; break }
+                if found > 0 { if chars <= 6 { spaceNear = true }; break }
                 continue
             }
-            if found.count < 2 { found.append((v, s)) }
+            if found == 0 { last = v; lastAt = s; found = 1 } else if found == 1 { beforeLast = v; found = 2 }
             chars += 1
         }
-        _ = sawSpaceAfterText
-        guard let (last, lastAt) = found.first else { return nil }
+        guard found > 0 else { return nil }
         var l = Line(content: r, block: block, lastInBlock: lastInBlock, width: 0, last: last, lastAt: lastAt,
                      first: 0, indented: false, startsArticle: false)
-        l.beforeLast = found.count > 1 ? found[1].0 : 0
+        l.beforeLast = beforeLast
         l.hasSpaceNearEnd = spaceNear
         l.firstInBlock = firstInBlock
         return l
     }
 
     /// Width, first character, indent and punctuation of a line's text (forwards; Han by its lead byte alone).
+    /// The indent and the first character are read in one loop, the rest of the line in a second one that has no
+    /// per-character test of them.
     func measureStart(_ p: UnsafeBufferPointer<UInt8>, _ l: inout Line) {
         let r = l.content
         var i = r.lowerBound
@@ -328,35 +334,69 @@ public struct BrokenLineCheck: Check {
         var first: UInt32? = nil
         var indent = 0, ideographicIndent = false
         var punct = false
-        while i < r.upperBound {
+        // The indent and the first character.
+        while i < r.upperBound && first == nil {
             let c = p[i]
-            if c &- 0xE4 <= 5 {   // U+4000–U+9FFF: two cells, no class to look up
-                if first == nil { first = decodeScalar(p, i).0 }
-                width += 2; i += 3; continue
-            }
+            if c &- 0xE4 <= 5 { first = decodeScalar(p, i).0; width += 2; i += 3; break }
             if c < 0x80 {
-                if c == 0x20 || c == 0x09 {
-                    if first == nil { indent += 1 }
-                    i += 1; continue
-                }
-                if first == nil { first = UInt32(c) }
-                width += 1; i += 1; continue
+                if c == 0x20 || c == 0x09 { indent += 1; i += 1; continue }
+                first = UInt32(c); width += 1; i += 1; break
             }
             let (v, n) = decodeScalar(p, i)
+            i += n
             if v == 0x3000 || v == 0xA0 {
-                if first == nil { if v == 0x3000 { ideographicIndent = true } else { indent += 1 } }
-                i += n; continue
+                if v == 0x3000 { ideographicIndent = true } else { indent += 1 }
+                continue
             }
-            if first == nil { first = v }
-            let cls = CharClass.of(v)
+            first = v
+            if CharClass.of(v).isDisjoint(with: .fullwidthPunct) { width += DisplayWidth.of(v) } else { punct = true; width += 1 }
+        }
+        // The rest: Han by its lead byte, ASCII by its value, punctuation from a table, other characters decoded.
+        let punctuation = BrokenLineCheck.punctuationCells
+        while i < r.upperBound {
+            let c = p[i]
+            if c &- 0xE4 <= 5 { width &+= 2; i &+= 3; continue }
+            if c < 0x80 { width &+= c == 0x20 || c == 0x09 ? 0 : 1; i &+= 1; continue }
+            let (v, n) = decodeScalar(p, i)
+            i &+= n
+            if let slot = BrokenLineCheck.punctuationSlot(v) {
+                let e = punctuation[slot]
+                width &+= Int(e & 0x7F)
+                if e & 0x80 != 0 { punct = true }
+                continue
+            }
+            if v == 0x3000 || v == 0xA0 { continue }
             // Chinese punctuation counts one cell: print compresses it (`”“`, `、` at a line end), so a line
             // full of quotation marks is no wider than the column.
-            if !cls.isDisjoint(with: .fullwidthPunct) { punct = true; width += 1 } else { width += DisplayWidth.of(v) }
-            i += n
+            if CharClass.of(v).isDisjoint(with: .fullwidthPunct) { width += DisplayWidth.of(v) } else { punct = true; width += 1 }
         }
         l.width = width
         l.first = first ?? 0
         l.indented = ideographicIndent || indent >= 2
         l.hasPunctuation = punct
+    }
+
+    /// What `measureStart` adds for the characters of U+2000–U+206F, U+3000–U+303F and U+FF00–U+FFEF (most of
+    /// the non-Han characters of Chinese text): cells in the low bits, 0x80 for Chinese punctuation (one cell), 0 for
+    /// U+3000; worked out once from `CharClass` and `DisplayWidth` as the general case does.
+    static let punctuationCells: [UInt8] = {
+        var t: [UInt8] = []
+        for range in [0x2000..<0x2070, 0x3000..<0x3040, 0xFF00..<0xFFF0] {
+            for v in range {
+                let u = UInt32(v)
+                if u == 0x3000 { t.append(0); continue }
+                if !CharClass.of(u).isDisjoint(with: .fullwidthPunct) { t.append(0x81); continue }
+                t.append(UInt8(DisplayWidth.of(u)))
+            }
+        }
+        return t
+    }()
+
+    /// `v`'s index in `punctuationCells`, if it has one.
+    @inline(__always) static func punctuationSlot(_ v: UInt32) -> Int? {
+        if v &- 0x2000 < 0x70 { return Int(v &- 0x2000) }
+        if v &- 0x3000 < 0x40 { return 0x70 + Int(v &- 0x3000) }
+        if v &- 0xFF00 < 0xF0 { return 0xB0 + Int(v &- 0xFF00) }
+        return nil
     }
 }

@@ -140,6 +140,14 @@ public struct NumbersCheck: Check, SlotFindings {
         return out
     }
 
+    /// The scalar just before `i`, if `i > lo` (what `before(p, i, lo, 1).first` gives, without an array).
+    @inline(__always) func scalarBefore(_ p: UnsafeBufferPointer<UInt8>, _ i: Int, _ lo: Int) -> UInt32? {
+        guard i > lo else { return nil }
+        var j = i - 1
+        while j > lo && p[j] & 0xC0 == 0x80 { j -= 1 }
+        return decodeScalar(p, j).0
+    }
+
     /// Scalars from `i` on, at most `n`, within `hi`.
     func after(_ p: UnsafeBufferPointer<UInt8>, _ i: Int, _ hi: Int, _ n: Int) -> [(v: UInt32, at: Int)] {
         var out: [(v: UInt32, at: Int)] = []
@@ -196,6 +204,7 @@ public struct NumbersCheck: Check, SlotFindings {
         switch form {
         case .yearZero:
             // Four year digits before 年, one or more a look-alike of 〇, at least two real Chinese digits.
+            guard let x = scalarBefore(p, s, lo), NumbersCheck.chineseDigit(x) != nil || NumbersCheck.zeroLookalike(x) else { return }
             let b = before(p, s, lo, 5)
             guard b.count >= 4 else { return }
             let year = b[0..<4].reversed()
@@ -213,6 +222,16 @@ public struct NumbersCheck: Check, SlotFindings {
             add(context, start..<s, edits, .safe, ["match": text(p, start..<s)], into: &findings)
 
         case .mixedDate:
+            // The year's last digit first (both forms need one), before the look-around arrays are made.
+            // An Arabic year needs a Chinese month after 年 (十 or a digit), a Chinese year an Arabic one.
+            guard let x = scalarBefore(p, s, lo), NumbersCheck.chineseDigit(x) != nil || NumbersCheck.zeroLookalike(x) || NumbersCheck.isDigit(x),
+                  end < hi else { return }
+            if NumbersCheck.isDigit(x) {
+                let y = decodeScalar(p, end).0
+                guard NumbersCheck.chineseDigit(y) != nil || y == 0x5341 else { return }
+            } else {
+                guard NumbersCheck.isDigit(UInt32(p[end])) else { return }
+            }
             let b = before(p, s, lo, 5)
             guard b.count >= 4 else { return }
             let year = Array(b[0..<4].reversed())
@@ -262,6 +281,7 @@ public struct NumbersCheck: Check, SlotFindings {
 
         case .approxChinese:
             // 三、四年: Chinese digits a and a+1, not after 第 or another numeral, not part of a series.
+            guard let x0 = scalarBefore(p, s, lo), let d0 = NumbersCheck.chineseDigit(x0), d0 >= 1 else { return }
             let b = before(p, s, lo, 2)
             let a = after(p, end, hi, 2)
             guard let x = b.first, let dx = NumbersCheck.chineseDigit(x.v), dx >= 1,

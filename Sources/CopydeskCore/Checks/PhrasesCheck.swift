@@ -228,10 +228,23 @@ struct PhrasesScanner: Sendable {
     let rules: [Entry]
     /// Each automaton's patterns are distinct: a phrase listed by several rules (`--` in `punctuation.dash` and in
     /// `headline.subtitle-dash`) is one pattern with several owners, so no rule shadows another's.
-    private var automata: [(AhoCorasick, owners: [[(entry: Int, phrase: Int)]])] = []
+    private var automata: [Compiled] = []
+    /// An automaton and the owners of its patterns, held by reference (a scanner is copied with its linter).
+    final class Compiled: Sendable {
+        let automaton: AhoCorasick
+        let owners: [[(entry: Int, phrase: Int)]]
+        init(_ automaton: AhoCorasick, _ owners: [[(entry: Int, phrase: Int)]]) { self.automaton = automaton; self.owners = owners }
+    }
+    /// The rules by reference, for the same reason (`Entry` holds a whole `PhrasesCheck`).
+    final class EntryRef: Sendable {
+        let rule: Int, check: PhrasesCheck, safety: FixSafety, message: String, scope: Scope
+        init(_ e: Entry) { rule = e.rule; check = e.check; safety = e.safety; message = e.message; scope = e.scope }
+    }
+    private let entries: [EntryRef]
 
     init(rules: [(Int, PhrasesCheck, FixSafety, String, Scope)]) {
         self.rules = rules.map { (rule: $0.0, check: $0.1, safety: $0.2, message: $0.3, scope: $0.4) }
+        entries = self.rules.map(EntryRef.init)
         for ci in [false, true] {
             var patterns: [[UInt8]] = []
             var owners: [[(entry: Int, phrase: Int)]] = []
@@ -245,7 +258,7 @@ struct PhrasesScanner: Sendable {
                     patterns.append(bytes); owners.append([(k, pi)])
                 }
             }
-            if !patterns.isEmpty { automata.append((AhoCorasick(patterns: patterns, caseInsensitiveASCII: ci), owners)) }
+            if !patterns.isEmpty { automata.append(Compiled(AhoCorasick(patterns: patterns, caseInsensitiveASCII: ci), owners)) }
         }
     }
 
@@ -259,28 +272,33 @@ struct PhrasesScanner: Sendable {
 
     private init(entry: Entry, automaton: AhoCorasick, owners: [[(entry: Int, phrase: Int)]]) {
         rules = [entry]
-        automata = [(automaton, owners)]
+        entries = [EntryRef(entry)]
+        automata = [Compiled(automaton, owners)]
     }
 
+    /// Automaton by automaton (the struct is copied out of its box once per scan, not once per segment), segment by
+    /// segment; a rule belongs to one automaton, so each rule's findings still come in text order.
     func scan(_ doc: Document, _ segments: [Segment], into findings: inout [Finding]) {
         var all: [AhoCorasick.Match] = []
         var perRule = [[AhoCorasick.Match]](repeating: [], count: rules.count)
+        let entries = self.entries
         doc.source.bytes.withUnsafeBufferPointer { p in
-            for seg in segments {
-                for (automaton, owners) in automata {
+            for c in automata {
+                let automaton = c.automaton, owners = c.owners
+                for seg in segments {
                     all.removeAll(keepingCapacity: true)
                     automaton.allMatches(in: p, range: seg.range, into: &all)
                     if all.isEmpty { continue }
                     for m in all {
                         for o in owners[m.pattern] {
-                            if rules[o.entry].scope.isDisjoint(with: seg.role) { continue }
+                            if entries[o.entry].scope.isDisjoint(with: seg.role) { continue }
                             perRule[o.entry].append(AhoCorasick.Match(pattern: o.phrase, range: m.range))
                         }
                     }
                     for k in perRule.indices where !perRule[k].isEmpty {
                         var chosen: [AhoCorasick.Match] = []
                         AhoCorasick.selectLeftmostLongest(&perRule[k], from: seg.range.lowerBound, into: &chosen)
-                        let e = rules[k]
+                        let e = entries[k]
                         e.check.report(chosen, rule: e.rule, safety: e.safety, message: e.message, doc: doc, segment: seg, bytes: p, into: &findings)
                         perRule[k].removeAll(keepingCapacity: true)
                     }

@@ -193,28 +193,33 @@ public struct ScalarHits: Sendable {
 }
 
 /// The look-up tables of `SegmentTexts.scalarHits` for one set of characters, built once per process (a check
-/// asks for the same few sets in every document; building them zeroed 16 KB per document and set).
+/// asks for the same few sets in every document).
 enum ScalarHitTables {
-    typealias Tables = (lead: [UInt64], bmp: [UInt64], astral: [UInt32], skipHan: Bool)
+    /// `steps[first byte << 8 | second byte]`: the length of the character that starts with those bytes (an ASCII
+    /// character's entry ignores the second byte; a stray continuation byte counts two), with the high bit set when
+    /// a wanted character starts with them (then it is decoded and looked up in `bmp`/`astral`).
+    typealias Tables = (steps: [UInt8], bmp: [UInt64], astral: [UInt32])
     private static let lock = NSLock()
     nonisolated(unsafe) private static var built: [[UInt32]: Tables] = [:]
 
     static func of(_ scalars: [UInt32]) -> Tables {
         if let t = lock.withLock({ built[scalars] }) { return t }
-        // The first two bytes of each wanted character (one bit per pair): a Han character whose lead byte is
-        // shared with a wanted one is told apart without decoding.
-        var lead = [UInt64](repeating: 0, count: 1024)
-        for v in scalars {
-            let u = Array(String(Unicode.Scalar(v)!).utf8)
-            let key = Int(u[0]) << 8 | Int(u.count > 1 ? u[1] : 0)
-            lead[key >> 6] |= 1 << UInt64(key & 63)
-        }
         var bmp = [UInt64](repeating: 0, count: 1024)
         for v in scalars where v < 0x10000 { bmp[Int(v >> 6)] |= 1 << UInt64(v & 63) }
         let astral = scalars.filter { $0 >= 0x10000 }
-        // No wanted character in U+4000–U+9FFF: Chinese text is skipped by its lead byte.
-        let skipHan = !scalars.contains { $0 >= 0x4000 && $0 <= 0x9FFF }
-        let t = (lead, bmp, astral, skipHan)
+        var steps = [UInt8](repeating: 0, count: 65536)
+        steps.withUnsafeMutableBufferPointer { t in
+            for b0 in 0..<256 {
+                var n: UInt8 = b0 < 0x80 ? 1 : b0 < 0xE0 ? 2 : b0 < 0xF0 ? 3 : 4
+                if b0 < 0x80 && (bmp[b0 >> 6] >> UInt64(b0 & 63)) & 1 != 0 { n |= 0x80 }
+                (t.baseAddress! + b0 << 8).update(repeating: n, count: 256)
+            }
+        }
+        for v in scalars where v >= 0x80 {
+            let u = Array(String(Unicode.Scalar(v)!).utf8)
+            steps[Int(u[0]) << 8 | Int(u[1])] = 0x80 | UInt8(u.count)
+        }
+        let t = (steps, bmp, astral)
         lock.withLock { if built.count < 256 { built[scalars] = t } }
         return t
     }
@@ -226,30 +231,37 @@ public final class SegmentTexts {
 
     /// The offsets of the characters `scalars` (sorted) in every segment, found in one pass over the text and
     /// shared by the checks that ask for the same set (the `numbers` rules and `pairs`). The pass steps by
-    /// characters and decodes only those whose lead byte one of the wanted characters has.
+    /// characters with one table look-up of each character's first two bytes (its length, and whether a wanted
+    /// character starts with them), and decodes only those.
     public func scalarHits(_ scalars: [UInt32]) -> ScalarHits {
         if let h = hitCache[scalars] { return h }
         var start = [Int](repeating: 0, count: segments.count + 1)
         var pos: [Int] = [], vals: [UInt32] = []
-        let (lead, bmp, astral, skipHan) = ScalarHitTables.of(scalars)
+        let (steps, bmp, astral) = ScalarHitTables.of(scalars)
         document.source.bytes.withUnsafeBufferPointer { p in
-            lead.withUnsafeBufferPointer { t in
+            steps.withUnsafeBufferPointer { t in
               bmp.withUnsafeBufferPointer { m in
-                for (k, seg) in segments.enumerated() {
+                segments.withUnsafeBufferPointer { segs in
+                  @inline(__always) func wanted(_ v: UInt32) -> Bool {
+                      v < 0x10000 ? (m[Int(v >> 6)] >> UInt64(v & 63)) & 1 != 0 : astral.contains(v)
+                  }
+                  for k in 0..<segs.count {
                     start[k] = pos.count
-                    var i = seg.range.lowerBound
-                    let end = seg.range.upperBound
-                    while i < end {
-                        let b = p[i]
-                        if skipHan && b &- 0xE4 <= 5 { i &+= 3; continue }
-                        let n = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
-                        let key = Int(b) << 8 | Int(n > 1 && i + 1 < end ? p[i + 1] : 0)
-                        if (t[key >> 6] >> UInt64(key & 63)) & 1 != 0 && i + n <= end {
+                    var i = segs[k].range.lowerBound
+                    let end = segs[k].range.upperBound
+                    while i &+ 1 < end {
+                        let a = t[Int(p[i]) << 8 | Int(p[i &+ 1])]
+                        if a < 0x80 { i &+= Int(a); continue }
+                        let n = Int(a & 0x7F)
+                        if i &+ n <= end {
                             let v = decodeScalar(p, i).0
-                            if v < 0x10000 ? (m[Int(v >> 6)] >> UInt64(v & 63)) & 1 != 0 : astral.contains(v) { pos.append(i); vals.append(v) }
+                            if wanted(v) { pos.append(i); vals.append(v) }
                         }
-                        i += n
+                        i &+= n
                     }
+                    // The segment's last byte: an ASCII character (a lead byte there has no character after it).
+                    if i < end, p[i] < 0x80, wanted(UInt32(p[i])) { pos.append(i); vals.append(UInt32(p[i])) }
+                  }
                 }
               }
             }

@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+@testable import CopydeskCore
+
+/// The byte loops of the checks (issue 16) against plain references that decode every character.
+@Suite struct CheckScanTests {
+    /// Text with every kind of character the loops tell apart: Han (wanted and not), CJK punctuation, ASCII,
+    /// two-byte (NBSP, é), four-byte (emoji, an astral Han), full-width forms, spaces of every width.
+    static let text = """
+    ### 标题2021年12月
+    2021年十二月，3、4天，4千元，15～30%，9～16亿。价格为3.5元。农历8月15日，腊月28。
+    “引号”（括号）《书名》【方括号】「单」『双』 a,b. c
+    二〇二一年\u{A0}12 500元\u{2009}100\u{202F}000‰ caf\u{E9} 😀𠀀年 ＡＢＣ，。、
+    湿度为30%. 正月初5 摄影
+    end.
+    """
+
+    static let sets: [[UInt32]] = [
+        NumbersCheck.shared,
+        "（）“”《》【】「」『』".unicodeScalars.map(\.value).sorted(),
+        [0x5E74, 0x6708],
+        [0x20, 0xA0, 0xE9, 0x2009, 0x1F600, 0x20000].sorted(),
+    ]
+
+    /// Every scalar of every segment, decoded one by one.
+    static func reference(_ doc: Document, _ segments: [Segment], _ set: [UInt32]) -> (start: [Int], pos: [Int], vals: [UInt32]) {
+        let b = doc.source.bytes
+        var start: [Int] = [], pos: [Int] = [], vals: [UInt32] = []
+        for seg in segments {
+            start.append(pos.count)
+            let s = String(decoding: b[seg.range], as: UTF8.self)
+            var off = seg.range.lowerBound
+            for u in s.unicodeScalars {
+                if set.contains(u.value) { pos.append(off); vals.append(u.value) }
+                off += UTF8.width(u)
+            }
+        }
+        start.append(pos.count)
+        return (start, pos, vals)
+    }
+
+    @Test func scalarHitsFindWhatDecodingEveryCharacterFinds() {
+        let doc = Document(text: CheckScanTests.text)
+        // The document's own segments, and segments cut at every character boundary of each line (a segment may
+        // end just after a wanted ASCII character, or be a single character).
+        var cuts: [Segment] = []
+        let b = doc.source.bytes
+        for line in 0..<doc.source.lineCount {
+            let r = doc.source.lineContent(line)
+            var i = r.lowerBound
+            var from = r.lowerBound
+            var k = 0
+            while i < r.upperBound {
+                i += utf8Length(leading: b[i])
+                k += 1
+                if k % 3 == 0 || i == r.upperBound {
+                    cuts.append(Segment(range: from..<i, atLineStart: from == r.lowerBound, atLineEnd: i == r.upperBound, block: 0))
+                    from = i
+                }
+            }
+        }
+        var ones: [Segment] = []
+        var i = 0
+        while i < b.count {
+            let n = utf8Length(leading: b[i])
+            if b[i] != 0x0A { ones.append(Segment(range: i..<(i + n), atLineStart: false, atLineEnd: false, block: 0)) }
+            i += n
+        }
+        for segments in [doc.segments(for: .all), cuts, ones] {
+            for set in CheckScanTests.sets {
+                let hits = SegmentTexts(document: doc, segments: segments).scalarHits(set)
+                let want = CheckScanTests.reference(doc, segments, set)
+                #expect(hits.start == want.start)
+                #expect(hits.pos == want.pos)
+                #expect(hits.vals == want.vals)
+            }
+        }
+        // The numbers set finds the triggers in the text at all (the comparison above is not between two empties).
+        let all = SegmentTexts(document: doc, segments: doc.segments(for: .all)).scalarHits(NumbersCheck.shared)
+        #expect(all.vals.contains(0x5E74) && all.vals.contains(0x25) && all.vals.contains(0x201C) && all.vals.contains(0x20))
+    }
+
+    /// The width, first character, indent and punctuation of a line, character by character.
+    static func measured(_ line: String) -> (width: Int, first: UInt32, indented: Bool, punct: Bool) {
+        var width = 0, indent = 0, ideographic = false, punct = false
+        var first: UInt32? = nil
+        for u in line.unicodeScalars {
+            let v = u.value
+            if v == 0x20 || v == 0x09 || v == 0xA0 { if first == nil { indent += 1 }; continue }
+            if v == 0x3000 { if first == nil { ideographic = true }; continue }
+            if first == nil { first = v }
+            if v >= 0x4000 && v <= 0x9FFF { width += 2; continue }
+            if v < 0x80 { width += 1; continue }
+            if !CharClass.of(v).isDisjoint(with: .fullwidthPunct) { punct = true; width += 1 } else { width += DisplayWidth.of(v) }
+        }
+        return (width, first ?? 0, ideographic || indent >= 2, punct)
+    }
+
+    @Test func brokenLineMeasuresLinesAsCharacterByCharacter() throws {
+        let check = try #require(RuleCatalog.loadBuiltIn().rules.first { $0.id == "ocr.broken-line" }?.check as? BrokenLineCheck)
+        let lines = CheckScanTests.text.split(separator: "\n").map(String.init) + [
+            "\u{3000}\u{3000}全角缩进的段落，“引号”—— …… ｜１２３",
+            "  两个空格 indent —‘’′″※§№ ＠＃ ｡･ﾟ",
+            "\u{A0}\u{A0}NBSP indent \u{2014}\u{2026}\u{3001}\u{3002}\u{FF01}\u{FF5E}\u{FFE5}\u{2030}\u{203B}",
+            "\u{3000}", "   ", "单",
+        ]
+        for line in lines {
+            let bytes = Array(line.utf8)
+            var l = BrokenLineCheck.Line(content: 0..<bytes.count, block: 0, lastInBlock: false, width: 0, last: 0, lastAt: 0,
+                                         first: 0, indented: false, startsArticle: false)
+            bytes.withUnsafeBufferPointer { check.measureStart($0, &l) }
+            let want = CheckScanTests.measured(line)
+            #expect(l.width == want.width, "\(line)")
+            #expect(l.first == want.first, "\(line)")
+            #expect(l.indented == want.indented, "\(line)")
+            #expect(l.hasPunctuation == want.punct, "\(line)")
+        }
+    }
+}
