@@ -127,6 +127,15 @@ public final class DuplicateUnits: @unchecked Sendable {
         return nil
     }
 
+    /// The punctuation most frequent in Chinese news (，。、“”‘’《》「」：；！？（）—…): `normalize` drops it.
+    @inline(__always) static func isCommonPunctuation(_ v: UInt32) -> Bool {
+        switch v {
+        case 0xFF0C, 0x3002, 0x3001, 0x201C, 0x201D, 0x2018, 0x2019, 0x300A, 0x300B, 0x300C, 0x300D, 0xFF1A, 0xFF1B,
+             0xFF01, 0xFF1F, 0xFF08, 0xFF09, 0x2014, 0x2026: return true
+        default: return false
+        }
+    }
+
     @inline(__always) static func isTerminator(_ v: UInt32) -> Bool {
         v == 0x3002 || v == 0xFF01 || v == 0xFF1F || v == 0xFF1B || v == 0x21 || v == 0x3F || v == 0x3B
     }
@@ -206,7 +215,8 @@ public final class DuplicateUnits: @unchecked Sendable {
                     defer { i += n }
                     let visible = !(v == 0x20 || v == 0x09 || v == 0x3000 || v == 0xA0)
                     if visible { if first < 0 { first = i }; lastEnd = i + n }
-                    guard let c = DuplicateUnits.normalize(v) else {
+                    // The common Chinese punctuation is dropped without the class look-up.
+                    guard !DuplicateUnits.isCommonPunctuation(v), let c = DuplicateUnits.normalize(v) else {
                         if inDigits { numbers.append(digitHash); inDigits = false }
                         if DuplicateUnits.isTerminator(v) { endSentence(i + n) }
                         continue

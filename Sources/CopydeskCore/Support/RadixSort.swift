@@ -10,7 +10,7 @@ enum RadixSort {
         var counts = [Int](repeating: 0, count: 65_536 * 4)
         a.withUnsafeBufferPointer { src in
             counts.withUnsafeMutableBufferPointer { c in
-                for k in src { for d in fromDigit..<4 { c[d << 16 | Int((k >> (16 * UInt64(d))) & 0xFFFF)] += 1 } }
+                for k in src { for d in 0..<4 { c[d << 16 | Int((k >> (16 * UInt64(d))) & 0xFFFF)] += 1 } }
             }
         }
         var inA = true
