@@ -79,6 +79,9 @@ public final class DuplicateUnits: @unchecked Sendable {
             BrokenLineCheck.standard.run(ctx, into: &fs)
             for line in DuplicateUnits.joinedLines(fs, src) { joinedAfter[line] = true }
         }
+        // Room for the normalised text of a Chinese page (a scalar for three bytes) at once: no reallocation and
+        // copy of a growing array on a large file (the pages are only touched as the text is written).
+        u.text.reserveCapacity(src.bytes.count / 3 + 4096)
         var article = 0
         var group: [Range<Int>] = []
         func flush() { if !group.isEmpty { u.add(group, src, article: article); group.removeAll(keepingCapacity: true) } }
