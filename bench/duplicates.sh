@@ -3,7 +3,9 @@
 # end to end with the recommended rules, with and without the pack (cross-file pass included), and the whole
 # corpus as one batch of per-article files.
 #
-#   bench/duplicates.sh [--corpus PATH] [--reps N] [--skip-build]
+#   bench/duplicates.sh [--corpus PATH] [--reps N] [--skip-build] [--bin PATH]
+#
+# --bin: measure that copydesk binary instead of this package's release build (to compare two builds).
 #
 # Files: every article of the corpus (`### title` lines separate them) cut in two halves (title + first half,
 # title + second half), so 10,000 files hold no more copies than the corpus itself. Prints wall time, user CPU and
@@ -13,11 +15,13 @@ cd "$(dirname "$0")/.."
 CORPUS=${CORPUS:-}
 REPS=3
 BUILD=1
+BIN_GIVEN=
 while [ $# -gt 0 ]; do
     case "$1" in
         --corpus) CORPUS="$2"; shift ;;
         --reps) REPS="$2"; shift ;;
         --skip-build) BUILD=0 ;;
+        --bin) BIN_GIVEN="$2"; BUILD=0; shift ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -27,7 +31,7 @@ for c in "$CORPUS" ../shared/corpora/web-news.txt ../main/.corpora/web-news.txt 
 done
 [ -f "$CORPUS" ] || { echo "no web-news corpus (run ../shared/corpora/fetch-web-news.sh or pass --corpus)"; exit 0; }
 [ $BUILD = 1 ] && swift build -c release --product copydesk >/dev/null
-BIN=$(swift build -c release --show-bin-path)/copydesk
+BIN=${BIN_GIVEN:-$(swift build -c release --show-bin-path)/copydesk}
 WORK=${TMPDIR:-/tmp}/copydesk-dup-bench
 rm -rf "$WORK"; mkdir -p "$WORK"
 python3 - "$CORPUS" "$WORK" <<'PY'

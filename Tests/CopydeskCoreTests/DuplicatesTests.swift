@@ -207,6 +207,59 @@ import Testing
 
     static let pinnedBandKey: UInt64 = 6420737482607594917
 
+    /// The paragraph hash is worked out on demand (`exactHash`), not during extraction: it is the FNV-1a 64 of the
+    /// normalised text's UTF-8 (folded full-width letters and digits, lower-cased Latin, kana and hangul included),
+    /// computed independently here, and the exact copies the lint groups by its own key are those with equal hashes.
+    @Test func paragraphHashIsFNVOfTheNormalisedText() throws {
+        let paragraphs = ["县农业农村局近日召开春耕备耕工作会议，全面部署今年粮食生产任务，要求各乡镇抓紧落实种子、化肥供应。",
+                          "县农业农村局ＡＢＣ召开１２次会议，「部署」春耕。", "Ｗｏｒｌｄ Cup 2026：アジア予選と한국 대표팀的比赛，吸引了三千名观众。",
+                          "县农业农村局abc召开12次会议部署春耕", "中华人民共和国成立七十五周年𠀋纪念大会在京举行。"]
+        let doc = Document(path: "h.txt", text: paragraphs.joined(separator: "\n\n") + "\n")
+        let u = DuplicateUnits.extract(doc, scope: .body)
+        #expect(u.paragraphs.count == paragraphs.count)
+        for (k, text) in paragraphs.enumerated() {
+            var normalized = ""
+            for v in text.unicodeScalars {
+                var x = v.value
+                if x >= 0xFF10 && x <= 0xFF5A { x -= 0xFEE0 }
+                guard let s = Unicode.Scalar(x) else { continue }
+                if s.properties.isAlphabetic || ("0"..."9").contains(s) { normalized.unicodeScalars.append(s.properties.lowercaseMapping.unicodeScalars.first!) }
+            }
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for b in normalized.utf8 { h ^= UInt64(b); h = h &* 0x100_0000_01B3 }
+            #expect(u.exactHash(k) == h, "paragraph \(k): \(normalized)")
+            #expect(u.exactHash(k) == Fingerprint(text: text).exact)
+        }
+        // The second and fourth paragraphs normalise to the same text: one group, the same hash.
+        #expect(u.exactHash(1) == u.exactHash(3))
+        #expect(Set(paragraphs.indices.map { u.exactHash($0) }).count == paragraphs.count - 1)
+        let (_, exactOf) = u.eligibility(minHan: 1, boilerplate: [], isBoilerplate: { _ in false })
+        #expect(exactOf.map(Int.init) == [-1, -1, -1, 1, -1])
+    }
+
+    /// The punctuation dropped without the class look-up is punctuation `normalize` drops.
+    @Test func commonPunctuationIsDroppedByTheNormalisation() {
+        var n = 0
+        for v in UInt32(0x2000)...UInt32(0xFFFF) where DuplicateUnits.isCommonPunctuation(v) {
+            n += 1
+            #expect(DuplicateUnits.normalize(v) == nil, "U+\(String(v, radix: 16))")
+        }
+        #expect(n == 19)
+    }
+
+    /// The earlier copy's place in a message is counted directly; it is `SourceText.position(of:)` at every scalar
+    /// (multibyte, four-byte and CRLF lines included).
+    @Test func messagePositionIsTheSourcePosition() {
+        let src = SourceText("标题\r\n\r\n  县农业农村局abc𠀋召开，会议。\r\nＡ１２ b\n\n末行😀字")
+        var offset = 0
+        for v in String(decoding: src.bytes, as: UTF8.self).unicodeScalars {
+            let mine = DuplicatesCheck.position(of: offset, in: src), theirs = src.position(of: offset)
+            #expect(mine.line == theirs.line && mine.column == theirs.column, "offset \(offset)")
+            offset += String(v).utf8.count
+        }
+        #expect(offset == src.bytes.count)
+    }
+
     /// The paragraph rules read a hard-wrapped page after the safe joins of `ocr.broken-line`; with the rule's default
     /// options one run serves the pack and the rule (noted in the cache), otherwise each runs its own. Both give the
     /// same paragraphs and the same `ocr.broken-line` findings.

@@ -84,6 +84,18 @@ public struct DuplicatesCheck: Check {
         return par.han >= minHan && !par.titleLike && !par.isQuote && !isBoilerplate(u.normalized(p))
     }
 
+    /// `SourceText.position(of:)` (1-based line and scalar column) counted directly: the earlier copy named in a
+    /// message is the only place asked on its line, so the source's per-line column table would be built for one
+    /// look-up (and is usually at column 1).
+    static func position(of offset: Int, in src: SourceText) -> (line: Int, column: Int) {
+        let li = src.lineIndex(of: offset)
+        var column = 1
+        src.bytes.withUnsafeBufferPointer { b in
+            for i in src.lineStarts[li]..<min(offset, b.count) where b[i] & 0xC0 != 0x80 { column += 1 }
+        }
+        return (li + 1, column)
+    }
+
     static func percent(_ x: Double) -> String { "\(Int((x * 100).rounded(.down)))%" }
 
     /// `第 3 行第 5 列` (or `“b.txt”第 3 行第 5 列` in another file).
@@ -95,7 +107,7 @@ public struct DuplicatesCheck: Check {
         let doc = context.document
         let u = context.cache.duplicateUnits(doc, scope: context.scope)
         func report(_ later: Range<Int>, _ earlier: Range<Int>, _ similarity: Double, what: String, fix: Fix? = nil) {
-            let p = doc.source.position(of: earlier.lowerBound)
+            let p = DuplicatesCheck.position(of: earlier.lowerBound, in: doc.source)
             let whereText = DuplicatesCheck.place(file: nil, line: p.line, column: p.column)
             var f = Finding(rule: context.ruleIndex, range: later,
                             message: substitute(context.message, ["where": whereText, "similarity": DuplicatesCheck.percent(similarity)]),

@@ -107,10 +107,11 @@ final class BatchDuplicates: @unchecked Sendable {
         for p in u.paragraphs.indices where rules.check.eligible(u, p) {
             let par = u.paragraphs[p]
             // A copy within the file is the file's own finding; its first occurrence stands for it.
-            guard seen.insert(par.hash).inserted else { continue }
+            let exact = u.exactHash(p)
+            guard seen.insert(exact).inserted else { continue }
             let sh = u.shingles(p)
-            let fp = Fingerprint(normalized: u.normalized(p), han: par.han, exact: par.hash, numbers: par.numbers, shingles: sh)
-            var entry = Entry(file: Int32(index), paragraph: Int32(p), exact: par.hash, numbers: fp.numbers, shingles: Int32(sh.count))
+            let fp = Fingerprint(normalized: u.normalized(p), han: par.han, exact: exact, numbers: par.numbers, shingles: sh)
+            var entry = Entry(file: Int32(index), paragraph: Int32(p), exact: exact, numbers: fp.numbers, shingles: Int32(sh.count))
             if rules.contained != nil {
                 for h in sh where h % BatchDuplicates.containmentSample == 0 { localSampled.append((h, Int32(local.count))); entry.samples += 1 }
             }
@@ -264,7 +265,7 @@ final class BatchDuplicates: @unchecked Sendable {
             var local: [Int: Loaded] = [:]
             for e in byFile[f]! {
                 let p = Int(entries[e].paragraph)
-                guard p < u.paragraphs.count, u.paragraphs[p].hash == entries[e].exact else { continue }
+                guard p < u.paragraphs.count, u.exactHash(p) == entries[e].exact else { continue }
                 let r = u.paragraphs[p].range
                 local[e] = Loaded(shingles: u.shingles(p), numbers: u.paragraphs[p].numbers, range: r, start: OutputPosition(src, r.lowerBound), end: OutputPosition(src, r.upperBound))
             }

@@ -26,8 +26,6 @@ public final class DuplicateUnits: @unchecked Sendable {
         var norm: Range<Int>
         /// Han characters in it.
         public var han: Int
-        /// FNV-1a 64 of the normalised text's UTF-8 (see `Fingerprint`).
-        public var hash: UInt64
         /// FNV-1a 64 of each run of digits, in order.
         var numbers: [UInt64]
         /// Which article of the file it belongs to (a headline starts a new one).
@@ -50,6 +48,7 @@ public final class DuplicateUnits: @unchecked Sendable {
     /// The normalised characters of all paragraphs, one after the other.
     private(set) var text: [UInt32] = []
     private var shingleCache: [[UInt64]?] = []
+    private var exactHashes: [UInt64?] = []
     /// The last `sharedShingles` answer: the near and contained rules ask for the same candidates.
     private var sharedCache: (candidates: [Int], maxRun: Int, minShare: Double, pairs: [(i: Int, j: Int, shared: Int)])?
 
@@ -80,6 +79,9 @@ public final class DuplicateUnits: @unchecked Sendable {
             BrokenLineCheck.standard.run(ctx, into: &fs)
             for line in DuplicateUnits.joinedLines(fs, src) { joinedAfter[line] = true }
         }
+        // Room for the normalised text of a Chinese page (a scalar for three bytes) at once: no reallocation and
+        // copy of a growing array on a large file (the pages are only touched as the text is written).
+        u.text.reserveCapacity(src.bytes.count / 3 + 4096)
         var article = 0
         var group: [Range<Int>] = []
         func flush() { if !group.isEmpty { u.add(group, src, article: article); group.removeAll(keepingCapacity: true) } }
@@ -99,6 +101,7 @@ public final class DuplicateUnits: @unchecked Sendable {
         }
         flush()
         u.shingleCache = [[UInt64]?](repeating: nil, count: u.paragraphs.count)
+        u.exactHashes = [UInt64?](repeating: nil, count: u.paragraphs.count)
         u.distinctCounts = [Int32](repeating: -1, count: u.paragraphs.count)
         return u
     }
@@ -127,6 +130,15 @@ public final class DuplicateUnits: @unchecked Sendable {
         return nil
     }
 
+    /// The punctuation most frequent in Chinese news (，。、“”‘’《》「」：；！？（）—…): `normalize` drops it.
+    @inline(__always) static func isCommonPunctuation(_ v: UInt32) -> Bool {
+        switch v {
+        case 0xFF0C, 0x3002, 0x3001, 0x201C, 0x201D, 0x2018, 0x2019, 0x300A, 0x300B, 0x300C, 0x300D, 0xFF1A, 0xFF1B,
+             0xFF01, 0xFF1F, 0xFF08, 0xFF09, 0x2014, 0x2026: return true
+        default: return false
+        }
+    }
+
     @inline(__always) static func isTerminator(_ v: UInt32) -> Bool {
         v == 0x3002 || v == 0xFF01 || v == 0xFF1F || v == 0xFF1B || v == 0x21 || v == 0x3F || v == 0x3B
     }
@@ -151,7 +163,6 @@ public final class DuplicateUnits: @unchecked Sendable {
         defer { swap(&text, &self.text); swap(&sentences, &self.sentences) }
         let normStart = text.count
         var han = 0
-        var hash = DuplicateUnits.fnvBasis
         var numbers: [UInt64] = []
         var digitHash: UInt64 = 0, inDigits = false
         var first = -1, lastEnd = -1
@@ -181,15 +192,25 @@ public final class DuplicateUnits: @unchecked Sendable {
                         let v = (UInt32(b0 & 0x0F) << 12) | (UInt32(p[i + 1] & 0x3F) << 6) | UInt32(p[i + 2] & 0x3F)
                         if v >= 0x4E00 {
                             if first < 0 { first = i }
-                            lastEnd = i + 3
                             if inDigits { numbers.append(digitHash); inDigits = false }
                             if sStart < 0 { sStart = i }
-                            out[w] = v; w += 1
-                            hash ^= UInt64(b0); hash = hash &* 0x0000_0100_0000_01B3
-                            hash ^= UInt64(p[i + 1]); hash = hash &* 0x0000_0100_0000_01B3
-                            hash ^= UInt64(p[i + 2]); hash = hash &* 0x0000_0100_0000_01B3
-                            han += 1; sHan += 1
-                            i += 3
+                            // The whole run of such characters in a tight loop; the bookkeeping once per run.
+                            var o = w, j = i + 3
+                            out[o] = v; o += 1
+                            let end = r.upperBound
+                            while j < end {
+                                let c0 = p[j]
+                                guard c0 >= 0xE4 && c0 <= 0xE9 else { break }
+                                let x = (UInt32(c0 & 0x0F) << 12) | (UInt32(p[j + 1] & 0x3F) << 6) | UInt32(p[j + 2] & 0x3F)
+                                guard x >= 0x4E00 else { break }
+                                out[o] = x; o += 1
+                                j += 3
+                            }
+                            let n = o - w
+                            w = o
+                            han += n; sHan += n
+                            i = j
+                            lastEnd = j
                             continue
                         }
                     }
@@ -197,14 +218,14 @@ public final class DuplicateUnits: @unchecked Sendable {
                     defer { i += n }
                     let visible = !(v == 0x20 || v == 0x09 || v == 0x3000 || v == 0xA0)
                     if visible { if first < 0 { first = i }; lastEnd = i + n }
-                    guard let c = DuplicateUnits.normalize(v) else {
+                    // The common Chinese punctuation is dropped without the class look-up.
+                    guard !DuplicateUnits.isCommonPunctuation(v), let c = DuplicateUnits.normalize(v) else {
                         if inDigits { numbers.append(digitHash); inDigits = false }
                         if DuplicateUnits.isTerminator(v) { endSentence(i + n) }
                         continue
                     }
                     if sStart < 0 { sStart = i }
                     out[w] = c; w += 1
-                    DuplicateUnits.fnv(&hash, c)
                     if c >= 0x30 && c <= 0x39 {
                         if !inDigits { inDigits = true; digitHash = DuplicateUnits.fnvBasis }
                         digitHash ^= UInt64(c); digitHash = digitHash &* 0x0000_0100_0000_01B3
@@ -218,7 +239,7 @@ public final class DuplicateUnits: @unchecked Sendable {
         if inDigits { numbers.append(digitHash) }
         endSentence(lastEnd)
         guard first >= 0 else { text.removeSubrange(normStart...); return }
-        var par = Paragraph(range: first..<lastEnd, norm: normStart..<text.count, han: han, hash: hash,
+        var par = Paragraph(range: first..<lastEnd, norm: normStart..<text.count, han: han,
                             numbers: numbers, article: article)
         if paragraphs.last?.article != article {
             let lastScalar = src.bytes.withUnsafeBufferPointer { p -> UInt32 in
@@ -237,6 +258,28 @@ public final class DuplicateUnits: @unchecked Sendable {
 
     /// The normalised text of a paragraph.
     func normalized(_ p: Int) -> ArraySlice<UInt32> { text[paragraphs[p].norm] }
+
+    /// FNV-1a 64 of paragraph `p`'s normalised text as UTF-8 (`Fingerprint.exact`): worked out when the batch or
+    /// the archive asks, not during extraction (the lint finds exact copies with `contentKey`).
+    public func exactHash(_ p: Int) -> UInt64 {
+        if let h = exactHashes[p] { return h }
+        var h = DuplicateUnits.fnvBasis
+        text.withUnsafeBufferPointer { t in for i in paragraphs[p].norm { DuplicateUnits.fnv(&h, t[i]) } }
+        exactHashes[p] = h
+        return h
+    }
+
+    /// A 64-bit key of paragraph `p`'s normalised text, for grouping exact copies within one lint (never stored):
+    /// a polynomial over the scalars (one multiply a character, not FNV's one per byte) seeded with the length and
+    /// finished by `mix64`; the same in every process. Equal keys are compared character by character.
+    func contentKey(_ p: Int) -> UInt64 {
+        let r = paragraphs[p].norm
+        return text.withUnsafeBufferPointer { t in
+            var h = UInt64(r.count)
+            for i in r { h = h &* 0x0000_0100_0000_01B3 &+ UInt64(t[i]) }
+            return Fingerprint.mix64(h)
+        }
+    }
 
     /// The sorted, distinct shingle hashes of a paragraph (see `Fingerprint` for the hash).
     func shingles(_ p: Int) -> [UInt64] {
@@ -389,7 +432,7 @@ public final class DuplicateUnits: @unchecked Sendable {
             let par = paragraphs[p]
             guard par.han >= minHan, !par.titleLike, !par.isQuote, !isBoilerplate(normalized(p)) else { continue }
             eligible[p] = true
-            let q = first.firstOr(insert: p, for: par.hash)
+            let q = first.firstOr(insert: p, for: contentKey(p))
             if q >= 0 && normalized(q).elementsEqual(normalized(p)) { exactOf[p] = Int32(q) }
         }
         eligibleCache = (minHan, boilerplate, eligible, exactOf)
@@ -460,27 +503,39 @@ public final class DuplicateUnits: @unchecked Sendable {
         var sampledCount = [Int32](repeating: 0, count: candidates.count)
         var allCount = [Int32](repeating: 0, count: candidates.count)
         var pairKeys: [UInt64] = []
-        var run: [Int] = []
         keys.withUnsafeBufferPointer { kp in
+            sampledCount.withUnsafeMutableBufferPointer { sc in
+            allCount.withUnsafeMutableBufferPointer { ac in
             var r = 0
             while r < kp.count {
                 let hashTop = kp[r] & ~0xFFFF
                 let isSampled = hashTop & sampleMask == 0
-                var e = r
-                run.removeAll(keepingCapacity: true)
+                // The run of this hash: its slots in order, a slot repeated when a paragraph has the shingle twice.
+                var e = r + 1, distinct = 1
+                var s = Int(kp[r] & 0xFFFF)
+                ac[s] += 1
+                if isSampled { sc[s] += 1 }
                 while e < kp.count && kp[e] & ~0xFFFF == hashTop {
-                    let s = Int(kp[e] & 0xFFFF)
-                    if run.last != s {
-                        run.append(s); allCount[s] += 1
-                        if isSampled { sampledCount[s] += 1 }
+                    let t = Int(kp[e] & 0xFFFF)
+                    if t != s {
+                        s = t; distinct += 1; ac[t] += 1
+                        if isSampled { sc[t] += 1 }
                     }
                     e += 1
                 }
-                if run.count >= 2 && run.count <= maxRun {
+                if distinct >= 2 && distinct <= maxRun {
                     let flag: UInt64 = isSampled ? 1 : 0
-                    for x in 0..<run.count { for y in (x + 1)..<run.count { pairKeys.append(UInt64(run[y]) << 17 | UInt64(run[x]) << 1 | flag) } }
+                    // Each distinct slot (the first of its repeats) with each later one.
+                    for x in r..<e where x == r || kp[x] & 0xFFFF != kp[x - 1] & 0xFFFF {
+                        let sx = (kp[x] & 0xFFFF) << 1 | flag
+                        for y in (x + 1)..<e where kp[y] & 0xFFFF != kp[y - 1] & 0xFFFF {
+                            pairKeys.append((kp[y] & 0xFFFF) << 17 | sx)
+                        }
+                    }
                 }
                 r = e
+            }
+            }
             }
         }
         keys = []
