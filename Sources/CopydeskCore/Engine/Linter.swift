@@ -568,17 +568,19 @@ public struct Linter: Sendable {
     private func runOthers(_ doc: Document, _ segments: (Bool) -> [Segment], _ pick: (Int) -> Bool, cache: CheckCache = CheckCache(),
                            into findings: inout [Finding]) {
         var texts: [Bool: SegmentTexts] = [:]
+        var shared: SharedDocument?
         for i in others where pick(i) {
-            let rule = rules[i]
-            let code = rule.scope.contains(.code)
+            // The rule's fields one by one (copying a `Rule` retains every string and list it holds).
+            let scope = rules[i].scope
+            let code = scope.contains(.code)
             let segs = segments(code)
             let t = texts[code] ?? SegmentTexts(document: doc, segments: segs)
             texts[code] = t
-            var ctx = CheckContext(document: doc, ruleIndex: i, fixSafety: rule.fixSafety, message: rule.message,
-                                   scope: rule.scope, allSegments: segs, texts: t)
-            ctx.cache = cache
-            ctx.names = names
-            rule.check.run(ctx, into: &findings)
+            let s = shared ?? SharedDocument(doc)
+            shared = s
+            let ctx = CheckContext(shared: s, ruleIndex: i, fixSafety: rules[i].fixSafety, message: rules[i].message,
+                                   scope: scope, allSegments: segs, texts: t, cache: cache, names: names)
+            rules[i].check.run(ctx, into: &findings)
         }
     }
 
