@@ -36,6 +36,16 @@ public enum FixApplier {
     /// As `applyOnce`, returning the indices of the diagnostics whose fixes were applied (in the order of their first
     /// edit). Nothing here copies a diagnostic: the hot path of `--fix` on files with thousands of findings.
     static func applyOnceIndices(_ bytes: [UInt8], _ diagnostics: [Diagnostic], allowUnsafe: Bool) -> ([UInt8], [Int], [AppliedEdit]) {
+        var out: [UInt8] = []
+        let (used, edits) = applyOnceIndices(bytes, diagnostics, allowUnsafe: allowUnsafe, into: &out)
+        return (used.isEmpty ? bytes : out, used, edits)
+    }
+
+    /// As above, writing the new text into `out` (emptied first, its capacity kept): the fixer passes the buffer of
+    /// the text before last, so a pass writes into memory it already has instead of a fresh 25 MB that the system
+    /// must map in page by page. `out` is left as it was when nothing applies.
+    static func applyOnceIndices(_ bytes: [UInt8], _ diagnostics: [Diagnostic], allowUnsafe: Bool,
+                                 into out: inout [UInt8]) -> ([Int], [AppliedEdit]) {
         // Counted first: on a large page these lists hold a quarter of a million edits, and growing them by doubling
         // would add half as much again to the fixer's peak memory.
         var editTotal = 0
@@ -45,7 +55,7 @@ public enum FixApplier {
                 editTotal += ds[i].fix?.editCount ?? 0
             }
         }
-        guard editTotal > 0 else { return (bytes, [], []) }
+        guard editTotal > 0 else { return ([], []) }
         var all: [EditRef] = []
         all.reserveCapacity(editTotal)
         var fixCount: Int32 = 0
@@ -64,7 +74,7 @@ public enum FixApplier {
             }
             fixCount += 1
         }
-        guard !all.isEmpty else { return (bytes, [], []) }
+        guard !all.isEmpty else { return ([], []) }
         // Edits by start; at one point an insertion before a replacement; then by rule id (the linter's order of
         // rules), then by the order of the diagnostics and of the edits within a fix. The key is total, so which of
         // two fixes starting at one byte wins never depends on the sort algorithm or the input order of rules.
@@ -117,7 +127,7 @@ public enum FixApplier {
             size += replacement.utf8.count - (e.end - e.start)
             acceptedEdits += 1
         }
-        var out: [UInt8] = []
+        out.removeAll(keepingCapacity: true)
         out.reserveCapacity(max(0, size))
         var pos = 0
         var diagOfFix = [Int32](repeating: -1, count: Int(fixCount))
@@ -138,7 +148,7 @@ public enum FixApplier {
             if pos < src.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: src[pos...])) }
         }
         for f in order where accepted[Int(f)] { applied.append(Int(diagOfFix[Int(f)])) }
-        return (out, applied, edits)
+        return (applied, edits)
     }
 
     /// Fixes a document until it converges. `path` decides the format (Markdown or plain text).
@@ -182,18 +192,20 @@ public enum FixApplier {
             if extra.contains(where: applicable) { late += 1; return true }
             return false
         }
+        // The text before last: once the document that read it is let go, the next pass writes into its buffer.
+        var spare: [UInt8] = []
         for _ in 0..<maxPasses {
-            let (next, used, edits) = applyOnceIndices(bytes, diags, allowUnsafe: allowUnsafe)
+            let (used, edits) = applyOnceIndices(bytes, diags, allowUnsafe: allowUnsafe, into: &spare)
             if used.isEmpty {
                 if catchUp() { continue }
                 return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags), lateWholeTextFixes: late)
             }
             for d in used { applied[diags[d].ruleID, default: 0] += 1 }
-            if next == bytes {
+            if spare == bytes {
                 if catchUp() { continue }
                 return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags), lateWholeTextFixes: late)
             }
-            bytes = next
+            swap(&bytes, &spare)
             changed = true
             // After the first pass, most of the text is as it was: when no line break moved, the structure is rebuilt
             // from line facts (only touched lines tested again) and line-local rules re-read only the touched lines
