@@ -157,7 +157,7 @@ enum LintCommand {
                     jsonStreams.append((out.path, JSONStreamWriter(sink: sink(out.path))))
                 }
                 for out in documents where out.format == .sarif {
-                    if let w = SARIFStreamWriter(sink: sink(out.path), rules: ruleList) { sarifStreams.append((out.path, w)) }
+                    sarifStreams.append((out.path, SARIFStreamWriter(sink: sink(out.path), rules: ruleList)))
                 }
                 for out in documents where out.format == .rdjson || out.format == .rdjsonl {
                     rdjsonStreams.append((out.path, out.format, RDJSONStreamWriter(sink: sink(out.path), rules: ruleList, lines: out.format == .rdjsonl)))

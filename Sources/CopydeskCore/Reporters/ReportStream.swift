@@ -177,34 +177,3 @@ enum JSONBytes {
     }
 }
 
-/// A file of bytes that is gone as soon as it is closed: where a streamed report keeps what must be written after
-/// something it learns only at the end (SARIF's rule table comes before the results).
-final class SpoolFile {
-    let fd: Int32
-    let sink: ByteSink
-
-    init?() {
-        var template = Array((NSTemporaryDirectory() + "/copydesk-spool-XXXXXX").utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { return nil }
-        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
-        self.fd = fd
-        sink = ByteSink(fd: fd)
-    }
-
-    /// Copies everything written so far to `out`.
-    func copy(to out: ByteSink) {
-        sink.flush()
-        out.flush()
-        var off: off_t = 0
-        var buf = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, off) }
-            if n <= 0 { break }
-            out.write(bytes: buf[0..<n])
-            off += off_t(n)
-        }
-    }
-
-    deinit { close(fd) }
-}

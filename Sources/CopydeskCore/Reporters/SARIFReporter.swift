@@ -142,21 +142,32 @@ public struct SARIFReporter: Reporter {
         if !notifications.isEmpty { invocation.append(("toolExecutionNotifications", JSON.array(notifications))) }
         let driver = JSON.object([("name", JSON.string("copydesk")), ("semanticVersion", JSON.string(report.toolVersion)),
                                   ("rules", "[\n" + rules.joined(separator: ",\n") + "\n]")])
-        let run = "{" + JSON.string("tool") + ":" + JSON.object([("driver", driver)])
+        // The results come first (JSON members have no order): a streamed report writes them as files are done
+        // and the rule table, which grows with them, at the end (`SARIFStreamWriter`).
+        return SARIFReporter.head + results.joined(separator: ",\n") + SARIFReporter.tail(driver: driver, invocation: invocation)
+    }
+
+    /// Everything before the first result.
+    static var head: String {
+        "{\"$schema\":" + JSON.string(SARIFReporter.schemaURI) + ",\"version\":\"2.1.0\",\"runs\":[{" + JSON.string("results") + ":[\n"
+    }
+
+    /// Everything after the last result: the tool with its rule table, the invocation, the column kind.
+    static func tail(driver: String, invocation: [(String, String)]) -> String {
+        "\n]," + JSON.string("tool") + ":" + JSON.object([("driver", driver)])
             + "," + JSON.string("invocations") + ":" + JSON.array([JSON.object(invocation)])
-            + "," + JSON.string("columnKind") + ":" + JSON.string("unicodeCodePoints")
-            + "," + JSON.string("results") + ":[\n" + results.joined(separator: ",\n") + "\n]}"
-        return "{\"$schema\":" + JSON.string(SARIFReporter.schemaURI) + ",\"version\":\"2.1.0\",\"runs\":[" + run + "]}\n"
+            + "," + JSON.string("columnKind") + ":" + JSON.string("unicodeCodePoints") + "}]}\n"
     }
 }
 
-/// `--format sarif` written as the run goes (issue 16). SARIF's rule table and invocation come before the results
-/// and are known only at the end (ids seen only in findings, files that could not be read), so the results are
-/// written to a spool file as each file is done and copied after the head at the end. The bytes are those of
+/// `--format sarif` written as the run goes (issue 16). The rule table and the invocation are known only at the end
+/// (ids seen only in findings, files that could not be read), so the run object lists its results first and writes
+/// them as each file is done; the tool, the invocation and the column kind follow them. (Before, the results went to
+/// a spool file and were copied after a head: on a 25 MB page that wrote 190 MB twice more.) The bytes are those of
 /// `SARIFReporter.render` of the whole run; memory holds one file's report, not the run's.
 public final class SARIFStreamWriter {
     private let sink: ByteSink
-    private let spool: SpoolFile
+    private var started = false
     private let reporter: SARIFReporter
     private let report: RunReport   // the rules only; files are not kept
     private var rules: [String]
@@ -167,12 +178,10 @@ public final class SARIFStreamWriter {
     private var notifications: [String] = []
     private var first = true
 
-    /// `rules`: the rules of the run, as `RunReport.rules` would hold them. Nil when no spool file can be made.
-    public init?(sink: ByteSink, rules: [Rule], toolVersion: String = copydeskVersion,
-                 baseDirectory: String? = FileManager.default.currentDirectoryPath) {
-        guard let spool = SpoolFile() else { return nil }
+    /// `rules`: the rules of the run, as `RunReport.rules` would hold them.
+    public init(sink: ByteSink, rules: [Rule], toolVersion: String = copydeskVersion,
+                baseDirectory: String? = FileManager.default.currentDirectoryPath) {
         self.sink = sink
-        self.spool = spool
         reporter = SARIFReporter(baseDirectory: baseDirectory)
         report = RunReport(files: [], rules: rules, toolVersion: toolVersion)
         let table = SARIFReporter.ruleTable(report)
@@ -237,8 +246,9 @@ public final class SARIFStreamWriter {
         }
         if let prepared, !prepared.isEmpty {
             // Every rule of the block is in the table already.
-            if first { first = false } else { spool.sink.write(bytes: [0x2C, 0x0A]) }
-            spool.sink.write(bytes: prepared)
+            start()
+            if first { first = false } else { sink.write(bytes: [0x2C, 0x0A]) }
+            sink.write(bytes: prepared)
             return
         }
         var lastRule = ""
@@ -255,6 +265,7 @@ public final class SARIFStreamWriter {
             ]))
         }
         guard let src = f.locator, !f.diagnostics.isEmpty else { return }
+        start()
         var artifact: [UInt8] = []
         JSONBytes.ascii(&artifact, "{\"artifactLocation\":{\"uri\":"); JSONBytes.string(&artifact, uri); artifact.append(0x7D)
         var seen: [UInt64: Int] = [:]
@@ -280,7 +291,7 @@ public final class SARIFStreamWriter {
                     Self.appendResult(&part, d, locators[k], hash: hashes[k][j], repeat: repeats[k][j],
                                       ruleIndex: lastIndex, artifact: artifact, uri: uri, base: base)
                 }
-            }, write: { spool.sink.write(bytes: $0) })
+            }, write: { sink.write(bytes: $0) })
             first = false
             return
         }
@@ -288,7 +299,7 @@ public final class SARIFStreamWriter {
             let hash = src.fingerprintValue(ruleID: d.ruleID, offset: d.range.lowerBound)
             let n = (seen[hash] ?? 0) + 1
             seen[hash] = n
-            spool.sink.append { out in
+            sink.append { out in
                 if first { first = false } else { out.append(0x2C); out.append(0x0A) }
                 Self.appendResult(&out, d, src, hash: hash, repeat: n, ruleIndex: ruleIndex[d.ruleID]!, artifact: artifact, uri: uri, base: base)
             }
@@ -328,19 +339,21 @@ public final class SARIFStreamWriter {
         out.append(0x7D)
     }
 
-    /// The head (rules, invocation), the spooled results, the tail.
+    /// The head, once, before the first result.
+    private func start() {
+        guard !started else { return }
+        started = true
+        sink.write(SARIFReporter.head)
+    }
+
+    /// The tail (rule table, invocation) after the results.
     public func finish() {
         var invocation: [(String, String)] = [("executionSuccessful", notifications.isEmpty ? "true" : "false")]
         if !notifications.isEmpty { invocation.append(("toolExecutionNotifications", JSON.array(notifications))) }
         let driver = JSON.object([("name", JSON.string("copydesk")), ("semanticVersion", JSON.string(report.toolVersion)),
                                   ("rules", "[\n" + rules.joined(separator: ",\n") + "\n]")])
-        sink.write("{\"$schema\":" + JSON.string(SARIFReporter.schemaURI) + ",\"version\":\"2.1.0\",\"runs\":[{"
-            + JSON.string("tool") + ":" + JSON.object([("driver", driver)])
-            + "," + JSON.string("invocations") + ":" + JSON.array([JSON.object(invocation)])
-            + "," + JSON.string("columnKind") + ":" + JSON.string("unicodeCodePoints")
-            + "," + JSON.string("results") + ":[\n")
-        spool.copy(to: sink)
-        sink.write("\n]}]}\n")
+        start()
+        sink.write(SARIFReporter.tail(driver: driver, invocation: invocation))
         sink.flush()
     }
 }
