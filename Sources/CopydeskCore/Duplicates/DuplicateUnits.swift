@@ -272,9 +272,12 @@ public final class DuplicateUnits: @unchecked Sendable {
     /// A 64-bit key of paragraph `p`'s normalised text, for grouping exact copies within one lint (never stored):
     /// a polynomial over the scalars (one multiply a character, not FNV's one per byte) seeded with the length and
     /// finished by `mix64`; the same in every process. Equal keys are compared character by character.
-    func contentKey(_ p: Int) -> UInt64 {
-        let r = paragraphs[p].norm
-        return text.withUnsafeBufferPointer { t in
+    func contentKey(_ p: Int) -> UInt64 { key(paragraphs[p].norm) }
+
+    /// The in-run key of a stretch of the normalised text (paragraph or sentence): a polynomial over the scalars
+    /// seeded with the length, finished by `mix64`.
+    private func key(_ r: Range<Int>) -> UInt64 {
+        text.withUnsafeBufferPointer { t in
             var h = UInt64(r.count)
             for i in r { h = h &* 0x0000_0100_0000_01B3 &+ UInt64(t[i]) }
             return Fingerprint.mix64(h)
@@ -357,14 +360,7 @@ public final class DuplicateUnits: @unchecked Sendable {
     /// A 64-bit key of a sentence's normalised text, worked out when the sentence rule asks (not for every unit).
     /// Only compared within one lint (never stored): a polynomial over the scalars, one multiply a character,
     /// finished by `mix64`; the same in every process.
-    func sentenceHash(_ s: Int) -> UInt64 {
-        let r = sentences[s].norm
-        return text.withUnsafeBufferPointer { t in
-            var h = UInt64(r.count)
-            for i in r { h = h &* 0x0000_0100_0000_01B3 &+ UInt64(t[i]) }
-            return Fingerprint.mix64(h)
-        }
-    }
+    func sentenceHash(_ s: Int) -> UInt64 { key(sentences[s].norm) }
 
     /// The number of distinct shingles of paragraph `p` (counted in a hash table: no sorted array is built).
     func shingleCount(_ p: Int) -> Int {
