@@ -264,58 +264,6 @@ import Testing
         #expect(multiPass > 100)   // the inputs do go through passes after the first
     }
 
-    /// The fixer leaves quiet whole-text rules out of its later passes and runs them once more at the fixed point:
-    /// an incremental lint that skips them, merged with a run of them alone, must be the incremental lint of all.
-    @Test(arguments: ["print", "pangu"])
-    func skippedWholeTextRulesMergeBackExactly(style: String) throws {
-        let linter = try Self.linter(style)
-        let lazy = linter.lazyWholeText
-        let ids = Set(lazy.map { linter.rules[$0].id })
-        #expect(ids.contains("ocr.broken-line"))
-        #expect(!lazy.contains { linter.rules[$0].check.isLineLocal })
-        var compared = 0
-        for (path, text) in Self.inputs() {
-            let src = SourceText(text)
-            let doc = Document(path: path, source: src)
-            let before = linter.lint(doc)
-            let (after, used, edits) = FixApplier.applyOnceIndices(src.bytes, before, allowUnsafe: false)
-            guard !used.isEmpty, !edits.contains(where: \.touchesLineBreak) else { continue }
-            let newSource = SourceText(trusted: after, hasBOM: false)
-            guard newSource.lineCount == src.lineCount, let (updated, edited) = doc.updated(to: newSource, edits: edits) else { continue }
-            let all = linter.lint(updated, updating: before, of: doc, editedLines: edited)
-            // Skip every lazy rule, and each one alone.
-            for skip in [lazy] + lazy.map { Set([$0]) } {
-                let part = linter.lint(updated, updating: before, of: doc, editedLines: edited, skipping: skip)
-                #expect(!part.contains { skip.contains($0.ruleIndex) })
-                let merged = linter.merge(part, linter.lint(updated, wholeTextOnly: skip))
-                let key = { (d: Diagnostic) in "\(d.ruleID) \(d.range) \(d.message) \(d.fix?.edits.map { "\($0.range)=\($0.replacement)" } ?? [])" }
-                #expect(merged.map(key) == all.map(key), "\(path): \(text.debugDescription)")
-            }
-            compared += 1
-        }
-        #expect(compared > 100)
-    }
-
-    /// A whole-text rule that proposes nothing at first and a fix only after another rule's fix: the fixer runs it at
-    /// the apparent fixed point and goes on, ending where fixing with every rule on every pass ends.
-    @Test func aLateWholeTextFixStartsAnotherPass() throws {
-        let linter = try Self.linter("print")
-        var late = 0
-        // A zero-width space before an OCR'd subtitle dash at the start of the text: `ocr.invisible-char` (line-local)
-        // removes it in the first pass, and only then does `punctuation.dash-lookalike-line-start` (whole-text, as
-        // it reads the line before) see the line start.
-        let crafted = [("late.txt", "\u{200B}一一记永康市疫情防控志愿者\n\n本报讯 昨天，青山镇召开会议。\n")]
-        for (path, text) in crafted + Self.inputs() {
-            let src = SourceText(text)
-            let a = FixApplier.fix(src, path: path, linter: linter, allowUnsafe: false, incremental: true)
-            let b = FixApplier.fix(src, path: path, linter: linter, allowUnsafe: false, incremental: false)
-            #expect(a.bytes == b.bytes)
-            #expect(a.applied == b.applied)
-            late += a.lateWholeTextFixes
-        }
-        #expect(late > 0, "no input had a late whole-text fix: the catch-up path is not exercised")
-    }
-
     /// Fix passes run only the rules that can propose a fix the run applies; the others run once on the fixed
     /// text. Bytes, counts and the remaining findings (in order, with messages and fixes) must be those of running
     /// every rule on every pass.

@@ -291,10 +291,7 @@ public struct Linter: Sendable {
     /// (ranges, roles, cuts) differ from before; line-local rules run on those lines alone and their earlier
     /// diagnostics on the other lines are moved along; the other rules run on the whole document. The result is what
     /// `lint(doc)` gives (the fixer's tests compare the two).
-    /// `skipping`: whole-text rules (of `lazyWholeText`) not to run this time; their earlier diagnostics are dropped
-    /// like those of every whole-text rule, so the result lacks them until `lint(_:wholeTextOnly:)` runs them.
-    public func lint(_ doc: Document, updating previous: [Diagnostic], of old: Document, editedLines: [Int],
-                     skipping: Set<Int> = []) -> [Diagnostic] {
+    public func lint(_ doc: Document, updating previous: [Diagnostic], of old: Document, editedLines: [Int]) -> [Diagnostic] {
         guard doc.directives.isEmpty, old.directives.isEmpty, doc.source.lineCount == old.source.lineCount else { return lint(doc) }
         let oldStarts = old.source.lineStarts, newStarts = doc.source.lineStarts
         var dirty = [Bool](repeating: false, count: doc.source.lineCount)
@@ -314,7 +311,7 @@ public struct Linter: Sendable {
         let parts = Parallel.map(parallel ? 2 : 1) { k -> [Finding] in
             var out: [Finding] = []
             if k == 0 && !dirtyLines.isEmpty { out = Array(collect(doc, lines: dirty, local: true, other: false).joined()) }
-            if k == 1 || !parallel { out += collect(doc, lines: nil, local: false, other: true, skip: skipping).joined() }
+            if k == 1 || !parallel { out += collect(doc, lines: nil, local: false, other: true).joined() }
             return out
         }
         var findings = parts.count == 2 ? parts[0] + parts[1] : parts[0]
@@ -356,46 +353,6 @@ public struct Linter: Sendable {
             out[out.count - 1].ruleIndex = ri
         }
         flush(before: nil)
-        return out
-    }
-
-    /// The whole-text rules the fixer may leave out of a pass while their last run proposed no fix it applies:
-    /// those not line-local that neither supersede a rule nor are superseded (a finding of theirs never drops
-    /// another rule's fix). At what looks like the fixed point they run again on the final text (see
-    /// `FixApplier.fix`): a fix they propose then starts another pass.
-    public var lazyWholeText: Set<Int> {
-        let involved = Set(supersededBy.keys).union(supersededBy.values.joined())
-        return Set(others.filter { !lineLocal[$0] && !involved.contains($0) })
-    }
-
-    /// The diagnostics of the whole-text rules `only` (a subset of `lazyWholeText`) on `doc`, sorted as `lint` sorts.
-    public func lint(_ doc: Document, wholeTextOnly only: Set<Int>) -> [Diagnostic] {
-        guard !only.isEmpty else { return [] }
-        let skip = Set(others.filter { !lineLocal[$0] && !only.contains($0) })
-        let findings = Array(collect(doc, lines: nil, local: false, other: true, skip: skip).joined())
-        var keys = findings.enumerated().map { SortKey(start: $1.range.lowerBound, end: $1.range.upperBound, rank: ruleRank[$1.rule], index: $0) }
-        keys.sort()
-        return keys.map { diagnostic(findings[$0.index]) }
-    }
-
-    /// Two sorted lists of this linter's diagnostics from disjoint sets of rules, merged in `lint`'s order.
-    public func merge(_ a: [Diagnostic], _ b: [Diagnostic]) -> [Diagnostic] {
-        guard !b.isEmpty else { return a }
-        guard !a.isEmpty else { return b }
-        func rank(_ d: Diagnostic) -> Int {
-            let ri = d.ruleIndex >= 0 && d.ruleIndex < rules.count && rules[d.ruleIndex].id == d.ruleID ? d.ruleIndex : ruleIndexByID[d.ruleID] ?? -1
-            return ri >= 0 ? ruleRank[ri] : -1
-        }
-        var out: [Diagnostic] = []
-        out.reserveCapacity(a.count + b.count)
-        var i = 0, j = 0
-        while i < a.count || j < b.count {
-            if j < b.count, i >= a.count || (b[j].range.lowerBound, b[j].range.upperBound, rank(b[j])) < (a[i].range.lowerBound, a[i].range.upperBound, rank(a[i])) {
-                out.append(b[j]); j += 1
-            } else {
-                out.append(a[i]); i += 1
-            }
-        }
         return out
     }
 
@@ -472,8 +429,7 @@ public struct Linter: Sendable {
     /// Raw findings, in a few lists (their concatenation is the order ties are broken in): one per chunk of the
     /// text the line-local checks ran on, then those of the other checks. `lines`: when given, only the segments
     /// of those lines are read. `local`/`other`: run the line-local checks, the others.
-    private func collect(_ doc: Document, lines: [Bool]?, local: Bool, other: Bool, cache: CheckCache = CheckCache(),
-                         skip: Set<Int> = []) -> [[Finding]] {
+    private func collect(_ doc: Document, lines: [Bool]?, local: Bool, other: Bool, cache: CheckCache = CheckCache()) -> [[Finding]] {
         var found: [[Finding]] = []
         var findings: [Finding] = []
         findings.reserveCapacity(64)
@@ -553,13 +509,13 @@ public struct Linter: Sendable {
             let whole = segmentsByCode, groups = otherGroups
             let results = Parallel.map(groups.count) { k -> [Finding] in
                 var out: [Finding] = []
-                runOthers(doc, { whole[$0] ?? [] }, { groups[k].contains($0) && !skip.contains($0) }, cache: cache, into: &out)
+                runOthers(doc, { whole[$0] ?? [] }, { groups[k].contains($0) }, cache: cache, into: &out)
                 return out
             }
             found.append(Array(results.joined()))
             return found
         }
-        if other { runOthers(doc, segments, { !lineLocal[$0] && !skip.contains($0) }, cache: cache, into: &findings) }
+        if other { runOthers(doc, segments, { !lineLocal[$0] }, cache: cache, into: &findings) }
         found.append(findings)
         return found
     }

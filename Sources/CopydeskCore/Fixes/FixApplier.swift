@@ -11,9 +11,6 @@ public enum FixApplier {
         public var changed: Bool
         /// The findings of the fixed text (from the last pass, so the caller need not lint it again).
         public var remaining: [Diagnostic] = []
-        /// How many times a whole-text rule left out of the later passes proposed a fix at the apparent fixed point
-        /// and so started another pass (see `fix`).
-        public var lateWholeTextFixes = 0
     }
 
     public static let maxPasses = 10
@@ -173,38 +170,13 @@ public enum FixApplier {
             return full.lint(doc, split: split, fixingDiagnostics: diags)
         }
         var diags = linter.lint(doc)
-        // Whole-text rules whose last run proposed no fix this run applies sit out the later passes (on a large text
-        // they cost as much as the pass itself, e.g. `ocr.broken-line` over a page of one-line paragraphs). When a
-        // pass applies nothing, they run on that text; only when they too propose nothing is it the fixed point.
-        let lazy = incremental ? linter.lazyWholeText : []
-        var skipped: Set<Int> = []
-        var late = 0
-        func applicable(_ d: Diagnostic) -> Bool {
-            guard let fix = d.fix else { return false }
-            return fix.safety == .safe || (allowUnsafe && fix.safety == .unsafe)
-        }
-        /// Runs the skipped rules on the current text; true when one of them proposes a fix to apply.
-        func catchUp() -> Bool {
-            guard !skipped.isEmpty else { return false }
-            let extra = linter.lint(doc, wholeTextOnly: skipped)
-            skipped = []
-            diags = linter.merge(diags, extra)
-            if extra.contains(where: applicable) { late += 1; return true }
-            return false
-        }
         // The text before last: once the document that read it is let go, the next pass writes into its buffer.
         var spare: [UInt8] = []
         for _ in 0..<maxPasses {
             let (used, edits) = applyOnceIndices(bytes, diags, allowUnsafe: allowUnsafe, into: &spare)
-            if used.isEmpty {
-                if catchUp() { continue }
-                return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags), lateWholeTextFixes: late)
-            }
+            if used.isEmpty { return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags)) }
             for d in used { applied[diags[d].ruleID, default: 0] += 1 }
-            if spare == bytes {
-                if catchUp() { continue }
-                return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags), lateWholeTextFixes: late)
-            }
+            if spare == bytes { return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags)) }
             swap(&bytes, &spare)
             changed = true
             // After the first pass, most of the text is as it was: when no line break moved, the structure is rebuilt
@@ -214,21 +186,15 @@ public enum FixApplier {
             if incremental, newSource.lineCount == doc.source.lineCount, !edits.contains(where: \.touchesLineBreak) {
                 let (updated, edited) = doc.updated(to: newSource, edits: edits, role: linter.forcedRole)
                     ?? (Document(path: path, source: newSource, role: linter.forcedRole, vocabulary: linter.vocabulary), Document.dirtyLines(doc.source, edits))
-                var active = Set<Int>()
-                for d in diags where applicable(d) && lazy.contains(d.ruleIndex) { active.insert(d.ruleIndex) }
-                let skip = lazy.subtracting(active)
-                diags = linter.lint(updated, updating: diags, of: doc, editedLines: edited, skipping: skip)
-                skipped = updated.directives.isEmpty && doc.directives.isEmpty ? skip : []
+                diags = linter.lint(updated, updating: diags, of: doc, editedLines: edited)
                 doc = updated
             } else {
                 doc = Document(path: path, source: newSource, role: linter.forcedRole, vocabulary: linter.vocabulary)
                 diags = linter.lint(doc)
-                skipped = []
             }
         }
-        _ = catchUp()
         let (_, still, _) = applyOnceIndices(bytes, diags, allowUnsafe: allowUnsafe)
-        return Outcome(bytes: bytes, applied: applied, unconverged: Array(Set(still.map { diags[$0].ruleID })).sorted(), changed: changed, remaining: report(diags), lateWholeTextFixes: late)
+        return Outcome(bytes: bytes, applied: applied, unconverged: Array(Set(still.map { diags[$0].ruleID })).sorted(), changed: changed, remaining: report(diags))
     }
 }
 
