@@ -187,6 +187,19 @@ extension DuplicatesTests {
             }
         }
     }
+
+    /// `fromDigit: 1` sorts by the bits above the lowest 16 only and keeps the input order of keys equal there,
+    /// on the 8-bit path (fewer than 65,536 keys) and the 16-bit one.
+    @Test func fromDigitSortsByTheHighBitsStably() {
+        var rng = SplitMix64(seed: 12)
+        for n in [300, 4_000, 70_000] {
+            // Low 16 bits: the input position (mod 2¹⁶), so stability is visible; few distinct high parts.
+            var a = (0..<n).map { i -> UInt64 in (rng.next() % 97) << 40 | (rng.next() & 0xFF) << 16 | UInt64(i & 0xFFFF) }
+            let expected = a.enumerated().sorted { ($0.element >> 16, $0.offset) < ($1.element >> 16, $1.offset) }.map(\.element)
+            RadixSort.sort(&a, fromDigit: 1)
+            #expect(a == expected, "n \(n)")
+        }
+    }
 }
 
 /// The candidate search of the near and contained rules samples the shingles; it must still find every pair that

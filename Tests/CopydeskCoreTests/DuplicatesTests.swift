@@ -207,6 +207,50 @@ import Testing
 
     static let pinnedBandKey: UInt64 = 6420737482607594917
 
+    /// The signature is the scheme's definition (each permutation's minimum, worked out here one permutation and one
+    /// shingle at a time), and the batch's fingerprint from the unsorted shingles (`DuplicateUnits.fingerprint`) is
+    /// the one built from the sorted distinct shingles: same signature, count, hashes and band keys.
+    @Test func signatureFollowsTheDefinitionAndTheBatchFingerprintIsTheSame() throws {
+        var s: UInt64 = 0x636F_7079_6465_736B
+        func next() -> UInt64 {
+            s = s &+ 0x9E37_79B9_7F4A_7C15
+            var z = s
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        var coefficients: [(UInt32, UInt32)] = []
+        for _ in 0..<120 { let a = UInt32(truncatingIfNeeded: next()) | 1; coefficients.append((a, UInt32(truncatingIfNeeded: next()))) }
+        func reference(_ shingles: [UInt64]) -> [UInt32] {
+            coefficients.map { a, b in
+                shingles.map { h -> UInt32 in
+                    let x = UInt32(truncatingIfNeeded: h ^ (h >> 32))
+                    let v = a &* x &+ b
+                    return v ^ (v >> 15)
+                }.min() ?? .max
+            }
+        }
+        let paragraphs = [Self.meeting, Self.report, "短段落。", "一二三四五", "一二三四五六",
+                          "重复重复重复重复重复重复重复重复重复重复重复重复。", "县里召开会议，部署工作。县里召开会议，部署工作。"]
+        for text in paragraphs {
+            let sorted = DuplicateUnits.shingles(Array(text.unicodeScalars.filter { $0.properties.isIdeographic }.map(\.value))[...])
+            #expect(Fingerprint.minHash(sorted) == reference(sorted), "\(text)")
+            #expect(Fingerprint.minHash(sorted + sorted.reversed()) == reference(sorted), "repeats: \(text)")
+        }
+        #expect(Fingerprint.minHash([]) == [UInt32](repeating: .max, count: 120))
+        let doc = Document(path: "f.txt", text: paragraphs.joined(separator: "\n\n") + "\n")
+        let u = DuplicateUnits.extract(doc, scope: .body)
+        #expect(u.paragraphs.count == paragraphs.count)
+        for p in u.paragraphs.indices {
+            let viaSorted = Fingerprint(normalized: u.normalized(p), han: u.paragraphs[p].han, exact: u.exactHash(p),
+                                        numbers: u.paragraphs[p].numbers, shingles: u.shingles(p))
+            let fresh = DuplicateUnits.extract(doc, scope: .body).fingerprint(p)   // no sorted shingles cached
+            #expect(fresh == viaSorted, "paragraph \(p)")
+            #expect(fresh.bandKeys() == viaSorted.bandKeys())
+            #expect(Int(fresh.shingleCount) == u.shingles(p).count)
+        }
+    }
+
     /// The paragraph hash is worked out on demand (`exactHash`), not during extraction: it is the FNV-1a 64 of the
     /// normalised text's UTF-8 (folded full-width letters and digits, lower-cased Latin, kana and hangul included),
     /// computed independently here, and the exact copies the lint groups by its own key are those with equal hashes.

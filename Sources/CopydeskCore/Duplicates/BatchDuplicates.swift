@@ -105,18 +105,19 @@ final class BatchDuplicates: @unchecked Sendable {
         var localSampled: [(UInt64, Int32)] = []
         var seen = Set<UInt64>()
         for p in u.paragraphs.indices where rules.check.eligible(u, p) {
-            let par = u.paragraphs[p]
             // A copy within the file is the file's own finding; its first occurrence stands for it.
             let exact = u.exactHash(p)
             guard seen.insert(exact).inserted else { continue }
-            let sh = u.shingles(p)
-            let fp = Fingerprint(normalized: u.normalized(p), han: par.han, exact: exact, numbers: par.numbers, shingles: sh)
-            var entry = Entry(file: Int32(index), paragraph: Int32(p), exact: exact, numbers: fp.numbers, shingles: Int32(sh.count))
-            if rules.contained != nil {
-                for h in sh where h % BatchDuplicates.containmentSample == 0 { localSampled.append((h, Int32(local.count))); entry.samples += 1 }
-            }
+            // The sorted shingles only for the containment sample; the fingerprint does without.
+            let sh = rules.contained != nil ? u.shingles(p) : []
+            // The signature (MinHash) only for the near rule's band keys.
+            let fp = rules.near != nil ? u.fingerprint(p) : nil
+            var entry = Entry(file: Int32(index), paragraph: Int32(p), exact: exact,
+                              numbers: fp?.numbers ?? Fingerprint.numbersHash(u.paragraphs[p].numbers),
+                              shingles: Int32(fp.map { Int($0.shingleCount) } ?? u.shingleCount(p)))
+            for h in sh where h % BatchDuplicates.containmentSample == 0 { localSampled.append((h, Int32(local.count))); entry.samples += 1 }
             local.append(entry)
-            if rules.near != nil { keys += fp.bandKeys() } else { keys += repeatElement(0, count: Fingerprint.bands) }
+            if let fp { keys += fp.bandKeys() } else { keys += repeatElement(0, count: Fingerprint.bands) }
         }
         lock.lock()
         files[index] = (path, lookup, rules)

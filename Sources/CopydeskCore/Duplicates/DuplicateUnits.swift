@@ -385,6 +385,19 @@ public final class DuplicateUnits: @unchecked Sendable {
         return scratchA.shared(scratchHashes)
     }
 
+    /// Paragraph `p`'s fingerprint (`Fingerprint`), worked out from its shingles in text order: the signature
+    /// does not need them sorted and the distinct count comes from a hash table, so no sorted array is built.
+    func fingerprint(_ p: Int) -> Fingerprint {
+        let par = paragraphs[p]
+        if let s = shingleCache[p] {
+            return Fingerprint(normalized: normalized(p), han: par.han, exact: exactHash(p), numbers: par.numbers, shingles: s)
+        }
+        shingleHashes(p, into: &scratchHashes)
+        if distinctCounts[p] < 0 { distinctCounts[p] = Int32(scratchB.load(scratchHashes)) }
+        return Fingerprint(exact: exactHash(p), numbers: par.numbers, han: par.han, shingleCount: Int(distinctCounts[p]),
+                           signature: Fingerprint.minHash(scratchHashes))
+    }
+
     /// The shingle hashes of paragraph `p` in text order, repeats included (`shingles(p)` sorts and dedupes them).
     private func shingleHashes(_ p: Int, into out: inout [UInt64]) {
         out.removeAll(keepingCapacity: true)

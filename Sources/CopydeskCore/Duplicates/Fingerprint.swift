@@ -43,6 +43,15 @@ public struct Fingerprint: Sendable, Hashable {
         signature = Fingerprint.minHash(shingles)
     }
 
+    /// From its parts (the batch works out the signature and the count from the unsorted shingles).
+    init(exact: UInt64, numbers: [UInt64], han: Int, shingleCount: Int, signature: [UInt32]) {
+        self.exact = exact
+        self.numbers = Fingerprint.numbersHash(numbers)
+        hanCount = UInt32(han)
+        self.shingleCount = UInt32(shingleCount)
+        self.signature = signature
+    }
+
     public init(text: String) {
         let doc = Document(path: "fingerprint.txt", source: SourceText(text), format: .plainText, role: .body)
         let u = DuplicateUnits.extract(doc, scope: .body)
@@ -91,27 +100,41 @@ public struct Fingerprint: Sendable, Hashable {
         return (vectors(a), vectors(b))
     }()
 
+    /// The signature of `shingles` (repeats allowed: they do not change a minimum). Each vector of eight
+    /// permutations is taken over all the shingles in turn, so its minima stay in registers (the loop the other way
+    /// round loaded and stored the fifteen vectors of minima for every shingle).
     static func minHash(_ shingles: [UInt64]) -> [UInt32] {
         let (a, b) = coefficients
         let n = permutations / 8
-        var mins = [SIMD8<UInt32>](repeating: SIMD8(repeating: .max), count: n)
+        var xs = [UInt32](repeating: 0, count: shingles.count)
+        for (i, h) in shingles.enumerated() { xs[i] = UInt32(truncatingIfNeeded: h ^ (h >> 32)) }
+        var out = [UInt32](repeating: .max, count: permutations)
         a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
-                mins.withUnsafeMutableBufferPointer { m in
-                    for h in shingles {
-                        let x = SIMD8<UInt32>(repeating: UInt32(truncatingIfNeeded: h ^ (h >> 32)))
-                        for k in 0..<n {
-                            var v = a[k] &* x &+ b[k]
-                            v ^= v &>> 15
-                            m[k] = pointwiseMin(m[k], v)
+                xs.withUnsafeBufferPointer { xp in
+                    for k in 0..<n {
+                        let ak = a[k], bk = b[k]
+                        var m0 = SIMD8<UInt32>(repeating: .max), m1 = m0
+                        var i = 0
+                        // Two shingles a step: two independent chains of minima.
+                        while i + 1 < xp.count {
+                            var v0 = ak &* SIMD8<UInt32>(repeating: xp[i]) &+ bk
+                            var v1 = ak &* SIMD8<UInt32>(repeating: xp[i + 1]) &+ bk
+                            v0 ^= v0 &>> 15; v1 ^= v1 &>> 15
+                            m0 = pointwiseMin(m0, v0); m1 = pointwiseMin(m1, v1)
+                            i += 2
                         }
+                        if i < xp.count {
+                            var v = ak &* SIMD8<UInt32>(repeating: xp[i]) &+ bk
+                            v ^= v &>> 15
+                            m0 = pointwiseMin(m0, v)
+                        }
+                        let m = pointwiseMin(m0, m1)
+                        for l in 0..<8 { out[8 * k + l] = m[l] }
                     }
                 }
             }
         }
-        var out = [UInt32]()
-        out.reserveCapacity(permutations)
-        for v in mins { for i in 0..<8 { out.append(v[i]) } }
         return out
     }
 
