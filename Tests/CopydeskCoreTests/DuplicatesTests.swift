@@ -236,8 +236,12 @@ import Testing
             let sorted = DuplicateUnits.shingles(Array(text.unicodeScalars.filter { $0.properties.isIdeographic }.map(\.value))[...])
             #expect(Fingerprint.minHash(sorted) == reference(sorted), "\(text)")
             #expect(Fingerprint.minHash(sorted + sorted.reversed()) == reference(sorted), "repeats: \(text)")
+            // The portable loop (CPUs without AVX2) gives the same numbers as the AVX2 one.
+            let xs = sorted.map { UInt32(truncatingIfNeeded: $0 ^ ($0 >> 32)) }
+            #expect(Fingerprint.portableMinHash(xs) == reference(sorted), "portable: \(text)")
         }
         #expect(Fingerprint.minHash([]) == [UInt32](repeating: .max, count: 120))
+        #expect(Fingerprint.portableMinHash([]) == [UInt32](repeating: .max, count: 120))
         let doc = Document(path: "f.txt", text: paragraphs.joined(separator: "\n\n") + "\n")
         let u = DuplicateUnits.extract(doc, scope: .body)
         #expect(u.paragraphs.count == paragraphs.count)

@@ -1,3 +1,5 @@
+import CMinHash
+
 /// The stable fingerprint of one paragraph, for finding duplicates across files (and, later, against an archive of
 /// published stories). Every number in it is the same in every process and on every machine: no use of Swift's
 /// seeded `Hasher`.
@@ -103,11 +105,32 @@ public struct Fingerprint: Sendable, Hashable {
     /// The signature of `shingles` (repeats allowed: they do not change a minimum). Each vector of eight
     /// permutations is taken over all the shingles in turn, so its minima stay in registers (the loop the other way
     /// round loaded and stored the fifteen vectors of minima for every shingle).
+    /// Where the CPU has AVX2, `CMinHash` works them out (eight multiplies and minima an instruction; the default
+    /// x86-64 target has only SSE2, where each takes about six); otherwise `portableMinHash`. The same numbers.
     static func minHash(_ shingles: [UInt64]) -> [UInt32] {
-        let (a, b) = coefficients
-        let n = permutations / 8
         var xs = [UInt32](repeating: 0, count: shingles.count)
         for (i, h) in shingles.enumerated() { xs[i] = UInt32(truncatingIfNeeded: h ^ (h >> 32)) }
+        var out = [UInt32](repeating: .max, count: permutations)
+        let done = out.withUnsafeMutableBufferPointer { o in
+            xs.withUnsafeBufferPointer { x in
+                flatCoefficients.a.withUnsafeBufferPointer { a in
+                    flatCoefficients.b.withUnsafeBufferPointer { b in
+                        copydesk_minhash_avx2(x.baseAddress, x.count, a.baseAddress, b.baseAddress, permutations, o.baseAddress) == 1
+                    }
+                }
+            }
+        }
+        return done ? out : portableMinHash(xs)
+    }
+
+    /// The permutations' (a, b) as two arrays of 120.
+    static let flatCoefficients: (a: [UInt32], b: [UInt32]) = (coefficients.a.flatMap { v in (0..<8).map { v[$0] } },
+                                                               coefficients.b.flatMap { v in (0..<8).map { v[$0] } })
+
+    /// `minHash` in Swift's 8-lane vectors, from the shingles' 32-bit folds `xs`.
+    static func portableMinHash(_ xs: [UInt32]) -> [UInt32] {
+        let (a, b) = coefficients
+        let n = permutations / 8
         var out = [UInt32](repeating: .max, count: permutations)
         a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
