@@ -9,22 +9,22 @@ final class DiagnosticLabel: Sendable {
 }
 
 /// A finding ready to report: rule, severity, message, byte range and optional fix.
-/// Stored in 88 bytes, not 128: the rule id and the message are one shared `DiagnosticLabel` (a finding with a message
-/// of its own has a label of its own), and the rule index is 32 bits. `--fix` on a 25 MB page holds a quarter of a
-/// million of them at its peak, and every copy retains one reference instead of two.
+/// Stored in 80 bytes, not 128: the rule id and the message are one shared `DiagnosticLabel` (a finding with a message
+/// of its own has a label of its own), the rule index is 32 bits, and the small fields fill the fix's tail. `--fix`
+/// on a 25 MB page holds a quarter of a million of them at its peak, and every copy retains one reference, not two.
 public struct Diagnostic: Sendable {
     private var label: DiagnosticLabel
     /// UTF-8 byte range in the document (after any BOM). Empty for an insertion point.
     public var range: Range<Int>
     public var fix: Fix?
-    /// Other places the finding refers to (the earlier copy of a duplicate): JSON `related`, SARIF
-    /// `relatedLocations`.
-    public var related: [RelatedLocation]
-    private var index32: Int32
     public var severity: Severity
     /// Not a finding in the text but a rule that failed on it (a `pattern` rule over its time budget): reported as
     /// an error, and the run exits with 2.
     public var isRuleFailure: Bool
+    private var index32: Int32
+    /// Other places the finding refers to (the earlier copy of a duplicate): JSON `related`, SARIF
+    /// `relatedLocations`.
+    public var related: [RelatedLocation]
 
     public var ruleID: String {
         get { label.ruleID }
