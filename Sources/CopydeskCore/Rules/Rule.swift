@@ -177,12 +177,14 @@ final class SharedDocument: @unchecked Sendable {
 public struct CheckContext {
     private let shared: SharedDocument
     public var document: Document { _read { yield shared.document } }
-    public let ruleIndex: Int
-    public let fixSafety: FixSafety
+    // The rule's fields can be set (`Linter` passes one context from rule to rule of a document instead of making one
+    // per rule: making and dropping a context retained and released each of its shared fields).
+    public internal(set) var ruleIndex: Int
+    public internal(set) var fixSafety: FixSafety
     /// The rule's message template (`{match}`, `{1}`… are filled in by checks that know them).
-    public let message: String
+    public internal(set) var message: String
     /// The rule's scope: checks read only `segments`, the ones whose role is in it.
-    public let scope: Scope
+    public internal(set) var scope: Scope
     /// Segments of the whole document (shared by all checks; indices match `texts`).
     public let allSegments: [Segment]
     /// The text of each segment, built on first use and shared by all checks that need `String`s.
