@@ -197,8 +197,10 @@ public enum FixApplier {
     ///   The source is taken over, so that the original text is let go once the second pass no longer needs it.
     /// `split: false` runs every rule on every pass (the reference the tests compare the split with; see
     ///   `Linter.fixSplit(allowUnsafe:)`).
+    /// `fixed`, when given, is called with the fixed text (when it changed) before the rules without a fix read it for
+    /// the report: the caller can write the file meanwhile.
     public static func fix(_ source: consuming SourceText, path: String, linter: Linter, allowUnsafe: Bool, incremental: Bool = true,
-                           split useSplit: Bool = true) -> Outcome {
+                           split useSplit: Bool = true, fixed: (([UInt8]) -> Void)? = nil) -> Outcome {
         let hasBOM = source.hasBOM
         var bytes = source.bytes
         _ = consume source
@@ -214,6 +216,7 @@ public enum FixApplier {
         func report(_ diags: [Diagnostic]) -> [Diagnostic] {
             // The buffer of the text before last is let go before the rules without a fix read the whole text.
             spare = []
+            if changed { fixed?(bytes) }
             guard let split else { return diags }
             return full.lint(doc, split: split, fixingDiagnostics: diags)
         }
