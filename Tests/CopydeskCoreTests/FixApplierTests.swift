@@ -33,6 +33,39 @@ import Testing
         #expect(FixApplier.applyOnce(bytes, [none], allowUnsafe: true).0 == bytes)
     }
 
+    @Test func planKnowsWhetherTheTextChangesAndWriteUsesEachReplacementOnce() {
+        // Edits that put back the bytes they replace change nothing: the fixer stops without writing a new text.
+        let bytes = Array("中文English，好".utf8)
+        let same = diag("s", 0..<3, [Edit(range: 0..<3, replacement: "中")])
+        let p0 = FixApplier.plan(bytes, [same], allowUnsafe: false)
+        #expect(p0.used == [0] && !p0.changesText)
+        // A fix of several edits far apart (each with its own replacement) beside a one-edit fix; every replacement is
+        // written once, in text order, and the edits are reported in the old text's offsets.
+        let joined = diag("j", 0..<6, [Edit(range: 0..<0, replacement: "「"), Edit(range: 13..<16, replacement: ",")])
+        let space = diag("sp", 6..<6, [Edit(range: 6..<6, replacement: " ")])
+        let p = FixApplier.plan(bytes, [space, joined], allowUnsafe: false)
+        #expect(p.changesText)
+        #expect(p.edits.map(\.range) == [0..<0, 6..<6, 13..<16])
+        #expect(p.edits.map(\.newLength) == [3, 1, 1])
+        #expect(String(decoding: p.replacements, as: UTF8.self) == "「 ,")
+        var out: [UInt8] = Array("left over from an earlier pass".utf8)
+        FixApplier.write(p, bytes, into: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "「中文 English,好")
+        #expect(out == FixApplier.applyOnce(bytes, [space, joined], allowUnsafe: false).0)
+    }
+
+    @Test func diagnosticsShareTheirRulesLabelUntilOneChanges() {
+        var d = Diagnostic(ruleID: "a.b", severity: .warning, message: "消息", range: 3..<4, fix: nil, ruleIndex: 7)
+        let copy = d
+        d.message = "另一条"
+        #expect(d.ruleID == "a.b" && d.message == "另一条" && d.ruleIndex == 7)
+        #expect(copy.message == "消息")
+        d.ruleID = "c.d"
+        #expect(d.ruleID == "c.d" && d.message == "另一条" && copy.ruleID == "a.b")
+        #expect(MemoryLayout<Diagnostic>.stride <= 80)
+        #expect(MemoryLayout<Finding>.stride <= 88)
+    }
+
     @Test func fixesStartingAtOneByteWinByRuleOrderWhateverTheInputOrder() {
         // Two fixes starting at the same byte overlap: the one whose rule comes first in the linter's rule order
         // (rule id) wins, in every order of the input; an insertion there still goes first.

@@ -43,6 +43,29 @@ public enum FixApplier {
     /// must map in page by page. `out` is left as it was when nothing applies.
     static func applyOnceIndices(_ bytes: [UInt8], _ diagnostics: [Diagnostic], allowUnsafe: Bool,
                                  into out: inout [UInt8]) -> ([Int], [AppliedEdit]) {
+        let p = plan(bytes, diagnostics, allowUnsafe: allowUnsafe)
+        guard !p.used.isEmpty else { return ([], []) }
+        write(p, bytes, into: &out)
+        return (p.used, p.edits)
+    }
+
+    /// What one pass applies, worked out before the new text is written: the fixer lets go of the diagnostics it
+    /// cannot carry between the two (on a 25 MB page, a quarter of a million diagnostics and a second copy of the text
+    /// would otherwise be held at once, the largest part of `--fix`'s peak memory).
+    struct Plan {
+        /// The accepted edits, sorted, in the old text's offsets.
+        var edits: [AppliedEdit] = []
+        /// Their replacements' bytes, one after the other (`AppliedEdit.newLength` each).
+        var replacements: [UInt8] = []
+        /// The diagnostics whose fixes were taken, in the order of their first edit.
+        var used: [Int] = []
+        /// Whether some edit puts other bytes in place of those it replaces.
+        var changesText = false
+    }
+
+    /// The non-overlapping edits one pass applies (Ruff-style: by position, then rule id; a fix is taken whole or not
+    /// at all). Nothing here copies a diagnostic: the hot path of `--fix` on files with thousands of findings.
+    static func plan(_ bytes: [UInt8], _ diagnostics: [Diagnostic], allowUnsafe: Bool) -> Plan {
         // Counted first: on a large page these lists hold a quarter of a million edits, and growing them by doubling
         // would add half as much again to the fixer's peak memory.
         var editTotal = 0
@@ -52,7 +75,7 @@ public enum FixApplier {
                 editTotal += ds[i].fix?.editCount ?? 0
             }
         }
-        guard editTotal > 0 else { return ([], []) }
+        guard editTotal > 0 else { return Plan() }
         var all: [EditRef] = []
         all.reserveCapacity(editTotal)
         var fixCount: Int32 = 0
@@ -71,7 +94,7 @@ public enum FixApplier {
             }
             fixCount += 1
         }
-        guard !all.isEmpty else { return ([], []) }
+        guard !all.isEmpty else { return Plan() }
         // Edits by start; at one point an insertion before a replacement; then by rule id (the linter's order of
         // rules), then by the order of the diagnostics and of the edits within a fix. The key is total, so which of
         // two fixes starting at one byte wins never depends on the sort algorithm or the input order of rules.
@@ -86,10 +109,12 @@ public enum FixApplier {
             return a.edit < b.edit
         }
         // A fix's rank is the position of its first edit in that order: fixes are taken greedily by rank.
-        var rank = [Int32](repeating: -1, count: Int(fixCount))
         var order: [Int32] = []
         order.reserveCapacity(Int(fixCount))
-        for e in all where rank[Int(e.fix)] < 0 { rank[Int(e.fix)] = Int32(order.count); order.append(e.fix) }
+        do {
+            var seen = [Bool](repeating: false, count: Int(fixCount))
+            for e in all where !seen[Int(e.fix)] { seen[Int(e.fix)] = true; order.append(e.fix) }
+        }
         // Conflicts between fixes: two edits overlap, or two insertions share a point. One sweep over the sorted
         // edits keeps those still "open" (overlaps are rare, so that list stays tiny). A fix whose edits are far
         // apart (a joined paragraph) then only excludes the fixes it really overlaps.
@@ -109,43 +134,62 @@ public enum FixApplier {
             open.append(item)
         }
         var accepted = [Bool](repeating: false, count: Int(fixCount))
-        var applied: [Int] = []
-        applied.reserveCapacity(order.count)
         for f in order {
             if let cs = conflicts[f], cs.contains(where: { accepted[Int($0)] }) { continue }
             accepted[Int(f)] = true
         }
-        // The accepted edits, already in order (`all` is sorted). The exact size first: a text that grows (`,` → `，`)
-        // must not reallocate a buffer the size of the file.
-        var size = bytes.count, acceptedEdits = 0
+        conflicts = [:]
+        // The accepted edits, already in order (`all` is sorted), counted first (exact sizes).
+        var acceptedEdits = 0, replacementBytes = 0
         for e in all where accepted[Int(e.fix)] {
             let d = diagnostics[Int(e.diagnostic)].fix!
             let replacement = (multi && e.edit > 0) ? d.edits[Int(e.edit)].replacement : d.firstEdit!.replacement
-            size += replacement.utf8.count - (e.end - e.start)
+            replacementBytes += replacement.utf8.count
             acceptedEdits += 1
         }
-        out.removeAll(keepingCapacity: true)
-        out.reserveCapacity(max(0, size))
-        var pos = 0
+        var p = Plan()
+        p.edits.reserveCapacity(acceptedEdits)
+        p.replacements.reserveCapacity(replacementBytes)
         var diagOfFix = [Int32](repeating: -1, count: Int(fixCount))
-        var edits: [AppliedEdit] = []
-        edits.reserveCapacity(acceptedEdits)
         bytes.withUnsafeBufferPointer { src in
             for e in all where accepted[Int(e.fix)] {
                 diagOfFix[Int(e.fix)] = e.diagnostic
-                if e.start > pos { out.append(contentsOf: UnsafeBufferPointer(rebasing: src[pos..<e.start])) }
                 let d = diagnostics[Int(e.diagnostic)].fix!
                 let replacement = (multi && e.edit > 0) ? d.edits[Int(e.edit)].replacement : d.firstEdit!.replacement
-                out.append(contentsOf: replacement.utf8)
-                pos = max(pos, e.end)
-                let breaks = replacement.utf8.contains { $0 == 0x0A || $0 == 0x0D }
-                    || src[e.start..<e.end].contains { $0 == 0x0A || $0 == 0x0D }
-                edits.append(AppliedEdit(range: e.start..<e.end, newLength: replacement.utf8.count, touchesLineBreak: breaks))
+                let before = p.replacements.count
+                p.replacements.append(contentsOf: replacement.utf8)
+                let new = p.replacements[before...]
+                let old = src[e.start..<e.end]
+                if !p.changesText && !new.elementsEqual(old) { p.changesText = true }
+                let breaks = new.contains { $0 == 0x0A || $0 == 0x0D } || old.contains { $0 == 0x0A || $0 == 0x0D }
+                p.edits.append(AppliedEdit(range: e.start..<e.end, newLength: new.count, touchesLineBreak: breaks))
             }
-            if pos < src.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: src[pos...])) }
         }
-        for f in order where accepted[Int(f)] { applied.append(Int(diagOfFix[Int(f)])) }
-        return (applied, edits)
+        all = []
+        p.used.reserveCapacity(order.count)
+        for f in order where accepted[Int(f)] { p.used.append(Int(diagOfFix[Int(f)])) }
+        return p
+    }
+
+    /// `bytes` with the edits of `plan` applied, written into `out` (emptied first, its capacity kept).
+    static func write(_ plan: Plan, _ bytes: [UInt8], into out: inout [UInt8]) {
+        var size = bytes.count
+        for e in plan.edits { size += e.newLength - e.range.count }
+        // The exact size first: a text that grows (`,` → `，`) must not reallocate a buffer the size of the file.
+        out.removeAll(keepingCapacity: true)
+        out.reserveCapacity(max(0, size))
+        var pos = 0, r = 0
+        bytes.withUnsafeBufferPointer { src in
+            plan.replacements.withUnsafeBufferPointer { rep in
+                for e in plan.edits {
+                    if e.range.lowerBound > pos { out.append(contentsOf: UnsafeBufferPointer(rebasing: src[pos..<e.range.lowerBound])) }
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: rep[r..<(r + e.newLength)]))
+                    r += e.newLength
+                    pos = max(pos, e.range.upperBound)
+                }
+                if pos < src.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: src[pos...])) }
+            }
+        }
     }
 
     /// Fixes a document until it converges. `path` decides the format (Markdown or plain text).
@@ -153,8 +197,10 @@ public enum FixApplier {
     ///   The source is taken over, so that the original text is let go once the second pass no longer needs it.
     /// `split: false` runs every rule on every pass (the reference the tests compare the split with; see
     ///   `Linter.fixSplit(allowUnsafe:)`).
+    /// `fixed`, when given, is called with the fixed text (when it changed) before the rules without a fix read it for
+    /// the report: the caller can write the file meanwhile.
     public static func fix(_ source: consuming SourceText, path: String, linter: Linter, allowUnsafe: Bool, incremental: Bool = true,
-                           split useSplit: Bool = true) -> Outcome {
+                           split useSplit: Bool = true, fixed: (([UInt8]) -> Void)? = nil) -> Outcome {
         let hasBOM = source.hasBOM
         var bytes = source.bytes
         _ = consume source
@@ -165,27 +211,40 @@ public enum FixApplier {
         let split = useSplit ? linter.fixSplit(allowUnsafe: allowUnsafe) : nil
         let full = linter
         let linter = split?.fixing ?? full
+        // The text before last: once the document that read it is let go, the next pass writes into its buffer.
+        var spare: [UInt8] = []
         func report(_ diags: [Diagnostic]) -> [Diagnostic] {
+            // The buffer of the text before last is let go before the rules without a fix read the whole text.
+            spare = []
+            if changed { fixed?(bytes) }
             guard let split else { return diags }
             return full.lint(doc, split: split, fixingDiagnostics: diags)
         }
         var diags = linter.lint(doc)
-        // The text before last: once the document that read it is let go, the next pass writes into its buffer.
-        var spare: [UInt8] = []
         for _ in 0..<maxPasses {
-            let (used, edits) = applyOnceIndices(bytes, diags, allowUnsafe: allowUnsafe, into: &spare)
-            if used.isEmpty { return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags)) }
-            for d in used { applied[diags[d].ruleID, default: 0] += 1 }
-            if spare == bytes { return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags)) }
-            swap(&bytes, &spare)
-            changed = true
+            let plan = plan(bytes, diags, allowUnsafe: allowUnsafe)
+            if plan.used.isEmpty { return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags)) }
+            for d in plan.used { applied[diags[d].ruleID, default: 0] += 1 }
+            if !plan.changesText { return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags)) }
             // After the first pass, most of the text is as it was: when no line break moved, the structure is rebuilt
             // from line facts (only touched lines tested again) and line-local rules re-read only the touched lines
             // and those whose segments changed (`Document.updated`, `Linter.lint(_:updating:of:editedLines:)`).
+            // The diagnostics that re-lint cannot carry (those on edited lines: nearly all after the first pass) go
+            // before the new text is written.
+            let keepsLines = incremental && !plan.edits.contains(where: \.touchesLineBreak)
+            diags = keepsLines ? linter.carryable(diags, of: doc, editedLines: Document.dirtyLines(doc.source, plan.edits)) : []
+            write(plan, bytes, into: &spare)
+            if spare == bytes {
+                // Edits that undo one another: the text is as it was (its diagnostics again, for the report).
+                diags = linter.lint(doc)
+                return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags))
+            }
+            swap(&bytes, &spare)
+            changed = true
             let newSource = SourceText(trusted: bytes, hasBOM: hasBOM)
-            if incremental, newSource.lineCount == doc.source.lineCount, !edits.contains(where: \.touchesLineBreak) {
-                let (updated, edited) = doc.updated(to: newSource, edits: edits, role: linter.forcedRole)
-                    ?? (Document(path: path, source: newSource, role: linter.forcedRole, vocabulary: linter.vocabulary), Document.dirtyLines(doc.source, edits))
+            if keepsLines, newSource.lineCount == doc.source.lineCount {
+                let (updated, edited) = doc.updated(to: newSource, edits: plan.edits, role: linter.forcedRole)
+                    ?? (Document(path: path, source: newSource, role: linter.forcedRole, vocabulary: linter.vocabulary), Document.dirtyLines(doc.source, plan.edits))
                 diags = linter.lint(updated, updating: diags, of: doc, editedLines: edited)
                 doc = updated
             } else {

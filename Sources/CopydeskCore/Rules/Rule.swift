@@ -47,19 +47,26 @@ public struct Fix: Sendable, Hashable {
 }
 
 /// What a check reports: a byte range, optionally its own message (else the rule's) and a fix.
+/// The fields are laid out so that the small ones fill the fix's tail (88 bytes, not 104): a large page has a quarter
+/// of a million findings, all held at once before they become diagnostics.
 public struct Finding: Sendable {
-    public var rule: Int
     public var range: Range<Int>
     public var message: String?
     public var fix: Fix?
     /// The rule failed here (see `Diagnostic.isRuleFailure`); `message` says why.
     public var isRuleFailure = false
-    /// Other places the finding refers to (the earlier copy of a duplicate).
-    public var related: [RelatedLocation] = []
     /// A severity of its own (a watch-list entry's), else the rule's.
     public var severity: Severity? = nil
+    private var rule32: Int32
+    /// Other places the finding refers to (the earlier copy of a duplicate).
+    public var related: [RelatedLocation] = []
+    /// The index of the finding's rule in its linter.
+    public var rule: Int {
+        get { Int(rule32) }
+        set { rule32 = Int32(truncatingIfNeeded: newValue) }
+    }
     public init(rule: Int, range: Range<Int>, message: String? = nil, fix: Fix? = nil) {
-        self.rule = rule; self.range = range; self.message = message; self.fix = fix
+        self.rule32 = Int32(truncatingIfNeeded: rule); self.range = range; self.message = message; self.fix = fix
     }
 }
 
@@ -170,12 +177,14 @@ final class SharedDocument: @unchecked Sendable {
 public struct CheckContext {
     private let shared: SharedDocument
     public var document: Document { _read { yield shared.document } }
-    public let ruleIndex: Int
-    public let fixSafety: FixSafety
+    // The rule's fields can be set (`Linter` passes one context from rule to rule of a document instead of making one
+    // per rule: making and dropping a context retained and released each of its shared fields).
+    public internal(set) var ruleIndex: Int
+    public internal(set) var fixSafety: FixSafety
     /// The rule's message template (`{match}`, `{1}`… are filled in by checks that know them).
-    public let message: String
+    public internal(set) var message: String
     /// The rule's scope: checks read only `segments`, the ones whose role is in it.
-    public let scope: Scope
+    public internal(set) var scope: Scope
     /// Segments of the whole document (shared by all checks; indices match `texts`).
     public let allSegments: [Segment]
     /// The text of each segment, built on first use and shared by all checks that need `String`s.
