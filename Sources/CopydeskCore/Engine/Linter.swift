@@ -26,14 +26,18 @@ public struct Diagnostic: Sendable {
     /// `relatedLocations`.
     public var related: [RelatedLocation]
 
+    // Read in place (`_read`): a getter would retain and release the string at every read, and the fixer and the
+    // reporters read them for every diagnostic.
     public var ruleID: String {
-        get { label.ruleID }
+        _read { yield label.ruleID }
         set { label = DiagnosticLabel(ruleID: newValue, message: label.message) }
     }
     public var message: String {
-        get { label.message }
+        _read { yield label.message }
         set { label = DiagnosticLabel(ruleID: label.ruleID, message: newValue) }
     }
+    /// Whether this diagnostic's label is `other` (the rule's own, shared label: then its id is that rule's).
+    func hasLabel(_ other: DiagnosticLabel) -> Bool { label === other }
     /// Index of the rule in the linter that made it (-1: not known), so the fixer's later passes need no lookup.
     var ruleIndex: Int {
         get { Int(index32) }
@@ -378,8 +382,7 @@ public struct Linter: Sendable {
         }
         var line = 0
         for d in previous {
-            var ri = d.ruleIndex
-            if ri < 0 || ri >= rules.count || rules[ri].id != d.ruleID { ri = ruleIndexByID[d.ruleID] ?? -1 }
+            let ri = ruleIndex(of: d)
             guard ri >= 0, lineLocal[ri] else { continue }
             let p = d.range.lowerBound
             if p < oldStarts[line] { line = old.source.lineIndex(of: p) }   // (sorted input: never taken)
@@ -400,6 +403,14 @@ public struct Linter: Sendable {
         return out
     }
 
+    /// The index in this linter of the rule that made `d` (-1: none of its rules): its own index when that rule's label
+    /// is its label (no string compared) or has its id, else a look-up by id.
+    @inline(__always) private func ruleIndex(of d: Diagnostic) -> Int {
+        let ri = d.ruleIndex
+        if ri >= 0 && ri < rules.count && (d.hasLabel(labels[ri]) || rules[ri].id == d.ruleID) { return ri }
+        return ruleIndexByID[d.ruleID] ?? -1
+    }
+
     /// Of `previous` (the diagnostics of `old`, sorted), those `lint(_:updating:of:editedLines:)` can carry: findings
     /// of line-local rules on lines no edit touched (it drops the others). The fixer calls it before the re-lint, so
     /// that the first pass's diagnostics (a quarter of a million on a 25 MB page, nearly all on edited lines) are let
@@ -408,23 +419,22 @@ public struct Linter: Sendable {
         let starts = old.source.lineStarts
         var edited = [Bool](repeating: false, count: starts.count)
         for l in editedLines where l < edited.count { edited[l] = true }
-        func keeps(_ d: Diagnostic, _ line: inout Int) -> Bool {
-            var ri = d.ruleIndex
-            if ri < 0 || ri >= rules.count || rules[ri].id != d.ruleID { ri = ruleIndexByID[d.ruleID] ?? -1 }
-            guard ri >= 0, lineLocal[ri] else { return false }
-            let p = d.range.lowerBound
-            if p < starts[line] { line = old.source.lineIndex(of: p) }
-            while line + 1 < starts.count && starts[line + 1] <= p { line += 1 }
-            return !edited[line]
+        // By index, reading fields in place: iterating the list would copy each diagnostic (and retain its label).
+        return previous.withUnsafeBufferPointer { ds -> [Diagnostic] in
+            func keeps(_ i: Int, _ line: inout Int) -> Bool {
+                let ri = ruleIndex(of: ds[i])
+                guard ri >= 0, lineLocal[ri] else { return false }
+                let p = ds[i].range.lowerBound
+                if p < starts[line] { line = old.source.lineIndex(of: p) }
+                while line + 1 < starts.count && starts[line + 1] <= p { line += 1 }
+                return !edited[line]
+            }
+            // One pass: what is kept is a small part after a pass with many edits (grown by doubling, it stays small).
+            var out: [Diagnostic] = []
+            var line = 0
+            for i in ds.indices where keeps(i, &line) { out.append(ds[i]) }
+            return out
         }
-        var count = 0, line = 0
-        for d in previous where keeps(d, &line) { count += 1 }
-        if count == previous.count { return previous }
-        var out: [Diagnostic] = []
-        out.reserveCapacity(count)
-        line = 0
-        for d in previous where keeps(d, &line) { out.append(d) }
-        return out
     }
 
     /// Marks the lines whose segments differ between `old` and `doc` (any format): both segment lists in text order,

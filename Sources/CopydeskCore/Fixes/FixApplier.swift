@@ -80,8 +80,9 @@ public enum FixApplier {
         all.reserveCapacity(editTotal)
         var fixCount: Int32 = 0
         var multi = false
-        for (di, d) in diagnostics.enumerated() {
-            guard let fix = d.fix, fix.safety == .safe || (allowUnsafe && fix.safety == .unsafe) else { continue }
+        // By index: iterating the list would copy each diagnostic (and retain its label).
+        for di in diagnostics.indices {
+            guard let fix = diagnostics[di].fix, fix.safety == .safe || (allowUnsafe && fix.safety == .unsafe) else { continue }
             let n = fix.editCount
             guard n > 0 else { continue }
             if n == 1, let e = fix.firstEdit {
