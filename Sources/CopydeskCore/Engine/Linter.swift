@@ -256,12 +256,74 @@ public struct Linter: Sendable {
         }
         // Keys of 16 bytes when offsets and counts fit in 32 bits (every text under 4 GB), else of 32.
         if doc.bytes.count < Int(UInt32.max) && total < Int(UInt32.max) && rules.count < Int(UInt32.max) {
+            if lists.count > 1 && total >= 4096 { return convertInParallel(&lists, starts: listStarts, total: total) }
             return convert({ f, i in
                 SortKey32(start: UInt32(truncatingIfNeeded: f.range.lowerBound), end: UInt32(truncatingIfNeeded: f.range.upperBound),
                           rank: UInt32(truncatingIfNeeded: ruleRank[f.rule]), index: UInt32(truncatingIfNeeded: i))
             }, { Int($0.index) })
         }
         return convert({ f, i in SortKey(start: f.range.lowerBound, end: f.range.upperBound, rank: ruleRank[f.rule], index: i) }, { $0.index })
+    }
+
+    /// The diagnostics of several lists of findings (a large text's chunks and its whole-text checks), in the order
+    /// of `SortKey32` (start, end, rule id, then list and place in it), each list worked on by its own core: its
+    /// keys are sorted; then every finding's place in the whole order is its place in its own list plus, for each
+    /// other list, how many of that list's keys are smaller (the whole list when it lies before, none when after;
+    /// counted by walking along the lists that overlap it), and its diagnostic is written straight there. Each
+    /// list of findings is let go as soon as its diagnostics are written. The same order as one sort of all keys
+    /// (the keys are distinct: the last field is the finding's index over all lists).
+    private func convertInParallel(_ lists: inout [[Finding]], starts: [Int], total: Int) -> [Diagnostic] {
+        let n = lists.count
+        let held = UnsafeMutablePointer<[Finding]>.allocate(capacity: n)
+        held.initialize(from: lists, count: n)
+        lists = []
+        defer { held.deallocate() }   // every list is moved out by its worker below
+        let rank = ruleRank
+        let keys: [[SortKey32]] = Parallel.map(n) { l in
+            let base = starts[l]
+            var k: [SortKey32] = []
+            k.reserveCapacity(held[l].count)
+            for (i, f) in held[l].enumerated() {
+                k.append(SortKey32(start: UInt32(truncatingIfNeeded: f.range.lowerBound), end: UInt32(truncatingIfNeeded: f.range.upperBound),
+                                   rank: UInt32(truncatingIfNeeded: rank[f.rule]), index: UInt32(truncatingIfNeeded: base + i)))
+            }
+            k.sort()
+            return k
+        }
+        return [Diagnostic](unsafeUninitializedCapacity: total) { out, count in
+            let to = out.baseAddress!
+            _ = Parallel.map(n) { l -> Bool in
+                let findings = (held + l).move()
+                let mine = keys[l]
+                guard let first = mine.first, let last = mine.last else { return true }
+                var before = 0
+                var overlapping: [(list: Int, at: Int)] = []
+                for m in 0..<n where m != l {
+                    let theirs = keys[m]
+                    guard let f = theirs.first, let z = theirs.last else { continue }
+                    if z < first { before += theirs.count; continue }
+                    if last < f { continue }
+                    // How many of theirs are below our first key.
+                    var lo = 0, hi = theirs.count
+                    while lo < hi { let mid = (lo + hi) / 2; if theirs[mid] < first { lo = mid + 1 } else { hi = mid } }
+                    overlapping.append((m, lo))
+                }
+                let base = starts[l]
+                for (i, k) in mine.enumerated() {
+                    var place = before + i
+                    for o in overlapping.indices {
+                        let theirs = keys[overlapping[o].list]
+                        var at = overlapping[o].at
+                        while at < theirs.count && theirs[at] < k { at += 1 }
+                        overlapping[o].at = at
+                        place += at
+                    }
+                    (to + place).initialize(to: diagnostic(findings[Int(k.index) - base]))
+                }
+                return true
+            }
+            count = total
+        }
     }
 
     /// `SortKey` in 32-bit fields (a text under 4 GB): a quarter of a million findings sort in 4 MB, not 8.

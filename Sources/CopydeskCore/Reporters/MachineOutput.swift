@@ -77,6 +77,44 @@ public enum StableHash {
         return h
     }
 
+    /// `value(p, "\u{0}", tail: tail)` for every `p` of `prefixes`, into `out` (emptied first), in order: the
+    /// prefixes are hashed one by one, then the tail once for up to four of them together (independent chains,
+    /// so the processor overlaps their multiplications).
+    static func values(_ prefixes: [String], tail: UnsafeBufferPointer<UInt8>, into out: inout [UInt64]) {
+        out.removeAll(keepingCapacity: true)
+        let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+        for p in prefixes { out.append(value(p, "\u{0}", tail: empty)) }
+        let prime: UInt64 = 0x0000_0100_0000_01B3
+        var k = 0
+        while k < out.count {
+            switch out.count - k {
+            case 1:
+                var a = out[k]
+                for b in tail { a = (a ^ UInt64(b)) &* prime }
+                out[k] = a
+                k += 1
+            case 2:
+                var a = out[k], c = out[k + 1]
+                for b in tail { let v = UInt64(b); a = (a ^ v) &* prime; c = (c ^ v) &* prime }
+                out[k] = a; out[k + 1] = c
+                k += 2
+            case 3:
+                var a = out[k], c = out[k + 1], d = out[k + 2]
+                for b in tail { let v = UInt64(b); a = (a ^ v) &* prime; c = (c ^ v) &* prime; d = (d ^ v) &* prime }
+                out[k] = a; out[k + 1] = c; out[k + 2] = d
+                k += 3
+            default:
+                var a = out[k], c = out[k + 1], d = out[k + 2], e = out[k + 3]
+                for b in tail {
+                    let v = UInt64(b)
+                    a = (a ^ v) &* prime; c = (c ^ v) &* prime; d = (d ^ v) &* prime; e = (e ^ v) &* prime
+                }
+                out[k] = a; out[k + 1] = c; out[k + 2] = d; out[k + 3] = e
+                k += 4
+            }
+        }
+    }
+
     /// 16 lowercase hex digits.
     static func hex(_ h: UInt64) -> String {
         var out: [UInt8] = []

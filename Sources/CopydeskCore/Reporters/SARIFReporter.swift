@@ -212,8 +212,9 @@ public final class SARIFStreamWriter {
         var seen: [UInt64: Int] = [:]
         var out: [UInt8] = []
         out.reserveCapacity(f.diagnostics.count * 600)
+        let hashes = src.fingerprintValues(f.diagnostics, f.diagnostics.indices)
         for (i, d) in f.diagnostics.enumerated() {
-            let hash = src.fingerprintValue(ruleID: d.ruleID, offset: d.range.lowerBound)
+            let hash = hashes[i]
             let n = (seen[hash] ?? 0) + 1
             seen[hash] = n
             if i > 0 { out.append(0x2C); out.append(0x0A) }
@@ -280,7 +281,7 @@ public final class SARIFStreamWriter {
             var hashes: [[UInt64]] = [], repeats: [[Int]] = []
             BlockBuffers.render(count: diagnostics.count, block: block, workers: workers, beforeWave: { wave in
                 // Fingerprints of the wave on every core, their repeats numbered in order here.
-                hashes = Parallel.map(wave.count) { k in wave[k].map { locators[k].fingerprintValue(ruleID: diagnostics[$0].ruleID, offset: diagnostics[$0].range.lowerBound) } }
+                hashes = Parallel.map(wave.count) { k in locators[k].fingerprintValues(diagnostics, wave[k]) }
                 repeats = hashes.map { $0.map { h in let n = (seen[h] ?? 0) + 1; seen[h] = n; return n } }
             }, render: { k, items, part in
                 var lastRule = "", lastIndex = 0
@@ -295,8 +296,9 @@ public final class SARIFStreamWriter {
             first = false
             return
         }
-        for d in diagnostics {
-            let hash = src.fingerprintValue(ruleID: d.ruleID, offset: d.range.lowerBound)
+        let hashes = src.fingerprintValues(diagnostics, diagnostics.indices)
+        for (i, d) in diagnostics.enumerated() {
+            let hash = hashes[i]
             let n = (seen[hash] ?? 0) + 1
             seen[hash] = n
             sink.append { out in
