@@ -213,12 +213,13 @@ public final class SARIFStreamWriter {
         var out: [UInt8] = []
         out.reserveCapacity(f.diagnostics.count * 600)
         let hashes = src.fingerprintValues(f.diagnostics, f.diagnostics.indices)
+        var heads = HeadCache()
         for (i, d) in f.diagnostics.enumerated() {
             let hash = hashes[i]
             let n = (seen[hash] ?? 0) + 1
             seen[hash] = n
             if i > 0 { out.append(0x2C); out.append(0x0A) }
-            Self.appendResult(&out, d, src, hash: hash, repeat: n, ruleIndex: indices[i], artifact: artifact, uri: uri, base: base)
+            Self.appendResult(&out, d, src, hash: hash, repeat: n, ruleIndex: indices[i], artifact: artifact, uri: uri, base: base, heads: &heads)
         }
         return out
     }
@@ -285,38 +286,44 @@ public final class SARIFStreamWriter {
                 repeats = hashes.map { $0.map { h in let n = (seen[h] ?? 0) + 1; seen[h] = n; return n } }
             }, render: { k, items, part in
                 var lastRule = "", lastIndex = 0
+                var heads = HeadCache()
                 for (j, i) in items.enumerated() {
                     if !(firstOverall && i == 0) { part.append(0x2C); part.append(0x0A) }
                     let d = diagnostics[i]
                     if d.ruleID != lastRule { lastRule = d.ruleID; lastIndex = ruleIndex[d.ruleID]! }
                     Self.appendResult(&part, d, locators[k], hash: hashes[k][j], repeat: repeats[k][j],
-                                      ruleIndex: lastIndex, artifact: artifact, uri: uri, base: base)
+                                      ruleIndex: lastIndex, artifact: artifact, uri: uri, base: base, heads: &heads)
                 }
             }, write: { sink.write(bytes: $0) })
             first = false
             return
         }
         let hashes = src.fingerprintValues(diagnostics, diagnostics.indices)
+        var heads = HeadCache()
         for (i, d) in diagnostics.enumerated() {
             let hash = hashes[i]
             let n = (seen[hash] ?? 0) + 1
             seen[hash] = n
             sink.append { out in
                 if first { first = false } else { out.append(0x2C); out.append(0x0A) }
-                Self.appendResult(&out, d, src, hash: hash, repeat: n, ruleIndex: ruleIndex[d.ruleID]!, artifact: artifact, uri: uri, base: base)
+                Self.appendResult(&out, d, src, hash: hash, repeat: n, ruleIndex: ruleIndex[d.ruleID]!, artifact: artifact, uri: uri, base: base, heads: &heads)
             }
         }
     }
 
     /// One result object.
     private static func appendResult(_ out: inout [UInt8], _ d: Diagnostic, _ src: Locator, hash: UInt64, repeat n: Int,
-                                     ruleIndex: Int, artifact: [UInt8], uri: String, base: String?) {
-        JSONBytes.ascii(&out, "{\"ruleId\":"); JSONBytes.string(&out, d.ruleID)
-        JSONBytes.ascii(&out, ",\"ruleIndex\":"); JSONBytes.int(&out, ruleIndex)
-        JSONBytes.ascii(&out, ",\"level\":\""); out += SARIFReporter.level(d.severity).utf8; out.append(0x22)
-        JSONBytes.ascii(&out, ",\"message\":"); text(&out, d.message)
-        JSONBytes.ascii(&out, ",\"locations\":[{\"physicalLocation\":"); out += artifact
-        JSONBytes.ascii(&out, ",\"region\":"); region(&out, src, d.range); JSONBytes.ascii(&out, "}}]")
+                                     ruleIndex: Int, artifact: [UInt8], uri: String, base: String?, heads: inout HeadCache) {
+        // Up to the region: the same for every finding of one rule, severity and message in the file.
+        heads.append(&out, d) { out in
+            JSONBytes.ascii(&out, "{\"ruleId\":"); JSONBytes.string(&out, d.ruleID)
+            JSONBytes.ascii(&out, ",\"ruleIndex\":"); JSONBytes.int(&out, ruleIndex)
+            JSONBytes.ascii(&out, ",\"level\":\""); out += SARIFReporter.level(d.severity).utf8; out.append(0x22)
+            JSONBytes.ascii(&out, ",\"message\":"); text(&out, d.message)
+            JSONBytes.ascii(&out, ",\"locations\":[{\"physicalLocation\":"); out += artifact
+            JSONBytes.ascii(&out, ",\"region\":")
+        }
+        region(&out, src, d.range); JSONBytes.ascii(&out, "}}]")
         JSONBytes.ascii(&out, ",\"partialFingerprints\":{\"primaryLocationLineHash\":\""); StableHash.appendHex(&out, hash)
         out.append(0x3A); JSONBytes.int(&out, n); JSONBytes.ascii(&out, "\"}")
         if !d.related.isEmpty {
