@@ -231,6 +231,13 @@ enum JSONBytes {
     /// A JSON string literal, escaped as `JSON.string` escapes it.
     static func string(_ out: inout [UInt8], _ s: String) {
         out.append(0x22)
+        stringBody(&out, s)
+        out.append(0x22)
+    }
+
+    /// `string` without its quotes (escaping goes scalar by scalar: the body of a concatenation is the
+    /// concatenation of the bodies).
+    static func stringBody(_ out: inout [UInt8], _ s: String) {
         var s = s
         special.withUnsafeBufferPointer { special in
         s.withUTF8 { p in
@@ -264,7 +271,6 @@ enum JSONBytes {
             if run < n { out.append(contentsOf: UnsafeBufferPointer(rebasing: p[run..<n])) }
         }
         }
-        out.append(0x22)
     }
 }
 

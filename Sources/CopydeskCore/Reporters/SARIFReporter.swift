@@ -239,6 +239,13 @@ public final class SARIFStreamWriter {
 
     /// One file's report; `prepared`: its results as `prepare` rendered them.
     public func add(_ f: FileReport, prepared: [UInt8]? = nil) {
+        if let prepared, !prepared.isEmpty, f.error == nil {
+            // Every rule of the block is in the table already.
+            start()
+            if first { first = false } else { sink.write(bytes: [0x2C, 0x0A]) }
+            sink.write(bytes: prepared)
+            return
+        }
         let uri = ReportPath.uri(ReportPath.display(f.path, base: reporter.baseDirectory))
         if let e = f.error {
             notifications.append(JSON.object([
@@ -331,7 +338,7 @@ public final class SARIFStreamWriter {
             JSONBytes.ascii(&out, ",\"relatedLocations\":"); out += related.utf8
         }
         if let fix = d.fix, fix.editCount > 0 {
-            JSONBytes.ascii(&out, ",\"fixes\":[{\"description\":"); text(&out, fix.summary)
+            JSONBytes.ascii(&out, ",\"fixes\":[{\"description\":{\"text\":"); fix.appendSummaryJSON(&out); out.append(0x7D)
             JSONBytes.ascii(&out, ",\"artifactChanges\":[{\"artifactLocation\":{\"uri\":"); JSONBytes.string(&out, uri)
             JSONBytes.ascii(&out, "},\"replacements\":[")
             var k = 0
