@@ -266,12 +266,12 @@ public struct Linter: Sendable {
     }
 
     /// The diagnostics of several lists of findings (a large text's chunks and its whole-text checks), in the order
-    /// of `SortKey32` (start, end, rule id, then list and place in it), each list worked on by its own core: its
-    /// keys are sorted; then every finding's place in the whole order is its place in its own list plus, for each
-    /// other list, how many of that list's keys are smaller (the whole list when it lies before, none when after;
-    /// counted by walking along the lists that overlap it), and its diagnostic is written straight there. Each
-    /// list of findings is let go as soon as its diagnostics are written. The same order as one sort of all keys
-    /// (the keys are distinct: the last field is the finding's index over all lists).
+    /// of `SortKey32` (start, end, rule id, then list and place in it), on several cores: each list's keys are
+    /// sorted on their own; then every finding's place in the whole order is its place in its own list plus, for
+    /// each other list, how many of that list's keys are smaller (the whole list when it lies before, none when
+    /// after; counted by walking along the lists that overlap it), and its diagnostic is written straight there.
+    /// A chunk's findings are let go as soon as its diagnostics are written. The same order as one sort of all
+    /// keys (the keys are distinct: the last field is the finding's index over all lists).
     private func convertInParallel(_ lists: inout [[Finding]], starts: [Int], total: Int) -> [Diagnostic] {
         let n = lists.count
         let held = UnsafeMutablePointer<[Finding]>.allocate(capacity: n)
@@ -292,11 +292,12 @@ public struct Linter: Sendable {
         }
         return [Diagnostic](unsafeUninitializedCapacity: total) { out, count in
             let to = out.baseAddress!
-            _ = Parallel.map(n) { l -> Bool in
-                let findings = (held + l).move()
+            // The diagnostics of `findings` (list `l`) whose sorted keys are `keys[l][part]`, each at its place.
+            func convert(_ l: Int, _ findings: [Finding], _ part: Range<Int>) {
                 let mine = keys[l]
-                guard let first = mine.first, let last = mine.last else { return true }
-                var before = 0
+                guard !part.isEmpty else { return }
+                let first = mine[part.lowerBound], last = mine[part.upperBound - 1]
+                var before = part.lowerBound
                 var overlapping: [(list: Int, at: Int)] = []
                 for m in 0..<n where m != l {
                     let theirs = keys[m]
@@ -309,8 +310,9 @@ public struct Linter: Sendable {
                     overlapping.append((m, lo))
                 }
                 let base = starts[l]
-                for (i, k) in mine.enumerated() {
-                    var place = before + i
+                for i in part {
+                    let k = mine[i]
+                    var place = before + (i - part.lowerBound)
                     for o in overlapping.indices {
                         let theirs = keys[overlapping[o].list]
                         var at = overlapping[o].at
@@ -320,6 +322,19 @@ public struct Linter: Sendable {
                     }
                     (to + place).initialize(to: diagnostic(findings[Int(k.index) - base]))
                 }
+            }
+            // Every list but the last (the chunks), each on its own; the last one (the whole-text checks, whose
+            // findings lie all over the text) after them, in parts: its diagnostics touch every page of the
+            // result, which then is no longer shared with a chunk's findings.
+            _ = Parallel.map(n - 1) { l -> Bool in
+                let findings = (held + l).move()
+                convert(l, findings, 0..<findings.count)
+                return true
+            }
+            let lastList = (held + (n - 1)).move()
+            let parts = Parallel.split(lastList.count, into: max(1, n - 1)) { _ in 1 }
+            _ = Parallel.map(parts.count) { p -> Bool in
+                convert(n - 1, lastList, parts[p])
                 return true
             }
             count = total

@@ -93,22 +93,36 @@ final class BlockBuffers: @unchecked Sendable {
     }
 
     /// Renders items `0..<count` in blocks of `block` on `workers` threads, each taking the next block as soon as
-    /// it is free (no wave to wait for), into `2 × workers + 2` buffers used in turn; `render(k, items, out)` gets
+    /// it is free (no wave to wait for), into `2 × workers` buffers used in turn; `render(k, items, out)` gets
     /// the worker's number `k` (what it may use alone: a locator) and fills `out`. Finished blocks are handed to
     /// `write` in order, by the worker that finishes the next one to write, while the others go on rendering (one
     /// writer at a time, without the lock). A worker waits only when every buffer is rendered and not yet written.
     /// The bytes are those of one pass over the items.
     static func renderPipelined(count: Int, block: Int, workers: Int,
                                 render: (_ k: Int, _ items: Range<Int>, _ out: inout [UInt8]) -> Void, write: ([UInt8]) -> Void) {
-        let ring = 2 * workers + 2
+        renderPipelined(count: count, block: block, workers: workers, before: { _, _ in () }, inOrder: { _, _ in },
+                        render: { k, items, _, out in render(k, items, &out) }, write: write)
+    }
+
+    /// `renderPipelined` with two steps before a block is rendered: `before(k, items)`, on the worker (the
+    /// block's fingerprints), then `inOrder(items, &value)`, one block at a time in block order (numbering the
+    /// repeats of fingerprints), while the other workers go on with their blocks; `render` gets the value.
+    static func renderPipelined<T>(count: Int, block: Int, workers: Int,
+                                   before: (_ k: Int, _ items: Range<Int>) -> T,
+                                   inOrder: (_ items: Range<Int>, _ value: inout T) -> Void,
+                                   render: (_ k: Int, _ items: Range<Int>, _ value: T, _ out: inout [UInt8]) -> Void,
+                                   write: ([UInt8]) -> Void) {
+        let ring = 2 * workers
         let buffers = BlockBuffers(ring)
         let blocks = (count + block - 1) / block
         let state = PipelineState(ring)
+        withoutActuallyEscaping(before) { before in
+        withoutActuallyEscaping(inOrder) { inOrder in
         withoutActuallyEscaping(render) { render in
         withoutActuallyEscaping(write) { write in
-            let calls = UncheckedPair(render, write)
+            let calls = UncheckedPair((before, inOrder), (render, write))
             DispatchQueue.concurrentPerform(iterations: max(1, min(workers, blocks))) { k in
-                let (render, write) = (calls.a, calls.b)
+                let (before, inOrder) = calls.a, (render, write) = calls.b
                 while true {
                     state.lock.lock()
                     let b = state.next
@@ -116,7 +130,18 @@ final class BlockBuffers: @unchecked Sendable {
                     state.next += 1
                     while b - state.written >= ring { state.lock.wait() }
                     state.lock.unlock()
-                    buffers.fill(b % ring) { render(k, (b * block)..<min(count, (b + 1) * block), &$0) }
+                    let items = (b * block)..<min(count, (b + 1) * block)
+                    var value = before(k, items)
+                    // The in-order step: after the block before this one's (only this worker runs it now).
+                    state.lock.lock()
+                    while state.ordered != b { state.lock.wait() }
+                    state.lock.unlock()
+                    inOrder(items, &value)
+                    state.lock.lock()
+                    state.ordered += 1
+                    state.lock.broadcast()
+                    state.lock.unlock()
+                    buffers.fill(b % ring) { render(k, items, value, &$0) }
                     state.lock.lock()
                     state.done[b % ring] = true
                     // The next block to write is done and nobody writes: write it and those done after it.
@@ -138,34 +163,17 @@ final class BlockBuffers: @unchecked Sendable {
             }
         }
         }
-    }
-
-    /// Renders items `0..<count` in blocks of `block`, a wave of `2 × workers` blocks at a time: `beforeWave` gets
-    /// the wave's blocks (on this thread, in order), `render` fills block `k` of the wave into its buffer (on every
-    /// core), then `write` gets each block's bytes in order. The bytes are those of one pass over the items.
-    static func render(count: Int, block: Int, workers: Int, beforeWave: ([Range<Int>]) -> Void = { _ in },
-                       render: (_ k: Int, _ items: Range<Int>, _ out: inout [UInt8]) -> Void, write: ([UInt8]) -> Void) {
-        let buffers = BlockBuffers(2 * workers)
-        let blocks = (count + block - 1) / block
-        var b = 0
-        while b < blocks {
-            let wave = (0..<min(2 * workers, blocks - b)).map { k in ((b + k) * block)..<min(count, (b + k + 1) * block) }
-            beforeWave(wave)
-            _ = Parallel.map(wave.count) { k -> Bool in
-                buffers.fill(k) { render(k, wave[k], &$0) }
-                return true
-            }
-            for k in wave.indices { write(buffers[k]) }
-            b += wave.count
+        }
         }
     }
 }
 
-/// Where `BlockBuffers.renderPipelined` stands: the next block to take, how many are written, which buffers hold
-/// a finished block, whether a worker is writing. Read and changed under `lock`.
+/// Where `BlockBuffers.renderPipelined` stands: the next block to take, how many are written and how many went
+/// through the in-order step, which buffers hold a finished block, whether a worker is writing. Read and changed
+/// under `lock`.
 private final class PipelineState: @unchecked Sendable {
     let lock = NSCondition()
-    var next = 0, written = 0
+    var next = 0, written = 0, ordered = 0
     var done: [Bool]
     var writing = false
     init(_ ring: Int) { done = [Bool](repeating: false, count: ring) }

@@ -280,25 +280,25 @@ public final class SARIFStreamWriter {
         var seen: [UInt64: Int] = [:]
         let diagnostics = f.diagnostics
         let ruleIndex = self.ruleIndex, base = reporter.baseDirectory
-        // Many findings: a few blocks at a time, fingerprints worked out on all cores, repeats numbered in order,
-        // then the blocks rendered on all cores and written in order (the same bytes as one pass).
+        // Many findings: blocks on all cores, fingerprints worked out on each block's worker, repeats numbered block
+        // after block, blocks written in order (the same bytes as one pass).
         let block = 2048
         if let workers = BlockBuffers.workers(forFindings: diagnostics.count, block: block) {
             let locators = (0..<(2 * workers)).map { $0 == 0 ? src : f.locator! }
             let firstOverall = first
-            var hashes: [[UInt64]] = [], repeats: [[Int]] = []
-            BlockBuffers.render(count: diagnostics.count, block: block, workers: workers, beforeWave: { wave in
-                // Fingerprints of the wave on every core, their repeats numbered in order here.
-                hashes = Parallel.map(wave.count) { k in locators[k].fingerprintValues(diagnostics, wave[k]) }
-                repeats = hashes.map { $0.map { h in let n = (seen[h] ?? 0) + 1; seen[h] = n; return n } }
-            }, render: { k, items, part in
+            // Each block's fingerprints on its worker, their repeats numbered block after block, the block rendered.
+            BlockBuffers.renderPipelined(count: diagnostics.count, block: block, workers: workers, before: { k, items in
+                (hashes: locators[k].fingerprintValues(diagnostics, items), repeats: [Int]())
+            }, inOrder: { _, v in
+                v.repeats = v.hashes.map { h in let n = (seen[h] ?? 0) + 1; seen[h] = n; return n }
+            }, render: { k, items, v, part in
                 var lastRule = "", lastIndex = 0
                 var heads = HeadCache()
                 for (j, i) in items.enumerated() {
                     if !(firstOverall && i == 0) { part.append(0x2C); part.append(0x0A) }
                     let d = diagnostics[i]
                     if d.ruleID != lastRule { lastRule = d.ruleID; lastIndex = ruleIndex[d.ruleID]! }
-                    Self.appendResult(&part, d, locators[k], hash: hashes[k][j], repeat: repeats[k][j],
+                    Self.appendResult(&part, d, locators[k], hash: v.hashes[j], repeat: v.repeats[j],
                                       ruleIndex: lastIndex, artifact: artifact, uri: uri, base: base, heads: &heads)
                 }
             }, write: { sink.write(bytes: $0) })
