@@ -266,78 +266,48 @@ public struct Linter: Sendable {
     }
 
     /// The diagnostics of several lists of findings (a large text's chunks and its whole-text checks), in the order
-    /// of `SortKey32` (start, end, rule id, then list and place in it), on several cores: each list's keys are
-    /// sorted on their own; then every finding's place in the whole order is its place in its own list plus, for
-    /// each other list, how many of that list's keys are smaller (the whole list when it lies before, none when
-    /// after; counted by walking along the lists that overlap it), and its diagnostic is written straight there.
-    /// A chunk's findings are let go as soon as its diagnostics are written. The same order as one sort of all
-    /// keys (the keys are distinct: the last field is the finding's index over all lists).
+    /// of `SortKey32` (start, end, rule id, then list and place in it): each list's keys are sorted on its own core,
+    /// then the sorted lists are merged here, each finding made a diagnostic in turn and each list let go as soon as
+    /// all its findings are diagnostics (as the one-list way does: memory holds the findings or the diagnostics of
+    /// a chunk, not both; converting on several cores at once held more of both, and a large file's peak memory
+    /// is this step). The same order as one sort of all keys (the keys are distinct: the last field is the
+    /// finding's index over all lists).
     private func convertInParallel(_ lists: inout [[Finding]], starts: [Int], total: Int) -> [Diagnostic] {
         let n = lists.count
-        let held = UnsafeMutablePointer<[Finding]>.allocate(capacity: n)
-        held.initialize(from: lists, count: n)
-        lists = []
-        defer { held.deallocate() }   // every list is moved out by its worker below
+        let keys = sortedKeys(lists, starts: starts)
+        var at = [Int](repeating: 0, count: n)
+        var diagnostics: [Diagnostic] = []
+        diagnostics.reserveCapacity(total)
+        var current = 0
+        for _ in 0..<total {
+            // The list whose next key is smallest (the current list keeps its turn while it stays smallest).
+            var best = -1
+            if at[current] < keys[current].count { best = current }
+            for m in 0..<n where m != current && at[m] < keys[m].count {
+                if best < 0 || keys[m][at[m]] < keys[best][at[best]] { best = m }
+            }
+            let k = keys[best][at[best]]
+            at[best] += 1
+            current = best
+            diagnostics.append(diagnostic(lists[best][Int(k.index) - starts[best]]))
+            if at[best] == keys[best].count { lists[best] = [] }
+        }
+        return diagnostics
+    }
+
+    /// Each list's `SortKey32`s, sorted, a list per core.
+    private func sortedKeys(_ lists: [[Finding]], starts: [Int]) -> [[SortKey32]] {
         let rank = ruleRank
-        let keys: [[SortKey32]] = Parallel.map(n) { l in
+        return Parallel.map(lists.count) { l in
             let base = starts[l]
             var k: [SortKey32] = []
-            k.reserveCapacity(held[l].count)
-            for (i, f) in held[l].enumerated() {
+            k.reserveCapacity(lists[l].count)
+            for (i, f) in lists[l].enumerated() {
                 k.append(SortKey32(start: UInt32(truncatingIfNeeded: f.range.lowerBound), end: UInt32(truncatingIfNeeded: f.range.upperBound),
                                    rank: UInt32(truncatingIfNeeded: rank[f.rule]), index: UInt32(truncatingIfNeeded: base + i)))
             }
             k.sort()
             return k
-        }
-        return [Diagnostic](unsafeUninitializedCapacity: total) { out, count in
-            let to = out.baseAddress!
-            // The diagnostics of `findings` (list `l`) whose sorted keys are `keys[l][part]`, each at its place.
-            func convert(_ l: Int, _ findings: [Finding], _ part: Range<Int>) {
-                let mine = keys[l]
-                guard !part.isEmpty else { return }
-                let first = mine[part.lowerBound], last = mine[part.upperBound - 1]
-                var before = part.lowerBound
-                var overlapping: [(list: Int, at: Int)] = []
-                for m in 0..<n where m != l {
-                    let theirs = keys[m]
-                    guard let f = theirs.first, let z = theirs.last else { continue }
-                    if z < first { before += theirs.count; continue }
-                    if last < f { continue }
-                    // How many of theirs are below our first key.
-                    var lo = 0, hi = theirs.count
-                    while lo < hi { let mid = (lo + hi) / 2; if theirs[mid] < first { lo = mid + 1 } else { hi = mid } }
-                    overlapping.append((m, lo))
-                }
-                let base = starts[l]
-                for i in part {
-                    let k = mine[i]
-                    var place = before + (i - part.lowerBound)
-                    for o in overlapping.indices {
-                        let theirs = keys[overlapping[o].list]
-                        var at = overlapping[o].at
-                        while at < theirs.count && theirs[at] < k { at += 1 }
-                        overlapping[o].at = at
-                        place += at
-                    }
-                    (to + place).initialize(to: diagnostic(findings[Int(k.index) - base]))
-                }
-            }
-            // Every list but the last (the chunks), each on its own; the last one (the whole-text checks, whose
-            // findings lie all over the text) after them, in parts: its diagnostics touch every page of the
-            // result, which then is no longer shared with a chunk's findings.
-            _ = Parallel.map(n - 1) { l -> Bool in
-                let findings = (held + l).move()
-                convert(l, findings, 0..<findings.count)
-                return true
-            }
-            let lastList = (held + (n - 1)).move()
-            let parts = Parallel.split(lastList.count, into: max(1, n - 1)) { _ in 1 }
-            _ = Parallel.map(parts.count) { p -> Bool in
-                convert(n - 1, lastList, parts[p])
-                return true
-            }
-            count = total
         }
     }
 
