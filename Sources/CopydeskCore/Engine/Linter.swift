@@ -278,19 +278,29 @@ public struct Linter: Sendable {
         var at = [Int](repeating: 0, count: n)
         var diagnostics: [Diagnostic] = []
         diagnostics.reserveCapacity(total)
-        var current = 0
+        // Lists not yet begun, by their first key (the chunks come one after the other); the lists begun and not
+        // ended are the only ones compared, with the first list not begun: mostly two or three at a time.
+        var waiting = (0..<n).filter { !keys[$0].isEmpty }.sorted { keys[$0][0] < keys[$1][0] }
+        waiting.reverse()   // the next to begin last
+        var active: [Int] = []
         for _ in 0..<total {
-            // The list whose next key is smallest (the current list keeps its turn while it stays smallest).
             var best = -1
-            if at[current] < keys[current].count { best = current }
-            for m in 0..<n where m != current && at[m] < keys[m].count {
-                if best < 0 || keys[m][at[m]] < keys[best][at[best]] { best = m }
+            var bestKey = SortKey32(start: 0, end: 0, rank: 0, index: 0)
+            for m in active {
+                let k = keys[m][at[m]]
+                if best < 0 || k < bestKey { best = m; bestKey = k }
             }
-            let k = keys[best][at[best]]
+            if let next = waiting.last, best < 0 || keys[next][0] < bestKey {
+                waiting.removeLast()
+                active.append(next)
+                best = next; bestKey = keys[next][0]
+            }
             at[best] += 1
-            current = best
-            diagnostics.append(diagnostic(lists[best][Int(k.index) - starts[best]]))
-            if at[best] == keys[best].count { lists[best] = [] }
+            diagnostics.append(diagnostic(lists[best][Int(bestKey.index) - starts[best]]))
+            if at[best] == keys[best].count {
+                lists[best] = []
+                active.removeAll { $0 == best }
+            }
         }
         return diagnostics
     }
