@@ -159,11 +159,40 @@ import Testing
     }
 
     @Test func jsonStringEscapingMatches() {
-        for s in ["", "a", "\"\\\n\r\t", "\u{1}\u{1F}\u{7F}", "中\u{2028}文\u{2029}", "𠮷 \u{0}", "尾\\"] {
+        for s in ["", "a", "\"\\\n\r\t", "\u{1}\u{1F}\u{7F}", "中\u{2028}文\u{2029}", "𠮷 \u{0}", "尾\\", "\u{E2}\u{2027}\u{202A}\u{80}"] {
             var out: [UInt8] = []
             JSONBytes.string(&out, s)
-            #expect(String(decoding: out, as: UTF8.self) == JSON.string(s), "\(s.unicodeScalars.map(\.value))")
+            #expect(out == Array(Self.referenceJSONString(s).utf8), "\(s.unicodeScalars.map(\.value))")
+            #expect(Array(JSON.string(s).utf8) == Array(Self.referenceJSONString(s).utf8), "\(s.unicodeScalars.map(\.value))")
         }
+        // Every scalar below U+3000 and a few above, one by one and all together.
+        var all = ""
+        for v in Array(0..<0x3000) + [0xFEFF, 0xFFFD, 0x1F600, 0x20BB7] {
+            guard let u = Unicode.Scalar(UInt32(v)) else { continue }
+            let s = "x" + String(Character(u)) + "y"
+            all += s
+            #expect(Array(JSON.string(s).utf8) == Array(Self.referenceJSONString(s).utf8), "\(v)")
+        }
+        #expect(Array(JSON.string(all).utf8) == Array(Self.referenceJSONString(all).utf8))
+    }
+
+    /// JSON string escaping written scalar by scalar (what `JSON.string` did before it wrote bytes).
+    static func referenceJSONString(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 || u.value == 0x2028 || u.value == 0x2029 {
+                    out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16)
+                } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
     }
 
     /// The CLI over many files linted in parallel: the streamed report is the same on every run and the same as

@@ -303,12 +303,69 @@ public struct Linter: Sendable {
         }
         // Keys of 16 bytes when offsets and counts fit in 32 bits (every text under 4 GB), else of 32.
         if doc.bytes.count < Int(UInt32.max) && total < Int(UInt32.max) && rules.count < Int(UInt32.max) {
+            if lists.count > 1 && total >= 4096 { return convertInParallel(&lists, starts: listStarts, total: total) }
             return convert({ f, i in
                 SortKey32(start: UInt32(truncatingIfNeeded: f.range.lowerBound), end: UInt32(truncatingIfNeeded: f.range.upperBound),
                           rank: UInt32(truncatingIfNeeded: ruleRank[f.rule]), index: UInt32(truncatingIfNeeded: i))
             }, { Int($0.index) })
         }
         return convert({ f, i in SortKey(start: f.range.lowerBound, end: f.range.upperBound, rank: ruleRank[f.rule], index: i) }, { $0.index })
+    }
+
+    /// The diagnostics of several lists of findings (a large text's chunks and its whole-text checks), in the order
+    /// of `SortKey32` (start, end, rule id, then list and place in it): each list's keys are sorted on its own core,
+    /// then the sorted lists are merged here, each finding made a diagnostic in turn and each list let go as soon as
+    /// all its findings are diagnostics (as the one-list way does: memory holds the findings or the diagnostics of
+    /// a chunk, not both; converting on several cores at once held more of both, and a large file's peak memory
+    /// is this step). The same order as one sort of all keys (the keys are distinct: the last field is the
+    /// finding's index over all lists).
+    private func convertInParallel(_ lists: inout [[Finding]], starts: [Int], total: Int) -> [Diagnostic] {
+        let n = lists.count
+        let keys = sortedKeys(lists, starts: starts)
+        var at = [Int](repeating: 0, count: n)
+        var diagnostics: [Diagnostic] = []
+        diagnostics.reserveCapacity(total)
+        // Lists not yet begun, by their first key (the chunks come one after the other); the lists begun and not
+        // ended are the only ones compared, with the first list not begun: mostly two or three at a time.
+        var waiting = (0..<n).filter { !keys[$0].isEmpty }.sorted { keys[$0][0] < keys[$1][0] }
+        waiting.reverse()   // the next to begin last
+        var active: [Int] = []
+        for _ in 0..<total {
+            var best = -1
+            var bestKey = SortKey32(start: 0, end: 0, rank: 0, index: 0)
+            for m in active {
+                let k = keys[m][at[m]]
+                if best < 0 || k < bestKey { best = m; bestKey = k }
+            }
+            if let next = waiting.last, best < 0 || keys[next][0] < bestKey {
+                waiting.removeLast()
+                active.append(next)
+                best = next; bestKey = keys[next][0]
+            }
+            at[best] += 1
+            diagnostics.append(diagnostic(lists[best][Int(bestKey.index) - starts[best]]))
+            if at[best] == keys[best].count {
+                lists[best] = []
+                active.removeAll { $0 == best }
+            }
+        }
+        return diagnostics
+    }
+
+    /// Each list's `SortKey32`s, sorted, a list per core.
+    private func sortedKeys(_ lists: [[Finding]], starts: [Int]) -> [[SortKey32]] {
+        let rank = ruleRank
+        return Parallel.map(lists.count) { l in
+            let base = starts[l]
+            var k: [SortKey32] = []
+            k.reserveCapacity(lists[l].count)
+            for (i, f) in lists[l].enumerated() {
+                k.append(SortKey32(start: UInt32(truncatingIfNeeded: f.range.lowerBound), end: UInt32(truncatingIfNeeded: f.range.upperBound),
+                                   rank: UInt32(truncatingIfNeeded: rank[f.rule]), index: UInt32(truncatingIfNeeded: base + i)))
+            }
+            k.sort()
+            return k
+        }
     }
 
     /// `SortKey` in 32-bit fields (a text under 4 GB): a quarter of a million findings sort in 4 MB, not 8.

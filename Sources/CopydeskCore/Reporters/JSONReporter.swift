@@ -98,9 +98,10 @@ public final class JSONStreamWriter {
         JSONBytes.string(&path, f.path)
         var out: [UInt8] = []
         out.reserveCapacity(f.diagnostics.count * 500)
+        var heads = HeadCache()
         for (i, d) in f.diagnostics.enumerated() {
             if i > 0 { out.append(0x2C); out.append(0x0A) }
-            append(&out, d, src, path: path, file: f.path)
+            append(&out, d, src, path: path, file: f.path, heads: &heads)
         }
         return out
     }
@@ -131,30 +132,36 @@ public final class JSONStreamWriter {
         if let workers = BlockBuffers.workers(forFindings: diagnostics.count, block: block) {
             let locators = (0..<(2 * workers)).map { $0 == 0 ? src : f.locator! }
             let firstOverall = first
-            BlockBuffers.render(count: diagnostics.count, block: block, workers: workers, render: { k, items, part in
+            BlockBuffers.renderPipelined(count: diagnostics.count, block: block, workers: workers, render: { k, items, part in
+                var heads = HeadCache()
                 for i in items {
                     if !(firstOverall && i == 0) { part.append(0x2C); part.append(0x0A) }
-                    Self.append(&part, diagnostics[i], locators[k], path: path, file: f.path)
+                    Self.append(&part, diagnostics[i], locators[k], path: path, file: f.path, heads: &heads)
                 }
             }, write: { sink.write(bytes: $0) })
             first = false
             return
         }
+        var heads = HeadCache()
         for d in diagnostics {
             sink.append { out in
                 if first { first = false } else { out.append(0x2C); out.append(0x0A) }
-                Self.append(&out, d, src, path: path, file: f.path)
+                Self.append(&out, d, src, path: path, file: f.path, heads: &heads)
             }
         }
     }
 
     /// One finding as a JSON object.
-    static func append(_ out: inout [UInt8], _ d: Diagnostic, _ src: Locator, path: [UInt8], file: String) {
-        JSONBytes.ascii(&out, "{\"file\":"); out += path
-        JSONBytes.ascii(&out, ",\"rule\":"); JSONBytes.string(&out, d.ruleID)
-        JSONBytes.ascii(&out, ",\"severity\":\""); out += d.severity.rawValue.utf8; out.append(0x22)
-        JSONBytes.ascii(&out, ",\"message\":"); JSONBytes.string(&out, d.message)
-        JSONBytes.ascii(&out, ",\"start\":"); position(&out, src.position(d.range.lowerBound))
+    /// `heads`: the objects' first fields (file, rule, severity, message) kept from earlier findings of this file.
+    static func append(_ out: inout [UInt8], _ d: Diagnostic, _ src: Locator, path: [UInt8], file: String, heads: inout HeadCache) {
+        heads.append(&out, d) { out in
+            JSONBytes.ascii(&out, "{\"file\":"); out += path
+            JSONBytes.ascii(&out, ",\"rule\":"); JSONBytes.string(&out, d.ruleID)
+            JSONBytes.ascii(&out, ",\"severity\":\""); out += d.severity.rawValue.utf8; out.append(0x22)
+            JSONBytes.ascii(&out, ",\"message\":"); JSONBytes.string(&out, d.message)
+            JSONBytes.ascii(&out, ",\"start\":")
+        }
+        position(&out, src.position(d.range.lowerBound))
         JSONBytes.ascii(&out, ",\"end\":"); position(&out, src.position(d.range.upperBound))
         if let fix = d.fix {
             JSONBytes.ascii(&out, ",\"fix\":{\"safety\":\""); out += fix.safety.rawValue.utf8

@@ -92,23 +92,122 @@ final class BlockBuffers: @unchecked Sendable {
         return workers > 1 && count >= 4 * block ? workers : nil
     }
 
-    /// Renders items `0..<count` in blocks of `block`, a wave of `2 × workers` blocks at a time: `beforeWave` gets
-    /// the wave's blocks (on this thread, in order), `render` fills block `k` of the wave into its buffer (on every
-    /// core), then `write` gets each block's bytes in order. The bytes are those of one pass over the items.
-    static func render(count: Int, block: Int, workers: Int, beforeWave: ([Range<Int>]) -> Void = { _ in },
-                       render: (_ k: Int, _ items: Range<Int>, _ out: inout [UInt8]) -> Void, write: ([UInt8]) -> Void) {
-        let buffers = BlockBuffers(2 * workers)
+    /// Renders items `0..<count` in blocks of `block` on `workers` threads, each taking the next block as soon as
+    /// it is free (no wave to wait for), into `2 × workers` buffers used in turn; `render(k, items, out)` gets
+    /// the worker's number `k` (what it may use alone: a locator) and fills `out`. Finished blocks are handed to
+    /// `write` in order, by the worker that finishes the next one to write, while the others go on rendering (one
+    /// writer at a time, without the lock). A worker waits only when every buffer is rendered and not yet written.
+    /// The bytes are those of one pass over the items.
+    static func renderPipelined(count: Int, block: Int, workers: Int,
+                                render: (_ k: Int, _ items: Range<Int>, _ out: inout [UInt8]) -> Void, write: ([UInt8]) -> Void) {
+        renderPipelined(count: count, block: block, workers: workers, before: { _, _ in () }, inOrder: { _, _ in },
+                        render: { k, items, _, out in render(k, items, &out) }, write: write)
+    }
+
+    /// `renderPipelined` with two steps before a block is rendered: `before(k, items)`, on the worker (the
+    /// block's fingerprints), then `inOrder(items, &value)`, one block at a time in block order (numbering the
+    /// repeats of fingerprints), while the other workers go on with their blocks; `render` gets the value.
+    static func renderPipelined<T>(count: Int, block: Int, workers: Int,
+                                   before: (_ k: Int, _ items: Range<Int>) -> T,
+                                   inOrder: (_ items: Range<Int>, _ value: inout T) -> Void,
+                                   render: (_ k: Int, _ items: Range<Int>, _ value: T, _ out: inout [UInt8]) -> Void,
+                                   write: ([UInt8]) -> Void) {
+        let ring = 2 * workers
+        let buffers = BlockBuffers(ring)
         let blocks = (count + block - 1) / block
-        var b = 0
-        while b < blocks {
-            let wave = (0..<min(2 * workers, blocks - b)).map { k in ((b + k) * block)..<min(count, (b + k + 1) * block) }
-            beforeWave(wave)
-            _ = Parallel.map(wave.count) { k -> Bool in
-                buffers.fill(k) { render(k, wave[k], &$0) }
-                return true
+        let state = PipelineState(ring)
+        withoutActuallyEscaping(before) { before in
+        withoutActuallyEscaping(inOrder) { inOrder in
+        withoutActuallyEscaping(render) { render in
+        withoutActuallyEscaping(write) { write in
+            let calls = UncheckedPair((before, inOrder), (render, write))
+            DispatchQueue.concurrentPerform(iterations: max(1, min(workers, blocks))) { k in
+                let (before, inOrder) = calls.a, (render, write) = calls.b
+                while true {
+                    state.lock.lock()
+                    let b = state.next
+                    guard b < blocks else { state.lock.unlock(); break }
+                    state.next += 1
+                    while b - state.written >= ring { state.lock.wait() }
+                    state.lock.unlock()
+                    let items = (b * block)..<min(count, (b + 1) * block)
+                    var value = before(k, items)
+                    // The in-order step: after the block before this one's (only this worker runs it now).
+                    state.lock.lock()
+                    while state.ordered != b { state.lock.wait() }
+                    state.lock.unlock()
+                    inOrder(items, &value)
+                    state.lock.lock()
+                    state.ordered += 1
+                    state.lock.broadcast()
+                    state.lock.unlock()
+                    buffers.fill(b % ring) { render(k, items, value, &$0) }
+                    state.lock.lock()
+                    state.done[b % ring] = true
+                    // The next block to write is done and nobody writes: write it and those done after it.
+                    if !state.writing {
+                        state.writing = true
+                        while state.written < blocks && state.done[state.written % ring] {
+                            let slot = state.written % ring
+                            state.lock.unlock()
+                            write(buffers[slot])
+                            state.lock.lock()
+                            state.done[slot] = false
+                            state.written += 1
+                            state.lock.broadcast()
+                        }
+                        state.writing = false
+                    }
+                    state.lock.unlock()
+                }
             }
-            for k in wave.indices { write(buffers[k]) }
-            b += wave.count
+        }
+        }
+        }
+        }
+    }
+}
+
+/// Where `BlockBuffers.renderPipelined` stands: the next block to take, how many are written and how many went
+/// through the in-order step, which buffers hold a finished block, whether a worker is writing. Read and changed
+/// under `lock`.
+private final class PipelineState: @unchecked Sendable {
+    let lock = NSCondition()
+    var next = 0, written = 0, ordered = 0
+    var done: [Bool]
+    var writing = false
+    init(_ ring: Int) { done = [Bool](repeating: false, count: ring) }
+}
+
+/// Two closures the caller promises may be called from several threads (each worker renders with its own
+/// resources; `write` is called by one thread at a time, in order).
+private struct UncheckedPair<A, B>: @unchecked Sendable {
+    let a: A, b: B
+    init(_ a: A, _ b: B) { self.a = a; self.b = b }
+}
+
+/// The first bytes of a finding's object that depend only on its rule, severity and message (and the file being
+/// written), kept for the last eight such triples: a file's findings come mostly from a few rules, and those bytes
+/// (the rule id, the level, the escaped message) are then copied instead of written field by field again.
+struct HeadCache {
+    private var rules: [String] = [], messages: [String] = [], severities: [Severity] = []
+    private var heads: [[UInt8]] = []
+    private var next = 0
+
+    /// Appends `d`'s head: a copy of the one kept for its rule, severity and message, else what `make` writes.
+    mutating func append(_ out: inout [UInt8], _ d: Diagnostic, _ make: (inout [UInt8]) -> Void) {
+        for i in rules.indices where severities[i] == d.severity && rules[i] == d.ruleID && messages[i] == d.message {
+            out += heads[i]
+            return
+        }
+        let start = out.count
+        make(&out)
+        let head = Array(out[start...])
+        if rules.count < 8 {
+            rules.append(d.ruleID); messages.append(d.message); severities.append(d.severity); heads.append(head)
+        } else {
+            rules[next] = d.ruleID; messages[next] = d.message; severities[next] = d.severity; heads[next] = head
+            next = (next + 1) & 7
         }
     }
 }
@@ -140,6 +239,13 @@ enum JSONBytes {
     /// A JSON string literal, escaped as `JSON.string` escapes it.
     static func string(_ out: inout [UInt8], _ s: String) {
         out.append(0x22)
+        stringBody(&out, s)
+        out.append(0x22)
+    }
+
+    /// `string` without its quotes (escaping goes scalar by scalar: the body of a concatenation is the
+    /// concatenation of the bodies).
+    static func stringBody(_ out: inout [UInt8], _ s: String) {
         var s = s
         special.withUnsafeBufferPointer { special in
         s.withUTF8 { p in
@@ -173,7 +279,6 @@ enum JSONBytes {
             if run < n { out.append(contentsOf: UnsafeBufferPointer(rebasing: p[run..<n])) }
         }
         }
-        out.append(0x22)
     }
 }
 

@@ -212,12 +212,14 @@ public final class SARIFStreamWriter {
         var seen: [UInt64: Int] = [:]
         var out: [UInt8] = []
         out.reserveCapacity(f.diagnostics.count * 600)
+        let hashes = src.fingerprintValues(f.diagnostics, f.diagnostics.indices)
+        var heads = HeadCache()
         for (i, d) in f.diagnostics.enumerated() {
-            let hash = src.fingerprintValue(ruleID: d.ruleID, offset: d.range.lowerBound)
+            let hash = hashes[i]
             let n = (seen[hash] ?? 0) + 1
             seen[hash] = n
             if i > 0 { out.append(0x2C); out.append(0x0A) }
-            Self.appendResult(&out, d, src, hash: hash, repeat: n, ruleIndex: indices[i], artifact: artifact, uri: uri, base: base)
+            Self.appendResult(&out, d, src, hash: hash, repeat: n, ruleIndex: indices[i], artifact: artifact, uri: uri, base: base, heads: &heads)
         }
         return out
     }
@@ -237,6 +239,13 @@ public final class SARIFStreamWriter {
 
     /// One file's report; `prepared`: its results as `prepare` rendered them.
     public func add(_ f: FileReport, prepared: [UInt8]? = nil) {
+        if let prepared, !prepared.isEmpty, f.error == nil {
+            // Every rule of the block is in the table already.
+            start()
+            if first { first = false } else { sink.write(bytes: [0x2C, 0x0A]) }
+            sink.write(bytes: prepared)
+            return
+        }
         let uri = ReportPath.uri(ReportPath.display(f.path, base: reporter.baseDirectory))
         if let e = f.error {
             notifications.append(JSON.object([
@@ -271,50 +280,57 @@ public final class SARIFStreamWriter {
         var seen: [UInt64: Int] = [:]
         let diagnostics = f.diagnostics
         let ruleIndex = self.ruleIndex, base = reporter.baseDirectory
-        // Many findings: a few blocks at a time, fingerprints worked out on all cores, repeats numbered in order,
-        // then the blocks rendered on all cores and written in order (the same bytes as one pass).
+        // Many findings: blocks on all cores, fingerprints worked out on each block's worker, repeats numbered block
+        // after block, blocks written in order (the same bytes as one pass).
         let block = 2048
         if let workers = BlockBuffers.workers(forFindings: diagnostics.count, block: block) {
             let locators = (0..<(2 * workers)).map { $0 == 0 ? src : f.locator! }
             let firstOverall = first
-            var hashes: [[UInt64]] = [], repeats: [[Int]] = []
-            BlockBuffers.render(count: diagnostics.count, block: block, workers: workers, beforeWave: { wave in
-                // Fingerprints of the wave on every core, their repeats numbered in order here.
-                hashes = Parallel.map(wave.count) { k in wave[k].map { locators[k].fingerprintValue(ruleID: diagnostics[$0].ruleID, offset: diagnostics[$0].range.lowerBound) } }
-                repeats = hashes.map { $0.map { h in let n = (seen[h] ?? 0) + 1; seen[h] = n; return n } }
-            }, render: { k, items, part in
+            // Each block's fingerprints on its worker, their repeats numbered block after block, the block rendered.
+            BlockBuffers.renderPipelined(count: diagnostics.count, block: block, workers: workers, before: { k, items in
+                (hashes: locators[k].fingerprintValues(diagnostics, items), repeats: [Int]())
+            }, inOrder: { _, v in
+                v.repeats = v.hashes.map { h in let n = (seen[h] ?? 0) + 1; seen[h] = n; return n }
+            }, render: { k, items, v, part in
                 var lastRule = "", lastIndex = 0
+                var heads = HeadCache()
                 for (j, i) in items.enumerated() {
                     if !(firstOverall && i == 0) { part.append(0x2C); part.append(0x0A) }
                     let d = diagnostics[i]
                     if d.ruleID != lastRule { lastRule = d.ruleID; lastIndex = ruleIndex[d.ruleID]! }
-                    Self.appendResult(&part, d, locators[k], hash: hashes[k][j], repeat: repeats[k][j],
-                                      ruleIndex: lastIndex, artifact: artifact, uri: uri, base: base)
+                    Self.appendResult(&part, d, locators[k], hash: v.hashes[j], repeat: v.repeats[j],
+                                      ruleIndex: lastIndex, artifact: artifact, uri: uri, base: base, heads: &heads)
                 }
             }, write: { sink.write(bytes: $0) })
             first = false
             return
         }
-        for d in diagnostics {
-            let hash = src.fingerprintValue(ruleID: d.ruleID, offset: d.range.lowerBound)
+        let hashes = src.fingerprintValues(diagnostics, diagnostics.indices)
+        var heads = HeadCache()
+        for (i, d) in diagnostics.enumerated() {
+            let hash = hashes[i]
             let n = (seen[hash] ?? 0) + 1
             seen[hash] = n
             sink.append { out in
                 if first { first = false } else { out.append(0x2C); out.append(0x0A) }
-                Self.appendResult(&out, d, src, hash: hash, repeat: n, ruleIndex: ruleIndex[d.ruleID]!, artifact: artifact, uri: uri, base: base)
+                Self.appendResult(&out, d, src, hash: hash, repeat: n, ruleIndex: ruleIndex[d.ruleID]!, artifact: artifact, uri: uri, base: base, heads: &heads)
             }
         }
     }
 
     /// One result object.
     private static func appendResult(_ out: inout [UInt8], _ d: Diagnostic, _ src: Locator, hash: UInt64, repeat n: Int,
-                                     ruleIndex: Int, artifact: [UInt8], uri: String, base: String?) {
-        JSONBytes.ascii(&out, "{\"ruleId\":"); JSONBytes.string(&out, d.ruleID)
-        JSONBytes.ascii(&out, ",\"ruleIndex\":"); JSONBytes.int(&out, ruleIndex)
-        JSONBytes.ascii(&out, ",\"level\":\""); out += SARIFReporter.level(d.severity).utf8; out.append(0x22)
-        JSONBytes.ascii(&out, ",\"message\":"); text(&out, d.message)
-        JSONBytes.ascii(&out, ",\"locations\":[{\"physicalLocation\":"); out += artifact
-        JSONBytes.ascii(&out, ",\"region\":"); region(&out, src, d.range); JSONBytes.ascii(&out, "}}]")
+                                     ruleIndex: Int, artifact: [UInt8], uri: String, base: String?, heads: inout HeadCache) {
+        // Up to the region: the same for every finding of one rule, severity and message in the file.
+        heads.append(&out, d) { out in
+            JSONBytes.ascii(&out, "{\"ruleId\":"); JSONBytes.string(&out, d.ruleID)
+            JSONBytes.ascii(&out, ",\"ruleIndex\":"); JSONBytes.int(&out, ruleIndex)
+            JSONBytes.ascii(&out, ",\"level\":\""); out += SARIFReporter.level(d.severity).utf8; out.append(0x22)
+            JSONBytes.ascii(&out, ",\"message\":"); text(&out, d.message)
+            JSONBytes.ascii(&out, ",\"locations\":[{\"physicalLocation\":"); out += artifact
+            JSONBytes.ascii(&out, ",\"region\":")
+        }
+        region(&out, src, d.range); JSONBytes.ascii(&out, "}}]")
         JSONBytes.ascii(&out, ",\"partialFingerprints\":{\"primaryLocationLineHash\":\""); StableHash.appendHex(&out, hash)
         out.append(0x3A); JSONBytes.int(&out, n); JSONBytes.ascii(&out, "\"}")
         if !d.related.isEmpty {
@@ -322,7 +338,7 @@ public final class SARIFStreamWriter {
             JSONBytes.ascii(&out, ",\"relatedLocations\":"); out += related.utf8
         }
         if let fix = d.fix, fix.editCount > 0 {
-            JSONBytes.ascii(&out, ",\"fixes\":[{\"description\":"); text(&out, fix.summary)
+            JSONBytes.ascii(&out, ",\"fixes\":[{\"description\":{\"text\":"); fix.appendSummaryJSON(&out); out.append(0x7D)
             JSONBytes.ascii(&out, ",\"artifactChanges\":[{\"artifactLocation\":{\"uri\":"); JSONBytes.string(&out, uri)
             JSONBytes.ascii(&out, "},\"replacements\":[")
             var k = 0

@@ -71,7 +71,7 @@ public struct TextReporter: Reporter {
         let block = 2048
         if let workers = BlockBuffers.workers(forFindings: diagnostics.count, block: block) {
             flush()
-            BlockBuffers.render(count: diagnostics.count, block: block, workers: workers, render: { _, items, part in
+            BlockBuffers.renderPipelined(count: diagnostics.count, block: block, workers: workers, render: { _, items, part in
                 renderDiagnostics(diagnostics[items], src, path, into: &part, flushes: false, write: { _ in })
             }, write: write)
             return
