@@ -80,6 +80,70 @@ import Testing
         #expect(all.vals.contains(0x5E74) && all.vals.contains(0x25) && all.vals.contains(0x201C) && all.vals.contains(0x20))
     }
 
+    /// Random texts and random segments (any length, any start at a character boundary) against the reference:
+    /// the word-at-a-time scan of sets without Han (the marks of `pairs`) reads 8 bytes at a time and the bytes
+    /// left at a segment's end, so segments of every length and offset are tried.
+    @Test func scalarHitsOnRandomTextsAndSegments() {
+        // The marks' sets take the word-at-a-time scan, the numbers set (with Han) the per-character one.
+        let pairs = "（）“”《》【】".unicodeScalars.map(\.value).sorted()
+        #expect(!ScalarHitTables.leadGroups(pairs).isEmpty)
+        #expect(!ScalarHitTables.leadGroups("（）“”《》【】「」『』".unicodeScalars.map(\.value)).isEmpty)
+        #expect(ScalarHitTables.leadGroups(NumbersCheck.shared).isEmpty)
+        let sets = [pairs, "（）“”《》【】「」『』".unicodeScalars.map(\.value).sorted(), [0x20, 0x2C, 0xA0, 0xE9].sorted(),
+                    [0x1F600, 0x2E, 0x3001].sorted(), NumbersCheck.shared]
+        let alphabet = Array("年月日一二（）“”《》【】「」『』，。、：；！？ a.,%5\u{A0}é😀𠀀ＡＢ中文字—…\u{3000}\u{2009}".unicodeScalars)
+        var rng = SplitMix(seed: 16)
+        for round in 0..<60 {
+            var text = ""
+            for _ in 0..<(20 + Int(rng.next() % 200)) {
+                text.unicodeScalars.append(rng.next() % 9 == 0 ? "\n" : alphabet[Int(rng.next() % UInt64(alphabet.count))])
+            }
+            let doc = Document(text: text)
+            let b = doc.source.bytes
+            var bounds = [0]
+            var i = 0
+            while i < b.count { i += utf8Length(leading: b[i]); bounds.append(i) }
+            // Random segments in order, possibly adjacent, possibly empty.
+            var segments: [Segment] = []
+            var at = 0
+            while at < bounds.count - 1 {
+                let from = at + Int(rng.next() % 3)
+                let to = min(bounds.count - 1, from + Int(rng.next() % 30))
+                if from >= bounds.count - 1 { break }
+                segments.append(Segment(range: bounds[from]..<bounds[to], atLineStart: false, atLineEnd: false, block: 0))
+                at = to
+            }
+            for set in sets {
+                let texts = SegmentTexts(document: doc, segments: segments)
+                let hits = texts.scalarHits(set)
+                let want = CheckScanTests.reference(doc, segments, set)
+                #expect(hits.start == want.start, "round \(round)")
+                #expect(hits.pos == want.pos, "round \(round)")
+                #expect(hits.vals == want.vals, "round \(round)")
+                // The hits of a few of the set's characters, with their segments.
+                let only = Array(set.prefix(2))
+                let picked = texts.scalarHits(set, only: only)
+                var wantHits: [Int] = [], wantSegs: [Int] = []
+                for k in segments.indices {
+                    for j in want.start[k]..<want.start[k + 1] where only.contains(want.vals[j]) { wantHits.append(j); wantSegs.append(k) }
+                }
+                #expect(picked.hits == wantHits && picked.segs == wantSegs, "round \(round)")
+            }
+        }
+    }
+
+    struct SplitMix {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
     /// The width, first character, indent and punctuation of a line, character by character.
     static func measured(_ line: String) -> (width: Int, first: UInt32, indented: Bool, punct: Bool) {
         var width = 0, indent = 0, ideographic = false, punct = false

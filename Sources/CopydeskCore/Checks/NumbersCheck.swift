@@ -106,18 +106,16 @@ public struct NumbersCheck: Check, SlotFindings {
     public func run(_ context: CheckContext, into findings: inout [Finding]) {
         let doc = context.document
         if form == .splitNumberLine { return runLineBreaks(context, into: &findings) }
-        // The last bytes of the triggers of all forms (and of the usual pairs), found once per document.
-        let hits = context.texts.scalarHits(NumbersCheck.shared)
+        // The triggers of all forms (and the marks of the usual pairs), found once per document; this form's own
+        // among them listed once per document too, so each rule visits only its triggers.
+        let (hits, mine, segs) = context.texts.scalarHits(NumbersCheck.shared, only: triggers)
+        let all = context.allSegments, scope = context.scope
         doc.source.bytes.withUnsafeBufferPointer { p in
-            let t0 = triggers[0], t1 = triggers.count > 1 ? triggers[1] : t0
-            let t2 = triggers.count > 2 ? triggers[2] : t0, t3 = triggers.count > 3 ? triggers[3] : t0
-            for (k, seg) in context.segments {
-                for j in hits.start[k]..<hits.start[k + 1] {
-                    let v = hits.vals[j]
-                    guard v == t0 || v == t1 || v == t2 || v == t3 else { continue }
-                    let s = hits.pos[j]
-                    check(at: s, len: utf8Length(leading: p[s]), trigger: v, seg: seg, p: p, context: context, into: &findings)
-                }
+            for (j, k) in zip(mine, segs) {
+                let seg = all[k]
+                guard !seg.role.isDisjoint(with: scope) else { continue }
+                let s = hits.pos[j]
+                check(at: s, len: utf8Length(leading: p[s]), trigger: hits.vals[j], seg: seg, p: p, context: context, into: &findings)
             }
         }
     }

@@ -226,7 +226,11 @@ enum ScalarHitTables {
     /// `steps[first byte << 8 | second byte]`: the length of the character that starts with those bytes (an ASCII
     /// character's entry ignores the second byte; a stray continuation byte counts two), with the high bit set when
     /// a wanted character starts with them (then it is decoded and looked up in `bmp`/`astral`).
-    typealias Tables = (steps: [UInt8], bmp: [UInt64], astral: [UInt32])
+    /// `leads`: when no wanted character starts with a lead byte of Han (E4–E9) and the wanted lead bytes fall in at
+    /// most three groups, the groups for the word-at-a-time scan (a byte `b` is a candidate when `b | or == value`
+    /// for one of them), else empty.
+    typealias Tables = (steps: [UInt8], bmp: [UInt64], astral: [UInt32], leads: [LeadGroup])
+    struct LeadGroup: Hashable { var or: UInt64; var value: UInt64 }
     private static let lock = NSLock()
     nonisolated(unsafe) private static var built: [[UInt32]: Tables] = [:]
 
@@ -247,9 +251,33 @@ enum ScalarHitTables {
             let u = Array(String(Unicode.Scalar(v)!).utf8)
             steps[Int(u[0]) << 8 | Int(u[1])] = 0x80 | UInt8(u.count)
         }
-        let t = (steps, bmp, astral)
+        let t = (steps, bmp, astral, leadGroups(scalars))
         lock.withLock { if built.count < 256 { built[scalars] = t } }
         return t
+    }
+
+    /// The lead bytes of `scalars` as groups of the word-at-a-time scan (two bytes that differ in one bit make one
+    /// group); empty when a lead byte of Han is among them (every other character of Chinese text would be a
+    /// candidate) or when more than three groups are needed.
+    static func leadGroups(_ scalars: [UInt32]) -> [LeadGroup] {
+        var leads = Set<UInt8>()
+        for v in scalars { guard let u = Unicode.Scalar(v) else { return [] }; leads.insert(String(u).utf8.first!) }
+        if leads.isEmpty || leads.contains(where: { $0 &- 0xE4 <= 5 }) { return [] }
+        var left = leads.sorted()
+        var groups: [(or: UInt8, value: UInt8)] = []
+        while let a = left.first {
+            left.removeFirst()
+            if let k = left.firstIndex(where: { ($0 ^ a).nonzeroBitCount == 1 }) {
+                let bit = left[k] ^ a
+                left.remove(at: k)
+                groups.append((bit, a | bit))
+            } else {
+                groups.append((0, a))
+            }
+        }
+        guard groups.count <= 3 else { return [] }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        return groups.map { LeadGroup(or: UInt64($0.or) &* ones, value: UInt64($0.value) &* ones) }
     }
 }
 
@@ -265,13 +293,57 @@ public final class SegmentTexts {
         if let h = hitCache[scalars] { return h }
         var start = [Int](repeating: 0, count: segments.count + 1)
         var pos: [Int] = [], vals: [UInt32] = []
-        let (steps, bmp, astral) = ScalarHitTables.of(scalars)
+        let (steps, bmp, astral, leads) = ScalarHitTables.of(scalars)
         document.source.bytes.withUnsafeBufferPointer { p in
             steps.withUnsafeBufferPointer { t in
               bmp.withUnsafeBufferPointer { m in
                 segments.withUnsafeBufferPointer { segs in
                   @inline(__always) func wanted(_ v: UInt32) -> Bool {
                       v < 0x10000 ? (m[Int(v >> 6)] >> UInt64(v & 63)) & 1 != 0 : astral.contains(v)
+                  }
+                  if !leads.isEmpty {
+                      // No Han among the wanted characters: look for their lead bytes 8 bytes at a time (the text is
+                      // valid UTF-8, so a byte equal to a lead byte starts a character), decode only those.
+                      let g0 = leads[0], g1 = leads.count > 1 ? leads[1] : g0, g2 = leads.count > 2 ? leads[2] : g0
+                      let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+                      @inline(__always) func candidates(_ w: UInt64) -> UInt64 {
+                          // A byte of `x` is zero where `w`'s byte is in the group; `(x & low) + low | x` has the
+                          // high bit of each byte set where it is not (exact: no carry crosses a byte).
+                          let x0 = (w | g0.or) ^ g0.value, x1 = (w | g1.or) ^ g1.value, x2 = (w | g2.or) ^ g2.value
+                          let y = (((x0 & low) &+ low) | x0) & (((x1 & low) &+ low) | x1) & (((x2 & low) &+ low) | x2)
+                          return ~y & ~low
+                      }
+                      let base = UnsafeRawPointer(p.baseAddress!)
+                      for k in 0..<segs.count {
+                          start[k] = pos.count
+                          var i = segs[k].range.lowerBound
+                          let end = segs[k].range.upperBound
+                          @inline(__always) func visit(_ j: Int) {
+                              let n = utf8Length(leading: p[j])
+                              guard j &+ n <= end else { return }
+                              let v = decodeScalar(p, j).0
+                              if wanted(v) { pos.append(j); vals.append(v) }
+                          }
+                          while i &+ 8 <= end {
+                              var c = candidates(UInt64(littleEndian: (base + i).loadUnaligned(as: UInt64.self)))
+                              while c != 0 {
+                                  visit(i &+ c.trailingZeroBitCount >> 3)
+                                  c &= c &- 1
+                              }
+                              i &+= 8
+                          }
+                          if i < end {
+                              // The last bytes: the word that ends at the segment's end (or the bytes one by one).
+                              var w: UInt64 = 0
+                              for j in i..<end { w |= UInt64(p[j]) << UInt64((j &- i) << 3) }
+                              var c = candidates(w) & (end &- i == 8 ? ~0 : (1 << UInt64((end &- i) << 3)) &- 1)
+                              while c != 0 {
+                                  visit(i &+ c.trailingZeroBitCount >> 3)
+                                  c &= c &- 1
+                              }
+                          }
+                      }
+                      return
                   }
                   for k in 0..<segs.count {
                     start[k] = pos.count
@@ -298,6 +370,22 @@ public final class SegmentTexts {
         let h = ScalarHits(start: start, pos: pos, vals: vals)
         hitCache[scalars] = h
         return h
+    }
+    private var pickCache: [[UInt32]: (hits: [Int], segs: [Int])] = [:]
+
+    /// The hits of `scalarHits(scalars)` whose character is one of `only` (indices into its `pos`/`vals`, in
+    /// text order) and the segment of each: a rule that wants a few of the shared set's characters visits only
+    /// those, not every hit of every segment. Built once per set and shared by the rules that ask for it.
+    public func scalarHits(_ scalars: [UInt32], only: [UInt32]) -> (all: ScalarHits, hits: [Int], segs: [Int]) {
+        let all = scalarHits(scalars)
+        let key = scalars + [UInt32.max] + only
+        if let c = pickCache[key] { return (all, c.hits, c.segs) }
+        var hits: [Int] = [], segs: [Int] = []
+        for k in 0..<segments.count {
+            for j in all.start[k]..<all.start[k + 1] where only.contains(all.vals[j]) { hits.append(j); segs.append(k) }
+        }
+        pickCache[key] = (hits, segs)
+        return (all, hits, segs)
     }
     let document: Document
     let segments: [Segment]
