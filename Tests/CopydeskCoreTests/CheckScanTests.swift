@@ -132,6 +132,48 @@ import Testing
         }
     }
 
+    /// `ocr.broken-line` on the document after a fix pass (`Document.updated`, which carries the measures of the
+    /// lines no edit touched) finds what it finds on the same text parsed afresh — also when the edited line's
+    /// width changes the decision.
+    @Test func brokenLineMeasuresCarriedToTheUpdatedDocument() throws {
+        let rule = try #require(RuleCatalog.loadBuiltIn().rules.first { $0.id == "ocr.broken-line" })
+        let check = try #require(rule.check as? BrokenLineCheck)
+        let han = Array("我们今天在这里讨论城市发展的各种问题以及未来方向和具体措施")
+        let lines = (0..<8).map { k in String((0..<20).map { han[(k * 3 + $0) % han.count] }) }
+        let text = lines.joined(separator: "\n") + "。\n"
+        func run(_ d: Document) -> [String] {
+            let segs = d.segments(for: rule.scope)
+            let ctx = CheckContext(document: d, ruleIndex: 0, fixSafety: .safe, message: rule.message, scope: rule.scope,
+                                   allSegments: segs, texts: SegmentTexts(document: d, segments: segs))
+            var found: [Finding] = []
+            check.run(ctx, into: &found)
+            return found.map { "\($0.range) \($0.fix?.edits.map { "\($0.range)" } ?? [])" }
+        }
+        let doc = Document(text: text)
+        let first = run(doc)
+        #expect(first.count == 1, "\(first)")
+        // The fourth line loses 15 of its 20 characters: well short of the column, it now ends a paragraph.
+        let lineStart = doc.source.lineStarts[3]
+        let cut = lineStart + 3 * 5
+        var bytes = doc.source.bytes
+        bytes.removeSubrange(cut..<(lineStart + 3 * 20))
+        let edits = [AppliedEdit(range: cut..<(lineStart + 3 * 20), newLength: 0, touchesLineBreak: false)]
+        let newSource = SourceText(String(decoding: bytes, as: UTF8.self))
+        let (updated, dirty) = try #require(doc.updated(to: newSource, edits: edits))
+        #expect(dirty == [3])
+        // The untouched lines' measures came with the document; the edited line's are taken again.
+        let before = updated.lineMeasures.withEntries(lineCount: newSource.lineCount) { $0.map { $0.from >= 0 } }
+        #expect(before.filter { $0 }.count == 7 && before[3] == false, "\(before)")
+        let carried = run(updated)
+        let fresh = run(Document(text: String(decoding: bytes, as: UTF8.self)))
+        #expect(carried == fresh)
+        #expect(carried != first, "the shortened line must change the findings")
+        let after = updated.lineMeasures.withEntries(lineCount: newSource.lineCount) { $0.map { $0.from >= 0 } }
+        #expect(after.filter { $0 }.count == 8)
+        // A second run of the same document reads its measures and finds the same.
+        #expect(run(updated) == carried)
+    }
+
     struct SplitMix {
         var state: UInt64
         init(seed: UInt64) { state = seed }

@@ -138,8 +138,29 @@ public struct BrokenLineCheck: Check {
         let open = flow.filter { isOpen($0) }.count
         if Double(open) < minWrappedRatio * Double(flow.count) { return }
         // Hard-wrapped enough to look at widths: measure the lines (one paragraph per line stops above).
+        // A line's measure depends on its bytes alone: the fixer's later passes carry the measures of the lines no
+        // edit touched (`LineMeasures`), keyed by line and by the range within it.
         b.withUnsafeBufferPointer { p in
-            for k in lines.indices where lines[k] != nil { measureStart(p, &lines[k]!) }
+            doc.lineMeasures.withEntries(lineCount: src.lineCount) { memo in
+                for k in lines.indices where lines[k] != nil {
+                    let r = lines[k]!.content
+                    let line = src.lineIndex(of: r.lowerBound)
+                    let lineStart = src.lineStarts[line]
+                    let lineEnd = line + 1 < src.lineCount ? src.lineStarts[line + 1] : b.count
+                    guard r.upperBound <= lineEnd, r.count < Int(Int32.max) else { measureStart(p, &lines[k]!); continue }
+                    let from = Int32(r.lowerBound - lineStart), count = Int32(r.count)
+                    let e = memo[line]
+                    if e.from == from && e.count == count {
+                        lines[k]!.width = Int(e.width); lines[k]!.first = e.first
+                        lines[k]!.indented = e.indented; lines[k]!.hasPunctuation = e.punctuation
+                        continue
+                    }
+                    measureStart(p, &lines[k]!)
+                    let l = lines[k]!
+                    memo[line] = LineMeasures.Entry(from: from, count: count, width: Int32(truncatingIfNeeded: l.width), first: l.first,
+                                                    indented: l.indented, punctuation: l.hasPunctuation)
+                }
+            }
         }
         for k in flow.indices { flow[k] = lines[flowIndex[k]]! }
         // The column, from the lines that show it (a paragraph's first line may be short by its indent).
