@@ -74,6 +74,8 @@ public struct BrokenLineCheck: Check {
         var hasSpaceNearEnd = false
         /// Chinese punctuation somewhere in the line.
         var hasPunctuation = false
+        /// The line it is on, as its block says (checked before use as a key of `LineMeasures`).
+        var line = -1
     }
 
     /// The column of a hard-wrapped text: full lines are `lo - 1 ... hi + 1` cells wide.
@@ -111,6 +113,7 @@ public struct BrokenLineCheck: Check {
                 let isDateline = facts.isEmpty ? (k == 0 && block.role.contains(.dateline))
                     : facts[lineIndex].contains(.dateline) || facts[lineIndex].contains(.byline) || facts[lineIndex].contains(.listMarker)
                 l.startsArticle = isDateline || (k == 0 && block.role != .body)
+                l.line = lineIndex
                 lines.append(l)
             }
         }
@@ -144,10 +147,14 @@ public struct BrokenLineCheck: Check {
             doc.lineMeasures.withEntries(lineCount: src.lineCount) { memo in
                 for k in lines.indices where lines[k] != nil {
                     let r = lines[k]!.content
-                    let line = src.lineIndex(of: r.lowerBound)
+                    var line = lines[k]!.line
+                    @inline(__always) func holds(_ l: Int) -> Bool {
+                        l >= 0 && l < src.lineCount && src.lineStarts[l] <= r.lowerBound
+                            && r.upperBound <= (l + 1 < src.lineCount ? src.lineStarts[l + 1] : b.count)
+                    }
+                    if !holds(line) { line = src.lineIndex(of: r.lowerBound) }
+                    guard holds(line), r.count < Int(Int32.max) else { measureStart(p, &lines[k]!); continue }
                     let lineStart = src.lineStarts[line]
-                    let lineEnd = line + 1 < src.lineCount ? src.lineStarts[line + 1] : b.count
-                    guard r.upperBound <= lineEnd, r.count < Int(Int32.max) else { measureStart(p, &lines[k]!); continue }
                     let from = Int32(r.lowerBound - lineStart), count = Int32(r.count)
                     let e = memo[line]
                     if e.from == from && e.count == count {

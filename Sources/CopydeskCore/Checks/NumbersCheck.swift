@@ -108,10 +108,10 @@ public struct NumbersCheck: Check, SlotFindings {
         if form == .splitNumberLine { return runLineBreaks(context, into: &findings) }
         // The triggers of all forms (and the marks of the usual pairs), found once per document; this form's own
         // among them listed once per document too, so each rule visits only its triggers.
-        let (hits, mine, segs) = context.texts.scalarHits(NumbersCheck.shared, only: triggers)
+        let (hits, mine) = context.texts.scalarHits(NumbersCheck.shared, only: triggers)
         let all = context.allSegments, scope = context.scope
         doc.source.bytes.withUnsafeBufferPointer { p in
-            for (j, k) in zip(mine, segs) {
+            for (j, k) in mine {
                 let seg = all[k]
                 guard !seg.role.isDisjoint(with: scope) else { continue }
                 let s = hits.pos[j]

@@ -306,40 +306,35 @@ public final class SegmentTexts {
                       // valid UTF-8, so a byte equal to a lead byte starts a character), decode only those.
                       let g0 = leads[0], g1 = leads.count > 1 ? leads[1] : g0, g2 = leads.count > 2 ? leads[2] : g0
                       let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-                      @inline(__always) func candidates(_ w: UInt64) -> UInt64 {
-                          // A byte of `x` is zero where `w`'s byte is in the group; `(x & low) + low | x` has the
-                          // high bit of each byte set where it is not (exact: no carry crosses a byte).
-                          let x0 = (w | g0.or) ^ g0.value, x1 = (w | g1.or) ^ g1.value, x2 = (w | g2.or) ^ g2.value
-                          let y = (((x0 & low) &+ low) | x0) & (((x1 & low) &+ low) | x1) & (((x2 & low) &+ low) | x2)
-                          return ~y & ~low
-                      }
                       let base = UnsafeRawPointer(p.baseAddress!)
                       for k in 0..<segs.count {
                           start[k] = pos.count
                           var i = segs[k].range.lowerBound
                           let end = segs[k].range.upperBound
-                          @inline(__always) func visit(_ j: Int) {
-                              let n = utf8Length(leading: p[j])
-                              guard j &+ n <= end else { return }
-                              let v = decodeScalar(p, j).0
-                              if wanted(v) { pos.append(j); vals.append(v) }
-                          }
-                          while i &+ 8 <= end {
-                              var c = candidates(UInt64(littleEndian: (base + i).loadUnaligned(as: UInt64.self)))
-                              while c != 0 {
-                                  visit(i &+ c.trailingZeroBitCount >> 3)
-                                  c &= c &- 1
+                          while i < end {
+                              let at = i
+                              var w: UInt64 = 0, valid: UInt64 = ~0
+                              if i &+ 8 <= end {
+                                  w = UInt64(littleEndian: (base + i).loadUnaligned(as: UInt64.self))
+                                  i &+= 8
+                              } else {
+                                  // The last bytes of the segment, as the low bytes of a word.
+                                  for j in i..<end { w |= UInt64(p[j]) << UInt64((j &- i) << 3) }
+                                  valid = (1 << UInt64((end &- i) << 3)) &- 1
+                                  i = end
                               }
-                              i &+= 8
-                          }
-                          if i < end {
-                              // The last bytes: the word that ends at the segment's end (or the bytes one by one).
-                              var w: UInt64 = 0
-                              for j in i..<end { w |= UInt64(p[j]) << UInt64((j &- i) << 3) }
-                              var c = candidates(w) & (end &- i == 8 ? ~0 : (1 << UInt64((end &- i) << 3)) &- 1)
+                              // A byte of `x` is zero where `w`'s byte is in the group; `(x & low) + low | x` has the
+                              // high bit of each byte set where it is not (exact: no carry crosses a byte).
+                              let x0 = (w | g0.or) ^ g0.value, x1 = (w | g1.or) ^ g1.value, x2 = (w | g2.or) ^ g2.value
+                              let y = (((x0 & low) &+ low) | x0) & (((x1 & low) &+ low) | x1) & (((x2 & low) &+ low) | x2)
+                              var c = ~y & ~low & valid
                               while c != 0 {
-                                  visit(i &+ c.trailingZeroBitCount >> 3)
+                                  let j = at &+ c.trailingZeroBitCount >> 3
                                   c &= c &- 1
+                                  if j &+ utf8Length(leading: p[j]) <= end {
+                                      let v = decodeScalar(p, j).0
+                                      if wanted(v) { pos.append(j); vals.append(v) }
+                                  }
                               }
                           }
                       }
@@ -371,21 +366,52 @@ public final class SegmentTexts {
         hitCache[scalars] = h
         return h
     }
-    private var pickCache: [[UInt32]: (hits: [Int], segs: [Int])] = [:]
+    /// The hits of each set grouped by character (`scalarHits(_:only:)`).
+    private var indexCache: [[UInt32]: HitIndex] = [:]
+    struct HitIndex {
+        /// Hit indices (into `pos`/`vals`) and their segments, grouped by character: those of `scalars[s]` are
+        /// `from[s]..<from[s + 1]`, in text order.
+        var hits: [Int32]
+        var segs: [Int32]
+        var from: [Int]
+    }
 
-    /// The hits of `scalarHits(scalars)` whose character is one of `only` (indices into its `pos`/`vals`, in
-    /// text order) and the segment of each: a rule that wants a few of the shared set's characters visits only
-    /// those, not every hit of every segment. Built once per set and shared by the rules that ask for it.
-    public func scalarHits(_ scalars: [UInt32], only: [UInt32]) -> (all: ScalarHits, hits: [Int], segs: [Int]) {
+    /// The hits of `scalarHits(scalars)` whose character is one of `only` (indices into its `pos`/`vals`, in text
+    /// order) and the segment of each: a rule that wants a few of the shared set's characters visits only those,
+    /// not every hit of every segment. The hits are grouped by character once per set (a counting sort).
+    public func scalarHits(_ scalars: [UInt32], only: [UInt32]) -> (all: ScalarHits, hits: [(hit: Int, seg: Int)]) {
         let all = scalarHits(scalars)
-        let key = scalars + [UInt32.max] + only
-        if let c = pickCache[key] { return (all, c.hits, c.segs) }
-        var hits: [Int] = [], segs: [Int] = []
-        for k in 0..<segments.count {
-            for j in all.start[k]..<all.start[k + 1] where only.contains(all.vals[j]) { hits.append(j); segs.append(k) }
+        let index: HitIndex
+        if let c = indexCache[scalars] { index = c } else {
+            // `scalars` is sorted: a character's slot by binary search.
+            func slot(_ v: UInt32) -> Int {
+                var lo = 0, hi = scalars.count
+                while lo < hi { let mid = (lo + hi) / 2; if scalars[mid] < v { lo = mid + 1 } else { hi = mid } }
+                return lo
+            }
+            var from = [Int](repeating: 0, count: scalars.count + 1)
+            var slots = [Int32](repeating: 0, count: all.vals.count)
+            for j in all.vals.indices { let s = slot(all.vals[j]); slots[j] = Int32(s); from[s + 1] += 1 }
+            for s in 0..<scalars.count { from[s + 1] += from[s] }
+            var next = from
+            var hits = [Int32](repeating: 0, count: all.vals.count), segs = [Int32](repeating: 0, count: all.vals.count)
+            var k = 0
+            for j in all.vals.indices {
+                while all.start[k + 1] <= j { k += 1 }
+                let s = Int(slots[j])
+                hits[next[s]] = Int32(j); segs[next[s]] = Int32(k)
+                next[s] += 1
+            }
+            index = HitIndex(hits: hits, segs: segs, from: from)
+            indexCache[scalars] = index
         }
-        pickCache[key] = (hits, segs)
-        return (all, hits, segs)
+        var out: [(hit: Int, seg: Int)] = []
+        for v in only {
+            guard let s = scalars.firstIndex(of: v) else { continue }
+            for q in index.from[s]..<index.from[s + 1] { out.append((Int(index.hits[q]), Int(index.segs[q]))) }
+        }
+        if only.count > 1 { out.sort { $0.hit < $1.hit } }
+        return (all, out)
     }
     let document: Document
     let segments: [Segment]
