@@ -80,16 +80,10 @@ import Testing
         #expect(all.vals.contains(0x5E74) && all.vals.contains(0x25) && all.vals.contains(0x201C) && all.vals.contains(0x20))
     }
 
-    /// Random texts and random segments (any length, any start at a character boundary) against the reference:
-    /// the word-at-a-time scan of sets without Han (the marks of `pairs`) reads 8 bytes at a time and the bytes
-    /// left at a segment's end, so segments of every length and offset are tried.
+    /// Random texts and random segments (any length, any start at a character boundary, empty ones, segments
+    /// across lines) against the reference.
     @Test func scalarHitsOnRandomTextsAndSegments() {
-        // The marks' sets take the word-at-a-time scan, the numbers set (with Han) the per-character one.
-        let pairs = "（）“”《》【】".unicodeScalars.map(\.value).sorted()
-        #expect(!ScalarHitTables.leadGroups(pairs).isEmpty)
-        #expect(!ScalarHitTables.leadGroups("（）“”《》【】「」『』".unicodeScalars.map(\.value)).isEmpty)
-        #expect(ScalarHitTables.leadGroups(NumbersCheck.shared).isEmpty)
-        let sets = [pairs, "（）“”《》【】「」『』".unicodeScalars.map(\.value).sorted(), [0x20, 0x2C, 0xA0, 0xE9].sorted(),
+        let sets = ["（）“”《》【】".unicodeScalars.map(\.value).sorted(), [0x20, 0x2C, 0xA0, 0xE9].sorted(),
                     [0x1F600, 0x2E, 0x3001].sorted(), NumbersCheck.shared]
         let alphabet = Array("年月日一二（）“”《》【】「」『』，。、：；！？ a.,%5\u{A0}é😀𠀀ＡＢ中文字—…\u{3000}\u{2009}".unicodeScalars)
         var rng = SplitMix(seed: 16)
@@ -120,14 +114,6 @@ import Testing
                 #expect(hits.start == want.start, "round \(round)")
                 #expect(hits.pos == want.pos, "round \(round)")
                 #expect(hits.vals == want.vals, "round \(round)")
-                // The hits of a few of the set's characters, with their segments.
-                let only = Array(set.prefix(2))
-                let picked = texts.scalarHits(set, only: only)
-                var wantHits: [Int] = [], wantSegs: [Int] = []
-                for k in segments.indices {
-                    for j in want.start[k]..<want.start[k + 1] where only.contains(want.vals[j]) { wantHits.append(j); wantSegs.append(k) }
-                }
-                #expect(picked.hits.map(\.hit) == wantHits && picked.hits.map(\.seg) == wantSegs, "round \(round)")
             }
         }
     }

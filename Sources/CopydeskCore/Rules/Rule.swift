@@ -226,11 +226,7 @@ enum ScalarHitTables {
     /// `steps[first byte << 8 | second byte]`: the length of the character that starts with those bytes (an ASCII
     /// character's entry ignores the second byte; a stray continuation byte counts two), with the high bit set when
     /// a wanted character starts with them (then it is decoded and looked up in `bmp`/`astral`).
-    /// `leads`: when no wanted character starts with a lead byte of Han (E4–E9) and the wanted lead bytes fall in at
-    /// most three groups, the groups for the word-at-a-time scan (a byte `b` is a candidate when `b | or == value`
-    /// for one of them), else empty.
-    typealias Tables = (steps: [UInt8], bmp: [UInt64], astral: [UInt32], leads: [LeadGroup])
-    struct LeadGroup: Hashable { var or: UInt64; var value: UInt64 }
+    typealias Tables = (steps: [UInt8], bmp: [UInt64], astral: [UInt32])
     private static let lock = NSLock()
     nonisolated(unsafe) private static var built: [[UInt32]: Tables] = [:]
 
@@ -251,33 +247,9 @@ enum ScalarHitTables {
             let u = Array(String(Unicode.Scalar(v)!).utf8)
             steps[Int(u[0]) << 8 | Int(u[1])] = 0x80 | UInt8(u.count)
         }
-        let t = (steps, bmp, astral, leadGroups(scalars))
+        let t = (steps, bmp, astral)
         lock.withLock { if built.count < 256 { built[scalars] = t } }
         return t
-    }
-
-    /// The lead bytes of `scalars` as groups of the word-at-a-time scan (two bytes that differ in one bit make one
-    /// group); empty when a lead byte of Han is among them (every other character of Chinese text would be a
-    /// candidate) or when more than three groups are needed.
-    static func leadGroups(_ scalars: [UInt32]) -> [LeadGroup] {
-        var leads = Set<UInt8>()
-        for v in scalars { guard let u = Unicode.Scalar(v) else { return [] }; leads.insert(String(u).utf8.first!) }
-        if leads.isEmpty || leads.contains(where: { $0 &- 0xE4 <= 5 }) { return [] }
-        var left = leads.sorted()
-        var groups: [(or: UInt8, value: UInt8)] = []
-        while let a = left.first {
-            left.removeFirst()
-            if let k = left.firstIndex(where: { ($0 ^ a).nonzeroBitCount == 1 }) {
-                let bit = left[k] ^ a
-                left.remove(at: k)
-                groups.append((bit, a | bit))
-            } else {
-                groups.append((0, a))
-            }
-        }
-        guard groups.count <= 3 else { return [] }
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        return groups.map { LeadGroup(or: UInt64($0.or) &* ones, value: UInt64($0.value) &* ones) }
     }
 }
 
@@ -293,52 +265,13 @@ public final class SegmentTexts {
         if let h = hitCache[scalars] { return h }
         var start = [Int](repeating: 0, count: segments.count + 1)
         var pos: [Int] = [], vals: [UInt32] = []
-        let (steps, bmp, astral, leads) = ScalarHitTables.of(scalars)
+        let (steps, bmp, astral) = ScalarHitTables.of(scalars)
         document.source.bytes.withUnsafeBufferPointer { p in
             steps.withUnsafeBufferPointer { t in
               bmp.withUnsafeBufferPointer { m in
                 segments.withUnsafeBufferPointer { segs in
                   @inline(__always) func wanted(_ v: UInt32) -> Bool {
                       v < 0x10000 ? (m[Int(v >> 6)] >> UInt64(v & 63)) & 1 != 0 : astral.contains(v)
-                  }
-                  if !leads.isEmpty {
-                      // No Han among the wanted characters: look for their lead bytes 8 bytes at a time (the text is
-                      // valid UTF-8, so a byte equal to a lead byte starts a character), decode only those.
-                      let g0 = leads[0], g1 = leads.count > 1 ? leads[1] : g0, g2 = leads.count > 2 ? leads[2] : g0
-                      let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-                      let base = UnsafeRawPointer(p.baseAddress!)
-                      for k in 0..<segs.count {
-                          start[k] = pos.count
-                          var i = segs[k].range.lowerBound
-                          let end = segs[k].range.upperBound
-                          while i < end {
-                              let at = i
-                              var w: UInt64 = 0, valid: UInt64 = ~0
-                              if i &+ 8 <= end {
-                                  w = UInt64(littleEndian: (base + i).loadUnaligned(as: UInt64.self))
-                                  i &+= 8
-                              } else {
-                                  // The last bytes of the segment, as the low bytes of a word.
-                                  for j in i..<end { w |= UInt64(p[j]) << UInt64((j &- i) << 3) }
-                                  valid = (1 << UInt64((end &- i) << 3)) &- 1
-                                  i = end
-                              }
-                              // A byte of `x` is zero where `w`'s byte is in the group; `(x & low) + low | x` has the
-                              // high bit of each byte set where it is not (exact: no carry crosses a byte).
-                              let x0 = (w | g0.or) ^ g0.value, x1 = (w | g1.or) ^ g1.value, x2 = (w | g2.or) ^ g2.value
-                              let y = (((x0 & low) &+ low) | x0) & (((x1 & low) &+ low) | x1) & (((x2 & low) &+ low) | x2)
-                              var c = ~y & ~low & valid
-                              while c != 0 {
-                                  let j = at &+ c.trailingZeroBitCount >> 3
-                                  c &= c &- 1
-                                  if j &+ utf8Length(leading: p[j]) <= end {
-                                      let v = decodeScalar(p, j).0
-                                      if wanted(v) { pos.append(j); vals.append(v) }
-                                  }
-                              }
-                          }
-                      }
-                      return
                   }
                   for k in 0..<segs.count {
                     start[k] = pos.count
@@ -365,53 +298,6 @@ public final class SegmentTexts {
         let h = ScalarHits(start: start, pos: pos, vals: vals)
         hitCache[scalars] = h
         return h
-    }
-    /// The hits of each set grouped by character (`scalarHits(_:only:)`).
-    private var indexCache: [[UInt32]: HitIndex] = [:]
-    struct HitIndex {
-        /// Hit indices (into `pos`/`vals`) and their segments, grouped by character: those of `scalars[s]` are
-        /// `from[s]..<from[s + 1]`, in text order.
-        var hits: [Int32]
-        var segs: [Int32]
-        var from: [Int]
-    }
-
-    /// The hits of `scalarHits(scalars)` whose character is one of `only` (indices into its `pos`/`vals`, in text
-    /// order) and the segment of each: a rule that wants a few of the shared set's characters visits only those,
-    /// not every hit of every segment. The hits are grouped by character once per set (a counting sort).
-    public func scalarHits(_ scalars: [UInt32], only: [UInt32]) -> (all: ScalarHits, hits: [(hit: Int, seg: Int)]) {
-        let all = scalarHits(scalars)
-        let index: HitIndex
-        if let c = indexCache[scalars] { index = c } else {
-            // `scalars` is sorted: a character's slot by binary search.
-            func slot(_ v: UInt32) -> Int {
-                var lo = 0, hi = scalars.count
-                while lo < hi { let mid = (lo + hi) / 2; if scalars[mid] < v { lo = mid + 1 } else { hi = mid } }
-                return lo
-            }
-            var from = [Int](repeating: 0, count: scalars.count + 1)
-            var slots = [Int32](repeating: 0, count: all.vals.count)
-            for j in all.vals.indices { let s = slot(all.vals[j]); slots[j] = Int32(s); from[s + 1] += 1 }
-            for s in 0..<scalars.count { from[s + 1] += from[s] }
-            var next = from
-            var hits = [Int32](repeating: 0, count: all.vals.count), segs = [Int32](repeating: 0, count: all.vals.count)
-            var k = 0
-            for j in all.vals.indices {
-                while all.start[k + 1] <= j { k += 1 }
-                let s = Int(slots[j])
-                hits[next[s]] = Int32(j); segs[next[s]] = Int32(k)
-                next[s] += 1
-            }
-            index = HitIndex(hits: hits, segs: segs, from: from)
-            indexCache[scalars] = index
-        }
-        var out: [(hit: Int, seg: Int)] = []
-        for v in only {
-            guard let s = scalars.firstIndex(of: v) else { continue }
-            for q in index.from[s]..<index.from[s + 1] { out.append((Int(index.hits[q]), Int(index.segs[q]))) }
-        }
-        if only.count > 1 { out.sort { $0.hit < $1.hit } }
-        return (all, out)
     }
     let document: Document
     let segments: [Segment]
