@@ -16,6 +16,7 @@ public struct PairsCheck: Check {
     let closes: [UInt32]
 
     static let keys: Set<String> = ["pairs"]
+    static let sharedSet = Set(NumbersCheck.shared)
 
     init(_ m: StrictMapping) throws {
         let node = try m.required("pairs")
@@ -72,9 +73,9 @@ public struct PairsCheck: Check {
         doc.source.bytes.withUnsafeBufferPointer { p in
             var marks: [Int] = []
             let mine = (opens + closes).sorted()
-            // Its own marks only (no Han among them, so the scan skips Chinese text by its lead byte): this check reads
-            // the whole text on every pass of the fixer, while the number rules read only the lines an edit touched.
-            let hits = context.texts.scalarHits(mine)
+            // The numbers rules' set when it holds these marks (the usual pairs are in it): a document the checks
+            // read in one chunk is then scanned once for both (`SharedTexts`); else its own marks.
+            let hits = context.texts.scalarHits(mine.allSatisfy(PairsCheck.sharedSet.contains) ? NumbersCheck.shared : mine)
             for (n, run) in runs.enumerated() {
                 var stack: [(pair: Int, at: Int)] = []
                 for seg in segs[run.from..<run.to] {

@@ -436,6 +436,9 @@ public struct Linter: Sendable {
         // One list of segments for the union of all scopes (and one more only if some rule reads code); every
         // check skips the segments outside its rule's scope, so no per-rule copies are made.
         var segmentsByCode: [Bool: [Segment]] = [:]
+        // The segment texts (and trigger scans) of the line-local checks, for the whole-text checks when both read
+        // the same segment lists (one chunk): `pairs` then reuses the numbers rules' scan.
+        let sharedTexts = SharedTexts()
         func segments(_ code: Bool) -> [Segment] {
             if let v = segmentsByCode[code] { return v }
             var v = doc.segments(for: code ? unionScope.union(.code) : unionScope.subtracting(.code))
@@ -459,7 +462,7 @@ public struct Linter: Sendable {
             let withOthers = other && others.contains { !lineLocal[$0] } && Parallel.chunks(forBytes: bytes) > 1
             let n = Parallel.chunks(forBytes: bytes, perCore: withOthers ? 4 : 1)
             if n <= 1 {
-                scanLocal(doc, segments, into: &findings)
+                scanLocal(doc, segments, texts: sharedTexts, into: &findings)
             } else {
                 // Cut the text at n - 1 offsets; a segment goes to the chunk its start is in (each list keeps its
                 // order within a chunk; findings are sorted afterwards anyway).
@@ -515,15 +518,16 @@ public struct Linter: Sendable {
             found.append(Array(results.joined()))
             return found
         }
-        if other { runOthers(doc, segments, { !lineLocal[$0] }, cache: cache, into: &findings) }
+        if other { runOthers(doc, segments, { !lineLocal[$0] }, cache: cache, texts: sharedTexts, into: &findings) }
         found.append(findings)
         return found
     }
 
     /// The checks other than boundary and phrase rules that `pick` selects, each over its segments.
     private func runOthers(_ doc: Document, _ segments: (Bool) -> [Segment], _ pick: (Int) -> Bool, cache: CheckCache = CheckCache(),
-                           into findings: inout [Finding]) {
-        var texts: [Bool: SegmentTexts] = [:]
+                           texts shared: SharedTexts? = nil, into findings: inout [Finding]) {
+        var texts: [Bool: SegmentTexts] = shared?.byCode ?? [:]
+        defer { shared?.byCode = texts }
         var shared: SharedDocument?
         for i in others where pick(i) {
             // The rule's fields one by one (copying a `Rule` retains every string and list it holds).
@@ -541,10 +545,10 @@ public struct Linter: Sendable {
     }
 
     /// The line-local checks over the segments `segments(code)` gives.
-    private func scanLocal(_ doc: Document, _ segments: (Bool) -> [Segment], into findings: inout [Finding]) {
+    private func scanLocal(_ doc: Document, _ segments: (Bool) -> [Segment], texts: SharedTexts? = nil, into findings: inout [Finding]) {
         for (scope, scanner) in boundaryGroups { scanner.scan(doc, segments(scope.contains(.code)), into: &findings) }
         for (scope, scanner) in phraseGroups { scanner.scan(doc, segments(scope.contains(.code)), into: &findings) }
-        runOthers(doc, segments, { lineLocal[$0] }, into: &findings)
+        runOthers(doc, segments, { lineLocal[$0] }, texts: texts, into: &findings)
     }
 }
 

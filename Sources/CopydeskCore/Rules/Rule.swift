@@ -253,6 +253,13 @@ enum ScalarHitTables {
     }
 }
 
+/// The `SegmentTexts` of one document's segment lists (by whether the list includes code), shared by the runs of
+/// the line-local and whole-text checks when they read the same lists (`Linter`): a trigger scan made for the
+/// numbers rules then serves `pairs` too.
+final class SharedTexts {
+    var byCode: [Bool: SegmentTexts] = [:]
+}
+
 public final class SegmentTexts {
     private var cache: [Int: String] = [:]
     private var hitCache: [[UInt32]: ScalarHits] = [:]
