@@ -73,9 +73,10 @@ public struct PairsCheck: Check {
         doc.source.bytes.withUnsafeBufferPointer { p in
             var marks: [Int] = []
             let mine = (opens + closes).sorted()
-            // The numbers rules' set when it holds these marks (the usual pairs are in it): a document the checks
-            // read in one chunk is then scanned once for both (`SharedTexts`); else its own marks.
-            let hits = context.texts.scalarHits(mine.allSatisfy(PairsCheck.sharedSet.contains) ? NumbersCheck.shared : mine)
+            // The numbers rules' scan when it was made already for these segments and holds these marks (a document
+            // checked in one chunk: `SharedTexts`); else its own marks only (fewer hits to collect).
+            let shared = mine.allSatisfy(PairsCheck.sharedSet.contains) ? context.texts.scannedHits(NumbersCheck.shared) : nil
+            let hits = shared ?? context.texts.scalarHits(mine)
             for (n, run) in runs.enumerated() {
                 var stack: [(pair: Int, at: Int)] = []
                 for seg in segs[run.from..<run.to] {

@@ -306,6 +306,8 @@ public final class SegmentTexts {
         hitCache[scalars] = h
         return h
     }
+    /// The hits of `scalars` if some check asked for them already, else nil.
+    public func scannedHits(_ scalars: [UInt32]) -> ScalarHits? { hitCache[scalars] }
     let document: Document
     let segments: [Segment]
     init(document: Document, segments: [Segment]) { self.document = document; self.segments = segments }
