@@ -80,6 +80,98 @@ import Testing
         #expect(all.vals.contains(0x5E74) && all.vals.contains(0x25) && all.vals.contains(0x201C) && all.vals.contains(0x20))
     }
 
+    /// Random texts and random segments (any length, any start at a character boundary, empty ones, segments
+    /// across lines) against the reference.
+    @Test func scalarHitsOnRandomTextsAndSegments() {
+        let sets = ["（）“”《》【】".unicodeScalars.map(\.value).sorted(), [0x20, 0x2C, 0xA0, 0xE9].sorted(),
+                    [0x1F600, 0x2E, 0x3001].sorted(), NumbersCheck.shared]
+        let alphabet = Array("年月日一二（）“”《》【】「」『』，。、：；！？ a.,%5\u{A0}é😀𠀀ＡＢ中文字—…\u{3000}\u{2009}".unicodeScalars)
+        var rng = SplitMix(seed: 16)
+        for round in 0..<60 {
+            var text = ""
+            for _ in 0..<(20 + Int(rng.next() % 200)) {
+                text.unicodeScalars.append(rng.next() % 9 == 0 ? "\n" : alphabet[Int(rng.next() % UInt64(alphabet.count))])
+            }
+            let doc = Document(text: text)
+            let b = doc.source.bytes
+            var bounds = [0]
+            var i = 0
+            while i < b.count { i += utf8Length(leading: b[i]); bounds.append(i) }
+            // Random segments in order, possibly adjacent, possibly empty.
+            var segments: [Segment] = []
+            var at = 0
+            while at < bounds.count - 1 {
+                let from = at + Int(rng.next() % 3)
+                let to = min(bounds.count - 1, from + Int(rng.next() % 30))
+                if from >= bounds.count - 1 { break }
+                segments.append(Segment(range: bounds[from]..<bounds[to], atLineStart: false, atLineEnd: false, block: 0))
+                at = to
+            }
+            for set in sets {
+                let texts = SegmentTexts(document: doc, segments: segments)
+                let hits = texts.scalarHits(set)
+                let want = CheckScanTests.reference(doc, segments, set)
+                #expect(hits.start == want.start, "round \(round)")
+                #expect(hits.pos == want.pos, "round \(round)")
+                #expect(hits.vals == want.vals, "round \(round)")
+            }
+        }
+    }
+
+    /// `ocr.broken-line` on the document after a fix pass (`Document.updated`, which carries the measures of the
+    /// lines no edit touched) finds what it finds on the same text parsed afresh — also when the edited line's
+    /// width changes the decision.
+    @Test func brokenLineMeasuresCarriedToTheUpdatedDocument() throws {
+        let rule = try #require(RuleCatalog.loadBuiltIn().rules.first { $0.id == "ocr.broken-line" })
+        let check = try #require(rule.check as? BrokenLineCheck)
+        let han = Array("我们今天在这里讨论城市发展的各种问题以及未来方向和具体措施")
+        let lines = (0..<8).map { k in String((0..<20).map { han[(k * 3 + $0) % han.count] }) }
+        let text = lines.joined(separator: "\n") + "。\n"
+        func run(_ d: Document) -> [String] {
+            let segs = d.segments(for: rule.scope)
+            let ctx = CheckContext(document: d, ruleIndex: 0, fixSafety: .safe, message: rule.message, scope: rule.scope,
+                                   allSegments: segs, texts: SegmentTexts(document: d, segments: segs))
+            var found: [Finding] = []
+            check.run(ctx, into: &found)
+            return found.map { "\($0.range) \($0.fix?.edits.map { "\($0.range)" } ?? [])" }
+        }
+        let doc = Document(text: text)
+        let first = run(doc)
+        #expect(first.count == 1, "\(first)")
+        // The fourth line loses 15 of its 20 characters: well short of the column, it now ends a paragraph.
+        let lineStart = doc.source.lineStarts[3]
+        let cut = lineStart + 3 * 5
+        var bytes = doc.source.bytes
+        bytes.removeSubrange(cut..<(lineStart + 3 * 20))
+        let edits = [AppliedEdit(range: cut..<(lineStart + 3 * 20), newLength: 0, touchesLineBreak: false)]
+        let newSource = SourceText(String(decoding: bytes, as: UTF8.self))
+        let (updated, dirty) = try #require(doc.updated(to: newSource, edits: edits))
+        #expect(dirty == [3])
+        // The untouched lines' measures came with the document; the edited line's are taken again.
+        let before = updated.lineMeasures.withEntries(lineCount: newSource.lineCount) { $0.map { $0.from >= 0 } }
+        #expect(before.filter { $0 }.count == 7 && before[3] == false, "\(before)")
+        let carried = run(updated)
+        let fresh = run(Document(text: String(decoding: bytes, as: UTF8.self)))
+        #expect(carried == fresh)
+        #expect(carried != first, "the shortened line must change the findings")
+        let after = updated.lineMeasures.withEntries(lineCount: newSource.lineCount) { $0.map { $0.from >= 0 } }
+        #expect(after.filter { $0 }.count == 8)
+        // A second run of the same document reads its measures and finds the same.
+        #expect(run(updated) == carried)
+    }
+
+    struct SplitMix {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
     /// The width, first character, indent and punctuation of a line, character by character.
     static func measured(_ line: String) -> (width: Int, first: UInt32, indented: Bool, punct: Bool) {
         var width = 0, indent = 0, ideographic = false, punct = false

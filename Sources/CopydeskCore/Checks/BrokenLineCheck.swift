@@ -74,6 +74,8 @@ public struct BrokenLineCheck: Check {
         var hasSpaceNearEnd = false
         /// Chinese punctuation somewhere in the line.
         var hasPunctuation = false
+        /// The line it is on, as its block says (checked before use as a key of `LineMeasures`).
+        var line = -1
     }
 
     /// The column of a hard-wrapped text: full lines are `lo - 1 ... hi + 1` cells wide.
@@ -111,6 +113,7 @@ public struct BrokenLineCheck: Check {
                 let isDateline = facts.isEmpty ? (k == 0 && block.role.contains(.dateline))
                     : facts[lineIndex].contains(.dateline) || facts[lineIndex].contains(.byline) || facts[lineIndex].contains(.listMarker)
                 l.startsArticle = isDateline || (k == 0 && block.role != .body)
+                l.line = lineIndex
                 lines.append(l)
             }
         }
@@ -138,8 +141,33 @@ public struct BrokenLineCheck: Check {
         let open = flow.filter { isOpen($0) }.count
         if Double(open) < minWrappedRatio * Double(flow.count) { return }
         // Hard-wrapped enough to look at widths: measure the lines (one paragraph per line stops above).
+        // A line's measure depends on its bytes alone: the fixer's later passes carry the measures of the lines no
+        // edit touched (`LineMeasures`), keyed by line and by the range within it.
         b.withUnsafeBufferPointer { p in
-            for k in lines.indices where lines[k] != nil { measureStart(p, &lines[k]!) }
+            doc.lineMeasures.withEntries(lineCount: src.lineCount) { memo in
+                for k in lines.indices where lines[k] != nil {
+                    let r = lines[k]!.content
+                    var line = lines[k]!.line
+                    @inline(__always) func holds(_ l: Int) -> Bool {
+                        l >= 0 && l < src.lineCount && src.lineStarts[l] <= r.lowerBound
+                            && r.upperBound <= (l + 1 < src.lineCount ? src.lineStarts[l + 1] : b.count)
+                    }
+                    if !holds(line) { line = src.lineIndex(of: r.lowerBound) }
+                    guard holds(line), r.count < Int(Int32.max) else { measureStart(p, &lines[k]!); continue }
+                    let lineStart = src.lineStarts[line]
+                    let from = Int32(r.lowerBound - lineStart), count = Int32(r.count)
+                    let e = memo[line]
+                    if e.from == from && e.count == count {
+                        lines[k]!.width = Int(e.width); lines[k]!.first = e.first
+                        lines[k]!.indented = e.indented; lines[k]!.hasPunctuation = e.punctuation
+                        continue
+                    }
+                    measureStart(p, &lines[k]!)
+                    let l = lines[k]!
+                    memo[line] = LineMeasures.Entry(from: from, count: count, width: Int32(truncatingIfNeeded: l.width), first: l.first,
+                                                    indented: l.indented, punctuation: l.hasPunctuation)
+                }
+            }
         }
         for k in flow.indices { flow[k] = lines[flowIndex[k]]! }
         // The column, from the lines that show it (a paragraph's first line may be short by its indent).

@@ -106,19 +106,28 @@ public struct NumbersCheck: Check, SlotFindings {
     public func run(_ context: CheckContext, into findings: inout [Finding]) {
         let doc = context.document
         if form == .splitNumberLine { return runLineBreaks(context, into: &findings) }
-        // The last bytes of the triggers of all forms (and of the usual pairs), found once per document.
+        // The last bytes of the triggers of all forms (and of the usual pairs), found once per document. One pass
+        // over the hits of the segment list with a compare per hit; the segment (and its scope) is looked up only
+        // for this form's own triggers.
         let hits = context.texts.scalarHits(NumbersCheck.shared)
+        let all = context.allSegments, scope = context.scope
         doc.source.bytes.withUnsafeBufferPointer { p in
-            let t0 = triggers[0], t1 = triggers.count > 1 ? triggers[1] : t0
-            let t2 = triggers.count > 2 ? triggers[2] : t0, t3 = triggers.count > 3 ? triggers[3] : t0
-            for (k, seg) in context.segments {
-                for j in hits.start[k]..<hits.start[k + 1] {
-                    let v = hits.vals[j]
+          hits.vals.withUnsafeBufferPointer { vals in
+            hits.start.withUnsafeBufferPointer { start in
+                let t0 = triggers[0], t1 = triggers.count > 1 ? triggers[1] : t0
+                let t2 = triggers.count > 2 ? triggers[2] : t0, t3 = triggers.count > 3 ? triggers[3] : t0
+                var k = 0
+                for j in 0..<vals.count {
+                    let v = vals[j]
                     guard v == t0 || v == t1 || v == t2 || v == t3 else { continue }
+                    while start[k &+ 1] <= j { k &+= 1 }
+                    let seg = all[k]
+                    guard !seg.role.isDisjoint(with: scope) else { continue }
                     let s = hits.pos[j]
                     check(at: s, len: utf8Length(leading: p[s]), trigger: v, seg: seg, p: p, context: context, into: &findings)
                 }
             }
+          }
         }
     }
 

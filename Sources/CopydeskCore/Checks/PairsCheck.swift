@@ -16,6 +16,7 @@ public struct PairsCheck: Check {
     let closes: [UInt32]
 
     static let keys: Set<String> = ["pairs"]
+    static let sharedSet = Set(NumbersCheck.shared)
 
     init(_ m: StrictMapping) throws {
         let node = try m.required("pairs")
@@ -72,9 +73,10 @@ public struct PairsCheck: Check {
         doc.source.bytes.withUnsafeBufferPointer { p in
             var marks: [Int] = []
             let mine = (opens + closes).sorted()
-            // Its own marks only (no Han among them, so the scan skips Chinese text by its lead byte): this check reads
-            // the whole text on every pass of the fixer, while the number rules read only the lines an edit touched.
-            let hits = context.texts.scalarHits(mine)
+            // The numbers rules' scan when it was made already for these segments and holds these marks (a document
+            // checked in one chunk: `SharedTexts`); else its own marks only (fewer hits to collect).
+            let shared = mine.allSatisfy(PairsCheck.sharedSet.contains) ? context.texts.scannedHits(NumbersCheck.shared) : nil
+            let hits = shared ?? context.texts.scalarHits(mine)
             for (n, run) in runs.enumerated() {
                 var stack: [(pair: Int, at: Int)] = []
                 for seg in segs[run.from..<run.to] {

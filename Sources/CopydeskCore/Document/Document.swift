@@ -25,6 +25,8 @@ public struct Document: Sendable {
     /// Per block, the structure parts it is (`Scope.kicker`, `.subtitle`, `.credit`; empty for most blocks), read
     /// by `segments(for:)` so rules can be scoped to them. Worked out from `structure`.
     public let parts: [Scope]
+    /// What `ocr.broken-line` measured of each line, kept for the document after a fix pass (`LineMeasures`).
+    let lineMeasures: LineMeasures
 
     public var bytes: [UInt8] { source.bytes }
 
@@ -35,6 +37,7 @@ public struct Document: Sendable {
         self.path = path
         self.vocabulary = vocabulary
         self.source = source
+        self.lineMeasures = LineMeasures()
         let fmt = format ?? Document.format(forPath: path)
         self.format = fmt
         var blocks: [Block]
@@ -76,8 +79,9 @@ public struct Document: Sendable {
     /// A document from parts already worked out (`updated(to:edits:)`).
     init(path: String, source: SourceText, format: Format, blocks: [Block], verbatim: [Range<Int>],
          directives: [Directive], inlineRoles: [(range: Range<Int>, role: Scope)], lineFacts: [LineFacts],
-         vocabulary: StructureVocabulary) {
+         vocabulary: StructureVocabulary, lineMeasures: LineMeasures = LineMeasures()) {
         self.lineFacts = lineFacts
+        self.lineMeasures = lineMeasures
         self.vocabulary = vocabulary
         self.structure = PageStructure.build(source: source, format: format, blocks: blocks, inlineRoles: inlineRoles, vocabulary: vocabulary)
         self.parts = structure.blockParts(blocks: blocks, source: source)

@@ -95,7 +95,8 @@ extension Document {
         verbatim = InlineScanner.normalize(verbatim + inline.map(\.range))
         inline.sort { $0.range.lowerBound < $1.range.lowerBound }
         let doc = Document(path: path, source: source, format: format, blocks: newBlocks, verbatim: verbatim,
-                           directives: [], inlineRoles: inline, lineFacts: facts, vocabulary: vocabulary)
+                           directives: [], inlineRoles: inline, lineFacts: facts, vocabulary: vocabulary,
+                           lineMeasures: lineMeasures.carried(dirty: dirty))
         return (doc, dirty)
     }
 }

@@ -574,6 +574,9 @@ public struct Linter: Sendable {
         // One list of segments for the union of all scopes (and one more only if some rule reads code); every
         // check skips the segments outside its rule's scope, so no per-rule copies are made.
         var segmentsByCode: [Bool: [Segment]] = [:]
+        // The segment texts (and trigger scans) of the line-local checks, for the whole-text checks when both read
+        // the same segment lists (one chunk): `pairs` then reuses the numbers rules' scan.
+        let sharedTexts = SharedTexts()
         func segments(_ code: Bool) -> [Segment] {
             if let v = segmentsByCode[code] { return v }
             var v = doc.segments(for: code ? unionScope.union(.code) : unionScope.subtracting(.code))
@@ -597,7 +600,7 @@ public struct Linter: Sendable {
             let withOthers = other && others.contains { !lineLocal[$0] } && Parallel.chunks(forBytes: bytes) > 1
             let n = Parallel.chunks(forBytes: bytes, perCore: withOthers ? 4 : 1)
             if n <= 1 {
-                scanLocal(doc, segments, into: &findings)
+                scanLocal(doc, segments, texts: sharedTexts, into: &findings)
             } else {
                 // Cut the text at n - 1 offsets; a segment goes to the chunk its start is in (each list keeps its
                 // order within a chunk; findings are sorted afterwards anyway).
@@ -653,14 +656,17 @@ public struct Linter: Sendable {
             found.append(Array(results.joined()))
             return found
         }
-        if other { runOthers(doc, segments, { !lineLocal[$0] }, cache: cache, into: &findings) }
+        if other { runOthers(doc, segments, { !lineLocal[$0] }, cache: cache, texts: sharedTexts, into: &findings) }
         found.append(findings)
         return found
     }
 
     /// The checks other than boundary and phrase rules that `pick` selects, each over its segments.
     private func runOthers(_ doc: Document, _ segments: (Bool) -> [Segment], _ pick: (Int) -> Bool, cache: CheckCache = CheckCache(),
-                           into findings: inout [Finding]) {
+                           texts sharedTexts: SharedTexts? = nil, into findings: inout [Finding]) {
+        // The segment texts (and their trigger scans) the line-local checks already made, when given.
+        var texts: [Bool: SegmentTexts] = sharedTexts?.byCode ?? [:]
+        defer { sharedTexts?.byCode = texts }
         // One context per segment list (with or without code), passed from rule to rule with the rule's fields set:
         // on a folder of small files a context per rule and document was a tenth of the samples (retains and
         // releases of the fields every rule shares).
@@ -679,22 +685,23 @@ public struct Linter: Sendable {
             let k = code ? 1 : 0
             if slot[k] < 0 {
                 let segs = segments(code)
+                let t = texts[code] ?? SegmentTexts(document: doc, segments: segs)
+                texts[code] = t
                 let s = shared ?? SharedDocument(doc)
                 shared = s
                 slot[k] = contexts.count
                 contexts.append(CheckContext(shared: s, ruleIndex: i, fixSafety: rules[i].fixSafety, message: rules[i].message,
-                                             scope: rules[i].scope, allSegments: segs, texts: SegmentTexts(document: doc, segments: segs),
-                                             cache: cache, names: names))
+                                             scope: rules[i].scope, allSegments: segs, texts: t, cache: cache, names: names))
             }
             run(i, &contexts[slot[k]])
         }
     }
 
     /// The line-local checks over the segments `segments(code)` gives.
-    private func scanLocal(_ doc: Document, _ segments: (Bool) -> [Segment], into findings: inout [Finding]) {
+    private func scanLocal(_ doc: Document, _ segments: (Bool) -> [Segment], texts: SharedTexts? = nil, into findings: inout [Finding]) {
         for (scope, scanner) in boundaryGroups { scanner.scan(doc, segments(scope.contains(.code)), into: &findings) }
         for (scope, scanner) in phraseGroups { scanner.scan(doc, segments(scope.contains(.code)), into: &findings) }
-        runOthers(doc, segments, { lineLocal[$0] }, into: &findings)
+        runOthers(doc, segments, { lineLocal[$0] }, texts: texts, into: &findings)
     }
 }
 

@@ -262,6 +262,13 @@ enum ScalarHitTables {
     }
 }
 
+/// The `SegmentTexts` of one document's segment lists (by whether the list includes code), shared by the runs of
+/// the line-local and whole-text checks when they read the same lists (`Linter`): a trigger scan made for the
+/// numbers rules then serves `pairs` too.
+final class SharedTexts {
+    var byCode: [Bool: SegmentTexts] = [:]
+}
+
 public final class SegmentTexts {
     private var cache: [Int: String] = [:]
     private var hitCache: [[UInt32]: ScalarHits] = [:]
@@ -308,6 +315,8 @@ public final class SegmentTexts {
         hitCache[scalars] = h
         return h
     }
+    /// The hits of `scalars` if some check asked for them already, else nil.
+    public func scannedHits(_ scalars: [UInt32]) -> ScalarHits? { hitCache[scalars] }
     let document: Document
     let segments: [Segment]
     init(document: Document, segments: [Segment]) { self.document = document; self.segments = segments }

@@ -1,0 +1,42 @@
+import Foundation
+
+/// Per line, what `ocr.broken-line` measured of its text (`BrokenLineCheck.measureStart`: width in cells, first
+/// character, indent, punctuation) — a function of the line's bytes alone. The fixer's later passes re-parse with
+/// `Document.updated(to:edits:)`, which keeps the lines no edit touched byte for byte (only moved), so their measures
+/// are carried to the new document and the rule measures again only the lines an edit touched (it runs on every
+/// pass, over the whole text).
+final class LineMeasures: @unchecked Sendable {
+    struct Entry {
+        /// The measured range, relative to the line's start (`from == -1`: not measured).
+        var from: Int32
+        var count: Int32
+        var width: Int32
+        var first: UInt32
+        var indented: Bool
+        var punctuation: Bool
+        static let none = Entry(from: -1, count: 0, width: 0, first: 0, indented: false, punctuation: false)
+    }
+    /// Checks of one lint may run on several threads (the duplicate rules run the broken-line check too).
+    private let lock = NSLock()
+    private var entries: [Entry]
+
+    init(_ entries: [Entry] = []) { self.entries = entries }
+
+    /// The entries of a text of `lineCount` lines, read and written under the lock.
+    func withEntries<R>(lineCount: Int, _ body: (inout [Entry]) -> R) -> R {
+        lock.withLock {
+            if entries.count != lineCount { entries = [Entry](repeating: .none, count: lineCount) }
+            return body(&entries)
+        }
+    }
+
+    /// The measures for the text after edits that touched the lines `dirty` and moved no line break.
+    func carried(dirty: [Int]) -> LineMeasures {
+        lock.withLock {
+            guard !entries.isEmpty else { return LineMeasures() }
+            var e = entries
+            for l in dirty where l < e.count { e[l] = .none }
+            return LineMeasures(e)
+        }
+    }
+}
