@@ -285,8 +285,11 @@ public struct Linter: Sendable {
         func convert<K: Comparable>(_ key: (Finding, Int) -> K, _ index: (K) -> Int) -> [Diagnostic] {
             var keys: [K] = []
             keys.reserveCapacity(total)
-            for (l, findings) in lists.enumerated() {
-                for (i, f) in findings.enumerated() { keys.append(key(f, listStarts[l] + i)) }
+            for l in lists.indices {
+                // By index, fields read in place (iterating would copy each finding, retaining its message and fix).
+                lists[l].withUnsafeBufferPointer { fs in
+                    for i in fs.indices { keys.append(key(fs[i], listStarts[l] + i)) }
+                }
             }
             keys.sort()
             var diagnostics: [Diagnostic] = []
@@ -359,9 +362,12 @@ public struct Linter: Sendable {
             let base = starts[l]
             var k: [SortKey32] = []
             k.reserveCapacity(lists[l].count)
-            for (i, f) in lists[l].enumerated() {
-                k.append(SortKey32(start: UInt32(truncatingIfNeeded: f.range.lowerBound), end: UInt32(truncatingIfNeeded: f.range.upperBound),
-                                   rank: UInt32(truncatingIfNeeded: rank[f.rule]), index: UInt32(truncatingIfNeeded: base + i)))
+            // By index, fields read in place (iterating would copy each finding, retaining its message and fix).
+            lists[l].withUnsafeBufferPointer { fs in
+                for i in fs.indices {
+                    k.append(SortKey32(start: UInt32(truncatingIfNeeded: fs[i].range.lowerBound), end: UInt32(truncatingIfNeeded: fs[i].range.upperBound),
+                                       rank: UInt32(truncatingIfNeeded: rank[fs[i].rule]), index: UInt32(truncatingIfNeeded: base + i)))
+                }
             }
             k.sort()
             return k
@@ -378,7 +384,7 @@ public struct Linter: Sendable {
 
     /// A finding with its rule's id, severity and (unless it has its own) message.
     /// A finding without a message of its own shares its rule's label (`labels`).
-    private func diagnostic(_ f: Finding) -> Diagnostic {
+    @inline(__always) private func diagnostic(_ f: Finding) -> Diagnostic {
         let label = f.message.map { DiagnosticLabel(ruleID: rules[f.rule].id, message: $0) } ?? labels[f.rule]
         return Diagnostic(label: label, severity: f.isRuleFailure ? .error : f.severity ?? rules[f.rule].severity,
                           range: f.range, fix: f.fix, ruleIndex: f.rule, isRuleFailure: f.isRuleFailure, related: f.related)
@@ -424,7 +430,9 @@ public struct Linter: Sendable {
         // New findings in order; the carried diagnostics already are: merge the two.
         var keys: [SortKey] = []
         keys.reserveCapacity(findings.count)
-        for (i, f) in findings.enumerated() { keys.append(SortKey(start: f.range.lowerBound, end: f.range.upperBound, rank: ruleRank[f.rule], index: i)) }
+        findings.withUnsafeBufferPointer { fs in
+            for i in fs.indices { keys.append(SortKey(start: fs[i].range.lowerBound, end: fs[i].range.upperBound, rank: ruleRank[fs[i].rule], index: i)) }
+        }
         keys.sort()
         // Not `previous.count`: after a pass with many edits most earlier diagnostics are dropped, and a list the size
         // of the first pass's (a quarter of a million on a 25 MB page) would double the fixer's peak memory.
