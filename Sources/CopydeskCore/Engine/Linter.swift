@@ -631,7 +631,7 @@ public struct Linter: Sendable {
                 }
                 let whole = segmentsByCode
                 let extra = groups.count
-                var results = Parallel.map(n + extra) { k -> [Finding] in
+                let results = Parallel.map(n + extra) { k -> [Finding] in
                     var out: [Finding] = []
                     if k < extra {
                         let members = groups[k]
