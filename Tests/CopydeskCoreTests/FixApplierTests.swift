@@ -297,6 +297,29 @@ import Testing
         #expect(multiPass > 100)   // the inputs do go through passes after the first
     }
 
+    /// The same on the parallel path: with the size at which a text is linted in chunks lowered to a few hundred
+    /// bytes, a re-lint runs the touched lines' chunks and the whole-text checks as tasks of one parallel run. Its
+    /// passes must still give what full passes on one thread give.
+    @Test func incrementalPassesInChunksEqualFullPasses() throws {
+        let linter = try Self.linter("pangu")
+        var chunked = 0
+        for (path, text) in Self.inputs() where text.utf8.count > 600 {
+            let src = SourceText(text)
+            let b = FixApplier.fix(src, path: path, linter: linter, allowUnsafe: false, incremental: false)
+            let (a, chunks) = Parallel.$limits.withValue(Parallel.Limits(threshold: 256, maxChunks: 4)) {
+                (FixApplier.fix(src, path: path, linter: linter, allowUnsafe: false, incremental: true),
+                 Parallel.chunks(forBytes: text.utf8.count))
+            }
+            #expect(chunks > 1, "the text must take the parallel path")
+            #expect(a.bytes == b.bytes, "\(path): \(text.debugDescription)")
+            #expect(a.applied == b.applied, "\(path): \(text.debugDescription)")
+            let key = { (d: Diagnostic) in "\(d.ruleID) \(d.range) \(d.message) \(d.fix?.edits.map { "\($0.range)=\($0.replacement)" } ?? [])" }
+            #expect(a.remaining.map(key) == b.remaining.map(key), "\(path): \(text.debugDescription)")
+            if a.changed { chunked += 1 }
+        }
+        #expect(chunked > 20)   // enough inputs are fixed over several passes on the parallel path
+    }
+
     /// Fix passes run only the rules that can propose a fix the run applies; the others run once on the fixed
     /// text. Bytes, counts and the remaining findings (in order, with messages and fixes) must be those of running
     /// every rule on every pass.

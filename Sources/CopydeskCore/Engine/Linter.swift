@@ -417,15 +417,9 @@ public struct Linter: Sendable {
         }
         let dirtyLines = dirty.indices.filter { dirty[$0] }
 
-        // The touched lines' line-local checks and the whole-text checks at once (on a large text).
-        let parallel = Parallel.chunks(forBytes: doc.bytes.count) > 1
-        let parts = Parallel.map(parallel ? 2 : 1) { k -> [Finding] in
-            var out: [Finding] = []
-            if k == 0 && !dirtyLines.isEmpty { out = Array(collect(doc, lines: dirty, local: true, other: false).joined()) }
-            if k == 1 || !parallel { out += collect(doc, lines: nil, local: false, other: true).joined() }
-            return out
-        }
-        var findings = parts.count == 2 ? parts[0] + parts[1] : parts[0]
+        // The touched lines' line-local checks and the whole-text checks, as tasks of one parallel run on a large
+        // text (the touched lines' findings first, as two separate runs gave them).
+        var findings = Array(collect(doc, lines: dirty, local: !dirtyLines.isEmpty, other: true).joined())
         dropSuperseded(&findings)
         // New findings in order; the carried diagnostics already are: merge the two.
         var keys: [SortKey] = []
@@ -573,27 +567,41 @@ public struct Linter: Sendable {
     }
 
     /// Raw findings, in a few lists (their concatenation is the order ties are broken in): one per chunk of the
-    /// text the line-local checks ran on, then those of the other checks. `lines`: when given, only the segments
-    /// of those lines are read. `local`/`other`: run the line-local checks, the others.
+    /// text the line-local checks ran on, then those of the other checks. `lines`: when given, the line-local checks
+    /// read only the segments of those lines (the whole-text checks always read the whole text). `local`/`other`:
+    /// run the line-local checks, the others.
+    ///
+    /// All the tasks of one call (chunks of the line-local checks and groups of the whole-text ones) go to one
+    /// `Parallel.map`: a nested one runs on the calling thread alone (libdispatch divides the cores among the
+    /// outer call's tasks), which left a core idle through most of the fixer's later passes.
     private func collect(_ doc: Document, lines: [Bool]?, local: Bool, other: Bool, cache: CheckCache = CheckCache()) -> [[Finding]] {
         var found: [[Finding]] = []
         var findings: [Finding] = []
         findings.reserveCapacity(64)
         // One list of segments for the union of all scopes (and one more only if some rule reads code); every
         // check skips the segments outside its rule's scope, so no per-rule copies are made.
+        var wholeByCode: [Bool: [Segment]] = [:]
         var segmentsByCode: [Bool: [Segment]] = [:]
         // The segment texts (and trigger scans) of the line-local checks, for the whole-text checks when both read
-        // the same segment lists (one chunk): `pairs` then reuses the numbers rules' scan.
-        let sharedTexts = SharedTexts()
+        // the same segment lists (one chunk, the whole text): `pairs` then reuses the numbers rules' scan.
+        let sharedTexts = lines == nil ? SharedTexts() : nil
+        func whole(_ code: Bool) -> [Segment] {
+            if let v = wholeByCode[code] { return v }
+            let v = doc.segments(for: code ? unionScope.union(.code) : unionScope.subtracting(.code))
+            wholeByCode[code] = v
+            return v
+        }
+        // The segments the line-local checks read.
         func segments(_ code: Bool) -> [Segment] {
             if let v = segmentsByCode[code] { return v }
-            var v = doc.segments(for: code ? unionScope.union(.code) : unionScope.subtracting(.code))
+            var v = whole(code)
             if let lines {
                 v = v.filter { lines[doc.source.lineIndex(of: $0.range.lowerBound)] }
             }
             segmentsByCode[code] = v
             return v
         }
+        let hasOthers = other && others.contains { !lineLocal[$0] }
         if local {
             // Line-local checks over chunks of segments, on several cores for a large document.
             var lists: [[Segment]] = []
@@ -603,17 +611,18 @@ public struct Linter: Sendable {
                 lists.append(segments(code))
             }
             let bytes = lists.first.map { $0.reduce(0) { $0 + $1.range.count } } ?? 0
-            // The whole-text checks run as one more task beside the chunks (first: it is the longest), and the
-            // chunks are smaller then, so that the cores finish together.
-            let withOthers = other && others.contains { !lineLocal[$0] } && Parallel.chunks(forBytes: bytes) > 1
+            // The whole-text checks run as more tasks beside the chunks (first: they are the longest), and the
+            // chunks are smaller then, so that the cores finish together. With `lines`, the whole-text checks read
+            // the whole text while the line-local ones may read little: the size of the text decides.
+            let withOthers = hasOthers && Parallel.chunks(forBytes: lines == nil ? bytes : doc.bytes.count) > 1
             let n = Parallel.chunks(forBytes: bytes, perCore: withOthers ? 4 : 1)
-            if n <= 1 {
+            if n <= 1 && !withOthers {
                 scanLocal(doc, segments, texts: sharedTexts, into: &findings)
             } else {
                 // Cut the text at n - 1 offsets; a segment goes to the chunk its start is in (each list keeps its
                 // order within a chunk; findings are sorted afterwards anyway).
                 let size = doc.bytes.count
-                let cuts = (1..<n).map { size * $0 / n }
+                let cuts = (1..<max(1, n)).map { size * $0 / n }
                 var byCode: [Bool: [[Segment]]] = [:]
                 for code in [false, true] {
                     guard let list = segmentsByCode[code] else { continue }
@@ -627,15 +636,15 @@ public struct Linter: Sendable {
                 }
                 let groups = withOthers ? otherGroups : []
                 if withOthers {
-                    for i in others where !lineLocal[i] { _ = segments(rules[i].scope.contains(.code)) }
+                    for i in others where !lineLocal[i] { _ = whole(rules[i].scope.contains(.code)) }
                 }
-                let whole = segmentsByCode
+                let wholeSegments = wholeByCode
                 let extra = groups.count
                 let results = Parallel.map(n + extra) { k -> [Finding] in
                     var out: [Finding] = []
                     if k < extra {
                         let members = groups[k]
-                        runOthers(doc, { whole[$0] ?? [] }, { members.contains($0) }, cache: cache, into: &out)
+                        runOthers(doc, { wholeSegments[$0] ?? [] }, { members.contains($0) }, cache: cache, into: &out)
                     } else {
                         scanLocal(doc, { code in byCode[code]?[k - extra] ?? [] }, into: &out)
                     }
@@ -652,19 +661,19 @@ public struct Linter: Sendable {
                 found = results
             }
         }
-        if other && !local && otherGroups.count > 1 && Parallel.chunks(forBytes: doc.bytes.count) > 1 {
-            // The whole-text checks alone (the fixer's later passes): their groups at once.
-            for i in others where !lineLocal[i] { _ = segments(rules[i].scope.contains(.code)) }
-            let whole = segmentsByCode, groups = otherGroups
+        if hasOthers && !local && otherGroups.count > 1 && Parallel.chunks(forBytes: doc.bytes.count) > 1 {
+            // The whole-text checks alone: their groups at once.
+            for i in others where !lineLocal[i] { _ = whole(rules[i].scope.contains(.code)) }
+            let wholeSegments = wholeByCode, groups = otherGroups
             let results = Parallel.map(groups.count) { k -> [Finding] in
                 var out: [Finding] = []
-                runOthers(doc, { whole[$0] ?? [] }, { groups[k].contains($0) }, cache: cache, into: &out)
+                runOthers(doc, { wholeSegments[$0] ?? [] }, { groups[k].contains($0) }, cache: cache, into: &out)
                 return out
             }
             found.append(Array(results.joined()))
             return found
         }
-        if other { runOthers(doc, segments, { !lineLocal[$0] }, cache: cache, texts: sharedTexts, into: &findings) }
+        if other { runOthers(doc, whole, { !lineLocal[$0] }, cache: cache, texts: sharedTexts, into: &findings) }
         found.append(findings)
         return found
     }
