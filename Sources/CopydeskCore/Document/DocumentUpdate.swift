@@ -30,10 +30,15 @@ extension Document {
     /// The document after `edits` (sorted, non-overlapping, in `self`'s offsets) turned `self.source` into `source`,
     /// or nil when it has to be parsed afresh. Also returns the lines the edits touched. `role`: as in `init`.
     public func updated(to source: SourceText, edits: [AppliedEdit], role: Scope? = nil) -> (Document, dirtyLines: [Int])? {
+        updated(to: source, edits: edits, dirtyLines: Document.dirtyLines(self.source, edits), role: role)
+    }
+
+    /// As above, given the lines the edits touch (`dirtyLines(_:_:)` of the old text: the fixer works them out
+    /// once for both this and the diagnostics it carries).
+    func updated(to source: SourceText, edits: [AppliedEdit], dirtyLines dirty: [Int], role: Scope? = nil) -> (Document, dirtyLines: [Int])? {
         guard format == .plainText, directives.isEmpty, !edits.isEmpty, lineFacts.count == self.source.lineCount,
               source.lineCount == self.source.lineCount, !edits.contains(where: \.touchesLineBreak) else { return nil }
         let old = self.source
-        let dirty = Document.dirtyLines(old, edits)
         @inline(__always) func shift(_ line: Int) -> Int { source.lineStarts[line] - old.lineStarts[line] }
         var isDirty = [Bool](repeating: false, count: old.lineCount)
         for l in dirty { isDirty[l] = true }

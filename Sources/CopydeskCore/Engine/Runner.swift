@@ -343,7 +343,9 @@ public final class Runner: @unchecked Sendable {
                         cache: CheckCache? = nil, fixedEarly: (([UInt8]) -> Void)? = nil) -> (FileReport, fixed: [UInt8]?) {
         let fixMode = mode ?? options.fixMode
         let source: SourceText
-        do { source = try SourceText(validating: bytes) } catch {
+        // `consume`: the text's one reference is then the source's, so that the fixer's second pass can write into
+        // the original's buffer (a second reference made it allocate and page in 25 MB afresh).
+        do { source = try SourceText(validating: consume bytes) } catch {
             return (FileReport(path: displayPath, inputError: error), nil)
         }
         let linter: Linter
