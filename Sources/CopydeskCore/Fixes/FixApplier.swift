@@ -79,22 +79,21 @@ public enum FixApplier {
         var all: [EditRef] = []
         all.reserveCapacity(editTotal)
         var fixCount: Int32 = 0
-        // By index, fields read in place: iterating the list, or copying a fix, would retain its label, its edits
-        // and their replacements.
-        diagnostics.withUnsafeBufferPointer { ds in
-            for di in ds.indices {
-                guard let safety = ds[di].fix?.safety, safety == .safe || (allowUnsafe && safety == .unsafe) else { continue }
-                let n = ds[di].fix!.editCount
-                guard n > 0 else { continue }
-                if n == 1, let r = ds[di].fix!.firstRange {
-                    all.append(EditRef(start: r.lowerBound, end: r.upperBound, fix: fixCount, diagnostic: Int32(di), edit: 0))
-                } else {
-                    for (k, e) in ds[di].fix!.edits.enumerated() {
-                        all.append(EditRef(start: e.range.lowerBound, end: e.range.upperBound, fix: fixCount, diagnostic: Int32(di), edit: Int32(k)))
-                    }
+        var multi = false
+        // By index: iterating the list would copy each diagnostic (and retain its label).
+        for di in diagnostics.indices {
+            guard let fix = diagnostics[di].fix, fix.safety == .safe || (allowUnsafe && fix.safety == .unsafe) else { continue }
+            let n = fix.editCount
+            guard n > 0 else { continue }
+            if n == 1, let e = fix.firstEdit {
+                all.append(EditRef(start: e.range.lowerBound, end: e.range.upperBound, fix: fixCount, diagnostic: Int32(di), edit: 0))
+            } else {
+                multi = true
+                for (k, e) in fix.edits.enumerated() {
+                    all.append(EditRef(start: e.range.lowerBound, end: e.range.upperBound, fix: fixCount, diagnostic: Int32(di), edit: Int32(k)))
                 }
-                fixCount += 1
             }
+            fixCount += 1
         }
         guard !all.isEmpty else { return Plan() }
         // Edits by start; at one point an insertion before a replacement; then by rule id (the linter's order of
@@ -149,20 +148,21 @@ public enum FixApplier {
         conflicts = [:]
         // The accepted edits, already in order (`all` is sorted), counted first (exact sizes).
         var acceptedEdits = 0, replacementBytes = 0
-        diagnostics.withUnsafeBufferPointer { ds in
-            for e in all where accepted[Int(e.fix)] {
-                replacementBytes += ds[Int(e.diagnostic)].fix!.replacement(ofEdit: Int(e.edit)).utf8.count
-                acceptedEdits += 1
-            }
+        for e in all where accepted[Int(e.fix)] {
+            let d = diagnostics[Int(e.diagnostic)].fix!
+            let replacement = (multi && e.edit > 0) ? d.edits[Int(e.edit)].replacement : d.firstEdit!.replacement
+            replacementBytes += replacement.utf8.count
+            acceptedEdits += 1
         }
         var p = Plan()
         p.edits.reserveCapacity(acceptedEdits)
         p.replacements.reserveCapacity(replacementBytes)
         var diagOfFix = [Int32](repeating: -1, count: Int(fixCount))
-        bytes.withUnsafeBufferPointer { src in diagnostics.withUnsafeBufferPointer { ds in
+        bytes.withUnsafeBufferPointer { src in
             for e in all where accepted[Int(e.fix)] {
                 diagOfFix[Int(e.fix)] = e.diagnostic
-                let replacement = ds[Int(e.diagnostic)].fix!.replacement(ofEdit: Int(e.edit))
+                let d = diagnostics[Int(e.diagnostic)].fix!
+                let replacement = (multi && e.edit > 0) ? d.edits[Int(e.edit)].replacement : d.firstEdit!.replacement
                 let before = p.replacements.count
                 p.replacements.append(contentsOf: replacement.utf8)
                 let new = p.replacements[before...]
@@ -171,7 +171,7 @@ public enum FixApplier {
                 let breaks = new.contains { $0 == 0x0A || $0 == 0x0D } || old.contains { $0 == 0x0A || $0 == 0x0D }
                 p.edits.append(AppliedEdit(range: e.start..<e.end, newLength: new.count, touchesLineBreak: breaks))
             }
-        } }
+        }
         all = []
         p.used.reserveCapacity(order.count)
         for f in order where accepted[Int(f)] { p.used.append(Int(diagOfFix[Int(f)])) }

@@ -35,10 +35,6 @@ public struct Fix: Sendable, Hashable {
         return f
     }
     public var firstEdit: Edit? { single ?? many.first }
-    /// The first edit's range (nothing retained: the fixer reads it for every finding of a large page).
-    var firstRange: Range<Int>? { single != nil ? single!.range : many.first?.range }
-    /// The replacement of edit `k` (without copying the fix).
-    func replacement(ofEdit k: Int) -> String { single != nil ? single!.replacement : many[k].replacement }
 
     public init(edits: [Edit], safety: FixSafety) {
         if edits.count == 1 { single = edits[0]; many = [] } else { single = nil; many = edits }
