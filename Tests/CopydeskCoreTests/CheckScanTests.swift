@@ -80,6 +80,19 @@ import Testing
         #expect(all.vals.contains(0x5E74) && all.vals.contains(0x25) && all.vals.contains(0x201C) && all.vals.contains(0x20))
     }
 
+    /// `NumbersCheck` finds a form's hits by their trigger group: the characters of the shared scan in a form's
+    /// group are exactly the form's triggers, for every form.
+    @Test func numbersTriggerGroupsAreTheFormsTriggers() {
+        for form in NumbersCheck.Form.allCases where !form.triggers.isEmpty {
+            let g = NumbersCheck.triggerGroup(form.triggers[0])
+            #expect(g != 0xFF, "\(form)")
+            #expect(Set(NumbersCheck.shared.filter { NumbersCheck.triggerGroup($0) == g }) == Set(form.triggers), "\(form)")
+        }
+        let groups = SegmentTexts(document: Document(text: "2021年3、4天“5千元 15%。"), segments: Document(text: "2021年3、4天“5千元 15%。").segments(for: .all))
+            .hitGroups(NumbersCheck.shared, NumbersCheck.triggerGroup)
+        #expect(groups == [0, 1, 0xFF, 2, 6, 3])
+    }
+
     /// Random texts and random segments (any length, any start at a character boundary, empty ones, segments
     /// across lines) against the reference.
     @Test func scalarHitsOnRandomTextsAndSegments() {

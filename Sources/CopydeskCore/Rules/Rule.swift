@@ -235,18 +235,12 @@ enum ScalarHitTables {
     /// `steps[first byte << 8 | second byte]`: the length of the character that starts with those bytes (an ASCII
     /// character's entry ignores the second byte; a stray continuation byte counts two), with the high bit set when
     /// a wanted character starts with them (then it is decoded and looked up in `bmp`/`astral`).
-    typealias Tables = (steps: [UInt8], bmp: [UInt64], astral: [UInt32], filter: CharStartFilter?)
+    typealias Tables = (steps: [UInt8], bmp: [UInt64], astral: [UInt32])
     private static let lock = NSLock()
     nonisolated(unsafe) private static var built: [[UInt32]: Tables] = [:]
     /// The first few sets, compared with `==` (the same array buffer compares at once): hashing a set of fifty
     /// characters for every document and rule was 2–3% of a folder of small files.
     nonisolated(unsafe) private static var first: [(key: [UInt32], tables: Tables)] = []
-
-    /// Whether the set is scanned sixteen bytes at a time (`CharStartFilter`): when it has no astral characters
-    /// and few enough first bytes and Han characters for the block compares to cost less than the walk.
-    static func filter(_ scalars: [UInt32]) -> CharStartFilter? {
-        scalars.allSatisfy({ $0 < 0x10000 }) ? CharStartFilter(scalars) : nil
-    }
 
     static func of(_ scalars: [UInt32]) -> Tables {
         if let t = lock.withLock({ first.first { $0.key == scalars }?.tables ?? built[scalars] }) { return t }
@@ -265,45 +259,11 @@ enum ScalarHitTables {
             let u = Array(String(Unicode.Scalar(v)!).utf8)
             steps[Int(u[0]) << 8 | Int(u[1])] = 0x80 | UInt8(u.count)
         }
-        let t = (steps, bmp, astral, filter(scalars))
+        let t = (steps, bmp, astral)
         lock.withLock {
             if first.count < 8 { first.append((scalars, t)) } else if built.count < 256 { built[scalars] = t }
         }
         return t
-    }
-}
-
-extension ScalarHitTables {
-    /// `scalarHits` sixteen bytes at a time: the filter's candidates (in order) are checked against the set; a
-    /// character counts when it ends within its segment, as in the walk. The last bytes of the buffer, where a
-    /// block would read past its end, are checked one place at a time.
-    static func scan(_ p: UnsafeBufferPointer<UInt8>, _ segs: UnsafeBufferPointer<Segment>, _ filter: CharStartFilter,
-                     _ m: UnsafeBufferPointer<UInt64>, _ start: inout [Int], _ pos: inout [Int], _ vals: inout [UInt32]) {
-        guard let base = p.baseAddress else {
-            for k in 0..<segs.count { start[k] = 0 }
-            return
-        }
-        let n = p.count
-        @inline(__always) func check(_ q: Int, _ end: Int) {
-            let b = p[q]
-            guard b & 0xC0 != 0x80 else { return }
-            let len = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
-            guard q &+ len <= end else { return }
-            let v = decodeScalar(p, q).0
-            if v < 0x10000 && (m[Int(v >> 6)] >> UInt64(v & 63)) & 1 != 0 { pos.append(q); vals.append(v) }
-        }
-        for k in 0..<segs.count {
-            start[k] = pos.count
-            var j = segs[k].range.lowerBound
-            let end = segs[k].range.upperBound
-            while j < end {
-                if j &+ CharStartFilter.reach > n { check(j, end); j &+= 1; continue }
-                var bits = filter.candidates(base, j)
-                if end &- j < 16 { bits &= (1 << UInt32(end &- j)) &- 1 }
-                while bits != 0 { check(j &+ bits.trailingZeroBitCount, end); bits &= bits &- 1 }
-                j &+= 16
-            }
-        }
     }
 }
 
@@ -328,20 +288,7 @@ public final class SegmentTexts {
         if let h = scannedHits(scalars) { return h }
         var start = [Int](repeating: 0, count: segments.count + 1)
         var pos: [Int] = [], vals: [UInt32] = []
-        let (steps, bmp, astral, filter) = ScalarHitTables.of(scalars)
-        if let filter {
-            document.source.bytes.withUnsafeBufferPointer { p in
-                bmp.withUnsafeBufferPointer { m in
-                    segments.withUnsafeBufferPointer { segs in
-                        ScalarHitTables.scan(p, segs, filter, m, &start, &pos, &vals)
-                    }
-                }
-            }
-            start[segments.count] = pos.count
-            let h = ScalarHits(start: start, pos: pos, vals: vals)
-            hitCache.append((scalars, h))
-            return h
-        }
+        let (steps, bmp, astral) = ScalarHitTables.of(scalars)
         document.source.bytes.withUnsafeBufferPointer { p in
             steps.withUnsafeBufferPointer { t in
               bmp.withUnsafeBufferPointer { m in
@@ -355,6 +302,10 @@ public final class SegmentTexts {
                     let end = segs[k].range.upperBound
                     while i &+ 1 < end {
                         let a = t[Int(p[i]) << 8 | Int(p[i &+ 1])]
+                        // Most characters are three bytes long and not wanted: a branch on that (predicted) lets
+                        // the next character's loads start before this one's table load returns, instead of
+                        // stepping by the loaded length (a chain of dependent loads, a third of the time).
+                        if a == 3 { i &+= 3; continue }
                         if a < 0x80 { i &+= Int(a); continue }
                         let n = Int(a & 0x7F)
                         if i &+ n <= end {
@@ -375,6 +326,17 @@ public final class SegmentTexts {
         hitCache.append((scalars, h))
         return h
     }
+    /// A small number for each hit of `scalars` (`group` of its character), made once per document and shared by
+    /// the checks that ask for it with the same set: a check then finds its own characters among the hits sixteen
+    /// at a time (`NumbersCheck`: one group per form's triggers). One grouping per set.
+    public func hitGroups(_ scalars: [UInt32], _ group: (UInt32) -> UInt8) -> [UInt8] {
+        if let g = groupCache.first(where: { $0.key == scalars })?.groups { return g }
+        let g = scalarHits(scalars).vals.map(group)
+        groupCache.append((scalars, g))
+        return g
+    }
+    private var groupCache: [(key: [UInt32], groups: [UInt8])] = []
+
     /// The hits of `scalars` if some check asked for them already, else nil.
     public func scannedHits(_ scalars: [UInt32]) -> ScalarHits? { hitCache.first { $0.key == scalars }?.hits }
     let document: Document
@@ -386,6 +348,16 @@ public final class SegmentTexts {
         cache[i] = s
         return s
     }
+}
+
+/// The lanes of a SIMD mask as the bits of an integer (lane `k` → bit `k`): each byte keeps the bit of its lane, and
+/// a multiply adds the eight bytes of each half (PMOVMSKB is not reachable from Swift's SIMD types).
+@inline(__always)
+func maskBits(_ m: SIMDMask<SIMD16<Int8>>) -> UInt32 {
+    let w = unsafeBitCast(m, to: SIMD16<UInt8>.self) & SIMD16<UInt8>(1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128)
+    let q = unsafeBitCast(w, to: SIMD2<UInt64>.self)
+    let lo = (q[0] &* 0x0101_0101_0101_0101) >> 56, hi = (q[1] &* 0x0101_0101_0101_0101) >> 56
+    return UInt32(truncatingIfNeeded: lo | hi << 8)
 }
 
 /// A compiled rule check. Checks report findings; they never format output.

@@ -18,9 +18,6 @@ public struct AhoCorasick: Sendable {
     private let output: [Int32]
     private let outputLink: [Int32]       // next state on the suffix chain that has an output, or -1
     private let patternLengths: [Int]
-    /// The first characters of the patterns, for skipping blocks of text in the root state (nil: a pattern that
-    /// does not start with a whole character, or too many first characters to test a block at once).
-    private let startFilter: CharStartFilter?
     public let patternCount: Int
 
     /// - Parameter caseInsensitiveASCII: fold A–Z onto a–z in patterns and text.
@@ -94,17 +91,6 @@ public struct AhoCorasick: Sendable {
             scalarSkip = [UInt64](repeating: 0, count: 0x10000 / 64)
         }
         rootSkipScalar = scalarSkip
-        var firsts: [UInt32] = []
-        var whole = true
-        for p in patterns where !p.isEmpty {
-            let n = p[0] < 0x80 ? 1 : p[0] < 0xC0 ? 0 : p[0] < 0xE0 ? 2 : p[0] < 0xF0 ? 3 : 4
-            guard n > 0, n <= p.count, let v = String(validating: p[..<n], as: UTF8.self)?.unicodeScalars.first?.value else {
-                whole = false; break
-            }
-            let cases = caseInsensitiveASCII && v < 0x80 && (v | 0x20) >= 0x61 && (v | 0x20) <= 0x7A ? [v | 0x20, v & ~0x20] : [v]
-            for c in cases where !firsts.contains(c) { firsts.append(c) }
-        }
-        startFilter = whole ? CharStartFilter(firsts) : nil
         output = out
         outputLink = link
         patternLengths = patterns.map(\.count)
@@ -146,29 +132,15 @@ public struct AhoCorasick: Sendable {
         outputLink.withUnsafeBufferPointer { outputLink in
         rootSkip.withUnsafeBufferPointer { rootSkip in
         rootSkipScalar.withUnsafeBufferPointer { rootSkipScalar in
-        // In the root state, the places where no pattern can start are skipped sixteen bytes at a time; the
-        // filter's answer for a block holds until the scan leaves it.
-        let filter = startFilter, base = bytes.baseAddress, count = bytes.count
-        var blockAt = 0, blockEnd = -1
-        var blockBits: UInt32 = 0
         while i < end {
-            if s == 0, let filter, let base, i &+ CharStartFilter.reach <= count {
-                if i >= blockEnd {
-                    blockBits = filter.candidates(base, i)
-                    blockAt = i
-                    blockEnd = i &+ 16
-                }
-                let rest = blockBits >> UInt32(i &- blockAt)
-                if rest == 0 { i = blockEnd; continue }
-                i &+= rest.trailingZeroBitCount
-                if i >= end { break }
-            }
             let b = bytes[i]
             if s == 0 {
                 if rootSkip[Int(b)] {
                     // In the root state before a character no pattern starts with: skip the character (a Han
-                    // run costs one test per character).
-                    i &+= b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
+                    // run costs one test per character). A three-byte character steps by a constant under a
+                    // (predicted) branch, so the next character's load does not wait for this one's lead byte.
+                    if b &- 0xE0 < 0x10 { i &+= 3; continue }
+                    i &+= b < 0x80 ? 1 : b < 0xE0 ? 2 : 4
                     continue
                 }
                 if b >= 0xE0 && b < 0xF0 && i &+ 2 < end {
