@@ -112,7 +112,7 @@ public struct NumbersCheck: Check, SlotFindings {
         let hits = context.texts.scalarHits(NumbersCheck.shared)
         // Each hit's trigger group (the forms that share triggers share a group), made once per document: the
         // form's own hits are found sixteen groups at a time.
-        let groups = context.texts.hitGroups(NumbersCheck.shared, NumbersCheck.triggerGroup)
+        let groups = context.texts.hitGroups(NumbersCheck.shared) { NumbersCheck.triggerGroup($0) }
         let mine = NumbersCheck.triggerGroup(triggers[0])
         let all = context.allSegments, scope = context.scope
         doc.source.bytes.withUnsafeBufferPointer { p in
@@ -145,7 +145,7 @@ public struct NumbersCheck: Check, SlotFindings {
 
     /// The forms whose triggers a character is (`Form.triggers`: the forms that share a trigger share all of
     /// them), as a small number; 0xFF for the other characters of the shared scan.
-    static func triggerGroup(_ v: UInt32) -> UInt8 {
+    @inline(__always) static func triggerGroup(_ v: UInt32) -> UInt8 {
         switch v {
         case 0x5E74: return 0                                  // 年
         case 0x3001: return 1                                  // 、

@@ -413,9 +413,15 @@ public final class SegmentTexts {
     /// A small number for each hit of `scalars` (`group` of its character), made once per document and shared by
     /// the checks that ask for it with the same set: a check then finds its own characters among the hits sixteen
     /// at a time (`NumbersCheck`: one group per form's triggers). One grouping per set.
+    /// Inlined into the caller, so that `group` is no call per hit.
+    @inline(__always)
     public func hitGroups(_ scalars: [UInt32], _ group: (UInt32) -> UInt8) -> [UInt8] {
         if let g = groupCache.first(where: { $0.key == scalars })?.groups { return g }
-        let g = scalarHits(scalars).vals.map(group)
+        let vals = scalarHits(scalars).vals
+        let g = [UInt8](unsafeUninitializedCapacity: vals.count) { out, n in
+            for j in 0..<vals.count { out[j] = group(vals[j]) }
+            n = vals.count
+        }
         groupCache.append((scalars, g))
         return g
     }
