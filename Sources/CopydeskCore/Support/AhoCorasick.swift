@@ -14,10 +14,6 @@ public struct AhoCorasick: Sendable {
     /// pattern starts with that character (`，` may start one, `“` may not, though both lead with a byte some
     /// pattern starts with).
     private let rootSkipScalar: [UInt64]
-    /// For three-byte characters, by lead byte (its low four bits) and second byte (its low six): one bit, set when no
-    /// pattern starts with those two bytes, so such a character is skipped without decoding it (patterns that start
-    /// with 一 or 第 keep lead bytes E4 and E7, a quarter of all Han characters, out of `rootSkip`).
-    private let rootSkipPrefix: [UInt64]
     /// Pattern index whose match ends at this state (the longest), or -1; chain to shorter outputs.
     private let output: [Int32]
     private let outputLink: [Int32]       // next state on the suffix chain that has an output, or -1
@@ -95,14 +91,6 @@ public struct AhoCorasick: Sendable {
             scalarSkip = [UInt64](repeating: 0, count: 0x10000 / 64)
         }
         rootSkipScalar = scalarSkip
-        var prefixSkip = [UInt64](repeating: ~0, count: 16)
-        for p in patterns where p.count >= 2 && p[0] >= 0xE0 && p[0] < 0xF0 {
-            prefixSkip[Int(p[0] & 0x0F)] &= ~(1 << UInt64(p[1] & 0x3F))
-        }
-        if patterns.contains(where: { $0.count < 2 && ($0.first ?? 0) >= 0xE0 && ($0.first ?? 0) < 0xF0 }) {
-            prefixSkip = [UInt64](repeating: 0, count: 16)
-        }
-        rootSkipPrefix = prefixSkip
         output = out
         outputLink = link
         patternLengths = patterns.map(\.count)
@@ -144,7 +132,6 @@ public struct AhoCorasick: Sendable {
         outputLink.withUnsafeBufferPointer { outputLink in
         rootSkip.withUnsafeBufferPointer { rootSkip in
         rootSkipScalar.withUnsafeBufferPointer { rootSkipScalar in
-        rootSkipPrefix.withUnsafeBufferPointer { rootSkipPrefix in
         while i < end {
             let b = bytes[i]
             if s == 0 {
@@ -157,8 +144,6 @@ public struct AhoCorasick: Sendable {
                     continue
                 }
                 if b >= 0xE0 && b < 0xF0 && i &+ 2 < end {
-                    let b1 = bytes[i &+ 1]
-                    if (rootSkipPrefix[Int(b & 0x0F)] >> UInt64(b1 & 0x3F)) & 1 != 0 { i &+= 3; continue }
                     let v = (UInt32(b & 0x0F) << 12) | (UInt32(bytes[i &+ 1] & 0x3F) << 6) | UInt32(bytes[i &+ 2] & 0x3F)
                     if rootSkipScalar[Int(v >> 6)] & (1 << UInt64(v & 63)) != 0 { i &+= 3; continue }
                 }
@@ -178,6 +163,6 @@ public struct AhoCorasick: Sendable {
                 }
             }
         }
-        } } } } } } }
+        } } } } } }
     }
 }
