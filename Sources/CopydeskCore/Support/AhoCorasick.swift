@@ -78,7 +78,9 @@ public struct AhoCorasick: Sendable {
         let outputs = (0..<n).map { out[$0] >= 0 || link[$0] >= 0 }
         delta = dfa.map { t in (t * Int32(k)) | (outputs[Int(t)] ? Int32.min : 0) }
         var skip = [Bool](repeating: true, count: 256)
-        for p in patterns { if let f = p.first { skip[Int(fold(f))] = false; if caseInsensitiveASCII && f >= 0x61 && f <= 0x7A { skip[Int(f) - 0x20] = false } } }
+        // Case-insensitive: a pattern that starts with a letter starts with either case of it in the text (the
+        // upper case of a pattern written `Zz` was skipped before, so `ZZ` did not match it).
+        for p in patterns { if let f = p.first { skip[Int(fold(f))] = false; if caseInsensitiveASCII && f | 0x20 >= 0x61 && f | 0x20 <= 0x7A { skip[Int(f | 0x20)] = false; skip[Int(f & 0xDF)] = false } } }
         for b in 0x80..<0xC0 { skip[b] = false }   // continuation bytes: never skipped on their own
         rootSkip = skip
         var scalarSkip = [UInt64](repeating: ~0, count: 0x10000 / 64)
