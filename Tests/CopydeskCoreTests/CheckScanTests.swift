@@ -80,12 +80,28 @@ import Testing
         #expect(all.vals.contains(0x5E74) && all.vals.contains(0x25) && all.vals.contains(0x201C) && all.vals.contains(0x20))
     }
 
+    /// `NumbersCheck` finds a form's hits by their trigger group: the characters of the shared scan in a form's
+    /// group are exactly the form's triggers, for every form.
+    @Test func numbersTriggerGroupsAreTheFormsTriggers() {
+        for form in NumbersCheck.Form.allCases where !form.triggers.isEmpty {
+            let g = NumbersCheck.triggerGroup(form.triggers[0])
+            #expect(g != 0xFF, "\(form)")
+            #expect(Set(NumbersCheck.shared.filter { NumbersCheck.triggerGroup($0) == g }) == Set(form.triggers), "\(form)")
+        }
+        let groups = SegmentTexts(document: Document(text: "2021年3、4天“5千元 15%。"), segments: Document(text: "2021年3、4天“5千元 15%。").segments(for: .all))
+            .hitGroups(NumbersCheck.shared, NumbersCheck.triggerGroup)
+        #expect(groups == [0, 1, 0xFF, 2, 6, 3])
+    }
+
     /// Random texts and random segments (any length, any start at a character boundary, empty ones, segments
     /// across lines) against the reference.
     @Test func scalarHitsOnRandomTextsAndSegments() {
         let sets = ["（）“”《》【】".unicodeScalars.map(\.value).sorted(), [0x20, 0x2C, 0xA0, 0xE9].sorted(),
                     [0x1F600, 0x2E, 0x3001].sorted(), NumbersCheck.shared]
-        let alphabet = Array("年月日一二（）“”《》【】「」『』，。、：；！？ a.,%5\u{A0}é😀𠀀ＡＢ中文字—…\u{3000}\u{2009}".unicodeScalars)
+        let alphabet = Array("年月日一二（）“”《》【】「」『』〈〉‘’，。、：；！？ a.,%5\u{A0}é😀𠀀ＡＢ中文字—…\u{3000}\u{2009}".unicodeScalars)
+        // The pairs' marks are scanned sixteen bytes at a time (`PunctuationBlocks`), the other sets by the walk:
+        // both are compared with the reference.
+        #expect(sets.map { ScalarHitTables.of($0).blocks != nil } == [true, false, false, false])
         var rng = SplitMix(seed: 16)
         for round in 0..<60 {
             var text = ""

@@ -154,6 +154,45 @@ import Testing
         #expect(got.map(\.0) == want.map(\.0))
     }
 
+    /// The root state skips the characters no pattern starts with (by lead byte, by scalar, Han by a predicted
+    /// three-byte step): random texts and ranges of punctuation, Han, letters of both cases and other scripts,
+    /// against the naive search, for pattern sets led by punctuation, by Han characters and by letters.
+    @Test func rootSkippingAgreesWithNaiveSearch() {
+        let alphabet = Array("一丁丈三上第笫弟，。、：；（）“”《》—…⋯ ．.-aAbBzZ09 \u{A0}\u{AD}\u{200B}é😀中文字全力以赴".unicodeScalars)
+        let sets: [[String]] = [["，，", "、、", "……", "——", "。。。", "\u{200B}", "\u{AD}", "（一）", "”、“", "⋯⋯"],
+                                ["一", "第一、", "全力", "以赴", "中文字"],
+                                ["ab", "Zz", "a.", "-", "😀"],
+                                ["一丁", "丈", "“", "》", "。", "9", "é"]]
+        var seed: UInt64 = 0x2545F4914F6CDD1D
+        func next() -> Int { seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17; return Int(seed % 1_000_003) }
+        for (si, patterns) in sets.enumerated() {
+            for ci in [false, true] {
+                let ac = AhoCorasick(patterns: patterns.map { Array($0.utf8) }, caseInsensitiveASCII: ci)
+                for round in 0..<40 {
+                    var text = ""
+                    for _ in 0..<(10 + next() % 400) {
+                        if next() % 7 == 0 { text += patterns[next() % patterns.count] } else { text.unicodeScalars.append(alphabet[next() % alphabet.count]) }
+                    }
+                    let bytes = Array(text.utf8)
+                    var bounds = [0]
+                    var i = 0
+                    while i < bytes.count { i += utf8Length(leading: bytes[i]); bounds.append(i) }
+                    let a = bounds[next() % bounds.count], b = bounds[next() % bounds.count]
+                    let range = min(a, b)..<max(a, b)
+                    var got: [AhoCorasick.Match] = []
+                    bytes.withUnsafeBufferPointer { ac.matches(in: $0, range: range, into: &got) }
+                    let sub = String(decoding: bytes[range], as: UTF8.self)
+                    let want: [(String, Range<Int>)] = ci
+                        ? naive(patterns.map { String($0.unicodeScalars.map { $0.value >= 0x41 && $0.value <= 0x5A ? Character(Unicode.Scalar($0.value + 0x20)!) : Character($0) }) },
+                                in: String(sub.unicodeScalars.map { $0.value >= 0x41 && $0.value <= 0x5A ? Character(Unicode.Scalar($0.value + 0x20)!) : Character($0) }))
+                        : naive(patterns, in: sub)
+                    #expect(got.map { $0.range.lowerBound - range.lowerBound } == want.map(\.1.lowerBound), "set \(si) ci \(ci) round \(round)")
+                    #expect(got.map(\.range.count) == want.map(\.1.count), "set \(si) ci \(ci) round \(round)")
+                }
+            }
+        }
+    }
+
     @Test func emptyPatternsAreIgnored() {
         #expect(find(["", "ab"], in: "xab").map(\.1) == [1..<3])
     }

@@ -110,24 +110,51 @@ public struct NumbersCheck: Check, SlotFindings {
         // over the hits of the segment list with a compare per hit; the segment (and its scope) is looked up only
         // for this form's own triggers.
         let hits = context.texts.scalarHits(NumbersCheck.shared)
+        // Each hit's trigger group (the forms that share triggers share a group), made once per document: the
+        // form's own hits are found sixteen groups at a time.
+        let groups = context.texts.hitGroups(NumbersCheck.shared) { NumbersCheck.triggerGroup($0) }
+        let mine = NumbersCheck.triggerGroup(triggers[0])
         let all = context.allSegments, scope = context.scope
         doc.source.bytes.withUnsafeBufferPointer { p in
           hits.vals.withUnsafeBufferPointer { vals in
             hits.start.withUnsafeBufferPointer { start in
-                let t0 = triggers[0], t1 = triggers.count > 1 ? triggers[1] : t0
-                let t2 = triggers.count > 2 ? triggers[2] : t0, t3 = triggers.count > 3 ? triggers[3] : t0
+              groups.withUnsafeBufferPointer { g in
                 var k = 0
-                for j in 0..<vals.count {
-                    let v = vals[j]
-                    guard v == t0 || v == t1 || v == t2 || v == t3 else { continue }
+                @inline(__always) func hit(_ j: Int) {
                     while start[k &+ 1] <= j { k &+= 1 }
                     let seg = all[k]
-                    guard !seg.role.isDisjoint(with: scope) else { continue }
+                    guard !seg.role.isDisjoint(with: scope) else { return }
                     let s = hits.pos[j]
-                    check(at: s, len: utf8Length(leading: p[s]), trigger: v, seg: seg, p: p, context: context, into: &findings)
+                    check(at: s, len: utf8Length(leading: p[s]), trigger: vals[j], seg: seg, p: p, context: context, into: &findings)
                 }
+                let want = SIMD16<UInt8>(repeating: mine)
+                var j = 0
+                if let base = g.baseAddress {
+                    while j &+ 16 <= g.count {
+                        var bits = maskBits(UnsafeRawPointer(base + j).loadUnaligned(as: SIMD16<UInt8>.self) .== want)
+                        while bits != 0 { hit(j &+ bits.trailingZeroBitCount); bits &= bits &- 1 }
+                        j &+= 16
+                    }
+                }
+                while j < g.count { if g[j] == mine { hit(j) }; j &+= 1 }
+              }
             }
           }
+        }
+    }
+
+    /// The forms whose triggers a character is (`Form.triggers`: the forms that share a trigger share all of
+    /// them), as a small number; 0xFF for the other characters of the shared scan.
+    @inline(__always) static func triggerGroup(_ v: UInt32) -> UInt8 {
+        switch v {
+        case 0x5E74: return 0                                  // 年
+        case 0x3001: return 1                                  // 、
+        case 0x767E, 0x5343: return 2                          // 百 千
+        case 0x25, 0x2030, 0x4E07, 0x4EBF: return 3            // % ‰ 万 亿
+        case 0x2E: return 4                                    // .
+        case 0x5386, 0x814A, 0x6B63: return 5                  // 历 腊 正
+        case 0x20, 0xA0, 0x2009, 0x202F: return 6              // spaces
+        default: return 0xFF
         }
     }
 

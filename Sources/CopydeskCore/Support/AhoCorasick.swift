@@ -78,7 +78,9 @@ public struct AhoCorasick: Sendable {
         let outputs = (0..<n).map { out[$0] >= 0 || link[$0] >= 0 }
         delta = dfa.map { t in (t * Int32(k)) | (outputs[Int(t)] ? Int32.min : 0) }
         var skip = [Bool](repeating: true, count: 256)
-        for p in patterns { if let f = p.first { skip[Int(fold(f))] = false; if caseInsensitiveASCII && f >= 0x61 && f <= 0x7A { skip[Int(f) - 0x20] = false } } }
+        // Case-insensitive: a pattern that starts with a letter starts with either case of it in the text (the
+        // upper case of a pattern written `Zz` was skipped before, so `ZZ` did not match it).
+        for p in patterns { if let f = p.first { skip[Int(fold(f))] = false; if caseInsensitiveASCII && f | 0x20 >= 0x61 && f | 0x20 <= 0x7A { skip[Int(f | 0x20)] = false; skip[Int(f & 0xDF)] = false } } }
         for b in 0x80..<0xC0 { skip[b] = false }   // continuation bytes: never skipped on their own
         rootSkip = skip
         var scalarSkip = [UInt64](repeating: ~0, count: 0x10000 / 64)
@@ -137,8 +139,10 @@ public struct AhoCorasick: Sendable {
             if s == 0 {
                 if rootSkip[Int(b)] {
                     // In the root state before a character no pattern starts with: skip the character (a Han
-                    // run costs one test per character).
-                    i &+= b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
+                    // run costs one test per character). A three-byte character steps by a constant under a
+                    // (predicted) branch, so the next character's load does not wait for this one's lead byte.
+                    if b &- 0xE0 < 0x10 { i &+= 3; continue }
+                    i &+= b < 0x80 ? 1 : b < 0xE0 ? 2 : 4
                     continue
                 }
                 if b >= 0xE0 && b < 0xF0 && i &+ 2 < end {
