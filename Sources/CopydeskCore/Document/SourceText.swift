@@ -362,12 +362,29 @@ public struct SourceText: Sendable {
         }
     }()
 
+    /// Whether `b` is valid UTF-8. A large text is checked in chunks on all cores: each chunk starts at a byte that
+    /// is not a continuation byte, so in a valid text at a scalar's start, and the text is valid exactly when every
+    /// chunk is (a sequence cut by a chunk's end leaves that chunk's automaton short of accepting).
     static func isValidUTF8(_ b: [UInt8]) -> Bool {
+        let chunks = Parallel.chunks(forBytes: b.count)
+        guard chunks > 1 else { return isValidUTF8(b, 0..<b.count) }
+        var bounds = [0]
+        for k in 1..<chunks {
+            var i = max(bounds[k - 1], b.count / chunks * k)
+            while i < b.count && b[i] & 0xC0 == 0x80 { i += 1 }
+            bounds.append(i)
+        }
+        bounds.append(b.count)
+        return !Parallel.map(chunks) { k in isValidUTF8(b, bounds[k]..<bounds[k + 1]) }.contains(false)
+    }
+
+    /// Whether `b[range]` is valid UTF-8 on its own.
+    static func isValidUTF8(_ b: [UInt8], _ range: Range<Int>) -> Bool {
         utf8DFA.withUnsafeBufferPointer { t in
             b.withUnsafeBufferPointer { p -> Bool in
                 var state: UInt64 = 0
-                var i = 0
-                let n = p.count
+                var i = range.lowerBound
+                let n = range.upperBound
                 while i < n {
                     // Eight ASCII bytes at once while between sequences.
                     if state == 0 && i + 8 <= n {
