@@ -132,6 +132,49 @@ import Testing
         #expect(seen == [true, true])
     }
 
+    /// Files read into memory not filled first: every size around the first read's and the probe's, a FIFO fed
+    /// in pieces (short reads that are not the end), and the size limit on a FIFO.
+    @Test func readingFilesAndPipes() throws {
+        let dir = try TS.makeTempDir("copydesk-read")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let runner = try Runner(options: Runner.Options())
+        var rng = SplitMix64(seed: 4)
+        for size in [0, 1, 4095, 4096, 4097, 8193, 100_000] {
+            let bytes = (0..<size).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            let url = dir.appendingPathComponent("f\(size)")
+            try Data(bytes).write(to: url)
+            guard case .success(let got) = runner.read(url.path) else { Issue.record("read failed: \(size)"); continue }
+            #expect(got == bytes, "size \(size)")
+        }
+        let fifo = dir.appendingPathComponent("fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let payload = (0..<20_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        func feed() {
+            // On a thread of its own with SIGPIPE blocked: the reader that stops at the limit closes its end first.
+            Thread.detachNewThread {
+                var set = sigset_t()
+                sigemptyset(&set); sigaddset(&set, SIGPIPE)
+                pthread_sigmask(SIG_BLOCK, &set, nil)
+                let fd = open(fifo, O_WRONLY)
+                guard fd >= 0 else { return }
+                var at = 0
+                for piece in [1, 100, 4000, 3, 9000, 6896] {
+                    _ = payload[at..<(at + piece)].withUnsafeBytes { Foundation.write(fd, $0.baseAddress!, piece) }
+                    at += piece
+                    usleep(2000)
+                }
+                close(fd)
+            }
+        }
+        feed()
+        guard case .success(let got) = runner.read(fifo) else { Issue.record("FIFO read failed"); return }
+        #expect(got == payload)
+        var small = Runner.Options()
+        small.maxFileSize = 5_000
+        feed()
+        guard case .failure(.tooLarge) = try Runner(options: small).read(fifo) else { Issue.record("no size limit on a FIFO"); return }
+    }
+
     /// The text report as it was made before (whole-line layouts, arrays of offsets and cells).
     struct Reference {
         let color: Bool, language: ReportLanguage, width: Int

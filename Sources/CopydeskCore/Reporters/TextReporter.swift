@@ -106,10 +106,13 @@ public struct TextReporter: Reporter {
         var cursor = ExcerptCursor()
         defer { cursor.free() }
         var tails = TailCache()
+        // Diagnostics read in place through a pointer (a copy of each would retain its label and fix).
+        diagnostics.withUnsafeBufferPointer { ds in
         src.bytes.withUnsafeBufferPointer { p in
-            for k in diagnostics.indices {
+            for k in ds.indices {
+                let d = ds.baseAddress! + k
                 w.clear()
-                let lower = diagnostics[k].range.lowerBound
+                let lower = d.pointee.range.lowerBound
                 let line = src.lineIndex(of: lower, near: cursor.line - 1) + 1
                 if cursor.line != line { cursor.load(src, p, line: line, width: max(0, maxExcerptWidth)) }
                 // Scalars before the finding (its start clamped to the line, as the excerpt clamps it).
@@ -120,11 +123,12 @@ public struct TextReporter: Reporter {
                 w.put(path); w.put(0x3A); w.putInt(line); w.put(0x3A); w.putInt(column); w.put(0x3A)
                 w.put(pieces.reset)
                 w.put(0x20)
-                tails.put(&w, diagnostics[k], labels: pieces.labels, dim: pieces.dim, reset: pieces.reset, language: language)
-                appendExcerpt(&w, p, diagnostics[k], cursor: &cursor, first: column - 1, pieces: pieces)
+                tails.put(&w, d, labels: pieces.labels, dim: pieces.dim, reset: pieces.reset, language: language)
+                appendExcerpt(&w, p, d, cursor: &cursor, first: column - 1, pieces: pieces)
                 out.append(contentsOf: w.buffer)
                 if flushes, out.count > 65_536 { write(out); out.removeAll(keepingCapacity: true) }
             }
+        }
         }
     }
 
@@ -271,11 +275,11 @@ public struct TextReporter: Reporter {
     /// The excerpt of one finding: the line (or, on a line wider than `maxExcerptWidth` cells, a window of about
     /// that many cells around the finding's start, with `…` where it is cut) and a caret line under the finding.
     /// `at` is the first scalar starting at or after the finding's start (laid out).
-    private func appendExcerpt(_ w: inout ByteWriter, _ p: UnsafeBufferPointer<UInt8>, _ d: Diagnostic,
+    private func appendExcerpt(_ w: inout ByteWriter, _ p: UnsafeBufferPointer<UInt8>, _ d: UnsafePointer<Diagnostic>,
                                cursor c: inout ExcerptCursor, first at: Int, pieces: Pieces) {
         let line = c.line
-        let startByte = max(c.start, min(d.range.lowerBound, c.end))
-        let endByte = max(startByte, min(d.range.upperBound, c.end))
+        let startByte = max(c.start, min(d.pointee.range.lowerBound, c.end))
+        let endByte = max(startByte, min(d.pointee.range.upperBound, c.end))
         c.extend(p, toByte: endByte)
         var caretStart = c.cell(at)
         let caretWidth = c.cell(c.index(ofByte: endByte, from: at)) - caretStart
@@ -316,7 +320,7 @@ public struct TextReporter: Reporter {
         w.put(0x5E)
         w.repeating(0x7E, caretWidth - 1)
         w.put(pieces.reset)
-        if let fix = d.fix, fix.editCount == 1, let e = fix.firstEdit {
+        if d.pointee.fix != nil, let fix = d.pointee.fix, fix.editCount == 1, let e = fix.firstEdit {
             // 删除 / 插入 “x” / 改为 “x”, spaces and line breaks in x made visible (written as bytes).
             w.put(0x20)
             w.put(pieces.green)
@@ -344,7 +348,7 @@ public struct TextReporter: Reporter {
             cursor.load(src, p, line: src.lineIndex(of: d.range.lowerBound) + 1, width: max(0, maxExcerptWidth))
             let at = max(cursor.start, min(d.range.lowerBound, cursor.end))
             cursor.extend(p, toByte: at)
-            appendExcerpt(&w, p, d, cursor: &cursor, first: cursor.index(ofByte: at), pieces: pieces)
+            withUnsafePointer(to: d) { appendExcerpt(&w, p, $0, cursor: &cursor, first: cursor.index(ofByte: at), pieces: pieces) }
         }
         return String(decoding: w.buffer, as: UTF8.self)
     }
@@ -492,28 +496,28 @@ private struct TailCache {
     private var tails: [[UInt8]] = []
     private var next = 0
 
-    mutating func put(_ w: inout ByteWriter, _ d: Diagnostic, labels: [[UInt8]], dim: [UInt8], reset: [UInt8],
+    mutating func put(_ w: inout ByteWriter, _ p: UnsafePointer<Diagnostic>, labels: [[UInt8]], dim: [UInt8], reset: [UInt8],
                       language: ReportLanguage) {
-        for i in rules.indices where severities[i] == d.severity && failures[i] == d.isRuleFailure
-            && rules[i] == d.ruleID && messages[i] == d.message {
+        for i in rules.indices where severities[i] == p.pointee.severity && failures[i] == p.pointee.isRuleFailure
+            && rules[i] == p.pointee.ruleID && messages[i] == p.pointee.message {
             w.put(tails[i])
             return
         }
-        var tail = labels[d.severity == .error ? 0 : d.severity == .warning ? 1 : 2]
+        var tail = labels[p.pointee.severity == .error ? 0 : p.pointee.severity == .warning ? 1 : 2]
         tail += ": ".utf8
-        tail += (d.isRuleFailure && language == .zh ? language.fileError(d.message) : d.message).utf8
+        tail += (p.pointee.isRuleFailure && language == .zh ? language.fileError(p.pointee.message) : p.pointee.message).utf8
         tail.append(0x20)
         tail += dim
-        tail.append(0x5B); tail += d.ruleID.utf8; tail.append(0x5D)
+        tail.append(0x5B); tail += p.pointee.ruleID.utf8; tail.append(0x5D)
         tail += reset
         tail.append(0x0A)
         w.put(tail)
         if rules.count < 8 {
-            rules.append(d.ruleID); messages.append(d.message); severities.append(d.severity)
-            failures.append(d.isRuleFailure); tails.append(tail)
+            rules.append(p.pointee.ruleID); messages.append(p.pointee.message); severities.append(p.pointee.severity)
+            failures.append(p.pointee.isRuleFailure); tails.append(tail)
         } else {
-            rules[next] = d.ruleID; messages[next] = d.message; severities[next] = d.severity
-            failures[next] = d.isRuleFailure; tails[next] = tail
+            rules[next] = p.pointee.ruleID; messages[next] = p.pointee.message; severities[next] = p.pointee.severity
+            failures[next] = p.pointee.isRuleFailure; tails[next] = tail
             next = (next + 1) & 7
         }
     }
