@@ -175,6 +175,19 @@ import Testing
         guard case .failure(.tooLarge) = try Runner(options: small).read(fifo) else { Issue.record("no size limit on a FIFO"); return }
     }
 
+    /// The zero-byte search that decides "binary" and rules UTF-16 out: the first zero within the limit only.
+    @Test func firstZeroWithinLimit() {
+        #expect(SourceText.firstZero([], within: 8192) == nil)
+        #expect(SourceText.firstZero([1, 2, 3], within: 8192) == nil)
+        #expect(SourceText.firstZero([1, 0, 3, 0], within: 8192) == 1)
+        let late = [UInt8](repeating: 0x41, count: 9000) + [0]
+        #expect(SourceText.firstZero(late, within: 8192) == nil)
+        #expect(SourceText.firstZero(late, within: 9001) == 9000)
+        #expect(SourceText.utf16Encoding(Array("行一\n行二\n".utf8)) == nil)
+        let le = Array("行\n".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })
+        #expect(SourceText.utf16Encoding(le)?.0 == .utf16LE)
+    }
+
     /// The text report as it was made before (whole-line layouts, arrays of offsets and cells).
     struct Reference {
         let color: Bool, language: ReportLanguage, width: Int
