@@ -53,9 +53,9 @@ import Testing
         return out
     }
 
-    @Test(arguments: [100, 20, 7, 1, 0])
+    @Test(arguments: [100, 20, 7, 1, 0, Int.max])
     func excerptsMatchTheWholeLineLayout(width: Int) {
-        var rng = SplitMix64(seed: UInt64(1600 + width))
+        var rng = SplitMix64(seed: UInt64(truncatingIfNeeded: width &+ 1600))
         for round in 0..<40 {
             let src = SourceText(Self.randomText(&rng, lines: 1 + round % 6))
             let ds = Self.randomDiagnostics(&rng, src, count: 60, sorted: round % 3 != 0)

@@ -163,7 +163,7 @@ public struct TextReporter: Reporter {
             let r = src.lineContent(line - 1)
             start = r.lowerBound; end = r.upperBound
             count = 0; laidTo = start; cells = 0; plain = true
-            extend(p, toCell: width + 1)
+            extend(p, toCell: width == Int.max ? width : width + 1)
             long = cells > width
         }
 
