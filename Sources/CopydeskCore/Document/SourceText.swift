@@ -96,7 +96,7 @@ public struct SourceText: Sendable {
         if raw.count >= 3, raw[0] == 0xEF, raw[1] == 0xBB, raw[2] == 0xBF {
             body.removeFirst(3); bom = true   // in place: no second copy of a large file
         }
-        if let nul = body.prefix(8192).firstIndex(of: 0) { throw .binary(byteOffset: nul + (bom ? 3 : 0)) }
+        if let nul = SourceText.firstZero(body, within: 8192) { throw .binary(byteOffset: nul + (bom ? 3 : 0)) }
         if let bad = SourceText.firstInvalidUTF8(body) {
             let (line, col) = SourceText.roughPosition(body, bad)
             throw .invalidUTF8(line: line, column: col, byteOffset: bad + (bom ? 3 : 0), bytes: Array(body[bad..<min(body.count, bad + 4)]))
@@ -172,6 +172,8 @@ public struct SourceText: Sendable {
         }
         if raw.count >= 2 && raw[0] == 0xFE && raw[1] == 0xFF { return (.utf16BE, 2) }
         guard raw.count >= 2, raw.count % 2 == 0 else { return nil }
+        // Without a zero byte there is no UTF-16 line break (most files: one `memchr`).
+        if firstZero(raw, within: 8192) == nil { return nil }
         // Line breaks decide: an ASCII CR or LF is `0D 00`/`0A 00` in UTF-16LE and `00 0D`/`00 0A` in UTF-16BE
         // (the other order would be U+0A00/U+0D00, Gurmukhi and Malayalam signs). Han such as 一 (U+4E00) also
         // has a zero byte, so counting zeros alone would not do.
@@ -187,6 +189,14 @@ public struct SourceText: Sendable {
         if le > 0 && be == 0 { return (.utf16LE, 0) }
         if be > 0 && le == 0 { return (.utf16BE, 0) }
         return nil
+    }
+
+    /// Offset of the first zero byte among the first `limit` bytes (`memchr`, several bytes a cycle).
+    static func firstZero(_ b: [UInt8], within limit: Int) -> Int? {
+        b.withUnsafeBufferPointer { p -> Int? in
+            guard let base = p.baseAddress, let hit = memchr(base, 0, min(limit, p.count)) else { return nil }
+            return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+        }
     }
 
     /// UTF-16 code units from `start` to UTF-8. Control characters make it binary; an unpaired surrogate invalid.
@@ -362,12 +372,29 @@ public struct SourceText: Sendable {
         }
     }()
 
+    /// Whether `b` is valid UTF-8. A large text is checked in chunks on all cores: each chunk starts at a byte that
+    /// is not a continuation byte, so in a valid text at a scalar's start, and the text is valid exactly when every
+    /// chunk is (a sequence cut by a chunk's end leaves that chunk's automaton short of accepting).
     static func isValidUTF8(_ b: [UInt8]) -> Bool {
+        let chunks = Parallel.chunks(forBytes: b.count)
+        guard chunks > 1 else { return isValidUTF8(b, 0..<b.count) }
+        var bounds = [0]
+        for k in 1..<chunks {
+            var i = max(bounds[k - 1], b.count / chunks * k)
+            while i < b.count && b[i] & 0xC0 == 0x80 { i += 1 }
+            bounds.append(i)
+        }
+        bounds.append(b.count)
+        return !Parallel.map(chunks) { k in isValidUTF8(b, bounds[k]..<bounds[k + 1]) }.contains(false)
+    }
+
+    /// Whether `b[range]` is valid UTF-8 on its own.
+    static func isValidUTF8(_ b: [UInt8], _ range: Range<Int>) -> Bool {
         utf8DFA.withUnsafeBufferPointer { t in
             b.withUnsafeBufferPointer { p -> Bool in
                 var state: UInt64 = 0
-                var i = 0
-                let n = p.count
+                var i = range.lowerBound
+                let n = range.upperBound
                 while i < n {
                     // Eight ASCII bytes at once while between sequences.
                     if state == 0 && i + 8 <= n {

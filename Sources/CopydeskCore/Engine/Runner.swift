@@ -306,10 +306,32 @@ public final class Runner: @unchecked Sendable {
         let regular = (st.st_mode & S_IFMT) == S_IFREG
         let size = regular ? Int(st.st_size) : 0
         if size > options.maxFileSize { return .failure(.tooLarge(size, limit: options.maxFileSize)) }
-        // Read straight into one byte array (no intermediate Data copy). Pipes have no size: the limit is checked
-        // while reading.
-        var bytes: [UInt8] = []
+        // Read straight into one byte array (no intermediate Data copy), its memory not filled first: a regular
+        // file comes in one read and a small read finds its end. Pipes have no size (and a file may grow): then
+        // the loop below reads on, checking the limit as it goes.
         var capacity = max(4096, size + 1)
+        var failed: Int32 = 0
+        var bytes = [UInt8](unsafeUninitializedCapacity: capacity) { p, count in
+            var r: Int
+            repeat { r = Foundation.read(fd, p.baseAddress!, capacity) } while r < 0 && errno == EINTR
+            if r < 0 { failed = errno; count = 0 } else { count = r }
+        }
+        if failed != 0 { return .failure(.unreadable(String(cString: strerror(failed)))) }
+        if bytes.count > options.maxFileSize { return .failure(.tooLarge(bytes.count, limit: options.maxFileSize)) }
+        if bytes.count < capacity {
+            let n = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { p -> Int in
+                var r: Int
+                repeat { r = Foundation.read(fd, p.baseAddress!, p.count) } while r < 0 && errno == EINTR
+                if r < 0 { failed = errno } else if r > 0 { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: p[..<r])) }
+                return r
+            }
+            if n < 0 { return .failure(.unreadable(String(cString: strerror(failed)))) }
+            if n == 0 {
+                if stamped { stamp = FileStamp.of(fd: fd, bytes: bytes) }
+                return .success(bytes)
+            }
+        }
+        if bytes.count >= capacity { capacity = bytes.count * 2 }
         while true {
             var failed: Int32 = 0
             let before = bytes.count

@@ -13,9 +13,9 @@ public struct TextReporter: Reporter {
 
     public init(color: Bool, language: ReportLanguage = .en) { self.color = color; self.language = language }
 
-    private func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
+    fileprivate func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
 
-    private func severityLabel(_ s: Severity) -> String {
+    fileprivate func severityLabel(_ s: Severity) -> String {
         switch s {
         case .error: return paint(language.severity(.error), "1;31")
         case .warning: return paint(language.severity(.warning), "1;33")
@@ -80,174 +80,277 @@ public struct TextReporter: Reporter {
         flush()
     }
 
+    /// The bytes the report repeats, made once per rendering: colour codes (empty without colour), the severity
+    /// labels and the unsafe-fix hint.
+    private struct Pieces {
+        let bold: [UInt8], reset: [UInt8], dim: [UInt8], blue: [UInt8], green: [UInt8], boldGreen: [UInt8]
+        let labels: [[UInt8]]
+        let unsafeHint: [UInt8]
+        init(_ r: TextReporter) {
+            func c(_ s: String) -> [UInt8] { r.color ? Array(s.utf8) : [] }
+            bold = c("\u{1B}[1m"); reset = c("\u{1B}[0m"); dim = c("\u{1B}[2m"); blue = c("\u{1B}[34m")
+            green = c("\u{1B}[32m"); boldGreen = c("\u{1B}[1;32m")
+            labels = [Severity.error, .warning, .info].map { Array(r.severityLabel($0).utf8) }
+            unsafeHint = Array(r.paint(r.language.unsafeHint, "2").utf8)
+        }
+    }
+
     /// Appends the findings `diagnostics` (in text order) to `out`; with `flushes`, whenever `out` passes 64 KB it
-    /// is handed to `write` and emptied.
+    /// is handed to `write` and emptied. Each finding is written through a pointer (`ByteWriter`) and appended
+    /// to `out` in one copy.
     private func renderDiagnostics(_ diagnostics: ArraySlice<Diagnostic>, _ src: SourceText, _ path: [UInt8],
                                    into out: inout [UInt8], flushes: Bool, write: ([UInt8]) -> Void) {
-        var layout = LineLayout()
-        var labels: [[UInt8]?] = [nil, nil, nil]
-        for d in diagnostics {
-            // Line by binary search; the column from the line's layout (findings come sorted, so consecutive
-            // ones on a line share it; the layout's arrays are reused from line to line).
-            let line = src.lineIndex(of: d.range.lowerBound, near: layout.line - 1) + 1
-            if layout.line != line { layout.load(src, line: line) }
-            let column = layout.index(ofByte: d.range.lowerBound) + 1
-            if color { out += "\u{1B}[1m".utf8 }
-            out += path; out.append(0x3A); appendInt(&out, line); out.append(0x3A); appendInt(&out, column); out.append(0x3A)
-            if color { out += "\u{1B}[0m".utf8 }
-            out.append(0x20)
-            let li = d.severity == .error ? 0 : d.severity == .warning ? 1 : 2
-            if labels[li] == nil { labels[li] = Array(severityLabel(d.severity).utf8) }
-            out += labels[li]!
-            out += ": ".utf8; out += (d.isRuleFailure && language == .zh ? language.fileError(d.message) : d.message).utf8; out.append(0x20)
-            if color { out += "\u{1B}[2m".utf8 }
-            out.append(0x5B); out += d.ruleID.utf8; out.append(0x5D)
-            if color { out += "\u{1B}[0m".utf8 }
-            out.append(0x0A)
-            appendExcerpt(&out, src, d, layout: layout)
-            if flushes, out.count > 65_536 { write(out); out.removeAll(keepingCapacity: true) }
+        let pieces = Pieces(self)
+        var w = ByteWriter(capacity: 4096)
+        defer { w.free() }
+        var cursor = ExcerptCursor()
+        defer { cursor.free() }
+        var tails = TailCache()
+        // Diagnostics read in place through a pointer (a copy of each would retain its label and fix).
+        diagnostics.withUnsafeBufferPointer { ds in
+        src.bytes.withUnsafeBufferPointer { p in
+            for k in ds.indices {
+                let d = ds.baseAddress! + k
+                w.clear()
+                let lower = d.pointee.range.lowerBound
+                let line = src.lineIndex(of: lower, near: cursor.line - 1) + 1
+                if cursor.line != line { cursor.load(src, p, line: line, width: max(0, maxExcerptWidth)) }
+                // Scalars before the finding (its start clamped to the line, as the excerpt clamps it).
+                let at = max(cursor.start, min(lower, cursor.end))
+                cursor.extend(p, toByte: at)
+                let column = cursor.index(ofByte: at) + 1
+                w.put(pieces.bold)
+                w.put(path); w.put(0x3A); w.putInt(line); w.put(0x3A); w.putInt(column); w.put(0x3A)
+                w.put(pieces.reset)
+                w.put(0x20)
+                tails.put(&w, d, labels: pieces.labels, dim: pieces.dim, reset: pieces.reset, language: language)
+                appendExcerpt(&w, p, d, cursor: &cursor, first: column - 1, pieces: pieces)
+                out.append(contentsOf: w.buffer)
+                if flushes, out.count > 65_536 { write(out); out.removeAll(keepingCapacity: true) }
+            }
+        }
         }
     }
 
-    @inline(__always) private func appendInt(_ out: inout [UInt8], _ v: Int) { JSONBytes.int(&out, v) }
-
-    @inline(__always) private func appendSpaces(_ out: inout [UInt8], _ n: Int) {
-        if n > 0 { out.append(contentsOf: repeatElement(0x20, count: n)) }
-    }
-
-    /// Byte offset and starting cell of every scalar of one line, computed once per line.
-    struct LineLayout {
+    /// The layout of the line being reported, made only as far as its findings need (they come in text order):
+    /// each scalar's offset and the cells before it, in buffers kept from line to line. Whether the line is wider
+    /// than the excerpt is found by laying it out up to that width.
+    struct ExcerptCursor {
         /// 1-based line; 0 before the first `load`.
         private(set) var line = 0
-        private(set) var range: Range<Int> = 0..<0
-        var offsets: [Int] = []
-        var cells: [Int] = []
-        var total = 0
-        /// No scalar of the line is one `isPlain` looks for (so every window of it is shown as it is).
-        var plain = true
+        private(set) var start = 0, end = 0
+        private(set) var width = 100
+        /// The line takes more than `width` cells.
+        private(set) var long = false
+        /// Scalars laid out, the offset after the last of them, and their cells.
+        private(set) var count = 0, laidTo = 0, cells = 0
+        /// No scalar laid out is one `isPlain` looks for.
+        private(set) var plain = true
+        private var offsets: UnsafeMutablePointer<Int>, before: UnsafeMutablePointer<Int>
+        private var capacity: Int
 
-        init() {}
-
-        init(_ src: SourceText, line: Int) { load(src, line: line) }
-
-        /// Lays out `line`, reusing the arrays' storage of the line laid out before.
-        mutating func load(_ src: SourceText, line: Int) {
-            self.line = line
-            let range = src.lineContent(line - 1)
-            self.range = range
-            var offsets = self.offsets, cells = self.cells
-            self.offsets = []; self.cells = []   // sole owner of the storage below
-            offsets.removeAll(keepingCapacity: true)
-            cells.removeAll(keepingCapacity: true)
-            offsets.reserveCapacity(range.count / 2)
-            cells.reserveCapacity(range.count / 2)
-            var total = 0
-            var plain = true
-            src.bytes.withUnsafeBufferPointer { p in
-                var i = range.lowerBound
-                while i < range.upperBound {
-                    let b = p[i]
-                    if b & 0xF0 == 0xE0 && i + 2 < range.upperBound {
-                        // Three bytes (CJK and most punctuation): decoded here.
-                        let v = UInt32(b & 0x0F) << 12 | UInt32(p[i + 1] & 0x3F) << 6 | UInt32(p[i + 2] & 0x3F)
-                        offsets.append(i); cells.append(total)
-                        if v >= 0x4E00 && v <= 0x9FFF { total += 2; i += 3; continue }
-                        total += TextReporter.cellWidth(v)
-                        if (v < 0x4E00 || v == 0xFEFF) && plain && !TextReporter.isPlainScalar(v) { plain = false }
-                        i += 3
-                        continue
-                    }
-                    let (v, n) = decodeScalar(p, i)
-                    offsets.append(i); cells.append(total)
-                    total += TextReporter.cellWidth(v)
-                    if (v < 0x4E00 || v == 0xFEFF) && plain && !TextReporter.isPlainScalar(v) { plain = false }
-                    i += n
-                }
-            }
-            self.offsets = offsets; self.cells = cells; self.total = total; self.plain = plain
+        init() {
+            capacity = 1024
+            offsets = .allocate(capacity: capacity); before = .allocate(capacity: capacity)
         }
 
-        /// Index of the first scalar starting at or after `offset`.
+        func free() { offsets.deallocate(); before.deallocate() }
+
+        /// Moves to `line` and lays it out up to just past `width` cells.
+        mutating func load(_ src: SourceText, _ p: UnsafeBufferPointer<UInt8>, line: Int, width: Int) {
+            self.line = line
+            self.width = width
+            let r = src.lineContent(line - 1)
+            start = r.lowerBound; end = r.upperBound
+            count = 0; laidTo = start; cells = 0; plain = true
+            extend(p, toCell: width == Int.max ? width : width + 1)
+            long = cells > width
+        }
+
+        @inline(__always) private mutating func step(_ p: UnsafeBufferPointer<UInt8>, _ t: UnsafePointer<UInt8>) {
+            if count == capacity { grow() }
+            let (v, n) = TextReporter.scalar(p, laidTo, end)
+            let info = TextReporter.cellInfo(v, t)
+            offsets[count] = laidTo; before[count] = cells
+            count += 1
+            cells += Int(info & 3)
+            if info >= TextReporter.notPlain { plain = false }
+            laidTo += n
+        }
+
+        @inline(never) private mutating func grow() {
+            let c = capacity * 2
+            let o = UnsafeMutablePointer<Int>.allocate(capacity: c), b = UnsafeMutablePointer<Int>.allocate(capacity: c)
+            o.update(from: offsets, count: count); b.update(from: before, count: count)
+            free()
+            offsets = o; before = b; capacity = c
+        }
+
+        /// Lays out the line until the next scalar starts at or after `offset` (or the line ends).
+        @inline(__always) mutating func extend(_ p: UnsafeBufferPointer<UInt8>, toByte offset: Int) {
+            let t = TextReporter.cellTable
+            while laidTo < end && laidTo < offset { step(p, t) }
+        }
+
+        /// Lays out the line until its cells reach `c` (or the line ends).
+        @inline(__always) mutating func extend(_ p: UnsafeBufferPointer<UInt8>, toCell c: Int) {
+            let t = TextReporter.cellTable
+            while laidTo < end && cells < c { step(p, t) }
+        }
+
+        /// Offset and cells before scalar `k` (`k == count`: the next one, not laid out yet, or the line's end).
+        @inline(__always) func offset(_ k: Int) -> Int { k < count ? offsets[k] : laidTo }
+        @inline(__always) func cell(_ k: Int) -> Int { k < count ? before[k] : cells }
+
+        /// The first scalar at `from` or after that starts at or after `offset` (laid out that far).
+        func index(ofByte offset: Int, from: Int) -> Int {
+            var k = from
+            while k < count && offsets[k] < offset { k += 1 }
+            return k
+        }
+
+        /// The first scalar in `range` whose cells before it reach `c` (binary search; laid out that far).
+        func index(ofCell c: Int, in range: Range<Int>) -> Int {
+            var lo = range.lowerBound, hi = range.upperBound
+            while lo < hi { let mid = (lo + hi) / 2; if cell(mid) < c { lo = mid + 1 } else { hi = mid } }
+            return lo
+        }
+
+        /// The first scalar that starts at or after `offset` (binary search; laid out that far).
         func index(ofByte offset: Int) -> Int {
-            var lo = 0, hi = offsets.count
+            var lo = 0, hi = count
             while lo < hi { let mid = (lo + hi) / 2; if offsets[mid] < offset { lo = mid + 1 } else { hi = mid } }
             return lo
         }
+    }
 
-        func cell(atIndex k: Int) -> Int { k < cells.count ? cells[k] : total }
-
-        /// Index of the first scalar starting at or after display cell `c` (binary search: long lines stay linear).
-        func index(ofCell c: Int) -> Int {
-            var lo = 0, hi = cells.count
-            while lo < hi { let mid = (lo + hi) / 2; if cells[mid] < c { lo = mid + 1 } else { hi = mid } }
-            return lo
+    /// The scalar starting at `i` (valid UTF-8 inside a line ending at `end`) and its length.
+    @inline(__always) static func scalar(_ p: UnsafeBufferPointer<UInt8>, _ i: Int, _ end: Int) -> (UInt32, Int) {
+        let b = p[i]
+        if b & 0xF0 == 0xE0 && i + 2 < end {
+            return (UInt32(b & 0x0F) << 12 | UInt32(p[i + 1] & 0x3F) << 6 | UInt32(p[i + 2] & 0x3F), 3)
         }
+        return decodeScalar(p, i)
     }
 
-    func excerpt(_ src: SourceText, _ d: Diagnostic, line: Int) -> String {
-        excerpt(src, d, layout: LineLayout(src, line: line))
+    /// A scalar's cells (low bits) and whether `isPlain` looks for it (`notPlain`), as the text report shows it.
+    static let notPlain: UInt8 = 0x80
+
+    /// `cellInfo` of the scalars Chinese text uses besides the ideographs, worked out once: Latin-1 (0–FF),
+    /// general punctuation (2000–206F), CJK symbols and punctuation (3000–303F), full-width forms (FF00–FFEF).
+    /// Written once, before it is shared, and never again (so `nonisolated(unsafe)` holds).
+    nonisolated(unsafe) static let cellTable: UnsafePointer<UInt8> = {
+        let ranges: [(UInt32, Int)] = [(0, 0x100), (0x3000, 0x40), (0x2000, 0x70), (0xFF00, 0xF0)]
+        let t = UnsafeMutablePointer<UInt8>.allocate(capacity: 0x2A0)
+        var k = 0
+        for (base, n) in ranges {
+            for v in base..<base + UInt32(n) { t[k] = slowCellInfo(v); k += 1 }
+        }
+        return UnsafePointer(t)
+    }()
+
+    @inline(never) static func slowCellInfo(_ v: UInt32) -> UInt8 {
+        UInt8(cellWidth(v)) | (isPlainScalar(v) ? 0 : notPlain)
     }
 
-    func excerpt(_ src: SourceText, _ d: Diagnostic, layout: LineLayout) -> String {
-        var out: [UInt8] = []
-        appendExcerpt(&out, src, d, layout: layout)
-        return String(decoding: out, as: UTF8.self)
+    /// Cells of scalar `v` and the `notPlain` bit: the ideographs without a look-up, the scalars of `cellTable`
+    /// with one (`t` is `cellTable`), others by `cellWidth`.
+    @inline(__always) static func cellInfo(_ v: UInt32, _ t: UnsafePointer<UInt8>) -> UInt8 {
+        if v &- 0x4E00 < 0x5200 { return 2 }
+        if v < 0x100 { return t[Int(v)] }
+        if v &- 0x3000 < 0x40 { return t[0x100 + Int(v &- 0x3000)] }
+        if v &- 0x2000 < 0x70 { return t[0x140 + Int(v &- 0x2000)] }
+        if v &- 0xFF00 < 0xF0 { return t[0x1B0 + Int(v &- 0xFF00)] }
+        return slowCellInfo(v)
     }
 
-    func appendExcerpt(_ out: inout [UInt8], _ src: SourceText, _ d: Diagnostic, layout: LineLayout) {
-        let line = layout.line
-        let lr = layout.range
-        let offsets = layout.offsets, cells = layout.cells, total = layout.total
-        let startByte = max(lr.lowerBound, min(d.range.lowerBound, lr.upperBound))
-        let endByte = max(startByte, min(d.range.upperBound, lr.upperBound))
-        var caretStart = layout.cell(atIndex: layout.index(ofByte: startByte))
-        let caretWidth = layout.cell(atIndex: layout.index(ofByte: endByte)) - caretStart
-        // Window for long lines: about maxExcerptWidth cells around the caret.
-        var first = 0, last = offsets.count
+    /// The start of the scalar that ends just before `q` (valid UTF-8, `q` a scalar start after `start`).
+    @inline(__always) static func previousStart(_ p: UnsafeBufferPointer<UInt8>, _ q: Int, _ start: Int) -> Int {
+        if p[q - 1] < 0x80 { return q - 1 }
+        if p[q - 2] >= 0xC0 { return q - 2 }
+        if p[q - 3] >= 0xC0 { return q - 3 }
+        return q - 4
+    }
+
+    /// The excerpt of one finding: the line (or, on a line wider than `maxExcerptWidth` cells, a window of about
+    /// that many cells around the finding's start, with `…` where it is cut) and a caret line under the finding.
+    /// `at` is the first scalar starting at or after the finding's start (laid out).
+    private func appendExcerpt(_ w: inout ByteWriter, _ p: UnsafeBufferPointer<UInt8>, _ d: UnsafePointer<Diagnostic>,
+                               cursor c: inout ExcerptCursor, first at: Int, pieces: Pieces) {
+        let line = c.line
+        let startByte = max(c.start, min(d.pointee.range.lowerBound, c.end))
+        let endByte = max(startByte, min(d.pointee.range.upperBound, c.end))
+        c.extend(p, toByte: endByte)
+        var caretStart = c.cell(at)
+        let caretWidth = c.cell(c.index(ofByte: endByte, from: at)) - caretStart
+        var from = c.start, to = c.end
         var prefix = false, suffix = false
-        if total > maxExcerptWidth {
-            let lo = max(0, caretStart - maxExcerptWidth / 2), hi = lo + maxExcerptWidth
-            first = layout.index(ofCell: lo)
-            last = layout.index(ofCell: hi)
-            let skipped = first < cells.count ? cells[first] : total
-            caretStart -= skipped
+        if c.long {
+            // About `width` cells around the caret: from `half` cells before it.
+            let width = c.width
+            let lo = max(0, caretStart - width / 2), hi = lo + width
+            let first = c.index(ofCell: lo, in: 0..<at)
+            c.extend(p, toCell: hi)
+            let last = c.index(ofCell: hi, in: first..<c.count)
+            caretStart -= c.cell(first)
             if first > 0 { prefix = true; caretStart += 2 }
-            if last < offsets.count { suffix = true }
+            from = c.offset(first); to = c.offset(last)
+            suffix = last < c.count || c.laidTo < c.end
         }
-        let from = first < offsets.count ? offsets[first] : lr.upperBound
-        let to = last < offsets.count ? offsets[last] : lr.upperBound
-        let blue = color ? Array("\u{1B}[34m".utf8) : [], reset = color ? Array("\u{1B}[0m".utf8) : []
         var digits = 1, rest = line
         while rest >= 10 { digits += 1; rest /= 10 }
         // " 12 | text"
-        out.append(0x20); out += blue; appendInt(&out, line); out += reset
-        out.append(0x20); out += blue; out.append(0x7C); out += reset; out.append(0x20)
-        if prefix { out += "…".utf8 }
-        if layout.plain { out += src.bytes[from..<to] } else { TextReporter.appendDisplayable(&out, src.bytes[from..<to]) }
-        if suffix { out += "…".utf8 }
-        out.append(0x0A)
-        // "    |    ^~~"
-        out.append(0x20); appendSpaces(&out, digits); out.append(0x20); out += blue; out.append(0x7C); out += reset; out.append(0x20)
-        appendSpaces(&out, caretStart)
-        if color { out += "\u{1B}[1;32m".utf8 }
-        out.append(0x5E)
-        for _ in 0..<max(0, caretWidth - 1) { out.append(0x7E) }
-        out += reset
-        if let fix = d.fix, fix.editCount == 1, let e = fix.firstEdit {
-            // 删除 / 插入 “x” / 改为 “x”, spaces and line breaks in x made visible (written as bytes).
-            out.append(0x20)
-            if color { out += "\u{1B}[32m".utf8 }
-            if e.replacement.isEmpty { out += "删除".utf8 } else {
-                out += (e.range.isEmpty ? "插入 “" : "改为 “").utf8
-                for b in e.replacement.utf8 {
-                    if b == 0x20 { out += "␠".utf8 } else if b == 0x0A { out += "⏎".utf8 } else { out.append(b) }
-                }
-                out += "”".utf8
-            }
-            if color { out += "\u{1B}[0m".utf8 }
-            if fix.safety == .unsafe { out += paint(language.unsafeHint, "2").utf8 }
+        w.put(0x20); w.put(pieces.blue); w.putInt(line); w.put(pieces.reset)
+        w.put(0x20); w.put(pieces.blue); w.put(0x7C); w.put(pieces.reset); w.put(0x20)
+        if prefix { w.put("…") }
+        if c.plain {
+            w.put(UnsafeBufferPointer(rebasing: p[from..<to]))
+        } else {
+            // Something laid out is shown otherwise (a control or invisible character): perhaps in the window.
+            var shown: [UInt8] = []
+            TextReporter.appendDisplayable(&shown, ArraySlice(UnsafeBufferPointer(rebasing: p[from..<to])))
+            w.put(shown)
         }
-        out.append(0x0A)
+        if suffix { w.put("…") }
+        w.put(0x0A)
+        // "    |    ^~~"
+        w.put(0x20); w.repeating(0x20, digits); w.put(0x20); w.put(pieces.blue); w.put(0x7C); w.put(pieces.reset); w.put(0x20)
+        w.repeating(0x20, caretStart)
+        w.put(pieces.boldGreen)
+        w.put(0x5E)
+        w.repeating(0x7E, caretWidth - 1)
+        w.put(pieces.reset)
+        if d.pointee.fix != nil, let fix = d.pointee.fix, fix.editCount == 1, let e = fix.firstEdit {
+            // 删除 / 插入 “x” / 改为 “x”, spaces and line breaks in x made visible (written as bytes).
+            w.put(0x20)
+            w.put(pieces.green)
+            if e.replacement.isEmpty { w.put("删除") } else {
+                w.put(e.range.isEmpty ? "插入 “" : "改为 “")
+                for b in e.replacement.utf8 {
+                    if b == 0x20 { w.put("␠") } else if b == 0x0A { w.put("⏎") } else { w.put(b) }
+                }
+                w.put("”")
+            }
+            w.put(pieces.reset)
+            if fix.safety == .unsafe { w.put(pieces.unsafeHint) }
+        }
+        w.put(0x0A)
+    }
+
+    /// The excerpt lines of one finding (as the report shows them; for tests).
+    func excerpt(_ src: SourceText, _ d: Diagnostic) -> String {
+        var w = ByteWriter(capacity: 256)
+        defer { w.free() }
+        var cursor = ExcerptCursor()
+        defer { cursor.free() }
+        let pieces = Pieces(self)
+        src.bytes.withUnsafeBufferPointer { p in
+            cursor.load(src, p, line: src.lineIndex(of: d.range.lowerBound) + 1, width: max(0, maxExcerptWidth))
+            let at = max(cursor.start, min(d.range.lowerBound, cursor.end))
+            cursor.extend(p, toByte: at)
+            withUnsafePointer(to: d) { appendExcerpt(&w, p, $0, cursor: &cursor, first: cursor.index(ofByte: at), pieces: pieces) }
+        }
+        return String(decoding: w.buffer, as: UTF8.self)
     }
 
     /// Cells a scalar takes in the excerpt: tabs and control characters are shown as one cell, invisible
@@ -326,5 +429,96 @@ public struct TextReporter: Reporter {
                                  fixed: fixed, preview: report.preview, unreadable: unreadable, unwritten: unwritten,
                                  notLinted: notLinted, skipped: skipped, stopped: stopped)
         return paint(s, "1") + "\n"
+    }
+}
+
+/// A growable byte buffer written through a pointer: each write checks the room left and copies, with no array
+/// uniqueness check and no reference counting. `free()` releases it.
+struct ByteWriter {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        self.capacity = max(16, capacity)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    func free() { base.deallocate() }
+
+    var buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+
+    mutating func clear() { count = 0 }
+
+    @inline(__always) private mutating func room(_ n: Int) { if count + n > capacity { grow(count + n) } }
+
+    @inline(never) private mutating func grow(_ need: Int) {
+        let c = max(need, capacity * 2)
+        let b = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
+        b.update(from: base, count: count)
+        base.deallocate()
+        base = b; capacity = c
+    }
+
+    @inline(__always) mutating func put(_ b: UInt8) { room(1); base[count] = b; count += 1 }
+
+    @inline(__always) mutating func put(_ p: UnsafeBufferPointer<UInt8>) {
+        guard let src = p.baseAddress, p.count > 0 else { return }
+        room(p.count); (base + count).update(from: src, count: p.count); count += p.count
+    }
+
+    @inline(__always) mutating func put(_ a: [UInt8]) { a.withUnsafeBufferPointer { put($0) } }
+
+    @inline(__always) mutating func put(_ s: StaticString) { s.withUTF8Buffer { put($0) } }
+
+    mutating func repeating(_ b: UInt8, _ n: Int) {
+        guard n > 0 else { return }
+        room(n); (base + count).initialize(repeating: b, count: n); count += n
+    }
+
+    /// Decimal digits of `v` (as `JSONBytes.int`).
+    mutating func putInt(_ v: Int) {
+        if v < 0 { put(0x2D); putInt(-v); return }
+        room(20)
+        if v < 10 { base[count] = UInt8(truncatingIfNeeded: 0x30 + v); count += 1; return }
+        var digits = 2, limit = 100
+        while digits < 19 && v >= limit { digits += 1; limit = limit &* 10 }
+        var x = UInt(v), i = count + digits
+        repeat { i -= 1; base[i] = UInt8(truncatingIfNeeded: 0x30 + x % 10); x /= 10 } while x > 0
+        count += digits
+    }
+}
+
+/// The bytes after a finding's position — severity, message, rule id, end of line — kept for the last eight
+/// (rule, message, severity) triples: a file's findings come mostly from a few rules.
+private struct TailCache {
+    private var rules: [String] = [], messages: [String] = [], severities: [Severity] = [], failures: [Bool] = []
+    private var tails: [[UInt8]] = []
+    private var next = 0
+
+    mutating func put(_ w: inout ByteWriter, _ p: UnsafePointer<Diagnostic>, labels: [[UInt8]], dim: [UInt8], reset: [UInt8],
+                      language: ReportLanguage) {
+        for i in rules.indices where severities[i] == p.pointee.severity && failures[i] == p.pointee.isRuleFailure
+            && rules[i] == p.pointee.ruleID && messages[i] == p.pointee.message {
+            w.put(tails[i])
+            return
+        }
+        var tail = labels[p.pointee.severity == .error ? 0 : p.pointee.severity == .warning ? 1 : 2]
+        tail += ": ".utf8
+        tail += (p.pointee.isRuleFailure && language == .zh ? language.fileError(p.pointee.message) : p.pointee.message).utf8
+        tail.append(0x20)
+        tail += dim
+        tail.append(0x5B); tail += p.pointee.ruleID.utf8; tail.append(0x5D)
+        tail += reset
+        tail.append(0x0A)
+        w.put(tail)
+        if rules.count < 8 {
+            rules.append(p.pointee.ruleID); messages.append(p.pointee.message); severities.append(p.pointee.severity)
+            failures.append(p.pointee.isRuleFailure); tails.append(tail)
+        } else {
+            rules[next] = p.pointee.ruleID; messages[next] = p.pointee.message; severities[next] = p.pointee.severity
+            failures[next] = p.pointee.isRuleFailure; tails[next] = tail
+            next = (next + 1) & 7
+        }
     }
 }
