@@ -325,10 +325,29 @@ public final class DuplicateUnits: @unchecked Sendable {
             let b0 = p[i]
             if b0 >= 0xE4 && b0 <= 0xE9 {
                 let v = (UInt32(b0 & 0x0F) << 12) | (UInt32(p[i + 1] & 0x3F) << 6) | UInt32(p[i + 2] & 0x3F)
-                if v >= 0x4E00 { out[w] = v; w += 1; i += 3; continue }
+                if v >= 0x4E00 {
+                    // The whole run of unified ideographs in a tight loop (most of the text).
+                    out[w] = v; w += 1; i += 3
+                    // At most `limit - w` more characters: three bytes each.
+                    let stop = limit - w >= end - i ? end : i + 3 * (limit - w)
+                    while i < stop {
+                        let c0 = p[i]
+                        guard c0 >= 0xE4 && c0 <= 0xE9 else { break }
+                        let x = (UInt32(c0 & 0x0F) << 12) | (UInt32(p[i + 1] & 0x3F) << 6) | UInt32(p[i + 2] & 0x3F)
+                        guard x >= 0x4E00 else { break }
+                        out[w] = x; w += 1; i += 3
+                    }
+                    continue
+                }
             }
             let (v, len): (UInt32, Int) = b0 < 0x80 ? (UInt32(b0), 1) : decodeScalar(p, i)
             i += len
+            if v < 0x80 {
+                // ASCII: letters (lower-cased) and digits kept.
+                if v >= 0x61 && v <= 0x7A || v >= 0x30 && v <= 0x39 { out[w] = v; w += 1 }
+                else if v >= 0x41 && v <= 0x5A { out[w] = v + 0x20; w += 1 }
+                continue
+            }
             if !isCommonPunctuation(v), let c = normalize(v) { out[w] = c; w += 1 }
         }
         return w
@@ -895,31 +914,38 @@ public final class CheckCache: @unchecked Sendable {
     }
 }
 
-/// Growable buckets of 64-bit keys in memory of their own (an append is a store and a count, without an array's
-/// uniqueness and capacity checks); `take` hands a bucket over as an array and lets its memory go.
+/// Growable buckets of 64-bit keys in memory of their own (an append is a store and a count through raw pointers:
+/// no array uniqueness, capacity or exclusivity checks); `take` hands a bucket over as an array and lets its memory go.
 final class KeyBuckets {
-    private var start: [UnsafeMutablePointer<UInt64>?]
-    private var count: [Int]
-    private var capacity: [Int]
+    private let n: Int
+    private let start: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>
+    private let count: UnsafeMutablePointer<Int>
+    private let capacity: UnsafeMutablePointer<Int>
 
     init(count n: Int, capacity: Int) {
-        start = [UnsafeMutablePointer<UInt64>?](repeating: nil, count: n)
-        count = [Int](repeating: 0, count: n)
-        self.capacity = [Int](repeating: max(16, capacity), count: n)
+        self.n = n
+        start = .allocate(capacity: n); start.initialize(repeating: nil, count: n)
+        count = .allocate(capacity: n); count.initialize(repeating: 0, count: n)
+        self.capacity = .allocate(capacity: n); self.capacity.initialize(repeating: max(16, capacity), count: n)
+    }
+
+    deinit {
+        free()
+        start.deallocate(); count.deallocate(); capacity.deallocate()
     }
 
     @inline(__always) func append(_ key: UInt64, to b: Int) {
-        let n = count[b]
-        if n == capacity[b] || start[b] == nil { grow(b) }
-        start[b]![n] = key
-        count[b] = n + 1
+        let k = count[b]
+        guard k < capacity[b], let p = start[b] else { grow(b); start[b]![k] = key; count[b] = k + 1; return }
+        p[k] = key
+        count[b] = k + 1
     }
 
     private func grow(_ b: Int) {
-        let n = count[b]
+        let k = count[b]
         let cap = start[b] == nil ? capacity[b] : 2 * capacity[b]
         let p = UnsafeMutablePointer<UInt64>.allocate(capacity: cap)
-        if let old = start[b] { p.update(from: old, count: n); old.deallocate() }
+        if let old = start[b] { p.update(from: old, count: k); old.deallocate() }
         start[b] = p
         capacity[b] = cap
     }
@@ -935,6 +961,6 @@ final class KeyBuckets {
     }
 
     func free() {
-        for b in start.indices { start[b]?.deallocate(); start[b] = nil; count[b] = 0 }
+        for b in 0..<n { start[b]?.deallocate(); start[b] = nil; count[b] = 0 }
     }
 }
