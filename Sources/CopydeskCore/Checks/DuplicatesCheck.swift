@@ -54,6 +54,7 @@ public struct DuplicatesCheck: Check {
         sameNumbers = errors.run { try m["same-numbers"]?.bool("same-numbers") ?? true } ?? true
         let bp = errors.run { try m["boilerplate"]?.stringList("boilerplate") ?? DuplicatesCheck.defaultBoilerplate } ?? []
         boilerplate = bp.map { s in s.unicodeScalars.compactMap { DuplicateUnits.normalize($0.value) } }.filter { !$0.isEmpty }
+        longestBoilerplate = boilerplate.map(\.count).max() ?? 0
         acrossFiles = errors.run { try m["across-files"]?.bool("across-files") ?? (unit == .paragraph && match != .contained) } ?? false
         maxCopies = errors.run { () throws -> Int in
             let v = try m["max-copies"]?.int("max-copies") ?? 5
@@ -73,7 +74,7 @@ public struct DuplicatesCheck: Check {
     }
 
     /// The length of the longest boilerplate prefix: no more of a paragraph is read to test them.
-    var longestBoilerplate: Int { boilerplate.map(\.count).max() ?? 0 }
+    var longestBoilerplate = 0
 
     func isBoilerplate(_ t: ArraySlice<UInt32>) -> Bool {
         guard let first = t.first else { return false }

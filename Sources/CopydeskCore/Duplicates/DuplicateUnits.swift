@@ -27,6 +27,8 @@ public final class DuplicateUnits: @unchecked Sendable {
         /// Its pieces of source text: `pieces[pieceStart..<pieceEnd]` (the line contents it was read from).
         private var pieceStart, pieceEnd: UInt32
         private var normCount, hanCount, articleIndex: UInt32
+        /// Where its normalised text starts in `keptText` (when the document is small enough to keep it).
+        var textStart: UInt32 = 0
         /// Whether it is title-like or a quotation (bits 0 and 1).
         private var flags: UInt8 = 0
         /// `contentKey`: worked out from the normalised text while it is read.
@@ -89,6 +91,12 @@ public final class DuplicateUnits: @unchecked Sendable {
     private var bytes: [UInt8] = []
     /// The normalised characters of the paragraph being read (extraction), reused from paragraph to paragraph.
     private var extractText: [UInt32] = []
+    /// The normalised text of all paragraphs, one after the other, kept for a document of less than
+    /// `keepTextBelow` bytes (a draft of a batch: reading it again would cost more than it saves); nil for a
+    /// larger one, whose units read it again from the source when asked.
+    private var keptText: [UInt32]?
+    /// Documents below this size keep their normalised text (at most about 1.4 MB of it).
+    static let keepTextBelow = 1 << 20
     /// The sentences of the paragraph being read: source range, normalised range in `extractText`, Han count.
     private var pending: [(range: Range<Int>, norm: Range<Int>, han: Int)] = []
     private var shingleCache: [[UInt64]?] = []
@@ -101,7 +109,8 @@ public final class DuplicateUnits: @unchecked Sendable {
 
     // MARK: extraction
 
-    public static func extract(_ doc: Document, scope: Scope, cache: CheckCache? = nil) -> DuplicateUnits {
+    /// `keepText`: whether the units keep the normalised text (nil: below `keepTextBelow` bytes; tests force both).
+    public static func extract(_ doc: Document, scope: Scope, cache: CheckCache? = nil, keepText: Bool? = nil) -> DuplicateUnits {
         let u = DuplicateUnits()
         let src = doc.source
         let blocks = doc.blocks
@@ -124,6 +133,7 @@ public final class DuplicateUnits: @unchecked Sendable {
             for line in DuplicateUnits.joinedLines(fs, src) { joinedAfter[line] = true }
         }
         u.bytes = src.bytes
+        if keepText ?? (src.bytes.count < keepTextBelow) { u.keptText = []; u.keptText!.reserveCapacity(src.bytes.count / 3 + 64) }
         var article = 0
         var group: [Range<Int>] = []
         func flush() { if !group.isEmpty { u.add(group, src, article: article); group.removeAll(keepingCapacity: true) } }
@@ -294,6 +304,10 @@ public final class DuplicateUnits: @unchecked Sendable {
             return Paragraph(range: first..<lastEnd, pieces: pieceStart..<pieces.count, length: text.count, han: han,
                              numbers: numbers, article: article, key: DuplicateUnits.key(t, 0..<text.count))
         }
+        if keptText != nil {
+            par.textStart = UInt32(keptText!.count)
+            keptText!.append(contentsOf: text)
+        }
         if paragraphs.last?.article != article {
             let lastScalar = src.bytes.withUnsafeBufferPointer { p -> UInt32 in
                 var k = lastEnd - 1
@@ -385,6 +399,10 @@ public final class DuplicateUnits: @unchecked Sendable {
     /// Calls `body` with paragraph `p`'s normalised text, read again from the source (the last one read is kept:
     /// the batch asks for a paragraph's hash and then its fingerprint).
     func withText<R>(_ p: Int, _ body: (UnsafeBufferPointer<UInt32>) -> R) -> R {
+        if let kept = keptText {
+            let start = Int(paragraphs[p].textStart), n = paragraphs[p].length
+            return kept.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<(start + n)])) }
+        }
         if loaded != p {
             loaded = -1
             scratchCount = load(p, into: &scratch)
@@ -397,6 +415,10 @@ public final class DuplicateUnits: @unchecked Sendable {
     /// The first `count` normalised characters of paragraph `p` (all when it has fewer): enough to test the
     /// boilerplate prefixes.
     func normalizedPrefix(_ p: Int, _ count: Int) -> ArraySlice<UInt32> {
+        if let kept = keptText {
+            let start = Int(paragraphs[p].textStart)
+            return kept[start..<(start + min(count, paragraphs[p].length))]
+        }
         if loaded == p { return scratch[..<min(count, scratchCount)] }
         let n = load(p, limit: count, into: &scratch2)
         return scratch2[..<n]
@@ -405,6 +427,10 @@ public final class DuplicateUnits: @unchecked Sendable {
     /// Whether paragraphs `p` and `q` have the same normalised text.
     func sameText(_ p: Int, _ q: Int) -> Bool {
         guard paragraphs[p].length == paragraphs[q].length else { return false }
+        if let kept = keptText {
+            let a = Int(paragraphs[p].textStart), b = Int(paragraphs[q].textStart), n = paragraphs[p].length
+            return kept[a..<(a + n)].elementsEqual(kept[b..<(b + n)])
+        }
         let n = load(q, into: &scratch2)
         return withText(p) { t in scratch2.withUnsafeBufferPointer { u in t.elementsEqual(UnsafeBufferPointer(rebasing: u[..<n])) } }
     }
