@@ -243,6 +243,49 @@ extension DuplicatesTests {
             }
         } }
         #expect(expected >= 20)
+        // The keys of a large page go into 256 buckets sorted one by one, and its units read their text again from
+        // the source: the same pairs, in the same order.
+        let again = DuplicateUnits.extract(doc, scope: .body, keepText: false)
+        let bucketed = again.sharedShingles(all, maxRun: 1_000_000, minShare: 0.5, bucketed: true)
+        #expect(bucketed.map { [$0.i, $0.j, $0.shared] } == found.map { [$0.i, $0.j, $0.shared] })
+        let once = DuplicateUnits.extract(doc, scope: .body)
+        let defaults = once.sharedShingles(all, bucketed: false)
+        let defaultsBucketed = again.sharedShingles(all, bucketed: true)
+        #expect(defaults.map { [$0.i, $0.j, $0.shared] } == defaultsBucketed.map { [$0.i, $0.j, $0.shared] })
+        #expect(!defaults.isEmpty)
+    }
+
+    /// The units keep no normalised text: it is read again from the paragraph's pieces of source text when asked,
+    /// and must be what extraction read (multibyte, four-byte, full-width, CRLF, joined OCR lines, Markdown).
+    @Test func normalisedTextIsReadAgainFromTheSource() {
+        let lines = ["县农业农村局“青山镇”召开会议，ＡＢＣ１２３ abc！", "𠀋𠀌汉字 かな 한글 — Ｘｙｚ：3.5%；", "第二句。第三句？",
+                     "有制表符\t的段落（注）……", "Ünïcode ΑΒΓ 𝔸 字😀字。"]
+        for text in [lines.joined(separator: "\n"), lines.joined(separator: "\r\n") + "\r\n"] {
+            let doc = Document(path: "n.txt", text: "标题\n\n" + text)
+            let u = DuplicateUnits.extract(doc, scope: .body, keepText: false)
+            let kept = DuplicateUnits.extract(doc, scope: .body, keepText: true)
+            #expect(u.paragraphs.count == lines.count)
+            for p in u.paragraphs.indices {
+                // One line a paragraph: its range's scalars, normalised one by one.
+                let expected = String(decoding: doc.source.bytes[u.paragraphs[p].range], as: UTF8.self).unicodeScalars
+                    .compactMap { DuplicateUnits.normalize($0.value) }
+                #expect(Array(u.normalized(p)) == expected, "paragraph \(p)")
+                #expect(Array(kept.normalized(p)) == expected, "paragraph \(p), kept")
+                #expect(u.contentKey(p) == kept.contentKey(p) && u.exactHash(p) == kept.exactHash(p))
+                #expect(Array(u.normalizedPrefix(p, 3)) == Array(expected.prefix(3)))
+                #expect(u.paragraphs[p].length == expected.count)
+            }
+        }
+        // A Markdown quote over two lines (the `>` of its second line is not part of the text): the same text and
+        // sentence as the plain paragraph after it.
+        let md = DuplicateUnits.extract(Document(path: "q.md", text: "# 标题\n\n> 县农业农村局召开\n> 春耕会议，部署任务。\n\n县农业农村局召开春耕会议，部署任务。\n"), scope: .all, keepText: false)
+        #expect(md.paragraphs.count == 2 && md.sentences.count == 2)
+        if md.paragraphs.count == 2 && md.sentences.count == 2 {
+            #expect(String(String.UnicodeScalarView(md.normalized(0).compactMap(Unicode.Scalar.init))) == "县农业农村局召开春耕会议部署任务")
+            #expect(md.sameText(0, 1))
+            #expect(md.sameSentenceText(0, 1))
+            #expect(md.sentenceHash(0) == md.sentenceHash(1) && md.contentKey(0) == md.contentKey(1))
+        }
     }
 
     /// The hash-table counts (`shingleCount`, `sharedCount`) are those of the sorted distinct shingle arrays,
@@ -256,8 +299,9 @@ extension DuplicatesTests {
             paragraphs.append(String(String.UnicodeScalarView((0..<n).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] })))
         }
         let doc = Document(path: "p.txt", text: "标题\n\n" + paragraphs.map { $0 + "。" }.joined(separator: "\n\n") + "\n")
-        let byTable = DuplicateUnits.extract(doc, scope: .body)
-        let bySort = DuplicateUnits.extract(doc, scope: .body)
+        // The table counts on text read again from the source (a large page), the sorted arrays on kept text.
+        let byTable = DuplicateUnits.extract(doc, scope: .body, keepText: false)
+        let bySort = DuplicateUnits.extract(doc, scope: .body, keepText: true)
         let all = Array(byTable.paragraphs.indices)
         #expect(all.count >= paragraphs.count)
         var counts: [Int] = []

@@ -321,8 +321,13 @@ import Testing
         for yaml in ["extends: [copydesk:recommended, copydesk:duplicates]\n",
                      "extends: [copydesk:recommended, copydesk:duplicates]\nrules:\n  ocr.broken-line:\n    min-wrapped-ratio: 0.35\n"] {
             let cache = CheckCache()
+            cache.keepsUnits = true   // as a batch run does, to fingerprint them
             let ds = try Self.linter(yaml).lint(doc, cache: cache)
             #expect(ds.filter { $0.ruleID == "duplicates.paragraph" }.count == 1, "\(yaml)")
+            // Not kept, they go once the checks have run (before the findings become diagnostics).
+            let dropped = CheckCache()
+            #expect(try Self.linter(yaml).lint(doc, cache: dropped).map(\.message) == ds.map(\.message))
+            #expect(dropped.anyUnits(scope: scope) == nil)
             #expect(cache.brokenLine?.findings.isEmpty == false, "\(yaml)")
             // The rule's own findings are those of a run without the pack (reused or not).
             let alone = try Self.linter(yaml.replacingOccurrences(of: ", copydesk:duplicates", with: "")).lint(doc)

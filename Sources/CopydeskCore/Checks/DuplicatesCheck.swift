@@ -54,6 +54,7 @@ public struct DuplicatesCheck: Check {
         sameNumbers = errors.run { try m["same-numbers"]?.bool("same-numbers") ?? true } ?? true
         let bp = errors.run { try m["boilerplate"]?.stringList("boilerplate") ?? DuplicatesCheck.defaultBoilerplate } ?? []
         boilerplate = bp.map { s in s.unicodeScalars.compactMap { DuplicateUnits.normalize($0.value) } }.filter { !$0.isEmpty }
+        longestBoilerplate = boilerplate.map(\.count).max() ?? 0
         acrossFiles = errors.run { try m["across-files"]?.bool("across-files") ?? (unit == .paragraph && match != .contained) } ?? false
         maxCopies = errors.run { () throws -> Int in
             let v = try m["max-copies"]?.int("max-copies") ?? 5
@@ -72,6 +73,9 @@ public struct DuplicatesCheck: Check {
         try errors.throwIfAny()
     }
 
+    /// The length of the longest boilerplate prefix: no more of a paragraph is read to test them.
+    var longestBoilerplate = 0
+
     func isBoilerplate(_ t: ArraySlice<UInt32>) -> Bool {
         guard let first = t.first else { return false }
         for b in boilerplate where b[0] == first && t.count >= b.count && t.prefix(b.count).elementsEqual(b) { return true }
@@ -81,7 +85,7 @@ public struct DuplicatesCheck: Check {
     /// Whether paragraph `p` of `u` is compared at all.
     func eligible(_ u: DuplicateUnits, _ p: Int) -> Bool {
         let par = u.paragraphs[p]
-        return par.han >= minHan && !par.titleLike && !par.isQuote && !isBoilerplate(u.normalized(p))
+        return par.han >= minHan && !par.titleLike && !par.isQuote && !isBoilerplate(u.normalizedPrefix(p, longestBoilerplate))
     }
 
     /// `SourceText.position(of:)` (1-based line and scalar column) counted directly: the earlier copy named in a
@@ -168,12 +172,13 @@ public struct DuplicatesCheck: Check {
             var pairVerdict: [Int: Bool] = [:]
             /// Per paragraph: 1 when its sentences are compared, 0 when not, -1 not known yet.
             var compared = [Int8](repeating: -1, count: u.paragraphs.count)
+            let longest = longestBoilerplate
             for s in u.sentences.indices {
                 let sent = u.sentences[s]
                 guard sent.han >= minHan else { continue }
                 if compared[sent.paragraph] < 0 {
                     let par = u.paragraphs[sent.paragraph]
-                    compared[sent.paragraph] = !par.titleLike && !par.isQuote && !isBoilerplate(u.normalized(sent.paragraph)) ? 1 : 0
+                    compared[sent.paragraph] = !par.titleLike && !par.isQuote && !isBoilerplate(u.normalizedPrefix(sent.paragraph, longest)) ? 1 : 0
                 }
                 guard compared[sent.paragraph] == 1 else { continue }
                 let article = u.paragraphs[sent.paragraph].article
@@ -185,7 +190,7 @@ public struct DuplicatesCheck: Check {
                 }
                 let t = first.firstOr(insert: s, for: u.sentenceHash(s))
                 guard t >= 0 else { continue }
-                guard u.sentenceText(t).elementsEqual(u.sentenceText(s)),
+                guard u.sameSentenceText(t, s),
                       u.paragraphs[u.sentences[t].paragraph].article == u.paragraphs[sent.paragraph].article else { continue }
                 let pi = u.sentences[t].paragraph, pj = sent.paragraph
                 if pi != pj {
@@ -227,7 +232,7 @@ public struct DuplicatesCheck: Check {
 
     /// Whether the paragraph rules (default thresholds) report paragraphs `i` and `j` as copies.
     func paragraphsAreCopies(_ u: DuplicateUnits, _ i: Int, _ j: Int) -> Bool {
-        if u.normalized(i).elementsEqual(u.normalized(j)) { return true }
+        if u.sameText(i, j) { return true }
         let shared = u.sharedCount(i, j)
         let a = u.shingleCount(i), b = u.shingleCount(j)
         let jac = Double(shared) / Double(a + b - shared)

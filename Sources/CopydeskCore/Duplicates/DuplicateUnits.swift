@@ -20,40 +20,85 @@ import Foundation
 /// Positions are UTF-8 byte offsets of the document; a unit's range runs from its first to its last visible
 /// character.
 public final class DuplicateUnits: @unchecked Sendable {
+    /// Held in 32-bit fields (a 24.8 MB page has 65k paragraphs); its normalised text is not kept but read again
+    /// from its pieces of source text when asked (`withText`).
     public struct Paragraph: Sendable {
-        public var range: Range<Int>
-        /// Its normalised characters: `text[norm]`.
-        var norm: Range<Int>
-        /// Han characters in it.
-        public var han: Int
+        private var start, end: UInt32
+        /// Its pieces of source text: `pieces[pieceStart..<pieceEnd]` (the line contents it was read from).
+        private var pieceStart, pieceEnd: UInt32
+        private var normCount, hanCount, articleIndex: UInt32
+        /// Where its normalised text starts in `keptText` (when the document is small enough to keep it).
+        var textStart: UInt32 = 0
+        /// Whether it is title-like or a quotation (bits 0 and 1).
+        private var flags: UInt8 = 0
+        /// `contentKey`: worked out from the normalised text while it is read.
+        var key: UInt64
         /// FNV-1a 64 of each run of digits, in order.
         var numbers: [UInt64]
+        init(range: Range<Int>, pieces: Range<Int>, length: Int, han: Int, numbers: [UInt64], article: Int, key: UInt64) {
+            start = UInt32(range.lowerBound); end = UInt32(range.upperBound)
+            pieceStart = UInt32(pieces.lowerBound); pieceEnd = UInt32(pieces.upperBound)
+            normCount = UInt32(length); hanCount = UInt32(han); articleIndex = UInt32(article)
+            self.key = key; self.numbers = numbers
+        }
+        public var range: Range<Int> { Int(start)..<Int(end) }
+        var pieces: Range<Int> { Int(pieceStart)..<Int(pieceEnd) }
+        /// The number of its normalised characters.
+        var length: Int { Int(normCount) }
+        /// Han characters in it.
+        public var han: Int { Int(hanCount) }
         /// Which article of the file it belongs to (a headline starts a new one).
-        var article: Int
+        var article: Int { Int(articleIndex) }
         /// The first paragraph of its article, not ending a sentence or at most 40 characters: a title.
-        var titleLike = false
+        var titleLike: Bool {
+            get { flags & 1 != 0 }
+            set { flags = newValue ? flags | 1 : flags & ~1 }
+        }
         /// Starts with `>` or `:`, the marks of a quoted earlier message.
-        var isQuote = false
+        var isQuote: Bool {
+            get { flags & 2 != 0 }
+            set { flags = newValue ? flags | 2 : flags & ~2 }
+        }
     }
 
-    /// Held as 32-bit numbers (24 bytes, not 48: a 24.8 MB page has 187k sentences).
+    /// Held as 32-bit numbers and its key (24 bytes: a 24.8 MB page has 187k sentences). Its normalised text is
+    /// read again from its paragraph's pieces, cut to its range, when asked (`sameSentenceText`).
     struct Sentence {
-        private var start, end, normStart, normEnd, hanCount, paragraphIndex: UInt32
-        init(range: Range<Int>, norm: Range<Int>, han: Int, paragraph: Int) {
+        private var start, end, hanCount, paragraphIndex: UInt32
+        /// `sentenceHash`, worked out while the text is read.
+        var key: UInt64
+        init(range: Range<Int>, han: Int, paragraph: Int, key: UInt64) {
             start = UInt32(range.lowerBound); end = UInt32(range.upperBound)
-            normStart = UInt32(norm.lowerBound); normEnd = UInt32(norm.upperBound)
             hanCount = UInt32(han); paragraphIndex = UInt32(paragraph)
+            self.key = key
         }
         var range: Range<Int> { Int(start)..<Int(end) }
-        var norm: Range<Int> { Int(normStart)..<Int(normEnd) }
         var han: Int { Int(hanCount) }
         var paragraph: Int { Int(paragraphIndex) }
     }
 
+    /// A stretch of source text a paragraph was read from (a line's content).
+    struct Piece {
+        var start, end: UInt32
+        var range: Range<Int> { Int(start)..<Int(end) }
+    }
+
     public private(set) var paragraphs: [Paragraph] = []
     private(set) var sentences: [Sentence] = []
-    /// The normalised characters of all paragraphs, one after the other.
-    private(set) var text: [UInt32] = []
+    private(set) var pieces: [Piece] = []
+    /// The document's bytes (shared with its source text, not copied): the normalised text of a unit is read
+    /// again from them when asked, so the units of a 25 MB page hold no copy of its text.
+    private var bytes: [UInt8] = []
+    /// The normalised characters of the paragraph being read (extraction), reused from paragraph to paragraph.
+    private var extractText: [UInt32] = []
+    /// The normalised text of all paragraphs, one after the other, kept for a document of less than
+    /// `keepTextBelow` bytes (a draft of a batch: reading it again would cost more than it saves); nil for a
+    /// larger one, whose units read it again from the source when asked.
+    private var keptText: [UInt32]?
+    /// Documents below this size keep their normalised text (at most about 1.4 MB of it).
+    static let keepTextBelow = 1 << 20
+    /// The sentences of the paragraph being read: source range, normalised range in `extractText`, Han count.
+    private var pending: [(range: Range<Int>, norm: Range<Int>, han: Int)] = []
     private var shingleCache: [[UInt64]?] = []
     private var exactHashes: [UInt64?] = []
     /// The last `sharedShingles` answer: the near and contained rules ask for the same candidates.
@@ -64,7 +109,8 @@ public final class DuplicateUnits: @unchecked Sendable {
 
     // MARK: extraction
 
-    public static func extract(_ doc: Document, scope: Scope, cache: CheckCache? = nil) -> DuplicateUnits {
+    /// `keepText`: whether the units keep the normalised text (nil: below `keepTextBelow` bytes; tests force both).
+    public static func extract(_ doc: Document, scope: Scope, cache: CheckCache? = nil, keepText: Bool? = nil) -> DuplicateUnits {
         let u = DuplicateUnits()
         let src = doc.source
         let blocks = doc.blocks
@@ -86,9 +132,8 @@ public final class DuplicateUnits: @unchecked Sendable {
             BrokenLineCheck.standard.run(ctx, into: &fs)
             for line in DuplicateUnits.joinedLines(fs, src) { joinedAfter[line] = true }
         }
-        // Room for the normalised text of a Chinese page (a scalar for three bytes) at once: no reallocation and
-        // copy of a growing array on a large file (the pages are only touched as the text is written).
-        u.text.reserveCapacity(src.bytes.count / 3 + 4096)
+        u.bytes = src.bytes
+        if keepText ?? (src.bytes.count < keepTextBelow) { u.keptText = []; u.keptText!.reserveCapacity(src.bytes.count / 3 + 64) }
         var article = 0
         var group: [Range<Int>] = []
         func flush() { if !group.isEmpty { u.add(group, src, article: article); group.removeAll(keepingCapacity: true) } }
@@ -107,6 +152,8 @@ public final class DuplicateUnits: @unchecked Sendable {
             }
         }
         flush()
+        u.extractText = []
+        u.pending = []
         u.shingleCache = [[UInt64]?](repeating: nil, count: u.paragraphs.count)
         u.exactHashes = [UInt64?](repeating: nil, count: u.paragraphs.count)
         u.distinctCounts = [Int32](repeating: -1, count: u.paragraphs.count)
@@ -161,14 +208,16 @@ public final class DuplicateUnits: @unchecked Sendable {
     static let fnvBasis: UInt64 = 0xcbf2_9ce4_8422_2325
 
     private func add(_ lines: [Range<Int>], _ src: SourceText, article: Int) {
-        // The text and sentences are moved into locals while they grow (no exclusivity check or uniqueness test of
-        // a class property per character).
+        // The paragraph's normalised text and sentences are read into reused arrays, moved into locals meanwhile
+        // (no exclusivity check or uniqueness test of a class property per character). The text is not kept: its
+        // keys are worked out here, and `withText` reads it again from the pieces.
         var text: [UInt32] = []
-        swap(&text, &self.text)
-        var sentences: [Sentence] = []
-        swap(&sentences, &self.sentences)
-        defer { swap(&text, &self.text); swap(&sentences, &self.sentences) }
-        let normStart = text.count
+        swap(&text, &self.extractText)
+        var sentences = self.pending
+        self.pending = []
+        defer { swap(&text, &self.extractText); sentences.removeAll(keepingCapacity: true); self.pending = sentences }
+        text.removeAll(keepingCapacity: true)
+        let normStart = 0
         var han = 0
         var numbers: [UInt64] = []
         var digitHash: UInt64 = 0, inDigits = false
@@ -184,7 +233,7 @@ public final class DuplicateUnits: @unchecked Sendable {
         var w = normStart
         func endSentence(_ end: Int) {
             if sStart >= 0, w > sNorm {
-                sentences.append(Sentence(range: sStart..<end, norm: sNorm..<w, han: sHan, paragraph: paragraph))
+                sentences.append((sStart..<end, sNorm..<w, sHan))
             }
             sStart = -1; sNorm = w; sHan = 0
         }
@@ -245,16 +294,27 @@ public final class DuplicateUnits: @unchecked Sendable {
         text.removeLast(text.count - w)
         if inDigits { numbers.append(digitHash) }
         endSentence(lastEnd)
-        guard first >= 0 else { text.removeSubrange(normStart...); return }
-        var par = Paragraph(range: first..<lastEnd, norm: normStart..<text.count, han: han,
-                            numbers: numbers, article: article)
+        guard first >= 0 else { return }
+        let pieceStart = pieces.count
+        for r in lines { pieces.append(Piece(start: UInt32(r.lowerBound), end: UInt32(r.upperBound))) }
+        var par = text.withUnsafeBufferPointer { t in
+            for s in sentences {
+                self.sentences.append(Sentence(range: s.range, han: s.han, paragraph: paragraph, key: DuplicateUnits.key(t, s.norm)))
+            }
+            return Paragraph(range: first..<lastEnd, pieces: pieceStart..<pieces.count, length: text.count, han: han,
+                             numbers: numbers, article: article, key: DuplicateUnits.key(t, 0..<text.count))
+        }
+        if keptText != nil {
+            par.textStart = UInt32(keptText!.count)
+            keptText!.append(contentsOf: text)
+        }
         if paragraphs.last?.article != article {
             let lastScalar = src.bytes.withUnsafeBufferPointer { p -> UInt32 in
                 var k = lastEnd - 1
                 while k > first && p[k] & 0xC0 == 0x80 { k -= 1 }
                 return decodeScalar(p, k).0
             }
-            par.titleLike = !ArticleStructure.isEnding(lastScalar) || text.count - normStart <= 40
+            par.titleLike = !ArticleStructure.isEnding(lastScalar) || text.count <= 40
         }
         // A quotation of an earlier message (`> …`, `: …` in forums and mail) repeats it on purpose.
         par.isQuote = src.bytes[first] == 0x3E || src.bytes[first] == 0x3A
@@ -263,38 +323,155 @@ public final class DuplicateUnits: @unchecked Sendable {
 
     // MARK: comparison
 
-    /// The normalised text of a paragraph.
-    func normalized(_ p: Int) -> ArraySlice<UInt32> { text[paragraphs[p].norm] }
+    /// The normalised text of a paragraph (a new array: for the rare callers; the hot paths use `withText`).
+    func normalized(_ p: Int) -> ArraySlice<UInt32> { withText(p) { Array($0)[...] } }
+
+    /// Appends the normalised characters of `bytes[r]` to `out` from `n` on (room made by the caller: a scalar per
+    /// byte at most) and returns the new count; stops once `limit` are written. The same characters extraction
+    /// reads (`add`): unified ideographs as they are, the common punctuation dropped, the rest by `normalize`.
+    @inline(__always)
+    private static func normalize(_ p: UnsafeBufferPointer<UInt8>, _ r: Range<Int>, into out: UnsafeMutablePointer<UInt32>,
+                                  at n: Int, limit: Int) -> Int {
+        var w = n
+        var i = r.lowerBound
+        let end = r.upperBound
+        while i < end && w < limit {
+            let b0 = p[i]
+            if b0 >= 0xE4 && b0 <= 0xE9 {
+                let v = (UInt32(b0 & 0x0F) << 12) | (UInt32(p[i + 1] & 0x3F) << 6) | UInt32(p[i + 2] & 0x3F)
+                if v >= 0x4E00 {
+                    // The whole run of unified ideographs in a tight loop (most of the text).
+                    out[w] = v; w += 1; i += 3
+                    // At most `limit - w` more characters: three bytes each.
+                    let stop = limit - w >= end - i ? end : i + 3 * (limit - w)
+                    while i < stop {
+                        let c0 = p[i]
+                        guard c0 >= 0xE4 && c0 <= 0xE9 else { break }
+                        let x = (UInt32(c0 & 0x0F) << 12) | (UInt32(p[i + 1] & 0x3F) << 6) | UInt32(p[i + 2] & 0x3F)
+                        guard x >= 0x4E00 else { break }
+                        out[w] = x; w += 1; i += 3
+                    }
+                    continue
+                }
+            }
+            let (v, len): (UInt32, Int) = b0 < 0x80 ? (UInt32(b0), 1) : decodeScalar(p, i)
+            i += len
+            if v < 0x80 {
+                // ASCII: letters (lower-cased) and digits kept.
+                if v >= 0x61 && v <= 0x7A || v >= 0x30 && v <= 0x39 { out[w] = v; w += 1 }
+                else if v >= 0x41 && v <= 0x5A { out[w] = v + 0x20; w += 1 }
+                continue
+            }
+            if !isCommonPunctuation(v), let c = normalize(v) { out[w] = c; w += 1 }
+        }
+        return w
+    }
+
+    /// Reads paragraph `p`'s normalised text (cut to the source range `clip`, and to its first `limit`
+    /// characters) into `buf`, which holds it in its first elements; returns their count.
+    private func load(_ p: Int, clip: Range<Int>? = nil, limit: Int = Int.max, into buf: inout [UInt32]) -> Int {
+        let ps = paragraphs[p].pieces
+        var room = 0
+        for k in ps { room += pieces[k].range.count }
+        if buf.count < room { buf = [UInt32](repeating: 0, count: max(room, 2 * buf.count)) }
+        return bytes.withUnsafeBufferPointer { b in
+            buf.withUnsafeMutableBufferPointer { o in
+                var n = 0
+                for k in ps {
+                    var r = pieces[k].range
+                    if let clip {
+                        let lo = max(r.lowerBound, clip.lowerBound), hi = min(r.upperBound, clip.upperBound)
+                        if lo >= hi { continue }
+                        r = lo..<hi
+                    }
+                    n = DuplicateUnits.normalize(b, r, into: o.baseAddress!, at: n, limit: limit)
+                    if n >= limit { break }
+                }
+                return n
+            }
+        }
+    }
+
+    /// Scratch for `withText`, holding paragraph `loaded` (-1: none), and a second one for comparisons.
+    private var scratch: [UInt32] = [], scratchCount = 0, loaded = -1
+    private var scratch2: [UInt32] = []
+
+    /// Calls `body` with paragraph `p`'s normalised text, read again from the source (the last one read is kept:
+    /// the batch asks for a paragraph's hash and then its fingerprint).
+    func withText<R>(_ p: Int, _ body: (UnsafeBufferPointer<UInt32>) -> R) -> R {
+        if let kept = keptText {
+            let start = Int(paragraphs[p].textStart), n = paragraphs[p].length
+            return kept.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<(start + n)])) }
+        }
+        if loaded != p {
+            loaded = -1
+            scratchCount = load(p, into: &scratch)
+            loaded = p
+        }
+        let n = scratchCount
+        return scratch.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[..<n])) }
+    }
+
+    /// The first `count` normalised characters of paragraph `p` (all when it has fewer): enough to test the
+    /// boilerplate prefixes.
+    func normalizedPrefix(_ p: Int, _ count: Int) -> ArraySlice<UInt32> {
+        if let kept = keptText {
+            let start = Int(paragraphs[p].textStart)
+            return kept[start..<(start + min(count, paragraphs[p].length))]
+        }
+        if loaded == p { return scratch[..<min(count, scratchCount)] }
+        let n = load(p, limit: count, into: &scratch2)
+        return scratch2[..<n]
+    }
+
+    /// Whether paragraphs `p` and `q` have the same normalised text.
+    func sameText(_ p: Int, _ q: Int) -> Bool {
+        guard paragraphs[p].length == paragraphs[q].length else { return false }
+        if let kept = keptText {
+            let a = Int(paragraphs[p].textStart), b = Int(paragraphs[q].textStart), n = paragraphs[p].length
+            return kept[a..<(a + n)].elementsEqual(kept[b..<(b + n)])
+        }
+        let n = load(q, into: &scratch2)
+        return withText(p) { t in scratch2.withUnsafeBufferPointer { u in t.elementsEqual(UnsafeBufferPointer(rebasing: u[..<n])) } }
+    }
+
+    /// Whether sentences `s` and `t` have the same normalised text.
+    func sameSentenceText(_ s: Int, _ t: Int) -> Bool {
+        let a = sentences[s], b = sentences[t]
+        loaded = -1
+        let n = load(a.paragraph, clip: a.range, into: &scratch)
+        let m = load(b.paragraph, clip: b.range, into: &scratch2)
+        return n == m && scratch[..<n].elementsEqual(scratch2[..<m])
+    }
 
     /// FNV-1a 64 of paragraph `p`'s normalised text as UTF-8 (`Fingerprint.exact`): worked out when the batch or
     /// the archive asks, not during extraction (the lint finds exact copies with `contentKey`).
     public func exactHash(_ p: Int) -> UInt64 {
         if let h = exactHashes[p] { return h }
         var h = DuplicateUnits.fnvBasis
-        text.withUnsafeBufferPointer { t in for i in paragraphs[p].norm { DuplicateUnits.fnv(&h, t[i]) } }
+        withText(p) { t in for c in t { DuplicateUnits.fnv(&h, c) } }
         exactHashes[p] = h
         return h
     }
 
     /// A 64-bit key of paragraph `p`'s normalised text, for grouping exact copies within one lint (never stored):
     /// a polynomial over the scalars (one multiply a character, not FNV's one per byte) seeded with the length and
-    /// finished by `mix64`; the same in every process. Equal keys are compared character by character.
-    func contentKey(_ p: Int) -> UInt64 { key(paragraphs[p].norm) }
+    /// finished by `mix64`; the same in every process. Equal keys are compared character by character. Worked
+    /// out during extraction.
+    func contentKey(_ p: Int) -> UInt64 { paragraphs[p].key }
 
-    /// The in-run key of a stretch of the normalised text (paragraph or sentence): a polynomial over the scalars
+    /// The in-run key of a stretch of normalised text (paragraph or sentence): a polynomial over the scalars
     /// seeded with the length, finished by `mix64`.
-    private func key(_ r: Range<Int>) -> UInt64 {
-        text.withUnsafeBufferPointer { t in
-            var h = UInt64(r.count)
-            for i in r { h = h &* 0x0000_0100_0000_01B3 &+ UInt64(t[i]) }
-            return Fingerprint.mix64(h)
-        }
+    private static func key(_ t: UnsafeBufferPointer<UInt32>, _ r: Range<Int>) -> UInt64 {
+        var h = UInt64(r.count)
+        for i in r { h = h &* 0x0000_0100_0000_01B3 &+ UInt64(t[i]) }
+        return Fingerprint.mix64(h)
     }
 
     /// The sorted, distinct shingle hashes of a paragraph (see `Fingerprint` for the hash).
     func shingles(_ p: Int) -> [UInt64] {
         if let s = shingleCache[p] { return s }
-        let s = DuplicateUnits.shingles(text[paragraphs[p].norm])
+        let s = withText(p) { DuplicateUnits.shingles(Array($0)[...]) }
         shingleCache[p] = s
         return s
     }
@@ -362,12 +539,11 @@ public final class DuplicateUnits: @unchecked Sendable {
         return true
     }
 
-    func sentenceText(_ s: Int) -> ArraySlice<UInt32> { text[sentences[s].norm] }
 
     /// A 64-bit key of a sentence's normalised text, worked out when the sentence rule asks (not for every unit).
     /// Only compared within one lint (never stored): a polynomial over the scalars, one multiply a character,
     /// finished by `mix64`; the same in every process.
-    func sentenceHash(_ s: Int) -> UInt64 { key(sentences[s].norm) }
+    func sentenceHash(_ s: Int) -> UInt64 { sentences[s].key }
 
     /// The number of distinct shingles of paragraph `p` (counted in a hash table: no sorted array is built).
     func shingleCount(_ p: Int) -> Int {
@@ -408,10 +584,10 @@ public final class DuplicateUnits: @unchecked Sendable {
     /// The shingle hashes of paragraph `p` in text order, repeats included (`shingles(p)` sorts and dedupes them).
     private func shingleHashes(_ p: Int, into out: inout [UInt64]) {
         out.removeAll(keepingCapacity: true)
-        let r = paragraphs[p].norm
         let k = DuplicateUnits.shingleSize
-        guard !r.isEmpty else { return }
-        text.withUnsafeBufferPointer { t in
+        guard paragraphs[p].length > 0 else { return }
+        withText(p) { t in
+            let r = 0..<t.count
             if r.count <= k { out.append(Fingerprint.shingleHash(t, r.lowerBound, r.count)); return }
             var top: UInt64 = 1
             for _ in 0..<(k - 1) { top = top &* 0x0000_0100_0000_01B3 }
@@ -444,12 +620,14 @@ public final class DuplicateUnits: @unchecked Sendable {
         var eligible = [Bool](repeating: false, count: paragraphs.count)
         var exactOf = [Int32](repeating: -1, count: paragraphs.count)
         var first = FirstIndex(capacity: paragraphs.count)
+        // The boilerplate is a prefix: no more of a paragraph's text is read than the longest one.
+        let longest = boilerplate.map(\.count).max() ?? 0
         for p in paragraphs.indices {
             let par = paragraphs[p]
-            guard par.han >= minHan, !par.titleLike, !par.isQuote, !isBoilerplate(normalized(p)) else { continue }
+            guard par.han >= minHan, !par.titleLike, !par.isQuote, !isBoilerplate(normalizedPrefix(p, longest)) else { continue }
             eligible[p] = true
             let q = first.firstOr(insert: p, for: contentKey(p))
-            if q >= 0 && normalized(q).elementsEqual(normalized(p)) { exactOf[p] = Int32(q) }
+            if q >= 0 && sameText(q, p) { exactOf[p] = Int32(q) }
         }
         eligibleCache = (minHan, boilerplate, eligible, exactOf)
         return (eligible, exactOf)
@@ -469,29 +647,40 @@ public final class DuplicateUnits: @unchecked Sendable {
     /// whose shingles hold no sampled one at all (about 1% of 16-shingle paragraphs) cannot be found inside a long
     /// one. Shingles found in more than `maxRun` paragraphs are too common to count (a phrase every paragraph
     /// uses). Linear in the number of shingles; the sample makes the sort four times smaller than counting all.
-    func sharedShingles(_ candidates: [Int], maxRun: Int = 16, minShare: Double = 0.5) -> [(i: Int, j: Int, shared: Int)] {
+    /// `bucketed`: whether the keys go into 256 buckets (nil: when there are more than 2¹⁸ sampled keys, about
+    /// a 4 MB page; tests force both ways, which give the same pairs).
+    func sharedShingles(_ candidates: [Int], maxRun: Int = 16, minShare: Double = 0.5, bucketed: Bool? = nil) -> [(i: Int, j: Int, shared: Int)] {
         guard candidates.count >= 2, candidates.count < 1 << 16 else { return [] }
         if let c = sharedCache, c.maxRun == maxRun, c.minShare == minShare, c.candidates == candidates { return c.pairs }
         let k = DuplicateUnits.shingleSize
         let sampleMask: UInt64 = 0x3 << 16   // two bits of the hash part of a key
-        var keys: [UInt64] = []
         var total = 0
-        for p in candidates { total += max(1, paragraphs[p].norm.count - k + 1) }
-        keys.reserveCapacity(total / 3 + 64)
+        for p in candidates { total += max(1, paragraphs[p].length - k + 1) }
+        // The keys go into buckets by their top bits (256 of them for a large document: each is sorted on its own,
+        // with a buffer of its size, and let go once its pairs are counted, so the keys of a large page are held
+        // once, not twice, and sorted in the cache). A hash's keys are all in one bucket, in slot order, so the
+        // buckets in turn give the runs one sort of all keys gives.
+        let bucketShift: UInt64 = bucketed ?? (total / 4 > 1 << 18) ? 56 : 64
+        let bucketCount = bucketShift == 64 ? 1 : 256
+        let buckets = KeyBuckets(count: bucketCount, capacity: (total / 4) / bucketCount + total / (40 * bucketCount) + 64)
+        defer { buckets.free() }
+        @inline(__always) func put(_ key: UInt64) {
+            buckets.append(key, to: bucketShift == 64 ? 0 : Int(truncatingIfNeeded: key >> bucketShift))
+        }
         // P^(k-1), to take the leaving character out of the rolling sum.
         var top: UInt64 = 1
         for _ in 0..<(k - 1) { top = top &* 0x0000_0100_0000_01B3 }
         /// Whether a slot put in all its shingles (too few sampled ones).
         var full = [Bool](repeating: false, count: candidates.count)
-        text.withUnsafeBufferPointer { t in
-            for (slot, p) in candidates.enumerated() {
-                let r = paragraphs[p].norm
+        for (slot, p) in candidates.enumerated() {
+            withText(p) { t in
+                let r = 0..<t.count
                 let s = UInt64(slot)
                 if r.count <= k {
                     // One shingle: fewer than four sampled, so it goes in whatever its class.
-                    keys.append(Fingerprint.shingleHash(t, r.lowerBound, r.count) & ~0xFFFF | s)
+                    put(Fingerprint.shingleHash(t, r.lowerBound, r.count) & ~0xFFFF | s)
                     full[slot] = true
-                    continue
+                    return
                 }
                 // The sampled shingles first; when fewer than four, a second pass puts in the others.
                 var sampled = 0
@@ -499,12 +688,12 @@ public final class DuplicateUnits: @unchecked Sendable {
                     var h: UInt64 = 0
                     for i in r.lowerBound..<(r.lowerBound + k) { h = h &* 0x0000_0100_0000_01B3 &+ UInt64(t[i]) }
                     var key = Fingerprint.mix64(h) & ~0xFFFF
-                    if (key & sampleMask == 0) == (pass == 0) { keys.append(key | s); sampled += 1 }
+                    if (key & sampleMask == 0) == (pass == 0) { put(key | s); sampled += 1 }
                     var i = r.lowerBound + k
                     while i < r.upperBound {
                         h = (h &- UInt64(t[i - k]) &* top) &* 0x0000_0100_0000_01B3 &+ UInt64(t[i])
                         key = Fingerprint.mix64(h) & ~0xFFFF
-                        if (key & sampleMask == 0) == (pass == 0) { keys.append(key | s); sampled += 1 }
+                        if (key & sampleMask == 0) == (pass == 0) { put(key | s); sampled += 1 }
                         i += 1
                     }
                     if pass == 0 && sampled >= 4 { break }
@@ -512,49 +701,51 @@ public final class DuplicateUnits: @unchecked Sendable {
                 }
             }
         }
-        // The keys were put in by slot, in order: sorting by the hash part alone leaves each hash's slots in order.
-        RadixSort.sort(&keys, fromDigit: 1)
         // Distinct keys per slot (of the sampled class only, and all), and pair counts: a pair key holds
         // (j, i) and whether the shingle is of the sampled class.
         var sampledCount = [Int32](repeating: 0, count: candidates.count)
         var allCount = [Int32](repeating: 0, count: candidates.count)
         var pairKeys: [UInt64] = []
-        keys.withUnsafeBufferPointer { kp in
-            sampledCount.withUnsafeMutableBufferPointer { sc in
-            allCount.withUnsafeMutableBufferPointer { ac in
-            var r = 0
-            while r < kp.count {
-                let hashTop = kp[r] & ~0xFFFF
-                let isSampled = hashTop & sampleMask == 0
-                // The run of this hash: its slots in order, a slot repeated when a paragraph has the shingle twice.
-                var e = r + 1, distinct = 1
-                var s = Int(kp[r] & 0xFFFF)
-                ac[s] += 1
-                if isSampled { sc[s] += 1 }
-                while e < kp.count && kp[e] & ~0xFFFF == hashTop {
-                    let t = Int(kp[e] & 0xFFFF)
-                    if t != s {
-                        s = t; distinct += 1; ac[t] += 1
-                        if isSampled { sc[t] += 1 }
+        for bucket in 0..<bucketCount {
+            var keys = buckets.take(bucket)
+            // The keys were put in by slot, in order: sorting by the hash part alone leaves each hash's slots in order.
+            RadixSort.sort(&keys, fromDigit: 1)
+            keys.withUnsafeBufferPointer { kp in
+                sampledCount.withUnsafeMutableBufferPointer { sc in
+                allCount.withUnsafeMutableBufferPointer { ac in
+                var r = 0
+                while r < kp.count {
+                    let hashTop = kp[r] & ~0xFFFF
+                    let isSampled = hashTop & sampleMask == 0
+                    // The run of this hash: its slots in order, a slot repeated when a paragraph has the shingle twice.
+                    var e = r + 1, distinct = 1
+                    var s = Int(kp[r] & 0xFFFF)
+                    ac[s] += 1
+                    if isSampled { sc[s] += 1 }
+                    while e < kp.count && kp[e] & ~0xFFFF == hashTop {
+                        let t = Int(kp[e] & 0xFFFF)
+                        if t != s {
+                            s = t; distinct += 1; ac[t] += 1
+                            if isSampled { sc[t] += 1 }
+                        }
+                        e += 1
                     }
-                    e += 1
-                }
-                if distinct >= 2 && distinct <= maxRun {
-                    let flag: UInt64 = isSampled ? 1 : 0
-                    // Each distinct slot (the first of its repeats) with each later one.
-                    for x in r..<e where x == r || kp[x] & 0xFFFF != kp[x - 1] & 0xFFFF {
-                        let sx = (kp[x] & 0xFFFF) << 1 | flag
-                        for y in (x + 1)..<e where kp[y] & 0xFFFF != kp[y - 1] & 0xFFFF {
-                            pairKeys.append((kp[y] & 0xFFFF) << 17 | sx)
+                    if distinct >= 2 && distinct <= maxRun {
+                        let flag: UInt64 = isSampled ? 1 : 0
+                        // Each distinct slot (the first of its repeats) with each later one.
+                        for x in r..<e where x == r || kp[x] & 0xFFFF != kp[x - 1] & 0xFFFF {
+                            let sx = (kp[x] & 0xFFFF) << 1 | flag
+                            for y in (x + 1)..<e where kp[y] & 0xFFFF != kp[y - 1] & 0xFFFF {
+                                pairKeys.append((kp[y] & 0xFFFF) << 17 | sx)
+                            }
                         }
                     }
+                    r = e
                 }
-                r = e
-            }
-            }
+                }
+                }
             }
         }
-        keys = []
         // Sorted, a pair's keys are together (the class is the lowest bit) and pairs come ordered by j then i.
         RadixSort.sort(&pairKeys)
         var pairs: [(i: Int, j: Int, shared: Int)] = []
@@ -734,6 +925,68 @@ public final class CheckCache: @unchecked Sendable {
             return u
         }
     }
-    /// The units worked out during the lint, if a duplicate rule ran.
+    /// The units worked out during the lint, if a duplicate rule ran (and `keepsUnits` kept them).
     func anyUnits(scope: Scope) -> DuplicateUnits? { lock.withLock { units[scope.rawValue] } }
+    /// Whether the units outlive the lint's checks (the run's cross-file pass fingerprints them); otherwise they are
+    /// let go as soon as every check has run, before the findings become diagnostics (a large page's peak memory).
+    public var keepsUnits: Bool {
+        get { lock.withLock { _keepsUnits } }
+        set { lock.withLock { _keepsUnits = newValue } }
+    }
+    private var _keepsUnits = false
+    /// Every check of the lint has run (`Linter.lint`): the units go unless `keepsUnits`.
+    func checksDone() {
+        lock.withLock { if !_keepsUnits { units.removeAll() } }
+    }
+}
+
+/// Growable buckets of 64-bit keys in memory of their own (an append is a store and a count through raw pointers:
+/// no array uniqueness, capacity or exclusivity checks); `take` hands a bucket over as an array and lets its memory go.
+final class KeyBuckets {
+    private let n: Int
+    private let start: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>
+    private let count: UnsafeMutablePointer<Int>
+    private let capacity: UnsafeMutablePointer<Int>
+
+    init(count n: Int, capacity: Int) {
+        self.n = n
+        start = .allocate(capacity: n); start.initialize(repeating: nil, count: n)
+        count = .allocate(capacity: n); count.initialize(repeating: 0, count: n)
+        self.capacity = .allocate(capacity: n); self.capacity.initialize(repeating: max(16, capacity), count: n)
+    }
+
+    deinit {
+        free()
+        start.deallocate(); count.deallocate(); capacity.deallocate()
+    }
+
+    @inline(__always) func append(_ key: UInt64, to b: Int) {
+        let k = count[b]
+        guard k < capacity[b], let p = start[b] else { grow(b); start[b]![k] = key; count[b] = k + 1; return }
+        p[k] = key
+        count[b] = k + 1
+    }
+
+    private func grow(_ b: Int) {
+        let k = count[b]
+        let cap = start[b] == nil ? capacity[b] : 2 * capacity[b]
+        let p = UnsafeMutablePointer<UInt64>.allocate(capacity: cap)
+        if let old = start[b] { p.update(from: old, count: k); old.deallocate() }
+        start[b] = p
+        capacity[b] = cap
+    }
+
+    /// Bucket `b`'s keys in the order they were put in; the bucket is emptied.
+    func take(_ b: Int) -> [UInt64] {
+        guard let p = start[b] else { return [] }
+        let out = Array(UnsafeBufferPointer(start: p, count: count[b]))
+        p.deallocate()
+        start[b] = nil
+        count[b] = 0
+        return out
+    }
+
+    func free() {
+        for b in 0..<n { start[b]?.deallocate(); start[b] = nil; count[b] = 0 }
+    }
 }

@@ -254,6 +254,7 @@ public struct Linter: Sendable {
     /// cross-file pass fingerprints).
     public func lint(_ doc: Document, cache: CheckCache) -> [Diagnostic] {
         var lists = collect(doc, lines: nil, local: true, other: true, cache: cache)
+        cache.checksDone()   // the duplicate rules' units go before the findings become diagnostics (unless kept)
         guard doc.directives.isEmpty else {
             // Disabled findings first: a finding switched off in a region supersedes nothing there.
             var diagnostics = Suppression.apply(doc: doc, diagnostics: lists.joined().map(diagnostic), unusedSeverity: unusedDisable, knownIDs: knownIDs)

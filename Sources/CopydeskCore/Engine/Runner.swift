@@ -458,6 +458,7 @@ public final class Runner: @unchecked Sendable {
                 let refusal = write ? AtomicWriter.refusal(path: path) : nil
                 let unwritable = refusal != nil ? bytes : nil
                 let cache = CheckCache()
+                cache.keepsUnits = batch != nil   // the cross-file pass fingerprints the lint's units
                 // A file that may be written is written as soon as its fixed text is known, while the rules without
                 // a fix read that text for the report (on a 25 MB page: a tenth of a second of the system's time
                 // copying into new file pages, and the flushes, beside the last checks instead of after them).
