@@ -121,6 +121,8 @@ enum LintCommand {
                     _ = try runner.linter(for: lookup)
                     let bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
                     let cache = CheckCache()
+                    // With other files, the batch's cross-file pass fingerprints the lint's units: kept, not re-extracted.
+                    cache.keepsUnits = paths.count > 1
                     let (report, fixed) = runner.process(bytes: bytes, displayPath: name, lookupPath: lookup, cache: cache)
                     stdinReport = report
                     runner.holdStandardInput(report, lookup: lookup, cache: cache)   // duplicates across the batch
