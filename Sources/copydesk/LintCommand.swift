@@ -210,7 +210,7 @@ enum LintCommand {
                     if interactive && textPath == nil { stdoutSink.flush() }
                 }
                 streams(report)
-                report.rendered = []
+                RenderedBuffers.shared.give(&report.rendered)   // their memory serves the next files' reports
                 if laterDocuments.isEmpty && (streaming || textOutput == nil) {
                     report.tallyAndDrop()
                 } else if mode != .diff && !keepText {

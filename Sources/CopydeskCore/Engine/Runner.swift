@@ -371,7 +371,7 @@ public final class Runner: @unchecked Sendable {
             return (FileReport(path: displayPath, inputError: error), nil)
         }
         let linter: Linter
-        do { linter = try self.linter(for: lookupPath).1 } catch {
+        do { linter = try resolved(for: lookupPath).linter } catch {   // not `linter(for:)`: no copy of the rule set per file
             return (FileReport(path: displayPath, source: nil, diagnostics: [], error: "\(error)"), nil)
         }
         let checkCache = cache ?? CheckCache()

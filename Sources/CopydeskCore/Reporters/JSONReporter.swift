@@ -96,12 +96,17 @@ public final class JSONStreamWriter {
         guard !f.diagnostics.isEmpty, f.diagnostics.count < 8192, let src = f.locator else { return nil }
         var path: [UInt8] = []
         JSONBytes.string(&path, f.path)
-        var out: [UInt8] = []
-        out.reserveCapacity(f.diagnostics.count * 500)
+        var out = RenderedBuffers.shared.take(minimumCapacity: f.diagnostics.count * 500)
         var heads = HeadCache()
-        for (i, d) in f.diagnostics.enumerated() {
-            if i > 0 { out.append(0x2C); out.append(0x0A) }
-            append(&out, d, src, path: path, file: f.path, heads: &heads)
+        var w = ByteWriter(capacity: 4096)
+        defer { w.free() }
+        f.diagnostics.withUnsafeBufferPointer { ds in
+            for i in ds.indices {
+                w.clear()
+                if i > 0 { w.put(0x2C); w.put(0x0A) }
+                append(&w, ds.baseAddress! + i, src, path: path, file: f.path, heads: &heads)
+                out.append(contentsOf: w.buffer)
+            }
         }
         return out
     }
@@ -134,62 +139,81 @@ public final class JSONStreamWriter {
             let firstOverall = first
             BlockBuffers.renderPipelined(count: diagnostics.count, block: block, workers: workers, render: { k, items, part in
                 var heads = HeadCache()
-                for i in items {
-                    if !(firstOverall && i == 0) { part.append(0x2C); part.append(0x0A) }
-                    Self.append(&part, diagnostics[i], locators[k], path: path, file: f.path, heads: &heads)
+                var w = ByteWriter(capacity: 4096)
+                defer { w.free() }
+                diagnostics.withUnsafeBufferPointer { ds in
+                    for i in items {
+                        w.clear()
+                        if !(firstOverall && i == 0) { w.put(0x2C); w.put(0x0A) }
+                        Self.append(&w, ds.baseAddress! + i, locators[k], path: path, file: f.path, heads: &heads)
+                        part.append(contentsOf: w.buffer)
+                    }
                 }
             }, write: { sink.write(bytes: $0) })
             first = false
             return
         }
         var heads = HeadCache()
-        for d in diagnostics {
-            sink.append { out in
-                if first { first = false } else { out.append(0x2C); out.append(0x0A) }
-                Self.append(&out, d, src, path: path, file: f.path, heads: &heads)
+        var w = ByteWriter(capacity: 4096)
+        defer { w.free() }
+        diagnostics.withUnsafeBufferPointer { ds in
+            for i in ds.indices {
+                w.clear()
+                if first { first = false } else { w.put(0x2C); w.put(0x0A) }
+                Self.append(&w, ds.baseAddress! + i, src, path: path, file: f.path, heads: &heads)
+                sink.write(bytes: w.buffer)
             }
         }
     }
 
-    /// One finding as a JSON object.
+    /// One finding as a JSON object, written through a pointer (`ByteWriter`); the diagnostic read in place.
     /// `heads`: the objects' first fields (file, rule, severity, message) kept from earlier findings of this file.
-    static func append(_ out: inout [UInt8], _ d: Diagnostic, _ src: Locator, path: [UInt8], file: String, heads: inout HeadCache) {
-        heads.append(&out, d) { out in
+    static func append(_ w: inout ByteWriter, _ d: UnsafePointer<Diagnostic>, _ src: Locator, path: [UInt8], file: String, heads: inout HeadCache) {
+        heads.put(&w, d) { out in
+            let d = d.pointee
             JSONBytes.ascii(&out, "{\"file\":"); out += path
             JSONBytes.ascii(&out, ",\"rule\":"); JSONBytes.string(&out, d.ruleID)
             JSONBytes.ascii(&out, ",\"severity\":\""); out += d.severity.rawValue.utf8; out.append(0x22)
             JSONBytes.ascii(&out, ",\"message\":"); JSONBytes.string(&out, d.message)
             JSONBytes.ascii(&out, ",\"start\":")
         }
-        position(&out, src.position(d.range.lowerBound))
-        JSONBytes.ascii(&out, ",\"end\":"); position(&out, src.position(d.range.upperBound))
-        if let fix = d.fix {
-            JSONBytes.ascii(&out, ",\"fix\":{\"safety\":\""); out += fix.safety.rawValue.utf8
-            JSONBytes.ascii(&out, "\",\"edits\":[")
+        func position(_ p: OutputPosition) {
+            w.put("{\"line\":"); w.putInt(p.line)
+            w.put(",\"column\":"); w.putInt(p.column)
+            w.put(",\"utf16Column\":"); w.putInt(p.utf16Column)
+            w.put(",\"byte\":"); w.putInt(p.offset)
+            w.put(0x7D)
+        }
+        position(src.position(d.pointee.range.lowerBound))
+        w.put(",\"end\":"); position(src.position(d.pointee.range.upperBound))
+        if let fix = d.pointee.fix {
+            w.put(",\"fix\":{\"safety\":\"")
+            switch fix.safety { case .safe: w.put("safe"); case .unsafe: w.put("unsafe"); case .none: w.put("none") }
+            w.put("\",\"edits\":[")
             var k = 0
             func edit(_ e: Edit) {
-                if k > 0 { out.append(0x2C) }
+                if k > 0 { w.put(0x2C) }
                 k += 1
-                JSONBytes.ascii(&out, "{\"start\":"); position(&out, src.position(e.range.lowerBound))
-                JSONBytes.ascii(&out, ",\"end\":"); position(&out, src.position(e.range.upperBound))
-                JSONBytes.ascii(&out, ",\"replacement\":"); JSONBytes.string(&out, e.replacement)
-                out.append(0x7D)
+                w.put("{\"start\":"); position(src.position(e.range.lowerBound))
+                w.put(",\"end\":"); position(src.position(e.range.upperBound))
+                w.put(",\"replacement\":"); w.putJSONString(e.replacement)
+                w.put(0x7D)
             }
             if fix.editCount == 1, let e = fix.firstEdit { edit(e) } else { for e in fix.edits { edit(e) } }
-            JSONBytes.ascii(&out, "]}")
+            w.put("]}")
         } else {
-            JSONBytes.ascii(&out, ",\"fix\":null")
+            w.put(",\"fix\":null")
         }
-        if !d.related.isEmpty {
-            let related = JSON.array(d.related.map { r in
+        if !d.pointee.related.isEmpty {
+            let related = JSON.array(d.pointee.related.map { r in
                 JSON.object([("file", JSON.string(r.file ?? file)),
                              ("start", JSONReporter.position(r.start ?? src.position(r.range.lowerBound))),
                              ("end", JSONReporter.position(r.end ?? src.position(r.range.upperBound))),
                              ("message", JSON.string(r.message))])
             })
-            JSONBytes.ascii(&out, ",\"related\":"); out += related.utf8
+            w.put(",\"related\":"); w.put(Array(related.utf8))
         }
-        out.append(0x7D)
+        w.put(0x7D)
     }
 
     /// The rest of the document: errors (unreadable files, then configuration errors), skipped files, summary.

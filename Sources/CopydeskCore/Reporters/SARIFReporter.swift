@@ -207,30 +207,50 @@ public final class SARIFStreamWriter {
         }
         let base = reporter.baseDirectory
         let uri = ReportPath.uri(ReportPath.display(f.path, base: base))
-        var artifact: [UInt8] = []
-        JSONBytes.ascii(&artifact, "{\"artifactLocation\":{\"uri\":"); JSONBytes.string(&artifact, uri); artifact.append(0x7D)
+        let file = FileBytes(uri: uri)
         var seen: [UInt64: Int] = [:]
-        var out: [UInt8] = []
-        out.reserveCapacity(f.diagnostics.count * 600)
+        var out = RenderedBuffers.shared.take(minimumCapacity: f.diagnostics.count * 600)
         let hashes = src.fingerprintValues(f.diagnostics, f.diagnostics.indices)
         var heads = HeadCache()
-        for (i, d) in f.diagnostics.enumerated() {
-            let hash = hashes[i]
-            let n = (seen[hash] ?? 0) + 1
-            seen[hash] = n
-            if i > 0 { out.append(0x2C); out.append(0x0A) }
-            Self.appendResult(&out, d, src, hash: hash, repeat: n, ruleIndex: indices[i], artifact: artifact, uri: uri, base: base, heads: &heads)
+        var w = ByteWriter(capacity: 4096)
+        defer { w.free() }
+        f.diagnostics.withUnsafeBufferPointer { ds in
+            for i in ds.indices {
+                let hash = hashes[i]
+                let n = (seen[hash] ?? 0) + 1
+                seen[hash] = n
+                w.clear()
+                if i > 0 { w.put(0x2C); w.put(0x0A) }
+                Self.appendResult(&w, ds.baseAddress! + i, src, hash: hash, repeat: n, ruleIndex: indices[i], file: file,
+                                  uri: uri, base: base, heads: &heads)
+                out.append(contentsOf: w.buffer)
+            }
         }
         return out
     }
 
-    private static func region(_ out: inout [UInt8], _ src: Locator, _ range: Range<Int>) {
+    /// What a file's results repeat, as bytes: its artifact location (`{"artifactLocation":{"uri":…}`, the
+    /// physical location left open) and its URI as a JSON string.
+    struct FileBytes {
+        let artifact: [UInt8]
+        let uri: [UInt8]
+        init(uri: String) {
+            var u: [UInt8] = []
+            JSONBytes.string(&u, uri)
+            self.uri = u
+            var a: [UInt8] = []
+            JSONBytes.ascii(&a, "{\"artifactLocation\":{\"uri\":"); a += u; a.append(0x7D)
+            artifact = a
+        }
+    }
+
+    private static func region(_ w: inout ByteWriter, _ src: Locator, _ range: Range<Int>) {
         let a = src.position(range.lowerBound), b = src.position(range.upperBound)
-        JSONBytes.ascii(&out, "{\"startLine\":"); JSONBytes.int(&out, a.line)
-        JSONBytes.ascii(&out, ",\"startColumn\":"); JSONBytes.int(&out, a.column)
-        JSONBytes.ascii(&out, ",\"endLine\":"); JSONBytes.int(&out, b.line)
-        JSONBytes.ascii(&out, ",\"endColumn\":"); JSONBytes.int(&out, b.column)
-        out.append(0x7D)
+        w.put("{\"startLine\":"); w.putInt(a.line)
+        w.put(",\"startColumn\":"); w.putInt(a.column)
+        w.put(",\"endLine\":"); w.putInt(b.line)
+        w.put(",\"endColumn\":"); w.putInt(b.column)
+        w.put(0x7D)
     }
 
     private static func text(_ out: inout [UInt8], _ s: String) {
@@ -275,8 +295,7 @@ public final class SARIFStreamWriter {
         }
         guard let src = f.locator, !f.diagnostics.isEmpty else { return }
         start()
-        var artifact: [UInt8] = []
-        JSONBytes.ascii(&artifact, "{\"artifactLocation\":{\"uri\":"); JSONBytes.string(&artifact, uri); artifact.append(0x7D)
+        let file = FileBytes(uri: uri)
         var seen: [UInt64: Int] = [:]
         let diagnostics = f.diagnostics
         let ruleIndex = self.ruleIndex, base = reporter.baseDirectory
@@ -294,12 +313,18 @@ public final class SARIFStreamWriter {
             }, render: { k, items, v, part in
                 var lastRule = "", lastIndex = 0
                 var heads = HeadCache()
-                for (j, i) in items.enumerated() {
-                    if !(firstOverall && i == 0) { part.append(0x2C); part.append(0x0A) }
-                    let d = diagnostics[i]
-                    if d.ruleID != lastRule { lastRule = d.ruleID; lastIndex = ruleIndex[d.ruleID]! }
-                    Self.appendResult(&part, d, locators[k], hash: v.hashes[j], repeat: v.repeats[j],
-                                      ruleIndex: lastIndex, artifact: artifact, uri: uri, base: base, heads: &heads)
+                var w = ByteWriter(capacity: 4096)
+                defer { w.free() }
+                diagnostics.withUnsafeBufferPointer { ds in
+                    for (j, i) in items.enumerated() {
+                        w.clear()
+                        if !(firstOverall && i == 0) { w.put(0x2C); w.put(0x0A) }
+                        let d = ds.baseAddress! + i
+                        if d.pointee.ruleID != lastRule { lastRule = d.pointee.ruleID; lastIndex = ruleIndex[d.pointee.ruleID]! }
+                        Self.appendResult(&w, d, locators[k], hash: v.hashes[j], repeat: v.repeats[j],
+                                          ruleIndex: lastIndex, file: file, uri: uri, base: base, heads: &heads)
+                        part.append(contentsOf: w.buffer)
+                    }
                 }
             }, write: { sink.write(bytes: $0) })
             first = false
@@ -307,52 +332,67 @@ public final class SARIFStreamWriter {
         }
         let hashes = src.fingerprintValues(diagnostics, diagnostics.indices)
         var heads = HeadCache()
-        for (i, d) in diagnostics.enumerated() {
-            let hash = hashes[i]
-            let n = (seen[hash] ?? 0) + 1
-            seen[hash] = n
-            sink.append { out in
-                if first { first = false } else { out.append(0x2C); out.append(0x0A) }
-                Self.appendResult(&out, d, src, hash: hash, repeat: n, ruleIndex: ruleIndex[d.ruleID]!, artifact: artifact, uri: uri, base: base, heads: &heads)
+        var w = ByteWriter(capacity: 4096)
+        defer { w.free() }
+        diagnostics.withUnsafeBufferPointer { ds in
+            for i in ds.indices {
+                let hash = hashes[i]
+                let n = (seen[hash] ?? 0) + 1
+                seen[hash] = n
+                let d = ds.baseAddress! + i
+                w.clear()
+                if first { first = false } else { w.put(0x2C); w.put(0x0A) }
+                Self.appendResult(&w, d, src, hash: hash, repeat: n, ruleIndex: ruleIndex[d.pointee.ruleID]!, file: file,
+                                  uri: uri, base: base, heads: &heads)
+                sink.write(bytes: w.buffer)
             }
         }
     }
 
-    /// One result object.
-    private static func appendResult(_ out: inout [UInt8], _ d: Diagnostic, _ src: Locator, hash: UInt64, repeat n: Int,
-                                     ruleIndex: Int, artifact: [UInt8], uri: String, base: String?, heads: inout HeadCache) {
+    /// One result object, written through a pointer (`ByteWriter`); the diagnostic read in place.
+    private static func appendResult(_ w: inout ByteWriter, _ d: UnsafePointer<Diagnostic>, _ src: Locator, hash: UInt64, repeat n: Int,
+                                     ruleIndex: Int, file: FileBytes, uri: String, base: String?, heads: inout HeadCache) {
         // Up to the region: the same for every finding of one rule, severity and message in the file.
-        heads.append(&out, d) { out in
+        heads.put(&w, d) { out in
+            let d = d.pointee
             JSONBytes.ascii(&out, "{\"ruleId\":"); JSONBytes.string(&out, d.ruleID)
             JSONBytes.ascii(&out, ",\"ruleIndex\":"); JSONBytes.int(&out, ruleIndex)
             JSONBytes.ascii(&out, ",\"level\":\""); out += SARIFReporter.level(d.severity).utf8; out.append(0x22)
             JSONBytes.ascii(&out, ",\"message\":"); text(&out, d.message)
-            JSONBytes.ascii(&out, ",\"locations\":[{\"physicalLocation\":"); out += artifact
+            JSONBytes.ascii(&out, ",\"locations\":[{\"physicalLocation\":"); out += file.artifact
             JSONBytes.ascii(&out, ",\"region\":")
         }
-        region(&out, src, d.range); JSONBytes.ascii(&out, "}}]")
-        JSONBytes.ascii(&out, ",\"partialFingerprints\":{\"primaryLocationLineHash\":\""); StableHash.appendHex(&out, hash)
-        out.append(0x3A); JSONBytes.int(&out, n); JSONBytes.ascii(&out, "\"}")
-        if !d.related.isEmpty {
-            let related = SARIFReporter.relatedLocations(d.related, src, uri: uri, base: base)
-            JSONBytes.ascii(&out, ",\"relatedLocations\":"); out += related.utf8
+        region(&w, src, d.pointee.range); w.put("}}]")
+        w.put(",\"partialFingerprints\":{\"primaryLocationLineHash\":\""); w.putHex16(hash)
+        w.put(0x3A); w.putInt(n); w.put("\"}")
+        if !d.pointee.related.isEmpty {
+            let related = SARIFReporter.relatedLocations(d.pointee.related, src, uri: uri, base: base)
+            w.put(",\"relatedLocations\":"); w.put(Array(related.utf8))
         }
-        if let fix = d.fix, fix.editCount > 0 {
-            JSONBytes.ascii(&out, ",\"fixes\":[{\"description\":{\"text\":"); fix.appendSummaryJSON(&out); out.append(0x7D)
-            JSONBytes.ascii(&out, ",\"artifactChanges\":[{\"artifactLocation\":{\"uri\":"); JSONBytes.string(&out, uri)
-            JSONBytes.ascii(&out, "},\"replacements\":[")
+        if let fix = d.pointee.fix, fix.editCount > 0 {
+            w.put(",\"fixes\":[{\"description\":{\"text\":")
+            if fix.editCount == 1, let e = fix.firstEdit, !e.replacement.isEmpty {
+                // `Fix.appendSummaryJSON`: 插入 “x” / 改为 “x”.
+                w.put(e.range.isEmpty ? "\"插入 “" : "\"改为 “"); w.putJSONStringBody(e.replacement); w.put("”\"")
+            } else {
+                w.putJSONString(fix.summary)
+            }
+            w.put(0x7D)
+            w.put(",\"artifactChanges\":[{\"artifactLocation\":{\"uri\":"); w.put(file.uri)
+            w.put("},\"replacements\":[")
             var k = 0
             func edit(_ e: Edit) {
-                if k > 0 { out.append(0x2C) }
+                if k > 0 { w.put(0x2C) }
                 k += 1
-                JSONBytes.ascii(&out, "{\"deletedRegion\":"); region(&out, src, e.range)
-                JSONBytes.ascii(&out, ",\"insertedContent\":"); text(&out, e.replacement); out.append(0x7D)
+                w.put("{\"deletedRegion\":"); region(&w, src, e.range)
+                w.put(",\"insertedContent\":{\"text\":"); w.putJSONString(e.replacement); w.put("}}")
             }
             if fix.editCount == 1, let e = fix.firstEdit { edit(e) } else { for e in fix.edits { edit(e) } }
-            JSONBytes.ascii(&out, "]}],\"properties\":{\"safety\":\""); out += fix.safety.rawValue.utf8
-            JSONBytes.ascii(&out, "\"}}]")
+            w.put("]}],\"properties\":{\"safety\":\"")
+            switch fix.safety { case .safe: w.put("safe"); case .unsafe: w.put("unsafe"); case .none: w.put("none") }
+            w.put("\"}}]")
         }
-        out.append(0x7D)
+        w.put(0x7D)
     }
 
     /// The head, once, before the first result.

@@ -47,7 +47,13 @@ public struct TextReporter: Reporter {
     /// The bytes `renderFile(_:writeBytes:)` hands over, as one array (a file's report rendered ahead in the worker
     /// that linted it: small files only, the caller decides).
     public func renderedBytes(_ f: FileReport) -> [UInt8] {
-        var all: [UInt8] = []
+        var all = RenderedBuffers.shared.take()
+        if f.error == nil, f.notice == nil, let src = f.source,
+           BlockBuffers.workers(forFindings: f.diagnostics.count, block: 2048) == nil {
+            // What `renderFile` writes, straight into the array (no second copy).
+            renderDiagnostics(f.diagnostics[...], src, Array(f.path.utf8), into: &all, flushes: false, write: { _ in })
+            return all
+        }
         renderFile(f, writeBytes: { all += $0 })
         return all
     }
@@ -474,6 +480,60 @@ struct ByteWriter {
     mutating func repeating(_ b: UInt8, _ n: Int) {
         guard n > 0 else { return }
         room(n); (base + count).initialize(repeating: b, count: n); count += n
+    }
+
+    /// 16 lowercase hex digits of `h` (as `StableHash.appendHex`).
+    mutating func putHex16(_ h: UInt64) {
+        room(16)
+        var shift: UInt64 = 60
+        for i in 0..<16 {
+            let d = UInt8(truncatingIfNeeded: (h >> shift) & 0xF)
+            base[count + i] = d < 10 ? 0x30 + d : 0x57 + d
+            shift &-= 4
+        }
+        count += 16
+    }
+
+    /// A JSON string literal, the bytes `JSONBytes.string` writes.
+    mutating func putJSONString(_ s: String) { put(0x22); putJSONStringBody(s); put(0x22) }
+
+    /// `JSONBytes.stringBody`: quote, backslash, `\n`, `\r`, `\t` escaped with a backslash, other controls and
+    /// U+2028/U+2029 as `\u` and four lowercase hex digits, every other byte as it is.
+    mutating func putJSONStringBody(_ s: String) {
+        var s = s
+        s.withUTF8 { p in
+            var i = 0, run = 0
+            let n = p.count
+            while i < n {
+                let b = p[i]
+                // Not a control, quote, backslash or the lead byte of U+2028/U+2029: as it is.
+                if b >= 0x20 && b != 0x22 && b != 0x5C && b != 0xE2 { i += 1; continue }
+                var e0: UInt8 = 0, e1: UInt8 = 0
+                var long = false
+                switch b {
+                case 0x22: e0 = 0x5C; e1 = 0x22
+                case 0x5C: e0 = 0x5C; e1 = 0x5C
+                case 0x0A: e0 = 0x5C; e1 = 0x6E
+                case 0x0D: e0 = 0x5C; e1 = 0x72
+                case 0x09: e0 = 0x5C; e1 = 0x74
+                case 0xE2 where i + 2 < n && p[i + 1] == 0x80 && (p[i + 2] == 0xA8 || p[i + 2] == 0xA9): long = true
+                default: if b < 0x20 { long = true }
+                }
+                if e0 == 0 && !long { i += 1; continue }
+                if run < i { put(UnsafeBufferPointer(rebasing: p[run..<i])) }
+                if e0 != 0 { put(e0); put(e1); i += 1 } else {
+                    let v: Int
+                    if b == 0xE2 { v = p[i + 2] == 0xA8 ? 0x2028 : 0x2029; i += 3 } else { v = Int(b); i += 1 }
+                    put(0x5C); put(0x75)
+                    for shift in stride(from: 12, through: 0, by: -4) {
+                        let d = UInt8(truncatingIfNeeded: (v >> shift) & 15)
+                        put(d < 10 ? 0x30 + d : 0x57 + d)
+                    }
+                }
+                run = i
+            }
+            if run < n { put(UnsafeBufferPointer(rebasing: p[run..<n])) }
+        }
     }
 
     /// Decimal digits of `v` (as `JSONBytes.int`).

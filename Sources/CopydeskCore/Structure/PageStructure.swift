@@ -411,21 +411,25 @@ public struct PageStructure: Sendable {
         func articleType(_ a: Article) -> String? {
             var firstLines: [Range<Int>] = a.headlines.filter { $0.block >= 0 }.map(\.range)
             if let f = a.body.first { firstLines.append(trimmedLine(blocks[f], 0)) }
+            // The words as scalars: compiled with the vocabulary (unless its lists were changed since).
+            let types = vocab.articleTypes
+            var words = vocab.articleTypeScalars
+            if words.count != types.count || zip(words, types).contains(where: { $0.count != $1.words.count }) {
+                words = types.map { $0.words.map { $0.unicodeScalars.map(\.value) } }
+            }
             // `【评论】` (or [ ］「」) within the first characters, or the word first on the line before `：`.
             for r in firstLines {
                 let s = ArticleStructure.trimmed(ArticleStructure.scalars(source, r.lowerBound..<min(r.upperBound, r.lowerBound + 60)))
-                for t in vocab.articleTypes {
-                    for w in t.words {
-                        let u = Array(w.unicodeScalars.map(\.value))
+                // The opening brackets of the line, found once (mostly none), not once per word.
+                let opens = s.indices.filter { k in let f = s[k]; return f == 0x3010 || f == 0x5B || f == 0xFF3B || f == 0x300C }
+                for (ti, t) in types.enumerated() {
+                    for u in words[ti] {
                         if s.starts(with: u), let next = s.dropFirst(u.count).first, next == 0xFF1A || next == 0x3A { return t.type }
-                        var k = s.startIndex
-                        while k < s.endIndex {
-                            let f = s[k]
-                            if f == 0x3010 || f == 0x5B || f == 0xFF3B || f == 0x300C, s[(k + 1)...].starts(with: u),
+                        for k in opens {
+                            if s[(k + 1)...].starts(with: u),
                                let close = s[(k + 1 + u.count)...].first, close == 0x3011 || close == 0x5D || close == 0xFF3D || close == 0x300D {
                                 return t.type
                             }
-                            k += 1
                         }
                     }
                 }

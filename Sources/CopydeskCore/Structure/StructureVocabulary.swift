@@ -124,6 +124,8 @@ public struct StructureVocabulary: Sendable, Equatable {
     private(set) var markerScalars: [UInt32] = []
     private(set) var datelinePrefixScalars: [[UInt32]] = []
     private(set) var closingScalars: [[UInt32]] = []
+    /// Each article type's words, as `articleTypes` lists them (read for every article's first lines).
+    private(set) var articleTypeScalars: [[[UInt32]]] = []
     /// The UTF-8 of the last character of every role (and 摄), as 24-bit values: a byline line holds one of them
     /// (the byte-level fast reject of `isByline`); nil when some role ends in a character that is not 3 bytes long.
     private(set) var bylineKeys: [UInt32]? = nil
@@ -137,6 +139,7 @@ public struct StructureVocabulary: Sendable, Equatable {
         markerScalars = markers.compactMap { $0.unicodeScalars.first?.value }
         datelinePrefixScalars = datelinePrefixes.map(sc)
         closingScalars = closingCredits.map(sc)
+        articleTypeScalars = articleTypes.map { $0.words.map(sc) }
         datelinePrefixesHaveXun = datelinePrefixes.allSatisfy { $0.contains("讯") }
         var keys: [UInt32] = []
         var ok = true
