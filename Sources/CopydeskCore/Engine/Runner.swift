@@ -557,22 +557,49 @@ final class UncheckedClosure<T>: @unchecked Sendable {
     init(_ body: @escaping (inout T) -> Void) { self.body = body }
 }
 
-/// Emits finished slots of a `ResultBox` in index order and clears them. A worker that finishes while another
-/// emits waits for it: that wait is what keeps finished reports from piling up when the output is slower than the
-/// lint (memory does not grow with the number of files).
+/// Emits finished slots of a `ResultBox` in index order and clears them, one thread at a time. A worker that
+/// finishes while another emits leaves its result to that one and goes on to its next file, unless more than
+/// `backlog` finished results wait: then it waits too, which keeps finished reports from piling up when the output
+/// is slower than the lint (memory does not grow with the number of files). Before, every worker that finished
+/// while another wrote waited for the whole write (on the 7,135 article files, one core idle while 95 MB of text
+/// report went out).
 final class OrderedEmitter<T>: @unchecked Sendable {
     private let box: ResultBox<T>
     private let emit: (T) -> Void
-    private var next = 0
-    private let lock = NSLock()
-    init(box: ResultBox<T>, emit: @escaping (T) -> Void) { self.box = box; self.emit = emit }
+    private var next = 0            // the emitting thread's alone
+    private let cond = NSCondition()
+    private var emitting = false
+    private var pending = false     // a result was announced since the emitter last looked
+    private var waiting = 0         // results announced and not yet emitted (about: one emitted early counts later)
+    private let backlog: Int
+    init(box: ResultBox<T>, emit: @escaping (T) -> Void, backlog: Int = 2 * ProcessInfo.processInfo.activeProcessorCount + 2) {
+        self.box = box; self.emit = emit; self.backlog = backlog
+    }
 
+    /// Called by a worker after storing its result in the box.
     func ready() {
-        lock.lock(); defer { lock.unlock() }
-        while let v = box.take(next) {
-            emit(v)
-            next += 1
+        cond.lock()
+        waiting += 1
+        pending = true
+        while emitting && waiting > backlog { cond.wait() }
+        if emitting { cond.unlock(); return }   // the emitting thread looks again before it stops
+        emitting = true
+        while pending {
+            pending = false
+            cond.unlock()
+            var n = 0
+            while let v = box.take(next) {
+                emit(v)
+                next += 1
+                n += 1
+            }
+            cond.lock()
+            waiting -= n
+            cond.broadcast()
         }
+        emitting = false
+        cond.broadcast()
+        cond.unlock()
     }
 }
 

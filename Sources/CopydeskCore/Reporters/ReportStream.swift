@@ -308,8 +308,8 @@ public final class RenderedBuffers: @unchecked Sendable {
     public static let shared = RenderedBuffers()
     private let lock = NSLock()
     private var free: [[UInt8]] = []
-    private let keep = 16
-    private let maxCapacity = 4 << 20
+    private let keep = 8
+    private let maxCapacity = 2 << 20
 
     /// An empty array with at least `minimumCapacity` bytes of room.
     public func take(minimumCapacity: Int = 0) -> [UInt8] {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// `--format text`: compiler-style diagnostics with the source line and a caret aligned by display width
 /// (CJK and full-width characters take two cells), then a summary line.
 ///
@@ -88,10 +90,20 @@ public struct TextReporter: Reporter {
 
     /// The bytes the report repeats, made once per rendering: colour codes (empty without colour), the severity
     /// labels and the unsafe-fix hint.
-    private struct Pieces {
+    fileprivate struct Pieces: @unchecked Sendable {
         let bold: [UInt8], reset: [UInt8], dim: [UInt8], blue: [UInt8], green: [UInt8], boldGreen: [UInt8]
         let labels: [[UInt8]]
         let unsafeHint: [UInt8]
+        /// Made once per colour and language (rendering a small file made them again each time).
+        static func of(_ r: TextReporter) -> Pieces {
+            let key = (r.color ? 1 : 0) + 2 * (ReportLanguage.allCases.firstIndex(of: r.language) ?? 0)
+            piecesLock.lock()
+            if let p = piecesMade[key] { piecesLock.unlock(); return p }
+            piecesLock.unlock()
+            let p = Pieces(r)
+            piecesLock.lock(); piecesMade[key] = p; piecesLock.unlock()
+            return p
+        }
         init(_ r: TextReporter) {
             func c(_ s: String) -> [UInt8] { r.color ? Array(s.utf8) : [] }
             bold = c("\u{1B}[1m"); reset = c("\u{1B}[0m"); dim = c("\u{1B}[2m"); blue = c("\u{1B}[34m")
@@ -106,7 +118,7 @@ public struct TextReporter: Reporter {
     /// to `out` in one copy.
     private func renderDiagnostics(_ diagnostics: ArraySlice<Diagnostic>, _ src: SourceText, _ path: [UInt8],
                                    into out: inout [UInt8], flushes: Bool, write: ([UInt8]) -> Void) {
-        let pieces = Pieces(self)
+        let pieces = Pieces.of(self)
         var w = ByteWriter(capacity: 4096)
         defer { w.free() }
         var cursor = ExcerptCursor()
@@ -349,7 +361,7 @@ public struct TextReporter: Reporter {
         defer { w.free() }
         var cursor = ExcerptCursor()
         defer { cursor.free() }
-        let pieces = Pieces(self)
+        let pieces = Pieces.of(self)
         src.bytes.withUnsafeBufferPointer { p in
             cursor.load(src, p, line: src.lineIndex(of: d.range.lowerBound) + 1, width: max(0, maxExcerptWidth))
             let at = max(cursor.start, min(d.range.lowerBound, cursor.end))
@@ -548,6 +560,9 @@ struct ByteWriter {
         count += digits
     }
 }
+
+private let piecesLock = NSLock()
+nonisolated(unsafe) private var piecesMade: [Int: TextReporter.Pieces] = [:]
 
 /// The bytes after a finding's position — severity, message, rule id, end of line — kept for the last eight
 /// (rule, message, severity) triples: a file's findings come mostly from a few rules.
