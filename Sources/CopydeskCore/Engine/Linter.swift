@@ -38,6 +38,9 @@ public struct Diagnostic: Sendable {
     }
     /// Whether this diagnostic's label is `other` (the rule's own, shared label: then its id is that rule's).
     func hasLabel(_ other: DiagnosticLabel) -> Bool { label === other }
+    /// Which label this is: two diagnostics with the same identity have the same rule id and message (the
+    /// reporters' caches of rendered heads compare it before the strings).
+    var labelIdentity: ObjectIdentifier { ObjectIdentifier(label) }
     /// Index of the rule in the linter that made it (-1: not known), so the fixer's later passes need no lookup.
     var ruleIndex: Int {
         get { Int(index32) }

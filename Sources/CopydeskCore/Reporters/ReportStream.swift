@@ -192,6 +192,7 @@ private struct UncheckedPair<A, B>: @unchecked Sendable {
 struct HeadCache {
     private var rules: [String] = [], messages: [String] = [], severities: [Severity] = []
     private var heads: [[UInt8]] = []
+    private var labels: [ObjectIdentifier] = []
     private var next = 0
 
     /// Appends `d`'s head: a copy of the one kept for its rule, severity and message, else what `make` writes.
@@ -208,6 +209,12 @@ struct HeadCache {
 
     /// `append` into a `ByteWriter` (the head made in an array, on a miss only).
     mutating func put(_ w: inout ByteWriter, _ d: UnsafePointer<Diagnostic>, _ make: (inout [UInt8]) -> Void) {
+        // The same label (most findings share their rule's): no strings compared.
+        let id = d.pointee.labelIdentity, severity = d.pointee.severity
+        for i in labels.indices where labels[i] == id && severities[i] == severity {
+            w.put(heads[i])
+            return
+        }
         for i in rules.indices where severities[i] == d.pointee.severity && rules[i] == d.pointee.ruleID
             && messages[i] == d.pointee.message {
             w.put(heads[i])
@@ -222,8 +229,10 @@ struct HeadCache {
     private mutating func keep(_ d: Diagnostic, _ head: [UInt8]) {
         if rules.count < 8 {
             rules.append(d.ruleID); messages.append(d.message); severities.append(d.severity); heads.append(head)
+            labels.append(d.labelIdentity)
         } else {
             rules[next] = d.ruleID; messages[next] = d.message; severities[next] = d.severity; heads[next] = head
+            labels[next] = d.labelIdentity
             next = (next + 1) & 7
         }
     }

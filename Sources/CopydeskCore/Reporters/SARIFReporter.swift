@@ -209,6 +209,7 @@ public final class SARIFStreamWriter {
         let uri = ReportPath.uri(ReportPath.display(f.path, base: base))
         let file = FileBytes(uri: uri)
         var seen: [UInt64: Int] = [:]
+        seen.reserveCapacity(f.diagnostics.count)
         var out = RenderedBuffers.shared.take(minimumCapacity: f.diagnostics.count * 600)
         let hashes = src.fingerprintValues(f.diagnostics, f.diagnostics.indices)
         var heads = HeadCache()

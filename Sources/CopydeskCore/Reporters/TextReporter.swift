@@ -569,10 +569,17 @@ nonisolated(unsafe) private var piecesMade: [Int: TextReporter.Pieces] = [:]
 private struct TailCache {
     private var rules: [String] = [], messages: [String] = [], severities: [Severity] = [], failures: [Bool] = []
     private var tails: [[UInt8]] = []
+    private var ids: [ObjectIdentifier] = []
     private var next = 0
 
     mutating func put(_ w: inout ByteWriter, _ p: UnsafePointer<Diagnostic>, labels: [[UInt8]], dim: [UInt8], reset: [UInt8],
                       language: ReportLanguage) {
+        // The same label (most findings share their rule's): no strings compared.
+        let id = p.pointee.labelIdentity, severity = p.pointee.severity, failure = p.pointee.isRuleFailure
+        for i in ids.indices where ids[i] == id && severities[i] == severity && failures[i] == failure {
+            w.put(tails[i])
+            return
+        }
         for i in rules.indices where severities[i] == p.pointee.severity && failures[i] == p.pointee.isRuleFailure
             && rules[i] == p.pointee.ruleID && messages[i] == p.pointee.message {
             w.put(tails[i])
@@ -589,10 +596,10 @@ private struct TailCache {
         w.put(tail)
         if rules.count < 8 {
             rules.append(p.pointee.ruleID); messages.append(p.pointee.message); severities.append(p.pointee.severity)
-            failures.append(p.pointee.isRuleFailure); tails.append(tail)
+            failures.append(p.pointee.isRuleFailure); tails.append(tail); ids.append(id)
         } else {
             rules[next] = p.pointee.ruleID; messages[next] = p.pointee.message; severities[next] = p.pointee.severity
-            failures[next] = p.pointee.isRuleFailure; tails[next] = tail
+            failures[next] = p.pointee.isRuleFailure; tails[next] = tail; ids[next] = id
             next = (next + 1) & 7
         }
     }
