@@ -219,11 +219,11 @@ public struct BoundaryScanner: Sendable {
     private var quietAstral: UInt32 = 0
     /// Whether every scalar U+4000–U+9FFF is quiet (then runs of them are skipped by their lead byte alone).
     private var hanFast = false
-    /// Three-byte characters by their first two bytes: bit `second & 0x3F` of word `lead & 0x0F` is set when all 64
+    /// Three-byte characters by their first two bytes: bit `second & 0x3F` of word `lead` is set when all 64
     /// scalars those two bytes lead (one word of `quietBits`) are quiet. Runs of them are skipped without decoding:
     /// with `hanFast` off (pangu style, where the hexagram signs U+4DC0–U+4DFF of class `other` are not quiet)
     /// every Han block but that one.
-    private var quietBlocks: [UInt64] = []
+    private var quietBlocks: [UInt64] = []   // 256 words, by lead byte (0 for other bytes)
 
     /// - Parameter rules: (rule index, check, fix safety, scope). Segments outside a rule's scope are skipped for it,
     ///   so one scan serves rules of different scopes.
@@ -326,9 +326,9 @@ public struct BoundaryScanner: Sendable {
             quietAstral = 0
             hanFast = false
         }
-        quietBlocks = [UInt64](repeating: 0, count: 16)
+        quietBlocks = [UInt64](repeating: 0, count: 256)
         for w in 0x800 / 64..<0x10000 / 64 where quietBits[w] == ~0 {
-            quietBlocks[w >> 6] |= 1 << UInt64(w & 63)
+            quietBlocks[0xE0 | w >> 6] |= 1 << UInt64(w & 63)
         }
     }
 
@@ -360,10 +360,11 @@ public struct BoundaryScanner: Sendable {
           spacedAny.withUnsafeBufferPointer { spacedAny in
           touchingAny.withUnsafeBufferPointer { touchingAny in
           quietBlocks.withUnsafeBufferPointer { quietBlocks in
-            /// A three-byte character (lead byte `c`, valid UTF-8: its second byte is at `k + 1`) of a block of
-            /// quiet characters only.
+            /// A three-byte character (lead byte `c`, valid UTF-8: its second byte is at `k + 1`, read only after a
+            /// lead byte) of a block of quiet characters only.
             @inline(__always) func inQuietBlock(_ c: UInt8, _ k: Int) -> Bool {
-                c &- 0xE0 < 0x10 && (quietBlocks[Int(c & 0x0F)] &>> UInt64(p[k &+ 1] & 0x3F)) & 1 != 0
+                let w = quietBlocks[Int(c)]
+                return w != 0 && (w &>> UInt64(p[k &+ 1] & 0x3F)) & 1 != 0
             }
             @inline(__always) func isSpecial(_ v: UInt32) -> Bool { v < 0x10000 && specialSlot[Int(v)] != 0 }
             @inline(__always) func classIdx(_ v: UInt32) -> Int {
