@@ -219,6 +219,11 @@ public struct BoundaryScanner: Sendable {
     private var quietAstral: UInt32 = 0
     /// Whether every scalar U+4000–U+9FFF is quiet (then runs of them are skipped by their lead byte alone).
     private var hanFast = false
+    /// Three-byte characters by their first two bytes: bit `second & 0x3F` of word `lead` is set when all 64
+    /// scalars those two bytes lead (one word of `quietBits`) are quiet. Runs of them are skipped without decoding:
+    /// with `hanFast` off (pangu style, where the hexagram signs U+4DC0–U+4DFF of class `other` are not quiet)
+    /// every Han block but that one.
+    private var quietBlocks: [UInt64] = []   // 256 words, by lead byte (0 for other bytes)
 
     /// - Parameter rules: (rule index, check, fix safety, scope). Segments outside a rule's scope are skipped for it,
     ///   so one scan serves rules of different scopes.
@@ -321,11 +326,27 @@ public struct BoundaryScanner: Sendable {
             quietAstral = 0
             hanFast = false
         }
+        quietBlocks = [UInt64](repeating: 0, count: 256)
+        for w in 0x800 / 64..<0x10000 / 64 where quietBits[w] == ~0 {
+            quietBlocks[0xE0 | w >> 6] |= 1 << UInt64(w & 63)
+        }
     }
 
     @inline(__always) static func index(_ c: CharClass) -> Int { c.rawValue.trailingZeroBitCount }
 
+    /// On a large text (a chunk of 256 KB or more), room for one finding per 64 bytes up front: the boundary scan is
+    /// the first check of a chunk and finds most of its findings (web news in pangu style: one per ~90 bytes, one
+    /// per ~100 from this scan), and a list that doubles copies itself into fresh memory each time (blocks over
+    /// 128 KB are mapped anew, see `Copydesk.tuneAllocator`; the kernel zero-fills every page). Room never used is
+    /// never touched, so it costs address space, not resident memory.
+    static func reserveForLargeText(_ segments: [Segment], _ findings: inout [Finding]) {
+        var bytes = 0
+        for s in segments { bytes &+= s.range.count }
+        if bytes >= 256 << 10 { findings.reserveCapacity(findings.count + bytes / 64) }
+    }
+
     public func scan(_ doc: Document, _ segments: [Segment], into findings: inout [Finding]) {
+        BoundaryScanner.reserveForLargeText(segments, &findings)
         let n = BoundaryScanner.classCount
         let lineStartIdx = BoundaryScanner.index(.lineStart), lineEndIdx = BoundaryScanner.index(.lineEnd)
         let ws = CharClass.whitespace.rawValue
@@ -338,6 +359,13 @@ public struct BoundaryScanner: Sendable {
           specialSlot.withUnsafeBufferPointer { specialSlot in
           spacedAny.withUnsafeBufferPointer { spacedAny in
           touchingAny.withUnsafeBufferPointer { touchingAny in
+          quietBlocks.withUnsafeBufferPointer { quietBlocks in
+            /// A three-byte character (lead byte `c`, valid UTF-8: its second byte is at `k + 1`, read only after a
+            /// lead byte) of a block of quiet characters only.
+            @inline(__always) func inQuietBlock(_ c: UInt8, _ k: Int) -> Bool {
+                let w = quietBlocks[Int(c)]
+                return w != 0 && (w &>> UInt64(p[k &+ 1] & 0x3F)) & 1 != 0
+            }
             @inline(__always) func isSpecial(_ v: UInt32) -> Bool { v < 0x10000 && specialSlot[Int(v)] != 0 }
             @inline(__always) func classIdx(_ v: UInt32) -> Int {
                 v < 0x10000 ? Int(classIndex[Int(v)]) : CharClass.of(v).rawValue.trailingZeroBitCount
@@ -401,6 +429,15 @@ public struct BoundaryScanner: Sendable {
                                 let runStart = k
                                 k &+= 3
                                 while k < end && p[k] &- 0xE4 <= 5 { k &+= 3 }
+                                last2 = k - runStart >= 6 ? k - 6 : last
+                                last = k - 3
+                                continue
+                            }
+                            if inQuietBlock(c, k) {
+                                // Likewise for any block of quiet three-byte characters, by its first two bytes.
+                                let runStart = k
+                                k &+= 3
+                                while k < end && inQuietBlock(p[k], k) { k &+= 3 }
                                 last2 = k - runStart >= 6 ? k - 6 : last
                                 last = k - 3
                                 continue
@@ -503,6 +540,7 @@ public struct BoundaryScanner: Sendable {
                     charBetween(role, prev2Idx, prev2Scalar, prevScalar, prevStart, nextIdx, nextScalar, &findings)
                 }
             }
+          }
           }
           }
           }

@@ -359,6 +359,11 @@ public final class SegmentTexts {
         if let h = scannedHits(scalars) { return h }
         var start = [Int](repeating: 0, count: segments.count + 1)
         var pos: [Int] = [], vals: [UInt32] = []
+        // A large text: room for a hit per 64 bytes up front (web news: one per ~70 for the numbers rules' set), so
+        // that the lists do not copy themselves into fresh pages as they double; unused room is never touched.
+        var bytes = 0
+        for s in segments { bytes &+= s.range.count }
+        if bytes >= 256 << 10 { pos.reserveCapacity(bytes / 64); vals.reserveCapacity(bytes / 64) }
         let (steps, bmp, astral, blocks) = ScalarHitTables.of(scalars)
         if let blocks {
             document.source.bytes.withUnsafeBufferPointer { p in
@@ -391,6 +396,19 @@ public final class SegmentTexts {
                         // stepping by the loaded length (a chain of dependent loads, a third of the time).
                         if a == 3 { i &+= 3; continue }
                         if a < 0x80 { i &+= Int(a); continue }
+                        if a == 0x83 {
+                            // A three-byte character some wanted one shares its first two bytes with: its word of
+                            // `bmp` follows from those two bytes, its bit from the last one (no decoding first).
+                            if i &+ 3 <= end {
+                                let b0 = p[i], b1 = p[i &+ 1], b2 = p[i &+ 2]
+                                if (m[Int(b0 & 0x0F) &<< 6 | Int(b1 & 0x3F)] &>> UInt64(b2 & 0x3F)) & 1 != 0 {
+                                    pos.append(i)
+                                    vals.append(UInt32(b0 & 0x0F) &<< 12 | UInt32(b1 & 0x3F) &<< 6 | UInt32(b2 & 0x3F))
+                                }
+                            }
+                            i &+= 3
+                            continue
+                        }
                         let n = Int(a & 0x7F)
                         if i &+ n <= end {
                             let v = decodeScalar(p, i).0
