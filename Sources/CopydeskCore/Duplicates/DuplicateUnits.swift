@@ -89,7 +89,7 @@ public final class DuplicateUnits: @unchecked Sendable {
 
     /// The most memory the candidate search's keys may take at once on a large page (`sharedShingles`: windows
     /// of the hash space, the text hashed again for each).
-    static let keyWindowBytes = 8 << 20
+    static let keyWindowBytes = 4 << 20
 
     /// Shingle size (characters): 5-grams, as measured on real news (newsroom-rules §3).
     public static let shingleSize = 5
@@ -864,11 +864,28 @@ public final class DuplicateUnits: @unchecked Sendable {
             }
         }
         sharedCache = (candidates, maxRun, minShare, pairs)
+        if windowCount > 1 {
+            // The buckets (under the allocator's mmap threshold) were freed into the thread's arena: give those
+            // pages back now, or they stay resident beside the other rules' findings until the process ends.
+            DuplicateUnits.releaseFreedMemory()
+        }
         return pairs
     }
 }
 
+#if canImport(Glibc)
+@_silgen_name("malloc_trim") private func glibcMallocTrim(_ pad: Int) -> Int32
+#endif
+
 extension DuplicateUnits {
+    /// Returns the allocator's free pages to the system (glibc's `malloc_trim`: every arena, free pages inside
+    /// the heap too); elsewhere nothing.
+    static func releaseFreedMemory() {
+        #if canImport(Glibc)
+        _ = glibcMallocTrim(0)
+        #endif
+    }
+
     /// Sorts 32-bit pair keys: LSD radix, four passes of 8-bit digits (a pass whose digit is the same in every key
     /// is skipped), one buffer of the keys' size.
     static func sortPairKeys(_ a: inout [UInt32]) {
