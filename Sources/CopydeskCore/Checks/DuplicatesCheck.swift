@@ -166,40 +166,56 @@ public struct DuplicatesCheck: Check {
             }
         case .sentence:
             // Sentences are compared within their article, and articles come one after the other: one small table
-            // per article (a table for the whole file would miss the cache at every look-up).
+            // per article (a table for the whole file would miss the cache at every look-up). The sentences are read
+            // again paragraph by paragraph (the units do not keep them); the table maps a sentence's key to the
+            // source offset of its first copy, whose paragraph is found by that offset when a copy turns up.
             var first = FirstIndex(capacity: 0)
             var tableArticle = -1
             var pairVerdict: [Int: Bool] = [:]
-            /// Per paragraph: 1 when its sentences are compared, 0 when not, -1 not known yet.
-            var compared = [Int8](repeating: -1, count: u.paragraphs.count)
             let longest = longestBoilerplate
-            for s in u.sentences.indices {
-                let sent = u.sentences[s]
-                guard sent.han >= minHan else { continue }
-                if compared[sent.paragraph] < 0 {
-                    let par = u.paragraphs[sent.paragraph]
-                    compared[sent.paragraph] = !par.titleLike && !par.isQuote && !isBoilerplate(u.normalizedPrefix(sent.paragraph, longest)) ? 1 : 0
-                }
-                guard compared[sent.paragraph] == 1 else { continue }
-                let article = u.paragraphs[sent.paragraph].article
-                if article != tableArticle {
-                    var n = 0, e = s
-                    while e < u.sentences.count && u.paragraphs[u.sentences[e].paragraph].article == article { n += 1; e += 1 }
+            var spans: [DuplicateUnits.SentenceSpan] = [], text: [UInt32] = []
+            var earlier: [DuplicateUnits.SentenceSpan] = [], earlierText: [UInt32] = []
+            for pj in u.paragraphs.indices {
+                let par = u.paragraphs[pj]
+                // A sentence has at most its paragraph's Han characters.
+                guard par.han >= minHan, !par.titleLike, !par.isQuote else { continue }
+                u.sentences(of: pj, into: &spans, text: &text)
+                guard spans.contains(where: { $0.han >= minHan }), !isBoilerplate(u.normalizedPrefix(pj, longest)) else { continue }
+                if par.article != tableArticle {
+                    // Room for a sentence per paragraph of the article that can have one (the table grows if need be).
+                    var n = 0, e = pj
+                    while e < u.paragraphs.count && u.paragraphs[e].article == par.article {
+                        if u.paragraphs[e].han >= minHan { n += 1 }
+                        e += 1
+                    }
                     first = FirstIndex(capacity: n)
-                    tableArticle = article
+                    tableArticle = par.article
                 }
-                let t = first.firstOr(insert: s, for: u.sentenceHash(s))
-                guard t >= 0 else { continue }
-                guard u.sameSentenceText(t, s),
-                      u.paragraphs[u.sentences[t].paragraph].article == u.paragraphs[sent.paragraph].article else { continue }
-                let pi = u.sentences[t].paragraph, pj = sent.paragraph
-                if pi != pj {
-                    let k = pi << 32 | pj
-                    let copies = pairVerdict[k] ?? paragraphsAreCopies(u, pi, pj)
-                    pairVerdict[k] = copies
-                    if copies { continue }
+                for sent in spans where sent.han >= minHan {
+                    let t = first.firstOr(insert: sent.range.lowerBound, for: sent.key)
+                    guard t >= 0 else { continue }
+                    // The first copy: its paragraph (by its offset) and its span there.
+                    let pi = u.paragraph(at: t)
+                    let same: Bool, tRange: Range<Int>
+                    if pi == pj {
+                        guard let e = spans.first(where: { $0.range.lowerBound == t }) else { continue }
+                        same = text[e.norm].elementsEqual(text[sent.norm])
+                        tRange = e.range
+                    } else {
+                        u.sentences(of: pi, into: &earlier, text: &earlierText)
+                        guard let e = earlier.first(where: { $0.range.lowerBound == t }) else { continue }
+                        same = earlierText[e.norm].elementsEqual(text[sent.norm])
+                        tRange = e.range
+                    }
+                    guard same, u.paragraphs[pi].article == par.article else { continue }
+                    if pi != pj {
+                        let k = pi << 32 | pj
+                        let copies = pairVerdict[k] ?? paragraphsAreCopies(u, pi, pj)
+                        pairVerdict[k] = copies
+                        if copies { continue }
+                    }
+                    report(sent.range, tRange, 1, what: "先出现的句子")
                 }
-                report(sent.range, u.sentences[t].range, 1, what: "先出现的句子")
             }
         }
     }

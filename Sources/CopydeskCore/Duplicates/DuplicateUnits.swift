@@ -20,61 +20,45 @@ import Foundation
 /// Positions are UTF-8 byte offsets of the document; a unit's range runs from its first to its last visible
 /// character.
 public final class DuplicateUnits: @unchecked Sendable {
-    /// Held in 32-bit fields (a 24.8 MB page has 65k paragraphs); its normalised text is not kept but read again
-    /// from its pieces of source text when asked (`withText`).
+    /// Held in 32-bit fields (a 24.8 MB page has 65k paragraphs: 48 bytes each); its normalised text is not kept
+    /// but read again from its pieces of source text when asked (`withText`).
     public struct Paragraph: Sendable {
         private var start, end: UInt32
-        /// Its pieces of source text: `pieces[pieceStart..<pieceEnd]` (the line contents it was read from).
-        private var pieceStart, pieceEnd: UInt32
-        private var normCount, hanCount, articleIndex: UInt32
+        /// Its first piece of source text: its pieces are `pieces[pieceStart..<` the next paragraph's `pieceStart>`
+        /// (`piecesOf`; the line contents it was read from).
+        fileprivate var pieceStart: UInt32
+        private var normCount, hanCount: UInt32
+        /// Which article (bits 0–29), whether title-like (bit 30) or a quotation (bit 31).
+        private var articleAndFlags: UInt32
         /// Where its normalised text starts in `keptText` (when the document is small enough to keep it).
         var textStart: UInt32 = 0
-        /// Whether it is title-like or a quotation (bits 0 and 1).
-        private var flags: UInt8 = 0
         /// `contentKey`: worked out from the normalised text while it is read.
         var key: UInt64
         /// FNV-1a 64 of each run of digits, in order.
         var numbers: [UInt64]
         init(range: Range<Int>, pieces: Range<Int>, length: Int, han: Int, numbers: [UInt64], article: Int, key: UInt64) {
             start = UInt32(range.lowerBound); end = UInt32(range.upperBound)
-            pieceStart = UInt32(pieces.lowerBound); pieceEnd = UInt32(pieces.upperBound)
-            normCount = UInt32(length); hanCount = UInt32(han); articleIndex = UInt32(article)
+            pieceStart = UInt32(pieces.lowerBound)
+            normCount = UInt32(length); hanCount = UInt32(han); articleAndFlags = UInt32(article) & 0x3FFF_FFFF
             self.key = key; self.numbers = numbers
         }
         public var range: Range<Int> { Int(start)..<Int(end) }
-        var pieces: Range<Int> { Int(pieceStart)..<Int(pieceEnd) }
         /// The number of its normalised characters.
         var length: Int { Int(normCount) }
         /// Han characters in it.
         public var han: Int { Int(hanCount) }
         /// Which article of the file it belongs to (a headline starts a new one).
-        var article: Int { Int(articleIndex) }
+        var article: Int { Int(articleAndFlags & 0x3FFF_FFFF) }
         /// The first paragraph of its article, not ending a sentence or at most 40 characters: a title.
         var titleLike: Bool {
-            get { flags & 1 != 0 }
-            set { flags = newValue ? flags | 1 : flags & ~1 }
+            get { articleAndFlags & 1 << 30 != 0 }
+            set { articleAndFlags = newValue ? articleAndFlags | 1 << 30 : articleAndFlags & ~(1 << 30) }
         }
         /// Starts with `>` or `:`, the marks of a quoted earlier message.
         var isQuote: Bool {
-            get { flags & 2 != 0 }
-            set { flags = newValue ? flags | 2 : flags & ~2 }
+            get { articleAndFlags & 1 << 31 != 0 }
+            set { articleAndFlags = newValue ? articleAndFlags | 1 << 31 : articleAndFlags & ~(1 << 31) }
         }
-    }
-
-    /// Held as 32-bit numbers and its key (24 bytes: a 24.8 MB page has 187k sentences). Its normalised text is
-    /// read again from its paragraph's pieces, cut to its range, when asked (`sameSentenceText`).
-    struct Sentence {
-        private var start, end, hanCount, paragraphIndex: UInt32
-        /// `sentenceHash`, worked out while the text is read.
-        var key: UInt64
-        init(range: Range<Int>, han: Int, paragraph: Int, key: UInt64) {
-            start = UInt32(range.lowerBound); end = UInt32(range.upperBound)
-            hanCount = UInt32(han); paragraphIndex = UInt32(paragraph)
-            self.key = key
-        }
-        var range: Range<Int> { Int(start)..<Int(end) }
-        var han: Int { Int(hanCount) }
-        var paragraph: Int { Int(paragraphIndex) }
     }
 
     /// A stretch of source text a paragraph was read from (a line's content).
@@ -84,7 +68,6 @@ public final class DuplicateUnits: @unchecked Sendable {
     }
 
     public private(set) var paragraphs: [Paragraph] = []
-    private(set) var sentences: [Sentence] = []
     private(set) var pieces: [Piece] = []
     /// The document's bytes (shared with its source text, not copied): the normalised text of a unit is read
     /// again from them when asked, so the units of a 25 MB page hold no copy of its text.
@@ -97,12 +80,16 @@ public final class DuplicateUnits: @unchecked Sendable {
     private var keptText: [UInt32]?
     /// Documents below this size keep their normalised text (at most about 1.4 MB of it).
     static let keepTextBelow = 1 << 20
-    /// The sentences of the paragraph being read: source range, normalised range in `extractText`, Han count.
-    private var pending: [(range: Range<Int>, norm: Range<Int>, han: Int)] = []
+    /// Sorted shingles and exact hashes of paragraphs, once asked (the batch and the archive ask; a lint alone
+    /// does not): allocated on the first question.
     private var shingleCache: [[UInt64]?] = []
     private var exactHashes: [UInt64?] = []
     /// The last `sharedShingles` answer: the near and contained rules ask for the same candidates.
     private var sharedCache: (candidates: [Int], maxRun: Int, minShare: Double, pairs: [(i: Int, j: Int, shared: Int)])?
+
+    /// The most memory the candidate search's keys may take at once on a large page (`sharedShingles`: windows
+    /// of the hash space, the text hashed again for each).
+    static let keyWindowBytes = 4 << 20
 
     /// Shingle size (characters): 5-grams, as measured on real news (newsroom-rules §3).
     public static let shingleSize = 5
@@ -153,9 +140,9 @@ public final class DuplicateUnits: @unchecked Sendable {
         }
         flush()
         u.extractText = []
-        u.pending = []
-        u.shingleCache = [[UInt64]?](repeating: nil, count: u.paragraphs.count)
-        u.exactHashes = [UInt64?](repeating: nil, count: u.paragraphs.count)
+        // Held while the lint's other checks run: no room to spare (arrays grow by doubling).
+        if u.paragraphs.capacity > u.paragraphs.count + u.paragraphs.count / 8 + 64 { u.paragraphs = u.paragraphs.map { $0 } }
+        if u.pieces.capacity > u.pieces.count + u.pieces.count / 8 + 64 { u.pieces = u.pieces.map { $0 } }
         u.distinctCounts = [Int32](repeating: -1, count: u.paragraphs.count)
         return u
     }
@@ -208,35 +195,23 @@ public final class DuplicateUnits: @unchecked Sendable {
     static let fnvBasis: UInt64 = 0xcbf2_9ce4_8422_2325
 
     private func add(_ lines: [Range<Int>], _ src: SourceText, article: Int) {
-        // The paragraph's normalised text and sentences are read into reused arrays, moved into locals meanwhile
-        // (no exclusivity check or uniqueness test of a class property per character). The text is not kept: its
-        // keys are worked out here, and `withText` reads it again from the pieces.
+        // The paragraph's normalised text is read into a reused array, moved into a local meanwhile (no exclusivity
+        // check or uniqueness test of a class property per character). The text is not kept (but for a small
+        // document): its key is worked out here, and `withText` reads it again from the pieces. Sentences are not
+        // kept either: the sentence rule reads them again (`sentences(of:into:text:)`).
         var text: [UInt32] = []
         swap(&text, &self.extractText)
-        var sentences = self.pending
-        self.pending = []
-        defer { swap(&text, &self.extractText); sentences.removeAll(keepingCapacity: true); self.pending = sentences }
-        text.removeAll(keepingCapacity: true)
-        let normStart = 0
+        defer { swap(&text, &self.extractText) }
         var han = 0
         var numbers: [UInt64] = []
         var digitHash: UInt64 = 0, inDigits = false
         var first = -1, lastEnd = -1
-        // The sentence being read.
-        var sStart = -1, sNorm = normStart, sHan = 0
-        let paragraph = paragraphs.count
-        // The normalised characters are written through a pointer into room made at the end of `text` (a scalar
-        // per byte at most), which is cut back to what was written.
+        // The normalised characters are written through a pointer into room made in `text` (a scalar per byte at
+        // most; the array only grows).
         var room = 0
         for r in lines { room += r.count }
-        text.append(contentsOf: repeatElement(0, count: room))
-        var w = normStart
-        func endSentence(_ end: Int) {
-            if sStart >= 0, w > sNorm {
-                sentences.append((sStart..<end, sNorm..<w, sHan))
-            }
-            sStart = -1; sNorm = w; sHan = 0
-        }
+        if text.count < room { text.append(contentsOf: repeatElement(0, count: max(room, text.count) - text.count + 64)) }
+        var w = 0
         text.withUnsafeMutableBufferPointer { out in
         src.bytes.withUnsafeBufferPointer { p in
             for r in lines {
@@ -249,7 +224,6 @@ public final class DuplicateUnits: @unchecked Sendable {
                         if v >= 0x4E00 {
                             if first < 0 { first = i }
                             if inDigits { numbers.append(digitHash); inDigits = false }
-                            if sStart < 0 { sStart = i }
                             // The whole run of such characters in a tight loop; the bookkeeping once per run.
                             var o = w, j = i + 3
                             out[o] = v; o += 1
@@ -262,9 +236,8 @@ public final class DuplicateUnits: @unchecked Sendable {
                                 out[o] = x; o += 1
                                 j += 3
                             }
-                            let n = o - w
+                            han += o - w
                             w = o
-                            han += n; sHan += n
                             i = j
                             lastEnd = j
                             continue
@@ -277,36 +250,29 @@ public final class DuplicateUnits: @unchecked Sendable {
                     // The common Chinese punctuation is dropped without the class look-up.
                     guard !DuplicateUnits.isCommonPunctuation(v), let c = DuplicateUnits.normalize(v) else {
                         if inDigits { numbers.append(digitHash); inDigits = false }
-                        if DuplicateUnits.isTerminator(v) { endSentence(i + n) }
                         continue
                     }
-                    if sStart < 0 { sStart = i }
                     out[w] = c; w += 1
                     if c >= 0x30 && c <= 0x39 {
                         if !inDigits { inDigits = true; digitHash = DuplicateUnits.fnvBasis }
                         digitHash ^= UInt64(c); digitHash = digitHash &* 0x0000_0100_0000_01B3
                     } else if inDigits { numbers.append(digitHash); inDigits = false }
-                    if c >= 0x3400 && CharClass.of(c).contains(.han) { han += 1; sHan += 1 }
+                    if c >= 0x3400 && CharClass.of(c).contains(.han) { han += 1 }
                 }
             }
         }
         }
-        text.removeLast(text.count - w)
         if inDigits { numbers.append(digitHash) }
-        endSentence(lastEnd)
         guard first >= 0 else { return }
         let pieceStart = pieces.count
         for r in lines { pieces.append(Piece(start: UInt32(r.lowerBound), end: UInt32(r.upperBound))) }
         var par = text.withUnsafeBufferPointer { t in
-            for s in sentences {
-                self.sentences.append(Sentence(range: s.range, han: s.han, paragraph: paragraph, key: DuplicateUnits.key(t, s.norm)))
-            }
-            return Paragraph(range: first..<lastEnd, pieces: pieceStart..<pieces.count, length: text.count, han: han,
-                             numbers: numbers, article: article, key: DuplicateUnits.key(t, 0..<text.count))
+            Paragraph(range: first..<lastEnd, pieces: pieceStart..<pieces.count, length: w, han: han,
+                      numbers: numbers, article: article, key: DuplicateUnits.key(t, 0..<w))
         }
         if keptText != nil {
             par.textStart = UInt32(keptText!.count)
-            keptText!.append(contentsOf: text)
+            keptText!.append(contentsOf: text[..<w])
         }
         if paragraphs.last?.article != article {
             let lastScalar = src.bytes.withUnsafeBufferPointer { p -> UInt32 in
@@ -314,11 +280,106 @@ public final class DuplicateUnits: @unchecked Sendable {
                 while k > first && p[k] & 0xC0 == 0x80 { k -= 1 }
                 return decodeScalar(p, k).0
             }
-            par.titleLike = !ArticleStructure.isEnding(lastScalar) || text.count <= 40
+            par.titleLike = !ArticleStructure.isEnding(lastScalar) || w <= 40
         }
         // A quotation of an earlier message (`> …`, `: …` in forums and mail) repeats it on purpose.
         par.isQuote = src.bytes[first] == 0x3E || src.bytes[first] == 0x3A
         paragraphs.append(par)
+    }
+
+    /// A sentence of a paragraph as the sentence rule reads it: its source range (first to last visible
+    /// character, the terminator included), Han characters, key (`key` of its normalised text) and the range of
+    /// its normalised text in the buffer `sentences(of:into:text:)` filled.
+    struct SentenceSpan {
+        var range: Range<Int>
+        var han: Int
+        var key: UInt64
+        var norm: Range<Int>
+    }
+
+    /// The sentences of paragraph `p` (a paragraph cut after `。！？；!?;`), read again from its pieces of source:
+    /// `spans` gets them in order, `text` the paragraph's normalised text (the same characters as `withText`).
+    /// Not kept for the document: a 25 MB page has 187k sentences, and only the sentence rule asks.
+    func sentences(of p: Int, into spans: inout [SentenceSpan], text: inout [UInt32]) {
+        var out: [SentenceSpan] = []
+        swap(&out, &spans)
+        out.removeAll(keepingCapacity: true)
+        defer { swap(&out, &spans) }
+        let ps = piecesOf(p)
+        var room = 0
+        for k in ps { room += pieces[k].range.count }
+        if text.count < room { text = [UInt32](repeating: 0, count: max(room, 2 * text.count)) }
+        // Every piece, then the end of the paragraph (a sentence without a terminator ends at the last visible
+        // character). The loop keeps its state in locals; a sentence ends at a terminator or at the end.
+        text.withUnsafeMutableBufferPointer { tb in
+        bytes.withUnsafeBufferPointer { b in
+            let t = tb.baseAddress!
+            // The sentence being read: where it starts in the source (-1: no character kept yet), in `text`, its Han.
+            var sStart = -1, sNorm = 0, sHan = 0
+            var w = 0, lastEnd = -1
+            for k in ps {
+                let r = pieces[k].range
+                var i = r.lowerBound
+                let end = r.upperBound
+                while i < end {
+                    let b0 = b[i]
+                    if b0 >= 0xE4 && b0 <= 0xE9 {
+                        let v = (UInt32(b0 & 0x0F) << 12) | (UInt32(b[i + 1] & 0x3F) << 6) | UInt32(b[i + 2] & 0x3F)
+                        if v >= 0x4E00 {
+                            if sStart < 0 { sStart = i }
+                            var o = w, j = i + 3
+                            t[o] = v; o += 1
+                            while j < end {
+                                let c0 = b[j]
+                                guard c0 >= 0xE4 && c0 <= 0xE9 else { break }
+                                let x = (UInt32(c0 & 0x0F) << 12) | (UInt32(b[j + 1] & 0x3F) << 6) | UInt32(b[j + 2] & 0x3F)
+                                guard x >= 0x4E00 else { break }
+                                t[o] = x; o += 1
+                                j += 3
+                            }
+                            sHan += o - w
+                            w = o
+                            i = j
+                            lastEnd = j
+                            continue
+                        }
+                    }
+                    let v: UInt32, n: Int
+                    if b0 < 0x80 { v = UInt32(b0); n = 1 } else { (v, n) = decodeScalar(b, i) }
+                    i += n
+                    if !(v == 0x20 || v == 0x09 || v == 0x3000 || v == 0xA0) { lastEnd = i }
+                    guard !DuplicateUnits.isCommonPunctuation(v), let c = DuplicateUnits.normalize(v) else {
+                        if DuplicateUnits.isTerminator(v) {
+                            if sStart >= 0 && w > sNorm {
+                                out.append(SentenceSpan(range: sStart..<i, han: sHan, key: DuplicateUnits.key(UnsafeBufferPointer(tb), sNorm..<w), norm: sNorm..<w))
+                            }
+                            sStart = -1; sNorm = w; sHan = 0
+                        }
+                        continue
+                    }
+                    if sStart < 0 { sStart = i - n }
+                    t[w] = c; w += 1
+                    if c >= 0x3400 && CharClass.of(c).contains(.han) { sHan += 1 }
+                }
+            }
+            if sStart >= 0 && w > sNorm {
+                out.append(SentenceSpan(range: sStart..<lastEnd, han: sHan, key: DuplicateUnits.key(UnsafeBufferPointer(tb), sNorm..<w), norm: sNorm..<w))
+            }
+        }
+        }
+    }
+
+    /// The pieces of source paragraph `p` was read from (they follow one another: a paragraph's end where the
+    /// next one's start).
+    @inline(__always) func piecesOf(_ p: Int) -> Range<Int> {
+        Int(paragraphs[p].pieceStart)..<(p + 1 < paragraphs.count ? Int(paragraphs[p + 1].pieceStart) : pieces.count)
+    }
+
+    /// The paragraph whose range holds byte `offset` (the last one starting at or before it).
+    func paragraph(at offset: Int) -> Int {
+        var lo = 0, hi = paragraphs.count
+        while lo < hi { let m = (lo + hi) >> 1; if paragraphs[m].range.lowerBound <= offset { lo = m + 1 } else { hi = m } }
+        return lo - 1
     }
 
     // MARK: comparison
@@ -370,7 +431,7 @@ public final class DuplicateUnits: @unchecked Sendable {
     /// Reads paragraph `p`'s normalised text (cut to the source range `clip`, and to its first `limit`
     /// characters) into `buf`, which holds it in its first elements; returns their count.
     private func load(_ p: Int, clip: Range<Int>? = nil, limit: Int = Int.max, into buf: inout [UInt32]) -> Int {
-        let ps = paragraphs[p].pieces
+        let ps = piecesOf(p)
         var room = 0
         for k in ps { room += pieces[k].range.count }
         if buf.count < room { buf = [UInt32](repeating: 0, count: max(room, 2 * buf.count)) }
@@ -435,18 +496,10 @@ public final class DuplicateUnits: @unchecked Sendable {
         return withText(p) { t in scratch2.withUnsafeBufferPointer { u in t.elementsEqual(UnsafeBufferPointer(rebasing: u[..<n])) } }
     }
 
-    /// Whether sentences `s` and `t` have the same normalised text.
-    func sameSentenceText(_ s: Int, _ t: Int) -> Bool {
-        let a = sentences[s], b = sentences[t]
-        loaded = -1
-        let n = load(a.paragraph, clip: a.range, into: &scratch)
-        let m = load(b.paragraph, clip: b.range, into: &scratch2)
-        return n == m && scratch[..<n].elementsEqual(scratch2[..<m])
-    }
-
     /// FNV-1a 64 of paragraph `p`'s normalised text as UTF-8 (`Fingerprint.exact`): worked out when the batch or
     /// the archive asks, not during extraction (the lint finds exact copies with `contentKey`).
     public func exactHash(_ p: Int) -> UInt64 {
+        if exactHashes.isEmpty { exactHashes = [UInt64?](repeating: nil, count: paragraphs.count) }
         if let h = exactHashes[p] { return h }
         var h = DuplicateUnits.fnvBasis
         withText(p) { t in for c in t { DuplicateUnits.fnv(&h, c) } }
@@ -470,6 +523,7 @@ public final class DuplicateUnits: @unchecked Sendable {
 
     /// The sorted, distinct shingle hashes of a paragraph (see `Fingerprint` for the hash).
     func shingles(_ p: Int) -> [UInt64] {
+        if shingleCache.isEmpty { shingleCache = [[UInt64]?](repeating: nil, count: paragraphs.count) }
         if let s = shingleCache[p] { return s }
         let s = withText(p) { DuplicateUnits.shingles(Array($0)[...]) }
         shingleCache[p] = s
@@ -540,15 +594,10 @@ public final class DuplicateUnits: @unchecked Sendable {
     }
 
 
-    /// A 64-bit key of a sentence's normalised text, worked out when the sentence rule asks (not for every unit).
-    /// Only compared within one lint (never stored): a polynomial over the scalars, one multiply a character,
-    /// finished by `mix64`; the same in every process.
-    func sentenceHash(_ s: Int) -> UInt64 { sentences[s].key }
-
     /// The number of distinct shingles of paragraph `p` (counted in a hash table: no sorted array is built).
     func shingleCount(_ p: Int) -> Int {
         if distinctCounts[p] >= 0 { return Int(distinctCounts[p]) }
-        if let s = shingleCache[p] { distinctCounts[p] = Int32(s.count); return s.count }
+        if !shingleCache.isEmpty, let s = shingleCache[p] { distinctCounts[p] = Int32(s.count); return s.count }
         shingleHashes(p, into: &scratchHashes)
         let n = scratchB.load(scratchHashes)
         distinctCounts[p] = Int32(n)
@@ -572,7 +621,7 @@ public final class DuplicateUnits: @unchecked Sendable {
     /// does not need them sorted and the distinct count comes from a hash table, so no sorted array is built.
     func fingerprint(_ p: Int) -> Fingerprint {
         let par = paragraphs[p]
-        if let s = shingleCache[p] {
+        if !shingleCache.isEmpty, let s = shingleCache[p] {
             return Fingerprint(normalized: normalized(p), han: par.han, exact: exactHash(p), numbers: par.numbers, shingles: s)
         }
         shingleHashes(p, into: &scratchHashes)
@@ -649,7 +698,8 @@ public final class DuplicateUnits: @unchecked Sendable {
     /// uses). Linear in the number of shingles; the sample makes the sort four times smaller than counting all.
     /// `bucketed`: whether the keys go into 256 buckets (nil: when there are more than 2¹⁸ sampled keys, about
     /// a 4 MB page; tests force both ways, which give the same pairs).
-    func sharedShingles(_ candidates: [Int], maxRun: Int = 16, minShare: Double = 0.5, bucketed: Bool? = nil) -> [(i: Int, j: Int, shared: Int)] {
+    func sharedShingles(_ candidates: [Int], maxRun: Int = 16, minShare: Double = 0.5, bucketed: Bool? = nil,
+                        windows: Int? = nil) -> [(i: Int, j: Int, shared: Int)] {
         guard candidates.count >= 2, candidates.count < 1 << 16 else { return [] }
         if let c = sharedCache, c.maxRun == maxRun, c.minShare == minShare, c.candidates == candidates { return c.pairs }
         let k = DuplicateUnits.shingleSize
@@ -662,9 +712,25 @@ public final class DuplicateUnits: @unchecked Sendable {
         // buckets in turn give the runs one sort of all keys gives.
         let bucketShift: UInt64 = bucketed ?? (total / 4 > 1 << 18) ? 56 : 64
         let bucketCount = bucketShift == 64 ? 1 : 256
+        // On a large page the buckets are filled and counted in windows of the hash space, one after the other
+        // (the text hashed again for each): only a window's keys are held at once. The buckets still come in
+        // order, each with the same keys in the same order, so the pairs are the same.
+        var windowCount = 1
+        if bucketCount > 1 {
+            if let windows { while windowCount < min(windows, bucketCount) { windowCount *= 2 } } else {
+                while windowCount < 8 && 2 * total / windowCount > DuplicateUnits.keyWindowBytes { windowCount *= 2 }
+            }
+        }
+        let bucketsPerWindow = bucketCount / windowCount
         let buckets = KeyBuckets(count: bucketCount, capacity: (total / 4) / bucketCount + total / (40 * bucketCount) + 64)
         defer { buckets.free() }
+        var log2Windows: UInt64 = 0
+        while 1 << log2Windows < windowCount { log2Windows += 1 }
+        // A key is in the window being filled when its top `log2Windows` bits are the window's number.
+        let windowMask: UInt64 = windowCount == 1 ? 0 : ~0 << (64 - log2Windows)
+        var windowValue: UInt64 = 0
         @inline(__always) func put(_ key: UInt64) {
+            guard key & windowMask == windowValue else { return }
             buckets.append(key, to: bucketShift == 64 ? 0 : Int(truncatingIfNeeded: key >> bucketShift))
         }
         // P^(k-1), to take the leaving character out of the rolling sum.
@@ -672,6 +738,17 @@ public final class DuplicateUnits: @unchecked Sendable {
         for _ in 0..<(k - 1) { top = top &* 0x0000_0100_0000_01B3 }
         /// Whether a slot put in all its shingles (too few sampled ones).
         var full = [Bool](repeating: false, count: candidates.count)
+        // Distinct keys per slot (of the sampled class only, and all), and pair counts: a pair key holds
+        // (j, i) and whether the shingle is of the sampled class.
+        var sampledCount = [Int32](repeating: 0, count: candidates.count)
+        var allCount = [Int32](repeating: 0, count: candidates.count)
+        // Pair keys (j << 16 | i), of the sampled class and of the other one (only slots that put in all).
+        var pairsSampled: [UInt32] = [], pairsOther: [UInt32] = []
+        /// A paragraph's keys to put in, gathered without a branch per position (which of them are sampled is
+        /// a coin toss a branch would mispredict), then put in.
+        var staged: [UInt64] = []
+        for w in 0..<windowCount {
+        windowValue = windowCount == 1 ? 0 : UInt64(w) << (64 - log2Windows)
         for (slot, p) in candidates.enumerated() {
             withText(p) { t in
                 let r = 0..<t.count
@@ -682,31 +759,49 @@ public final class DuplicateUnits: @unchecked Sendable {
                     full[slot] = true
                     return
                 }
-                // The sampled shingles first; when fewer than four, a second pass puts in the others.
-                var sampled = 0
-                for pass in 0..<2 {
+                // The sampled shingles (counted in every window) of this window first, in text order; when fewer
+                // than four are sampled, a second pass puts in the others.
+                let positions = r.count - k + 1
+                if staged.count < positions { staged = [UInt64](repeating: 0, count: max(positions, 2 * staged.count)) }
+                let (sampled, m) = staged.withUnsafeMutableBufferPointer { st -> (Int, Int) in
+                    // Sampled (two bits clear) and in the window: one compare.
+                    let wm = windowMask | sampleMask, wv = windowValue
+                    var sampled = 0, m = 0
                     var h: UInt64 = 0
                     for i in r.lowerBound..<(r.lowerBound + k) { h = h &* 0x0000_0100_0000_01B3 &+ UInt64(t[i]) }
-                    var key = Fingerprint.mix64(h) & ~0xFFFF
-                    if (key & sampleMask == 0) == (pass == 0) { put(key | s); sampled += 1 }
                     var i = r.lowerBound + k
-                    while i < r.upperBound {
+                    while true {
+                        let key = Fingerprint.mix64(h) & ~0xFFFF
+                        let isSampled = key & sampleMask == 0
+                        sampled &+= isSampled ? 1 : 0
+                        st[m] = key | s
+                        m &+= key & wm == wv ? 1 : 0
+                        if i == r.upperBound { break }
                         h = (h &- UInt64(t[i - k]) &* top) &* 0x0000_0100_0000_01B3 &+ UInt64(t[i])
-                        key = Fingerprint.mix64(h) & ~0xFFFF
-                        if (key & sampleMask == 0) == (pass == 0) { put(key | s); sampled += 1 }
                         i += 1
                     }
-                    if pass == 0 && sampled >= 4 { break }
-                    full[slot] = true
+                    return (sampled, m)
+                }
+                for x in 0..<m {
+                    let key = staged[x]
+                    buckets.append(key, to: bucketShift == 64 ? 0 : Int(truncatingIfNeeded: key >> bucketShift))
+                }
+                if sampled >= 4 { return }
+                full[slot] = true
+                var h: UInt64 = 0
+                for i in r.lowerBound..<(r.lowerBound + k) { h = h &* 0x0000_0100_0000_01B3 &+ UInt64(t[i]) }
+                var key = Fingerprint.mix64(h) & ~0xFFFF
+                if key & sampleMask != 0 { put(key | s) }
+                var i = r.lowerBound + k
+                while i < r.upperBound {
+                    h = (h &- UInt64(t[i - k]) &* top) &* 0x0000_0100_0000_01B3 &+ UInt64(t[i])
+                    key = Fingerprint.mix64(h) & ~0xFFFF
+                    if key & sampleMask != 0 { put(key | s) }
+                    i += 1
                 }
             }
         }
-        // Distinct keys per slot (of the sampled class only, and all), and pair counts: a pair key holds
-        // (j, i) and whether the shingle is of the sampled class.
-        var sampledCount = [Int32](repeating: 0, count: candidates.count)
-        var allCount = [Int32](repeating: 0, count: candidates.count)
-        var pairKeys: [UInt64] = []
-        for bucket in 0..<bucketCount {
+        for bucket in (w * bucketsPerWindow)..<((w + 1) * bucketsPerWindow) {
             var keys = buckets.take(bucket)
             // The keys were put in by slot, in order: sorting by the hash part alone leaves each hash's slots in order.
             RadixSort.sort(&keys, fromDigit: 1)
@@ -731,12 +826,12 @@ public final class DuplicateUnits: @unchecked Sendable {
                         e += 1
                     }
                     if distinct >= 2 && distinct <= maxRun {
-                        let flag: UInt64 = isSampled ? 1 : 0
                         // Each distinct slot (the first of its repeats) with each later one.
                         for x in r..<e where x == r || kp[x] & 0xFFFF != kp[x - 1] & 0xFFFF {
-                            let sx = (kp[x] & 0xFFFF) << 1 | flag
+                            let sx = UInt32(truncatingIfNeeded: kp[x] & 0xFFFF)
                             for y in (x + 1)..<e where kp[y] & 0xFFFF != kp[y - 1] & 0xFFFF {
-                                pairKeys.append((kp[y] & 0xFFFF) << 17 | sx)
+                                let key = UInt32(truncatingIfNeeded: kp[y] & 0xFFFF) << 16 | sx
+                                if isSampled { pairsSampled.append(key) } else { pairsOther.append(key) }
                             }
                         }
                     }
@@ -746,18 +841,18 @@ public final class DuplicateUnits: @unchecked Sendable {
                 }
             }
         }
-        // Sorted, a pair's keys are together (the class is the lowest bit) and pairs come ordered by j then i.
-        RadixSort.sort(&pairKeys)
+        }
+        // Sorted, a pair's keys are together and pairs come ordered by j then i; the two lists are read side by side.
+        DuplicateUnits.sortPairKeys(&pairsSampled)
+        DuplicateUnits.sortPairKeys(&pairsOther)
         var pairs: [(i: Int, j: Int, shared: Int)] = []
-        var r = 0
-        while r < pairKeys.count {
-            let pair = pairKeys[r] >> 1
+        var a = 0, b = 0
+        while a < pairsSampled.count || b < pairsOther.count {
+            // No pair is 0xFFFF_FFFF (i < j).
+            let pair = min(a < pairsSampled.count ? pairsSampled[a] : .max, b < pairsOther.count ? pairsOther[b] : .max)
             var sampled = 0, other = 0
-            var e = r
-            while e < pairKeys.count && pairKeys[e] >> 1 == pair {
-                if pairKeys[e] & 1 == 1 { sampled += 1 } else { other += 1 }
-                e += 1
-            }
+            while a < pairsSampled.count && pairsSampled[a] == pair { sampled += 1; a += 1 }
+            while b < pairsOther.count && pairsOther[b] == pair { other += 1; b += 1 }
             let si = Int(pair & 0xFFFF), sj = Int(pair >> 16)
             // Both put in everything: compared on all shingles; otherwise on the sampled class.
             let (have, base) = full[si] && full[sj]
@@ -767,10 +862,59 @@ public final class DuplicateUnits: @unchecked Sendable {
                 let i = candidates[si], j = candidates[sj]
                 pairs.append((i: i, j: j, shared: sharedCount(i, j)))
             }
-            r = e
         }
         sharedCache = (candidates, maxRun, minShare, pairs)
+        if windowCount > 1 {
+            // The buckets (under the allocator's mmap threshold) were freed into the thread's arena: give those
+            // pages back now, or they stay resident beside the other rules' findings until the process ends.
+            DuplicateUnits.releaseFreedMemory()
+        }
         return pairs
+    }
+}
+
+#if canImport(Glibc)
+@_silgen_name("malloc_trim") private func glibcMallocTrim(_ pad: Int) -> Int32
+#endif
+
+extension DuplicateUnits {
+    /// Returns the allocator's free pages to the system (glibc's `malloc_trim`: every arena, free pages inside
+    /// the heap too); elsewhere nothing.
+    static func releaseFreedMemory() {
+        #if canImport(Glibc)
+        _ = glibcMallocTrim(0)
+        #endif
+    }
+
+    /// Sorts 32-bit pair keys: LSD radix, four passes of 8-bit digits (a pass whose digit is the same in every key
+    /// is skipped), one buffer of the keys' size.
+    static func sortPairKeys(_ a: inout [UInt32]) {
+        let n = a.count
+        guard n > 64 else { a.sort(); return }
+        var buffer = [UInt32](repeating: 0, count: n)
+        var counts = [Int32](repeating: 0, count: 256 * 4)
+        var inA = true
+        counts.withUnsafeMutableBufferPointer { c in
+            a.withUnsafeMutableBufferPointer { pa in
+                buffer.withUnsafeMutableBufferPointer { pb in
+                    for k in pa { for d in 0..<4 { c[d << 8 | Int((k >> UInt32(8 * d)) & 0xFF)] += 1 } }
+                    for d in 0..<4 {
+                        let base = d << 8, shift = UInt32(8 * d)
+                        if Int(c[base + Int((pa[0] >> shift) & 0xFF)]) == n { continue }
+                        var sum: Int32 = 0
+                        for v in 0..<256 { let x = c[base + v]; c[base + v] = sum; sum += x }
+                        let (from, to) = inA ? (pa, pb) : (pb, pa)
+                        for k in from {
+                            let slot = base + Int((k >> shift) & 0xFF)
+                            to[Int(c[slot])] = k
+                            c[slot] += 1
+                        }
+                        inA.toggle()
+                    }
+                }
+            }
+        }
+        if !inA { a = buffer }
     }
 }
 
@@ -848,9 +992,10 @@ final class ShingleSet {
 struct FirstIndex {
     private var keys: [UInt64]
     private var values: [Int32]
-    private let mask: Int
+    private var mask: Int
+    private var count = 0
 
-    /// Room for `capacity` keys.
+    /// Room for `capacity` keys (it grows when more are put in).
     init(capacity: Int) {
         var size = 16
         while size < 2 * capacity { size <<= 1 }
@@ -859,18 +1004,43 @@ struct FirstIndex {
         mask = size - 1
     }
 
+    @inline(__always) private static func slot(_ key: UInt64, _ m: Int) -> Int {
+        Int(truncatingIfNeeded: ((key ^ (key >> 29)) &* 0xBF58_476D_1CE4_E5B9) >> 40) & m
+    }
+
     /// The value first put in for `key`, or -1 after putting in `value` for it.
     mutating func firstOr(insert value: Int, for key: UInt64) -> Int {
+        if 4 * count >= 3 * (mask + 1) { grow() }
         let m = mask
-        return keys.withUnsafeMutableBufferPointer { kp in
-            values.withUnsafeMutableBufferPointer { vp in
-                var x = Int(truncatingIfNeeded: ((key ^ (key >> 29)) &* 0xBF58_476D_1CE4_E5B9) >> 40) & m
+        let found = keys.withUnsafeMutableBufferPointer { kp in
+            values.withUnsafeMutableBufferPointer { vp -> Int in
+                var x = FirstIndex.slot(key, m)
                 while vp[x] >= 0 {
                     if kp[x] == key { return Int(vp[x]) }
                     x = (x + 1) & m
                 }
                 kp[x] = key; vp[x] = Int32(value)
                 return -1
+            }
+        }
+        if found < 0 { count += 1 }
+        return found
+    }
+
+    /// Twice the room, the entries put in again (each key keeps its first value).
+    private mutating func grow() {
+        let oldKeys = keys, oldValues = values
+        let size = 2 * (mask + 1), m = size - 1
+        keys = [UInt64](repeating: 0, count: size)
+        values = [Int32](repeating: -1, count: size)
+        mask = m
+        keys.withUnsafeMutableBufferPointer { kp in
+            values.withUnsafeMutableBufferPointer { vp in
+                for i in oldValues.indices where oldValues[i] >= 0 {
+                    var x = FirstIndex.slot(oldKeys[i], m)
+                    while vp[x] >= 0 { x = (x + 1) & m }
+                    kp[x] = oldKeys[i]; vp[x] = oldValues[i]
+                }
             }
         }
     }
