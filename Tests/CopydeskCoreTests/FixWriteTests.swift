@@ -264,7 +264,7 @@ enum FW {
 @Suite struct FileWriterTests {
     @Test func hashDoesNotDependOnChunking() {
         var rng = SplitMix64(seed: 7)
-        for n in [0, 1, 7, 8, 9, 63, 64, 65, 1000] {
+        for n in [0, 1, 7, 8, 9, 31, 32, 33, 63, 64, 65, 95, 1000] {
             let bytes = (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
             let whole = ContentHasher.hash(bytes)
             for _ in 0..<20 {

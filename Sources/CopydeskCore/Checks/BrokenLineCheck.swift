@@ -98,6 +98,16 @@ public struct BrokenLineCheck: Check {
 
         // The prose lines of blocks that may be joined, in order; `nil` where a chain must break.
         var lines: [Line?] = []
+        // Sized once (a line of each joinable block, a gap for each other block): on a large page this list is
+        // megabytes, and growing it by doubling copied it several times on every pass of the fixer.
+        do {
+            var n = 0
+            for (bi, block) in doc.blocks.enumerated() {
+                n += inScope[bi] && !block.role.isDisjoint(with: scope) && (block.kind == .paragraph || block.kind == .blockquote)
+                    ? block.content.count : 1
+            }
+            lines.reserveCapacity(n)
+        }
         var joinableLines = 0, singleLineBlocks = 0
         for (bi, block) in doc.blocks.enumerated() {
             let joinable = inScope[bi] && !block.role.isDisjoint(with: scope)
@@ -126,20 +136,20 @@ public struct BrokenLineCheck: Check {
 
         // The lines that are followed by another line of the flow: within a block, or on a blank-line wrapped page
         // any line followed by another joinable line.
-        var flow: [Line] = []
+        // (By their places in `lines`: a copy of the lines themselves was megabytes more on a large page.)
         var firstInBlock: [Bool] = []
         var flowIndex: [Int] = []
+        var open = 0
         for k in lines.indices {
             guard let l = lines[k], k + 1 < lines.count, let n = lines[k + 1] else { continue }
             if n.block == l.block || blankWrapped {
-                flow.append(l)
                 flowIndex.append(k)
                 firstInBlock.append(k == 0 || lines[k - 1]?.block != l.block)
+                if isOpen(l) { open += 1 }
             }
         }
-        guard !flow.isEmpty else { return }
-        let open = flow.filter { isOpen($0) }.count
-        if Double(open) < minWrappedRatio * Double(flow.count) { return }
+        guard !flowIndex.isEmpty else { return }
+        if Double(open) < minWrappedRatio * Double(flowIndex.count) { return }
         // Hard-wrapped enough to look at widths: measure the lines (one paragraph per line stops above).
         // A line's measure depends on its bytes alone: the fixer's later passes carry the measures of the lines no
         // edit touched (`LineMeasures`), keyed by line and by the range within it.
@@ -169,14 +179,15 @@ public struct BrokenLineCheck: Check {
                 }
             }
         }
-        for k in flow.indices { flow[k] = lines[flowIndex[k]]! }
         // The column, from the lines that show it (a paragraph's first line may be short by its indent).
-        guard let column = BrokenLineCheck.column(flow.map(\.width), firstInBlock: blankWrapped ? flow.map { _ in false } : firstInBlock,
-                                                  punctuated: blankWrapped ? flow.map(\.hasPunctuation) : nil, minLines: blankWrapped ? 5 : 2) else { return }
+        guard let column = BrokenLineCheck.column(flowIndex.map { lines[$0]!.width },
+                                                  firstInBlock: blankWrapped ? [Bool](repeating: false, count: flowIndex.count) : firstInBlock,
+                                                  punctuated: blankWrapped ? flowIndex.map { lines[$0]!.hasPunctuation } : nil,
+                                                  minLines: blankWrapped ? 5 : 2) else { return }
         // Two lines are thin evidence: joins become unsafe, and only in blocks that end a sentence (a paragraph;
         // verse often does not).
         let weak = column.count < 3
-        let safety: FixSafety = context.fixSafety == .safe && (weak || Double(open) < safeMinWrappedRatio * Double(flow.count))
+        let safety: FixSafety = context.fixSafety == .safe && (weak || Double(open) < safeMinWrappedRatio * Double(flowIndex.count))
             ? .unsafe : context.fixSafety
         var edits: [Edit] = []
         /// A paragraph ends a sentence; a run of joined lines whose last line does not (verse, a list, a paragraph

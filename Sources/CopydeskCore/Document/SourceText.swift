@@ -41,7 +41,14 @@ public enum InputError: Error, Sendable, CustomStringConvertible {
 public enum ByteSize {
     /// `1048576`, `512K`, `64M`, `1G` (binary units; a trailing `B` or `iB` is allowed). Nil when not a size.
     public static func parse(_ text: String) -> Int? {
-        var s = text.trimmingCharacters(in: .whitespaces).uppercased()
+        // Blanks trimmed as `CharacterSet.whitespaces` has them (tab and the space separators), without Foundation:
+        // every run parses its default limit, and the bridged trim cost a start-up's type look-ups.
+        @inline(__always) func blank(_ v: Unicode.Scalar) -> Bool { v == "\t" || v.properties.generalCategory == .spaceSeparator }
+        let scalars = text.unicodeScalars
+        var lo = scalars.startIndex, hi = scalars.endIndex
+        while lo < hi && blank(scalars[lo]) { lo = scalars.index(after: lo) }
+        while hi > lo && blank(scalars[scalars.index(before: hi)]) { hi = scalars.index(before: hi) }
+        var s = String(scalars[lo..<hi]).uppercased()
         for suffix in ["IB", "B"] where s.hasSuffix(suffix) && s.count > suffix.count { s.removeLast(suffix.count); break }
         var factor = 1
         if let last = s.last, let k = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30][String(last)] { factor = k; s.removeLast() }

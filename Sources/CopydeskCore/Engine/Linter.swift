@@ -136,17 +136,20 @@ public struct Linter: Sendable {
             for id in r.supersedes { if let t = byID[id], t != i { sup[t, default: []].append(i) } }
         }
         supersededBy = sup
-        var byKind: [String: Set<Int>] = [:]
-        var kindOrder: [String] = []
+        // Kinds told apart by their types' identity: `String(describing:)` of a type asked the runtime for several
+        // protocol conformances per kind, each a scan of every conformance in the binary (a tenth of start-up).
+        var byKind: [ObjectIdentifier: Set<Int>] = [:]
+        var kindOrder: [ObjectIdentifier] = []
+        let cacheKind = ObjectIdentifier(CheckCache.self)
         for i in others where !rules[i].check.isLineLocal {
             let check = rules[i].check
             let key = check is DuplicatesCheck || check is PublishedCheck || check is NamesCheck || check is RosterCheck
                 || check is BrokenLineCheck
-                ? "cache" : String(describing: type(of: check))
+                ? cacheKind : ObjectIdentifier(type(of: check))
             if byKind[key] == nil { kindOrder.append(key) }
             byKind[key, default: []].insert(i)
         }
-        let heavy = ["cache", "NumbersCheck", "PairsCheck", "ArticleCheck"]
+        let heavy = [cacheKind, ObjectIdentifier(NumbersCheck.self), ObjectIdentifier(PairsCheck.self), ObjectIdentifier(ArticleCheck.self)]
         kindOrder.sort { (heavy.firstIndex(of: $0) ?? heavy.count) < (heavy.firstIndex(of: $1) ?? heavy.count) }
         otherGroups = kindOrder.map { byKind[$0]! }
     }
