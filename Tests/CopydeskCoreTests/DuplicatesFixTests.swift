@@ -188,6 +188,26 @@ extension DuplicatesTests {
         }
     }
 
+    /// The 8-bit passes on 32-bit keys (the duplicates pack's pair keys) sort as the standard sort does.
+    @Test func sortsThirtyTwoBitKeys() {
+        var rng = SplitMix64(seed: 13)
+        for n in [0, 1, 65, 300, 5_000, 70_000] {
+            for shape in 0..<3 {
+                var a = (0..<n).map { _ -> UInt32 in
+                    let x = UInt32(truncatingIfNeeded: rng.next())
+                    switch shape {
+                    case 0: return x
+                    case 1: return x & 0xFF00_00FF     // digits that never vary are skipped
+                    default: return x % 5                // many equal keys
+                    }
+                }
+                let expected = a.sorted()
+                DuplicateUnits.sortPairKeys(&a)
+                #expect(a == expected, "n \(n), shape \(shape)")
+            }
+        }
+    }
+
     /// `fromDigit: 1` sorts by the bits above the lowest 16 only and keeps the input order of keys equal there,
     /// on the 8-bit path (fewer than 65,536 keys) and the 16-bit one.
     @Test func fromDigitSortsByTheHighBitsStably() {

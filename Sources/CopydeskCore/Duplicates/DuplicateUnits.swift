@@ -889,32 +889,8 @@ extension DuplicateUnits {
     /// Sorts 32-bit pair keys: LSD radix, four passes of 8-bit digits (a pass whose digit is the same in every key
     /// is skipped), one buffer of the keys' size.
     static func sortPairKeys(_ a: inout [UInt32]) {
-        let n = a.count
-        guard n > 64 else { a.sort(); return }
-        var buffer = [UInt32](repeating: 0, count: n)
-        var counts = [Int32](repeating: 0, count: 256 * 4)
-        var inA = true
-        counts.withUnsafeMutableBufferPointer { c in
-            a.withUnsafeMutableBufferPointer { pa in
-                buffer.withUnsafeMutableBufferPointer { pb in
-                    for k in pa { for d in 0..<4 { c[d << 8 | Int((k >> UInt32(8 * d)) & 0xFF)] += 1 } }
-                    for d in 0..<4 {
-                        let base = d << 8, shift = UInt32(8 * d)
-                        if Int(c[base + Int((pa[0] >> shift) & 0xFF)]) == n { continue }
-                        var sum: Int32 = 0
-                        for v in 0..<256 { let x = c[base + v]; c[base + v] = sum; sum += x }
-                        let (from, to) = inA ? (pa, pb) : (pb, pa)
-                        for k in from {
-                            let slot = base + Int((k >> shift) & 0xFF)
-                            to[Int(c[slot])] = k
-                            c[slot] += 1
-                        }
-                        inA.toggle()
-                    }
-                }
-            }
-        }
-        if !inA { a = buffer }
+        guard a.count > 64 else { a.sort(); return }
+        RadixSort.sort8(&a)
     }
 }
 

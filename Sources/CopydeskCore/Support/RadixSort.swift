@@ -43,30 +43,33 @@ enum RadixSort {
         if !inA { a = buffer }
     }
 
-    /// The same with 8-bit digits (`fromDigit` counts 8-bit digits), for inputs of fewer than 65,536 keys.
-    private static func sort8(_ a: inout [UInt64], fromDigit: Int) {
+    /// The same with 8-bit digits (`fromDigit` counts 8-bit digits), for inputs of fewer than 65,536 keys, and for
+    /// keys of any width (the duplicates pack's 32-bit pair keys).
+    static func sort8<K: FixedWidthInteger & UnsignedInteger>(_ a: inout [K], fromDigit: Int = 0) {
         let n = a.count
-        var buffer = [UInt64](repeating: 0, count: n)
-        var counts = [Int32](repeating: 0, count: 256 * 8)
+        guard n > 0 else { return }
+        let digits = K.bitWidth / 8
+        var buffer = [K](repeating: 0, count: n)
+        var counts = [Int32](repeating: 0, count: 256 * digits)
         a.withUnsafeBufferPointer { src in
             counts.withUnsafeMutableBufferPointer { c in
-                for k in src { for d in 0..<8 { c[d << 8 | Int((k >> (8 * UInt64(d))) & 0xFF)] += 1 } }
+                for k in src { for d in 0..<digits { c[d << 8 | Int(truncatingIfNeeded: (k >> (8 * d)) & 0xFF)] += 1 } }
             }
         }
         var inA = true
         counts.withUnsafeMutableBufferPointer { c in
             a.withUnsafeMutableBufferPointer { pa in
                 buffer.withUnsafeMutableBufferPointer { pb in
-                    for d in fromDigit..<8 {
+                    for d in fromDigit..<digits {
                         let base = d << 8
-                        let shift = UInt64(8 * d)
-                        let first = Int((pa[0] >> shift) & 0xFF)
+                        let shift = 8 * d
+                        let first = Int(truncatingIfNeeded: (pa[0] >> shift) & 0xFF)
                         if Int(c[base + first]) == n { continue }
                         var sum: Int32 = 0
                         for v in 0..<256 { let x = c[base + v]; c[base + v] = sum; sum += x }
                         let (from, to) = inA ? (pa, pb) : (pb, pa)
                         for k in from {
-                            let slot = base + Int((k >> shift) & 0xFF)
+                            let slot = base + Int(truncatingIfNeeded: (k >> shift) & 0xFF)
                             to[Int(c[slot])] = k
                             c[slot] += 1
                         }
