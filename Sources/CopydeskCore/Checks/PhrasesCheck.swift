@@ -43,6 +43,9 @@ public struct PhrasesCheck: Check {
     /// No two phrases are the same pattern (after case folding with `ignore-case`): `automaton` is then exactly
     /// the automaton a scanner of this rule alone would build, and `run` uses it instead of building one per text.
     var phrasesDistinct = false
+    /// With distinct phrases: the automaton and its owners as `PhrasesScanner.single` uses them, built once (a rule
+    /// run on its own built them for every file: a few thousand instructions and an array per phrase).
+    var single: PhrasesScanner.Compiled?
 
     static let keys: Set<String> = ["phrases", "ignore-case", "left", "right", "either", "continued-line", "except-left", "except-right", "allow"]
 
@@ -85,6 +88,9 @@ public struct PhrasesCheck: Check {
         automaton = AhoCorasick(patterns: bytes, caseInsensitiveASCII: ci)
         let keys = ci ? bytes.map { $0.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 } } : bytes
         phrasesDistinct = !keys.isEmpty && Set(keys).count == keys.count
+        if phrasesDistinct {
+            single = PhrasesScanner.Compiled(automaton, bytes.indices.map { [(entry: 0, phrase: $0)] })
+        }
         func alnum(_ b: UInt8?) -> Bool { guard let b else { return false }; return (b >= 0x30 && b <= 0x39) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x7A) }
         left = try m["left"].map { try BoundaryCheck.classes($0, "left") }
         right = try m["right"].map { try BoundaryCheck.classes($0, "right") }
@@ -265,15 +271,14 @@ struct PhrasesScanner: Sendable {
     /// One rule: its check's own automaton when its phrases are distinct (the patterns, their order and owners
     /// are then what `init(rules:)` would build), else `init(rules:)`.
     static func single(_ e: (Int, PhrasesCheck, FixSafety, String, Scope)) -> PhrasesScanner {
-        guard e.1.phrasesDistinct else { return PhrasesScanner(rules: [e]) }
-        return PhrasesScanner(entry: (rule: e.0, check: e.1, safety: e.2, message: e.3, scope: e.4),
-                              automaton: e.1.automaton, owners: e.1.phrases.indices.map { [(entry: 0, phrase: $0)] })
+        guard e.1.phrasesDistinct, let compiled = e.1.single, compiled.owners.count == e.1.phrases.count else { return PhrasesScanner(rules: [e]) }
+        return PhrasesScanner(entry: (rule: e.0, check: e.1, safety: e.2, message: e.3, scope: e.4), compiled: compiled)
     }
 
-    private init(entry: Entry, automaton: AhoCorasick, owners: [[(entry: Int, phrase: Int)]]) {
+    private init(entry: Entry, compiled: Compiled) {
         rules = [entry]
         entries = [EntryRef(entry)]
-        automata = [Compiled(automaton, owners)]
+        automata = [compiled]
     }
 
     /// Automaton by automaton (the struct is copied out of its box once per scan, not once per segment), segment by

@@ -41,6 +41,8 @@ public struct Diagnostic: Sendable {
     /// Which label this is: two diagnostics with the same identity have the same rule id and message (the
     /// reporters' caches of rendered heads compare it before the strings).
     var labelIdentity: ObjectIdentifier { ObjectIdentifier(label) }
+    /// The label itself (for a cache that outlives the diagnostic: its identity stays its own while held).
+    var labelObject: AnyObject { label }
     /// Index of the rule in the linter that made it (-1: not known), so the fixer's later passes need no lookup.
     var ruleIndex: Int {
         get { Int(index32) }
@@ -157,11 +159,15 @@ public struct Linter: Sendable {
     /// Which of `items` (rule index, range) a finding of a rule superseding their rule covers; nil when none.
     private func superseded(_ items: [(rule: Int, range: Range<Int>)]) -> [Bool]? {
         guard !supersededBy.isEmpty else { return nil }
-        var over: [Int: [Range<Int>]] = [:]      // superseding rule → its finding ranges
-        let wanted = Set(supersededBy.values.joined())
-        for f in items where f.rule >= 0 && wanted.contains(f.rule) { over[f.rule, default: []].append(f.range) }
-        guard !over.isEmpty else { return nil }
-        for k in over.keys { over[k]!.sort { $0.lowerBound < $1.lowerBound } }
+        // Arrays indexed by rule, not dictionaries: this runs once per file, over every finding (hashing a rule
+        // index per finding was most of its cost on a batch of small files).
+        var wanted = [Bool](repeating: false, count: rules.count)
+        for list in supersededBy.values { for b in list { wanted[b] = true } }
+        var over = [[Range<Int>]](repeating: [], count: rules.count)      // superseding rule → its finding ranges
+        var anyOver = false
+        for f in items where f.rule >= 0 && f.rule < wanted.count && wanted[f.rule] { over[f.rule].append(f.range); anyOver = true }
+        guard anyOver else { return nil }
+        for k in over.indices where over[k].count > 1 { over[k].sort { $0.lowerBound < $1.lowerBound } }
         func covered(_ r: Range<Int>, _ list: [Range<Int>]) -> Bool {
             // The last ranges starting at or before r (ranges of one rule rarely nest: a few steps back suffice).
             var lo = 0, hi = list.count
@@ -175,9 +181,10 @@ public struct Linter: Sendable {
         }
         var drop = [Bool](repeating: false, count: items.count)
         var any = false
-        for (i, f) in items.enumerated() where f.rule >= 0 {
-            guard let by = supersededBy[f.rule] else { continue }
-            if by.contains(where: { b in over[b].map { covered(f.range, $0) } ?? false }) { drop[i] = true; any = true }
+        var by = [[Int]](repeating: [], count: rules.count)
+        for (k, v) in supersededBy { by[k] = v }
+        for (i, f) in items.enumerated() where f.rule >= 0 && f.rule < by.count && !by[f.rule].isEmpty {
+            if by[f.rule].contains(where: { b in !over[b].isEmpty && covered(f.range, over[b]) }) { drop[i] = true; any = true }
         }
         return any ? drop : nil
     }

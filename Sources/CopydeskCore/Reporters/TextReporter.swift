@@ -94,17 +94,20 @@ public struct TextReporter: Reporter {
         let bold: [UInt8], reset: [UInt8], dim: [UInt8], blue: [UInt8], green: [UInt8], boldGreen: [UInt8]
         let labels: [[UInt8]]
         let unsafeHint: [UInt8]
+        /// Colour and language: the pieces made of them are the same.
+        let key: Int
         /// Made once per colour and language (rendering a small file made them again each time).
         static func of(_ r: TextReporter) -> Pieces {
             let key = (r.color ? 1 : 0) + 2 * (ReportLanguage.allCases.firstIndex(of: r.language) ?? 0)
             piecesLock.lock()
             if let p = piecesMade[key] { piecesLock.unlock(); return p }
             piecesLock.unlock()
-            let p = Pieces(r)
+            let p = Pieces(r, key: key)
             piecesLock.lock(); piecesMade[key] = p; piecesLock.unlock()
             return p
         }
-        init(_ r: TextReporter) {
+        init(_ r: TextReporter, key: Int) {
+            self.key = key
             func c(_ s: String) -> [UInt8] { r.color ? Array(s.utf8) : [] }
             bold = c("\u{1B}[1m"); reset = c("\u{1B}[0m"); dim = c("\u{1B}[2m"); blue = c("\u{1B}[34m")
             green = c("\u{1B}[32m"); boldGreen = c("\u{1B}[1;32m")
@@ -119,11 +122,14 @@ public struct TextReporter: Reporter {
     private func renderDiagnostics(_ diagnostics: ArraySlice<Diagnostic>, _ src: SourceText, _ path: [UInt8],
                                    into out: inout [UInt8], flushes: Bool, write: ([UInt8]) -> Void) {
         let pieces = Pieces.of(self)
-        var w = ByteWriter(capacity: 4096)
-        defer { w.free() }
-        var cursor = ExcerptCursor()
-        defer { cursor.free() }
-        var tails = TailCache()
+        // The writer, the line layout and the label tails come from the previous file rendered with the same
+        // pieces (a batch of small files made and let go all three, and rebuilt every label's tail, per file).
+        let key = pieces.key
+        let scratch = RenderScratch.take(key)
+        var w = scratch.writer, cursor = scratch.cursor, tails = scratch.tails
+        scratch.tails = TailCache()   // moved out, so that filling it does not copy its arrays
+        cursor.reset()
+        defer { scratch.writer = w; scratch.cursor = cursor; scratch.tails = tails; RenderScratch.give(scratch, key) }
         // Diagnostics read in place through a pointer (a copy of each would retain its label and fix).
         diagnostics.withUnsafeBufferPointer { ds in
         src.bytes.withUnsafeBufferPointer { p in
@@ -168,11 +174,16 @@ public struct TextReporter: Reporter {
         private var capacity: Int
 
         init() {
-            capacity = 1024
+            // Room for a long paragraph's scalars (a news paragraph on one line often passes 1,024): growing copied
+            // both arrays, once per file of a batch.
+            capacity = 4096
             offsets = .allocate(capacity: capacity); before = .allocate(capacity: capacity)
         }
 
         func free() { offsets.deallocate(); before.deallocate() }
+
+        /// As before the first `load` (its buffers kept).
+        mutating func reset() { line = 0; start = 0; end = 0; count = 0; laidTo = 0; cells = 0; plain = true; long = false }
 
         /// Moves to `line` and lays it out up to just past `width` cells.
         mutating func load(_ src: SourceText, _ p: UnsafeBufferPointer<UInt8>, line: Int, width: Int) {
@@ -566,17 +577,45 @@ nonisolated(unsafe) private var piecesMade: [Int: TextReporter.Pieces] = [:]
 
 /// The bytes after a finding's position — severity, message, rule id, end of line — kept for the last eight
 /// (rule, message, severity) triples: a file's findings come mostly from a few rules.
+/// What rendering a file's findings uses besides its output, kept from file to file (one per file being rendered
+/// at a time, for one colour and language: the tails are made of that pair's pieces).
+private final class RenderScratch: @unchecked Sendable {
+    var writer = ByteWriter(capacity: 4096)
+    var cursor = TextReporter.ExcerptCursor()
+    var tails = TailCache()
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var free: [Int: [RenderScratch]] = [:]
+
+    static func take(_ key: Int) -> RenderScratch {
+        lock.lock()
+        let s = free[key]?.popLast()
+        lock.unlock()
+        return s ?? RenderScratch()
+    }
+
+    /// Gives `s` back (its writer emptied; at most a few kept per key, the others let go).
+    static func give(_ s: RenderScratch, _ key: Int) {
+        s.writer.clear()
+        lock.lock()
+        if free[key, default: []].count < 8 { free[key, default: []].append(s); lock.unlock(); return }
+        lock.unlock()
+        s.writer.free(); s.cursor.free()
+    }
+}
+
 private struct TailCache {
     private var rules: [String] = [], messages: [String] = [], severities: [Severity] = [], failures: [Bool] = []
     private var tails: [[UInt8]] = []
-    private var ids: [ObjectIdentifier] = []
+    /// The labels themselves, held: kept from file to file, a label let go could leave its address to another.
+    private var ids: [AnyObject] = []
     private var next = 0
 
     mutating func put(_ w: inout ByteWriter, _ p: UnsafePointer<Diagnostic>, labels: [[UInt8]], dim: [UInt8], reset: [UInt8],
                       language: ReportLanguage) {
         // The same label (most findings share their rule's): no strings compared.
-        let id = p.pointee.labelIdentity, severity = p.pointee.severity, failure = p.pointee.isRuleFailure
-        for i in ids.indices where ids[i] == id && severities[i] == severity && failures[i] == failure {
+        let id = p.pointee.labelObject, severity = p.pointee.severity, failure = p.pointee.isRuleFailure
+        for i in ids.indices where ids[i] === id && severities[i] == severity && failures[i] == failure {
             w.put(tails[i])
             return
         }
