@@ -1,3 +1,5 @@
+import Foundation
+
 /// `kind: phrases`: a list of literal phrases, each flagged or replaced (`wrong: right`), matched with one
 /// Aho–Corasick automaton over UTF-8 bytes: thousands of phrases cost about as much as ten.
 ///
@@ -138,9 +140,36 @@ public struct PhrasesCheck: Check {
                 if end < s.range.upperBound { segments[k].range = s.range.lowerBound..<end; segments[k].atLineEnd = false }
             }
         }
-        PhrasesScanner.single((context.ruleIndex, self, context.fixSafety, context.message, context.scope))
-            .scan(context.document, segments, into: &findings)
+        scanner(context).scan(context.document, segments, into: &findings)
     }
+
+    /// The scanner of this rule run on its own, made once per rule index, safety, message and scope (it was made
+    /// for every file: the check copied whole into it, several arrays made and let go).
+    private func scanner(_ c: CheckContext) -> PhrasesScanner {
+        let box = scannerBox
+        box.lock.lock()
+        if let s = box.scanner, box.rule == c.ruleIndex, box.safety == c.fixSafety, box.scope == c.scope, box.message == c.message {
+            box.lock.unlock()
+            return s
+        }
+        box.lock.unlock()
+        let s = PhrasesScanner.single((c.ruleIndex, self, c.fixSafety, c.message, c.scope))
+        box.lock.lock()
+        box.scanner = s; box.rule = c.ruleIndex; box.safety = c.fixSafety; box.scope = c.scope; box.message = c.message
+        box.lock.unlock()
+        return s
+    }
+
+    final class ScannerBox: @unchecked Sendable {
+        let lock = NSLock()
+        var scanner: PhrasesScanner?
+        var rule = -1
+        var safety = FixSafety.none
+        var scope = Scope()
+        var message = ""
+    }
+    /// Shared by the copies of this check (the key above tells whose scanner it holds).
+    let scannerBox = ScannerBox()
 
     /// One rule's matches in one segment, filtered by boundaries and context, turned into findings.
     func report(_ ms: [AhoCorasick.Match], rule: Int, safety: FixSafety, message template: String, doc: Document,
