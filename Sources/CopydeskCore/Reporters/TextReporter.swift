@@ -142,7 +142,7 @@ public struct TextReporter: Reporter {
                 // Scalars before the finding (its start clamped to the line, as the excerpt clamps it).
                 let at = max(cursor.start, min(lower, cursor.end))
                 cursor.extend(p, toByte: at)
-                let column = cursor.index(ofByte: at) + 1
+                let column = cursor.index(ofByteInOrder: at) + 1
                 w.put(pieces.bold)
                 w.put(path); w.put(0x3A); w.putInt(line); w.put(0x3A); w.putInt(column); w.put(0x3A)
                 w.put(pieces.reset)
@@ -183,12 +183,13 @@ public struct TextReporter: Reporter {
         func free() { offsets.deallocate(); before.deallocate() }
 
         /// As before the first `load` (its buffers kept).
-        mutating func reset() { line = 0; start = 0; end = 0; count = 0; laidTo = 0; cells = 0; plain = true; long = false }
+        mutating func reset() { line = 0; start = 0; end = 0; count = 0; laidTo = 0; cells = 0; plain = true; long = false; hint = 0 }
 
         /// Moves to `line` and lays it out up to just past `width` cells.
         mutating func load(_ src: SourceText, _ p: UnsafeBufferPointer<UInt8>, line: Int, width: Int) {
             self.line = line
             self.width = width
+            hint = 0
             let r = src.lineContent(line - 1)
             start = r.lowerBound; end = r.upperBound
             count = 0; laidTo = start; cells = 0; plain = true
@@ -244,6 +245,23 @@ public struct TextReporter: Reporter {
             while lo < hi { let mid = (lo + hi) / 2; if cell(mid) < c { lo = mid + 1 } else { hi = mid } }
             return lo
         }
+
+        /// `index(ofByte:)` for the starts of a line's findings, which come in order: the answer is often the end
+        /// of what is laid out (the layout stopped there), else it is searched from the last answer in steps that
+        /// double (a binary search over the whole line was a sixth of the report's own time).
+        mutating func index(ofByteInOrder offset: Int) -> Int {
+            if count == 0 || offsets[count - 1] < offset { hint = count; return count }
+            var lo = hint > 0 && hint <= count && offsets[hint - 1] < offset ? hint : 0
+            var hi = count, step = 1
+            while lo + step - 1 < count {
+                let probe = lo + step - 1
+                if offsets[probe] < offset { lo = probe + 1; step &*= 2 } else { hi = probe; break }
+            }
+            while lo < hi { let mid = (lo + hi) / 2; if offsets[mid] < offset { lo = mid + 1 } else { hi = mid } }
+            hint = lo
+            return lo
+        }
+        private var hint = 0
 
         /// The first scalar that starts at or after `offset` (binary search; laid out that far).
         func index(ofByte offset: Int) -> Int {
