@@ -83,6 +83,28 @@ import Testing
         #expect(got == want)
     }
 
+    /// The label tails are kept from file to file (with the writer and the line layout): a later file whose
+    /// finding has the same rule but another message or severity, or whose first finding is on line 1 again,
+    /// is written as if it were the only one.
+    @Test func laterFilesAreRenderedAsAlone() {
+        let a = SourceText("第一行 有空格\n第二行"), b = SourceText("ab 另一个文件的第一行，长一些\n第二行")
+        func report(_ src: SourceText, _ message: String, _ severity: Severity, _ at: Int) -> FileReport {
+            FileReport(path: "a.txt", source: src, diagnostics: [
+                Diagnostic(ruleID: "r.same", severity: severity, message: message, range: at..<(at + 1), fix: nil),
+            ])
+        }
+        let files = [report(a, "甲", .error, 9), report(b, "乙", .error, 9), report(a, "乙", .warning, 1), report(b, "丙", .info, 43),
+                     report(a, "甲", .error, 9), report(b, "甲", .error, 2)]
+        for color in [false, true] {
+            let r = TextReporter(color: color, language: .zh)
+            for f in files {
+                let alone = Reference(color: color, language: .zh, width: 100).render(f.diagnostics, f.source!, path: "a.txt")
+                #expect(r.renderFile(f) == alone)
+                #expect(r.renderedBytes(f) == Array(alone.utf8))
+            }
+        }
+    }
+
     /// The table of cells and plainness answers as `cellWidth` and `isPlainScalar` do, for every BMP scalar and
     /// a sample of astral ones.
     @Test func cellTableMatchesCellWidth() {
