@@ -224,4 +224,50 @@ import Testing
             #expect(l.hasPunctuation == want.punct, "\(line)")
         }
     }
+
+    /// `names.stroke-order`'s search for 姓氏笔 (sixteen places at a time, then Horspool on the tail) finds every
+    /// occurrence a naive search finds: the key at every alignment and near the end, beside its own first and last
+    /// bytes, its first character alone, and the other characters of its lead bytes.
+    @Test func strokeKeySearchAgreesWithNaiveSearch() {
+        let key = NamesCheck.strokeKey
+        let pieces: [[UInt8]] = [key, key, Array("姓氏".utf8), Array("姓".utf8), Array("笔画".utf8), Array("氏笔".utf8),
+                                 Array("的是中国".utf8), Array("，".utf8), Array("a".utf8), [0xE5, 0xA7], [0x94], [0xE5]]
+        var rng = SplitMix(seed: 0x5EED)
+        for round in 0..<500 {
+            var b: [UInt8] = []
+            for _ in 0..<Int(rng.next() % 60) { b += pieces[Int(rng.next() % UInt64(pieces.count))] }
+            var want: [Int] = []
+            var i = 0
+            while i + key.count <= b.count {
+                if Array(b[i..<(i + key.count)]) == key { want.append(i + key.count); i += key.count } else { i += 1 }
+            }
+            let got = b.withUnsafeBufferPointer { NamesCheck.strokeKeyEnds($0) }
+            #expect(got == want, "round \(round)")
+        }
+    }
+
+    /// The sixteen-byte blocks of `measureStart` cut characters anywhere: random lines of Han, Chinese and other
+    /// punctuation, ASCII, spaces of every kind, two- and four-byte characters, at every length and alignment.
+    @Test func brokenLineMeasuresRandomLinesAsCharacterByCharacter() throws {
+        let check = try #require(RuleCatalog.loadBuiltIn().rules.first { $0.id == "ocr.broken-line" }?.check as? BrokenLineCheck)
+        let alphabet = Array("的是国人中发展一丁鿿䀀，。、：；（）“”《》—…·ａＺ１ aZ9.\t\u{A0}\u{3000}é¼ß😀𠮷\u{200B}―‰※ｰﾟ￥".unicodeScalars)
+        var rng = SplitMix(seed: 0xC0FFEE)
+        for _ in 0..<600 {
+            var line = ""
+            let han = Int(rng.next() % 4)   // how often Han comes, in four steps
+            for _ in 0..<Int(rng.next() % 120) {
+                let k = rng.next() % 16 < UInt64(han * 4) ? Int(rng.next() % 11) : Int(rng.next() % UInt64(alphabet.count))
+                line.unicodeScalars.append(alphabet[k])
+            }
+            let bytes = Array(line.utf8)
+            var l = BrokenLineCheck.Line(content: 0..<bytes.count, block: 0, lastInBlock: false, width: 0, last: 0, lastAt: 0,
+                                         first: 0, indented: false, startsArticle: false)
+            bytes.withUnsafeBufferPointer { check.measureStart($0, &l) }
+            let want = CheckScanTests.measured(line)
+            #expect(l.width == want.width, "\(line)")
+            #expect(l.first == want.first, "\(line)")
+            #expect(l.indented == want.indented, "\(line)")
+            #expect(l.hasPunctuation == want.punct, "\(line)")
+        }
+    }
 }

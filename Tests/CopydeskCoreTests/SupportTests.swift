@@ -193,6 +193,46 @@ import Testing
         }
     }
 
+    /// The root state's sixteen-byte filter (`RootFilter`): long texts mostly of Han characters with the first
+    /// characters of the patterns and their near neighbours (same lead byte, same first two bytes) scattered in, at
+    /// every alignment, against the naive search; and the filter is made for the built-in punctuation sets.
+    @Test func rootFilterAgreesWithNaiveSearch() {
+        let common = Array("的是了在和有这中国人们发展工作经济社会城市服务全面推进".unicodeScalars)
+        let near = Array("，。、：；（）“”《》「」—…⋯―─－０９\u{200B}\u{2060}\u{AD}\u{A0}·第笫策一丁丈上下 .-éaA😀\u{FEFF}".unicodeScalars)
+        let sets: [[String]] = [["，。", "，，", "、、", "；；", "：：", "--", "－－", "――", "──", "……等", "。。。", "......", "⋯⋯",
+                                 "第一、", "（一）、", "》、《", "”、“", "\u{200B}", "\u{2060}", "\u{FEFF}", "\u{AD}", "０", "９", "、 ", " 、", "　、"],
+                                ["一一"], ["策略", "笫", "上下"], ["😀", "é", ". "], ["ab", "Zz"]]
+        var seed: UInt64 = 0x5DEECE66D
+        func next() -> Int { seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17; return Int(seed % 1_000_003) }
+        for (si, patterns) in sets.enumerated() {
+            for ci in [false, true] {
+                let ac = AhoCorasick(patterns: patterns.map { Array($0.utf8) }, caseInsensitiveASCII: ci)
+                if si == 0 && !ci { #expect(ac.hasRootFilter) }
+                for round in 0..<30 {
+                    var text = ""
+                    for _ in 0..<(200 + next() % 1500) {
+                        let r = next() % 20
+                        if r == 0 { text += patterns[next() % patterns.count] }
+                        else if r < 4 { text.unicodeScalars.append(near[next() % near.count]) }
+                        else { text.unicodeScalars.append(common[next() % common.count]) }
+                    }
+                    let bytes = Array(text.utf8)
+                    let lo = next() % 40
+                    var start = lo
+                    while start < bytes.count && bytes[start] & 0xC0 == 0x80 { start += 1 }
+                    let range = min(start, bytes.count)..<bytes.count
+                    var got: [AhoCorasick.Match] = []
+                    bytes.withUnsafeBufferPointer { ac.matches(in: $0, range: range, into: &got) }
+                    let sub = String(decoding: bytes[range], as: UTF8.self)
+                    let fold = { (t: String) in String(t.unicodeScalars.map { $0.value >= 0x41 && $0.value <= 0x5A ? Character(Unicode.Scalar($0.value + 0x20)!) : Character($0) }) }
+                    let want = ci ? naive(patterns.map(fold), in: fold(sub)) : naive(patterns, in: sub)
+                    #expect(got.map { $0.range.lowerBound - range.lowerBound } == want.map(\.1.lowerBound), "set \(si) ci \(ci) round \(round)")
+                    #expect(got.map(\.range.count) == want.map(\.1.count), "set \(si) ci \(ci) round \(round)")
+                }
+            }
+        }
+    }
+
     @Test func emptyPatternsAreIgnored() {
         #expect(find(["", "ab"], in: "xab").map(\.1) == [1..<3])
     }

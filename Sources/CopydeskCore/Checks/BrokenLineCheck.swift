@@ -392,22 +392,51 @@ public struct BrokenLineCheck: Check {
         }
         // The rest: Han by its lead byte, ASCII by its value, punctuation from a table, other characters decoded.
         let punctuation = BrokenLineCheck.punctuationCells
+        /// The cells of a character that is neither Han (lead E4–E9) nor ASCII.
+        @inline(__always) func other(_ v: UInt32) {
+            if let slot = BrokenLineCheck.punctuationSlot(v) {
+                let e = punctuation[slot]
+                width &+= Int(e & 0x7F)
+                if e & 0x80 != 0 { punct = true }
+                return
+            }
+            if v == 0x3000 || v == 0xA0 { return }
+            // Chinese punctuation counts one cell: print compresses it (`”“`, `、` at a line end), so a line
+            // full of quotation marks is no wider than the column.
+            if CharClass.of(v).isDisjoint(with: .fullwidthPunct) { width += DisplayWidth.of(v) } else { punct = true; width += 1 }
+        }
+        // Sixteen bytes at a time: every character counts by its first byte (continuation bytes count nothing), so
+        // a block may cut characters anywhere: Han leads two cells each, ASCII other than space and tab one, and
+        // the few other leads are decoded one by one.
+        if let base = p.baseAddress {
+            // Every operand a vector (a compare with a scalar operand is not lowered to one instruction).
+            typealias V = SIMD16<UInt8>
+            let e4 = V(repeating: 0xE4), six = V(repeating: 6), x80 = V(repeating: 0x80), space = V(repeating: 0x20)
+            let tab = V(repeating: 0x09), c0 = V(repeating: 0xC0), two = V(repeating: 2), one = V(repeating: 1)
+            while i &+ 16 <= r.upperBound {
+                let v = UnsafeRawPointer(base + i).loadUnaligned(as: V.self)
+                let han = (v &- e4) .< six
+                let counted = (v .< x80) .& .!((v .== space) .| (v .== tab))
+                // Two cells for each Han lead, one for each other counted ASCII byte; the halves' bytes summed by a
+                // multiply (at most 16 per half).
+                let cells = unsafeBitCast((unsafeBitCast(han, to: V.self) & two) | (unsafeBitCast(counted, to: V.self) & one), to: SIMD2<UInt64>.self)
+                width &+= Int(truncatingIfNeeded: ((cells[0] &* 0x0101_0101_0101_0101) &>> 56) &+ ((cells[1] &* 0x0101_0101_0101_0101) &>> 56))
+                var bits = maskBits((v .>= c0) .& .!han)
+                while bits != 0 {
+                    other(decodeScalar(p, i &+ bits.trailingZeroBitCount).0)
+                    bits &= bits &- 1
+                }
+                i &+= 16
+            }
+            while i < r.upperBound && p[i] & 0xC0 == 0x80 { i &+= 1 }    // the rest of a character the block cut
+        }
         while i < r.upperBound {
             let c = p[i]
             if c &- 0xE4 <= 5 { width &+= 2; i &+= 3; continue }
             if c < 0x80 { width &+= c == 0x20 || c == 0x09 ? 0 : 1; i &+= 1; continue }
             let (v, n) = decodeScalar(p, i)
             i &+= n
-            if let slot = BrokenLineCheck.punctuationSlot(v) {
-                let e = punctuation[slot]
-                width &+= Int(e & 0x7F)
-                if e & 0x80 != 0 { punct = true }
-                continue
-            }
-            if v == 0x3000 || v == 0xA0 { continue }
-            // Chinese punctuation counts one cell: print compresses it (`”“`, `、` at a line end), so a line
-            // full of quotation marks is no wider than the column.
-            if CharClass.of(v).isDisjoint(with: .fullwidthPunct) { width += DisplayWidth.of(v) } else { punct = true; width += 1 }
+            other(v)
         }
         l.width = width
         l.first = first ?? 0

@@ -395,29 +395,57 @@ public struct SourceText: Sendable {
         return !Parallel.map(chunks) { k in isValidUTF8(b, bounds[k]..<bounds[k + 1]) }.contains(false)
     }
 
-    /// Whether `b[range]` is valid UTF-8 on its own.
+    /// Whether `b[range]` is valid UTF-8 on its own. A range of 128 bytes or more is cut in two at a byte that is
+    /// not a continuation byte and both halves are walked in one loop: two independent chains of table loads and
+    /// shifts instead of one (the text is valid exactly when both halves are, as for the chunks above).
     static func isValidUTF8(_ b: [UInt8], _ range: Range<Int>) -> Bool {
         utf8DFA.withUnsafeBufferPointer { t in
             b.withUnsafeBufferPointer { p -> Bool in
-                var state: UInt64 = 0
-                var i = range.lowerBound
-                let n = range.upperBound
-                while i < n {
-                    // Eight ASCII bytes at once while between sequences.
-                    if state == 0 && i + 8 <= n {
-                        let w = UnsafeRawPointer(p.baseAddress! + i).loadUnaligned(as: UInt64.self)
-                        if w & 0x8080_8080_8080_8080 == 0 { i += 8; continue }
+                var i = range.lowerBound, n = range.upperBound
+                var sa: UInt64 = 0, sb: UInt64 = 0
+                if range.count >= 128 {
+                    var mid = range.lowerBound + range.count / 2
+                    while mid < n && p[mid] & 0xC0 == 0x80 { mid += 1 }
+                    var j = mid
+                    // The state's low six bits are the next shift (`&>>` shifts by them alone), so the chain per
+                    // byte is one shift; the bits above are masked off only where the state is read.
+                    while i &+ 64 <= mid && j &+ 64 <= n {
+                        if sa & 63 == 0 && UnsafeRawPointer(p.baseAddress! + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i &+= 8; continue }
+                        if sb & 63 == 0 && UnsafeRawPointer(p.baseAddress! + j).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { j &+= 8; continue }
+                        for _ in 0..<64 {
+                            sa = t[Int(p[i])] &>> sa
+                            sb = t[Int(p[j])] &>> sb
+                            i &+= 1; j &+= 1
+                        }
+                        if sa & 63 == 48 || sb & 63 == 48 { return false }
                     }
-                    let end = min(n, i + 64)
-                    while i < end {
-                        state = (t[Int(p[i])] >> state) & 63
-                        i += 1
-                    }
-                    if state == 48 { return false }
+                    // The second half's rest, then the first half's rest (below).
+                    guard walk(t, p, &sb, j, n), sb & 63 == 0 else { return false }
+                    n = mid
                 }
-                return state == 0
+                return walk(t, p, &sa, i, n) && sa & 63 == 0
             }
         }
+    }
+
+    /// The DFA from state `state` over `p[i..<n]`; false once it is in the error state.
+    @inline(__always)
+    private static func walk(_ t: UnsafeBufferPointer<UInt64>, _ p: UnsafeBufferPointer<UInt8>, _ state: inout UInt64, _ start: Int, _ n: Int) -> Bool {
+        var i = start
+        while i < n {
+            // Eight ASCII bytes at once while between sequences.
+            if state & 63 == 0 && i + 8 <= n {
+                let w = UnsafeRawPointer(p.baseAddress! + i).loadUnaligned(as: UInt64.self)
+                if w & 0x8080_8080_8080_8080 == 0 { i += 8; continue }
+            }
+            let end = min(n, i + 64)
+            while i < end {
+                state = t[Int(p[i])] &>> state
+                i += 1
+            }
+            if state & 63 == 48 { return false }
+        }
+        return true
     }
 
     static func firstInvalidUTF8Slow(_ b: [UInt8]) -> Int? {

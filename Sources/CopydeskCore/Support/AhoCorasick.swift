@@ -19,6 +19,11 @@ public struct AhoCorasick: Sendable {
     private let outputLink: [Int32]       // next state on the suffix chain that has an output, or -1
     private let patternLengths: [Int]
     public let patternCount: Int
+    /// Sixteen bytes at a time in the root state: the places where a pattern's first character may start (see
+    /// `RootFilter`); nil when the first characters are too many for a few compares.
+    private let rootFilter: RootFilter?
+    /// Whether the root state is scanned sixteen bytes at a time (tests).
+    var hasRootFilter: Bool { rootFilter != nil }
 
     /// - Parameter caseInsensitiveASCII: fold A–Z onto a–z in patterns and text.
     public init(patterns: [[UInt8]], caseInsensitiveASCII: Bool = false) {
@@ -93,6 +98,7 @@ public struct AhoCorasick: Sendable {
             scalarSkip = [UInt64](repeating: 0, count: 0x10000 / 64)
         }
         rootSkipScalar = scalarSkip
+        rootFilter = RootFilter(rootSkip: skip, rootSkipScalar: scalarSkip, patterns: patterns)
         output = out
         outputLink = link
         patternLengths = patterns.map(\.count)
@@ -134,7 +140,26 @@ public struct AhoCorasick: Sendable {
         outputLink.withUnsafeBufferPointer { outputLink in
         rootSkip.withUnsafeBufferPointer { rootSkip in
         rootSkipScalar.withUnsafeBufferPointer { rootSkipScalar in
+        RootFilter.withVectors(rootFilter) { filter in
+        // The last block the filter read: its first byte and its flagged places (bit k: byte blockStart + k).
+        var blockStart = -32, blockBits: UInt32 = 0
         while i < end {
+            if s == 0, let filter {
+                // Every character before the next flagged byte is one no pattern starts with, and the root state
+                // stays the root over it (no pattern starts with a continuation byte): go to that byte.
+                let rel = i &- blockStart
+                if rel < 16, case let bits = blockBits & (~0 << UInt32(truncatingIfNeeded: rel)), bits != 0 {
+                    i = blockStart &+ bits.trailingZeroBitCount
+                } else {
+                    if rel < 16 { i = blockStart &+ 16 }
+                    while i &+ 16 < end {
+                        let bits = filter.candidates(bytes.baseAddress! + i)
+                        if bits != 0 { blockStart = i; blockBits = bits; i &+= bits.trailingZeroBitCount; break }
+                        i &+= 16
+                    }
+                    if i >= end { break }
+                }
+            }
             let b = bytes[i]
             if s == 0 {
                 if rootSkip[Int(b)] {
@@ -165,6 +190,60 @@ public struct AhoCorasick: Sendable {
                 }
             }
         }
-        } } } } } }
+        } } } } } } }
+    }
+}
+
+/// Where, in the root state, a pattern may start: bytes that lead a pattern's first character, found sixteen at a
+/// time with SSE2 compares. An ASCII byte, or the lead of a two- or four-byte character, counts by itself (at most
+/// four such bytes); the lead of a three-byte character only together with a second byte that some pattern's first
+/// character has (at most ten such pairs; a lead with more than four second bytes counts by itself). Every place is
+/// flagged where the automaton, walked from the root, could leave it (a superset: the loop then tests the character
+/// as before), so the matches are the same. Nil for a set of first characters that needs more compares (house phrase
+/// lists of Han words, case-folded letters), or when some pattern starts with a continuation byte (never for
+/// patterns made from strings). The built-in punctuation phrases need four bytes and nine pairs.
+struct RootFilter: Sendable {
+    /// Four single bytes and ten (lead, second byte) pairs, each byte in all sixteen lanes; unused slots hold 0xFF,
+    /// which valid UTF-8 never has.
+    let vectors: [SIMD16<UInt8>]
+
+    init?(rootSkip: [Bool], rootSkipScalar: [UInt64], patterns: [[UInt8]]) {
+        if patterns.contains(where: { ($0.first ?? 0) & 0xC0 == 0x80 }) { return nil }
+        var alone: [UInt8] = [], pairs: [(UInt8, UInt8)] = []
+        for b in 0..<256 where !rootSkip[b] && b & 0xC0 != 0x80 {
+            guard b >= 0xE0 && b < 0xF0 else { alone.append(UInt8(b)); continue }
+            var own: [UInt8] = []
+            for c in 0x80..<0xC0 where rootSkipScalar[(b & 0x0F) << 6 | (c & 0x3F)] != ~0 { own.append(UInt8(c)) }
+            if own.count > 4 { alone.append(UInt8(b)); continue }
+            for c in own { pairs.append((UInt8(b), c)) }
+        }
+        guard alone.count <= 4, pairs.count <= 10 else { return nil }
+        alone += [UInt8](repeating: 0xFF, count: 4 - alone.count)
+        pairs += [(UInt8, UInt8)](repeating: (0xFF, 0xFF), count: 10 - pairs.count)
+        vectors = (alone + pairs.map(\.0) + pairs.map(\.1)).map { SIMD16(repeating: $0) }
+    }
+
+    struct Vectors {
+        let v: UnsafeBufferPointer<SIMD16<UInt8>>
+
+        /// Bit `k` set when byte `p[k]` may start a pattern (reads `p[0...16]`).
+        @inline(__always)
+        func candidates(_ p: UnsafePointer<UInt8>) -> UInt32 {
+            typealias V = SIMD16<UInt8>
+            let x = UnsafeRawPointer(p).loadUnaligned(as: V.self)
+            let y = UnsafeRawPointer(p + 1).loadUnaligned(as: V.self)
+            let v = self.v.baseAddress!
+            @inline(__always) func eq(_ a: V, _ k: Int) -> V { unsafeBitCast(a .== v[k], to: V.self) }
+            @inline(__always) func pair(_ k: Int) -> V { eq(x, 4 &+ k) & eq(y, 14 &+ k) }
+            var m = (eq(x, 0) | eq(x, 1)) | (eq(x, 2) | eq(x, 3))
+            m |= (pair(0) | pair(1)) | (pair(2) | pair(3)) | (pair(4) | pair(5))
+            m |= (pair(6) | pair(7)) | (pair(8) | pair(9))
+            return maskBits(unsafeBitCast(m, to: SIMDMask<SIMD16<Int8>>.self))
+        }
+    }
+
+    static func withVectors<R>(_ f: RootFilter?, _ body: (Vectors?) -> R) -> R {
+        guard let f else { return body(nil) }
+        return f.vectors.withUnsafeBufferPointer { body(Vectors(v: $0)) }
     }
 }
