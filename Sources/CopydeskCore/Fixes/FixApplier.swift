@@ -21,13 +21,15 @@ public enum FixApplier {
         return (out, used.map { diagnostics[$0] })
     }
 
-    /// One edit of a candidate fix, as plain values (sorting these moves no reference-counted data).
+    /// One edit of a candidate fix, as plain values (sorting these moves no reference-counted data). The
+    /// replacement's length fills what was padding (32 bytes either way).
     struct EditRef {
         var start: Int
         var end: Int
         var fix: Int32        // index into the candidates
         var diagnostic: Int32
         var edit: Int32       // index of the edit within its fix
+        var newLength: Int32  // UTF-8 bytes of its replacement
     }
 
     /// As `applyOnce`, returning the indices of the diagnostics whose fixes were applied (in the order of their first
@@ -64,14 +66,16 @@ public enum FixApplier {
     }
 
     /// The non-overlapping edits one pass applies (Ruff-style: by position, then rule id; a fix is taken whole or not
-    /// at all). Nothing here copies a diagnostic: the hot path of `--fix` on files with thousands of findings.
+    /// at all). Nothing here copies a diagnostic or a fix: the hot path of `--fix` on files with thousands of findings
+    /// (each fix is read in place twice, for its edits' ranges and for the accepted ones' replacements).
     static func plan(_ bytes: [UInt8], _ diagnostics: [Diagnostic], allowUnsafe: Bool) -> Plan {
+        @inline(__always) func applies(_ safety: FixSafety) -> Bool { safety == .safe || (allowUnsafe && safety == .unsafe) }
         // Counted first: on a large page these lists hold a quarter of a million edits, and growing them by doubling
         // would add half as much again to the fixer's peak memory.
         var editTotal = 0
         diagnostics.withUnsafeBufferPointer { ds in
             for i in ds.indices {
-                guard let safety = ds[i].fix?.safety, safety == .safe || (allowUnsafe && safety == .unsafe) else { continue }
+                guard let safety = ds[i].fix?.safety, applies(safety) else { continue }
                 editTotal += ds[i].fix?.editCount ?? 0
             }
         }
@@ -79,35 +83,47 @@ public enum FixApplier {
         var all: [EditRef] = []
         all.reserveCapacity(editTotal)
         var fixCount: Int32 = 0
-        var multi = false
-        // By index: iterating the list would copy each diagnostic (and retain its label).
-        for di in diagnostics.indices {
-            guard let fix = diagnostics[di].fix, fix.safety == .safe || (allowUnsafe && fix.safety == .unsafe) else { continue }
-            let n = fix.editCount
-            guard n > 0 else { continue }
-            if n == 1, let e = fix.firstEdit {
-                all.append(EditRef(start: e.range.lowerBound, end: e.range.upperBound, fix: fixCount, diagnostic: Int32(di), edit: 0))
-            } else {
-                multi = true
-                for (k, e) in fix.edits.enumerated() {
-                    all.append(EditRef(start: e.range.lowerBound, end: e.range.upperBound, fix: fixCount, diagnostic: Int32(di), edit: Int32(k)))
+        // By index, in place: iterating the list would copy each diagnostic (and retain its label and fix).
+        diagnostics.withUnsafeBufferPointer { ds in
+            for di in ds.indices {
+                guard let safety = ds[di].fix?.safety, applies(safety) else { continue }
+                let n = ds[di].fix?.editCount ?? 0
+                guard n > 0 else { continue }
+                for k in 0..<n {
+                    let (r, length) = ds[di].fix!.withEdit(k) { r, new in (r, new.count) }
+                    all.append(EditRef(start: r.lowerBound, end: r.upperBound, fix: fixCount, diagnostic: Int32(di), edit: Int32(k),
+                                       newLength: Int32(truncatingIfNeeded: length)))
                 }
+                fixCount += 1
             }
-            fixCount += 1
         }
         guard !all.isEmpty else { return Plan() }
         // Edits by start; at one point an insertion before a replacement; then by rule id (the linter's order of
         // rules), then by the order of the diagnostics and of the edits within a fix. The key is total, so which of
         // two fixes starting at one byte wins never depends on the sort algorithm or the input order of rules.
-        all.sort { a, b in
-            if a.start != b.start { return a.start < b.start }
-            let ae = a.start == a.end, be = b.start == b.end
-            if ae != be { return ae }
-            if a.diagnostic != b.diagnostic {
-                let ra = diagnostics[Int(a.diagnostic)].ruleID, rb = diagnostics[Int(b.diagnostic)].ruleID
-                return ra != rb ? ra < rb : a.diagnostic < b.diagnostic
+        // The diagnostics come sorted by start and most fixes are one edit there: when (start, insertion first) already
+        // rises strictly, that order is the sort's (no tie for the rest of the key to break) and the sort is skipped.
+        let inOrder = all.withUnsafeBufferPointer { a -> Bool in
+            @inline(__always) func key(_ e: EditRef) -> Int { e.start &* 2 &+ (e.start == e.end ? 0 : 1) }
+            var last = key(a[0])
+            for i in 1..<a.count {
+                let k = key(a[i])
+                if k <= last { return false }
+                last = k
             }
-            return a.edit < b.edit
+            return true
+        }
+        if !inOrder {
+            all.sort { a, b in
+                if a.start != b.start { return a.start < b.start }
+                let ae = a.start == a.end, be = b.start == b.end
+                if ae != be { return ae }
+                if a.diagnostic != b.diagnostic {
+                    let ra = diagnostics[Int(a.diagnostic)].ruleID, rb = diagnostics[Int(b.diagnostic)].ruleID
+                    return ra != rb ? ra < rb : a.diagnostic < b.diagnostic
+                }
+                return a.edit < b.edit
+            }
         }
         // A fix's rank is the position of its first edit in that order: fixes are taken greedily by rank.
         var order: [Int32] = []
@@ -120,6 +136,7 @@ public enum FixApplier {
         // edits keeps those still "open" (overlaps are rare, so that list stays tiny). A fix whose edits are far
         // apart (a joined paragraph) then only excludes the fixes it really overlaps.
         var conflicts: [Int32: [Int32]] = [:]
+        var hasConflict = [Bool](repeating: false, count: Int(fixCount))   // (a look-up in `conflicts` per fix costs)
         var open: [EditRef] = []
         for item in all {
             let eStart = item.start, eEnd = item.end, eEmpty = eStart == eEnd
@@ -130,71 +147,129 @@ public enum FixApplier {
                 for j in open.indices where !(open[j].end < eStart || (open[j].end == eStart && !(open[j].start == open[j].end && eEmpty))) {
                     open[kept] = open[j]; kept += 1
                 }
-                open.removeLast(open.count - kept)
+                if kept < open.count { open.removeLast(open.count - kept) }
                 for o in open where o.fix != item.fix {
                     let oEmpty = o.start == o.end
                     let clash = (oEmpty && eEmpty) ? o.start == eStart
                         : (eStart < o.end && o.start < max(eEnd, eStart + (eEmpty ? 1 : 0)) && !(eEmpty && eStart == o.start))
-                    if clash { conflicts[o.fix, default: []].append(item.fix); conflicts[item.fix, default: []].append(o.fix) }
+                    if clash {
+                        conflicts[o.fix, default: []].append(item.fix); conflicts[item.fix, default: []].append(o.fix)
+                        hasConflict[Int(o.fix)] = true; hasConflict[Int(item.fix)] = true
+                    }
                 }
             }
             open.append(item)
         }
         var accepted = [Bool](repeating: false, count: Int(fixCount))
         for f in order {
-            if let cs = conflicts[f], cs.contains(where: { accepted[Int($0)] }) { continue }
+            if hasConflict[Int(f)], let cs = conflicts[f], cs.contains(where: { accepted[Int($0)] }) { continue }
             accepted[Int(f)] = true
         }
         conflicts = [:]
+        hasConflict = []
         // The accepted edits, already in order (`all` is sorted), counted first (exact sizes).
         var acceptedEdits = 0, replacementBytes = 0
         for e in all where accepted[Int(e.fix)] {
-            let d = diagnostics[Int(e.diagnostic)].fix!
-            let replacement = (multi && e.edit > 0) ? d.edits[Int(e.edit)].replacement : d.firstEdit!.replacement
-            replacementBytes += replacement.utf8.count
+            replacementBytes += Int(e.newLength)
             acceptedEdits += 1
         }
         var p = Plan()
         p.edits.reserveCapacity(acceptedEdits)
-        p.replacements.reserveCapacity(replacementBytes)
         var diagOfFix = [Int32](repeating: -1, count: Int(fixCount))
-        bytes.withUnsafeBufferPointer { src in
-            for e in all where accepted[Int(e.fix)] {
-                diagOfFix[Int(e.fix)] = e.diagnostic
-                let d = diagnostics[Int(e.diagnostic)].fix!
-                let replacement = (multi && e.edit > 0) ? d.edits[Int(e.edit)].replacement : d.firstEdit!.replacement
-                let before = p.replacements.count
-                p.replacements.append(contentsOf: replacement.utf8)
-                let new = p.replacements[before...]
-                let old = src[e.start..<e.end]
-                if !p.changesText && !new.elementsEqual(old) { p.changesText = true }
-                let breaks = new.contains { $0 == 0x0A || $0 == 0x0D } || old.contains { $0 == 0x0A || $0 == 0x0D }
-                p.edits.append(AppliedEdit(range: e.start..<e.end, newLength: new.count, touchesLineBreak: breaks))
+        var changesText = false
+        p.replacements = [UInt8](unsafeUninitializedCapacity: replacementBytes) { rep, filled in
+            var r = 0
+            bytes.withUnsafeBufferPointer { src in
+                diagnostics.withUnsafeBufferPointer { ds in
+                    for e in all where accepted[Int(e.fix)] {
+                        diagOfFix[Int(e.fix)] = e.diagnostic
+                        let oldCount = e.end - e.start
+                        let breaks = ds[Int(e.diagnostic)].fix!.withEdit(Int(e.edit)) { _, new -> Bool in
+                            var breaks = false
+                            for i in 0..<new.count {
+                                let c = new[i]
+                                rep[r + i] = c
+                                if c == 0x0A || c == 0x0D { breaks = true }
+                            }
+                            if !changesText && (new.count != oldCount || !new.elementsEqual(src[e.start..<e.end])) { changesText = true }
+                            return breaks
+                        }
+                        var oldBreaks = false
+                        for i in e.start..<e.end where src[i] == 0x0A || src[i] == 0x0D { oldBreaks = true; break }
+                        r += Int(e.newLength)
+                        p.edits.append(AppliedEdit(range: e.start..<e.end, newLength: Int(e.newLength), touchesLineBreak: breaks || oldBreaks))
+                    }
+                }
             }
+            filled = r
         }
+        p.changesText = changesText
         all = []
         p.used.reserveCapacity(order.count)
         for f in order where accepted[Int(f)] { p.used.append(Int(diagOfFix[Int(f)])) }
         return p
     }
 
-    /// `bytes` with the edits of `plan` applied, written into `out` (emptied first, its capacity kept).
+    /// `bytes` with the edits of `plan` applied, written into `out` (its buffer reused when large enough).
+    /// On a large text two halves of the edits are written side by side (each knows where its output starts: the
+    /// first half's edits' growth is counted first), which also shares the page faults of a fresh buffer.
     static func write(_ plan: Plan, _ bytes: [UInt8], into out: inout [UInt8]) {
         var size = bytes.count
         for e in plan.edits { size += e.newLength - e.range.count }
+        size = max(0, size)
         // The exact size first: a text that grows (`,` → `，`) must not reallocate a buffer the size of the file.
-        out.removeAll(keepingCapacity: true)
-        out.reserveCapacity(max(0, size))
-        var pos = 0, r = 0
+        // A buffer large enough is kept and only its count set (the bytes it holds are all written over); else a
+        // new one is written without being zeroed first.
+        if out.capacity >= size {
+            if out.count > size { out.removeLast(out.count - size) } else if out.count < size { out.append(contentsOf: repeatElement(0, count: size - out.count)) }
+            out.withUnsafeMutableBufferPointer { dst in writeEdits(plan, bytes, into: dst) }
+        } else {
+            // Room for the next passes to grow the text (they write into this buffer again two passes on): pages
+            // never written are never mapped in, so this costs no memory, and a later pass finds its buffer ready.
+            out = []
+            out = [UInt8](unsafeUninitializedCapacity: size + size / 32) { dst, n in
+                writeEdits(plan, bytes, into: UnsafeMutableBufferPointer(rebasing: dst[..<size]))
+                n = size
+            }
+        }
+    }
+
+    /// The new text into `dst` (exactly its size).
+    private static func writeEdits(_ plan: Plan, _ bytes: [UInt8], into dst: UnsafeMutableBufferPointer<UInt8>) {
         bytes.withUnsafeBufferPointer { src in
             plan.replacements.withUnsafeBufferPointer { rep in
-                for e in plan.edits {
-                    if e.range.lowerBound > pos { out.append(contentsOf: UnsafeBufferPointer(rebasing: src[pos..<e.range.lowerBound])) }
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: rep[r..<(r + e.newLength)]))
-                    r += e.newLength
-                    pos = max(pos, e.range.upperBound)
+                plan.edits.withUnsafeBufferPointer { edits in
+                    // Edits `range` from source offset `pos`, output offset `o` and replacement offset `r`, then the
+                    // source up to `until`.
+                    func run(_ range: Range<Int>, pos startPos: Int, o startO: Int, r startR: Int, until: Int) {
+                        var pos = startPos, o = startO, r = startR
+                        @inline(__always) func copy(_ from: UnsafePointer<UInt8>?, _ at: Int, _ n: Int) {
+                            if n > 0 { (dst.baseAddress! + o).update(from: from! + at, count: n); o += n }
+                        }
+                        for i in range {
+                            let e = edits[i]
+                            if e.range.lowerBound > pos { copy(src.baseAddress, pos, e.range.lowerBound - pos) }
+                            copy(rep.baseAddress, r, e.newLength)
+                            r += e.newLength
+                            pos = max(pos, e.range.upperBound)
+                        }
+                        if pos < until { copy(src.baseAddress, pos, until - pos) }
+                    }
+                    let n = edits.count
+                    let m = n / 2
+                    // Two halves when the text is large and the halves do not meet inside an edit.
+                    if n >= 2 && src.count >= 1 << 20 && edits[m - 1].range.upperBound <= edits[m].range.lowerBound {
+                        let cut = edits[m].range.lowerBound
+                        var o = cut, r = 0
+                        for i in 0..<m { o += edits[i].newLength - edits[i].range.count; r += edits[i].newLength }
+                        let (o2, r2) = (o, r)
+                        _ = Parallel.map(2) { k in
+                            if k == 0 { run(0..<m, pos: 0, o: 0, r: 0, until: cut) } else { run(m..<n, pos: cut, o: o2, r: r2, until: src.count) }
+                        }
+                    } else {
+                        run(0..<n, pos: 0, o: 0, r: 0, until: src.count)
+                    }
                 }
-                if pos < src.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: src[pos...])) }
             }
         }
     }
@@ -249,7 +324,9 @@ public enum FixApplier {
             }
             swap(&bytes, &spare)
             changed = true
-            let newSource = SourceText(trusted: bytes, hasBOM: hasBOM)
+            // Its line table from the old one when no edit touched a line break (no scan of the whole text).
+            let newSource = (keepsLines ? SourceText(edited: doc.source, to: bytes, edits: plan.edits) : nil)
+                ?? SourceText(trusted: bytes, hasBOM: hasBOM)
             if keepsLines, newSource.lineCount == doc.source.lineCount {
                 let (updated, edited) = doc.updated(to: newSource, edits: plan.edits, dirtyLines: dirty, role: linter.forcedRole)
                     ?? (Document(path: path, source: newSource, role: linter.forcedRole, vocabulary: linter.vocabulary), dirty)
