@@ -116,6 +116,10 @@ import Testing
             #expect(out == expected)
             // Written into a buffer left from an earlier pass, larger and smaller than the new text.
             let plan = FixApplier.plan(bytes, ds, allowUnsafe: false)
+            // Line breaks under the edits read from the line table: the same edits.
+            let withLines = FixApplier.plan(bytes, ds, allowUnsafe: false, lines: SourceText(trusted: bytes, hasBOM: false))
+            #expect(withLines.edits == plan.edits && withLines.used == plan.used && withLines.replacements == plan.replacements)
+            #expect(plan.edits.contains(where: \.touchesLineBreak))
             for spare in [[UInt8](repeating: 7, count: bytes.count * 2), [UInt8](repeating: 7, count: 10), Array(bytes.prefix(bytes.count - 100))] {
                 var buffer = spare
                 buffer.reserveCapacity(spare.count == 10 ? 0 : bytes.count * 2)

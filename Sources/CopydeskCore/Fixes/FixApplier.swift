@@ -68,69 +68,113 @@ public enum FixApplier {
     /// The non-overlapping edits one pass applies (Ruff-style: by position, then rule id; a fix is taken whole or not
     /// at all). Nothing here copies a diagnostic or a fix: the hot path of `--fix` on files with thousands of findings
     /// (each fix is read in place twice, for its edits' ranges and for the accepted ones' replacements).
-    static func plan(_ bytes: [UInt8], _ diagnostics: [Diagnostic], allowUnsafe: Bool) -> Plan {
+    /// `lines`, when given, is the line table of `bytes`: whether an edit replaces a line break is then read from it
+    /// (when the text has no CR) instead of from the bytes, which on a large page are far out of the cache by now.
+    static func plan(_ bytes: [UInt8], _ diagnostics: [Diagnostic], allowUnsafe: Bool, lines: SourceText? = nil) -> Plan {
         @inline(__always) func applies(_ safety: FixSafety) -> Bool { safety == .safe || (allowUnsafe && safety == .unsafe) }
         // Counted first: on a large page these lists hold a quarter of a million edits, and growing them by doubling
-        // would add half as much again to the fixer's peak memory.
-        var editTotal = 0
-        diagnostics.withUnsafeBufferPointer { ds in
-            for i in ds.indices {
-                guard let safety = ds[i].fix?.safety, applies(safety) else { continue }
-                editTotal += ds[i].fix?.editCount ?? 0
+        // would add half as much again to the fixer's peak memory. On a large page the diagnostics are read in two
+        // parts side by side, each counted and then written into its own place of the one list.
+        let parts = diagnostics.count >= 1 << 15 ? 2 : 1
+        let bounds = (0...parts).map { diagnostics.count * $0 / parts }
+        let counts = Parallel.map(parts) { h -> (edits: Int, fixes: Int) in
+            diagnostics.withUnsafeBufferPointer { ds in
+                var edits = 0, fixes = 0
+                for i in bounds[h]..<bounds[h + 1] {
+                    guard let safety = ds[i].fix?.safety, applies(safety) else { continue }
+                    let n = ds[i].fix?.editCount ?? 0
+                    edits += n
+                    if n > 0 { fixes += 1 }
+                }
+                return (edits, fixes)
             }
         }
+        let editTotal = counts.reduce(0) { $0 + $1.edits }
         guard editTotal > 0 else { return Plan() }
-        var all: [EditRef] = []
-        all.reserveCapacity(editTotal)
-        var fixCount: Int32 = 0
+        let fixCount = Int32(counts.reduce(0) { $0 + $1.fixes })
         // By index, in place: iterating the list would copy each diagnostic (and retain its label and fix).
-        diagnostics.withUnsafeBufferPointer { ds in
-            for di in ds.indices {
-                guard let safety = ds[di].fix?.safety, applies(safety) else { continue }
-                let n = ds[di].fix?.editCount ?? 0
-                guard n > 0 else { continue }
-                for k in 0..<n {
-                    let (r, length) = ds[di].fix!.withEdit(k) { r, new in (r, new.count) }
-                    all.append(EditRef(start: r.lowerBound, end: r.upperBound, fix: fixCount, diagnostic: Int32(di), edit: Int32(k),
-                                       newLength: Int32(truncatingIfNeeded: length)))
+        var all = [EditRef](unsafeUninitializedCapacity: editTotal) { buffer, filled in
+            let base = buffer.baseAddress!
+            diagnostics.withUnsafeBufferPointer { ds in
+                _ = Parallel.map(parts) { h in
+                    var at = counts[..<h].reduce(0) { $0 + $1.edits }
+                    var fix = Int32(counts[..<h].reduce(0) { $0 + $1.fixes })
+                    for di in bounds[h]..<bounds[h + 1] {
+                        guard let safety = ds[di].fix?.safety, applies(safety) else { continue }
+                        let n = ds[di].fix?.editCount ?? 0
+                        guard n > 0 else { continue }
+                        for k in 0..<n {
+                            let (r, length) = ds[di].fix!.withEdit(k) { r, new in (r, new.count) }
+                            (base + at).initialize(to: EditRef(start: r.lowerBound, end: r.upperBound, fix: fix, diagnostic: Int32(di),
+                                                               edit: Int32(k), newLength: Int32(truncatingIfNeeded: length)))
+                            at += 1
+                        }
+                        fix += 1
+                    }
                 }
-                fixCount += 1
             }
+            filled = editTotal
         }
         guard !all.isEmpty else { return Plan() }
         // Edits by start; at one point an insertion before a replacement; then by rule id (the linter's order of
         // rules), then by the order of the diagnostics and of the edits within a fix. The key is total, so which of
         // two fixes starting at one byte wins never depends on the sort algorithm or the input order of rules.
         // The diagnostics come sorted by start and most fixes are one edit there: when (start, insertion first) already
-        // rises strictly, that order is the sort's (no tie for the rest of the key to break) and the sort is skipped.
-        let inOrder = all.withUnsafeBufferPointer { a -> Bool in
-            @inline(__always) func key(_ e: EditRef) -> Int { e.start &* 2 &+ (e.start == e.end ? 0 : 1) }
-            var last = key(a[0])
+        // never falls, only the runs of edits that tie on it are sorted (by the whole key); else the whole list is.
+        func before(_ a: EditRef, _ b: EditRef) -> Bool {
+            if a.start != b.start { return a.start < b.start }
+            let ae = a.start == a.end, be = b.start == b.end
+            if ae != be { return ae }
+            if a.diagnostic != b.diagnostic {
+                let ra = diagnostics[Int(a.diagnostic)].ruleID, rb = diagnostics[Int(b.diagnostic)].ruleID
+                return ra != rb ? ra < rb : a.diagnostic < b.diagnostic
+            }
+            return a.edit < b.edit
+        }
+        @inline(__always) func key(_ e: EditRef) -> Int { e.start &* 2 &+ (e.start == e.end ? 0 : 1) }
+        let (rising, ties) = all.withUnsafeBufferPointer { a -> (Bool, Bool) in
+            var last = key(a[0]), ties = false
             for i in 1..<a.count {
                 let k = key(a[i])
-                if k <= last { return false }
+                if k < last { return (false, ties) }
+                if k == last { ties = true }
                 last = k
             }
-            return true
+            return (true, ties)
         }
-        if !inOrder {
-            all.sort { a, b in
-                if a.start != b.start { return a.start < b.start }
-                let ae = a.start == a.end, be = b.start == b.end
-                if ae != be { return ae }
-                if a.diagnostic != b.diagnostic {
-                    let ra = diagnostics[Int(a.diagnostic)].ruleID, rb = diagnostics[Int(b.diagnostic)].ruleID
-                    return ra != rb ? ra < rb : a.diagnostic < b.diagnostic
+        if !rising {
+            // Nearly in order (an edit a little before its finding's start): an insertion sort, unless it has moved
+            // more than an eighth of the edits (a long way out of order), when the rest is left to the full sort.
+            var moves = 0
+            let done = all.withUnsafeMutableBufferPointer { a -> Bool in
+                for i in 1..<a.count {
+                    let x = a[i]
+                    var j = i
+                    while j > 0 && before(x, a[j - 1]) { a[j] = a[j - 1]; j -= 1 }
+                    a[j] = x
+                    moves += i - j
+                    if moves > a.count / 8 { return false }
                 }
-                return a.edit < b.edit
+                return true
+            }
+            if !done { all.sort(by: before) }
+        } else if ties {
+            var i = 0
+            while i < all.count {
+                var j = i + 1
+                while j < all.count && key(all[j]) == key(all[i]) { j += 1 }
+                if j - i > 1 { all[i..<j].sort(by: before) }
+                i = j
             }
         }
         // A fix's rank is the position of its first edit in that order: fixes are taken greedily by rank.
-        var order: [Int32] = []
+        // (`orderDiagnostic`: each one's diagnostic, for the list of those used.)
+        var order: [Int32] = [], orderDiagnostic: [Int32] = []
         order.reserveCapacity(Int(fixCount))
+        orderDiagnostic.reserveCapacity(Int(fixCount))
         do {
             var seen = [Bool](repeating: false, count: Int(fixCount))
-            for e in all where !seen[Int(e.fix)] { seen[Int(e.fix)] = true; order.append(e.fix) }
+            for e in all where !seen[Int(e.fix)] { seen[Int(e.fix)] = true; order.append(e.fix); orderDiagnostic.append(e.diagnostic) }
         }
         // Conflicts between fixes: two edits overlap, or two insertions share a point. One sweep over the sorted
         // edits keeps those still "open" (overlaps are rare, so that list stays tiny). A fix whose edits are far
@@ -167,46 +211,75 @@ public enum FixApplier {
         }
         conflicts = [:]
         hasConflict = []
-        // The accepted edits, already in order (`all` is sorted), counted first (exact sizes).
-        var acceptedEdits = 0, replacementBytes = 0
-        for e in all where accepted[Int(e.fix)] {
-            replacementBytes += Int(e.newLength)
-            acceptedEdits += 1
+        // The accepted edits, already in order (`all` is sorted), counted first (exact sizes): on a large page in two
+        // parts side by side, each knowing where its edits and replacement bytes start.
+        let cuts = (0...parts).map { all.count * $0 / parts }
+        var editStarts = [0], byteStarts = [0]
+        for h in 0..<parts {
+            var edits = 0, replacementBytes = 0
+            for e in all[cuts[h]..<cuts[h + 1]] where accepted[Int(e.fix)] { replacementBytes += Int(e.newLength); edits += 1 }
+            editStarts.append(editStarts[h] + edits); byteStarts.append(byteStarts[h] + replacementBytes)
         }
         var p = Plan()
-        p.edits.reserveCapacity(acceptedEdits)
-        var diagOfFix = [Int32](repeating: -1, count: Int(fixCount))
-        var changesText = false
-        p.replacements = [UInt8](unsafeUninitializedCapacity: replacementBytes) { rep, filled in
-            var r = 0
-            bytes.withUnsafeBufferPointer { src in
-                diagnostics.withUnsafeBufferPointer { ds in
-                    for e in all where accepted[Int(e.fix)] {
-                        diagOfFix[Int(e.fix)] = e.diagnostic
-                        let oldCount = e.end - e.start
-                        let breaks = ds[Int(e.diagnostic)].fix!.withEdit(Int(e.edit)) { _, new -> Bool in
-                            var breaks = false
-                            for i in 0..<new.count {
-                                let c = new[i]
-                                rep[r + i] = c
-                                if c == 0x0A || c == 0x0D { breaks = true }
+        var changes = [Bool](repeating: false, count: parts)
+        p.replacements = [UInt8](unsafeUninitializedCapacity: byteStarts[parts]) { rep, filledBytes in
+            p.edits = [AppliedEdit](unsafeUninitializedCapacity: editStarts[parts]) { out, filledEdits in
+                let (repBase, outBase) = (rep.baseAddress, out.baseAddress)
+                bytes.withUnsafeBufferPointer { src in
+                    diagnostics.withUnsafeBufferPointer { ds in
+                        all.withUnsafeBufferPointer { all in
+                            changes = Parallel.map(parts) { h -> Bool in
+                                var r = byteStarts[h], k = editStarts[h]
+                                var changesText = false
+                                // The first line start after the part's first edit's start (a line table of a text
+                                // without CR: its starts after 0 are the LFs' ends).
+                                let starts = lines.flatMap { $0.hasCR || $0.bytes.count != src.count ? nil : $0.lineStarts }
+                                var line = 0
+                                if let starts, cuts[h] < cuts[h + 1] {
+                                    var lo = 0, hi = starts.count
+                                    let s0 = all[cuts[h]].start
+                                    while lo < hi { let mid = (lo + hi) / 2; if starts[mid] <= s0 { lo = mid + 1 } else { hi = mid } }
+                                    line = lo
+                                }
+                                for i in cuts[h]..<cuts[h + 1] where accepted[Int(all[i].fix)] {
+                                    let e = all[i]
+                                    let oldCount = e.end - e.start
+                                    let breaks = ds[Int(e.diagnostic)].fix!.withEdit(Int(e.edit)) { _, new -> Bool in
+                                        var breaks = false
+                                        for j in 0..<new.count {
+                                            let c = new[j]
+                                            repBase![r + j] = c
+                                            if c == 0x0A || c == 0x0D { breaks = true }
+                                        }
+                                        if !changesText && (new.count != oldCount || !new.elementsEqual(src[e.start..<e.end])) { changesText = true }
+                                        return breaks
+                                    }
+                                    var oldBreaks = false
+                                    if let starts {
+                                        // An LF at j in the range: a line starts at j + 1, after the start, at most at the end.
+                                        while line < starts.count && starts[line] <= e.start { line += 1 }
+                                        oldBreaks = line < starts.count && starts[line] <= e.end
+                                    } else {
+                                        for j in e.start..<e.end where src[j] == 0x0A || src[j] == 0x0D { oldBreaks = true; break }
+                                    }
+                                    r += Int(e.newLength)
+                                    (outBase! + k).initialize(to: AppliedEdit(range: e.start..<e.end, newLength: Int(e.newLength),
+                                                                              touchesLineBreak: breaks || oldBreaks))
+                                    k += 1
+                                }
+                                return changesText
                             }
-                            if !changesText && (new.count != oldCount || !new.elementsEqual(src[e.start..<e.end])) { changesText = true }
-                            return breaks
                         }
-                        var oldBreaks = false
-                        for i in e.start..<e.end where src[i] == 0x0A || src[i] == 0x0D { oldBreaks = true; break }
-                        r += Int(e.newLength)
-                        p.edits.append(AppliedEdit(range: e.start..<e.end, newLength: Int(e.newLength), touchesLineBreak: breaks || oldBreaks))
                     }
                 }
+                filledEdits = editStarts[parts]
             }
-            filled = r
+            filledBytes = byteStarts[parts]
         }
-        p.changesText = changesText
+        p.changesText = changes.contains(true)
         all = []
         p.used.reserveCapacity(order.count)
-        for f in order where accepted[Int(f)] { p.used.append(Int(diagOfFix[Int(f)])) }
+        for (i, f) in order.enumerated() where accepted[Int(f)] { p.used.append(Int(orderDiagnostic[i])) }
         return p
     }
 
@@ -304,7 +377,7 @@ public enum FixApplier {
         }
         var diags = linter.lint(doc)
         for _ in 0..<maxPasses {
-            let plan = plan(bytes, diags, allowUnsafe: allowUnsafe)
+            let plan = plan(bytes, diags, allowUnsafe: allowUnsafe, lines: doc.source)
             if plan.used.isEmpty { return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags)) }
             for d in plan.used { applied[diags[d].ruleID, default: 0] += 1 }
             if !plan.changesText { return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags)) }
