@@ -119,12 +119,38 @@ import Testing
             // Line breaks under the edits read from the line table: the same edits.
             let withLines = FixApplier.plan(bytes, ds, allowUnsafe: false, lines: SourceText(trusted: bytes, hasBOM: false))
             #expect(withLines.edits == plan.edits && withLines.used == plan.used && withLines.replacements == plan.replacements)
-            #expect(plan.edits.contains(where: \.touchesLineBreak))
+            #expect(plan.edits.contains { $0.touchesLineBreak })
             for spare in [[UInt8](repeating: 7, count: bytes.count * 2), [UInt8](repeating: 7, count: 10), Array(bytes.prefix(bytes.count - 100))] {
                 var buffer = spare
                 buffer.reserveCapacity(spare.count == 10 ? 0 : bytes.count * 2)
                 FixApplier.write(plan, bytes, into: &buffer)
                 #expect(buffer == expected)
+            }
+        }
+    }
+
+    @Test func planInPartsIsThePlanInOne() {
+        // A large page's diagnostics are read in two parts side by side: the same plan as in one, with fixes of
+        // several edits, ties at one byte, insertions and edits out of order, and a part boundary anywhere.
+        var g = SystemRandomNumberGenerator()
+        let bytes = Array(String(repeating: "中文English, 数字 12 和「引号」。\n", count: 3000).utf8)
+        for _ in 0..<3 {
+            var ds: [Diagnostic] = []
+            var p = 8
+            while p < bytes.count - 16 {
+                let len = Int.random(in: 0...3, using: &g)
+                let rep = ["", "，", " ", "\n"][Int.random(in: 0..<4, using: &g)]
+                ds.append(diag("r\(Int.random(in: 0..<3, using: &g))", p..<(p + len), [Edit(range: p..<(p + len), replacement: rep)]))
+                if Int.random(in: 0..<20, using: &g) == 0 {
+                    ds.append(diag("m", p..<(p + 1), [Edit(range: (p - 3)..<(p - 3), replacement: "「"), Edit(range: (p + 9)..<(p + 10), replacement: "」")]))
+                }
+                p += Int.random(in: 0..<12, using: &g)
+            }
+            let lines = SourceText(trusted: bytes, hasBOM: false)
+            let one = FixApplier.plan(bytes, ds, allowUnsafe: false, parts: 1)
+            for parts in [2, 3] {
+                let many = FixApplier.plan(bytes, ds, allowUnsafe: false, lines: lines, parts: parts)
+                #expect(many.edits == one.edits && many.used == one.used && many.replacements == one.replacements && many.changesText == one.changesText)
             }
         }
     }
@@ -147,7 +173,7 @@ import Testing
                 p += Int.random(in: 1..<6, using: &g)
             }
             // Insertions at line starts, too.
-            if let l = bytes.indices.first(where: { $0 > 0 && bytes[$0 - 1] == 0x0A && !ds.contains { d in d.range.lowerBound == $0 } }) {
+            if let l = bytes.indices.first(where: { i in i > 0 && bytes[i - 1] == 0x0A && !ds.contains { d in d.range.lowerBound == i } }) {
                 ds.append(diag("s", l..<l, [Edit(range: l..<l, replacement: "起")]))
             }
             let plan = FixApplier.plan(bytes, ds, allowUnsafe: false)
