@@ -146,12 +146,18 @@ import Testing
                 }
                 p += Int.random(in: 0..<12, using: &g)
             }
-            let lines = SourceText(trusted: bytes, hasBOM: false)
-            let one = FixApplier.plan(bytes, ds, allowUnsafe: false, parts: 1)
-            for parts in [2, 3] {
-                let many = FixApplier.plan(bytes, ds, allowUnsafe: false, lines: lines, parts: parts)
-                #expect(many.edits == one.edits && many.used == one.used && many.replacements == one.replacements && many.changesText == one.changesText)
-            }
+            // Under 32k diagnostics: one part. The same fixes among findings without a fix, 40k and more in all: two
+            // parts, cut anywhere among them (the used indices are those of the longer list).
+            #expect(ds.count < 1 << 15)
+            let one = FixApplier.plan(bytes, ds, allowUnsafe: false)
+            let spread = max(1, (1 << 15) / ds.count + 1)
+            let none = Diagnostic(ruleID: "n", severity: .info, message: "m", range: 0..<0, fix: nil)
+            var padded: [Diagnostic] = []
+            for d in ds { padded.append(d); for _ in 0..<spread { padded.append(none) } }
+            #expect(padded.count >= 1 << 15)
+            let two = FixApplier.plan(bytes, padded, allowUnsafe: false, lines: SourceText(trusted: bytes, hasBOM: false))
+            #expect(two.edits == one.edits && two.replacements == one.replacements && two.changesText == one.changesText)
+            #expect(two.used.map { $0 / (spread + 1) } == one.used && two.used.allSatisfy { $0 % (spread + 1) == 0 })
         }
     }
 

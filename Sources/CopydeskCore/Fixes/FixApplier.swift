@@ -70,13 +70,12 @@ public enum FixApplier {
     /// (each fix is read in place twice, for its edits' ranges and for the accepted ones' replacements).
     /// `lines`, when given, is the line table of `bytes`: whether an edit replaces a line break is then read from it
     /// (when the text has no CR) instead of from the bytes, which on a large page are far out of the cache by now.
-    /// `parts`: how many parts the diagnostics are read in (tests; else two on a large page).
-    static func plan(_ bytes: [UInt8], _ diagnostics: [Diagnostic], allowUnsafe: Bool, lines: SourceText? = nil, parts: Int? = nil) -> Plan {
+    static func plan(_ bytes: [UInt8], _ diagnostics: [Diagnostic], allowUnsafe: Bool, lines: SourceText? = nil) -> Plan {
         @inline(__always) func applies(_ safety: FixSafety) -> Bool { safety == .safe || (allowUnsafe && safety == .unsafe) }
         // Counted first: on a large page these lists hold a quarter of a million edits, and growing them by doubling
         // would add half as much again to the fixer's peak memory. On a large page the diagnostics are read in two
         // parts side by side, each counted and then written into its own place of the one list.
-        let parts = max(1, min(parts ?? (diagnostics.count >= 1 << 15 ? 2 : 1), diagnostics.count))
+        let parts = diagnostics.count >= 1 << 15 ? 2 : 1
         let bounds = (0...parts).map { diagnostics.count * $0 / parts }
         let counts = Parallel.map(parts) { h -> (edits: Int, fixes: Int) in
             diagnostics.withUnsafeBufferPointer { ds in
