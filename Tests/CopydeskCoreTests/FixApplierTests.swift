@@ -54,6 +54,148 @@ import Testing
         #expect(out == FixApplier.applyOnce(bytes, [space, joined], allowUnsafe: false).0)
     }
 
+    /// A reference for one pass: every fix's edits sorted by the total key, taken greedily when none of its edits clashes
+    /// with an edit of a fix already taken, then written out in order (no fast path, no halves).
+    static func referencePass(_ bytes: [UInt8], _ ds: [Diagnostic]) -> [UInt8] {
+        var refs: [(start: Int, end: Int, rule: String, d: Int, k: Int, rep: String)] = []
+        for (d, x) in ds.enumerated() { if let f = x.fix, f.safety == .safe { for (k, e) in f.edits.enumerated() { refs.append((e.range.lowerBound, e.range.upperBound, x.ruleID, d, k, e.replacement)) } } }
+        refs.sort { a, b in
+            if a.start != b.start { return a.start < b.start }
+            if (a.start == a.end) != (b.start == b.end) { return a.start == a.end }
+            if a.d != b.d { return a.rule != b.rule ? a.rule < b.rule : a.d < b.d }
+            return a.k < b.k
+        }
+        func clash(_ o: (start: Int, end: Int), _ e: (start: Int, end: Int)) -> Bool {
+            let (oe, ee) = (o.start == o.end, e.start == e.end)
+            if oe && ee { return o.start == e.start }
+            func hits(_ x: (start: Int, end: Int), _ y: (start: Int, end: Int)) -> Bool {   // y starts at or after x
+                y.start < x.end && x.start < max(y.end, y.start + (y.start == y.end ? 1 : 0)) && !(y.start == y.end && y.start == x.start)
+            }
+            return o.start <= e.start ? hits(o, e) : hits(e, o)
+        }
+        var taken: [(start: Int, end: Int)] = [], takenFix = Set<Int>()
+        var order: [Int] = []
+        for r in refs where !order.contains(r.d) { order.append(r.d) }
+        for d in order {
+            let mine = refs.filter { $0.d == d }.map { (start: $0.start, end: $0.end) }
+            if mine.contains(where: { m in taken.contains { clash($0, m) } }) { continue }
+            taken += mine; takenFix.insert(d)
+        }
+        var out: [UInt8] = [], pos = 0
+        for r in refs where takenFix.contains(r.d) {
+            if r.start > pos { out += bytes[pos..<r.start] }
+            out += Array(r.rep.utf8)
+            pos = max(pos, r.end)
+        }
+        out += bytes[pos...]
+        return out
+    }
+
+    @Test func largeTextsAreWrittenInTwoHalvesAsInOne() {
+        // Over 1 MB the new text is written in two halves side by side; the plan's order is taken as it comes when
+        // it already rises (sorted diagnostics), else sorted. Both against a plain reference, several times.
+        var g = SystemRandomNumberGenerator()
+        let line = Array("中文English, 数字 12 和「引号」。\n".utf8)
+        var bytes: [UInt8] = []
+        while bytes.count < (1 << 20) + 4096 { bytes += line }
+        for round in 0..<4 {
+            var ds: [Diagnostic] = []
+            var p = Int.random(in: 0..<40, using: &g)
+            while p < bytes.count - 8 {
+                let len = Int.random(in: 0...3, using: &g)
+                let rep = ["", "，", " ", "AB", "\u{3000}"][Int.random(in: 0..<5, using: &g)]
+                ds.append(diag("r\(Int.random(in: 0..<3, using: &g))", p..<(p + len), [Edit(range: p..<(p + len), replacement: rep)]))
+                if round >= 2 && p > 10 && Int.random(in: 0..<10, using: &g) == 0 {   // out of order: a fix whose edit lies before its range, two-edit fixes
+                    ds.append(diag("m", p..<(p + 1), [Edit(range: (p - 2)..<(p - 2), replacement: "「"), Edit(range: (p + 5)..<(p + 6), replacement: "」")]))
+                }
+                p += Int.random(in: 1..<3000, using: &g)
+            }
+            if round % 2 == 1 { ds.sort { $0.range.lowerBound < $1.range.lowerBound } }
+            let expected = FixApplierTests.referencePass(bytes, ds)
+            let (out, _) = FixApplier.applyOnce(bytes, ds, allowUnsafe: false)
+            #expect(out == expected)
+            // Written into a buffer left from an earlier pass, larger and smaller than the new text.
+            let plan = FixApplier.plan(bytes, ds, allowUnsafe: false)
+            // Line breaks under the edits read from the line table: the same edits.
+            let withLines = FixApplier.plan(bytes, ds, allowUnsafe: false, lines: SourceText(trusted: bytes, hasBOM: false))
+            #expect(withLines.edits == plan.edits && withLines.used == plan.used && withLines.replacements == plan.replacements)
+            #expect(plan.edits.contains { $0.touchesLineBreak })
+            for spare in [[UInt8](repeating: 7, count: bytes.count * 2), [UInt8](repeating: 7, count: 10), Array(bytes.prefix(bytes.count - 100))] {
+                var buffer = spare
+                buffer.reserveCapacity(spare.count == 10 ? 0 : bytes.count * 2)
+                FixApplier.write(plan, bytes, into: &buffer)
+                #expect(buffer == expected)
+            }
+        }
+    }
+
+    @Test func planInPartsIsThePlanInOne() {
+        // A large page's diagnostics are read in two parts side by side: the same plan as in one, with fixes of
+        // several edits, ties at one byte, insertions and edits out of order, and a part boundary anywhere.
+        var g = SystemRandomNumberGenerator()
+        let bytes = Array(String(repeating: "中文English, 数字 12 和「引号」。\n", count: 3000).utf8)
+        for _ in 0..<3 {
+            var ds: [Diagnostic] = []
+            var p = 8
+            while p < bytes.count - 16 {
+                let len = Int.random(in: 0...3, using: &g)
+                let rep = ["", "，", " ", "\n"][Int.random(in: 0..<4, using: &g)]
+                ds.append(diag("r\(Int.random(in: 0..<3, using: &g))", p..<(p + len), [Edit(range: p..<(p + len), replacement: rep)]))
+                if Int.random(in: 0..<20, using: &g) == 0 {
+                    ds.append(diag("m", p..<(p + 1), [Edit(range: (p - 3)..<(p - 3), replacement: "「"), Edit(range: (p + 9)..<(p + 10), replacement: "」")]))
+                }
+                p += Int.random(in: 0..<12, using: &g)
+            }
+            // Under 32k diagnostics: one part. The same fixes among findings without a fix, 40k and more in all: two
+            // parts, cut anywhere among them (the used indices are those of the longer list).
+            #expect(ds.count < 1 << 15)
+            let one = FixApplier.plan(bytes, ds, allowUnsafe: false)
+            let spread = max(1, (1 << 15) / ds.count + 1)
+            let none = Diagnostic(ruleID: "n", severity: .info, message: "m", range: 0..<0, fix: nil)
+            var padded: [Diagnostic] = []
+            for d in ds { padded.append(d); for _ in 0..<spread { padded.append(none) } }
+            #expect(padded.count >= 1 << 15)
+            let two = FixApplier.plan(bytes, padded, allowUnsafe: false, lines: SourceText(trusted: bytes, hasBOM: false))
+            #expect(two.edits == one.edits && two.replacements == one.replacements && two.changesText == one.changesText)
+            #expect(two.used.map { $0 / (spread + 1) } == one.used && two.used.allSatisfy { $0 % (spread + 1) == 0 })
+        }
+    }
+
+    @Test func editedLineTablesAreTheScannedOnes() {
+        // The fixer's later passes move the old line table by the edits' growth instead of scanning the new text.
+        var g = SystemRandomNumberGenerator()
+        let text = (0..<200).map { i in String(repeating: "字a,", count: i % 7) + (i % 5 == 0 ? "" : " 行") }.joined(separator: "\n") + "\n"
+        let bytes = Array(text.utf8)
+        for _ in 0..<50 {
+            var ds: [Diagnostic] = []
+            var p = 0
+            while p < bytes.count {
+                if bytes[p] != 0x0A && Int.random(in: 0..<4, using: &g) == 0 {
+                    var len = Int.random(in: 0...2, using: &g)
+                    while len > 0 && bytes[p..<min(bytes.count, p + len)].contains(0x0A) { len -= 1 }
+                    let rep = ["", "，", "xyz", " "][Int.random(in: 0..<4, using: &g)]
+                    ds.append(diag("r", p..<(p + len), [Edit(range: p..<(p + len), replacement: rep)]))
+                }
+                p += Int.random(in: 1..<6, using: &g)
+            }
+            // Insertions at line starts, too.
+            if let l = bytes.indices.first(where: { i in i > 0 && bytes[i - 1] == 0x0A && !ds.contains { d in d.range.lowerBound == i } }) {
+                ds.append(diag("s", l..<l, [Edit(range: l..<l, replacement: "起")]))
+            }
+            let plan = FixApplier.plan(bytes, ds, allowUnsafe: false)
+            var out: [UInt8] = []
+            FixApplier.write(plan, bytes, into: &out)
+            let old = SourceText(trusted: bytes, hasBOM: false)
+            let scanned = SourceText(trusted: out, hasBOM: false)
+            let edited = SourceText(edited: old, to: out, edits: plan.edits)
+            #expect(edited?.lineStarts == scanned.lineStarts)
+            #expect(edited?.usesCRLF == scanned.usesCRLF)
+        }
+        // A text with a CR is scanned (an edit between CR and LF would part them).
+        let crlf = SourceText(trusted: Array("a\r\nb\r\n".utf8), hasBOM: false)
+        #expect(SourceText(edited: crlf, to: Array("a\rx\nb\r\n".utf8), edits: [AppliedEdit(range: 2..<2, newLength: 1, touchesLineBreak: false)]) == nil)
+    }
+
     @Test func diagnosticsShareTheirRulesLabelUntilOneChanges() {
         var d = Diagnostic(ruleID: "a.b", severity: .warning, message: "消息", range: 3..<4, fix: nil, ruleIndex: 7)
         let copy = d

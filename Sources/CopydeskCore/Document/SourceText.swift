@@ -89,6 +89,8 @@ public struct SourceText: Sendable {
     public let lineStarts: [Int]
     /// True when the majority of line breaks are CRLF.
     public let usesCRLF: Bool
+    /// Whether the text holds a CR (a line end of CRLF or a lone CR).
+    let hasCR: Bool
     /// Column tables of the most recently asked line, so reporting many findings on one long line stays linear.
     private let columns = ColumnCache()
 
@@ -151,6 +153,33 @@ public struct SourceText: Sendable {
         }
         lineStarts = starts
         usesCRLF = crlf > lf + (cr - crlf)
+        hasCR = cr > 0
+    }
+
+    /// `old` turned into `body` by `edits` (sorted, non-overlapping, in `old`'s offsets) none of which holds or replaces
+    /// a line break: the line table is `old`'s with each start moved by the growth of the edits before it, without
+    /// reading the text again (the fixer's later passes edit a few lines of a large text). Nil when `old` has a CR:
+    /// an edit beside one could join it with an LF or part them.
+    init?(edited old: SourceText, to body: [UInt8], edits: [AppliedEdit]) {
+        guard !old.hasCR, !edits.contains(where: \.touchesLineBreak) else { return nil }
+        var starts = old.lineStarts
+        var delta = 0, e = 0
+        starts.withUnsafeMutableBufferPointer { s in
+            edits.withUnsafeBufferPointer { es in
+                for l in s.indices {
+                    let start = s[l]
+                    // An edit before the line's start (an insertion at the start itself goes into the line).
+                    while e < es.count && es[e].range.lowerBound < start { delta += es[e].newLength - es[e].range.count; e += 1 }
+                    s[l] = start + delta
+                }
+            }
+        }
+        bytes = body
+        hasBOM = old.hasBOM
+        encoding = old.encoding
+        lineStarts = starts
+        usesCRLF = old.usesCRLF
+        hasCR = false
     }
 
     /// The bytes to write back for fixed text `body` (UTF-8): the BOM restored and, for a UTF-16 draft, encoded in

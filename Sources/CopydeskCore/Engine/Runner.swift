@@ -327,7 +327,9 @@ public final class Runner: @unchecked Sendable {
         // Read straight into one byte array (no intermediate Data copy), its memory not filled first: a regular
         // file comes in one read and a small read finds its end. Pipes have no size (and a file may grow): then
         // the loop below reads on, checking the limit as it goes.
-        var capacity = max(4096, size + 1)
+        // A file to fix gets room to grow (pages never written are never mapped in): the fixer's second pass writes
+        // the text into this buffer, and a fixed text is mostly a little longer (`,` → `，`).
+        var capacity = max(4096, size + 1 + (stamped ? size / 32 : 0))
         var failed: Int32 = 0
         var bytes = [UInt8](unsafeUninitializedCapacity: capacity) { p, count in
             var r: Int

@@ -21,13 +21,15 @@ public enum FixApplier {
         return (out, used.map { diagnostics[$0] })
     }
 
-    /// One edit of a candidate fix, as plain values (sorting these moves no reference-counted data).
+    /// One edit of a candidate fix, as plain values (sorting these moves no reference-counted data). The
+    /// replacement's length fills what was padding (32 bytes either way).
     struct EditRef {
         var start: Int
         var end: Int
         var fix: Int32        // index into the candidates
         var diagnostic: Int32
         var edit: Int32       // index of the edit within its fix
+        var newLength: Int32  // UTF-8 bytes of its replacement
     }
 
     /// As `applyOnce`, returning the indices of the diagnostics whose fixes were applied (in the order of their first
@@ -64,42 +66,62 @@ public enum FixApplier {
     }
 
     /// The non-overlapping edits one pass applies (Ruff-style: by position, then rule id; a fix is taken whole or not
-    /// at all). Nothing here copies a diagnostic: the hot path of `--fix` on files with thousands of findings.
-    static func plan(_ bytes: [UInt8], _ diagnostics: [Diagnostic], allowUnsafe: Bool) -> Plan {
+    /// at all). Nothing here copies a diagnostic or a fix: the hot path of `--fix` on files with thousands of findings
+    /// (each fix is read in place twice, for its edits' ranges and for the accepted ones' replacements).
+    /// `lines`, when given, is the line table of `bytes`: whether an edit replaces a line break is then read from it
+    /// (when the text has no CR) instead of from the bytes, which on a large page are far out of the cache by now.
+    static func plan(_ bytes: [UInt8], _ diagnostics: [Diagnostic], allowUnsafe: Bool, lines: SourceText? = nil) -> Plan {
+        @inline(__always) func applies(_ safety: FixSafety) -> Bool { safety == .safe || (allowUnsafe && safety == .unsafe) }
         // Counted first: on a large page these lists hold a quarter of a million edits, and growing them by doubling
-        // would add half as much again to the fixer's peak memory.
-        var editTotal = 0
-        diagnostics.withUnsafeBufferPointer { ds in
-            for i in ds.indices {
-                guard let safety = ds[i].fix?.safety, safety == .safe || (allowUnsafe && safety == .unsafe) else { continue }
-                editTotal += ds[i].fix?.editCount ?? 0
+        // would add half as much again to the fixer's peak memory. On a large page the diagnostics are read in two
+        // parts side by side, each counted and then written into its own place of the one list.
+        let parts = diagnostics.count >= 1 << 15 ? 2 : 1
+        let bounds = (0...parts).map { diagnostics.count * $0 / parts }
+        let counts = Parallel.map(parts) { h -> (edits: Int, fixes: Int) in
+            diagnostics.withUnsafeBufferPointer { ds in
+                var edits = 0, fixes = 0
+                for i in bounds[h]..<bounds[h + 1] {
+                    guard let safety = ds[i].fix?.safety, applies(safety) else { continue }
+                    let n = ds[i].fix?.editCount ?? 0
+                    edits += n
+                    if n > 0 { fixes += 1 }
+                }
+                return (edits, fixes)
             }
         }
+        let editTotal = counts.reduce(0) { $0 + $1.edits }
         guard editTotal > 0 else { return Plan() }
-        var all: [EditRef] = []
-        all.reserveCapacity(editTotal)
-        var fixCount: Int32 = 0
-        var multi = false
-        // By index: iterating the list would copy each diagnostic (and retain its label).
-        for di in diagnostics.indices {
-            guard let fix = diagnostics[di].fix, fix.safety == .safe || (allowUnsafe && fix.safety == .unsafe) else { continue }
-            let n = fix.editCount
-            guard n > 0 else { continue }
-            if n == 1, let e = fix.firstEdit {
-                all.append(EditRef(start: e.range.lowerBound, end: e.range.upperBound, fix: fixCount, diagnostic: Int32(di), edit: 0))
-            } else {
-                multi = true
-                for (k, e) in fix.edits.enumerated() {
-                    all.append(EditRef(start: e.range.lowerBound, end: e.range.upperBound, fix: fixCount, diagnostic: Int32(di), edit: Int32(k)))
+        let fixCount = Int32(counts.reduce(0) { $0 + $1.fixes })
+        // By index, in place: iterating the list would copy each diagnostic (and retain its label and fix).
+        var all = [EditRef](unsafeUninitializedCapacity: editTotal) { buffer, filled in
+            let base = buffer.baseAddress!
+            diagnostics.withUnsafeBufferPointer { ds in
+                _ = Parallel.map(parts) { h in
+                    var at = counts[..<h].reduce(0) { $0 + $1.edits }
+                    var fix = Int32(counts[..<h].reduce(0) { $0 + $1.fixes })
+                    for di in bounds[h]..<bounds[h + 1] {
+                        guard let safety = ds[di].fix?.safety, applies(safety) else { continue }
+                        let n = ds[di].fix?.editCount ?? 0
+                        guard n > 0 else { continue }
+                        for k in 0..<n {
+                            let (r, length) = ds[di].fix!.withEdit(k) { r, new in (r, new.count) }
+                            (base + at).initialize(to: EditRef(start: r.lowerBound, end: r.upperBound, fix: fix, diagnostic: Int32(di),
+                                                               edit: Int32(k), newLength: Int32(truncatingIfNeeded: length)))
+                            at += 1
+                        }
+                        fix += 1
+                    }
                 }
             }
-            fixCount += 1
+            filled = editTotal
         }
         guard !all.isEmpty else { return Plan() }
         // Edits by start; at one point an insertion before a replacement; then by rule id (the linter's order of
         // rules), then by the order of the diagnostics and of the edits within a fix. The key is total, so which of
         // two fixes starting at one byte wins never depends on the sort algorithm or the input order of rules.
-        all.sort { a, b in
+        // The diagnostics come sorted by start and most fixes are one edit there: when (start, insertion first) already
+        // never falls, only the runs of edits that tie on it are sorted (by the whole key); else the whole list is.
+        func before(_ a: EditRef, _ b: EditRef) -> Bool {
             if a.start != b.start { return a.start < b.start }
             let ae = a.start == a.end, be = b.start == b.end
             if ae != be { return ae }
@@ -109,17 +131,56 @@ public enum FixApplier {
             }
             return a.edit < b.edit
         }
+        @inline(__always) func key(_ e: EditRef) -> Int { e.start &* 2 &+ (e.start == e.end ? 0 : 1) }
+        let (rising, ties) = all.withUnsafeBufferPointer { a -> (Bool, Bool) in
+            var last = key(a[0]), ties = false
+            for i in 1..<a.count {
+                let k = key(a[i])
+                if k < last { return (false, ties) }
+                if k == last { ties = true }
+                last = k
+            }
+            return (true, ties)
+        }
+        if !rising {
+            // Nearly in order (an edit a little before its finding's start): an insertion sort, unless it has moved
+            // more than an eighth of the edits (a long way out of order), when the rest is left to the full sort.
+            var moves = 0
+            let done = all.withUnsafeMutableBufferPointer { a -> Bool in
+                for i in 1..<a.count {
+                    let x = a[i]
+                    var j = i
+                    while j > 0 && before(x, a[j - 1]) { a[j] = a[j - 1]; j -= 1 }
+                    a[j] = x
+                    moves += i - j
+                    if moves > a.count / 8 { return false }
+                }
+                return true
+            }
+            if !done { all.sort(by: before) }
+        } else if ties {
+            var i = 0
+            while i < all.count {
+                var j = i + 1
+                while j < all.count && key(all[j]) == key(all[i]) { j += 1 }
+                if j - i > 1 { all[i..<j].sort(by: before) }
+                i = j
+            }
+        }
         // A fix's rank is the position of its first edit in that order: fixes are taken greedily by rank.
-        var order: [Int32] = []
+        // (`orderDiagnostic`: each one's diagnostic, for the list of those used.)
+        var order: [Int32] = [], orderDiagnostic: [Int32] = []
         order.reserveCapacity(Int(fixCount))
+        orderDiagnostic.reserveCapacity(Int(fixCount))
         do {
             var seen = [Bool](repeating: false, count: Int(fixCount))
-            for e in all where !seen[Int(e.fix)] { seen[Int(e.fix)] = true; order.append(e.fix) }
+            for e in all where !seen[Int(e.fix)] { seen[Int(e.fix)] = true; order.append(e.fix); orderDiagnostic.append(e.diagnostic) }
         }
         // Conflicts between fixes: two edits overlap, or two insertions share a point. One sweep over the sorted
         // edits keeps those still "open" (overlaps are rare, so that list stays tiny). A fix whose edits are far
         // apart (a joined paragraph) then only excludes the fixes it really overlaps.
         var conflicts: [Int32: [Int32]] = [:]
+        var hasConflict = [Bool](repeating: false, count: Int(fixCount))   // (a look-up in `conflicts` per fix costs)
         var open: [EditRef] = []
         for item in all {
             let eStart = item.start, eEnd = item.end, eEmpty = eStart == eEnd
@@ -130,71 +191,158 @@ public enum FixApplier {
                 for j in open.indices where !(open[j].end < eStart || (open[j].end == eStart && !(open[j].start == open[j].end && eEmpty))) {
                     open[kept] = open[j]; kept += 1
                 }
-                open.removeLast(open.count - kept)
+                if kept < open.count { open.removeLast(open.count - kept) }
                 for o in open where o.fix != item.fix {
                     let oEmpty = o.start == o.end
                     let clash = (oEmpty && eEmpty) ? o.start == eStart
                         : (eStart < o.end && o.start < max(eEnd, eStart + (eEmpty ? 1 : 0)) && !(eEmpty && eStart == o.start))
-                    if clash { conflicts[o.fix, default: []].append(item.fix); conflicts[item.fix, default: []].append(o.fix) }
+                    if clash {
+                        conflicts[o.fix, default: []].append(item.fix); conflicts[item.fix, default: []].append(o.fix)
+                        hasConflict[Int(o.fix)] = true; hasConflict[Int(item.fix)] = true
+                    }
                 }
             }
             open.append(item)
         }
         var accepted = [Bool](repeating: false, count: Int(fixCount))
         for f in order {
-            if let cs = conflicts[f], cs.contains(where: { accepted[Int($0)] }) { continue }
+            if hasConflict[Int(f)], let cs = conflicts[f], cs.contains(where: { accepted[Int($0)] }) { continue }
             accepted[Int(f)] = true
         }
         conflicts = [:]
-        // The accepted edits, already in order (`all` is sorted), counted first (exact sizes).
-        var acceptedEdits = 0, replacementBytes = 0
-        for e in all where accepted[Int(e.fix)] {
-            let d = diagnostics[Int(e.diagnostic)].fix!
-            let replacement = (multi && e.edit > 0) ? d.edits[Int(e.edit)].replacement : d.firstEdit!.replacement
-            replacementBytes += replacement.utf8.count
-            acceptedEdits += 1
+        hasConflict = []
+        // The accepted edits, already in order (`all` is sorted), counted first (exact sizes): on a large page in two
+        // parts side by side, each knowing where its edits and replacement bytes start.
+        let cuts = (0...parts).map { all.count * $0 / parts }
+        var editStarts = [0], byteStarts = [0]
+        for h in 0..<parts {
+            var edits = 0, replacementBytes = 0
+            for e in all[cuts[h]..<cuts[h + 1]] where accepted[Int(e.fix)] { replacementBytes += Int(e.newLength); edits += 1 }
+            editStarts.append(editStarts[h] + edits); byteStarts.append(byteStarts[h] + replacementBytes)
         }
         var p = Plan()
-        p.edits.reserveCapacity(acceptedEdits)
-        p.replacements.reserveCapacity(replacementBytes)
-        var diagOfFix = [Int32](repeating: -1, count: Int(fixCount))
-        bytes.withUnsafeBufferPointer { src in
-            for e in all where accepted[Int(e.fix)] {
-                diagOfFix[Int(e.fix)] = e.diagnostic
-                let d = diagnostics[Int(e.diagnostic)].fix!
-                let replacement = (multi && e.edit > 0) ? d.edits[Int(e.edit)].replacement : d.firstEdit!.replacement
-                let before = p.replacements.count
-                p.replacements.append(contentsOf: replacement.utf8)
-                let new = p.replacements[before...]
-                let old = src[e.start..<e.end]
-                if !p.changesText && !new.elementsEqual(old) { p.changesText = true }
-                let breaks = new.contains { $0 == 0x0A || $0 == 0x0D } || old.contains { $0 == 0x0A || $0 == 0x0D }
-                p.edits.append(AppliedEdit(range: e.start..<e.end, newLength: new.count, touchesLineBreak: breaks))
+        var changes = [Bool](repeating: false, count: parts)
+        p.replacements = [UInt8](unsafeUninitializedCapacity: byteStarts[parts]) { rep, filledBytes in
+            p.edits = [AppliedEdit](unsafeUninitializedCapacity: editStarts[parts]) { out, filledEdits in
+                let (repBase, outBase) = (rep.baseAddress, out.baseAddress)
+                bytes.withUnsafeBufferPointer { src in
+                    diagnostics.withUnsafeBufferPointer { ds in
+                        all.withUnsafeBufferPointer { all in
+                            changes = Parallel.map(parts) { h -> Bool in
+                                var r = byteStarts[h], k = editStarts[h]
+                                var changesText = false
+                                // The first line start after the part's first edit's start (a line table of a text
+                                // without CR: its starts after 0 are the LFs' ends).
+                                let starts = lines.flatMap { $0.hasCR || $0.bytes.count != src.count ? nil : $0.lineStarts }
+                                var line = 0
+                                if let starts, cuts[h] < cuts[h + 1] {
+                                    var lo = 0, hi = starts.count
+                                    let s0 = all[cuts[h]].start
+                                    while lo < hi { let mid = (lo + hi) / 2; if starts[mid] <= s0 { lo = mid + 1 } else { hi = mid } }
+                                    line = lo
+                                }
+                                for i in cuts[h]..<cuts[h + 1] where accepted[Int(all[i].fix)] {
+                                    let e = all[i]
+                                    let oldCount = e.end - e.start
+                                    let breaks = ds[Int(e.diagnostic)].fix!.withEdit(Int(e.edit)) { _, new -> Bool in
+                                        var breaks = false
+                                        for j in 0..<new.count {
+                                            let c = new[j]
+                                            repBase![r + j] = c
+                                            if c == 0x0A || c == 0x0D { breaks = true }
+                                        }
+                                        if !changesText && (new.count != oldCount || !new.elementsEqual(src[e.start..<e.end])) { changesText = true }
+                                        return breaks
+                                    }
+                                    var oldBreaks = false
+                                    if let starts {
+                                        // An LF at j in the range: a line starts at j + 1, after the start, at most at the end.
+                                        while line < starts.count && starts[line] <= e.start { line += 1 }
+                                        oldBreaks = line < starts.count && starts[line] <= e.end
+                                    } else {
+                                        for j in e.start..<e.end where src[j] == 0x0A || src[j] == 0x0D { oldBreaks = true; break }
+                                    }
+                                    r += Int(e.newLength)
+                                    (outBase! + k).initialize(to: AppliedEdit(range: e.start..<e.end, newLength: Int(e.newLength),
+                                                                              touchesLineBreak: breaks || oldBreaks))
+                                    k += 1
+                                }
+                                return changesText
+                            }
+                        }
+                    }
+                }
+                filledEdits = editStarts[parts]
             }
+            filledBytes = byteStarts[parts]
         }
+        p.changesText = changes.contains(true)
         all = []
         p.used.reserveCapacity(order.count)
-        for f in order where accepted[Int(f)] { p.used.append(Int(diagOfFix[Int(f)])) }
+        for (i, f) in order.enumerated() where accepted[Int(f)] { p.used.append(Int(orderDiagnostic[i])) }
         return p
     }
 
-    /// `bytes` with the edits of `plan` applied, written into `out` (emptied first, its capacity kept).
+    /// `bytes` with the edits of `plan` applied, written into `out` (its buffer reused when large enough).
+    /// On a large text two halves of the edits are written side by side (each knows where its output starts: the
+    /// first half's edits' growth is counted first), which also shares the page faults of a fresh buffer.
     static func write(_ plan: Plan, _ bytes: [UInt8], into out: inout [UInt8]) {
         var size = bytes.count
         for e in plan.edits { size += e.newLength - e.range.count }
+        size = max(0, size)
         // The exact size first: a text that grows (`,` → `，`) must not reallocate a buffer the size of the file.
-        out.removeAll(keepingCapacity: true)
-        out.reserveCapacity(max(0, size))
-        var pos = 0, r = 0
+        // A buffer large enough is kept and only its count set (the bytes it holds are all written over); else a
+        // new one is written without being zeroed first.
+        if out.capacity >= size {
+            if out.count > size { out.removeLast(out.count - size) } else if out.count < size { out.append(contentsOf: repeatElement(0, count: size - out.count)) }
+            out.withUnsafeMutableBufferPointer { dst in writeEdits(plan, bytes, into: dst) }
+        } else {
+            // Room for the next passes to grow the text (they write into this buffer again two passes on): pages
+            // never written are never mapped in, so this costs no memory, and a later pass finds its buffer ready.
+            out = []
+            out = [UInt8](unsafeUninitializedCapacity: size + size / 32) { dst, n in
+                writeEdits(plan, bytes, into: UnsafeMutableBufferPointer(rebasing: dst[..<size]))
+                n = size
+            }
+        }
+    }
+
+    /// The new text into `dst` (exactly its size).
+    private static func writeEdits(_ plan: Plan, _ bytes: [UInt8], into dst: UnsafeMutableBufferPointer<UInt8>) {
         bytes.withUnsafeBufferPointer { src in
             plan.replacements.withUnsafeBufferPointer { rep in
-                for e in plan.edits {
-                    if e.range.lowerBound > pos { out.append(contentsOf: UnsafeBufferPointer(rebasing: src[pos..<e.range.lowerBound])) }
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: rep[r..<(r + e.newLength)]))
-                    r += e.newLength
-                    pos = max(pos, e.range.upperBound)
+                plan.edits.withUnsafeBufferPointer { edits in
+                    // Edits `range` from source offset `pos`, output offset `o` and replacement offset `r`, then the
+                    // source up to `until`.
+                    func run(_ range: Range<Int>, pos startPos: Int, o startO: Int, r startR: Int, until: Int) {
+                        var pos = startPos, o = startO, r = startR
+                        @inline(__always) func copy(_ from: UnsafePointer<UInt8>?, _ at: Int, _ n: Int) {
+                            if n > 0 { (dst.baseAddress! + o).update(from: from! + at, count: n); o += n }
+                        }
+                        for i in range {
+                            let e = edits[i]
+                            if e.range.lowerBound > pos { copy(src.baseAddress, pos, e.range.lowerBound - pos) }
+                            copy(rep.baseAddress, r, e.newLength)
+                            r += e.newLength
+                            pos = max(pos, e.range.upperBound)
+                        }
+                        if pos < until { copy(src.baseAddress, pos, until - pos) }
+                    }
+                    let n = edits.count
+                    let m = n / 2
+                    // Two halves when the text is large and the halves do not meet inside an edit.
+                    if n >= 2 && src.count >= 1 << 20 && edits[m - 1].range.upperBound <= edits[m].range.lowerBound {
+                        let cut = edits[m].range.lowerBound
+                        var o = cut, r = 0
+                        for i in 0..<m { o += edits[i].newLength - edits[i].range.count; r += edits[i].newLength }
+                        let (o2, r2) = (o, r)
+                        _ = Parallel.map(2) { k in
+                            if k == 0 { run(0..<m, pos: 0, o: 0, r: 0, until: cut) } else { run(m..<n, pos: cut, o: o2, r: r2, until: src.count) }
+                        }
+                    } else {
+                        run(0..<n, pos: 0, o: 0, r: 0, until: src.count)
+                    }
                 }
-                if pos < src.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: src[pos...])) }
             }
         }
     }
@@ -229,7 +377,7 @@ public enum FixApplier {
         }
         var diags = linter.lint(doc)
         for _ in 0..<maxPasses {
-            let plan = plan(bytes, diags, allowUnsafe: allowUnsafe)
+            let plan = plan(bytes, diags, allowUnsafe: allowUnsafe, lines: doc.source)
             if plan.used.isEmpty { return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags)) }
             for d in plan.used { applied[diags[d].ruleID, default: 0] += 1 }
             if !plan.changesText { return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags)) }
@@ -249,7 +397,9 @@ public enum FixApplier {
             }
             swap(&bytes, &spare)
             changed = true
-            let newSource = SourceText(trusted: bytes, hasBOM: hasBOM)
+            // Its line table from the old one when no edit touched a line break (no scan of the whole text).
+            let newSource = (keepsLines ? SourceText(edited: doc.source, to: bytes, edits: plan.edits) : nil)
+                ?? SourceText(trusted: bytes, hasBOM: hasBOM)
             if keepsLines, newSource.lineCount == doc.source.lineCount {
                 let (updated, edited) = doc.updated(to: newSource, edits: plan.edits, dirtyLines: dirty, role: linter.forcedRole)
                     ?? (Document(path: path, source: newSource, role: linter.forcedRole, vocabulary: linter.vocabulary), dirty)

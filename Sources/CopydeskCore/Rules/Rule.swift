@@ -36,6 +36,18 @@ public struct Fix: Sendable, Hashable {
     }
     public var firstEdit: Edit? { single ?? many.first }
 
+    /// Edit `k`'s range and its replacement's UTF-8 bytes, read in place (no array of edits built, no string copied):
+    /// the fixer's plan reads a quarter of a million of them on a large page.
+    @inline(__always) func withEdit<R>(_ k: Int, _ body: (Range<Int>, UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if k == 0, let e = single { return Fix.withUTF8(e, body) }
+        return Fix.withUTF8(many[k], body)
+    }
+
+    @inline(__always) private static func withUTF8<R>(_ e: Edit, _ body: (Range<Int>, UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let r = e.replacement.utf8.withContiguousStorageIfAvailable({ body(e.range, $0) }) { return r }
+        return Array(e.replacement.utf8).withUnsafeBufferPointer { body(e.range, $0) }
+    }
+
     public init(edits: [Edit], safety: FixSafety) {
         if edits.count == 1 { single = edits[0]; many = [] } else { single = nil; many = edits }
         self.safety = safety
