@@ -216,16 +216,38 @@ public struct TextReporter: Reporter {
             offsets = o; before = b; capacity = c
         }
 
+        /// Lays out a run of unified ideographs (U+4E00–9FFF: lead byte E5–E9, or E4 then B8 or more; two cells,
+        /// plain) while `laidTo < stop` and the cells stay below `c`, without decoding them or looking them up:
+        /// most of a Chinese line.
+        @inline(__always) private mutating func han(_ p: UnsafeBufferPointer<UInt8>, stop: Int, cells c: Int) {
+            let last = min(stop, end - 2)
+            var i = laidTo, k = count, n = cells
+            let o = offsets, b = before
+            while i < last && n < c && k < capacity {
+                let b0 = p[i]
+                guard b0 &- 0xE5 < 5 || (b0 == 0xE4 && p[i + 1] >= 0xB8) else { break }
+                o[k] = i; b[k] = n
+                k += 1; n += 2; i += 3
+            }
+            laidTo = i; count = k; cells = n
+        }
+
         /// Lays out the line until the next scalar starts at or after `offset` (or the line ends).
         @inline(__always) mutating func extend(_ p: UnsafeBufferPointer<UInt8>, toByte offset: Int) {
             let t = TextReporter.cellTable
-            while laidTo < end && laidTo < offset { step(p, t) }
+            while laidTo < end && laidTo < offset {
+                han(p, stop: offset, cells: Int.max)
+                if laidTo < end && laidTo < offset { step(p, t) }
+            }
         }
 
         /// Lays out the line until its cells reach `c` (or the line ends).
         @inline(__always) mutating func extend(_ p: UnsafeBufferPointer<UInt8>, toCell c: Int) {
             let t = TextReporter.cellTable
-            while laidTo < end && cells < c { step(p, t) }
+            while laidTo < end && cells < c {
+                han(p, stop: end, cells: c)
+                if laidTo < end && cells < c { step(p, t) }
+            }
         }
 
         /// Offset and cells before scalar `k` (`k == count`: the next one, not laid out yet, or the line's end).
