@@ -204,6 +204,19 @@ import Testing
         return (width, first ?? 0, ideographic || indent >= 2, punct)
     }
 
+    /// `measureStart` of `line` against the character-by-character reference (`measured`).
+    static func expectMeasuredAsReference(_ check: BrokenLineCheck, _ line: String) {
+        let bytes = Array(line.utf8)
+        var l = BrokenLineCheck.Line(content: 0..<bytes.count, block: 0, lastInBlock: false, width: 0, last: 0, lastAt: 0,
+                                     first: 0, indented: false, startsArticle: false)
+        bytes.withUnsafeBufferPointer { check.measureStart($0, &l) }
+        let want = measured(line)
+        #expect(l.width == want.width, "\(line)")
+        #expect(l.first == want.first, "\(line)")
+        #expect(l.indented == want.indented, "\(line)")
+        #expect(l.hasPunctuation == want.punct, "\(line)")
+    }
+
     @Test func brokenLineMeasuresLinesAsCharacterByCharacter() throws {
         let check = try #require(RuleCatalog.loadBuiltIn().rules.first { $0.id == "ocr.broken-line" }?.check as? BrokenLineCheck)
         let lines = CheckScanTests.text.split(separator: "\n").map(String.init) + [
@@ -213,15 +226,7 @@ import Testing
             "\u{3000}", "   ", "单",
         ]
         for line in lines {
-            let bytes = Array(line.utf8)
-            var l = BrokenLineCheck.Line(content: 0..<bytes.count, block: 0, lastInBlock: false, width: 0, last: 0, lastAt: 0,
-                                         first: 0, indented: false, startsArticle: false)
-            bytes.withUnsafeBufferPointer { check.measureStart($0, &l) }
-            let want = CheckScanTests.measured(line)
-            #expect(l.width == want.width, "\(line)")
-            #expect(l.first == want.first, "\(line)")
-            #expect(l.indented == want.indented, "\(line)")
-            #expect(l.hasPunctuation == want.punct, "\(line)")
+            CheckScanTests.expectMeasuredAsReference(check, line)
         }
     }
 
@@ -259,15 +264,7 @@ import Testing
                 let k = rng.next() % 16 < UInt64(han * 4) ? Int(rng.next() % 11) : Int(rng.next() % UInt64(alphabet.count))
                 line.unicodeScalars.append(alphabet[k])
             }
-            let bytes = Array(line.utf8)
-            var l = BrokenLineCheck.Line(content: 0..<bytes.count, block: 0, lastInBlock: false, width: 0, last: 0, lastAt: 0,
-                                         first: 0, indented: false, startsArticle: false)
-            bytes.withUnsafeBufferPointer { check.measureStart($0, &l) }
-            let want = CheckScanTests.measured(line)
-            #expect(l.width == want.width, "\(line)")
-            #expect(l.first == want.first, "\(line)")
-            #expect(l.indented == want.indented, "\(line)")
-            #expect(l.hasPunctuation == want.punct, "\(line)")
+            CheckScanTests.expectMeasuredAsReference(check, line)
         }
     }
 }
