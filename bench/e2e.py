@@ -113,7 +113,13 @@ def main(argv):
             peer = False
     only = set(args["--only"].split(",")) if args["--only"] else None
     if args["--split-articles"] and args["--web"] and not args["--articles"]:
-        args["--articles"] = split_articles(args["--web"], args["--split-articles"])
+        # In a child process: the children timed below start from this process (fork, or vfork, then exec), and
+        # Linux carries the memory high-water mark of the process that forked into the child's peak RSS (wait4's
+        # ru_maxrss), so reading the 25 MB corpus here put ~90 MB under every later task's peak.
+        folder = args["--split-articles"]
+        subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); import e2e; e2e.split_articles(sys.argv[2], sys.argv[3])",
+                        os.path.dirname(os.path.abspath(__file__)), args["--web"], folder], check=True)
+        args["--articles"] = folder
 
     pangu = os.path.join(work, "pangu.yml")
     with open(pangu, "w") as f:
