@@ -27,12 +27,14 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"), .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "PostgresNIO", package: "postgres-nio", condition: .when(traits: ["PostgreSQL"])),
-                "CMinHash",
+                "CMinHash", "CByteClass",
             ],
             plugins: ["EmbedRulesPlugin"]
         ),
         // The duplicates pack's MinHash with AVX2 where the CPU has it (issue 11; the same numbers as the Swift loop).
         .target(name: "CMinHash", path: "Sources/CMinHash"),
+        // The trigger scan's byte classifier with AVX2 where the CPU has it (issue 16; the walk elsewhere, same hits).
+        .target(name: "CByteClass", path: "Sources/CByteClass"),
         // Thin command-line front end.
         .executableTarget(
             name: "copydesk",

@@ -68,11 +68,14 @@ import Testing
         }
         for segments in [doc.segments(for: .all), cuts, ones] {
             for set in CheckScanTests.sets {
-                let hits = SegmentTexts(document: doc, segments: segments).scalarHits(set)
                 let want = CheckScanTests.reference(doc, segments, set)
-                #expect(hits.start == want.start)
-                #expect(hits.pos == want.pos)
-                #expect(hits.vals == want.vals)
+                // The byte classifier (where the CPU runs it) and the walk.
+                for classify in [true, false] {
+                    let hits = SegmentTexts(document: doc, segments: segments).scalarHits(set, classify: classify)
+                    #expect(hits.start == want.start)
+                    #expect(hits.pos == want.pos)
+                    #expect(hits.vals == want.vals)
+                }
             }
         }
         // The numbers set finds the triggers in the text at all (the comparison above is not between two empties).
@@ -100,9 +103,10 @@ import Testing
                     [0x1F600, 0x2E, 0x3001].sorted(), NumbersCheck.shared, [0x5E74, 0x6708]]
         // With characters that share their first two bytes with wanted ones (了 人 with 亿, 一 不 with 万, 。 with 、).
         let alphabet = Array("年月日一二（）“”《》【】「」『』〈〉‘’，。、：；！？ a.,%5\u{A0}é😀𠀀ＡＢ中文字—…\u{3000}\u{2009}了人不万亿百千历正腊摄‰".unicodeScalars)
-        // The pairs' marks are scanned sixteen bytes at a time (`PunctuationBlocks`), the other sets by the walk:
-        // both are compared with the reference.
+        // The pairs' marks are scanned sixteen bytes at a time (`PunctuationBlocks`), the other sets by the byte
+        // classifier where the CPU runs it (AVX2) and by the walk: each is compared with the reference.
         #expect(sets.map { ScalarHitTables.of($0).blocks != nil } == [true, false, false, false, false])
+        #expect(sets.map { ScalarHitTables.of($0).classes != nil } == [false] + Array(repeating: ScalarHitTables.classifierAvailable, count: 4))
         var rng = SplitMix(seed: 16)
         for round in 0..<60 {
             var text = ""
@@ -125,12 +129,41 @@ import Testing
                 at = to
             }
             for set in sets {
-                let texts = SegmentTexts(document: doc, segments: segments)
-                let hits = texts.scalarHits(set)
                 let want = CheckScanTests.reference(doc, segments, set)
-                #expect(hits.start == want.start, "round \(round)")
-                #expect(hits.pos == want.pos, "round \(round)")
-                #expect(hits.vals == want.vals, "round \(round)")
+                for classify in [true, false] {
+                    let hits = SegmentTexts(document: doc, segments: segments).scalarHits(set, classify: classify)
+                    #expect(hits.start == want.start, "round \(round)")
+                    #expect(hits.pos == want.pos, "round \(round)")
+                    #expect(hits.vals == want.vals, "round \(round)")
+                }
+            }
+        }
+    }
+
+    /// A long segment with more marked places than the classifier's buffer holds (it is called again from where it
+    /// stopped), and characters the buckets mark without being wanted (一 beside 万, 。 beside 、): the same hits as
+    /// the walk and the reference.
+    @Test func scalarHitsOnALongSegmentWithManyMarks() {
+        var text = ""
+        let pieces = ["万一", "亿了", "年平", "、。", "“中”", " a,b.", "百分之%", "摄影", "\u{A0}", "😀"]
+        for k in 0..<12_000 { text += pieces[k % pieces.count] }
+        let doc = Document(text: text)
+        let b = doc.source.bytes
+        // One segment of the whole text, and the same cut in three at character boundaries.
+        var cuts = [0]
+        var i = 0, n = 0
+        while i < b.count { i += utf8Length(leading: b[i]); n += 1; if n % 7_001 == 0 { cuts.append(i) } }
+        cuts.append(b.count)
+        let lists = [[Segment(range: 0..<b.count, atLineStart: true, atLineEnd: true, block: 0)],
+                     (0..<(cuts.count - 1)).map { Segment(range: cuts[$0]..<cuts[$0 + 1], atLineStart: false, atLineEnd: false, block: 0) }]
+        for segments in lists {
+            let want = CheckScanTests.reference(doc, segments, NumbersCheck.shared)
+            #expect(want.pos.count > 8_192)
+            for classify in [true, false] {
+                let hits = SegmentTexts(document: doc, segments: segments).scalarHits(NumbersCheck.shared, classify: classify)
+                #expect(hits.start == want.start)
+                #expect(hits.pos == want.pos)
+                #expect(hits.vals == want.vals)
             }
         }
     }

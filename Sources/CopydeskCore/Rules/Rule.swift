@@ -1,4 +1,5 @@
 import Foundation
+import CByteClass
 
 /// How serious a finding is. Ordered: info < warning < error.
 public enum Severity: String, Sendable, Comparable, CaseIterable {
@@ -247,7 +248,7 @@ enum ScalarHitTables {
     /// `steps[first byte << 8 | second byte]`: the length of the character that starts with those bytes (an ASCII
     /// character's entry ignores the second byte; a stray continuation byte counts two), with the high bit set when
     /// a wanted character starts with them (then it is decoded and looked up in `bmp`/`astral`).
-    typealias Tables = (steps: [UInt8], bmp: [UInt64], astral: [UInt32], blocks: PunctuationBlocks?)
+    typealias Tables = (steps: [UInt8], bmp: [UInt64], astral: [UInt32], blocks: PunctuationBlocks?, classes: [UInt8]?)
     private static let lock = NSLock()
     nonisolated(unsafe) private static var built: [[UInt32]: Tables] = [:]
     /// The first few sets, compared with `==` (the same array buffer compares at once): hashing a set of fifty
@@ -271,9 +272,58 @@ enum ScalarHitTables {
             let u = Array(String(Unicode.Scalar(v)!).utf8)
             steps[Int(u[0]) << 8 | Int(u[1])] = 0x80 | UInt8(u.count)
         }
-        let t = (steps, bmp, astral, PunctuationBlocks(scalars))
+        let blocks = PunctuationBlocks(scalars)
+        let t = (steps, bmp, astral, blocks, blocks == nil ? classifier(scalars) : nil)
         lock.withLock {
             if first.count < 8 { first.append((scalars, t)) } else if built.count < 256 { built[scalars] = t }
+        }
+        return t
+    }
+}
+
+extension ScalarHitTables {
+    /// Whether this CPU runs the byte classifier (AVX2).
+    static let classifierAvailable = copydesk_byteclass_available() != 0
+
+    /// The byte classifier's tables for a set (`copydesk_byteclass_scan`), or nil when the CPU cannot run it. The set's
+    /// characters are put in eight buckets by their first bytes (by length and lead byte, neighbours merged while
+    /// there are more than eight groups: the smallest pair first); a place is marked when its first three bytes'
+    /// nibbles all fall in one bucket's. Bytes past a character's end match any. A bucket's nibbles combine into
+    /// more byte values than its characters have, so some marked places hold no wanted character: the scan decodes
+    /// every marked place and keeps the wanted ones, and the buckets only decide how many it decodes.
+    static func classifier(_ scalars: [UInt32]) -> [UInt8]? {
+        guard classifierAvailable else { return nil }
+        var groups: [(key: [UInt8], patterns: [[UInt8]])] = []
+        for v in scalars {
+            guard let s = Unicode.Scalar(v) else { continue }
+            let u = Array(String(s).utf8.prefix(3))
+            let key = u.count == 1 ? [1] : [UInt8(u.count), u[0]]
+            if let k = groups.firstIndex(where: { $0.key == key }) { groups[k].patterns.append(u) } else { groups.append((key, [u])) }
+        }
+        guard !groups.isEmpty else { return nil }
+        groups.sort { $0.key.lexicographicallyPrecedes($1.key) }
+        while groups.count > 8 {
+            var best = 0
+            for i in 0..<(groups.count - 1)
+            where groups[i].patterns.count + groups[i + 1].patterns.count < groups[best].patterns.count + groups[best + 1].patterns.count {
+                best = i
+            }
+            groups[best].patterns += groups[best + 1].patterns
+            groups.remove(at: best + 1)
+        }
+        var t = [UInt8](repeating: 0, count: 96)
+        for (b, g) in groups.enumerated() {
+            let bit = UInt8(1) << UInt8(b)
+            for u in g.patterns {
+                for k in 0..<3 {
+                    if k < u.count {
+                        t[32 * k + Int(u[k] & 15)] |= bit
+                        t[32 * k + 16 + Int(u[k] >> 4)] |= bit
+                    } else {
+                        for x in 0..<32 { t[32 * k + x] |= bit }
+                    }
+                }
+            }
         }
         return t
     }
@@ -367,7 +417,10 @@ public final class SegmentTexts {
     /// shared by the checks that ask for the same set (the `numbers` rules and `pairs`). The pass steps by
     /// characters with one table look-up of each character's first two bytes (its length, and whether a wanted
     /// character starts with them), and decodes only those.
-    public func scalarHits(_ scalars: [UInt32]) -> ScalarHits {
+    public func scalarHits(_ scalars: [UInt32]) -> ScalarHits { scalarHits(scalars, classify: true) }
+
+    /// As above; `classify: false` walks where the classifier would run (the tests compare both with a reference).
+    func scalarHits(_ scalars: [UInt32], classify: Bool) -> ScalarHits {
         if let h = scannedHits(scalars) { return h }
         var start = [Int](repeating: 0, count: segments.count + 1)
         var pos: [Int] = [], vals: [UInt32] = []
@@ -376,7 +429,56 @@ public final class SegmentTexts {
         var bytes = 0
         for s in segments { bytes &+= s.range.count }
         if bytes >= 256 << 10 { pos.reserveCapacity(bytes / 64); vals.reserveCapacity(bytes / 64) }
-        let (steps, bmp, astral, blocks) = ScalarHitTables.of(scalars)
+        let (steps, bmp, astral, blocks, classes) = ScalarHitTables.of(scalars)
+        if let classes, classify {
+            // The marked places of each segment from the classifier, a buffer at a time; each decoded and kept when
+            // wanted and within the segment (as the walk counts).
+            // The wanted ones are moved to the front of the buffer (and their characters into `found`) and appended
+            // a buffer at a time: an append per hit, through the closures' captured lists, checked their uniqueness
+            // every time and cost more than finding the places.
+            var marked = [Int](repeating: 0, count: 4096)
+            var found = [UInt32](repeating: 0, count: 4096)
+            document.source.bytes.withUnsafeBufferPointer { p in
+                bmp.withUnsafeBufferPointer { m in
+                  classes.withUnsafeBufferPointer { t in
+                    marked.withUnsafeMutableBufferPointer { c in
+                      found.withUnsafeMutableBufferPointer { f in
+                        for k in 0..<segments.count {
+                            start[k] = pos.count
+                            guard let base = p.baseAddress else { continue }
+                            var from = segments[k].range.lowerBound
+                            let end = segments[k].range.upperBound
+                            while from < end {
+                                var next = end
+                                let got = copydesk_byteclass_scan(base, p.count, from, end, t.baseAddress, c.baseAddress, c.count, &next)
+                                var kept = 0
+                                for i in 0..<got {
+                                    let q = c[i]
+                                    guard p[q] & 0xC0 != 0x80 else { continue }
+                                    let (v, len) = decodeScalar(p, q)
+                                    guard q &+ len <= end else { continue }
+                                    if v < 0x10000 ? (m[Int(v >> 6)] >> UInt64(v & 63)) & 1 != 0 : astral.contains(v) {
+                                        c[kept] = q; f[kept] = v; kept &+= 1
+                                    }
+                                }
+                                if kept > 0 {
+                                    pos.append(contentsOf: UnsafeBufferPointer(rebasing: c[..<kept]))
+                                    vals.append(contentsOf: UnsafeBufferPointer(rebasing: f[..<kept]))
+                                }
+                                if next <= from && got == 0 { break }   // (never: the classifier always moves on)
+                                from = next
+                            }
+                        }
+                      }
+                    }
+                  }
+                }
+            }
+            start[segments.count] = pos.count
+            let h = ScalarHits(start: start, pos: pos, vals: vals)
+            hitCache.append((scalars, h))
+            return h
+        }
         if let blocks {
             document.source.bytes.withUnsafeBufferPointer { p in
                 bmp.withUnsafeBufferPointer { m in

@@ -1,0 +1,79 @@
+/* The trigger scan's classifier (`SegmentTexts.scalarHits` in CopydeskCore): thirty-two places a step, six byte
+ * shuffles (PSHUFB looks up sixteen nibbles in a table at once) and a handful of ANDs, where the portable walk steps
+ * from character to character with a dependent table load each. It only marks places where a wanted character may
+ * start; the caller decodes each marked place and keeps the wanted ones, so the buckets decide the speed, never the
+ * result. Swift's SIMD types have no byte shuffle, hence C, with AVX2 where the CPU has it. */
+#include "byteclass.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+int copydesk_byteclass_available(void) {
+    static int supported = -1;   /* -1: not asked yet */
+    int s = __atomic_load_n(&supported, __ATOMIC_RELAXED);
+    if (s < 0) {
+        __builtin_cpu_init();
+        s = __builtin_cpu_supports("avx2") ? 1 : 0;
+        __atomic_store_n(&supported, s, __ATOMIC_RELAXED);
+    }
+    return s;
+}
+
+/* One place, table by table (the last places of the text, where a vector would read past its end). */
+static inline uint8_t mark(const uint8_t *p, size_t n, size_t q, const uint8_t *t) {
+    uint8_t m = t[p[q] & 15] & t[16 + (p[q] >> 4)];
+    if (q + 1 < n) m &= t[32 + (p[q + 1] & 15)] & t[48 + (p[q + 1] >> 4)];
+    if (q + 2 < n) m &= t[64 + (p[q + 2] & 15)] & t[80 + (p[q + 2] >> 4)];
+    return m;
+}
+
+__attribute__((target("avx2")))
+size_t copydesk_byteclass_scan(const uint8_t *p, size_t n, size_t from, size_t to, const uint8_t *tables,
+                               size_t *out, size_t cap, size_t *next) {
+    size_t count = 0, q = from;
+    if (to > n) to = n;
+    const __m256i low = _mm256_set1_epi8(0x0f), zero = _mm256_setzero_si256();
+    const __m256i lo0 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(tables + 0)));
+    const __m256i hi0 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(tables + 16)));
+    const __m256i lo1 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(tables + 32)));
+    const __m256i hi1 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(tables + 48)));
+    const __m256i lo2 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(tables + 64)));
+    const __m256i hi2 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(tables + 80)));
+    /* Thirty-two places a step while the three loads stay inside the text and the output has room for them all. */
+    while (q < to && q + 34 <= n && count + 32 <= cap) {
+        __m256i v0 = _mm256_loadu_si256((const __m256i *)(p + q));
+        __m256i v1 = _mm256_loadu_si256((const __m256i *)(p + q + 1));
+        __m256i v2 = _mm256_loadu_si256((const __m256i *)(p + q + 2));
+        __m256i m = _mm256_and_si256(_mm256_shuffle_epi8(lo0, _mm256_and_si256(v0, low)),
+                                     _mm256_shuffle_epi8(hi0, _mm256_and_si256(_mm256_srli_epi16(v0, 4), low)));
+        m = _mm256_and_si256(m, _mm256_shuffle_epi8(lo1, _mm256_and_si256(v1, low)));
+        m = _mm256_and_si256(m, _mm256_shuffle_epi8(hi1, _mm256_and_si256(_mm256_srli_epi16(v1, 4), low)));
+        m = _mm256_and_si256(m, _mm256_shuffle_epi8(lo2, _mm256_and_si256(v2, low)));
+        m = _mm256_and_si256(m, _mm256_shuffle_epi8(hi2, _mm256_and_si256(_mm256_srli_epi16(v2, 4), low)));
+        uint32_t bits = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(m, zero));
+        if (to - q < 32) bits &= (1u << (to - q)) - 1;
+        while (bits) {
+            out[count++] = q + (size_t)__builtin_ctz(bits);
+            bits &= bits - 1;
+        }
+        q += 32;
+    }
+    /* The rest place by place, as long as the output has room. */
+    while (q < to && q + 34 > n && count < cap) {
+        if (mark(p, n, q, tables)) out[count++] = q;
+        q++;
+    }
+    *next = q < to ? q : to;
+    return count;
+}
+#else
+int copydesk_byteclass_available(void) { return 0; }
+
+size_t copydesk_byteclass_scan(const uint8_t *p, size_t n, size_t from, size_t to, const uint8_t *tables,
+                               size_t *out, size_t cap, size_t *next) {
+    (void)p; (void)n; (void)tables; (void)out; (void)cap;
+    *next = from < to ? from : to;
+    (void)to;
+    return 0;
+}
+#endif

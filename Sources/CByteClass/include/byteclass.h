@@ -1,0 +1,18 @@
+#ifndef COPYDESK_BYTECLASS_H
+#define COPYDESK_BYTECLASS_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* Whether copydesk_byteclass_scan runs here (an x86-64 CPU with AVX2). */
+int copydesk_byteclass_available(void);
+
+/* A three-byte classifier ("Teddy"): `tables` holds six 16-byte tables, low and high nibble of bytes 0, 1 and 2 of a
+ * place, each entry a set of up to eight buckets. A place q is marked when the buckets of p[q]'s low nibble, p[q]'s
+ * high nibble, p[q+1]'s two nibbles and p[q+2]'s two nibbles share one (a byte past the end of the text matches
+ * every bucket). Writes the marked places in [from, to), in order, to out, at most cap of them; returns how many and
+ * sets *next to the first place not examined (to, when all were). Reads p[0..n) only. Only when
+ * copydesk_byteclass_available() says so. */
+size_t copydesk_byteclass_scan(const uint8_t *p, size_t n, size_t from, size_t to, const uint8_t *tables,
+                               size_t *out, size_t cap, size_t *next);
+
+#endif
