@@ -106,7 +106,7 @@ import Testing
         // The pairs' marks are scanned sixteen bytes at a time (`PunctuationBlocks`), the other sets by the byte
         // classifier where the CPU runs it (AVX2) and by the walk: each is compared with the reference.
         #expect(sets.map { ScalarHitTables.of($0).blocks != nil } == [true, false, false, false, false])
-        #expect(sets.map { ScalarHitTables.of($0).classes != nil } == [false] + Array(repeating: ScalarHitTables.classifierAvailable, count: 4))
+        #expect(sets.map { ScalarHitTables.of($0).classes != nil } == [false] + Array(repeating: ByteClassifier.available, count: 4))
         var rng = SplitMix(seed: 16)
         for round in 0..<60 {
             var text = ""

@@ -1,5 +1,4 @@
 import Foundation
-import CByteClass
 
 /// How serious a finding is. Ordered: info < warning < error.
 public enum Severity: String, Sendable, Comparable, CaseIterable {
@@ -282,50 +281,9 @@ enum ScalarHitTables {
 }
 
 extension ScalarHitTables {
-    /// Whether this CPU runs the byte classifier (AVX2).
-    static let classifierAvailable = copydesk_byteclass_available() != 0
-
-    /// The byte classifier's tables for a set (`copydesk_byteclass_scan`), or nil when the CPU cannot run it. The set's
-    /// characters are put in eight buckets by their first bytes (by length and lead byte, neighbours merged while
-    /// there are more than eight groups: the smallest pair first); a place is marked when its first three bytes'
-    /// nibbles all fall in one bucket's. Bytes past a character's end match any. A bucket's nibbles combine into
-    /// more byte values than its characters have, so some marked places hold no wanted character: the scan decodes
-    /// every marked place and keeps the wanted ones, and the buckets only decide how many it decodes.
+    /// The byte classifier's tables for a set (`ByteClassifier`): each character's first three bytes.
     static func classifier(_ scalars: [UInt32]) -> [UInt8]? {
-        guard classifierAvailable else { return nil }
-        var groups: [(key: [UInt8], patterns: [[UInt8]])] = []
-        for v in scalars {
-            guard let s = Unicode.Scalar(v) else { continue }
-            let u = Array(String(s).utf8.prefix(3))
-            let key = u.count == 1 ? [1] : [UInt8(u.count), u[0]]
-            if let k = groups.firstIndex(where: { $0.key == key }) { groups[k].patterns.append(u) } else { groups.append((key, [u])) }
-        }
-        guard !groups.isEmpty else { return nil }
-        groups.sort { $0.key.lexicographicallyPrecedes($1.key) }
-        while groups.count > 8 {
-            var best = 0
-            for i in 0..<(groups.count - 1)
-            where groups[i].patterns.count + groups[i + 1].patterns.count < groups[best].patterns.count + groups[best + 1].patterns.count {
-                best = i
-            }
-            groups[best].patterns += groups[best + 1].patterns
-            groups.remove(at: best + 1)
-        }
-        var t = [UInt8](repeating: 0, count: 96)
-        for (b, g) in groups.enumerated() {
-            let bit = UInt8(1) << UInt8(b)
-            for u in g.patterns {
-                for k in 0..<3 {
-                    if k < u.count {
-                        t[32 * k + Int(u[k] & 15)] |= bit
-                        t[32 * k + 16 + Int(u[k] >> 4)] |= bit
-                    } else {
-                        for x in 0..<32 { t[32 * k + x] |= bit }
-                    }
-                }
-            }
-        }
-        return t
+        ByteClassifier.tables(scalars.compactMap { Unicode.Scalar($0).map { Array(String($0).utf8) } })
     }
 }
 
@@ -445,12 +403,11 @@ public final class SegmentTexts {
                       found.withUnsafeMutableBufferPointer { f in
                         for k in 0..<segments.count {
                             start[k] = pos.count
-                            guard let base = p.baseAddress else { continue }
+                            guard p.baseAddress != nil else { continue }
                             var from = segments[k].range.lowerBound
                             let end = segments[k].range.upperBound
                             while from < end {
-                                var next = end
-                                let got = copydesk_byteclass_scan(base, p.count, from, end, t.baseAddress, c.baseAddress, c.count, &next)
+                                let (got, next) = ByteClassifier.scan(p, from: from, to: end, t, into: c)
                                 var kept = 0
                                 for i in 0..<got {
                                     let q = c[i]

@@ -24,6 +24,12 @@ public struct AhoCorasick: Sendable {
     private let rootFilter: RootFilter?
     /// Whether the root state is scanned sixteen bytes at a time (tests).
     var hasRootFilter: Bool { rootFilter != nil }
+    /// When there is no `rootFilter` (too many first characters for its compares: the recommended rules' phrases
+    /// together start with 87), the byte classifier's tables for the places where the automaton may leave the root
+    /// state (`ByteClassifier`, where the CPU runs it): the bytes and characters the root does not skip.
+    private let rootClasses: [UInt8]?
+    /// Whether the root state is scanned by the byte classifier (tests).
+    var hasRootClasses: Bool { rootClasses != nil }
 
     /// - Parameter caseInsensitiveASCII: fold A–Z onto a–z in patterns and text.
     public init(patterns: [[UInt8]], caseInsensitiveASCII: Bool = false) {
@@ -99,10 +105,30 @@ public struct AhoCorasick: Sendable {
         }
         rootSkipScalar = scalarSkip
         rootFilter = RootFilter(rootSkip: skip, rootSkipScalar: scalarSkip, patterns: patterns)
+        rootClasses = rootFilter != nil || patterns.contains(where: { ($0.first ?? 0) & 0xC0 == 0x80 }) ? nil
+            : AhoCorasick.rootClasses(rootSkip: skip, rootSkipScalar: scalarSkip)
         output = out
         outputLink = link
         patternLengths = patterns.map(\.count)
         patternCount = patterns.count
+    }
+
+    /// The classifier's tables for the places the root state does not skip: an ASCII byte or the lead of a two- or
+    /// four-byte character by itself; a three-byte character by its three bytes (its lead alone when more than 64
+    /// characters of that lead may start a pattern). A superset of the places where the automaton leaves the root.
+    private static func rootClasses(rootSkip: [Bool], rootSkipScalar: [UInt64]) -> [UInt8]? {
+        var patterns: [[UInt8]] = []
+        for b in 0..<256 where !rootSkip[b] && b & 0xC0 != 0x80 {
+            guard b >= 0xE0 && b < 0xF0 else { patterns.append([UInt8(b)]); continue }
+            var own: [[UInt8]] = []
+            for c1 in 0x80..<0xC0 {
+                let word = rootSkipScalar[(b & 0x0F) << 6 | (c1 & 0x3F)]
+                guard word != ~0 else { continue }
+                for c2 in 0x80..<0xC0 where (word >> UInt64(c2 & 63)) & 1 == 0 { own.append([UInt8(b), UInt8(c1), UInt8(c2)]) }
+            }
+            if own.count > 64 { patterns.append([UInt8(b)]) } else { patterns += own }
+        }
+        return ByteClassifier.tables(patterns)
     }
 
     public struct Match: Sendable, Equatable {
@@ -141,10 +167,29 @@ public struct AhoCorasick: Sendable {
         rootSkip.withUnsafeBufferPointer { rootSkip in
         rootSkipScalar.withUnsafeBufferPointer { rootSkipScalar in
         RootFilter.withVectors(rootFilter) { filter in
+        (rootClasses ?? []).withUnsafeBufferPointer { classes in
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 256) { marks in
         // The last block the filter read: its first byte and its flagged places (bit k: byte blockStart + k).
         var blockStart = -32, blockBits: UInt32 = 0
+        // The classifier's marked places `marks[mi..<mn]`, of the places before `scanned`.
+        var mi = 0, mn = 0, scanned = i
+        let classify = rootClasses != nil
         while i < end {
-            if s == 0, let filter {
+            if s == 0, classify {
+                // As with the filter: no place before the next marked one leaves the root state.
+                while mi < mn && marks[mi] < i { mi &+= 1 }
+                if mi == mn {
+                    if scanned < i { scanned = i }
+                    var found = false
+                    while scanned < end {
+                        let (got, next) = ByteClassifier.scan(bytes, from: scanned, to: end, classes, into: marks)
+                        scanned = next
+                        if got > 0 { mi = 0; mn = got; found = true; break }
+                    }
+                    if !found { break }
+                }
+                i = marks[mi]
+            } else if s == 0, let filter {
                 // Every character before the next flagged byte is one no pattern starts with, and the root state
                 // stays the root over it (no pattern starts with a continuation byte): go to that byte.
                 let rel = i &- blockStart
@@ -190,7 +235,7 @@ public struct AhoCorasick: Sendable {
                 }
             }
         }
-        } } } } } } }
+        } } } } } } } } }
     }
 }
 
