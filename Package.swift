@@ -32,7 +32,7 @@ let package = Package(
             plugins: ["EmbedRulesPlugin"]
         ),
         // The duplicates pack's MinHash with AVX2 where the CPU has it (issue 11; the same numbers as the Swift loop).
-        .target(name: "CMinHash", path: "Sources/CMinHash"),
+        .target(name: "CMinHash", dependencies: ["CByteClass"], path: "Sources/CMinHash"),
         // The trigger scan's byte classifier with AVX2 where the CPU has it (issue 16; the walk elsewhere, same hits).
         .target(name: "CByteClass", path: "Sources/CByteClass"),
         // Thin command-line front end.

@@ -8,7 +8,7 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-int copydesk_byteclass_available(void) {
+int copydesk_cpu_avx2(void) {
     static int supported = -1;   /* -1: not asked yet */
     int s = __atomic_load_n(&supported, __ATOMIC_RELAXED);
     if (s < 0) {
@@ -18,6 +18,8 @@ int copydesk_byteclass_available(void) {
     }
     return s;
 }
+
+int copydesk_byteclass_available(void) { return copydesk_cpu_avx2(); }
 
 /* One place, table by table (the last places of the text, where a vector would read past its end). */
 static inline uint8_t mark(const uint8_t *p, size_t n, size_t q, const uint8_t *t) {
@@ -67,6 +69,8 @@ size_t copydesk_byteclass_scan(const uint8_t *p, size_t n, size_t from, size_t t
     return count;
 }
 #else
+int copydesk_cpu_avx2(void) { return 0; }
+
 int copydesk_byteclass_available(void) { return 0; }
 
 size_t copydesk_byteclass_scan(const uint8_t *p, size_t n, size_t from, size_t to, const uint8_t *tables,

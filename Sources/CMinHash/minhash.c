@@ -4,6 +4,7 @@
  * six instructions each). Permutation i maps x to v = a[i]*x + b[i] (mod 2^32), v ^ (v >> 15); out[i] is the
  * minimum over xs (0xffffffff when n is 0). */
 #include "minhash.h"
+#include "byteclass.h"
 #include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -34,14 +35,7 @@ static void minhash_avx2(const uint32_t *xs, size_t n, const uint32_t *a, const 
 }
 
 int copydesk_minhash_avx2(const uint32_t *xs, size_t n, const uint32_t *a, const uint32_t *b, size_t perms, uint32_t *out) {
-    static int supported = -1;   /* -1: not asked yet */
-    int s = __atomic_load_n(&supported, __ATOMIC_RELAXED);
-    if (s < 0) {
-        __builtin_cpu_init();
-        s = __builtin_cpu_supports("avx2") ? 1 : 0;
-        __atomic_store_n(&supported, s, __ATOMIC_RELAXED);
-    }
-    if (!s || perms % 8 != 0) return 0;
+    if (!copydesk_cpu_avx2() || perms % 8 != 0) return 0;
     minhash_avx2(xs, n, a, b, perms, out);
     return 1;
 }

@@ -3,6 +3,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Whether this is an x86-64 CPU with AVX2 (asked once; also for CMinHash's minima). */
+int copydesk_cpu_avx2(void);
+
 /* Whether copydesk_byteclass_scan runs here (an x86-64 CPU with AVX2). */
 int copydesk_byteclass_available(void);
 
