@@ -272,18 +272,13 @@ enum ScalarHitTables {
             steps[Int(u[0]) << 8 | Int(u[1])] = 0x80 | UInt8(u.count)
         }
         let blocks = PunctuationBlocks(scalars)
-        let t = (steps, bmp, astral, blocks, blocks == nil ? classifier(scalars) : nil)
+        // The byte classifier for the other sets (each character's first three bytes), where the CPU runs it.
+        let classes = blocks != nil ? nil : ByteClassifier.tables(scalars.compactMap { Unicode.Scalar($0).map { Array(String($0).utf8) } })
+        let t = (steps, bmp, astral, blocks, classes)
         lock.withLock {
             if first.count < 8 { first.append((scalars, t)) } else if built.count < 256 { built[scalars] = t }
         }
         return t
-    }
-}
-
-extension ScalarHitTables {
-    /// The byte classifier's tables for a set (`ByteClassifier`): each character's first three bytes.
-    static func classifier(_ scalars: [UInt32]) -> [UInt8]? {
-        ByteClassifier.tables(scalars.compactMap { Unicode.Scalar($0).map { Array(String($0).utf8) } })
     }
 }
 
@@ -372,9 +367,10 @@ public final class SegmentTexts {
     private var hitCache: [(key: [UInt32], hits: ScalarHits)] = []
 
     /// The offsets of the characters `scalars` (sorted) in every segment, found in one pass over the text and
-    /// shared by the checks that ask for the same set (the `numbers` rules and `pairs`). The pass steps by
-    /// characters with one table look-up of each character's first two bytes (its length, and whether a wanted
-    /// character starts with them), and decodes only those.
+    /// shared by the checks that ask for the same set (the `numbers` rules and `pairs`). The byte classifier marks
+    /// the places where a wanted character may start (`ByteClassifier`, where the CPU runs it); else, for the pairs'
+    /// marks, sixteen-byte compares (`PunctuationBlocks`); else a walk that steps by characters with one table
+    /// look-up of each character's first two bytes. Only the places found are decoded.
     public func scalarHits(_ scalars: [UInt32]) -> ScalarHits { scalarHits(scalars, classify: true) }
 
     /// As above; `classify: false` walks where the classifier would run (the tests compare both with a reference).
@@ -431,12 +427,7 @@ public final class SegmentTexts {
                   }
                 }
             }
-            start[segments.count] = pos.count
-            let h = ScalarHits(start: start, pos: pos, vals: vals)
-            hitCache.append((scalars, h))
-            return h
-        }
-        if let blocks {
+        } else if let blocks {
             document.source.bytes.withUnsafeBufferPointer { p in
                 bmp.withUnsafeBufferPointer { m in
                     segments.withUnsafeBufferPointer { segs in
@@ -444,54 +435,51 @@ public final class SegmentTexts {
                     }
                 }
             }
-            start[segments.count] = pos.count
-            let h = ScalarHits(start: start, pos: pos, vals: vals)
-            hitCache.append((scalars, h))
-            return h
-        }
-        document.source.bytes.withUnsafeBufferPointer { p in
-            steps.withUnsafeBufferPointer { t in
-              bmp.withUnsafeBufferPointer { m in
-                segments.withUnsafeBufferPointer { segs in
-                  @inline(__always) func wanted(_ v: UInt32) -> Bool {
-                      v < 0x10000 ? (m[Int(v >> 6)] >> UInt64(v & 63)) & 1 != 0 : astral.contains(v)
-                  }
-                  for k in 0..<segs.count {
-                    start[k] = pos.count
-                    var i = segs[k].range.lowerBound
-                    let end = segs[k].range.upperBound
-                    while i &+ 1 < end {
-                        let a = t[Int(p[i]) << 8 | Int(p[i &+ 1])]
-                        // Most characters are three bytes long and not wanted: a branch on that (predicted) lets
-                        // the next character's loads start before this one's table load returns, instead of
-                        // stepping by the loaded length (a chain of dependent loads, a third of the time).
-                        if a == 3 { i &+= 3; continue }
-                        if a < 0x80 { i &+= Int(a); continue }
-                        if a == 0x83 {
-                            // A three-byte character some wanted one shares its first two bytes with: its word of
-                            // `bmp` follows from those two bytes, its bit from the last one (no decoding first).
-                            if i &+ 3 <= end {
-                                let b0 = p[i], b1 = p[i &+ 1], b2 = p[i &+ 2]
-                                if (m[Int(b0 & 0x0F) &<< 6 | Int(b1 & 0x3F)] &>> UInt64(b2 & 0x3F)) & 1 != 0 {
-                                    pos.append(i)
-                                    vals.append(UInt32(b0 & 0x0F) &<< 12 | UInt32(b1 & 0x3F) &<< 6 | UInt32(b2 & 0x3F))
+        } else {
+            document.source.bytes.withUnsafeBufferPointer { p in
+                steps.withUnsafeBufferPointer { t in
+                  bmp.withUnsafeBufferPointer { m in
+                    segments.withUnsafeBufferPointer { segs in
+                      @inline(__always) func wanted(_ v: UInt32) -> Bool {
+                          v < 0x10000 ? (m[Int(v >> 6)] >> UInt64(v & 63)) & 1 != 0 : astral.contains(v)
+                      }
+                      for k in 0..<segs.count {
+                        start[k] = pos.count
+                        var i = segs[k].range.lowerBound
+                        let end = segs[k].range.upperBound
+                        while i &+ 1 < end {
+                            let a = t[Int(p[i]) << 8 | Int(p[i &+ 1])]
+                            // Most characters are three bytes long and not wanted: a branch on that (predicted) lets
+                            // the next character's loads start before this one's table load returns, instead of
+                            // stepping by the loaded length (a chain of dependent loads, a third of the time).
+                            if a == 3 { i &+= 3; continue }
+                            if a < 0x80 { i &+= Int(a); continue }
+                            if a == 0x83 {
+                                // A three-byte character some wanted one shares its first two bytes with: its word of
+                                // `bmp` follows from those two bytes, its bit from the last one (no decoding first).
+                                if i &+ 3 <= end {
+                                    let b0 = p[i], b1 = p[i &+ 1], b2 = p[i &+ 2]
+                                    if (m[Int(b0 & 0x0F) &<< 6 | Int(b1 & 0x3F)] &>> UInt64(b2 & 0x3F)) & 1 != 0 {
+                                        pos.append(i)
+                                        vals.append(UInt32(b0 & 0x0F) &<< 12 | UInt32(b1 & 0x3F) &<< 6 | UInt32(b2 & 0x3F))
+                                    }
                                 }
+                                i &+= 3
+                                continue
                             }
-                            i &+= 3
-                            continue
+                            let n = Int(a & 0x7F)
+                            if i &+ n <= end {
+                                let v = decodeScalar(p, i).0
+                                if wanted(v) { pos.append(i); vals.append(v) }
+                            }
+                            i &+= n
                         }
-                        let n = Int(a & 0x7F)
-                        if i &+ n <= end {
-                            let v = decodeScalar(p, i).0
-                            if wanted(v) { pos.append(i); vals.append(v) }
-                        }
-                        i &+= n
+                        // The segment's last byte: an ASCII character (a lead byte there has no character after it).
+                        if i < end, p[i] < 0x80, wanted(UInt32(p[i])) { pos.append(i); vals.append(UInt32(p[i])) }
+                      }
                     }
-                    // The segment's last byte: an ASCII character (a lead byte there has no character after it).
-                    if i < end, p[i] < 0x80, wanted(UInt32(p[i])) { pos.append(i); vals.append(UInt32(p[i])) }
                   }
                 }
-              }
             }
         }
         start[segments.count] = pos.count
