@@ -302,6 +302,19 @@ extension DuplicatesTests {
                 }
             }
             #expect(got == ["县农业农村局召开会议。", "部署　春耕！", "ＡＢＣ１２３；", "abc?", "最后一句没有句号", "第二段。", "第二段。"])
+            // One sentence read alone from its start (how the sentence rule reads an earlier copy): the same span.
+            var one: [DuplicateUnits.SentenceSpan] = [], oneBuf: [UInt32] = []
+            for p in u.paragraphs.indices {
+                u.sentences(of: p, into: &spans, text: &buf)
+                for s in spans {
+                    u.sentences(of: p, into: &one, text: &oneBuf, from: s.range.lowerBound, onlyFirst: true)
+                    #expect(one.count == 1)
+                    if let o = one.first {
+                        #expect(o.range == s.range && o.han == s.han && o.key == s.key)
+                        #expect(Array(oneBuf[o.norm]) == Array(buf[s.norm]))
+                    }
+                }
+            }
             u.sentences(of: 1, into: &spans, text: &buf)
             #expect(spans.count == 2 && spans[0].key == spans[1].key)
             #expect(u.paragraph(at: spans.last?.range.lowerBound ?? 0) == 1)
@@ -344,6 +357,10 @@ extension DuplicatesTests {
                 #expect(ta[a[0].norm].elementsEqual(tb[b[0].norm]))
                 #expect(a[0].key == b[0].key && md.contentKey(0) == md.contentKey(1))
                 #expect(a[0].han == b[0].han && a[0].han == 16)
+                // Read alone from its start, over the quote's two lines.
+                var c: [DuplicateUnits.SentenceSpan] = [], tc: [UInt32] = []
+                md.sentences(of: 0, into: &c, text: &tc, from: a[0].range.lowerBound, onlyFirst: true)
+                #expect(c.count == 1 && c.first?.range == a[0].range && c.first?.key == a[0].key)
             }
         }
     }

@@ -202,8 +202,9 @@ public struct DuplicatesCheck: Check {
                         same = text[e.norm].elementsEqual(text[sent.norm])
                         tRange = e.range
                     } else {
-                        u.sentences(of: pi, into: &earlier, text: &earlierText)
-                        guard let e = earlier.first(where: { $0.range.lowerBound == t }) else { continue }
+                        // Only that sentence of the earlier paragraph is read again.
+                        u.sentences(of: pi, into: &earlier, text: &earlierText, from: t, onlyFirst: true)
+                        guard let e = earlier.first, e.range.lowerBound == t else { continue }
                         same = earlierText[e.norm].elementsEqual(text[sent.norm])
                         tRange = e.range
                     }

@@ -300,14 +300,17 @@ public final class DuplicateUnits: @unchecked Sendable {
     /// The sentences of paragraph `p` (a paragraph cut after `。！？；!?;`), read again from its pieces of source:
     /// `spans` gets them in order, `text` the paragraph's normalised text (the same characters as `withText`).
     /// Not kept for the document: a 25 MB page has 187k sentences, and only the sentence rule asks.
-    func sentences(of p: Int, into spans: inout [SentenceSpan], text: inout [UInt32]) {
+    /// `from`: read from this source offset on, the start of one of its sentences (`SentenceSpan.range`); with
+    /// `onlyFirst`, only that sentence is read (the sentence rule reads an earlier copy so, not its whole paragraph:
+    /// on web news a repeated sentence's first paragraph was read again for every copy, more bytes than the file).
+    func sentences(of p: Int, into spans: inout [SentenceSpan], text: inout [UInt32], from: Int = 0, onlyFirst: Bool = false) {
         var out: [SentenceSpan] = []
         swap(&out, &spans)
         out.removeAll(keepingCapacity: true)
         defer { swap(&out, &spans) }
         let ps = piecesOf(p)
         var room = 0
-        for k in ps { room += pieces[k].range.count }
+        for k in ps where pieces[k].range.upperBound > from { room += pieces[k].range.count }
         if text.count < room { text = [UInt32](repeating: 0, count: max(room, 2 * text.count)) }
         // Every piece, then the end of the paragraph (a sentence without a terminator ends at the last visible
         // character). The loop keeps its state in locals; a sentence ends at a terminator or at the end.
@@ -317,9 +320,10 @@ public final class DuplicateUnits: @unchecked Sendable {
             // The sentence being read: where it starts in the source (-1: no character kept yet), in `text`, its Han.
             var sStart = -1, sNorm = 0, sHan = 0
             var w = 0, lastEnd = -1
-            for k in ps {
+            pieceLoop: for k in ps {
                 let r = pieces[k].range
-                var i = r.lowerBound
+                guard r.upperBound > from else { continue }
+                var i = max(r.lowerBound, from)
                 let end = r.upperBound
                 while i < end {
                     let b0 = b[i]
@@ -352,6 +356,7 @@ public final class DuplicateUnits: @unchecked Sendable {
                         if DuplicateUnits.isTerminator(v) {
                             if sStart >= 0 && w > sNorm {
                                 out.append(SentenceSpan(range: sStart..<i, han: sHan, key: DuplicateUnits.key(UnsafeBufferPointer(tb), sNorm..<w), norm: sNorm..<w))
+                                if onlyFirst { sStart = -1; break pieceLoop }
                             }
                             sStart = -1; sNorm = w; sHan = 0
                         }
