@@ -496,3 +496,77 @@ func removeFile(inDirectory dir: URL, nameBytes: [UInt8]) {
         #expect(throws: Never.self) { try RuleCatalog.checkCanMatch(rule) }
     }
 }
+
+/// The read-ahead for a batch whose files are not in the page cache (`Prefetcher`). The files are written to a
+/// folder on disk (not /tmp, which may be memory) and dropped from the cache with `POSIX_FADV_DONTNEED`.
+@Suite(.serialized) struct PrefetchTests {
+    /// A folder under the package's `.build` (on the disk the build uses).
+    static func diskDir() throws -> URL {
+        let url = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+            .appendingPathComponent(".build/prefetch-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Writes the file to disk and drops its pages from the cache; false when they stay (the test says so).
+    static func evict(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        fsync(fd)
+        _ = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED)
+        var byte: UInt8 = 0
+        var cold = false
+        // Still cached when a cached-only read gets data.
+        return Prefetcher.readCached(fd, &byte, 1, cold: &cold) == nil && cold
+    }
+
+    @Test func aCachedFileIsReadWithoutWaitingAndAnEvictedOneStartsTheReadAhead() throws {
+        let dir = try Self.diskDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("a.txt").path
+        try TS.write(String(repeating: "县农业农村局召开会议。\n", count: 200), to: URL(fileURLWithPath: path))
+        let fd = open(path, O_RDONLY)
+        defer { close(fd) }
+        var buf = [UInt8](repeating: 0, count: 1 << 16)
+        var cold = false
+        let n = buf.withUnsafeMutableBytes { Prefetcher.readCached(fd, $0.baseAddress!, $0.count, cold: &cold) }
+        // Just written: in the cache, read whole without waiting.
+        #expect(n == 200 * Array("县农业农村局召开会议。\n".utf8).count && !cold)
+        guard Self.evict(path) else {
+            Issue.record("the system kept the file in the page cache (or cannot read cached data only): the cold path was not tested")
+            return
+        }
+        let p = Prefetcher(files: [path, dir.appendingPathComponent("missing.txt").path, dir.path, path])
+        #expect(!p.didStart)
+        p.cold(at: 0)
+        #expect(p.didStart)
+        p.stop()
+    }
+
+    /// A batch of files not in the cache gives the same reports as when they are.
+    @Test func anEvictedBatchGivesTheSameReports() throws {
+        let dir = try Self.diskDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try TS.write(TS.coreConfigYAML, to: dir.appendingPathComponent(".lintrc.yml"))
+        for i in 0..<(Prefetcher.minFiles * 3) {
+            try TS.write("第\(i)篇 全 力 以 赴，\(String(repeating: "县里召开会议。", count: i % 7))\n", to: dir.appendingPathComponent(String(format: "f%03d.txt", i)))
+        }
+        let runner = try Runner(options: Runner.Options())
+        let (files, missing) = try runner.discover([dir.path])
+        #expect(missing.isEmpty && files.count == Prefetcher.minFiles * 3)
+        func summary() -> [String] {
+            runner.run(files: files, write: false).map { r in
+                "\(r.0.path) \(r.0.error ?? "") " + r.0.diagnostics.map { "\($0.ruleID)@\($0.range)" }.joined(separator: ",")
+            }
+        }
+        let warm = summary()
+        let evicted = files.filter { Self.evict($0) }.count
+        guard evicted > 0 else {
+            Issue.record("the system kept the files in the page cache: the cold path was not tested")
+            return
+        }
+        #expect(summary() == warm)
+        #expect(warm.allSatisfy { $0.contains("spacing.han-space-han") })
+    }
+}

@@ -306,7 +306,8 @@ public final class Runner: @unchecked Sendable {
     /// Reads a file's bytes and, with `stamped`, sets `stamp` to what the file was when read (for the writer's
     /// changed-on-disk check: identity, size and mtime from the descriptor the bytes came through, and a hash of
     /// the bytes).
-    func read(_ path: String, stamped: Bool, stamp: inout FileStamp?) -> Result<[UInt8], InputError> {
+    /// `prefetch`: the batch's read-ahead and this file's index in it (see `Prefetcher`).
+    func read(_ path: String, stamped: Bool, stamp: inout FileStamp?, prefetch: (Prefetcher, Int)? = nil) -> Result<[UInt8], InputError> {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
             let err = errno
@@ -332,8 +333,15 @@ public final class Runner: @unchecked Sendable {
         var capacity = max(4096, size + 1 + (stamped ? size / 32 : 0))
         var failed: Int32 = 0
         var bytes = [UInt8](unsafeUninitializedCapacity: capacity) { p, count in
-            var r: Int
-            repeat { r = Foundation.read(fd, p.baseAddress!, capacity) } while r < 0 && errno == EINTR
+            var r = -1
+            var cached = false
+            if regular, let (prefetcher, index) = prefetch {
+                // A batch: what the cache holds, without waiting; a file on disk starts the read-ahead.
+                var cold = false
+                if let n = Prefetcher.readCached(fd, p.baseAddress!, capacity, cold: &cold) { r = n; cached = true }
+                if cold { prefetcher.cold(at: index) }
+            }
+            if !cached { repeat { r = Foundation.read(fd, p.baseAddress!, capacity) } while r < 0 && errno == EINTR }
             if r < 0 { failed = errno; count = 0 } else { count = r }
         }
         if failed != 0 { return .failure(.unreadable(String(cString: strerror(failed)))) }
@@ -467,14 +475,18 @@ public final class Runner: @unchecked Sendable {
         self.batch = batch
         if let batch { addStandardInput(at: files.count, into: batch) }
         let prepare = prepare.map { UncheckedClosure($0) }   // it must be safe to call from every worker
+        // Read-ahead for a folder whose files are not in the page cache (nothing is done while they are).
+        let prefetcher = files.count >= Prefetcher.minFiles ? Prefetcher(files: files) : nil
+        defer { prefetcher?.stop() }
         withoutActuallyEscaping(emit) { emit in
         let emitter = OrderedEmitter(box: box, emit: emit)
         DispatchQueue.concurrentPerform(iterations: files.count) { i in
             let path = files[i]
+            prefetcher?.begin(i)
             // Word files: their own reader and writer (Word/WordLint.swift).
             if path.pathExtensionLowercased == "docx" { box[i] = processWordFile(path, write: write); emitter.ready(); return }
             var stamp: FileStamp? = nil
-            switch read(path, stamped: write, stamp: &stamp) {
+            switch read(path, stamped: write, stamp: &stamp, prefetch: prefetcher.map { ($0, i) }) {
             case .failure(let e):
                 box[i] = (FileReport(path: path, inputError: e), nil, nil)
             case .success(let bytes):
