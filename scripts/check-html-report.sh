@@ -114,6 +114,10 @@ else:
     msgs = {d["message"] for d in diags if d["rule"] == m2.cur}
     if m2.msg.strip() not in msgs: problems.append(f"detail panel shows {m2.msg.strip()!r}, not a message of {m2.cur}")
     if m2.cur not in m2.detail: problems.append("detail panel does not name the rule")
+    # A finding whose every match in the JSON report has a fix shows it (texts before → after, from the file's texts).
+    same = [d for d in diags if d["rule"] == m2.cur and d["message"] == m2.msg.strip()]
+    if same and all(d.get("fix") and d["fix"].get("edits") for d in same):
+        if "修改：" not in m2.detail or "→" not in m2.detail: problems.append("detail panel does not show the fix of a fixable finding")
 
 if problems:
     print("check-html-report: FAILED", *problems, sep="\n  ", file=sys.stderr); sys.exit(1)

@@ -96,6 +96,7 @@ enum LintCommand {
         var jsonStreams: [(String?, JSONStreamWriter)] = []
         var sarifStreams: [(String?, SARIFStreamWriter)] = []
         var rdjsonStreams: [(String?, OutputFormat, RDJSONStreamWriter)] = []
+        var documentStreams: [(String?, OutputFormat, any DocumentStreamWriter)] = []
 
         do {
             var fileList: [String] = []
@@ -164,6 +165,11 @@ enum LintCommand {
                 for out in documents where out.format == .rdjson || out.format == .rdjsonl {
                     rdjsonStreams.append((out.path, out.format, RDJSONStreamWriter(sink: sink(out.path), rules: ruleList, lines: out.format == .rdjsonl)))
                 }
+                for out in documents {
+                    if let w = out.format.documentWriter(sink: sink(out.path), rules: ruleList, configErrors: configErrors.errors) {
+                        documentStreams.append((out.path, out.format, w))
+                    }
+                }
             }
             // Reports rendered ahead: each file's (below 8,192 findings, where the reporters render in one pass) in
             // the worker that linted it, on every core, when nothing filters the findings afterwards; the in-order
@@ -189,11 +195,13 @@ enum LintCommand {
                 for (k, (_, w)) in jsonStreams.enumerated() { w.add(report, prepared: ahead ? report.rendered[jsonSlot + k] : nil) }
                 for (k, (_, w)) in sarifStreams.enumerated() { w.add(report, prepared: ahead ? report.rendered[sarifSlot + k] : nil) }
                 for (_, _, w) in rdjsonStreams { w.add(report) }
+                for (_, _, w) in documentStreams { w.add(report) }
             }
             for m in reports { streams(m) }
             let laterDocuments = documents.filter { out in
                 !(out.format == .json && !jsonStreams.isEmpty || out.format == .sarif && !sarifStreams.isEmpty
-                  || (out.format == .rdjson || out.format == .rdjsonl) && rdjsonStreams.contains { $0.1 == out.format })
+                  || (out.format == .rdjson || out.format == .rdjsonl) && rdjsonStreams.contains { $0.1 == out.format }
+                  || documentStreams.contains { $0.0 == out.path && $0.1 == out.format })
             }
             let keepText = laterDocuments.contains { $0.format.needsText } || (textOutput != nil && !streaming)
             let fingerprints = laterDocuments.contains { $0.format == .sarif || $0.format == .codequality }
@@ -290,6 +298,12 @@ enum LintCommand {
                 } else if out.format == .rdjson || out.format == .rdjsonl,
                           let w = rdjsonStreams.first(where: { $0.0 == out.path && $0.1 == out.format })?.2 {
                     w.finish()
+                } else if let w = documentStreams.first(where: { $0.0 == out.path && $0.1 == out.format })?.2 {
+                    w.finish(configErrors: configErrors.errors, notLinted: notLinted)
+                } else if let w = out.format.documentWriter(sink: sink(out.path), rules: report.rules, configErrors: configErrors.errors) {
+                    // Not streamed (findings between files came after the last file): the same writer, at the end.
+                    for f in report.files { w.add(f) }
+                    w.finish(configErrors: configErrors.errors, notLinted: notLinted)
                 } else {
                     write((out.format == .text ? TextReporter(color: out.path == nil && useColor, language: o.language) : out.format.reporter(color: out.path == nil && useColor)).render(report), to: out.path)
                 }

@@ -55,9 +55,11 @@ import Testing
             #expect((m.line, m.column) == (p.line, p.column))
         }
         // The deleting fix of line 1 is shown with its neighbours: before has the space, after does not.
-        let strings = try #require(data["strings"] as? [String])
+        let texts = try #require(files[0]["texts"] as? [String])
         let fs = try #require(files[0]["findings"] as? [Int])
-        let before = strings[fs[6]], after = strings[fs[7]]
+        let before = texts[fs[6]], after = texts[fs[7]]
+        let strings = try #require(data["strings"] as? [String])
+        #expect(strings[fs[5]] == a.diagnostics[0].message)
         #expect(before == "防控篱笆 墙" || before.hasSuffix("篱笆 墙"))
         #expect(after == before.replacingOccurrences(of: " ", with: ""))
         #expect(fs[8] == (a.diagnostics[0].fix?.safety == .safe ? 1 : 2))

@@ -223,7 +223,12 @@ import Testing
         let json = JSONReporter().render(run).replacingOccurrences(of: "\"" + root + "/d/", with: "\"d/")
         for (format, expected) in [("json", json), ("sarif", SARIFReporter(baseDirectory: root).render(run)),
                                    ("rdjson", RDJSONReporter(baseDirectory: root).render(run)),
-                                   ("rdjsonl", RDJSONLReporter(baseDirectory: root).render(run))] {
+                                   ("rdjsonl", RDJSONLReporter(baseDirectory: root).render(run)),
+                                   ("github", GitHubReporter(baseDirectory: root).render(run)),
+                                   ("checkstyle", CheckstyleReporter(baseDirectory: root).render(run)),
+                                   ("codequality", CodeQualityReporter(baseDirectory: root).render(run)),
+                                   ("junit", JUnitReporter(baseDirectory: root).render(run)),
+                                   ("html", HTMLReporter(baseDirectory: root).render(run))] {
             #expect(expected.count > 10_000)
             for _ in 0..<2 {
                 let r = try CLI.run(["lint", "--config", "core.yml", "--format", format, "d"], in: dir.resolvingSymlinksInPath())
@@ -234,6 +239,98 @@ import Testing
             let r = try CLI.run(["lint", "--config", "core.yml", "--format", "\(format)=\(out.path)", "--format", "text", "d"], in: dir.resolvingSymlinksInPath())
             #expect(try String(contentsOf: out, encoding: .utf8) == expected, "\(format) to a file")
             #expect(r.stdout.contains("d/030-bad.txt: error:"))
+        }
+    }
+}
+
+/// The one-document CI formats written as the run goes (`DocumentStreamWriter`: GitHub annotations, checkstyle,
+/// Code Quality, JUnit) are byte for byte what their reporters render for the whole run.
+@Suite struct DocumentStreamTests {
+    static func stream(_ format: OutputFormat, _ report: RunReport, base: String?) throws -> String {
+        try StreamingReportTests.captured { sink in
+            guard let w = format.documentWriter(sink: sink, rules: report.rules, configErrors: report.configErrors, baseDirectory: base) else {
+                Issue.record("no writer for \(format)"); return
+            }
+            for f in report.files { w.add(f) }
+            w.finish(configErrors: report.configErrors, notLinted: report.notLinted)
+        }
+    }
+
+    static func rendered(_ format: OutputFormat, _ report: RunReport, base: String?) -> String {
+        switch format {
+        case .github: return GitHubReporter(baseDirectory: base).render(report)
+        case .checkstyle: return CheckstyleReporter(baseDirectory: base).render(report)
+        case .codequality: return CodeQualityReporter(baseDirectory: base).render(report)
+        case .junit: return JUnitReporter(baseDirectory: base).render(report)
+        default: return ""
+        }
+    }
+
+    /// The rich report of the JSON tests, with an unreadable file, a configuration error and a file not linted; a
+    /// path and messages with every character the formats escape.
+    static func report(detached: Bool) throws -> RunReport {
+        var r = try StreamingReportTests.report(detached: false)
+        let linter = Linter(rules: r.rules)
+        r.files.append(ReporterTests.lint("drafts/a&b<c>\"d'%e,f:g\r.txt", "全 力\t以赴 & <“引号”>\u{1}\u{FFFE}% , :\n第二行 全 力\n", linter))
+        r.files.append(FileReport(path: "drafts/gone.txt", source: nil, diagnostics: [], error: "cannot read \"gone\" <&>\nsecond line"))
+        r.configErrors = [ConfigError(SourceMark(file: "x/.lintrc.yml", line: 3, column: 5), "unknown key 'stlye' <here>, did you mean 'style'?")]
+        r.notLinted = ["x/y.txt", "x/<z>.txt"]
+        if detached { for i in r.files.indices { r.files[i].detachSource() } }
+        return r
+    }
+
+    @Test(arguments: [OutputFormat.github, .checkstyle, .codequality, .junit])
+    func streamIsTheSameBytes(_ format: OutputFormat) throws {
+        for detached in [false, true] {
+            let r = try Self.report(detached: detached)
+            let expected = Self.rendered(format, r, base: ReporterTests.base)
+            #expect(expected.utf8.count > 1_000)
+            #expect(try Self.stream(format, r, base: ReporterTests.base) == expected, "\(format), detached: \(detached)")
+        }
+        let empty = RunReport(files: [], rules: [])
+        #expect(try Self.stream(format, empty, base: nil) == Self.rendered(format, empty, base: nil))
+    }
+
+    /// A file with thousands of findings of several rules: JUnit's spool goes through its temporary file many
+    /// times (64 KB at a time), Code Quality numbers the repeats on one line, GitHub's and checkstyle's per-rule
+    /// tails change often.
+    @Test(arguments: [OutputFormat.github, .checkstyle, .codequality, .junit])
+    func manyFindings(_ format: OutputFormat) throws {
+        let rules = try ReporterTests.rules()
+        let linter = Linter(rules: rules)
+        let line = "全 力 以 赴，数字 12 月 14 日 Go语言 “引号” & <标记>\n"
+        let r = RunReport(files: [ReporterTests.lint("drafts/many.txt", String(repeating: line, count: 600), linter),
+                                  ReporterTests.lint("drafts/few.txt", line, linter)],
+                          rules: rules, toolVersion: "0.1.0")
+        #expect(r.files[0].diagnostics.count >= 2_000)
+        let expected = Self.rendered(format, r, base: nil)
+        #expect(expected.utf8.count > 150_000)
+        #expect(try Self.stream(format, r, base: nil) == expected)
+    }
+
+    @Test func byteEscapersMatchTheStringOnes() {
+        var samples = ["", "a", "&<>\"'\n\t\r", "\u{1}\u{1F}\u{7F}\u{FFFE}\u{FFFF}\u{FFFD}\u{EFFFF}", "中文%:,\r\n", "𠮷 \u{0}尾",
+                       "\u{2028}\u{2029}<script>"]
+        var all = ""
+        for v in Array(0..<0x800) + [0xFEFF, 0xFFFD, 0xFFFE, 0xFFFF, 0x1F600, 0x20BB7] {
+            guard let u = Unicode.Scalar(UInt32(v)) else { continue }
+            all.unicodeScalars.append(u)
+        }
+        samples.append(all)
+        for s in samples {
+            for attribute in [false, true] {
+                var out: [UInt8] = []
+                EscapeBytes.xml(&out, s, attribute: attribute)
+                #expect(out == Array(XML.escape(s, attribute: attribute).utf8), "\(s.unicodeScalars.map(\.value)) \(attribute)")
+            }
+            var data: [UInt8] = [], property: [UInt8] = []
+            EscapeBytes.github(&data, s, property: false)
+            EscapeBytes.github(&property, s, property: true)
+            #expect(data == Array(GitHubReporter.escapeData(s).utf8))
+            #expect(property == Array(GitHubReporter.escapeProperty(s).utf8))
+            var script: [UInt8] = []
+            EscapeBytes.jsonForScript(&script, s)
+            #expect(script == Array(JSON.string(s).replacingOccurrences(of: "<", with: "\\u003c").utf8))
         }
     }
 }

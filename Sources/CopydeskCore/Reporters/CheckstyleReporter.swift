@@ -41,3 +41,57 @@ public struct CheckstyleReporter: Reporter {
         return out + "</checkstyle>\n"
     }
 }
+
+/// `--format checkstyle` written as the run goes: the bytes of `CheckstyleReporter.render` of the whole run, each
+/// file's `<file>` element as soon as the file is done.
+public final class CheckstyleStreamWriter: DocumentStreamWriter {
+    private let sink: ByteSink
+    private let base: String?
+
+    public init(sink: ByteSink, baseDirectory: String? = FileManager.default.currentDirectoryPath) {
+        self.sink = sink
+        base = baseDirectory
+        sink.write("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<checkstyle version=\"4.3\">\n")
+    }
+
+    public func add(_ f: FileReport) {
+        guard f.error != nil || !f.diagnostics.isEmpty else { return }
+        sink.append { out in
+            EscapeBytes.ascii(&out, "  <file name=\""); EscapeBytes.xml(&out, ReportPath.display(f.path, base: base), attribute: true)
+            EscapeBytes.ascii(&out, "\">\n")
+            if let e = f.error {
+                EscapeBytes.ascii(&out, "    <error line=\"0\" severity=\"error\" message=\""); EscapeBytes.xml(&out, e, attribute: true)
+                EscapeBytes.ascii(&out, "\" source=\"copydesk\"/>\n")
+            }
+        }
+        if let src = f.locator {
+            // Severity, message and source of the last rule seen, escaped.
+            var lastRule = "", lastMessage = "", tail: [UInt8] = []
+            var lastSeverity = Severity.error
+            f.diagnostics.withUnsafeBufferPointer { ds in
+                for d in ds {
+                    let p = src.position(d.range.lowerBound)
+                    if tail.isEmpty || d.ruleID != lastRule || d.message != lastMessage || d.severity != lastSeverity {
+                        lastRule = d.ruleID; lastMessage = d.message; lastSeverity = d.severity
+                        tail.removeAll(keepingCapacity: true)
+                        EscapeBytes.ascii(&tail, "\" severity=\""); tail += CheckstyleReporter.severity(d.severity).utf8
+                        EscapeBytes.ascii(&tail, "\" message=\""); EscapeBytes.xml(&tail, d.message, attribute: true)
+                        EscapeBytes.ascii(&tail, "\" source=\""); EscapeBytes.xml(&tail, "copydesk." + d.ruleID, attribute: true)
+                        EscapeBytes.ascii(&tail, "\"/>\n")
+                    }
+                    sink.append { out in
+                        EscapeBytes.ascii(&out, "    <error line=\""); EscapeBytes.int(&out, p.line)
+                        EscapeBytes.ascii(&out, "\" column=\""); EscapeBytes.int(&out, p.column)
+                        out += tail
+                    }
+                }
+            }
+        }
+        sink.write("  </file>\n")
+    }
+
+    public func finish(configErrors: [ConfigError], notLinted: [String]) {
+        sink.write("</checkstyle>\n")
+        sink.flush()
+    }
+}

@@ -52,3 +52,73 @@ public struct CodeQualityReporter: Reporter {
         return issues.isEmpty ? "[]\n" : "[\n" + issues.joined(separator: ",\n") + "\n]\n"
     }
 }
+
+/// `--format codequality` written as the run goes: the bytes of `CodeQualityReporter.render` of the whole run, each
+/// file's issues as soon as the file is done (fingerprints from its text, which is then let go).
+public final class CodeQualityStreamWriter: DocumentStreamWriter {
+    private let sink: ByteSink
+    private let base: String?
+    private var first = true
+
+    public init(sink: ByteSink, baseDirectory: String? = FileManager.default.currentDirectoryPath) {
+        self.sink = sink
+        base = baseDirectory
+    }
+
+    private func separate(_ out: inout [UInt8]) {
+        if first { first = false; EscapeBytes.ascii(&out, "[\n") } else { EscapeBytes.ascii(&out, ",\n") }
+    }
+
+    public func add(_ f: FileReport) {
+        let path = ReportPath.display(f.path, base: base)
+        var pathJSON: [UInt8] = []
+        JSONBytes.string(&pathJSON, path)
+        if let e = f.error {
+            let issue = CodeQualityReporter.issue(description: e, check: "copydesk", fingerprint: StableHash.fnv1a64("copydesk\u{0}", path, "\u{0}", e),
+                                                  severity: "critical", path: path, line: 1)
+            sink.append { out in separate(&out); out += issue.utf8 }
+        }
+        guard let src = f.locator else { return }
+        // FNV-1a of the path and a NUL, continued per finding over the line's hash in hex, a NUL and the repeat.
+        let prime: UInt64 = 0x0000_0100_0000_01B3
+        let pathHash = StableHash.value(path, "\u{0}", tail: UnsafeBufferPointer(start: nil, count: 0))
+        var seen: [UInt64: Int] = [:]
+        var lastRule = "", lastMessage = "", lastSeverity = Severity.error, head: [UInt8] = []
+        var digits: [UInt8] = []
+        f.diagnostics.withUnsafeBufferPointer { ds in
+            for d in ds {
+                let p = src.position(d.range.lowerBound)
+                let line = src.fingerprintValue(ruleID: d.ruleID, offset: d.range.lowerBound)
+                let n = seen[line, default: 0]
+                seen[line] = n + 1
+                digits.removeAll(keepingCapacity: true)
+                StableHash.appendHex(&digits, line)
+                digits.append(0)
+                JSONBytes.int(&digits, n)
+                var h = pathHash
+                for b in digits { h = (h ^ UInt64(b)) &* prime }
+                if head.isEmpty || d.ruleID != lastRule || d.message != lastMessage || d.severity != lastSeverity {
+                    lastRule = d.ruleID; lastMessage = d.message; lastSeverity = d.severity
+                    head.removeAll(keepingCapacity: true)
+                    EscapeBytes.ascii(&head, "{\"description\":"); JSONBytes.string(&head, d.message)
+                    EscapeBytes.ascii(&head, ",\"check_name\":"); JSONBytes.string(&head, d.ruleID)
+                    EscapeBytes.ascii(&head, ",\"fingerprint\":\"")
+                }
+                sink.append { out in
+                    separate(&out)
+                    out += head
+                    StableHash.appendHex(&out, h)
+                    EscapeBytes.ascii(&out, "\",\"severity\":\""); out += CodeQualityReporter.severity(d.severity).utf8
+                    EscapeBytes.ascii(&out, "\",\"location\":{\"path\":"); out += pathJSON
+                    EscapeBytes.ascii(&out, ",\"lines\":{\"begin\":"); EscapeBytes.int(&out, max(1, p.line))
+                    EscapeBytes.ascii(&out, "}}}")
+                }
+            }
+        }
+    }
+
+    public func finish(configErrors: [ConfigError], notLinted: [String]) {
+        sink.write(first ? "[]\n" : "\n]\n")
+        sink.flush()
+    }
+}

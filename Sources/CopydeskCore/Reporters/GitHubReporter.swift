@@ -70,3 +70,61 @@ public struct GitHubReporter: Reporter {
         return out
     }
 }
+
+/// `--format github` written as the run goes: the configuration errors at once, each file's annotations as soon as
+/// the file is done. The bytes of `GitHubReporter.render` of the whole run (one `String` built by Foundation's
+/// search and replace per field took 9 s and 156 MB for the 273k findings of a 25 MB page).
+public final class GitHubStreamWriter: DocumentStreamWriter {
+    private let sink: ByteSink
+    private let base: String?
+
+    public init(sink: ByteSink, configErrors: [ConfigError], baseDirectory: String? = FileManager.default.currentDirectoryPath) {
+        self.sink = sink
+        base = baseDirectory
+        for c in configErrors {
+            sink.write(GitHubReporter.line("error", [("file", ReportPath.display(c.mark.file, base: base)), ("line", "\(c.mark.line)"),
+                                                     ("col", "\(c.mark.column)"), ("title", "copydesk configuration")], c.message))
+        }
+    }
+
+    public func add(_ f: FileReport) {
+        let path = ReportPath.display(f.path, base: base)
+        if let e = f.error { sink.write(GitHubReporter.line("error", [("file", path), ("title", "copydesk")], e)) }
+        if let n = f.notice { sink.write(GitHubReporter.line("notice", [("file", path), ("title", "copydesk")], n)) }
+        guard let src = f.locator else { return }
+        var file: [UInt8] = []
+        EscapeBytes.github(&file, path, property: true)
+        // The title and message of the last rule seen, escaped (a file's findings come mostly a rule at a time).
+        var lastRule = "", lastMessage = "", tail: [UInt8] = []
+        f.diagnostics.withUnsafeBufferPointer { ds in
+            for d in ds {
+                let a = src.position(d.range.lowerBound), b = src.position(d.range.upperBound)
+                if tail.isEmpty || d.ruleID != lastRule || d.message != lastMessage {
+                    lastRule = d.ruleID; lastMessage = d.message
+                    tail.removeAll(keepingCapacity: true)
+                    EscapeBytes.ascii(&tail, ",title="); EscapeBytes.github(&tail, d.ruleID, property: true)
+                    EscapeBytes.ascii(&tail, "::"); EscapeBytes.github(&tail, d.message, property: false)
+                    tail.append(0x0A)
+                }
+                sink.append { out in
+                    out.append(0x3A); out.append(0x3A)
+                    switch d.severity {
+                    case .error: EscapeBytes.ascii(&out, "error")
+                    case .warning: EscapeBytes.ascii(&out, "warning")
+                    case .info: EscapeBytes.ascii(&out, "notice")
+                    }
+                    EscapeBytes.ascii(&out, " file="); out += file
+                    EscapeBytes.ascii(&out, ",line="); EscapeBytes.int(&out, a.line)
+                    EscapeBytes.ascii(&out, ",endLine="); EscapeBytes.int(&out, b.line)
+                    if a.line == b.line {
+                        EscapeBytes.ascii(&out, ",col="); EscapeBytes.int(&out, a.utf16Column)
+                        EscapeBytes.ascii(&out, ",endColumn="); EscapeBytes.int(&out, b.utf16Column)
+                    }
+                    out += tail
+                }
+            }
+        }
+    }
+
+    public func finish(configErrors: [ConfigError], notLinted: [String]) { sink.flush() }
+}

@@ -8,7 +8,8 @@ import Foundation
 /// Size and speed: the page carries the text as data (one JSON document) and renders it page by page in the
 /// browser (at most a few hundred lines in the DOM per file). A draft up to `fullTextLimit` bytes is shown whole;
 /// a larger one only as windows of `context` characters around its findings (merged where they touch), so the
-/// report grows with the findings, not with the draft. Strings (messages, fixes) are stored once.
+/// report grows with the findings, not with the draft. Messages are stored once for the run, the fixes' texts once
+/// per file. The page is written as the run goes (`HTMLStreamWriter`): each file's part as soon as the file is done.
 ///
 /// Positions in the data are UTF-16 offsets into each shown piece of text (what JavaScript strings index), worked
 /// out here from the UTF-8 byte offsets; the shown line and column are 1-based scalar columns as in the text format.
@@ -24,93 +25,158 @@ public struct HTMLReporter: Reporter {
     }
 
     /// Number of integers per finding in the data: piece, start, end (UTF-16 in the piece), rule, severity,
-    /// message, fix before, fix after (string indices, -1 without a fix), fix safety (0 none, 1 safe, 2 unsafe),
-    /// line, column.
+    /// message (an index into the run's `strings`), fix before, fix after (indices into the file's `texts`, -1
+    /// without a fix), fix safety (0 none, 1 safe, 2 unsafe), line, column.
     static let findingWidth = 11
 
-    struct Piece { var line: Int; var start: Int; var end: Int; var flags: Int }
+    struct Piece {
+        private var line32: Int32, flags32: Int32
+        var start: Int, end: Int
+        var line: Int { get { Int(line32) } set { line32 = Int32(truncatingIfNeeded: newValue) } }
+        var flags: Int { get { Int(flags32) } set { flags32 = Int32(truncatingIfNeeded: newValue) } }
+        init(line: Int, start: Int, end: Int, flags: Int) {
+            line32 = Int32(truncatingIfNeeded: line); flags32 = Int32(truncatingIfNeeded: flags); self.start = start; self.end = end
+        }
+    }
 
-    /// Interns strings: each distinct message or fix text is written once.
+    /// Interns strings by their bytes: each distinct message or fix text is written once. An open-addressing table
+    /// of 64-bit FNV-1a hashes (a dictionary of `String`s hashed each key's normalised form: 40% of the page's time
+    /// on a draft with a quarter of a million fixes).
     struct Strings {
-        var index: [String: Int] = [:]
-        var list: [String] = []
+        /// The strings' bytes one after the other, and where each starts (one more entry: the end).
+        private(set) var bytes: [UInt8] = []
+        private(set) var starts: [UInt32] = [0]
+        /// The low 32 bits of each string's hash.
+        private var hashes: [UInt32] = []
+        /// Slot -> id + 1 (0: empty); a power of two, at most half full.
+        private var slots = [Int32](repeating: 0, count: 64)
+        var count: Int { hashes.count }
+
         mutating func id(_ s: String) -> Int {
-            if let i = index[s] { return i }
-            index[s] = list.count; list.append(s); return list.count - 1
+            var s = s
+            return s.withUTF8 { id($0) }
+        }
+
+        mutating func id(_ p: UnsafeBufferPointer<UInt8>) -> Int {
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for b in p { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+            let mask = slots.count - 1
+            h ^= h >> 32
+            var k = Int(UInt32(truncatingIfNeeded: h)) & mask
+            while slots[k] != 0 {
+                let i = Int(slots[k]) - 1
+                if hashes[i] == UInt32(truncatingIfNeeded: h) && Int(starts[i + 1] - starts[i]) == p.count
+                    && (p.count == 0 || bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress! + Int(starts[i]), p.baseAddress!, p.count) == 0 })) {
+                    return i
+                }
+                k = (k + 1) & mask
+            }
+            let id = hashes.count
+            hashes.append(UInt32(truncatingIfNeeded: h))
+            bytes.append(contentsOf: p)
+            starts.append(UInt32(truncatingIfNeeded: bytes.count))
+            slots[k] = Int32(id + 1)
+            if hashes.count * 2 > slots.count { grow() }
+            return id
+        }
+
+        private mutating func grow() {
+            slots = [Int32](repeating: 0, count: slots.count * 2)
+            let mask = slots.count - 1
+            for (i, h) in hashes.enumerated() {
+                var k = Int(h) & mask
+                while slots[k] != 0 { k = (k + 1) & mask }
+                slots[k] = Int32(i + 1)
+            }
+        }
+
+        /// The strings as a JSON array (`<` as `\u003c`) after `out`, into `sink` 64 KB at a time (`out` is emptied).
+        func writeList(_ out: inout [UInt8], to sink: ByteSink) {
+            out.append(0x5B)
+            bytes.withUnsafeBufferPointer { p in
+                for i in 0..<count {
+                    if i > 0 { out.append(0x2C) }
+                    EscapeBytes.jsonForScript(&out, UnsafeBufferPointer(rebasing: p[Int(starts[i])..<Int(starts[i + 1])]))
+                    if out.count >= 1 << 16 { sink.write(bytes: out); out.removeAll(keepingCapacity: true) }
+                }
+            }
+            out.append(0x5D)
+            sink.write(bytes: out)
+            out.removeAll(keepingCapacity: true)
         }
     }
 
+    /// The page of the whole run: what `HTMLStreamWriter` writes, file after file.
     public func render(_ report: RunReport) -> String {
-        var strings = Strings()
-        var ruleIndex: [String: Int] = [:]
-        var ruleRows: [String] = []
-        let known = Dictionary(report.rules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        func rule(_ id: String, _ sev: Severity) -> Int {
-            if let i = ruleIndex[id] { return i }
-            let r = known[id]
-            let row = JSON.array([JSON.string(id), JSON.string((r?.severity ?? sev).rawValue), JSON.string(r?.description ?? ""),
-                                  r?.authority.map(JSON.string) ?? "null", JSON.string(r?.fixSafety.rawValue ?? "none")])
-            ruleIndex[id] = ruleRows.count; ruleRows.append(row)
-            return ruleRows.count - 1
-        }
-        var files: [String] = []
-        for f in report.files {
-            files.append(renderFile(f, strings: &strings, rule: rule))
-        }
-        let configErrors = report.configErrors.map { c in
-            JSON.array([JSON.string(c.mark.file), "\(c.mark.line)", "\(c.mark.column)", JSON.string(c.message)])
-        }
-        let data = JSON.object([
-            ("tool", JSON.string("copydesk")), ("version", JSON.string(report.toolVersion)),
-            ("counts", JSON.array(["\(report.count(.error))", "\(report.count(.warning))", "\(report.count(.info))"])),
-            ("rules", JSON.array(ruleRows)), ("strings", JSON.array(strings.list.map(JSON.string))),
-            ("configErrors", JSON.array(configErrors)), ("notLinted", JSON.array(report.notLinted.map(JSON.string))),
-            ("files", "[\n" + files.joined(separator: ",\n") + "]"),
-        ])
-        // Inside <script>: "<" only occurs in strings, where \u003c reads the same and no "</script>" can close it.
-        let safe = data.replacingOccurrences(of: "<", with: "\\u003c")
-        return HTMLReporter.head + safe + HTMLReporter.tail
+        let sink = ByteSink(fd: -1)
+        let w = HTMLStreamWriter(sink: sink, rules: report.rules, toolVersion: report.toolVersion, reporter: self)
+        for f in report.files { w.add(f) }
+        w.finish(configErrors: report.configErrors, notLinted: report.notLinted)
+        return String(decoding: sink.collected, as: UTF8.self)
     }
 
-    func renderFile(_ f: FileReport, strings: inout Strings, rule: (String, Severity) -> Int) -> String {
+    /// One file's part of the page's data, written into `sink` piece by piece (a 25 MB draft's part was one string
+    /// of its text and 11 strings per finding). JSON strings are written with `<` as `\u003c` (see
+    /// `HTMLStreamWriter`); the structure has none.
+    func renderFile(_ f: FileReport, strings: inout Strings, rule: (String, Severity) -> Int, into sink: ByteSink) {
         let path = ReportPath.display(f.path, base: baseDirectory)
-        let counts = JSON.array([Severity.error, .warning, .info].map { s in "\(f.diagnostics.filter { $0.severity == s }.count)" })
-        var pairs: [(String, String)] = [("path", JSON.string(path)), ("counts", counts)]
-        if let e = f.error { pairs.append(("error", JSON.string(e))) }
-        if let n = f.notice { pairs.append(("notice", JSON.string(n))) }
+        var out: [UInt8] = []
+        EscapeBytes.ascii(&out, "{\"path\":"); EscapeBytes.jsonForScript(&out, path)
+        EscapeBytes.ascii(&out, ",\"counts\":[")
+        for (k, s) in [Severity.error, .warning, .info].enumerated() {
+            if k > 0 { out.append(0x2C) }
+            EscapeBytes.int(&out, f.diagnostics.reduce(0) { $0 + ($1.severity == s ? 1 : 0) })
+        }
+        out.append(0x5D)
+        if let e = f.error { EscapeBytes.ascii(&out, ",\"error\":"); EscapeBytes.jsonForScript(&out, e) }
+        if let n = f.notice { EscapeBytes.ascii(&out, ",\"notice\":"); EscapeBytes.jsonForScript(&out, n) }
         guard let src = f.source else {
             // No text (unreadable, or the caller detached it): findings are listed without the draft.
             if f.source == nil && !f.diagnostics.isEmpty && f.error == nil {
-                pairs.append(("error", JSON.string("the text of this file was not kept; findings are not shown in place")))
+                EscapeBytes.ascii(&out, ",\"error\":")
+                EscapeBytes.jsonForScript(&out, "the text of this file was not kept; findings are not shown in place")
             }
-            pairs.append(("pieces", "[]")); pairs.append(("findings", "[]"))
-            return JSON.object(pairs)
+            EscapeBytes.ascii(&out, ",\"pieces\":[],\"findings\":[],\"texts\":[]}")
+            sink.write(bytes: out)
+            return
         }
         let bytes = src.bytes
         let full = bytes.count <= fullTextLimit
-        pairs.append(("full", full ? "true" : "false"))
-        pairs.append(("lines", "\(src.lineCount)"))
-        pairs.append(("size", "\(bytes.count)"))
-        let order = f.diagnostics.indices.sorted { (f.diagnostics[$0].range.lowerBound, $0) < (f.diagnostics[$1].range.lowerBound, $1) }
-        let pieces = full ? wholeLines(src) : windows(src, order.map { f.diagnostics[$0].range })
+        EscapeBytes.ascii(&out, full ? ",\"full\":true" : ",\"full\":false")
+        EscapeBytes.ascii(&out, ",\"lines\":"); EscapeBytes.int(&out, src.lineCount)
+        EscapeBytes.ascii(&out, ",\"size\":"); EscapeBytes.int(&out, bytes.count)
+        let diagnostics = f.diagnostics
+        // In order of their start (mostly already so: then no list of indices is made).
+        var sorted: [Int]? = nil
+        if zip(diagnostics, diagnostics.dropFirst()).contains(where: { $0.range.lowerBound > $1.range.lowerBound }) {
+            sorted = diagnostics.indices.sorted { (diagnostics[$0].range.lowerBound, $0) < (diagnostics[$1].range.lowerBound, $1) }
+        }
+        let order = Order(sorted: sorted, count: diagnostics.count)
+        let pieces = full ? wholeLines(src) : windows(src, order.lazy.map { diagnostics[$0].range })
 
         // Piece texts, flat: line (0-based), flags (1: starts mid-line, 2: ends mid-line), text.
-        var pieceOut = "["
-        pieceOut.reserveCapacity(min(bytes.count, 1 << 26) + pieces.count * 12)
-        for (k, p) in pieces.enumerated() {
-            if k > 0 { pieceOut += ",\n" }
-            pieceOut += "\(p.line),\(p.flags),"
-            pieceOut += JSON.string(src.string(p.start..<p.end))
+        EscapeBytes.ascii(&out, ",\"pieces\":[")
+        bytes.withUnsafeBufferPointer { p in
+            for (k, piece) in pieces.enumerated() {
+                if k > 0 { out.append(0x2C); out.append(0x0A) }
+                EscapeBytes.int(&out, piece.line); out.append(0x2C); EscapeBytes.int(&out, piece.flags); out.append(0x2C)
+                EscapeBytes.jsonForScript(&out, UnsafeBufferPointer(rebasing: p[piece.start..<piece.end]))
+                if out.count >= 1 << 16 { sink.write(bytes: out); out.removeAll(keepingCapacity: true) }
+            }
         }
-        pieceOut += "]"
+        EscapeBytes.ascii(&out, "],\"findings\":[")
 
         // Findings, in order of their start: a cursor walks the pieces, UTF-16 offsets are counted incrementally.
-        var out: [String] = []
-        out.reserveCapacity(order.count)
         var pi = 0, cursor = pieces.first?.start ?? 0, cursor16 = 0
         let locator = Locator(source: src, positions: [:], fingerprints: [:])
+        var written = 0
+        var beforeText: [UInt8] = [], afterText: [UInt8] = []
+        var fixLine = 0
+        // The fixes' texts before and after, interned per file (nearly every one differs: on a batch, one table for
+        // the run grew with the run's fixes).
+        var texts = Strings()
         for i in order {
-            let d = f.diagnostics[i]
+            let d = diagnostics[i]
             let s = d.range.lowerBound, e = d.range.upperBound
             while pi + 1 < pieces.count && pieces[pi + 1].start <= s { pi += 1; cursor = pieces[pi].start; cursor16 = 0 }
             guard !pieces.isEmpty else { break }
@@ -122,18 +188,24 @@ public struct HTMLReporter: Reporter {
             let e16 = cursor16 + HTMLReporter.utf16Count(bytes, cs..<ce)
             var before = -1, after = -1, safety = 0
             if let fix = d.fix, fix.editCount > 0 {
-                let (b, a) = fixText(src, fix.edits)
-                before = strings.id(b); after = strings.id(a)
+                fixText(src, fix, before: &beforeText, after: &afterText, lineHint: &fixLine)
+                before = beforeText.withUnsafeBufferPointer { texts.id($0) }
+                after = afterText.withUnsafeBufferPointer { texts.id($0) }
                 safety = fix.safety == .safe ? 1 : 2
             }
             let pos = locator.position(s)
-            let row: [Int] = [pi, cursor16, e16, rule(d.ruleID, d.severity), HTMLReporter.severityIndex(d.severity),
-                              strings.id(d.message), before, after, safety, pos.line, pos.column]
-            out.append(row.map(String.init).joined(separator: ","))
+            if written > 0 { out.append(0x2C); out.append(0x0A) }
+            written += 1
+            for (k, v) in [pi, cursor16, e16, rule(d.ruleID, d.severity), HTMLReporter.severityIndex(d.severity),
+                           strings.id(d.message), before, after, safety, pos.line, pos.column].enumerated() {
+                if k > 0 { out.append(0x2C) }
+                EscapeBytes.int(&out, v)
+            }
+            if out.count >= 1 << 16 { sink.write(bytes: out); out.removeAll(keepingCapacity: true) }
         }
-        pairs.append(("pieces", pieceOut))
-        pairs.append(("findings", "[" + out.joined(separator: ",\n") + "]"))
-        return JSON.object(pairs)
+        EscapeBytes.ascii(&out, "],\"texts\":")
+        texts.writeList(&out, to: sink)
+        sink.write("}")
     }
 
     static func severityIndex(_ s: Severity) -> Int {
@@ -179,12 +251,24 @@ public struct HTMLReporter: Reporter {
         return o
     }
 
+    /// Indices `0..<count`, or `sorted` when given.
+    struct Order: RandomAccessCollection {
+        let sorted: [Int]?
+        let count: Int
+        var startIndex: Int { 0 }
+        var endIndex: Int { count }
+        subscript(i: Int) -> Int { sorted?[i] ?? i }
+    }
+
     /// Windows of `context` characters around each finding (within its lines), merged, cut at line ends.
-    func windows(_ src: SourceText, _ ranges: [Range<Int>]) -> [Piece] {
+    func windows<R: Sequence>(_ src: SourceText, _ ranges: R) -> [Piece] where R.Element == Range<Int> {
         let bytes = src.bytes
         var spans: [Range<Int>] = []
+        var near = 0   // the ranges come in order: each line is looked for from the one before
         for r in ranges {
-            let ls = src.lineIndex(of: min(r.lowerBound, bytes.count)), le = src.lineIndex(of: min(r.upperBound, bytes.count))
+            let ls = src.lineIndex(of: min(r.lowerBound, bytes.count), near: near)
+            let le = src.lineIndex(of: min(r.upperBound, bytes.count), near: ls)
+            near = ls
             let lo = HTMLReporter.back(bytes, min(r.lowerBound, bytes.count), context, floor: src.lineStarts[ls])
             let lineEnd = src.lineContent(le).upperBound
             let hi = max(HTMLReporter.forward(bytes, min(r.upperBound, lineEnd), context, ceiling: lineEnd), lo)
@@ -195,8 +279,10 @@ public struct HTMLReporter: Reporter {
             }
         }
         var pieces: [Piece] = []
+        near = 0
         for span in spans {
-            let first = src.lineIndex(of: span.lowerBound), last = src.lineIndex(of: span.upperBound)
+            let first = src.lineIndex(of: span.lowerBound, near: near), last = src.lineIndex(of: span.upperBound, near: first)
+            near = last
             for li in first...last {
                 let c = src.lineContent(li)
                 let s = max(c.lowerBound, span.lowerBound), e = min(c.upperBound, span.upperBound)
@@ -215,29 +301,34 @@ public struct HTMLReporter: Reporter {
 
     /// The fix as text before and after: the edited span with up to 3 characters around it on its line, or, when
     /// the edits lie far apart, each edit on its own (joined by " … ").
-    func fixText(_ src: SourceText, _ edits: [Edit]) -> (String, String) {
+    /// `lineHint`: the line of the last fix (fixes come in order).
+    func fixText(_ src: SourceText, _ fix: Fix, before: inout [UInt8], after: inout [UInt8], lineHint: inout Int) {
+        before.removeAll(keepingCapacity: true); after.removeAll(keepingCapacity: true)
         let bytes = src.bytes
-        let sorted = edits.sorted { $0.range.lowerBound < $1.range.lowerBound }
+        let sorted = fix.editCount == 1 ? [fix.firstEdit!] : fix.edits.sorted { $0.range.lowerBound < $1.range.lowerBound }
         let lo = sorted.first!.range.lowerBound, hi = sorted.map(\.range.upperBound).max()!
         if hi - lo <= 240 {
-            let line = src.lineIndex(of: min(lo, bytes.count))
+            let line = src.lineIndex(of: min(lo, bytes.count), near: lineHint)
+            lineHint = line
             let c = src.lineContent(line)
             let s = HTMLReporter.back(bytes, lo, 3, floor: min(c.lowerBound, lo))
-            let endLine = src.lineContent(src.lineIndex(of: min(hi, bytes.count)))
+            let endLine = src.lineContent(src.lineIndex(of: min(hi, bytes.count), near: line))
             let e = HTMLReporter.forward(bytes, hi, 3, ceiling: max(endLine.upperBound, hi))
-            var after: [UInt8] = []
             var at = s
             for ed in sorted where ed.range.lowerBound >= at {
                 after += bytes[at..<ed.range.lowerBound]
-                after += Array(ed.replacement.utf8)
+                after += ed.replacement.utf8
                 at = ed.range.upperBound
             }
             if at < e { after += bytes[at..<e] }
-            return (src.string(s..<e), String(decoding: after, as: UTF8.self))
+            before += bytes[s..<e]
+            return
         }
-        let before = sorted.map { src.string($0.range) }.joined(separator: " … ")
-        let after = sorted.map(\.replacement).joined(separator: " … ")
-        return (before, after)
+        for (k, ed) in sorted.enumerated() {
+            if k > 0 { before += " … ".utf8; after += " … ".utf8 }
+            before += bytes[ed.range]
+            after += ed.replacement.utf8
+        }
     }
 
     static let head = #"""
@@ -360,8 +451,8 @@ public struct HTMLReporter: Reporter {
       var h=el('div');h.appendChild(el('span','badge s'+sv,SEVN[sv]));h.appendChild(document.createTextNode(' '));h.appendChild(el('code',null,r[0]));box.appendChild(h);
       box.appendChild(el('div','msg',S[fv(x,k,5)]));
       box.appendChild(el('div','meta',x.f.path+':'+fv(x,k,9)+':'+fv(x,k,10)));
-      if(fv(x,k,6)>=0){var fx=el('div','fix');fx.appendChild(el('span','muted','修改：'));fx.appendChild(el('code','before',vis(S[fv(x,k,6)])));
-        fx.appendChild(el('span','arrow','→'));fx.appendChild(el('code','after',vis(S[fv(x,k,7)])));
+      if(fv(x,k,6)>=0){var fx=el('div','fix');fx.appendChild(el('span','muted','修改：'));fx.appendChild(el('code','before',vis(x.f.texts[fv(x,k,6)])));
+        fx.appendChild(el('span','arrow','→'));fx.appendChild(el('code','after',vis(x.f.texts[fv(x,k,7)])));
         fx.appendChild(el('div','meta',SAFE[fv(x,k,8)]));box.appendChild(fx);}
       if(r[3])box.appendChild(el('div','auth','依据：'+r[3]));
       if(r[2])box.appendChild(el('div','desc',r[2]));
@@ -480,4 +571,75 @@ public struct HTMLReporter: Reporter {
     </html>
 
     """#
+}
+
+/// `--format html` written as the run goes: the page's head and each file's part of the data (its text pieces and
+/// findings) as soon as the file is done, its text then let go; the rules, the interned strings and the counts
+/// after the last file (the page reads the data by key). Inside `<script>`, `<` only occurs in JSON strings, where
+/// `\u003c` reads the same and no `</script>` can close the element.
+public final class HTMLStreamWriter: DocumentStreamWriter {
+    private let sink: ByteSink
+    private let reporter: HTMLReporter
+    private let known: [String: Rule]
+    private var strings = HTMLReporter.Strings()
+    private var ruleIndex: [String: Int] = [:]
+    private var ruleRows: [String] = []
+    private var counts = [0, 0, 0]
+    private var first = true
+
+    public convenience init(sink: ByteSink, rules: [Rule], baseDirectory: String? = FileManager.default.currentDirectoryPath) {
+        self.init(sink: sink, rules: rules, toolVersion: copydeskVersion, reporter: HTMLReporter(baseDirectory: baseDirectory))
+    }
+
+    init(sink: ByteSink, rules: [Rule], toolVersion: String, reporter: HTMLReporter) {
+        self.sink = sink
+        self.reporter = reporter
+        known = Dictionary(rules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        sink.write(HTMLReporter.head)
+        write("{\"tool\":\"copydesk\",\"version\":" + JSON.string(toolVersion) + ",\"files\":[\n")
+    }
+
+    /// `s` with `<` written as `\u003c`.
+    private func write(_ s: String) {
+        var s = s
+        s.withUTF8 { p in
+            sink.append { out in
+                var run = 0
+                for i in 0..<p.count where p[i] == 0x3C {
+                    if run < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: p[run..<i])) }
+                    EscapeBytes.ascii(&out, "\\u003c")
+                    run = i + 1
+                }
+                if run < p.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: p[run..<p.count])) }
+            }
+        }
+    }
+
+    private func rule(_ id: String, _ sev: Severity) -> Int {
+        if let i = ruleIndex[id] { return i }
+        let r = known[id]
+        let row = JSON.array([JSON.string(id), JSON.string((r?.severity ?? sev).rawValue), JSON.string(r?.description ?? ""),
+                              r?.authority.map(JSON.string) ?? "null", JSON.string(r?.fixSafety.rawValue ?? "none")])
+        ruleIndex[id] = ruleRows.count; ruleRows.append(row)
+        return ruleRows.count - 1
+    }
+
+    public func add(_ f: FileReport) {
+        for (k, s) in [Severity.error, .warning, .info].enumerated() { counts[k] += f.count(s) }
+        if first { first = false } else { sink.write(",\n") }
+        reporter.renderFile(f, strings: &strings, rule: rule, into: sink)
+    }
+
+    public func finish(configErrors: [ConfigError], notLinted: [String]) {
+        let errors = configErrors.map { c in
+            JSON.array([JSON.string(c.mark.file), "\(c.mark.line)", "\(c.mark.column)", JSON.string(c.message)])
+        }
+        write("],\"counts\":" + JSON.array(counts.map(String.init)) + ",\"rules\":" + JSON.array(ruleRows)
+              + ",\"strings\":")
+        var list: [UInt8] = []
+        strings.writeList(&list, to: sink)
+        write(",\"configErrors\":" + JSON.array(errors) + ",\"notLinted\":" + JSON.array(notLinted.map(JSON.string)) + "}")
+        sink.write(HTMLReporter.tail)
+        sink.flush()
+    }
 }

@@ -11,6 +11,9 @@ public final class ByteSink: @unchecked Sendable {
     /// Bytes written so far (flushed or not).
     public private(set) var count = 0
 
+    /// With `fd` -1: what is written is kept in `collected` (a document rendered whole by its stream writer).
+    public private(set) var collected: [UInt8] = []
+
     public init(fd: Int32, capacity: Int = 1 << 16) {
         self.fd = fd
         self.capacity = capacity
@@ -55,6 +58,7 @@ public final class ByteSink: @unchecked Sendable {
 
     private func writeAll(_ p: UnsafeRawBufferPointer) {
         guard failure == 0, p.count > 0 else { return }
+        if fd < 0 { collected.append(contentsOf: p); return }
         var done = 0
         while done < p.count {
             let n = Foundation.write(fd, p.baseAddress! + done, p.count - done)
@@ -344,4 +348,149 @@ public final class RenderedBuffers: @unchecked Sendable {
     public func give(_ rendered: inout [[UInt8]?]) {
         while let b = rendered.popLast() { if let b { give(b) } }
     }
+}
+
+/// A one-document format written as the run goes (GitHub annotations, checkstyle, Code Quality, JUnit, HTML): each
+/// file's part as soon as the file is done, in input order, the rest by `finish`. The bytes are those of the
+/// format's `Reporter.render` of the whole run; memory holds what the document's end needs (counts, interned
+/// strings), not the run's findings. The run also writes its one-document reports through these at the end, when
+/// it could not stream them (findings between files come after the last file).
+public protocol DocumentStreamWriter: AnyObject {
+    /// One file's report (after any baseline or changed-lines filtering), with its text when the format shows it.
+    func add(_ f: FileReport)
+    /// Ends the document: configuration errors and the files not linted because of them.
+    func finish(configErrors: [ConfigError], notLinted: [String])
+}
+
+extension OutputFormat {
+    /// The writer of this format's document into `sink`, or nil for the formats written otherwise (text, and the
+    /// JSON, SARIF and rdjson writers, which have their own rendering ahead). `configErrors`: known before any
+    /// file (GitHub annotations list them first).
+    public func documentWriter(sink: ByteSink, rules: [Rule], configErrors: [ConfigError],
+                               baseDirectory: String? = FileManager.default.currentDirectoryPath) -> (any DocumentStreamWriter)? {
+        switch self {
+        case .github: return GitHubStreamWriter(sink: sink, configErrors: configErrors, baseDirectory: baseDirectory)
+        case .checkstyle: return CheckstyleStreamWriter(sink: sink, baseDirectory: baseDirectory)
+        case .codequality: return CodeQualityStreamWriter(sink: sink, baseDirectory: baseDirectory)
+        case .junit: return JUnitStreamWriter(sink: sink, baseDirectory: baseDirectory)
+        case .html: return HTMLStreamWriter(sink: sink, rules: rules, baseDirectory: baseDirectory)
+        case .text, .json, .sarif, .rdjson, .rdjsonl: return nil
+        }
+    }
+}
+
+/// Escaping written straight as UTF-8 bytes, the same bytes as the `String` escapers of the formats.
+enum EscapeBytes {
+    /// `XML.escape(s, attribute:)`: `&`, `<`, `>`; in attribute values quotes, LF and tab as references; CR as a
+    /// reference; other controls, U+FFFE and U+FFFF as U+FFFD.
+    static func xml(_ out: inout [UInt8], _ s: String, attribute: Bool) {
+        var s = s
+        s.withUTF8 { xml(&out, $0, attribute: attribute) }
+    }
+
+    static func xml(_ out: inout [UInt8], _ p: UnsafeBufferPointer<UInt8>, attribute: Bool) {
+        var run = 0, i = 0
+        let n = p.count
+        @inline(__always) func flush(_ upTo: Int) { if run < upTo { out.append(contentsOf: UnsafeBufferPointer(rebasing: p[run..<upTo])) } }
+        while i < n {
+            let b = p[i]
+            var rep: StaticString? = nil
+            var skip = 1
+            switch b {
+            case 0x26: rep = "&amp;"
+            case 0x3C: rep = "&lt;"
+            case 0x3E: rep = "&gt;"
+            case 0x22 where attribute: rep = "&quot;"
+            case 0x27 where attribute: rep = "&apos;"
+            case 0x0A where attribute: rep = "&#10;"
+            case 0x09 where attribute: rep = "&#9;"
+            case 0x0D: rep = "&#13;"
+            case 0x0A, 0x09: break
+            case 0xEF where i + 2 < n && p[i + 1] == 0xBF && (p[i + 2] == 0xBE || p[i + 2] == 0xBF):
+                rep = "\u{FFFD}"; skip = 3
+            default: if b < 0x20 { rep = "\u{FFFD}" }
+            }
+            if let rep {
+                flush(i)
+                rep.withUTF8Buffer { out.append(contentsOf: $0) }
+                i += skip
+                run = i
+            } else {
+                i += 1
+            }
+        }
+        flush(n)
+    }
+
+    /// `GitHubReporter.escapeData` (`property: false`) or `escapeProperty`: `%`, CR, LF (and `:`, `,`) as `%XX`.
+    static func github(_ out: inout [UInt8], _ s: String, property: Bool) {
+        var s = s
+        s.withUTF8 { p in
+            var run = 0
+            for i in 0..<p.count {
+                let b = p[i]
+                let rep: StaticString
+                switch b {
+                case 0x25: rep = "%25"
+                case 0x0D: rep = "%0D"
+                case 0x0A: rep = "%0A"
+                case 0x3A where property: rep = "%3A"
+                case 0x2C where property: rep = "%2C"
+                default: continue
+                }
+                if run < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: p[run..<i])) }
+                rep.withUTF8Buffer { out.append(contentsOf: $0) }
+                run = i + 1
+            }
+            if run < p.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: p[run..<p.count])) }
+        }
+    }
+
+    /// A JSON string literal as `JSONBytes.string` writes it, with `<` as `\u003c` (JSON inside an HTML `<script>`).
+    static func jsonForScript(_ out: inout [UInt8], _ s: String) {
+        var s = s
+        s.withUTF8 { jsonForScript(&out, $0) }
+    }
+
+    static func jsonForScript(_ out: inout [UInt8], _ p: UnsafeBufferPointer<UInt8>) {
+        out.append(0x22)
+        var run = 0, i = 0
+        let n = p.count
+        while i < n {
+            let b = p[i]
+            guard b < 0x20 || b == 0x22 || b == 0x5C || b == 0x3C || b == 0xE2 else { i += 1; continue }
+            var rep: StaticString? = nil
+            var code = -1, skip = 1
+            switch b {
+            case 0x22: rep = "\\\""
+            case 0x5C: rep = "\\\\"
+            case 0x0A: rep = "\\n"
+            case 0x0D: rep = "\\r"
+            case 0x09: rep = "\\t"
+            case 0x3C: code = 0x3C
+            case 0xE2 where i + 2 < n && p[i + 1] == 0x80 && (p[i + 2] == 0xA8 || p[i + 2] == 0xA9):
+                code = p[i + 2] == 0xA8 ? 0x2028 : 0x2029; skip = 3
+            case 0xE2: break
+            default: code = Int(b)
+            }
+            guard rep != nil || code >= 0 else { i += 1; continue }
+            if run < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: p[run..<i])) }
+            if let rep { rep.withUTF8Buffer { out.append(contentsOf: $0) } } else {
+                let hex: StaticString = "0123456789abcdef"
+                hex.withUTF8Buffer { h in
+                    out.append(0x5C); out.append(0x75)
+                    out.append(h[(code >> 12) & 15]); out.append(h[(code >> 8) & 15]); out.append(h[(code >> 4) & 15]); out.append(h[code & 15])
+                }
+            }
+            i += skip
+            run = i
+        }
+        if run < n { out.append(contentsOf: UnsafeBufferPointer(rebasing: p[run..<n])) }
+        out.append(0x22)
+    }
+
+    /// Appends `v` in decimal.
+    @inline(__always) static func int(_ out: inout [UInt8], _ v: Int) { JSONBytes.int(&out, v) }
+
+    @inline(__always) static func ascii(_ out: inout [UInt8], _ s: StaticString) { s.withUTF8Buffer { out.append(contentsOf: $0) } }
 }
