@@ -11,8 +11,9 @@ wait4() of each child. Prints a markdown table (min and median wall time, CPU, p
 writes the raw numbers as JSON.
 
 Tasks: lint --fix / lint (text) / json / sarif of the one file (pangu style, every recommended rule), the same
-with the duplicates pack, text / json / sarif of the article files, print style with --no-config, per-file
-overhead of clean small files, and start-up on one small file (median of 20 runs).
+with the duplicates pack, text / json / sarif of the article files, print style with --no-config, the other
+report formats (rdjson, github, checkstyle, junit, codequality, html: tasks `f-…`, without peer runs, for the
+memory limit), per-file overhead of clean small files, and start-up on one small file (median of 20 runs).
 """
 import json
 import os
@@ -158,6 +159,9 @@ def main(argv):
             ("dup-text", "`lint` + duplicates pack, one file", web, [cd, "lint", "--config", pangu_dup, "--color", "never", web], None),
             ("dup-fix", "`lint --fix` + duplicates pack, one file", web, [cd, "lint", "--fix", "--config", pangu_dup, "--color", "never", fixcopy], (web, fixcopy)),
         ]
+        # The other report formats (memory limit for every format; no peer runs: no ratio target).
+        tasks += [(f"f-{f}", f"`lint --format {f}`, one file", web, [cd, "lint", "--config", pangu, "--format", f, web], None)
+                  for f in ["rdjson", "github", "checkstyle", "junit", "codequality", "html"]]
     if arts:
         tasks += [
             ("a-text", "`lint` (text), 7,135 article files", arts, [cd, "lint", "--config", pangu, "--color", "never", arts], None),
@@ -165,6 +169,8 @@ def main(argv):
             ("a-sarif", "`lint --format sarif`, article files", arts, [cd, "lint", "--config", pangu, "--format", "sarif", arts], None),
             ("a-dup", "`lint` + duplicates pack, article files", arts, [cd, "lint", "--config", pangu_dup, "--color", "never", arts], None),
         ]
+        tasks += [(f"f-a-{f}", f"`lint --format {f}`, article files", arts, [cd, "lint", "--config", pangu, "--format", f, arts], None)
+                  for f in ["github", "junit", "html"]]
     if only:
         tasks = [t for t in tasks if t[0] in only]
 
@@ -178,7 +184,7 @@ def main(argv):
             if copy:
                 shutil.copyfile(*copy)
             mine.append(run(argv_, stdout_path=report))
-            if peer:
+            if peer and not name.startswith("f-"):
                 with open(peer_script, "w") as f:
                     f.write(PEER_DIR if os.path.isdir(inp) else PEER_ONE)
                 theirs.append(run([sys.executable, peer_script, inp, os.path.join(work, "peer.out")]))
