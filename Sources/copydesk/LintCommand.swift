@@ -108,7 +108,7 @@ enum LintCommand {
             if let changes { fileList = fileList.filter { changes.contains($0) } }
             var lintable: [String] = []
             for f in fileList {
-                do { _ = try runner.linter(for: f); lintable.append(f) } catch let e as ConfigError {
+                do { try runner.checkConfiguration(for: f); lintable.append(f) } catch let e as ConfigError {
                     configErrors.add(e)
                     notLinted.append(f)
                 }

@@ -198,10 +198,4 @@ final class ArchiveRegistry: @unchecked Sendable {
 extension Runner {
     /// The archive a file's configuration (or `--archive`) names, nil when the archive is off.
     func archiveLocation(_ config: Config) -> ArchiveLocation? { options.archive ?? config.archive }
-
-    /// The opened archive for a file (nil: off).
-    public func archive(forFile path: String) -> Result<(any ArchiveStore)?, ArchiveError> {
-        guard let config = try? config(forDirectory: directory(of: path)), let loc = archiveLocation(config) else { return .success(nil) }
-        return archives.store(loc).map { $0 }
-    }
 }

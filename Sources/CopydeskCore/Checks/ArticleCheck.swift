@@ -427,8 +427,18 @@ public struct ArticleCheck: Check {
         var out: [Int] = []
         for i in a.body { out.append(contentsOf: doc.blocks[i].lines) }
         for c in a.credits where c.kind != .frontMatter { out.append(c.line) }
-        let heads = Set(a.headlines.map(\.line))
-        return Array(Set(out).subtracting(heads)).sorted()
+        // Sorted, each once, without the headlines' lines (sets of a few lines cost more than the sort).
+        out.sort()
+        var kept = 0
+        for i in out.indices {
+            let l = out[i]
+            if kept > 0 && out[kept - 1] == l { continue }
+            if a.headlines.contains(where: { $0.line == l }) { continue }
+            out[kept] = l
+            kept += 1
+        }
+        out.removeLast(out.count - kept)
+        return out
     }
 
     /// The dash that opens a subtitle, with the spaces after it: `——`, `—`, `――`, `──`, `--`, `－－`, or OCR's `一一`.
@@ -458,7 +468,7 @@ public struct ArticleCheck: Check {
                 let word = Array(s[k..<(k + n)])
                 var len = 0
                 for v in word { len += width(v) }
-                if let rank = order.firstIndex(where: { word.count >= $0.count && Array(word.suffix($0.count)) == $0 }) {
+                if let rank = order.firstIndex(where: { word.count >= $0.count && word[(word.count - $0.count)...].elementsEqual($0) }) {
                     if let earlier = seen.first(where: { $0.rank > rank }) {
                         func str(_ u: [UInt32]) -> String { String(String.UnicodeScalarView(u.compactMap(UnicodeScalar.init))) }
                         return (off..<(off + len), str(word), str(earlier.word))

@@ -119,6 +119,12 @@ public enum ArticleStructure {
 
     /// Matches a role keyword at the start of `s` (prefixes such as 融媒 首席 then 记者/通讯员…); returns its length.
     static func roleLength(_ s: ArraySlice<UInt32>, _ vocab: StructureVocabulary = .builtIn) -> Int? {
+        // Most places of a credit line (the names) start no prefix and no role.
+        guard let first = s.first else { return nil }
+        let firsts = vocab.roleFirstScalars
+        var lo = 0, hi = firsts.count
+        while lo < hi { let m = (lo + hi) / 2; if firsts[m] < first { lo = m + 1 } else { hi = m } }
+        guard lo < firsts.count && firsts[lo] == first else { return nil }
         var rest = s
         var consumed = 0
         var progressed = true

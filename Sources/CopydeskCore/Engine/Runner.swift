@@ -73,6 +73,10 @@ public final class Runner: @unchecked Sendable {
         return c
     }
 
+    /// Resolves the configuration of a file (throws its errors) without handing out copies of the rule set and
+    /// linter: the CLI asks this of every file before the run.
+    public func checkConfiguration(for path: String) throws { _ = try resolved(for: path) }
+
     /// The rule set and linter for a file (configuration, house rules and matching overrides resolved).
     public func linter(for path: String) throws -> (RuleSet, Linter) {
         let r = try resolved(for: path)
@@ -150,7 +154,7 @@ public final class Runner: @unchecked Sendable {
             if let only = options.onlyKind { set.rules = set.rules.filter { $0.kind == only } }
             var linter = Linter(set)
             linter.names.date = options.date
-            let v = ResolvedRules(set: set, linter: linter)
+            let v = ResolvedRules(set: set, linter: linter, archive: archiveLocation(config))
             lock.lock(); ruleSets[key] = v; lock.unlock()
             return v
         } catch {
@@ -404,14 +408,18 @@ public final class Runner: @unchecked Sendable {
         do { source = try SourceText(validating: consume bytes) } catch {
             return (FileReport(path: displayPath, inputError: error), nil)
         }
-        let linter: Linter
-        do { linter = try resolved(for: lookupPath).linter } catch {   // not `linter(for:)`: no copy of the rule set per file
+        let rules: ResolvedRules
+        do { rules = try resolved(for: lookupPath) } catch {   // not `linter(for:)`: no copy of the rule set per file
             return (FileReport(path: displayPath, source: nil, diagnostics: [], error: "\(error)"), nil)
         }
+        let linter = rules.linter
         let checkCache = cache ?? CheckCache()
-        switch archive(forFile: lookupPath) {
-        case .success(let a): checkCache.archive = a
-        case .failure(let e): return (FileReport(path: displayPath, source: nil, diagnostics: [], error: e.description), nil)
+        // The archive found with the rule set (no look-up of the folder's configuration per file).
+        if let loc = rules.archive {
+            switch archives.store(loc) {
+            case .success(let a): checkCache.archive = a
+            case .failure(let e): return (FileReport(path: displayPath, source: nil, diagnostics: [], error: e.description), nil)
+            }
         }
         if fixMode == .report {
             let doc = Document(path: lookupPath, source: source, vocabulary: linter.vocabulary)
@@ -550,10 +558,12 @@ extension Runner {
 final class ResolvedRules: @unchecked Sendable {
     let set: RuleSet
     let linter: Linter
+    /// The archive its files are compared with (`--archive` or the configuration's `archive:`), if any.
+    let archive: ArchiveLocation?
     private let lock = NSLock()
     private var fileRulesDone = false
     private var fileRulesValue: BatchDuplicates.FileRules?
-    init(set: RuleSet, linter: Linter) { self.set = set; self.linter = linter }
+    init(set: RuleSet, linter: Linter, archive: ArchiveLocation?) { self.set = set; self.linter = linter; self.archive = archive }
 
     /// What the cross-file duplicate pass needs of the rule set (nil: no cross-file rules), worked out on first use
     /// and then shared (it was worked out again for every file).

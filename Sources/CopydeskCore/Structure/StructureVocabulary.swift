@@ -121,6 +121,9 @@ public struct StructureVocabulary: Sendable, Equatable {
     // Compiled forms (scalars), read by the per-line tests.
     private(set) var rolePrefixScalars: [[UInt32]] = []
     private(set) var roleScalars: [[UInt32]] = []
+    /// The first scalars of the role prefixes and roles, sorted: no role starts at a scalar not among them (the
+    /// fast reject of `ArticleStructure.roleLength`, asked at every scalar of a credit line).
+    private(set) var roleFirstScalars: [UInt32] = []
     private(set) var markerScalars: [UInt32] = []
     private(set) var datelinePrefixScalars: [[UInt32]] = []
     private(set) var closingScalars: [[UInt32]] = []
@@ -136,6 +139,7 @@ public struct StructureVocabulary: Sendable, Equatable {
         func sc(_ s: String) -> [UInt32] { s.unicodeScalars.map(\.value) }
         rolePrefixScalars = rolePrefixes.map(sc)
         roleScalars = roles.map(sc)
+        roleFirstScalars = Array(Set((rolePrefixScalars + roleScalars).compactMap(\.first))).sorted()
         markerScalars = markers.compactMap { $0.unicodeScalars.first?.value }
         datelinePrefixScalars = datelinePrefixes.map(sc)
         closingScalars = closingCredits.map(sc)
