@@ -86,7 +86,13 @@ enum LintCommand {
         var paths = o.paths.isEmpty ? (o.stdin ? [] : ["."]) : o.paths
         if o.stdin && !paths.contains("-") { paths.append("-") }
         var reports: [FileReport] = []
-        var diffs = ""
+        // `--diff`: each file's diff is written to standard output as soon as the file is done (in input order).
+        var differs = false
+        func writeDiff(old: [UInt8], new: [UInt8], path: String) {
+            let sink = sink(nil)
+            if UnifiedDiff.render(old: SourceText.displayBytes(old), new: SourceText.displayBytes(new), path: path,
+                                  write: { sink.write(bytes: $0) }) { differs = true }
+        }
         var stdoutFixed: [UInt8]? = nil
         var streamed = false
         // Configuration and rule errors: every one is reported (once), and files whose configuration loads are
@@ -129,7 +135,7 @@ enum LintCommand {
                     runner.holdStandardInput(report, lookup: lookup, cache: cache)   // duplicates across the batch
                     if mode == .apply { stdoutFixed = fixed ?? bytes }
                     if mode == .diff, let fixed {
-                        diffs += UnifiedDiff.render(old: SourceText.displayBytes(bytes), new: SourceText.displayBytes(fixed), path: name)
+                        writeDiff(old: bytes, new: fixed, path: name)
                     }
                 } catch let e as ConfigError {
                     configErrors.add(e)
@@ -145,15 +151,18 @@ enum LintCommand {
                 if writeBaseline != nil { recorded.add(s, base: cwd) }
                 reports[reports.count - 1] = s
             }
-            let streaming = textOutput != nil && mode != .diff && !paths.contains("-")
+            // `--fix` of standard input writes the fixed text to standard output, and its report at the end.
+            let fixesStandardInput = paths.contains("-") && mode == .apply
+            let streaming = textOutput != nil && mode != .diff && !fixesStandardInput
             let textReporter = TextReporter(color: useColor, language: o.language)
             let textPath = textOutput?.path
-            if streaming { for m in reports { write(textReporter.renderFile(m), to: textPath) } }   // paths that do not exist
+            // Standard input and paths that do not exist, before the run.
+            if streaming { for m in reports { textReporter.renderFile(m, writeBytes: { sink(textPath).write(bytes: $0) }) } }
             // JSON and SARIF stream too (each file's findings written as soon as it and those before it are done),
             // unless findings between files come after the last file (cross-file duplicate rules) or the run is
-            // one that reports at the end anyway (standard input, --diff, a baseline being written).
-            let streamDocuments = mode != .diff && writeBaseline == nil && !paths.contains("-")
-                && !(fileList.count >= 2 && runner.comparesAcrossFiles)
+            // one that reports at the end anyway (`--fix` of standard input, --diff, a baseline being written).
+            let streamDocuments = mode != .diff && writeBaseline == nil && !fixesStandardInput
+                && !(fileList.count + (paths.contains("-") ? 1 : 0) >= 2 && runner.comparesAcrossFiles)
             if streamDocuments {
                 let ruleList = (try? runner.linter(for: FileManager.default.currentDirectoryPath + "/x.txt").0.rules) ?? runner.builtInCatalog.rules
                 for out in documents where out.format == .json {
@@ -203,6 +212,10 @@ enum LintCommand {
                   || (out.format == .rdjson || out.format == .rdjsonl) && rdjsonStreams.contains { $0.1 == out.format }
                   || documentStreams.contains { $0.0 == out.path && $0.1 == out.format })
             }
+            // What was streamed before the run (standard input) keeps only its counts, as the run's files do.
+            if laterDocuments.isEmpty && (streaming || textOutput == nil) && mode != .diff {
+                for k in reports.indices { reports[k].tallyAndDrop() }
+            }
             let keepText = laterDocuments.contains { $0.format.needsText } || (textOutput != nil && !streaming)
             let fingerprints = laterDocuments.contains { $0.format == .sarif || $0.format == .codequality }
             runner.run(files: fileList, write: mode == .apply, prepare: prepare) { r in
@@ -219,16 +232,17 @@ enum LintCommand {
                 }
                 streams(report)
                 RenderedBuffers.shared.give(&report.rendered)   // their memory serves the next files' reports
-                if laterDocuments.isEmpty && (streaming || textOutput == nil) {
+                if (laterDocuments.isEmpty && (streaming || textOutput == nil)) || mode == .diff {
+                    // (`--diff` shows the diff and a summary of counts: the findings are not kept for it either.)
                     report.tallyAndDrop()
-                } else if mode != .diff && !keepText {
+                } else if !keepText {
                     // One document at the end: keep each file's positions, not its text.
                     report.detachSource(fingerprints: fingerprints)
                 }
                 reports.append(report)
                 if mode == .diff, let orig = r.original, let fixed = r.fixed {
                     // UTF-16 drafts are shown decoded (the diff is UTF-8 text like the rest of the output).
-                    diffs += UnifiedDiff.render(old: SourceText.displayBytes(orig), new: SourceText.displayBytes(fixed), path: r.0.path)
+                    writeDiff(old: orig, new: fixed, path: r.0.path)
                 }
             }
             // Duplicates between files of the run: one more report for each file that has some, after all files
@@ -283,7 +297,6 @@ enum LintCommand {
                 if out.path != nil { write(rendered, to: out.path) } else { FileHandle.standardError.write(rendered.data(using: .utf8)!) }
             }
         } else if mode == .diff {
-            write(diffs, to: nil)
             stdoutSink.flush()
             let rendered = TextReporter(color: useColor, language: o.language).summary(report)
             FileHandle.standardError.write(rendered.data(using: .utf8)!)
@@ -317,7 +330,7 @@ enum LintCommand {
         let configLevel = (try? runner.config(forDirectory: FileManager.default.currentDirectoryPath).failLevel) ?? nil
         let level = o.failLevel ?? configLevel ?? .error
         let failing = reports.contains { $0.hasFinding(atLeast: level) }
-        if mode == .diff { return diffs.isEmpty ? (failing ? 1 : 0) : 1 }
+        if mode == .diff { return differs ? 1 : (failing ? 1 : 0) }
         if let max = o.maxWarnings, report.count(.warning) > max {
             printError("\(report.count(.warning)) warning(s), more than --max-warnings \(max)")
             return 1

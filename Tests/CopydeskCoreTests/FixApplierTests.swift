@@ -369,6 +369,66 @@ import Testing
         #expect(d.contains("-b\r\n"))
     }
 
+    /// The edit script takes every old line once (kept or deleted) and every new line once (kept or inserted), in
+    /// order, and keeps only equal lines: applying it gives the new text. Checked on random texts with a few edits
+    /// (Myers' shortest script) and with thousands (past `maxMyersSteps`: the greedy walk), lines edited in place,
+    /// inserted, deleted, joined and split, blank lines and CRLF among them.
+    @Test func editScriptsRebuildTheNewText() {
+        var rng = SystemRandomNumberGenerator()
+        let pool = ["全力以赴\n", "\n", "第二段 文字\r\n", "Latin and 中文\n", "同一行\n", "\n", "尾行"]
+        for round in 0..<12 {
+            let n = round < 8 ? Int.random(in: 0...60, using: &rng) : 6_000
+            var old: [String] = (0..<n).map { _ in pool.randomElement(using: &rng)! }
+            if let last = old.last, !last.hasSuffix("\n") { old[old.count - 1] = last + "\n" }
+            var new = old
+            let edits = round < 8 ? Int.random(in: 0...6, using: &rng) : 2_500
+            for _ in 0..<edits {
+                let k = new.isEmpty ? 0 : Int.random(in: 0..<new.count, using: &rng)
+                switch Int.random(in: 0..<4, using: &rng) {
+                case 0 where !new.isEmpty: new[k] = new[k].replacingOccurrences(of: " ", with: "") + (new[k].hasSuffix("\n") ? "" : "\n")
+                case 1: new.insert("新行 \(k)\n", at: k)
+                case 2 where !new.isEmpty: new.remove(at: k)
+                default: if !new.isEmpty { new[k] = "改 \(k)\n" }
+                }
+            }
+            let a = UnifiedDiff.Lines(Array(old.joined().utf8)), b = UnifiedDiff.Lines(Array(new.joined().utf8))
+            let ops = UnifiedDiff.diff(a, b)
+            var oldSeen: [Int] = [], newSeen: [Int] = []
+            for op in ops {
+                switch op.kind {
+                case .same:
+                    #expect(UnifiedDiff.same(a, op.oldIndex, b, op.newIndex))
+                    oldSeen.append(op.oldIndex); newSeen.append(op.newIndex)
+                case .delete: oldSeen.append(op.oldIndex)
+                case .insert: newSeen.append(op.newIndex)
+                }
+            }
+            #expect(oldSeen == Array(0..<a.count), "round \(round)")
+            #expect(newSeen == Array(0..<b.count), "round \(round)")
+        }
+    }
+
+    /// A large page with a change on most lines (what `--fix` does to a hard-wrapped OCR page): the diff is quick
+    /// and small in memory, shows each run of changed lines as its old lines then its new ones (as `diff -u` does),
+    /// and counts every changed line once on each side.
+    @Test func manyChangedLinesPairUp() {
+        var old = "", new = ""
+        for k in 0..<40_000 {
+            let line = "第 \(k) 行 全 力 以 赴\n"
+            old += line
+            new += k % 5 == 4 ? line : line.replacingOccurrences(of: " ", with: "")
+        }
+        let start = Date()
+        let d = UnifiedDiff.render(old: Array(old.utf8), new: Array(new.utf8), path: "p")
+        #expect(Date().timeIntervalSince(start) < 20)
+        let block = (0..<4).map { "-第 \($0) 行 全 力 以 赴\n" }.joined() + (0..<4).map { "+第\($0)行全力以赴\n" }.joined()
+        #expect(d.contains(block + " 第 4 行 全 力 以 赴\n"))
+        #expect(d.hasSuffix("-第 39998 行 全 力 以 赴\n+第39995行全力以赴\n+第39996行全力以赴\n+第39997行全力以赴\n+第39998行全力以赴\n 第 39999 行 全 力 以 赴\n"))
+        let lines = d.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.filter { $0.hasPrefix("-") && !$0.hasPrefix("---") }.count == 32_000)
+        #expect(lines.filter { $0.hasPrefix("+") && !$0.hasPrefix("+++") }.count == 32_000)
+    }
+
     @Test func insertionsAndDeletions() {
         let d = UnifiedDiff.render(old: Array("a\nb\n".utf8), new: Array("a\nx\nb\n".utf8), path: "p")
         #expect(d == "--- p\n+++ p\n@@ -1,2 +1,3 @@\n a\n+x\n b\n")
