@@ -120,6 +120,12 @@ extension DuplicatesTests {
         #expect(rules("a.txt") == ["duplicates.paragraph"], "\(r.stdout)")
         #expect(rules("b.txt").isEmpty)
         #expect(r.stdout.contains("“a.txt”第 3 行第 1 列"), "\(r.stdout)")
+        // SARIF of the same run (written at the end, through the stream writer): both copies, each pointing at the other.
+        let sarif = try CLI.run(["lint", "--format", "sarif", "-", "a.txt", "b.txt"], in: dir, stdin: input)
+        let doc = try #require(try JSONSerialization.jsonObject(with: sarif.stdoutData) as? [String: Any])
+        let results = try #require(((doc["runs"] as? [[String: Any]])?.first?["results"]) as? [[String: Any]])
+        let dups = results.filter { ($0["ruleId"] as? String) == "duplicates.paragraph" }
+        #expect(dups.count == 2 && dups.allSatisfy { ($0["relatedLocations"] as? [Any])?.count == 1 }, "\(sarif.stdout)")
         // Text output names the copy in standard input.
         let t = try CLI.run(["lint", "--stdin-filename", "来稿.txt", "-", "a.txt"], in: dir, stdin: input)
         #expect(t.stdout.contains("a.txt:3:1: error: 段落重复：与“来稿.txt”第 5 行第 1 列的段落相同"), "\(t.stdout)")
