@@ -486,6 +486,9 @@ public final class Runner: @unchecked Sendable {
         // Read-ahead for a folder whose files are not in the page cache (nothing is done while they are).
         let prefetcher = files.count >= Prefetcher.minFiles ? Prefetcher(files: files) : nil
         defer { prefetcher?.stop() }
+        // The folders of the files written, flushed once each when the run is done.
+        let folders = write ? FolderFlush() : nil
+        defer { folders?.flush() }
         withoutActuallyEscaping(emit) { emit in
         let emitter = OrderedEmitter(box: box, emit: emit)
         DispatchQueue.concurrentPerform(iterations: files.count) { i in
@@ -508,7 +511,7 @@ public final class Runner: @unchecked Sendable {
                 // A file that may be written is written as soon as its fixed text is known, while the rules without
                 // a fix read that text for the report (on a 25 MB page: a tenth of a second of the system's time
                 // copying into new file pages, and the flushes, beside the last checks instead of after them).
-                let early = write && refusal == nil ? EarlyWrite(path: path, stamp: stamp) : nil
+                let early = write && refusal == nil ? EarlyWrite(path: path, stamp: stamp, folders: folders) : nil
                 var (report, fixed) = process(bytes: consume bytes, displayPath: path, lookupPath: path, cache: cache,
                                               fixedEarly: early.map { e in { e.start($0) } })
                 if write, fixed != nil, let refusal, let unwritable {
@@ -517,7 +520,9 @@ public final class Runner: @unchecked Sendable {
                     report.error = refusal.description
                     report.notWritten = true
                 } else if write, let fixed {
-                    let written = early?.finish() ?? Result { () throws(WriteRefusal) in try AtomicWriter.replace(path: path, with: fixed, expecting: stamp) }
+                    let written = early?.finish() ?? Result { () throws(WriteRefusal) in
+                        try AtomicWriter.replace(path: path, with: fixed, expecting: stamp, folders: folders)
+                    }
                     do throws(WriteRefusal) { _ = try written.get() } catch {
                         // Nothing of the fix reached the file: no fixes to count, and the findings of a text that is
                         // not on disk would only mislead.
@@ -579,16 +584,17 @@ final class ResolvedRules: @unchecked Sendable {
 final class EarlyWrite: @unchecked Sendable {
     private let path: String
     private let stamp: FileStamp?
+    private let folders: FolderFlush?
     private let group = DispatchGroup()
     private var started = false
     private var result: Result<AtomicWriter.Method, WriteRefusal>?
-    init(path: String, stamp: FileStamp?) { self.path = path; self.stamp = stamp }
+    init(path: String, stamp: FileStamp?, folders: FolderFlush?) { self.path = path; self.stamp = stamp; self.folders = folders }
 
     func start(_ bytes: [UInt8]) {
         guard !started else { return }
         started = true
         DispatchQueue.global().async(group: group) { [self] in
-            result = Result { () throws(WriteRefusal) in try AtomicWriter.replace(path: path, with: bytes, expecting: stamp) }
+            result = Result { () throws(WriteRefusal) in try AtomicWriter.replace(path: path, with: bytes, expecting: stamp, folders: folders) }
         }
     }
 
