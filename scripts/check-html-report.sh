@@ -45,6 +45,7 @@ if [ -z "$bin" ]; then
   swift build --product copydesk >&2
   bin="$(swift build --show-bin-path)/copydesk"
 fi
+case "$bin" in /*) ;; *) bin="$root/$bin" ;; esac   # the batch below runs in another folder
 command -v python3 >/dev/null || { echo "check-html-report: python3 is needed to read the DOM" >&2; exit 1; }
 
 work=$(mktemp -d)
@@ -122,5 +123,35 @@ else:
 if problems:
     print("check-html-report: FAILED", *problems, sep="\n  ", file=sys.stderr); sys.exit(1)
 print(f"check-html-report: OK: {total} findings highlighted in Chromium = JSON report ({len(want)} rules); page {len(page)} bytes, self-contained")
+PY
+
+# 7. A batch with a paragraph copied between files: the page streams each file, then a second entry ("more") for each
+#    file with a copy elsewhere in the run. Every finding must still be highlighted once, and the files counted once.
+mkdir -p "$work/batch"
+printf 'extends: [copydesk:recommended, copydesk:duplicates]\n' > "$work/batch/.lintrc.yml"
+para='县农业农村局近日召开春耕备耕工作会议，全面部署今年粮食生产任务，要求各乡镇抓紧落实种子、化肥、农药等农资供应，加强技术指导服务，确保不误农时。'
+printf '稿件甲\n\n%s\n\n全 力 以 赴 。\n' "$para" > "$work/batch/a.txt"
+printf '稿件乙\n\n%s\n' "$para" > "$work/batch/b.txt"
+set +e
+(cd "$work/batch" && "$bin" lint --format "html=$work/batch.html" --format "json=$work/batch.json" . 2>"$work/batch.err")
+rc=$?
+set -e
+if [ "$rc" -gt 1 ]; then echo "check-html-report: copydesk failed on the batch (exit $rc):" >&2; cat "$work/batch.err" >&2; exit 1; fi
+browse "file://$work/batch.html" "$work/batch-dom.html" --dump-dom
+python3 - "$work/batch.json" "$work/batch-dom.html" <<'PY'
+import collections, json, re, sys
+diags = json.loads(open(sys.argv[1], encoding="utf-8").read())["diagnostics"]
+dom = open(sys.argv[2], encoding="utf-8").read()
+marks = collections.Counter(re.findall(r'<mark class="f[^"]*"[^>]*data-rule="([^"]+)"', dom))
+want = collections.Counter(d["rule"] for d in diags)
+problems = []
+if marks != want: problems.append(f"highlighted {dict(marks)}, JSON report {dict(want)}")
+if want["duplicates.paragraph"] != 2: problems.append(f"expected the copy reported in both files, JSON has {want['duplicates.paragraph']}")
+more = re.findall(r'<h2>([^<]*)（与本批其他文件重复）</h2>', dom)
+if sorted(more) != ["a.txt", "b.txt"]: problems.append(f"the page should show a second entry for each of the two files, shows {more}")
+if "2 个文件" not in dom: problems.append("the page should count 2 files")
+if problems:
+    print("check-html-report: FAILED (batch)", *problems, sep="\n  ", file=sys.stderr); sys.exit(1)
+print(f"check-html-report: OK: batch with a copy between files: {sum(marks.values())} findings highlighted = JSON report")
 PY
 echo "check-html-report: screenshot: $shot"

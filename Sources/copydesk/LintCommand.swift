@@ -13,6 +13,8 @@ enum LintCommand {
         opts.maxFileSize = o.maxFileSizeBytes
         opts.date = o.date.flatMap(Day.parse)
         opts.ignoreFiles = !o.noIgnore
+        // `--diff` counts the original's findings; with nothing to filter them, each file's are counted at once.
+        opts.diffCountsOnly = mode == .diff && o.baseline == nil && o.changedSince == nil && writeBaseline == nil
         if let a = o.archive {
             // Opened once up front: a missing or broken archive is one message and exit 2, before any file.
             do {
@@ -126,11 +128,20 @@ enum LintCommand {
                 let lookup = o.stdinFilename.map { URL(fileURLWithPath: $0).path } ?? (FileManager.default.currentDirectoryPath + "/stdin.txt")
                 do {
                     _ = try runner.linter(for: lookup)
-                    let bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+                    var bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
                     let cache = CheckCache()
                     // With other files, the batch's cross-file pass fingerprints the lint's units: kept, not re-extracted.
                     cache.keepsUnits = paths.count > 1
-                    let (report, fixed) = runner.process(bytes: bytes, displayPath: name, lookupPath: lookup, cache: cache)
+                    let report: FileReport, fixed: [UInt8]?
+                    if mode == .apply, let source = try? SourceText(validating: bytes) {
+                        // `--fix -`: the standard input's bytes are let go once decoded, so that the fixer writes into
+                        // the text's own buffer (holding them cost a second copy of the text: 112 MB for a 25 MB page).
+                        // What goes to standard output is the fixed text, or the text as it came when nothing changed.
+                        bytes = []
+                        (report, fixed) = runner.process(source: source, displayPath: name, lookupPath: lookup, cache: cache, unchanged: true)
+                    } else {
+                        (report, fixed) = runner.process(bytes: bytes, displayPath: name, lookupPath: lookup, cache: cache)
+                    }
                     stdinReport = report
                     runner.holdStandardInput(report, lookup: lookup, cache: cache)   // duplicates across the batch
                     if mode == .apply { stdoutFixed = fixed ?? bytes }
@@ -158,24 +169,29 @@ enum LintCommand {
             let textPath = textOutput?.path
             // Standard input and paths that do not exist, before the run.
             if streaming { for m in reports { textReporter.renderFile(m, writeBytes: { sink(textPath).write(bytes: $0) }) } }
-            // JSON and SARIF stream too (each file's findings written as soon as it and those before it are done),
-            // unless findings between files come after the last file (cross-file duplicate rules) or the run is
-            // one that reports at the end anyway (`--fix` of standard input, --diff, a baseline being written).
+            // The other formats stream too (each file's findings written as soon as it and those before it are done),
+            // unless the run is one that reports at the end anyway (`--fix` of standard input, --diff, a baseline
+            // being written). Findings between files (cross-file duplicate rules) come after the last file, as a
+            // second part of each file that has some, as in the text report.
             let streamDocuments = mode != .diff && writeBaseline == nil && !fixesStandardInput
-                && !(fileList.count + (paths.contains("-") ? 1 : 0) >= 2 && runner.comparesAcrossFiles)
             if streamDocuments {
                 let ruleList = (try? runner.linter(for: FileManager.default.currentDirectoryPath + "/x.txt").0.rules) ?? runner.builtInCatalog.rules
                 for out in documents where out.format == .json {
                     jsonStreams.append((out.path, JSONStreamWriter(sink: sink(out.path))))
                 }
+                // Fingerprints' repeat numbers continue in a file's second part (its duplicates with other files).
+                let continuing = fileList.count + (paths.contains("-") ? 1 : 0) >= 2 ? runner.crossFileRuleIDs : []
                 for out in documents where out.format == .sarif {
-                    sarifStreams.append((out.path, SARIFStreamWriter(sink: sink(out.path), rules: ruleList)))
+                    let w = SARIFStreamWriter(sink: sink(out.path), rules: ruleList)
+                    w.continuing = continuing
+                    sarifStreams.append((out.path, w))
                 }
                 for out in documents where out.format == .rdjson || out.format == .rdjsonl {
                     rdjsonStreams.append((out.path, out.format, RDJSONStreamWriter(sink: sink(out.path), rules: ruleList, lines: out.format == .rdjsonl)))
                 }
                 for out in documents {
                     if let w = out.format.documentWriter(sink: sink(out.path), rules: ruleList, configErrors: configErrors.errors) {
+                        (w as? CodeQualityStreamWriter)?.continuing = continuing
                         documentStreams.append((out.path, out.format, w))
                     }
                 }
@@ -249,9 +265,15 @@ enum LintCommand {
             // (streamed like the others; merged into the file's report for the one-document formats and the summary).
             var indexByPath: [String: Int] = [:]
             for (k, r) in reports.enumerated() { indexByPath[r.path] = k }
+            // Whether the files' reports were counted and dropped as they were written (nothing is written later).
+            let dropped = (laterDocuments.isEmpty && (streaming || textOutput == nil)) || mode == .diff
             runner.crossFileReports { r in
-                if streaming {
-                    textReporter.renderFile(r) { write($0, to: textPath) }   // with --output, into the file
+                if streaming { textReporter.renderFile(r) { write($0, to: textPath) } }   // with --output, into the file
+                for (_, w) in jsonStreams { w.addMore(r) }
+                for (_, w) in sarifStreams { w.addMore(r) }
+                for (_, _, w) in rdjsonStreams { w.add(r) }
+                for (_, _, w) in documentStreams { w.addMore(r) }
+                if dropped {
                     var stripped = r
                     stripped.tallyAndDrop()
                     if let k = indexByPath[r.path] { reports[k].absorbTally(of: stripped) } else { reports.append(stripped) }

@@ -335,6 +335,62 @@ enum CLI {
         }
     }
 
+    /// `--diff` lints the original before fixing, counts its findings at once and reads the original back from the
+    /// disk for the diff: its counts must be those of `lint`, for files in UTF-16 with CRLF as for plain ones, and
+    /// with a baseline (which keeps the findings for filtering) as without.
+    @Test func diffCountsAreThoseOfLint() throws {
+        try withDir { dir in
+            try TS.write("全 力 以 赴 ， 打 赢 。\n\n第二段 ， 还有 “引号” 。\n", to: dir.appendingPathComponent("a.txt"))
+            let utf16 = Array("第 三 段\r\n其他 。\r\n".utf16)
+            var raw: [UInt8] = [0xFF, 0xFE]
+            for u in utf16 { raw.append(UInt8(u & 0xFF)); raw.append(UInt8(u >> 8)) }
+            try Data(raw).write(to: dir.appendingPathComponent("b.txt"))
+            try TS.write("全力以赴。\n", to: dir.appendingPathComponent("c.txt"))
+            func counts(_ out: String) -> String? {
+                out.split(separator: "\n").last { $0.contains(" checked)") }.map(String.init)
+            }
+            let lint = try CLI.run(["lint", "--config", "core.yml", "--color", "never", "."], in: dir)
+            let diff = try CLI.run(["lint", "--config", "core.yml", "--diff", "."], in: dir)
+            #expect(diff.status == 1)
+            let lintCounts = try #require(counts(lint.stdout), "\(lint.stdout)")
+            #expect(counts(diff.stderr)?.hasPrefix(String(lintCounts.prefix { $0 != ";" })) == true, "\(diff.stderr)\n\(lintCounts)")
+            #expect(diff.stdout.contains("--- ./a.txt\n+++ ./a.txt\n"), "\(diff.stdout)")
+            #expect(diff.stdout.contains("-第 三 段\r\n-其他 。\r\n+第三段\r\n+其他。\r\n"), "\(diff.stdout)")
+            #expect(!diff.stdout.contains("c.txt"))
+            // Nothing was written.
+            #expect(try [UInt8](Data(contentsOf: dir.appendingPathComponent("b.txt"))) == raw)
+            // A baseline of a.txt's findings: those are no longer counted, in --diff as in lint.
+            let made = try CLI.run(["baseline", "create", "--config", "core.yml", "--output", "base.json", "a.txt"], in: dir)
+            #expect(made.status == 0, "\(made.stderr)")
+            let lintB = try CLI.run(["lint", "--config", "core.yml", "--color", "never", "--baseline", "base.json", "."], in: dir)
+            let diffB = try CLI.run(["lint", "--config", "core.yml", "--diff", "--baseline", "base.json", "."], in: dir)
+            let lintBCounts = try #require(counts(lintB.stdout), "\(lintB.stdout)")
+            #expect(lintBCounts != lintCounts)
+            #expect(counts(diffB.stderr)?.hasPrefix(String(lintBCounts.prefix { $0 != ";" })) == true, "\(diffB.stderr)\n\(lintBCounts)")
+        }
+    }
+
+    /// `--fix -` lets standard input's bytes go once decoded: what it writes must still be the text as it came when
+    /// nothing changes (a BOM and UTF-16 kept), and the bytes as they came when the input is not text.
+    @Test func fixOfStandardInputKeepsWhatItDoesNotFix() throws {
+        try withDir { dir in
+            let clean = Data([0xEF, 0xBB, 0xBF] + Array("全力以赴。\r\n".utf8))
+            let r1 = try CLI.run(["lint", "--config", "core.yml", "--fix", "-"], in: dir, stdin: clean)
+            #expect(r1.status == 0, "\(r1.stderr)")
+            #expect(r1.stdoutData == clean)
+            var raw: [UInt8] = [0xFF, 0xFE]
+            for u in "全 力 以 赴\r\n".utf16 { raw.append(UInt8(u & 0xFF)); raw.append(UInt8(u >> 8)) }
+            var want: [UInt8] = [0xFF, 0xFE]
+            for u in "全力以赴\r\n".utf16 { want.append(UInt8(u & 0xFF)); want.append(UInt8(u >> 8)) }
+            let r2 = try CLI.run(["lint", "--config", "core.yml", "--fix", "-"], in: dir, stdin: Data(raw))
+            #expect(r2.stdoutData == Data(want))
+            let binary = Data([0x00, 0x01, 0xFF, 0xFE, 0x00, 0x00, 0x41])
+            let r3 = try CLI.run(["lint", "--config", "core.yml", "--fix", "-"], in: dir, stdin: binary)
+            #expect(r3.stderr.contains("binary"), "\(r3.stderr)")   // skipped, its bytes passed through
+            #expect(r3.stdoutData == binary)
+        }
+    }
+
     @Test func testCommandReportsFailingHouseRule() throws {
         try withDir { dir in
             let good = """

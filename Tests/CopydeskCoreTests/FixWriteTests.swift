@@ -286,6 +286,41 @@ enum FW {
         #expect(ContentHasher.hash([0]) != ContentHasher.hash([0, 0]))   // length counts
     }
 
+    /// `--diff` reads the original back from the disk after the fixer took its text over: a file saved meanwhile must
+    /// give an error and no diff (a diff of the new text against the old fixes would be wrong), and an unchanged one
+    /// its diff against exactly the bytes first read.
+    @Test func diffOfAFileChangedWhileLintedIsAnError() throws {
+        let dir = try TS.makeTempDir("copydesk-writer")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let f = dir.appendingPathComponent("a.txt")
+        try TS.write("全 力 以 赴\n", to: f)
+        var opts = Runner.Options(); opts.noConfig = true; opts.fixMode = .diff
+        let runner = try Runner(options: opts)
+        var stamp: FileStamp? = nil
+        let first = try runner.read(f.path, stamped: true, stamp: &stamp).get()
+        let same = runner.processDiff(bytes: first, path: f.path, stamp: stamp, cache: CheckCache()) { _ in }
+        #expect(same.0.error == nil)
+        #expect(same.original == Array("全 力 以 赴\n".utf8))
+        #expect(same.fixed == Array("全力以赴\n".utf8))
+        #expect(same.0.fixed.values.reduce(0, +) > 0)
+        #expect(!same.0.diagnostics.isEmpty && same.0.source?.bytes == same.original)
+        // Saved by someone else after the first read (same size: only the content hash tells).
+        try TS.write("全 力 以 成\n", to: f)
+        let changed = runner.processDiff(bytes: first, path: f.path, stamp: stamp, cache: CheckCache()) { _ in }
+        #expect(changed.0.error?.contains("changed while it was linted") == true)
+        #expect(changed.original == nil && changed.fixed == nil)
+        // `linted` sees the original's findings before the fixer runs (the CLI counts and drops them there).
+        var seen = 0
+        var s2: FileStamp? = nil
+        let again = try runner.read(f.path, stamped: true, stamp: &s2).get()
+        let counted = runner.processDiff(bytes: again, path: f.path, stamp: s2, cache: CheckCache()) { r in
+            seen = r.diagnostics.count
+            r.tallyAndDrop()
+        }
+        #expect(seen > 0 && counted.0.tally.total == seen && counted.0.diagnostics.isEmpty)
+        #expect(counted.fixed == Array("全力以成\n".utf8))
+    }
+
     /// A same-size save within the same timestamp (mtime put back to the nanosecond): only the bytes differ.
     @Test(arguments: [false, true])
     func sameSizeSameMtimeChangeIsRefused(hardLinked: Bool) throws {

@@ -243,6 +243,123 @@ import Testing
     }
 }
 
+/// A batch with duplicates between files streams in every format: each file's findings as soon as it is done, and
+/// after the last file a second part for each file that has a copy elsewhere in the run (memory bounded by a file,
+/// not the run). The findings must be those of the runner's results with the cross-file ones merged in, rendered
+/// whole; the files counted once; and fingerprints unique where a finding between files shares its rule and line
+/// text with one inside the file (their repeat numbers continue into the second part).
+@Suite(.serialized) struct CrossFileStreamingTests {
+    @Test func everyFormatStreamsABatchWithDuplicatesAcrossFiles() throws {
+        let dir = try TS.makeTempDir("copydesk-stream-dup").resolvingSymlinksInPath()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try TS.write("extends: [copydesk:recommended, copydesk:duplicates]\n", to: dir.appendingPathComponent(".lintrc.yml"))
+        let meeting = DuplicatesTests.meeting, report = DuplicatesTests.report
+        // a: the meeting twice (inside the file) and once more in b (between files: same rule, same line text).
+        try TS.write("稿件甲\n\n\(meeting)\n\n\(report)\n\n\(meeting)\n\n全 力 以 赴 。\n", to: dir.appendingPathComponent("d/a.txt"))
+        try TS.write("稿件乙\n\n\(meeting)\n\n扎紧扎密  篱笆 。\n", to: dir.appendingPathComponent("d/b.txt"))
+        for k in 0..<12 {
+            try TS.write("稿件\(k)\n\n第 \(k) 条消息 ， 使用Rust。\n", to: dir.appendingPathComponent(String(format: "d/n%02d.txt", k)))
+        }
+        let root = dir.path
+        var opts = Runner.Options()
+        opts.configPath = dir.appendingPathComponent(".lintrc.yml").path
+        let runner = try Runner(options: opts)
+        let (files, _) = try runner.discover([root + "/d"])
+        var reports = runner.run(files: files, write: false).map(\.0)
+        var index: [String: Int] = [:]
+        for (k, r) in reports.enumerated() { index[r.path] = k }
+        var seconds = 0
+        runner.crossFileReports { r in reports[index[r.path]!].absorb(r); seconds += 1 }
+        #expect(seconds == 2)
+        let rules = try runner.linter(for: root + "/x.txt").0.rules
+        let run = RunReport(files: reports, rules: rules)
+        // The oracle ran on absolute paths: the CLI, run in the folder, names the files (in messages too) from it.
+        func whole(_ s: String) -> String { s.replacingOccurrences(of: root + "/", with: "") }
+
+        func cli(_ format: String) throws -> String {
+            let r = try CLI.run(["lint", "--format", format, "d"], in: dir)
+            #expect(r.status == 1, "\(format): \(r.stderr)")
+            return r.stdout
+        }
+        func json(_ s: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(s.utf8)) }
+        func canonical(_ v: Any) throws -> String {
+            String(decoding: try JSONSerialization.data(withJSONObject: v, options: [.sortedKeys, .fragmentsAllowed]), as: UTF8.self)
+        }
+        func bag(_ items: [Any], dropping key: String? = nil) throws -> [String] {
+            try items.map { item in
+                guard let key, var o = item as? [String: Any] else { return try canonical(item) }
+                o[key] = nil
+                return try canonical(o)
+            }.sorted()
+        }
+
+        // JSON: the same findings, the same summary (files counted once).
+        let jStream = try #require(try json(try cli("json")) as? [String: Any])
+        let jWhole = try #require(try json(whole(JSONReporter().render(run))) as? [String: Any])
+        let jDiags = try #require(jStream["diagnostics"] as? [Any])
+        #expect(try bag(jDiags) == bag(try #require(jWhole["diagnostics"] as? [Any])))
+        #expect(jDiags.filter { (($0 as? [String: Any])?["rule"] as? String)?.hasPrefix("duplicates.") == true }.count == 3)
+        for key in jWhole.keys where key != "diagnostics" {
+            #expect(try canonical(jStream[key] as Any) == canonical(jWhole[key] as Any), "json \(key)")
+        }
+        // SARIF: the same results but for the repeat numbers, which are unique per file and line hash.
+        let sStream = try #require(((try json(try cli("sarif")) as? [String: Any])?["runs"] as? [[String: Any]])?.first)
+        let sWhole = try #require(((try json(whole(SARIFReporter(baseDirectory: root).render(run))) as? [String: Any])?["runs"] as? [[String: Any]])?.first)
+        let sResults = try #require(sStream["results"] as? [[String: Any]])
+        #expect(try bag(sResults, dropping: "partialFingerprints") == bag(try #require(sWhole["results"] as? [Any]), dropping: "partialFingerprints"))
+        let prints = sResults.map { r -> String in
+            let uri = (((r["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])?["artifactLocation"] as? [String: Any])?["uri"] as? String
+            return (uri ?? "?") + " " + ((r["partialFingerprints"] as? [String: String])?["primaryLocationLineHash"] ?? "?")
+        }
+        #expect(Set(prints).count == prints.count, "\(prints.sorted())")
+        for key in sWhole.keys where key != "results" {
+            #expect(try canonical(sStream[key] as Any) == canonical(sWhole[key] as Any), "sarif \(key)")
+        }
+        // Code Climate: the same issues but for fingerprints, which are unique.
+        let cq = try #require(try json(try cli("codequality")) as? [[String: Any]])
+        #expect(try bag(cq, dropping: "fingerprint") == bag(try #require(try json(whole(CodeQualityReporter(baseDirectory: root).render(run))) as? [Any]), dropping: "fingerprint"))
+        let cqPrints = cq.compactMap { $0["fingerprint"] as? String }
+        #expect(cqPrints.count == cq.count && Set(cqPrints).count == cq.count)
+        // rdjson, rdjsonl, GitHub annotations: the same entries.
+        let rd = try #require(try json(try cli("rdjson")) as? [String: Any])
+        let rdWhole = try #require(try json(whole(RDJSONReporter(baseDirectory: root).render(run))) as? [String: Any])
+        #expect(try bag(try #require(rd["diagnostics"] as? [Any])) == bag(try #require(rdWhole["diagnostics"] as? [Any])))
+        func lines(_ s: String) -> [String] { s.split(separator: "\n").map(String.init).sorted() }
+        #expect(lines(try cli("rdjsonl")) == lines(whole(RDJSONLReporter(baseDirectory: root).render(run))))
+        #expect(lines(try cli("github")) == lines(whole(GitHubReporter(baseDirectory: root).render(run))))
+        // Checkstyle: the same errors under each file's name (a second <file> element for a second part).
+        func errors(_ xml: String) -> [String] {
+            var file = "", out: [String] = []
+            for l in xml.split(separator: "\n") {
+                if l.hasPrefix("  <file name=") { file = String(l) } else if l.contains("<error ") { out.append(file + l) }
+            }
+            return out.sorted()
+        }
+        let cs = try cli("checkstyle")
+        #expect(errors(cs) == errors(whole(CheckstyleReporter(baseDirectory: root).render(run))))
+        #expect(cs.components(separatedBy: "<file name=\"d/a.txt\">").count - 1 == 2)
+        // JUnit: a second test case for each of the two files, the same finding lines.
+        let ju = try cli("junit")
+        #expect(ju.contains("name=\"d/a.txt (duplicates across files)\" file=\"d/a.txt\""), "\(ju)")
+        #expect(ju.contains("<testsuites name=\"copydesk\" tests=\"\(files.count + 2)\""), "\(ju)")
+        func findingLines(_ xml: String) -> [String] {
+            xml.split(separator: "\n").map { l -> String in
+                // A failure's first finding follows its opening tag on the same line.
+                if let r = l.range(of: "\">d/") { return "d/" + l[r.upperBound...] }
+                return String(l)
+            }.filter { $0.hasPrefix("d/") }.map { $0.replacingOccurrences(of: "</failure>", with: "") }.sorted()
+        }
+        #expect(findingLines(ju) == findingLines(whole(JUnitReporter(baseDirectory: root).render(run))))
+        // HTML: a second entry for each of the two files, marked; the counts of the whole run.
+        let html = try cli("html")
+        #expect(html.components(separatedBy: "\"more\":true").count - 1 == 2)
+        let counts = { (h: String) -> String? in
+            h.range(of: "],\"counts\":").map { String(h[$0.upperBound...].prefix { $0 != "]" }) }
+        }
+        #expect(counts(html) != nil && counts(html) == counts(whole(HTMLReporter(baseDirectory: root).render(run))))
+    }
+}
+
 /// The one-document CI formats written as the run goes (`DocumentStreamWriter`: GitHub annotations, checkstyle,
 /// Code Quality, JUnit) are byte for byte what their reporters render for the whole run.
 @Suite struct DocumentStreamTests {

@@ -354,8 +354,10 @@ public enum FixApplier {
     ///   `Linter.fixSplit(allowUnsafe:)`).
     /// `fixed`, when given, is called with the fixed text (when it changed) before the rules without a fix read it for
     /// the report: the caller can write the file meanwhile.
+    /// `remaining: false`: the findings of the fixed text are not wanted (`--diff` reports the original's), so the
+    /// rules without a fix do not run and `Outcome.remaining` holds only what the fixing rules found.
     public static func fix(_ source: consuming SourceText, path: String, linter: Linter, allowUnsafe: Bool, incremental: Bool = true,
-                           split useSplit: Bool = true, fixed: (([UInt8]) -> Void)? = nil) -> Outcome {
+                           split useSplit: Bool = true, remaining wantsRemaining: Bool = true, fixed: (([UInt8]) -> Void)? = nil) -> Outcome {
         let hasBOM = source.hasBOM
         var bytes = source.bytes
         _ = consume source
@@ -372,7 +374,7 @@ public enum FixApplier {
             // The buffer of the text before last is let go before the rules without a fix read the whole text.
             spare = []
             if changed { fixed?(bytes) }
-            guard let split else { return diags }
+            guard let split, wantsRemaining else { return diags }
             return full.lint(doc, split: split, fixingDiagnostics: diags)
         }
         var diags = linter.lint(doc)

@@ -69,7 +69,21 @@ public final class CodeQualityStreamWriter: DocumentStreamWriter {
         if first { first = false; EscapeBytes.ascii(&out, "[\n") } else { EscapeBytes.ascii(&out, ",\n") }
     }
 
+    /// As `SARIFStreamWriter.continuing`.
+    public var continuing: Set<String> {
+        get { carry.rules }
+        set { carry.rules = newValue }
+    }
+    private var carry = RepeatCarry()
+
     public func add(_ f: FileReport) {
+        if !carry.rules.isEmpty, f.error == nil, let src = f.locator { carry.remember(f, src) }
+        write(f, seen: [:])
+    }
+
+    public func addMore(_ f: FileReport) { write(f, seen: carry.take(f.path)) }
+
+    private func write(_ f: FileReport, seen seeded: [UInt64: Int]) {
         let path = ReportPath.display(f.path, base: base)
         var pathJSON: [UInt8] = []
         JSONBytes.string(&pathJSON, path)
@@ -82,7 +96,7 @@ public final class CodeQualityStreamWriter: DocumentStreamWriter {
         // FNV-1a of the path and a NUL, continued per finding over the line's hash in hex, a NUL and the repeat.
         let prime: UInt64 = 0x0000_0100_0000_01B3
         let pathHash = StableHash.value(path, "\u{0}", tail: UnsafeBufferPointer(start: nil, count: 0))
-        var seen: [UInt64: Int] = [:]
+        var seen = seeded
         var lastRule = "", lastMessage = "", lastSeverity = Severity.error, head: [UInt8] = []
         var digits: [UInt8] = []
         f.diagnostics.withUnsafeBufferPointer { ds in

@@ -118,10 +118,11 @@ public struct HTMLReporter: Reporter {
     /// One file's part of the page's data, written into `sink` piece by piece (a 25 MB draft's part was one string
     /// of its text and 11 strings per finding). JSON strings are written with `<` as `\u003c` (see
     /// `HTMLStreamWriter`); the structure has none.
-    func renderFile(_ f: FileReport, strings: inout Strings, rule: (String, Severity) -> Int, into sink: ByteSink) {
+    func renderFile(_ f: FileReport, strings: inout Strings, rule: (String, Severity) -> Int, more: Bool = false, into sink: ByteSink) {
         let path = ReportPath.display(f.path, base: baseDirectory)
         var out: [UInt8] = []
         EscapeBytes.ascii(&out, "{\"path\":"); EscapeBytes.jsonForScript(&out, path)
+        if more { EscapeBytes.ascii(&out, ",\"more\":true") }
         EscapeBytes.ascii(&out, ",\"counts\":[")
         for (k, s) in [Severity.error, .warning, .info].enumerated() {
             if k > 0 { out.append(0x2C) }
@@ -141,7 +142,7 @@ public struct HTMLReporter: Reporter {
             return
         }
         let bytes = src.bytes
-        let full = bytes.count <= fullTextLimit
+        let full = bytes.count <= fullTextLimit && !more
         EscapeBytes.ascii(&out, full ? ",\"full\":true" : ",\"full\":false")
         EscapeBytes.ascii(&out, ",\"lines\":"); EscapeBytes.int(&out, src.lineCount)
         EscapeBytes.ascii(&out, ",\"size\":"); EscapeBytes.int(&out, bytes.count)
@@ -499,7 +500,7 @@ public struct HTMLReporter: Reporter {
     }
     function build(){
       var c=counts(),tot=$('tot');
-      tot.appendChild(el('span',null,D.files.length+' 个文件'));
+      tot.appendChild(el('span',null,D.files.filter(function(f){return !f.more;}).length+' 个文件'));
       for(var i=0;i<3;i++)tot.appendChild(el('span','sev'+i,c.sev[i]+' '+SEVN[i]));
       if(total===0)tot.appendChild(el('span',null,'未发现问题'));
       var sevs=$('sevs');
@@ -518,14 +519,14 @@ public struct HTMLReporter: Reporter {
       (D.notLinted||[]).forEach(function(p){cfg.appendChild(el('div',null,p+': 未检查（配置有误）'));});
       var main=$('files'),fl=$('filelist');
       F.forEach(function(x,fi){var f=x.f,sec=el('section','file');sec.id='file'+fi;
-        sec.appendChild(el('h2',null,f.path));
+        sec.appendChild(el('h2',null,f.more?f.path+'（与本批其他文件重复）':f.path));
         var sum=el('div','fsum');
         if(f.error)sum.appendChild(el('span','ferr','无法检查：'+f.error));
         else if(f.notice)sum.appendChild(el('span','muted','已跳过：'+f.notice));
         else{sum.appendChild(document.createTextNode(x.n===0?'未发现问题':f.counts.map(function(n,i){return n+' '+SEVN[i];}).join(' · ')));
           if(f.full===false)sum.appendChild(el('div','muted','文件较大（'+(f.size/1048576).toFixed(1)+' MB，'+f.lines+' 行）：只显示问题附近的文字。'));}
         sec.appendChild(sum);x.pager=el('div','pager');sec.appendChild(x.pager);x.body=el('div','text');sec.appendChild(x.body);main.appendChild(sec);
-        var li=el('li'),a=el('a',null,f.path);a.href='#file'+fi;li.appendChild(a);li.appendChild(el('span','n',f.error?'!':String(x.n)));fl.appendChild(li);
+        var li=el('li'),a=el('a',null,f.more?f.path+'（跨文件重复）':f.path);a.href='#file'+fi;li.appendChild(a);li.appendChild(el('span','n',f.error?'!':String(x.n)));fl.appendChild(li);
         renderFile(fi);});
       main.addEventListener('click',function(ev){var m=ev.target.closest&&ev.target.closest('mark.f');if(m)select(+m.getAttribute('data-g'),false);});
       var tip=$('tip');
@@ -624,10 +625,16 @@ public final class HTMLStreamWriter: DocumentStreamWriter {
         return ruleRows.count - 1
     }
 
-    public func add(_ f: FileReport) {
+    public func add(_ f: FileReport) { add(f, more: false) }
+
+    /// A second entry for the file (`"more":true`): the page shows it as that file's duplicates across files, with
+    /// the text near its findings only, and does not count the file twice.
+    public func addMore(_ f: FileReport) { add(f, more: true) }
+
+    private func add(_ f: FileReport, more: Bool) {
         for (k, s) in [Severity.error, .warning, .info].enumerated() { counts[k] += f.count(s) }
         if first { first = false } else { sink.write(",\n") }
-        reporter.renderFile(f, strings: &strings, rule: rule, into: sink)
+        reporter.renderFile(f, strings: &strings, rule: rule, more: more, into: sink)
     }
 
     public func finish(configErrors: [ConfigError], notLinted: [String]) {

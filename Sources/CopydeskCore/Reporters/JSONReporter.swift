@@ -113,6 +113,12 @@ public final class JSONStreamWriter {
 
     /// One file's report (after any baseline or changed-lines filtering); `prepared`: its diagnostics as
     /// `prepare` rendered them.
+    /// More findings of a file already added (the duplicates between files, after the last file): not counted again.
+    public func addMore(_ f: FileReport) {
+        files -= 1
+        add(f)
+    }
+
     public func add(_ f: FileReport, prepared: [UInt8]? = nil) {
         files += 1
         if let e = f.error {

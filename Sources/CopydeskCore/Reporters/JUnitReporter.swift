@@ -95,14 +95,20 @@ public final class JUnitStreamWriter: DocumentStreamWriter {
         base = baseDirectory
     }
 
-    public func add(_ f: FileReport) {
+    public func add(_ f: FileReport) { add(f, name: nil) }
+
+    /// A second test case for the file, named for what it checks (the duplicates between files of the run).
+    public func addMore(_ f: FileReport) { add(f, name: ReportPath.display(f.path, base: base) + " (duplicates across files)") }
+
+    private func add(_ f: FileReport, name: String?) {
         tests += 1
         let path = ReportPath.display(f.path, base: base)
-        var pathAttr: [UInt8] = [], pathText: [UInt8] = []
+        var pathAttr: [UInt8] = [], pathText: [UInt8] = [], nameAttr: [UInt8] = []
         EscapeBytes.xml(&pathAttr, path, attribute: true)
+        if let name { EscapeBytes.xml(&nameAttr, name, attribute: true) } else { nameAttr = pathAttr }
         EscapeBytes.xml(&pathText, path, attribute: false)
         var out: [UInt8] = []
-        EscapeBytes.ascii(&out, "    <testcase classname=\"copydesk\" name=\""); out += pathAttr
+        EscapeBytes.ascii(&out, "    <testcase classname=\"copydesk\" name=\""); out += nameAttr
         EscapeBytes.ascii(&out, "\" file=\""); out += pathAttr; out.append(0x22)
         // A file not linted: an error; one skipped: a note.
         if let message = f.error ?? f.notice {

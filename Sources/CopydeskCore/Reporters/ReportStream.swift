@@ -358,8 +358,37 @@ public final class RenderedBuffers: @unchecked Sendable {
 public protocol DocumentStreamWriter: AnyObject {
     /// One file's report (after any baseline or changed-lines filtering), with its text when the format shows it.
     func add(_ f: FileReport)
+    /// More findings of a file already added: the duplicates between files of the run, known only after the last
+    /// file (a second part of that file, as the text report prints them; the file is not counted again).
+    func addMore(_ f: FileReport)
     /// Ends the document: configuration errors and the files not linted because of them.
     func finish(configErrors: [ConfigError], notLinted: [String])
+}
+
+extension DocumentStreamWriter {
+    /// Formats whose entries are findings, not files (a second part is more of the same).
+    public func addMore(_ f: FileReport) { add(f) }
+}
+
+/// The repeat numbers of fingerprints (SARIF, Code Climate) carried from a file's first part to its second: a finding
+/// between files with the same rule and line text as one already written in the file must not get its number again.
+/// Only the findings of `rules` (those that can also come between files) are remembered, per file: a few.
+struct RepeatCarry {
+    var rules: Set<String> = []
+    private var byPath: [String: [UInt64: Int]] = [:]
+
+    /// Counts the fingerprints of `f`'s findings of `rules`.
+    mutating func remember(_ f: FileReport, _ src: Locator) {
+        guard !rules.isEmpty else { return }
+        var seen: [UInt64: Int] = [:]
+        for d in f.diagnostics where rules.contains(d.ruleID) {
+            seen[src.fingerprintValue(ruleID: d.ruleID, offset: d.range.lowerBound), default: 0] += 1
+        }
+        if !seen.isEmpty { byPath[f.path] = seen }
+    }
+
+    /// The counts remembered for `path` (let go: a file has one second part).
+    mutating func take(_ path: String) -> [UInt64: Int] { byPath.removeValue(forKey: path) ?? [:] }
 }
 
 extension OutputFormat {

@@ -258,8 +258,26 @@ public final class SARIFStreamWriter {
         JSONBytes.ascii(&out, "{\"text\":"); JSONBytes.string(&out, s); out.append(0x7D)
     }
 
+    /// The rules whose findings may come again for a file after the last one (the duplicates between files): their
+    /// fingerprints' repeat numbers continue in that second part.
+    public var continuing: Set<String> {
+        get { carry.rules }
+        set { carry.rules = newValue }
+    }
+    private var carry = RepeatCarry()
+
     /// One file's report; `prepared`: its results as `prepare` rendered them.
     public func add(_ f: FileReport, prepared: [UInt8]? = nil) {
+        if !carry.rules.isEmpty, f.error == nil, let src = f.locator { carry.remember(f, src) }
+        write(f, prepared: prepared, seen: [:])
+    }
+
+    /// More findings of a file already added (the duplicates between files, after the last file).
+    public func addMore(_ f: FileReport) {
+        write(f, prepared: nil, seen: carry.take(f.path))
+    }
+
+    private func write(_ f: FileReport, prepared: [UInt8]?, seen seeded: [UInt64: Int]) {
         if let prepared, !prepared.isEmpty, f.error == nil {
             // Every rule of the block is in the table already.
             start()
@@ -297,7 +315,7 @@ public final class SARIFStreamWriter {
         guard let src = f.locator, !f.diagnostics.isEmpty else { return }
         start()
         let file = FileBytes(uri: uri)
-        var seen: [UInt64: Int] = [:]
+        var seen = seeded
         let diagnostics = f.diagnostics
         let ruleIndex = self.ruleIndex, base = reporter.baseDirectory
         // Many findings: blocks on all cores, fingerprints worked out on each block's worker, repeats numbered block
