@@ -335,26 +335,8 @@ enum LintCommand {
                     w.finish()
                 } else if let w = documentStreams.first(where: { $0.0 == out.path && $0.1 == out.format })?.2 {
                     w.finish(configErrors: configErrors.errors, notLinted: notLinted)
-                } else if let w = out.format.documentWriter(sink: sink(out.path), rules: report.rules, configErrors: configErrors.errors) {
-                    // Not streamed (findings between files came after the last file): the same writer, at the end.
-                    for f in report.files { w.add(f) }
-                    w.finish(configErrors: configErrors.errors, notLinted: notLinted)
-                } else if out.format == .json {
-                    // The same for JSON, SARIF and rdjson: their stream writers write the bytes of `render` without
-                    // building the whole document as one string (SARIF of the article files with the duplicates
-                    // pack: 652 MB that way).
-                    let w = JSONStreamWriter(sink: sink(out.path))
-                    for f in report.files { w.add(f) }
-                    w.finish(configErrors: configErrors.errors, notLinted: notLinted.count)
-                } else if out.format == .sarif {
-                    let w = SARIFStreamWriter(sink: sink(out.path), rules: report.rules)
-                    for f in report.files { w.add(f) }
-                    w.finish()
-                } else if out.format == .rdjson || out.format == .rdjsonl {
-                    let w = RDJSONStreamWriter(sink: sink(out.path), rules: report.rules, lines: out.format == .rdjsonl)
-                    for f in report.files { w.add(f) }
-                    w.finish()
                 } else {
+                    // (Every format streams in a run that gets here; this renders whatever one did not.)
                     write((out.format == .text ? TextReporter(color: out.path == nil && useColor, language: o.language) : out.format.reporter(color: out.path == nil && useColor)).render(report), to: out.path)
                 }
             }

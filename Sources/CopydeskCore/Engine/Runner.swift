@@ -97,8 +97,6 @@ public final class Runner: @unchecked Sendable {
         return v
     }
 
-    /// Whether linting these rule sets together compares files with one another (cross-file duplicate rules in
-    /// any rule set resolved so far): then findings come after the last file, and reports cannot be streamed.
     /// The ids of the rules that report between files, in the rule sets resolved so far.
     public var crossFileRuleIDs: Set<String> {
         lock.lock(); let sets = Array(ruleSets.values); lock.unlock()
@@ -109,6 +107,8 @@ public final class Runner: @unchecked Sendable {
         return ids
     }
 
+    /// Whether linting these rule sets together compares files with one another (cross-file duplicate rules in
+    /// any rule set resolved so far): then those findings come after the last file, as a second part of each file.
     public var comparesAcrossFiles: Bool {
         lock.lock(); let sets = Array(ruleSets.values); lock.unlock()
         return sets.contains { $0.fileRules != nil }
