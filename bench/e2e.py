@@ -42,10 +42,15 @@ with open(dst, "w", encoding="utf-8") as out:
 
 
 def run(argv, stdout_path=None, cwd=None):
-    """Runs argv, returns (wall_s, cpu_s, maxrss_kb, exit code)."""
+    """Runs argv, returns (wall_s, cpu_s, maxrss_kb, exit code). An argument `<FILE` (the last one) is not passed:
+    the file is the command's standard input instead."""
     out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL
+    stdin = subprocess.DEVNULL
+    if argv and argv[-1].startswith("<"):
+        stdin = open(argv[-1][1:], "rb")
+        argv = argv[:-1]
     t0 = time.perf_counter()
-    p = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL, cwd=cwd)
+    p = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL, stdin=stdin, cwd=cwd)
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t0
     p.returncode = os.waitstatus_to_exitcode(status)
@@ -162,6 +167,10 @@ def main(argv):
         # The other report formats (memory limit for every format; no peer runs: no ratio target).
         tasks += [(f"f-{f}", f"`lint --format {f}`, one file", web, [cd, "lint", "--config", pangu, "--format", f, web], None)
                   for f in ["rdjson", "github", "checkstyle", "junit", "codequality", "html"]]
+        # The preview and the filter: the memory limit holds for them too.
+        tasks += [("f-diff", "`lint --diff`, one file", web, [cd, "lint", "--diff", "--config", pangu, "--color", "never", web], None),
+                  ("f-fix-stdin", "`lint --fix -` (standard input), one file", web,
+                   [cd, "lint", "--fix", "--config", pangu, "--color", "never", "-", "<" + web], None)]
     if arts:
         tasks += [
             ("a-text", "`lint` (text), 7,135 article files", arts, [cd, "lint", "--config", pangu, "--color", "never", arts], None),
@@ -171,6 +180,11 @@ def main(argv):
         ]
         tasks += [(f"f-a-{f}", f"`lint --format {f}`, article files", arts, [cd, "lint", "--config", pangu, "--format", f, arts], None)
                   for f in ["github", "junit", "html"]]
+        # The duplicates pack compares the files with one another: its findings between files come after the last
+        # file, as a second part of each file (memory bounded by a file for every format).
+        tasks += [(f"f-a-dup-{f}", f"`lint --format {f}` + duplicates pack, article files", arts,
+                   [cd, "lint", "--config", pangu_dup, "--format", f, arts], None)
+                  for f in ["json", "sarif", "html"]]
     if only:
         tasks = [t for t in tasks if t[0] in only]
 
