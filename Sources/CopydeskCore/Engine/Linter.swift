@@ -98,6 +98,14 @@ public struct Linter: Sendable {
     private var fixSplits = FixSplitCache()
     /// For each rule named in another's `supersedes`, the rules that supersede it (usually empty).
     private let supersededBy: [Int: [Int]]
+    /// The same by rule index (empty lists for the others), and each superseding rule's slot in the per-file list
+    /// of its finding ranges (-1: supersedes nothing): made once, not per file (two lists of a list per rule, a
+    /// reference count per rule and file, on a batch of small files).
+    private let supersededByRule: [[Int]]
+    private let supersedingSlot: [Int]
+    private let supersedingCount: Int
+    /// Whether segment lists with code (true) or without (false) are read by line-local checks, in that order.
+    private let localCodes: [Bool]
     /// The whole-text checks (not line-local) in groups that run as separate tasks on a large text: one group per
     /// kind of check (rules of one kind share the segment texts and character hits they work out), and one group
     /// for every check that shares work through `CheckCache` (duplicates, archive, names, roster, and broken-line,
@@ -138,6 +146,21 @@ public struct Linter: Sendable {
             for id in r.supersedes { if let t = byID[id], t != i { sup[t, default: []].append(i) } }
         }
         supersededBy = sup
+        var byRule = [[Int]](repeating: [], count: rules.count)
+        var slot = [Int](repeating: -1, count: rules.count)
+        var slots = 0
+        for (k, v) in sup {
+            byRule[k] = v
+            for b in v where slot[b] < 0 { slot[b] = slots; slots += 1 }
+        }
+        supersededByRule = byRule
+        supersedingSlot = slot
+        supersedingCount = slots
+        // (A group of `bg` or `pg` keyed by `code` has `.code` in its union of scopes exactly when `code` is true.)
+        let local = rules.map { $0.check.isLineLocal }
+        localCodes = [false, true].filter { code in
+            bg[code] != nil || pg[code] != nil || others.contains { local[$0] && rules[$0].scope.contains(.code) == code }
+        }
         // Kinds told apart by their types' identity: `String(describing:)` of a type asked the runtime for several
         // protocol conformances per kind, each a scan of every conformance in the binary (a tenth of start-up).
         var byKind: [ObjectIdentifier: Set<Int>] = [:]
@@ -158,14 +181,14 @@ public struct Linter: Sendable {
 
     /// Which of `items` (rule index, range) a finding of a rule superseding their rule covers; nil when none.
     private func superseded(_ items: [(rule: Int, range: Range<Int>)]) -> [Bool]? {
-        guard !supersededBy.isEmpty else { return nil }
+        guard supersedingCount > 0 else { return nil }
         // Arrays indexed by rule, not dictionaries: this runs once per file, over every finding (hashing a rule
         // index per finding was most of its cost on a batch of small files).
-        var wanted = [Bool](repeating: false, count: rules.count)
-        for list in supersededBy.values { for b in list { wanted[b] = true } }
-        var over = [[Range<Int>]](repeating: [], count: rules.count)      // superseding rule → its finding ranges
+        var over = [[Range<Int>]](repeating: [], count: supersedingCount)   // superseding rule's slot → its ranges
         var anyOver = false
-        for f in items where f.rule >= 0 && f.rule < wanted.count && wanted[f.rule] { over[f.rule].append(f.range); anyOver = true }
+        supersedingSlot.withUnsafeBufferPointer { slot in
+            for f in items where f.rule >= 0 && f.rule < slot.count && slot[f.rule] >= 0 { over[slot[f.rule]].append(f.range); anyOver = true }
+        }
         guard anyOver else { return nil }
         for k in over.indices where over[k].count > 1 { over[k].sort { $0.lowerBound < $1.lowerBound } }
         func covered(_ r: Range<Int>, _ list: [Range<Int>]) -> Bool {
@@ -181,10 +204,11 @@ public struct Linter: Sendable {
         }
         var drop = [Bool](repeating: false, count: items.count)
         var any = false
-        var by = [[Int]](repeating: [], count: rules.count)
-        for (k, v) in supersededBy { by[k] = v }
-        for (i, f) in items.enumerated() where f.rule >= 0 && f.rule < by.count && !by[f.rule].isEmpty {
-            if by[f.rule].contains(where: { b in !over[b].isEmpty && covered(f.range, over[b]) }) { drop[i] = true; any = true }
+        for (i, f) in items.enumerated() where f.rule >= 0 && f.rule < supersededByRule.count && !supersededByRule[f.rule].isEmpty {
+            if supersededByRule[f.rule].contains(where: { b in
+                let o = supersedingSlot[b]
+                return !over[o].isEmpty && covered(f.range, over[o])
+            }) { drop[i] = true; any = true }
         }
         return any ? drop : nil
     }
@@ -638,11 +662,7 @@ public struct Linter: Sendable {
         if local {
             // Line-local checks over chunks of segments, on several cores for a large document.
             var lists: [[Segment]] = []
-            for code in [false, true] where (boundaryGroups.contains { $0.0.contains(.code) == code }
-                                             || phraseGroups.contains { $0.0.contains(.code) == code }
-                                             || others.contains { lineLocal[$0] && rules[$0].scope.contains(.code) == code }) {
-                lists.append(segments(code))
-            }
+            for code in localCodes { lists.append(segments(code)) }
             let bytes = lists.first.map { $0.reduce(0) { $0 + $1.range.count } } ?? 0
             // The whole-text checks run as more tasks beside the chunks (first: they are the longest), and the
             // chunks are smaller then, so that the cores finish together. With `lines`, the whole-text checks read
@@ -749,8 +769,9 @@ public struct Linter: Sendable {
 
     /// The line-local checks over the segments `segments(code)` gives.
     private func scanLocal(_ doc: Document, _ segments: (Bool) -> [Segment], texts: SharedTexts? = nil, into findings: inout [Finding]) {
-        for (scope, scanner) in boundaryGroups { scanner.scan(doc, segments(scope.contains(.code)), into: &findings) }
-        for (scope, scanner) in phraseGroups { scanner.scan(doc, segments(scope.contains(.code)), into: &findings) }
+        // By index: iterating the tuples copied each scanner (a reference count of each of its tables).
+        for g in boundaryGroups.indices { boundaryGroups[g].1.scan(doc, segments(boundaryGroups[g].0.contains(.code)), into: &findings) }
+        for g in phraseGroups.indices { phraseGroups[g].1.scan(doc, segments(phraseGroups[g].0.contains(.code)), into: &findings) }
         runOthers(doc, segments, { lineLocal[$0] }, texts: texts, into: &findings)
     }
 }

@@ -88,14 +88,20 @@ public final class Runner: @unchecked Sendable {
 
     /// A file's rule set and linter, shared by the files with the same configuration and overrides.
     func resolved(for path: String) throws -> ResolvedRules {
-        // Asked several times per file (the CLI's check, the lint, the cross-file pass): by path, once.
+        // Asked several times per file (the CLI's check, the lint, the cross-file pass): by folder when its
+        // configuration has no overrides (every file of the folder has the same rules: no copy of the configuration
+        // and no key built per file), else by path, once.
+        let dir = directory(of: path)
         lock.lock()
-        if let v = linterByPath[path] { lock.unlock(); return v }
+        if let v = rulesByPlainDirectory[dir] ?? linterByPath[path] { lock.unlock(); return v }
         lock.unlock()
-        let v = try resolveLinter(for: path)
-        lock.lock(); linterByPath[path] = v; lock.unlock()
+        let (v, plain) = try resolveLinter(for: path, directory: dir)
+        lock.lock()
+        if plain { rulesByPlainDirectory[dir] = v } else { linterByPath[path] = v }
+        lock.unlock()
         return v
     }
+    private var rulesByPlainDirectory: [String: ResolvedRules] = [:]
 
     /// The ids of the rules that report between files, in the rule sets resolved so far.
     public var crossFileRuleIDs: Set<String> {
@@ -140,13 +146,14 @@ public final class Runner: @unchecked Sendable {
     }
     private var lastDirectory: (folder: String, directory: String)?
 
-    private func resolveLinter(for path: String) throws -> ResolvedRules {
-        let dir = directory(of: path)
+    /// The rules of `path` (in `dir`), and whether its folder's configuration has no overrides.
+    private func resolveLinter(for path: String, directory dir: String) throws -> (ResolvedRules, plain: Bool) {
         let config = try self.config(forDirectory: dir)
+        let plain = config.overrides.isEmpty
         let overrides = config.matchingOverrides(path)
         let key = (config.file ?? "<defaults>") + "#" + overrides.map(String.init).joined(separator: ",")
         lock.lock()
-        if let v = ruleSets[key] { lock.unlock(); return v }
+        if let v = ruleSets[key] { lock.unlock(); return (v, plain) }
         if let e = ruleSetFailures[key] { lock.unlock(); throw e }
         lock.unlock()
         do {
@@ -169,7 +176,7 @@ public final class Runner: @unchecked Sendable {
             linter.names.date = options.date
             let v = ResolvedRules(set: set, linter: linter, archive: archiveLocation(config))
             lock.lock(); ruleSets[key] = v; lock.unlock()
-            return v
+            return (v, plain)
         } catch {
             lock.lock(); ruleSetFailures[key] = error; lock.unlock()
             throw error
@@ -434,7 +441,6 @@ public final class Runner: @unchecked Sendable {
         do { rules = try resolved(for: lookupPath) } catch {   // not `linter(for:)`: no copy of the rule set per file
             return (FileReport(path: displayPath, source: nil, diagnostics: [], error: "\(error)"), nil)
         }
-        let linter = rules.linter
         let checkCache = cache ?? CheckCache()
         // The archive found with the rule set (no look-up of the folder's configuration per file).
         if let loc = rules.archive {
@@ -444,9 +450,11 @@ public final class Runner: @unchecked Sendable {
             }
         }
         if fixMode == .report {
-            let doc = Document(path: lookupPath, source: source, vocabulary: linter.vocabulary)
-            return (FileReport(path: displayPath, source: source, diagnostics: linter.lint(doc, cache: checkCache)), nil)
+            // The rule set's linter read in place (a copy of it retained each of its tables, per file).
+            let doc = Document(path: lookupPath, source: source, vocabulary: rules.linter.vocabulary)
+            return (FileReport(path: displayPath, source: source, diagnostics: rules.linter.lint(doc, cache: checkCache)), nil)
         }
+        let linter = rules.linter
         let hasBOM = source.hasBOM, encoding = source.encoding
         let original: SourceText? = fixMode == .diff ? source : nil
         let early = fixedEarly.map { hook in { (b: [UInt8]) in hook(SourceText.fileBytes(b, hasBOM: hasBOM, encoding: encoding)) } }

@@ -5,7 +5,7 @@ extension Document {
     /// (Word already says where paragraphs end; hard-wrap heuristics never merge two), and paragraphs whose style or
     /// outline level makes them headings (`Heading 1`, `标题 1`, `Title`…) are headlines whatever the heuristics say.
     /// `headings`: heading level by line.
-    init(wordPath path: String, source: SourceText, headings: [Int: Int], vocabulary: StructureVocabulary) {
+    convenience init(wordPath path: String, source: SourceText, headings: [Int: Int], vocabulary: StructureVocabulary) {
         let facts = LineFacts.all(source, vocab: vocabulary)
         var blocks: [Block] = []
         for b in PlainTextScanner.scan(source, facts: facts) {
