@@ -231,7 +231,7 @@ extension DuplicatesTests {
 /// The candidate search of the near and contained rules samples the shingles; it must still find every pair that
 /// overlaps well, with the exact count.
 @Suite struct SharedShinglesTests {
-    @Test func sampledSearchFindsEveryOverlappingPairWithExactCounts() {
+    @Test func sampledSearchFindsEveryOverlappingPairWithExactCounts() throws {
         var rng = SplitMix64(seed: 23)
         let alphabet = Array("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可也你能而子那得于着下自之年过发后作里如家多".unicodeScalars)
         func random(_ n: Int) -> [Unicode.Scalar] { (0..<n).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] } }
@@ -280,9 +280,26 @@ extension DuplicatesTests {
         #expect(defaults.map { [$0.i, $0.j, $0.shared] } == defaultsBucketed.map { [$0.i, $0.j, $0.shared] })
         #expect(!defaults.isEmpty)
         // Buckets filled and counted in windows of the hash space (a large page): the same pairs again.
+        // The windows' keys worked out in one pass and kept in temporary files (`KeySpill`), or the text hashed
+        // again for each window.
         for w in [2, 4, 8] {
-            let windowed = DuplicateUnits.extract(doc, scope: .body, keepText: false).sharedShingles(all, bucketed: true, windows: w)
-            #expect(windowed.map { [$0.i, $0.j, $0.shared] } == defaults.map { [$0.i, $0.j, $0.shared] }, "\(w) windows")
+            for spill in [true, false] {
+                let windowed = DuplicateUnits.extract(doc, scope: .body, keepText: false).sharedShingles(all, bucketed: true, windows: w, spillKeys: spill)
+                #expect(windowed.map { [$0.i, $0.j, $0.shared] } == defaults.map { [$0.i, $0.j, $0.shared] }, "\(w) windows, spilled: \(spill)")
+            }
+        }
+        // A spill keeps each window's keys in the order they came, across its file and its buffer.
+        let spill = try #require(KeySpill(windows: 4, shift: 62))
+        var want = [[UInt64]](repeating: [], count: 4)
+        for _ in 0..<300_000 {   // ~75,000 a window: its file written more than once, and the rest in its buffer
+            let k = rng.next()
+            spill.append(k)
+            want[Int(k >> 62)].append(k)
+        }
+        for w in 0..<4 {
+            var got: [UInt64] = []
+            spill.read(w) { got += $0 }
+            #expect(got == want[w], "window \(w)")
         }
     }
 

@@ -703,8 +703,10 @@ public final class DuplicateUnits: @unchecked Sendable {
     /// uses). Linear in the number of shingles; the sample makes the sort four times smaller than counting all.
     /// `bucketed`: whether the keys go into 256 buckets (nil: when there are more than 2¹⁸ sampled keys, about
     /// a 4 MB page; tests force both ways, which give the same pairs).
+    /// `spillKeys: false` (tests): with several windows, hash the text again for each one instead of writing the
+    /// windows' keys to temporary files in one pass (the two give the same pairs).
     func sharedShingles(_ candidates: [Int], maxRun: Int = 16, minShare: Double = 0.5, bucketed: Bool? = nil,
-                        windows: Int? = nil) -> [(i: Int, j: Int, shared: Int)] {
+                        windows: Int? = nil, spillKeys: Bool = true) -> [(i: Int, j: Int, shared: Int)] {
         guard candidates.count >= 2, candidates.count < 1 << 16 else { return [] }
         if let c = sharedCache, c.maxRun == maxRun, c.minShare == minShare, c.candidates == candidates { return c.pairs }
         let k = DuplicateUnits.shingleSize
@@ -734,9 +736,21 @@ public final class DuplicateUnits: @unchecked Sendable {
         // A key is in the window being filled when its top `log2Windows` bits are the window's number.
         let windowMask: UInt64 = windowCount == 1 ? 0 : ~0 << (64 - log2Windows)
         var windowValue: UInt64 = 0
+        // The windows' keys worked out in one pass over the text, each window's written to a temporary file of its
+        // own and read back when its turn comes (`KeySpill`): hashing the text once instead of once per window
+        // (8 on a 25 MB page, a fifth of the pack's time), still holding one window's keys at a time. Without a
+        // temporary file, the text is hashed again for each window, as before.
+        let spill = windowCount > 1 && spillKeys ? KeySpill(windows: windowCount, shift: Int(64 - log2Windows)) : nil
+        // The filter of the pass: with the spill every window at once.
+        let passMask = spill == nil ? windowMask : 0
+        @inline(__always) func emit(_ key: UInt64) {
+            if let spill { spill.append(key) } else {
+                buckets.append(key, to: bucketShift == 64 ? 0 : Int(truncatingIfNeeded: key >> bucketShift))
+            }
+        }
         @inline(__always) func put(_ key: UInt64) {
-            guard key & windowMask == windowValue else { return }
-            buckets.append(key, to: bucketShift == 64 ? 0 : Int(truncatingIfNeeded: key >> bucketShift))
+            guard key & passMask == windowValue else { return }
+            emit(key)
         }
         // P^(k-1), to take the leaving character out of the rolling sum.
         var top: UInt64 = 1
@@ -753,7 +767,8 @@ public final class DuplicateUnits: @unchecked Sendable {
         /// a coin toss a branch would mispredict), then put in.
         var staged: [UInt64] = []
         for w in 0..<windowCount {
-        windowValue = windowCount == 1 ? 0 : UInt64(w) << (64 - log2Windows)
+        windowValue = windowCount == 1 || spill != nil ? 0 : UInt64(w) << (64 - log2Windows)
+        if spill == nil || w == 0 {
         for (slot, p) in candidates.enumerated() {
             withText(p) { t in
                 let r = 0..<t.count
@@ -770,7 +785,7 @@ public final class DuplicateUnits: @unchecked Sendable {
                 if staged.count < positions { staged = [UInt64](repeating: 0, count: max(positions, 2 * staged.count)) }
                 let (sampled, m) = staged.withUnsafeMutableBufferPointer { st -> (Int, Int) in
                     // Sampled (two bits clear) and in the window: one compare.
-                    let wm = windowMask | sampleMask, wv = windowValue
+                    let wm = passMask | sampleMask, wv = windowValue
                     var sampled = 0, m = 0
                     var h: UInt64 = 0
                     for i in r.lowerBound..<(r.lowerBound + k) { h = h &* 0x0000_0100_0000_01B3 &+ UInt64(t[i]) }
@@ -787,10 +802,7 @@ public final class DuplicateUnits: @unchecked Sendable {
                     }
                     return (sampled, m)
                 }
-                for x in 0..<m {
-                    let key = staged[x]
-                    buckets.append(key, to: bucketShift == 64 ? 0 : Int(truncatingIfNeeded: key >> bucketShift))
-                }
+                for x in 0..<m { emit(staged[x]) }
                 if sampled >= 4 { return }
                 full[slot] = true
                 var h: UInt64 = 0
@@ -804,6 +816,13 @@ public final class DuplicateUnits: @unchecked Sendable {
                     if key & sampleMask != 0 { put(key | s) }
                     i += 1
                 }
+            }
+        }
+        }
+        if let spill {
+            // This window's keys, in the order they were put in, into its buckets.
+            spill.read(w) { keys in
+                for key in keys { buckets.append(key, to: Int(truncatingIfNeeded: key >> bucketShift)) }
             }
         }
         for bucket in (w * bucketsPerWindow)..<((w + 1) * bucketsPerWindow) {
@@ -1093,6 +1112,98 @@ public final class CheckCache: @unchecked Sendable {
 
 /// Growable buckets of 64-bit keys in memory of their own (an append is a store and a count through raw pointers:
 /// no array uniqueness, capacity or exclusivity checks); `take` hands a bucket over as an array and lets its memory go.
+/// Keys of the shingles of a large page, by window of the hash space (its top bits), each window's in a temporary
+/// file of its own (unlinked at once), in the order they were put in; a window's are read back as one list. A
+/// write that fails keeps that window's keys in memory instead (nothing is lost, only memory is spent).
+final class KeySpill {
+    private var fds: [Int32]
+    private var buffers: [[UInt64]]
+    private var written: [Int]          // keys in each file
+    private let shift: UInt64
+    /// Keys held per window before they are written (128 KB; eight windows: 1 MB).
+    static let bufferKeys = 1 << 14
+
+    /// nil when no temporary file can be made.
+    init?(windows: Int, shift: Int) {
+        var fds: [Int32] = []
+        for _ in 0..<windows {
+            var template = Array((NSTemporaryDirectory() + "/copydesk-keys-XXXXXX").utf8CString)
+            let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+            guard fd >= 0 else { for f in fds { close(f) }; return nil }
+            template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+            fds.append(fd)
+        }
+        self.fds = fds
+        self.shift = UInt64(shift)
+        buffers = [[UInt64]](repeating: [], count: windows)
+        for w in 0..<windows { buffers[w].reserveCapacity(KeySpill.bufferKeys) }
+        written = [Int](repeating: 0, count: windows)
+    }
+
+    deinit { for fd in fds where fd >= 0 { close(fd) } }
+
+    @inline(__always) func append(_ key: UInt64) {
+        let w = Int(truncatingIfNeeded: key >> shift)
+        buffers[w].append(key)
+        if buffers[w].count >= KeySpill.bufferKeys && fds[w] >= 0 { flush(w) }
+    }
+
+    /// Window `w`'s buffer into its file; on a failed write the file's keys come back into memory (read as far as
+    /// they can be) and the window stays in memory from then on.
+    private func flush(_ w: Int) {
+        let fd = fds[w]
+        let ok = buffers[w].withUnsafeBytes { p -> Bool in
+            var done = 0
+            while done < p.count {
+                let n = pwrite(fd, p.baseAddress! + done, p.count - done, off_t(written[w] * 8 + done))
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return false }
+                done += n
+            }
+            return true
+        }
+        if ok { written[w] += buffers[w].count; buffers[w].removeAll(keepingCapacity: true); return }
+        var back: [UInt64] = []
+        readFile(w) { back += $0 }
+        buffers[w] = back + buffers[w]
+        close(fd); fds[w] = -1; written[w] = 0
+    }
+
+    /// Window `w`'s file, a chunk of at most `bufferKeys` keys at a time (not the whole window at once).
+    private func readFile(_ w: Int, _ body: ([UInt64]) -> Void) {
+        let n = written[w]
+        guard n > 0, fds[w] >= 0 else { return }
+        var at = 0   // keys read
+        var chunk = [UInt64](repeating: 0, count: min(n, KeySpill.bufferKeys))
+        while at < n {
+            let want = min(chunk.count, n - at) * 8
+            var got = 0
+            chunk.withUnsafeMutableBytes { raw in
+                while got < want {
+                    let r = pread(fds[w], raw.baseAddress! + got, want - got, off_t(at * 8 + got))
+                    if r < 0 && errno == EINTR { continue }
+                    guard r > 0 else { break }
+                    got += r
+                }
+            }
+            guard got >= 8 else { return }
+            body(got == chunk.count * 8 ? chunk : Array(chunk[..<(got / 8)]))
+            at += got / 8
+            if got < want { return }
+        }
+    }
+
+    /// Window `w`'s keys in the order they were put in (the file's, then the buffer's), in chunks; the window is
+    /// let go.
+    func read(_ w: Int, _ body: ([UInt64]) -> Void) {
+        readFile(w, body)
+        body(buffers[w])
+        buffers[w] = []
+        if fds[w] >= 0 { close(fds[w]); fds[w] = -1 }
+        written[w] = 0
+    }
+}
+
 final class KeyBuckets {
     private let n: Int
     private let start: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>?>
