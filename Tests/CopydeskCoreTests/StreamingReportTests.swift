@@ -302,6 +302,12 @@ import Testing
         for key in jWhole.keys where key != "diagnostics" {
             #expect(try canonical(jStream[key] as Any) == canonical(jWhole[key] as Any), "json \(key)")
         }
+        // The same JSON when it is written to a file beside the text report (it missed the findings between files:
+        // only their counts were added to the reports kept for it).
+        let both = try CLI.run(["lint", "--format", "text", "--format", "json=out.json", "d"], in: dir)
+        #expect(both.stdout.contains("“d/b.txt”第 3 行第 1 列"), "\(both.stdout)")
+        let jFile = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("out.json"))) as? [String: Any])
+        #expect(try bag(try #require(jFile["diagnostics"] as? [Any])) == bag(jDiags))
         // SARIF: the same results but for the repeat numbers, which are unique per file and line hash.
         let sStream = try #require(((try json(try cli("sarif")) as? [String: Any])?["runs"] as? [[String: Any]])?.first)
         let sWhole = try #require(((try json(whole(SARIFReporter(baseDirectory: root).render(run))) as? [String: Any])?["runs"] as? [[String: Any]])?.first)
