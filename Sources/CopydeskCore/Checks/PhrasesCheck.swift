@@ -21,6 +21,11 @@ import Foundation
 ///
 /// `except-left`/`except-right`: characters next to which a phrase never counts (`第一、` is an ordinal, but not
 /// in `第一、二位`: `except-right: 一二三四五六七八九十第`).
+///
+/// `absorb-repeats: true`: a match takes in the characters after it while they repeat its last one, so a run is
+/// one finding with one fix (`，，，，` → `，`, `。。。。。` → `……`). Without it a run is several matches side
+/// by side, and what their fixes leave (`，，`, `……。。`) needs another pass of the fixer, or is left.
+/// `absorb-repeats: N`: the same, and a run of more than N characters is decoration (a dotted line), not reported.
 public struct PhrasesCheck: Check {
     public var phrases: [String]
     public var replacements: [String?]
@@ -40,6 +45,10 @@ public struct PhrasesCheck: Check {
     /// Characters before (after) a match that cancel it.
     var exceptLeft: Set<UInt32> = []
     var exceptRight: Set<UInt32> = []
+    /// `absorb-repeats`: a match extends over repeats of its last character.
+    var absorbRepeats = false
+    /// With `absorbRepeats`: the longest run (in characters) that is still reported; 0 for no limit.
+    var maxRun = 0
     /// Phrases from `allow` (listed after the flagged ones): matched, never reported.
     var allowed: [Bool] = []
     /// No two phrases are the same pattern (after case folding with `ignore-case`): `automaton` is then exactly
@@ -49,7 +58,8 @@ public struct PhrasesCheck: Check {
     /// run on its own built them for every file: a few thousand instructions and an array per phrase).
     var single: PhrasesScanner.Compiled?
 
-    static let keys: Set<String> = ["phrases", "ignore-case", "left", "right", "either", "continued-line", "except-left", "except-right", "allow"]
+    static let keys: Set<String> = ["phrases", "ignore-case", "left", "right", "either", "continued-line", "except-left", "except-right", "allow",
+                                       "absorb-repeats"]
 
     init(_ m: StrictMapping) throws {
         let list = try m.required("phrases")
@@ -100,6 +110,16 @@ public struct PhrasesCheck: Check {
         if let c = m["continued-line"] { skipContinuedLines = try c.choice("continued-line", ["match", "skip"]) == "skip" }
         exceptLeft = Set(try m["except-left"]?.string("except-left").unicodeScalars.map(\.value) ?? [])
         exceptRight = Set(try m["except-right"]?.string("except-right").unicodeScalars.map(\.value) ?? [])
+        if let a = m["absorb-repeats"] {
+            if let n = try? a.int("absorb-repeats") {
+                guard n >= 2 else { throw ConfigError(a.mark, "'absorb-repeats' must be true, false or a run length of at least 2, found \(n)") }
+                absorbRepeats = true; maxRun = n
+            } else {
+                do { absorbRepeats = try a.bool("absorb-repeats") } catch {
+                    throw ConfigError(a.mark, "'absorb-repeats' must be true, false or the longest run to report (a whole number)")
+                }
+            }
+        }
         boundaryStart = bytes.map { alnum($0.first) }
         boundaryEnd = bytes.map { alnum($0.last) }
     }
@@ -179,8 +199,20 @@ public struct PhrasesCheck: Check {
             let b = p[i]
             return (b >= 0x30 && b <= 0x39) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x7A)
         }
-        for m in ms {
+        // A run absorbed by a match ends here: matches that start inside it are part of it.
+        var absorbedTo = Int.min
+        for var m in ms {
+            if m.range.lowerBound < absorbedTo { continue }
             if allowed[m.pattern] { continue }
+            if absorbRepeats {
+                m.range = PhrasesCheck.absorbingRepeats(m.range, within: seg.range.upperBound, p)
+                absorbedTo = m.range.upperBound
+                if maxRun > 0 {
+                    var chars = 0
+                    for i in m.range where p[i] & 0xC0 != 0x80 { chars += 1 }
+                    if chars > maxRun { continue }
+                }
+            }
             if boundaryStart[m.pattern] && alnum(m.range.lowerBound - 1) { continue }
             if boundaryEnd[m.pattern] && alnum(m.range.upperBound) { continue }
             if (left != nil || right != nil) && !contextMatches(m.range, seg, p) { continue }
@@ -208,6 +240,22 @@ public struct PhrasesCheck: Check {
             }
             findings.append(Finding(rule: rule, range: m.range, message: message, fix: fix))
         }
+    }
+
+    /// `r` extended while the bytes after it repeat its last character (whole characters, up to `end`).
+    static func absorbingRepeats(_ r: Range<Int>, within end: Int, _ p: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+        guard !r.isEmpty else { return r }
+        var start = r.upperBound - 1
+        while start > r.lowerBound && p[start] & 0xC0 == 0x80 { start -= 1 }
+        let n = r.upperBound - start
+        var to = r.upperBound
+        while to + n <= end {
+            var same = true
+            for k in 0..<n where p[to + k] != p[start + k] { same = false; break }
+            if !same { break }
+            to += n
+        }
+        return r.lowerBound..<to
     }
 
     enum Continuation { case fresh, afterSentence, continues }
