@@ -307,7 +307,7 @@ enum LintCommand {
                 return 2
             }
             FileHandle.standardError.write("copydesk: wrote \(recorded.total) finding(s) of \(reports.count) file(s) to \(writeBaseline)\n".data(using: .utf8)!)
-            if !configErrors.isEmpty || reports.contains(where: { $0.hasError }) { return 2 }
+            if !configErrors.isEmpty || reports.withUnsafeBufferPointer({ p in p.indices.contains { p[$0].hasError } }) { return 2 }
             return 0
         }
         if let fixed = stdoutFixed {
@@ -345,10 +345,11 @@ enum LintCommand {
             FileHandle.standardError.write("copydesk: \(baselined) finding(s) in the baseline not reported\n".data(using: .utf8)!)
         }
 
-        if !configErrors.isEmpty || reports.contains(where: { $0.hasError }) { return 2 }
+        if !configErrors.isEmpty || reports.withUnsafeBufferPointer({ p in p.indices.contains { p[$0].hasError } }) { return 2 }
         let configLevel = (try? runner.config(forDirectory: FileManager.default.currentDirectoryPath).failLevel) ?? nil
         let level = o.failLevel ?? configLevel ?? .error
-        let failing = reports.contains { $0.hasFinding(atLeast: level) }
+        // In place (a closure over the elements copied each file's report).
+        let failing = reports.withUnsafeBufferPointer { p in p.indices.contains { p[$0].hasFinding(atLeast: level) } }
         if mode == .diff { return differs ? 1 : (failing ? 1 : 0) }
         if let max = o.maxWarnings, report.count(.warning) > max {
             printError("\(report.count(.warning)) warning(s), more than --max-warnings \(max)")

@@ -144,7 +144,7 @@ public struct ArticleCheck: Check {
         /// The first body line of an article, trimmed (where article-level findings stand).
         func firstBody(_ a: PageStructure.Article) -> Range<Int>? {
             guard let b = a.body.first else { return nil }
-            return PageStructure.Builder(source: src, blocks: doc.blocks, vocab: doc.vocabulary).trimmedLine(doc.blocks[b], 0)
+            return PageStructure.Builder.trimmedLine(src, doc.blocks[b], 0)
         }
         func headlines() -> [PageStructure.HeadlinePart] {
             (page.articles.flatMap(\.headlines) + page.fragments.flatMap(\.headlines)).sorted { $0.range.lowerBound < $1.range.lowerBound }

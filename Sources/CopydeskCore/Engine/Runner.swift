@@ -451,8 +451,8 @@ public final class Runner: @unchecked Sendable {
         }
         if fixMode == .report {
             // The rule set's linter read in place (a copy of it retained each of its tables, per file).
-            let doc = Document(path: lookupPath, source: source, vocabulary: rules.linter.vocabulary)
-            return (FileReport(path: displayPath, source: source, diagnostics: rules.linter.lint(doc, cache: checkCache)), nil)
+            let doc = rules.document(path: lookupPath, source: source)
+            return (FileReport(path: displayPath, source: source, diagnostics: rules.lint(doc, cache: checkCache)), nil)
         }
         let linter = rules.linter
         let hasBOM = source.hasBOM, encoding = source.encoding
@@ -642,6 +642,15 @@ final class ResolvedRules: @unchecked Sendable {
     private var fileRulesDone = false
     private var fileRulesValue: BatchDuplicates.FileRules?
     init(set: RuleSet, linter: Linter, archive: ArchiveLocation?) { self.set = set; self.linter = linter; self.archive = archive }
+
+    /// The document of `source` with this rule set's vocabulary, and its findings, the linter read in place (from
+    /// outside, `rules.linter.vocabulary` and `rules.linter.lint` each copied the whole linter first: a retain of
+    /// each of its tables, per file).
+    func document(path: String, source: SourceText) -> Document {
+        Document(path: path, source: source, vocabulary: linter.vocabulary)
+    }
+
+    func lint(_ doc: Document, cache: CheckCache) -> [Diagnostic] { linter.lint(doc, cache: cache) }
 
     /// What the cross-file duplicate pass needs of the rule set (nil: no cross-file rules), worked out on first use
     /// and then shared (it was worked out again for every file).

@@ -59,7 +59,10 @@ public struct FileReport: Sendable {
     }
 
     /// Whether the run could not lint this file as a whole: an error, or a rule that had to be stopped on it.
-    public var hasError: Bool { error != nil || tally.ruleFailures > 0 || diagnostics.contains { $0.isRuleFailure } }
+    // These read the report's fields in place, inlined: called on the elements of a list of reports (the run's end),
+    // a method copied the whole report first (a retain of each of its fields), and a closure over the diagnostics
+    // copied each of them.
+    @inline(__always) public var hasError: Bool { error != nil || hasRuleFailure }
 
     /// Findings already written by a streamed report and then dropped (`tallyAndDrop()`): only their counts stay
     /// for the summary and the exit code.
@@ -93,22 +96,28 @@ public struct FileReport: Sendable {
     }
 
     /// Findings of severity `s`, those dropped after streaming included.
-    public func count(_ s: Severity) -> Int {
+    @inline(__always) public func count(_ s: Severity) -> Int {
         var n = tally[s]
         for i in diagnostics.indices where diagnostics[i].severity == s { n += 1 }
         return n
     }
 
     /// Whether the file has findings (dropped ones included).
-    public var hasFindings: Bool { !diagnostics.isEmpty || tally.total > 0 }
+    @inline(__always) public var hasFindings: Bool { !diagnostics.isEmpty || tally.total > 0 }
 
     /// Whether some finding is at `level` or above (dropped ones included).
-    public func hasFinding(atLeast level: Severity) -> Bool {
-        Severity.allCases.contains { $0 >= level && tally[$0] > 0 } || diagnostics.contains { $0.severity >= level }
+    @inline(__always) public func hasFinding(atLeast level: Severity) -> Bool {
+        if Severity.allCases.contains(where: { $0 >= level && tally[$0] > 0 }) { return true }
+        for i in diagnostics.indices where diagnostics[i].severity >= level { return true }
+        return false
     }
 
     /// Whether a rule had to be stopped on this file.
-    public var hasRuleFailure: Bool { tally.ruleFailures > 0 || diagnostics.contains { $0.isRuleFailure } }
+    @inline(__always) public var hasRuleFailure: Bool {
+        if tally.ruleFailures > 0 { return true }
+        for i in diagnostics.indices where diagnostics[i].isRuleFailure { return true }
+        return false
+    }
 }
 
 /// Everything a reporter may show: the files in order, and the rules that ran (for formats that describe rules).
@@ -128,7 +137,13 @@ public struct RunReport: Sendable {
     }
 
     public func count(_ s: Severity) -> Int {
-        files.reduce(0) { $0 + $1.count(s) }
+        // In place: `reduce`, and even `files[i].count(s)`, copied each file's report (a retain of each of its
+        // fields), three times per file.
+        files.withUnsafeBufferPointer { p in
+            var n = 0
+            for i in p.indices { n += p[i].count(s) }
+            return n
+        }
     }
 }
 

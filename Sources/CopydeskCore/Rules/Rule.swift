@@ -507,7 +507,13 @@ public final class SegmentTexts {
     private var groupCache: [(key: [UInt32], groups: [UInt8])] = []
 
     /// The hits of `scalars` if some check asked for them already, else nil.
-    public func scannedHits(_ scalars: [UInt32]) -> ScalarHits? { hitCache.first { $0.key == scalars }?.hits }
+    public func scannedHits(_ scalars: [UInt32]) -> ScalarHits? {
+        // In place: `first(where:)` copied each entry (its key and its lists) to test it.
+        hitCache.withUnsafeBufferPointer { p in
+            for i in p.indices where p[i].key == scalars { return p[i].hits }
+            return nil
+        }
+    }
     let document: Document
     let segments: [Segment]
     init(document: Document, segments: [Segment]) { self.document = document; self.segments = segments }

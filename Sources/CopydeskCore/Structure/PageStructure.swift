@@ -255,18 +255,25 @@ public struct PageStructure: Sendable {
             self.source = source; self.blocks = blocks; self.vocab = vocab
         }
 
-        func trimmedLine(_ block: Block, _ k: Int) -> Range<Int> {
+        func trimmedLine(_ block: Block, _ k: Int) -> Range<Int> { Builder.trimmedLine(source, block, k) }
+
+        /// Line `k` of `block` without its leading and trailing spaces (no builder needed: a check that wants one
+        /// line made a builder for it, a copy of the text's and the vocabulary's lists each time).
+        static func trimmedLine(_ source: SourceText, _ block: Block, _ k: Int) -> Range<Int> {
             var r = block.content[k]
-            let p = source.bytes
-            while r.lowerBound < r.upperBound {
-                let (v, n) = p.withUnsafeBufferPointer { decodeScalar($0, r.lowerBound) }
-                guard ArticleStructure.isSpace(v) else { break }
-                r = (r.lowerBound + n)..<r.upperBound
-            }
-            while r.lowerBound < r.upperBound {
-                let v = lastScalar(r)
-                guard ArticleStructure.isSpace(v) else { break }
-                r = r.lowerBound..<(r.upperBound - (v < 0x80 ? 1 : v < 0x800 ? 2 : 3))
+            source.bytes.withUnsafeBufferPointer { p in
+                while r.lowerBound < r.upperBound {
+                    let (v, n) = decodeScalar(p, r.lowerBound)
+                    guard ArticleStructure.isSpace(v) else { break }
+                    r = (r.lowerBound + n)..<r.upperBound
+                }
+                while r.lowerBound < r.upperBound {
+                    var j = r.upperBound - 1
+                    while j > r.lowerBound && p[j] & 0xC0 == 0x80 { j -= 1 }
+                    let v = decodeScalar(p, j).0
+                    guard ArticleStructure.isSpace(v) else { break }
+                    r = r.lowerBound..<(r.upperBound - (v < 0x80 ? 1 : v < 0x800 ? 2 : 3))
+                }
             }
             return r
         }
