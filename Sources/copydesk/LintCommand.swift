@@ -263,8 +263,17 @@ enum LintCommand {
             }
             // Duplicates between files of the run: one more report for each file that has some, after all files
             // (streamed like the others; merged into the file's report for the one-document formats and the summary).
-            var indexByPath: [String: Int] = [:]
-            for (k, r) in reports.enumerated() { indexByPath[r.path] = k }
+            // Which report is a file's, made when the first such report comes (most runs have none), from the paths
+            // read in place (a loop over the reports copied each one).
+            var indexByPath: [String: Int]? = nil
+            func index(of path: String) -> Int? {
+                if indexByPath == nil {
+                    var m = [String: Int](minimumCapacity: reports.count)
+                    reports.withUnsafeBufferPointer { p in for k in p.indices { m[p[k].path] = k } }
+                    indexByPath = m
+                }
+                return indexByPath?[path]
+            }
             // Whether the files' reports were counted and dropped as they were written (nothing is written later).
             let dropped = (laterDocuments.isEmpty && (streaming || textOutput == nil)) || mode == .diff
             runner.crossFileReports { r in
@@ -276,8 +285,8 @@ enum LintCommand {
                 if dropped {
                     var stripped = r
                     stripped.tallyAndDrop()
-                    if let k = indexByPath[r.path] { reports[k].absorbTally(of: stripped) } else { reports.append(stripped) }
-                } else if let k = indexByPath[r.path] {
+                    if let k = index(of: r.path) { reports[k].absorbTally(of: stripped) } else { reports.append(stripped) }
+                } else if let k = index(of: r.path) {
                     reports[k].absorb(r)
                 } else {
                     var r = r
