@@ -122,7 +122,12 @@ import Testing
     @Test func byteWriterIntegers() {
         var w = ByteWriter(capacity: 1)
         defer { w.free() }
-        let values = [0, 7, 9, 10, 99, 100, 12_345, 999_999, 1_000_000, Int.max, -1, -4_560, Int.min + 1]
+        var values = [0, 7, 9, 10, 99, 100, 12_345, 999_999, 1_000_000, Int.max, -1, -4_560, Int.min + 1]
+        // Every length, at and around each power of ten (the digits go two at a time), and a spread of others.
+        var p = 1
+        for _ in 0..<18 { p *= 10; values += [p - 1, p, p + 1, p + 9, p + 10, 2 * p + 55] }
+        var rng = SplitMix64(seed: 16)
+        for _ in 0..<2_000 { values.append(rng.int(1_000_000_000)) }
         for v in values { w.putInt(v); w.put(0x2C) }
         w.repeating(0x7E, 3); w.put("…"); w.put([0x41, 0x42])
         let want = values.map(String.init).joined(separator: ",") + ",~~~…AB"
