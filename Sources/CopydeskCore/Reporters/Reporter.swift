@@ -58,10 +58,11 @@ public struct FileReport: Sendable {
         if inputError.isNotice { notice = inputError.description } else { error = inputError.description }
     }
 
+    // `hasError`, `count`, `hasFindings`, `hasFinding(atLeast:)` and `hasRuleFailure` read the report's fields in
+    // place, inlined: called on the elements of a list of reports (the run's end), a method copied the whole report
+    // first (a retain of each of its fields), and a closure over the diagnostics copied each of them.
+
     /// Whether the run could not lint this file as a whole: an error, or a rule that had to be stopped on it.
-    // These read the report's fields in place, inlined: called on the elements of a list of reports (the run's end),
-    // a method copied the whole report first (a retain of each of its fields), and a closure over the diagnostics
-    // copied each of them.
     @inline(__always) public var hasError: Bool { error != nil || hasRuleFailure }
 
     /// Findings already written by a streamed report and then dropped (`tallyAndDrop()`): only their counts stay
