@@ -354,6 +354,25 @@ public struct SourceText: Sendable {
         offset - lineStarts[lineIndex(of: offset)] + 1
     }
 
+    /// `range` without the characters `isSpace` accepts at its ends, found on the bytes (whole characters).
+    @inline(__always) func trimmed(_ range: Range<Int>, where isSpace: (UInt32) -> Bool) -> Range<Int> {
+        bytes.withUnsafeBufferPointer { p -> Range<Int> in
+            var lo = range.lowerBound, hi = range.upperBound
+            while lo < hi {
+                let (v, n) = decodeScalar(p, lo)
+                if !isSpace(v) { break }
+                lo += n
+            }
+            while hi > lo {
+                var s = hi - 1
+                while s > lo && p[s] & 0xC0 == 0x80 { s -= 1 }
+                if !isSpace(decodeScalar(p, s).0) { break }
+                hi = s
+            }
+            return lo..<hi
+        }
+    }
+
     public func string(_ range: Range<Int>) -> String {
         String(decoding: bytes[range], as: UTF8.self)
     }

@@ -330,21 +330,7 @@ extension Locator {
             v == 0x20 || (v >= 0x09 && v <= 0x0D) || v == 0x85 || v == 0xA0 || v == 0x1680 || (v >= 0x2000 && v <= 0x200B)
                 || v == 0x2028 || v == 0x2029 || v == 0x202F || v == 0x205F || v == 0x3000
         }
-        return source.bytes.withUnsafeBufferPointer { p -> Range<Int> in
-            var lo = range.lowerBound, hi = range.upperBound
-            while lo < hi {
-                let (v, n) = decodeScalar(p, lo)
-                if !isSpace(v) { break }
-                lo += n
-            }
-            while hi > lo {
-                var s = hi - 1
-                while s > lo && p[s] & 0xC0 == 0x80 { s -= 1 }
-                if !isSpace(decodeScalar(p, s).0) { break }
-                hi = s
-            }
-            return lo..<hi
-        }
+        return source.trimmed(range, where: isSpace)
     }
 }
 

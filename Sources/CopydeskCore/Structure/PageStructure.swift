@@ -260,22 +260,7 @@ public struct PageStructure: Sendable {
         /// Line `k` of `block` without its leading and trailing spaces (no builder needed: a check that wants one
         /// line made a builder for it, a copy of the text's and the vocabulary's lists each time).
         static func trimmedLine(_ source: SourceText, _ block: Block, _ k: Int) -> Range<Int> {
-            var r = block.content[k]
-            source.bytes.withUnsafeBufferPointer { p in
-                while r.lowerBound < r.upperBound {
-                    let (v, n) = decodeScalar(p, r.lowerBound)
-                    guard ArticleStructure.isSpace(v) else { break }
-                    r = (r.lowerBound + n)..<r.upperBound
-                }
-                while r.lowerBound < r.upperBound {
-                    var j = r.upperBound - 1
-                    while j > r.lowerBound && p[j] & 0xC0 == 0x80 { j -= 1 }
-                    let v = decodeScalar(p, j).0
-                    guard ArticleStructure.isSpace(v) else { break }
-                    r = r.lowerBound..<(r.upperBound - (v < 0x80 ? 1 : v < 0x800 ? 2 : 3))
-                }
-            }
-            return r
+            source.trimmed(block.content[k], where: ArticleStructure.isSpace)
         }
 
         func lastScalar(_ r: Range<Int>) -> UInt32 {
