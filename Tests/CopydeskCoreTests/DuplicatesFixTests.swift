@@ -303,44 +303,38 @@ extension DuplicatesTests {
         }
     }
 
-    /// The sentences read again from the source (`sentences(of:)`): cut after 。！？；!?; (the mark belongs to the
+    /// The sentences extraction keeps (`repeatedSentences`): cut after 。！？；!?; (the mark belongs to the
     /// sentence), from the first to the last visible character, over the pieces of a joined paragraph; their
-    /// normalised text is the paragraph's, cut; keys of equal texts are equal.
-    @Test func sentencesAreReadAgainFromTheSource() {
-        let text = "标题\n\n“县农业农村局召开会议。”部署　春耕！ＡＢＣ１２３；abc? 最后一句没有句号  \n第二段。第二段。\n\n。！\n"
+    /// normalised text is the paragraph's, cut; only sentences whose key another sentence of their article has,
+    /// a key's in the order of the text; none of a title-like paragraph.
+    @Test func repeatedSentencesAreFoundDuringExtraction() {
+        let p = "“县农业农村局召开会议。”部署　春耕！ＡＢＣ１２３；abc? 最后一句没有句号"
+        let text = "标题\n\n导语没有句号\n\n" + p + "\n\n" + p + "\n\n导语没有句号。第二段。第二段。独一句。\n\n。！\n"
         for keep in [false, true] {
-            let doc = Document(path: "s.txt", text: text)
-            let u = DuplicateUnits.extract(doc, scope: .body, keepText: keep)
-            var spans: [DuplicateUnits.SentenceSpan] = [], buf: [UInt32] = []
-            var got: [String] = []
-            for p in u.paragraphs.indices {
-                u.sentences(of: p, into: &spans, text: &buf)
-                #expect(Array(buf[..<u.paragraphs[p].length]) == Array(u.normalized(p)))
-                for s in spans {
-                    got.append(String(decoding: doc.source.bytes[s.range], as: UTF8.self))
-                    let expected = String(decoding: doc.source.bytes[s.range], as: UTF8.self).unicodeScalars
-                        .compactMap { DuplicateUnits.normalize($0.value) }
-                    #expect(Array(buf[s.norm]) == expected)
-                    #expect(s.han == String(decoding: doc.source.bytes[s.range], as: UTF8.self).unicodeScalars.filter { $0.properties.isIdeographic }.count)
+            for crlf in [false, true] {
+                let doc = Document(path: "s.txt", text: crlf ? text.replacingOccurrences(of: "\n", with: "\r\n") : text)
+                let u = DuplicateUnits.extract(doc, scope: .body, keepText: keep)
+                // (The last paragraph, `。！`, has no sentence: no character is kept.)
+                #expect(u.paragraphs.count == 5, "\(u.paragraphs.map { String(decoding: doc.source.bytes[$0.range], as: UTF8.self) })")
+                guard u.paragraphs.count == 5 else { continue }
+                #expect(u.paragraphs[0].titleLike)
+                let list = u.repeatedSentences
+                var got: [String] = []
+                for (k, s) in list.enumerated() {
+                    let source = String(decoding: doc.source.bytes[s.range], as: UTF8.self)
+                    got.append("\(s.paragraph):" + source)
+                    #expect(Array(u.normalized(s.paragraph)[s.norm]) == source.unicodeScalars.compactMap { DuplicateUnits.normalize($0.value) })
+                    #expect(s.han == source.unicodeScalars.filter { $0.properties.isIdeographic }.count)
+                    #expect(u.paragraph(at: s.range.lowerBound) == s.paragraph)
+                    // Each sentence has its key's other sentence beside it (first, then the copy).
+                    let other = k % 2 == 0 ? k + 1 : k - 1
+                    #expect(other < list.count && list[other].key == s.key && u.sameSentence(k, other))
                 }
+                #expect(got == ["1:县农业农村局召开会议。", "2:县农业农村局召开会议。", "1:部署　春耕！", "2:部署　春耕！",
+                                "1:ＡＢＣ１２３；", "2:ＡＢＣ１２３；", "1:abc?", "2:abc?", "1:最后一句没有句号", "2:最后一句没有句号",
+                                "3:第二段。", "3:第二段。"])
+                #expect(!u.sameSentence(0, 2))
             }
-            #expect(got == ["县农业农村局召开会议。", "部署　春耕！", "ＡＢＣ１２３；", "abc?", "最后一句没有句号", "第二段。", "第二段。"])
-            // One sentence read alone from its start (how the sentence rule reads an earlier copy): the same span.
-            var one: [DuplicateUnits.SentenceSpan] = [], oneBuf: [UInt32] = []
-            for p in u.paragraphs.indices {
-                u.sentences(of: p, into: &spans, text: &buf)
-                for s in spans {
-                    u.sentences(of: p, into: &one, text: &oneBuf, from: s.range.lowerBound, onlyFirst: true)
-                    #expect(one.count == 1)
-                    if let o = one.first {
-                        #expect(o.range == s.range && o.han == s.han && o.key == s.key)
-                        #expect(Array(oneBuf[o.norm]) == Array(buf[s.norm]))
-                    }
-                }
-            }
-            u.sentences(of: 1, into: &spans, text: &buf)
-            #expect(spans.count == 2 && spans[0].key == spans[1].key)
-            #expect(u.paragraph(at: spans.last?.range.lowerBound ?? 0) == 1)
         }
     }
 
@@ -367,23 +361,24 @@ extension DuplicatesTests {
         }
         // A Markdown quote over two lines (the `>` of its second line is not part of the text): the same text and
         // sentence as the plain paragraph after it.
-        let md = DuplicateUnits.extract(Document(path: "q.md", text: "# 标题\n\n> 县农业农村局召开\n> 春耕会议，部署任务。\n\n县农业农村局召开春耕会议，部署任务。\n"), scope: .all, keepText: false)
-        #expect(md.paragraphs.count == 2)
-        if md.paragraphs.count == 2 {
-            #expect(String(String.UnicodeScalarView(md.normalized(0).compactMap(Unicode.Scalar.init))) == "县农业农村局召开春耕会议部署任务")
-            #expect(md.sameText(0, 1))
-            var a: [DuplicateUnits.SentenceSpan] = [], b: [DuplicateUnits.SentenceSpan] = [], ta: [UInt32] = [], tb: [UInt32] = []
-            md.sentences(of: 0, into: &a, text: &ta)
-            md.sentences(of: 1, into: &b, text: &tb)
-            #expect(a.count == 1 && b.count == 1)
-            if a.count == 1 && b.count == 1 {
-                #expect(ta[a[0].norm].elementsEqual(tb[b[0].norm]))
-                #expect(a[0].key == b[0].key && md.contentKey(0) == md.contentKey(1))
-                #expect(a[0].han == b[0].han && a[0].han == 16)
-                // Read alone from its start, over the quote's two lines.
-                var c: [DuplicateUnits.SentenceSpan] = [], tc: [UInt32] = []
-                md.sentences(of: 0, into: &c, text: &tc, from: a[0].range.lowerBound, onlyFirst: true)
-                #expect(c.count == 1 && c.first?.range == a[0].range && c.first?.key == a[0].key)
+        // (A first paragraph of more than 40 characters: not title-like, so the sentences after it are compared.)
+        let mdDoc = Document(path: "q.md", text: "# 标题\n\n这是开头的一段话，用来说明今天会议的背景情况，内容足够长，不会被当成标题，也不会和后面的段落重复。\n\n> 县农业农村局召开\n> 春耕会议，部署任务。\n\n县农业农村局召开春耕会议，部署任务。\n")
+        let md = DuplicateUnits.extract(mdDoc, scope: .all, keepText: false)
+        #expect(md.paragraphs.count == 3)
+        if md.paragraphs.count == 3 {
+            #expect(!md.paragraphs[0].titleLike)
+            #expect(String(String.UnicodeScalarView(md.normalized(1).compactMap(Unicode.Scalar.init))) == "县农业农村局召开春耕会议部署任务")
+            #expect(md.sameText(1, 2))
+            let list = md.repeatedSentences
+            #expect(list.count == 2)
+            if list.count == 2 {
+                let x = list[0], y = list[1]
+                #expect(x.paragraph == 1 && y.paragraph == 2)
+                #expect(md.sameSentence(0, 1))
+                #expect(x.key == y.key && md.contentKey(1) == md.contentKey(2))
+                #expect(x.han == y.han && x.han == 16)
+                // Over the quote's two lines: from its first character to its full stop.
+                #expect(String(decoding: mdDoc.source.bytes[x.range], as: UTF8.self) == "县农业农村局召开\n> 春耕会议，部署任务。")
             }
         }
     }

@@ -110,6 +110,7 @@ public struct DuplicatesCheck: Check {
     public func run(_ context: CheckContext, into findings: inout [Finding]) {
         let doc = context.document
         let u = context.cache.duplicateUnits(doc, scope: context.scope)
+        defer { context.cache.doneWithUnits(scope: context.scope) }
         func report(_ later: Range<Int>, _ earlier: Range<Int>, _ similarity: Double, what: String, fix: Fix? = nil) {
             let p = DuplicatesCheck.position(of: earlier.lowerBound, in: doc.source)
             let whereText = DuplicatesCheck.place(file: nil, line: p.line, column: p.column)
@@ -165,58 +166,38 @@ public struct DuplicatesCheck: Check {
                 report(u.paragraphs[j].range, u.paragraphs[i].range, sim, what: "先出现的段落")
             }
         case .sentence:
-            // Sentences are compared within their article, and articles come one after the other: one small table
-            // per article (a table for the whole file would miss the cache at every look-up). The sentences are read
-            // again paragraph by paragraph (the units do not keep them); the table maps a sentence's key to the
-            // source offset of its first copy, whose paragraph is found by that offset when a copy turns up.
+            // Sentences are compared within their article. Extraction found the sentences whose key another of
+            // their article has (`DuplicateUnits.repeatedSentences`, articles in order): one small table per
+            // article maps a key to its first sentence here, and only a copy's two sentences are read again, to
+            // compare their texts.
             var first = FirstIndex(capacity: 0)
             var tableArticle = -1
             var pairVerdict: [Int: Bool] = [:]
-            let longest = longestBoilerplate
-            var spans: [DuplicateUnits.SentenceSpan] = [], text: [UInt32] = []
-            var earlier: [DuplicateUnits.SentenceSpan] = [], earlierText: [UInt32] = []
-            for pj in u.paragraphs.indices {
+            var boilerplateParagraph = (p: -1, is: false)
+            let list = u.repeatedSentences
+            for s in list.indices where list[s].han >= minHan {
+                let sent = list[s]
+                let pj = sent.paragraph
                 let par = u.paragraphs[pj]
-                // A sentence has at most its paragraph's Han characters.
-                guard par.han >= minHan, !par.titleLike, !par.isQuote else { continue }
-                u.sentences(of: pj, into: &spans, text: &text)
-                guard spans.contains(where: { $0.han >= minHan }), !isBoilerplate(u.normalizedPrefix(pj, longest)) else { continue }
+                // (Title-like and quoted paragraphs have no sentences in the list.)
+                if boilerplateParagraph.p != pj { boilerplateParagraph = (pj, isBoilerplate(u.normalizedPrefix(pj, longestBoilerplate))) }
+                guard !boilerplateParagraph.is else { continue }
                 if par.article != tableArticle {
-                    // Room for a sentence per paragraph of the article that can have one (the table grows if need be).
-                    var n = 0, e = pj
-                    while e < u.paragraphs.count && u.paragraphs[e].article == par.article {
-                        if u.paragraphs[e].han >= minHan { n += 1 }
-                        e += 1
-                    }
-                    first = FirstIndex(capacity: n)
+                    first = FirstIndex(capacity: 16)
                     tableArticle = par.article
                 }
-                for sent in spans where sent.han >= minHan {
-                    let t = first.firstOr(insert: sent.range.lowerBound, for: sent.key)
-                    guard t >= 0 else { continue }
-                    // The first copy: its paragraph (by its offset) and its span there.
-                    let pi = u.paragraph(at: t)
-                    let same: Bool, tRange: Range<Int>
-                    if pi == pj {
-                        guard let e = spans.first(where: { $0.range.lowerBound == t }) else { continue }
-                        same = text[e.norm].elementsEqual(text[sent.norm])
-                        tRange = e.range
-                    } else {
-                        // Only that sentence of the earlier paragraph is read again.
-                        u.sentences(of: pi, into: &earlier, text: &earlierText, from: t, onlyFirst: true)
-                        guard let e = earlier.first, e.range.lowerBound == t else { continue }
-                        same = earlierText[e.norm].elementsEqual(text[sent.norm])
-                        tRange = e.range
-                    }
-                    guard same, u.paragraphs[pi].article == par.article else { continue }
-                    if pi != pj {
-                        let k = pi << 32 | pj
-                        let copies = pairVerdict[k] ?? paragraphsAreCopies(u, pi, pj)
-                        pairVerdict[k] = copies
-                        if copies { continue }
-                    }
-                    report(sent.range, tRange, 1, what: "先出现的句子")
+                let t = first.firstOr(insert: s, for: sent.key)
+                guard t >= 0 else { continue }
+                // The first copy and its paragraph.
+                let pi = list[t].paragraph
+                guard u.paragraphs[pi].article == par.article, u.sameSentence(t, s) else { continue }
+                if pi != pj {
+                    let k = pi << 32 | pj
+                    let copies = pairVerdict[k] ?? paragraphsAreCopies(u, pi, pj)
+                    pairVerdict[k] = copies
+                    if copies { continue }
                 }
+                report(sent.range, list[t].range, 1, what: "先出现的句子")
             }
         }
     }

@@ -51,6 +51,7 @@ public struct PublishedCheck: Check {
     }
 
     public func run(_ context: CheckContext, into findings: inout [Finding]) {
+        defer { context.cache.doneWithUnits(scope: context.scope) }
         guard let archive = context.cache.archive else { return }
         let doc = context.document
         let u = context.cache.duplicateUnits(doc, scope: context.scope)

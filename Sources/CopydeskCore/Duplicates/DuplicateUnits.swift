@@ -69,6 +69,18 @@ public final class DuplicateUnits: @unchecked Sendable {
 
     public private(set) var paragraphs: [Paragraph] = []
     private(set) var pieces: [Piece] = []
+    /// The sentences whose key another sentence of the same article has (title-like and quoted paragraphs left
+    /// out, as the sentence rule leaves them out), found during extraction: the sentence rule reads only these
+    /// (a sentence alone with its key in its article is never a copy nor the first of one). Articles come in
+    /// order, and a key's sentences in the order of the text (a key's first sentence is put in when its second
+    /// turns up). On a 25 MB page: a few thousand of 187k sentences.
+    private(set) var repeatedSentences: [Sentence] = []
+    /// Extraction's state for `repeatedSentences`: the current article's sentences so far, whether each is in the
+    /// list yet, and the first of each key among them.
+    private var articleSentences: [Sentence] = [], articleRecorded: [Bool] = []
+    private var articleTable = FirstIndex(capacity: 0), tableArticle = -1
+    /// The sentences of the paragraph being read (reused from paragraph to paragraph).
+    private var paragraphSentences: [Sentence] = []
     /// The document's bytes (shared with its source text, not copied): the normalised text of a unit is read
     /// again from them when asked, so the units of a 25 MB page hold no copy of its text.
     private var bytes: [UInt8] = []
@@ -143,6 +155,7 @@ public final class DuplicateUnits: @unchecked Sendable {
         // Held while the lint's other checks run: no room to spare (arrays grow by doubling).
         if u.paragraphs.capacity > u.paragraphs.count + u.paragraphs.count / 8 + 64 { u.paragraphs = u.paragraphs.map { $0 } }
         if u.pieces.capacity > u.pieces.count + u.pieces.count / 8 + 64 { u.pieces = u.pieces.map { $0 } }
+        u.articleSentences = []; u.articleRecorded = []; u.paragraphSentences = []; u.articleTable = FirstIndex(capacity: 0)
         u.distinctCounts = [Int32](repeating: -1, count: u.paragraphs.count)
         return u
     }
@@ -202,6 +215,14 @@ public final class DuplicateUnits: @unchecked Sendable {
         var text: [UInt32] = []
         swap(&text, &self.extractText)
         defer { swap(&text, &self.extractText) }
+        // The paragraph's sentences (cut after 。！？；!?;, the mark included, from the first to the last visible
+        // character) go into a reused local meanwhile, as its text does.
+        var sents: [Sentence] = []
+        swap(&sents, &self.paragraphSentences)
+        defer { swap(&sents, &self.paragraphSentences) }
+        sents.removeAll(keepingCapacity: true)
+        let paragraphIndex = paragraphs.count
+        var sStart = -1, sNorm = 0, sHan = 0
         var han = 0
         var numbers: [UInt64] = []
         var digitHash: UInt64 = 0, inDigits = false
@@ -223,6 +244,7 @@ public final class DuplicateUnits: @unchecked Sendable {
                         let v = (UInt32(b0 & 0x0F) << 12) | (UInt32(p[i + 1] & 0x3F) << 6) | UInt32(p[i + 2] & 0x3F)
                         if v >= 0x4E00 {
                             if first < 0 { first = i }
+                            if sStart < 0 { sStart = i; sHan = han }
                             if inDigits { numbers.append(digitHash); inDigits = false }
                             // The whole run of such characters in a tight loop; the bookkeeping once per run.
                             var o = w, j = i + 3
@@ -250,8 +272,16 @@ public final class DuplicateUnits: @unchecked Sendable {
                     // The common Chinese punctuation is dropped without the class look-up.
                     guard !DuplicateUnits.isCommonPunctuation(v), let c = DuplicateUnits.normalize(v) else {
                         if inDigits { numbers.append(digitHash); inDigits = false }
+                        if DuplicateUnits.isTerminator(v) {
+                            if sStart >= 0 && w > sNorm {
+                                sents.append(Sentence(range: sStart..<(i + n), norm: sNorm..<w, han: han - sHan, paragraph: paragraphIndex,
+                                                      key: DuplicateUnits.key(UnsafeBufferPointer(out), sNorm..<w)))
+                            }
+                            sStart = -1; sNorm = w
+                        }
                         continue
                     }
+                    if sStart < 0 { sStart = i; sHan = han }
                     out[w] = c; w += 1
                     if c >= 0x30 && c <= 0x39 {
                         if !inDigits { inDigits = true; digitHash = DuplicateUnits.fnvBasis }
@@ -264,6 +294,10 @@ public final class DuplicateUnits: @unchecked Sendable {
         }
         if inDigits { numbers.append(digitHash) }
         guard first >= 0 else { return }
+        if sStart >= 0 && w > sNorm {
+            let key = text.withUnsafeBufferPointer { DuplicateUnits.key($0, sNorm..<w) }
+            sents.append(Sentence(range: sStart..<lastEnd, norm: sNorm..<w, han: han - sHan, paragraph: paragraphIndex, key: key))
+        }
         let pieceStart = pieces.count
         for r in lines { pieces.append(Piece(start: UInt32(r.lowerBound), end: UInt32(r.upperBound))) }
         var par = text.withUnsafeBufferPointer { t in
@@ -285,92 +319,61 @@ public final class DuplicateUnits: @unchecked Sendable {
         // A quotation of an earlier message (`> …`, `: …` in forums and mail) repeats it on purpose.
         par.isQuote = src.bytes[first] == 0x3E || src.bytes[first] == 0x3A
         paragraphs.append(par)
+        if !par.titleLike && !par.isQuote && !sents.isEmpty { noteSentences(sents, article: article) }
     }
 
-    /// A sentence of a paragraph as the sentence rule reads it: its source range (first to last visible
-    /// character, the terminator included), Han characters, key (`key` of its normalised text) and the range of
-    /// its normalised text in the buffer `sentences(of:into:text:)` filled.
-    struct SentenceSpan {
-        var range: Range<Int>
-        var han: Int
-        var key: UInt64
-        var norm: Range<Int>
-    }
-
-    /// The sentences of paragraph `p` (a paragraph cut after `。！？；!?;`), read again from its pieces of source:
-    /// `spans` gets them in order, `text` the paragraph's normalised text (the same characters as `withText`).
-    /// Not kept for the document: a 25 MB page has 187k sentences, and only the sentence rule asks.
-    /// `from`: read from this source offset on, the start of one of its sentences (`SentenceSpan.range`); with
-    /// `onlyFirst`, only that sentence is read (the sentence rule reads an earlier copy so, not its whole paragraph:
-    /// on web news a repeated sentence's first paragraph was read again for every copy, more bytes than the file).
-    func sentences(of p: Int, into spans: inout [SentenceSpan], text: inout [UInt32], from: Int = 0, onlyFirst: Bool = false) {
-        var out: [SentenceSpan] = []
-        swap(&out, &spans)
-        out.removeAll(keepingCapacity: true)
-        defer { swap(&out, &spans) }
-        let ps = piecesOf(p)
-        var room = 0
-        for k in ps where pieces[k].range.upperBound > from { room += pieces[k].range.count }
-        if text.count < room { text = [UInt32](repeating: 0, count: max(room, 2 * text.count)) }
-        // Every piece, then the end of the paragraph (a sentence without a terminator ends at the last visible
-        // character). The loop keeps its state in locals; a sentence ends at a terminator or at the end.
-        text.withUnsafeMutableBufferPointer { tb in
-        bytes.withUnsafeBufferPointer { b in
-            let t = tb.baseAddress!
-            // The sentence being read: where it starts in the source (-1: no character kept yet), in `text`, its Han.
-            var sStart = -1, sNorm = 0, sHan = 0
-            var w = 0, lastEnd = -1
-            pieceLoop: for k in ps {
-                let r = pieces[k].range
-                guard r.upperBound > from else { continue }
-                var i = max(r.lowerBound, from)
-                let end = r.upperBound
-                while i < end {
-                    let b0 = b[i]
-                    if b0 >= 0xE4 && b0 <= 0xE9 {
-                        let v = (UInt32(b0 & 0x0F) << 12) | (UInt32(b[i + 1] & 0x3F) << 6) | UInt32(b[i + 2] & 0x3F)
-                        if v >= 0x4E00 {
-                            if sStart < 0 { sStart = i }
-                            var o = w, j = i + 3
-                            t[o] = v; o += 1
-                            while j < end {
-                                let c0 = b[j]
-                                guard c0 >= 0xE4 && c0 <= 0xE9 else { break }
-                                let x = (UInt32(c0 & 0x0F) << 12) | (UInt32(b[j + 1] & 0x3F) << 6) | UInt32(b[j + 2] & 0x3F)
-                                guard x >= 0x4E00 else { break }
-                                t[o] = x; o += 1
-                                j += 3
-                            }
-                            sHan += o - w
-                            w = o
-                            i = j
-                            lastEnd = j
-                            continue
-                        }
-                    }
-                    let v: UInt32, n: Int
-                    if b0 < 0x80 { v = UInt32(b0); n = 1 } else { (v, n) = decodeScalar(b, i) }
-                    i += n
-                    if !(v == 0x20 || v == 0x09 || v == 0x3000 || v == 0xA0) { lastEnd = i }
-                    guard !DuplicateUnits.isCommonPunctuation(v), let c = DuplicateUnits.normalize(v) else {
-                        if DuplicateUnits.isTerminator(v) {
-                            if sStart >= 0 && w > sNorm {
-                                out.append(SentenceSpan(range: sStart..<i, han: sHan, key: DuplicateUnits.key(UnsafeBufferPointer(tb), sNorm..<w), norm: sNorm..<w))
-                                if onlyFirst { sStart = -1; break pieceLoop }
-                            }
-                            sStart = -1; sNorm = w; sHan = 0
-                        }
-                        continue
-                    }
-                    if sStart < 0 { sStart = i - n }
-                    t[w] = c; w += 1
-                    if c >= 0x3400 && CharClass.of(c).contains(.han) { sHan += 1 }
-                }
-            }
-            if sStart >= 0 && w > sNorm {
-                out.append(SentenceSpan(range: sStart..<lastEnd, han: sHan, key: DuplicateUnits.key(UnsafeBufferPointer(tb), sNorm..<w), norm: sNorm..<w))
-            }
+    /// Puts a paragraph's sentences into its article's table; a key's sentences go to `repeatedSentences` once a
+    /// second one turns up.
+    private func noteSentences(_ sents: [Sentence], article: Int) {
+        if article != tableArticle {
+            articleTable = FirstIndex(capacity: 64)
+            articleSentences.removeAll(keepingCapacity: true); articleRecorded.removeAll(keepingCapacity: true)
+            tableArticle = article
         }
+        for s in sents {
+            let f = articleTable.firstOr(insert: articleSentences.count, for: s.key)
+            articleSentences.append(s); articleRecorded.append(false)
+            guard f >= 0 else { continue }
+            if !articleRecorded[f] { repeatedSentences.append(articleSentences[f]); articleRecorded[f] = true }
+            repeatedSentences.append(s)
+            articleRecorded[articleSentences.count - 1] = true
+        }
+    }
+
+    /// A sentence as extraction keeps it (the same as `sentences(of:)` reads, in 32-bit fields): its source range
+    /// (first to last visible character, the terminator included), the range of its normalised text within its
+    /// paragraph's, its Han characters, its paragraph and its key (`key` of its normalised text).
+    struct Sentence {
+        private var start, end: UInt32
+        private var normStart, normEnd: UInt32
+        private var hanCount: UInt32
+        private var paragraphIndex: UInt32
+        var key: UInt64
+        init(range: Range<Int>, norm: Range<Int>, han: Int, paragraph: Int, key: UInt64) {
+            start = UInt32(range.lowerBound); end = UInt32(range.upperBound)
+            normStart = UInt32(norm.lowerBound); normEnd = UInt32(norm.upperBound)
+            hanCount = UInt32(han); paragraphIndex = UInt32(paragraph); self.key = key
+        }
+        var range: Range<Int> { Int(start)..<Int(end) }
+        var norm: Range<Int> { Int(normStart)..<Int(normEnd) }
+        var han: Int { Int(hanCount) }
+        var paragraph: Int { Int(paragraphIndex) }
+    }
+
+    /// Whether sentences `a` and `b` of `repeatedSentences` have the same normalised text.
+    func sameSentence(_ a: Int, _ b: Int) -> Bool {
+        let x = repeatedSentences[a], y = repeatedSentences[b]
+        guard x.norm.count == y.norm.count else { return false }
+        if let kept = keptText {
+            let s = Int(paragraphs[x.paragraph].textStart), t = Int(paragraphs[y.paragraph].textStart)
+            return kept[(s + x.norm.lowerBound)..<(s + x.norm.upperBound)].elementsEqual(kept[(t + y.norm.lowerBound)..<(t + y.norm.upperBound)])
+        }
+        let n = load(x.paragraph, limit: x.norm.upperBound, into: &scratch2)
+        guard n >= x.norm.upperBound else { return false }
+        return withText(y.paragraph) { t in
+            scratch2.withUnsafeBufferPointer { u in
+                UnsafeBufferPointer(rebasing: u[x.norm]).elementsEqual(UnsafeBufferPointer(rebasing: t[y.norm]))
+            }
         }
     }
 
@@ -887,6 +890,11 @@ public final class DuplicateUnits: @unchecked Sendable {
                 pairs.append((i: i, j: j, shared: sharedCount(i, j)))
             }
         }
+        if ProcessInfo.processInfo.environment["CDSTATS"] != nil {
+            var hist = [Int](repeating: 0, count: 11)
+            for q in pairs { let c = Double(q.shared) / Double(max(1, min(shingleCount(q.i), shingleCount(q.j)))); hist[min(10, Int(c * 10))] += 1 }
+            FileHandle.standardError.write("STATS cands=\(candidates.count) total=\(total) windows=\(windowCount) pairs=\(pairs.count) containmentHist=\(hist)\n".data(using: .utf8)!)
+        }
         sharedCache = (candidates, maxRun, minShare, pairs)
         if windowCount > 1 {
             // The buckets (under the allocator's mmap threshold) were freed into the thread's arena: give those
@@ -1108,6 +1116,20 @@ public final class CheckCache: @unchecked Sendable {
     func checksDone() {
         lock.withLock { if !_keepsUnits { units.removeAll() } }
     }
+    /// How many checks of the lint will ask for the units of each scope (`Linter.lint` says so before the checks
+    /// run; nil: not known, the units stay until `checksDone`).
+    private var unitUsers: [UInt16: Int]?
+    func expectUnitUsers(_ users: [UInt16: Int]) { lock.withLock { unitUsers = users } }
+    /// A check is done with the units of `scope`: after the last one they go (unless `keepsUnits`), while the
+    /// lint's other checks still run. On a large page the peak memory is at the end of the checks, when every
+    /// finding is held: the units (paragraphs, pieces, sentences) are not held then.
+    func doneWithUnits(scope: Scope) {
+        lock.withLock {
+            guard let n = unitUsers?[scope.rawValue] else { return }
+            unitUsers![scope.rawValue] = n - 1
+            if n <= 1 && !_keepsUnits { units[scope.rawValue] = nil }
+        }
+    }
 }
 
 /// Growable buckets of 64-bit keys in memory of their own (an append is a store and a count through raw pointers:
@@ -1117,9 +1139,16 @@ public final class CheckCache: @unchecked Sendable {
 /// write that fails keeps that window's keys in memory instead (nothing is lost, only memory is spent).
 final class KeySpill {
     private var fds: [Int32]
-    private var buffers: [[UInt64]]
+    /// Each window's buffer (`bufferKeys` keys, in one block of memory) and how many keys it holds: an append is a
+    /// store and a count through raw pointers (no array uniqueness or exclusivity checks: two million keys on a
+    /// 25 MB page).
+    private let buffer: UnsafeMutablePointer<UInt64>
+    private let filled: UnsafeMutablePointer<Int>
+    /// A window whose file could not be written keeps its keys here instead (read back before its buffer).
+    private var overflow: [[UInt64]]
     private var written: [Int]          // keys in each file
     private let shift: UInt64
+    private let windows: Int
     /// Keys held per window before they are written (128 KB; eight windows: 1 MB).
     static let bufferKeys = 1 << 14
 
@@ -1134,39 +1163,49 @@ final class KeySpill {
             fds.append(fd)
         }
         self.fds = fds
+        self.windows = windows
         self.shift = UInt64(shift)
-        buffers = [[UInt64]](repeating: [], count: windows)
-        for w in 0..<windows { buffers[w].reserveCapacity(KeySpill.bufferKeys) }
+        buffer = .allocate(capacity: windows * KeySpill.bufferKeys)
+        filled = .allocate(capacity: windows); filled.initialize(repeating: 0, count: windows)
+        overflow = [[UInt64]](repeating: [], count: windows)
         written = [Int](repeating: 0, count: windows)
     }
 
-    deinit { for fd in fds where fd >= 0 { close(fd) } }
+    deinit {
+        for fd in fds where fd >= 0 { close(fd) }
+        buffer.deallocate(); filled.deallocate()
+    }
 
     @inline(__always) func append(_ key: UInt64) {
         let w = Int(truncatingIfNeeded: key >> shift)
-        buffers[w].append(key)
-        if buffers[w].count >= KeySpill.bufferKeys && fds[w] >= 0 { flush(w) }
+        let n = filled[w]
+        buffer[w &* KeySpill.bufferKeys &+ n] = key
+        filled[w] = n &+ 1
+        if n &+ 1 == KeySpill.bufferKeys { flush(w) }
     }
 
-    /// Window `w`'s buffer into its file; on a failed write the file's keys come back into memory (read as far as
-    /// they can be) and the window stays in memory from then on.
+    /// Window `w`'s buffer into its file (or, once a write has failed, into memory: the file's keys come back into
+    /// memory, read as far as they can be, and the window stays in memory from then on). The buffer is emptied.
     private func flush(_ w: Int) {
+        let keys = UnsafeBufferPointer(start: buffer + w * KeySpill.bufferKeys, count: filled[w])
+        filled[w] = 0
         let fd = fds[w]
-        let ok = buffers[w].withUnsafeBytes { p -> Bool in
+        if fd >= 0 {
+            let raw = UnsafeRawBufferPointer(keys)
             var done = 0
-            while done < p.count {
-                let n = pwrite(fd, p.baseAddress! + done, p.count - done, off_t(written[w] * 8 + done))
+            while done < raw.count {
+                let n = pwrite(fd, raw.baseAddress! + done, raw.count - done, off_t(written[w] * 8 + done))
                 if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { return false }
+                guard n > 0 else { break }
                 done += n
             }
-            return true
+            if done == raw.count { written[w] += keys.count; return }
+            var back: [UInt64] = []
+            readFile(w) { back += $0 }
+            overflow[w] = back
+            close(fd); fds[w] = -1; written[w] = 0
         }
-        if ok { written[w] += buffers[w].count; buffers[w].removeAll(keepingCapacity: true); return }
-        var back: [UInt64] = []
-        readFile(w) { back += $0 }
-        buffers[w] = back + buffers[w]
-        close(fd); fds[w] = -1; written[w] = 0
+        overflow[w].append(contentsOf: keys)
     }
 
     /// Window `w`'s file, a chunk of at most `bufferKeys` keys at a time (not the whole window at once).
@@ -1197,8 +1236,9 @@ final class KeySpill {
     /// let go.
     func read(_ w: Int, _ body: ([UInt64]) -> Void) {
         readFile(w, body)
-        body(buffers[w])
-        buffers[w] = []
+        if !overflow[w].isEmpty { body(overflow[w]); overflow[w] = [] }
+        body(Array(UnsafeBufferPointer(start: buffer + w * KeySpill.bufferKeys, count: filled[w])))
+        filled[w] = 0
         if fds[w] >= 0 { close(fds[w]); fds[w] = -1 }
         written[w] = 0
     }

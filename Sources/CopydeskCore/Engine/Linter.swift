@@ -112,6 +112,8 @@ public struct Linter: Sendable {
     /// whose findings the duplicate rules reuse: one after the other, in rule order, as without groups). The
     /// groups of the kinds seen to cost most come first.
     private let otherGroups: [Set<Int>]
+    /// How many rules read the duplicate units of each scope (`CheckCache.doneWithUnits`).
+    private let unitUsers: [UInt16: Int]
 
     public init(rules: [Rule], unusedDisable: Severity? = .info, knownIDs: Set<String>? = nil) {
         self.rules = rules
@@ -177,6 +179,9 @@ public struct Linter: Sendable {
         let heavy = [cacheKind, ObjectIdentifier(NumbersCheck.self), ObjectIdentifier(PairsCheck.self), ObjectIdentifier(ArticleCheck.self)]
         kindOrder.sort { (heavy.firstIndex(of: $0) ?? heavy.count) < (heavy.firstIndex(of: $1) ?? heavy.count) }
         otherGroups = kindOrder.map { byKind[$0]! }
+        var users: [UInt16: Int] = [:]
+        for r in rules where r.check is DuplicatesCheck || r.check is PublishedCheck { users[r.scope.rawValue, default: 0] += 1 }
+        unitUsers = users
     }
 
     /// Which of `items` (rule index, range) a finding of a rule superseding their rule covers; nil when none.
@@ -290,6 +295,7 @@ public struct Linter: Sendable {
     /// `lint(doc)`, leaving in `cache` what the checks worked out (the duplicate rules' units, which the run's
     /// cross-file pass fingerprints).
     public func lint(_ doc: Document, cache: CheckCache) -> [Diagnostic] {
+        if !unitUsers.isEmpty { cache.expectUnitUsers(unitUsers) }
         var lists = collect(doc, lines: nil, local: true, other: true, cache: cache)
         cache.checksDone()   // the duplicate rules' units go before the findings become diagnostics (unless kept)
         guard doc.directives.isEmpty else {
