@@ -338,6 +338,30 @@ extension DuplicatesTests {
         }
     }
 
+    /// Extraction works out the keys of paragraphs and sentences from the polynomial of the text so far: the same
+    /// keys as reading each stretch's text (`key(_:_:)`), for stretches shorter and longer than the power table.
+    @Test func keysFromTheRunningPolynomialAreTheKeysOfTheText() {
+        var rng = SplitMix64(seed: 7)
+        let t: [UInt32] = (0..<3000).map { _ in 0x4E00 + UInt32(rng.next() % 2000) }
+        var prefix: [UInt64] = [0]   // the polynomial after each character
+        for c in t { prefix.append(prefix.last! &* DuplicateUnits.keyFactor &+ UInt64(c)) }
+        t.withUnsafeBufferPointer { p in
+            for _ in 0..<300 {
+                let a = Int(rng.next() % 3000), b = a + Int(rng.next() % UInt64(3000 - a)) + 1
+                #expect(DuplicateUnits.key(prefix[b], from: prefix[a], count: b - a) == DuplicateUnits.key(p, a..<b), "\(a)..<\(b)")
+            }
+            // Equal texts at different places: equal keys; one character changed: another key.
+            #expect(DuplicateUnits.key(p, 10..<20) != DuplicateUnits.key(p, 11..<21))
+        }
+        let doc = Document(path: "k.txt", text: "标题\n\n县农业农村局召开春耕会议，部署任务。今年全县粮食播种面积稳定在一百万亩以上。\n")
+        let u = DuplicateUnits.extract(doc, scope: .body, keepText: false)
+        #expect(u.paragraphs.count == 1)
+        for p in u.paragraphs.indices {
+            let text = Array(u.normalized(p))
+            #expect(text.withUnsafeBufferPointer { DuplicateUnits.key($0, 0..<$0.count) } == u.contentKey(p))
+        }
+    }
+
     /// The units keep no normalised text: it is read again from the paragraph's pieces of source text when asked,
     /// and must be what extraction read (multibyte, four-byte, full-width, CRLF, joined OCR lines, Markdown).
     @Test func normalisedTextIsReadAgainFromTheSource() {

@@ -223,6 +223,9 @@ public final class DuplicateUnits: @unchecked Sendable {
         sents.removeAll(keepingCapacity: true)
         let paragraphIndex = paragraphs.count
         var sStart = -1, sNorm = 0, sHan = 0
+        // The polynomial of the text so far (`key`), one multiply a character, and its value where the current
+        // sentence starts: the keys of the paragraph and of each sentence come from it, without reading the text again.
+        var poly: UInt64 = 0, sPoly: UInt64 = 0
         var han = 0
         var numbers: [UInt64] = []
         var digitHash: UInt64 = 0, inDigits = false
@@ -249,6 +252,7 @@ public final class DuplicateUnits: @unchecked Sendable {
                             // The whole run of such characters in a tight loop; the bookkeeping once per run.
                             var o = w, j = i + 3
                             out[o] = v; o += 1
+                            var h = poly &* DuplicateUnits.keyFactor &+ UInt64(v)
                             let end = r.upperBound
                             while j < end {
                                 let c0 = p[j]
@@ -256,8 +260,10 @@ public final class DuplicateUnits: @unchecked Sendable {
                                 let x = (UInt32(c0 & 0x0F) << 12) | (UInt32(p[j + 1] & 0x3F) << 6) | UInt32(p[j + 2] & 0x3F)
                                 guard x >= 0x4E00 else { break }
                                 out[o] = x; o += 1
+                                h = h &* DuplicateUnits.keyFactor &+ UInt64(x)
                                 j += 3
                             }
+                            poly = h
                             han += o - w
                             w = o
                             i = j
@@ -275,14 +281,15 @@ public final class DuplicateUnits: @unchecked Sendable {
                         if DuplicateUnits.isTerminator(v) {
                             if sStart >= 0 && w > sNorm {
                                 sents.append(Sentence(range: sStart..<(i + n), norm: sNorm..<w, han: han - sHan, paragraph: paragraphIndex,
-                                                      key: DuplicateUnits.key(UnsafeBufferPointer(out), sNorm..<w)))
+                                                      key: DuplicateUnits.key(poly, from: sPoly, count: w - sNorm)))
                             }
-                            sStart = -1; sNorm = w
+                            sStart = -1; sNorm = w; sPoly = poly
                         }
                         continue
                     }
                     if sStart < 0 { sStart = i; sHan = han }
                     out[w] = c; w += 1
+                    poly = poly &* DuplicateUnits.keyFactor &+ UInt64(c)
                     if c >= 0x30 && c <= 0x39 {
                         if !inDigits { inDigits = true; digitHash = DuplicateUnits.fnvBasis }
                         digitHash ^= UInt64(c); digitHash = digitHash &* 0x0000_0100_0000_01B3
@@ -295,14 +302,14 @@ public final class DuplicateUnits: @unchecked Sendable {
         if inDigits { numbers.append(digitHash) }
         guard first >= 0 else { return }
         if sStart >= 0 && w > sNorm {
-            let key = text.withUnsafeBufferPointer { DuplicateUnits.key($0, sNorm..<w) }
-            sents.append(Sentence(range: sStart..<lastEnd, norm: sNorm..<w, han: han - sHan, paragraph: paragraphIndex, key: key))
+            sents.append(Sentence(range: sStart..<lastEnd, norm: sNorm..<w, han: han - sHan, paragraph: paragraphIndex,
+                                  key: DuplicateUnits.key(poly, from: sPoly, count: w - sNorm)))
         }
         let pieceStart = pieces.count
         for r in lines { pieces.append(Piece(start: UInt32(r.lowerBound), end: UInt32(r.upperBound))) }
         var par = text.withUnsafeBufferPointer { t in
             Paragraph(range: first..<lastEnd, pieces: pieceStart..<pieces.count, length: w, han: han,
-                      numbers: numbers, article: article, key: DuplicateUnits.key(t, 0..<w))
+                      numbers: numbers, article: article, key: DuplicateUnits.key(poly, from: 0, count: w))
         }
         if keptText != nil {
             par.textStart = UInt32(keptText!.count)
@@ -330,13 +337,17 @@ public final class DuplicateUnits: @unchecked Sendable {
             articleSentences.removeAll(keepingCapacity: true); articleRecorded.removeAll(keepingCapacity: true)
             tableArticle = article
         }
+        // In locals meanwhile (no exclusivity check of a class property per sentence).
+        var table = FirstIndex(capacity: 0), seen: [Sentence] = [], recorded: [Bool] = [], out: [Sentence] = []
+        swap(&table, &articleTable); swap(&seen, &articleSentences); swap(&recorded, &articleRecorded); swap(&out, &repeatedSentences)
+        defer { swap(&table, &articleTable); swap(&seen, &articleSentences); swap(&recorded, &articleRecorded); swap(&out, &repeatedSentences) }
         for s in sents {
-            let f = articleTable.firstOr(insert: articleSentences.count, for: s.key)
-            articleSentences.append(s); articleRecorded.append(false)
+            let f = table.firstOr(insert: seen.count, for: s.key)
+            seen.append(s); recorded.append(false)
             guard f >= 0 else { continue }
-            if !articleRecorded[f] { repeatedSentences.append(articleSentences[f]); articleRecorded[f] = true }
-            repeatedSentences.append(s)
-            articleRecorded[articleSentences.count - 1] = true
+            if !recorded[f] { out.append(seen[f]); recorded[f] = true }
+            out.append(s)
+            recorded[seen.count - 1] = true
         }
     }
 
@@ -521,13 +532,35 @@ public final class DuplicateUnits: @unchecked Sendable {
     /// out during extraction.
     func contentKey(_ p: Int) -> UInt64 { paragraphs[p].key }
 
-    /// The in-run key of a stretch of normalised text (paragraph or sentence): a polynomial over the scalars
-    /// seeded with the length, finished by `mix64`.
-    private static func key(_ t: UnsafeBufferPointer<UInt32>, _ r: Range<Int>) -> UInt64 {
-        var h = UInt64(r.count)
-        for i in r { h = h &* 0x0000_0100_0000_01B3 &+ UInt64(t[i]) }
-        return Fingerprint.mix64(h)
+    /// The in-run key of a stretch of normalised text (paragraph or sentence): the polynomial of its scalars
+    /// (`keyFactor`; c₀·Fⁿ⁻¹ + … + cₙ₋₁) and its length, finished by `mix64`. `key(t, r)` reads the text;
+    /// extraction keeps the polynomial of the paragraph so far instead, and a stretch's is the difference of two
+    /// of its values (`key(_:from:count:)`): the same keys.
+    static let keyFactor: UInt64 = 0x0000_0100_0000_01B3
+
+    static func key(_ t: UnsafeBufferPointer<UInt32>, _ r: Range<Int>) -> UInt64 {
+        var h: UInt64 = 0
+        for i in r { h = h &* keyFactor &+ UInt64(t[i]) }
+        return key(h, from: 0, count: r.count)
     }
+
+    /// The key of the `count` characters after a point where the polynomial was `start`, where it is now `poly`.
+    @inline(__always) static func key(_ poly: UInt64, from start: UInt64, count: Int) -> UInt64 {
+        Fingerprint.mix64((poly &- start &* factorPower(count)) &+ UInt64(count) &* 0x9E37_79B9_7F4A_7C15)
+    }
+
+    /// keyFactorⁿ (wrapping): from a table up to 1,023, by squaring beyond.
+    @inline(__always) static func factorPower(_ n: Int) -> UInt64 {
+        if n < factorPowers.count { return factorPowers[n] }
+        var result: UInt64 = 1, base = keyFactor, e = n
+        while e > 0 { if e & 1 == 1 { result = result &* base }; base = base &* base; e >>= 1 }
+        return result
+    }
+    private static let factorPowers: [UInt64] = {
+        var t = [UInt64](repeating: 1, count: 1024)
+        for i in 1..<t.count { t[i] = t[i - 1] &* keyFactor }
+        return t
+    }()
 
     /// The sorted, distinct shingle hashes of a paragraph (see `Fingerprint` for the hash).
     func shingles(_ p: Int) -> [UInt64] {
