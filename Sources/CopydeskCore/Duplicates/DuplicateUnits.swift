@@ -923,11 +923,6 @@ public final class DuplicateUnits: @unchecked Sendable {
                 pairs.append((i: i, j: j, shared: sharedCount(i, j)))
             }
         }
-        if ProcessInfo.processInfo.environment["CDSTATS"] != nil {
-            var hist = [Int](repeating: 0, count: 11)
-            for q in pairs { let c = Double(q.shared) / Double(max(1, min(shingleCount(q.i), shingleCount(q.j)))); hist[min(10, Int(c * 10))] += 1 }
-            FileHandle.standardError.write("STATS cands=\(candidates.count) total=\(total) windows=\(windowCount) pairs=\(pairs.count) containmentHist=\(hist)\n".data(using: .utf8)!)
-        }
         sharedCache = (candidates, maxRun, minShare, pairs)
         if windowCount > 1 {
             // The buckets (under the allocator's mmap threshold) were freed into the thread's arena: give those
