@@ -226,6 +226,27 @@ extension DuplicatesTests {
             #expect(a == expected, "n \(n)")
         }
     }
+
+    /// The cross-file pass orders paragraphs by a hash (`BatchDuplicates.order`): the order of a comparison sort of
+    /// (key, number), also when keys differ only in the low bits the radix sort leaves to their numbers.
+    @Test func batchOrderIsTheOrderOfKeyThenNumber() {
+        var rng = SplitMix64(seed: 17)
+        for n in [0, 1, 2, 200, 3_000, 70_000] {
+            for shape in 0..<4 {
+                let keys = (0..<n).map { _ -> UInt64 in
+                    let x = rng.next()
+                    switch shape {
+                    case 0: return x
+                    case 1: return x % 13                              // many equal keys
+                    case 2: return (x % 5) << 40 | (x >> 50)           // equal top bits, different low bits
+                    default: return 0xABCD_0000_0000_0000 | (x & 0x7)  // all alike above the low bits
+                    }
+                }
+                let expected = (0..<n).sorted { (keys[$0], $0) < (keys[$1], $1) }.map(Int32.init)
+                #expect(BatchDuplicates.order(n) { keys[$0] } == expected, "n \(n), shape \(shape)")
+            }
+        }
+    }
 }
 
 /// The candidate search of the near and contained rules samples the shingles; it must still find every pair that

@@ -148,7 +148,7 @@ final class BatchDuplicates: @unchecked Sendable {
             best[m.a] = m
         }
         // Exact copies: groups of equal hashes.
-        let byHash = entries.indices.sorted { (entries[$0].exact, $0) < (entries[$1].exact, $1) }
+        let byHash = BatchDuplicates.order(entries.count) { entries[$0].exact }.map(Int.init)
         var g = 0
         while g < byHash.count {
             var e = g
@@ -168,10 +168,13 @@ final class BatchDuplicates: @unchecked Sendable {
         let n = entries.count
         var keyed: [(UInt64, Int32)] = []
         keyed.reserveCapacity(n)
+        let withNear = (0..<n).filter { files[Int(entries[$0].file)]?.rules.near != nil }.map { Int32($0) }
         for band in 0..<Fingerprint.bands {
             keyed.removeAll(keepingCapacity: true)
-            for i in 0..<n where files[Int(entries[i].file)]?.rules.near != nil { keyed.append((bands[i * Fingerprint.bands + band], Int32(i))) }
-            keyed.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+            for i in BatchDuplicates.order(withNear.count, { bands[Int(withNear[$0]) * Fingerprint.bands + band] }) {
+                let e = withNear[Int(i)]
+                keyed.append((bands[Int(e) * Fingerprint.bands + band], e))
+            }
             var r = 0
             while r < keyed.count {
                 var e = r
@@ -248,6 +251,35 @@ final class BatchDuplicates: @unchecked Sendable {
         }
         let ms = best.values.filter { loaded[$0.a] != nil && loaded[$0.b] != nil }.sorted { $0.a < $1.a }
         return (ms, loaded)
+    }
+
+    /// The numbers `0..<n` ordered by `key(i)`, then by `i` (what a comparison sort of `(key(i), i)` gives), by a
+    /// radix sort: each key's top bits and its number share one 64-bit word. Keys whose top bits are equal but
+    /// which differ below them (unlikely: hashes) are put in order afterwards by a comparison sort of their run.
+    /// Phase 2 sorts every band's keys (20 lists of every paragraph's): a comparison sort of the tuples was most of
+    /// its time.
+    static func order(_ n: Int, _ key: (Int) -> UInt64) -> [Int32] {
+        guard n > 0 else { return [] }
+        var bits = 1
+        while (1 << bits) < n { bits += 1 }
+        let low: UInt64 = (1 << UInt64(bits)) - 1
+        var packed = [UInt64](repeating: 0, count: n)
+        for i in 0..<n { packed[i] = key(i) & ~low | UInt64(i) }
+        RadixSort.sort(&packed)
+        var out = packed.map { Int32(truncatingIfNeeded: $0 & low) }
+        var r = 0
+        while r < n {
+            var e = r + 1
+            while e < n && packed[e] & ~low == packed[r] & ~low { e += 1 }
+            if e - r > 1 {
+                let first = key(Int(out[r]))
+                if out[(r + 1)..<e].contains(where: { key(Int($0)) != first }) {
+                    out[r..<e].sort { (key(Int($0)), $0) < (key(Int($1)), $1) }
+                }
+            }
+            r = e
+        }
+        return out
     }
 
     /// A paragraph read again: its shingles and where it stands.
