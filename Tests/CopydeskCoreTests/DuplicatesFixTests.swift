@@ -355,6 +355,14 @@ extension DuplicatesTests {
                                 "1:ＡＢＣ１２３；", "2:ＡＢＣ１２３；", "1:abc?", "2:abc?", "1:最后一句没有句号", "2:最后一句没有句号",
                                 "3:第二段。", "3:第二段。"])
                 #expect(!u.sameSentence(0, 2))
+                // A lint whose sentence rules compare nothing under 9 Han characters: extraction keeps only the
+                // sentence of 10.
+                let cache = CheckCache()
+                cache.expectUnitUsers([:], sentenceMinHan: 9)
+                let fewer = DuplicateUnits.extract(doc, scope: .body, cache: cache, keepText: keep)
+                #expect(fewer.repeatedSentences.map { String(decoding: doc.source.bytes[$0.range], as: UTF8.self) } == ["县农业农村局召开会议。", "县农业农村局召开会议。"])
+                cache.expectUnitUsers([:], sentenceMinHan: .max)
+                #expect(DuplicateUnits.extract(doc, scope: .body, cache: cache, keepText: keep).repeatedSentences.isEmpty)
             }
         }
     }

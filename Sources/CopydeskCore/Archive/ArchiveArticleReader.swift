@@ -75,7 +75,7 @@ public enum ArchiveArticleReader {
     /// The fingerprint of paragraph `p` (the same as `Fingerprint(text:)` of its text).
     static func fingerprint(_ u: DuplicateUnits, _ p: Int) -> Fingerprint {
         let par = u.paragraphs[p]
-        return Fingerprint(normalized: u.normalized(p), han: par.han, exact: u.exactHash(p), numbers: par.numbers, shingles: u.shingles(p))
+        return Fingerprint(normalized: u.normalized(p), han: par.han, exact: u.exactHash(p), numbers: Array(u.numbers(p)), shingles: u.shingles(p))
     }
 }
 

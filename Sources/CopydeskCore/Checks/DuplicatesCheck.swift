@@ -54,7 +54,8 @@ public struct DuplicatesCheck: Check {
         sameNumbers = errors.run { try m["same-numbers"]?.bool("same-numbers") ?? true } ?? true
         let bp = errors.run { try m["boilerplate"]?.stringList("boilerplate") ?? DuplicatesCheck.defaultBoilerplate } ?? []
         boilerplate = bp.map { s in s.unicodeScalars.compactMap { DuplicateUnits.normalize($0.value) } }.filter { !$0.isEmpty }
-        longestBoilerplate = boilerplate.map(\.count).max() ?? 0
+        longestBoilerplate = boilerplate.map { $0.count }.max() ?? 0
+        boilerplateFirsts = Array(Set(boilerplate.map { $0[0] })).sorted()
         acrossFiles = errors.run { try m["across-files"]?.bool("across-files") ?? (unit == .paragraph && match != .contained) } ?? false
         maxCopies = errors.run { () throws -> Int in
             let v = try m["max-copies"]?.int("max-copies") ?? 5
@@ -76,8 +77,11 @@ public struct DuplicatesCheck: Check {
     /// The length of the longest boilerplate prefix: no more of a paragraph is read to test them.
     var longestBoilerplate = 0
 
+    /// The first characters of the boilerplate prefixes: most paragraphs start with none of them.
+    var boilerplateFirsts: [UInt32] = []
+
     func isBoilerplate(_ t: ArraySlice<UInt32>) -> Bool {
-        guard let first = t.first else { return false }
+        guard let first = t.first, boilerplateFirsts.contains(first) else { return false }
         for b in boilerplate where b[0] == first && t.count >= b.count && t.prefix(b.count).elementsEqual(b) { return true }
         return false
     }
@@ -143,7 +147,7 @@ public struct DuplicatesCheck: Check {
             for (i, j, shared) in u.sharedShingles(rest, minShare: max(0.05, min(0.5, threshold - 0.3))) {
                 let a = u.shingleCount(i), b = u.shingleCount(j)
                 let jac = Double(shared) / Double(a + b - shared)
-                let numbersEqual = !sameNumbers || DuplicateUnits.numbersAgree(u.paragraphs[i].numbers, u.paragraphs[j].numbers, equal: true)
+                let numbersEqual = !sameNumbers || DuplicateUnits.numbersAgree(u.numbers(i), u.numbers(j), equal: true)
                 if jac >= DuplicatesCheck.nearJaccard && numbersEqual { isNear.insert(j) }
                 let sim: Double
                 switch match {
@@ -153,7 +157,7 @@ public struct DuplicatesCheck: Check {
                 case .contained:
                     let c = Double(shared) / Double(min(a, b))
                     guard c >= threshold, jac < DuplicatesCheck.nearJaccard, !u.paragraphs[i].titleLike, !u.paragraphs[j].titleLike,
-                          !sameNumbers || DuplicateUnits.numbersAgree(u.paragraphs[i].numbers, u.paragraphs[j].numbers, equal: false) else { continue }
+                          !sameNumbers || DuplicateUnits.numbersAgree(u.numbers(i), u.numbers(j), equal: false) else { continue }
                     sim = c
                 case .exact: continue
                 }

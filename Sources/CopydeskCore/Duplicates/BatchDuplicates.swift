@@ -5,8 +5,9 @@ import Foundation
 ///
 /// Two phases, so that files are still linted in parallel and the text output still streams:
 /// 1. While each file is linted (`Runner.run`, in parallel), the paragraphs the rules compare are fingerprinted
-///    (`Fingerprint`: an exact hash, a hash of the numbers, the shingle count and 20 LSH band keys) and only those
-///    are kept: memory grows with the number of paragraphs (~200 bytes each), not with the texts.
+///    (the in-run key of the normalised text, a hash of the numbers, the shingle count and `Fingerprint`'s 20 LSH
+///    band keys) and only those are kept: memory grows with the number of paragraphs (~200 bytes each), not with
+///    the texts.
 /// 2. After the last file (`Runner.crossFileReports`): exact copies are groups of equal hashes; near copies are
 ///    candidates that share an LSH band key (sorted key lists, no pairwise comparison), verified by the exact
 ///    Jaccard of their shingles, read again from the two files (only files with candidates are read again). Each
@@ -56,6 +57,7 @@ final class BatchDuplicates: @unchecked Sendable {
     struct Entry {
         var file: Int32
         var paragraph: Int32
+        /// The paragraph's `contentKey` (equal for equal normalised texts within the run).
         var exact: UInt64
         var numbers: UInt64
         var shingles: Int32
@@ -105,19 +107,21 @@ final class BatchDuplicates: @unchecked Sendable {
         var localSampled: [(UInt64, Int32)] = []
         var seen = Set<UInt64>()
         for p in u.paragraphs.indices where rules.check.eligible(u, p) {
-            // A copy within the file is the file's own finding; its first occurrence stands for it.
-            let exact = u.exactHash(p)
+            // A copy within the file is the file's own finding; its first occurrence stands for it. Exact copies
+            // are grouped by the in-run key of the normalised text (`contentKey`, from extraction), not by the
+            // stable FNV hash an archive stores: the groups never leave the run.
+            let exact = u.contentKey(p)
             guard seen.insert(exact).inserted else { continue }
-            // The sorted shingles only for the containment sample; the fingerprint does without.
+            // The sorted shingles only for the containment sample; the signature does without.
             let sh = rules.contained != nil ? u.shingles(p) : []
             // The signature (MinHash) only for the near rule's band keys.
-            let fp = rules.near != nil ? u.fingerprint(p) : nil
+            let sig = rules.near != nil ? u.signature(p) : nil
             var entry = Entry(file: Int32(index), paragraph: Int32(p), exact: exact,
-                              numbers: fp?.numbers ?? Fingerprint.numbersHash(u.paragraphs[p].numbers),
-                              shingles: Int32(fp.map { Int($0.shingleCount) } ?? u.shingleCount(p)))
+                              numbers: Fingerprint.numbersHash(u.numbers(p)),
+                              shingles: Int32(sig?.shingleCount ?? u.shingleCount(p)))
             for h in sh where h % BatchDuplicates.containmentSample == 0 { localSampled.append((h, Int32(local.count))); entry.samples += 1 }
             local.append(entry)
-            if let fp { keys += fp.bandKeys() } else { keys += repeatElement(0, count: Fingerprint.bands) }
+            if let sig { keys += Fingerprint.bandKeys(sig.signature) } else { keys += repeatElement(0, count: Fingerprint.bands) }
         }
         lock.lock()
         files[index] = (path, lookup, rules)
@@ -245,7 +249,7 @@ final class BatchDuplicates: @unchecked Sendable {
             guard jac < DuplicatesCheck.nearJaccard else { continue }   // a near copy: the near rule's
             for (a, b) in [(x, y), (y, x)] {
                 guard let rule = files[Int(entries[a].file)]?.rules.contained, share >= rule.threshold else { continue }
-                if rule.sameNumbers && !DuplicateUnits.numbersAgree(loaded[a]!.numbers, loaded[b]!.numbers, equal: false) { continue }
+                if rule.sameNumbers && !DuplicateUnits.numbersAgree(loaded[a]!.numbers[...], loaded[b]!.numbers[...], equal: false) { continue }
                 offer(Match(a: a, b: b, similarity: share, exact: false, contained: true))
             }
         }
@@ -298,9 +302,9 @@ final class BatchDuplicates: @unchecked Sendable {
             var local: [Int: Loaded] = [:]
             for e in byFile[f]! {
                 let p = Int(entries[e].paragraph)
-                guard p < u.paragraphs.count, u.exactHash(p) == entries[e].exact else { continue }
+                guard p < u.paragraphs.count, u.contentKey(p) == entries[e].exact else { continue }
                 let r = u.paragraphs[p].range
-                local[e] = Loaded(shingles: u.shingles(p), numbers: u.paragraphs[p].numbers, range: r, start: OutputPosition(src, r.lowerBound), end: OutputPosition(src, r.upperBound))
+                local[e] = Loaded(shingles: u.shingles(p), numbers: Array(u.numbers(p)), range: r, start: OutputPosition(src, r.lowerBound), end: OutputPosition(src, r.upperBound))
             }
             return local
         }

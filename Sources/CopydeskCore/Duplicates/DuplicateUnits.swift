@@ -20,8 +20,9 @@ import Foundation
 /// Positions are UTF-8 byte offsets of the document; a unit's range runs from its first to its last visible
 /// character.
 public final class DuplicateUnits: @unchecked Sendable {
-    /// Held in 32-bit fields (a 24.8 MB page has 65k paragraphs: 48 bytes each); its normalised text is not kept
-    /// but read again from its pieces of source text when asked (`withText`).
+    /// Held in 32-bit fields (a 24.8 MB page has 65k paragraphs: 40 bytes each, nothing the allocator holds for
+    /// one of them); its normalised text is not kept but read again from its pieces of source text when asked
+    /// (`withText`).
     public struct Paragraph: Sendable {
         private var start, end: UInt32
         /// Its first piece of source text: its pieces are `pieces[pieceStart..<` the next paragraph's `pieceStart>`
@@ -32,15 +33,16 @@ public final class DuplicateUnits: @unchecked Sendable {
         private var articleAndFlags: UInt32
         /// Where its normalised text starts in `keptText` (when the document is small enough to keep it).
         var textStart: UInt32 = 0
+        /// Its first number in `numberList` (see `numbers(_:)`).
+        fileprivate var numberStart: UInt32
         /// `contentKey`: worked out from the normalised text while it is read.
         var key: UInt64
-        /// FNV-1a 64 of each run of digits, in order.
-        var numbers: [UInt64]
-        init(range: Range<Int>, pieces: Range<Int>, length: Int, han: Int, numbers: [UInt64], article: Int, key: UInt64) {
+        init(range: Range<Int>, pieces: Range<Int>, length: Int, han: Int, numbers: Int, article: Int, key: UInt64) {
             start = UInt32(range.lowerBound); end = UInt32(range.upperBound)
             pieceStart = UInt32(pieces.lowerBound)
             normCount = UInt32(length); hanCount = UInt32(han); articleAndFlags = UInt32(article) & 0x3FFF_FFFF
-            self.key = key; self.numbers = numbers
+            numberStart = UInt32(numbers)
+            self.key = key
         }
         public var range: Range<Int> { Int(start)..<Int(end) }
         /// The number of its normalised characters.
@@ -69,23 +71,22 @@ public final class DuplicateUnits: @unchecked Sendable {
 
     public private(set) var paragraphs: [Paragraph] = []
     private(set) var pieces: [Piece] = []
+    /// The numbers of all paragraphs, one after the other: FNV-1a 64 of each run of digits, in order.
+    private var numberList: [UInt64] = []
     /// The sentences whose key another sentence of the same article has (title-like and quoted paragraphs left
     /// out, as the sentence rule leaves them out), found during extraction: the sentence rule reads only these
     /// (a sentence alone with its key in its article is never a copy nor the first of one). Articles come in
     /// order, and a key's sentences in the order of the text (a key's first sentence is put in when its second
     /// turns up). On a 25 MB page: a few thousand of 187k sentences.
     private(set) var repeatedSentences: [Sentence] = []
-    /// Extraction's state for `repeatedSentences`: the current article's sentences so far, whether each is in the
-    /// list yet, and the first of each key among them.
-    private var articleSentences: [Sentence] = [], articleRecorded: [Bool] = []
-    private var articleTable = FirstIndex(capacity: 0), tableArticle = -1
-    /// The sentences of the paragraph being read (reused from paragraph to paragraph).
-    private var paragraphSentences: [Sentence] = []
+
+    /// Paragraph `p`'s numbers: FNV-1a 64 of each run of digits, in order.
+    func numbers(_ p: Int) -> ArraySlice<UInt64> {
+        numberList[Int(paragraphs[p].numberStart)..<(p + 1 < paragraphs.count ? Int(paragraphs[p + 1].numberStart) : numberList.count)]
+    }
     /// The document's bytes (shared with its source text, not copied): the normalised text of a unit is read
     /// again from them when asked, so the units of a 25 MB page hold no copy of its text.
     private var bytes: [UInt8] = []
-    /// The normalised characters of the paragraph being read (extraction), reused from paragraph to paragraph.
-    private var extractText: [UInt32] = []
     /// The normalised text of all paragraphs, one after the other, kept for a document of less than
     /// `keepTextBelow` bytes (a draft of a batch: reading it again would cost more than it saves); nil for a
     /// larger one, whose units read it again from the source when asked.
@@ -132,10 +133,12 @@ public final class DuplicateUnits: @unchecked Sendable {
             for line in DuplicateUnits.joinedLines(fs, src) { joinedAfter[line] = true }
         }
         u.bytes = src.bytes
-        if keepText ?? (src.bytes.count < keepTextBelow) { u.keptText = []; u.keptText!.reserveCapacity(src.bytes.count / 3 + 64) }
+        var x = Extraction()
+        x.sentenceMinHan = cache?.sentenceMinHan ?? 0
+        if keepText ?? (src.bytes.count < keepTextBelow) { x.kept = []; x.kept!.reserveCapacity(src.bytes.count / 3 + 64) }
         var article = 0
         var group: [Range<Int>] = []
-        func flush() { if !group.isEmpty { u.add(group, src, article: article); group.removeAll(keepingCapacity: true) } }
+        func flush() { if !group.isEmpty { DuplicateUnits.add(group, src, article: article, &x); group.removeAll(keepingCapacity: true) } }
         for b in blocks {
             if b.role == .headline { article += 1 }
             guard prose(b) else { flush(); continue }
@@ -151,11 +154,13 @@ public final class DuplicateUnits: @unchecked Sendable {
             }
         }
         flush()
-        u.extractText = []
         // Held while the lint's other checks run: no room to spare (arrays grow by doubling).
-        if u.paragraphs.capacity > u.paragraphs.count + u.paragraphs.count / 8 + 64 { u.paragraphs = u.paragraphs.map { $0 } }
-        if u.pieces.capacity > u.pieces.count + u.pieces.count / 8 + 64 { u.pieces = u.pieces.map { $0 } }
-        u.articleSentences = []; u.articleRecorded = []; u.paragraphSentences = []; u.articleTable = FirstIndex(capacity: 0)
+        func trimmed<T>(_ a: [T]) -> [T] { a.capacity > a.count + a.count / 8 + 64 ? a.map { $0 } : a }
+        u.paragraphs = trimmed(x.paragraphs)
+        u.pieces = trimmed(x.pieces)
+        u.numberList = trimmed(x.numbers)
+        u.repeatedSentences = x.repeated
+        u.keptText = x.kept
         u.distinctCounts = [Int32](repeating: -1, count: u.paragraphs.count)
         return u
     }
@@ -207,27 +212,49 @@ public final class DuplicateUnits: @unchecked Sendable {
     }
     static let fnvBasis: UInt64 = 0xcbf2_9ce4_8422_2325
 
-    private func add(_ lines: [Range<Int>], _ src: SourceText, article: Int) {
+    /// Extraction's working state, one value passed from paragraph to paragraph (no class property is read or
+    /// written per paragraph, sentence or character): the units' lists as they grow, the reused buffers of the
+    /// paragraph being read, and for `repeatedSentences` the current article's sentences so far, whether each is
+    /// in the list yet, and the first of each key among them.
+    private struct Extraction {
+        var paragraphs: [Paragraph] = []
+        var pieces: [Piece] = []
+        var numbers: [UInt64] = []
+        var kept: [UInt32]?
+        var repeated: [Sentence] = []
+        /// The paragraph being read: its normalised characters and its sentences.
+        var text: [UInt32] = []
+        var sentences: [Sentence] = []
+        var articleSentences: [Sentence] = [], articleRecorded: [Bool] = []
+        var table = FirstIndex(capacity: 0), tableArticle = -1
+        /// Sentences with fewer Han characters are not kept (no sentence rule compares them).
+        var sentenceMinHan = 0
+    }
+
+    private static func add(_ lines: [Range<Int>], _ src: SourceText, article: Int, _ x: inout Extraction) {
         // The paragraph's normalised text is read into a reused array, moved into a local meanwhile (no exclusivity
         // check or uniqueness test of a class property per character). The text is not kept (but for a small
         // document): its key is worked out here, and `withText` reads it again from the pieces. Sentences are not
         // kept either: the sentence rule reads them again (`sentences(of:into:text:)`).
+        // The paragraph's text and sentences (cut after 。！？；!?;, the mark included, from the first to the last
+        // visible character) go into reused buffers, moved into locals meanwhile.
         var text: [UInt32] = []
-        swap(&text, &self.extractText)
-        defer { swap(&text, &self.extractText) }
-        // The paragraph's sentences (cut after 。！？；!?;, the mark included, from the first to the last visible
-        // character) go into a reused local meanwhile, as its text does.
+        swap(&text, &x.text)
+        defer { swap(&text, &x.text) }
         var sents: [Sentence] = []
-        swap(&sents, &self.paragraphSentences)
-        defer { swap(&sents, &self.paragraphSentences) }
+        swap(&sents, &x.sentences)
+        defer { swap(&sents, &x.sentences) }
         sents.removeAll(keepingCapacity: true)
-        let paragraphIndex = paragraphs.count
+        let paragraphIndex = x.paragraphs.count
+        let numberStart = x.numbers.count
         var sStart = -1, sNorm = 0, sHan = 0
         // The polynomial of the text so far (`key`), one multiply a character, and its value where the current
         // sentence starts: the keys of the paragraph and of each sentence come from it, without reading the text again.
         var poly: UInt64 = 0, sPoly: UInt64 = 0
         var han = 0
         var numbers: [UInt64] = []
+        swap(&numbers, &x.numbers)
+        defer { swap(&numbers, &x.numbers) }
         var digitHash: UInt64 = 0, inDigits = false
         var first = -1, lastEnd = -1
         // The normalised characters are written through a pointer into room made in `text` (a scalar per byte at
@@ -300,22 +327,20 @@ public final class DuplicateUnits: @unchecked Sendable {
         }
         }
         if inDigits { numbers.append(digitHash) }
-        guard first >= 0 else { return }
+        guard first >= 0 else { numbers.removeLast(numbers.count - numberStart); return }
         if sStart >= 0 && w > sNorm {
             sents.append(Sentence(range: sStart..<lastEnd, norm: sNorm..<w, han: han - sHan, paragraph: paragraphIndex,
                                   key: DuplicateUnits.key(poly, from: sPoly, count: w - sNorm)))
         }
-        let pieceStart = pieces.count
-        for r in lines { pieces.append(Piece(start: UInt32(r.lowerBound), end: UInt32(r.upperBound))) }
-        var par = text.withUnsafeBufferPointer { t in
-            Paragraph(range: first..<lastEnd, pieces: pieceStart..<pieces.count, length: w, han: han,
-                      numbers: numbers, article: article, key: DuplicateUnits.key(poly, from: 0, count: w))
+        let pieceStart = x.pieces.count
+        for r in lines { x.pieces.append(Piece(start: UInt32(r.lowerBound), end: UInt32(r.upperBound))) }
+        var par = Paragraph(range: first..<lastEnd, pieces: pieceStart..<x.pieces.count, length: w, han: han,
+                            numbers: numberStart, article: article, key: DuplicateUnits.key(poly, from: 0, count: w))
+        if x.kept != nil {
+            par.textStart = UInt32(x.kept!.count)
+            x.kept!.append(contentsOf: text[..<w])
         }
-        if keptText != nil {
-            par.textStart = UInt32(keptText!.count)
-            keptText!.append(contentsOf: text[..<w])
-        }
-        if paragraphs.last?.article != article {
+        if x.paragraphs.last?.article != article {
             let lastScalar = src.bytes.withUnsafeBufferPointer { p -> UInt32 in
                 var k = lastEnd - 1
                 while k > first && p[k] & 0xC0 == 0x80 { k -= 1 }
@@ -325,29 +350,25 @@ public final class DuplicateUnits: @unchecked Sendable {
         }
         // A quotation of an earlier message (`> …`, `: …` in forums and mail) repeats it on purpose.
         par.isQuote = src.bytes[first] == 0x3E || src.bytes[first] == 0x3A
-        paragraphs.append(par)
-        if !par.titleLike && !par.isQuote && !sents.isEmpty { noteSentences(sents, article: article) }
+        x.paragraphs.append(par)
+        if !par.titleLike && !par.isQuote && !sents.isEmpty && han >= x.sentenceMinHan { noteSentences(sents, article: article, &x) }
     }
 
     /// Puts a paragraph's sentences into its article's table; a key's sentences go to `repeatedSentences` once a
     /// second one turns up.
-    private func noteSentences(_ sents: [Sentence], article: Int) {
-        if article != tableArticle {
-            articleTable = FirstIndex(capacity: 64)
-            articleSentences.removeAll(keepingCapacity: true); articleRecorded.removeAll(keepingCapacity: true)
-            tableArticle = article
+    private static func noteSentences(_ sents: [Sentence], article: Int, _ x: inout Extraction) {
+        if article != x.tableArticle {
+            x.table = FirstIndex(capacity: 64)
+            x.articleSentences.removeAll(keepingCapacity: true); x.articleRecorded.removeAll(keepingCapacity: true)
+            x.tableArticle = article
         }
-        // In locals meanwhile (no exclusivity check of a class property per sentence).
-        var table = FirstIndex(capacity: 0), seen: [Sentence] = [], recorded: [Bool] = [], out: [Sentence] = []
-        swap(&table, &articleTable); swap(&seen, &articleSentences); swap(&recorded, &articleRecorded); swap(&out, &repeatedSentences)
-        defer { swap(&table, &articleTable); swap(&seen, &articleSentences); swap(&recorded, &articleRecorded); swap(&out, &repeatedSentences) }
-        for s in sents {
-            let f = table.firstOr(insert: seen.count, for: s.key)
-            seen.append(s); recorded.append(false)
+        for s in sents where s.han >= x.sentenceMinHan {
+            let f = x.table.firstOr(insert: x.articleSentences.count, for: s.key)
+            x.articleSentences.append(s); x.articleRecorded.append(false)
             guard f >= 0 else { continue }
-            if !recorded[f] { out.append(seen[f]); recorded[f] = true }
-            out.append(s)
-            recorded[seen.count - 1] = true
+            if !x.articleRecorded[f] { x.repeated.append(x.articleSentences[f]); x.articleRecorded[f] = true }
+            x.repeated.append(s)
+            x.articleRecorded[x.articleSentences.count - 1] = true
         }
     }
 
@@ -622,13 +643,13 @@ public final class DuplicateUnits: @unchecked Sendable {
     }
 
     /// Whether `short`'s runs of digits appear in `long` in the same order (equal sequences when `equal`).
-    static func numbersAgree(_ a: [UInt64], _ b: [UInt64], equal: Bool) -> Bool {
-        if equal { return a == b }
+    static func numbersAgree(_ a: ArraySlice<UInt64>, _ b: ArraySlice<UInt64>, equal: Bool) -> Bool {
+        if equal { return a.elementsEqual(b) }
         let (s, l) = a.count <= b.count ? (a, b) : (b, a)
-        var j = 0
+        var j = l.startIndex
         for x in s {
-            while j < l.count && l[j] != x { j += 1 }
-            if j == l.count { return false }
+            while j < l.endIndex && l[j] != x { j += 1 }
+            if j == l.endIndex { return false }
             j += 1
         }
         return true
@@ -663,39 +684,58 @@ public final class DuplicateUnits: @unchecked Sendable {
     func fingerprint(_ p: Int) -> Fingerprint {
         let par = paragraphs[p]
         if !shingleCache.isEmpty, let s = shingleCache[p] {
-            return Fingerprint(normalized: normalized(p), han: par.han, exact: exactHash(p), numbers: par.numbers, shingles: s)
+            return Fingerprint(normalized: normalized(p), han: par.han, exact: exactHash(p), numbers: Array(numbers(p)), shingles: s)
         }
         shingleHashes(p, into: &scratchHashes)
         if distinctCounts[p] < 0 { distinctCounts[p] = Int32(scratchB.load(scratchHashes)) }
-        return Fingerprint(exact: exactHash(p), numbers: par.numbers, han: par.han, shingleCount: Int(distinctCounts[p]),
+        return Fingerprint(exact: exactHash(p), numbers: Array(numbers(p)), han: par.han, shingleCount: Int(distinctCounts[p]),
                            signature: Fingerprint.minHash(scratchHashes))
+    }
+
+    /// Paragraph `p`'s distinct shingle count and MinHash signature (`Fingerprint`'s), without the stable exact
+    /// hash: the cross-file pass of one run groups exact copies by `contentKey`, worked out during extraction.
+    func signature(_ p: Int) -> (shingleCount: Int, signature: [UInt32]) {
+        if !shingleCache.isEmpty, let s = shingleCache[p] { return (s.count, Fingerprint.minHash(s)) }
+        shingleHashes(p, into: &scratchHashes)
+        if distinctCounts[p] < 0 { distinctCounts[p] = Int32(scratchB.load(scratchHashes)) }
+        return (Int(distinctCounts[p]), Fingerprint.minHash(scratchHashes))
     }
 
     /// The shingle hashes of paragraph `p` in text order, repeats included (`shingles(p)` sorts and dedupes them).
     private func shingleHashes(_ p: Int, into out: inout [UInt64]) {
-        out.removeAll(keepingCapacity: true)
         let k = DuplicateUnits.shingleSize
-        guard paragraphs[p].length > 0 else { return }
+        let n = paragraphs[p].length
+        guard n > 0 else { out.removeAll(keepingCapacity: true); return }
+        // Written through a pointer into an array of the right size (an append per shingle checked the array's
+        // uniqueness and capacity each time).
+        let count = max(1, n - k + 1)
+        if out.count != count {
+            if out.count > count { out.removeLast(out.count - count) } else { out.append(contentsOf: repeatElement(0, count: count - out.count)) }
+        }
         withText(p) { t in
-            let r = 0..<t.count
-            if r.count <= k { out.append(Fingerprint.shingleHash(t, r.lowerBound, r.count)); return }
-            var top: UInt64 = 1
-            for _ in 0..<(k - 1) { top = top &* 0x0000_0100_0000_01B3 }
-            var h: UInt64 = 0
-            for i in r.lowerBound..<(r.lowerBound + k) { h = h &* 0x0000_0100_0000_01B3 &+ UInt64(t[i]) }
-            out.append(Fingerprint.mix64(h))
-            var i = r.lowerBound + k
-            while i < r.upperBound {
-                h = (h &- UInt64(t[i - k]) &* top) &* 0x0000_0100_0000_01B3 &+ UInt64(t[i])
-                out.append(Fingerprint.mix64(h))
-                i += 1
+            out.withUnsafeMutableBufferPointer { o in
+                if t.count <= k { o[0] = Fingerprint.shingleHash(t, 0, t.count); return }
+                var top: UInt64 = 1
+                for _ in 0..<(k - 1) { top = top &* 0x0000_0100_0000_01B3 }
+                var h: UInt64 = 0
+                for i in 0..<k { h = h &* 0x0000_0100_0000_01B3 &+ UInt64(t[i]) }
+                o[0] = Fingerprint.mix64(h)
+                var i = k
+                while i < t.count {
+                    h = (h &- UInt64(t[i - k]) &* top) &* 0x0000_0100_0000_01B3 &+ UInt64(t[i])
+                    o[i - k + 1] = Fingerprint.mix64(h)
+                    i += 1
+                }
             }
         }
     }
 
     private var distinctCounts: [Int32] = []
     private var scratchHashes: [UInt64] = []
-    private let scratchA = ShingleSet(), scratchB = ShingleSet()
+    /// Taken from a pool shared by the units of all files and given back when these go: a run over thousands of
+    /// small files grew (and zeroed) two new tables per file.
+    private let scratchA = ShingleSet.take(), scratchB = ShingleSet.take()
+    deinit { ShingleSet.give(scratchA); ShingleSet.give(scratchB) }
     /// The paragraph whose shingles `scratchA` holds (-1: none).
     private var loadedInA = -1
 
@@ -711,7 +751,8 @@ public final class DuplicateUnits: @unchecked Sendable {
         var exactOf = [Int32](repeating: -1, count: paragraphs.count)
         var first = FirstIndex(capacity: paragraphs.count)
         // The boilerplate is a prefix: no more of a paragraph's text is read than the longest one.
-        let longest = boilerplate.map(\.count).max() ?? 0
+        var longest = 0
+        for b in boilerplate { longest = max(longest, b.count) }   // (not a key path: ~700 instructions each)
         for p in paragraphs.indices {
             let par = paragraphs[p]
             guard par.han >= minHan, !par.titleLike, !par.isQuote, !isBoilerplate(normalizedPrefix(p, longest)) else { continue }
@@ -957,7 +998,17 @@ extension DuplicateUnits {
 /// A set of shingle hashes in an open-addressing table, reused from paragraph to paragraph (a generation stamp
 /// empties it): loading a paragraph counts its distinct shingles, `shared` counts the distinct shingles of another
 /// paragraph that are in it. Exact, and linear in the shingles: no sorting.
-final class ShingleSet {
+final class ShingleSet: @unchecked Sendable {
+    private static let poolLock = NSLock()
+    nonisolated(unsafe) private static var pool: [ShingleSet] = []
+    /// A set from the pool (or a new one).
+    static func take() -> ShingleSet { poolLock.withLock { pool.popLast() } ?? ShingleSet() }
+    /// Back to the pool: at most 8 sets, of at most 2¹⁵ slots each (512 KB; a larger one goes).
+    static func give(_ set: ShingleSet) {
+        guard set.keys.count <= 1 << 15 else { return }
+        poolLock.withLock { if pool.count < 8 { pool.append(set) } }
+    }
+
     private var keys: [UInt64] = []
     private var stamp: [UInt32] = []
     /// The generation of the pass of `shared` that last counted an entry.
@@ -1147,7 +1198,13 @@ public final class CheckCache: @unchecked Sendable {
     /// How many checks of the lint will ask for the units of each scope (`Linter.lint` says so before the checks
     /// run; nil: not known, the units stay until `checksDone`).
     private var unitUsers: [UInt16: Int]?
-    func expectUnitUsers(_ users: [UInt16: Int]) { lock.withLock { unitUsers = users } }
+    private var _sentenceMinHan: Int?
+    func expectUnitUsers(_ users: [UInt16: Int], sentenceMinHan: Int) {
+        lock.withLock { unitUsers = users; _sentenceMinHan = sentenceMinHan }
+    }
+    /// The fewest Han characters a sentence rule of the lint compares (`Int.max`: none; nil: not known, every
+    /// sentence is kept): extraction keeps no shorter repeated sentence.
+    var sentenceMinHan: Int? { lock.withLock { _sentenceMinHan } }
     /// A check is done with the units of `scope`: after the last one they go (unless `keepsUnits`), while the
     /// lint's other checks still run. On a large page the peak memory is at the end of the checks, when every
     /// finding is held: the units (paragraphs, pieces, sentences) are not held then.

@@ -62,13 +62,13 @@ public struct Fingerprint: Sendable, Hashable {
         var han = 0
         var h = DuplicateUnits.fnvBasis
         for (i, p) in u.paragraphs.enumerated() {
-            all += u.normalized(i); numbers += p.numbers; han += p.han
+            all += u.normalized(i); numbers += u.numbers(i); han += p.han
         }
         for c in all { DuplicateUnits.fnv(&h, c) }
         self.init(normalized: all[...], han: han, exact: h, numbers: numbers, shingles: DuplicateUnits.shingles(all[...]))
     }
 
-    static func numbersHash(_ numbers: [UInt64]) -> UInt64 {
+    static func numbersHash(_ numbers: some Sequence<UInt64>) -> UInt64 {
         var h = DuplicateUnits.fnvBasis
         for n in numbers { for k in 0..<8 { h ^= (n >> (8 * UInt64(k))) & 0xFF; h = h &* 0x0000_0100_0000_01B3 } }
         return h
@@ -162,7 +162,10 @@ public struct Fingerprint: Sendable, Hashable {
     }
 
     /// One key per band (see the type's documentation).
-    public func bandKeys() -> [UInt64] {
+    public func bandKeys() -> [UInt64] { Fingerprint.bandKeys(signature) }
+
+    /// The band keys of a signature.
+    static func bandKeys(_ signature: [UInt32]) -> [UInt64] {
         (0..<Fingerprint.bands).map { band in
             var h = DuplicateUnits.fnvBasis
             func byte(_ x: UInt32) { h ^= UInt64(x & 0xFF); h = h &* 0x0000_0100_0000_01B3 }

@@ -114,6 +114,9 @@ public struct Linter: Sendable {
     private let otherGroups: [Set<Int>]
     /// How many rules read the duplicate units of each scope (`CheckCache.doneWithUnits`).
     private let unitUsers: [UInt16: Int]
+    /// The fewest Han characters a sentence rule compares (`Int.max`: no sentence rule): extraction keeps no
+    /// shorter sentence (`CheckCache.sentenceMinHan`).
+    private let sentenceMinHan: Int
 
     public init(rules: [Rule], unusedDisable: Severity? = .info, knownIDs: Set<String>? = nil) {
         self.rules = rules
@@ -180,8 +183,13 @@ public struct Linter: Sendable {
         kindOrder.sort { (heavy.firstIndex(of: $0) ?? heavy.count) < (heavy.firstIndex(of: $1) ?? heavy.count) }
         otherGroups = kindOrder.map { byKind[$0]! }
         var users: [UInt16: Int] = [:]
-        for r in rules where r.check is DuplicatesCheck || r.check is PublishedCheck { users[r.scope.rawValue, default: 0] += 1 }
+        var minHan = Int.max
+        for r in rules where r.check is DuplicatesCheck || r.check is PublishedCheck {
+            users[r.scope.rawValue, default: 0] += 1
+            if let d = r.check as? DuplicatesCheck, d.unit == .sentence { minHan = min(minHan, d.minHan) }
+        }
         unitUsers = users
+        sentenceMinHan = minHan
     }
 
     /// Which of `items` (rule index, range) a finding of a rule superseding their rule covers; nil when none.
@@ -295,7 +303,7 @@ public struct Linter: Sendable {
     /// `lint(doc)`, leaving in `cache` what the checks worked out (the duplicate rules' units, which the run's
     /// cross-file pass fingerprints).
     public func lint(_ doc: Document, cache: CheckCache) -> [Diagnostic] {
-        if !unitUsers.isEmpty { cache.expectUnitUsers(unitUsers) }
+        if !unitUsers.isEmpty { cache.expectUnitUsers(unitUsers, sentenceMinHan: sentenceMinHan) }
         var lists = collect(doc, lines: nil, local: true, other: true, cache: cache)
         cache.checksDone()   // the duplicate rules' units go before the findings become diagnostics (unless kept)
         guard doc.directives.isEmpty else {
@@ -321,7 +329,7 @@ public struct Linter: Sendable {
         // The same order (start, end, rule id), sorting plain keys instead of diagnostics. The findings come in
         // a few lists (one per chunk of a large text, in text order): a list is let go as soon as all its
         // findings are diagnostics, so a file with many findings does not hold both in full.
-        var remaining = lists.map(\.count)
+        var remaining = lists.map { $0.count }   // (a key path here cost ~700 instructions a file)
         let total = remaining.reduce(0, +)
         var listStarts: [Int] = []
         var base = 0
