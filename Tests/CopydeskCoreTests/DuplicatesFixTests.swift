@@ -257,8 +257,10 @@ extension DuplicatesTests {
         let alphabet = Array("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可也你能而子那得于着下自之年过发后作里如家多".unicodeScalars)
         func random(_ n: Int) -> [Unicode.Scalar] { (0..<n).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] } }
         var paragraphs: [[Unicode.Scalar]] = []
-        for _ in 0..<40 {
-            let base = random(40 + Int(rng.next() % 160))
+        // Short and long paragraphs: a long one's sample is large, and the share its pairs need is higher
+        // (`requiredShare`).
+        for k in 0..<52 {
+            let base = random(k < 40 ? 40 + Int(rng.next() % 160) : 300 + Int(rng.next() % 900))
             paragraphs.append(base)
             switch rng.next() % 3 {
             case 0:   // a near copy: one or two characters changed

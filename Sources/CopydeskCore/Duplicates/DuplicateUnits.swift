@@ -400,11 +400,14 @@ public final class DuplicateUnits: @unchecked Sendable {
             let s = Int(paragraphs[x.paragraph].textStart), t = Int(paragraphs[y.paragraph].textStart)
             return kept[(s + x.norm.lowerBound)..<(s + x.norm.upperBound)].elementsEqual(kept[(t + y.norm.lowerBound)..<(t + y.norm.upperBound)])
         }
-        let n = load(x.paragraph, limit: x.norm.upperBound, into: &scratch2)
-        guard n >= x.norm.upperBound else { return false }
-        return withText(y.paragraph) { t in
-            scratch2.withUnsafeBufferPointer { u in
-                UnsafeBufferPointer(rebasing: u[x.norm]).elementsEqual(UnsafeBufferPointer(rebasing: t[y.norm]))
+        // Only the two sentences are read again (their source ranges hold exactly their normalised characters),
+        // not their paragraphs: web paragraphs run to many sentences.
+        let n = load(x.paragraph, clip: x.range, into: &scratch2)
+        let m = load(y.paragraph, clip: y.range, into: &scratch3)
+        guard n == x.norm.count, m == y.norm.count else { return false }
+        return scratch2.withUnsafeBufferPointer { u in
+            scratch3.withUnsafeBufferPointer { v in
+                UnsafeBufferPointer(rebasing: u[..<n]).elementsEqual(UnsafeBufferPointer(rebasing: v[..<m]))
             }
         }
     }
@@ -495,7 +498,7 @@ public final class DuplicateUnits: @unchecked Sendable {
 
     /// Scratch for `withText`, holding paragraph `loaded` (-1: none), and a second one for comparisons.
     private var scratch: [UInt32] = [], scratchCount = 0, loaded = -1
-    private var scratch2: [UInt32] = []
+    private var scratch2: [UInt32] = [], scratch3: [UInt32] = []
 
     /// Calls `body` with paragraph `p`'s normalised text, read again from the source (the last one read is kept:
     /// the batch asks for a paragraph's hash and then its fingerprint).
@@ -764,10 +767,21 @@ public final class DuplicateUnits: @unchecked Sendable {
         return (eligible, exactOf)
     }
 
+    /// The share of the smaller sample two paragraphs must have in common to be verified, for a sample of `base`
+    /// shingles: the pairs looked for share at least `minShare + 0.3` of all their shingles, and the sample's
+    /// share of such a pair is below that by more than three standard deviations (√(0.8·0.2/base), a binomial
+    /// bound) about once in a thousand pairs. A small sample keeps `minShare` (a slack of 0.3: three deviations
+    /// at 16 shingles, as before); a large one needs more (0.68 at 100, 0.74 at 400), so pairs that share little
+    /// are not read again and counted.
+    static func requiredShare(_ minShare: Double, sampled base: Int) -> Double {
+        max(minShare, minShare + 0.3 - 3 * (0.16 / Double(max(1, base))).squareRoot())
+    }
+
     /// Pairs of paragraphs (`i < j`) whose shingles may overlap by at least `minShare` of the smaller paragraph's,
     /// with the exact number of distinct shingles they share, ordered by `j` then `i`. Every pair that shares at
     /// least `minShare + 0.3` of the smaller paragraph's shingles is among them (but for a paragraph of very few
-    /// shingles, see below); others may be.
+    /// shingles, see below, and about one pair in a thousand that shares barely that much: `requiredShare`);
+    /// others may be.
     ///
     /// Candidates come from a consistent 1-in-4 sample of the shingles (those whose hash has two given bits
     /// clear): the sampled keys of every candidate paragraph, hashed straight from the normalised text (a rolling
@@ -959,7 +973,7 @@ public final class DuplicateUnits: @unchecked Sendable {
             let (have, base) = full[si] && full[sj]
                 ? (sampled + other, Int(min(allCount[si], allCount[sj])))
                 : (sampled, Int(min(sampledCount[si], sampledCount[sj])))
-            if have >= 1 && Double(have) >= minShare * Double(base) {
+            if have >= 1 && Double(have) >= DuplicateUnits.requiredShare(minShare, sampled: base) * Double(base) {
                 let i = candidates[si], j = candidates[sj]
                 pairs.append((i: i, j: j, shared: sharedCount(i, j)))
             }
