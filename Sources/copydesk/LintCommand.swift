@@ -29,7 +29,7 @@ enum LintCommand {
     static func execute(_ o: CommonOptions, options opts: Runner.Options, mode: Runner.FixMode, unsafe: Bool, writeBaseline: String? = nil) -> Int32 {
         let runner: Runner
         do { runner = try Runner(options: opts) } catch {
-            printError("built-in rules failed to load: \(error)")
+            printError("cannot start: \(error)")
             return 2
         }
         let outputs = writeBaseline == nil ? o.outputs : []
@@ -175,7 +175,7 @@ enum LintCommand {
             // second part of each file that has some, as in the text report.
             let streamDocuments = mode != .diff && writeBaseline == nil && !fixesStandardInput
             if streamDocuments {
-                let ruleList = (try? runner.linter(for: FileManager.default.currentDirectoryPath + "/x.txt").0.rules) ?? runner.builtInCatalog.rules
+                let ruleList = (try? runner.linter(for: FileManager.default.currentDirectoryPath + "/x.txt").0.rules) ?? ((try? runner.builtInCatalog.rules) ?? [])
                 for out in documents where out.format == .json {
                     jsonStreams.append((out.path, JSONStreamWriter(sink: sink(out.path))))
                 }
@@ -304,7 +304,7 @@ enum LintCommand {
         }
 
         let set = try? runner.linter(for: FileManager.default.currentDirectoryPath + "/x.txt").0
-        var report = RunReport(files: reports, rules: set?.rules ?? runner.builtInCatalog.rules)
+        var report = RunReport(files: reports, rules: set?.rules ?? ((try? runner.builtInCatalog.rules) ?? []))
         report.configErrors = configErrors.errors
         report.notLinted = notLinted
         report.preview = mode == .diff

@@ -10,7 +10,7 @@ func activeRules(config: String?, noConfig: Bool, all: Bool) throws -> (RuleSet,
     let runner = try Runner(options: opts)
     let cwd = FileManager.default.currentDirectoryPath
     let (set, _) = try runner.linter(for: cwd + "/draft.txt")
-    var catalog = runner.builtInCatalog
+    var catalog = try runner.builtInCatalog
     let cfg = try runner.config(forDirectory: cwd)
     for p in cfg.rulePaths { try catalog.addFolder(p) }
     if all { return (RuleSet(rules: catalog.rules, style: set.style, unusedDisable: set.unusedDisable, knownIDs: set.knownIDs), catalog) }

@@ -29,7 +29,9 @@ public final class Runner: @unchecked Sendable {
     }
 
     public let options: Options
-    private let catalog: RuleCatalog
+    /// The built-in rules, read when a rule set is first resolved, not when the runner is made: the command builds
+    /// them on another core (`Copydesk.prewarm`) while it lists the files.
+    private var catalog: RuleCatalog { get throws { try RuleCatalog.loadBuiltIn() } }
     private var configs: [String: Config] = [:]          // by directory
     private var ruleSets: [String: ResolvedRules] = [:]
     private var houseCatalogs: [String: RuleCatalog] = [:]
@@ -41,9 +43,10 @@ public final class Runner: @unchecked Sendable {
     /// Standard input's lint, to be compared with the files of the next `run` (`holdStandardInput`).
     var standardInput: BatchDuplicates.Held?
 
+    /// Throws nothing today (a broken built-in catalog is reported as a configuration error of the first file that
+    /// needs it, exit 2); kept `throws` for the callers.
     public init(options: Options) throws {
         self.options = options
-        catalog = try RuleCatalog.loadBuiltIn()
     }
 
     // MARK: configuration
@@ -157,7 +160,7 @@ public final class Runner: @unchecked Sendable {
         if let e = ruleSetFailures[key] { lock.unlock(); throw e }
         lock.unlock()
         do {
-            var cat = catalog
+            var cat = try catalog
             if !config.rulePaths.isEmpty {
                 let ck = config.rulePaths.joined(separator: "\n")
                 lock.lock(); let cached = houseCatalogs[ck]; lock.unlock()
@@ -183,7 +186,7 @@ public final class Runner: @unchecked Sendable {
         }
     }
 
-    public var builtInCatalog: RuleCatalog { catalog }
+    public var builtInCatalog: RuleCatalog { get throws { try catalog } }
 
     // MARK: files
 
