@@ -309,6 +309,31 @@ import Testing
         #expect(offset == src.bytes.count)
     }
 
+    /// The units go after the last rule that reads them (`doneWithUnits`, counted per scope from what the lint said
+    /// to expect), unless kept for the run's cross-file pass; a scope not expected keeps them until `checksDone`.
+    @Test func unitsGoAfterTheirLastRule() {
+        let doc = Document(path: "u.txt", text: "标题\n\n县农业农村局召开春耕备耕工作会议，部署今年粮食生产任务。\n")
+        let scope: Scope = [.body, .dateline]
+        for keep in [false, true] {
+            let cache = CheckCache()
+            cache.keepsUnits = keep
+            cache.expectUnitUsers([scope.rawValue: 2], sentenceMinHan: 15)
+            let u = cache.duplicateUnits(doc, scope: scope)
+            #expect(cache.anyUnits(scope: scope) === u)
+            cache.doneWithUnits(scope: scope)
+            #expect(cache.anyUnits(scope: scope) === u, "one rule of two done: kept")
+            cache.doneWithUnits(scope: scope)
+            #expect((cache.anyUnits(scope: scope) != nil) == keep, "both done: gone unless kept")
+            // Another scope, not expected: kept until the checks are done.
+            let other: Scope = .body
+            _ = cache.duplicateUnits(doc, scope: other)
+            cache.doneWithUnits(scope: other)
+            #expect(cache.anyUnits(scope: other) != nil)
+            cache.checksDone()
+            #expect((cache.anyUnits(scope: other) != nil) == keep)
+        }
+    }
+
     /// The paragraph rules read a hard-wrapped page after the safe joins of `ocr.broken-line`; with the rule's default
     /// options one run serves the pack and the rule (noted in the cache), otherwise each runs its own. Both give the
     /// same paragraphs and the same `ocr.broken-line` findings.
