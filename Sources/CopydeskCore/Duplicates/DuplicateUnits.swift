@@ -232,12 +232,11 @@ public final class DuplicateUnits: @unchecked Sendable {
     }
 
     private static func add(_ lines: [Range<Int>], _ src: SourceText, article: Int, _ x: inout Extraction) {
-        // The paragraph's normalised text is read into a reused array, moved into a local meanwhile (no exclusivity
-        // check or uniqueness test of a class property per character). The text is not kept (but for a small
-        // document): its key is worked out here, and `withText` reads it again from the pieces. Sentences are not
-        // kept either: the sentence rule reads them again (`sentences(of:into:text:)`).
-        // The paragraph's text and sentences (cut after 。！？；!?;, the mark included, from the first to the last
-        // visible character) go into reused buffers, moved into locals meanwhile.
+        // The paragraph's normalised text and its sentences (cut after 。！？；!?;, the mark included, from the first
+        // to the last visible character) go into reused buffers, moved into locals meanwhile (no uniqueness test per
+        // character). The text is not kept (but for a small document): its key is worked out here, and `withText`
+        // reads it again from the pieces. Of the sentences only those whose key repeats in the article are kept
+        // (`noteSentences`).
         var text: [UInt32] = []
         swap(&text, &x.text)
         defer { swap(&text, &x.text) }
@@ -372,7 +371,7 @@ public final class DuplicateUnits: @unchecked Sendable {
         }
     }
 
-    /// A sentence as extraction keeps it (the same as `sentences(of:)` reads, in 32-bit fields): its source range
+    /// A sentence as extraction keeps it (in 32-bit fields): its source range
     /// (first to last visible character, the terminator included), the range of its normalised text within its
     /// paragraph's, its Han characters, its paragraph and its key (`key` of its normalised text).
     struct Sentence {
