@@ -597,30 +597,33 @@ public final class DuplicateUnits: @unchecked Sendable {
     /// Shingles of a normalised text: the hash of every run of `shingleSize` characters (the whole text when it is
     /// shorter), sorted and distinct.
     static func shingles(_ t: ArraySlice<UInt32>) -> [UInt64] {
-        let k = shingleSize
-        var out: [UInt64] = []
-        guard !t.isEmpty else { return out }
-        out.reserveCapacity(max(1, t.count - k + 1))
-        t.withUnsafeBufferPointer { p in
-            if p.count <= k { out.append(Fingerprint.shingleHash(p, 0, p.count)); return }
-            // The rolling form of `Fingerprint.shingleHash` (the same values).
-            var top: UInt64 = 1
-            for _ in 0..<(k - 1) { top = top &* 0x0000_0100_0000_01B3 }
-            var h: UInt64 = 0
-            for i in 0..<k { h = h &* 0x0000_0100_0000_01B3 &+ UInt64(p[i]) }
-            out.append(Fingerprint.mix64(h))
-            var i = k
-            while i < p.count {
-                h = (h &- UInt64(p[i - k]) &* top) &* 0x0000_0100_0000_01B3 &+ UInt64(p[i])
-                out.append(Fingerprint.mix64(h))
-                i += 1
-            }
-        }
+        guard !t.isEmpty else { return [] }
+        var out = [UInt64](repeating: 0, count: max(1, t.count - shingleSize + 1))
+        t.withUnsafeBufferPointer { p in out.withUnsafeMutableBufferPointer { shingleHashes(of: p, into: $0) } }
         out.sort()
         var w = 0
         for r in 0..<out.count where r == 0 || out[r] != out[w - 1] { out[w] = out[r]; w += 1 }
         out.removeLast(out.count - w)
         return out
+    }
+
+    /// Writes the hash of every run of `shingleSize` characters of `t` (one of the whole text when it is shorter)
+    /// into `o`, in text order, repeats included: the rolling form of `Fingerprint.shingleHash` (the same values).
+    /// `o` has room for exactly `max(1, t.count - shingleSize + 1)`; `t` is not empty.
+    static func shingleHashes(of t: UnsafeBufferPointer<UInt32>, into o: UnsafeMutableBufferPointer<UInt64>) {
+        let k = shingleSize
+        if t.count <= k { o[0] = Fingerprint.shingleHash(t, 0, t.count); return }
+        var top: UInt64 = 1
+        for _ in 0..<(k - 1) { top = top &* 0x0000_0100_0000_01B3 }
+        var h: UInt64 = 0
+        for i in 0..<k { h = h &* 0x0000_0100_0000_01B3 &+ UInt64(t[i]) }
+        o[0] = Fingerprint.mix64(h)
+        var i = k
+        while i < t.count {
+            h = (h &- UInt64(t[i - k]) &* top) &* 0x0000_0100_0000_01B3 &+ UInt64(t[i])
+            o[i - k + 1] = Fingerprint.mix64(h)
+            i += 1
+        }
     }
 
     /// Size of the intersection of two sorted, distinct arrays.
@@ -705,31 +708,15 @@ public final class DuplicateUnits: @unchecked Sendable {
 
     /// The shingle hashes of paragraph `p` in text order, repeats included (`shingles(p)` sorts and dedupes them).
     private func shingleHashes(_ p: Int, into out: inout [UInt64]) {
-        let k = DuplicateUnits.shingleSize
         let n = paragraphs[p].length
         guard n > 0 else { out.removeAll(keepingCapacity: true); return }
         // Written through a pointer into an array of the right size (an append per shingle checked the array's
         // uniqueness and capacity each time).
-        let count = max(1, n - k + 1)
+        let count = max(1, n - DuplicateUnits.shingleSize + 1)
         if out.count != count {
             if out.count > count { out.removeLast(out.count - count) } else { out.append(contentsOf: repeatElement(0, count: count - out.count)) }
         }
-        withText(p) { t in
-            out.withUnsafeMutableBufferPointer { o in
-                if t.count <= k { o[0] = Fingerprint.shingleHash(t, 0, t.count); return }
-                var top: UInt64 = 1
-                for _ in 0..<(k - 1) { top = top &* 0x0000_0100_0000_01B3 }
-                var h: UInt64 = 0
-                for i in 0..<k { h = h &* 0x0000_0100_0000_01B3 &+ UInt64(t[i]) }
-                o[0] = Fingerprint.mix64(h)
-                var i = k
-                while i < t.count {
-                    h = (h &- UInt64(t[i - k]) &* top) &* 0x0000_0100_0000_01B3 &+ UInt64(t[i])
-                    o[i - k + 1] = Fingerprint.mix64(h)
-                    i += 1
-                }
-            }
-        }
+        withText(p) { t in out.withUnsafeMutableBufferPointer { DuplicateUnits.shingleHashes(of: t, into: $0) } }
     }
 
     private var distinctCounts: [Int32] = []
