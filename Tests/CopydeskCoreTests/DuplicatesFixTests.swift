@@ -227,6 +227,33 @@ extension DuplicatesTests {
         }
     }
 
+    /// `sortAboveLow16` gives `sort(fromDigit: 1)`'s order: keys that share their top 24 bits but differ below
+    /// (short runs and runs longer than the insertion sort takes), equal keys, random ones, a constant top byte
+    /// (a bucket of the candidate search).
+    @Test func sortAboveLow16IsTheStableSortByTheHighBits() {
+        var rng = SplitMix64(seed: 19)
+        for n in [0, 1, 200, 300, 5_000, 70_000] {
+            for shape in 0..<5 {
+                var a = (0..<n).map { i -> UInt64 in
+                    let x = rng.next(), place = UInt64(i & 0xFFFF)
+                    switch shape {
+                    case 0: return x & ~0xFFFF | place
+                    case 1: return (x % 3) << 40 | (rng.next() % 5) << 16 | place          // long runs, unsorted below
+                    case 2: return (x % 50) << 40 | (rng.next() & 0xFFFF_FF) << 16 | place  // runs of ~n/50
+                    case 3: return 0xAB << 56 | (x & 0x00FF_FFFF_FFFF_0000) | place           // one top byte
+                    default: return (x % 4) << 16 | place                                    // equal high bits
+                    }
+                }
+                var expected = a
+                RadixSort.sort(&expected, fromDigit: 1)
+                let byComparison = a.enumerated().sorted { ($0.element >> 16, $0.offset) < ($1.element >> 16, $1.offset) }.map(\.element)
+                RadixSort.sortAboveLow16(&a)
+                #expect(a == expected, "n \(n), shape \(shape)")
+                #expect(a == byComparison, "n \(n), shape \(shape)")
+            }
+        }
+    }
+
     /// The cross-file pass orders paragraphs by a hash (`BatchDuplicates.order`): the order of a comparison sort of
     /// (key, number), also when keys differ only in the low bits the radix sort leaves to their numbers.
     @Test func batchOrderIsTheOrderOfKeyThenNumber() {

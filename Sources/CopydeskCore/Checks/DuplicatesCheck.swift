@@ -140,11 +140,12 @@ public struct DuplicatesCheck: Check {
                 }
                 return
             }
-            // Near and contained copies, from the shingles each pair shares (exact copies left out).
+            // Near and contained copies, from the shingles each pair shares (exact copies left out). With
+            // `same-numbers`, pairs whose numbers no copy could have are not counted at all.
             let rest = candidates.filter { exactOf[$0] < 0 }
             var best: [Int: (i: Int, sim: Double)] = [:]
             var isNear = Set<Int>()
-            for (i, j, shared) in u.sharedShingles(rest, minShare: max(0.05, min(0.5, threshold - 0.3))) {
+            for (i, j, shared) in u.sharedShingles(rest, minShare: max(0.05, min(0.5, threshold - 0.3)), numbersAgree: sameNumbers) {
                 let a = u.shingleCount(i), b = u.shingleCount(j)
                 let jac = Double(shared) / Double(a + b - shared)
                 let numbersEqual = !sameNumbers || DuplicateUnits.numbersAgree(u.numbers(i), u.numbers(j), equal: true)

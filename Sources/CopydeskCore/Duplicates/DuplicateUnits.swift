@@ -98,7 +98,7 @@ public final class DuplicateUnits: @unchecked Sendable {
     private var shingleCache: [[UInt64]?] = []
     private var exactHashes: [UInt64?] = []
     /// The last `sharedShingles` answer: the near and contained rules ask for the same candidates.
-    private var sharedCache: (candidates: [Int], maxRun: Int, minShare: Double, pairs: [(i: Int, j: Int, shared: Int)])?
+    private var sharedCache: (candidates: [Int], maxRun: Int, minShare: Double, numbersAgree: Bool, pairs: [(i: Int, j: Int, shared: Int)])?
 
     /// The most memory the candidate search's keys may take at once on a large page (`sharedShingles`: windows
     /// of the hash space, the text hashed again for each).
@@ -782,10 +782,15 @@ public final class DuplicateUnits: @unchecked Sendable {
     /// a 4 MB page; tests force both ways, which give the same pairs).
     /// `spillKeys: false` (tests): with several windows, hash the text again for each one instead of writing the
     /// windows' keys to temporary files in one pass (the two give the same pairs).
-    func sharedShingles(_ candidates: [Int], maxRun: Int = 16, minShare: Double = 0.5, bucketed: Bool? = nil,
+    /// `numbersAgree`: leave out, before counting their shingles, the pairs whose numbers disagree as no copy's
+    /// may (`numbersAgree(_:_:equal: false)` fails: the shorter's runs of digits are not in the longer in order);
+    /// the paragraph rules with `same-numbers` report none of them.
+    func sharedShingles(_ candidates: [Int], maxRun: Int = 16, minShare: Double = 0.5, numbersAgree: Bool = false, bucketed: Bool? = nil,
                         windows: Int? = nil, spillKeys: Bool = true) -> [(i: Int, j: Int, shared: Int)] {
         guard candidates.count >= 2, candidates.count < 1 << 16 else { return [] }
-        if let c = sharedCache, c.maxRun == maxRun, c.minShare == minShare, c.candidates == candidates { return c.pairs }
+        if let c = sharedCache, c.maxRun == maxRun, c.minShare == minShare, c.numbersAgree == numbersAgree, c.candidates == candidates {
+            return c.pairs
+        }
         let k = DuplicateUnits.shingleSize
         let sampleMask: UInt64 = 0x3 << 16   // two bits of the hash part of a key
         var total = 0
@@ -905,7 +910,7 @@ public final class DuplicateUnits: @unchecked Sendable {
         for bucket in (w * bucketsPerWindow)..<((w + 1) * bucketsPerWindow) {
             var keys = buckets.take(bucket)
             // The keys were put in by slot, in order: sorting by the hash part alone leaves each hash's slots in order.
-            RadixSort.sort(&keys, fromDigit: 1)
+            RadixSort.sortAboveLow16(&keys)
             keys.withUnsafeBufferPointer { kp in
                 sampledCount.withUnsafeMutableBufferPointer { sc in
                 allCount.withUnsafeMutableBufferPointer { ac in
@@ -961,10 +966,11 @@ public final class DuplicateUnits: @unchecked Sendable {
                 : (sampled, Int(min(sampledCount[si], sampledCount[sj])))
             if have >= 1 && Double(have) >= DuplicateUnits.requiredShare(minShare, sampled: base) * Double(base) {
                 let i = candidates[si], j = candidates[sj]
+                if numbersAgree && !DuplicateUnits.numbersAgree(numbers(i), numbers(j), equal: false) { continue }
                 pairs.append((i: i, j: j, shared: sharedCount(i, j)))
             }
         }
-        sharedCache = (candidates, maxRun, minShare, pairs)
+        sharedCache = (candidates, maxRun, minShare, numbersAgree, pairs)
         if windowCount > 1 {
             // The buckets (under the allocator's mmap threshold) were freed into the thread's arena: give those
             // pages back now, or they stay resident beside the other rules' findings until the process ends.

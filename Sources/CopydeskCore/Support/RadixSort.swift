@@ -80,4 +80,74 @@ enum RadixSort {
         }
         if !inA { a = buffer }
     }
+
+    /// The same order as `sort(&a, fromDigit: 1)` (stable by the bits above the lowest 16), found with fewer
+    /// passes: a stable LSD sort by the top 24 bits (three 8-bit digits, a digit that is the same in every key
+    /// skipped), then each run of keys equal in those bits — nearly always a single hash, already in order — put in
+    /// order by the bits above the lowest 16, stably. The duplicate rules' shingle keys are hashes: keys that share
+    /// their top 24 bits but differ below are rare, so the second step mostly only reads the keys.
+    static func sortAboveLow16(_ a: inout [UInt64]) {
+        let n = a.count
+        guard n > 256, n < Int(Int32.max) else { sort(&a, fromDigit: 1); return }
+        var buffer = [UInt64](repeating: 0, count: n)
+        var counts = [Int32](repeating: 0, count: 256 * 3)
+        a.withUnsafeBufferPointer { src in
+            counts.withUnsafeMutableBufferPointer { c in
+                for k in src {
+                    c[Int(truncatingIfNeeded: (k >> 40) & 0xFF)] += 1
+                    c[256 | Int(truncatingIfNeeded: (k >> 48) & 0xFF)] += 1
+                    c[512 | Int(truncatingIfNeeded: k >> 56)] += 1
+                }
+            }
+        }
+        var inA = true
+        counts.withUnsafeMutableBufferPointer { c in
+            a.withUnsafeMutableBufferPointer { pa in
+                buffer.withUnsafeMutableBufferPointer { pb in
+                    for d in 0..<3 {
+                        let base = d << 8
+                        let shift = 40 + 8 * d
+                        if Int(c[base + Int(truncatingIfNeeded: (pa[0] >> shift) & 0xFF)]) == n { continue }
+                        var sum: Int32 = 0
+                        for v in 0..<256 { let x = c[base + v]; c[base + v] = sum; sum += x }
+                        let (from, to) = inA ? (pa, pb) : (pb, pa)
+                        for k in from {
+                            let slot = base + Int(truncatingIfNeeded: (k >> shift) & 0xFF)
+                            to[Int(c[slot])] = k
+                            c[slot] += 1
+                        }
+                        inA.toggle()
+                    }
+                }
+            }
+        }
+        if !inA { swap(&a, &buffer) }
+        a.withUnsafeMutableBufferPointer { p in
+            var r = 0
+            while r < n {
+                let top = p[r] >> 40
+                var e = r + 1, sorted = true
+                while e < n && p[e] >> 40 == top {
+                    if p[e] >> 16 < p[e - 1] >> 16 { sorted = false }
+                    e += 1
+                }
+                if !sorted {
+                    if e - r <= 64 {
+                        // Insertion sort: stable (a key moves only past keys greater in the compared bits).
+                        for i in (r + 1)..<e {
+                            let k = p[i]
+                            var j = i
+                            while j > r && p[j - 1] >> 16 > k >> 16 { p[j] = p[j - 1]; j -= 1 }
+                            p[j] = k
+                        }
+                    } else {
+                        // A long run (hashes that collide in their top bits): by the compared bits, then by place.
+                        let run = (r..<e).map { (p[$0], $0) }.sorted { ($0.0 >> 16, $0.1) < ($1.0 >> 16, $1.1) }
+                        for (i, x) in run.enumerated() { p[r + i] = x.0 }
+                    }
+                }
+                r = e
+            }
+        }
+    }
 }
