@@ -135,6 +135,13 @@ public final class DuplicateUnits: @unchecked Sendable {
         u.bytes = src.bytes
         var x = Extraction()
         x.sentenceMinHan = cache?.sentenceMinHan ?? 0
+        // Room for the sentences of the largest article (a page whose articles the structure does not tell apart is
+        // one article): each kept sentence has at least `sentenceMinHan` Han characters, three bytes each. Room never
+        // written costs no memory; growing by doubling copied a large page's sentences (and touched new pages) a
+        // dozen times.
+        if x.sentenceMinHan > 0 && x.sentenceMinHan < Int.max {
+            x.articleSentences.reserveCapacity(min(1 << 20, src.bytes.count / (3 * x.sentenceMinHan) + 16))
+        }
         if keepText ?? (src.bytes.count < keepTextBelow) { x.kept = []; x.kept!.reserveCapacity(src.bytes.count / 3 + 64) }
         var article = 0
         var group: [Range<Int>] = []
@@ -908,7 +915,7 @@ public final class DuplicateUnits: @unchecked Sendable {
             }
         }
         for bucket in (w * bucketsPerWindow)..<((w + 1) * bucketsPerWindow) {
-            var keys = buckets.take(bucket)
+            var keys = buckets.take(bucket, passingMemoryTo: windowCount > 1 ? bucket + bucketsPerWindow : nil)
             // The keys were put in by slot, in order: sorting by the hash part alone leaves each hash's slots in order.
             RadixSort.sortAboveLow16(&keys)
             keys.withUnsafeBufferPointer { kp in
@@ -1369,11 +1376,19 @@ final class KeyBuckets {
         capacity[b] = cap
     }
 
-    /// Bucket `b`'s keys in the order they were put in; the bucket is emptied.
-    func take(_ b: Int) -> [UInt64] {
+    /// Bucket `b`'s keys in the order they were put in; the bucket is emptied. Its memory goes to bucket `next`
+    /// when that has none yet (the same bucket of the next window of the hash space: a window's buckets reuse the
+    /// last one's memory instead of giving it back to the allocator, which returned it to the system, and
+    /// touching new pages), else it is let go.
+    func take(_ b: Int, passingMemoryTo next: Int? = nil) -> [UInt64] {
         guard let p = start[b] else { return [] }
         let out = Array(UnsafeBufferPointer(start: p, count: count[b]))
-        p.deallocate()
+        if let next, next < n, start[next] == nil {
+            start[next] = p
+            capacity[next] = capacity[b]
+        } else {
+            p.deallocate()
+        }
         start[b] = nil
         count[b] = 0
         return out
