@@ -358,7 +358,10 @@ public struct Linter: Sendable {
         }
         // Keys of 16 bytes when offsets and counts fit in 32 bits (every text under 4 GB), else of 32.
         if doc.bytes.count < Int(UInt32.max) && total < Int(UInt32.max) && rules.count < Int(UInt32.max) {
-            if lists.count > 1 && total >= 4096 { return convertInParallel(&lists, starts: listStarts, total: total) }
+            if lists.count > 1 && total >= 4096 {
+                if Parallel.chunks(forBytes: doc.bytes.count) > 1, let d = convertInHalves(&lists, starts: listStarts, total: total) { return d }
+                return convertInParallel(&lists, starts: listStarts, total: total)
+            }
             return convert({ f, i in
                 SortKey32(start: UInt32(truncatingIfNeeded: f.range.lowerBound), end: UInt32(truncatingIfNeeded: f.range.upperBound),
                           rank: UInt32(truncatingIfNeeded: ruleRank[f.rule]), index: UInt32(truncatingIfNeeded: i))
@@ -405,6 +408,80 @@ public struct Linter: Sendable {
             }
         }
         return diagnostics
+    }
+
+    /// `convertInParallel`'s diagnostics, made on two cores at once: the findings that start before an offset
+    /// chosen to halve them, and the others, each half merged from its lists' sorted keys into its own part of
+    /// the one result (the two parts follow each other in the order of one sort of all keys). On a large page the
+    /// one-thread merge, and the new pages its quarter of a million diagnostics are written into, was a serial
+    /// step of every lint. A list wholly in one half is taken by it (messages and fixes moved, the list let go once
+    /// done), as the one-thread merge does; the few lists with findings in both halves (the whole-text checks', the
+    /// chunk the offset falls in) are read by both, their findings copied, and let go at the end. nil when the
+    /// findings do not split (all at one offset).
+    private func convertInHalves(_ lists: inout [[Finding]], starts: [Int], total: Int) -> [Diagnostic]? {
+        let n = lists.count
+        let keys = sortedKeys(lists, starts: starts)
+        /// The first place in `k` whose start is at least `s`.
+        func lowerBound(_ k: [SortKey32], _ s: UInt32) -> Int {
+            var lo = 0, hi = k.count
+            while lo < hi { let mid = (lo + hi) / 2; if k[mid].start < s { lo = mid + 1 } else { hi = mid } }
+            return lo
+        }
+        var top: UInt32 = 0
+        for k in keys { if let last = k.last { top = max(top, last.start) } }
+        // The least offset before which at least half the findings start.
+        var lo: UInt32 = 0, hi = top
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2
+            var below = 0
+            for k in keys { below += lowerBound(k, mid) }
+            if 2 * below < total { lo = mid + 1 } else { hi = mid }
+        }
+        let cut = keys.map { lowerBound($0, lo) }
+        let firstCount = cut.reduce(0, +)
+        guard firstCount > 0 && firstCount < total else { return nil }
+        let shared = (0..<n).map { cut[$0] > 0 && cut[$0] < keys[$0].count }
+        // Each list in a box of its own: a half takes findings out of the lists it alone reads, and lets them go,
+        // while the other half reads other lists.
+        let boxes = lists.indices.map { l -> FindingListBox in
+            let b = FindingListBox()
+            swap(&b.items, &lists[l])
+            return b
+        }
+        func merge(_ h: Int, into out: UnsafeMutablePointer<Diagnostic>) {
+            var at = (0..<n).map { h == 0 ? 0 : cut[$0] }
+            let end = (0..<n).map { h == 0 ? cut[$0] : keys[$0].count }
+            // As `convertInParallel`: lists not yet begun by their first key in this half, the next to begin last.
+            var waiting = (0..<n).filter { at[$0] < end[$0] }.sorted { keys[$0][at[$0]] < keys[$1][at[$1]] }
+            waiting.reverse()
+            var active: [Int] = []
+            let count = h == 0 ? firstCount : total - firstCount
+            for o in 0..<count {
+                var best = -1
+                var bestKey = SortKey32(start: 0, end: 0, rank: 0, index: 0)
+                for m in active {
+                    let k = keys[m][at[m]]
+                    if best < 0 || k < bestKey { best = m; bestKey = k }
+                }
+                if let next = waiting.last, best < 0 || keys[next][at[next]] < bestKey {
+                    waiting.removeLast()
+                    active.append(next)
+                    best = next; bestKey = keys[next][at[next]]
+                }
+                at[best] += 1
+                let i = Int(bestKey.index) - starts[best]
+                (out + o).initialize(to: shared[best] ? diagnostic(boxes[best].items[i]) : diagnostic(taking: i, of: &boxes[best].items))
+                if at[best] == end[best] {
+                    if !shared[best] { boxes[best].items = [] }
+                    active.removeAll { $0 == best }
+                }
+            }
+        }
+        return [Diagnostic](unsafeUninitializedCapacity: total) { buffer, filled in
+            let base = buffer.baseAddress!
+            _ = Parallel.map(2) { h in merge(h, into: base + (h == 0 ? 0 : firstCount)) }
+            filled = total
+        }
     }
 
     /// Each list's `SortKey32`s, sorted, a list per core.
@@ -903,4 +980,9 @@ enum Suppression {
         }
         return kept
     }
+}
+
+/// A list of findings that one thread of `convertInHalves` takes findings out of while another reads other lists.
+private final class FindingListBox: @unchecked Sendable {
+    var items: [Finding] = []
 }
