@@ -338,6 +338,25 @@ extension DuplicatesTests {
                 #expect(windowed.map { [$0.i, $0.j, $0.shared] } == defaults.map { [$0.i, $0.j, $0.shared] }, "\(w) windows, spilled: \(spill)")
             }
         }
+        // The keys worked out during extraction (a document whose text is not kept, near or contained rules in the
+        // lint): in memory, or in one or several spilled windows. The same pairs as hashing the text in the search,
+        // for the paragraphs extraction hashed (at least `searchMinHan` Han characters) and, when a candidate is
+        // not among them, by hashing the text as before.
+        let hashed = all.filter { u.paragraphs[$0].han >= 30 && !u.paragraphs[$0].titleLike && !u.paragraphs[$0].isQuote }
+        let plainHashed = DuplicateUnits.extract(doc, scope: .body, keepText: false).sharedShingles(hashed)
+        #expect(!plainHashed.isEmpty)
+        for w in [nil, 1, 2, 8] as [Int?] {
+            let cache = CheckCache()
+            cache.expectUnitUsers([:], sentenceMinHan: .max, searchMinHan: 30)
+            let pre = DuplicateUnits.extract(doc, scope: .body, cache: cache, keepText: false, searchWindows: w)
+            #expect(pre.hasExtractedSearchKeys, "\(String(describing: w)) windows")
+            #expect(pre.sharedShingles(hashed).map { [$0.i, $0.j, $0.shared] } == plainHashed.map { [$0.i, $0.j, $0.shared] },
+                    "\(String(describing: w)) windows")
+            #expect(!pre.hasExtractedSearchKeys, "read once")
+            let fallback = DuplicateUnits.extract(doc, scope: .body, cache: cache, keepText: false, searchWindows: w)
+            #expect(fallback.sharedShingles(all).map { [$0.i, $0.j, $0.shared] } == defaults.map { [$0.i, $0.j, $0.shared] },
+                    "a candidate extraction did not hash: \(String(describing: w)) windows")
+        }
         // A spill keeps each window's keys in the order they came, across its file and its buffer.
         let spill = try #require(KeySpill(windows: 4, shift: 62))
         var want = [[UInt64]](repeating: [], count: 4)

@@ -97,6 +97,11 @@ public final class DuplicateUnits: @unchecked Sendable {
     /// does not): allocated on the first question.
     private var shingleCache: [[UInt64]?] = []
     private var exactHashes: [UInt64?] = []
+    /// The candidate search's keys worked out during extraction (a large document), read by the first
+    /// `sharedShingles` that can use them.
+    private var extractedSearch: ExtractedSearchKeys?
+    /// Whether extraction's search keys are there to be read (tests).
+    var hasExtractedSearchKeys: Bool { extractedSearch != nil }
     /// The last `sharedShingles` answer: the near and contained rules ask for the same candidates.
     private var sharedCache: (candidates: [Int], maxRun: Int, minShare: Double, numbersAgree: Bool, pairs: [(i: Int, j: Int, shared: Int)])?
 
@@ -110,7 +115,9 @@ public final class DuplicateUnits: @unchecked Sendable {
     // MARK: extraction
 
     /// `keepText`: whether the units keep the normalised text (nil: below `keepTextBelow` bytes; tests force both).
-    public static func extract(_ doc: Document, scope: Scope, cache: CheckCache? = nil, keepText: Bool? = nil) -> DuplicateUnits {
+    /// `searchWindows` (tests): the number of windows of the extraction-time search keys (nil: from the size).
+    public static func extract(_ doc: Document, scope: Scope, cache: CheckCache? = nil, keepText: Bool? = nil,
+                               searchWindows: Int? = nil) -> DuplicateUnits {
         let u = DuplicateUnits()
         let src = doc.source
         let blocks = doc.blocks
@@ -143,6 +150,12 @@ public final class DuplicateUnits: @unchecked Sendable {
             x.articleSentences.reserveCapacity(min(1 << 20, src.bytes.count / (3 * x.sentenceMinHan) + 16))
         }
         if keepText ?? (src.bytes.count < keepTextBelow) { x.kept = []; x.kept!.reserveCapacity(src.bytes.count / 3 + 64) }
+        // A document whose normalised text is not kept: the candidate search's keys of the paragraphs a near or
+        // contained rule may compare are worked out now, from the text extraction has at hand, instead of reading
+        // every such paragraph again from the source for the search (`sharedShingles`).
+        if x.kept == nil, let minHan = cache?.searchMinHan, minHan < Int.max {
+            x.search = ExtractedSearchKeys(minHan: minHan, positions: src.bytes.count / 3, windows: searchWindows)
+        }
         var article = 0
         var group: [Range<Int>] = []
         func flush() { if !group.isEmpty { DuplicateUnits.add(group, src, article: article, &x); group.removeAll(keepingCapacity: true) } }
@@ -168,6 +181,7 @@ public final class DuplicateUnits: @unchecked Sendable {
         u.numberList = trimmed(x.numbers)
         u.repeatedSentences = x.repeated
         u.keptText = x.kept
+        if let search = x.search, search.valid { u.extractedSearch = search }
         u.distinctCounts = [Int32](repeating: -1, count: u.paragraphs.count)
         return u
     }
@@ -236,6 +250,8 @@ public final class DuplicateUnits: @unchecked Sendable {
         var table = FirstIndex(capacity: 0), tableArticle = -1
         /// Sentences with fewer Han characters are not kept (no sentence rule compares them).
         var sentenceMinHan = 0
+        /// The candidate search's keys, worked out from each paragraph's normalised text while it is at hand.
+        var search: ExtractedSearchKeys?
     }
 
     private static func add(_ lines: [Range<Int>], _ src: SourceText, article: Int, _ x: inout Extraction) {
@@ -357,6 +373,9 @@ public final class DuplicateUnits: @unchecked Sendable {
         // A quotation of an earlier message (`> …`, `: …` in forums and mail) repeats it on purpose.
         par.isQuote = src.bytes[first] == 0x3E || src.bytes[first] == 0x3A
         x.paragraphs.append(par)
+        if let search = x.search, search.valid, !par.titleLike, !par.isQuote, han >= search.minHan, w > 0 {
+            text.withUnsafeBufferPointer { search.add(paragraph: paragraphIndex, UnsafeBufferPointer(rebasing: $0[..<w])) }
+        }
         if !par.titleLike && !par.isQuote && !sents.isEmpty && han >= x.sentenceMinHan { noteSentences(sents, article: article, &x) }
     }
 
@@ -770,6 +789,70 @@ public final class DuplicateUnits: @unchecked Sendable {
         max(minShare, minShare + 0.3 - 3 * (0.16 / Double(max(1, base))).squareRoot())
     }
 
+    /// The two bits of a candidate-search key that pick the sampled class (`sharedShingles`): a key is sampled when
+    /// both are clear, one shingle in four.
+    static let searchSampleMask: UInt64 = 0x3 << 16
+
+    /// A paragraph's keys for the candidate search (`sharedShingles`), handed to `emit` in the order the search
+    /// needs: its sampled shingles in text order, then, when fewer than four are sampled, the others in text order
+    /// (a paragraph of one shingle puts that one in, whatever its class). A key is the shingle's hash (the rolling
+    /// form of `Fingerprint.shingleHash`) with its low 16 bits replaced by `slot`. Only keys in the window
+    /// (`key & passMask == windowValue`) are handed over. Returns whether the paragraph put in all its shingles.
+    /// `staged` is scratch (grown as needed). `t` is not empty.
+    @inline(__always)
+    static func searchKeys(_ t: UnsafeBufferPointer<UInt32>, slot s: UInt64, passMask: UInt64, windowValue: UInt64,
+                           staged: inout [UInt64], emit: (UInt64) -> Void) -> Bool {
+        let k = DuplicateUnits.shingleSize
+        let sampleMask = DuplicateUnits.searchSampleMask
+        if t.count <= k {
+            // One shingle: fewer than four sampled, so it goes in whatever its class.
+            let key = Fingerprint.shingleHash(t, 0, t.count) & ~0xFFFF | s
+            if key & passMask == windowValue { emit(key) }
+            return true
+        }
+        // P^(k-1), to take the leaving character out of the rolling sum.
+        var top: UInt64 = 1
+        for _ in 0..<(k - 1) { top = top &* 0x0000_0100_0000_01B3 }
+        // The sampled shingles (counted in every window) of this window first, in text order, gathered without a
+        // branch per position (which of them are sampled is a coin toss a branch would mispredict).
+        let positions = t.count - k + 1
+        if staged.count < positions { staged = [UInt64](repeating: 0, count: max(positions, 2 * staged.count)) }
+        let (sampled, m) = staged.withUnsafeMutableBufferPointer { st -> (Int, Int) in
+            // Sampled (two bits clear) and in the window: one compare.
+            let wm = passMask | sampleMask, wv = windowValue
+            var sampled = 0, m = 0
+            var h: UInt64 = 0
+            for i in 0..<k { h = h &* 0x0000_0100_0000_01B3 &+ UInt64(t[i]) }
+            var i = k
+            while true {
+                let key = Fingerprint.mix64(h) & ~0xFFFF
+                let isSampled = key & sampleMask == 0
+                sampled &+= isSampled ? 1 : 0
+                st[m] = key | s
+                m &+= key & wm == wv ? 1 : 0
+                if i == t.count { break }
+                h = (h &- UInt64(t[i - k]) &* top) &* 0x0000_0100_0000_01B3 &+ UInt64(t[i])
+                i += 1
+            }
+            return (sampled, m)
+        }
+        for x in 0..<m { emit(staged[x]) }
+        if sampled >= 4 { return false }
+        // Too few sampled: the others too.
+        var h: UInt64 = 0
+        for i in 0..<k { h = h &* 0x0000_0100_0000_01B3 &+ UInt64(t[i]) }
+        var key = Fingerprint.mix64(h) & ~0xFFFF
+        if key & sampleMask != 0 && key & passMask == windowValue { emit(key | s) }
+        var i = k
+        while i < t.count {
+            h = (h &- UInt64(t[i - k]) &* top) &* 0x0000_0100_0000_01B3 &+ UInt64(t[i])
+            key = Fingerprint.mix64(h) & ~0xFFFF
+            if key & sampleMask != 0 && key & passMask == windowValue { emit(key | s) }
+            i += 1
+        }
+        return true
+    }
+
     /// Pairs of paragraphs (`i < j`) whose shingles may overlap by at least `minShare` of the smaller paragraph's,
     /// with the exact number of distinct shingles they share, ordered by `j` then `i`. Every pair that shares at
     /// least `minShare + 0.3` of the smaller paragraph's shingles is among them (but for a paragraph of very few
@@ -799,20 +882,38 @@ public final class DuplicateUnits: @unchecked Sendable {
             return c.pairs
         }
         let k = DuplicateUnits.shingleSize
-        let sampleMask: UInt64 = 0x3 << 16   // two bits of the hash part of a key
+        let sampleMask = DuplicateUnits.searchSampleMask
         var total = 0
         for p in candidates { total += max(1, paragraphs[p].length - k + 1) }
+        /// Whether a slot put in all its shingles (too few sampled ones).
+        var full = [Bool](repeating: false, count: candidates.count)
+        // The keys extraction worked out (read once; not when a test forces the way): usable when every candidate
+        // is among their paragraphs. `slotOf`: each of their paragraphs' slot (-1: not a candidate).
+        var pre: ExtractedSearchKeys? = nil
+        var slotOf: [Int32] = []
+        if bucketed == nil && windows == nil && spillKeys, let e = extractedSearch {
+            extractedSearch = nil
+            slotOf = [Int32](repeating: -1, count: e.paragraphOf.count)
+            var o = 0, usable = true
+            for (slot, p) in candidates.enumerated() {
+                while o < e.paragraphOf.count && Int(e.paragraphOf[o]) < p { o += 1 }
+                guard o < e.paragraphOf.count && Int(e.paragraphOf[o]) == p else { usable = false; break }
+                slotOf[o] = Int32(slot)
+                full[slot] = e.full[o]
+            }
+            if usable { pre = e } else { full = [Bool](repeating: false, count: candidates.count) }
+        }
         // The keys go into buckets by their top bits (256 of them for a large document: each is sorted on its own,
         // with a buffer of its size, and let go once its pairs are counted, so the keys of a large page are held
         // once, not twice, and sorted in the cache). A hash's keys are all in one bucket, in slot order, so the
         // buckets in turn give the runs one sort of all keys gives.
-        let bucketShift: UInt64 = bucketed ?? (total / 4 > 1 << 18) ? 56 : 64
+        let bucketShift: UInt64 = bucketed ?? (total / 4 > 1 << 18 || (pre?.windows ?? 1) > 1) ? 56 : 64
         let bucketCount = bucketShift == 64 ? 1 : 256
         // On a large page the buckets are filled and counted in windows of the hash space, one after the other
         // (the text hashed again for each): only a window's keys are held at once. The buckets still come in
         // order, each with the same keys in the same order, so the pairs are the same.
         var windowCount = 1
-        if bucketCount > 1 {
+        if let pre { windowCount = pre.windows } else if bucketCount > 1 {
             if let windows { while windowCount < min(windows, bucketCount) { windowCount *= 2 } } else {
                 while windowCount < 8 && 2 * total / windowCount > DuplicateUnits.keyWindowBytes { windowCount *= 2 }
             }
@@ -829,7 +930,7 @@ public final class DuplicateUnits: @unchecked Sendable {
         // own and read back when its turn comes (`KeySpill`): hashing the text once instead of once per window
         // (8 on a 25 MB page, a fifth of the pack's time), still holding one window's keys at a time. Without a
         // temporary file, the text is hashed again for each window, as before.
-        let spill = windowCount > 1 && spillKeys ? KeySpill(windows: windowCount, shift: Int(64 - log2Windows)) : nil
+        let spill = pre == nil && windowCount > 1 && spillKeys ? KeySpill(windows: windowCount, shift: Int(64 - log2Windows)) : nil
         // The filter of the pass: with the spill every window at once.
         let passMask = spill == nil ? windowMask : 0
         @inline(__always) func emit(_ key: UInt64) {
@@ -837,78 +938,38 @@ public final class DuplicateUnits: @unchecked Sendable {
                 buckets.append(key, to: bucketShift == 64 ? 0 : Int(truncatingIfNeeded: key >> bucketShift))
             }
         }
-        @inline(__always) func put(_ key: UInt64) {
-            guard key & passMask == windowValue else { return }
-            emit(key)
-        }
-        // P^(k-1), to take the leaving character out of the rolling sum.
-        var top: UInt64 = 1
-        for _ in 0..<(k - 1) { top = top &* 0x0000_0100_0000_01B3 }
-        /// Whether a slot put in all its shingles (too few sampled ones).
-        var full = [Bool](repeating: false, count: candidates.count)
         // Distinct keys per slot (of the sampled class only, and all), and pair counts: a pair key holds
         // (j, i) and whether the shingle is of the sampled class.
         var sampledCount = [Int32](repeating: 0, count: candidates.count)
         var allCount = [Int32](repeating: 0, count: candidates.count)
         // Pair keys (j << 16 | i), of the sampled class and of the other one (only slots that put in all).
         var pairsSampled: [UInt32] = [], pairsOther: [UInt32] = []
-        /// A paragraph's keys to put in, gathered without a branch per position (which of them are sampled is
-        /// a coin toss a branch would mispredict), then put in.
+        /// Scratch of `searchKeys`.
         var staged: [UInt64] = []
         for w in 0..<windowCount {
         windowValue = windowCount == 1 || spill != nil ? 0 : UInt64(w) << (64 - log2Windows)
-        if spill == nil || w == 0 {
+        if pre == nil && (spill == nil || w == 0) {
         for (slot, p) in candidates.enumerated() {
             withText(p) { t in
-                let r = 0..<t.count
-                let s = UInt64(slot)
-                if r.count <= k {
-                    // One shingle: fewer than four sampled, so it goes in whatever its class.
-                    put(Fingerprint.shingleHash(t, r.lowerBound, r.count) & ~0xFFFF | s)
+                if DuplicateUnits.searchKeys(t, slot: UInt64(slot), passMask: passMask, windowValue: windowValue, staged: &staged, emit: emit) {
                     full[slot] = true
-                    return
-                }
-                // The sampled shingles (counted in every window) of this window first, in text order; when fewer
-                // than four are sampled, a second pass puts in the others.
-                let positions = r.count - k + 1
-                if staged.count < positions { staged = [UInt64](repeating: 0, count: max(positions, 2 * staged.count)) }
-                let (sampled, m) = staged.withUnsafeMutableBufferPointer { st -> (Int, Int) in
-                    // Sampled (two bits clear) and in the window: one compare.
-                    let wm = passMask | sampleMask, wv = windowValue
-                    var sampled = 0, m = 0
-                    var h: UInt64 = 0
-                    for i in r.lowerBound..<(r.lowerBound + k) { h = h &* 0x0000_0100_0000_01B3 &+ UInt64(t[i]) }
-                    var i = r.lowerBound + k
-                    while true {
-                        let key = Fingerprint.mix64(h) & ~0xFFFF
-                        let isSampled = key & sampleMask == 0
-                        sampled &+= isSampled ? 1 : 0
-                        st[m] = key | s
-                        m &+= key & wm == wv ? 1 : 0
-                        if i == r.upperBound { break }
-                        h = (h &- UInt64(t[i - k]) &* top) &* 0x0000_0100_0000_01B3 &+ UInt64(t[i])
-                        i += 1
-                    }
-                    return (sampled, m)
-                }
-                for x in 0..<m { emit(staged[x]) }
-                if sampled >= 4 { return }
-                full[slot] = true
-                var h: UInt64 = 0
-                for i in r.lowerBound..<(r.lowerBound + k) { h = h &* 0x0000_0100_0000_01B3 &+ UInt64(t[i]) }
-                var key = Fingerprint.mix64(h) & ~0xFFFF
-                if key & sampleMask != 0 { put(key | s) }
-                var i = r.lowerBound + k
-                while i < r.upperBound {
-                    h = (h &- UInt64(t[i - k]) &* top) &* 0x0000_0100_0000_01B3 &+ UInt64(t[i])
-                    key = Fingerprint.mix64(h) & ~0xFFFF
-                    if key & sampleMask != 0 { put(key | s) }
-                    i += 1
                 }
             }
         }
         }
-        if let spill {
+        if let pre {
+            // This window's keys from extraction, in the order they were put in (by paragraph, as the slots go):
+            // each candidate's with its slot, into its bucket; the others dropped.
+            slotOf.withUnsafeBufferPointer { so in
+                pre.read(w) { keys in
+                    for key in keys {
+                        let slot = so[Int(truncatingIfNeeded: key & 0xFFFF)]
+                        guard slot >= 0 else { continue }
+                        buckets.append(key & ~0xFFFF | UInt64(slot), to: bucketShift == 64 ? 0 : Int(truncatingIfNeeded: key >> bucketShift))
+                    }
+                }
+            }
+        } else if let spill {
             // This window's keys, in the order they were put in, into its buckets.
             spill.read(w) { keys in
                 for key in keys { buckets.append(key, to: Int(truncatingIfNeeded: key >> bucketShift)) }
@@ -1211,10 +1272,13 @@ public final class CheckCache: @unchecked Sendable {
     /// How many checks of the lint will ask for the units of each scope (`Linter.lint` says so before the checks
     /// run; nil: not known, the units stay until `checksDone`).
     private var unitUsers: [UInt16: Int]?
-    private var _sentenceMinHan: Int?
-    func expectUnitUsers(_ users: [UInt16: Int], sentenceMinHan: Int) {
-        lock.withLock { unitUsers = users; _sentenceMinHan = sentenceMinHan }
+    private var _sentenceMinHan: Int?, _searchMinHan: Int?
+    func expectUnitUsers(_ users: [UInt16: Int], sentenceMinHan: Int, searchMinHan: Int? = nil) {
+        lock.withLock { unitUsers = users; _sentenceMinHan = sentenceMinHan; _searchMinHan = searchMinHan }
     }
+    /// The fewest Han characters a near or contained paragraph rule of the lint compares (`Int.max`: none; nil:
+    /// not known): extraction works out the candidate search's keys of the paragraphs that have at least as many.
+    var searchMinHan: Int? { lock.withLock { _searchMinHan } }
     /// The fewest Han characters a sentence rule of the lint compares (`Int.max`: none; nil: not known, every
     /// sentence is kept): extraction keeps no shorter repeated sentence.
     var sentenceMinHan: Int? { lock.withLock { _sentenceMinHan } }
@@ -1227,6 +1291,63 @@ public final class CheckCache: @unchecked Sendable {
             unitUsers![scope.rawValue] = n - 1
             if n <= 1 && !_keepsUnits { units[scope.rawValue] = nil }
         }
+    }
+}
+
+/// The candidate search's keys of a large document's paragraphs (`DuplicateUnits.searchKeys`), worked out during
+/// extraction from each paragraph's normalised text while it is at hand, for those a near or contained rule may
+/// compare (at least `minHan` Han characters, not title-like, not a quotation). A key's low 16 bits are the
+/// paragraph's place in this list (`paragraphOf`); `sharedShingles` puts in its candidate's slot instead and drops
+/// the others (exact copies, boilerplate). Held in windows of the hash space as the search reads them: in memory
+/// for one window, else in temporary files (`KeySpill`). Not valid (and not used) past 65,535 paragraphs.
+final class ExtractedSearchKeys {
+    let minHan: Int
+    let windows: Int
+    private let spill: KeySpill?
+    private var inMemory: [UInt64] = []
+    private(set) var paragraphOf: [Int32] = []
+    /// Whether each paragraph put in all its shingles (too few sampled).
+    private(set) var full: [Bool] = []
+    private(set) var valid = true
+    private var staged: [UInt64] = []
+
+    /// `positions`: about how many shingles the document has (the windows are chosen from it as the search chooses
+    /// them from its candidates'); `windows` forces their number (tests). nil when no temporary file can be made.
+    init?(minHan: Int, positions: Int, windows forced: Int? = nil) {
+        var w = 1
+        if let forced { while w < min(forced, 256) { w *= 2 } } else {
+            while w < 8 && 2 * positions / w > DuplicateUnits.keyWindowBytes { w *= 2 }
+        }
+        var log2 = 0
+        while 1 << log2 < w { log2 += 1 }
+        if w > 1 {
+            guard let s = KeySpill(windows: w, shift: 64 - log2) else { return nil }
+            spill = s
+        } else {
+            spill = nil
+        }
+        self.minHan = minHan
+        windows = w
+    }
+
+    func add(paragraph p: Int, _ t: UnsafeBufferPointer<UInt32>) {
+        let ordinal = paragraphOf.count
+        guard ordinal < 0xFFFF else { valid = false; inMemory = []; return }
+        paragraphOf.append(Int32(p))
+        let isFull: Bool
+        if let spill {
+            isFull = DuplicateUnits.searchKeys(t, slot: UInt64(ordinal), passMask: 0, windowValue: 0, staged: &staged) { spill.append($0) }
+        } else {
+            isFull = DuplicateUnits.searchKeys(t, slot: UInt64(ordinal), passMask: 0, windowValue: 0, staged: &staged) { inMemory.append($0) }
+        }
+        full.append(isFull)
+    }
+
+    /// Window `w`'s keys in the order they were put in, in chunks; the window is let go.
+    func read(_ w: Int, _ body: ([UInt64]) -> Void) {
+        if let spill { spill.read(w, body); return }
+        body(inMemory)
+        inMemory = []
     }
 }
 

@@ -117,6 +117,9 @@ public struct Linter: Sendable {
     /// The fewest Han characters a sentence rule compares (`Int.max`: no sentence rule): extraction keeps no
     /// shorter sentence (`CheckCache.sentenceMinHan`).
     private let sentenceMinHan: Int
+    /// The fewest Han characters a near or contained paragraph rule compares (`Int.max`: none): extraction works out
+    /// the candidate search's keys of longer paragraphs as it reads them (`CheckCache.searchMinHan`).
+    private let searchMinHan: Int
 
     public init(rules: [Rule], unusedDisable: Severity? = .info, knownIDs: Set<String>? = nil) {
         self.rules = rules
@@ -183,13 +186,15 @@ public struct Linter: Sendable {
         kindOrder.sort { (heavy.firstIndex(of: $0) ?? heavy.count) < (heavy.firstIndex(of: $1) ?? heavy.count) }
         otherGroups = kindOrder.map { byKind[$0]! }
         var users: [UInt16: Int] = [:]
-        var minHan = Int.max
+        var minHan = Int.max, searchHan = Int.max
         for r in rules where r.check is DuplicatesCheck || r.check is PublishedCheck {
             users[r.scope.rawValue, default: 0] += 1
             if let d = r.check as? DuplicatesCheck, d.unit == .sentence { minHan = min(minHan, d.minHan) }
+            if let d = r.check as? DuplicatesCheck, d.unit == .paragraph, d.match != .exact { searchHan = min(searchHan, d.minHan) }
         }
         unitUsers = users
         sentenceMinHan = minHan
+        searchMinHan = searchHan
     }
 
     /// Which of `items` (rule index, range) a finding of a rule superseding their rule covers; nil when none.
@@ -303,7 +308,7 @@ public struct Linter: Sendable {
     /// `lint(doc)`, leaving in `cache` what the checks worked out (the duplicate rules' units, which the run's
     /// cross-file pass fingerprints).
     public func lint(_ doc: Document, cache: CheckCache) -> [Diagnostic] {
-        if !unitUsers.isEmpty { cache.expectUnitUsers(unitUsers, sentenceMinHan: sentenceMinHan) }
+        if !unitUsers.isEmpty { cache.expectUnitUsers(unitUsers, sentenceMinHan: sentenceMinHan, searchMinHan: searchMinHan) }
         var lists = collect(doc, lines: nil, local: true, other: true, cache: cache)
         cache.checksDone()   // the duplicate rules' units go before the findings become diagnostics (unless kept)
         guard doc.directives.isEmpty else {
