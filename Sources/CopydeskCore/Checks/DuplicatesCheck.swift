@@ -89,7 +89,8 @@ public struct DuplicatesCheck: Check {
     /// Whether paragraph `p` of `u` is compared at all.
     func eligible(_ u: DuplicateUnits, _ p: Int) -> Bool {
         let par = u.paragraphs[p]
-        return par.han >= minHan && !par.titleLike && !par.isQuote && !isBoilerplate(u.normalizedPrefix(p, longestBoilerplate))
+        return par.han >= minHan && !par.titleLike && !par.isQuote
+            && (!u.mayBeBoilerplate(p, boilerplate) || !isBoilerplate(u.normalizedPrefix(p, longestBoilerplate)))
     }
 
     /// `SourceText.position(of:)` (1-based line and scalar column) counted directly: the earlier copy named in a
@@ -97,9 +98,20 @@ public struct DuplicatesCheck: Check {
     /// look-up (and is usually at column 1).
     static func position(of offset: Int, in src: SourceText) -> (line: Int, column: Int) {
         let li = src.lineIndex(of: offset)
-        var column = 1
-        src.bytes.withUnsafeBufferPointer { b in
-            for i in src.lineStarts[li]..<min(offset, b.count) where b[i] & 0xC0 != 0x80 { column += 1 }
+        let start = src.lineStarts[li]
+        // Scalars from the line's start: its bytes less the continuation bytes (10xxxxxx), counted eight at a time.
+        let column = src.bytes.withUnsafeBufferPointer { b -> Int in
+            let end = min(offset, b.count)
+            var i = start, continuations = 0
+            if let base = b.baseAddress {
+                while i + 8 <= end {
+                    let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                    continuations += (w & ~(w << 1) & 0x8080_8080_8080_8080).nonzeroBitCount
+                    i += 8
+                }
+            }
+            while i < end { if b[i] & 0xC0 == 0x80 { continuations += 1 }; i += 1 }
+            return max(0, end - start) - continuations + 1
         }
         return (li + 1, column)
     }
@@ -185,7 +197,9 @@ public struct DuplicatesCheck: Check {
                 let pj = sent.paragraph
                 let par = u.paragraphs[pj]
                 // (Title-like and quoted paragraphs have no sentences in the list.)
-                if boilerplateParagraph.p != pj { boilerplateParagraph = (pj, isBoilerplate(u.normalizedPrefix(pj, longestBoilerplate))) }
+                if boilerplateParagraph.p != pj {
+                    boilerplateParagraph = (pj, u.mayBeBoilerplate(pj, boilerplate) && isBoilerplate(u.normalizedPrefix(pj, longestBoilerplate)))
+                }
                 guard !boilerplateParagraph.is else { continue }
                 if par.article != tableArticle {
                     first = FirstIndex(capacity: 16)

@@ -20,7 +20,7 @@ import Foundation
 /// Positions are UTF-8 byte offsets of the document; a unit's range runs from its first to its last visible
 /// character.
 public final class DuplicateUnits: @unchecked Sendable {
-    /// Held in 32-bit fields (a 24.8 MB page has 65k paragraphs: 40 bytes each, nothing the allocator holds for
+    /// Held in 32-bit fields (a 24.8 MB page has 65k paragraphs: 48 bytes each, nothing the allocator holds for
     /// one of them); its normalised text is not kept but read again from its pieces of source text when asked
     /// (`withText`).
     public struct Paragraph: Sendable {
@@ -35,6 +35,9 @@ public final class DuplicateUnits: @unchecked Sendable {
         var textStart: UInt32 = 0
         /// Its first number in `numberList` (see `numbers(_:)`).
         fileprivate var numberStart: UInt32
+        /// Its first normalised character (0: none): most paragraphs start with no boilerplate's first, and are
+        /// then not read again to test the boilerplate prefixes.
+        var firstCharacter: UInt32 = 0
         /// `contentKey`: worked out from the normalised text while it is read.
         var key: UInt64
         init(range: Range<Int>, pieces: Range<Int>, length: Int, han: Int, numbers: Int, article: Int, key: UInt64) {
@@ -358,6 +361,7 @@ public final class DuplicateUnits: @unchecked Sendable {
         for r in lines { x.pieces.append(Piece(start: UInt32(r.lowerBound), end: UInt32(r.upperBound))) }
         var par = Paragraph(range: first..<lastEnd, pieces: pieceStart..<x.pieces.count, length: w, han: han,
                             numbers: numberStart, article: article, key: DuplicateUnits.key(poly, from: 0, count: w))
+        if w > 0 { par.firstCharacter = text[0] }
         if x.kept != nil {
             par.textStart = UInt32(x.kept!.count)
             x.kept!.append(contentsOf: text[..<w])
@@ -553,6 +557,15 @@ public final class DuplicateUnits: @unchecked Sendable {
         return scratch2[..<n]
     }
 
+    /// Whether paragraph `p` starts with the first character of one of `prefixes` (only then can one of them be
+    /// its prefix).
+    @inline(__always) func mayBeBoilerplate(_ p: Int, _ prefixes: [[UInt32]]) -> Bool {
+        let c = paragraphs[p].firstCharacter
+        guard paragraphs[p].length > 0 else { return false }
+        for b in prefixes where b.first == c { return true }
+        return false
+    }
+
     /// Whether paragraphs `p` and `q` have the same normalised text.
     func sameText(_ p: Int, _ q: Int) -> Bool {
         guard paragraphs[p].length == paragraphs[q].length else { return false }
@@ -707,6 +720,9 @@ public final class DuplicateUnits: @unchecked Sendable {
             loadedInA = j
         }
         shingleHashes(i, into: &scratchHashes)
+        // Its distinct count too, while its hashes are at hand: the rules ask for it next (`shingleCount`), which
+        // read the paragraph from the source and hashed it again.
+        if distinctCounts[i] < 0 { distinctCounts[i] = Int32(scratchB.load(scratchHashes)) }
         return scratchA.shared(scratchHashes)
     }
 
@@ -770,7 +786,9 @@ public final class DuplicateUnits: @unchecked Sendable {
         for b in boilerplate { longest = max(longest, b.count) }   // (not a key path: ~700 instructions each)
         for p in paragraphs.indices {
             let par = paragraphs[p]
-            guard par.han >= minHan, !par.titleLike, !par.isQuote, !isBoilerplate(normalizedPrefix(p, longest)) else { continue }
+            guard par.han >= minHan, !par.titleLike, !par.isQuote, !mayBeBoilerplate(p, boilerplate) || !isBoilerplate(normalizedPrefix(p, longest)) else {
+                continue
+            }
             eligible[p] = true
             let q = first.firstOr(insert: p, for: contentKey(p))
             if q >= 0 && sameText(q, p) { exactOf[p] = Int32(q) }
