@@ -712,13 +712,19 @@ public final class DuplicateUnits: @unchecked Sendable {
 
     /// The number of distinct shingles paragraphs `i` and `j` share (exact; the same as the intersection of their
     /// sorted shingle arrays).
-    func sharedCount(_ i: Int, _ j: Int) -> Int {
+    /// Hashes kept at most for the pairs still to verify (`sharedShingles`): 8 MB.
+    static let verifyCacheHashes = 1 << 20
+
+    /// `hashesOfI`: paragraph `i`'s shingle hashes in text order, when the caller has them. Leaves `i`'s hashes in
+    /// `scratchHashes`.
+    func sharedCount(_ i: Int, _ j: Int, hashesOfI: [UInt64]? = nil) -> Int {
         if loadedInA != j {
             shingleHashes(j, into: &scratchHashes)
             let n = scratchA.load(scratchHashes)
             distinctCounts[j] = Int32(n)
             loadedInA = j
         }
+        if let hashesOfI { return scratchA.shared(hashesOfI) }
         shingleHashes(i, into: &scratchHashes)
         // Its distinct count too, while its hashes are at hand: the rules ask for it next (`shingleCount`), which
         // read the paragraph from the source and hashed it again.
@@ -1056,7 +1062,28 @@ public final class DuplicateUnits: @unchecked Sendable {
             if have >= 1 && Double(have) >= DuplicateUnits.requiredShare(minShare, sampled: base) * Double(base) {
                 let i = candidates[si], j = candidates[sj]
                 if numbersAgree && !DuplicateUnits.numbersAgree(numbers(i), numbers(j), equal: false) { continue }
-                pairs.append((i: i, j: j, shared: sharedCount(i, j)))
+                pairs.append((i: i, j: j, shared: 0))
+            }
+        }
+        // Verified: the shingles each pair shares, counted exactly. A paragraph that is the earlier of several
+        // pairs has its hashes kept from its first pair to its last (up to `verifyCacheHashes` of them in all)
+        // instead of being read from the source and hashed again for each.
+        var uses = [Int32](repeating: 0, count: paragraphs.count)
+        for x in pairs { uses[x.i] += 1 }
+        var kept: [Int: [UInt64]] = [:]
+        var keptHashes = 0
+        for x in pairs.indices {
+            let (i, j) = (pairs[x].i, pairs[x].j)
+            uses[i] -= 1
+            if let h = kept[i] {
+                pairs[x].shared = sharedCount(i, j, hashesOfI: h)
+                if uses[i] == 0 { keptHashes -= h.count; kept[i] = nil }
+            } else {
+                pairs[x].shared = sharedCount(i, j)
+                if uses[i] > 0 && keptHashes + scratchHashes.count <= DuplicateUnits.verifyCacheHashes {
+                    kept[i] = scratchHashes
+                    keptHashes += scratchHashes.count
+                }
             }
         }
         sharedCache = (candidates, maxRun, minShare, numbersAgree, pairs)
