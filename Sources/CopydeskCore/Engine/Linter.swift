@@ -383,36 +383,49 @@ public struct Linter: Sendable {
     /// is this step). The same order as one sort of all keys (the keys are distinct: the last field is the
     /// finding's index over all lists).
     private func convertInParallel(_ lists: inout [[Finding]], starts: [Int], total: Int) -> [Diagnostic] {
-        let n = lists.count
         let keys = sortedKeys(lists, starts: starts)
-        var at = [Int](repeating: 0, count: n)
         var diagnostics: [Diagnostic] = []
         diagnostics.reserveCapacity(total)
-        // Lists not yet begun, by their first key (the chunks come one after the other); the lists begun and not
-        // ended are the only ones compared, with the first list not begun: mostly two or three at a time.
-        var waiting = (0..<n).filter { !keys[$0].isEmpty }.sorted { keys[$0][0] < keys[$1][0] }
-        waiting.reverse()   // the next to begin last
-        var active: [Int] = []
+        var merge = KeyMerge(keys, from: keys.map { _ in 0 }, to: keys.map(\.count))
         for _ in 0..<total {
+            let (best, key, ended) = merge.next()
+            diagnostics.append(diagnostic(taking: Int(key.index) - starts[best], of: &lists[best]))
+            if ended { lists[best] = [] }
+        }
+        return diagnostics
+    }
+
+    /// The merge of several lists of sorted keys, each from `at` to `end`, in key order. Lists not yet begun wait
+    /// by their first key (the chunks of a large text come one after the other); only the lists begun and not
+    /// ended are compared, with the first one waiting: mostly two or three at a time.
+    private struct KeyMerge {
+        let keys: [[SortKey32]]
+        var at: [Int]
+        let end: [Int]
+        var waiting: [Int], active: [Int] = []
+        init(_ keys: [[SortKey32]], from at: [Int], to end: [Int]) {
+            self.keys = keys; self.at = at; self.end = end
+            waiting = keys.indices.filter { at[$0] < end[$0] }.sorted { keys[$0][at[$0]] < keys[$1][at[$1]] }
+            waiting.reverse()   // the next to begin last
+        }
+        /// The next key, its list, and whether that list has ended with it (there is a next key: the caller counts).
+        @inline(__always) mutating func next() -> (list: Int, key: SortKey32, ended: Bool) {
             var best = -1
             var bestKey = SortKey32(start: 0, end: 0, rank: 0, index: 0)
             for m in active {
                 let k = keys[m][at[m]]
                 if best < 0 || k < bestKey { best = m; bestKey = k }
             }
-            if let next = waiting.last, best < 0 || keys[next][0] < bestKey {
+            if let next = waiting.last, best < 0 || keys[next][at[next]] < bestKey {
                 waiting.removeLast()
                 active.append(next)
-                best = next; bestKey = keys[next][0]
+                best = next; bestKey = keys[next][at[next]]
             }
             at[best] += 1
-            diagnostics.append(diagnostic(taking: Int(bestKey.index) - starts[best], of: &lists[best]))
-            if at[best] == keys[best].count {
-                lists[best] = []
-                active.removeAll { $0 == best }
-            }
+            let ended = at[best] == end[best]
+            if ended { let b = best; active.removeAll { $0 == b } }
+            return (best, bestKey, ended)
         }
-        return diagnostics
     }
 
     /// `convertInParallel`'s diagnostics, made on two cores at once: the findings that start before an offset
@@ -454,32 +467,13 @@ public struct Linter: Sendable {
             return b
         }
         func merge(_ h: Int, into out: UnsafeMutablePointer<Diagnostic>) {
-            var at = (0..<n).map { h == 0 ? 0 : cut[$0] }
-            let end = (0..<n).map { h == 0 ? cut[$0] : keys[$0].count }
-            // As `convertInParallel`: lists not yet begun by their first key in this half, the next to begin last.
-            var waiting = (0..<n).filter { at[$0] < end[$0] }.sorted { keys[$0][at[$0]] < keys[$1][at[$1]] }
-            waiting.reverse()
-            var active: [Int] = []
+            var merge = KeyMerge(keys, from: (0..<n).map { h == 0 ? 0 : cut[$0] }, to: (0..<n).map { h == 0 ? cut[$0] : keys[$0].count })
             let count = h == 0 ? firstCount : total - firstCount
             for o in 0..<count {
-                var best = -1
-                var bestKey = SortKey32(start: 0, end: 0, rank: 0, index: 0)
-                for m in active {
-                    let k = keys[m][at[m]]
-                    if best < 0 || k < bestKey { best = m; bestKey = k }
-                }
-                if let next = waiting.last, best < 0 || keys[next][at[next]] < bestKey {
-                    waiting.removeLast()
-                    active.append(next)
-                    best = next; bestKey = keys[next][at[next]]
-                }
-                at[best] += 1
-                let i = Int(bestKey.index) - starts[best]
+                let (best, key, ended) = merge.next()
+                let i = Int(key.index) - starts[best]
                 (out + o).initialize(to: shared[best] ? diagnostic(boxes[best].items[i]) : diagnostic(taking: i, of: &boxes[best].items))
-                if at[best] == end[best] {
-                    if !shared[best] { boxes[best].items = [] }
-                    active.removeAll { $0 == best }
-                }
+                if ended && !shared[best] { boxes[best].items = [] }
             }
         }
         return [Diagnostic](unsafeUninitializedCapacity: total) { buffer, filled in

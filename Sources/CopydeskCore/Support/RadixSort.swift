@@ -56,15 +56,23 @@ enum RadixSort {
                 for k in src { for d in 0..<digits { c[d << 8 | Int(truncatingIfNeeded: (k >> (8 * d)) & 0xFF)] += 1 } }
             }
         }
+        let inA = passes(&a, &buffer, &counts, digits: (fromDigit..<digits).map { ($0 << 8, 8 * $0) })
+        if !inA { a = buffer }
+    }
+
+    /// One stable counting pass of 8-bit digits per `digits` entry (where its counts start in `counts`, its
+    /// shift), a digit every key has alike skipped; the keys go back and forth between `a` and `buffer`.
+    /// Returns whether they end in `a`.
+    @inline(__always)
+    private static func passes<K: FixedWidthInteger & UnsignedInteger>(_ a: inout [K], _ buffer: inout [K], _ counts: inout [Int32],
+                                                                      digits: [(base: Int, shift: Int)]) -> Bool {
+        let n = a.count
         var inA = true
         counts.withUnsafeMutableBufferPointer { c in
             a.withUnsafeMutableBufferPointer { pa in
                 buffer.withUnsafeMutableBufferPointer { pb in
-                    for d in fromDigit..<digits {
-                        let base = d << 8
-                        let shift = 8 * d
-                        let first = Int(truncatingIfNeeded: (pa[0] >> shift) & 0xFF)
-                        if Int(c[base + first]) == n { continue }
+                    for (base, shift) in digits {
+                        if Int(c[base + Int(truncatingIfNeeded: (pa[0] >> shift) & 0xFF)]) == n { continue }
                         var sum: Int32 = 0
                         for v in 0..<256 { let x = c[base + v]; c[base + v] = sum; sum += x }
                         let (from, to) = inA ? (pa, pb) : (pb, pa)
@@ -78,7 +86,7 @@ enum RadixSort {
                 }
             }
         }
-        if !inA { a = buffer }
+        return inA
     }
 
     /// The same order as `sort(&a, fromDigit: 1)` (stable by the bits above the lowest 16), found with fewer
@@ -100,27 +108,7 @@ enum RadixSort {
                 }
             }
         }
-        var inA = true
-        counts.withUnsafeMutableBufferPointer { c in
-            a.withUnsafeMutableBufferPointer { pa in
-                buffer.withUnsafeMutableBufferPointer { pb in
-                    for d in 0..<3 {
-                        let base = d << 8
-                        let shift = 40 + 8 * d
-                        if Int(c[base + Int(truncatingIfNeeded: (pa[0] >> shift) & 0xFF)]) == n { continue }
-                        var sum: Int32 = 0
-                        for v in 0..<256 { let x = c[base + v]; c[base + v] = sum; sum += x }
-                        let (from, to) = inA ? (pa, pb) : (pb, pa)
-                        for k in from {
-                            let slot = base + Int(truncatingIfNeeded: (k >> shift) & 0xFF)
-                            to[Int(c[slot])] = k
-                            c[slot] += 1
-                        }
-                        inA.toggle()
-                    }
-                }
-            }
-        }
+        let inA = passes(&a, &buffer, &counts, digits: [(0, 40), (256, 48), (512, 56)])
         if !inA { swap(&a, &buffer) }
         a.withUnsafeMutableBufferPointer { p in
             var r = 0
