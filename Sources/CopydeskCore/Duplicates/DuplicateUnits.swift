@@ -710,13 +710,12 @@ public final class DuplicateUnits: @unchecked Sendable {
         return n
     }
 
-    /// The number of distinct shingles paragraphs `i` and `j` share (exact; the same as the intersection of their
-    /// sorted shingle arrays).
     /// Hashes kept at most for the pairs still to verify (`sharedShingles`): 8 MB.
     static let verifyCacheHashes = 1 << 20
 
-    /// `hashesOfI`: paragraph `i`'s shingle hashes in text order, when the caller has them. Leaves `i`'s hashes in
-    /// `scratchHashes`.
+    /// The number of distinct shingles paragraphs `i` and `j` share (exact; the same as the intersection of their
+    /// sorted shingle arrays). `hashesOfI`: paragraph `i`'s shingle hashes in text order, when the caller has them.
+    /// Leaves `i`'s hashes in `scratchHashes` otherwise.
     func sharedCount(_ i: Int, _ j: Int, hashesOfI: [UInt64]? = nil) -> Int {
         if loadedInA != j {
             shingleHashes(j, into: &scratchHashes)
@@ -887,8 +886,9 @@ public final class DuplicateUnits: @unchecked Sendable {
     /// others may be.
     ///
     /// Candidates come from a consistent 1-in-4 sample of the shingles (those whose hash has two given bits
-    /// clear): the sampled keys of every candidate paragraph, hashed straight from the normalised text (a rolling
-    /// form of `Fingerprint.shingleHash`), go through one radix sort, and pairs are counted by a second radix sort.
+    /// clear): the sampled keys of every candidate paragraph (`searchKeys`: hashed straight from the normalised text
+    /// with a rolling form of `Fingerprint.shingleHash`, or taken from those extraction worked out,
+    /// `ExtractedSearchKeys`) go through one radix sort, and pairs are counted by a second radix sort.
     /// A pair is verified — its shingles counted exactly from the sorted shingle arrays — when the sampled shingles
     /// it shares are at least `minShare` of the smaller paragraph's sample. A paragraph with fewer than four sampled
     /// shingles puts in all its shingles, so two short paragraphs are compared on everything; a short paragraph

@@ -1,4 +1,3 @@
-import Dispatch
 /// The outcome of linting one file: its diagnostics, or why it could not be linted.
 public struct FileReport: Sendable {
     /// The path as the user named it (relative when they gave a relative path).
@@ -75,9 +74,9 @@ public struct FileReport: Sendable {
         public var error = 0, warning = 0, info = 0, ruleFailures = 0
         public var total: Int { error + warning + info }
         public subscript(_ s: Severity) -> Int { s == .error ? error : s == .warning ? warning : info }
-        mutating func add(_ d: Diagnostic) {
-            switch d.severity { case .error: error += 1; case .warning: warning += 1; case .info: info += 1 }
-            if d.isRuleFailure { ruleFailures += 1 }
+        mutating func add(_ severity: Severity, isRuleFailure: Bool) {
+            switch severity { case .error: error += 1; case .warning: warning += 1; case .info: info += 1 }
+            if isRuleFailure { ruleFailures += 1 }
         }
     }
 
@@ -86,31 +85,11 @@ public struct FileReport: Sendable {
     public mutating func tallyAndDrop() {
         // In place: iterating copied each diagnostic (a retain and a release of its label and fix).
         diagnostics.withUnsafeBufferPointer { ds in
-            for i in ds.indices {
-                switch ds[i].severity { case .error: tally.error += 1; case .warning: tally.warning += 1; case .info: tally.info += 1 }
-                if ds[i].isRuleFailure { tally.ruleFailures += 1 }
-            }
-        }
-        if diagnostics.count >= 1 << 14 {
-            // A large file's findings are let go on another thread: taking apart a quarter of a million diagnostics
-            // (and giving their pages back) took ~10 ms of the thread that writes the report, after its last byte
-            // (the process may end before the other thread is done; the system takes the memory back then).
-            let dropped = FileReport.Dropped(diagnostics: diagnostics, source: source, rendered: rendered)
-            diagnostics = []; source = nil; rendered = []
-            DispatchQueue.global(qos: .utility).async { withExtendedLifetime(dropped) {} }
-            return
+            for i in ds.indices { tally.add(ds[i].severity, isRuleFailure: ds[i].isRuleFailure) }
         }
         diagnostics = []
         source = nil
         rendered = []
-    }
-
-    /// What `tallyAndDrop` lets go of on another thread.
-    private final class Dropped: @unchecked Sendable {
-        let diagnostics: [Diagnostic], source: SourceText?, rendered: [[UInt8]?]
-        init(diagnostics: [Diagnostic], source: SourceText?, rendered: [[UInt8]?]) {
-            self.diagnostics = diagnostics; self.source = source; self.rendered = rendered
-        }
     }
 
     /// Adds the counts `other` kept after `tallyAndDrop()` (a later report of the same file).
