@@ -316,3 +316,62 @@ import Testing
         #expect(substitute("不闭合 {count", ["count": "1"]) == "不闭合 {count")
     }
 }
+
+/// `HugePages.advise`: the whole 2 MB pages inside a large buffer come as huge pages where the kernel offers them
+/// (`/sys/kernel/mm/transparent_hugepage/enabled` set to `always` or `madvise`); nothing outside the buffer is
+/// advised, and small buffers are left alone.
+@Suite struct HugePagesTests {
+    /// The `AnonHugePages` of the mappings that overlap `range` (addresses), in kB, from `/proc/self/smaps` (the
+    /// advice splits a mapping: the huge part is a mapping of its own).
+    static func anonHugePages(in range: Range<Int>) -> Int? {
+        // (Read to the end: the file's size is 0 to `stat`.)
+        guard let handle = FileHandle(forReadingAtPath: "/proc/self/smaps"),
+              let smaps = String(data: handle.readDataToEndOfFile(), encoding: .utf8) else { return nil }
+        var inside = false, total: Int? = nil
+        for line in smaps.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            if let first = fields.first, first.contains("-"), !first.hasSuffix(":") {
+                let ends = first.split(separator: "-").compactMap { Int($0, radix: 16) }
+                inside = ends.count == 2 && ends[0] < range.upperBound && range.lowerBound < ends[1]
+            } else if inside, fields.first == "AnonHugePages:", fields.count >= 2, let kB = Int(fields[1]) {
+                total = (total ?? 0) + kB
+            }
+        }
+        return total
+    }
+
+    @Test func largeBufferComesInHugePagesWhereTheKernelOffersThem() throws {
+        #if os(Linux)
+        let setting = (try? String(contentsOfFile: "/sys/kernel/mm/transparent_hugepage/enabled", encoding: .utf8)) ?? ""
+        let offered = setting.contains("[always]") || setting.contains("[madvise]")
+        // Fresh memory, as the command's allocator gives a large array (mapped on its own: `tuneAllocator`); a test
+        // process's malloc may hand out memory touched before, which keeps its small pages. Not 2 MB-aligned, as
+        // malloc's are not.
+        let count = 24 << 20
+        let raw = mmap(nil, count + 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        let mapped = try #require(raw != MAP_FAILED ? raw : nil)
+        defer { munmap(mapped, count + 4096) }
+        let base = mapped + 4096 - 48
+        HugePages.advise(base, count: count)
+        let bytes = base.bindMemory(to: UInt8.self, capacity: count)
+        bytes.initialize(repeating: 0x41, count: count)
+        let huge = try #require(HugePagesTests.anonHugePages(in: Int(bitPattern: base)..<(Int(bitPattern: base) + count)),
+                                "no mapping holds the buffer in /proc/self/smaps")
+        if offered {
+            // At least ten of the eleven whole 2 MB pages inside 24 MB (the kernel may lack a free one).
+            #expect(huge >= 10 * 2048, "transparent huge pages are '\(setting.trimmingCharacters(in: .whitespacesAndNewlines))' but the buffer has \(huge) kB of them")
+        } else {
+            #expect(huge == 0)
+            print("HugePagesTests: transparent huge pages are off on this machine ('\(setting)'); only the advice's safety is checked")
+        }
+        #expect(UnsafeBufferPointer(start: bytes, count: count).allSatisfy { $0 == 0x41 })
+        #endif
+    }
+
+    @Test func smallOrMissingBuffersAreLeftAlone() {
+        HugePages.advise(nil, count: 64 << 20)
+        var small = [UInt8](repeating: 7, count: 3 << 20)
+        small.withUnsafeMutableBufferPointer { HugePages.advise(UnsafeMutableRawPointer($0.baseAddress), count: $0.count) }
+        #expect(small.allSatisfy { $0 == 7 })
+    }
+}
