@@ -360,7 +360,6 @@ public final class Runner: @unchecked Sendable {
         var capacity = max(4096, size + 1 + (stamped ? size / 32 : 0))
         var failed: Int32 = 0
         var bytes = [UInt8](unsafeUninitializedCapacity: capacity) { p, count in
-            if regular { HugePages.advise(UnsafeMutableRawPointer(p.baseAddress), count: min(size, capacity)) }
             var r = -1
             var cached = false
             if regular, let (prefetcher, index) = prefetch {

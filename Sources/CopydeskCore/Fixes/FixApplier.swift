@@ -301,7 +301,6 @@ public enum FixApplier {
             // never written are never mapped in, so this costs no memory, and a later pass finds its buffer ready.
             out = []
             out = [UInt8](unsafeUninitializedCapacity: size + size / 32) { dst, n in
-                HugePages.advise(UnsafeMutableRawPointer(dst.baseAddress), count: size)
                 writeEdits(plan, bytes, into: UnsafeMutableBufferPointer(rebasing: dst[..<size]))
                 n = size
             }
