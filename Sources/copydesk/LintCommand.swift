@@ -4,6 +4,7 @@ import Foundation
 enum LintCommand {
     /// `writeBaseline`: instead of reports, record every finding in this baseline file (`copydesk baseline create`).
     static func execute(_ o: CommonOptions, mode: Runner.FixMode, unsafe: Bool, writeBaseline: String? = nil) -> Int32 {
+        if mode == .apply && writeBaseline == nil { Copydesk.tuneAllocatorForFixing() }
         var opts = Runner.Options()
         opts.configPath = o.config
         opts.noConfig = o.noConfig
