@@ -489,7 +489,8 @@ extension DuplicatesTests {
     @Test func tableCountsEqualSortedArrayCounts() {
         var rng = SplitMix64(seed: 41)
         let alphabet = Array("春耕备工作会议县农村局".unicodeScalars)
-        var paragraphs: [String] = ["哈哈哈哈哈哈哈哈哈哈哈哈", "短句", "县农业农村局县农业农村局县农业农村局召开会议"]
+        var paragraphs: [String] = ["哈哈哈哈哈哈哈哈哈哈哈哈", "短句", "县农业农村局县农业农村局县农业农村局召开会议",
+                                    "县农业农村局近日召开春耕备耕工作会议全面部署今年粮食生产任务", "县农业农村局昨日召开春耕备耕工作会议全面部署今年粮食生产任务"]
         for _ in 0..<30 {
             let n = 3 + Int(rng.next() % 120)
             paragraphs.append(String(String.UnicodeScalarView((0..<n).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] })))
@@ -506,6 +507,16 @@ extension DuplicatesTests {
         for j in all { for i in all where i < j {
             #expect(byTable.sharedCount(i, j) == DuplicateUnits.intersection(bySort.shingles(i), bySort.shingles(j)), "pair \(i), \(j)")
         } }
+        // The candidate search's verified pairs are looked up again with their exact counts (the sentence rule asks
+        // about them); a pair it did not verify is not answered.
+        #expect(byTable.verifiedShared(0, 1) == nil)
+        let pairs = byTable.sharedShingles(all, minShare: 0.3)
+        #expect(!pairs.isEmpty)
+        for x in pairs {
+            #expect(byTable.verifiedShared(x.i, x.j) == DuplicateUnits.intersection(bySort.shingles(x.i), bySort.shingles(x.j)))
+        }
+        let verified = Set(pairs.map { [$0.i, $0.j] })
+        for j in all { for i in all where i < j && !verified.contains([i, j]) { #expect(byTable.verifiedShared(i, j) == nil) } }
     }
 
     @Test func shinglesAreTheHashesOfEveryRunOfFiveCharacters() {

@@ -102,10 +102,10 @@ import Testing
 
     // MARK: across files
 
-    func runBatch(_ files: [String: String], format: OutputFormat? = nil) throws -> [FileReport] {
+    func runBatch(_ files: [String: String], format: OutputFormat? = nil, config: String = configYAML) throws -> [FileReport] {
         let dir = try TS.makeTempDir("copydesk-dup")
         defer { try? FileManager.default.removeItem(at: dir) }
-        try Self.configYAML.write(to: dir.appendingPathComponent(".lintrc.yml"), atomically: true, encoding: .utf8)
+        try config.write(to: dir.appendingPathComponent(".lintrc.yml"), atomically: true, encoding: .utf8)
         for (name, text) in files { try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8) }
         let runner = try Runner(options: Runner.Options())
         let (paths, _) = try runner.discover([dir.path])
@@ -114,6 +114,46 @@ import Testing
             if let k = reports.firstIndex(where: { $0.path == r.path }) { reports[k].absorb(r) } else { reports.append(r) }
         }
         return reports.map { var r = $0; r.path = URL(fileURLWithPath: r.path).lastPathComponent; return r }
+    }
+
+    /// Every candidate the LSH bands give is verified on its shingles, whatever the two paragraphs' sizes: a
+    /// paragraph inside one more than twice as long (Jaccard under 0.5) is a near copy for a rule whose threshold is
+    /// lower. (The batch once dropped candidates under half the other's size before counting their shingles, which
+    /// lost such pairs at thresholds below 0.5.)
+    @Test func nearCopyAcrossFilesAtUnderHalfTheSizeWithALowThreshold() throws {
+        // Longer paragraphs: the short one and a tail of 80 characters drawn at random (a fixed seed); the first
+        // whose LSH bands meet the short one's is used (about one tail in seven, at a Jaccard near 0.43).
+        var rng = SplitMix64(seed: 7)
+        let alphabet = Array("春夏秋冬东南西北山川河湖田地风雨雷电花草树木鸟兽虫鱼金木水火土日月星辰江海云天人家门户车马舟桥".unicodeScalars)
+        var found: (long: String, jaccard: Double)?
+        let shortPrint = Fingerprint(text: Self.meeting)
+        func shingles(_ text: String) -> [UInt64] {
+            DuplicateUnits.shingles(Array(text.unicodeScalars.filter { $0.properties.isIdeographic }.map(\.value))[...])
+        }
+        let shortShingles = shingles(Self.meeting)
+        for _ in 0..<200 {
+            let tail = String(String.UnicodeScalarView((0..<80).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }))
+            let long = Self.meeting + tail + "。"
+            let longShingles = shingles(long)
+            let shared = DuplicateUnits.intersection(shortShingles, longShingles)
+            let jaccard = Double(shared) / Double(shortShingles.count + longShingles.count - shared)
+            guard 2 * shortShingles.count < longShingles.count, jaccard >= 0.3,
+                  !Set(Fingerprint(text: long).bandKeys()).isDisjoint(with: shortPrint.bandKeys()) else { continue }
+            found = (long, jaccard)
+            break
+        }
+        let (long, jaccard) = try #require(found)
+        #expect(jaccard < 0.5)
+        let config = Self.configYAML + "rules:\n  duplicates.near-paragraph: {threshold: 0.3}\n"
+        let reports = try runBatch(["a.txt": "张三的稿件\n\n\(Self.meeting)\n", "b.txt": "李四的稿件\n\n\(long)\n"], config: config)
+        for (name, other) in [("a.txt", "b.txt"), ("b.txt", "a.txt")] {
+            let near = reports.first { $0.path == name }?.diagnostics.filter { $0.ruleID == "duplicates.near-paragraph" } ?? []
+            #expect(near.count == 1, "\(name)")
+            #expect(near.first?.related.first?.file?.hasSuffix(other) == true)
+        }
+        // At the default threshold the same pair is not a near copy.
+        let standard = try runBatch(["a.txt": "张三的稿件\n\n\(Self.meeting)\n", "b.txt": "李四的稿件\n\n\(long)\n"])
+        #expect(standard.allSatisfy { $0.diagnostics.allSatisfy { $0.ruleID != "duplicates.near-paragraph" } })
     }
 
     @Test func paragraphRepeatedAcrossTwoFilesIsReportedInBoth() throws {
@@ -253,6 +293,8 @@ import Testing
             #expect(fresh == viaSorted, "paragraph \(p)")
             #expect(fresh.bandKeys() == viaSorted.bandKeys())
             #expect(Int(fresh.shingleCount) == u.shingles(p).count)
+            // The batch's signature (no distinct count, from the hashes in text order) is the fingerprint's.
+            #expect(DuplicateUnits.extract(doc, scope: .body).minHashSignature(p) == viaSorted.signature)
         }
     }
 

@@ -250,7 +250,7 @@ public struct DuplicatesCheck: Check {
     /// Whether the paragraph rules (default thresholds) report paragraphs `i` and `j` as copies.
     func paragraphsAreCopies(_ u: DuplicateUnits, _ i: Int, _ j: Int) -> Bool {
         if u.sameText(i, j) { return true }
-        let shared = u.sharedCount(i, j)
+        let shared = u.verifiedShared(i, j) ?? u.sharedCount(i, j)
         let a = u.shingleCount(i), b = u.shingleCount(j)
         let jac = Double(shared) / Double(a + b - shared)
         let con = Double(shared) / Double(max(1, min(a, b)))

@@ -716,6 +716,22 @@ public final class DuplicateUnits: @unchecked Sendable {
     /// The number of distinct shingles paragraphs `i` and `j` share (exact; the same as the intersection of their
     /// sorted shingle arrays). `hashesOfI`: paragraph `i`'s shingle hashes in text order, when the caller has them.
     /// Leaves `i`'s hashes in `scratchHashes` otherwise.
+    /// The exact number of shingles paragraphs `i < j` share, when the last candidate search (`sharedShingles`)
+    /// verified that pair (nil otherwise): the sentence rule asks about pairs of paragraphs the near and contained
+    /// rules have mostly counted already.
+    func verifiedShared(_ i: Int, _ j: Int) -> Int? {
+        guard let pairs = sharedCache?.pairs, !pairs.isEmpty else { return nil }
+        if verifiedIndex == nil {
+            var index: [UInt64: Int32] = [:]
+            index.reserveCapacity(pairs.count)
+            for x in pairs { index[UInt64(x.i) << 32 | UInt64(x.j)] = Int32(truncatingIfNeeded: x.shared) }
+            verifiedIndex = index
+        }
+        return verifiedIndex![UInt64(i) << 32 | UInt64(j)].map(Int.init)
+    }
+    /// `verifiedShared`'s look-up of `sharedCache`'s pairs (made on the first question; reset with the cache).
+    private var verifiedIndex: [UInt64: Int32]?
+
     func sharedCount(_ i: Int, _ j: Int, hashesOfI: [UInt64]? = nil) -> Int {
         if loadedInA != j {
             shingleHashes(j, into: &scratchHashes)
@@ -744,13 +760,14 @@ public final class DuplicateUnits: @unchecked Sendable {
                            signature: Fingerprint.minHash(scratchHashes))
     }
 
-    /// Paragraph `p`'s distinct shingle count and MinHash signature (`Fingerprint`'s), without the stable exact
-    /// hash: the cross-file pass of one run groups exact copies by `contentKey`, worked out during extraction.
-    func signature(_ p: Int) -> (shingleCount: Int, signature: [UInt32]) {
-        if !shingleCache.isEmpty, let s = shingleCache[p] { return (s.count, Fingerprint.minHash(s)) }
+    /// Paragraph `p`'s MinHash signature (`Fingerprint`'s), without the stable exact hash or the distinct shingle
+    /// count: the cross-file pass of one run groups exact copies by `contentKey`, worked out during extraction, and
+    /// verifies its candidates on their shingles. Repeated shingles do not change a minimum, so the hashes in text
+    /// order give the signature of the distinct ones.
+    func minHashSignature(_ p: Int) -> [UInt32] {
+        if !shingleCache.isEmpty, let s = shingleCache[p] { return Fingerprint.minHash(s) }
         shingleHashes(p, into: &scratchHashes)
-        if distinctCounts[p] < 0 { distinctCounts[p] = Int32(scratchB.load(scratchHashes)) }
-        return (Int(distinctCounts[p]), Fingerprint.minHash(scratchHashes))
+        return Fingerprint.minHash(scratchHashes)
     }
 
     /// The shingle hashes of paragraph `p` in text order, repeats included (`shingles(p)` sorts and dedupes them).
@@ -1087,6 +1104,7 @@ public final class DuplicateUnits: @unchecked Sendable {
             }
         }
         sharedCache = (candidates, maxRun, minShare, numbersAgree, pairs)
+        verifiedIndex = nil
         if windowCount > 1 {
             // The buckets (under the allocator's mmap threshold) were freed into the thread's arena: give those
             // pages back now, or they stay resident beside the other rules' findings until the process ends.
