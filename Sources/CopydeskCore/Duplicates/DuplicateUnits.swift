@@ -720,17 +720,17 @@ public final class DuplicateUnits: @unchecked Sendable {
     /// verified that pair (nil otherwise): the sentence rule asks about pairs of paragraphs the near and contained
     /// rules have mostly counted already.
     func verifiedShared(_ i: Int, _ j: Int) -> Int? {
+        // The pairs come ordered by j, then i: a binary search.
         guard let pairs = sharedCache?.pairs, !pairs.isEmpty else { return nil }
-        if verifiedIndex == nil {
-            var index: [UInt64: Int32] = [:]
-            index.reserveCapacity(pairs.count)
-            for x in pairs { index[UInt64(x.i) << 32 | UInt64(x.j)] = Int32(truncatingIfNeeded: x.shared) }
-            verifiedIndex = index
+        return pairs.withUnsafeBufferPointer { ps -> Int? in
+            var lo = 0, hi = ps.count
+            while lo < hi {
+                let m = (lo + hi) >> 1
+                if ps[m].j < j || (ps[m].j == j && ps[m].i < i) { lo = m + 1 } else { hi = m }
+            }
+            return lo < ps.count && ps[lo].i == i && ps[lo].j == j ? ps[lo].shared : nil
         }
-        return verifiedIndex![UInt64(i) << 32 | UInt64(j)].map(Int.init)
     }
-    /// `verifiedShared`'s look-up of `sharedCache`'s pairs (made on the first question; reset with the cache).
-    private var verifiedIndex: [UInt64: Int32]?
 
     func sharedCount(_ i: Int, _ j: Int, hashesOfI: [UInt64]? = nil) -> Int {
         if loadedInA != j {
@@ -1104,7 +1104,6 @@ public final class DuplicateUnits: @unchecked Sendable {
             }
         }
         sharedCache = (candidates, maxRun, minShare, numbersAgree, pairs)
-        verifiedIndex = nil
         if windowCount > 1 {
             // The buckets (under the allocator's mmap threshold) were freed into the thread's arena: give those
             // pages back now, or they stay resident beside the other rules' findings until the process ends.
