@@ -316,3 +316,45 @@ import Testing
         #expect(substitute("不闭合 {count", ["count": "1"]) == "不闭合 {count")
     }
 }
+
+#if os(Linux)
+@Suite struct FreshMemoryTests {
+    /// Resident pages of `count` bytes at page-aligned `p` (`mincore`).
+    static func resident(_ p: UnsafeMutableRawPointer, _ count: Int) -> Int {
+        var vec = [UInt8](repeating: 0, count: (count + 4095) / 4096)
+        guard mincore(p, count, &vec) == 0 else { return -1 }
+        return vec.reduce(0) { $0 + Int($1 & 1) }
+    }
+
+    /// Whether this kernel has `MADV_POPULATE_WRITE` (Linux 5.14 or later), probed on a page of its own.
+    static let kernelSupportsPopulate: Bool = {
+        guard let p = mmap(nil, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED else { return false }
+        defer { munmap(p, 4096) }
+        return madvise(p, 4096, 23) == 0
+    }()
+
+    /// `populate` maps in every whole page of a large buffer (none of a fresh mapping is resident before), and
+    /// leaves a buffer under its threshold alone. (Skipped, and shown as skipped, on a kernel without
+    /// `MADV_POPULATE_WRITE`, where `populate` does nothing.)
+    @Test(.enabled(if: kernelSupportsPopulate, "this kernel has no MADV_POPULATE_WRITE (Linux 5.14 or later)"))
+    func populatesWholePagesOfALargeBuffer() throws {
+        let size = 4 << 20
+        let raw = try #require(mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
+        #expect(raw != MAP_FAILED)
+        defer { munmap(raw, size) }
+        #expect(Self.resident(raw, size) == 0)
+        // A buffer that starts inside a page: the first partial page is left out, the rest is mapped in.
+        FreshMemory.populate(raw + 100, count: size - 100)
+        #expect(Self.resident(raw, 4096) == 0)
+        #expect(Self.resident(raw + 4096, size - 4096) == size / 4096 - 1)
+        // Under the threshold: nothing mapped in.
+        let small = try #require(mmap(nil, 1 << 19, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
+        defer { munmap(small, 1 << 19) }
+        FreshMemory.populate(small, count: 1 << 19)
+        #expect(Self.resident(small, 1 << 19) == 0)
+        // The memory is usable as before.
+        raw.storeBytes(of: 0x5A, toByteOffset: size - 1, as: UInt8.self)
+        #expect(raw.load(fromByteOffset: size - 1, as: UInt8.self) == 0x5A)
+    }
+}
+#endif

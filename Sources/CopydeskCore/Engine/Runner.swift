@@ -368,7 +368,11 @@ public final class Runner: @unchecked Sendable {
                 if let n = Prefetcher.readCached(fd, p.baseAddress!, capacity, cold: &cold) { r = n; cached = true }
                 if cold { prefetcher.cold(at: index) }
             }
-            if !cached { repeat { r = Foundation.read(fd, p.baseAddress!, capacity) } while r < 0 && errno == EINTR }
+            if !cached {
+                // A large file's pages mapped in at once, not faulted in one by one as the read fills them.
+                if regular { FreshMemory.populate(UnsafeMutableRawPointer(p.baseAddress!), count: size) }
+                repeat { r = Foundation.read(fd, p.baseAddress!, capacity) } while r < 0 && errno == EINTR
+            }
             if r < 0 { failed = errno; count = 0 } else { count = r }
         }
         if failed != 0 { return .failure(.unreadable(String(cString: strerror(failed)))) }
