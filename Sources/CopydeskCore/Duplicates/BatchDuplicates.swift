@@ -5,8 +5,8 @@ import Foundation
 ///
 /// Two phases, so that files are still linted in parallel and the text output still streams:
 /// 1. While each file is linted (`Runner.run`, in parallel), the paragraphs the rules compare are fingerprinted
-///    (the in-run key of the normalised text, a hash of the numbers and `Fingerprint`'s 20 LSH band keys) and only those are kept: memory grows with the number of paragraphs (~200 bytes each), not with
-///    the texts.
+///    (the in-run key of the normalised text, a hash of the numbers and `Fingerprint`'s 20 LSH band keys) and only
+///    those are kept: memory grows with the number of paragraphs (~200 bytes each), not with the texts.
 /// 2. After the last file (`Runner.crossFileReports`): exact copies are groups of equal hashes; near copies are
 ///    candidates that share an LSH band key (sorted key lists, no pairwise comparison), verified by the exact
 ///    Jaccard of their shingles, read again from the two files (only files with candidates are read again). Each

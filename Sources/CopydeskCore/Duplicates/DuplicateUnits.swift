@@ -713,9 +713,6 @@ public final class DuplicateUnits: @unchecked Sendable {
     /// Hashes kept at most for the pairs still to verify (`sharedShingles`): 8 MB.
     static let verifyCacheHashes = 1 << 20
 
-    /// The number of distinct shingles paragraphs `i` and `j` share (exact; the same as the intersection of their
-    /// sorted shingle arrays). `hashesOfI`: paragraph `i`'s shingle hashes in text order, when the caller has them.
-    /// Leaves `i`'s hashes in `scratchHashes` otherwise.
     /// The exact number of shingles paragraphs `i < j` share, when the last candidate search (`sharedShingles`)
     /// verified that pair (nil otherwise): the sentence rule asks about pairs of paragraphs the near and contained
     /// rules have mostly counted already.
@@ -732,6 +729,9 @@ public final class DuplicateUnits: @unchecked Sendable {
         }
     }
 
+    /// The number of distinct shingles paragraphs `i` and `j` share (exact; the same as the intersection of their
+    /// sorted shingle arrays). `hashesOfI`: paragraph `i`'s shingle hashes in text order, when the caller has them.
+    /// Leaves `i`'s hashes in `scratchHashes` otherwise.
     func sharedCount(_ i: Int, _ j: Int, hashesOfI: [UInt64]? = nil) -> Int {
         if loadedInA != j {
             shingleHashes(j, into: &scratchHashes)
