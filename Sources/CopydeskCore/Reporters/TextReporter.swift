@@ -117,8 +117,8 @@ public struct TextReporter: Reporter {
     }
 
     /// Appends the findings `diagnostics` (in text order) to `out`; with `flushes`, whenever `out` passes 64 KB it
-    /// is handed to `write` and emptied. Each finding is written through a pointer (`ByteWriter`) and appended
-    /// to `out` in one copy.
+    /// is handed to `write` and emptied. The findings are written through a pointer (`ByteWriter`) and appended
+    /// to `out` 16 KB at a time.
     private func renderDiagnostics(_ diagnostics: ArraySlice<Diagnostic>, _ src: SourceText, _ path: [UInt8],
                                    into out: inout [UInt8], flushes: Bool, write: ([UInt8]) -> Void) {
         let pieces = Pieces.of(self)
@@ -129,13 +129,13 @@ public struct TextReporter: Reporter {
         var w = scratch.writer, cursor = scratch.cursor, tails = scratch.tails
         scratch.tails = TailCache()   // moved out, so that filling it does not copy its arrays
         cursor.reset()
+        w.clear()
         defer { scratch.writer = w; scratch.cursor = cursor; scratch.tails = tails; RenderScratch.give(scratch, key) }
         // Diagnostics read in place through a pointer (a copy of each would retain its label and fix).
         diagnostics.withUnsafeBufferPointer { ds in
         src.bytes.withUnsafeBufferPointer { p in
             for k in ds.indices {
                 let d = ds.baseAddress! + k
-                w.clear()
                 let lower = d.pointee.range.lowerBound
                 let line = src.lineIndex(of: lower, near: cursor.line - 1) + 1
                 if cursor.line != line { cursor.load(src, p, line: line, width: max(0, maxExcerptWidth)) }
@@ -149,11 +149,17 @@ public struct TextReporter: Reporter {
                 w.put(0x20)
                 tails.put(&w, d, labels: pieces.labels, dim: pieces.dim, reset: pieces.reset, language: language)
                 appendExcerpt(&w, p, d, cursor: &cursor, first: column - 1, pieces: pieces)
-                out.append(contentsOf: w.buffer)
-                if flushes, out.count > 65_536 { write(out); out.removeAll(keepingCapacity: true) }
+                // Moved to `out` some findings at a time: one append per finding cost more than the copy itself.
+                if w.count >= 16_384 {
+                    out.append(contentsOf: w.buffer)
+                    w.clear()
+                    if flushes, out.count > 65_536 { write(out); out.removeAll(keepingCapacity: true) }
+                }
             }
         }
         }
+        out.append(contentsOf: w.buffer)
+        w.clear()
     }
 
     /// The layout of the line being reported, made only as far as its findings need (they come in text order):
@@ -645,7 +651,7 @@ nonisolated(unsafe) private var piecesMade: [Int: TextReporter.Pieces] = [:]
 /// What rendering a file's findings uses besides its output, kept from file to file (one per file being rendered
 /// at a time, for one colour and language: the tails are made of that pair's pieces).
 private final class RenderScratch: @unchecked Sendable {
-    var writer = ByteWriter(capacity: 4096)
+    var writer = ByteWriter(capacity: 20_480)
     var cursor = TextReporter.ExcerptCursor()
     var tails = TailCache()
 
@@ -671,22 +677,33 @@ private final class RenderScratch: @unchecked Sendable {
 
 private struct TailCache {
     private var rules: [String] = [], messages: [String] = [], severities: [Severity] = [], failures: [Bool] = []
-    private var tails: [[UInt8]] = []
+    /// The tails' bytes, one after the other (`spans`: where each is); made again from the eight in use when it
+    /// passes 4 KB. One flat buffer read in place: a tail as an array of its own was retained and released at every
+    /// finding.
+    private var store: [UInt8] = []
+    private var spans: [Range<Int>] = []
     /// The labels themselves, held: kept from file to file, a label let go could leave its address to another.
     private var ids: [AnyObject] = []
+    /// Their identities, compared without touching the labels' reference counts (shared by the threads that render
+    /// a large file's blocks side by side: a retain there was a write both cores fought over).
+    private var identities: [ObjectIdentifier] = []
     private var next = 0
+
+    @inline(__always) private func put(_ w: inout ByteWriter, _ i: Int) {
+        store.withUnsafeBufferPointer { w.put(UnsafeBufferPointer(rebasing: $0[spans[i]])) }
+    }
 
     mutating func put(_ w: inout ByteWriter, _ p: UnsafePointer<Diagnostic>, labels: [[UInt8]], dim: [UInt8], reset: [UInt8],
                       language: ReportLanguage) {
         // The same label (most findings share their rule's): no strings compared.
-        let id = p.pointee.labelObject, severity = p.pointee.severity, failure = p.pointee.isRuleFailure
-        for i in ids.indices where ids[i] === id && severities[i] == severity && failures[i] == failure {
-            w.put(tails[i])
+        let id = p.pointee.labelIdentity, severity = p.pointee.severity, failure = p.pointee.isRuleFailure
+        for i in identities.indices where identities[i] == id && severities[i] == severity && failures[i] == failure {
+            put(&w, i)
             return
         }
         for i in rules.indices where severities[i] == p.pointee.severity && failures[i] == p.pointee.isRuleFailure
             && rules[i] == p.pointee.ruleID && messages[i] == p.pointee.message {
-            w.put(tails[i])
+            put(&w, i)
             return
         }
         var tail = labels[p.pointee.severity == .error ? 0 : p.pointee.severity == .warning ? 1 : 2]
@@ -698,13 +715,28 @@ private struct TailCache {
         tail += reset
         tail.append(0x0A)
         w.put(tail)
+        let slot: Int
         if rules.count < 8 {
+            slot = rules.count
             rules.append(p.pointee.ruleID); messages.append(p.pointee.message); severities.append(p.pointee.severity)
-            failures.append(p.pointee.isRuleFailure); tails.append(tail); ids.append(id)
+            failures.append(p.pointee.isRuleFailure); ids.append(p.pointee.labelObject); identities.append(id); spans.append(0..<0)
         } else {
+            slot = next
             rules[next] = p.pointee.ruleID; messages[next] = p.pointee.message; severities[next] = p.pointee.severity
-            failures[next] = p.pointee.isRuleFailure; tails[next] = tail; ids[next] = id
+            failures[next] = p.pointee.isRuleFailure; ids[next] = p.pointee.labelObject; identities[next] = id
             next = (next + 1) & 7
         }
+        if store.count + tail.count > 4096 {
+            // Only the tails in use, the new one's slot left out.
+            var kept: [UInt8] = []
+            for i in spans.indices where i != slot {
+                let r = spans[i]
+                spans[i] = kept.count..<(kept.count + r.count)
+                kept += store[r]
+            }
+            store = kept
+        }
+        spans[slot] = store.count..<(store.count + tail.count)
+        store += tail
     }
 }
