@@ -83,6 +83,35 @@ import Testing
         #expect(got == want)
     }
 
+    /// Findings that share their label object (as a rule's findings do), among others that each have a message of
+    /// their own (as the duplicate rules' do): the label tails are found by identity, evicted when more than
+    /// eight are in use, and their buffer compacted again and again; every head stays that of its own finding.
+    @Test func sharedAndOwnLabelsMatchTheWholeLineLayout() {
+        var rng = SplitMix64(seed: 1636)
+        let src = SourceText(Self.randomText(&rng, lines: 300))
+        let n = src.bytes.count
+        let shared = (0..<12).map { k in
+            Diagnostic(ruleID: "rule.shared-\(k)", severity: [.error, .warning, .info][k % 3], message: "共享的消息\(k)，长一些：" + String(repeating: "字", count: k * 3),
+                       range: 0..<0, fix: nil)
+        }
+        var ds: [Diagnostic] = []
+        for k in 0..<6_000 {
+            let a = Int(rng.next() % UInt64(n + 1)), b = min(n, a + Int(rng.next() % 5))
+            if k % 4 == 3 {
+                ds.append(Diagnostic(ruleID: "dup.own", severity: .warning, message: "与第 \(k) 行重复", range: a..<b, fix: nil))
+            } else {
+                var d = shared[Int(rng.next() % 12)]
+                d.range = a..<b
+                ds.append(d)
+            }
+        }
+        ds.sort { ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound) }
+        for color in [false, true] {
+            let got = TextReporter(color: color, language: .zh).renderFile(FileReport(path: "a.txt", source: src, diagnostics: ds))
+            #expect(got == Reference(color: color, language: .zh, width: 100).render(ds, src, path: "a.txt"))
+        }
+    }
+
     /// The label tails are kept from file to file (with the writer and the line layout): a later file whose
     /// finding has the same rule but another message or severity, or whose first finding is on line 1 again,
     /// is written as if it were the only one.
