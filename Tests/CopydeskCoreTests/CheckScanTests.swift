@@ -301,4 +301,50 @@ import Testing
             CheckScanTests.expectMeasuredAsReference(check, line)
         }
     }
+
+    /// A `phrases` rule that counts only at line starts compares its phrases there in place: the findings (ranges,
+    /// fixes and their safety, after a finished sentence, inside a hard-wrapped one, in a headline) are those of the
+    /// automaton's scan of the same places, on random texts of phrases, prefixes of them, allowed phrases and
+    /// letters in either case.
+    @Test(arguments: [false, true])
+    func lineStartPhrasesComparedInPlaceAsScanned(ignoreCase: Bool) throws {
+        let yaml = TS.ruleYAML(kind: "phrases", extra: """
+            left: line-start
+            continued-line: skip
+            ignore-case: \(ignoreCase)
+            phrases:
+              - "一一": "——"
+              - "一一一": "———"
+              - "Ab": "AB"
+              - "-- "
+            allow: ["一一对应"]
+            """, scope: "[body, headline]", fix: "safe")
+        let fast = try TS.rule(yaml)
+        var slow = fast
+        var check = try #require(fast.check as? PhrasesCheck)
+        #expect(check.comparesLineStarts && check.phrasesDistinct)
+        check.comparesLineStarts = false
+        slow.check = check
+        let pieces = ["一一", "一一一", "一一对应", "一", "Ab", "aB", "ab", "-- ", "--", "。", "：", "\n", "\n\n", "  ", "　", "进行了核实",
+                      "### 标题", "二", "本报讯（记者 张三）"]
+        var rng = SplitMix64(seed: ignoreCase ? 2 : 1)
+        var findings = 0
+        for _ in 0..<300 {
+            var text = ""
+            for _ in 0..<(8 + Int(rng.next() % 40)) { text += pieces[Int(rng.next() % UInt64(pieces.count))] }
+            let doc = Document(path: "a.txt", text: text)
+            let a = Linter(rules: [fast], unusedDisable: nil).lint(doc)
+            let b = Linter(rules: [slow], unusedDisable: nil).lint(doc)
+            #expect(a.map(\.range) == b.map(\.range), "\(text.debugDescription)")
+            func fixes(_ ds: [Diagnostic]) -> [String] {
+                ds.map { d -> String in
+                    guard let f = d.fix else { return "-" }
+                    return "\(f.safety) \(f.edits.map(\.replacement))"
+                }
+            }
+            #expect(fixes(a) == fixes(b))
+            findings += a.count
+        }
+        #expect(findings > 100)
+    }
 }

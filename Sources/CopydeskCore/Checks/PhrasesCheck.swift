@@ -57,6 +57,9 @@ public struct PhrasesCheck: Check {
     /// With distinct phrases: the automaton and its owners as `PhrasesScanner.single` uses them, built once (a rule
     /// run on its own built them for every file: a few thousand instructions and an array per phrase).
     var single: PhrasesScanner.Compiled?
+    /// A rule whose phrases count only at line starts compares them there in place (false: scans those places
+    /// with the automaton, as other rules do; tests compare the two).
+    var comparesLineStarts = true
 
     static let keys: Set<String> = ["phrases", "ignore-case", "left", "right", "either", "continued-line", "except-left", "except-right", "allow",
                                        "absorb-repeats"]
@@ -149,18 +152,51 @@ public struct PhrasesCheck: Check {
     public var isLineLocal: Bool { !skipContinuedLines }
 
     public func run(_ context: CheckContext, into findings: inout [Finding]) {
-        var segments = context.allSegments
         if left == .lineStart && !either {
-            // Matches only at line starts (a rule run on its own, e.g. with `continued-line`): scan the first bytes
-            // of each line, not the whole text, on every pass of the fixer.
+            // Matches only at line starts (a rule run on its own, e.g. with `continued-line`): only the first bytes
+            // of each line in the rule's scope are read, not the whole text, on every pass of the fixer.
             let keep = (phrases.map(\.utf8.count).max() ?? 0) + 4
-            for k in segments.indices {
-                let s = segments[k]
-                let end = s.atLineStart ? min(s.range.upperBound, s.range.lowerBound + keep) : s.range.lowerBound
-                if end < s.range.upperBound { segments[k].range = s.range.lowerBound..<end; segments[k].atLineEnd = false }
+            @inline(__always) func trimmed(_ s: Segment) -> Segment {
+                var t = s
+                let end = min(s.range.upperBound, s.range.lowerBound + keep)
+                if end < s.range.upperBound { t.range = s.range.lowerBound..<end; t.atLineEnd = false }
+                return t
             }
+            guard phrasesDistinct && comparesLineStarts else {
+                var starts: [Segment] = []
+                for s in context.allSegments where s.atLineStart && !context.scope.isDisjoint(with: s.role) { starts.append(trimmed(s)) }
+                scanner(context).scan(context.document, starts, into: &findings)
+                return
+            }
+            // Only a match at a segment's start can have a line start on its left: the longest phrase there is the
+            // leftmost-longest match the automaton's scan picks (the others it finds are refused by `left`).
+            // Compared in place (a scan of the automaton per line, and a list of the lines' segments, cost more).
+            let patterns = phrases.map { Array($0.utf8) }
+            let doc = context.document
+            doc.source.bytes.withUnsafeBufferPointer { p in
+                context.allSegments.withUnsafeBufferPointer { all in
+                    for s in all where s.atLineStart && !context.scope.isDisjoint(with: s.role) {
+                        let at = s.range.lowerBound, limit = min(s.range.upperBound, at + keep)
+                        var best = -1
+                        for (k, q) in patterns.enumerated() where at + q.count <= limit && (best < 0 || q.count > patterns[best].count) {
+                            var same = true
+                            for j in q.indices {
+                                let b = p[at + j], c = q[j]
+                                if b == c { continue }
+                                if ignoreCase && b | 0x20 == c | 0x20 && b | 0x20 >= 0x61 && b | 0x20 <= 0x7A { continue }
+                                same = false; break
+                            }
+                            if same { best = k }
+                        }
+                        guard best >= 0 else { continue }
+                        report([AhoCorasick.Match(pattern: best, range: at..<(at + patterns[best].count))], rule: context.ruleIndex,
+                               safety: context.fixSafety, message: context.message, doc: doc, segment: trimmed(s), bytes: p, into: &findings)
+                    }
+                }
+            }
+            return
         }
-        scanner(context).scan(context.document, segments, into: &findings)
+        scanner(context).scan(context.document, context.allSegments, into: &findings)
     }
 
     /// The scanner of this rule run on its own, made once per rule index, safety, message and scope (it was made

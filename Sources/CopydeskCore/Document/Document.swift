@@ -118,6 +118,11 @@ public final class Document: Sendable {
     /// in which case inline code is kept). A segment's role is its block's role and the block's structure parts.
     public func segments(for scope: Scope) -> [Segment] {
         var out: [Segment] = []
+        // A segment per content line at least (more where verbatim text cuts one): on a large page the list grew by
+        // doubling, copied several times on every pass of the fixer.
+        var lineCount = inlineRoles.count
+        for block in blocks { lineCount += block.content.count }
+        out.reserveCapacity(lineCount)
         var v = 0
         let withParts = parts.count == blocks.count
         for (bi, block) in blocks.enumerated() {

@@ -743,7 +743,16 @@ public struct Linter: Sendable {
             if let v = segmentsByCode[code] { return v }
             var v = whole(code)
             if let lines {
-                v = v.filter { lines[doc.source.lineIndex(of: $0.range.lowerBound)] }
+                // The segments come in text order (but those of inline roles, after them): the line is followed
+                // along, searched for only when a segment starts before the last one's line or far after it.
+                let starts = doc.source.lineStarts
+                var l = 0
+                v = v.filter { seg in
+                    let p = seg.range.lowerBound
+                    if p < starts[l] || (l + 8 < starts.count && starts[l + 8] <= p) { l = doc.source.lineIndex(of: p) }
+                    while l + 1 < starts.count && starts[l + 1] <= p { l += 1 }
+                    return lines[l]
+                }
             }
             segmentsByCode[code] = v
             return v
