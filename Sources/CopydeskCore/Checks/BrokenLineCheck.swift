@@ -22,7 +22,9 @@
 ///   line: on any other page blank lines separate paragraphs and stay, with safe and unsafe fixes alike.
 /// The rule also stays quiet unless at least `min-wrapped-ratio` of those lines end mid-sentence.
 public struct BrokenLineCheck: Check {
-    var endings: Set<UInt32>
+    var endings: Set<UInt32> { didSet { endingList = Array(endings) } }
+    /// `endings` as a list: a few scalars compared in turn cost less than a hash per line.
+    private var endingList: [UInt32] = []
     var markdown: Bool
 
     var minWrappedRatio: Double
@@ -44,6 +46,7 @@ public struct BrokenLineCheck: Check {
         let e = try m["endings"]?.string("endings") ?? BrokenLineCheck.defaultEndings
         guard !e.isEmpty else { throw ConfigError(m["endings"]!.mark, "'endings' is empty: every line would be broken") }
         endings = Set(e.unicodeScalars.map(\.value))
+        endingList = Array(endings)
         markdown = try m["markdown"]?.bool("markdown") ?? false
         minWrappedRatio = try m["min-wrapped-ratio"]?.double("min-wrapped-ratio") ?? 0.3
         guard (0...1).contains(minWrappedRatio) else { throw ConfigError(m["min-wrapped-ratio"]!.mark, "'min-wrapped-ratio' must be between 0 and 1") }
@@ -254,10 +257,10 @@ public struct BrokenLineCheck: Check {
         if isPhotoCredit(l) { return false }
         let c = CharClass.of(l.last)
         if c.contains(.fullwidthOpen) { return true }
-        if !endings.contains(l.last) { return true }
+        if !endingList.contains(l.last) { return true }
         // A closing bracket or quotation mark ends a sentence only after an ending (`。”`, `（完）` aside):
         // `（记者 张三）` and `“青山经验”` at a line end leave the sentence open.
-        if c.contains(.fullwidthClose), l.beforeLast != 0, !endings.contains(l.beforeLast), CharClass.of(l.beforeLast).contains(.han) {
+        if c.contains(.fullwidthClose), l.beforeLast != 0, !endingList.contains(l.beforeLast), CharClass.of(l.beforeLast).contains(.han) {
             return l.last != 0xFF09 || !isClosingNote(l)
         }
         return false
@@ -353,6 +356,8 @@ public struct BrokenLineCheck: Check {
             }
             if found == 0 { last = v; lastAt = s; found = 1 } else if found == 1 { beforeLast = v; found = 2 }
             chars += 1
+            // A space near the end matters only after `摄` (`isPhotoCredit`): other lines stop at two characters.
+            if found == 2 && last != 0x6444 { break }
         }
         guard found > 0 else { return nil }
         var l = Line(content: r, block: block, lastInBlock: lastInBlock, width: 0, last: last, lastAt: lastAt,
