@@ -330,11 +330,15 @@ public struct SourceText: Sendable {
     }
 
     /// The byte range of line `index` without its line terminator (`\n` or `\r\n`).
+    /// A text without CR needs no look at its bytes: reading the byte before each line start of a large page was a
+    /// cache miss per line (most of the time the plain-text block scan took).
     public func lineContent(_ index: Int) -> Range<Int> {
         let start = lineStarts[index]
         var end = index + 1 < lineStarts.count ? lineStarts[index + 1] - 1 : bytes.count
-        if end > start && bytes[end - 1] == 0x0D && index + 1 < lineStarts.count { end -= 1 }
-        else if index + 1 == lineStarts.count && end > start && bytes[end - 1] == 0x0D { end -= 1 }
+        if hasCR {
+            if end > start && bytes[end - 1] == 0x0D && index + 1 < lineStarts.count { end -= 1 }
+            else if index + 1 == lineStarts.count && end > start && bytes[end - 1] == 0x0D { end -= 1 }
+        }
         return start..<max(start, end)
     }
 
