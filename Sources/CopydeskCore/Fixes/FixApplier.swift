@@ -181,18 +181,21 @@ public enum FixApplier {
         // apart (a joined paragraph) then only excludes the fixes it really overlaps.
         var conflicts: [Int32: [Int32]] = [:]
         var hasConflict = [Bool](repeating: false, count: Int(fixCount))   // (a look-up in `conflicts` per fix costs)
+        // The open edits are the first `openCount` of `open` (closing them moves the count, not the array's end:
+        // `removeLast` on the list of one or two, once per edit, cost more than the sweep's own work).
         var open: [EditRef] = []
+        var openCount = 0
         for item in all {
             let eStart = item.start, eEnd = item.end, eEmpty = eStart == eEnd
-            if !open.isEmpty {
-                // Those that end before this edit are closed (kept in order; a loop: `removeAll(where:)` on a list of
-                // one or two cost more than the sweep's own work).
+            if openCount > 0 {
+                // Those that end before this edit are closed (kept in order).
                 var kept = 0
-                for j in open.indices where !(open[j].end < eStart || (open[j].end == eStart && !(open[j].start == open[j].end && eEmpty))) {
+                for j in 0..<openCount where !(open[j].end < eStart || (open[j].end == eStart && !(open[j].start == open[j].end && eEmpty))) {
                     open[kept] = open[j]; kept += 1
                 }
-                if kept < open.count { open.removeLast(open.count - kept) }
-                for o in open where o.fix != item.fix {
+                openCount = kept
+                for j in 0..<openCount where open[j].fix != item.fix {
+                    let o = open[j]
                     let oEmpty = o.start == o.end
                     let clash = (oEmpty && eEmpty) ? o.start == eStart
                         : (eStart < o.end && o.start < max(eEnd, eStart + (eEmpty ? 1 : 0)) && !(eEmpty && eStart == o.start))
@@ -202,7 +205,8 @@ public enum FixApplier {
                     }
                 }
             }
-            open.append(item)
+            if openCount < open.count { open[openCount] = item } else { open.append(item) }
+            openCount += 1
         }
         var accepted = [Bool](repeating: false, count: Int(fixCount))
         for f in order {
