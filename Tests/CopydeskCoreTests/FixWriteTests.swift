@@ -286,6 +286,37 @@ enum FW {
         #expect(ContentHasher.hash([0]) != ContentHasher.hash([0, 0]))   // length counts
     }
 
+    /// The stamp's hash of a large text (two halves hashed side by side) is the one the writer's check gets from the
+    /// file read as a stream in chunks of any size; a byte changed in either half, or a length that is not the
+    /// stamp's, tells the file changed. Under 1 MB it is the plain hash.
+    @Test func stampHashOfHalvesMatchesTheStream() {
+        var rng = SplitMix64(seed: 11)
+        for n in [0, 100, StampHash.splitFrom - 1, StampHash.splitFrom, StampHash.splitFrom + 33, 3 * StampHash.splitFrom + 5] {
+            let bytes = (0..<n).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            let whole = StampHash.hash(bytes)
+            if n < StampHash.splitFrom { #expect(whole == ContentHasher.hash(bytes)) } else { #expect(whole != ContentHasher.hash(bytes)) }
+            for _ in 0..<4 {
+                var s = StampHash.Stream(count: n)
+                var i = 0
+                while i < n {
+                    let k = Int(rng.next() % UInt64(max(1, min(n - i, 300_000)))) + 1
+                    bytes[i..<min(n, i + k)].withUnsafeBytes { s.update($0) }
+                    i = min(n, i + k)
+                }
+                #expect(s.finish() == whole, "n=\(n)")
+            }
+            var short = StampHash.Stream(count: n + 1)
+            bytes.withUnsafeBytes { short.update($0) }
+            #expect(short.finish() == nil)
+            guard n > 0 else { continue }
+            for at in [0, StampHash.cut(n) - 1, StampHash.cut(n), n - 1] where at >= 0 && at < n {
+                var other = bytes
+                other[at] ^= 0x40
+                #expect(StampHash.hash(other) != whole, "n=\(n) at=\(at)")
+            }
+        }
+    }
+
     /// `--diff` reads the original back from the disk after the fixer took its text over: a file saved meanwhile must
     /// give an error and no diff (a diff of the new text against the old fixes would be wrong), and an unchanged one
     /// its diff against exactly the bytes first read.
