@@ -466,7 +466,8 @@ public final class Runner: @unchecked Sendable {
         let original: SourceText? = fixMode == .diff ? source : nil
         let early = fixedEarly.map { hook in { (b: [UInt8]) in hook(SourceText.fileBytes(b, hasBOM: hasBOM, encoding: encoding)) } }
         let outcome = FixApplier.fix(consume source, path: lookupPath, linter: linter, allowUnsafe: options.unsafeFixes, fixed: early)
-        let fixedSource = SourceText(trusted: outcome.bytes, hasBOM: hasBOM)
+        let fixedSource = outcome.source.flatMap { $0.bytes.count == outcome.bytes.count && $0.hasBOM == hasBOM ? $0 : nil }
+            ?? SourceText(trusted: outcome.bytes, hasBOM: hasBOM)
         var remaining = outcome.remaining   // the fixer's last pass already linted the fixed text
         for id in outcome.unconverged {
             remaining.append(Diagnostic(ruleID: id, severity: .error,

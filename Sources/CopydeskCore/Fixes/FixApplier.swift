@@ -11,6 +11,8 @@ public enum FixApplier {
         public var changed: Bool
         /// The findings of the fixed text (from the last pass, so the caller need not lint it again).
         public var remaining: [Diagnostic] = []
+        /// The fixed text with its line table, as the last pass read it (the caller need not scan 25 MB for it again).
+        public var source: SourceText? = nil
     }
 
     public static let maxPasses = 10
@@ -384,7 +386,7 @@ public enum FixApplier {
         var diags = linter.lint(doc)
         for _ in 0..<maxPasses {
             let plan = plan(bytes, diags, allowUnsafe: allowUnsafe, lines: doc.source)
-            if plan.used.isEmpty { return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags)) }
+            if plan.used.isEmpty { return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags), source: doc.source) }
             // Counted by rule index, then once per rule by id (a quarter of a million look-ups of the id's string in a
             // dictionary were a serial step of the first pass, with a core idle).
             var byRule = [Int](repeating: 0, count: linter.rules.count)
@@ -395,7 +397,7 @@ public enum FixApplier {
                 }
             }
             for (ri, n) in byRule.enumerated() where n > 0 { applied[linter.rules[ri].id, default: 0] += n }
-            if !plan.changesText { return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags)) }
+            if !plan.changesText { return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags), source: doc.source) }
             // After the first pass, most of the text is as it was: when no line break moved, the structure is rebuilt
             // from line facts (only touched lines tested again) and line-local rules re-read only the touched lines
             // and those whose segments changed (`Document.updated`, `Linter.lint(_:updating:of:editedLines:)`).
@@ -408,7 +410,7 @@ public enum FixApplier {
             if spare == bytes {
                 // Edits that undo one another: the text is as it was (its diagnostics again, for the report).
                 diags = linter.lint(doc)
-                return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags))
+                return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags), source: doc.source)
             }
             swap(&bytes, &spare)
             changed = true
@@ -426,7 +428,7 @@ public enum FixApplier {
             }
         }
         let (_, still, _) = applyOnceIndices(bytes, diags, allowUnsafe: allowUnsafe)
-        return Outcome(bytes: bytes, applied: applied, unconverged: Array(Set(still.map { diags[$0].ruleID })).sorted(), changed: changed, remaining: report(diags))
+        return Outcome(bytes: bytes, applied: applied, unconverged: Array(Set(still.map { diags[$0].ruleID })).sorted(), changed: changed, remaining: report(diags), source: doc.source)
     }
 }
 
