@@ -358,3 +358,17 @@ import Testing
     }
 }
 #endif
+
+/// How many chunks a large document is cut into: at least two even with one core (the chunks' findings are let go
+/// one list at a time, which keeps a large page's peak memory under the limit), never more than the cores the
+/// process may run on when there are more than two of them.
+@Suite struct ParallelLimitsTests {
+    @Test func atLeastTwoChunksAndNoMoreThanTheBoundCores() {
+        #expect(Parallel.cores >= 1 && Parallel.cores <= max(1, ProcessInfo.processInfo.activeProcessorCount))
+        #expect(Parallel.maxChunks >= 2 || Tuning.threadsPerDocument == 1)
+        #expect(Parallel.maxChunks <= max(2, min(8, Parallel.cores)))
+        // A 25 MB page is cut (the chunked paths run), a small draft is not.
+        #expect(Parallel.chunks(forBytes: 25 << 20) >= 2)
+        #expect(Parallel.chunks(forBytes: 4 << 10) == 1)
+    }
+}
