@@ -90,6 +90,8 @@ public struct Linter: Sendable {
     private let ruleRank: [Int]
     /// Each rule's id and message, shared by its diagnostics.
     private let labels: [DiagnosticLabel]
+    /// The rules' message templates, by rule index (the checks' contexts read them in place).
+    private let messages: [String]
     private let ruleIndexByID: [String: Int]
     /// Rules whose check is line-local (see `Check.isLineLocal`).
     private let lineLocal: [Bool]
@@ -145,6 +147,7 @@ public struct Linter: Sendable {
         for (r, i) in rules.indices.sorted(by: { rules[$0].id < rules[$1].id }).enumerated() { rank[i] = r }
         ruleRank = rank
         labels = rules.map { DiagnosticLabel(ruleID: $0.id, message: $0.message) }
+        messages = rules.map(\.message)
         var byID: [String: Int] = [:]
         for (i, r) in rules.enumerated() where byID[r.id] == nil { byID[r.id] = i }
         ruleIndexByID = byID
@@ -845,7 +848,7 @@ public struct Linter: Sendable {
         func run(_ i: Int, _ ctx: inout CheckContext) {
             ctx.ruleIndex = i
             ctx.fixSafety = rules[i].fixSafety
-            ctx.message = rules[i].message
+            ctx.messageIndex = i
             ctx.scope = rules[i].scope
             rules[i].check.run(ctx, into: &findings)
         }
@@ -859,7 +862,7 @@ public struct Linter: Sendable {
                 let s = shared ?? SharedDocument(doc)
                 shared = s
                 slot[k] = contexts.count
-                contexts.append(CheckContext(shared: s, ruleIndex: i, fixSafety: rules[i].fixSafety, message: rules[i].message,
+                contexts.append(CheckContext(shared: s, ruleIndex: i, fixSafety: rules[i].fixSafety, messages: messages, messageIndex: i,
                                              scope: rules[i].scope, allSegments: segs, texts: t, cache: cache, names: names))
             }
             run(i, &contexts[slot[k]])

@@ -194,7 +194,12 @@ public struct CheckContext {
     public internal(set) var ruleIndex: Int
     public internal(set) var fixSafety: FixSafety
     /// The rule's message template (`{match}`, `{1}`… are filled in by checks that know them).
-    public internal(set) var message: String
+    public var message: String { _read { yield messages[messageIndex] } }
+    /// The messages of the linter's rules, and this rule's place among them: passing the context from rule to rule
+    /// moves the index, where setting the message retained one rule's string and released another's — strings every
+    /// thread's contexts share — for every rule of every file.
+    private let messages: [String]
+    var messageIndex: Int
     /// The rule's scope: checks read only `segments`, the ones whose role is in it.
     public internal(set) var scope: Scope
     /// Segments of the whole document (shared by all checks; indices match `texts`).
@@ -208,16 +213,17 @@ public struct CheckContext {
 
     public init(document: Document, ruleIndex: Int, fixSafety: FixSafety, message: String, scope: Scope, allSegments: [Segment],
                 texts: SegmentTexts, cache: CheckCache? = nil, names: NamesSetup = .builtIn) {
-        self.init(shared: SharedDocument(document), ruleIndex: ruleIndex, fixSafety: fixSafety, message: message, scope: scope,
-                  allSegments: allSegments, texts: texts, cache: cache ?? CheckCache(), names: names)
+        self.init(shared: SharedDocument(document), ruleIndex: ruleIndex, fixSafety: fixSafety, messages: [message], messageIndex: 0,
+                  scope: scope, allSegments: allSegments, texts: texts, cache: cache ?? CheckCache(), names: names)
     }
 
-    init(shared: SharedDocument, ruleIndex: Int, fixSafety: FixSafety, message: String, scope: Scope, allSegments: [Segment],
-         texts: SegmentTexts, cache: CheckCache, names: NamesSetup) {
+    init(shared: SharedDocument, ruleIndex: Int, fixSafety: FixSafety, messages: [String], messageIndex: Int, scope: Scope,
+         allSegments: [Segment], texts: SegmentTexts, cache: CheckCache, names: NamesSetup) {
         self.shared = shared
         self.ruleIndex = ruleIndex
         self.fixSafety = fixSafety
-        self.message = message
+        self.messages = messages
+        self.messageIndex = messageIndex
         self.scope = scope
         self.allSegments = allSegments
         self.texts = texts
