@@ -60,6 +60,8 @@ public struct PhrasesCheck: Check {
     /// A rule whose phrases count only at line starts compares them there in place (false: scans those places
     /// with the automaton, as other rules do; tests compare the two).
     var comparesLineStarts = true
+    /// The phrases' UTF-8 bytes (made once, not on each run of the rule).
+    var phraseBytes: [[UInt8]] = []
 
     static let keys: Set<String> = ["phrases", "ignore-case", "left", "right", "either", "continued-line", "except-left", "except-right", "allow",
                                        "absorb-repeats"]
@@ -100,6 +102,7 @@ public struct PhrasesCheck: Check {
         let ci = try m["ignore-case"]?.bool("ignore-case") ?? false
         ignoreCase = ci
         let bytes = ph.map { Array($0.utf8) }
+        phraseBytes = bytes
         automaton = AhoCorasick(patterns: bytes, caseInsensitiveASCII: ci)
         let keys = ci ? bytes.map { $0.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 } } : bytes
         phrasesDistinct = !keys.isEmpty && Set(keys).count == keys.count
@@ -155,7 +158,8 @@ public struct PhrasesCheck: Check {
         if left == .lineStart && !either {
             // Matches only at line starts (a rule run on its own, e.g. with `continued-line`): only the first bytes
             // of each line in the rule's scope are read, not the whole text, on every pass of the fixer.
-            let keep = (phrases.map(\.utf8.count).max() ?? 0) + 4
+            let patterns = phraseBytes
+            let keep = (patterns.map(\.count).max() ?? 0) + 4
             @inline(__always) func trimmed(_ s: Segment) -> Segment {
                 var t = s
                 let end = min(s.range.upperBound, s.range.lowerBound + keep)
@@ -171,7 +175,6 @@ public struct PhrasesCheck: Check {
             // Only a match at a segment's start can have a line start on its left: the longest phrase there is the
             // leftmost-longest match the automaton's scan picks (the others it finds are refused by `left`).
             // Compared in place (a scan of the automaton per line, and a list of the lines' segments, cost more).
-            let patterns = phrases.map { Array($0.utf8) }
             let doc = context.document
             doc.source.bytes.withUnsafeBufferPointer { p in
                 context.allSegments.withUnsafeBufferPointer { all in
