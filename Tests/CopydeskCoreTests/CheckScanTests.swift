@@ -245,10 +245,12 @@ import Testing
                                      first: 0, indented: false, startsArticle: false)
         bytes.withUnsafeBufferPointer { check.measureStart($0, &l) }
         let want = measured(line)
-        #expect(l.width == want.width, "\(line)")
+        // A line wider than the widest column is measured no further (its punctuation is then not known).
+        let over = want.width > BrokenLineCheck.widestColumn
+        #expect(l.width == (over ? BrokenLineCheck.overWidth : want.width), "\(line)")
         #expect(l.first == want.first, "\(line)")
         #expect(l.indented == want.indented, "\(line)")
-        #expect(l.hasPunctuation == want.punct, "\(line)")
+        if !over { #expect(l.hasPunctuation == want.punct, "\(line)") }
     }
 
     @Test func brokenLineMeasuresLinesAsCharacterByCharacter() throws {
@@ -291,15 +293,37 @@ import Testing
         let check = try #require(RuleCatalog.loadBuiltIn().rules.first { $0.id == "ocr.broken-line" }?.check as? BrokenLineCheck)
         let alphabet = Array("的是国人中发展一丁鿿䀀，。、：；（）“”《》—…·ａＺ１ aZ9.\t\u{A0}\u{3000}é¼ß😀𠮷\u{200B}―‰※ｰﾟ￥".unicodeScalars)
         var rng = SplitMix(seed: 0xC0FFEE)
-        for _ in 0..<600 {
+        for round in 0..<800 {
             var line = ""
             let han = Int(rng.next() % 4)   // how often Han comes, in four steps
-            for _ in 0..<Int(rng.next() % 120) {
+            // One line in four long enough to pass the widest column (the measure stops after it).
+            for _ in 0..<Int(rng.next() % (round % 4 == 0 ? 420 : 120)) {
                 let k = rng.next() % 16 < UInt64(han * 4) ? Int(rng.next() % 11) : Int(rng.next() % UInt64(alphabet.count))
                 line.unicodeScalars.append(alphabet[k])
             }
             CheckScanTests.expectMeasuredAsReference(check, line)
         }
+    }
+
+    /// Lines wider than the widest column: measured no further, they count as wider than the column beside a real
+    /// one, and never make one of their own (six lines of one width of 600 cells would otherwise be a column).
+    @Test func brokenLineColumnIgnoresLinesWiderThanTheWidest() throws {
+        let over = BrokenLineCheck.overWidth
+        let widths = [40, 41, 40, 42, 40, over, 41, 40, 40, 41]
+        let c = try #require(BrokenLineCheck.column(widths, firstInBlock: widths.map { _ in false }, punctuated: nil, minLines: 2))
+        #expect(c.lo == 40 && c.hi == 42 && c.count == 9)
+        // A tenth of the lines may be wider: two over-wide lines of ten are too many.
+        let two = [40, 41, 40, 42, over, over, 41, 40, 40, 41]
+        #expect(BrokenLineCheck.column(two, firstInBlock: two.map { _ in false }, punctuated: nil, minLines: 2) == nil)
+        let wide = [Int](repeating: over, count: 6)
+        #expect(BrokenLineCheck.column(wide, firstInBlock: wide.map { _ in false }, punctuated: nil, minLines: 2) == nil)
+        // What the measure gives such a line: 300 Han characters are 600 cells.
+        let check = try #require(RuleCatalog.loadBuiltIn().rules.first { $0.id == "ocr.broken-line" }?.check as? BrokenLineCheck)
+        let bytes = Array(String(repeating: "国", count: 300).utf8)
+        var l = BrokenLineCheck.Line(content: 0..<bytes.count, block: 0, lastInBlock: false, width: 0, last: 0, lastAt: 0,
+                                     first: 0, indented: false, startsArticle: false)
+        bytes.withUnsafeBufferPointer { check.measureStart($0, &l) }
+        #expect(l.width == over)
     }
 
     /// A `phrases` rule that counts only at line starts compares its phrases there in place: the findings (ranges,

@@ -195,6 +195,22 @@ import Testing
         }
     }
 
+    /// A column allows a tenth of its lines to be wider (an over-wide line among them, measured only up to the
+    /// widest column): with one over-wide line in ten the wrapped paragraph is still found; with two in ten there is
+    /// no column, and the measuring stops early with the same result.
+    @Test func brokenLineToleratesATenthOfOverWideLines() throws {
+        let linter = try FixSafetyTests.recommendedLinter()
+        let source = Array("城区供暖季即将开始热力公司已完成全部主干管网的检修和试压工作确保居民按时用上暖气今年入夏以来公司组织了十二个检修小组对老旧小区的支线管网逐段排查")
+        func line(_ k: Int, _ count: Int) -> String { String((0..<count).map { source[(k * 7 + $0) % source.count] }) }
+        func page(overWide: Set<Int>) -> String {
+            (0..<10).map { overWide.contains($0) ? line($0, 110) : line($0, 15) }.joined(separator: "\n") + "\n" + line(10, 15) + "。\n"
+        }
+        let one = linter.lint(Document(path: "a.txt", text: page(overWide: [4])))
+        #expect(one.contains { $0.ruleID == "ocr.broken-line" })
+        let two = linter.lint(Document(path: "a.txt", text: page(overWide: [2, 6])))
+        #expect(!two.contains { $0.ruleID == "ocr.broken-line" })
+    }
+
     @Test func subheadsAndCaptionsAreNotBrokenLines() throws {
         let linter = try FixSafetyTests.recommendedLinter()
         let text = """

@@ -372,3 +372,22 @@ import Testing
         #expect(Parallel.chunks(forBytes: 4 << 10) == 1)
     }
 }
+
+@Suite struct BalancedCutsTests {
+    func seg(_ r: Range<Int>) -> Segment { Segment(range: r, atLineStart: true, atLineEnd: true, block: 0) }
+
+    /// The re-lint's chunks share out the bytes of the segments read: touched lines crowded in the last tenth of a
+    /// text are cut among themselves (cuts by the text's size would give every one of them to the last chunk).
+    @Test func cutsShareTheSegmentsBytes() {
+        // Ten segments of 100 bytes at 9,000…9,900 in a text of 10,000.
+        let segs = (0..<10).map { seg((9000 + $0 * 100)..<(9000 + $0 * 100 + 100)) }
+        #expect(Linter.balancedCuts(segs, 1000, 2) == [9500])
+        #expect(Linter.balancedCuts(segs, 1000, 4) == [9300, 9500, 9800])
+        // Fewer segments than chunks: the missing cuts are past every offset (empty chunks), offsets never fall.
+        #expect(Linter.balancedCuts([seg(0..<10)], 10, 3) == [Int.max, Int.max])
+        let inline = [seg(0..<50), seg(50..<100), seg(10..<20)]
+        let cuts = Linter.balancedCuts(inline, 110, 3)
+        #expect(cuts == cuts.sorted() && cuts.count == 2)
+        #expect(Linter.balancedCuts(segs, 1000, 1).isEmpty)
+    }
+}
