@@ -193,6 +193,42 @@ import Testing
         }
     }
 
+    /// The prefix filter (`PrefixFilter`: patterns of four bytes or more that begin in few ways): every match,
+    /// overlapping ones too, as a naive search of every pattern at every place finds them, on texts of the patterns,
+    /// their prefixes and near neighbours at every alignment and up to the range's end; and which sets get it.
+    @Test func prefixFilterFindsEveryMatch() {
+        let sets: [[String]] = [["，。", "》、《", "”、“", "……等", "……等等"],
+                                ["abcd", "abcde", "bcde", "cdefg", "abce"],
+                                ["日在", "在", "本报讯（记者"]]   // `在` has three bytes: no prefix filter
+        let near = Array("，。、》《”“…等的是了在中国abcdefgx日本报讯（记者）".unicodeScalars)
+        var seed: UInt64 = 0x9E3779B97F4A7C15
+        func next() -> Int { seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17; return Int(seed % 1_000_003) }
+        for (si, patterns) in sets.enumerated() {
+            let ps = patterns.map { Array($0.utf8) }
+            let ac = AhoCorasick(patterns: ps)
+            #expect(ac.hasPrefixFilter == (si < 2), "set \(si)")
+            for round in 0..<60 {
+                var text = ""
+                for _ in 0..<(next() % 900) {
+                    if next() % 9 == 0 { text += patterns[next() % patterns.count] } else { text.unicodeScalars.append(near[next() % near.count]) }
+                }
+                // A pattern at the very end half the time (the range's last bytes are read one by one).
+                if round % 2 == 0 { text += patterns[next() % patterns.count] }
+                let bytes = Array(text.utf8)
+                var start = next() % 20
+                while start < bytes.count && bytes[start] & 0xC0 == 0x80 { start += 1 }
+                let range = min(start, bytes.count)..<bytes.count
+                var got: [AhoCorasick.Match] = []
+                bytes.withUnsafeBufferPointer { ac.allMatches(in: $0, range: range, into: &got) }
+                var want: [(Int, Int)] = []
+                for i in range { for (k, p) in ps.enumerated() where i + p.count <= range.upperBound && bytes[i..<(i + p.count)].elementsEqual(p) { want.append((i, k)) } }
+                let key = { (a: (Int, Int), b: (Int, Int)) in a.0 != b.0 ? a.0 < b.0 : a.1 < b.1 }
+                #expect(got.map { ($0.range.lowerBound, $0.pattern) }.sorted(by: key).map { [$0.0, $0.1] } == want.sorted(by: key).map { [$0.0, $0.1] },
+                        "set \(si) round \(round)")
+            }
+        }
+    }
+
     /// The root state's sixteen-byte filter (`RootFilter`): long texts mostly of Han characters with the first
     /// characters of the patterns and their near neighbours (same lead byte, same first two bytes) scattered in, at
     /// every alignment, against the naive search; and the filter is made for the built-in punctuation sets.
