@@ -1296,6 +1296,10 @@ public final class CheckCache: @unchecked Sendable {
     private var _brokenLine: (blocks: Set<Int>, findings: [Finding])?
     var brokenLine: (blocks: Set<Int>, findings: [Finding])? { lock.withLock { _brokenLine } }
     func noteBrokenLine(_ check: BrokenLineCheck, _ context: CheckContext, _ found: ArraySlice<Finding>) {
+        // Only when the lint has announced rules that read the units (`expectUnitUsers`): otherwise nothing reuses
+        // the note, and the set of blocks was a hash of every block of the page on each run (four in `--fix`).
+        // Not noting changes no result: the extraction then joins the lines itself.
+        guard lock.withLock({ unitUsers != nil }) else { return }
         guard brokenLine == nil, context.fixSafety == .safe, context.document.format == .plainText, check.hasStandardOptions else { return }
         let noted = (Set(context.segments.map(\.element.block)), Array(found))
         lock.withLock { if _brokenLine == nil { _brokenLine = noted } }
