@@ -317,6 +317,30 @@ enum FW {
         }
     }
 
+    /// A large file is read in two halves side by side: every byte as written, at sizes around the threshold (the
+    /// cut anywhere in a character), the stamp that of the bytes, and the file's end still found (a file read
+    /// whole before a byte is appended keeps its first length; read again, the new one).
+    @Test func largeFileReadInHalvesAsWritten() throws {
+        let dir = try TS.makeTempDir("copydesk-reader")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let f = dir.appendingPathComponent("big.txt")
+        let unit = Array("全力以赴，打赢 web 123 阻击战。\n".utf8)
+        var opts = Runner.Options(); opts.noConfig = true
+        let runner = try Runner(options: opts)
+        for size in [Runner.halvedReadSize, Runner.halvedReadSize + 1, Runner.halvedReadSize + 12_345] {
+            let bytes = (0..<size).map { unit[$0 % unit.count] &+ UInt8(truncatingIfNeeded: $0 / 65_536 % 2) }
+            try Data(bytes).write(to: f)
+            var stamp: FileStamp? = nil
+            let got = try runner.read(f.path, stamped: true, stamp: &stamp).get()
+            #expect(got == bytes, "size \(size)")
+            #expect(stamp?.contentHash == StampHash.hash(bytes) && stamp?.size == Int64(size), "size \(size)")
+        }
+        let handle = try FileHandle(forWritingTo: f)
+        try handle.seekToEnd(); try handle.write(contentsOf: Data([0x0A])); try handle.close()
+        let longer = try runner.read(f.path).get()
+        #expect(longer.count == Runner.halvedReadSize + 12_346 && longer.last == 0x0A)
+    }
+
     /// `--diff` reads the original back from the disk after the fixer took its text over: a file saved meanwhile must
     /// give an error and no diff (a diff of the new text against the old fixes would be wrong), and an unchanged one
     /// its diff against exactly the bytes first read.
