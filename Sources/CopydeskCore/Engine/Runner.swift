@@ -331,7 +331,7 @@ public final class Runner: @unchecked Sendable {
     }
 
     /// Files at least this large are read in two halves side by side (`read`).
-    nonisolated(unsafe) static var halvedReadSize = 4 << 20
+    static let halvedReadSize = 4 << 20
 
     /// Reads a file's bytes and, with `stamped`, sets `stamp` to what the file was when read (for the writer's
     /// changed-on-disk check: identity, size and mtime from the descriptor the bytes came through, and a hash of
