@@ -366,14 +366,14 @@ public final class Runner: @unchecked Sendable {
         var sawEnd = true
         var bytes = [UInt8](unsafeUninitializedCapacity: capacity) { p, count in
             var r = -1
-            var cached = false
+            var filled = false   // read already: from the cache, or in halves
             if regular, let (prefetcher, index) = prefetch {
                 // A batch: what the cache holds, without waiting; a file on disk starts the read-ahead.
                 var cold = false
-                if let n = Prefetcher.readCached(fd, p.baseAddress!, capacity, cold: &cold) { r = n; cached = true }
+                if let n = Prefetcher.readCached(fd, p.baseAddress!, capacity, cold: &cold) { r = n; filled = true }
                 if cold { prefetcher.cold(at: index) }
             }
-            if !cached && regular && size >= Runner.halvedReadSize && Parallel.cores > 1 {
+            if !filled && regular && size >= Runner.halvedReadSize && Parallel.cores > 1 {
                 // A large file in two halves side by side, each mapped in and read by its own core (one core
                 // cleared the pages and copied 25 MB while the other waited: 18 ms, the longest serial step of
                 // `lint --fix` of a large page after start-up). Then the offset is set where one read would have
@@ -396,9 +396,9 @@ public final class Runner: @unchecked Sendable {
                 r = got[0] < half ? got[0] : half + got[1]
                 if lseek(fd, off_t(r), SEEK_SET) < 0 { failed = errno; count = 0; return }
                 sawEnd = false
-                cached = true
+                filled = true
             }
-            if !cached {
+            if !filled {
                 // A large file's pages mapped in at once, not faulted in one by one as the read fills them.
                 if regular { FreshMemory.populate(UnsafeMutableRawPointer(p.baseAddress!), count: size) }
                 repeat { r = Foundation.read(fd, p.baseAddress!, capacity) } while r < 0 && errno == EINTR
