@@ -245,10 +245,12 @@ import Testing
         var seed: UInt64 = 0x5DEECE66D
         func next() -> Int { seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17; return Int(seed % 1_000_003) }
         for (si, patterns) in sets.enumerated() {
-            for ci in [false, true] {
-                let ac = AhoCorasick(patterns: patterns.map { Array($0.utf8) }, caseInsensitiveASCII: ci)
-                if si == 0 && !ci { #expect(ac.hasRootFilter) }
-                if si == 5 { #expect(!ac.hasRootFilter); #expect(ac.hasRootClasses == ByteClassifier.available) }
+            // Each set with the byte classifier (where the CPU runs it) and with the sixteen-byte filter.
+            for (ci, classifier) in [(false, true), (true, true), (false, false), (true, false)] {
+                let ac = AhoCorasick(patterns: patterns.map { Array($0.utf8) }, caseInsensitiveASCII: ci, classifier: classifier)
+                if si == 0 && !ci && !classifier { #expect(ac.hasRootFilter) }
+                if si == 0 && !ci && classifier { #expect(ac.hasRootClasses == ByteClassifier.available); #expect(ac.hasRootFilter == !ByteClassifier.available) }
+                if si == 5 { #expect(!ac.hasRootFilter); #expect(ac.hasRootClasses == (ByteClassifier.available && classifier)) }
                 for round in 0..<30 {
                     var text = ""
                     for _ in 0..<(200 + next() % 1500) {
@@ -267,8 +269,8 @@ import Testing
                     let sub = String(decoding: bytes[range], as: UTF8.self)
                     let fold = { (t: String) in String(t.unicodeScalars.map { $0.value >= 0x41 && $0.value <= 0x5A ? Character(Unicode.Scalar($0.value + 0x20)!) : Character($0) }) }
                     let want = ci ? naive(patterns.map(fold), in: fold(sub)) : naive(patterns, in: sub)
-                    #expect(got.map { $0.range.lowerBound - range.lowerBound } == want.map(\.1.lowerBound), "set \(si) ci \(ci) round \(round)")
-                    #expect(got.map(\.range.count) == want.map(\.1.count), "set \(si) ci \(ci) round \(round)")
+                    #expect(got.map { $0.range.lowerBound - range.lowerBound } == want.map(\.1.lowerBound), "set \(si) ci \(ci) classifier \(classifier) round \(round)")
+                    #expect(got.map(\.range.count) == want.map(\.1.count), "set \(si) ci \(ci) classifier \(classifier) round \(round)")
                 }
             }
         }
