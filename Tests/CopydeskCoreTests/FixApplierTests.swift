@@ -522,6 +522,68 @@ import Testing
         #expect(chunked > 20)   // enough inputs are fixed over several passes on the parallel path
     }
 
+    /// The first pass plans from the findings before they are made diagnostics when they are many
+    /// (`Linter.sortedFindings`: 4,096 or more; only the carried ones become diagnostics). On plain texts with that
+    /// many, on one thread and in chunks (the order merged in two halves), the fixed text, the counts and the
+    /// remaining findings must be those of full passes — which never take that way.
+    @Test(arguments: ["print", "pangu"])
+    func firstPassFromFindingsEqualsFullPasses(style: String) throws {
+        let linter = try Self.linter(style)
+        let plain = Self.inputs().filter { !$0.0.hasSuffix(".md") }.map(\.1)
+        // Two texts: every plain input, and every other one (different cuts of the order between the halves).
+        for text in [plain.joined(separator: "\n\n"), plain.enumerated().filter { $0.offset % 2 == 0 }.map(\.element).joined(separator: "\n\n")] {
+            let doc = Document(path: "big.txt", source: SourceText(text))
+            let fixing = try #require(linter.fixSplit(allowUnsafe: false)?.fixing)
+            let key = { (d: Diagnostic) in "\(d.ruleID) \(d.severity) \(d.range) \(d.message) \(d.fix?.edits.map { "\($0.range)=\($0.replacement)" } ?? [])" }
+            // The order is `lint`'s, merged on one thread and in two halves; what it carries is what `lint`'s
+            // diagnostics would carry (every third line edited).
+            let want = fixing.lint(doc)
+            let edited = Array(stride(from: 0, to: doc.source.lineCount, by: 3))
+            for limits in [nil, Parallel.Limits(threshold: 4096, maxChunks: 4)] {
+                let found = try #require(Parallel.$limits.withValue(limits) { fixing.sortedFindings(doc) })
+                let order = try #require(found.order, "the text must have enough findings for the first pass to plan from them")
+                let got = order.map { p -> String in
+                    let f = found.lists[Int(p >> 32)][Int(p & 0xFFFF_FFFF)]
+                    return "\(fixing.rules[f.rule].id) \(f.range)"
+                }
+                #expect(got == want.map { "\($0.ruleID) \($0.range)" }, "chunks \(limits != nil)")
+                #expect(fixing.carryable(found, of: doc, editedLines: edited).map(key) == fixing.carryable(want, of: doc, editedLines: edited).map(key))
+            }
+            for unsafe in [false, true] {
+                let src = SourceText(text)
+                let b = FixApplier.fix(src, path: "big.txt", linter: linter, allowUnsafe: unsafe, incremental: false)
+                for limits in [nil, Parallel.Limits(threshold: 4096, maxChunks: 4)] {
+                    let a = Parallel.$limits.withValue(limits) {
+                        FixApplier.fix(src, path: "big.txt", linter: linter, allowUnsafe: unsafe, incremental: true)
+                    }
+                    #expect(a.changed)
+                    #expect(a.bytes == b.bytes, "\(style) unsafe \(unsafe) chunks \(limits != nil)")
+                    #expect(a.applied == b.applied, "\(style) unsafe \(unsafe) chunks \(limits != nil)")
+                    #expect(a.unconverged == b.unconverged)
+                    #expect(a.remaining.map(key) == b.remaining.map(key), "\(style) unsafe \(unsafe) chunks \(limits != nil)")
+                }
+            }
+        }
+    }
+
+    /// Nothing to fix on a text with many findings of a fixing rule, all with unsafe fixes (a space between Han
+    /// characters in body text): the first pass plans from its findings, finds nothing it may apply, and reports
+    /// every finding as `lint` gives them.
+    @Test func firstPassFromFindingsWithNothingToFixReportsThemAll() throws {
+        let linter = try Self.linter("pangu")
+        let text = Array(repeating: "直播抓涨 股的原因很多。", count: 5000).joined(separator: "\n\n")
+        let doc = Document(path: "q.txt", source: SourceText(text))
+        let split = try #require(linter.fixSplit(allowUnsafe: false))
+        #expect(split.fixing.sortedFindings(doc)?.order != nil, "the text must have enough findings for the first pass to plan from them")
+        let out = FixApplier.fix(SourceText(text), path: "q.txt", linter: linter, allowUnsafe: false)
+        let want = linter.lint(doc)
+        #expect(!out.changed)
+        #expect(out.applied.isEmpty)
+        #expect(want.count >= 5000)
+        let key = { (d: Diagnostic) in "\(d.ruleID) \(d.severity) \(d.range) \(d.message) \(d.fix?.edits.map { "\($0.range)=\($0.replacement)" } ?? [])" }
+        #expect(out.remaining.map(key) == want.map(key))
+    }
+
     /// Fix passes run only the rules that can propose a fix the run applies; the others run once on the fixed
     /// text. Bytes, counts and the remaining findings (in order, with messages and fixes) must be those of running
     /// every rule on every pass.

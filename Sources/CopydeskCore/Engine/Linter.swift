@@ -87,7 +87,7 @@ public struct Linter: Sendable {
     private let others: [Int]
     private let unionScope: Scope
     /// Each rule's place in the order of rule ids (ties between findings at one range sort by id).
-    private let ruleRank: [Int]
+    let ruleRank: [Int]
     /// Each rule's id and message, shared by its diagnostics.
     private let labels: [DiagnosticLabel]
     /// The rules' message templates, by rule index (the checks' contexts read them in place).
@@ -326,14 +326,7 @@ public struct Linter: Sendable {
             }
             return diagnostics
         }
-        if !supersededBy.isEmpty, let drop = superseded(lists.joined().map { ($0.rule, $0.range) }) {
-            var k = 0
-            for l in lists.indices {
-                let n = lists[l].count
-                lists[l] = (0..<n).filter { !drop[k + $0] }.map { lists[l][$0] }
-                k += n
-            }
-        }
+        dropSuperseded(&lists)
         // The same order (start, end, rule id), sorting plain keys instead of diagnostics. The findings come in
         // a few lists (one per chunk of a large text, in text order): a list is let go as soon as all its
         // findings are diagnostics, so a file with many findings does not hold both in full.
@@ -376,6 +369,124 @@ public struct Linter: Sendable {
             }, { Int($0.index) })
         }
         return convert({ f, i in SortKey(start: f.range.lowerBound, end: f.range.upperBound, rank: ruleRank[f.rule], index: i) }, { $0.index })
+    }
+
+    /// Drops the findings that another rule's finding supersedes, from lists of findings.
+    private func dropSuperseded(_ lists: inout [[Finding]]) {
+        guard !supersededBy.isEmpty, let drop = superseded(lists.joined().map { ($0.rule, $0.range) }) else { return }
+        var k = 0
+        for l in lists.indices {
+            let n = lists[l].count
+            lists[l] = (0..<n).filter { !drop[k + $0] }.map { lists[l][$0] }
+            k += n
+        }
+    }
+
+    /// The findings of `doc` as `lint(doc)` would give them, before they are made diagnostics: the lists the checks
+    /// made and their order (`SortedFindings.order`). The fixer's first pass plans from these: on a 25 MB page a
+    /// quarter of a million findings, nearly all of them fixed, whose diagnostics were made only to be let go again
+    /// (made on two cores, let go on one: `--fix` of the page 347 → 316 ms median, CPU 565 → 516 ms); only those it
+    /// carries are made diagnostics (`carryable(_:of:editedLines:)`), or all of them when nothing is fixed
+    /// (`diagnostics(of:)`).
+    /// Nil when `lint(doc)` takes another way: a document with in-document disables, rules that keep units for a
+    /// cross-file pass, a text too large for 32-bit keys, or few findings (not worth it).
+    func sortedFindings(_ doc: Document) -> SortedFindings? {
+        guard doc.directives.isEmpty, unitUsers.isEmpty, doc.bytes.count < Int(UInt32.max) else { return nil }
+        var lists = collect(doc, lines: nil, local: true, other: true, cache: CheckCache())
+        dropSuperseded(&lists)
+        var starts: [Int] = []
+        var total = 0
+        for l in lists { starts.append(total); total += l.count }
+        guard total >= 4096, total < Int(UInt32.max) else { return SortedFindings(lists: lists, order: nil) }
+        let keys = sortedKeys(lists, starts: starts)
+        // Packed (list << 32 | place in it); on two cores, each half of the order merged on its own.
+        var order = [UInt64](repeating: 0, count: total)
+        order.withUnsafeMutableBufferPointer { out in
+            let base = out.baseAddress!
+            func fill(_ from: [Int], _ to: [Int], _ count: Int, _ at: UnsafeMutablePointer<UInt64>) {
+                var merge = KeyMerge(keys, from: from, to: to)
+                for o in 0..<count {
+                    let (best, key, _) = merge.next()
+                    (at + o).initialize(to: UInt64(best) << 32 | UInt64(Int(key.index) - starts[best]))
+                }
+            }
+            if Parallel.chunks(forBytes: doc.bytes.count) > 1, let (cut, firstCount) = Linter.halfCut(keys, total: total) {
+                _ = Parallel.map(2) { h in
+                    if h == 0 { fill(keys.map { _ in 0 }, cut, firstCount, base) }
+                    else { fill(cut, keys.map(\.count), total - firstCount, base + firstCount) }
+                }
+            } else {
+                fill(keys.map { _ in 0 }, keys.map(\.count), total, base)
+            }
+        }
+        return SortedFindings(lists: lists, order: order)
+    }
+
+    /// A lint's findings before they are made diagnostics (`sortedFindings`).
+    struct SortedFindings: @unchecked Sendable {
+        var lists: [[Finding]]
+        /// The findings in `lint`'s order, each as its list << 32 | its place in the list; nil: the lists' own order
+        /// is not that order (then `diagnostics(of:)` sorts them).
+        var order: [UInt64]?
+    }
+
+    /// All the diagnostics of `found`, in `lint`'s order (what `lint(doc)` gives); the lists are let go.
+    func diagnostics(of found: consuming SortedFindings) -> [Diagnostic] {
+        var lists = found.lists
+        found.lists = []
+        var starts: [Int] = []
+        var total = 0
+        for l in lists { starts.append(total); total += l.count }
+        if lists.count > 1 && total >= 4096 && total < Int(UInt32.max) {
+            return convertInParallel(&lists, starts: starts, total: total)
+        }
+        var keys: [SortKey] = []
+        keys.reserveCapacity(total)
+        for l in lists.indices {
+            lists[l].withUnsafeBufferPointer { fs in
+                for i in fs.indices { keys.append(SortKey(start: fs[i].range.lowerBound, end: fs[i].range.upperBound, rank: ruleRank[fs[i].rule], index: starts[l] + i)) }
+            }
+        }
+        keys.sort()
+        var out: [Diagnostic] = []
+        out.reserveCapacity(total)
+        for k in keys {
+            var l = lists.count - 1
+            while starts[l] > k.index { l -= 1 }
+            out.append(diagnostic(taking: k.index - starts[l], of: &lists[l]))
+        }
+        return out
+    }
+
+    /// Of `found` (the findings of `old`, `sortedFindings`), the diagnostics `lint(_:updating:of:editedLines:)` can
+    /// carry, as `carryable(_:of:editedLines:)` keeps them of `lint(old)`'s diagnostics.
+    func carryable(_ found: SortedFindings, of old: Document, editedLines: [Int]) -> [Diagnostic] {
+        guard let order = found.order else { return carryable(diagnostics(of: found), of: old, editedLines: editedLines) }
+        let starts = old.source.lineStarts
+        var edited = [Bool](repeating: false, count: starts.count)
+        for l in editedLines where l < edited.count { edited[l] = true }
+        var out: [Diagnostic] = []
+        var line = 0
+        for packed in order {
+            let l = Int(packed >> 32), i = Int(packed & 0xFFFF_FFFF)
+            let keep = found.lists[l].withUnsafeBufferPointer { fs -> Bool in
+                guard lineLocal[fs[i].rule] else { return false }
+                let p = fs[i].range.lowerBound
+                if p < starts[line] { line = old.source.lineIndex(of: p) }
+                while line + 1 < starts.count && starts[line + 1] <= p { line += 1 }
+                return !edited[line]
+            }
+            if keep { out.append(diagnostic(found.lists[l][i])) }
+        }
+        return out
+    }
+
+    /// Lets go of the lists of `found` side by side (a quarter of a million findings on a large page: their release
+    /// was a serial step of the fixer).
+    static func release(_ found: consuming SortedFindings) {
+        let boxes = found.lists.map { list -> FindingListBox in let b = FindingListBox(); b.items = list; return b }
+        found.lists = []
+        _ = Parallel.map(boxes.count) { k in boxes[k].items = [] }
     }
 
     /// The diagnostics of several lists of findings (a large text's chunks and its whole-text checks), in the order
@@ -442,25 +553,7 @@ public struct Linter: Sendable {
     private func convertInHalves(_ lists: inout [[Finding]], starts: [Int], total: Int) -> [Diagnostic]? {
         let n = lists.count
         let keys = sortedKeys(lists, starts: starts)
-        /// The first place in `k` whose start is at least `s`.
-        func lowerBound(_ k: [SortKey32], _ s: UInt32) -> Int {
-            var lo = 0, hi = k.count
-            while lo < hi { let mid = (lo + hi) / 2; if k[mid].start < s { lo = mid + 1 } else { hi = mid } }
-            return lo
-        }
-        var top: UInt32 = 0
-        for k in keys { if let last = k.last { top = max(top, last.start) } }
-        // The least offset before which at least half the findings start.
-        var lo: UInt32 = 0, hi = top
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2
-            var below = 0
-            for k in keys { below += lowerBound(k, mid) }
-            if 2 * below < total { lo = mid + 1 } else { hi = mid }
-        }
-        let cut = keys.map { lowerBound($0, lo) }
-        let firstCount = cut.reduce(0, +)
-        guard firstCount > 0 && firstCount < total else { return nil }
+        guard let (cut, firstCount) = Linter.halfCut(keys, total: total) else { return nil }
         let shared = (0..<n).map { cut[$0] > 0 && cut[$0] < keys[$0].count }
         // Each list in a box of its own: a half takes findings out of the lists it alone reads, and lets them go,
         // while the other half reads other lists.
@@ -484,6 +577,32 @@ public struct Linter: Sendable {
             _ = Parallel.map(2) { h in merge(h, into: base + (h == 0 ? 0 : firstCount)) }
             filled = total
         }
+    }
+
+    /// Where to cut each list of sorted keys so that the findings before the cuts are half of them, all starting
+    /// before the least offset that allows it (so the two halves follow each other in key order), and how many
+    /// that is; nil when they do not split (all at one offset).
+    static func halfCut(_ keys: [[SortKey32]], total: Int) -> (cut: [Int], firstCount: Int)? {
+        /// The first place in `k` whose start is at least `s`.
+        func lowerBound(_ k: [SortKey32], _ s: UInt32) -> Int {
+            var lo = 0, hi = k.count
+            while lo < hi { let mid = (lo + hi) / 2; if k[mid].start < s { lo = mid + 1 } else { hi = mid } }
+            return lo
+        }
+        var top: UInt32 = 0
+        for k in keys { if let last = k.last { top = max(top, last.start) } }
+        // The least offset before which at least half the findings start.
+        var lo: UInt32 = 0, hi = top
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2
+            var below = 0
+            for k in keys { below += lowerBound(k, mid) }
+            if 2 * below < total { lo = mid + 1 } else { hi = mid }
+        }
+        let cut = keys.map { lowerBound($0, lo) }
+        let firstCount = cut.reduce(0, +)
+        guard firstCount > 0 && firstCount < total else { return nil }
+        return (cut, firstCount)
     }
 
     /// Each list's `SortKey32`s, sorted, a list per core.

@@ -25,13 +25,14 @@ public enum FixApplier {
 
     /// One edit of a candidate fix, as plain values (sorting these moves no reference-counted data). The
     /// replacement's length fills what was padding (32 bytes either way).
+    /// 24 bytes: on a 25 MB page the first pass sorts a quarter of a million of them, at the peak of `--fix`'s memory.
     struct EditRef {
         var start: Int
-        var end: Int
-        var fix: Int32        // index into the candidates
-        var diagnostic: Int32
+        var length: UInt32    // bytes replaced
+        var diagnostic: Int32 // the item whose fix it is (an item has one fix)
         var edit: Int32       // index of the edit within its fix
         var newLength: Int32  // UTF-8 bytes of its replacement
+        @inline(__always) var end: Int { start &+ Int(length) }
     }
 
     /// As `applyOnce`, returning the indices of the diagnostics whose fixes were applied (in the order of their first
@@ -61,7 +62,8 @@ public enum FixApplier {
         var edits: [AppliedEdit] = []
         /// Their replacements' bytes, one after the other (`AppliedEdit.newLength` each).
         var replacements: [UInt8] = []
-        /// The diagnostics whose fixes were taken, in the order of their first edit.
+        /// The items (diagnostics, or the first pass's findings in order) whose fixes were taken, in the order of their
+        /// first edit.
         var used: [Int] = []
         /// Whether some edit puts other bytes in place of those it replaces.
         var changesText = false
@@ -73,6 +75,34 @@ public enum FixApplier {
     /// `lines`, when given, is the line table of `bytes`: whether an edit replaces a line break is then read from it
     /// (when the text has no CR) instead of from the bytes, which on a large page are far out of the cache by now.
     static func plan(_ bytes: [UInt8], _ diagnostics: [Diagnostic], allowUnsafe: Bool, lines: SourceText? = nil) -> Plan {
+        diagnostics.withUnsafeBufferPointer { ds in
+            plan(bytes, items: DiagnosticFixes(ds: ds), allowUnsafe: allowUnsafe, lines: lines)
+        }
+    }
+
+    /// As above, of the findings of the fixer's first pass before they are made diagnostics (`Linter.sortedFindings`);
+    /// `Plan.used` then holds places in their order. Nil when they have no order of their own (few findings).
+    static func plan(_ bytes: [UInt8], _ found: Linter.SortedFindings, ruleRank: [Int], allowUnsafe: Bool, lines: SourceText? = nil) -> Plan? {
+        guard let order = found.order else { return nil }
+        var lists: [UnsafeBufferPointer<Finding>] = []
+        func nest(_ k: Int) -> Plan {
+            if k == found.lists.count {
+                return order.withUnsafeBufferPointer { o in
+                    lists.withUnsafeBufferPointer { ls in
+                        ruleRank.withUnsafeBufferPointer { rank in
+                            plan(bytes, items: FindingFixes(lists: ls, order: o, rank: rank), allowUnsafe: allowUnsafe, lines: lines)
+                        }
+                    }
+                }
+            }
+            return found.lists[k].withUnsafeBufferPointer { fs in lists.append(fs); return nest(k + 1) }
+        }
+        return nest(0)
+    }
+
+    /// The plan's items: each one's fix, read in place, and the order of their rules by id.
+    static func plan<Items: FixItems>(_ bytes: [UInt8], items: Items, allowUnsafe: Bool, lines: SourceText?) -> Plan {
+        let diagnostics = items
         @inline(__always) func applies(_ safety: FixSafety) -> Bool { safety == .safe || (allowUnsafe && safety == .unsafe) }
         // Counted first: on a large page these lists hold a quarter of a million edits, and growing them by doubling
         // would add half as much again to the fixer's peak memory. On a large page the diagnostics are read in two
@@ -80,38 +110,37 @@ public enum FixApplier {
         let parts = diagnostics.count >= 1 << 15 ? 2 : 1
         let bounds = (0...parts).map { diagnostics.count * $0 / parts }
         let counts = Parallel.map(parts) { h -> (edits: Int, fixes: Int) in
-            diagnostics.withUnsafeBufferPointer { ds in
-                var edits = 0, fixes = 0
-                for i in bounds[h]..<bounds[h + 1] {
-                    guard let safety = ds[i].fix?.safety, applies(safety) else { continue }
-                    let n = ds[i].fix?.editCount ?? 0
-                    edits += n
-                    if n > 0 { fixes += 1 }
-                }
-                return (edits, fixes)
+            let ds = diagnostics
+            var edits = 0, fixes = 0
+            for i in bounds[h]..<bounds[h + 1] {
+                guard let safety = ds.safety(i), applies(safety) else { continue }
+                let n = ds.editCount(i)
+                edits += n
+                if n > 0 { fixes += 1 }
             }
+            return (edits, fixes)
         }
         let editTotal = counts.reduce(0) { $0 + $1.edits }
         guard editTotal > 0 else { return Plan() }
-        let fixCount = Int32(counts.reduce(0) { $0 + $1.fixes })
+        let itemCount = diagnostics.count
         // By index, in place: iterating the list would copy each diagnostic (and retain its label and fix).
         var all = [EditRef](unsafeUninitializedCapacity: editTotal) { buffer, filled in
             let base = buffer.baseAddress!
-            diagnostics.withUnsafeBufferPointer { ds in
+            let ds = diagnostics
+            do {
                 _ = Parallel.map(parts) { h in
                     var at = counts[..<h].reduce(0) { $0 + $1.edits }
-                    var fix = Int32(counts[..<h].reduce(0) { $0 + $1.fixes })
                     for di in bounds[h]..<bounds[h + 1] {
-                        guard let safety = ds[di].fix?.safety, applies(safety) else { continue }
-                        let n = ds[di].fix?.editCount ?? 0
+                        guard let safety = ds.safety(di), applies(safety) else { continue }
+                        let n = ds.editCount(di)
                         guard n > 0 else { continue }
                         for k in 0..<n {
-                            let (r, length) = ds[di].fix!.withEdit(k) { r, new in (r, new.count) }
-                            (base + at).initialize(to: EditRef(start: r.lowerBound, end: r.upperBound, fix: fix, diagnostic: Int32(di),
+                            let (r, length) = ds.withEdit(di, k) { r, new in (r, new.count) }
+                            precondition(r.count <= Int(UInt32.max), "an edit of 4 GB or more")
+                            (base + at).initialize(to: EditRef(start: r.lowerBound, length: UInt32(truncatingIfNeeded: r.count), diagnostic: Int32(di),
                                                                edit: Int32(k), newLength: Int32(truncatingIfNeeded: length)))
                             at += 1
                         }
-                        fix += 1
                     }
                 }
             }
@@ -128,8 +157,7 @@ public enum FixApplier {
             let ae = a.start == a.end, be = b.start == b.end
             if ae != be { return ae }
             if a.diagnostic != b.diagnostic {
-                let ra = diagnostics[Int(a.diagnostic)].ruleID, rb = diagnostics[Int(b.diagnostic)].ruleID
-                return ra != rb ? ra < rb : a.diagnostic < b.diagnostic
+                return diagnostics.ruleBefore(Int(a.diagnostic), Int(b.diagnostic)) ?? (a.diagnostic < b.diagnostic)
             }
             return a.edit < b.edit
         }
@@ -169,20 +197,19 @@ public enum FixApplier {
                 i = j
             }
         }
-        // A fix's rank is the position of its first edit in that order: fixes are taken greedily by rank.
-        // (`orderDiagnostic`: each one's diagnostic, for the list of those used.)
-        var order: [Int32] = [], orderDiagnostic: [Int32] = []
-        order.reserveCapacity(Int(fixCount))
-        orderDiagnostic.reserveCapacity(Int(fixCount))
+        // A fix's rank is the position of its first edit in that order: fixes are taken greedily by rank (`order`:
+        // the items whose fixes these are).
+        var order: [Int32] = []
+        order.reserveCapacity(all.count)
         do {
-            var seen = [Bool](repeating: false, count: Int(fixCount))
-            for e in all where !seen[Int(e.fix)] { seen[Int(e.fix)] = true; order.append(e.fix); orderDiagnostic.append(e.diagnostic) }
+            var seen = [Bool](repeating: false, count: itemCount)
+            for e in all where !seen[Int(e.diagnostic)] { seen[Int(e.diagnostic)] = true; order.append(e.diagnostic) }
         }
         // Conflicts between fixes: two edits overlap, or two insertions share a point. One sweep over the sorted
         // edits keeps those still "open" (overlaps are rare, so that list stays tiny). A fix whose edits are far
         // apart (a joined paragraph) then only excludes the fixes it really overlaps.
         var conflicts: [Int32: [Int32]] = [:]
-        var hasConflict = [Bool](repeating: false, count: Int(fixCount))   // (a look-up in `conflicts` per fix costs)
+        var hasConflict = [Bool](repeating: false, count: itemCount)   // (a look-up in `conflicts` per fix costs)
         // The open edits are the first `openCount` of `open` (closing them moves the count, not the array's end:
         // `removeLast` on the list of one or two, once per edit, cost more than the sweep's own work).
         var open: [EditRef] = []
@@ -196,21 +223,21 @@ public enum FixApplier {
                     open[kept] = open[j]; kept += 1
                 }
                 openCount = kept
-                for j in 0..<openCount where open[j].fix != item.fix {
+                for j in 0..<openCount where open[j].diagnostic != item.diagnostic {
                     let o = open[j]
                     let oEmpty = o.start == o.end
                     let clash = (oEmpty && eEmpty) ? o.start == eStart
                         : (eStart < o.end && o.start < max(eEnd, eStart + (eEmpty ? 1 : 0)) && !(eEmpty && eStart == o.start))
                     if clash {
-                        conflicts[o.fix, default: []].append(item.fix); conflicts[item.fix, default: []].append(o.fix)
-                        hasConflict[Int(o.fix)] = true; hasConflict[Int(item.fix)] = true
+                        conflicts[o.diagnostic, default: []].append(item.diagnostic); conflicts[item.diagnostic, default: []].append(o.diagnostic)
+                        hasConflict[Int(o.diagnostic)] = true; hasConflict[Int(item.diagnostic)] = true
                     }
                 }
             }
             if openCount < open.count { open[openCount] = item } else { open.append(item) }
             openCount += 1
         }
-        var accepted = [Bool](repeating: false, count: Int(fixCount))
+        var accepted = [Bool](repeating: false, count: itemCount)
         for f in order {
             if hasConflict[Int(f)], let cs = conflicts[f], cs.contains(where: { accepted[Int($0)] }) { continue }
             accepted[Int(f)] = true
@@ -223,7 +250,7 @@ public enum FixApplier {
         var editStarts = [0], byteStarts = [0]
         for h in 0..<parts {
             var edits = 0, replacementBytes = 0
-            for e in all[cuts[h]..<cuts[h + 1]] where accepted[Int(e.fix)] { replacementBytes += Int(e.newLength); edits += 1 }
+            for e in all[cuts[h]..<cuts[h + 1]] where accepted[Int(e.diagnostic)] { replacementBytes += Int(e.newLength); edits += 1 }
             editStarts.append(editStarts[h] + edits); byteStarts.append(byteStarts[h] + replacementBytes)
         }
         var p = Plan()
@@ -232,7 +259,7 @@ public enum FixApplier {
             p.edits = [AppliedEdit](unsafeUninitializedCapacity: editStarts[parts]) { out, filledEdits in
                 let (repBase, outBase) = (rep.baseAddress, out.baseAddress)
                 bytes.withUnsafeBufferPointer { src in
-                    diagnostics.withUnsafeBufferPointer { ds in
+                    do { let ds = diagnostics
                         all.withUnsafeBufferPointer { all in
                             changes = Parallel.map(parts) { h -> Bool in
                                 var r = byteStarts[h], k = editStarts[h]
@@ -247,10 +274,10 @@ public enum FixApplier {
                                     while lo < hi { let mid = (lo + hi) / 2; if starts[mid] <= s0 { lo = mid + 1 } else { hi = mid } }
                                     line = lo
                                 }
-                                for i in cuts[h]..<cuts[h + 1] where accepted[Int(all[i].fix)] {
+                                for i in cuts[h]..<cuts[h + 1] where accepted[Int(all[i].diagnostic)] {
                                     let e = all[i]
                                     let oldCount = e.end - e.start
-                                    let breaks = ds[Int(e.diagnostic)].fix!.withEdit(Int(e.edit)) { _, new -> Bool in
+                                    let breaks = ds.withEdit(Int(e.diagnostic), Int(e.edit)) { _, new -> Bool in
                                         var breaks = false
                                         for j in 0..<new.count {
                                             let c = new[j]
@@ -285,7 +312,7 @@ public enum FixApplier {
         p.changesText = changes.contains(true)
         all = []
         p.used.reserveCapacity(order.count)
-        for (i, f) in order.enumerated() where accepted[Int(f)] { p.used.append(Int(orderDiagnostic[i])) }
+        for f in order where accepted[Int(f)] { p.used.append(Int(f)) }
         return p
     }
 
@@ -383,21 +410,44 @@ public enum FixApplier {
             guard let split, wantsRemaining else { return diags }
             return full.lint(doc, split: split, fixingDiagnostics: diags)
         }
-        var diags = linter.lint(doc)
+        // The first pass plans from the findings themselves when they are many (`Linter.sortedFindings`): only those
+        // it carries, or all of them when it fixes nothing, become diagnostics.
+        var first = split != nil && incremental ? linter.sortedFindings(doc) : nil
+        var diags: [Diagnostic] = []
+        func convertFirst() { if let f = first { first = nil; diags = linter.diagnostics(of: f) } }
+        if first == nil { diags = linter.lint(doc) } else if first?.order == nil { convertFirst() }
         for _ in 0..<maxPasses {
-            let plan = plan(bytes, diags, allowUnsafe: allowUnsafe, lines: doc.source)
-            if plan.used.isEmpty { return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags), source: doc.source) }
+            var plan: Plan
+            if let f = first, let p = FixApplier.plan(bytes, f, ruleRank: linter.ruleRank, allowUnsafe: allowUnsafe, lines: doc.source) {
+                plan = p
+            } else {
+                plan = FixApplier.plan(bytes, diags, allowUnsafe: allowUnsafe, lines: doc.source)
+            }
+            if plan.used.isEmpty {
+                convertFirst()
+                return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags), source: doc.source)
+            }
             // Counted by rule index, then once per rule by id (a quarter of a million look-ups of the id's string in a
             // dictionary were a serial step of the first pass, with a core idle).
             var byRule = [Int](repeating: 0, count: linter.rules.count)
-            diags.withUnsafeBufferPointer { ds in
+            if let f = first {
                 for d in plan.used {
-                    let ri = ds[d].ruleIndex
-                    if ri >= 0 && ri < byRule.count { byRule[ri] += 1 } else { applied[ds[d].ruleID, default: 0] += 1 }
+                    let packed = f.order![d]
+                    byRule[f.lists[Int(packed >> 32)][Int(packed & 0xFFFF_FFFF)].rule] += 1
+                }
+            } else {
+                diags.withUnsafeBufferPointer { ds in
+                    for d in plan.used {
+                        let ri = ds[d].ruleIndex
+                        if ri >= 0 && ri < byRule.count { byRule[ri] += 1 } else { applied[ds[d].ruleID, default: 0] += 1 }
+                    }
                 }
             }
             for (ri, n) in byRule.enumerated() where n > 0 { applied[linter.rules[ri].id, default: 0] += n }
-            if !plan.changesText { return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags), source: doc.source) }
+            if !plan.changesText {
+                convertFirst()
+                return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags), source: doc.source)
+            }
             // After the first pass, most of the text is as it was: when no line break moved, the structure is rebuilt
             // from line facts (only touched lines tested again) and line-local rules re-read only the touched lines
             // and those whose segments changed (`Document.updated`, `Linter.lint(_:updating:of:editedLines:)`).
@@ -405,7 +455,13 @@ public enum FixApplier {
             // before the new text is written.
             let keepsLines = incremental && !plan.edits.contains(where: \.touchesLineBreak)
             let dirty = keepsLines ? Document.dirtyLines(doc.source, plan.edits) : []
-            diags = keepsLines ? linter.carryable(diags, of: doc, editedLines: dirty) : []
+            if let f = first {
+                diags = keepsLines ? linter.carryable(f, of: doc, editedLines: dirty) : []
+                first = nil
+                Linter.release(f)
+            } else {
+                diags = keepsLines ? linter.carryable(diags, of: doc, editedLines: dirty) : []
+            }
             write(plan, bytes, into: &spare)
             if spare == bytes {
                 // Edits that undo one another: the text is as it was (its diagnostics again, for the report).
@@ -420,9 +476,13 @@ public enum FixApplier {
             if keepsLines, newSource.lineCount == doc.source.lineCount {
                 let (updated, edited) = doc.updated(to: newSource, edits: plan.edits, dirtyLines: dirty, role: linter.forcedRole)
                     ?? (Document(path: path, source: newSource, role: linter.forcedRole, vocabulary: linter.vocabulary), dirty)
+                // The plan's edits (a quarter of a million after the first pass) go before the re-lint, which is the
+                // peak of `--fix`'s memory otherwise.
+                plan = Plan()
                 diags = linter.lint(updated, updating: diags, of: doc, editedLines: edited)
                 doc = updated
             } else {
+                plan = Plan()
                 doc = Document(path: path, source: newSource, role: linter.forcedRole, vocabulary: linter.vocabulary)
                 diags = linter.lint(doc)
             }
@@ -432,3 +492,48 @@ public enum FixApplier {
     }
 }
 
+/// What `FixApplier.plan` reads of the items of a pass: each one's fix in place (no copy of a fix, no retain of its
+/// strings), and the order of two items' rules by id.
+protocol FixItems {
+    var count: Int { get }
+    func safety(_ i: Int) -> FixSafety?
+    func editCount(_ i: Int) -> Int
+    func withEdit<R>(_ i: Int, _ k: Int, _ body: (Range<Int>, UnsafeBufferPointer<UInt8>) -> R) -> R
+    /// Whether item `a`'s rule id comes before item `b`'s; nil when they are the same.
+    func ruleBefore(_ a: Int, _ b: Int) -> Bool?
+}
+
+/// The diagnostics of a pass.
+struct DiagnosticFixes: FixItems, @unchecked Sendable {
+    let ds: UnsafeBufferPointer<Diagnostic>
+    var count: Int { ds.count }
+    @inline(__always) func safety(_ i: Int) -> FixSafety? { ds[i].fix?.safety }
+    @inline(__always) func editCount(_ i: Int) -> Int { ds[i].fix?.editCount ?? 0 }
+    @inline(__always) func withEdit<R>(_ i: Int, _ k: Int, _ body: (Range<Int>, UnsafeBufferPointer<UInt8>) -> R) -> R { ds[i].fix!.withEdit(k, body) }
+    @inline(__always) func ruleBefore(_ a: Int, _ b: Int) -> Bool? {
+        let ra = ds[a].ruleID, rb = ds[b].ruleID
+        return ra != rb ? ra < rb : nil
+    }
+}
+
+/// The first pass's findings in `lint`'s order (`Linter.SortedFindings`): item `i` is `order[i]`'s finding. Their rules
+/// are ordered by `rank` (the linter's ranks of its rules by id; the fixer's rules have distinct ids).
+struct FindingFixes: FixItems, @unchecked Sendable {
+    let lists: UnsafeBufferPointer<UnsafeBufferPointer<Finding>>
+    let order: UnsafeBufferPointer<UInt64>
+    let rank: UnsafeBufferPointer<Int>
+    var count: Int { order.count }
+    @inline(__always) private func at(_ i: Int) -> UnsafePointer<Finding> {
+        let packed = order[i]
+        return lists[Int(packed >> 32)].baseAddress! + Int(packed & 0xFFFF_FFFF)
+    }
+    @inline(__always) func safety(_ i: Int) -> FixSafety? { at(i).pointee.fix?.safety }
+    @inline(__always) func editCount(_ i: Int) -> Int { at(i).pointee.fix?.editCount ?? 0 }
+    @inline(__always) func withEdit<R>(_ i: Int, _ k: Int, _ body: (Range<Int>, UnsafeBufferPointer<UInt8>) -> R) -> R { at(i).pointee.fix!.withEdit(k, body) }
+    @inline(__always) func ruleBefore(_ a: Int, _ b: Int) -> Bool? {
+        let ra = rank[at(a).pointee.rule], rb = rank[at(b).pointee.rule]
+        return ra != rb ? ra < rb : nil
+    }
+    /// The rule of item `i`.
+    @inline(__always) func rule(_ i: Int) -> Int { at(i).pointee.rule }
+}
