@@ -522,6 +522,29 @@ import Testing
         #expect(chunked > 20)   // enough inputs are fixed over several passes on the parallel path
     }
 
+    /// A linter's shared trigger scan (`Linter.triggerScan`) holds every trigger its `numbers`, `punctuation-forms`
+    /// and `pairs` rules read, for the whole rule set and for the fixer's two halves of it; a number split by a space,
+    /// a `.` after a number and a year written with 零 are found by the fixing rules in a text that has them all.
+    @Test(arguments: ["style: print\n", "style: pangu\n", "extends: [copydesk:all]\n"])
+    func triggerScanHoldsEveryRulesTriggers(config: String) throws {
+        let cfg = try Config.parse(config, file: "/t/.lintrc.yml", directory: "/t")
+        let linter = Linter(try RuleSet.build(config: cfg, catalog: RuleCatalog.loadBuiltIn()))
+        let split = try #require(linter.fixSplit(allowUnsafe: false))
+        for l in [linter, split.fixing, split.rest] {
+            let scan = Set(l.triggerScan)
+            for r in l.rules {
+                if let n = r.check as? NumbersCheck { #expect(Set(n.triggers).isSubset(of: scan), "\(r.id)") }
+                if r.check is PunctuationFormsCheck { #expect(Set(PunctuationFormsCheck.sharedTriggers).isSubset(of: scan), "\(r.id)") }
+                if let p = r.check as? PairsCheck { #expect(Set(p.opens + p.closes).isSubset(of: scan), "\(r.id)") }
+            }
+        }
+        let text = "会议指出，共计12 500元，落款时间为二0一八年十月十九日，大家都很满意。\n\n据统计，今年全市的年平均湿度为30%.\n"
+        let found = Set(split.fixing.lint(Document(path: "t.txt", source: SourceText(text))).map(\.ruleID))
+        for id in ["numbers.split-number", "punctuation.period-after-number", "numbers.year-zero"] where split.fixing.rules.contains(where: { $0.id == id }) {
+            #expect(found.contains(id), "\(id)")
+        }
+    }
+
     /// The first pass plans from the findings before they are made diagnostics when they are many
     /// (`Linter.sortedFindings`: 4,096 or more; only the carried ones become diagnostics). On plain texts with that
     /// many, on one thread and in chunks (the order merged in two halves), the fixed text, the counts and the
@@ -592,7 +615,15 @@ import Testing
     func passesWithFixingRulesOnlyEqualAllRules(config: String) throws {
         let cfg = try Config.parse(config, file: "/split/.lintrc.yml", directory: "/split")
         let linter = Linter(try RuleSet.build(config: cfg, catalog: RuleCatalog.loadBuiltIn()))
-        #expect(linter.fixSplit(allowUnsafe: false) != nil)   // the recommended rules include some without a safe fix
+        let split = linter.fixSplit(allowUnsafe: false)
+        #expect(split != nil)   // the recommended rules include some without a safe fix
+        // The fixing rules' shared trigger scan holds their own triggers only (`Linter.triggerScan`): not `、`, which
+        // only report-only `numbers` forms read; the comparison below holds their findings to the full scan's.
+        if let split, config.contains("style") {
+            #expect(split.fixing.triggerScan.count < NumbersCheck.shared.count)
+            #expect(!split.fixing.triggerScan.contains(0x3001))
+            #expect(Set(split.fixing.triggerScan).isSubset(of: NumbersCheck.shared))
+        }
         var compared = 0
         for (path, text) in Self.inputs() {
             for unsafe in [false, true] {

@@ -109,10 +109,10 @@ public struct NumbersCheck: Check, SlotFindings {
         // The last bytes of the triggers of all forms (and of the usual pairs), found once per document. One pass
         // over the hits of the segment list with a compare per hit; the segment (and its scope) is looked up only
         // for this form's own triggers.
-        let hits = context.texts.scalarHits(NumbersCheck.shared)
+        let hits = context.texts.scalarHits(context.triggers)
         // Each hit's trigger group (the forms that share triggers share a group), made once per document: the
         // form's own hits are found sixteen groups at a time.
-        let groups = context.texts.hitGroups(NumbersCheck.shared) { NumbersCheck.triggerGroup($0) }
+        let groups = context.texts.hitGroups(context.triggers) { NumbersCheck.triggerGroup($0) }
         let mine = NumbersCheck.triggerGroup(triggers[0])
         let all = context.allSegments, scope = context.scope
         doc.source.bytes.withUnsafeBufferPointer { p in

@@ -16,7 +16,6 @@ public struct PairsCheck: Check {
     let closes: [UInt32]
 
     static let keys: Set<String> = ["pairs"]
-    static let sharedSet = Set(NumbersCheck.shared)
 
     init(_ m: StrictMapping) throws {
         let node = try m.required("pairs")
@@ -75,7 +74,7 @@ public struct PairsCheck: Check {
             let mine = (opens + closes).sorted()
             // The numbers rules' scan when it was made already for these segments and holds these marks (a document
             // checked in one chunk: `SharedTexts`); else its own marks only (fewer hits to collect).
-            let shared = mine.allSatisfy(PairsCheck.sharedSet.contains) ? context.texts.scannedHits(NumbersCheck.shared) : nil
+            let shared = mine.allSatisfy(context.triggers.contains) ? context.texts.scannedHits(context.triggers) : nil
             let hits = shared ?? context.texts.scalarHits(mine)
             for (n, run) in runs.enumerated() {
                 var stack: [(pair: Int, at: Int)] = []

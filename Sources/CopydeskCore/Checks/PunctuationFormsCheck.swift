@@ -68,7 +68,7 @@ public struct PunctuationFormsCheck: Check, SlotFindings {
             return context.document.source.bytes.withUnsafeBufferPointer { captionsAboveCredits($0, context, into: &findings) }
         }
         let doc = context.document
-        let hits = context.texts.scalarHits(NumbersCheck.shared)
+        let hits = context.texts.scalarHits(context.triggers)
         doc.source.bytes.withUnsafeBufferPointer { p in
             switch form {
             case .enumerationComma, .captionPeriod:

@@ -95,6 +95,10 @@ public struct Linter: Sendable {
     private let ruleIndexByID: [String: Int]
     /// Rules whose check is line-local (see `Check.isLineLocal`).
     private let lineLocal: [Bool]
+    /// The characters of the trigger scan its `numbers`, `punctuation-forms` and `pairs` checks share: their own
+    /// triggers, not every form's. The fixer's rules have three of the twelve `numbers` forms (a space, 年 and `.`),
+    /// and `、` `（）` `《》` `万` alone were 42% of the hits of the whole set on web news, scanned on every pass.
+    let triggerScan: [UInt32]
     /// The fixer's two sub-linters (built on first use, shared by copies of this linter; a new cache when a setting
     /// the sub-linters copy changes).
     private var fixSplits = FixSplitCache()
@@ -152,6 +156,13 @@ public struct Linter: Sendable {
         for (i, r) in rules.enumerated() where byID[r.id] == nil { byID[r.id] = i }
         ruleIndexByID = byID
         lineLocal = rules.map { $0.check.isLineLocal }
+        var triggers = Set<UInt32>()
+        for r in rules {
+            if let n = r.check as? NumbersCheck { triggers.formUnion(n.triggers) }
+            else if r.check is PunctuationFormsCheck { triggers.formUnion(PunctuationFormsCheck.sharedTriggers) }
+            else if let p = r.check as? PairsCheck { triggers.formUnion(p.opens); triggers.formUnion(p.closes) }
+        }
+        triggerScan = triggers.isEmpty || !triggers.isSubset(of: NumbersCheck.shared) ? NumbersCheck.shared : triggers.sorted()
         var sup: [Int: [Int]] = [:]
         for (i, r) in rules.enumerated() {
             for id in r.supersedes { if let t = byID[id], t != i { sup[t, default: []].append(i) } }
@@ -999,7 +1010,8 @@ public struct Linter: Sendable {
                 shared = s
                 slot[k] = contexts.count
                 contexts.append(CheckContext(shared: s, ruleIndex: i, fixSafety: rules[i].fixSafety, messages: messages, messageIndex: i,
-                                             scope: rules[i].scope, allSegments: segs, texts: t, cache: cache, names: names))
+                                             scope: rules[i].scope, allSegments: segs, texts: t, cache: cache, names: names,
+                                             triggers: triggerScan))
             }
             run(i, &contexts[slot[k]])
         }

@@ -23,9 +23,9 @@ public enum FixApplier {
         return (out, used.map { diagnostics[$0] })
     }
 
-    /// One edit of a candidate fix, as plain values (sorting these moves no reference-counted data). The
-    /// replacement's length fills what was padding (32 bytes either way).
-    /// 24 bytes: on a 25 MB page the first pass sorts a quarter of a million of them, at the peak of `--fix`'s memory.
+    /// One edit of a candidate fix, as plain values (sorting these moves no reference-counted data), in 24 bytes (the
+    /// replaced length in 32 bits): on a 25 MB page the first pass sorts a quarter of a million of them, at the peak
+    /// of `--fix`'s memory.
     struct EditRef {
         var start: Int
         var length: UInt32    // bytes replaced
@@ -534,6 +534,4 @@ struct FindingFixes: FixItems, @unchecked Sendable {
         let ra = rank[at(a).pointee.rule], rb = rank[at(b).pointee.rule]
         return ra != rb ? ra < rb : nil
     }
-    /// The rule of item `i`.
-    @inline(__always) func rule(_ i: Int) -> Int { at(i).pointee.rule }
 }

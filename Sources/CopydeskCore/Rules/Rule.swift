@@ -210,6 +210,9 @@ public struct CheckContext {
     public var cache: CheckCache
     /// The names lexicon, roster and publication date (`names` and `roster` rules).
     public var names: NamesSetup
+    /// The characters of the one trigger scan the `numbers`, `punctuation-forms` and `pairs` checks of this lint share
+    /// (`Linter.triggerScan`: the triggers of its own rules; `NumbersCheck.shared`, all of them, by default).
+    let triggers: [UInt32]
 
     public init(document: Document, ruleIndex: Int, fixSafety: FixSafety, message: String, scope: Scope, allSegments: [Segment],
                 texts: SegmentTexts, cache: CheckCache? = nil, names: NamesSetup = .builtIn) {
@@ -218,7 +221,8 @@ public struct CheckContext {
     }
 
     init(shared: SharedDocument, ruleIndex: Int, fixSafety: FixSafety, messages: [String], messageIndex: Int, scope: Scope,
-         allSegments: [Segment], texts: SegmentTexts, cache: CheckCache, names: NamesSetup) {
+         allSegments: [Segment], texts: SegmentTexts, cache: CheckCache, names: NamesSetup, triggers: [UInt32] = NumbersCheck.shared) {
+        self.triggers = triggers
         self.shared = shared
         self.ruleIndex = ruleIndex
         self.fixSafety = fixSafety
