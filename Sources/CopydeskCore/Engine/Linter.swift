@@ -439,6 +439,18 @@ public struct Linter: Sendable {
         /// The findings in `lint`'s order, each as its list << 32 | its place in the list; nil: the lists' own order
         /// is not that order (then `diagnostics(of:)` sorts them).
         var order: [UInt64]?
+
+        /// `body` with each list's buffer (read in place: indexing the list of lists for each of a quarter of a
+        /// million findings retained and released its list every time).
+        func withBuffers<R>(_ body: (UnsafeBufferPointer<UnsafeBufferPointer<Finding>>) -> R) -> R {
+            var buffers: [UnsafeBufferPointer<Finding>] = []
+            buffers.reserveCapacity(lists.count)
+            func nest(_ k: Int) -> R {
+                if k == lists.count { return buffers.withUnsafeBufferPointer(body) }
+                return lists[k].withUnsafeBufferPointer { buffers.append($0); return nest(k + 1) }
+            }
+            return nest(0)
+        }
     }
 
     /// All the diagnostics of `found`, in `lint`'s order (what `lint(doc)` gives); the lists are let go.
@@ -476,20 +488,31 @@ public struct Linter: Sendable {
         let starts = old.source.lineStarts
         var edited = [Bool](repeating: false, count: starts.count)
         for l in editedLines where l < edited.count { edited[l] = true }
-        var out: [Diagnostic] = []
-        var line = 0
-        for packed in order {
-            let l = Int(packed >> 32), i = Int(packed & 0xFFFF_FFFF)
-            let keep = found.lists[l].withUnsafeBufferPointer { fs -> Bool in
-                guard lineLocal[fs[i].rule] else { return false }
-                let p = fs[i].range.lowerBound
-                if p < starts[line] { line = old.source.lineIndex(of: p) }
-                while line + 1 < starts.count && starts[line + 1] <= p { line += 1 }
-                return !edited[line]
+        // In two halves side by side on a large page (each keeps few: the rest stand on edited lines).
+        let parts = order.count >= 1 << 15 ? 2 : 1
+        let kept = found.withBuffers { lists in
+            order.withUnsafeBufferPointer { order in
+                edited.withUnsafeBufferPointer { edited in
+                    lineLocal.withUnsafeBufferPointer { lineLocal in
+                        Parallel.map(parts) { h -> [Diagnostic] in
+                            var out: [Diagnostic] = []
+                            var line = -1
+                            for k in (order.count * h / parts)..<(order.count * (h + 1) / parts) {
+                                let packed = order[k]
+                                let f = lists[Int(packed >> 32)].baseAddress! + Int(packed & 0xFFFF_FFFF)
+                                guard lineLocal[f.pointee.rule] else { continue }
+                                let p = f.pointee.range.lowerBound
+                                if line < 0 || p < starts[line] { line = old.source.lineIndex(of: p) }
+                                while line + 1 < starts.count && starts[line + 1] <= p { line += 1 }
+                                if !edited[line] { out.append(diagnostic(f.pointee)) }
+                            }
+                            return out
+                        }
+                    }
+                }
             }
-            if keep { out.append(diagnostic(found.lists[l][i])) }
         }
-        return out
+        return Array(kept.joined())
     }
 
     /// Lets go of the lists of `found` side by side (a quarter of a million findings on a large page: their release

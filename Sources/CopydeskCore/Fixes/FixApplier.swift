@@ -84,20 +84,13 @@ public enum FixApplier {
     /// `Plan.used` then holds places in their order. Nil when they have no order of their own (few findings).
     static func plan(_ bytes: [UInt8], _ found: Linter.SortedFindings, ruleRank: [Int], allowUnsafe: Bool, lines: SourceText? = nil) -> Plan? {
         guard let order = found.order else { return nil }
-        var lists: [UnsafeBufferPointer<Finding>] = []
-        func nest(_ k: Int) -> Plan {
-            if k == found.lists.count {
-                return order.withUnsafeBufferPointer { o in
-                    lists.withUnsafeBufferPointer { ls in
-                        ruleRank.withUnsafeBufferPointer { rank in
-                            plan(bytes, items: FindingFixes(lists: ls, order: o, rank: rank), allowUnsafe: allowUnsafe, lines: lines)
-                        }
-                    }
+        return found.withBuffers { ls in
+            order.withUnsafeBufferPointer { o in
+                ruleRank.withUnsafeBufferPointer { rank in
+                    plan(bytes, items: FindingFixes(lists: ls, order: o, rank: rank), allowUnsafe: allowUnsafe, lines: lines)
                 }
             }
-            return found.lists[k].withUnsafeBufferPointer { fs in lists.append(fs); return nest(k + 1) }
         }
-        return nest(0)
     }
 
     /// The plan's items: each one's fix, read in place, and the order of their rules by id.
@@ -430,10 +423,14 @@ public enum FixApplier {
             // Counted by rule index, then once per rule by id (a quarter of a million look-ups of the id's string in a
             // dictionary were a serial step of the first pass, with a core idle).
             var byRule = [Int](repeating: 0, count: linter.rules.count)
-            if let f = first {
-                for d in plan.used {
-                    let packed = f.order![d]
-                    byRule[f.lists[Int(packed >> 32)][Int(packed & 0xFFFF_FFFF)].rule] += 1
+            if let f = first, let order = f.order {
+                f.withBuffers { lists in
+                    order.withUnsafeBufferPointer { order in
+                        for d in plan.used {
+                            let packed = order[d]
+                            byRule[lists[Int(packed >> 32)][Int(packed & 0xFFFF_FFFF)].rule] += 1
+                        }
+                    }
                 }
             } else {
                 diags.withUnsafeBufferPointer { ds in
