@@ -338,6 +338,12 @@ public struct Linter: Sendable {
             return diagnostics
         }
         dropSuperseded(&lists)
+        return diagnostics(converting: &lists, textBytes: doc.bytes.count)
+    }
+
+    /// The diagnostics of a text's lists of findings (`collect`'s, superseded ones dropped), in `lint`'s order; the
+    /// lists are let go as they are converted.
+    private func diagnostics(converting lists: inout [[Finding]], textBytes: Int) -> [Diagnostic] {
         // The same order (start, end, rule id), sorting plain keys instead of diagnostics. The findings come in
         // a few lists (one per chunk of a large text, in text order): a list is let go as soon as all its
         // findings are diagnostics, so a file with many findings does not hold both in full.
@@ -369,9 +375,9 @@ public struct Linter: Sendable {
             return diagnostics
         }
         // Keys of 16 bytes when offsets and counts fit in 32 bits (every text under 4 GB), else of 32.
-        if doc.bytes.count < Int(UInt32.max) && total < Int(UInt32.max) && rules.count < Int(UInt32.max) {
+        if textBytes < Int(UInt32.max) && total < Int(UInt32.max) && rules.count < Int(UInt32.max) {
             if lists.count > 1 && total >= 4096 {
-                if Parallel.chunks(forBytes: doc.bytes.count) > 1, let d = convertInHalves(&lists, starts: listStarts, total: total) { return d }
+                if Parallel.chunks(forBytes: textBytes) > 1, let d = convertInHalves(&lists, starts: listStarts, total: total) { return d }
                 return convertInParallel(&lists, starts: listStarts, total: total)
             }
             return convert({ f, i in
@@ -408,7 +414,7 @@ public struct Linter: Sendable {
         var starts: [Int] = []
         var total = 0
         for l in lists { starts.append(total); total += l.count }
-        guard total >= 4096, total < Int(UInt32.max) else { return SortedFindings(lists: lists, order: nil) }
+        guard total >= 4096, total < Int(UInt32.max) else { return SortedFindings(lists: lists, order: nil, textBytes: doc.bytes.count) }
         let keys = sortedKeys(lists, starts: starts)
         // Packed (list << 32 | place in it); on two cores, each half of the order merged on its own.
         var order = [UInt64](repeating: 0, count: total)
@@ -430,7 +436,7 @@ public struct Linter: Sendable {
                 fill(keys.map { _ in 0 }, keys.map(\.count), total, base)
             }
         }
-        return SortedFindings(lists: lists, order: order)
+        return SortedFindings(lists: lists, order: order, textBytes: doc.bytes.count)
     }
 
     /// A lint's findings before they are made diagnostics (`sortedFindings`).
@@ -439,6 +445,8 @@ public struct Linter: Sendable {
         /// The findings in `lint`'s order, each as its list << 32 | its place in the list; nil: the lists' own order
         /// is not that order (then `diagnostics(of:)` sorts them).
         var order: [UInt64]?
+        /// The size of the text they are the findings of (`lint` converts a large text's on two cores).
+        let textBytes: Int
 
         /// `body` with each list's buffer (read in place: indexing the list of lists for each of a quarter of a
         /// million findings retained and released its list every time).
@@ -453,32 +461,12 @@ public struct Linter: Sendable {
         }
     }
 
-    /// All the diagnostics of `found`, in `lint`'s order (what `lint(doc)` gives); the lists are let go.
+    /// All the diagnostics of `found`, in `lint`'s order (what `lint(doc)` gives, converted as it converts them); the
+    /// lists are let go.
     func diagnostics(of found: consuming SortedFindings) -> [Diagnostic] {
         var lists = found.lists
         found.lists = []
-        var starts: [Int] = []
-        var total = 0
-        for l in lists { starts.append(total); total += l.count }
-        if lists.count > 1 && total >= 4096 && total < Int(UInt32.max) {
-            return convertInParallel(&lists, starts: starts, total: total)
-        }
-        var keys: [SortKey] = []
-        keys.reserveCapacity(total)
-        for l in lists.indices {
-            lists[l].withUnsafeBufferPointer { fs in
-                for i in fs.indices { keys.append(SortKey(start: fs[i].range.lowerBound, end: fs[i].range.upperBound, rank: ruleRank[fs[i].rule], index: starts[l] + i)) }
-            }
-        }
-        keys.sort()
-        var out: [Diagnostic] = []
-        out.reserveCapacity(total)
-        for k in keys {
-            var l = lists.count - 1
-            while starts[l] > k.index { l -= 1 }
-            out.append(diagnostic(taking: k.index - starts[l], of: &lists[l]))
-        }
-        return out
+        return diagnostics(converting: &lists, textBytes: found.textBytes)
     }
 
     /// Of `found` (the findings of `old`, `sortedFindings`), the diagnostics `lint(_:updating:of:editedLines:)` can
