@@ -158,8 +158,9 @@ public struct NumbersCheck: Check, SlotFindings {
         }
     }
 
-    /// The triggers of every form and the marks of the usual pairs: one shared scan per document serves them all.
-    /// The triggers of the line-local `punctuation-forms` rules are in it too.
+    /// The triggers of every form and the marks of the usual pairs (the line-local `punctuation-forms` rules' triggers
+    /// too): the most a lint's one shared scan looks for. A linter scans for its own rules' part of it
+    /// (`Linter.triggerScan`, in `CheckContext.triggers`); this whole set is the default.
     static let shared: [UInt32] = Array(Set(Form.allCases.flatMap(\.triggers) + "（）“”《》【】".unicodeScalars.map(\.value)
                                             + PunctuationFormsCheck.sharedTriggers)).sorted()
 
