@@ -589,6 +589,29 @@ import Testing
         }
     }
 
+    /// A rule set in which every rule has a safe fix (the fixing rules alone, as a spacing-only configuration gives)
+    /// has no split, and its first pass plans from the findings too: the outcome is that of full passes.
+    @Test func firstPassFromFindingsWithoutASplitEqualsFullPasses() throws {
+        let fixingOnly = try #require(try Self.linter("pangu").fixSplit(allowUnsafe: false)?.fixing)
+        #expect(fixingOnly.fixSplit(allowUnsafe: false) == nil)
+        #expect(fixingOnly.hasDistinctRuleIDs)
+        let text = Self.inputs().filter { !$0.0.hasSuffix(".md") }.map(\.1).joined(separator: "\n\n")
+        #expect(fixingOnly.sortedFindings(Document(path: "big.txt", source: SourceText(text)))?.order != nil,
+                "the text must have enough findings for the first pass to plan from them")
+        let key = { (d: Diagnostic) in "\(d.ruleID) \(d.severity) \(d.range) \(d.message) \(d.fix?.edits.map { "\($0.range)=\($0.replacement)" } ?? [])" }
+        for unsafe in [false, true] {
+            let src = SourceText(text)
+            let a = FixApplier.fix(src, path: "big.txt", linter: fixingOnly, allowUnsafe: unsafe, incremental: true)
+            let b = FixApplier.fix(src, path: "big.txt", linter: fixingOnly, allowUnsafe: unsafe, incremental: false)
+            #expect(a.changed)
+            #expect(a.bytes == b.bytes, "unsafe \(unsafe)")
+            #expect(a.applied == b.applied, "unsafe \(unsafe)")
+            #expect(a.unconverged == b.unconverged)
+            #expect(a.remaining.map(key) == b.remaining.map(key), "unsafe \(unsafe)")
+            if !unsafe { #expect(!a.remaining.isEmpty) }   // unsafe fixes are findings still, unless applied
+        }
+    }
+
     /// Nothing to fix on a text with many findings of a fixing rule, all with unsafe fixes (a space between Han
     /// characters in body text): the first pass plans from its findings, finds nothing it may apply, and reports
     /// every finding as `lint` gives them.

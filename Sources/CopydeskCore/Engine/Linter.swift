@@ -259,6 +259,9 @@ public struct Linter: Sendable {
 
     public func lint(_ doc: Document) -> [Diagnostic] { lint(doc, cache: CheckCache()) }
 
+    /// Whether no two rules share an id (then the order of rules by rank is their order by id).
+    var hasDistinctRuleIDs: Bool { ruleIndexByID.count == rules.count }
+
     /// The fixer's split of this rule set: `fixing`, the rules that can propose a fix `--fix` applies (safe fixes;
     /// unsafe ones too with `allowUnsafe`), which run on every fix pass, and `rest`, the rules that cannot, which
     /// need to run once, on the fixed text, for the report. `toFull` maps a rule index of `fixing` to its index

@@ -404,8 +404,9 @@ public enum FixApplier {
             return full.lint(doc, split: split, fixingDiagnostics: diags)
         }
         // The first pass plans from the findings themselves when they are many (`Linter.sortedFindings`): only those
-        // it carries, or all of them when it fixes nothing, become diagnostics.
-        var first = split != nil && incremental ? linter.sortedFindings(doc) : nil
+        // it carries, or all of them when it fixes nothing, become diagnostics. Without a split too (every rule has a
+        // fix: a spacing-only configuration), when the rules' ids tell them apart (the plan orders rules by rank).
+        var first = incremental && (split != nil || linter.hasDistinctRuleIDs) ? linter.sortedFindings(doc) : nil
         var diags: [Diagnostic] = []
         func convertFirst() { if let f = first { first = nil; diags = linter.diagnostics(of: f) } }
         if first == nil { diags = linter.lint(doc) } else if first?.order == nil { convertFirst() }
