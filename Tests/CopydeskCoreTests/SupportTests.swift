@@ -355,6 +355,37 @@ import Testing
     }
 }
 
+/// `maskBits` (one PMOVMSKB on x86-64, through the C header) gives what the portable multiply gives and what each lane
+/// says, bit by bit, for every single-lane mask, masks from byte compares and random masks.
+@Suite struct MaskBitsTests {
+    static func reference(_ m: SIMDMask<SIMD16<Int8>>) -> UInt32 {
+        var bits: UInt32 = 0
+        for k in 0..<16 where m[k] { bits |= 1 << UInt32(k) }
+        return bits
+    }
+
+    @Test func agreesWithTheLanesAndThePortableForm() {
+        var masks: [SIMDMask<SIMD16<Int8>>] = [SIMDMask(repeating: false), SIMDMask(repeating: true)]
+        for k in 0..<16 { var m = SIMDMask<SIMD16<Int8>>(repeating: false); m[k] = true; masks.append(m) }
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            var m = SIMDMask<SIMD16<Int8>>(repeating: false)
+            let r = UInt16.random(in: 0...UInt16.max, using: &rng)
+            for k in 0..<16 where r & (1 << UInt16(k)) != 0 { m[k] = true }
+            masks.append(m)
+        }
+        // As the scanners make them: a compare of bytes (lanes all ones or all zeros).
+        let v = SIMD16<UInt8>(0x41, 0xE4, 0x80, 0x41, 0, 0xFF, 0x41, 0x7F, 0x80, 0x81, 0x41, 0xC0, 0x41, 0x41, 0x20, 0x41)
+        let compare = unsafeBitCast(v .== SIMD16<UInt8>(repeating: 0x41), to: SIMDMask<SIMD16<Int8>>.self)
+        masks.append(compare)
+        #expect(maskBits(compare) == 0b1011_0100_0100_1001)
+        for m in masks {
+            #expect(maskBits(m) == Self.reference(m))
+            #expect(maskBitsPortable(m) == Self.reference(m))
+        }
+    }
+}
+
 #if os(Linux)
 @Suite struct FreshMemoryTests {
     /// Resident pages of `count` bytes at page-aligned `p` (`mincore`).

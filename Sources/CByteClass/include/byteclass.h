@@ -18,4 +18,17 @@ int copydesk_byteclass_available(void);
 size_t copydesk_byteclass_scan(const uint8_t *p, size_t n, size_t from, size_t to, const uint8_t *tables,
                                size_t *out, size_t cap, size_t *next);
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+/* Sixteen bytes as Swift's SIMD16<UInt8> (an ext_vector type imports as one). */
+typedef unsigned char copydesk_u8x16 __attribute__((ext_vector_type(16)));
+
+/* The top bit of each of sixteen bytes as the bits of an integer (byte k -> bit k): one PMOVMSKB, which Swift's SIMD
+ * types do not reach. Inline: the Swift loops that test sixteen bytes at a time call it once per block. */
+static inline uint32_t copydesk_movemask16(copydesk_u8x16 v) {
+    return (uint32_t)_mm_movemask_epi8((__m128i)v);
+}
+#define COPYDESK_HAS_MOVEMASK16 1
+#endif
+
 #endif

@@ -1,4 +1,5 @@
 import Foundation
+import CByteClass
 
 /// How serious a finding is. Ordered: info < warning < error.
 public enum Severity: String, Sendable, Comparable, CaseIterable {
@@ -535,10 +536,21 @@ public final class SegmentTexts {
     }
 }
 
-/// The lanes of a SIMD mask as the bits of an integer (lane `k` → bit `k`): each byte keeps the bit of its lane, and
-/// a multiply adds the eight bytes of each half (PMOVMSKB is not reachable from Swift's SIMD types).
+/// The lanes of a SIMD mask as the bits of an integer (lane `k` → bit `k`). On x86-64 one PMOVMSKB through an inline C
+/// function (`copydesk_movemask16`: Swift's SIMD types do not reach the instruction); elsewhere each byte keeps the
+/// bit of its lane and a multiply adds the eight bytes of each half.
 @inline(__always)
 func maskBits(_ m: SIMDMask<SIMD16<Int8>>) -> UInt32 {
+    #if arch(x86_64)
+    return copydesk_movemask16(unsafeBitCast(m, to: SIMD16<UInt8>.self))
+    #else
+    return maskBitsPortable(m)
+    #endif
+}
+
+/// `maskBits` without the instruction (the reference its test compares with, and other CPUs).
+@inline(__always)
+func maskBitsPortable(_ m: SIMDMask<SIMD16<Int8>>) -> UInt32 {
     let w = unsafeBitCast(m, to: SIMD16<UInt8>.self) & SIMD16<UInt8>(1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128)
     let q = unsafeBitCast(w, to: SIMD2<UInt64>.self)
     let lo = (q[0] &* 0x0101_0101_0101_0101) >> 56, hi = (q[1] &* 0x0101_0101_0101_0101) >> 56
