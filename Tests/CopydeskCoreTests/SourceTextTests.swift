@@ -137,6 +137,57 @@ import Testing
         #expect(validSeen > 100 && invalidSeen > 100)
     }
 
+    /// The vector validator (AVX2, 32 bytes a step) answers as the automaton and the standard library for every
+    /// two-byte sequence and for three- and four-byte sequences around every boundary of the valid ranges, placed
+    /// where they cross a 16-byte lane and a 32-byte block and where they are cut by the end of the text, and on
+    /// long random texts with one fault anywhere.
+    @Test(.enabled(if: SourceText.vectorValidation, "this CPU has no AVX2: the automaton validates, as the other tests check"))
+    func vectorValidatorAgreesWithAutomatonAndStandardLibrary() {
+        func check(_ b: [UInt8]) {
+            let reference = String(validating: b, as: UTF8.self) != nil
+            #expect(SourceText.isValidUTF8(b, 0..<b.count, vector: true) == reference, "\(b)")
+            #expect(SourceText.isValidUTF8(b, 0..<b.count, vector: false) == reference, "\(b)")
+        }
+        let pad = [UInt8](repeating: 0x61, count: 64)
+        // Sequences at offsets that put them across the middle lane (14, 15), a block's end (30, 31) and the text's end.
+        func place(_ seq: [UInt8]) {
+            for at in [0, 14, 15, 30, 31] { check(Array(pad[..<at]) + seq + Array(pad[..<(40 - at)])) }
+            check(Array(pad[..<(32 - seq.count + 1)]) + seq)
+            check(Array(pad[..<(64 - seq.count)]) + seq)
+        }
+        for a in 0..<256 { for b in stride(from: 0, to: 256, by: 1) where a >= 0x80 || b >= 0x80 { check([0x61, UInt8(a), UInt8(b), 0x61]) } }
+        for (a, b) in [(0xC2, 0xA0), (0xC1, 0xBF), (0xDF, 0xBF), (0xC2, 0x41), (0x80, 0x80)] as [(UInt8, UInt8)] { place([a, b]) }
+        let thirds: [UInt8] = [0x00, 0x7F, 0x80, 0x9F, 0xA0, 0xBF, 0xC0, 0xFF]
+        for lead: UInt8 in [0xE0, 0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF4, 0xF5] {
+            for second in 0..<256 { for third in thirds { place([lead, UInt8(second), third]) } }
+        }
+        for lead: UInt8 in [0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xF8] {
+            for second in stride(from: 0x70, to: 0xD0, by: 1) {
+                for third: UInt8 in [0x80, 0xBF, 0x41] { for fourth: UInt8 in [0x80, 0xBF, 0x41, 0xC2] { place([lead, UInt8(second), third, fourth]) } }
+            }
+        }
+        // Long texts of valid characters (ASCII runs, Han, 4-byte), with one fault at a random place or none.
+        var rng = SplitMix64(seed: 0x5EED)
+        let good: [[UInt8]] = [Array("a".utf8), Array("全".utf8), Array("é".utf8), Array("𠮷".utf8), Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)]
+        let faults: [[UInt8]] = [[0x80], [0xE5, 0x85], [0xF0, 0x9F], [0xED, 0xA0, 0x80], [0xC0, 0x80], [0xFF], [0xF4, 0x90, 0x80, 0x80]]
+        var seen = [false, false]
+        for _ in 0..<300 {
+            var b: [UInt8] = []
+            for _ in 0..<Int(rng.next() % 900) { b += good[Int(rng.next() % UInt64(good.count))] }
+            if rng.next() % 2 == 0 {
+                let at = b.isEmpty ? 0 : Int(rng.next() % UInt64(b.count + 1))
+                var cut = at
+                while cut < b.count && b[cut] & 0xC0 == 0x80 { cut += 1 }
+                b.insert(contentsOf: faults[Int(rng.next() % UInt64(faults.count))], at: cut)
+            }
+            let reference = String(validating: b, as: UTF8.self) != nil
+            #expect(SourceText.isValidUTF8(b, 0..<b.count, vector: true) == reference)
+            #expect(SourceText.isValidUTF8(b) == reference)
+            seen[reference ? 1 : 0] = true
+        }
+        #expect(seen == [true, true])
+    }
+
     @Test func validMultibyteAtEndOfFileIsAccepted() throws {
         let s = try SourceText(validating: Array("末尾𠮷".utf8))
         #expect(s.string == "末尾𠮷")

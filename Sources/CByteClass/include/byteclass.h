@@ -18,6 +18,11 @@ int copydesk_byteclass_available(void);
 size_t copydesk_byteclass_scan(const uint8_t *p, size_t n, size_t from, size_t to, const uint8_t *tables,
                                size_t *out, size_t cap, size_t *next);
 
+/* Whether p[0..n) is valid UTF-8 (1 or 0), thirty-two bytes a step; only when copydesk_cpu_avx2() says so (elsewhere
+ * it returns -1). The same bytes are valid as for the scalar definition: shortest forms only, no surrogates, nothing
+ * above U+10FFFF, no character cut by the end. */
+int copydesk_utf8_valid(const uint8_t *p, size_t n);
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 /* Sixteen bytes as Swift's SIMD16<UInt8> (an ext_vector type imports as one). */
