@@ -171,6 +171,32 @@ import Testing
     /// `ocr.broken-line` on the document after a fix pass (`Document.updated`, which carries the measures of the
     /// lines no edit touched) finds what it finds on the same text parsed afresh — also when the edited line's
     /// width changes the decision.
+    /// The dateline's fast reject sixteen places a step answers as the byte-by-byte window: lines of 讯, 日电, their
+    /// pieces and the characters that share their middle bytes (计 E8 AE A1, 电 without 日), at every start and end.
+    @Test func datelineKeyAgreesWithTheByteWindow() {
+        var rng = SplitMix64(seed: 0xDA7E)
+        let pieces: [[UInt8]] = [Array("讯".utf8), Array("日电".utf8), Array("电".utf8), Array("日".utf8), Array("计".utf8),
+                                 Array("新华社北京".utf8), Array("a".utf8), [0xE8, 0xAE], [0xAE, 0xAF], [0x94], Array("12月".utf8),
+                                 Array("本报".utf8), [0xE6, 0x97, 0xA5, 0xE7, 0x94]]
+        var hits = 0, total = 0
+        for _ in 0..<1500 {
+            var b: [UInt8] = []
+            let n = Int(rng.next() % 60)
+            for _ in 0..<n { b += pieces[rng.next() % 5 == 0 ? Int(rng.next() % UInt64(pieces.count)) : Int(rng.next() % 3 + 4)] }
+            b.withUnsafeBufferPointer { p in
+                for _ in 0..<6 {
+                    let start = b.isEmpty ? 0 : Int(rng.next() % UInt64(b.count))
+                    let end = min(b.count, start + Int(rng.next() % 140))
+                    let want = ArticleStructure.datelineKeyScalar(p, start, end)
+                    #expect(ArticleStructure.datelineKey(p, start, end) == want, "\(b) \(start) \(end)")
+                    if want { hits += 1 }
+                    total += 1
+                }
+            }
+        }
+        #expect(hits > 100 && hits < total - 100)
+    }
+
     @Test func brokenLineMeasuresCarriedToTheUpdatedDocument() throws {
         let rule = try #require(RuleCatalog.loadBuiltIn().rules.first { $0.id == "ocr.broken-line" })
         let check = try #require(rule.check as? BrokenLineCheck)

@@ -143,16 +143,19 @@ public enum ArticleStructure {
         guard r.count <= 120 else { return false }
         // Fast reject on bytes before any decoding: a byline holds the last character of a role, 摄, or `/` (文/图).
         if let keys = vocab.bylineKeys {
-            let b = source.bytes
-            var key = false
-            var i = r.lowerBound
-            while i < r.upperBound && !key {
-                let c = b[i]
-                if c == 0x2F { key = true; break }
-                if c >= 0xE0 && c < 0xF0 && i + 2 < r.upperBound {
-                    key = keys.contains(UInt32(c) << 16 | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2]))
-                    i += 3
-                } else { i += 1 }
+            let lastBytes = vocab.bylineKeyLastBytes
+            let key = source.bytes.withUnsafeBufferPointer { b -> Bool in
+                var i = r.lowerBound
+                while i < r.upperBound {
+                    let c = b[i]
+                    if c == 0x2F { return true }
+                    if c >= 0xE0 && c < 0xF0 && i + 2 < r.upperBound {
+                        let t = b[i + 2]
+                        if (lastBytes >> UInt64(t & 0x3F)) & 1 != 0 && keys.contains(UInt32(c) << 16 | UInt32(b[i + 1]) << 8 | UInt32(t)) { return true }
+                        i += 3
+                    } else { i += 1 }
+                }
+                return false
             }
             guard key else { return false }
         }
@@ -197,20 +200,7 @@ public enum ArticleStructure {
     /// A dateline at the start of a paragraph: 本报讯, 本报北京12月14日电, 新华社北京12月14日电, 据新华社…电.
     public static func isDateline(_ source: SourceText, _ r: Range<Int>, _ vocab: StructureVocabulary = .builtIn) -> Bool {
         // Fast reject on bytes: a dateline has 讯 (E8 AE AF) or 日电 (E6 97 A5 E7 94 B5) in its first 120 bytes.
-        // One 24-bit window per byte (E7 and E8 lead most common characters, so searching for them is no faster).
-        let found = source.bytes.withUnsafeBufferPointer { b -> Bool in
-            let start = r.lowerBound, end = min(r.upperBound, r.lowerBound + 120)
-            guard end - start >= 3 else { return false }
-            var w = UInt32(b[start]) << 8 | UInt32(b[start + 1])
-            var i = start + 2
-            while i < end {
-                w = (w << 8 | UInt32(b[i])) & 0xFF_FFFF
-                if w == 0xE8AEAF { return true }
-                if w == 0xE794B5 && i >= start + 5 && b[i - 5] == 0xE6 && b[i - 4] == 0x97 && b[i - 3] == 0xA5 { return true }
-                i += 1
-            }
-            return false
-        }
+        let found = source.bytes.withUnsafeBufferPointer { datelineKey($0, r.lowerBound, min(r.upperBound, r.lowerBound + 120)) }
         guard found || !vocab.datelinePrefixesHaveXun else { return false }
         // Scalars only (no String, no Foundation search): the first 30 characters decide.
         let s = Array(trimmed(scalars(source, r.lowerBound..<min(r.upperBound, r.lowerBound + 120))))
@@ -227,6 +217,49 @@ public enum ArticleStructure {
         // that opens a paragraph, not a dateline).
         if head.starts(with: ben), let e = head.indices.first(where: { head[$0] == 0x8BAF && ($0 == 0 || head[$0 - 1] != 0x901A) }) {
             return e <= 10
+        }
+        return false
+    }
+
+    /// Whether `b[start..<end]` holds 讯 (E8 AE AF) or 日电 (E6 97 A5 E7 94 B5): sixteen places a step, looking for the
+    /// middle bytes AE and 94 (rare in themselves: most places of a line are passed by two compares and a mask), each
+    /// found one checked with its neighbours. Every line of a page is asked this (and each line a fix touched again).
+    static func datelineKey(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        guard end - start >= 3, let base = b.baseAddress else { return false }
+        @inline(__always) func at(_ m: Int) -> Bool {
+            // `m` is the middle byte of a three-byte window inside [start, end).
+            if b[m] == 0xAE { return b[m - 1] == 0xE8 && b[m + 1] == 0xAF }
+            return b[m - 1] == 0xE7 && b[m + 1] == 0xB5 && m - 4 >= start && b[m - 4] == 0xE6 && b[m - 3] == 0x97 && b[m - 2] == 0xA5
+        }
+        let ae = SIMD16<UInt8>(repeating: 0xAE), n94 = SIMD16<UInt8>(repeating: 0x94)
+        var m = start + 1
+        let last = end - 1          // middle bytes lie in [start + 1, end - 1)
+        while m + 16 <= last {
+            let v = UnsafeRawPointer(base + m).loadUnaligned(as: SIMD16<UInt8>.self)
+            var bits = maskBits(unsafeBitCast((v .== ae) .| (v .== n94), to: SIMDMask<SIMD16<Int8>>.self))
+            while bits != 0 {
+                if at(m + bits.trailingZeroBitCount) { return true }
+                bits &= bits - 1
+            }
+            m += 16
+        }
+        while m < last {
+            if (b[m] == 0xAE || b[m] == 0x94) && at(m) { return true }
+            m += 1
+        }
+        return false
+    }
+
+    /// `datelineKey` one 24-bit window per byte (the reference its test compares with).
+    static func datelineKeyScalar(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        guard end - start >= 3 else { return false }
+        var w = UInt32(b[start]) << 8 | UInt32(b[start + 1])
+        var i = start + 2
+        while i < end {
+            w = (w << 8 | UInt32(b[i])) & 0xFF_FFFF
+            if w == 0xE8AEAF { return true }
+            if w == 0xE794B5 && i >= start + 5 && b[i - 5] == 0xE6 && b[i - 4] == 0x97 && b[i - 3] == 0xA5 { return true }
+            i += 1
         }
         return false
     }

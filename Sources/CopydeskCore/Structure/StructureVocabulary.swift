@@ -132,6 +132,9 @@ public struct StructureVocabulary: Sendable, Equatable {
     /// The UTF-8 of the last character of every role (and 摄), as 24-bit values: a byline line holds one of them
     /// (the byte-level fast reject of `isByline`); nil when some role ends in a character that is not 3 bytes long.
     private(set) var bylineKeys: [UInt32]? = nil
+    /// Bit `b & 0x3F` is set for the last byte `b` of every key: most characters of a line fail this before the list
+    /// is searched.
+    private(set) var bylineKeyLastBytes: UInt64 = 0
     /// Every dateline prefix holds 讯 (then the byte-level fast reject of `isDateline` holds for them).
     private(set) var datelinePrefixesHaveXun = true
 
@@ -155,6 +158,7 @@ public struct StructureVocabulary: Sendable, Equatable {
             if !keys.contains(k) { keys.append(k) }
         }
         bylineKeys = ok ? keys : nil
+        bylineKeyLastBytes = keys.reduce(0) { $0 | 1 << UInt64($1 & 0x3F) }
     }
 
     /// The article type a name stands for: a type of the vocabulary or one of its words (`短评` → 评论), else nil.
