@@ -197,6 +197,29 @@ import Testing
         #expect(hits > 100 && hits < total - 100)
     }
 
+    /// The URL scanner's skip to the next byte that may start a URL or stand in an e-mail address, sixteen bytes at a
+    /// time, stops where a byte-by-byte table test stops: texts of Chinese, ASCII words, the triggers in both cases,
+    /// `@`, and the bytes that fold onto them (`` ` ``), from every kind of start to every kind of end.
+    @Test func urlTriggerSkipAgreesWithTheTable() {
+        var rng = SplitMix64(seed: 0x0421)
+        let pieces: [[UInt8]] = [Array("全力以赴".utf8), Array("新闻".utf8), Array("abc ".utf8), Array("H".utf8), Array("f".utf8),
+                                 Array("W".utf8), Array("@".utf8), Array("`".utf8), Array("h".utf8), Array("12345".utf8),
+                                 Array("，".utf8), Array("x".utf8), Array("www".utf8)]
+        var stops = 0
+        for _ in 0..<1500 {
+            var b: [UInt8] = []
+            for _ in 0..<Int(rng.next() % 40) { b += pieces[rng.next() % 4 == 0 ? Int(rng.next() % UInt64(pieces.count)) : Int(rng.next() % 2)] }
+            for _ in 0..<5 {
+                let from = b.isEmpty ? 0 : Int(rng.next() % UInt64(b.count))
+                let end = from + Int(rng.next() % UInt64(b.count - from + 1))
+                let want = InlineScanner.skipToTriggerScalar(b, from, end)
+                #expect(InlineScanner.skipToTrigger(b, from, end) == want, "\(b) \(from) \(end)")
+                if want < end { stops += 1 }
+            }
+        }
+        #expect(stops > 500)
+    }
+
     @Test func brokenLineMeasuresCarriedToTheUpdatedDocument() throws {
         let rule = try #require(RuleCatalog.loadBuiltIn().rules.first { $0.id == "ocr.broken-line" })
         let check = try #require(rule.check as? BrokenLineCheck)
