@@ -33,7 +33,6 @@ typedef unsigned char copydesk_u8x16 __attribute__((ext_vector_type(16)));
 static inline uint32_t copydesk_movemask16(copydesk_u8x16 v) {
     return (uint32_t)_mm_movemask_epi8((__m128i)v);
 }
-#define COPYDESK_HAS_MOVEMASK16 1
 #endif
 
 #endif
