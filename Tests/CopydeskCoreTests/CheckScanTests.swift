@@ -197,6 +197,31 @@ import Testing
         #expect(hits > 100 && hits < total - 100)
     }
 
+    /// The headline test's reject of running text (`，；。、`) sixteen places a step answers as one place at a time:
+    /// lines of those marks, the marks' neighbours in UTF-8 (`：` EF BC 9A, `〃` E3 80 83, `一` E4 B8 80), ASCII and Han,
+    /// at every start and end (a mark cut by the range's end does not count).
+    @Test func runningTextPunctuationAgreesWithTheScalarTest() {
+        var rng = SplitMix64(seed: 0x1EAD)
+        let pieces: [[UInt8]] = [Array("，".utf8), Array("；".utf8), Array("。".utf8), Array("、".utf8), Array("：".utf8),
+                                 Array("〃".utf8), Array("一".utf8), Array("全力以赴".utf8), Array("ab".utf8), [0xEF, 0xBC], [0xE3, 0x80]]
+        var hits = 0, total = 0
+        for _ in 0..<1500 {
+            var b: [UInt8] = []
+            for _ in 0..<Int(rng.next() % 50) { b += pieces[rng.next() % 6 == 0 ? Int(rng.next() % UInt64(pieces.count)) : Int(rng.next() % 4 + 4)] }
+            b.withUnsafeBufferPointer { p in
+                for _ in 0..<5 {
+                    let start = b.isEmpty ? 0 : Int(rng.next() % UInt64(b.count))
+                    let end = start + Int(rng.next() % UInt64(b.count - start + 1))
+                    let want = ArticleStructure.runningTextPunctuationScalar(p, start..<end)
+                    #expect(ArticleStructure.runningTextPunctuation(p, start..<end) == want, "\(b) \(start) \(end)")
+                    if want { hits += 1 }
+                    total += 1
+                }
+            }
+        }
+        #expect(hits > 100 && hits < total - 100)
+    }
+
     /// The URL scanner's skip to the next byte that may start a URL or stand in an e-mail address, sixteen bytes at a
     /// time, stops where a byte-by-byte table test stops: texts of Chinese, ASCII words, the triggers in both cases,
     /// `@`, and the bytes that fold onto them (`` ` ``), from every kind of start to every kind of end.
