@@ -178,17 +178,29 @@ import Testing
         let pieces: [[UInt8]] = [Array("讯".utf8), Array("日电".utf8), Array("电".utf8), Array("日".utf8), Array("计".utf8),
                                  Array("新华社北京".utf8), Array("a".utf8), [0xE8, 0xAE], [0xAE, 0xAF], [0x94], Array("12月".utf8),
                                  Array("本报".utf8), [0xE6, 0x97, 0xA5, 0xE7, 0x94]]
+        Self.agreeOnRandomCuts(&rng, pieces: pieces, common: 4..<7, rareEvery: 5, maxPieces: 60,
+                               { p, r in ArticleStructure.datelineKey(p, r.lowerBound, r.upperBound) },
+                               { p, r in ArticleStructure.datelineKeyScalar(p, r.lowerBound, r.upperBound) })
+    }
+
+    /// Lines of `pieces` (mostly those in `common`, one in `rareEvery` any of them), each cut at random places: `fast`
+    /// and `slow` agree on every cut, and both answers come up often.
+    static func agreeOnRandomCuts(_ rng: inout SplitMix64, pieces: [[UInt8]], common: Range<Int>, rareEvery: UInt64, maxPieces: UInt64,
+                                  _ fast: (UnsafeBufferPointer<UInt8>, Range<Int>) -> Bool,
+                                  _ slow: (UnsafeBufferPointer<UInt8>, Range<Int>) -> Bool) {
         var hits = 0, total = 0
         for _ in 0..<1500 {
             var b: [UInt8] = []
-            let n = Int(rng.next() % 60)
-            for _ in 0..<n { b += pieces[rng.next() % 5 == 0 ? Int(rng.next() % UInt64(pieces.count)) : Int(rng.next() % 3 + 4)] }
+            for _ in 0..<Int(rng.next() % maxPieces) {
+                b += pieces[rng.next() % rareEvery == 0 ? Int(rng.next() % UInt64(pieces.count))
+                                                        : common.lowerBound + Int(rng.next() % UInt64(common.count))]
+            }
             b.withUnsafeBufferPointer { p in
                 for _ in 0..<6 {
                     let start = b.isEmpty ? 0 : Int(rng.next() % UInt64(b.count))
-                    let end = min(b.count, start + Int(rng.next() % 140))
-                    let want = ArticleStructure.datelineKeyScalar(p, start, end)
-                    #expect(ArticleStructure.datelineKey(p, start, end) == want, "\(b) \(start) \(end)")
+                    let end = start + Int(rng.next() % UInt64(b.count - start + 1))
+                    let want = slow(p, start..<end)
+                    #expect(fast(p, start..<end) == want, "\(b) \(start) \(end)")
                     if want { hits += 1 }
                     total += 1
                 }
@@ -204,22 +216,8 @@ import Testing
         var rng = SplitMix64(seed: 0x1EAD)
         let pieces: [[UInt8]] = [Array("，".utf8), Array("；".utf8), Array("。".utf8), Array("、".utf8), Array("：".utf8),
                                  Array("〃".utf8), Array("一".utf8), Array("全力以赴".utf8), Array("ab".utf8), [0xEF, 0xBC], [0xE3, 0x80]]
-        var hits = 0, total = 0
-        for _ in 0..<1500 {
-            var b: [UInt8] = []
-            for _ in 0..<Int(rng.next() % 50) { b += pieces[rng.next() % 6 == 0 ? Int(rng.next() % UInt64(pieces.count)) : Int(rng.next() % 4 + 4)] }
-            b.withUnsafeBufferPointer { p in
-                for _ in 0..<5 {
-                    let start = b.isEmpty ? 0 : Int(rng.next() % UInt64(b.count))
-                    let end = start + Int(rng.next() % UInt64(b.count - start + 1))
-                    let want = ArticleStructure.runningTextPunctuationScalar(p, start..<end)
-                    #expect(ArticleStructure.runningTextPunctuation(p, start..<end) == want, "\(b) \(start) \(end)")
-                    if want { hits += 1 }
-                    total += 1
-                }
-            }
-        }
-        #expect(hits > 100 && hits < total - 100)
+        Self.agreeOnRandomCuts(&rng, pieces: pieces, common: 4..<8, rareEvery: 6, maxPieces: 50,
+                               ArticleStructure.runningTextPunctuation, ArticleStructure.runningTextPunctuationScalar)
     }
 
     /// The URL scanner's skip to the next byte that may start a URL or stand in an e-mail address, sixteen bytes at a

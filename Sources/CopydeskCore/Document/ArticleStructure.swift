@@ -327,16 +327,10 @@ public enum ArticleStructure {
                 i &+= 16
             }
         }
-        while i + 2 < r.upperBound {
-            let c = b[i]
-            if c == 0xEF && b[i + 1] == 0xBC && (b[i + 2] == 0x8C || b[i + 2] == 0x9B) { return true }
-            if c == 0xE3 && b[i + 1] == 0x80 && (b[i + 2] == 0x82 || b[i + 2] == 0x81) { return true }
-            i += 1
-        }
-        return false
+        return runningTextPunctuationScalar(b, i..<r.upperBound)
     }
 
-    /// `runningTextPunctuation` one place at a time (the reference its test compares with).
+    /// `runningTextPunctuation` one place at a time (the reference its test compares with, and the last places).
     static func runningTextPunctuationScalar(_ b: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Bool {
         var i = r.lowerBound
         while i + 2 < r.upperBound {
