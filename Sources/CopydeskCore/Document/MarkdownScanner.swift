@@ -424,9 +424,8 @@ enum InlineScanner {
     }
 
     /// The first offset in `from..<end` holding a trigger byte (or `end`). Sixteen bytes at a time (folded to lower
-    /// case, compared with h, f, w and the fold of @; a mask of the sixteen places), then eight at a time while none
-    /// of them is ASCII, then a table test per byte. Every line of a page is scanned (and each line a fix touched
-    /// again).
+    /// case, compared with h, f, w and the fold of @; a mask of the sixteen places), then a table test per byte.
+    /// Every line of a page is scanned (and each line a fix touched again).
     @inline(__always)
     static func skipToTrigger(_ b: [UInt8], _ from: Int, _ end: Int) -> Int {
         triggers.withUnsafeBufferPointer { t in
@@ -445,24 +444,9 @@ enum InlineScanner {
                     if t[Int(p[k])] { return k }
                     k &+= 1
                 }
-                while k < end {
-                    if k + 8 <= end {
-                        let w = base.loadUnaligned(fromByteOffset: k, as: UInt64.self)
-                        if w & 0x8080_8080_8080_8080 == 0x8080_8080_8080_8080 { k &+= 8; continue }
-                        // None of the eight bytes a trigger? Folded to lower case (`| 0x20`: H→h, F→f, W→w, @→`),
-                        // no byte equals h, f, w or ` (zero-byte test on the XORs; non-ASCII bytes keep their high
-                        // bit and never match).
-                        let x = w | 0x2020_2020_2020_2020
-                        @inline(__always) func hasZero(_ v: UInt64) -> Bool {
-                            (v &- 0x0101_0101_0101_0101) & ~v & 0x8080_8080_8080_8080 != 0
-                        }
-                        if !hasZero(x ^ 0x6868_6868_6868_6868) && !hasZero(x ^ 0x6666_6666_6666_6666)
-                            && !hasZero(x ^ 0x7777_7777_7777_7777) && !hasZero(x ^ 0x6060_6060_6060_6060) { k &+= 8; continue }
-                    }
-                    if t[Int(p[k])] { return k }
-                    k &+= 1
-                }
-                return end
+                // The last bytes (fewer than sixteen): one table test each.
+                while k < end && !t[Int(p[k])] { k &+= 1 }
+                return k
             }
         }
     }
