@@ -83,6 +83,37 @@ import Testing
         #expect(got == want)
     }
 
+    /// Findings far into long lines, reached by counting the scalars before their windows (`ExcerptCursor.skip`):
+    /// web news after `--fix`, one finding mid-paragraph; several on a line, out of text order too; and the place
+    /// where counting stops just after a character of no width whose cells before it equal those where the window
+    /// starts (the window then starts at that character: the cursor must lay the line out from its start).
+    @Test func findingsDeepInLongLinesMatchTheWholeLineLayout() {
+        let han = String(repeating: "新闻报道中的段落", count: 40)     // 320 ideographs, 960 bytes
+        // 48 bytes with 10 cells: 4 ideographs, 2 ASCII letters, 17 combining accents (no cells).
+        let region = "汉字" + String(repeating: "\u{301}", count: 17) + "ab汉字"
+        #expect(region.utf8.count == 48)
+        let line = han + "字\u{301}" + region + "误" + han
+        let at = (han + "字\u{301}" + region).utf8.count
+        let src = SourceText(line + "\n" + han + "，" + han + "\n")
+        let second = line.utf8.count + 1
+        var ds = [Diagnostic(ruleID: "r.a", severity: .error, message: "消息", range: at..<(at + 3), fix: nil)]
+        for (k, off) in [700, 40, 1500, 1501, 900, 2000].enumerated() {
+            ds.append(Diagnostic(ruleID: "r.\(k)", severity: .warning, message: "消息", range: (second + off)..<(second + off),
+                                 fix: Fix(edit: Edit(range: (second + off)..<(second + off), replacement: " "), safety: .safe)))
+        }
+        for width in [20, 100, 7] {
+            for sorted in [true, false] {
+                var list = ds
+                if sorted { list.sort { $0.range.lowerBound < $1.range.lowerBound } }
+                var r = TextReporter(color: false)
+                r.maxExcerptWidth = width
+                let got = r.renderFile(FileReport(path: "a.txt", source: src, diagnostics: list))
+                let want = Reference(color: false, language: .en, width: width).render(list, src, path: "a.txt")
+                #expect(got == want, "width \(width), sorted \(sorted)")
+            }
+        }
+    }
+
     /// Findings that share their label object (as a rule's findings do), among others that each have a message of
     /// their own (as the duplicate rules' do): the label tails are found by identity, evicted when more than
     /// eight are in use, and their buffer compacted again and again; every head stays that of its own finding.

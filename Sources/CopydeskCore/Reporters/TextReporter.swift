@@ -141,14 +141,14 @@ public struct TextReporter: Reporter {
                 if cursor.line != line { cursor.load(src, p, line: line, width: max(0, maxExcerptWidth)) }
                 // Scalars before the finding (its start clamped to the line, as the excerpt clamps it).
                 let at = max(cursor.start, min(lower, cursor.end))
-                cursor.extend(p, toByte: at)
-                let column = cursor.index(ofByteInOrder: at) + 1
+                let k = cursor.layOut(p, toByte: at, src: src)
+                let column = cursor.skipped + k + 1
                 w.put(pieces.bold)
                 w.put(path); w.put(0x3A); w.putInt(line); w.put(0x3A); w.putInt(column); w.put(0x3A)
                 w.put(pieces.reset)
                 w.put(0x20)
                 tails.put(&w, d, labels: pieces.labels, dim: pieces.dim, reset: pieces.reset, language: language)
-                appendExcerpt(&w, p, d, cursor: &cursor, first: column - 1, pieces: pieces)
+                appendExcerpt(&w, p, d, cursor: &cursor, first: k, pieces: pieces)
                 // Moved to `out` some findings at a time: one append per finding cost more than the copy itself.
                 if w.count >= 16_384 {
                     out.append(contentsOf: w.buffer)
@@ -172,8 +172,10 @@ public struct TextReporter: Reporter {
         private(set) var width = 100
         /// The line takes more than `width` cells.
         private(set) var long = false
-        /// Scalars laid out, the offset after the last of them, and their cells.
+        /// Scalars laid out, the offset after the last of them, and their cells (from the line's start).
         private(set) var count = 0, laidTo = 0, cells = 0
+        /// Scalars of the line before the first one laid out (`skip`): counted, not laid out.
+        private(set) var skipped = 0
         /// No scalar laid out is one `isPlain` looks for.
         private(set) var plain = true
         private var offsets: UnsafeMutablePointer<Int>, before: UnsafeMutablePointer<Int>
@@ -189,7 +191,7 @@ public struct TextReporter: Reporter {
         func free() { offsets.deallocate(); before.deallocate() }
 
         /// As before the first `load` (its buffers kept).
-        mutating func reset() { line = 0; start = 0; end = 0; count = 0; laidTo = 0; cells = 0; plain = true; long = false; hint = 0 }
+        mutating func reset() { line = 0; start = 0; end = 0; count = 0; laidTo = 0; cells = 0; skipped = 0; plain = true; long = false; hint = 0 }
 
         /// Moves to `line` and lays it out up to just past `width` cells.
         mutating func load(_ src: SourceText, _ p: UnsafeBufferPointer<UInt8>, line: Int, width: Int) {
@@ -198,9 +200,48 @@ public struct TextReporter: Reporter {
             hint = 0
             let r = src.lineContent(line - 1)
             start = r.lowerBound; end = r.upperBound
-            count = 0; laidTo = start; cells = 0; plain = true
+            count = 0; laidTo = start; cells = 0; skipped = 0; plain = true
             extend(p, toCell: width == Int.max ? width : width + 1)
             long = cells > width
+        }
+
+        /// Lays the line out up to the finding starting at byte `at` (in order after the line's earlier findings) and
+        /// returns the index of the first scalar at or after it. A finding far into a long line (a news paragraph:
+        /// the few findings left after `--fix` stand mid-line, each on a line of its own) is reached by counting
+        /// the scalars before its excerpt's window, 16 bytes at a time (`skip`), instead of laying each one out; the
+        /// layout starts a few hundred bytes before it. When that part holds fewer cells than the window needs on the left
+        /// (zero-width characters), the line is laid out from its start as before: the report is the same bytes.
+        mutating func layOut(_ p: UnsafeBufferPointer<UInt8>, toByte at: Int, src: SourceText) -> Int {
+            // The window takes `width / 2` cells left of the finding; a cell is at most four bytes (one that takes
+            // none is the exception checked for below).
+            if long && width < 1 << 20 {
+                let lead = 4 * (width / 2 + 2)
+                if at - laidTo > lead + 64 { skip(p, toByte: at - lead) }
+            }
+            if skipped > 0 {
+                // Laid out from a place after the line's start: the window's first scalar (the first whose cells
+                // before it reach `cell(k) - width / 2`) must be one laid out, so the first one laid out must have
+                // fewer cells before it than that (then so has the last one passed). A finding out of text order,
+                // before that place, fails this too (k is 0): both go back to the line's start.
+                extend(p, toByte: at)
+                let k = index(ofByteInOrder: at)
+                if cell(0) < cell(k) - width / 2 { return k }
+                load(src, p, line: line, width: width)
+            }
+            extend(p, toByte: at)
+            return index(ofByteInOrder: at)
+        }
+
+        /// Moves `laidTo` to the last scalar start at or before `offset`, counting the scalars passed (`skipped`)
+        /// but not laying them out; what was laid out is dropped: the next scalar laid out is index 0. `cells` does
+        /// not grow over the part passed: the excerpt reads only differences of cells from here on (its window
+        /// starts after the part passed), so the cells need no common origin with those before.
+        mutating func skip(_ p: UnsafeBufferPointer<UInt8>, toByte offset: Int) {
+            var stop = min(offset, end)
+            while stop > laidTo && stop < end && p[stop] & 0xC0 == 0x80 { stop -= 1 }
+            guard stop > laidTo else { return }
+            skipped += count + TextReporter.scalarCount(p, laidTo..<stop)
+            laidTo = stop; count = 0; hint = 0
         }
 
         @inline(__always) private mutating func step(_ p: UnsafeBufferPointer<UInt8>, _ t: UnsafePointer<UInt8>) {
@@ -299,6 +340,25 @@ public struct TextReporter: Reporter {
         }
     }
 
+    /// The scalars starting in `range` (valid UTF-8): its bytes that are not continuation bytes, 16 at a time.
+    static func scalarCount(_ p: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int {
+        var i = range.lowerBound, n = 0
+        let end = range.upperBound
+        if let base = p.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            // Continuation bytes (80–BF) are, read as signed, below -64 (a vector compared with a vector: with a
+            // scalar the comparison was made lane by lane).
+            let below = SIMD16<Int8>(repeating: -64)
+            while i + 16 <= end {
+                let v = raw.loadUnaligned(fromByteOffset: i, as: SIMD16<Int8>.self)
+                n &+= 16 &- maskBits(v .< below).nonzeroBitCount
+                i &+= 16
+            }
+        }
+        while i < end { if p[i] & 0xC0 != 0x80 { n &+= 1 }; i &+= 1 }
+        return n
+    }
+
     /// The scalar starting at `i` (valid UTF-8 inside a line ending at `end`) and its length.
     @inline(__always) static func scalar(_ p: UnsafeBufferPointer<UInt8>, _ i: Int, _ end: Int) -> (UInt32, Int) {
         let b = p[i]
@@ -368,7 +428,7 @@ public struct TextReporter: Reporter {
             c.extend(p, toCell: hi)
             let last = c.index(ofCell: hi, in: first..<c.count)
             caretStart -= c.cell(first)
-            if first > 0 { prefix = true; caretStart += 2 }
+            if first > 0 || c.skipped > 0 { prefix = true; caretStart += 2 }
             from = c.offset(first); to = c.offset(last)
             suffix = last < c.count || c.laidTo < c.end
         }
