@@ -52,6 +52,21 @@ import Testing
         #expect(try fixed("他说,我们明天出发,大家准备好", rules) == "他说，我们明天出发，大家准备好")
     }
 
+    /// The same on a page large enough to be linted in chunks on several cores (the superseded findings are read in
+    /// place, list by list): every paragraph as it is alone, in the report and in the fixed text.
+    @Test func enumerationCommaWinsOnALargePage() throws {
+        let rules = "  punctuation.enumeration-comma: on\n  punctuation.halfwidth-in-chinese: on\n"
+        let paragraphs = ["市领导章旭升,胡勇春,蒋华蒙一行来到现场,看望群众", "（记者 张三,李四）", "他说,张三,李四,王五都来了"]
+        var text = "", n = 0
+        while text.utf8.count < 1 << 20 { text += paragraphs[n % 3] + "\n\n"; n += 1 }
+        #expect(Parallel.chunks(forBytes: text.utf8.count) > 1 || Parallel.cores == 1)
+        let alone = try paragraphs.map { try found($0, rules).map(\.id) }
+        let page = try found(text, rules).map(\.id)
+        #expect(page == (0..<n).flatMap { alone[$0 % 3] })
+        let fixedAlone = try paragraphs.map { try fixed($0, rules) }
+        #expect(try fixed(text, rules) == (0..<n).map { fixedAlone[$0 % 3] + "\n\n" }.joined())
+    }
+
     @Test func wordListsOfPlacesAndThings() throws {
         let rules = "  punctuation.enumeration-comma: on\n  punctuation.enumeration-comma-words: on\n  punctuation.halfwidth-in-chinese: on\n"
         let text = "在北京,上海,广州等城市,大家都买了苹果,香蕉,橘子。"
