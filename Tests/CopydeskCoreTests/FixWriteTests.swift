@@ -286,6 +286,31 @@ enum FW {
         #expect(ContentHasher.hash([0]) != ContentHasher.hash([0, 0]))   // length counts
     }
 
+    /// Every byte counts, wherever it stands in a 32-byte block, in the tail or in a later block; so does the order of
+    /// two blocks (the lanes' states go through a one-to-one step before each block's product is xored in).
+    @Test func hashSeesEveryByteAndTheOrderOfBlocks() {
+        var rng = SplitMix64(seed: 13)
+        let bytes = (0..<200).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        let whole = ContentHasher.hash(bytes)
+        var seen: Set<UInt64> = [whole]
+        for at in bytes.indices {
+            for bit in [UInt8(0x01), 0x80] {
+                var other = bytes
+                other[at] ^= bit
+                let h = ContentHasher.hash(other)
+                #expect(h != whole, "byte \(at), bit \(bit)")
+                seen.insert(h)
+            }
+        }
+        #expect(seen.count == 1 + 2 * bytes.count)
+        // The first two 32-byte blocks swapped.
+        let swapped = Array(bytes[32..<64] + bytes[0..<32] + bytes[64...])
+        #expect(ContentHasher.hash(swapped) != whole)
+        // A text of one repeated block and the same text one block longer.
+        let block = Array(bytes[0..<32])
+        #expect(ContentHasher.hash(Array(repeating: block, count: 4).flatMap { $0 }) != ContentHasher.hash(Array(repeating: block, count: 5).flatMap { $0 }))
+    }
+
     /// The stamp's hash of a large text (two halves hashed side by side) is the one the writer's check gets from the
     /// file read as a stream in chunks of any size; a byte changed in either half, or a length that is not the
     /// stamp's, tells the file changed. Under 1 MB it is the plain hash.
