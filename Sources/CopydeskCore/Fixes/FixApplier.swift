@@ -26,13 +26,20 @@ public enum FixApplier {
     /// One edit of a candidate fix, as plain values (sorting these moves no reference-counted data), in 24 bytes (the
     /// replaced length in 32 bits): on a 25 MB page the first pass sorts a quarter of a million of them, at the peak
     /// of `--fix`'s memory.
+    /// A fix of one edit whose replacement is at most four bytes (a space, `，`, `…`: nearly every fix on a page of
+    /// web news) carries those bytes in `edit` (its index would be 0), flagged in `newLength`: the plan writes the
+    /// accepted edits from these alone, without reading the findings again (each read copied its `Fix`, retaining
+    /// and releasing its string and array, and missed the cache).
     struct EditRef {
         var start: Int
         var length: UInt32    // bytes replaced
         var diagnostic: Int32 // the item whose fix it is (an item has one fix)
-        var edit: Int32       // index of the edit within its fix
-        var newLength: Int32  // UTF-8 bytes of its replacement
+        var edit: Int32       // index of the edit within its fix, or its replacement's bytes (`isInline`)
+        var newLength: Int32  // UTF-8 bytes of its replacement, | `inlineFlag` when they are in `edit`
+        static let inlineFlag: Int32 = 0x4000_0000
         @inline(__always) var end: Int { start &+ Int(length) }
+        @inline(__always) var replacementLength: Int { Int(newLength & ~EditRef.inlineFlag) }
+        @inline(__always) var isInline: Bool { newLength & EditRef.inlineFlag != 0 }
     }
 
     /// As `applyOnce`, returning the indices of the diagnostics whose fixes were applied (in the order of their first
@@ -128,10 +135,17 @@ public enum FixApplier {
                         let n = ds.editCount(di)
                         guard n > 0 else { continue }
                         for k in 0..<n {
-                            let (r, length) = ds.withEdit(di, k) { r, new in (r, new.count) }
-                            precondition(r.count <= Int(UInt32.max), "an edit of 4 GB or more")
+                            let (r, length, bytes) = ds.withEdit(di, k) { r, new -> (Range<Int>, Int, UInt32?) in
+                                guard n == 1, new.count <= 4 else { return (r, new.count, nil) }
+                                var w: UInt32 = 0
+                                for j in 0..<new.count { w |= UInt32(new[j]) << UInt32(8 * j) }
+                                return (r, new.count, w)
+                            }
+                            precondition(r.count <= Int(UInt32.max) && length < Int(EditRef.inlineFlag), "an edit of 1 GB or more")
+                            let len = Int32(truncatingIfNeeded: length)
                             (base + at).initialize(to: EditRef(start: r.lowerBound, length: UInt32(truncatingIfNeeded: r.count), diagnostic: Int32(di),
-                                                               edit: Int32(k), newLength: Int32(truncatingIfNeeded: length)))
+                                                               edit: bytes.map { Int32(bitPattern: $0) } ?? Int32(k),
+                                                               newLength: bytes == nil ? len : len | EditRef.inlineFlag))
                             at += 1
                         }
                     }
@@ -152,6 +166,7 @@ public enum FixApplier {
             if a.diagnostic != b.diagnostic {
                 return diagnostics.ruleBefore(Int(a.diagnostic), Int(b.diagnostic)) ?? (a.diagnostic < b.diagnostic)
             }
+            // (Two edits of one fix: a fix of several edits, whose `edit` are indices.)
             return a.edit < b.edit
         }
         @inline(__always) func key(_ e: EditRef) -> Int { e.start &* 2 &+ (e.start == e.end ? 0 : 1) }
@@ -243,7 +258,7 @@ public enum FixApplier {
         var editStarts = [0], byteStarts = [0]
         for h in 0..<parts {
             var edits = 0, replacementBytes = 0
-            for e in all[cuts[h]..<cuts[h + 1]] where accepted[Int(e.diagnostic)] { replacementBytes += Int(e.newLength); edits += 1 }
+            for e in all[cuts[h]..<cuts[h + 1]] where accepted[Int(e.diagnostic)] { replacementBytes += e.replacementLength; edits += 1 }
             editStarts.append(editStarts[h] + edits); byteStarts.append(byteStarts[h] + replacementBytes)
         }
         var p = Plan()
@@ -270,7 +285,7 @@ public enum FixApplier {
                                 for i in cuts[h]..<cuts[h + 1] where accepted[Int(all[i].diagnostic)] {
                                     let e = all[i]
                                     let oldCount = e.end - e.start
-                                    let breaks = ds.withEdit(Int(e.diagnostic), Int(e.edit)) { _, new -> Bool in
+                                    @inline(__always) func put(_ new: UnsafeBufferPointer<UInt8>) -> Bool {
                                         var breaks = false
                                         for j in 0..<new.count {
                                             let c = new[j]
@@ -280,6 +295,13 @@ public enum FixApplier {
                                         if !changesText && (new.count != oldCount || !new.elementsEqual(src[e.start..<e.end])) { changesText = true }
                                         return breaks
                                     }
+                                    let breaks: Bool
+                                    if e.isInline {
+                                        var w = UInt32(bitPattern: e.edit).littleEndian
+                                        breaks = withUnsafeBytes(of: &w) { put(UnsafeBufferPointer(rebasing: $0.bindMemory(to: UInt8.self)[..<e.replacementLength])) }
+                                    } else {
+                                        breaks = ds.withEdit(Int(e.diagnostic), Int(e.edit)) { _, new in put(new) }
+                                    }
                                     var oldBreaks = false
                                     if let starts {
                                         // An LF at j in the range: a line starts at j + 1, after the start, at most at the end.
@@ -288,8 +310,8 @@ public enum FixApplier {
                                     } else {
                                         for j in e.start..<e.end where src[j] == 0x0A || src[j] == 0x0D { oldBreaks = true; break }
                                     }
-                                    r += Int(e.newLength)
-                                    (outBase! + k).initialize(to: AppliedEdit(range: e.start..<e.end, newLength: Int(e.newLength),
+                                    r += e.replacementLength
+                                    (outBase! + k).initialize(to: AppliedEdit(range: e.start..<e.end, newLength: e.replacementLength,
                                                                               touchesLineBreak: breaks || oldBreaks))
                                     k += 1
                                 }
