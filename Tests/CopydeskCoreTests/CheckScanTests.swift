@@ -282,6 +282,48 @@ import Testing
         #expect(run(updated) == carried)
     }
 
+    /// The line ends `measureEnd` read are carried too: after an edit that only turns the last character of one line
+    /// into `。`, that line's end is read again (and changes the joins), the others' come from the document before.
+    @Test func brokenLineEndsCarriedToTheUpdatedDocument() throws {
+        let rule = try #require(RuleCatalog.loadBuiltIn().rules.first { $0.id == "ocr.broken-line" })
+        let check = try #require(rule.check as? BrokenLineCheck)
+        let han = Array("我们今天在这里讨论城市发展的各种问题以及未来方向和具体措施")
+        // Eight lines of 20 characters, the fourth of 19: open, a little short of the column, it is wrapped.
+        let lines = (0..<8).map { k in String((0..<(k == 3 ? 19 : 20)).map { han[(k * 3 + $0) % han.count] }) }
+        let text = lines.joined(separator: "\n") + "。\n"
+        func run(_ d: Document) -> [String] {
+            let segs = d.segments(for: rule.scope)
+            let ctx = CheckContext(document: d, ruleIndex: 0, fixSafety: .safe, message: rule.message, scope: rule.scope,
+                                   allSegments: segs, texts: SegmentTexts(document: d, segments: segs))
+            var found: [Finding] = []
+            check.run(ctx, into: &found)
+            return found.map { "\($0.range) \($0.fix?.edits.map { "\($0.range)" } ?? [])" }
+        }
+        let doc = Document(text: text)
+        let first = run(doc)
+        #expect(first.count == 1, "\(first)")
+        #expect(doc.lineMeasures.withEntries(lineCount: doc.source.lineCount) { $0.filter(\.hasEnd).count } == 8)
+        // The fourth line's last character becomes `。` (the same length): short of the column after an ending, the
+        // line ends its paragraph now.
+        let last = doc.source.lineContent(3).upperBound - 3
+        var bytes = doc.source.bytes
+        bytes.replaceSubrange(last..<(last + 3), with: Array("。".utf8))
+        let edits = [AppliedEdit(range: last..<(last + 3), newLength: 3, touchesLineBreak: false)]
+        let newSource = SourceText(String(decoding: bytes, as: UTF8.self))
+        let (updated, dirty) = try #require(doc.updated(to: newSource, edits: edits))
+        #expect(dirty == [3])
+        let before = updated.lineMeasures.withEntries(lineCount: newSource.lineCount) { $0.map(\.hasEnd) }
+        #expect(before.filter { $0 }.count == 7 && before[3] == false, "\(before)")
+        let carried = run(updated)
+        let fresh = run(Document(text: String(decoding: bytes, as: UTF8.self)))
+        #expect(carried == fresh)
+        #expect(carried != first, "the line that now ends with 。 must change the findings")
+        let after = updated.lineMeasures.withEntries(lineCount: newSource.lineCount) { $0 }
+        #expect(after.filter(\.hasEnd).count == 8)
+        #expect(after[3].last == 0x3002 && after[3].hasText)
+        #expect(run(updated) == carried)
+    }
+
     struct SplitMix {
         var state: UInt64
         init(seed: UInt64) { state = seed }

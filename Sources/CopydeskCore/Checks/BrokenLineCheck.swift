@@ -121,22 +121,32 @@ public struct BrokenLineCheck: Check {
             lines.reserveCapacity(n)
         }
         var joinableLines = 0, singleLineBlocks = 0
-        for (bi, block) in doc.blocks.enumerated() {
-            let joinable = inScope[bi] && !block.role.isDisjoint(with: scope)
-                && (block.kind == .paragraph || block.kind == .blockquote)
-            if !joinable { lines.append(nil); continue }
-            joinableLines += block.content.count
-            if block.content.count == 1 { singleLineBlocks += 1 }
-            for (k, r) in block.content.enumerated() {
-                guard let line = b.withUnsafeBufferPointer({ measureEnd($0, r, block: bi, firstInBlock: k == 0, lastInBlock: k == block.content.count - 1) })
-                else { lines.append(nil); continue }
-                var l = line
-                let lineIndex = block.lines.lowerBound + k
-                let isDateline = facts.isEmpty ? (k == 0 && block.role.contains(.dateline))
-                    : facts[lineIndex].contains(.dateline) || facts[lineIndex].contains(.byline) || facts[lineIndex].contains(.listMarker)
-                l.startsArticle = isDateline || (k == 0 && block.role != .body)
-                l.line = lineIndex
-                lines.append(l)
+        // A line's end is read once per document and fix run: the fixer's later passes carry what was read of the
+        // lines no edit touched (`LineMeasures`, keyed by line and by the range within it), so a pass that edited a
+        // few lines reads a few line ends, not one per line of the page (a cache miss each on a 25 MB page).
+        b.withUnsafeBufferPointer { p in
+            doc.lineMeasures.withEntries(lineCount: src.lineCount) { memo in
+                memo.withUnsafeMutableBufferPointer { memo in
+                    for (bi, block) in doc.blocks.enumerated() {
+                        let joinable = inScope[bi] && !block.role.isDisjoint(with: scope)
+                            && (block.kind == .paragraph || block.kind == .blockquote)
+                        if !joinable { lines.append(nil); continue }
+                        joinableLines += block.content.count
+                        if block.content.count == 1 { singleLineBlocks += 1 }
+                        for (k, r) in block.content.enumerated() {
+                            let lineIndex = block.lines.lowerBound + k
+                            guard let line = end(p, memo, src, lineIndex, r, block: bi, firstInBlock: k == 0,
+                                                 lastInBlock: k == block.content.count - 1)
+                            else { lines.append(nil); continue }
+                            var l = line
+                            let isDateline = facts.isEmpty ? (k == 0 && block.role.contains(.dateline))
+                                : facts[lineIndex].contains(.dateline) || facts[lineIndex].contains(.byline) || facts[lineIndex].contains(.listMarker)
+                            l.startsArticle = isDateline || (k == 0 && block.role != .body)
+                            l.line = lineIndex
+                            lines.append(l)
+                        }
+                    }
+                }
             }
         }
         guard joinableLines > 0 else { return }
@@ -170,34 +180,16 @@ public struct BrokenLineCheck: Check {
         var over = 0, noColumn = false
         b.withUnsafeBufferPointer { p in
             doc.lineMeasures.withEntries(lineCount: src.lineCount) { memo in
-                func measure(_ k: Int) {
-                    let r = lines[k]!.content
-                    var line = lines[k]!.line
-                    @inline(__always) func holds(_ l: Int) -> Bool {
-                        l >= 0 && l < src.lineCount && src.lineStarts[l] <= r.lowerBound
-                            && r.upperBound <= (l + 1 < src.lineCount ? src.lineStarts[l + 1] : b.count)
-                    }
-                    if !holds(line) { line = src.lineIndex(of: r.lowerBound) }
-                    guard holds(line), r.count < Int(Int32.max) else { measureStart(p, &lines[k]!); return }
-                    let lineStart = src.lineStarts[line]
-                    let from = Int32(r.lowerBound - lineStart), count = Int32(r.count)
-                    let e = memo[line]
-                    if e.from == from && e.count == count {
-                        lines[k]!.width = Int(e.width); lines[k]!.first = e.first
-                        lines[k]!.indented = e.indented; lines[k]!.hasPunctuation = e.punctuation
-                        return
-                    }
-                    measureStart(p, &lines[k]!)
-                    let l = lines[k]!
-                    memo[line] = LineMeasures.Entry(from: from, count: count, width: Int32(truncatingIfNeeded: l.width), first: l.first,
-                                                    indented: l.indented, punctuation: l.hasPunctuation)
-                }
-                for k in lines.indices where lines[k] != nil {
-                    measure(k)
-                    // More than a tenth of the flow wider than any column: `column` would find none.
-                    if isFlow[k] && lines[k]!.width > BrokenLineCheck.widestColumn {
-                        over += 1
-                        if 10 * over > flowIndex.count { noColumn = true; break }
+                memo.withUnsafeMutableBufferPointer { memo in
+                    lines.withUnsafeMutableBufferPointer { lines in
+                        for k in lines.indices where lines[k] != nil {
+                            measure(p, memo, src, &lines[k]!)
+                            // More than a tenth of the flow wider than any column: `column` would find none.
+                            if isFlow[k] && lines[k]!.width > BrokenLineCheck.widestColumn {
+                                over += 1
+                                if 10 * over > flowIndex.count { noColumn = true; break }
+                            }
+                        }
                     }
                 }
             }
@@ -353,6 +345,66 @@ public struct BrokenLineCheck: Check {
         }
         guard 2 * bestCount >= total, 10 * wider <= total, bestCount < 5 || 2 * withPunct >= bestCount else { return nil }
         return Column(lo: best, hi: hi, count: bestCount)
+    }
+
+    /// The memo entry of line `line` for the range `r`, when the line holds `r` (as its block says) and a range
+    /// that fits in 32 bits: its key, else nil (the range is measured without the memo).
+    @inline(__always) private func memoKey(_ src: SourceText, _ line: Int, _ r: Range<Int>) -> (from: Int32, count: Int32)? {
+        guard line >= 0 && line < src.lineCount, r.count < Int(Int32.max) else { return nil }
+        let start = src.lineStarts[line]
+        guard start <= r.lowerBound, r.upperBound <= (line + 1 < src.lineCount ? src.lineStarts[line + 1] : src.bytes.count)
+        else { return nil }
+        return (Int32(r.lowerBound - start), Int32(r.count))
+    }
+
+    /// `measureEnd` of line `line`'s range `r`, from the memo when that line's range was read before (in this
+    /// document, or in the one before a fix pass that left the line as it was).
+    @inline(__always) private func end(_ p: UnsafeBufferPointer<UInt8>, _ memo: UnsafeMutableBufferPointer<LineMeasures.Entry>,
+                                       _ src: SourceText, _ line: Int, _ r: Range<Int>,
+                                       block: Int, firstInBlock: Bool, lastInBlock: Bool) -> Line? {
+        guard let key = memoKey(src, line, r) else {
+            return measureEnd(p, r, block: block, firstInBlock: firstInBlock, lastInBlock: lastInBlock)
+        }
+        let e = memo[line]
+        if e.from == key.from && e.count == key.count && e.hasEnd {
+            guard e.hasText else { return nil }
+            var l = Line(content: r, block: block, lastInBlock: lastInBlock, width: 0, last: e.last,
+                         lastAt: src.lineStarts[line] + Int(e.lastAt), first: 0, indented: false, startsArticle: false)
+            l.beforeLast = e.beforeLast
+            l.hasSpaceNearEnd = e.spaceNearEnd
+            l.firstInBlock = firstInBlock
+            return l
+        }
+        let l = measureEnd(p, r, block: block, firstInBlock: firstInBlock, lastInBlock: lastInBlock)
+        var n = e.from == key.from && e.count == key.count ? e : LineMeasures.Entry.none
+        n.from = key.from; n.count = key.count
+        n.hasEnd = true
+        n.hasText = l != nil
+        if let l {
+            n.last = l.last; n.beforeLast = l.beforeLast; n.spaceNearEnd = l.hasSpaceNearEnd
+            n.lastAt = Int32(l.lastAt - src.lineStarts[line])
+        }
+        memo[line] = n
+        return l
+    }
+
+    /// `measureStart` of `l`, from the memo when its line's range was measured before.
+    @inline(__always) private func measure(_ p: UnsafeBufferPointer<UInt8>, _ memo: UnsafeMutableBufferPointer<LineMeasures.Entry>,
+                                           _ src: SourceText, _ l: inout Line) {
+        guard let key = memoKey(src, l.line, l.content) else { measureStart(p, &l); return }
+        let e = memo[l.line]
+        if e.from == key.from && e.count == key.count && e.hasStart {
+            l.width = Int(e.width); l.first = e.first
+            l.indented = e.indented; l.hasPunctuation = e.punctuation
+            return
+        }
+        measureStart(p, &l)
+        var n = e.from == key.from && e.count == key.count ? e : LineMeasures.Entry.none
+        n.from = key.from; n.count = key.count
+        n.hasStart = true
+        n.width = Int32(truncatingIfNeeded: l.width); n.first = l.first
+        n.indented = l.indented; n.punctuation = l.hasPunctuation
+        memo[l.line] = n
     }
 
     /// Width, first and last characters of a line's text; nil for a line with no text.

@@ -1,10 +1,10 @@
 import Foundation
 
 /// Per line, what `ocr.broken-line` measured of its text (`BrokenLineCheck.measureStart`: width in cells, first
-/// character, indent, punctuation) — a function of the line's bytes alone. The fixer's later passes re-parse with
-/// `Document.updated(to:edits:)`, which keeps the lines no edit touched byte for byte (only moved), so their measures
-/// are carried to the new document and the rule measures again only the lines an edit touched (it runs on every
-/// pass, over the whole text).
+/// character, indent, punctuation; `measureEnd`: its last characters) — a function of the line's bytes alone. The
+/// fixer's later passes re-parse with `Document.updated(to:edits:)`, which keeps the lines no edit touched byte for
+/// byte (only moved), so their measures are carried to the new document and the rule measures again only the lines
+/// an edit touched (it runs on every pass, over the whole text).
 final class LineMeasures: @unchecked Sendable {
     struct Entry {
         /// The measured range, relative to the line's start (`from == -1`: not measured).
@@ -12,8 +12,18 @@ final class LineMeasures: @unchecked Sendable {
         var count: Int32
         var width: Int32
         var first: UInt32
+        /// Its end (`BrokenLineCheck.measureEnd`): the last two characters, where the last starts (relative to the
+        /// line's start), whether a space stands near the end.
+        var last: UInt32 = 0
+        var beforeLast: UInt32 = 0
+        var lastAt: Int32 = 0
         var indented: Bool
         var punctuation: Bool
+        /// Which halves are known: the start (`measureStart`) and the end; `hasText`: the end found a character.
+        var hasStart = false
+        var hasEnd = false
+        var hasText = false
+        var spaceNearEnd = false
         static let none = Entry(from: -1, count: 0, width: 0, first: 0, indented: false, punctuation: false)
     }
     /// Checks of one lint may run on several threads (the duplicate rules run the broken-line check too).
