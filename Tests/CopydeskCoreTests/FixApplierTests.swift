@@ -129,6 +129,64 @@ import Testing
         }
     }
 
+    /// A plan applied in the text's own buffer gives what `write` gives into another one: random texts and edits
+    /// (insertions, deletions, replacements longer and shorter, runs of stretches that move right and left, edits
+    /// at the ends), a buffer without room (nothing written), and plans that reproduce the text.
+    @Test func planAppliedInPlaceIsThePlanWrittenElsewhere() {
+        var g = CheckScanTests.SplitMix(seed: 42)
+        let reps: [[UInt8]] = [[], Array("，".utf8), [0x20], Array("AB".utf8), Array("\u{3000}".utf8), Array("xyz—".utf8)]
+        var grown = 0, shrunk = 0
+        for round in 0..<400 {
+            let n = Int(g.next() % 300)
+            let text = (0..<n).map { _ in UInt8(0x61 + g.next() % 26) }
+            var edits: [AppliedEdit] = [], replacements: [UInt8] = []
+            var p = Int(g.next() % 4)
+            // Some rounds mostly insert (the text grows everywhere), some mostly delete.
+            let bias = round % 3
+            while p <= n {
+                let len = min(n - p, Int(g.next() % (bias == 1 ? 6 : 3)))
+                var rep = reps[Int(g.next() % UInt64(reps.count))]
+                if bias == 0 && len == 0 && rep.isEmpty { rep = [0x20] }
+                if bias == 1 && g.next() % 2 == 0 { rep = [] }
+                edits.append(AppliedEdit(range: p..<(p + len), newLength: rep.count, touchesLineBreak: false))
+                replacements += rep
+                p += len + Int(g.next() % 20) + (len == 0 ? 1 : 0)
+            }
+            var plan = FixApplier.Plan()
+            plan.edits = edits
+            plan.replacements = replacements
+            plan.changesText = true
+            var expected: [UInt8] = []
+            FixApplier.write(plan, text, into: &expected)
+            #expect(FixApplier.reproduces(plan, text) == (expected == text))
+            var buffer = text
+            buffer.reserveCapacity(max(text.count, expected.count) + Int(g.next() % 8))
+            if expected.count > text.count { grown += 1 } else if expected.count < text.count { shrunk += 1 }
+            #expect(FixApplier.applyInPlace(plan, &buffer), "round \(round)")
+            #expect(buffer == expected, "round \(round): \(String(decoding: text, as: UTF8.self))")
+            // No room: nothing done.
+            if expected.count > text.count {
+                var tight = Array(text)
+                tight.reserveCapacity(text.count)
+                if tight.capacity < expected.count {
+                    #expect(!FixApplier.applyInPlace(plan, &tight))
+                    #expect(tight == text)
+                }
+            }
+        }
+        #expect(grown > 50 && shrunk > 50)
+        // Edits that undo one another: the same text, seen without writing it.
+        let text = Array("abcabc".utf8)
+        var plan = FixApplier.Plan()
+        plan.edits = [AppliedEdit(range: 0..<1, newLength: 0, touchesLineBreak: false), AppliedEdit(range: 3..<3, newLength: 1, touchesLineBreak: false)]
+        plan.replacements = Array("a".utf8)
+        plan.changesText = true
+        #expect(!FixApplier.reproduces(plan, text))   // "bcaabc"
+        plan.edits = [AppliedEdit(range: 1..<2, newLength: 1, touchesLineBreak: false)]
+        plan.replacements = Array("b".utf8)
+        #expect(FixApplier.reproduces(plan, text))
+    }
+
     @Test func planInPartsIsThePlanInOne() {
         // A large page's diagnostics are read in two parts side by side: the same plan as in one, with fixes of
         // several edits, ties at one byte, insertions and edits out of order, and a part boundary anywhere.

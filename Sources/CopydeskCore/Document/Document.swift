@@ -104,6 +104,27 @@ public final class Document: Sendable {
         }
     }
 
+    /// This document's structure without its text (`SourceText(lineTableOf:)`): the fixer keeps it while it writes
+    /// the next pass's text into the buffer this document read (`FixApplier.applyInPlace`), for what the update
+    /// and the re-lint read of the document before the pass — its line starts, blocks, roles, facts, URL ranges
+    /// and measures, never its bytes.
+    func detached() -> Document { Document(detaching: self) }
+
+    private init(detaching d: Document) {
+        path = d.path
+        source = SourceText(lineTableOf: d.source)
+        format = d.format
+        blocks = d.blocks
+        verbatim = d.verbatim
+        directives = d.directives
+        inlineRoles = d.inlineRoles
+        lineFacts = d.lineFacts
+        vocabulary = d.vocabulary
+        structure = d.structure
+        parts = d.parts
+        lineMeasures = d.lineMeasures
+    }
+
     public convenience init(path: String = "<text>", text: String, format: Format? = nil) {
         self.init(path: path, source: SourceText(text), format: format)
     }

@@ -157,6 +157,18 @@ public struct SourceText: Sendable {
         hasCR = cr > 0
     }
 
+    /// `old`'s line table without its bytes (`Document.detached()`): what the fixer's update of a document reads of
+    /// the document before a pass (line starts, line count) once the pass has written the new text over the old one
+    /// in the same buffer. Its `bytes` are empty: nothing may read text or line contents through it.
+    init(lineTableOf old: SourceText) {
+        bytes = []
+        hasBOM = old.hasBOM
+        encoding = old.encoding
+        lineStarts = old.lineStarts
+        usesCRLF = old.usesCRLF
+        hasCR = old.hasCR
+    }
+
     /// `old` turned into `body` by `edits` (sorted, non-overlapping, in `old`'s offsets) none of which holds or replaces
     /// a line break: the line table is `old`'s with each start moved by the growth of the edits before it, without
     /// reading the text again (the fixer's later passes edit a few lines of a large text). Nil when `old` has a CR:
