@@ -18,6 +18,18 @@ public enum FixApplier {
     }
 
     public static let maxPasses = 10
+    /// Called once per process (set before any fixing starts) when the first fix pass of a large text has let go
+    /// of its findings and written its new text in place: the peak of `--fix`'s memory is behind it, and the command
+    /// lets the allocator keep the memory a pass frees for the next one (`Copydesk.tuneAllocatorForFixing`).
+    nonisolated(unsafe) public static var afterPeak: (() -> Void)?
+    private static let afterPeakLock = NSLock()
+    private static func passedPeak() {
+        afterPeakLock.lock()
+        let hook = afterPeak
+        afterPeak = nil
+        afterPeakLock.unlock()
+        hook?()
+    }
 
     /// Applies one round of non-overlapping edits to `bytes`. Returns the new bytes and the diagnostics applied.
     public static func applyOnce(_ bytes: [UInt8], _ diagnostics: [Diagnostic], allowUnsafe: Bool) -> ([UInt8], [Diagnostic]) {
@@ -595,6 +607,7 @@ public enum FixApplier {
             let detached = keepsLines && doc.format == .plainText && doc.directives.isEmpty ? doc.detached() : nil
             if let detached {
                 doc = detached
+                if bytes.count >= 1 << 20 { passedPeak() }
                 if !FixApplier.applyInPlace(plan, &bytes) { write(plan, bytes, into: &spare); swap(&bytes, &spare) }
             } else {
                 write(plan, bytes, into: &spare)
