@@ -157,6 +157,17 @@ public struct SourceText: Sendable {
         hasCR = cr > 0
     }
 
+    /// `old` as UTF-8 text: its bytes and line table, the encoding UTF-8 (what `init(trusted:hasBOM:)` of its bytes
+    /// gives, without reading them again).
+    init(utf8Of old: consuming SourceText) {
+        bytes = old.bytes
+        hasBOM = old.hasBOM
+        encoding = .utf8
+        lineStarts = old.lineStarts
+        usesCRLF = old.usesCRLF
+        hasCR = old.hasCR
+    }
+
     /// `old`'s line table without its bytes (`Document.detached()`): what the fixer's update of a document reads of
     /// the document before a pass (line starts, line count) once the pass has written the new text over the old one
     /// in the same buffer. Its `bytes` are empty: nothing may read text or line contents through it.
