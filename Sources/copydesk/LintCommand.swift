@@ -129,7 +129,13 @@ enum LintCommand {
                 let lookup = o.stdinFilename.map { URL(fileURLWithPath: $0).path } ?? (FileManager.default.currentDirectoryPath + "/stdin.txt")
                 do {
                     _ = try runner.linter(for: lookup)
-                    var bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+                    // `--fix -` leaves the text room to grow, as the file reader does: the fixer edits it in its own buffer.
+                    var bytes: [UInt8] = {
+                        let data = FileHandle.standardInput.readDataToEndOfFile()
+                        return [UInt8](unsafeUninitializedCapacity: data.count + (mode == .apply ? data.count / 32 : 0)) { buf, n in
+                            n = data.copyBytes(to: buf)
+                        }
+                    }()
                     let cache = CheckCache()
                     // With other files, the batch's cross-file pass fingerprints the lint's units: kept, not re-extracted.
                     cache.keepsUnits = paths.count > 1

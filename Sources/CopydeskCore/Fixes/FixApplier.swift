@@ -608,8 +608,12 @@ public enum FixApplier {
             let detached = keepsLines && doc.format == .plainText && doc.directives.isEmpty ? doc.detached() : nil
             if let detached {
                 doc = detached
-                if bytes.count >= 1 << 20 { passedPeak() }
-                if !FixApplier.applyInPlace(plan, &bytes) { write(plan, bytes, into: &spare); swap(&bytes, &spare) }
+                if FixApplier.applyInPlace(plan, &bytes) {
+                    if bytes.count >= 1 << 20 { passedPeak() }
+                } else {
+                    write(plan, bytes, into: &spare)
+                    swap(&bytes, &spare)
+                }
             } else {
                 write(plan, bytes, into: &spare)
                 if spare == bytes {
