@@ -243,22 +243,30 @@ import Testing
         #expect(stops > 500)
     }
 
-    @Test func brokenLineMeasuresCarriedToTheUpdatedDocument() throws {
+    /// The built-in `ocr.broken-line` run on a document: each finding's range and its fix's edits, as text.
+    static func brokenLineFindings(_ d: Document) throws -> [String] {
         let rule = try #require(RuleCatalog.loadBuiltIn().rules.first { $0.id == "ocr.broken-line" })
         let check = try #require(rule.check as? BrokenLineCheck)
+        let segs = d.segments(for: rule.scope)
+        let ctx = CheckContext(document: d, ruleIndex: 0, fixSafety: .safe, message: rule.message, scope: rule.scope,
+                               allSegments: segs, texts: SegmentTexts(document: d, segments: segs))
+        var found: [Finding] = []
+        check.run(ctx, into: &found)
+        return found.map { "\($0.range) \($0.fix?.edits.map { "\($0.range)" } ?? [])" }
+    }
+
+    /// Eight lines of Chinese text hard-wrapped at 20 characters (`short`: the fourth has 19), then `。`.
+    static func wrappedLines(short: Bool = false) -> String {
         let han = Array("我们今天在这里讨论城市发展的各种问题以及未来方向和具体措施")
-        let lines = (0..<8).map { k in String((0..<20).map { han[(k * 3 + $0) % han.count] }) }
-        let text = lines.joined(separator: "\n") + "。\n"
-        func run(_ d: Document) -> [String] {
-            let segs = d.segments(for: rule.scope)
-            let ctx = CheckContext(document: d, ruleIndex: 0, fixSafety: .safe, message: rule.message, scope: rule.scope,
-                                   allSegments: segs, texts: SegmentTexts(document: d, segments: segs))
-            var found: [Finding] = []
-            check.run(ctx, into: &found)
-            return found.map { "\($0.range) \($0.fix?.edits.map { "\($0.range)" } ?? [])" }
-        }
+        let lines = (0..<8).map { k in String((0..<(short && k == 3 ? 19 : 20)).map { han[(k * 3 + $0) % han.count] }) }
+        return lines.joined(separator: "\n") + "。\n"
+    }
+
+    @Test func brokenLineMeasuresCarriedToTheUpdatedDocument() throws {
+        let text = CheckScanTests.wrappedLines()
+        func run(_ d: Document) throws -> [String] { try CheckScanTests.brokenLineFindings(d) }
         let doc = Document(text: text)
-        let first = run(doc)
+        let first = try run(doc)
         #expect(first.count == 1, "\(first)")
         // The fourth line loses 15 of its 20 characters: well short of the column, it now ends a paragraph.
         let lineStart = doc.source.lineStarts[3]
@@ -272,35 +280,24 @@ import Testing
         // The untouched lines' measures came with the document; the edited line's are taken again.
         let before = updated.lineMeasures.withEntries(lineCount: newSource.lineCount) { $0.map { $0.from >= 0 } }
         #expect(before.filter { $0 }.count == 7 && before[3] == false, "\(before)")
-        let carried = run(updated)
-        let fresh = run(Document(text: String(decoding: bytes, as: UTF8.self)))
+        let carried = try run(updated)
+        let fresh = try run(Document(text: String(decoding: bytes, as: UTF8.self)))
         #expect(carried == fresh)
         #expect(carried != first, "the shortened line must change the findings")
         let after = updated.lineMeasures.withEntries(lineCount: newSource.lineCount) { $0.map { $0.from >= 0 } }
         #expect(after.filter { $0 }.count == 8)
         // A second run of the same document reads its measures and finds the same.
-        #expect(run(updated) == carried)
+        #expect(try run(updated) == carried)
     }
 
     /// The line ends `measureEnd` read are carried too: after an edit that only turns the last character of one line
     /// into `。`, that line's end is read again (and changes the joins), the others' come from the document before.
     @Test func brokenLineEndsCarriedToTheUpdatedDocument() throws {
-        let rule = try #require(RuleCatalog.loadBuiltIn().rules.first { $0.id == "ocr.broken-line" })
-        let check = try #require(rule.check as? BrokenLineCheck)
-        let han = Array("我们今天在这里讨论城市发展的各种问题以及未来方向和具体措施")
-        // Eight lines of 20 characters, the fourth of 19: open, a little short of the column, it is wrapped.
-        let lines = (0..<8).map { k in String((0..<(k == 3 ? 19 : 20)).map { han[(k * 3 + $0) % han.count] }) }
-        let text = lines.joined(separator: "\n") + "。\n"
-        func run(_ d: Document) -> [String] {
-            let segs = d.segments(for: rule.scope)
-            let ctx = CheckContext(document: d, ruleIndex: 0, fixSafety: .safe, message: rule.message, scope: rule.scope,
-                                   allSegments: segs, texts: SegmentTexts(document: d, segments: segs))
-            var found: [Finding] = []
-            check.run(ctx, into: &found)
-            return found.map { "\($0.range) \($0.fix?.edits.map { "\($0.range)" } ?? [])" }
-        }
+        // The fourth line of 19 characters: open, a little short of the column, it is wrapped.
+        let text = CheckScanTests.wrappedLines(short: true)
+        func run(_ d: Document) throws -> [String] { try CheckScanTests.brokenLineFindings(d) }
         let doc = Document(text: text)
-        let first = run(doc)
+        let first = try run(doc)
         #expect(first.count == 1, "\(first)")
         #expect(doc.lineMeasures.withEntries(lineCount: doc.source.lineCount) { $0.filter(\.hasEnd).count } == 8)
         // The fourth line's last character becomes `。` (the same length): short of the column after an ending, the
@@ -314,14 +311,14 @@ import Testing
         #expect(dirty == [3])
         let before = updated.lineMeasures.withEntries(lineCount: newSource.lineCount) { $0.map(\.hasEnd) }
         #expect(before.filter { $0 }.count == 7 && before[3] == false, "\(before)")
-        let carried = run(updated)
-        let fresh = run(Document(text: String(decoding: bytes, as: UTF8.self)))
+        let carried = try run(updated)
+        let fresh = try run(Document(text: String(decoding: bytes, as: UTF8.self)))
         #expect(carried == fresh)
         #expect(carried != first, "the line that now ends with 。 must change the findings")
         let after = updated.lineMeasures.withEntries(lineCount: newSource.lineCount) { $0 }
         #expect(after.filter(\.hasEnd).count == 8)
         #expect(after[3].last == 0x3002 && after[3].hasText)
-        #expect(run(updated) == carried)
+        #expect(try run(updated) == carried)
     }
 
     struct SplitMix {
