@@ -164,6 +164,11 @@ import Testing
             if expected.count > text.count { grown += 1 } else if expected.count < text.count { shrunk += 1 }
             #expect(FixApplier.applyInPlace(plan, &buffer), "round \(round)")
             #expect(buffer == expected, "round \(round): \(String(decoding: text, as: UTF8.self))")
+            // In two halves side by side (as on a large text).
+            var halves = text
+            halves.reserveCapacity(max(text.count, expected.count))
+            #expect(FixApplier.applyInPlace(plan, &halves, parallelFrom: 0), "round \(round)")
+            #expect(halves == expected, "round \(round), halves: \(String(decoding: text, as: UTF8.self))")
             // No room: nothing done.
             if expected.count > text.count {
                 var tight = Array(text)

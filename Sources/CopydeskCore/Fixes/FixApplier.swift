@@ -407,7 +407,13 @@ public enum FixApplier {
     /// they have moved, so a run of such stretches waits and is moved from its last one back, when a stretch that
     /// does not move right comes (or the text ends): the last waiting one ends no later than where that stretch
     /// starts, since the edit between them gives back at least its growth.
-    static func applyInPlace(_ plan: Plan, _ bytes: inout [UInt8]) -> Bool {
+    ///
+    /// On a large text the edits are applied in two halves side by side (`parallelFrom`: the size from which they
+    /// are; the tests set it low), when the first half does not shrink the text: the second half's stretches move
+    /// only into places after the first half's (the first half's new text ends where the second's begins), and the
+    /// bytes at the start of the second half that the first half's new text covers are copied aside first and read
+    /// from there.
+    static func applyInPlace(_ plan: Plan, _ bytes: inout [UInt8], parallelFrom: Int = 1 << 20) -> Bool {
         let oldCount = bytes.count
         var size = oldCount, last = 0
         for e in plan.edits {
@@ -419,48 +425,76 @@ public enum FixApplier {
         if size > oldCount { bytes.append(contentsOf: repeatElement(0, count: size - oldCount)) }
         bytes.withUnsafeMutableBufferPointer { buf in
             plan.edits.withUnsafeBufferPointer { edits in
-                let base = buf.baseAddress!
-                let n = edits.count
-                @inline(__always) func growth(_ i: Int) -> Int { edits[i].newLength - edits[i].range.count }
-                // Stretch `i` (0...n): from the end of edit i - 1 to the start of edit i (the text's ends for the
-                // first and the last), moved by `d`.
-                @inline(__always) func move(_ i: Int, _ d: Int) {
-                    let lo = i == 0 ? 0 : edits[i - 1].range.upperBound
-                    let hi = i < n ? edits[i].range.lowerBound : oldCount
-                    if hi > lo && d != 0 { memmove(base + lo + d, base + lo, hi - lo) }
-                }
-                var d = 0
-                var waiting = -1, lastWaiting = -1, lastD = 0
-                func flush() {
-                    guard waiting >= 0 else { return }
-                    var dd = lastD
-                    var i = lastWaiting
-                    while true {
-                        move(i, dd)
-                        if i == waiting { break }
-                        dd -= growth(i - 1)
-                        i -= 1
-                    }
-                    waiting = -1
-                }
-                for i in 0...n {
-                    if i > 0 { d += growth(i - 1) }
-                    if d > 0 {
-                        if waiting < 0 { waiting = i }
-                        lastWaiting = i; lastD = d
-                        continue
-                    }
-                    flush()
-                    move(i, d)
-                }
-                flush()
-                // The replacements, into the places the stretches left between them.
                 plan.replacements.withUnsafeBufferPointer { rep in
-                    var d = 0, r = 0
-                    for e in edits {
-                        if e.newLength > 0 { (base + e.range.lowerBound + d).update(from: rep.baseAddress! + r, count: e.newLength) }
-                        r += e.newLength
-                        d += e.newLength - e.range.count
+                    let base = buf.baseAddress!
+                    let n = edits.count
+                    @inline(__always) func growth(_ i: Int) -> Int { edits[i].newLength - edits[i].range.count }
+                    /// Stretches `first...last` (stretch `i`: from the end of edit i - 1 to the start of edit i, the
+                    /// text's ends for the first and the last) and the edits among them, the first stretch moved by
+                    /// `d0` and its edit's replacement at `r0`; `saved`: bytes `start..<start + count` read from there.
+                    func part(_ first: Int, _ last: Int, d0: Int, r0: Int, saved: (start: Int, bytes: UnsafeBufferPointer<UInt8>)?) {
+                        @inline(__always) func move(_ i: Int, _ d: Int) {
+                            let lo = i == 0 ? 0 : edits[i - 1].range.upperBound
+                            let hi = i < n ? edits[i].range.lowerBound : oldCount
+                            guard hi > lo && d != 0 else { return }
+                            if let (s, copy) = saved, lo < s + copy.count {
+                                // The part past the copy first (it may lie under the copy's new place), then the copy.
+                                let cut = min(hi, s + copy.count)
+                                if hi > cut { memmove(base + cut + d, base + cut, hi - cut) }
+                                (base + lo + d).update(from: copy.baseAddress! + (lo - s), count: cut - lo)
+                            } else {
+                                memmove(base + lo + d, base + lo, hi - lo)
+                            }
+                        }
+                        var d = d0
+                        var waiting = -1, lastWaiting = -1, lastD = 0
+                        func flush() {
+                            guard waiting >= 0 else { return }
+                            var dd = lastD
+                            var i = lastWaiting
+                            while true {
+                                move(i, dd)
+                                if i == waiting { break }
+                                dd -= growth(i - 1)
+                                i -= 1
+                            }
+                            waiting = -1
+                        }
+                        for i in first...last {
+                            if i > first { d += growth(i - 1) }
+                            if d > 0 {
+                                if waiting < 0 { waiting = i }
+                                lastWaiting = i; lastD = d
+                                continue
+                            }
+                            flush()
+                            move(i, d)
+                        }
+                        flush()
+                        // The replacements, into the places the stretches left between them.
+                        var dr = d0, r = r0
+                        for k in first..<min(last + 1, n) {
+                            let e = edits[k]
+                            if e.newLength > 0 { (base + e.range.lowerBound + dr).update(from: rep.baseAddress! + r, count: e.newLength) }
+                            r += e.newLength
+                            dr += e.newLength - e.range.count
+                        }
+                    }
+                    let m = n / 2
+                    var dm = 0, rm = 0
+                    if size >= parallelFrom && m > 0 {
+                        for k in 0..<m { dm += growth(k); rm += edits[k].newLength }
+                    }
+                    if size >= parallelFrom && m > 0 && dm >= 0 {
+                        let start = edits[m - 1].range.upperBound
+                        let copy = Array(UnsafeBufferPointer(rebasing: buf[start..<min(start + dm, oldCount)]))
+                        copy.withUnsafeBufferPointer { copy in
+                            _ = Parallel.map(2) { k in
+                                if k == 0 { part(0, m - 1, d0: 0, r0: 0, saved: nil) } else { part(m, n, d0: dm, r0: rm, saved: (start, copy)) }
+                            }
+                        }
+                    } else {
+                        part(0, n, d0: 0, r0: 0, saved: nil)
                     }
                 }
             }
