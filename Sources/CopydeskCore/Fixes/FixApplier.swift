@@ -634,14 +634,14 @@ public enum FixApplier {
             }
             // A plain text whose line breaks stay is edited in its own buffer: the document before the pass keeps
             // only its structure (what the update and the re-lint read of it), so the buffer is this text's alone.
-            if keepsLines && doc.format == .plainText && doc.directives.isEmpty && FixApplier.reproduces(plan, bytes) {
+            let inPlace = keepsLines && doc.format == .plainText && doc.directives.isEmpty
+            if inPlace && FixApplier.reproduces(plan, bytes) {
                 // Edits that undo one another: the text is as it was (its diagnostics again, for the report).
                 diags = linter.lint(doc)
                 return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags), source: doc.source)
             }
-            let detached = keepsLines && doc.format == .plainText && doc.directives.isEmpty ? doc.detached() : nil
-            if let detached {
-                doc = detached
+            if inPlace {
+                doc = doc.detached()
                 if FixApplier.applyInPlace(plan, &bytes) {
                     if bytes.count >= 1 << 20 { passedPeak() }
                 } else {
