@@ -365,8 +365,8 @@ public struct BrokenLineCheck: Check {
         guard let key = memoKey(src, line, r) else {
             return measureEnd(p, r, block: block, firstInBlock: firstInBlock, lastInBlock: lastInBlock)
         }
-        let e = memo[line]
-        if e.from == key.from && e.count == key.count && e.hasEnd {
+        var e = memo[line].keyed(key)
+        if e.hasEnd {
             guard e.hasText else { return nil }
             var l = Line(content: r, block: block, lastInBlock: lastInBlock, width: 0, last: e.last,
                          lastAt: src.lineStarts[line] + Int(e.lastAt), first: 0, indented: false, startsArticle: false)
@@ -376,15 +376,13 @@ public struct BrokenLineCheck: Check {
             return l
         }
         let l = measureEnd(p, r, block: block, firstInBlock: firstInBlock, lastInBlock: lastInBlock)
-        var n = e.from == key.from && e.count == key.count ? e : LineMeasures.Entry.none
-        n.from = key.from; n.count = key.count
-        n.hasEnd = true
-        n.hasText = l != nil
+        e.hasEnd = true
+        e.hasText = l != nil
         if let l {
-            n.last = l.last; n.beforeLast = l.beforeLast; n.spaceNearEnd = l.hasSpaceNearEnd
-            n.lastAt = Int32(l.lastAt - src.lineStarts[line])
+            e.last = l.last; e.beforeLast = l.beforeLast; e.spaceNearEnd = l.hasSpaceNearEnd
+            e.lastAt = Int32(l.lastAt - src.lineStarts[line])
         }
-        memo[line] = n
+        memo[line] = e
         return l
     }
 
@@ -392,19 +390,17 @@ public struct BrokenLineCheck: Check {
     @inline(__always) private func measure(_ p: UnsafeBufferPointer<UInt8>, _ memo: UnsafeMutableBufferPointer<LineMeasures.Entry>,
                                            _ src: SourceText, _ l: inout Line) {
         guard let key = memoKey(src, l.line, l.content) else { measureStart(p, &l); return }
-        let e = memo[l.line]
-        if e.from == key.from && e.count == key.count && e.hasStart {
+        var e = memo[l.line].keyed(key)
+        if e.hasStart {
             l.width = Int(e.width); l.first = e.first
             l.indented = e.indented; l.hasPunctuation = e.punctuation
             return
         }
         measureStart(p, &l)
-        var n = e.from == key.from && e.count == key.count ? e : LineMeasures.Entry.none
-        n.from = key.from; n.count = key.count
-        n.hasStart = true
-        n.width = Int32(truncatingIfNeeded: l.width); n.first = l.first
-        n.indented = l.indented; n.punctuation = l.hasPunctuation
-        memo[l.line] = n
+        e.hasStart = true
+        e.width = Int32(truncatingIfNeeded: l.width); e.first = l.first
+        e.indented = l.indented; e.punctuation = l.hasPunctuation
+        memo[l.line] = e
     }
 
     /// Width, first and last characters of a line's text; nil for a line with no text.

@@ -25,6 +25,13 @@ final class LineMeasures: @unchecked Sendable {
         var hasText = false
         var spaceNearEnd = false
         static let none = Entry(from: -1, count: 0, width: 0, first: 0, indented: false, punctuation: false)
+        /// This entry when it is of the range `key` (relative to the line's start), else an empty one of that range.
+        func keyed(_ key: (from: Int32, count: Int32)) -> Entry {
+            if from == key.from && count == key.count { return self }
+            var e = Entry.none
+            e.from = key.from; e.count = key.count
+            return e
+        }
     }
     /// Checks of one lint may run on several threads (the duplicate rules run the broken-line check too).
     private let lock = NSLock()
