@@ -43,6 +43,27 @@ enum FW {
     }
 
     /// Files in `dir` other than the CLI helper's output captures: temporary files must not be left behind.
+    /// `size` bytes of `unit` over and over from `shift` on, every other 64 KB one more (a debug build's `map` over
+    /// 8 MB took seconds).
+    static func text(_ unit: [UInt8], size: Int, shift: Int = 0) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: size) { buf, done in
+            var at = 0
+            while at < size {
+                let k = (at + shift) % unit.count, n = min(unit.count - k, size - at)
+                unit.withUnsafeBufferPointer { u in
+                    UnsafeMutableRawPointer(buf.baseAddress! + at).copyMemory(from: u.baseAddress! + k, byteCount: n)
+                }
+                at += n
+            }
+            var block = 65_536
+            while block < size {
+                for i in block..<min(block + 65_536, size) { buf[i] &+= 1 }
+                block += 2 * 65_536
+            }
+            done = size
+        }
+    }
+
     static func listing(_ dir: URL) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { !$0.hasPrefix(".out-") && !$0.hasPrefix(".err-") }.sorted()
     }
@@ -399,6 +420,68 @@ enum FW {
         }
         #expect(seen > 0 && counted.0.tally.total == seen && counted.0.diagnostics.isEmpty)
         #expect(counted.fixed == Array("全力以成\n".utf8))
+    }
+
+    /// Whether the temporary folder's file system takes `O_DIRECT` (ext4 and most disk file systems; not tmpfs).
+    static let directIOHere: Bool = {
+        guard DirectIO.flag != 0, let dir = try? TS.makeTempDir("copydesk-direct") else { return false }
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fd = open(dir.path + "/probe", O_WRONLY | O_CREAT | O_EXCL | DirectIO.flag, 0o600)
+        if fd >= 0 { close(fd) }
+        return fd >= 0
+    }()
+
+    /// A large text written around the page cache: every byte, the exact length (the last block is written whole and
+    /// cut), at lengths on and off a block boundary; the read-back sees one byte changed, one missing, one too many.
+    @Test(.enabled(if: FileWriterTests.directIOHere, "needs a temporary folder on a file system with O_DIRECT (not tmpfs)"))
+    func largeTextWrittenAndReadBackAroundThePageCache() throws {
+        let dir = try TS.makeTempDir("copydesk-direct")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let unit = Array("全力以赴，打赢 web 123 阻击战。\n".utf8)
+        for size in [DirectIO.chunk - 1, 3 * DirectIO.chunk, 3 * DirectIO.chunk + 1, 2 * DirectIO.chunk + DirectIO.align + 12_345] {
+            let bytes = FW.text(unit, size: size)
+            let path = dir.path + "/t\(size)"
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | DirectIO.flag, 0o600)
+            try #require(fd >= 0)
+            #expect(DirectIO.write(fd, bytes) == .done, "size \(size)")
+            close(fd)
+            #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path))) == bytes, "size \(size)")
+            #expect(DirectIO.readBack(path, equals: bytes) == true, "size \(size)")
+            var other = bytes
+            other[size - 1 - size / 3] ^= 0x01
+            #expect(DirectIO.readBack(path, equals: other) == false, "size \(size)")
+            #expect(DirectIO.readBack(path, equals: Array(bytes.dropLast())) == false, "size \(size)")
+            #expect(DirectIO.readBack(path, equals: bytes + [0x0A]) == false, "size \(size)")
+        }
+    }
+
+    /// A fixed text from `DirectIO.from` bytes on replaces the file: every byte, the mode kept, no temporary file
+    /// left; on a file system without `O_DIRECT` (tmpfs), the same by the ordinary way.
+    @Test func largeFixedTextReplacesTheFile() throws {
+        var folders: [URL] = [try TS.makeTempDir("copydesk-direct")]
+        if FileManager.default.fileExists(atPath: "/dev/shm") {
+            let shm = URL(fileURLWithPath: "/dev/shm/copydesk-direct-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: shm, withIntermediateDirectories: true)
+            folders.append(shm)
+        }
+        defer { for d in folders { try? FileManager.default.removeItem(at: d) } }
+        let unit = Array("全力以赴，打赢 web 123 阻击战。\n".utf8)
+        var opts = Runner.Options(); opts.noConfig = true
+        let runner = try Runner(options: opts)
+        for dir in folders {
+            for size in [DirectIO.from, DirectIO.from + 777] {
+                let f = dir.appendingPathComponent("big.txt")
+                try Data(FW.text(unit, size: size / 2)).write(to: f)
+                try FW.chmod(f, 0o640)
+                var stamp: FileStamp? = nil
+                _ = try runner.read(f.path, stamped: true, stamp: &stamp).get()
+                let text = FW.text(unit, size: size, shift: 5)
+                #expect(try AtomicWriter.replace(path: f.path, with: text, expecting: stamp) == .renamed)
+                #expect(Array(try Data(contentsOf: f)) == text, "\(dir.path) \(size)")
+                #expect(try FileInfo(f.path).mode == 0o640)
+                #expect(try FW.listing(dir) == ["big.txt"])
+            }
+        }
     }
 
     /// A same-size save within the same timestamp (mtime put back to the nanosecond): only the bytes differ.

@@ -23,6 +23,9 @@ size_t copydesk_byteclass_scan(const uint8_t *p, size_t n, size_t from, size_t t
  * above U+10FFFF, no character cut by the end. */
 int copydesk_utf8_valid(const uint8_t *p, size_t n);
 
+/* open(2)'s O_DIRECT on this platform (its value differs between CPU architectures), 0 where there is none. */
+int copydesk_o_direct(void);
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 /* Sixteen bytes as Swift's SIMD16<UInt8> (an ext_vector type imports as one). */
