@@ -251,6 +251,35 @@ enum FW {
         }
     }
 
+    /// The report of a fixed file (rendered while the file is written) is the report of the text on disk, as `lint`
+    /// of it gives, at either size of report (the reporters render 8,192 findings or more in blocks); when the write
+    /// is refused, only the refusal: none of the findings rendered for a text that did not reach the disk.
+    @Test(arguments: [1, 9_000])
+    func reportOfAFixedFileIsThatOfTheTextOnDisk(lines: Int) throws {
+        try withDir { dir in
+            try TS.write("extends: [copydesk:recommended]\n", to: dir.appendingPathComponent("rec.yml"))
+            let f = dir.appendingPathComponent("page.txt")
+            let dirty = String(repeating: "全 力 以 赴，休息3、4天。\n", count: lines)
+            try TS.write(dirty, to: f)
+            let fixed = try CLI.run(["fix", "--config", "rec.yml", "page.txt"], in: dir)
+            #expect(try FW.bytes(f) == String(repeating: "全力以赴，休息3、4天。\n", count: lines))
+            let again = try CLI.run(["lint", "--config", "rec.yml", "page.txt"], in: dir)
+            func findings(_ out: String) -> [Substring] { out.split(separator: "\n").dropLast() }
+            #expect(findings(again.stdout).filter { $0.contains("[numbers.approx-arabic]") }.count == lines)
+            #expect(findings(fixed.stdout) == findings(again.stdout))
+            #expect(fixed.stdout.split(separator: "\n").last?.hasSuffix("fixed \(3 * lines) problems") == true, "\(fixed.stdout.suffix(200))")
+            // Refused: the file is as the other editor saved it, and the report says so and nothing else.
+            try TS.write(dirty, to: f)
+            let users = "改 过 了，休息3、4天。\n"
+            let refused = try CLI.run(["fix", "--config", "rec.yml", "page.txt"], in: dir,
+                                      environment: ["COPYDESK_TEST_REWRITE_BEFORE_COMMIT": users])
+            #expect(refused.status == 2)
+            #expect(try FW.bytes(f) == users)
+            #expect(refused.stdout.hasPrefix("page.txt: error: the file changed on disk after copydesk read it"), "\(refused.stdout.prefix(300))")
+            #expect(!refused.stdout.contains("["), "\(refused.stdout.prefix(300))")
+        }
+    }
+
     @Test func fileChangedBetweenReadingAndWritingIsLeftAsTheUserSavedIt() throws {
         try withDir { dir in
             let f = dir.appendingPathComponent("page.txt")
