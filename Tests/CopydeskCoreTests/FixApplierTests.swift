@@ -91,6 +91,28 @@ import Testing
         return out
     }
 
+    /// Fixes of one edit each (the plan then decides in its sweep), dense: overlaps, insertions at one point, an
+    /// insertion at a replacement's ends, ties broken by rule: taken as the reference takes them.
+    @Test func singleEditFixesAreTakenAsTheReferenceTakesThem() {
+        var g = SystemRandomNumberGenerator()
+        let bytes = Array("中文English, 数字 12 和「引号」。\n甲乙丙丁 abc def。\n".utf8)
+        for _ in 0..<300 {
+            var ds: [Diagnostic] = []
+            var p = Int.random(in: 0..<3, using: &g)
+            while p < bytes.count - 4 {
+                let len = Int.random(in: 0...3, using: &g)
+                let rep = ["", "，", " ", "AB"][Int.random(in: 0..<4, using: &g)]
+                ds.append(diag("r\(Int.random(in: 0..<3, using: &g))", p..<(p + len), [Edit(range: p..<(p + len), replacement: rep)]))
+                p += Int.random(in: 0..<4, using: &g)
+            }
+            ds.shuffle(using: &g)
+            let (out, _) = FixApplier.applyOnce(bytes, ds, allowUnsafe: false)
+            #expect(out == FixApplierTests.referencePass(bytes, ds))
+            let used = FixApplier.plan(bytes, ds, allowUnsafe: false).used
+            #expect(Set(used).count == used.count && !used.isEmpty)
+        }
+    }
+
     @Test func largeTextsAreWrittenInTwoHalvesAsInOne() {
         // Over 1 MB the new text is written in two halves side by side; the plan's order is taken as it comes when
         // it already rises (sorted diagnostics), else sorted. Both against a plain reference, several times.
