@@ -203,15 +203,15 @@ enum LintCommand {
                     }
                 }
             }
-            // Reports rendered ahead: each file's (below 8,192 findings, where the reporters render in one pass) in
-            // the worker that linted it, on every core, when nothing filters the findings afterwards; the in-order
-            // emitter below then only writes the bytes. `rendered` holds text (when streaming), then JSON, then SARIF.
+            // Reports rendered ahead: each file's (below 8,192 findings, where the reporters render in one pass; any
+            // size while `--fix` writes the file) in the worker that linted it, on every core, when nothing filters
+            // the findings afterwards; the in-order emitter below then only writes the bytes. `rendered` holds text (when streaming), then JSON, then SARIF.
             let jsonSlot = streaming ? 1 : 0, sarifSlot = jsonSlot + jsonStreams.count
             var prepare: ((inout FileReport) -> Void)? = nil
             if changes == nil && baseline == nil && (streaming || !jsonStreams.isEmpty || !sarifStreams.isEmpty) {
                 let jsonWriters = jsonStreams.count, sarifWriters = sarifStreams.map(\.1)
                 prepare = { report in
-                    guard report.diagnostics.count < 8192 else { return }
+                    guard report.diagnostics.count < 8192 || report.beingWritten else { return }
                     var r: [[UInt8]?] = []
                     if streaming { r.append(textReporter.renderedBytes(report)) }
                     if jsonWriters > 0 {

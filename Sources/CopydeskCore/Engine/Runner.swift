@@ -632,6 +632,13 @@ public final class Runner: @unchecked Sendable {
                     report.error = refusal.description
                     report.notWritten = true
                 } else if write, let fixed {
+                    // While the file is written, its report is rendered (a large page's report: beside the last
+                    // megabytes going to the disk, not after them). Not in a batch (the cross-file pass comes first).
+                    if early != nil, batch == nil, let prepare {
+                        report.beingWritten = true
+                        prepare.body(&report)
+                        report.beingWritten = false
+                    }
                     let written = early?.finish() ?? Result { () throws(WriteRefusal) in
                         try AtomicWriter.replace(path: path, with: fixed, expecting: stamp, folders: folders)
                     }
@@ -643,13 +650,14 @@ public final class Runner: @unchecked Sendable {
                         report.fixed = [:]
                         report.diagnostics = []
                         report.source = nil
+                        report.rendered = []
                     }
                 }
                 if let batch { fingerprint(&report, index: i, path: path, cache: cache, into: batch) }
                 // Keep only what the report needs: the source for positions when there are findings. Memory then does
                 // not grow with the number of clean files.
                 if report.diagnostics.isEmpty { report.source = nil }
-                prepare?.body(&report)
+                if report.rendered.isEmpty { prepare?.body(&report) }
                 box[i] = (report, nil, nil)
             }
             emitter.ready()

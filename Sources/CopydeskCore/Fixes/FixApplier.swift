@@ -136,6 +136,8 @@ public enum FixApplier {
         }
         let editTotal = counts.reduce(0) { $0 + $1.edits }
         guard editTotal > 0 else { return Plan() }
+        // Every fix one edit (nearly always): each item stands once in the sorted edits, and its rank is its place.
+        let singleEdits = editTotal == counts.reduce(0) { $0 + $1.fixes }
         let itemCount = diagnostics.count
         // By index, in place: iterating the list would copy each diagnostic (and retain its label and fix).
         var all = [EditRef](unsafeUninitializedCapacity: editTotal) { buffer, filled in
@@ -219,53 +221,85 @@ public enum FixApplier {
                 i = j
             }
         }
-        // A fix's rank is the position of its first edit in that order: fixes are taken greedily by rank (`order`:
-        // the items whose fixes these are).
-        var order: [Int32] = []
-        order.reserveCapacity(all.count)
-        do {
-            var seen = [Bool](repeating: false, count: itemCount)
-            for e in all where !seen[Int(e.diagnostic)] { seen[Int(e.diagnostic)] = true; order.append(e.diagnostic) }
+        // Whether two edits clash: they overlap, or two insertions share a point.
+        @inline(__always) func clash(_ o: EditRef, _ e: EditRef) -> Bool {
+            let oEmpty = o.start == o.end, eEmpty = e.start == e.end
+            return (oEmpty && eEmpty) ? o.start == e.start
+                : (e.start < o.end && o.start < max(e.end, e.start + (eEmpty ? 1 : 0)) && !(eEmpty && e.start == o.start))
         }
-        // Conflicts between fixes: two edits overlap, or two insertions share a point. One sweep over the sorted
-        // edits keeps those still "open" (overlaps are rare, so that list stays tiny). A fix whose edits are far
-        // apart (a joined paragraph) then only excludes the fixes it really overlaps.
-        var conflicts: [Int32: [Int32]] = [:]
-        var hasConflict = [Bool](repeating: false, count: itemCount)   // (a look-up in `conflicts` per fix costs)
-        // The open edits are the first `openCount` of `open` (closing them moves the count, not the array's end:
-        // `removeLast` on the list of one or two, once per edit, cost more than the sweep's own work).
+        // Whether an earlier edit `o` can clash with no edit from `e` on (sorted by start): it ends before.
+        @inline(__always) func closed(_ o: EditRef, before e: EditRef) -> Bool {
+            o.end < e.start || (o.end == e.start && !(o.start == o.end && e.start == e.end))
+        }
+        // Fixes are taken greedily by rank, the position of a fix's first edit in that order. One sweep over the
+        // sorted edits keeps those still "open" (overlaps are rare, so that list stays tiny). The open edits are the
+        // first `openCount` of `open` (closing them moves the count, not the array's end: `removeLast` on the list of
+        // one or two, once per edit, cost more than the sweep's own work).
+        var accepted = [Bool](repeating: false, count: itemCount)
+        // The accepted items by rank (32 bits: this is the plan's peak of memory, with `all` and the edits to come).
+        var taken: [Int32] = []
         var open: [EditRef] = []
         var openCount = 0
-        for item in all {
-            let eStart = item.start, eEnd = item.end, eEmpty = eStart == eEnd
-            if openCount > 0 {
-                // Those that end before this edit are closed (kept in order).
-                var kept = 0
-                for j in 0..<openCount where !(open[j].end < eStart || (open[j].end == eStart && !(open[j].start == open[j].end && eEmpty))) {
-                    open[kept] = open[j]; kept += 1
+        if singleEdits {
+            // Ranks are places: a fix is taken when it clashes with none taken before it, so the sweep decides as
+            // it goes, keeping open only the edits taken (a fix not taken excludes nothing).
+            // The last edit taken is held apart while it is open; `open` holds those taken before it and still
+            // open (rare: a long edit and one within its reach).
+            taken.reserveCapacity(all.count)
+            var last = EditRef(start: 0, length: 0, diagnostic: 0, edit: 0, newLength: 0), lastOpen = false
+            for item in all {
+                if openCount > 0 {
+                    var kept = 0, clashes = false
+                    for j in 0..<openCount where !closed(open[j], before: item) {
+                        open[kept] = open[j]; kept += 1
+                        if clash(open[j], item) { clashes = true }
+                    }
+                    openCount = kept
+                    if clashes { continue }
                 }
-                openCount = kept
-                for j in 0..<openCount where open[j].diagnostic != item.diagnostic {
-                    let o = open[j]
-                    let oEmpty = o.start == o.end
-                    let clash = (oEmpty && eEmpty) ? o.start == eStart
-                        : (eStart < o.end && o.start < max(eEnd, eStart + (eEmpty ? 1 : 0)) && !(eEmpty && eStart == o.start))
-                    if clash {
+                if lastOpen && !closed(last, before: item) {
+                    if clash(last, item) { continue }
+                    if openCount < open.count { open[openCount] = last } else { open.append(last) }
+                    openCount += 1
+                }
+                accepted[Int(item.diagnostic)] = true
+                taken.append(item.diagnostic)
+                last = item
+                lastOpen = true
+            }
+        } else {
+            // (`order`: the items whose fixes these are, by rank.) A fix whose edits are far apart (a joined
+            // paragraph) only excludes the fixes it really overlaps: its conflicts are listed first.
+            var order: [Int32] = []
+            order.reserveCapacity(all.count)
+            do {
+                var seen = [Bool](repeating: false, count: itemCount)
+                for e in all where !seen[Int(e.diagnostic)] { seen[Int(e.diagnostic)] = true; order.append(e.diagnostic) }
+            }
+            var conflicts: [Int32: [Int32]] = [:]
+            var hasConflict = [Bool](repeating: false, count: itemCount)   // (a look-up in `conflicts` per fix costs)
+            for item in all {
+                if openCount > 0 {
+                    var kept = 0
+                    for j in 0..<openCount where !closed(open[j], before: item) { open[kept] = open[j]; kept += 1 }
+                    openCount = kept
+                    for j in 0..<openCount where open[j].diagnostic != item.diagnostic && clash(open[j], item) {
+                        let o = open[j]
                         conflicts[o.diagnostic, default: []].append(item.diagnostic); conflicts[item.diagnostic, default: []].append(o.diagnostic)
                         hasConflict[Int(o.diagnostic)] = true; hasConflict[Int(item.diagnostic)] = true
                     }
                 }
+                if openCount < open.count { open[openCount] = item } else { open.append(item) }
+                openCount += 1
             }
-            if openCount < open.count { open[openCount] = item } else { open.append(item) }
-            openCount += 1
+            taken.reserveCapacity(order.count)
+            for f in order {
+                if hasConflict[Int(f)], let cs = conflicts[f], cs.contains(where: { accepted[Int($0)] }) { continue }
+                accepted[Int(f)] = true
+                taken.append(f)
+            }
         }
-        var accepted = [Bool](repeating: false, count: itemCount)
-        for f in order {
-            if hasConflict[Int(f)], let cs = conflicts[f], cs.contains(where: { accepted[Int($0)] }) { continue }
-            accepted[Int(f)] = true
-        }
-        conflicts = [:]
-        hasConflict = []
+        open = []
         // The accepted edits, already in order (`all` is sorted), counted first (exact sizes): on a large page in two
         // parts side by side, each knowing where its edits and replacement bytes start.
         let cuts = (0...parts).map { all.count * $0 / parts }
@@ -340,8 +374,7 @@ public enum FixApplier {
         }
         p.changesText = changes.contains(true)
         all = []
-        p.used.reserveCapacity(order.count)
-        for f in order where accepted[Int(f)] { p.used.append(Int(f)) }
+        p.used = taken.map(Int.init)
         return p
     }
 

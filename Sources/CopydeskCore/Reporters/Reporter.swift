@@ -17,6 +17,9 @@ public struct FileReport: Sendable {
     /// Report bytes rendered ahead, in the worker that linted the file (`Runner.run(prepare:)`), one entry per
     /// streamed output in the order the caller chose; the caller writes them instead of rendering under the lock.
     public var rendered: [[UInt8]?] = []
+    /// Set while `Runner.run(prepare:)` renders the report of a file `--fix` is writing meanwhile: the worker waits
+    /// for the write anyway, so the report may be rendered ahead whatever its size.
+    public var beingWritten = false
     /// After `detachSource()`: the positions and line texts the reporters need, instead of the whole text.
     var positions: [Int: OutputPosition] = [:]
     /// The stable fingerprint of each finding (SARIF `partialFingerprints`), by its start and rule.
