@@ -243,10 +243,7 @@ public enum FixApplier {
         if singleEdits {
             // Ranks are places: a fix is taken when it clashes with none taken before it, so the sweep decides as
             // it goes, keeping open only the edits taken (a fix not taken excludes nothing).
-            // The last edit taken is held apart while it is open; `open` holds those taken before it and still
-            // open (rare: a long edit and one within its reach).
             taken.reserveCapacity(all.count)
-            var last = EditRef(start: 0, length: 0, diagnostic: 0, edit: 0, newLength: 0), lastOpen = false
             for item in all {
                 if openCount > 0 {
                     var kept = 0, clashes = false
@@ -257,15 +254,10 @@ public enum FixApplier {
                     openCount = kept
                     if clashes { continue }
                 }
-                if lastOpen && !closed(last, before: item) {
-                    if clash(last, item) { continue }
-                    if openCount < open.count { open[openCount] = last } else { open.append(last) }
-                    openCount += 1
-                }
                 accepted[Int(item.diagnostic)] = true
                 taken.append(item.diagnostic)
-                last = item
-                lastOpen = true
+                if openCount < open.count { open[openCount] = item } else { open.append(item) }
+                openCount += 1
             }
         } else {
             // (`order`: the items whose fixes these are, by rank.) A fix whose edits are far apart (a joined
