@@ -113,10 +113,10 @@ public struct Linter: Sendable {
     /// Whether segment lists with code (true) or without (false) are read by line-local checks, in that order.
     private let localCodes: [Bool]
     /// The whole-text checks (not line-local) in groups that run as separate tasks on a large text: one group per
-    /// kind of check (rules of one kind share the segment texts and character hits they work out), and one group
-    /// for every check that shares work through `CheckCache` (duplicates, archive, names, roster, and broken-line,
-    /// whose findings the duplicate rules reuse: one after the other, in rule order, as without groups). The
-    /// groups of the kinds seen to cost most come first.
+    /// kind of check (rules of one kind share the segment texts and character hits they work out), one group for
+    /// the checks that share work through `CheckCache` (duplicates, archive and broken-line, whose findings the
+    /// duplicate rules reuse: one after the other, in rule order, as without groups) and one for the names rules
+    /// (names, roster: they share the names analysis). The groups of the kinds seen to cost most come first.
     private let otherGroups: [Set<Int>]
     /// How many rules read the duplicate units of each scope (`CheckCache.doneWithUnits`).
     private let unitUsers: [UInt16: Int]
@@ -188,15 +188,19 @@ public struct Linter: Sendable {
         var byKind: [ObjectIdentifier: Set<Int>] = [:]
         var kindOrder: [ObjectIdentifier] = []
         let cacheKind = ObjectIdentifier(CheckCache.self)
+        // The names rules share one analysis of the text (`CheckCache.nameAnalysis`) and nothing with the others:
+        // a group of their own, so that on a fixer's later pass (a few lines edited) they and `ocr.broken-line`,
+        // the two longest whole-text tasks, run side by side instead of one after the other.
+        let namesKind = ObjectIdentifier(NameAnalysis.self)
         for i in others where !rules[i].check.isLineLocal {
             let check = rules[i].check
-            let key = check is DuplicatesCheck || check is PublishedCheck || check is NamesCheck || check is RosterCheck
-                || check is BrokenLineCheck
+            let key = check is NamesCheck || check is RosterCheck ? namesKind
+                : check is DuplicatesCheck || check is PublishedCheck || check is BrokenLineCheck
                 ? cacheKind : ObjectIdentifier(type(of: check))
             if byKind[key] == nil { kindOrder.append(key) }
             byKind[key, default: []].insert(i)
         }
-        let heavy = [cacheKind, ObjectIdentifier(NumbersCheck.self), ObjectIdentifier(PairsCheck.self), ObjectIdentifier(ArticleCheck.self)]
+        let heavy = [cacheKind, namesKind, ObjectIdentifier(NumbersCheck.self), ObjectIdentifier(PairsCheck.self), ObjectIdentifier(ArticleCheck.self)]
         kindOrder.sort { (heavy.firstIndex(of: $0) ?? heavy.count) < (heavy.firstIndex(of: $1) ?? heavy.count) }
         otherGroups = kindOrder.map { byKind[$0]! }
         var users: [UInt16: Int] = [:]
