@@ -51,7 +51,8 @@ mkdir -p "$OUT/work"
 
 # ---------------------------------------------------------------- build
 STATIC=""
-[ "$(uname -s)" = Linux ] && STATIC="--static-swift-stdlib"
+# As the README installs it: the Swift runtime linked in, a position-dependent binary (no relocations at start-up).
+[ "$(uname -s)" = Linux ] && STATIC="--static-swift-stdlib -Xswiftc -Xclang-linker -Xswiftc -no-pie"
 # The commit measured (recorded before building; "-dirty" when the working tree has uncommitted changes).
 COMMIT=$(git describe --always --dirty 2>/dev/null || echo unknown)
 if [ "$BUILD" = 1 ]; then
