@@ -188,6 +188,70 @@ import Testing
         #expect(seen == [true, true])
     }
 
+    /// Validation with the line table in the same pass (`SourceText.validatedLines`, in parts on several cores) gives
+    /// what the separate passes give: the same verdict as the standard library, and for a valid text the line table,
+    /// CRLF majority and CR flag of the `memchr` walk (`init(trusted:)`), with LF, CRLF and lone CR mixed at block
+    /// ends, a CRLF cut between two parts, and lines too short for the parts' tables (then the separate passes run).
+    @Test(.enabled(if: SourceText.vectorValidation, "this CPU has no AVX2: validation and the line table are separate passes"))
+    func validationWithLineTableAgreesWithSeparatePasses() throws {
+        func check(_ b: [UInt8], _ note: String = "") throws {
+            let reference = String(validating: b, as: UTF8.self) != nil
+            for limits in [nil, Parallel.Limits(threshold: 256, maxChunks: 4)] {
+                let fast = Parallel.$limits.withValue(limits) { SourceText.validatedLines(b) }
+                if let fast { #expect(fast.valid == reference, "\(note) \(b.count) bytes") }
+                let parsed = Parallel.$limits.withValue(limits) { try? SourceText(validating: b) }
+                #expect((parsed != nil) == reference)
+                guard reference, let parsed else { continue }
+                let separate = SourceText(trusted: b, hasBOM: false)
+                #expect(parsed.lineStarts == separate.lineStarts, "\(note) \(b.count) bytes, limits \(String(describing: limits))")
+                #expect(parsed.usesCRLF == separate.usesCRLF && parsed.hasCR == separate.hasCR)
+                if let fast {
+                    let lfs = b.indices.filter { b[$0] == 0x0A }
+                    #expect(fast.lfStarts == [0] + lfs.map { $0 + 1 })
+                    #expect(fast.cr == b.filter { $0 == 0x0D }.count)
+                    #expect(fast.crlf == lfs.filter { $0 > 0 && b[$0 - 1] == 0x0D }.count)
+                }
+            }
+        }
+        var rng = SplitMix64(seed: 0x11E5)
+        let pieces: [[UInt8]] = [Array("a".utf8), Array("全".utf8), Array("𠮷".utf8), [0x0A], [0x0D, 0x0A], [0x0D],
+                                 Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8), Array("扎紧扎密疫情防控篱笆墙，全力以赴。".utf8)]
+        var sawFast = false
+        for _ in 0..<400 {
+            var b: [UInt8] = []
+            for _ in 0..<Int(rng.next() % 700) {
+                // Line breaks one piece in six: lines long enough for the one-pass table.
+                let k = Int(rng.next() % 6) == 0 ? 3 + Int(rng.next() % 3) : [0, 1, 2, 6, 7][Int(rng.next() % 5)]
+                b += pieces[k]
+            }
+            if rng.next() % 4 == 0, !b.isEmpty {
+                var at = Int(rng.next() % UInt64(b.count))
+                while at < b.count && b[at] & 0xC0 == 0x80 { at += 1 }
+                b.insert(contentsOf: [[0x80], [0xE5, 0x85], [0xC0, 0x80], [0xFF]][Int(rng.next() % 4)], at: at)
+            }
+            if SourceText.validatedLines(b) != nil { sawFast = true }
+            try check(b, "random")
+        }
+        #expect(sawFast)
+        // A CR and an LF at every place around the 32-byte blocks.
+        for at in 28..<36 {
+            for brk: [UInt8] in [[0x0A], [0x0D, 0x0A], [0x0D], [0x0D, 0x0D, 0x0A]] {
+                try check([UInt8](repeating: 0x61, count: at) + brk + [UInt8](repeating: 0x62, count: 70), "at \(at)")
+            }
+        }
+        // A CRLF whose CR ends one part and whose LF starts the next.
+        let n = 4096
+        let parts = Parallel.$limits.withValue(Parallel.Limits(threshold: 256, maxChunks: 4)) { Parallel.chunks(forBytes: n) }
+        #expect(parts > 1)
+        var cut = [UInt8](repeating: 0x61, count: n)
+        for k in 1..<parts { cut[n / parts * k - 1] = 0x0D; cut[n / parts * k] = 0x0A }
+        try check(cut, "CRLF across parts")
+        // Lines of one byte: more line breaks than the parts' tables hold, so validation and the table are separate.
+        let short = [UInt8](repeating: 0x0A, count: 3000)
+        #expect(SourceText.validatedLines(short) == nil)
+        try check(short, "short lines")
+    }
+
     @Test func validMultibyteAtEndOfFileIsAccepted() throws {
         let s = try SourceText(validating: Array("末尾𠮷".utf8))
         #expect(s.string == "末尾𠮷")

@@ -23,6 +23,13 @@ size_t copydesk_byteclass_scan(const uint8_t *p, size_t n, size_t from, size_t t
  * above U+10FFFF, no character cut by the end. */
 int copydesk_utf8_valid(const uint8_t *p, size_t n);
 
+/* copydesk_utf8_valid and, in the same pass, the line breaks of p[0..n): for each LF, base + its offset + 1 (where
+ * the next line starts) goes to out, in order, and *count says how many; *cr counts the CRs, *crlf the CRs followed
+ * by an LF (within p). Returns 1 valid, 0 invalid (out and the counts then unset), -1 without AVX2, -2 when more than
+ * cap LFs were found. */
+int copydesk_utf8_valid_lines(const uint8_t *p, size_t n, size_t base, size_t *out, size_t cap, size_t *count,
+                              size_t *cr, size_t *crlf);
+
 /* open(2)'s O_DIRECT on this platform (its value differs between CPU architectures), 0 where there is none. */
 int copydesk_o_direct(void);
 

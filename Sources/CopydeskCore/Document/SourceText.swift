@@ -107,11 +107,16 @@ public struct SourceText: Sendable {
             body.removeFirst(3); bom = true   // in place: no second copy of a large file
         }
         if let nul = SourceText.firstZero(body, within: 8192) { throw .binary(byteOffset: nul + (bom ? 3 : 0)) }
-        if let bad = SourceText.firstInvalidUTF8(body) {
+        let fast = SourceText.validatedLines(body)
+        if let bad = fast.map({ $0.valid ? nil : SourceText.firstInvalidUTF8Slow(body) }) ?? SourceText.firstInvalidUTF8(body) {
             let (line, col) = SourceText.roughPosition(body, bad)
             throw .invalidUTF8(line: line, column: col, byteOffset: bad + (bom ? 3 : 0), bytes: Array(body[bad..<min(body.count, bad + 4)]))
         }
-        self.init(trusted: body, hasBOM: bom)
+        if let fast, fast.valid {
+            self.init(trusted: body, hasBOM: bom, encoding: .utf8, lfStarts: fast.lfStarts, cr: fast.cr, crlf: fast.crlf, lf: fast.lf)
+        } else {
+            self.init(trusted: body, hasBOM: bom)
+        }
     }
 
     public init(_ string: String) {
@@ -119,9 +124,6 @@ public struct SourceText: Sendable {
     }
 
     init(trusted body: [UInt8], hasBOM: Bool, encoding: TextEncoding = .utf8) {
-        bytes = body
-        self.hasBOM = hasBOM
-        self.encoding = encoding
         var starts = [0]
         var crlf = 0, lf = 0, cr = 0
         body.withUnsafeBufferPointer { p in
@@ -135,26 +137,88 @@ public struct SourceText: Sendable {
                 if k > 0 && p[k - 1] == 0x0D { crlf += 1 } else { lf += 1 }
                 i = k + 1
             }
-            // Lone CRs (old Mac line ends) are rare: count the CRs (one more memchr pass, nothing for an LF file)
-            // and only when some are not followed by LF build the table again byte by byte.
+            // Lone CRs (old Mac line ends) are rare: count the CRs (one more memchr pass, nothing for an LF file);
+            // only when some are not followed by LF is the table built again (below).
             i = 0
             while i < n, let hit = memchr(base + i, 0x0D, n - i) {
                 cr += 1
                 i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self)) + 1
             }
-            guard cr > crlf else { return }
+        }
+        self.init(trusted: body, hasBOM: hasBOM, encoding: encoding, lfStarts: starts, cr: cr, crlf: crlf, lf: lf)
+    }
+
+    /// From the table of the lines after each LF (`lfStarts`: 0, then the offset after each LF) and the counts of
+    /// CRs, CRLFs and lone LFs; where some CR stands alone, the table is built again byte by byte.
+    private init(trusted body: [UInt8], hasBOM: Bool, encoding: TextEncoding, lfStarts: [Int], cr: Int, crlf: Int, lf: Int) {
+        bytes = body
+        self.hasBOM = hasBOM
+        self.encoding = encoding
+        var starts = lfStarts
+        if cr > crlf {
             starts = [0]
-            var k = 0
-            while k < n {
-                let b = p[k]
-                if b == 0x0A { starts.append(k + 1) }
-                else if b == 0x0D && (k + 1 == n || p[k + 1] != 0x0A) { starts.append(k + 1) }
-                k += 1
+            body.withUnsafeBufferPointer { p in
+                let n = p.count
+                var k = 0
+                while k < n {
+                    let b = p[k]
+                    if b == 0x0A { starts.append(k + 1) }
+                    else if b == 0x0D && (k + 1 == n || p[k + 1] != 0x0A) { starts.append(k + 1) }
+                    k += 1
+                }
             }
         }
         lineStarts = starts
         usesCRLF = crlf > lf + (cr - crlf)
         hasCR = cr > 0
+    }
+
+    /// Validation and the line table in one pass over the text (`copydesk_utf8_valid_lines`; in parts on every core
+    /// for a large text), where validation and two `memchr` passes for the line breaks read it three times: nil
+    /// where that cannot run (no AVX2; lines of fewer than 8 bytes on average, for which the parts' tables would be
+    /// too small), else whether the text is valid and, when it is, the table of the lines after each LF (as
+    /// `init(trusted:)` makes it before it looks for lone CRs) and the counts of CRs, CRLFs and lone LFs.
+    static func validatedLines(_ b: [UInt8], vector: Bool = vectorValidation) -> (valid: Bool, lfStarts: [Int], cr: Int, crlf: Int, lf: Int)? {
+        guard vector else { return nil }
+        let chunks = Parallel.chunks(forBytes: b.count)
+        var bounds = [0]
+        for k in 1..<max(1, chunks) {
+            var i = max(bounds[k - 1], b.count / chunks * k)
+            while i < b.count && b[i] & 0xC0 == 0x80 { i += 1 }
+            bounds.append(i)
+        }
+        bounds.append(b.count)
+        // Each part's table after a 0 (the first part's is the text's, when there is one part).
+        let parts = Parallel.map(bounds.count - 1) { k -> (result: Int32, starts: [Int], cr: Int, crlf: Int) in
+            let from = bounds[k], n = bounds[k + 1] - bounds[k]
+            let cap = n / 8 + 64
+            var result: Int32 = 0, count = 0, cr = 0, crlf = 0
+            let starts = [Int](unsafeUninitializedCapacity: cap + 1) { out, filled in
+                out[0] = 0
+                result = b.withUnsafeBufferPointer { p in
+                    copydesk_utf8_valid_lines(p.baseAddress.map { $0 + from }, n, from, out.baseAddress! + 1, cap, &count, &cr, &crlf)
+                }
+                filled = result == 1 ? count + 1 : 1
+            }
+            return (result, starts, cr, crlf)
+        }
+        if parts.contains(where: { $0.result < 0 }) { return nil }
+        if parts.contains(where: { $0.result == 0 }) { return (false, [], 0, 0, 0) }
+        var starts: [Int]
+        if parts.count == 1 {
+            starts = parts[0].starts
+        } else {
+            starts = [0]
+            starts.reserveCapacity(parts.reduce(1) { $0 + $1.starts.count - 1 })
+            for part in parts { starts.append(contentsOf: part.starts.dropFirst()) }
+        }
+        var cr = 0, crlf = 0
+        for part in parts { cr += part.cr; crlf += part.crlf }
+        // A CRLF cut between two parts.
+        for k in 1..<bounds.count - 1 where bounds[k] > 0 && bounds[k] < b.count && b[bounds[k] - 1] == 0x0D && b[bounds[k]] == 0x0A {
+            crlf += 1
+        }
+        return (true, starts, cr, crlf, starts.count - 1 - crlf)
     }
 
     /// `old` as UTF-8 text: its bytes and line table, the encoding UTF-8 (what `init(trusted:hasBOM:)` of its bytes
