@@ -81,8 +81,11 @@ static inline __m256i blockErrors(__m256i in, __m256i prev, __m256i t1h, __m256i
     return _mm256_xor_si256(must, k);
 }
 
-__attribute__((target("avx2")))
-int copydesk_utf8_valid(const uint8_t *p, size_t n) {
+/* The validator; with `lines`, the line table in the same pass (inlined with a constant `lines`: the plain
+ * validator keeps none of the line code). */
+__attribute__((target("avx2"), always_inline))
+static inline int validate(const uint8_t *p, size_t n, int lines, size_t base, size_t *out, size_t cap, size_t *count,
+                           size_t *cr, size_t *crlf) {
     const __m256i t1h = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)byte1High));
     const __m256i t1l = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)byte1Low));
     const __m256i t2h = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)byte2High));
@@ -90,18 +93,35 @@ int copydesk_utf8_valid(const uint8_t *p, size_t n) {
     const __m256i incompleteMax = _mm256_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
                                                    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
                                                    (char)(0xF0 - 1), (char)(0xE0 - 1), (char)(0xC0 - 1));
+    const __m256i lfByte = _mm256_set1_epi8(0x0A), crByte = _mm256_set1_epi8(0x0D);
     __m256i error = _mm256_setzero_si256(), prev = _mm256_setzero_si256(), incomplete = _mm256_setzero_si256();
-    size_t i = 0;
+    size_t i = 0, found = 0, crs = 0, pairs = 0;
+    uint32_t crBefore = 0;   /* 1: the byte before this block is a CR */
     for (;;) {
         __m256i in;
         int last = i + 32 > n;
         if (!last) {
             in = _mm256_loadu_si256((const __m256i *)(p + i));
         } else {
-            /* The rest, padded with ASCII zeros: a character cut by the end is followed by a zero, an error. */
+            /* The rest, padded with ASCII zeros: a character cut by the end is followed by a zero, an error (and a
+             * zero is no line break). */
             uint8_t tail[32] = {0};
             if (n > i) memcpy(tail, p + i, n - i);
             in = _mm256_loadu_si256((const __m256i *)tail);
+        }
+        if (lines) {
+            uint32_t lf = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(in, lfByte));
+            uint32_t crBits = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(in, crByte));
+            if (crBits | crBefore) {
+                crs += (size_t)__builtin_popcount(crBits);
+                pairs += (size_t)__builtin_popcount(crBits & (lf >> 1)) + (crBefore & lf & 1);
+            }
+            crBefore = crBits >> 31;
+            while (lf) {
+                if (found == cap) return -2;
+                out[found++] = base + i + (size_t)__builtin_ctz(lf) + 1;
+                lf &= lf - 1;
+            }
         }
         if (_mm256_movemask_epi8(in) == 0) {
             /* ASCII: nothing here is wrong, but a character the block before left open is. */
@@ -117,59 +137,17 @@ int copydesk_utf8_valid(const uint8_t *p, size_t n) {
         /* Stop at the first wrong block of a long text (every 64 blocks: the test costs a little). */
         if ((i & 2047) == 0 && !_mm256_testz_si256(error, error)) return 0;
     }
+    if (lines) { *count = found; *cr = crs; *crlf = pairs; }
     return _mm256_testz_si256(error, error) ? 1 : 0;
 }
 
-/* copydesk_utf8_valid, and in the same pass the line table: where each line after an LF starts, and the CRs. */
+__attribute__((target("avx2")))
+int copydesk_utf8_valid(const uint8_t *p, size_t n) { return validate(p, n, 0, 0, NULL, 0, NULL, NULL, NULL); }
+
 __attribute__((target("avx2")))
 int copydesk_utf8_valid_lines(const uint8_t *p, size_t n, size_t base, size_t *out, size_t cap, size_t *count,
                               size_t *cr, size_t *crlf) {
-    const __m256i t1h = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)byte1High));
-    const __m256i t1l = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)byte1Low));
-    const __m256i t2h = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)byte2High));
-    const __m256i incompleteMax = _mm256_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-                                                   -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-                                                   (char)(0xF0 - 1), (char)(0xE0 - 1), (char)(0xC0 - 1));
-    const __m256i lfByte = _mm256_set1_epi8(0x0A), crByte = _mm256_set1_epi8(0x0D);
-    __m256i error = _mm256_setzero_si256(), prev = _mm256_setzero_si256(), incomplete = _mm256_setzero_si256();
-    size_t i = 0, lines = 0, crs = 0, pairs = 0;
-    uint32_t crBefore = 0;   /* 1: the byte before this block is a CR */
-    for (;;) {
-        __m256i in;
-        int last = i + 32 > n;
-        if (!last) {
-            in = _mm256_loadu_si256((const __m256i *)(p + i));
-        } else {
-            uint8_t tail[32] = {0};   /* zeros: neither a line break nor valid after a cut character */
-            if (n > i) memcpy(tail, p + i, n - i);
-            in = _mm256_loadu_si256((const __m256i *)tail);
-        }
-        uint32_t lf = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(in, lfByte));
-        uint32_t crs32 = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(in, crByte));
-        if (crs32 | crBefore) {
-            crs += (size_t)__builtin_popcount(crs32);
-            pairs += (size_t)__builtin_popcount(crs32 & (lf >> 1)) + (crBefore & lf & 1);
-        }
-        crBefore = crs32 >> 31;
-        while (lf) {
-            if (lines == cap) return -2;
-            out[lines++] = base + i + (size_t)__builtin_ctz(lf) + 1;
-            lf &= lf - 1;
-        }
-        if (_mm256_movemask_epi8(in) == 0) {
-            error = _mm256_or_si256(error, incomplete);
-            incomplete = _mm256_setzero_si256();
-        } else {
-            error = _mm256_or_si256(error, blockErrors(in, prev, t1h, t1l, t2h));
-            incomplete = _mm256_subs_epu8(in, incompleteMax);
-        }
-        prev = in;
-        if (last) break;
-        i += 32;
-        if ((i & 2047) == 0 && !_mm256_testz_si256(error, error)) return 0;
-    }
-    *count = lines; *cr = crs; *crlf = pairs;
-    return _mm256_testz_si256(error, error) ? 1 : 0;
+    return validate(p, n, 1, base, out, cap, count, cr, crlf);
 }
 #else
 int copydesk_utf8_valid(const uint8_t *p, size_t n) { (void)p; (void)n; return -1; }
