@@ -258,38 +258,6 @@ import Testing
     }
 }
 
-/// A large document's segments are made in parts of its blocks on the cores: the same list as in one part (ranges,
-/// line starts and ends, blocks, roles), URLs and inline code cut out, inline roles (a dateline's credit) at the end,
-/// for plain text and Markdown, with and without code in the scope.
-@Suite struct SegmentPartsTests {
-    @Test func segmentsInPartsEqualSegmentsInOnePart() {
-        var rng = SplitMix64(seed: 0x5E6)
-        let plain = ["", "本报记者 张三", "本报讯（记者 李四）12月14日，会议召开。", "一、加强组织领导",
-                     "详见 https://example.com/a?b=1 和 www.example.org 的说明。", "沈晓红在永督导疫情防控工作时强调",
-                     "　　扎紧扎密疫情防控篱笆墙，全力以赴保障群众安全。", "（记者 王五）", "新华社北京12月14日电（记者 赵六）会议今天召开。"]
-        let markdown = ["", "# 标题", "正文里有 `inline code` 和 <b>HTML</b>，还有 https://example.com 。", "```", "let x = 1",
-                        "```", "- 列表项", "> 引用的一段。", "普通的一段文字。"]
-        for round in 0..<60 {
-            let md = round % 2 == 1
-            let pool = md ? markdown : plain
-            var text = ""
-            for _ in 0..<(60 + Int(rng.next() % 300)) { text += pool[Int(rng.next() % UInt64(pool.count))] + "\n" }
-            let doc = Document(path: md ? "a.md" : "a.txt", text: text)
-            for scope: Scope in [[.body, .headline, .dateline, .byline], [.body, .headline, .dateline, .byline, .code, .credit]] {
-                let one = Parallel.$limits.withValue(Parallel.Limits(threshold: 1 << 40, maxChunks: 1)) { doc.segments(for: scope) }
-                let (n, parts) = Parallel.$limits.withValue(Parallel.Limits(threshold: 256, maxChunks: 4)) {
-                    (Parallel.chunks(forBytes: doc.source.bytes.count), doc.segments(for: scope))
-                }
-                #expect(n > 1 && doc.blocks.count >= 2 * n)
-                // The first difference, not both lists (thousands of segments).
-                let differs = parts.count != one.count || parts != one
-                let at = Array(zip(parts, one)).firstIndex { $0.0 != $0.1 } ?? min(parts.count, one.count)
-                #expect(!differs, "round \(round), markdown \(md): \(parts.count) vs \(one.count) segments, first difference at \(at)")
-            }
-        }
-    }
-}
-
 @Suite(.serialized) struct StructureCLITests {
     @Test func structureCommandTextAndJSON() throws {
         let dir = try TS.makeTempDir("copydesk-structure-cli")

@@ -138,40 +138,15 @@ public final class Document: Sendable {
     /// Segments of the blocks whose role is in `scope`, with verbatim ranges cut out (unless `scope` has `.code`,
     /// in which case inline code is kept). A segment's role is its block's role and the block's structure parts.
     public func segments(for scope: Scope) -> [Segment] {
-        let n = Parallel.chunks(forBytes: source.bytes.count)
-        var out: [Segment]
-        if n <= 1 || blocks.count < 2 * n {
-            out = segments(for: scope, blocks: 0..<blocks.count, extra: inlineRoles.count)
-        } else {
-            // A large text in parts of its blocks on the cores (each part finds its own place in `verbatim`, as the
-            // walk of the whole would have it there): 50,000 segments of a 25 MB page were ~2 ms on one core, in
-            // every lint (five in `--fix`).
-            let lists = Parallel.map(n) { k in segments(for: scope, blocks: (blocks.count * k / n)..<(blocks.count * (k + 1) / n), extra: 0) }
-            out = []
-            out.reserveCapacity(lists.reduce(inlineRoles.count) { $0 + $1.count })
-            for list in lists { out.append(contentsOf: list) }
-        }
-        // Inline ranges with a role of their own (cut out above like verbatim text) are segments of that role.
-        for (r, inlineRole) in inlineRoles {
-            let role = inlineRole == .byline ? inlineRole.union(.credit) : inlineRole   // a dateline's credit
-            guard !role.isDisjoint(with: scope) else { continue }
-            out.append(Segment(range: r, atLineStart: false, atLineEnd: false, block: blockIndex(containing: r.lowerBound) ?? 0, role: role))
-        }
-        return out
-    }
-
-    /// The segments of the blocks `range` (room reserved for `extra` more).
-    private func segments(for scope: Scope, blocks range: Range<Int>, extra: Int) -> [Segment] {
         var out: [Segment] = []
         // A segment per content line at least (more where verbatim text cuts one): on a large page the list grew by
         // doubling, copied several times on every pass of the fixer.
-        var lineCount = extra
-        for bi in range { lineCount += blocks[bi].content.count }
+        var lineCount = inlineRoles.count
+        for block in blocks { lineCount += block.content.count }
         out.reserveCapacity(lineCount)
         var v = 0
         let withParts = parts.count == blocks.count
-        for bi in range {
-            let block = blocks[bi]
+        for (bi, block) in blocks.enumerated() {
             let role = withParts ? block.role.union(parts[bi]) : block.role
             guard !role.isDisjoint(with: scope) else { continue }
             for line in block.content {
@@ -194,6 +169,12 @@ public final class Document: Sendable {
                     out.append(Segment(range: start..<line.upperBound, atLineStart: atStart, atLineEnd: true, block: bi, role: role))
                 }
             }
+        }
+        // Inline ranges with a role of their own (cut out above like verbatim text) are segments of that role.
+        for (r, inlineRole) in inlineRoles {
+            let role = inlineRole == .byline ? inlineRole.union(.credit) : inlineRole   // a dateline's credit
+            guard !role.isDisjoint(with: scope) else { continue }
+            out.append(Segment(range: r, atLineStart: false, atLineEnd: false, block: blockIndex(containing: r.lowerBound) ?? 0, role: role))
         }
         return out
     }
