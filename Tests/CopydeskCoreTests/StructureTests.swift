@@ -227,37 +227,6 @@ import Testing
     }
 }
 
-/// A large text's blocks are found in parts on the cores, cut at blank lines: the same blocks (kinds, roles, lines,
-/// content ranges), headline stacks included, as in one part, on random drafts of short and long lines, bylines,
-/// datelines, list items, indented lines and runs of blank lines.
-@Suite struct BlockPartsTests {
-    @Test func blocksInPartsEqualBlocksInOnePart() {
-        var rng = SplitMix64(seed: 0xB10C)
-        let lines = ["", "", "   ", "本报记者 张三", "本报讯（记者 李四）12月14日，会议召开。", "一、加强组织领导", "（1）做好防控",
-                     "　　扎紧扎密疫情防控篱笆墙，全力以赴保障群众安全。", "沈晓红在永督导疫情防控工作时强调", "坚决守牢疫情防线",
-                     "他说：“每班在岗时间多长？”然后离开", "第二段的文字没有句号", "  缩进的一行。", "# copydesk-disable spacing"]
-        for round in 0..<60 {
-            var text = ""
-            for _ in 0..<(50 + Int(rng.next() % 400)) {
-                var line = lines[Int(rng.next() % UInt64(lines.count))]
-                if rng.next() % 5 == 0 { line += String(repeating: "长", count: Int(rng.next() % 80)) }
-                text += line + "\n"
-            }
-            let source = SourceText(text)
-            let facts = LineFacts.all(source)
-            let one = Parallel.$limits.withValue(Parallel.Limits(threshold: 1 << 40, maxChunks: 1)) { PlainTextScanner.scan(source, facts: facts) }
-            let parts = Parallel.$limits.withValue(Parallel.Limits(threshold: 256, maxChunks: 4)) {
-                (Parallel.chunks(forBytes: source.bytes.count), PlainTextScanner.scan(source, facts: facts))
-            }
-            #expect(parts.0 > 1)
-            #expect(parts.1.count == one.count, "round \(round)")
-            for (a, b) in zip(parts.1, one) {
-                #expect(a.kind == b.kind && a.role == b.role && a.lines == b.lines && a.content == b.content, "round \(round)")
-            }
-        }
-    }
-}
-
 @Suite(.serialized) struct StructureCLITests {
     @Test func structureCommandTextAndJSON() throws {
         let dir = try TS.makeTempDir("copydesk-structure-cli")

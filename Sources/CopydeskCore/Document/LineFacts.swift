@@ -55,32 +55,9 @@ extension PlainTextScanner {
     /// a list item or an indented line after a finished sentence starts a new block; a short block of headline
     /// candidates at an edge (top, end, before a byline or dateline) is a stack of one-line headline blocks.
     static func scan(_ source: SourceText, facts: [LineFacts]) -> [Block] {
-        let n = source.lineCount
-        let parts = Parallel.chunks(forBytes: source.bytes.count)
-        let blocks: [Block]
-        if parts <= 1 {
-            blocks = runs(source, facts, 0..<n)
-        } else {
-            // A large text in parts on the cores, each cut at a blank line (no block spans one): 24,000 blocks of a
-            // 25 MB page were ~2.5 ms on one core, at the document's making and again at each fixer pass's update.
-            var bounds = [0]
-            for k in 1..<parts {
-                var i = max(bounds[k - 1], n * k / parts)
-                while i < n && !facts[i].contains(.blank) { i += 1 }
-                bounds.append(i)
-            }
-            bounds.append(n)
-            blocks = Array(Parallel.map(parts) { k in runs(source, facts, bounds[k]..<bounds[k + 1]) }.joined())
-        }
-        return headlineStacks(blocks, facts)
-    }
-
-    /// The blocks of the lines `lines` (which start and end at blank lines or the text's ends): runs of non-blank
-    /// lines, a byline or directive line alone, a list item or an indented line after a finished sentence apart.
-    static func runs(_ source: SourceText, _ facts: [LineFacts], _ lines: Range<Int>) -> [Block] {
         var blocks: [Block] = []
-        let n = lines.upperBound
-        var i = lines.lowerBound
+        let n = source.lineCount
+        var i = 0
         while i < n {
             let f = facts[i]
             if f.contains(.blank) { i += 1; continue }
@@ -109,12 +86,6 @@ extension PlainTextScanner {
             blocks.append(Block(kind: f.contains(.listMarker) ? .listItem : .paragraph, role: .body, lines: i..<j, content: content))
             i = j
         }
-        return blocks
-    }
-
-    /// A short block of headline candidates at an edge (top, end, before a byline or dateline) becomes a stack of
-    /// one-line headline blocks.
-    static func headlineStacks(_ blocks: [Block], _ facts: [LineFacts]) -> [Block] {
         var out: [Block] = []
         out.reserveCapacity(blocks.count)
         var sawProse = false
