@@ -180,14 +180,7 @@ public struct SourceText: Sendable {
     /// `init(trusted:)` makes it before it looks for lone CRs) and the counts of CRs, CRLFs and lone LFs.
     static func validatedLines(_ b: [UInt8], vector: Bool = vectorValidation) -> (valid: Bool, lfStarts: [Int], cr: Int, crlf: Int, lf: Int)? {
         guard vector else { return nil }
-        let chunks = Parallel.chunks(forBytes: b.count)
-        var bounds = [0]
-        for k in 1..<max(1, chunks) {
-            var i = max(bounds[k - 1], b.count / chunks * k)
-            while i < b.count && b[i] & 0xC0 == 0x80 { i += 1 }
-            bounds.append(i)
-        }
-        bounds.append(b.count)
+        let bounds = characterBounds(b, parts: Parallel.chunks(forBytes: b.count))
         // Each part's table after a 0 (the first part's is the text's, when there is one part).
         let parts = Parallel.map(bounds.count - 1) { k -> (result: Int32, starts: [Int], cr: Int, crlf: Int) in
             let from = bounds[k], n = bounds[k + 1] - bounds[k]
@@ -525,14 +518,21 @@ public struct SourceText: Sendable {
     static func isValidUTF8(_ b: [UInt8]) -> Bool {
         let chunks = Parallel.chunks(forBytes: b.count)
         guard chunks > 1 else { return isValidUTF8(b, 0..<b.count) }
+        let bounds = characterBounds(b, parts: chunks)
+        return !Parallel.map(chunks) { k in isValidUTF8(b, bounds[k]..<bounds[k + 1]) }.contains(false)
+    }
+
+    /// `parts + 1` offsets that cut `b` into about equal parts, each cut moved forward to a byte that is no
+    /// continuation byte (the first 0, the last `b.count`), so that each part can be validated on its own.
+    static func characterBounds(_ b: [UInt8], parts: Int) -> [Int] {
         var bounds = [0]
-        for k in 1..<chunks {
-            var i = max(bounds[k - 1], b.count / chunks * k)
+        for k in 1..<max(1, parts) {
+            var i = max(bounds[k - 1], b.count / parts * k)
             while i < b.count && b[i] & 0xC0 == 0x80 { i += 1 }
             bounds.append(i)
         }
         bounds.append(b.count)
-        return !Parallel.map(chunks) { k in isValidUTF8(b, bounds[k]..<bounds[k + 1]) }.contains(false)
+        return bounds
     }
 
     /// Whether the CPU validates thirty-two bytes a step (`copydesk_utf8_valid`, AVX2).
