@@ -749,3 +749,59 @@ import Testing
         #expect(compared > 1000)
     }
 }
+
+/// A `characters` fix takes the ASCII spaces after the character when a `space: forbid` rule of the same scan would
+/// delete them on the next pass (`BoundaryScanner.trimmedGap`), and only then.
+@Suite struct ChainedFixTests {
+    static func linter(_ extra: String = "", house: [Rule] = []) throws -> Linter {
+        let yaml = "extends: []\nrules:\n  punctuation.halfwidth-in-chinese: on\n" + extra
+        let set = try RuleSet.build(config: Config.parse(yaml, file: "/chain/.lintrc.yml", directory: "/chain"), catalog: RuleCatalog.loadBuiltIn())
+        return Linter(rules: set.rules + house)
+    }
+    static let spaceRule = "  spacing.space-around-fullwidth-punct: on\n"
+
+    /// The edit of the half-width mark's finding (the finding itself stays on the mark).
+    static func edit(_ text: String, _ linter: Linter, mark: String = ",") throws -> (finding: Range<Int>, edit: Range<Int>, replacement: String)? {
+        let at = try #require(TS.offset(of: mark, in: text))
+        guard let d = linter.lint(Document(path: "t.txt", text: text)).first(where: { $0.ruleID == "punctuation.halfwidth-in-chinese" && $0.range.lowerBound == at }),
+              let e = d.fix?.edits.first else { return nil }
+        return (d.range, e.range, e.replacement)
+    }
+
+    @Test func theSpacesAfterTheMarkGoWithIt() throws {
+        let l = try Self.linter(Self.spaceRule)
+        for (text, spaces) in [("你好, 再见", 1), ("你好,   再见", 3), ("他说: 好", 1), ("真的吗? “是”", 1)] {
+            let mark = text.contains(",") ? "," : text.contains(":") ? ":" : "?"
+            let at = try #require(TS.offset(of: mark, in: text))
+            let e = try #require(try Self.edit(text, l, mark: mark), "\(text)")
+            #expect(e.finding == at..<(at + 1), "\(text)")
+            #expect(e.edit == at..<(at + 1 + spaces), "\(text)")
+        }
+        let out = FixApplier.fix(SourceText("你好, 再见,  明天: 见\n"), path: "t.txt", linter: l, allowUnsafe: false)
+        #expect(String(decoding: out.bytes, as: UTF8.self) == "你好，再见，明天：见\n")
+        #expect(out.applied == ["punctuation.halfwidth-in-chinese": 3])
+    }
+
+    @Test func onlyWhereTheNextPassWouldDeleteThem() throws {
+        let l = try Self.linter(Self.spaceRule)
+        // Not ASCII spaces only; before a URL (spaces next to cut-out text stay); before the line end (trailing
+        // whitespace is its own rule's).
+        for text in ["你好,\t再见", "你好,\u{3000}再见", "你好, https://example.com/a", "你好, \n再见"] {
+            let at = try #require(TS.offset(of: ",", in: text))
+            let e = try #require(try Self.edit(text, l), "\(text.debugDescription)")
+            #expect(e.edit == at..<(at + 1), "\(text.debugDescription)")
+        }
+        // Without the space rule, with a directive in the document, or with the space rule superseded: the mark alone.
+        let house = try TS.rule(TS.ruleYAML(kind: "phrases", extra: "phrases: [张三]\nsupersedes: [spacing.space-around-fullwidth-punct]", scope: "[body]"))
+        let withDirective = "<!-- copydesk-disable spacing.han-space-han -->\n你好, 再见"
+        for (text, linter) in [("你好, 再见", try Self.linter()), (withDirective, l), ("你好, 再见", try Self.linter(Self.spaceRule, house: [house]))] {
+            let at = try #require(TS.offset(of: ",", in: text))
+            let e = try #require(try Self.edit(text, linter), "\(text.debugDescription)")
+            #expect(e.edit == at..<(at + 1), "\(text.debugDescription)")
+        }
+        // The space rule made unsafe: a safe fix never does an unsafe one's work.
+        let unsafe = try Self.linter("  spacing.space-around-fullwidth-punct: {fix: unsafe}\n")
+        let at = try #require(TS.offset(of: ",", in: "你好, 再见"))
+        #expect(try Self.edit("你好, 再见", unsafe)?.edit == at..<(at + 1))
+    }
+}

@@ -4,7 +4,9 @@
 ///   - `space: require` flags the two touching each other (fix: insert one ASCII space);
 ///   - `space: single`  flags a run of two or more (fix: one ASCII space);
 ///   - `characters:`    flags a listed character standing between them, with no space around
-///                      (fix: its replacement, e.g. `":": "："`).
+///                      (fix: its replacement, e.g. `":": "："`; with the ASCII spaces after it when a `space: forbid`
+///                      rule of the same scan would delete them next to the replacement: `你好, 再见` → `你好，再见`
+///                      in one pass instead of two).
 /// All boundary rules of a document run together in one pass of `BoundaryScanner`.
 public struct BoundaryCheck: Check {
     public enum SpaceMode: String, Sendable { case forbid, require, single, ignore }
@@ -197,6 +199,7 @@ public struct BoundaryScanner: Sendable {
     }
     private var compact: [Compact] = []
     private var charRules: [Int]
+    private let chainedFixes: Bool
     /// For a scalar some `characters` rule names (BMP only): its slot in `specialEntries` (0: not special), i.e. the
     /// rules that name it, with its replacement. No hashing in the scan.
     private var specialSlot: [UInt16] = []
@@ -207,12 +210,18 @@ public struct BoundaryScanner: Sendable {
         var rule: Int            // index into `compact`
         var replacement: Int     // index into `replacements`, -1: no fix
         var replacementClass: Int
+        /// The replacement when it is one scalar (0 otherwise): what a `space: forbid` rule sees on the left of the
+        /// spaces after it once it is in place (`trimmedGap`).
+        var replacementScalar: UInt32
     }
     private var replacements: [String] = []
     /// The `replacement:` strings of `space: forbid` rules (`Compact.replacement` indexes them).
     private var spaceReplacements: [String] = []
     /// Scopes where a `gaps: word-gaps` rule claims the pauses between phrases.
     private var wordGapScopes: Scope = []
+    /// By index into `compact`: a rule some rule of the linter supersedes (its findings may be dropped, so no other
+    /// fix does its work: see `trimmedGap`).
+    private var superseded: [Bool] = []
     static let classCount = 32
     /// One bit per BMP scalar: quiet (see `scan`). Astral scalars are quiet when their class is (`quietAstral`).
     private var quietBits: [UInt64] = []
@@ -228,8 +237,13 @@ public struct BoundaryScanner: Sendable {
     /// - Parameter rules: (rule index, check, fix safety, scope). Segments outside a rule's scope are skipped for it,
     ///   so one scan serves rules of different scopes.
     ///   `quietRuns: false` looks at every character (the reference the tests compare the fast path with).
-    public init(rules: [(Int, BoundaryCheck, FixSafety, Scope)], quietRuns: Bool = true) {
+    ///   `superseded`: the rule indices (the first element of `rules`' entries) that a rule supersedes.
+    ///   `chainedFixes: false` makes a `characters` fix replace the character alone (the reference the tests compare
+    ///   `trimmedGap` with).
+    public init(rules: [(Int, BoundaryCheck, FixSafety, Scope)], quietRuns: Bool = true, superseded: Set<Int> = [],
+                chainedFixes: Bool = true) {
         self.rules = rules.map { (rule: $0.0, check: $0.1, safety: $0.2, scope: $0.3) }
+        self.chainedFixes = chainedFixes
         let n = BoundaryScanner.classCount
         var spaced: [[Int]] = Array(repeating: [], count: n * n)
         var touching: [[Int]] = Array(repeating: [], count: n * n)
@@ -281,6 +295,7 @@ public struct BoundaryScanner: Sendable {
                            onlyLeft: c.onlyLeft.map(add), onlyRight: c.onlyRight.map(add))
         }
         compact = compactRules
+        self.superseded = compactRules.map { superseded.contains($0.rule) }
         wordGapScopes = claimed
         self.spaceReplacements = spaceReplacements
         condScalars = cond
@@ -304,11 +319,12 @@ public struct BoundaryScanner: Sendable {
                     specialSlot[Int(scalar)] = UInt16(specialEntries.count)
                     specialEntries.append([])
                 }
-                var entry = SpecialEntry(rule: k, replacement: -1, replacementClass: -1)
+                var entry = SpecialEntry(rule: k, replacement: -1, replacementClass: -1, replacementScalar: 0)
                 if let repl {
                     entry.replacement = replacements.count
                     replacements.append(repl)
                     entry.replacementClass = repl.unicodeScalars.first.map { CharClass.index(of: $0.value) } ?? -1
+                    if repl.unicodeScalars.count == 1 { entry.replacementScalar = repl.unicodeScalars.first!.value }
                 }
                 specialEntries[Int(specialSlot[Int(scalar)])].append(entry)
             }
@@ -352,6 +368,8 @@ public struct BoundaryScanner: Sendable {
         let ws = CharClass.whitespace.rawValue
         let newline = CharClass.newline.rawValue
         let hasCharRules = !charRules.isEmpty
+        // Directives may turn a rule off on some lines, where the spaces after a replaced character are not its.
+        let chains = chainedFixes && hasCharRules && doc.directives.isEmpty
         let hanFast = self.hanFast
         doc.source.bytes.withUnsafeBufferPointer { p in
           CharClass.bmpIndex.withUnsafeBufferPointer { classIndex in
@@ -504,7 +522,9 @@ public struct BoundaryScanner: Sendable {
                     if hasCharRules, prev2Idx >= 0, !prevIsOutside, isSpecial(prevScalar) {
                         // A converted character counts as its replacement for what follows, so a run such as
                         // `好!!` or `。? ? ?` is converted in one pass instead of one character per pass.
-                        if let replaced = charBetween(role, prev2Idx, prev2Scalar, prevScalar, prevStart, curIdx, v, &findings) {
+                        let gapEnd = chains && spaceStart >= 0 && onlyASCIISpace ? i : -1
+                        if let replaced = charBetween(role, prev2Idx, prev2Scalar, prevScalar, prevStart, curIdx, v,
+                                                      gapEnd: gapEnd, gapCount: spaceCount, &findings) {
                             prevIdx = replaced
                         }
                     }
@@ -699,10 +719,33 @@ public struct BoundaryScanner: Sendable {
         }
     }
 
+    /// Whether a rule of this scan deletes, with a safe fix, a run of `count` ASCII spaces between `entry`'s replacement
+    /// and the character `r` (class index `rIdx`) in `role`: what it would report on the next pass once the
+    /// replacement is in place (`space-around-fullwidth-punct` after `,` made `，`). The fix of the character then
+    /// takes the spaces too, and the fixed text is the same with one pass fewer. Not for a rule some rule
+    /// supersedes, nor one whose verdict depends on more than the two characters (letterspacing, word gaps, the
+    /// character after the right one).
+    private func trimmedGap(_ role: Scope, _ entry: SpecialEntry, _ count: Int, _ rIdx: Int, _ r: UInt32) -> Bool {
+        guard entry.replacementScalar != 0, entry.replacementClass >= 0 else { return false }
+        let pair = entry.replacementClass * BoundaryScanner.classCount + rIdx
+        for j in spacedFrom[pair]..<spacedFrom[pair + 1] {
+            let k = spacedList[j]
+            let s = compact[k]
+            guard s.mode == .forbid, s.safety == .safe, s.replacement < 0, !s.letterspacedOnly, count <= s.maxSpaces,
+                  !s.wordGapsOnly, s.skipWordGapsIn.isEmpty, s.rightNext == 0, s.spaces & CharClass.space.rawValue != 0,
+                  !s.scope.isDisjoint(with: role), !superseded[k] else { continue }
+            if s.hasConditions && !conditionsHold(s, entry.replacementScalar, r) { continue }
+            return true
+        }
+        return false
+    }
+
     /// Reports `mid` for every `characters` rule that matches; returns the class index of the replacement of the
-    /// last fix made, if any.
+    /// last fix made, if any. `gapEnd` (-1: none): where the run of `gapCount` ASCII spaces after `mid` ends, at the
+    /// character `r`, on the same segment.
     @discardableResult
-    private func charBetween(_ currentRole: Scope, _ lIdx: Int, _ l: UInt32, _ mid: UInt32, _ midStart: Int, _ rIdx: Int, _ r: UInt32, _ findings: inout [Finding]) -> Int? {
+    private func charBetween(_ currentRole: Scope, _ lIdx: Int, _ l: UInt32, _ mid: UInt32, _ midStart: Int, _ rIdx: Int, _ r: UInt32,
+                             gapEnd: Int = -1, gapCount: Int = 0, _ findings: inout [Finding]) -> Int? {
         guard mid < 0x10000 else { return nil }
         let lc: UInt32 = 1 << UInt32(lIdx), rc: UInt32 = 1 << UInt32(rIdx)
         var replacedClass: Int? = nil
@@ -715,8 +758,11 @@ public struct BoundaryScanner: Sendable {
             let hit = (c.left & lc != 0 && c.right & rc != 0) || (c.symmetric && c.right & lc != 0 && c.left & rc != 0)
             guard hit, !c.hasConditions || conditionsHold(c, l, r) else { continue }
             let fixable = entry.replacement >= 0 && c.safety != .none
+            // A fix that leaves a space the next pass deletes deletes it now (`你好, 再见` → `你好，再见`).
+            var edit = range
+            if fixable && gapEnd > range.upperBound && trimmedGap(currentRole, entry, gapCount, rIdx, r) { edit = range.lowerBound..<gapEnd }
             findings.append(Finding(rule: c.rule, range: range,
-                                    fix: fixable ? Fix(edit: Edit(range: range, replacement: replacements[entry.replacement]), safety: c.safety) : nil))
+                                    fix: fixable ? Fix(edit: Edit(range: edit, replacement: replacements[entry.replacement]), safety: c.safety) : nil))
             if fixable && entry.replacementClass >= 0 { replacedClass = entry.replacementClass }
         }
         return replacedClass

@@ -126,11 +126,16 @@ public struct Linter: Sendable {
     /// The fewest Han characters a near or contained paragraph rule compares (`Int.max`: none): extraction works out
     /// the candidate search's keys of longer paragraphs as it reads them (`CheckCache.searchMinHan`).
     private let searchMinHan: Int
+    /// See `init(rules:unusedDisable:knownIDs:chainedFixes:)` (kept for the fixer's split of this rule set).
+    private let chainedFixes: Bool
 
-    public init(rules: [Rule], unusedDisable: Severity? = .info, knownIDs: Set<String>? = nil) {
+    /// `chainedFixes: false`: a `characters` fix never takes the spaces after the character
+    /// (`BoundaryScanner.trimmedGap`; the reference the tests compare with).
+    public init(rules: [Rule], unusedDisable: Severity? = .info, knownIDs: Set<String>? = nil, chainedFixes: Bool = true) {
         self.rules = rules
         self.unusedDisable = unusedDisable
         self.knownIDs = knownIDs ?? Set(rules.map(\.id))
+        self.chainedFixes = chainedFixes
         // All boundary rules share one scan, and all phrase rules one automaton, over the union of their scopes
         // (kept apart only when a rule reads code); each rule skips segments outside its own scope.
         var bg: [Bool: [(Int, BoundaryCheck, FixSafety, Scope)]] = [:]
@@ -143,7 +148,10 @@ public struct Linter: Sendable {
             else { others.append(i) }
         }
         func union<T>(_ list: [T], _ scope: (T) -> Scope) -> Scope { list.reduce(Scope()) { $0.union(scope($1)) } }
-        boundaryGroups = [false, true].compactMap { k in bg[k].map { (union($0, { $0.3 }), BoundaryScanner(rules: $0)) } }
+        // Rules another supersedes: no other boundary fix does their work (`BoundaryScanner.trimmedGap`).
+        let supersededIDs = Set(rules.flatMap(\.supersedes))
+        let superseded = Set(rules.indices.filter { supersededIDs.contains(rules[$0].id) })
+        boundaryGroups = [false, true].compactMap { k in bg[k].map { (union($0, { $0.3 }), BoundaryScanner(rules: $0, superseded: superseded, chainedFixes: chainedFixes)) } }
         phraseGroups = [false, true].compactMap { k in pg[k].map { (union($0, { $0.4 }), PhrasesScanner(rules: $0)) } }
         self.others = others
         unionScope = rules.reduce(Scope()) { $0.union($1.scope) }
@@ -272,8 +280,8 @@ public struct Linter: Sendable {
         findings = findings.indices.filter { !drop[$0] }.map { findings[$0] }
     }
 
-    public init(_ set: RuleSet) {
-        self.init(rules: set.rules, unusedDisable: set.unusedDisable, knownIDs: set.knownIDs)
+    public init(_ set: RuleSet, chainedFixes: Bool = true) {
+        self.init(rules: set.rules, unusedDisable: set.unusedDisable, knownIDs: set.knownIDs, chainedFixes: chainedFixes)
         vocabulary = set.vocabulary
         names = set.names
     }
@@ -303,7 +311,7 @@ public struct Linter: Sendable {
             let fixingIdx = rules.indices.filter { fixes($0) }
             guard !fixingIdx.isEmpty, fixingIdx.count < rules.count, Set(rules.map(\.id)).count == rules.count else { return nil }
             func sub(_ idx: [Int]) -> Linter {
-                var l = Linter(rules: idx.map { rules[$0] }, unusedDisable: unusedDisable, knownIDs: knownIDs)
+                var l = Linter(rules: idx.map { rules[$0] }, unusedDisable: unusedDisable, knownIDs: knownIDs, chainedFixes: chainedFixes)
                 l.forcedRole = forcedRole
                 l.vocabulary = vocabulary
                 l.names = names
