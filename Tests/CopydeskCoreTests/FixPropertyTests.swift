@@ -230,10 +230,13 @@ enum RandomDraft {
                 for _ in 0..<Int.random(in: 2...16, using: &rng) {
                     line += Bool.random(using: &rng) ? RandomDraft.hanRun(&rng) : pieces.randomElement(using: &rng)!
                 }
-                let text = i % 3 == 0 ? RandomDraft.draft(&rng, markdown: false) + "\n" + line : line
+                // Now and then a draft around the line, every fourth one Markdown (inline code, links, emphasis).
+                let markdown = i % 4 == 3
+                let text = i % 3 == 0 || markdown ? RandomDraft.draft(&rng, markdown: markdown) + "\n" + line : line
+                let path = markdown ? "t.md" : "t.txt"
                 for unsafe in [false, true] {
-                    let a = FixApplier.fix(SourceText(text), path: "t.txt", linter: chained, allowUnsafe: unsafe)
-                    let b = FixApplier.fix(SourceText(text), path: "t.txt", linter: reference, allowUnsafe: unsafe)
+                    let a = FixApplier.fix(SourceText(text), path: path, linter: chained, allowUnsafe: unsafe)
+                    let b = FixApplier.fix(SourceText(text), path: path, linter: reference, allowUnsafe: unsafe)
                     #expect(a.bytes == b.bytes, "\(style)\(unsafe ? " unsafe" : ""): \(ConformanceFixture.show(text)) → \(ConformanceFixture.show(String(decoding: a.bytes, as: UTF8.self))), not \(ConformanceFixture.show(String(decoding: b.bytes, as: UTF8.self)))")
                     #expect(a.unconverged.isEmpty && b.unconverged.isEmpty)
                     let spaceFixes = { (o: FixApplier.Outcome) in o.applied["spacing.space-around-fullwidth-punct"] ?? 0 }
