@@ -148,10 +148,14 @@ public struct Linter: Sendable {
             else { others.append(i) }
         }
         func union<T>(_ list: [T], _ scope: (T) -> Scope) -> Scope { list.reduce(Scope()) { $0.union(scope($1)) } }
+        var byID: [String: Int] = [:]
+        for (i, r) in rules.enumerated() where byID[r.id] == nil { byID[r.id] = i }
+        var sup: [Int: [Int]] = [:]
+        for (i, r) in rules.enumerated() {
+            for id in r.supersedes { if let t = byID[id], t != i { sup[t, default: []].append(i) } }
+        }
         // Rules another supersedes: no other boundary fix does their work (`BoundaryScanner.trimmedGap`).
-        let supersededIDs = Set(rules.flatMap(\.supersedes))
-        let superseded = Set(rules.indices.filter { supersededIDs.contains(rules[$0].id) })
-        boundaryGroups = [false, true].compactMap { k in bg[k].map { (union($0, { $0.3 }), BoundaryScanner(rules: $0, superseded: superseded, chainedFixes: chainedFixes)) } }
+        boundaryGroups = [false, true].compactMap { k in bg[k].map { (union($0, { $0.3 }), BoundaryScanner(rules: $0, superseded: Set(sup.keys), chainedFixes: chainedFixes)) } }
         phraseGroups = [false, true].compactMap { k in pg[k].map { (union($0, { $0.4 }), PhrasesScanner(rules: $0)) } }
         self.others = others
         unionScope = rules.reduce(Scope()) { $0.union($1.scope) }
@@ -160,8 +164,6 @@ public struct Linter: Sendable {
         ruleRank = rank
         labels = rules.map { DiagnosticLabel(ruleID: $0.id, message: $0.message) }
         messages = rules.map(\.message)
-        var byID: [String: Int] = [:]
-        for (i, r) in rules.enumerated() where byID[r.id] == nil { byID[r.id] = i }
         ruleIndexByID = byID
         lineLocal = rules.map { $0.check.isLineLocal }
         var triggers = Set<UInt32>()
@@ -171,10 +173,6 @@ public struct Linter: Sendable {
             else if let p = r.check as? PairsCheck { triggers.formUnion(p.opens); triggers.formUnion(p.closes) }
         }
         triggerScan = triggers.isEmpty || !triggers.isSubset(of: NumbersCheck.shared) ? NumbersCheck.shared : triggers.sorted()
-        var sup: [Int: [Int]] = [:]
-        for (i, r) in rules.enumerated() {
-            for id in r.supersedes { if let t = byID[id], t != i { sup[t, default: []].append(i) } }
-        }
         supersededBy = sup
         var byRule = [[Int]](repeating: [], count: rules.count)
         var slot = [Int](repeating: -1, count: rules.count)
