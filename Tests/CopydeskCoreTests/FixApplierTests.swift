@@ -113,6 +113,48 @@ import Testing
         }
     }
 
+    /// The sweep that takes the fixes runs in two halves side by side on a large plan (cut where every edit before
+    /// ends before the next one starts), and the plan counts the fixes it takes by rule and the lines they start on
+    /// as it writes them: the same plan as one sweep, the same counts as counting `used`, the same lines as
+    /// `Document.dirtyLines` — random overlapping single-edit fixes and fixes of two edits far apart, sorted or not.
+    @Test func planSweptInHalvesCountsAndLinesAreTheSerialOnes() {
+        var g = SystemRandomNumberGenerator()
+        let bytes = Array((0..<120).map { i in String(repeating: "字a, 12", count: i % 9) + "\n" }.joined().utf8)
+        let source = SourceText(trusted: bytes, hasBOM: false)
+        var cutSomewhere = 0
+        for round in 0..<200 {
+            var ds: [Diagnostic] = []
+            var p = Int.random(in: 0..<4, using: &g)
+            while p < bytes.count - 8 {
+                let len = Int.random(in: 0...3, using: &g)
+                let rep = ["", "，", " ", "AB"][Int.random(in: 0..<4, using: &g)]
+                let r = Int.random(in: 0..<3, using: &g)
+                ds.append(Diagnostic(ruleID: "r\(r)", severity: .error, message: "m", range: p..<(p + len),
+                                     fix: Fix(edits: [Edit(range: p..<(p + len), replacement: rep)], safety: .safe), ruleIndex: r))
+                if round % 4 == 3 && p > 8 && Int.random(in: 0..<15, using: &g) == 0 {
+                    ds.append(Diagnostic(ruleID: "r3", severity: .error, message: "m", range: p..<(p + 1),
+                                         fix: Fix(edits: [Edit(range: (p - 4)..<(p - 4), replacement: "「"), Edit(range: (p + 6)..<(p + 7), replacement: "」")],
+                                                  safety: .safe), ruleIndex: 3))
+                }
+                p += Int.random(in: 0..<(round % 2 == 0 ? 3 : 30), using: &g)
+            }
+            if round % 3 == 0 { ds.shuffle(using: &g) }
+            let (serial, halves) = ds.withUnsafeBufferPointer { b in
+                (FixApplier.plan(bytes, items: DiagnosticFixes(ds: b), allowUnsafe: false, lines: source, sweepInHalves: .max),
+                 FixApplier.plan(bytes, items: DiagnosticFixes(ds: b), allowUnsafe: false, lines: source, ruleCount: 4, sweepInHalves: 16))
+            }
+            #expect(halves.edits == serial.edits && halves.used == serial.used && halves.replacements == serial.replacements)
+            var counted = [Int](repeating: 0, count: 4)
+            for u in serial.used { counted[ds[u].ruleIndex] += 1 }
+            #expect(halves.usedByRule == counted)
+            #expect(serial.usedByRule == nil)
+            #expect(halves.dirtyLines == Document.dirtyLines(source, halves.edits))
+            #expect(!serial.sweptInHalves)
+            if halves.sweptInHalves { cutSomewhere += 1 }
+        }
+        #expect(cutSomewhere > 50)
+    }
+
     @Test func largeTextsAreWrittenInTwoHalvesAsInOne() {
         // Over 1 MB the new text is written in two halves side by side; the plan's order is taken as it comes when
         // it already rises (sorted diagnostics), else sorted. Both against a plain reference, several times.

@@ -88,6 +88,13 @@ public enum FixApplier {
         var used: [Int] = []
         /// Whether some edit puts other bytes in place of those it replaces.
         var changesText = false
+        /// The lines the accepted edits start on (`Document.dirtyLines` of them), found while they are written when
+        /// the plan has the text's line table; nil otherwise.
+        var dirtyLines: [Int]? = nil
+        /// The fixes taken, by rule index (`ruleCount` entries), when the plan was asked for them; nil otherwise.
+        var usedByRule: [Int]? = nil
+        /// Whether the sweep ran in two halves (tests).
+        var sweptInHalves = false
     }
 
     /// The non-overlapping edits one pass applies (Ruff-style: by position, then rule id; a fix is taken whole or not
@@ -103,19 +110,25 @@ public enum FixApplier {
 
     /// As above, of the findings of the fixer's first pass before they are made diagnostics (`Linter.sortedFindings`);
     /// `Plan.used` then holds places in their order. Nil when they have no order of their own (few findings).
+    /// `Plan.usedByRule` is counted (the linter's `ruleRank.count` rules).
     static func plan(_ bytes: [UInt8], _ found: Linter.SortedFindings, ruleRank: [Int], allowUnsafe: Bool, lines: SourceText? = nil) -> Plan? {
         guard let order = found.order else { return nil }
         return found.withBuffers { ls in
             order.withUnsafeBufferPointer { o in
                 ruleRank.withUnsafeBufferPointer { rank in
-                    plan(bytes, items: FindingFixes(lists: ls, order: o, rank: rank), allowUnsafe: allowUnsafe, lines: lines)
+                    plan(bytes, items: FindingFixes(lists: ls, order: o, rank: rank), allowUnsafe: allowUnsafe, lines: lines,
+                         ruleCount: ruleRank.count)
                 }
             }
         }
     }
 
     /// The plan's items: each one's fix, read in place, and the order of their rules by id.
-    static func plan<Items: FixItems>(_ bytes: [UInt8], items: Items, allowUnsafe: Bool, lines: SourceText?) -> Plan {
+    /// `ruleCount` > 0: the fixes taken are counted by rule (`FixItems.rule`, below `ruleCount`) into `Plan.usedByRule`.
+    /// `sweepInHalves`: the size from which the sweep that takes the fixes runs in two halves side by side (the
+    /// tests set it low).
+    static func plan<Items: FixItems>(_ bytes: [UInt8], items: Items, allowUnsafe: Bool, lines: SourceText?, ruleCount: Int = 0,
+                                      sweepInHalves: Int = 1 << 15) -> Plan {
         let diagnostics = items
         @inline(__always) func applies(_ safety: FixSafety) -> Bool { safety == .safe || (allowUnsafe && safety == .unsafe) }
         // Counted first: on a large page these lists hold a quarter of a million edits, and growing them by doubling
@@ -123,16 +136,23 @@ public enum FixApplier {
         // parts side by side, each counted and then written into its own place of the one list.
         let parts = diagnostics.count >= 1 << 15 ? 2 : 1
         let bounds = (0...parts).map { diagnostics.count * $0 / parts }
-        let counts = Parallel.map(parts) { h -> (edits: Int, fixes: Int) in
+        // (Each part also counts its candidate fixes by rule, when asked: those the sweep leaves are taken off after.)
+        let counts = Parallel.map(parts) { h -> (edits: Int, fixes: Int, byRule: [Int]) in
             let ds = diagnostics
             var edits = 0, fixes = 0
-            for i in bounds[h]..<bounds[h + 1] {
-                guard let safety = ds.safety(i), applies(safety) else { continue }
-                let n = ds.editCount(i)
-                edits += n
-                if n > 0 { fixes += 1 }
+            var byRule = [Int](repeating: 0, count: ruleCount)
+            byRule.withUnsafeMutableBufferPointer { byRule in
+                for i in bounds[h]..<bounds[h + 1] {
+                    guard let safety = ds.safety(i), applies(safety) else { continue }
+                    let n = ds.editCount(i)
+                    edits += n
+                    if n > 0 {
+                        fixes += 1
+                        if ruleCount > 0 { byRule[ds.rule(i)] += 1 }
+                    }
+                }
             }
-            return (edits, fixes)
+            return (edits, fixes, byRule)
         }
         let editTotal = counts.reduce(0) { $0 + $1.edits }
         guard editTotal > 0 else { return Plan() }
@@ -240,25 +260,53 @@ public enum FixApplier {
         var taken: [Int32] = []
         var open: [EditRef] = []
         var openCount = 0
+        // Items whose fix the sweep does not take (few: only overlapping fixes), for the counts by rule.
+        var left: [Int32] = []
+        var halvesSwept = false
         if singleEdits {
             // Ranks are places: a fix is taken when it clashes with none taken before it, so the sweep decides as
-            // it goes, keeping open only the edits taken (a fix not taken excludes nothing).
-            taken.reserveCapacity(all.count)
-            for item in all {
-                if openCount > 0 {
-                    var kept = 0, clashes = false
-                    for j in 0..<openCount where !closed(open[j], before: item) {
-                        open[kept] = open[j]; kept += 1
-                        if clash(open[j], item) { clashes = true }
-                    }
-                    openCount = kept
-                    if clashes { continue }
-                }
-                accepted[Int(item.diagnostic)] = true
-                taken.append(item.diagnostic)
-                if openCount < open.count { open[openCount] = item } else { open.append(item) }
-                openCount += 1
+            // it goes, keeping open only the edits taken (a fix not taken excludes nothing). What is open when an
+            // edit starts is only what ends at or after its start: where every edit before a place ends before the
+            // edit there, the sweep from that place on decides the same with nothing open, so on a large page the
+            // two halves are swept side by side from such a place.
+            var cut = all.count
+            if all.count >= sweepInHalves {
+                var end = 0
+                for i in 0..<all.count / 2 { end = max(end, all[i].end) }
+                var c = all.count / 2
+                while c < all.count && c < all.count / 2 + 64 && end >= all[c].start { end = max(end, all[c].end); c += 1 }
+                if c < all.count && end < all[c].start { cut = c }
             }
+            let halves = cut < all.count ? [0..<cut, cut..<all.count] : [0..<all.count]
+            let swept = accepted.withUnsafeMutableBufferPointer { accepted in
+                all.withUnsafeBufferPointer { all in
+                    Parallel.map(halves.count) { h -> (taken: [Int32], left: [Int32]) in
+                        var taken: [Int32] = [], left: [Int32] = []
+                        taken.reserveCapacity(halves[h].count)
+                        var open: [EditRef] = []
+                        var openCount = 0
+                        for item in all[halves[h]] {
+                            if openCount > 0 {
+                                var kept = 0, clashes = false
+                                for j in 0..<openCount where !closed(open[j], before: item) {
+                                    open[kept] = open[j]; kept += 1
+                                    if clash(open[j], item) { clashes = true }
+                                }
+                                openCount = kept
+                                if clashes { left.append(item.diagnostic); continue }
+                            }
+                            accepted[Int(item.diagnostic)] = true
+                            taken.append(item.diagnostic)
+                            if openCount < open.count { open[openCount] = item } else { open.append(item) }
+                            openCount += 1
+                        }
+                        return (taken, left)
+                    }
+                }
+            }
+            taken = swept.count == 1 ? swept[0].taken : swept[0].taken + swept[1].taken
+            halvesSwept = swept.count == 2
+            left = swept.flatMap(\.left)
         } else {
             // (`order`: the items whose fixes these are, by rank.) A fix whose edits are far apart (a joined
             // paragraph) only excludes the fixes it really overlaps: its conflicts are listed first.
@@ -286,7 +334,7 @@ public enum FixApplier {
             }
             taken.reserveCapacity(order.count)
             for f in order {
-                if hasConflict[Int(f)], let cs = conflicts[f], cs.contains(where: { accepted[Int($0)] }) { continue }
+                if hasConflict[Int(f)], let cs = conflicts[f], cs.contains(where: { accepted[Int($0)] }) { left.append(f); continue }
                 accepted[Int(f)] = true
                 taken.append(f)
             }
@@ -302,16 +350,20 @@ public enum FixApplier {
             editStarts.append(editStarts[h] + edits); byteStarts.append(byteStarts[h] + replacementBytes)
         }
         var p = Plan()
+        p.sweptInHalves = halvesSwept
         var changes = [Bool](repeating: false, count: parts)
+        // The lines the accepted edits start on, per part (with the line table).
+        var partLines = [[Int]](repeating: [], count: parts)
         p.replacements = [UInt8](unsafeUninitializedCapacity: byteStarts[parts]) { rep, filledBytes in
             p.edits = [AppliedEdit](unsafeUninitializedCapacity: editStarts[parts]) { out, filledEdits in
                 let (repBase, outBase) = (rep.baseAddress, out.baseAddress)
                 bytes.withUnsafeBufferPointer { src in
                     do { let ds = diagnostics
                         all.withUnsafeBufferPointer { all in
-                            changes = Parallel.map(parts) { h -> Bool in
+                            let done = Parallel.map(parts) { h -> (Bool, [Int]) in
                                 var r = byteStarts[h], k = editStarts[h]
                                 var changesText = false
+                                var dirty: [Int] = []
                                 // The first line start after the part's first edit's start (a line table of a text
                                 // without CR: its starts after 0 are the LFs' ends).
                                 let starts = lines.flatMap { $0.hasCR || $0.bytes.count != src.count ? nil : $0.lineStarts }
@@ -347,6 +399,7 @@ public enum FixApplier {
                                         // An LF at j in the range: a line starts at j + 1, after the start, at most at the end.
                                         while line < starts.count && starts[line] <= e.start { line += 1 }
                                         oldBreaks = line < starts.count && starts[line] <= e.end
+                                        if dirty.last != line - 1 { dirty.append(line - 1) }
                                     } else {
                                         for j in e.start..<e.end where src[j] == 0x0A || src[j] == 0x0D { oldBreaks = true; break }
                                     }
@@ -355,8 +408,10 @@ public enum FixApplier {
                                                                               touchesLineBreak: breaks || oldBreaks))
                                     k += 1
                                 }
-                                return changesText
+                                return (changesText, dirty)
                             }
+                            changes = done.map(\.0)
+                            partLines = done.map(\.1)
                         }
                     }
                 }
@@ -365,6 +420,17 @@ public enum FixApplier {
             filledBytes = byteStarts[parts]
         }
         p.changesText = changes.contains(true)
+        if let l = lines, !l.hasCR, l.bytes.count == bytes.count {
+            var dirty = partLines[0]
+            for part in partLines.dropFirst() { dirty += part.first == dirty.last ? part.dropFirst() : part[...] }
+            p.dirtyLines = dirty
+        }
+        if ruleCount > 0 {
+            var byRule = counts[0].byRule
+            for c in counts.dropFirst() { for r in 0..<ruleCount { byRule[r] += c.byRule[r] } }
+            for f in left { byRule[diagnostics.rule(Int(f))] -= 1 }
+            p.usedByRule = byRule
+        }
         all = []
         p.used = taken.map(Int.init)
         return p
@@ -621,7 +687,9 @@ public enum FixApplier {
             // Counted by rule index, then once per rule by id (a quarter of a million look-ups of the id's string in a
             // dictionary were a serial step of the first pass, with a core idle).
             var byRule = [Int](repeating: 0, count: linter.rules.count)
-            if let f = first, let order = f.order {
+            if let counted = plan.usedByRule, counted.count == byRule.count {
+                byRule = counted
+            } else if let f = first, let order = f.order {
                 f.withBuffers { lists in
                     order.withUnsafeBufferPointer { order in
                         for d in plan.used {
@@ -649,7 +717,7 @@ public enum FixApplier {
             // The diagnostics that re-lint cannot carry (those on edited lines: nearly all after the first pass) go
             // before the new text is written.
             let keepsLines = incremental && !plan.edits.contains(where: \.touchesLineBreak)
-            let dirty = keepsLines ? Document.dirtyLines(doc.source, plan.edits) : []
+            let dirty = keepsLines ? (plan.dirtyLines ?? Document.dirtyLines(doc.source, plan.edits)) : []
             if let f = first {
                 diags = keepsLines ? linter.carryable(f, of: doc, editedLines: dirty) : []
                 first = nil
@@ -714,6 +782,8 @@ protocol FixItems {
     func withEdit<R>(_ i: Int, _ k: Int, _ body: (Range<Int>, UnsafeBufferPointer<UInt8>) -> R) -> R
     /// Whether item `a`'s rule id comes before item `b`'s; nil when they are the same.
     func ruleBefore(_ a: Int, _ b: Int) -> Bool?
+    /// Item `i`'s rule index (read only when the plan counts by rule).
+    func rule(_ i: Int) -> Int
 }
 
 /// The diagnostics of a pass.
@@ -727,6 +797,7 @@ struct DiagnosticFixes: FixItems, @unchecked Sendable {
         let ra = ds[a].ruleID, rb = ds[b].ruleID
         return ra != rb ? ra < rb : nil
     }
+    @inline(__always) func rule(_ i: Int) -> Int { ds[i].ruleIndex }
 }
 
 /// The first pass's findings in `lint`'s order (`Linter.SortedFindings`): item `i` is `order[i]`'s finding. Their rules
@@ -747,4 +818,5 @@ struct FindingFixes: FixItems, @unchecked Sendable {
         let ra = rank[at(a).pointee.rule], rb = rank[at(b).pointee.rule]
         return ra != rb ? ra < rb : nil
     }
+    @inline(__always) func rule(_ i: Int) -> Int { at(i).pointee.rule }
 }
