@@ -57,6 +57,8 @@ extension PlainTextScanner {
     static func scan(_ source: SourceText, facts: [LineFacts]) -> [Block] {
         var blocks: [Block] = []
         let n = source.lineCount
+        // Room for a block per non-blank line at most (the list grew by doubling, copied on every fixer pass).
+        blocks.reserveCapacity(facts.reduce(0) { $0 + ($1.contains(.blank) ? 0 : 1) })
         var i = 0
         while i < n {
             let f = facts[i]
@@ -72,7 +74,6 @@ extension PlainTextScanner {
                 continue
             }
             var j = i
-            var content: [Range<Int>] = []
             while j < n {
                 let g = facts[j]
                 if g.contains(.blank) || g.contains(.directive) { break }
@@ -80,9 +81,10 @@ extension PlainTextScanner {
                 // An indented line after a finished sentence starts a new paragraph (or a headline: OCR text
                 // puts ` 融媒记者开展疫情防控暗访“回头看”` right under the last line of the previous article).
                 if j > i && g.contains(.indented) && facts[j - 1].contains(.endsSentence) { break }
-                content.append(source.lineContent(j))
                 j += 1
             }
+            // The block's lines first, then its content in one list of that size.
+            let content = (i..<j).map { source.lineContent($0) }
             blocks.append(Block(kind: f.contains(.listMarker) ? .listItem : .paragraph, role: .body, lines: i..<j, content: content))
             i = j
         }

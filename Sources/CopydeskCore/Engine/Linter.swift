@@ -934,12 +934,17 @@ public struct Linter: Sendable {
                 // along, searched for only when a segment starts before the last one's line or far after it.
                 let starts = doc.source.lineStarts
                 var l = 0
-                v = v.filter { seg in
+                // Into a list with room for all (`filter` grew its result by doubling: most lines of a page are
+                // touched after the fixer's first pass).
+                var kept: [Segment] = []
+                kept.reserveCapacity(v.count)
+                for seg in v {
                     let p = seg.range.lowerBound
                     if p < starts[l] || (l + 8 < starts.count && starts[l + 8] <= p) { l = doc.source.lineIndex(of: p) }
                     while l + 1 < starts.count && starts[l + 1] <= p { l += 1 }
-                    return lines[l]
+                    if lines[l] { kept.append(seg) }
                 }
+                v = kept
             }
             segmentsByCode[code] = v
             return v
