@@ -258,26 +258,25 @@ public enum FixApplier {
         var accepted = [Bool](repeating: false, count: itemCount)
         // The accepted items by rank (32 bits: this is the plan's peak of memory, with `all` and the edits to come).
         var taken: [Int32] = []
-        var open: [EditRef] = []
-        var openCount = 0
         // Items whose fix the sweep does not take (few: only overlapping fixes), for the counts by rule.
         var left: [Int32] = []
         var halvesSwept = false
+        // What is open when an edit starts is only what ends at or after its start: where every edit before a place
+        // ends before the edit there, a sweep from that place on sees the same with nothing open, so on a large page
+        // the two halves are swept side by side from such a place.
+        var cut = all.count
+        if all.count >= sweepInHalves {
+            var end = 0
+            for i in 0..<all.count / 2 { end = max(end, all[i].end) }
+            var c = all.count / 2
+            while c < all.count && c < all.count / 2 + 64 && end >= all[c].start { end = max(end, all[c].end); c += 1 }
+            if c < all.count && end < all[c].start { cut = c }
+        }
+        let halves = cut < all.count ? [0..<cut, cut..<all.count] : [0..<all.count]
+        halvesSwept = halves.count == 2
         if singleEdits {
             // Ranks are places: a fix is taken when it clashes with none taken before it, so the sweep decides as
-            // it goes, keeping open only the edits taken (a fix not taken excludes nothing). What is open when an
-            // edit starts is only what ends at or after its start: where every edit before a place ends before the
-            // edit there, the sweep from that place on decides the same with nothing open, so on a large page the
-            // two halves are swept side by side from such a place.
-            var cut = all.count
-            if all.count >= sweepInHalves {
-                var end = 0
-                for i in 0..<all.count / 2 { end = max(end, all[i].end) }
-                var c = all.count / 2
-                while c < all.count && c < all.count / 2 + 64 && end >= all[c].start { end = max(end, all[c].end); c += 1 }
-                if c < all.count && end < all[c].start { cut = c }
-            }
-            let halves = cut < all.count ? [0..<cut, cut..<all.count] : [0..<all.count]
+            // it goes, keeping open only the edits taken (a fix not taken excludes nothing).
             let swept = accepted.withUnsafeMutableBufferPointer { accepted in
                 all.withUnsafeBufferPointer { all in
                     Parallel.map(halves.count) { h -> (taken: [Int32], left: [Int32]) in
@@ -305,32 +304,48 @@ public enum FixApplier {
                 }
             }
             taken = swept.count == 1 ? swept[0].taken : swept[0].taken + swept[1].taken
-            halvesSwept = swept.count == 2
             left = swept.flatMap(\.left)
         } else {
             // (`order`: the items whose fixes these are, by rank.) A fix whose edits are far apart (a joined
-            // paragraph) only excludes the fixes it really overlaps: its conflicts are listed first.
-            var order: [Int32] = []
-            order.reserveCapacity(all.count)
-            do {
-                var seen = [Bool](repeating: false, count: itemCount)
-                for e in all where !seen[Int(e.diagnostic)] { seen[Int(e.diagnostic)] = true; order.append(e.diagnostic) }
+            // paragraph) only excludes the fixes it really overlaps: its conflicts are listed first. Each half lists
+            // the items whose first edit it holds (the second one leaves out those the first half has seen) and the
+            // pairs of items whose edits clash.
+            let swept = all.withUnsafeBufferPointer { all in
+                Parallel.map(halves.count) { h -> (order: [Int32], seen: [Bool], pairs: [(Int32, Int32)]) in
+                    var seen = [Bool](repeating: false, count: itemCount)
+                    var order: [Int32] = []
+                    order.reserveCapacity(halves[h].count)
+                    var pairs: [(Int32, Int32)] = []
+                    var open: [EditRef] = []
+                    var openCount = 0
+                    for item in all[halves[h]] {
+                        if !seen[Int(item.diagnostic)] { seen[Int(item.diagnostic)] = true; order.append(item.diagnostic) }
+                        if openCount > 0 {
+                            var kept = 0
+                            for j in 0..<openCount where !closed(open[j], before: item) { open[kept] = open[j]; kept += 1 }
+                            openCount = kept
+                            for j in 0..<openCount where open[j].diagnostic != item.diagnostic && clash(open[j], item) {
+                                pairs.append((open[j].diagnostic, item.diagnostic))
+                            }
+                        }
+                        if openCount < open.count { open[openCount] = item } else { open.append(item) }
+                        openCount += 1
+                    }
+                    return (order, seen, pairs)
+                }
+            }
+            var order = swept[0].order
+            if swept.count == 2 {
+                let first = swept[0].seen
+                order += swept[1].order.filter { !first[Int($0)] }
             }
             var conflicts: [Int32: [Int32]] = [:]
             var hasConflict = [Bool](repeating: false, count: itemCount)   // (a look-up in `conflicts` per fix costs)
-            for item in all {
-                if openCount > 0 {
-                    var kept = 0
-                    for j in 0..<openCount where !closed(open[j], before: item) { open[kept] = open[j]; kept += 1 }
-                    openCount = kept
-                    for j in 0..<openCount where open[j].diagnostic != item.diagnostic && clash(open[j], item) {
-                        let o = open[j]
-                        conflicts[o.diagnostic, default: []].append(item.diagnostic); conflicts[item.diagnostic, default: []].append(o.diagnostic)
-                        hasConflict[Int(o.diagnostic)] = true; hasConflict[Int(item.diagnostic)] = true
-                    }
+            for half in swept {
+                for (o, item) in half.pairs {
+                    conflicts[o, default: []].append(item); conflicts[item, default: []].append(o)
+                    hasConflict[Int(o)] = true; hasConflict[Int(item)] = true
                 }
-                if openCount < open.count { open[openCount] = item } else { open.append(item) }
-                openCount += 1
             }
             taken.reserveCapacity(order.count)
             for f in order {
@@ -339,16 +354,16 @@ public enum FixApplier {
                 taken.append(f)
             }
         }
-        open = []
         // The accepted edits, already in order (`all` is sorted), counted first (exact sizes): on a large page in two
         // parts side by side, each knowing where its edits and replacement bytes start.
         let cuts = (0...parts).map { all.count * $0 / parts }
-        var editStarts = [0], byteStarts = [0]
-        for h in 0..<parts {
+        let partCounts = Parallel.map(parts) { h -> (edits: Int, bytes: Int) in
             var edits = 0, replacementBytes = 0
             for e in all[cuts[h]..<cuts[h + 1]] where accepted[Int(e.diagnostic)] { replacementBytes += e.replacementLength; edits += 1 }
-            editStarts.append(editStarts[h] + edits); byteStarts.append(byteStarts[h] + replacementBytes)
+            return (edits, replacementBytes)
         }
+        var editStarts = [0], byteStarts = [0]
+        for h in 0..<parts { editStarts.append(editStarts[h] + partCounts[h].edits); byteStarts.append(byteStarts[h] + partCounts[h].bytes) }
         var p = Plan()
         p.sweptInHalves = halvesSwept
         var changes = [Bool](repeating: false, count: parts)
