@@ -233,6 +233,15 @@ import Testing
             halves.reserveCapacity(max(text.count, expected.count))
             #expect(FixApplier.applyInPlace(plan, &halves, parallelFrom: 0), "round \(round)")
             #expect(halves == expected, "round \(round), halves: \(String(decoding: text, as: UTF8.self))")
+            // The halves one after the other, in both orders: each overwrites what the other reads unless the
+            // bytes were copied aside (a text that grows: the second half's first bytes; one that shrinks: the
+            // first half's last ones).
+            for order in [true, false] {
+                var serial = text
+                serial.reserveCapacity(max(text.count, expected.count))
+                #expect(FixApplier.applyInPlace(plan, &serial, parallelFrom: 0, serialOrder: order), "round \(round)")
+                #expect(serial == expected, "round \(round), halves in order \(order): \(String(decoding: text, as: UTF8.self))")
+            }
             // No room: nothing done.
             if expected.count > text.count {
                 var tight = Array(text)

@@ -515,11 +515,13 @@ public enum FixApplier {
     /// starts, since the edit between them gives back at least its growth.
     ///
     /// On a large text the edits are applied in two halves side by side (`parallelFrom`: the size from which they
-    /// are; the tests set it low), when the first half does not shrink the text: the second half's stretches move
-    /// only into places after the first half's (the first half's new text ends where the second's begins), and the
-    /// bytes at the start of the second half that the first half's new text covers are copied aside first and read
-    /// from there.
-    static func applyInPlace(_ plan: Plan, _ bytes: inout [UInt8], parallelFrom: Int = 1 << 20) -> Bool {
+    /// are; the tests set it low): the second half's stretches move only into places after the first half's (the
+    /// first half's new text ends where the second's begins). When the first half grows the text, the bytes at the
+    /// start of the second half that the first half's new text covers are copied aside first and read from there;
+    /// when it shrinks it, the bytes at the end of the first half that the second half's new text covers.
+    /// `serialOrder` (tests): the two halves one after the other instead of side by side, the second first when
+    /// false: each order overwrites what the other half has yet to read unless it was copied aside.
+    static func applyInPlace(_ plan: Plan, _ bytes: inout [UInt8], parallelFrom: Int = 1 << 20, serialOrder: Bool? = nil) -> Bool {
         let oldCount = bytes.count
         var size = oldCount, last = 0
         for e in plan.edits {
@@ -543,11 +545,18 @@ public enum FixApplier {
                             let lo = i == 0 ? 0 : edits[i - 1].range.upperBound
                             let hi = i < n ? edits[i].range.lowerBound : oldCount
                             guard hi > lo && d != 0 else { return }
-                            if let (s, copy) = saved, lo < s + copy.count {
-                                // The part past the copy first (it may lie under the copy's new place), then the copy.
-                                let cut = min(hi, s + copy.count)
-                                if hi > cut { memmove(base + cut + d, base + cut, hi - cut) }
-                                (base + lo + d).update(from: copy.baseAddress! + (lo - s), count: cut - lo)
+                            if let (s, copy) = saved, lo < s + copy.count && hi > s {
+                                // The parts outside the copy first (either may lie under the copy's new place; the
+                                // one that moves away from the other first), then the copy.
+                                let a = max(lo, s), b = min(hi, s + copy.count)
+                                if d > 0 {
+                                    if hi > b { memmove(base + b + d, base + b, hi - b) }
+                                    if a > lo { memmove(base + lo + d, base + lo, a - lo) }
+                                } else {
+                                    if a > lo { memmove(base + lo + d, base + lo, a - lo) }
+                                    if hi > b { memmove(base + b + d, base + b, hi - b) }
+                                }
+                                (base + a + d).update(from: copy.baseAddress! + (a - s), count: b - a)
                             } else {
                                 memmove(base + lo + d, base + lo, hi - lo)
                             }
@@ -587,6 +596,14 @@ public enum FixApplier {
                         }
                     }
                     let m = n / 2
+                    /// The two halves, side by side or in the tests' order.
+                    func both(_ first: () -> Void, _ second: () -> Void) {
+                        switch serialOrder {
+                        case .some(true): first(); second()
+                        case .some(false): second(); first()
+                        case nil: _ = Parallel.map(2) { k in if k == 0 { first() } else { second() } }
+                        }
+                    }
                     var dm = 0, rm = 0
                     if size >= parallelFrom && m > 0 {
                         for k in 0..<m { dm += growth(k); rm += edits[k].newLength }
@@ -595,9 +612,16 @@ public enum FixApplier {
                         let start = edits[m - 1].range.upperBound
                         let copy = Array(UnsafeBufferPointer(rebasing: buf[start..<min(start + dm, oldCount)]))
                         copy.withUnsafeBufferPointer { copy in
-                            _ = Parallel.map(2) { k in
-                                if k == 0 { part(0, m - 1, d0: 0, r0: 0, saved: nil) } else { part(m, n, d0: dm, r0: rm, saved: (start, copy)) }
-                            }
+                            both({ part(0, m - 1, d0: 0, r0: 0, saved: nil) }, { part(m, n, d0: dm, r0: rm, saved: (start, copy)) })
+                        }
+                    } else if size >= parallelFrom && m > 0 {
+                        // The first half shrinks the text: the second half's new text begins inside the first half's
+                        // old one (its last `-dm` bytes), which is copied aside first and read from there.
+                        let start = edits[m - 1].range.upperBound
+                        let from = start + dm
+                        let copy = Array(UnsafeBufferPointer(rebasing: buf[from..<start]))
+                        copy.withUnsafeBufferPointer { copy in
+                            both({ part(0, m - 1, d0: 0, r0: 0, saved: (from, copy)) }, { part(m, n, d0: dm, r0: rm, saved: nil) })
                         }
                     } else {
                         part(0, n, d0: 0, r0: 0, saved: nil)
