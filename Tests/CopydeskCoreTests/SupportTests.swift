@@ -294,6 +294,55 @@ import Testing
     }
 }
 
+/// The byte classifier marks every place where a pattern starts (random pattern sets of one to three bytes, many
+/// more than its eight buckets, on random texts of their bytes and neighbours), and its buckets keep apart what their
+/// first three bytes tell apart: the full-width letters and digits mark no full-width punctuation mark (grouped by
+/// lead byte alone, `，` `（` `：` were all marked with them).
+@Suite struct ByteClassifierTests {
+    static func marked(_ text: [UInt8], _ tables: [UInt8]) -> [Int] {
+        var out: [Int] = []
+        text.withUnsafeBufferPointer { p in
+            tables.withUnsafeBufferPointer { t in
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: 64) { marks in
+                    var from = 0
+                    while from < p.count {
+                        let (n, next) = ByteClassifier.scan(p, from: from, to: p.count, t, into: marks)
+                        out += marks[..<n]
+                        from = next
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    @Test func everyPatternStartIsMarked() throws {
+        try #require(ByteClassifier.available, "the classifier needs AVX2; this CPU has none")
+        var g = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = [0x20, 0x2C, 0x41, 0x61, 0xC2, 0xA0, 0xE2, 0x80, 0x94, 0xE3, 0x81, 0x82, 0xE4, 0xB8, 0x80,
+                                 0xE5, 0xB9, 0xB4, 0xEF, 0xBC, 0x8C, 0x90, 0xBD, 0x81, 0x9A, 0x30, 0x39]
+        for round in 0..<300 {
+            let count = Int.random(in: 1...(round % 3 == 0 ? 60 : 12), using: &g)
+            let patterns = (0..<count).map { _ in (0..<Int.random(in: 1...3, using: &g)).map { _ in alphabet.randomElement(using: &g)! } }
+            let tables = try #require(ByteClassifier.tables(patterns))
+            let text = (0..<Int.random(in: 0...300, using: &g)).map { _ in alphabet.randomElement(using: &g)! }
+            let marks = Set(Self.marked(text, tables))
+            for q in text.indices where patterns.contains(where: { p in q + p.count <= text.count && Array(text[q..<(q + p.count)]) == p }) {
+                #expect(marks.contains(q), "round \(round): place \(q) of \(text) not marked for \(patterns)")
+            }
+        }
+    }
+
+    @Test func fullWidthLettersMarkNoFullWidthPunctuation() throws {
+        try #require(ByteClassifier.available, "the classifier needs AVX2; this CPU has none")
+        let letters = (Array(0xFF10...0xFF19) + Array(0xFF21...0xFF3A) + Array(0xFF41...0xFF5A)).map { Array(String(UnicodeScalar($0)!).utf8) }
+        let tables = try #require(ByteClassifier.tables(letters))
+        let text = Array("，（）：；！？“”、。Ａ全ｚ，９".utf8)
+        let expected = ["Ａ", "ｚ", "９"].map { c in text.firstRange(of: Array(c.utf8))!.lowerBound }
+        #expect(Self.marked(text, tables) == expected)
+    }
+}
+
 /// The boundary scanner skips runs of "quiet" characters without looking at each pair. Its findings must be exactly
 /// those of the same scanner looking at every character, for every built-in boundary rule in both styles.
 @Suite struct BoundaryScannerEquivalenceTests {
