@@ -260,7 +260,6 @@ public enum FixApplier {
         var taken: [Int32] = []
         // Items whose fix the sweep does not take (few: only overlapping fixes), for the counts by rule.
         var left: [Int32] = []
-        var halvesSwept = false
         // What is open when an edit starts is only what ends at or after its start: where every edit before a place
         // ends before the edit there, a sweep from that place on sees the same with nothing open, so on a large page
         // the two halves are swept side by side from such a place.
@@ -273,7 +272,6 @@ public enum FixApplier {
             if c < all.count && end < all[c].start { cut = c }
         }
         let halves = cut < all.count ? [0..<cut, cut..<all.count] : [0..<all.count]
-        halvesSwept = halves.count == 2
         if singleEdits {
             // Ranks are places: a fix is taken when it clashes with none taken before it, so the sweep decides as
             // it goes, keeping open only the edits taken (a fix not taken excludes nothing).
@@ -365,7 +363,7 @@ public enum FixApplier {
         var editStarts = [0], byteStarts = [0]
         for h in 0..<parts { editStarts.append(editStarts[h] + partCounts[h].edits); byteStarts.append(byteStarts[h] + partCounts[h].bytes) }
         var p = Plan()
-        p.sweptInHalves = halvesSwept
+        p.sweptInHalves = halves.count == 2
         var changes = [Bool](repeating: false, count: parts)
         // The lines the accepted edits start on, per part (with the line table).
         var partLines = [[Int]](repeating: [], count: parts)
