@@ -115,6 +115,8 @@ enum LintCommand {
                 reports += missing
             }
             if let changes { fileList = fileList.filter { changes.contains($0) } }
+            // One large file: read while the rules are resolved (they wait for the built-in rules to be built).
+            if fileList.count == 1 && !paths.contains("-") { runner.readAhead(fileList[0], write: mode == .apply) }
             var lintable: [String] = []
             for f in fileList {
                 do { try runner.checkConfiguration(for: f); lintable.append(f) } catch let e as ConfigError {

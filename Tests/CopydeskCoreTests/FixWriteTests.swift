@@ -416,6 +416,45 @@ enum FW {
         #expect(longer.count == Runner.halvedReadSize + 12_346 && longer.last == 0x0A)
     }
 
+    /// A large file read ahead (`Runner.readAhead`, while the command resolves its rules) is fixed and reported as
+    /// one read by the run itself; the stamp is the read-ahead's, so a save after it is still refused; a small file,
+    /// or a read ahead in another mode, is read by the run as before.
+    @Test func readAheadIsTheRunsOwnRead() throws {
+        let dir = try TS.makeTempDir("copydesk-readahead")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let unit = Array("全 力 以 赴，打赢web 123阻击战。\n".utf8)
+        var text: [UInt8] = []
+        while text.count < (1 << 20) + 4096 { text += unit }   // just over the size that is read ahead
+        func fix(_ name: String, ahead: Bool, aheadWrite: Bool = true, change: [UInt8]? = nil) throws -> (FileReport, [UInt8]) {
+            let f = dir.appendingPathComponent(name)
+            try Data(text).write(to: f)
+            var opts = Runner.Options(); opts.noConfig = true; opts.fixMode = .apply
+            let runner = try Runner(options: opts)
+            if ahead { runner.readAhead(f.path, write: aheadWrite) }
+            if let change { runner.awaitReadAhead(); try Data(change).write(to: f) }
+            var got: FileReport?
+            runner.run(files: [f.path], write: true) { got = $0.0 }
+            return (try #require(got), Array(try Data(contentsOf: f)))
+        }
+        let (plain, plainBytes) = try fix("a.txt", ahead: false)
+        let (early, earlyBytes) = try fix("b.txt", ahead: true)
+        let (fixedAtAll, sameFix) = (plainBytes != text, earlyBytes == plainBytes)   // (not the megabytes on failure)
+        #expect(fixedAtAll && sameFix)
+        #expect(early.error == nil && early.fixed == plain.fixed && early.fixed.values.reduce(0, +) > 1000)
+        #expect(early.diagnostics.map(\.range) == plain.diagnostics.map(\.range))
+        // Read ahead unstamped (not for writing): the run reads the file itself, stamped, and fixes it.
+        let (other, otherBytes) = try fix("c.txt", ahead: true, aheadWrite: false)
+        let sameOther = otherBytes == plainBytes
+        #expect(other.error == nil && sameOther)
+        // Saved by someone else after the read ahead: refused, the saved text kept.
+        var saved = text
+        saved[3] = 0x5F   // the space after 全
+        let (refused, keptBytes) = try fix("d.txt", ahead: true, change: saved)
+        #expect(refused.error?.contains("changed on disk") == true, "\(refused.error ?? "no error")")
+        let kept = keptBytes == saved
+        #expect(kept)
+    }
+
     /// `--diff` reads the original back from the disk after the fixer took its text over: a file saved meanwhile must
     /// give an error and no diff (a diff of the new text against the old fixes would be wrong), and an unchanged one
     /// its diff against exactly the bytes first read.

@@ -2,16 +2,21 @@ import Foundation
 
 /// A rule's id and the message its findings report, shared by all of them: a diagnostic holds one reference instead
 /// of two strings (a large page has a quarter of a million diagnostics; see `Diagnostic`).
+/// A diagnostic with related places (rare: a duplicate's earlier copy) has a label of its own that holds them too.
 final class DiagnosticLabel: Sendable {
     let ruleID: String
     let message: String
-    init(ruleID: String, message: String) { self.ruleID = ruleID; self.message = message }
+    let related: [RelatedLocation]
+    init(ruleID: String, message: String, related: [RelatedLocation] = []) {
+        self.ruleID = ruleID; self.message = message; self.related = related
+    }
 }
 
 /// A finding ready to report: rule, severity, message, byte range and optional fix.
-/// Stored in 80 bytes, not 128: the rule id and the message are one shared `DiagnosticLabel` (a finding with a message
-/// of its own has a label of its own), the rule index is 32 bits, and the small fields fill the fix's tail. `--fix`
-/// on a 25 MB page holds a quarter of a million of them at its peak, and every copy retains one reference, not two.
+/// Stored in 72 bytes, not 128: the rule id and the message are one shared `DiagnosticLabel` (a finding with a message
+/// of its own, or with related places, has a label of its own), the rule index is 32 bits, and the small fields fill
+/// the fix's tail. A report of a 25 MB page holds a quarter of a million of them, and every copy retains one
+/// reference, not two.
 public struct Diagnostic: Sendable {
     private var label: DiagnosticLabel
     /// UTF-8 byte range in the document (after any BOM). Empty for an insertion point.
@@ -24,17 +29,20 @@ public struct Diagnostic: Sendable {
     private var index32: Int32
     /// Other places the finding refers to (the earlier copy of a duplicate): JSON `related`, SARIF
     /// `relatedLocations`.
-    public var related: [RelatedLocation]
+    public var related: [RelatedLocation] {
+        _read { yield label.related }
+        set { label = DiagnosticLabel(ruleID: label.ruleID, message: label.message, related: newValue) }
+    }
 
     // Read in place (`_read`): a getter would retain and release the string at every read, and the fixer and the
     // reporters read them for every diagnostic.
     public var ruleID: String {
         _read { yield label.ruleID }
-        set { label = DiagnosticLabel(ruleID: newValue, message: label.message) }
+        set { label = DiagnosticLabel(ruleID: newValue, message: label.message, related: label.related) }
     }
     public var message: String {
         _read { yield label.message }
-        set { label = DiagnosticLabel(ruleID: label.ruleID, message: newValue) }
+        set { label = DiagnosticLabel(ruleID: label.ruleID, message: newValue, related: label.related) }
     }
     /// Whether this diagnostic's label is `other` (the rule's own, shared label: then its id is that rule's).
     func hasLabel(_ other: DiagnosticLabel) -> Bool { label === other }
@@ -51,16 +59,16 @@ public struct Diagnostic: Sendable {
 
     public init(ruleID: String, severity: Severity, message: String, range: Range<Int>, fix: Fix?, ruleIndex: Int = -1,
                 isRuleFailure: Bool = false, related: [RelatedLocation] = []) {
-        self.init(label: DiagnosticLabel(ruleID: ruleID, message: message), severity: severity, range: range, fix: fix,
-                  ruleIndex: ruleIndex, isRuleFailure: isRuleFailure, related: related)
+        self.init(label: DiagnosticLabel(ruleID: ruleID, message: message, related: related), severity: severity, range: range,
+                  fix: fix, ruleIndex: ruleIndex, isRuleFailure: isRuleFailure, related: [])
     }
 
+    /// `related`, when not empty, goes into a label of its own (the label's own related places otherwise stay).
     init(label: DiagnosticLabel, severity: Severity, range: Range<Int>, fix: Fix?, ruleIndex: Int, isRuleFailure: Bool,
          related: [RelatedLocation]) {
-        self.label = label
+        self.label = related.isEmpty ? label : DiagnosticLabel(ruleID: label.ruleID, message: label.message, related: related)
         self.range = range
         self.fix = fix
-        self.related = related
         self.index32 = Int32(truncatingIfNeeded: ruleIndex)
         self.severity = severity
         self.isRuleFailure = isRuleFailure
@@ -706,10 +714,8 @@ public struct Linter: Sendable {
     @inline(__always) private func diagnostic(taking i: Int, of list: inout [Finding]) -> Diagnostic {
         list.withUnsafeMutableBufferPointer { p in
             let f = p.baseAddress! + i
-            let message = f.pointee.message.take()
+            let (message, related) = f.pointee.takeExtras()
             let fix = f.pointee.fix.take()
-            var related: [RelatedLocation] = []
-            swap(&related, &f.pointee.related)
             let rule = f.pointee.rule
             let label = message.map { DiagnosticLabel(ruleID: rules[rule].id, message: $0) } ?? labels[rule]
             return Diagnostic(label: label, severity: f.pointee.isRuleFailure ? .error : f.pointee.severity ?? rules[rule].severity,

@@ -42,6 +42,8 @@ public final class Runner: @unchecked Sendable {
     let archives = ArchiveRegistry()
     /// Standard input's lint, to be compared with the files of the next `run` (`holdStandardInput`).
     var standardInput: BatchDuplicates.Held?
+    /// A file read ahead (`readAhead`), taken by the first `run` that reads it.
+    private var early: EarlyRead?
 
     /// Throws nothing today (a broken built-in catalog is reported as a configuration error of the first file that
     /// needs it, exit 2); kept `throws` for the callers.
@@ -333,6 +335,38 @@ public final class Runner: @unchecked Sendable {
     /// Files at least this large are read in two halves side by side (`read`).
     static let halvedReadSize = 4 << 20
 
+    /// Starts reading the file `path` on another thread, as `run(files:write:…)` would read it (`write`: stamped,
+    /// with room to grow). For a run of one large file, while the command still resolves its configuration: that
+    /// waits for the built-in rules, which are built on one core (`Copydesk.prewarm`), and the read (the pages of
+    /// 25 MB mapped in and filled, and hashed for the writer's check) took the other core's idle time instead of
+    /// coming after. Files below 1 MB are read as they come.
+    public func readAhead(_ path: String, write: Bool) {
+        var st = stat()
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size >= 1 << 20,
+              Int(st.st_size) <= options.maxFileSize, path.pathExtensionLowercased != "docx" else { return }
+        let stamped = write || options.fixMode == .diff
+        let e = EarlyRead(path: path, stamped: stamped)
+        lock.withLock { early = e }
+        DispatchQueue.global(qos: .userInitiated).async { [self] in
+            var stamp: FileStamp? = nil
+            let result = read(path, stamped: stamped, stamp: &stamp)
+            e.finish(result, stamp)
+        }
+    }
+
+    /// The bytes `readAhead` read of `path`, when it read that file that way (waiting for the read to end), once.
+    private func takeEarlyRead(_ path: String, stamped: Bool) -> (Result<[UInt8], InputError>, FileStamp?)? {
+        let e: EarlyRead? = lock.withLock {
+            guard let e = early, e.path == path, e.stamped == stamped else { return nil }
+            early = nil
+            return e
+        }
+        return e?.wait()
+    }
+
+    /// Waits until the read started ahead (if any) is done, leaving its result for the run (tests).
+    func awaitReadAhead() { lock.withLock { early }?.awaitDone() }
+
     /// Reads a file's bytes and, with `stamped`, sets `stamp` to what the file was when read (for the writer's
     /// changed-on-disk check: identity, size and mtime from the descriptor the bytes came through, and a hash of
     /// the bytes).
@@ -600,7 +634,11 @@ public final class Runner: @unchecked Sendable {
             if path.pathExtensionLowercased == "docx" { box[i] = processWordFile(path, write: write); emitter.ready(); return }
             var stamp: FileStamp? = nil
             let diff = options.fixMode == .diff
-            switch read(path, stamped: write || diff, stamp: &stamp, prefetch: prefetcher.map { ($0, i) }) {
+            let got: Result<[UInt8], InputError>
+            if let (r, st) = takeEarlyRead(path, stamped: write || diff) { got = r; stamp = st } else {
+                got = read(path, stamped: write || diff, stamp: &stamp, prefetch: prefetcher.map { ($0, i) })
+            }
+            switch consume got {
             case .failure(let e):
                 box[i] = (FileReport(path: path, inputError: e), nil, nil)
             case .success(let bytes) where diff:
@@ -825,4 +863,31 @@ func escapedFileName(_ bytes: [UInt8]) -> String {
         rest = rest.dropFirst(bad + 1)
     }
     return out
+}
+
+/// A read started ahead of the run (`Runner.readAhead`): its result, once there.
+private final class EarlyRead: @unchecked Sendable {
+    let path: String
+    let stamped: Bool
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Result<[UInt8], InputError>?
+    private var stamp: FileStamp?
+
+    init(path: String, stamped: Bool) { self.path = path; self.stamped = stamped }
+
+    func finish(_ r: Result<[UInt8], InputError>, _ s: FileStamp?) {
+        result = r; stamp = s
+        done.signal()
+    }
+
+    /// Waits for the read to end without taking its result.
+    func awaitDone() { done.wait(); done.signal() }
+
+    /// The result (the read's thread set it before signalling); its bytes are handed over, not kept here.
+    func wait() -> (Result<[UInt8], InputError>, FileStamp?) {
+        done.wait()
+        let r = result!
+        result = nil
+        return (r, stamp)
+    }
 }

@@ -70,7 +70,7 @@ public enum FixApplier {
     static func applyOnceIndices(_ bytes: [UInt8], _ diagnostics: [Diagnostic], allowUnsafe: Bool,
                                  into out: inout [UInt8]) -> ([Int], [AppliedEdit]) {
         let p = plan(bytes, diagnostics, allowUnsafe: allowUnsafe)
-        guard !p.used.isEmpty else { return ([], []) }
+        guard !p.used32.isEmpty else { return ([], []) }
         write(p, bytes, into: &out)
         return (p.used, p.edits)
     }
@@ -85,7 +85,13 @@ public enum FixApplier {
         var replacements: [UInt8] = []
         /// The items (diagnostics, or the first pass's findings in order) whose fixes were taken, in the order of their
         /// first edit.
-        var used: [Int] = []
+        var used: [Int] {
+            get { used32.map(Int.init) }
+            set { used32 = newValue.map { Int32(truncatingIfNeeded: $0) } }
+        }
+        /// `used`, as the sweep lists them (a quarter of a million after a large page's first pass: made `[Int]` on
+        /// one core, 2 MB of fresh pages, for the fixer to ask whether it is empty).
+        var used32: [Int32] = []
         /// Whether some edit puts other bytes in place of those it replaces.
         var changesText = false
         /// The lines the accepted edits start on (`Document.dirtyLines` of them), found while they are written when
@@ -445,7 +451,7 @@ public enum FixApplier {
             p.usedByRule = byRule
         }
         all = []
-        p.used = taken.map(Int.init)
+        p.used32 = taken
         return p
     }
 
@@ -717,7 +723,7 @@ public enum FixApplier {
             } else {
                 plan = FixApplier.plan(bytes, diags, allowUnsafe: allowUnsafe, lines: doc.source)
             }
-            if plan.used.isEmpty {
+            if plan.used32.isEmpty {
                 convertFirst()
                 return Outcome(bytes: bytes, applied: applied, unconverged: [], changed: changed, remaining: report(diags), source: doc.source)
             }
@@ -729,15 +735,16 @@ public enum FixApplier {
             } else if let f = first, let order = f.order {
                 f.withBuffers { lists in
                     order.withUnsafeBufferPointer { order in
-                        for d in plan.used {
-                            let packed = order[d]
+                        for d in plan.used32 {
+                            let packed = order[Int(d)]
                             byRule[lists[Int(packed >> 32)][Int(packed & 0xFFFF_FFFF)].rule] += 1
                         }
                     }
                 }
             } else {
                 diags.withUnsafeBufferPointer { ds in
-                    for d in plan.used {
+                    for d32 in plan.used32 {
+                        let d = Int(d32)
                         let ri = ds[d].ruleIndex
                         if ri >= 0 && ri < byRule.count { byRule[ri] += 1 } else { applied[ds[d].ruleID, default: 0] += 1 }
                     }
