@@ -552,6 +552,53 @@ enum FW {
         }
     }
 
+    /// A large file's bytes are checked while the new text is written (`AtomicWriter.ContentCheck`), then its
+    /// metadata just before the commit: a same-size save there, its mtime put back, is still refused (by its change
+    /// time); one before the check by its bytes; an untouched file is replaced.
+    @Test func largeFileChangedAroundTheContentCheckIsRefused() throws {
+        let dir = try TS.makeTempDir("copydesk-writer")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let f = dir.appendingPathComponent("a.txt")
+        var text: [UInt8] = []
+        while text.count < AtomicWriter.ContentCheck.from + 100 { text += Array("全 力\n".utf8) }
+        var users = text
+        users[3] = 0x5F   // "全_力": same size
+        var opts = Runner.Options(); opts.noConfig = true
+        let runner = try Runner(options: opts)
+        func stamped() throws -> FileStamp {
+            try Data(text).write(to: f)
+            var stamp: FileStamp? = nil
+            _ = try runner.read(f.path, stamped: true, stamp: &stamp).get()
+            return try #require(stamp)
+        }
+        func save(_ path: String, _ read: FileStamp) {
+            try? Data(users).write(to: URL(fileURLWithPath: path), options: [])
+            var times = [timespec(tv_sec: Int(read.mtimeSeconds), tv_nsec: Int(read.mtimeNanoseconds)),
+                         timespec(tv_sec: Int(read.mtimeSeconds), tv_nsec: Int(read.mtimeNanoseconds))]
+            _ = utimensat(AT_FDCWD, path, &times, 0)
+        }
+        let fixed = Array(text.filter { $0 != 0x20 })
+        // Saved just before the commit (after the bytes were checked).
+        let read = try stamped()
+        #expect(throws: WriteRefusal.changedOnDisk) {
+            try AtomicWriter.replace(path: f.path, with: fixed, expecting: read) { save($0, read) }
+        }
+        let keptLate = try Data(contentsOf: f) == Data(users)
+        #expect(keptLate)
+        // Saved before the write began (the bytes differ, the metadata as read).
+        let read2 = try stamped()
+        save(f.path, read2)
+        #expect(throws: WriteRefusal.changedOnDisk) { try AtomicWriter.replace(path: f.path, with: fixed, expecting: read2) }
+        let keptEarly = try Data(contentsOf: f) == Data(users)
+        #expect(keptEarly)
+        #expect(try FW.listing(dir) == ["a.txt"])
+        // Untouched: replaced.
+        let read3 = try stamped()
+        #expect(try AtomicWriter.replace(path: f.path, with: fixed, expecting: read3) == .renamed)
+        let written = try Data(contentsOf: f) == Data(fixed)
+        #expect(written)
+    }
+
     /// A same-size save within the same timestamp (mtime put back to the nanosecond): only the bytes differ.
     @Test(arguments: [false, true])
     func sameSizeSameMtimeChangeIsRefused(hardLinked: Bool) throws {

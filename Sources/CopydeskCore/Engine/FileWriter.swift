@@ -285,6 +285,12 @@ public enum AtomicWriter {
             fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         }
         guard fd >= 0 else { throw .io("cannot create a temporary file in \(dir): \(err())", kept: nil) }
+        // A large file's bytes are checked beside the writing of the new text (`ContentCheck`): reading 25 MB back
+        // from the page cache and hashing it came after the temporary copy was written and read back, and the run
+        // waited for it at its end. The last check before the commit is then of the metadata, change time
+        // included (a write cannot put that back).
+        let content = stamp.flatMap { st.st_size >= ContentCheck.from ? ContentCheck(target, stamp: $0) : nil }
+
         var failure: String?
         if direct {
             switch DirectIO.write(fd, bytes) {
@@ -311,7 +317,9 @@ public enum AtomicWriter {
         if failure == nil && !((direct ? DirectIO.readBack(tmp, equals: bytes) : nil) ?? readBack(tmp, equals: bytes)) {
             failure = "the temporary file does not read back as written"
         }
+        let checked = content?.result()
         if let failure {
+            if let checked, checked.fd >= 0 { close(checked.fd) }
             unlink(tmp)
             throw .io("cannot write \(tmp): \(failure)", kept: nil)
         }
@@ -322,7 +330,14 @@ public enum AtomicWriter {
         // cache inside `rename` (25 MB: ~5 ms on the path to the report); held, they are freed when it is closed, on
         // another thread (`closeLater`).
         var original: Int32 = -1
-        if let stamp {
+        if let checked {
+            original = checked.fd
+            guard original >= 0, checked.same, ContentCheck.unchangedSince(original, checked.metadata) else {
+                if original >= 0 { close(original) }
+                unlink(tmp)
+                throw .changedOnDisk
+            }
+        } else if let stamp {
             original = open(target, O_RDONLY | O_CLOEXEC)
             guard original >= 0, unchanged(original, since: stamp) else {
                 if original >= 0 { close(original) }
@@ -416,6 +431,45 @@ public enum AtomicWriter {
         var hasher = StampHash.Stream(count: Int(stamp.size))
         guard readChunks(fd: fd, { hasher.update($0) }) else { return false }
         return hasher.finish() == stamp.contentHash
+    }
+
+    /// The check of a large original's bytes (`unchanged`), on another thread while the new text is written: the
+    /// original opened, its metadata and hash compared with the stamp, and its `stat` kept for the last check.
+    final class ContentCheck: @unchecked Sendable {
+        /// Files from this size on (a small file's check is one read).
+        static let from: Int = 1 << 20
+        private let done = DispatchSemaphore(value: 0)
+        private var outcome: (fd: Int32, same: Bool, metadata: stat) = (-1, false, stat())
+
+        init(_ path: String, stamp: FileStamp) {
+            DispatchQueue.global(qos: .userInitiated).async { [self] in
+                let fd = open(path, O_RDONLY | O_CLOEXEC)
+                var st = stat()
+                let same = fd >= 0 && fstat(fd, &st) == 0 && AtomicWriter.unchanged(fd, since: stamp)
+                outcome = (fd, same, st)
+                done.signal()
+            }
+        }
+
+        /// The open original (-1: it could not be opened), whether it was as stamped, and its `stat` then.
+        func result() -> (fd: Int32, same: Bool, metadata: stat) {
+            done.wait()
+            return outcome
+        }
+
+        /// The open file has not changed since `before` was taken of it: same inode, size, modification and change
+        /// time. Any write or `utimensat` after that sets the change time anew.
+        static func unchangedSince(_ fd: Int32, _ before: stat) -> Bool {
+            var st = stat()
+            guard fstat(fd, &st) == 0 else { return false }
+            #if canImport(Darwin)
+            let (m0, m1, c0, c1) = (before.st_mtimespec, st.st_mtimespec, before.st_ctimespec, st.st_ctimespec)
+            #else
+            let (m0, m1, c0, c1) = (before.st_mtim, st.st_mtim, before.st_ctim, st.st_ctim)
+            #endif
+            return st.st_dev == before.st_dev && st.st_ino == before.st_ino && st.st_size == before.st_size
+                && m0.tv_sec == m1.tv_sec && m0.tv_nsec == m1.tv_nsec && c0.tv_sec == c1.tv_sec && c0.tv_nsec == c1.tv_nsec
+        }
     }
 
     /// Closes a descriptor of a file just renamed over (its last reference) on another thread when the file is
