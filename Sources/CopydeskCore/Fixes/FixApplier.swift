@@ -223,19 +223,34 @@ public enum FixApplier {
             return (true, ties)
         }
         if !rising {
-            // Nearly in order (an edit a little before its finding's start): an insertion sort, unless it has moved
-            // more than an eighth of the edits (a long way out of order), when the rest is left to the full sort.
-            var moves = 0
-            let done = all.withUnsafeMutableBufferPointer { a -> Bool in
-                for i in 1..<a.count {
+            // Nearly in order (an edit a little before its finding's start, a fix's later edit): an insertion sort,
+            // unless it has moved more than an eighth of the edits (a long way out of order), when the rest is left
+            // to the full sort. A large list is sorted in two halves side by side, then the second half's first
+            // edits are moved in among the first half's last ones until one stays where it is (the second half being
+            // sorted, every edit after it then does too). The order is total: any way of sorting gives this one.
+            // (`floor`: the first place an edit may move to.)
+            @inline(__always) func insertionSort(_ a: UnsafeMutableBufferPointer<EditRef>, _ range: Range<Int>, floor: Int,
+                                                 stopWhenStill: Bool) -> Bool {
+                var moves = 0
+                for i in range where i > floor {
                     let x = a[i]
                     var j = i
-                    while j > 0 && before(x, a[j - 1]) { a[j] = a[j - 1]; j -= 1 }
+                    while j > floor && before(x, a[j - 1]) { a[j] = a[j - 1]; j -= 1 }
+                    if j == i && stopWhenStill { return true }
                     a[j] = x
                     moves += i - j
                     if moves > a.count / 8 { return false }
                 }
                 return true
+            }
+            let done = all.withUnsafeMutableBufferPointer { a -> Bool in
+                guard a.count >= sweepInHalves else { return insertionSort(a, 1..<a.count, floor: 0, stopWhenStill: false) }
+                let mid = a.count / 2
+                let sorted = Parallel.map(2) { h in
+                    h == 0 ? insertionSort(a, 1..<mid, floor: 0, stopWhenStill: false)
+                        : insertionSort(a, (mid + 1)..<a.count, floor: mid, stopWhenStill: false)
+                }
+                return sorted[0] && sorted[1] && insertionSort(a, mid..<a.count, floor: 0, stopWhenStill: true)
             }
             if !done { all.sort(by: before) }
         } else if ties {
@@ -338,11 +353,6 @@ public enum FixApplier {
                     return (order, seen, pairs)
                 }
             }
-            var order = swept[0].order
-            if swept.count == 2 {
-                let first = swept[0].seen
-                order += swept[1].order.filter { !first[Int($0)] }
-            }
             var conflicts: [Int32: [Int32]] = [:]
             var hasConflict = [Bool](repeating: false, count: itemCount)   // (a look-up in `conflicts` per fix costs)
             for half in swept {
@@ -351,11 +361,39 @@ public enum FixApplier {
                     hasConflict[Int(o)] = true; hasConflict[Int(item)] = true
                 }
             }
-            taken.reserveCapacity(order.count)
-            for f in order {
-                if hasConflict[Int(f)], let cs = conflicts[f], cs.contains(where: { accepted[Int($0)] }) { left.append(f); continue }
-                accepted[Int(f)] = true
-                taken.append(f)
+            if swept.count == 2 {
+                // The halves' items in rank order (the second half's without those the first has seen). A fix that
+                // clashes with none is taken whatever came before it; only the clashing ones are decided one after
+                // the other, in rank order (a clashing fix is left when one it clashes with was taken). So: those
+                // decided first, then each half's items taken or left side by side (each writes its own items' flags).
+                let first = swept[0].seen
+                @inline(__always) func inOrder(_ h: Int, _ f: Int32) -> Bool { h == 0 || !first[Int(f)] }
+                let clashing = Parallel.map(2) { h in swept[h].order.filter { inOrder(h, $0) && hasConflict[Int($0)] } }
+                var decided = [Bool](repeating: false, count: itemCount)
+                for f in clashing[0] + clashing[1] {
+                    if let cs = conflicts[f], cs.contains(where: { decided[Int($0)] }) { continue }
+                    decided[Int(f)] = true
+                }
+                let parts = accepted.withUnsafeMutableBufferPointer { acc in
+                    Parallel.map(2) { h -> (taken: [Int32], left: [Int32]) in
+                        var t: [Int32] = [], l: [Int32] = []
+                        t.reserveCapacity(swept[h].order.count)
+                        for f in swept[h].order where inOrder(h, f) {
+                            if !hasConflict[Int(f)] || decided[Int(f)] { acc[Int(f)] = true; t.append(f) } else { l.append(f) }
+                        }
+                        return (t, l)
+                    }
+                }
+                taken = parts[0].taken + parts[1].taken
+                left = parts[0].left + parts[1].left
+            } else {
+                let order = swept[0].order
+                taken.reserveCapacity(order.count)
+                for f in order {
+                    if hasConflict[Int(f)], let cs = conflicts[f], cs.contains(where: { accepted[Int($0)] }) { left.append(f); continue }
+                    accepted[Int(f)] = true
+                    taken.append(f)
+                }
             }
         }
         // The accepted edits, already in order (`all` is sorted), counted first (exact sizes): on a large page in two
