@@ -523,6 +523,35 @@ enum FW {
         }
     }
 
+    /// The read-back that follows the writer chunk by chunk (`DirectIO.ReadBackAhead`): it compares every whole
+    /// chunk but the last, sees a byte changed in one, and the rest read back from where it stopped agrees.
+    @Test(.enabled(if: FileWriterTests.directIOHere, "needs a temporary folder on a file system with O_DIRECT (not tmpfs)"))
+    func textReadBackWhileItIsWritten() throws {
+        let dir = try TS.makeTempDir("copydesk-direct")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let unit = Array("全力以赴，打赢 web 123 阻击战。\n".utf8)
+        for (size, chunks) in [(3 * DirectIO.chunk + 77, 3), (3 * DirectIO.chunk, 2), (DirectIO.chunk / 2, 0)] {
+            let bytes = FW.text(unit, size: size)
+            var other = bytes
+            other[min(DirectIO.chunk + 5, size - 1)] ^= 0x01
+            for (want, same) in [(bytes, true), (other, false)] {
+                let path = dir.path + "/t\(size)-\(same)"
+                let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | DirectIO.flag, 0o600)
+                try #require(fd >= 0)
+                let ahead = DirectIO.ReadBackAhead(path: path, bytes: want)
+                #expect(DirectIO.write(fd, bytes, wrote: { ahead.wrote($0) }) == .done)
+                close(fd)
+                let (verified, matched) = ahead.finish()
+                if same || chunks < 2 {
+                    #expect(matched == true && verified == chunks * DirectIO.chunk, "size \(size)")
+                    #expect(DirectIO.readBack(path, equals: want, from: verified) == same, "size \(size)")
+                } else {
+                    #expect(matched == false, "size \(size)")
+                }
+            }
+        }
+    }
+
     /// A fixed text from `DirectIO.from` bytes on replaces the file: every byte, the mode kept, no temporary file
     /// left; on a file system without `O_DIRECT` (tmpfs), the same by the ordinary way.
     @Test func largeFixedTextReplacesTheFile() throws {
