@@ -53,6 +53,8 @@ import Testing
     /// `evidence`: lines printed at the column width (the rule's evidence); with fewer than three a wrapped
     /// paragraph may stay as printed (joining it needs --unsafe-fixes).
     /// `open`: the block ends mid-sentence (a paragraph cut short: joining it is a guess, left to --unsafe-fixes).
+    /// `open` also holds for a block of three lines or more whose every line but the last ends with a clause mark
+    /// (hanging punctuation can print prose so; verse is printed so): its join is unsafe too.
     struct Page { var text: String; var expected: [String]; var printed: [String]; var open: [Bool]; var wrapped: Int; var evidence: Int }
 
     static func page(seed: UInt64) -> Page {
@@ -113,7 +115,13 @@ import Testing
                 }
             }
         }
-        let open = blocks.map { b in !["。", "！", "”"].contains { b.fixed.hasSuffix($0) } }
+        func everyLineAClause(_ printed: String) -> Bool {
+            let lines = printed.components(separatedBy: "\n")
+            return lines.count >= 3 && lines.dropLast().allSatisfy { l in
+                ["，", "、", "；", "：", "。", "！", "？"].contains { l.hasSuffix($0) || (l.hasSuffix("”") && l.dropLast().hasSuffix($0)) }
+            }
+        }
+        let open = blocks.map { b in !["。", "！", "”"].contains { b.fixed.hasSuffix($0) } || everyLineAClause(b.printed) }
         return Page(text: blocks.map(\.printed).joined(separator: "\n\n") + "\n", expected: blocks.map(\.fixed),
                     printed: blocks.map(\.printed), open: open, wrapped: wrapped, evidence: evidence)
     }
@@ -184,6 +192,23 @@ import Testing
         // The wrapped paragraph is joined by --unsafe-fixes (two lines show its column: thin evidence).
         let page = FixApplier.fix(SourceText(FixSafetyTests.twoArticles), path: "d.txt", linter: linter, allowUnsafe: true)
         #expect(FixSafetyTests.blocks(page.bytes)[2] == "本报讯（记者 李四）市农业农村局近日在接受本报记者采访时表示，今年将继续推进高标准农田建设。")
+    }
+
+    /// Classical verse prints a clause a line, every line at one width: the broken-line rule finds a column, but
+    /// every line it would join ends with a clause mark, so the join needs --unsafe-fixes (a poem under its title and
+    /// author, and one after an article on a page without an author line).
+    @Test func classicalVerseIsNotJoinedBySafeFixes() throws {
+        let linter = try FixSafetyTests.recommendedLinter()
+        let poem = "床前明月光，\n疑是地上霜。\n举头望明月，\n低头思故乡。\n"
+        for text in ["静夜思\n李白\n\n" + poem,
+                     "春耕备耕有序推进\n\n本报讯（记者 张三）全县今年新建高标准农田三万亩。\n\n静夜思\n\n" + poem] {
+            let safe = FixApplier.fix(SourceText(text), path: "p.txt", linter: linter, allowUnsafe: false)
+            #expect(String(decoding: safe.bytes, as: UTF8.self).hasSuffix(poem), "\(text)")
+            let ds = linter.lint(Document(path: "p.txt", text: text))
+            #expect(ds.contains { $0.ruleID == "ocr.broken-line" && $0.fix?.safety == .unsafe }, "\(text)")
+            let unsafe = FixApplier.fix(SourceText(text), path: "p.txt", linter: linter, allowUnsafe: true)
+            #expect(String(decoding: unsafe.bytes, as: UTF8.self).hasSuffix("床前明月光，疑是地上霜。举头望明月，低头思故乡。\n"))
+        }
     }
 
     @Test func verseIsNotReported() throws {

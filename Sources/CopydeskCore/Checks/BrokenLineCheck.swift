@@ -232,18 +232,23 @@ public struct BrokenLineCheck: Check {
         let safety: FixSafety = context.fixSafety == .safe && (weak || Double(open) < safeMinWrappedRatio * Double(flowIndex.count))
             ? .unsafe : context.fixSafety
         var edits: [Edit] = []
+        // Whether every line the run joins ends with a clause mark (`，` `。` `；`…): each line a clause, as
+        // classical verse is printed (`床前明月光，⏎疑是地上霜。`). A wrap at a column width falls after such a mark
+        // about one line in eight; at every line of a run it is line breaks someone meant.
+        var everyLineAClause = true
         /// A paragraph ends a sentence; a run of joined lines whose last line does not (verse, a list, a paragraph
-        /// cut short) is a guess: its fix needs --unsafe-fixes.
+        /// cut short) is a guess, and so is a run whose every line is a clause: their fixes need --unsafe-fixes.
         func flush(last: Line?) {
             // On thin evidence only a whole block that reads as one wrapped paragraph is reported.
             if weak, let last, !last.lastInBlock || isOpen(last) { edits = [] }
             if !edits.isEmpty {
                 let msg = substitute(context.message, ["count": String(edits.count)])
-                let s: FixSafety = safety == .safe && last.map(isOpen) == true ? .unsafe : safety
+                let s: FixSafety = safety == .safe && (last.map(isOpen) == true || (everyLineAClause && edits.count >= 2)) ? .unsafe : safety
                 let fix: Fix? = s == .none ? nil : Fix(edits: edits, safety: s)
                 findings.append(Finding(rule: context.ruleIndex, range: edits[0].range, message: msg, fix: fix))
             }
             edits = []
+            everyLineAClause = true
         }
         var k = 0
         while k + 1 < lines.count {
@@ -257,6 +262,7 @@ public struct BrokenLineCheck: Check {
             let to = src.lineStarts[src.lineIndex(of: c.content.lowerBound)]
             let latin = CharClass.of(a.last).contains(.latin) && CharClass.of(c.first).contains(.latin)
             edits.append(Edit(range: from..<to, replacement: latin ? " " : ""))
+            if everyLineAClause && !endsClause(a) { everyLineAClause = false }
             k += 1
         }
         flush(last: lines.last ?? nil)
@@ -303,6 +309,14 @@ public struct BrokenLineCheck: Check {
             return l.last != 0xFF09 || !isClosingNote(l)
         }
         return false
+    }
+
+    /// The line ends with a clause mark (`，` `、` `；` `：` `。` `！` `？`), or with a closing quote or bracket after one.
+    func endsClause(_ l: Line) -> Bool {
+        @inline(__always) func mark(_ v: UInt32) -> Bool {
+            v == 0xFF0C || v == 0x3001 || v == 0xFF1B || v == 0xFF1A || v == 0x3002 || v == 0xFF01 || v == 0xFF1F
+        }
+        return mark(l.last) || (CharClass.of(l.last).contains(.fullwidthClose) && mark(l.beforeLast))
     }
 
     /// `（完）`, `（待续）`: a bracketed note that ends an article.
