@@ -471,14 +471,13 @@ public enum AtomicWriter {
         /// time. Any write or `utimensat` after that sets the change time anew.
         static func unchangedSince(_ fd: Int32, _ before: stat) -> Bool {
             var st = stat()
-            guard fstat(fd, &st) == 0 else { return false }
+            guard fstat(fd, &st) == 0, FileStamp(before, contentHash: 0).sameMetadata(FileStamp(st, contentHash: 0)) else { return false }
             #if canImport(Darwin)
-            let (m0, m1, c0, c1) = (before.st_mtimespec, st.st_mtimespec, before.st_ctimespec, st.st_ctimespec)
+            let (c0, c1) = (before.st_ctimespec, st.st_ctimespec)
             #else
-            let (m0, m1, c0, c1) = (before.st_mtim, st.st_mtim, before.st_ctim, st.st_ctim)
+            let (c0, c1) = (before.st_ctim, st.st_ctim)
             #endif
-            return st.st_dev == before.st_dev && st.st_ino == before.st_ino && st.st_size == before.st_size
-                && m0.tv_sec == m1.tv_sec && m0.tv_nsec == m1.tv_nsec && c0.tv_sec == c1.tv_sec && c0.tv_nsec == c1.tv_nsec
+            return c0.tv_sec == c1.tv_sec && c0.tv_nsec == c1.tv_nsec
         }
     }
 
