@@ -483,3 +483,91 @@ import Testing
         #expect(findings > 100)
     }
 }
+
+/// `ocr.broken-line`'s quick test for a page with no column (`BrokenLineCheck.surelyNoColumn`).
+@Suite struct BrokenLineQuickTests {
+    static func check() throws -> (Rule, BrokenLineCheck) {
+        let rule = try #require(RuleCatalog.loadBuiltIn().rules.first { $0.id == "ocr.broken-line" })
+        return (rule, try #require(rule.check as? BrokenLineCheck))
+    }
+
+    /// The findings (ranges, edits, safety) of `check` on `d`, and whether the quick test said "no column".
+    static func run(_ rule: Rule, _ check: BrokenLineCheck, _ d: Document) -> (findings: [String], quick: Bool) {
+        let segs = d.segments(for: rule.scope)
+        let ctx = CheckContext(document: d, ruleIndex: 0, fixSafety: .safe, message: rule.message, scope: rule.scope,
+                               allSegments: segs, texts: SegmentTexts(document: d, segments: segs))
+        var found: [Finding] = []
+        check.run(ctx, into: &found)
+        var inScope = [Bool](repeating: false, count: d.blocks.count)
+        for seg in segs where seg.block >= 0 && seg.block < inScope.count { inScope[seg.block] = true }
+        let quick = check.surelyNoColumn(d, inScope: inScope, scope: Scope.body.union(.dateline))
+        return (found.map { "\($0.range) \($0.fix.map { "\($0.safety)" } ?? "-") \($0.fix?.edits.map { "\($0.range)" } ?? [])" }, quick)
+    }
+
+    /// A wrapped paragraph of `lines` lines of 20 characters; `wide` of them (from the top) a paragraph's worth
+    /// wider than any column instead (`long`: over 800 bytes).
+    static func block(lines: Int, wide: Int, long: Bool, seed: Int) -> String {
+        let han = Array("我们今天在这里讨论城市发展的各种问题以及未来方向和具体措施")
+        return (0..<lines).map { k in
+            let n = k < wide ? (long ? 300 : 120) : 20
+            return String((0..<n).map { han[(k * 7 + seed + $0) % han.count] })
+        }.joined(separator: "\n") + "。"
+    }
+
+    /// At the bound: ten lines of a paragraph followed by another, one of them wider than any column, is a column
+    /// with one line too wide (a tenth, allowed): the quick test must not say "no column"; two wide lines are more
+    /// than a tenth, and then it says so (and `run` finds nothing either way).
+    @Test(arguments: [false, true])
+    func aTenthOfWideLinesStillHasAColumn(long: Bool) throws {
+        let (rule, check) = try BrokenLineQuickTests.check()
+        var slow = check
+        slow.quickNoColumn = false
+        let one = Document(text: BrokenLineQuickTests.block(lines: 11, wide: 1, long: long, seed: 0) + "\n")
+        let a = BrokenLineQuickTests.run(rule, check, one)
+        #expect(!a.quick)
+        #expect(!a.findings.isEmpty)
+        #expect(a.findings == BrokenLineQuickTests.run(rule, slow, one).findings)
+        let two = Document(text: BrokenLineQuickTests.block(lines: 11, wide: 2, long: long, seed: 0) + "\n")
+        let b = BrokenLineQuickTests.run(rule, check, two)
+        #expect(b.quick)
+        #expect(b.findings.isEmpty && BrokenLineQuickTests.run(rule, slow, two).findings.isEmpty)
+    }
+
+    /// On random pages (wrapped paragraphs, wide one-line paragraphs, lines of spaces only, blank lines, an indent,
+    /// a dateline), the findings with the quick test are those without it, and the quick test says "no column" on
+    /// many of them.
+    @Test func quickTestAgreesWithTheFullDecision() throws {
+        let (rule, check) = try BrokenLineQuickTests.check()
+        var slow = check
+        slow.quickNoColumn = false
+        var rng = SplitMix64(seed: 16)
+        var quick = 0, withFindings = 0
+        for _ in 0..<300 {
+            var page = ""
+            for _ in 0..<(1 + Int(rng.next() % 6)) {
+                switch rng.next() % 6 {
+                case 0, 1:
+                    let n = 2 + Int(rng.next() % 12)
+                    page += BrokenLineQuickTests.block(lines: n, wide: Int(rng.next() % UInt64(n / 3 + 1)), long: rng.next() % 2 == 0, seed: Int(rng.next() % 50))
+                case 2:
+                    // Paragraphs one per line, most wider than any column; one of only spaces now and then.
+                    let n = 2 + Int(rng.next() % 10)
+                    page += (0..<n).map { k in
+                        rng.next() % 9 == 0 ? "  　" : BrokenLineQuickTests.block(lines: 1, wide: rng.next() % 4 == 0 ? 0 : 1, long: k % 2 == 0, seed: k)
+                    }.joined(separator: "\n")
+                case 3: page += "　　" + BrokenLineQuickTests.block(lines: 3, wide: 0, long: false, seed: 3)
+                case 4: page += "本报讯（记者 张三）" + BrokenLineQuickTests.block(lines: 2, wide: 1, long: true, seed: 4)
+                default: page += BrokenLineQuickTests.block(lines: 1, wide: 1, long: false, seed: 5)
+                }
+                page += rng.next() % 3 == 0 ? "\n" : "\n\n"
+            }
+            let d = Document(text: page)
+            let a = BrokenLineQuickTests.run(rule, check, d)
+            let b = BrokenLineQuickTests.run(rule, slow, Document(text: page))
+            #expect(a.findings == b.findings, "\(page.debugDescription)")
+            if a.quick { quick += 1; #expect(a.findings.isEmpty) }
+            if !a.findings.isEmpty { withFindings += 1 }
+        }
+        #expect(quick > 30 && withFindings > 30, "quick \(quick), with findings \(withFindings)")
+    }
+}
