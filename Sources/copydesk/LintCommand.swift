@@ -125,6 +125,9 @@ enum LintCommand {
                 }
             }
             fileList = lintable
+            // A fix of one file: the fixer's two linters (the rules with a fix, and the rest) built while the file
+            // is read, not after its document.
+            if fileList.count == 1 && !paths.contains("-") && mode != .report { runner.prewarmFixSplit(for: fileList[0]) }
             var stdinReport: FileReport? = nil
             if paths.contains("-") {
                 let name = o.stdinFilename ?? "<stdin>"

@@ -571,3 +571,39 @@ import Testing
         #expect(quick > 30 && withFindings > 30, "quick \(quick), with findings \(withFindings)")
     }
 }
+
+/// The line-local checks' chunks of segments (`ChunkedSegments`) are those of sharing the list out one segment at a
+/// time (each to the chunk its start falls in, in the list's order): on random lists of segments in text order with
+/// an unordered tail (the inline roles'), cuts inside, between and beyond them, equal cuts, and no cuts.
+@Suite struct ChunkedSegmentsTests {
+    @Test func chunksAreTheOneAtATimeSharing() {
+        var rng = SplitMix64(seed: 48)
+        var nonEmptyTails = 0
+        for _ in 0..<400 {
+            var segs: [Segment] = []
+            var at = 0
+            for _ in 0..<Int(rng.next() % 40) {
+                at += Int(rng.next() % 5)
+                let len = Int(rng.next() % 6)
+                segs.append(Segment(range: at..<(at + len), atLineStart: true, atLineEnd: true, block: segs.count))
+                at += len
+            }
+            for _ in 0..<Int(rng.next() % 4) {
+                let s = Int(rng.next() % UInt64(at + 1))
+                segs.append(Segment(range: s..<s, atLineStart: false, atLineEnd: false, block: -1))
+            }
+            var cuts = (0..<Int(rng.next() % 6)).map { _ in Int(rng.next() % UInt64(at + 3)) }.sorted()
+            if rng.next() % 4 == 0 { cuts.append(Int.max) }
+            var want = [[Segment]](repeating: [], count: cuts.count + 1)
+            for seg in segs {
+                var k = 0
+                while k < cuts.count && cuts[k] <= seg.range.lowerBound { k += 1 }
+                want[k].append(seg)
+            }
+            let got = ChunkedSegments(segs, cuts: cuts)
+            #expect((0...cuts.count).map { got.chunk($0) } == want, "\(segs.map(\.range)) \(cuts)")
+            if got.tail.contains(where: { !$0.isEmpty }) { nonEmptyTails += 1 }
+        }
+        #expect(nonEmptyTails > 100)
+    }
+}
