@@ -305,3 +305,64 @@ import Testing
         #expect(d.blocks.allSatisfy { $0.role == .body })
     }
 }
+
+/// A large plain text's blocks, worked out in two halves cut at a blank line (`PlainTextScanner.scan`), are those of
+/// one run over all its lines: with a headline stack just before the cut (an edge only because a byline follows the
+/// cut), one just after it (prose before it, in the other half), a directive line at the cut, and random pages.
+@Suite struct PlainTextHalvesTests {
+    static let pieces = ["全县召开防汛工作会议", "本报记者 张三", "本报北京12月1日电 全县今天召开会议，部署工作。", "会议要求各单位认真落实。",
+                         "　　各乡镇要加强值守，确保安全。", "一、加强组织领导", "（二）落实工作责任", "# copydesk-disable spacing", "", "",
+                         "他说，今年的工作重点是", "Top News", "记者 李四 摄"]
+
+    static func compare(_ lines: [String]) throws -> [Block] {
+        let text = lines.joined(separator: "\n") + "\n"
+        let source = SourceText(text)
+        let facts = LineFacts.all(source)
+        let (halves, whole) = Parallel.$limits.withValue(Parallel.Limits(threshold: 256, maxChunks: 2)) {
+            (PlainTextScanner.scan(source, facts: facts), PlainTextScanner.scan(source, facts: facts, halves: false))
+        }
+        func key(_ b: Block) -> String { "\(b.lines) \(b.kind) \(b.role.rawValue) \(b.content)" }
+        let first = (0..<min(halves.count, whole.count)).first { key(halves[$0]) != key(whole[$0]) }
+        #expect(halves.count == whole.count && first == nil,
+                "\(halves.count) vs \(whole.count) blocks; first difference at \(first.map { "\($0): \(key(halves[$0])) vs \(key(whole[$0]))" } ?? "-")")
+        return whole
+    }
+
+    /// A page of about 5,000 lines of paragraphs and blank lines with `middle` in it, its line `at` the page's middle
+    /// line (where the halves are cut when it is blank).
+    static func page(_ middle: [String], at: Int) -> [String] {
+        // Blank lines next to `middle` on both sides.
+        func filler(_ n: Int, blankAt: Int) -> [String] { (0..<n).map { $0 % 3 == blankAt ? "" : "会议要求各单位认真落实第\($0)项工作。" } }
+        let before = 2500, after = 2500 + 2 * at - middle.count
+        let lines = filler(before, blankAt: (before - 1) % 3) + middle + filler(after, blankAt: 0)
+        precondition(lines.count / 2 == before + at && middle[at].isEmpty)
+        return lines
+    }
+
+    /// The lines of the block that holds line `k` of `middle` (placed by `page`).
+    static func blockLines(_ blocks: [Block], _ k: Int) -> Range<Int>? { blocks.first { $0.lines.contains(2500 + k) }?.lines }
+
+    @Test func headlineStacksAtTheCut() throws {
+        typealias T = PlainTextHalvesTests
+        // A stack that ends the first half is at an edge only because of the byline after the cut: split.
+        let endsFirst = try T.compare(T.page(["全县召开防汛工作会议", "部署安全生产工作", "", "本报记者 张三", "会议要求各单位认真落实。"], at: 2))
+        #expect(T.blockLines(endsFirst, 0)?.count == 1)
+        let plainEnd = try T.compare(T.page(["全县召开防汛工作会议", "部署安全生产工作", "", "会议要求各单位认真落实。"], at: 2))
+        #expect(T.blockLines(plainEnd, 0)?.count == 2)
+        // A stack that starts the second half has prose before it (in the first half): no edge, not split.
+        let startsSecond = try T.compare(T.page(["", "全县召开防汛工作会议", "部署安全生产工作", "", "会议要求各单位认真落实。"], at: 0))
+        #expect(T.blockLines(startsSecond, 1)?.count == 2)
+        // Before a dateline, after a directive line.
+        _ = try T.compare(T.page(["全县召开防汛工作会议", "部署安全生产工作", "", "本报北京12月1日电 全县今天召开会议。"], at: 2))
+        _ = try T.compare(T.page(["# copydesk-disable spacing", "", "全县召开防汛工作会议", "部署安全生产工作", "", "正文。"], at: 1))
+    }
+
+    @Test func randomPagesAgree() throws {
+        var rng = SplitMix64(seed: 4096)
+        for _ in 0..<12 {
+            let n = 4200 + Int(rng.next() % 2000)
+            let lines = (0..<n).map { _ in PlainTextHalvesTests.pieces[Int(rng.next() % UInt64(PlainTextHalvesTests.pieces.count))] }
+            _ = try PlainTextHalvesTests.compare(lines)
+        }
+    }
+}

@@ -81,8 +81,9 @@ extension Document {
         guard matched == credits.count else { return nil }   // a credit merged with a URL: parse afresh
         // The structure again, from the line facts: only the touched lines are tested anew.
         var facts = lineFacts
-        // Many touched lines of a large text: their facts on several cores.
-        let chunks = Parallel.chunks(forBytes: dirty.count * source.bytes.count / max(1, old.lineCount))
+        // Many touched lines of a large text: their facts on several cores, in runs of eight per core (lines
+        // cost unequally: one run per core left one core working alone at the end).
+        let chunks = Parallel.chunks(forBytes: dirty.count * source.bytes.count / max(1, old.lineCount), perCore: 8)
         if chunks > 1 {
             let parts = Parallel.map(chunks) { k in
                 dirty[(dirty.count * k / chunks)..<(dirty.count * (k + 1) / chunks)].map { LineFacts.of(source, line: $0, vocab: vocabulary) }
