@@ -366,3 +366,27 @@ import Testing
         }
     }
 }
+
+/// A large page's segments, made in two halves of its blocks side by side (`Document.segments(for:)`), are those of
+/// one walk: with URLs (verbatim ranges that cut lines) on both sides of the middle and in the middle block itself,
+/// a dateline's credit (an inline role), for scopes with and without code.
+@Suite struct SegmentHalvesTests {
+    @Test func halvesAreOneWalk() throws {
+        var rng = SplitMix64(seed: 140)
+        let pieces = ["会议要求各单位认真落实。", "详见 https://example.com/a 的通知。", "联系 a@b.cn 或 www.example.org。",
+                      "本报北京12月1日电（记者 张三）全县今天召开会议。", "全县召开防汛工作会议", "", "Top News"]
+        for _ in 0..<6 {
+            var lines: [String] = []
+            for _ in 0..<(9000 + Int(rng.next() % 2000)) { lines.append(pieces[Int(rng.next() % UInt64(pieces.count))]) }
+            // Most lines a block of their own (a blank line after them).
+            let doc = Document(path: "a.txt", text: lines.map { rng.next() % 4 == 0 ? $0 + "\n" : $0 + "\n\n" }.joined())
+            #expect(doc.blocks.count >= 1 << 12 && !doc.verbatim.isEmpty && !doc.inlineRoles.isEmpty)
+            for scope in [Scope.body, Scope.all, Scope.body.union(.code), Scope.headline] {
+                let (a, b) = Parallel.$limits.withValue(Parallel.Limits(threshold: 256, maxChunks: 2)) {
+                    (doc.segments(for: scope), doc.segments(for: scope, halves: false))
+                }
+                #expect(a == b, "\(a.count) vs \(b.count) segments")
+            }
+        }
+    }
+}

@@ -496,13 +496,13 @@ import Testing
 
     /// The re-lint's chunks share out the bytes of the segments read: touched lines crowded in the last tenth of a
     /// text are cut among themselves (cuts by the text's size would give every one of them to the last chunk), the
-    /// first chunks larger than the last (`Linter.cutShare`: weights 2n … n + 1).
+    /// first chunks larger than the last (`Linter.cutShare`: weights n + 2 … 3).
     @Test func cutsShareTheSegmentsBytes() {
-        // Ten segments of 100 bytes at 9,000…9,900 in a text of 10,000: shares 4/7 for two chunks; 8, 7, 6, 5 of 26
-        // for four (cuts where the bytes before reach 307, 576 and 807).
+        // Ten segments of 100 bytes at 9,000…9,900 in a text of 10,000: shares 4/7 for two chunks; 6, 5, 4, 3 of 18
+        // for four (cuts where the bytes before reach 333, 611 and 833).
         let segs = (0..<10).map { seg((9000 + $0 * 100)..<(9000 + $0 * 100 + 100)) }
         #expect(Linter.balancedCuts(segs, 1000, 2) == [9600])
-        #expect(Linter.balancedCuts(segs, 1000, 4) == [9400, 9600, 9900])
+        #expect(Linter.balancedCuts(segs, 1000, 4) == [9400, 9700, 9900])
         // Fewer segments than chunks: the missing cuts are past every offset (empty chunks), offsets never fall.
         #expect(Linter.balancedCuts([seg(0..<10)], 10, 3) == [Int.max, Int.max])
         let inline = [seg(0..<50), seg(50..<100), seg(10..<20)]
@@ -512,7 +512,7 @@ import Testing
     }
 
     /// The first lint's cuts of a whole text: every share is reached exactly once, the chunks shrink from first to
-    /// last, and the last cut leaves the last chunk its weight (n + 1 of n(3n + 1)/2).
+    /// last, and the last cut leaves the last chunk its weight (3 of n(n + 5)/2).
     @Test func chunksShrinkFromFirstToLast() {
         for n in 2...16 {
             let total = 25 << 20
@@ -520,7 +520,7 @@ import Testing
             let sizes = zip(cuts.dropFirst(), cuts).map { $0 - $1 }
             #expect(sizes.allSatisfy { $0 > 0 }, "n = \(n)")
             #expect(zip(sizes, sizes.dropFirst()).allSatisfy { $0 >= $1 }, "n = \(n): \(sizes)")
-            #expect(abs(sizes.last! - total * (n + 1) / (n * (3 * n + 1) / 2)) <= 1)
+            #expect(abs(sizes.last! - total * 3 / (n * (n + 5) / 2)) <= 1)
             #expect(Linter.cutShare(n, of: n, total) == total && Linter.cutShare(0, of: n, total) == 0)
         }
     }
