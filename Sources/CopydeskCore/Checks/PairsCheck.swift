@@ -70,7 +70,6 @@ public struct PairsCheck: Check {
             runs = merged
         }
         doc.source.bytes.withUnsafeBufferPointer { p in
-            var marks: [Int] = []
             let mine = (opens + closes).sorted()
             // The numbers rules' scan when it was made already for these segments and holds these marks (a document
             // checked in one chunk: `SharedTexts`); else its own marks only (fewer hits to collect).
@@ -79,15 +78,10 @@ public struct PairsCheck: Check {
             for (n, run) in runs.enumerated() {
                 var stack: [(pair: Int, at: Int)] = []
                 for seg in segs[run.from..<run.to] {
-                    // The marks of the segment, in order (from the shared scan of the document).
-                    marks.removeAll(keepingCapacity: true)
+                    // The marks of the segment, in order (from the scan of the document: each hit's character is
+                    // the one at its place, so it is not decoded again; a shared scan holds others too).
                     for j in hits.start[seg.index]..<hits.start[seg.index + 1] {
-                        let v = hits.vals[j]
-                        if opens.contains(v) || closes.contains(v) { marks.append(hits.pos[j]) }
-                    }
-                    if marks.isEmpty { continue }
-                    for s in marks {
-                        let v = decodeScalar(p, s).0
+                        let v = hits.vals[j], s = hits.pos[j]
                         if let k = opens.firstIndex(of: v) {
                             stack.append((k, s))
                         } else if let k = closes.firstIndex(of: v) {
