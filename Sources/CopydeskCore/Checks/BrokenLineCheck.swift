@@ -144,7 +144,7 @@ public struct BrokenLineCheck: Check {
         do {
             var n = 0
             for (bi, block) in doc.blocks.enumerated() {
-                n += inScope[bi] && !block.role.isDisjoint(with: scope) && (block.kind == .paragraph || block.kind == .blockquote)
+                n += inScope[bi] && BrokenLineCheck.isJoinable(block, scope)
                     ? block.content.count : 1
             }
             lines.reserveCapacity(n)
@@ -157,8 +157,7 @@ public struct BrokenLineCheck: Check {
             doc.lineMeasures.withEntries(lineCount: src.lineCount) { memo in
                 memo.withUnsafeMutableBufferPointer { memo in
                     for (bi, block) in doc.blocks.enumerated() {
-                        let joinable = inScope[bi] && !block.role.isDisjoint(with: scope)
-                            && (block.kind == .paragraph || block.kind == .blockquote)
+                        let joinable = inScope[bi] && BrokenLineCheck.isJoinable(block, scope)
                         if !joinable { lines.append(nil); continue }
                         joinableLines += block.content.count
                         if block.content.count == 1 { singleLineBlocks += 1 }
@@ -289,7 +288,7 @@ public struct BrokenLineCheck: Check {
         // break it), and the blank-line wrapped test's counts.
         var flowBound = 0, joinableLines = 0, singleLineBlocks = 0
         for (bi, block) in doc.blocks.enumerated()
-        where inScope[bi] && !block.role.isDisjoint(with: scope) && (block.kind == .paragraph || block.kind == .blockquote) {
+        where inScope[bi] && BrokenLineCheck.isJoinable(block, scope) {
             joinableLines += block.content.count
             if block.content.count == 1 { singleLineBlocks += 1 }
             flowBound += block.content.count - 1
@@ -307,7 +306,7 @@ public struct BrokenLineCheck: Check {
                     // (a line narrower than `widestColumn` bytes is narrower in cells: no cell takes less).
                     for sweep in 0..<2 where !sure {
                         for (bi, block) in doc.blocks.enumerated()
-                        where inScope[bi] && !block.role.isDisjoint(with: scope) && (block.kind == .paragraph || block.kind == .blockquote) {
+                        where inScope[bi] && BrokenLineCheck.isJoinable(block, scope) {
                             let content = block.content
                             guard content.count > 1 else { continue }
                             for k in 0..<(content.count - 1) {
@@ -331,15 +330,20 @@ public struct BrokenLineCheck: Check {
         return sure
     }
 
+    /// A prose block of the rule's scope, whose lines may be joined (its segments in scope are checked apart).
+    @inline(__always) static func isJoinable(_ block: Block, _ scope: Scope) -> Bool {
+        !block.role.isDisjoint(with: scope) && (block.kind == .paragraph || block.kind == .blockquote)
+    }
+
+    /// The spaces a line's text is measured without: space, tab, U+3000, NBSP.
+    @inline(__always) static func isLineSpace(_ v: UInt32) -> Bool { v == 0x20 || v == 0x09 || v == 0x3000 || v == 0xA0 }
+
     /// Whether `r` holds a character other than the spaces `measureEnd` skips.
     @inline(__always) static func hasText(_ p: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Bool {
         var i = r.lowerBound
         while i < r.upperBound {
-            let c = p[i]
-            if c == 0x20 || c == 0x09 { i += 1; continue }
-            if c < 0x80 { return true }
             let (v, n) = decodeScalar(p, i)
-            if v != 0x3000 && v != 0xA0 { return true }
+            if !isLineSpace(v) { return true }
             i += n
         }
         return false
@@ -407,7 +411,7 @@ public struct BrokenLineCheck: Check {
     static func isBlankWrapped(_ doc: Document) -> Bool {
         let scope = Scope.body.union(.dateline)
         var lines = 0, single = 0
-        for block in doc.blocks where (block.kind == .paragraph || block.kind == .blockquote) && !block.role.isDisjoint(with: scope) {
+        for block in doc.blocks where isJoinable(block, scope) {
             lines += block.content.count
             if block.content.count == 1 { single += 1 }
         }
@@ -525,7 +529,7 @@ public struct BrokenLineCheck: Check {
     /// line with no text. Reads backwards from the line end, so every line costs a few bytes until the rule knows
     /// the text is hard-wrapped at all.
     func measureEnd(_ p: UnsafeBufferPointer<UInt8>, _ r: Range<Int>, block: Int, firstInBlock: Bool, lastInBlock: Bool) -> Line? {
-        @inline(__always) func isSpace(_ v: UInt32) -> Bool { v == 0x20 || v == 0x09 || v == 0x3000 || v == 0xA0 }
+        @inline(__always) func isSpace(_ v: UInt32) -> Bool { BrokenLineCheck.isLineSpace(v) }
         var e = r.upperBound
         // The last two characters found (no array: this runs for every line).
         var found = 0
