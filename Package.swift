@@ -60,7 +60,7 @@ let package = Package(
         .executableTarget(name: "fuzz-fix", dependencies: ["CopydeskCore", "FuzzSupport"], path: "Sources/FuzzFix"),
         .testTarget(
             name: "CopydeskCoreTests",
-            dependencies: ["CopydeskCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["CopydeskCore", "CByteClass", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             // Read by the tests from their source folder (#filePath), not bundled.
             exclude: ["Fixtures"]
         ),

@@ -68,6 +68,38 @@ size_t copydesk_byteclass_scan(const uint8_t *p, size_t n, size_t from, size_t t
     *next = q < to ? q : to;
     return count;
 }
+
+/* The boundary scanner's runs of quiet three-byte characters (`BoundaryScanner.scan`), thirty-two bytes a step: a
+ * byte continues the run when it is a lead byte in [lo, hi] (not `xlead` followed by `xsecond`, the one block of 64
+ * characters there that is not quiet) or a continuation byte. Started at a lead byte of valid UTF-8, the first byte
+ * that does not continue it is where a character starts, so the run is whole characters. */
+__attribute__((target("avx2")))
+size_t copydesk_lead_run(const uint8_t *p, size_t from, size_t to, uint8_t lo, uint8_t hi, uint8_t xlead, uint8_t xsecond) {
+    size_t q = from;
+    const uint8_t span = (uint8_t)(hi - lo);
+    const __m256i lov = _mm256_set1_epi8((char)lo), spanv = _mm256_set1_epi8((char)span);
+    const __m256i c80 = _mm256_set1_epi8((char)0x80), c3f = _mm256_set1_epi8(0x3f);
+    const __m256i xl = _mm256_set1_epi8((char)xlead), xs = _mm256_set1_epi8((char)xsecond);
+    /* x - base <= limit (unsigned bytes) as min(x - base, limit) == x - base. */
+    while (q + 33 <= to) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(p + q));
+        __m256i v1 = _mm256_loadu_si256((const __m256i *)(p + q + 1));
+        __m256i a = _mm256_sub_epi8(v, lov), b = _mm256_sub_epi8(v, c80);
+        __m256i ok = _mm256_or_si256(_mm256_cmpeq_epi8(_mm256_min_epu8(a, spanv), a),
+                                     _mm256_cmpeq_epi8(_mm256_min_epu8(b, c3f), b));
+        __m256i bad = _mm256_and_si256(_mm256_cmpeq_epi8(v, xl), _mm256_cmpeq_epi8(v1, xs));
+        uint32_t m = (uint32_t)_mm256_movemask_epi8(_mm256_andnot_si256(bad, ok));
+        if (m != 0xFFFFFFFFu) return q + (size_t)__builtin_ctz(~m);
+        q += 32;
+    }
+    while (q < to) {
+        uint8_t c = p[q];
+        int lead = (uint8_t)(c - lo) <= span && !(c == xlead && q + 1 < to && p[q + 1] == xsecond);
+        if (!lead && (uint8_t)(c - 0x80) > 0x3f) break;
+        q++;
+    }
+    return q;
+}
 #else
 int copydesk_cpu_avx2(void) { return 0; }
 
@@ -79,5 +111,9 @@ size_t copydesk_byteclass_scan(const uint8_t *p, size_t n, size_t from, size_t t
     *next = from < to ? from : to;
     (void)to;
     return 0;
+}
+size_t copydesk_lead_run(const uint8_t *p, size_t from, size_t to, uint8_t lo, uint8_t hi, uint8_t xlead, uint8_t xsecond) {
+    (void)p; (void)to; (void)lo; (void)hi; (void)xlead; (void)xsecond;
+    return from;
 }
 #endif

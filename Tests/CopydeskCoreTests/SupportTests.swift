@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import CopydeskCore
+import CByteClass
 
 @Suite struct GlobTests {
     @Test func starStaysWithinASegment() {
@@ -391,6 +392,123 @@ import Testing
             total += b.count
         }
         #expect(total > 500)   // the texts do exercise the rules
+    }
+}
+
+/// `copydesk_lead_run` (the boundary scanner's quiet runs thirty-two bytes a step) ends where a byte-by-byte walk of
+/// the same definition ends, on random valid UTF-8 of three-byte characters around the range's edges, the excluded
+/// block, other lengths and runs longer than a vector; and the boundary scanner's findings are the same with it as
+/// without it (and as looking at every character) on Han-heavy text with long runs, in both styles.
+@Suite struct LeadRunTests {
+    static func reference(_ p: [UInt8], _ from: Int, _ to: Int, _ lo: UInt8, _ hi: UInt8, _ xl: UInt8, _ xs: UInt8) -> Int {
+        var q = from
+        while q < to {
+            let c = p[q]
+            if c >= lo && c <= hi && !(c == xl && q + 1 < to && p[q + 1] == xs) { q += 3; continue }
+            break
+        }
+        return q
+    }
+
+    @Test(.enabled(if: BoundaryScanner.vectorRunsAvailable, "this CPU has no AVX2: the scanner walks its quiet runs"))
+    func endsWhereTheWalkEnds() throws {
+        let pieces: [String] = ["中", "国", "一", "丁", "鿿", "䷀", "䷿", "㐀", "䶵", "ꀀ", "，", "。", "a", "é", "𠮷", " ", "\n", "\u{3000}", "\u{E000}"]
+        var rng = SystemRandomNumberGenerator()
+        var stops = Set<UInt8>(), long = 0
+        for round in 0..<4000 {
+            var text = ""
+            let han = round % 3 == 0 ? 120 : 40
+            for _ in 0..<Int.random(in: 0...han, using: &rng) {
+                text += Int.random(in: 0..<4, using: &rng) == 0 ? pieces.randomElement(using: &rng)! : pieces[Int.random(in: 0..<5, using: &rng)]
+            }
+            let p = Array(text.utf8)
+            let (lo, hi): (UInt8, UInt8) = [(0xE4, 0xE9), (0xE5, 0xE9), (0xE3, 0xEA), (0xE4, 0xE4), (0xE1, 0xEC)].randomElement(using: &rng)!
+            let (xl, xs): (UInt8, UInt8) = [(0, 0), (0xE4, 0xB7), (0xE4, 0xB6), (0xE9, 0xBF)].randomElement(using: &rng)!
+            // Every lead byte in the range is a place a run may start (the scanner starts one only there).
+            var k = 0
+            while k < p.count {
+                let c = p[k]
+                let len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4
+                if c >= lo && c <= hi {
+                    for to in Set([p.count, min(p.count, k + 3 * Int.random(in: 1...14, using: &rng))]) {
+                        let got = p.withUnsafeBufferPointer { copydesk_lead_run($0.baseAddress!, k, to, lo, hi, xl, xs) }
+                        let want = Self.reference(p, k, to, lo, hi, xl, xs)
+                        #expect(got == want, "\(text.debugDescription) from \(k) to \(to) range \(lo)–\(hi) excluding \(xl) \(xs)")
+                        if want < to { stops.insert(p[want]) }
+                        if want - k > 33 { long += 1 }
+                    }
+                }
+                k += len
+            }
+        }
+        // The walks stopped at ASCII, at other lead bytes in and out of the range, and many ran past a vector.
+        #expect(stops.contains(0x20) && stops.contains(0xEF) && stops.contains(0xE4) && stops.contains(0xF0))
+        #expect(long > 1000)
+    }
+
+    @Test(.enabled(if: BoundaryScanner.vectorRunsAvailable, "this CPU has no AVX2: the scanner walks its quiet runs"))
+    func panguSkipsHanButTheHexagramBlock() throws {
+        let catalog = try RuleCatalog.loadBuiltIn()
+        for (style, excluded) in [("pangu", true), ("print", false)] {
+            let config = try Config.parse("style: \(style)\n", file: "/eq/.lintrc.yml", directory: "/eq")
+            let set = try RuleSet.build(config: config, catalog: catalog)
+            let entries = set.rules.enumerated().compactMap { k, r in (r.check as? BoundaryCheck).map { (k, $0, r.fixSafety, r.scope) } }
+            let runs = try #require(BoundaryScanner(rules: entries).leadRuns)
+            #expect(runs.low <= 0xE4 && runs.low + runs.span >= 0xE9, "\(style): \(runs)")
+            if excluded { #expect(runs.excludedLead == 0xE4 && runs.excludedSecond == 0xB7, "\(runs)") }
+            #expect(BoundaryScanner(rules: entries, vectorRuns: false).leadRuns == nil)
+            #expect(BoundaryScanner(rules: entries, quietRuns: false).leadRuns == nil)
+        }
+        // A block table with two odd blocks in one lead byte stops the range there; one odd block is taken.
+        var blocks = [UInt64](repeating: 0, count: 256)
+        for lead in 0xE4...0xE9 { blocks[lead] = ~0 }
+        blocks[0xE4] &= ~(1 << 0x37)
+        #expect(BoundaryScanner.leadRange(blocks).map { [$0.low, $0.span, $0.excludedLead, $0.excludedSecond] } == [0xE4, 5, 0xE4, 0xB7])
+        blocks[0xE4] &= ~(1 << 0x36)
+        #expect(BoundaryScanner.leadRange(blocks).map { [$0.low, $0.span, $0.excludedLead, $0.excludedSecond] } == [0xE5, 4, 0, 0])
+        #expect(BoundaryScanner.leadRange([UInt64](repeating: 0, count: 256)) == nil)
+    }
+
+    @Test(arguments: ["print", "pangu"])
+    func findingsAreTheSameWithVectorRuns(style: String) throws {
+        let catalog = try RuleCatalog.loadBuiltIn()
+        let config = try Config.parse("style: \(style)\n", file: "/eq/.lintrc.yml", directory: "/eq")
+        let set = try RuleSet.build(config: config, catalog: catalog)
+        let entries = set.rules.enumerated().compactMap { k, r in (r.check as? BoundaryCheck).map { (k, $0, r.fixSafety, r.scope) } }
+        let fast = BoundaryScanner(rules: entries)
+        let walk = BoundaryScanner(rules: entries, vectorRuns: false)
+        let reference = BoundaryScanner(rules: entries, quietRuns: false)
+        let han = ["全", "力", "以", "赴", "一", "人", "了", "中", "龍", "鿿", "㐀", "䷀", "䷿", "䶵"]
+        var rng = SystemRandomNumberGenerator()
+        var total = 0, long = 0
+        for _ in 0..<600 {
+            var lines: [String] = []
+            for _ in 0..<Int.random(in: 1...4, using: &rng) {
+                var line = ""
+                for _ in 0..<Int.random(in: 0...30, using: &rng) {
+                    if Int.random(in: 0..<3, using: &rng) == 0 {
+                        line += BoundaryScannerEquivalenceTests.alphabet.randomElement(using: &rng)!
+                    } else {
+                        let n = Int.random(in: 1...24, using: &rng)
+                        if n > 11 { long += 1 }
+                        for _ in 0..<n { line += han[Int.random(in: 0..<(Int.random(in: 0..<8, using: &rng) == 0 ? han.count : 10), using: &rng)] }
+                    }
+                }
+                lines.append(line)
+            }
+            let doc = Document(path: "t.txt", text: lines.joined(separator: "\n"))
+            let segs = doc.segments(for: .all)
+            var a: [Finding] = [], b: [Finding] = [], c: [Finding] = []
+            fast.scan(doc, segs, into: &a)
+            walk.scan(doc, segs, into: &b)
+            reference.scan(doc, segs, into: &c)
+            let key = { (f: Finding) in "\(f.rule) \(f.range) \(f.fix?.edits.map { "\($0.range)=\($0.replacement)" } ?? []) \(f.fix?.safety.rawValue ?? "-")" }
+            #expect(a.map(key) == b.map(key), "\(doc.source.bytes.count) bytes")
+            #expect(a.map(key) == c.map(key), "\(doc.source.bytes.count) bytes")
+            total += c.count
+        }
+        #expect(total > 500)
+        #expect(long > 1000)
     }
 }
 

@@ -18,6 +18,12 @@ int copydesk_byteclass_available(void);
 size_t copydesk_byteclass_scan(const uint8_t *p, size_t n, size_t from, size_t to, const uint8_t *tables,
                                size_t *out, size_t cap, size_t *next);
 
+/* The end of a run of three-byte characters from `from` (a lead byte; valid UTF-8) to at most `to`: the first place
+ * whose byte is neither a lead byte in [lo, hi] nor a continuation byte, or is `xlead` followed by `xsecond` (0 for
+ * none: a block of 64 characters inside the range that ends the run). Reads p[from..to) only. Only when
+ * copydesk_cpu_avx2() says so (elsewhere it returns `from`). */
+size_t copydesk_lead_run(const uint8_t *p, size_t from, size_t to, uint8_t lo, uint8_t hi, uint8_t xlead, uint8_t xsecond);
+
 /* Whether p[0..n) is valid UTF-8 (1 or 0), thirty-two bytes a step; only when copydesk_cpu_avx2() says so (elsewhere
  * it returns -1). The same bytes are valid as for the scalar definition: shortest forms only, no surrogates, nothing
  * above U+10FFFF, no character cut by the end. */

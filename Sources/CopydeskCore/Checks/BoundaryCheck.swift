@@ -1,3 +1,5 @@
+import CByteClass
+
 /// `kind: boundary`: the spacing primitive. Between a character of class `left` and one of class `right`
 /// (`symmetric: true` also matches the mirror order):
 ///   - `space: forbid`  flags any run of `spaces` characters between them (fix: delete it);
@@ -233,6 +235,11 @@ public struct BoundaryScanner: Sendable {
     /// with `hanFast` off (pangu style, where the hexagram signs U+4DC0–U+4DFF of class `other` are not quiet)
     /// every Han block but that one.
     private var quietBlocks: [UInt64] = []   // 256 words, by lead byte (0 for other bytes)
+    /// Runs of three-byte characters skipped thirty-two bytes a step (`copydesk_lead_run`, where the CPU has AVX2):
+    /// the lead bytes `leadLow...leadLow + leadSpan` of blocks of quiet characters only, but for at most one block of
+    /// 64 (`leadExcluded`, its first two bytes; (0, 0) for none): in pangu style E4–E9 but `E4 B7` (the hexagram
+    /// signs). Nil: the loop above, character by character.
+    private(set) var leadRuns: (low: UInt8, span: UInt8, excludedLead: UInt8, excludedSecond: UInt8)?
 
     /// - Parameter rules: (rule index, check, fix safety, scope). Segments outside a rule's scope are skipped for it,
     ///   so one scan serves rules of different scopes.
@@ -240,8 +247,9 @@ public struct BoundaryScanner: Sendable {
     ///   `superseded`: the rule indices (the first element of `rules`' entries) that a rule supersedes.
     ///   `chainedFixes: false` makes a `characters` fix replace the character alone (the reference the tests compare
     ///   `trimmedGap` with).
+    ///   `vectorRuns: false` skips quiet runs character by character (the reference for `leadRuns`).
     public init(rules: [(Int, BoundaryCheck, FixSafety, Scope)], quietRuns: Bool = true, superseded: Set<Int> = [],
-                chainedFixes: Bool = true) {
+                chainedFixes: Bool = true, vectorRuns: Bool = true) {
         self.rules = rules.map { (rule: $0.0, check: $0.1, safety: $0.2, scope: $0.3) }
         self.chainedFixes = chainedFixes
         let n = BoundaryScanner.classCount
@@ -346,6 +354,34 @@ public struct BoundaryScanner: Sendable {
         for w in 0x800 / 64..<0x10000 / 64 where quietBits[w] == ~0 {
             quietBlocks[0xE0 | w >> 6] |= 1 << UInt64(w & 63)
         }
+        if vectorRuns && BoundaryScanner.vectorRunsAvailable { leadRuns = BoundaryScanner.leadRange(quietBlocks) }
+    }
+
+    /// Whether `copydesk_lead_run` runs here (an x86-64 CPU with AVX2).
+    static let vectorRunsAvailable = copydesk_cpu_avx2() != 0
+
+    /// The longest range of lead bytes E1–EC (every second byte 80–BF valid after them) whose blocks of 64 are all
+    /// quiet but for at most one block: (first lead, span, the odd block's lead and second byte, or (0, 0)). Nil when
+    /// no lead byte qualifies.
+    static func leadRange(_ quietBlocks: [UInt64]) -> (low: UInt8, span: UInt8, excludedLead: UInt8, excludedSecond: UInt8)? {
+        var best: (low: Int, high: Int, excluded: (Int, Int)?)? = nil
+        for low in 0xE1...0xEC {
+            var excluded: (Int, Int)? = nil
+            var high = low - 1
+            for lead in low...0xEC {
+                let w = quietBlocks[lead]
+                if w == ~0 { high = lead; continue }
+                if excluded == nil && w.nonzeroBitCount == 63 {
+                    excluded = (lead, 0x80 | (~w).trailingZeroBitCount)
+                    high = lead
+                    continue
+                }
+                break
+            }
+            if high >= low && (best.map { high - low > $0.high - $0.low } ?? true) { best = (low, high, excluded) }
+        }
+        guard let best else { return nil }
+        return (UInt8(best.low), UInt8(best.high - best.low), UInt8(best.excluded?.0 ?? 0), UInt8(best.excluded?.1 ?? 0))
     }
 
     @inline(__always) static func index(_ c: CharClass) -> Int { c.rawValue.trailingZeroBitCount }
@@ -371,6 +407,9 @@ public struct BoundaryScanner: Sendable {
         // Directives may turn a rule off on some lines, where the spaces after a replaced character are not its.
         let chains = chainedFixes && hasCharRules && doc.directives.isEmpty
         let hanFast = self.hanFast
+        let leadRuns = self.leadRuns
+        let (leadLow, leadSpan, excludedLead, excludedSecond) = leadRuns ?? (0, 0, 0, 0)
+        let vectorRuns = leadRuns != nil
         doc.source.bytes.withUnsafeBufferPointer { p in
           CharClass.bmpIndex.withUnsafeBufferPointer { classIndex in
           quietBits.withUnsafeBufferPointer { quietBits in
@@ -440,6 +479,16 @@ public struct BoundaryScanner: Sendable {
                         var k = i
                         while k < end {
                             let c = p[k]
+                            if vectorRuns && c &- leadLow <= leadSpan {
+                                // Thirty-two bytes a step; it stops at once at the excluded block (taken below).
+                                let e = copydesk_lead_run(p.baseAddress!, k, end, leadLow, leadLow &+ leadSpan, excludedLead, excludedSecond)
+                                if e > k {
+                                    last2 = e - k >= 6 ? e - 6 : last
+                                    last = e - 3
+                                    k = e
+                                    continue
+                                }
+                            }
                             if hanFast && c &- 0xE4 <= 5 {
                                 // The innermost loop: one compare per character of U+4000–U+9FFF (lead bytes E4–E9:
                                 // Han, and the 64 hexagram signs, all quiet); where the run ends decides its last
