@@ -69,6 +69,48 @@ size_t copydesk_byteclass_scan(const uint8_t *p, size_t n, size_t from, size_t t
     return count;
 }
 
+/* One place by four bytes' tables (the last places of the text). */
+static inline uint8_t mark4(const uint8_t *p, size_t n, size_t q, const uint8_t *t) {
+    uint8_t m = mark(p, n, q, t);
+    if (q + 3 < n) m &= t[96 + (p[q + 3] & 15)] & t[112 + (p[q + 3] >> 4)];
+    return m;
+}
+
+__attribute__((target("avx2")))
+size_t copydesk_byteclass_scan4(const uint8_t *p, size_t n, size_t from, size_t to, const uint8_t *tables,
+                                size_t *out, size_t cap, size_t *next) {
+    size_t count = 0, q = from;
+    if (to > n) to = n;
+    const __m256i low = _mm256_set1_epi8(0x0f), zero = _mm256_setzero_si256();
+    __m256i lo[4], hi[4];
+    for (int k = 0; k < 4; k++) {
+        lo[k] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(tables + 32 * k)));
+        hi[k] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(tables + 32 * k + 16)));
+    }
+    /* Thirty-two places a step while the four loads stay inside the text and the output has room for them all. */
+    while (q < to && q + 35 <= n && count + 32 <= cap) {
+        __m256i m = _mm256_set1_epi8((char)0xff);
+        for (int k = 0; k < 4; k++) {
+            __m256i v = _mm256_loadu_si256((const __m256i *)(p + q + k));
+            m = _mm256_and_si256(m, _mm256_shuffle_epi8(lo[k], _mm256_and_si256(v, low)));
+            m = _mm256_and_si256(m, _mm256_shuffle_epi8(hi[k], _mm256_and_si256(_mm256_srli_epi16(v, 4), low)));
+        }
+        uint32_t bits = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(m, zero));
+        if (to - q < 32) bits &= (1u << (to - q)) - 1;
+        while (bits) {
+            out[count++] = q + (size_t)__builtin_ctz(bits);
+            bits &= bits - 1;
+        }
+        q += 32;
+    }
+    while (q < to && q + 35 > n && count < cap) {
+        if (mark4(p, n, q, tables)) out[count++] = q;
+        q++;
+    }
+    *next = q < to ? q : to;
+    return count;
+}
+
 /* The boundary scanner's runs of quiet three-byte characters (`BoundaryScanner.scan`), thirty-two bytes a step: a
  * byte continues the run when it is a lead byte in [lo, hi] (not `xlead` followed by `xsecond`, the one block of 64
  * characters there that is not quiet) or a continuation byte. Started at a lead byte of valid UTF-8, the first byte
@@ -115,5 +157,11 @@ size_t copydesk_byteclass_scan(const uint8_t *p, size_t n, size_t from, size_t t
 size_t copydesk_lead_run(const uint8_t *p, size_t from, size_t to, uint8_t lo, uint8_t hi, uint8_t xlead, uint8_t xsecond) {
     (void)p; (void)to; (void)lo; (void)hi; (void)xlead; (void)xsecond;
     return from;
+}
+size_t copydesk_byteclass_scan4(const uint8_t *p, size_t n, size_t from, size_t to, const uint8_t *tables,
+                                size_t *out, size_t cap, size_t *next) {
+    (void)p; (void)n; (void)tables; (void)out; (void)cap;
+    *next = from < to ? from : to;
+    return 0;
 }
 #endif

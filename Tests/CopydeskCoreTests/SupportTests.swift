@@ -252,6 +252,10 @@ import CByteClass
                 if si == 0 && !ci && !classifier { #expect(ac.hasRootFilter) }
                 if si == 0 && !ci && classifier { #expect(ac.hasRootClasses == ByteClassifier.available); #expect(ac.hasRootFilter == !ByteClassifier.available) }
                 if si == 5 { #expect(!ac.hasRootFilter); #expect(ac.hasRootClasses == (ByteClassifier.available && classifier)) }
+                // Sets with a pattern of four bytes or more are scanned by their first four bytes (case-folded ones by
+                // their first characters).
+                if si == 0 || si == 5 { #expect(ac.hasPrefixClasses == (ByteClassifier.available && classifier && !ci)) }
+                if si == 4 { #expect(!ac.hasPrefixClasses) }
                 for round in 0..<30 {
                     var text = ""
                     for _ in 0..<(200 + next() % 1500) {
@@ -332,6 +336,83 @@ import CByteClass
                 #expect(marks.contains(q), "round \(round): place \(q) of \(text) not marked for \(patterns)")
             }
         }
+    }
+
+    static func marked4(_ text: [UInt8], _ tables: [UInt8], from: Int = 0, to: Int? = nil) -> [Int] {
+        var out: [Int] = []
+        text.withUnsafeBufferPointer { p in
+            tables.withUnsafeBufferPointer { t in
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: 40) { marks in
+                    var from = from
+                    let end = to ?? p.count
+                    while from < end {
+                        let (n, next) = ByteClassifier.scan(p, from: from, to: end, t, into: marks)
+                        out += marks[..<n]
+                        from = next
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// On four places: every start of a pattern of one to six bytes is marked, in any range of the text (bytes past
+    /// its end match anything), and nothing outside the range is.
+    @Test func fourPlacesMarkEveryPatternStart() throws {
+        try #require(ByteClassifier.available, "the classifier needs AVX2; this CPU has none")
+        var g = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = [0x20, 0x2C, 0x2E, 0x41, 0xE2, 0x80, 0x94, 0x9D, 0xE3, 0x81, 0x82, 0xE4, 0xB8, 0x80,
+                                 0xE7, 0xAC, 0xEF, 0xBC, 0x8C, 0x88, 0x30, 0x39]
+        var marksSeen = 0
+        for round in 0..<400 {
+            let count = Int.random(in: 1...(round % 3 == 0 ? 40 : 10), using: &g)
+            let patterns = (0..<count).map { _ in (0..<Int.random(in: 1...6, using: &g)).map { _ in alphabet.randomElement(using: &g)! } }
+            guard let tables = ByteClassifier.tables(patterns, places: 4) else { Issue.record("no tables for \(patterns)"); continue }
+            #expect(tables.count == 128)
+            // Half the texts shorter than one step of the vector loop (read place by place); patterns planted in.
+            var text: [UInt8] = []
+            let length = Int.random(in: 0...(round % 2 == 0 ? 34 : 400), using: &g)
+            while text.count < length {
+                if Int.random(in: 0..<6, using: &g) == 0 { text += patterns.randomElement(using: &g)! } else { text.append(alphabet.randomElement(using: &g)!) }
+            }
+            let from = text.isEmpty ? 0 : Int.random(in: 0..<text.count, using: &g)
+            let to = Int.random(in: from...text.count, using: &g)
+            let got = Self.marked4(text, tables, from: from, to: to)
+            #expect(got.allSatisfy { (from..<to).contains($0) } && got == got.sorted())
+            let marks = Set(got)
+            marksSeen += marks.count
+            for q in from..<to where patterns.contains(where: { p in q + p.count <= text.count && Array(text[q..<(q + p.count)]) == p }) {
+                #expect(marks.contains(q), "round \(round): place \(q) of \(text) not marked for \(patterns)")
+            }
+        }
+        #expect(marksSeen > 1000)
+    }
+
+    /// The fourth byte tells `，` before a full-width mark (`，，`) from `，` before a Han character; too many groups
+    /// of prefixes give no tables (the automaton then scans by first characters).
+    @Test func fourPlacesTellTheSecondCharacter() throws {
+        try #require(ByteClassifier.available, "the classifier needs AVX2; this CPU has none")
+        let patterns = ["，，", "、、", "。。", "第一", "０", "--", "..."].map { Array($0.utf8) }
+        let tables = try #require(ByteClassifier.tables(patterns, places: 4))
+        let text = Array("他说，我们，，第章，第一、、是。。０--...，中".utf8)
+        let want = ["，，", "、、", "。。", "第一", "０", "--", "..."].map { Array($0.utf8) }
+        var starts: [Int] = []
+        for q in text.indices where want.contains(where: { q + $0.count <= text.count && Array(text[q..<(q + $0.count)]) == $0 }) { starts.append(q) }
+        let got = Self.marked4(text, tables)
+        #expect(Set(starts).isSubset(of: Set(got)))
+        // `，` before 我 and 中, and 第 before 章 (E7: not the lead byte of 一), are not marked (第 before 二 would be:
+        // 一 and 二 share their lead byte).
+        for (needle, nth) in [("，我", 0), ("，中", 0), ("第章", 0)] {
+            let at = try #require(text.firstRange(of: Array(needle.utf8))).lowerBound
+            #expect(!got.contains(at), "\(needle) \(nth)")
+        }
+        // On three places every `，` and `第` is marked.
+        let three = try #require(ByteClassifier.tables(patterns))
+        #expect(Self.marked(text, three).count > got.count)
+        let many = (0..<60).map { Array(String(UnicodeScalar(0x4E00 + 37 * $0)!).utf8) + Array("的".utf8) }
+        #expect(ByteClassifier.tables(many, places: 4, maximumGroups: 48) == nil)
+        #expect(AhoCorasick(patterns: many).hasPrefixClasses == false)
+        #expect(AhoCorasick(patterns: many).hasRootClasses)
     }
 
     @Test func fullWidthLettersMarkNoFullWidthPunctuation() throws {

@@ -18,6 +18,12 @@ int copydesk_byteclass_available(void);
 size_t copydesk_byteclass_scan(const uint8_t *p, size_t n, size_t from, size_t to, const uint8_t *tables,
                                size_t *out, size_t cap, size_t *next);
 
+/* copydesk_byteclass_scan by a place's first four bytes: `tables` holds eight 16-byte tables (low and high nibble of
+ * bytes 0 to 3), and a place is marked when the buckets of all eight nibbles share one (a byte past the end of the
+ * text matches every bucket). */
+size_t copydesk_byteclass_scan4(const uint8_t *p, size_t n, size_t from, size_t to, const uint8_t *tables,
+                                size_t *out, size_t cap, size_t *next);
+
 /* The end of a run of three-byte characters from `from` (a lead byte; valid UTF-8) to at most `to`: the first place
  * whose byte is neither a lead byte in [lo, hi] nor a continuation byte, or is `xlead` followed by `xsecond` (0 for
  * none: a block of 64 characters inside the range that ends the run). Reads p[from..to) only. Only when

@@ -22,16 +22,22 @@ enum ByteClassifier {
     /// full-width letters and digits of `width.fullwidth-alnum` (`EF BC 90`…, `EF BD 81`…) shared one bucket that
     /// marked every full-width punctuation mark too (`，` is `EF BC 8C`): 426,725 marked places on the 24.8 MB web
     /// news for 801 letters, each walked by the phrase automaton, on every fixer pass.
-    static func tables(_ patterns: [[UInt8]]) -> [UInt8]? {
-        guard available else { return nil }
+    /// `places: 4` reads a place's first four bytes (eight tables, `copydesk_byteclass_scan4`): the phrase automaton's
+    /// patterns of two characters and more, whose second character's lead byte then counts too (`，，` marks a `，`
+    /// before a full-width mark, not every `，`). Patterns of four bytes and more are grouped by their first three
+    /// bytes and the high half of the fourth. Nil too when `places: 4` starts more than `maximumGroups` groups
+    /// (merging them would cost more than the scan saves: the caller falls back to three places).
+    static func tables(_ patterns: [[UInt8]], places: Int = 3, maximumGroups: Int = .max) -> [UInt8]? {
+        guard available, places == 3 || places == 4 else { return nil }
         var byKey: [[UInt8]: [[UInt8]]] = [:]
         for p in patterns where !p.isEmpty {
-            let u = Array(p.prefix(3))
-            let key: [UInt8] = u.count == 1 ? [1] : u.count == 2 ? [2, u[0], u[1]] : [3, u[0], u[1], u[2] >> 4]
+            let u = Array(p.prefix(places))
+            let key: [UInt8] = u.count == 1 ? [1] : u.count == 2 ? [2, u[0], u[1]] : u.count == 3 ? [3, u[0], u[1], u[2] >> 4]
+                : [4, u[0], u[1], u[2], u[3] >> 4]
             byKey[key, default: []].append(u)
         }
-        guard !byKey.isEmpty else { return nil }
-        var groups = byKey.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { NibbleGroup(byKey[$0]!) }
+        guard !byKey.isEmpty, byKey.count <= maximumGroups else { return nil }
+        var groups = byKey.keys.sorted { $0.lexicographicallyPrecedes($1) }.map { NibbleGroup(byKey[$0]!, places: places) }
         while groups.count > 8 {
             var best = (cost: Int.max, i: 0, j: 1)
             for i in 0..<groups.count {
@@ -43,13 +49,13 @@ enum ByteClassifier {
             groups[best.i] = groups[best.i].union(groups[best.j])
             groups.remove(at: best.j)
         }
-        var t = [UInt8](repeating: 0, count: 96)
+        var t = [UInt8](repeating: 0, count: 32 * places)
         for (b, g) in groups.enumerated() {
             let bit = UInt8(1) << UInt8(b)
-            for k in 0..<3 {
+            for k in 0..<places {
                 for x in 0..<16 {
-                    if g.wild[k] || g.low[k] & (1 << x) != 0 { t[32 * k + x] |= bit }
-                    if g.wild[k] || g.high[k] & (1 << x) != 0 { t[32 * k + 16 + x] |= bit }
+                    if g.wild & (1 << k) != 0 || g.low[k] & (1 << x) != 0 { t[32 * k + x] |= bit }
+                    if g.wild & (1 << k) != 0 || g.high[k] & (1 << x) != 0 { t[32 * k + 16 + x] |= bit }
                 }
             }
         }
@@ -57,38 +63,44 @@ enum ByteClassifier {
     }
 
     /// A bucket of patterns as the classifier sees it: per byte place, the low and high nibbles its patterns have
-    /// there, or any byte (`wild`) where one of them has ended.
+    /// there, or any byte (`wild`, a bit per place) where one of them has ended. Fixed-size (no allocation): the
+    /// grouping above compares every pair of groups.
     struct NibbleGroup {
-        var low: [UInt16] = [0, 0, 0], high: [UInt16] = [0, 0, 0]
-        var wild: [Bool] = [false, false, false]
+        var low = SIMD4<UInt16>(), high = SIMD4<UInt16>()
+        var wild: UInt8 = 0
+        let count: Int
 
-        init(_ patterns: [[UInt8]]) {
+        init(_ patterns: [[UInt8]], places: Int = 3) {
+            count = places
             for u in patterns {
-                for k in 0..<3 {
-                    if k < u.count { low[k] |= 1 << UInt16(u[k] & 15); high[k] |= 1 << UInt16(u[k] >> 4) } else { wild[k] = true }
+                for k in 0..<places {
+                    if k < u.count { low[k] |= 1 << UInt16(u[k] & 15); high[k] |= 1 << UInt16(u[k] >> 4) } else { wild |= 1 << k }
                 }
             }
         }
-        private init(low: [UInt16], high: [UInt16], wild: [Bool]) { self.low = low; self.high = high; self.wild = wild }
+        private init(low: SIMD4<UInt16>, high: SIMD4<UInt16>, wild: UInt8, count: Int) {
+            self.low = low; self.high = high; self.wild = wild; self.count = count
+        }
 
-        /// How many three-byte sequences the bucket marks.
+        /// How many byte sequences of `count` places the bucket marks.
         var places: Int {
-            (0..<3).reduce(1) { $0 * (wild[$1] ? 256 : low[$1].nonzeroBitCount * high[$1].nonzeroBitCount) }
+            (0..<count).reduce(1) { $0 * (wild & (1 << $1) != 0 ? 256 : low[$1].nonzeroBitCount * high[$1].nonzeroBitCount) }
         }
 
         func union(_ o: NibbleGroup) -> NibbleGroup {
-            NibbleGroup(low: (0..<3).map { low[$0] | o.low[$0] }, high: (0..<3).map { high[$0] | o.high[$0] },
-                        wild: (0..<3).map { wild[$0] || o.wild[$0] })
+            NibbleGroup(low: low | o.low, high: high | o.high, wild: wild | o.wild, count: count)
         }
     }
 
     /// The marked places in `from..<to` of `p`, at most `out.count` of them, written to `out`; returns how many and the
-    /// first place not examined. `tables` from `tables(_:)`.
+    /// first place not examined. `tables` from `tables(_:places:)` (by their size: three or four places).
     @inline(__always)
     static func scan(_ p: UnsafeBufferPointer<UInt8>, from: Int, to: Int, _ tables: UnsafeBufferPointer<UInt8>,
                      into out: UnsafeMutableBufferPointer<Int>) -> (count: Int, next: Int) {
         var next = to
-        let got = copydesk_byteclass_scan(p.baseAddress, p.count, from, to, tables.baseAddress, out.baseAddress, out.count, &next)
+        let got = tables.count == 128
+            ? copydesk_byteclass_scan4(p.baseAddress, p.count, from, to, tables.baseAddress, out.baseAddress, out.count, &next)
+            : copydesk_byteclass_scan(p.baseAddress, p.count, from, to, tables.baseAddress, out.baseAddress, out.count, &next)
         return (got, next)
     }
 }
