@@ -72,33 +72,8 @@ extension Copydesk {
         DispatchQueue.global(qos: .userInitiated).async { _ = NameLexicon.builtIn }
     }
 
-    /// A run over one large draft starts once more with glibc's allocator on transparent huge pages (`HugePages`:
-    /// why, and when). The restarted process removes the variables at once (nothing it starts inherits them).
-    static func restartWithHugePages() {
-        #if os(Linux)
-        if getenv(HugePages.restartedVariable) != nil {
-            unsetenv(HugePages.restartedVariable)
-            unsetenv("GLIBC_TUNABLES")
-            if getenv(HugePages.switchVariable).map({ String(cString: $0) }) == "trace" {
-                FileHandle.standardError.write("copydesk: restarted with \(HugePages.tunable)\n".data(using: .utf8)!)
-            }
-            return
-        }
-        let environment = { (name: String) in getenv(name).map { String(cString: $0) } }
-        guard HugePages.wanted(Array(CommandLine.arguments.dropFirst()), environment: environment,
-                               mode: HugePages.kernelMode(), kind: HugePages.kind(of:)) else { return }
-        setenv("GLIBC_TUNABLES", HugePages.tunable, 1)
-        setenv(HugePages.restartedVariable, "1", 1)
-        execv("/proc/self/exe", CommandLine.unsafeArgv)
-        // Not restarted (no /proc, the binary gone): on as before.
-        unsetenv(HugePages.restartedVariable)
-        unsetenv("GLIBC_TUNABLES")
-        #endif
-    }
-
     /// Like ArgumentParser's `main()`, but usage errors exit with 2 (documented), not 64.
     static func main() {
-        restartWithHugePages()
         tuneAllocator()
         prewarm()
         if let message = mistypedSubcommand(Array(CommandLine.arguments.dropFirst())) {
