@@ -41,15 +41,18 @@ extension Copydesk {
         #endif
     }
 
-    /// `--fix`: arrays up to 384 KB come from the heap instead of mappings of their own. The fixer's passes make
+    /// `--fix`: arrays up to 2 MB come from the heap instead of mappings of their own. The fixer's passes make
     /// and let go of the same lists pass after pass (each pass's findings, diagnostics, edits and document tables);
     /// taken from memory an earlier pass gave back, they are not faulted in afresh (each new 4 KB page costs ~2 µs
     /// on the benchmark machine). `lint --fix` of the 24.8 MB web news: 65,000 → 51,500 page faults, 434 → 412 ms
-    /// median, peak RSS 93.5 → 94.7 MB (limit 97). 512 KB took 8% off for 95.7 MB, too near the limit; other
-    /// commands keep 128 KB (with the duplicates pack or `--diff` a larger threshold passes the limit).
+    /// median, peak RSS 93.5 → 94.7 MB (limit 97) with 384 KB (then 512 KB was 95.7 MB, too near the limit). Once
+    /// the page's other lists had shrunk (stop 49), 384 KB → 2 MB: 23,700 → 21,000 faults, 269.5 → 264.2 ms median
+    /// (CPU 456 → 440; the peer run before each, as `bench/e2e.py` does), peak RSS 88.1 → 89.2 MB, with the
+    /// duplicates pack ≤ 90.6 MB (4 MB: the same time, 8 MB: 95.2 MB). Other commands keep 128 KB (with the
+    /// duplicates pack or `--diff` a larger threshold passes the limit).
     static func tuneAllocatorForFixing() {
         #if os(Linux)
-        _ = glibcMallopt(-3, 384 * 1024)
+        _ = glibcMallopt(-3, 2 << 20)
         // Once the first pass of a large page is behind (its findings let go, its new text written over the old
         // one), memory is ~30 MB under the peak: from then on every block up to 32 MB comes from the heap and freed
         // memory stays there (trim threshold 256 MB), so the later passes' lists (segments, line measures, the
