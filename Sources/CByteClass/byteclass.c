@@ -29,46 +29,6 @@ static inline uint8_t mark(const uint8_t *p, size_t n, size_t q, const uint8_t *
     return m;
 }
 
-__attribute__((target("avx2")))
-size_t copydesk_byteclass_scan(const uint8_t *p, size_t n, size_t from, size_t to, const uint8_t *tables,
-                               size_t *out, size_t cap, size_t *next) {
-    size_t count = 0, q = from;
-    if (to > n) to = n;
-    const __m256i low = _mm256_set1_epi8(0x0f), zero = _mm256_setzero_si256();
-    const __m256i lo0 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(tables + 0)));
-    const __m256i hi0 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(tables + 16)));
-    const __m256i lo1 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(tables + 32)));
-    const __m256i hi1 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(tables + 48)));
-    const __m256i lo2 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(tables + 64)));
-    const __m256i hi2 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(tables + 80)));
-    /* Thirty-two places a step while the three loads stay inside the text and the output has room for them all. */
-    while (q < to && q + 34 <= n && count + 32 <= cap) {
-        __m256i v0 = _mm256_loadu_si256((const __m256i *)(p + q));
-        __m256i v1 = _mm256_loadu_si256((const __m256i *)(p + q + 1));
-        __m256i v2 = _mm256_loadu_si256((const __m256i *)(p + q + 2));
-        __m256i m = _mm256_and_si256(_mm256_shuffle_epi8(lo0, _mm256_and_si256(v0, low)),
-                                     _mm256_shuffle_epi8(hi0, _mm256_and_si256(_mm256_srli_epi16(v0, 4), low)));
-        m = _mm256_and_si256(m, _mm256_shuffle_epi8(lo1, _mm256_and_si256(v1, low)));
-        m = _mm256_and_si256(m, _mm256_shuffle_epi8(hi1, _mm256_and_si256(_mm256_srli_epi16(v1, 4), low)));
-        m = _mm256_and_si256(m, _mm256_shuffle_epi8(lo2, _mm256_and_si256(v2, low)));
-        m = _mm256_and_si256(m, _mm256_shuffle_epi8(hi2, _mm256_and_si256(_mm256_srli_epi16(v2, 4), low)));
-        uint32_t bits = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(m, zero));
-        if (to - q < 32) bits &= (1u << (to - q)) - 1;
-        while (bits) {
-            out[count++] = q + (size_t)__builtin_ctz(bits);
-            bits &= bits - 1;
-        }
-        q += 32;
-    }
-    /* The rest place by place, as long as the output has room. */
-    while (q < to && q + 34 > n && count < cap) {
-        if (mark(p, n, q, tables)) out[count++] = q;
-        q++;
-    }
-    *next = q < to ? q : to;
-    return count;
-}
-
 /* One place by four bytes' tables (the last places of the text). */
 static inline uint8_t mark4(const uint8_t *p, size_t n, size_t q, const uint8_t *t) {
     uint8_t m = mark(p, n, q, t);
@@ -76,21 +36,24 @@ static inline uint8_t mark4(const uint8_t *p, size_t n, size_t q, const uint8_t 
     return m;
 }
 
-__attribute__((target("avx2")))
-size_t copydesk_byteclass_scan4(const uint8_t *p, size_t n, size_t from, size_t to, const uint8_t *tables,
-                                size_t *out, size_t cap, size_t *next) {
+/* The classifier on `places` (3 or 4) bytes of each place; inlined into each entry point with `places` a constant,
+ * so that its loops are unrolled. */
+__attribute__((target("avx2"), always_inline))
+static inline size_t scan_places(const uint8_t *p, size_t n, size_t from, size_t to, const uint8_t *tables,
+                                 size_t *out, size_t cap, size_t *next, const int places) {
     size_t count = 0, q = from;
     if (to > n) to = n;
     const __m256i low = _mm256_set1_epi8(0x0f), zero = _mm256_setzero_si256();
     __m256i lo[4], hi[4];
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < places; k++) {
         lo[k] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(tables + 32 * k)));
         hi[k] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(tables + 32 * k + 16)));
     }
-    /* Thirty-two places a step while the four loads stay inside the text and the output has room for them all. */
-    while (q < to && q + 35 <= n && count + 32 <= cap) {
+    /* Thirty-two places a step while the loads stay inside the text and the output has room for them all. */
+    const size_t reach = 31 + (size_t)places;
+    while (q < to && q + reach <= n && count + 32 <= cap) {
         __m256i m = _mm256_set1_epi8((char)0xff);
-        for (int k = 0; k < 4; k++) {
+        for (int k = 0; k < places; k++) {
             __m256i v = _mm256_loadu_si256((const __m256i *)(p + q + k));
             m = _mm256_and_si256(m, _mm256_shuffle_epi8(lo[k], _mm256_and_si256(v, low)));
             m = _mm256_and_si256(m, _mm256_shuffle_epi8(hi[k], _mm256_and_si256(_mm256_srli_epi16(v, 4), low)));
@@ -103,12 +66,25 @@ size_t copydesk_byteclass_scan4(const uint8_t *p, size_t n, size_t from, size_t 
         }
         q += 32;
     }
-    while (q < to && q + 35 > n && count < cap) {
-        if (mark4(p, n, q, tables)) out[count++] = q;
+    /* The rest place by place, as long as the output has room. */
+    while (q < to && q + reach > n && count < cap) {
+        if (places == 4 ? mark4(p, n, q, tables) : mark(p, n, q, tables)) out[count++] = q;
         q++;
     }
     *next = q < to ? q : to;
     return count;
+}
+
+__attribute__((target("avx2")))
+size_t copydesk_byteclass_scan(const uint8_t *p, size_t n, size_t from, size_t to, const uint8_t *tables,
+                               size_t *out, size_t cap, size_t *next) {
+    return scan_places(p, n, from, to, tables, out, cap, next, 3);
+}
+
+__attribute__((target("avx2")))
+size_t copydesk_byteclass_scan4(const uint8_t *p, size_t n, size_t from, size_t to, const uint8_t *tables,
+                                size_t *out, size_t cap, size_t *next) {
+    return scan_places(p, n, from, to, tables, out, cap, next, 4);
 }
 
 /* The boundary scanner's runs of quiet three-byte characters (`BoundaryScanner.scan`), thirty-two bytes a step: a

@@ -304,14 +304,16 @@ import CByteClass
 /// first three bytes tell apart: the full-width letters and digits mark no full-width punctuation mark (grouped by
 /// lead byte alone, `，` `（` `：` were all marked with them).
 @Suite struct ByteClassifierTests {
-    static func marked(_ text: [UInt8], _ tables: [UInt8]) -> [Int] {
+    /// The places the classifier marks in `from..<to` (the whole text by default), a few at a time.
+    static func marked(_ text: [UInt8], _ tables: [UInt8], from: Int = 0, to: Int? = nil) -> [Int] {
         var out: [Int] = []
         text.withUnsafeBufferPointer { p in
             tables.withUnsafeBufferPointer { t in
-                withUnsafeTemporaryAllocation(of: Int.self, capacity: 64) { marks in
-                    var from = 0
-                    while from < p.count {
-                        let (n, next) = ByteClassifier.scan(p, from: from, to: p.count, t, into: marks)
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: 40) { marks in
+                    var from = from
+                    let end = to ?? p.count
+                    while from < end {
+                        let (n, next) = ByteClassifier.scan(p, from: from, to: end, t, into: marks)
                         out += marks[..<n]
                         from = next
                     }
@@ -338,24 +340,6 @@ import CByteClass
         }
     }
 
-    static func marked4(_ text: [UInt8], _ tables: [UInt8], from: Int = 0, to: Int? = nil) -> [Int] {
-        var out: [Int] = []
-        text.withUnsafeBufferPointer { p in
-            tables.withUnsafeBufferPointer { t in
-                withUnsafeTemporaryAllocation(of: Int.self, capacity: 40) { marks in
-                    var from = from
-                    let end = to ?? p.count
-                    while from < end {
-                        let (n, next) = ByteClassifier.scan(p, from: from, to: end, t, into: marks)
-                        out += marks[..<n]
-                        from = next
-                    }
-                }
-            }
-        }
-        return out
-    }
-
     /// On four places: every start of a pattern of one to six bytes is marked, in any range of the text (bytes past
     /// its end match anything), and nothing outside the range is.
     @Test func fourPlacesMarkEveryPatternStart() throws {
@@ -377,7 +361,7 @@ import CByteClass
             }
             let from = text.isEmpty ? 0 : Int.random(in: 0..<text.count, using: &g)
             let to = Int.random(in: from...text.count, using: &g)
-            let got = Self.marked4(text, tables, from: from, to: to)
+            let got = Self.marked(text, tables, from: from, to: to)
             #expect(got.allSatisfy { (from..<to).contains($0) } && got == got.sorted())
             let marks = Set(got)
             marksSeen += marks.count
@@ -398,7 +382,7 @@ import CByteClass
         let want = ["，，", "、、", "。。", "第一", "０", "--", "..."].map { Array($0.utf8) }
         var starts: [Int] = []
         for q in text.indices where want.contains(where: { q + $0.count <= text.count && Array(text[q..<(q + $0.count)]) == $0 }) { starts.append(q) }
-        let got = Self.marked4(text, tables)
+        let got = Self.marked(text, tables)
         #expect(Set(starts).isSubset(of: Set(got)))
         // `，` before 我 and 中, and 第 before 章 (E7: not the lead byte of 一), are not marked (第 before 二 would be:
         // 一 and 二 share their lead byte).
