@@ -635,6 +635,47 @@ import Testing
         #expect(multiPass > 100)   // the inputs do go through passes after the first
     }
 
+    /// The fixer's events for a writer (`FixApplier.FixedText`), with every text counted as large: read as a writer
+    /// does (a tentative text waits; `confirmed` commits the last one; a later text drops it; `final` commits its
+    /// own), they commit exactly once, the fixed text, and only when it changed; a `confirmed` never follows a pass
+    /// that changed the text since its tentative one. At the default size a small text gets one `final` event.
+    @Test(arguments: ["print", "pangu"])
+    func fixedTextEventsCommitTheFixedTextOnce(style: String) throws {
+        let linter = try Self.linter(style)
+        var confirmedLate = 0, superseded = 0
+        for (path, text) in Self.inputs() {
+            var events: [FixApplier.FixedText] = []
+            let out = FixApplier.fix(SourceText(text), path: path, linter: linter, allowUnsafe: false, tentativeFrom: 0,
+                                     fixed: { events.append($0) })
+            var pending: [UInt8]? = nil
+            var committed: [[UInt8]] = []
+            for e in events {
+                switch e {
+                case .tentative(let b): if pending != nil { superseded += 1 }; pending = b
+                case .confirmed:
+                    let p = try #require(pending, "confirmed without a tentative text: \(text.debugDescription)")
+                    committed.append(p); pending = nil; confirmedLate += 1
+                case .final(let b): committed.append(b); pending = nil
+                }
+            }
+            #expect(pending == nil, "a tentative text left unconfirmed: \(text.debugDescription)")
+            #expect(committed == (out.changed ? [out.bytes] : []), "\(path): \(text.debugDescription)")
+            var small: [FixApplier.FixedText] = []
+            _ = FixApplier.fix(SourceText(text), path: path, linter: linter, allowUnsafe: false, fixed: { small.append($0) })
+            if out.changed {
+                guard small.count == 1, case .final(let b) = small[0] else {
+                    Issue.record("a small text gets one final event: \(small.count) events for \(text.debugDescription)"); continue
+                }
+                #expect(b == out.bytes)
+            } else {
+                #expect(small.isEmpty)
+            }
+        }
+        // The inputs do go through a second pass (a tentative text confirmed) and through a third (one dropped).
+        #expect(confirmedLate > 20)
+        #expect(superseded > 0)
+    }
+
     /// The same on the parallel path: with the size at which a text is linted in chunks lowered to a few hundred
     /// bytes, a re-lint runs the touched lines' chunks and the whole-text checks as tasks of one parallel run. Its
     /// passes must still give what full passes on one thread give.

@@ -581,6 +581,56 @@ enum FW {
         }
     }
 
+    /// The writer beside the fixer (`EarlyWrite`): a tentative text is written but the file keeps its old text until
+    /// it is confirmed; a later text drops it (its temporary file removed); never confirmed, nothing is committed and
+    /// the caller is told to write; a final text is committed at once. Small and large (direct) texts alike.
+    @Test(arguments: [false, true])
+    func earlyWriteCommitsOnlyTheConfirmedText(large: Bool) throws {
+        let dir = try TS.makeTempDir("copydesk-early")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let f = dir.appendingPathComponent("page.txt")
+        let size = large ? DirectIO.from + 4_099 : 5_000
+        let unit = Array("全力以赴，打赢 web 123 阻击战。\n".utf8)
+        let original = FW.text(unit, size: size), a = FW.text(unit, size: size + 3, shift: 1), b = FW.text(unit, size: size - 7, shift: 2)
+        var opts = Runner.Options(); opts.noConfig = true
+        let runner = try Runner(options: opts)
+        func attempt(_ events: [FixApplier.FixedText], checkWaiting: Bool = false) throws -> (Result<AtomicWriter.Method, WriteRefusal>?, [UInt8]) {
+            try Data(original).write(to: f)
+            var stamp: FileStamp? = nil
+            _ = try runner.read(f.path, stamped: true, stamp: &stamp).get()
+            let folders = FolderFlush()
+            let w = EarlyWrite(path: f.path, stamp: stamp, folders: folders, flushesFolder: true)
+            for (k, e) in events.enumerated() {
+                w.take(e)
+                if checkWaiting && k == 0 {
+                    // Long enough for the temporary copy to be written and read back: the target is still the original.
+                    Thread.sleep(forTimeInterval: 0.3)
+                    #expect(Array(try Data(contentsOf: f)) == original, "a tentative text replaced the file")
+                }
+            }
+            let r = w.finish()
+            folders.flush()
+            let left = try FW.listing(dir)
+            #expect(left == ["page.txt"], "temporary files left: \(left)")
+            return (r, Array(try Data(contentsOf: f)))
+        }
+        var (r, now) = try attempt([.tentative(a), .confirmed], checkWaiting: true)
+        #expect(now == a)
+        #expect(try r?.get() == .renamed)
+        (r, now) = try attempt([.tentative(a), .final(b)])
+        #expect(now == b)
+        #expect(try r?.get() == .renamed)
+        (r, now) = try attempt([.tentative(a), .tentative(b), .confirmed])
+        #expect(now == b)
+        #expect(try r?.get() == .renamed)
+        (r, now) = try attempt([.tentative(a)])
+        #expect(r == nil)
+        #expect(now == original)
+        (r, now) = try attempt([.final(b)])
+        #expect(now == b)
+        #expect(try r?.get() == .renamed)
+    }
+
     /// A large file's bytes are checked while the new text is written (`AtomicWriter.ContentCheck`), then its
     /// metadata just before the commit: a same-size save there, its mtime put back, is still refused (by its change
     /// time); one before the check by its bytes; an untouched file is replaced.

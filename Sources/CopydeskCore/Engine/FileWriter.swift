@@ -264,8 +264,12 @@ public enum AtomicWriter {
     }
 
     /// As `replace`; `beforeCommit` runs with the target path just before the last check (tests only).
+    /// `proceed`, when given, is asked once the temporary file is written, flushed and read back, before the last
+    /// check and the rename: false drops the write (the temporary file is removed; `WriteRefusal.io` with
+    /// `superseded`). `EarlyWrite` writes a text the fixer may still change so, and waits there for its verdict.
     static func replace(path: String, with bytes: [UInt8], expecting stamp: FileStamp?,
-                        beforeCommit: ((String) -> Void)?, folders: FolderFlush? = nil) throws(WriteRefusal) -> Method {
+                        beforeCommit: ((String) -> Void)?, folders: FolderFlush? = nil,
+                        proceed: (() -> Bool)? = nil) throws(WriteRefusal) -> Method {
         func err() -> String { String(cString: strerror(errno)) }
         guard let target = resolve(path) else { throw .io("cannot resolve \(path): \(err())", kept: nil) }
         var st = stat()
@@ -333,6 +337,11 @@ public enum AtomicWriter {
             unlink(tmp)
             throw .io("cannot write \(tmp): \(failure)", kept: nil)
         }
+        if let proceed, !proceed() {
+            if let checked, checked.fd >= 0 { close(checked.fd) }
+            unlink(tmp)
+            throw .io(AtomicWriter.superseded, kept: nil)
+        }
 
         beforeCommit?(target)
         // The original stays open from its last check until after the rename: the check reads the file it opened
@@ -385,6 +394,9 @@ public enum AtomicWriter {
         unlink(tmp)
         return .inPlace
     }
+
+    /// Why a write `proceed` dropped failed (never reported: the text it wrote was not the one to keep).
+    static let superseded = "superseded by a later text"
 
     /// Writes all of `bytes` at `offset` (pwrite, retried on EINTR). Returns the error, or nil.
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], at offset: Int) -> String? {
@@ -637,17 +649,30 @@ enum DirectIO {
 /// fixed files in one folder, a flush of the folder after every rename was half of the run's `fsync` calls
 /// (`--fix` of 7,135 article files: 4.2 → 3.0 s).
 public final class FolderFlush: @unchecked Sendable {
-    private let lock = NSLock()
+    private let cond = NSCondition()
     private var folders: Set<String> = []
+    /// Calls of `flushPending` not yet done.
+    private var inFlight = 0
 
     public init() {}
 
-    func add(_ dir: String) { lock.lock(); folders.insert(dir); lock.unlock() }
+    func add(_ dir: String) { cond.lock(); folders.insert(dir); cond.unlock() }
 
-    /// Flushes every folder recorded, once.
-    public func flush() {
-        lock.lock(); let all = folders; folders = []; lock.unlock()
+    /// Flushes the folders recorded so far, on the calling thread (the writer of a run's one file flushes its folder
+    /// while the report is written, instead of the run flushing it after the report).
+    func flushPending() {
+        cond.lock(); let all = folders; folders = []; inFlight += 1; cond.unlock()
         for dir in all.sorted() { FolderFlush.flush(dir) }
+        cond.lock(); inFlight -= 1; cond.broadcast(); cond.unlock()
+    }
+
+    /// Flushes every folder recorded, once, and waits for the flushes other threads started (`flushPending`): when it
+    /// returns, every rename recorded is on the disk.
+    public func flush() {
+        flushPending()
+        cond.lock()
+        while inFlight > 0 { cond.wait() }
+        cond.unlock()
     }
 
     static func flush(_ dir: String) {

@@ -498,10 +498,11 @@ public final class Runner: @unchecked Sendable {
     /// (memory: twice a large file, not three times).
     /// `mode` overrides the run's fix mode for this file (a read-only file under `--fix` is only reported).
     /// `cache`: what the checks worked out (the duplicate rules' units), when the caller wants it (report mode).
-    /// `fixedEarly`, when given, is called with the bytes to write (as returned in `fixed`) as soon as they are known,
-    /// before the rules without a fix run for the report (`Runner.run` writes the file meanwhile).
+    /// `fixedEarly`, when given, is told the bytes to write (as returned in `fixed`) as soon as they are known, before
+    /// the rules without a fix run for the report, and for a large text already as tentative before the fixer's last
+    /// re-lint (`FixApplier.FixedText`; `Runner.run` writes the file meanwhile).
     public func process(bytes: consuming [UInt8], displayPath: String, lookupPath: String, mode: FixMode? = nil,
-                        cache: CheckCache? = nil, fixedEarly: (([UInt8]) -> Void)? = nil) -> (FileReport, fixed: [UInt8]?) {
+                        cache: CheckCache? = nil, fixedEarly: ((FixApplier.FixedText) -> Void)? = nil) -> (FileReport, fixed: [UInt8]?) {
         let source: SourceText
         // `consume`: the text's one reference is then the source's, so that the fixer's second pass can write into
         // the original's buffer (a second reference made it allocate and page in 25 MB afresh).
@@ -515,7 +516,7 @@ public final class Runner: @unchecked Sendable {
     /// As `process(bytes:…)`, on a text already decoded (`--fix -` checks standard input first, then lets its bytes go).
     /// `unchanged: true`: `fixed` holds the file's bytes even when no fix changed them.
     public func process(source text: consuming SourceText, displayPath: String, lookupPath: String, mode: FixMode? = nil,
-                        cache: CheckCache? = nil, unchanged: Bool = false, fixedEarly: (([UInt8]) -> Void)? = nil) -> (FileReport, fixed: [UInt8]?) {
+                        cache: CheckCache? = nil, unchanged: Bool = false, fixedEarly: ((FixApplier.FixedText) -> Void)? = nil) -> (FileReport, fixed: [UInt8]?) {
         let fixMode = mode ?? options.fixMode
         let source = consume text
         let rules: ResolvedRules
@@ -538,7 +539,15 @@ public final class Runner: @unchecked Sendable {
         let linter = rules.linter
         let hasBOM = source.hasBOM, encoding = source.encoding
         let original: SourceText? = fixMode == .diff ? source : nil
-        let early = fixedEarly.map { hook in { (b: [UInt8]) in hook(SourceText.fileBytes(b, hasBOM: hasBOM, encoding: encoding)) } }
+        let early = fixedEarly.map { hook in
+            { (t: FixApplier.FixedText) in
+                switch t {
+                case .tentative(let b): hook(.tentative(SourceText.fileBytes(b, hasBOM: hasBOM, encoding: encoding)))
+                case .final(let b): hook(.final(SourceText.fileBytes(b, hasBOM: hasBOM, encoding: encoding)))
+                case .confirmed: hook(.confirmed)
+                }
+            }
+        }
         let outcome = FixApplier.fix(consume source, path: lookupPath, linter: linter, allowUnsafe: options.unsafeFixes, fixed: early)
         let fixedSource = outcome.source.flatMap { $0.bytes.count == outcome.bytes.count && $0.hasBOM == hasBOM ? $0 : nil }
             ?? SourceText(trusted: outcome.bytes, hasBOM: hasBOM)
@@ -671,9 +680,10 @@ public final class Runner: @unchecked Sendable {
                 // A file that may be written is written as soon as its fixed text is known, while the rules without
                 // a fix read that text for the report (on a 25 MB page: a tenth of a second of the system's time
                 // copying into new file pages, and the flushes, beside the last checks instead of after them).
-                let early = write && refusal == nil ? EarlyWrite(path: path, stamp: stamp, folders: folders) : nil
+                // A run's one file: its writer flushes the folder after the rename, while the report is written.
+                let early = write && refusal == nil ? EarlyWrite(path: path, stamp: stamp, folders: folders, flushesFolder: files.count == 1) : nil
                 var (report, fixed) = process(bytes: consume bytes, displayPath: path, lookupPath: path, cache: cache,
-                                              fixedEarly: early.map { e in { e.start($0) } })
+                                              fixedEarly: early.map { e in { e.take($0) } })
                 if write, fixed != nil, let refusal, let unwritable {
                     // Read-only (or not writable): nothing is written; the findings are those of the file as it is.
                     report = process(bytes: unwritable, displayPath: path, lookupPath: path, mode: .report).0
@@ -755,29 +765,78 @@ final class ResolvedRules: @unchecked Sendable {
     }
 }
 
-/// A file written on another thread while its worker goes on (`Runner.run`): `start` once with the bytes, `finish`
-/// waits for the result (nil when it never started).
+/// A file written on another thread while its worker goes on (`Runner.run`), from the fixer's events
+/// (`FixApplier.FixedText`, through `take`): a final text is written and committed; a tentative one is written (the
+/// temporary file, flushed and read back) and committed only once confirmed; a later text drops the earlier
+/// attempt, which removes its temporary file without touching the target. `finish` waits for the last attempt's
+/// result (nil when nothing was started, or the last text was never confirmed: then the caller writes it).
 final class EarlyWrite: @unchecked Sendable {
     private let path: String
     private let stamp: FileStamp?
     private let folders: FolderFlush?
-    private let group = DispatchGroup()
-    private var started = false
+    private let flushesFolder: Bool
+    private let cond = NSCondition()
+    /// The number of the latest attempt (0: none yet); an attempt may commit only while it is the latest.
+    private var latest = 0
+    /// Whether the latest attempt may replace the file: nil while its text is tentative.
+    private var mayCommit: Bool?
+    /// The latest attempt's result, once it ended.
     private var result: Result<AtomicWriter.Method, WriteRefusal>?
-    init(path: String, stamp: FileStamp?, folders: FolderFlush?) { self.path = path; self.stamp = stamp; self.folders = folders }
+    /// `flushesFolder`: after its rename, the writer flushes the folders recorded in `folders` (the run's one file)
+    /// instead of leaving them to the end of the run.
+    init(path: String, stamp: FileStamp?, folders: FolderFlush?, flushesFolder: Bool = false) {
+        self.path = path; self.stamp = stamp; self.folders = folders; self.flushesFolder = flushesFolder
+    }
 
-    func start(_ bytes: [UInt8]) {
-        guard !started else { return }
-        started = true
-        DispatchQueue.global().async(group: group) { [self] in
-            result = Result { () throws(WriteRefusal) in try AtomicWriter.replace(path: path, with: bytes, expecting: stamp, folders: folders) }
+    func take(_ text: FixApplier.FixedText) {
+        switch text {
+        case .tentative(let bytes): start(bytes, commit: nil)
+        case .final(let bytes): start(bytes, commit: true)
+        case .confirmed:
+            cond.lock()
+            if latest > 0 && mayCommit == nil { mayCommit = true; cond.broadcast() }
+            cond.unlock()
         }
     }
 
+    /// Starts an attempt writing `bytes`; `commit` nil: wait for a verdict before the rename.
+    private func start(_ bytes: [UInt8], commit: Bool?) {
+        cond.lock()
+        latest += 1
+        let me = latest
+        mayCommit = commit
+        result = nil
+        cond.broadcast()   // an earlier attempt waiting for its verdict: dropped
+        cond.unlock()
+        DispatchQueue.global().async { [self] in
+            let r = Result { () throws(WriteRefusal) in
+                try AtomicWriter.replace(path: path, with: bytes, expecting: stamp, beforeCommit: AtomicWriter.environmentHook,
+                                         folders: folders, proceed: { self.verdict(me) })
+            }
+            cond.lock()
+            let current = me == latest
+            if current { result = r }
+            cond.broadcast()
+            cond.unlock()
+            if current, flushesFolder, case .success = r { folders?.flushPending() }
+        }
+    }
+
+    /// Whether attempt `me` may commit, waiting while its text is tentative and it is the latest.
+    private func verdict(_ me: Int) -> Bool {
+        cond.lock(); defer { cond.unlock() }
+        while me == latest && mayCommit == nil { cond.wait() }
+        return me == latest && mayCommit == true
+    }
+
     func finish() -> Result<AtomicWriter.Method, WriteRefusal>? {
-        guard started else { return nil }
-        group.wait()
-        return result
+        cond.lock(); defer { cond.unlock() }
+        guard latest > 0 else { return nil }
+        // Never confirmed (the fixer ended otherwise): dropped; the caller writes the text it got.
+        let dropped = mayCommit != true
+        if mayCommit == nil { mayCommit = false; cond.broadcast() }
+        while result == nil { cond.wait() }
+        return dropped ? nil : result
     }
 }
 

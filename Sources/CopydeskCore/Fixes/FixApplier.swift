@@ -4,6 +4,22 @@ import Foundation
 /// until nothing changes (bounded). Only the bytes of applied edits change: line endings, BOM and everything
 /// else stay as they were.
 public enum FixApplier {
+    /// What `fix` tells its `fixed` callback about the fixed text, for a caller that writes it meanwhile.
+    public enum FixedText {
+        /// The text after a pass whose re-lint is still running: the final one unless that re-lint finds more to fix
+        /// (a large text from the second pass on; see `fix`). Nothing is to be committed until it is confirmed.
+        case tentative([UInt8])
+        /// The last tentative text is the fixed text (no pass changed it since).
+        case confirmed
+        /// The fixed text (when no tentative text was given, or the last one changed after it).
+        case final([UInt8])
+    }
+
+    /// From this size on, the text after the second and later passes is handed to `fix`'s callback as tentative
+    /// before the pass's re-lint (which nearly always finds nothing more to fix by then): the file is written while
+    /// it runs.
+    public static let tentativeFrom = 8 << 20
+
     public struct Outcome: Sendable {
         public var bytes: [UInt8]
         /// Number of fixes applied, by rule id.
@@ -720,12 +736,15 @@ public enum FixApplier {
     ///   The source is taken over, so that the original text is let go once the second pass no longer needs it.
     /// `split: false` runs every rule on every pass (the reference the tests compare the split with; see
     ///   `Linter.fixSplit(allowUnsafe:)`).
-    /// `fixed`, when given, is called with the fixed text (when it changed) before the rules without a fix read it for
-    /// the report: the caller can write the file meanwhile.
+    /// `fixed`, when given, is told the fixed text (when it changed) before the rules without a fix read it for the
+    /// report, so that the caller can write the file meanwhile: `.final(text)`, or, for a text of `tentativeFrom`
+    /// bytes or more, already after the second and later passes, before their re-lint, `.tentative(text)`, then
+    /// `.confirmed` when no pass changed it since, else a later `.tentative` or `.final` with the new text.
     /// `remaining: false`: the findings of the fixed text are not wanted (`--diff` reports the original's), so the
     /// rules without a fix do not run and `Outcome.remaining` holds only what the fixing rules found.
     public static func fix(_ source: consuming SourceText, path: String, linter: Linter, allowUnsafe: Bool, incremental: Bool = true,
-                           split useSplit: Bool = true, remaining wantsRemaining: Bool = true, fixed: (([UInt8]) -> Void)? = nil) -> Outcome {
+                           split useSplit: Bool = true, remaining wantsRemaining: Bool = true, tentativeFrom: Int = FixApplier.tentativeFrom,
+                           fixed: ((FixedText) -> Void)? = nil) -> Outcome {
         let hasBOM = source.hasBOM
         var bytes = source.bytes
         // The reader's line table (the text is not scanned for its line breaks again: 4 ms on a 25 MB page); the
@@ -739,10 +758,12 @@ public enum FixApplier {
         let linter = split?.fixing ?? full
         // The text before last: once the document that read it is let go, the next pass writes into its buffer.
         var spare: [UInt8] = []
+        // Whether the callback was last given the text as it is now, as tentative.
+        var tentative = false
         func report(_ diags: [Diagnostic]) -> [Diagnostic] {
             // The writer starts first (freeing 25 MB takes the kernel ~1.5 ms); then the buffer of the text before
             // last is let go, before the rules without a fix read the whole text.
-            if changed { fixed?(bytes) }
+            if changed { fixed?(tentative ? .confirmed : .final(bytes)) }
             spare = []
             guard let split, wantsRemaining else { return diags }
             return full.lint(doc, split: split, fixingDiagnostics: diags)
@@ -754,7 +775,7 @@ public enum FixApplier {
         var diags: [Diagnostic] = []
         func convertFirst() { if let f = first { first = nil; diags = linter.diagnostics(of: f) } }
         if first == nil { diags = linter.lint(doc) } else if first?.order == nil { convertFirst() }
-        for _ in 0..<maxPasses {
+        for pass in 0..<maxPasses {
             var plan: Plan
             if let f = first, let p = FixApplier.plan(bytes, f, ruleRank: linter.ruleRank, allowUnsafe: allowUnsafe, lines: doc.source) {
                 plan = p
@@ -833,6 +854,9 @@ public enum FixApplier {
                 swap(&bytes, &spare)
             }
             changed = true
+            tentative = false
+            // After the first pass, a large text is nearly always final: its writer starts now, beside the re-lint.
+            if pass >= 1 && bytes.count >= tentativeFrom, let fixed { fixed(.tentative(bytes)); tentative = true }
             // Its line table from the old one when no edit touched a line break (no scan of the whole text).
             let newSource = (keepsLines ? SourceText(edited: doc.source, to: bytes, edits: plan.edits) : nil)
                 ?? SourceText(trusted: bytes, hasBOM: hasBOM)
