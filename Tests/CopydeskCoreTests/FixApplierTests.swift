@@ -643,7 +643,12 @@ import Testing
     func fixedTextEventsCommitTheFixedTextOnce(style: String) throws {
         let linter = try Self.linter(style)
         var confirmedLate = 0, superseded = 0
-        for (path, text) in Self.inputs() {
+        // Drafts the random inputs gave that take a third pass (print style, then pangu style).
+        let thirdPass = [
+            " GDP ?。 %12 月 14 日...https://example.com/a整改基本到位 细节有待完善市委 书记3.5 GDP \n5G!记者 李四整改基本到位 细节有待完善12 月 14 日GDP全 力 以 赴?。 .（）市委 书记5G)5G新华社北京12月14日电全力以赴全 力 以 赴!\t...记者 李四 ，１２）全力以赴\n“\t、 ，“全力以赴 GDP   。 一一全力以赴)\t新华社北京12月14日电,本报讯（记者 张三）…记者 李四\n（iPhone %?,.-5℃,iPhonehttps://example.com/a\n\n，１２——!.全 力 以 赴\n  …整改基本到位 细节有待完善\n一一：新华社北京12月14日电12月14日，!整改基本到位 细节有待完善）全力以赴%\n全力以赴.%-5℃...（!https://example.com/a本报讯（记者 张三）　!(。 ：5G-5℃本报讯（记者 张三）3.55G….GDPGDP　)iPhone（整改基本到位 细节有待完善。 \n\nhttps://example.com/a、...全力以赴”.一一全力以赴。 、全 力 以 赴(市委 书记?”GDP? 。 （——”、(——全力以赴１２3.5市委 书记",
+            "%GDP  新华社北京12月14日电一一-5℃ GDP 3.5-5℃（!整改基本到位 细节有待完善　一一：12 月 14 日全力以赴记者 李四3.5本报讯（记者 张三）\n\n一一——5G\n 。 …）,\t,  GDP本报讯（记者 张三）整改基本到位 细节有待完善12 月 14 日——市委 书记“",
+        ]
+        for (path, text) in Self.inputs() + thirdPass.map({ ("t.txt", $0) }) {
             var events: [FixApplier.FixedText] = []
             let out = FixApplier.fix(SourceText(text), path: path, linter: linter, allowUnsafe: false, tentativeFrom: 0,
                                      fixed: { events.append($0) })

@@ -603,9 +603,12 @@ enum FW {
             for (k, e) in events.enumerated() {
                 w.take(e)
                 if checkWaiting && k == 0 {
-                    // Long enough for the temporary copy to be written and read back: the target is still the original.
-                    Thread.sleep(forTimeInterval: 0.3)
-                    #expect(Array(try Data(contentsOf: f)) == original, "a tentative text replaced the file")
+                    // Once the temporary copy is written and read back, the writer waits; the target is still the original.
+                    let deadline = Date().addingTimeInterval(20)
+                    while w.waitingForVerdict == 0 && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+                    #expect(w.waitingForVerdict == 1, "the writer of a tentative text does not wait for its verdict")
+                    let untouched = Array(try Data(contentsOf: f)) == original
+                    #expect(untouched, "a tentative text replaced the file")
                 }
             }
             let r = w.finish()
@@ -615,19 +618,19 @@ enum FW {
             return (r, Array(try Data(contentsOf: f)))
         }
         var (r, now) = try attempt([.tentative(a), .confirmed], checkWaiting: true)
-        #expect(now == a)
+        #expect(Bool(now == a), "the file holds another text")
         #expect(try r?.get() == .renamed)
         (r, now) = try attempt([.tentative(a), .final(b)])
-        #expect(now == b)
+        #expect(Bool(now == b), "the file holds another text")
         #expect(try r?.get() == .renamed)
         (r, now) = try attempt([.tentative(a), .tentative(b), .confirmed])
-        #expect(now == b)
+        #expect(Bool(now == b), "the file holds another text")
         #expect(try r?.get() == .renamed)
         (r, now) = try attempt([.tentative(a)])
         #expect(r == nil)
-        #expect(now == original)
+        #expect(Bool(now == original), "the file holds another text")
         (r, now) = try attempt([.final(b)])
-        #expect(now == b)
+        #expect(Bool(now == b), "the file holds another text")
         #expect(try r?.get() == .renamed)
     }
 

@@ -825,9 +825,15 @@ final class EarlyWrite: @unchecked Sendable {
     /// Whether attempt `me` may commit, waiting while its text is tentative and it is the latest.
     private func verdict(_ me: Int) -> Bool {
         cond.lock(); defer { cond.unlock() }
+        waiting += 1
         while me == latest && mayCommit == nil { cond.wait() }
+        waiting -= 1
         return me == latest && mayCommit == true
     }
+
+    /// Attempts written and waiting for their verdict (tests).
+    private var waiting = 0
+    var waitingForVerdict: Int { cond.lock(); defer { cond.unlock() }; return waiting }
 
     func finish() -> Result<AtomicWriter.Method, WriteRefusal>? {
         cond.lock(); defer { cond.unlock() }
