@@ -768,8 +768,9 @@ final class ResolvedRules: @unchecked Sendable {
 /// A file written on another thread while its worker goes on (`Runner.run`), from the fixer's events
 /// (`FixApplier.FixedText`, through `take`): a final text is written and committed; a tentative one is written (the
 /// temporary file, flushed and read back) and committed only once confirmed; a later text drops the earlier
-/// attempt, which removes its temporary file without touching the target. `finish` waits for the last attempt's
-/// result (nil when nothing was started, or the last text was never confirmed: then the caller writes it).
+/// attempt, which removes its temporary file without touching the target. `finish` waits for every attempt to end
+/// and gives the last one's result (nil when nothing was started, or the last text was never confirmed: then the
+/// caller writes it).
 final class EarlyWrite: @unchecked Sendable {
     private let path: String
     private let stamp: FileStamp?
@@ -782,6 +783,9 @@ final class EarlyWrite: @unchecked Sendable {
     private var mayCommit: Bool?
     /// The latest attempt's result, once it ended.
     private var result: Result<AtomicWriter.Method, WriteRefusal>?
+    /// Attempts still writing or removing their temporary file (a dropped one too: `finish` waits for them all, so
+    /// that none is left behind when the run ends).
+    private var running = 0
     /// `flushesFolder`: after its rename, the writer flushes the folders recorded in `folders` (the run's one file)
     /// instead of leaving them to the end of the run.
     init(path: String, stamp: FileStamp?, folders: FolderFlush?, flushesFolder: Bool = false) {
@@ -806,6 +810,7 @@ final class EarlyWrite: @unchecked Sendable {
         let me = latest
         mayCommit = commit
         result = nil
+        running += 1
         cond.broadcast()   // an earlier attempt waiting for its verdict: dropped
         cond.unlock()
         DispatchQueue.global().async { [self] in
@@ -816,6 +821,7 @@ final class EarlyWrite: @unchecked Sendable {
             cond.lock()
             let current = me == latest
             if current { result = r }
+            running -= 1
             cond.broadcast()
             cond.unlock()
             if current, flushesFolder, case .success = r { folders?.flushPending() }
@@ -841,7 +847,7 @@ final class EarlyWrite: @unchecked Sendable {
         // Never confirmed (the fixer ended otherwise): dropped; the caller writes the text it got.
         let dropped = mayCommit != true
         if mayCommit == nil { mayCommit = false; cond.broadcast() }
-        while result == nil { cond.wait() }
+        while result == nil || running > 0 { cond.wait() }
         return dropped ? nil : result
     }
 }
